@@ -1,0 +1,119 @@
+/* model.h: the data model shared by every backend and view — registered models,
+ * versions, experiments, runs and their metrics. Every string and array of a
+ * result lives in the result's arena and is freed with it. */
+#ifndef MLC_MODEL_H
+#define MLC_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+
+struct mlc_kv {
+	const char *key;
+	const char *value;
+};
+
+struct mlc_alias {
+	const char *alias;
+	const char *version; /* a string, as in MLflow */
+};
+
+struct mlc_metric {
+	const char *key;
+	double value; /* NaN and +-Inf are kept as such */
+	int64_t timestamp; /* ms since the epoch */
+	int64_t step;
+};
+
+struct mlc_model {
+	const char *name;
+	const char *description;
+	int64_t creation_time, last_updated_time; /* ms */
+	int64_t n_versions;
+	const char *latest_version; /* "" when the model has none */
+	struct mlc_kv *tags;
+	size_t n_tags;
+	struct mlc_alias *aliases;
+	size_t n_aliases;
+};
+
+struct mlc_version {
+	const char *model;
+	const char *version;
+	const char *source;
+	const char *run_id; /* "" when not registered from a run */
+	const char *status;
+	const char *stage; /* legacy MLflow stage: None, Staging, Production, Archived */
+	const char *description;
+	const char *user_id;
+	int64_t creation_time, last_updated_time;
+	struct mlc_kv *tags;
+	size_t n_tags;
+	const char **aliases;
+	size_t n_aliases;
+};
+
+struct mlc_experiment {
+	const char *experiment_id;
+	const char *name;
+	const char *artifact_location;
+	const char *lifecycle_stage; /* active | deleted */
+	int64_t creation_time, last_update_time;
+	int64_t run_count;
+	struct mlc_kv *tags;
+	size_t n_tags;
+};
+
+struct mlc_run {
+	const char *run_id;
+	const char *run_name;
+	const char *experiment_id;
+	const char *user_id;
+	const char *status; /* RUNNING, SCHEDULED, FINISHED, FAILED, KILLED */
+	const char *artifact_uri;
+	const char *lifecycle_stage;
+	int64_t start_time, end_time; /* end_time 0 while running */
+	struct mlc_metric *metrics; /* latest value per key, sorted by key */
+	size_t n_metrics;
+	struct mlc_kv *params; /* sorted by key */
+	size_t n_params;
+	struct mlc_kv *tags; /* sorted by key */
+	size_t n_tags;
+};
+
+/* A result set: items of one kind plus the arena that owns them. */
+#define MLC_LIST(name, type)                                                   \
+	struct name {                                                          \
+		struct mlc_arena arena;                                        \
+		type *items;                                                   \
+		size_t n, cap;                                                 \
+	}
+
+MLC_LIST(mlc_model_list, struct mlc_model);
+MLC_LIST(mlc_version_list, struct mlc_version);
+MLC_LIST(mlc_experiment_list, struct mlc_experiment);
+MLC_LIST(mlc_run_list, struct mlc_run);
+MLC_LIST(mlc_metric_list, struct mlc_metric);
+
+/* Append a zeroed item to list l (any MLC_LIST) and return it. */
+#define MLC_LIST_PUSH(l)                                                       \
+	((__typeof__((l)->items))arena_grow(&(l)->arena, (void **)&(l)->items, \
+					    &(l)->cap, (l)->n++,           \
+					    sizeof *(l)->items))
+/* Free a list and everything its items point to. */
+#define MLC_LIST_FREE(l)                                                       \
+	do {                                                                   \
+		arena_free(&(l)->arena);                                       \
+		(l)->items = NULL;                                             \
+		(l)->n = (l)->cap = 0;                                         \
+	} while (0)
+
+/* Latest-value rule of MLflow: the maximum by (step, timestamp, value); NaN
+ * sorts below every number. Returns <0, 0, >0. */
+int mlc_metric_cmp_latest(const struct mlc_metric *a, const struct mlc_metric *b);
+
+/* Look a key up in a sorted or unsorted kv array; NULL when absent. */
+const char *mlc_kv_get(const struct mlc_kv *kv, size_t n, const char *key);
+/* Find the metric named key in run r; NULL when absent. */
+const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key);
+
+#endif

@@ -1,0 +1,86 @@
+/* registry.h: the one door to a model registry. Each backend (local SQLite, MLflow
+ * REST, MLflow file store, MLflow SQL store) fills in a table of operations; the
+ * CLI and the TUI call only these. The API is synchronous and thread-agnostic:
+ * a handle must be used by one thread at a time. */
+#ifndef MLC_REGISTRY_H
+#define MLC_REGISTRY_H
+#include <stdint.h>
+#include "error.h"
+#include "model.h"
+
+/* What a backend can do; the UI greys out what is missing and says why. */
+enum registry_caps {
+	REG_CAP_WRITE = 1 << 0,     /* can store changes at all */
+	REG_CAP_APPROVALS = 1 << 1, /* enforces approvals itself (local store) */
+	REG_CAP_DRIFT = 1 << 2,     /* keeps drift series */
+	REG_CAP_AUDIT = 1 << 3,     /* keeps an audit log */
+};
+
+struct registry_open_opts {
+	int create;    /* create a missing local registry (commands that write) */
+	int read_only; /* never write, even if the backend could */
+};
+
+struct mlc_run_query {
+	const char *experiment; /* id or name; an existing id wins */
+	const char *filter;     /* MLflow search syntax, or NULL */
+	const char *order_by;   /* "metrics.acc DESC, params.lr", or NULL */
+	int64_t limit;          /* 0: no limit */
+	int all;                /* include deleted runs */
+};
+
+struct registry;
+
+struct registry_ops {
+	const char *kind; /* "sqlite", "mlflow", ... */
+	void (*close)(struct registry *r);
+	int (*list_models)(struct registry *r, const char *filter, struct mlc_model_list *out,
+			   struct mlc_error *err);
+	int (*list_versions)(struct registry *r, const char *model, struct mlc_version_list *out,
+			     struct mlc_error *err);
+	int (*list_experiments)(struct registry *r, int all, struct mlc_experiment_list *out,
+				struct mlc_error *err);
+	int (*list_runs)(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
+			 struct mlc_error *err);
+	/* One run with all its params, tags and latest metrics; run_id may be a
+	 * unique prefix of at least 8 characters. */
+	int (*get_run)(struct registry *r, const char *run_id, struct mlc_run_list *out,
+		       struct mlc_error *err);
+	int (*metric_history)(struct registry *r, const char *run_id, const char *key,
+			      struct mlc_metric_list *out, struct mlc_error *err);
+};
+
+struct registry {
+	const struct registry_ops *ops;
+	char *uri;     /* as given, for the header and messages */
+	char *display; /* the location shown to users (no secrets) */
+	unsigned caps;
+	int read_only;
+	void *impl; /* backend state */
+};
+
+/* Open the registry named by uri (see DESIGN.md "Registries"). Returns NULL and
+ * fills err when it cannot. Close with registry_close. */
+struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
+			       struct mlc_error *err);
+void registry_close(struct registry *r);
+
+/* Convenience wrappers that check for a missing operation. */
+int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			 struct mlc_error *err);
+int registry_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
+			   struct mlc_error *err);
+int registry_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
+			      struct mlc_error *err);
+int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
+		       struct mlc_error *err);
+int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
+		     struct mlc_error *err);
+int registry_metric_history(struct registry *r, const char *run_id, const char *key,
+			    struct mlc_metric_list *out, struct mlc_error *err);
+
+/* The local SQLite backend (registry_sqlite.c). */
+struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,
+				      struct mlc_error *err);
+
+#endif

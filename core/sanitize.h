@@ -1,0 +1,17 @@
+/* sanitize.h: make an external string safe to show on a terminal. Control
+ * characters, ESC, C1 controls, bidi overrides and invalid UTF-8 are shown
+ * escaped (\x1b, \u202e), never emitted. */
+#ifndef MLC_SANITIZE_H
+#define MLC_SANITIZE_H
+#include <stddef.h>
+#include "strbuf.h"
+
+/* Append the safe form of s (NULL is "") to sb. Newlines and tabs are escaped
+ * too (one-line display). */
+void sanitize_append(struct strbuf *sb, const char *s);
+/* The safe form of s; caller frees. */
+char *sanitize_dup(const char *s);
+/* 1 if s needs no escaping. */
+int sanitize_is_clean(const char *s);
+
+#endif

@@ -1,0 +1,284 @@
+/* schema.c: the local registry's tables, one migration per schema version.
+ * Every concept of DESIGN.md has its table now; later issues fill in the
+ * operations. Times are milliseconds since the epoch; NaN metric values are
+ * stored as value 0 with is_nan = 1 (SQLite turns NaN into NULL). */
+#include "config.h"
+#include <stdio.h>
+#include "schema.h"
+
+static const char schema_v1[] =
+    "CREATE TABLE registered_models ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  creation_time INTEGER NOT NULL,"
+    "  last_updated_time INTEGER NOT NULL);"
+    "CREATE TABLE model_tags ("
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (model_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE model_versions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  run_uuid TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'READY',"
+    "  stage TEXT NOT NULL DEFAULT 'None',"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  user_id TEXT NOT NULL DEFAULT '',"
+    "  creation_time INTEGER NOT NULL,"
+    "  last_updated_time INTEGER NOT NULL,"
+    "  UNIQUE (model_id, version));"
+    "CREATE TABLE version_tags ("
+    "  version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (version_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE model_aliases ("
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  alias TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  PRIMARY KEY (model_id, alias)) WITHOUT ROWID;"
+    "CREATE TABLE experiments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  experiment_id TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  artifact_location TEXT NOT NULL DEFAULT '',"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')),"
+    "  creation_time INTEGER NOT NULL,"
+    "  last_update_time INTEGER NOT NULL);"
+    "CREATE TABLE experiment_tags ("
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (experiment_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_uuid TEXT NOT NULL UNIQUE,"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  run_name TEXT NOT NULL DEFAULT '',"
+    "  user_id TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT 'FINISHED'"
+    "    CHECK (status IN ('RUNNING','SCHEDULED','FINISHED','FAILED','KILLED')),"
+    "  start_time INTEGER NOT NULL,"
+    "  end_time INTEGER,"
+    "  artifact_uri TEXT NOT NULL DEFAULT '',"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted')));"
+    "CREATE TABLE params ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE run_tags ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+    /* Metric keys are interned: 10,000,000 points would otherwise repeat them. */
+    "CREATE TABLE metric_keys ("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE metrics ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  key_id INTEGER NOT NULL REFERENCES metric_keys(id),"
+    "  step INTEGER NOT NULL,"
+    "  timestamp INTEGER NOT NULL,"
+    "  value REAL NOT NULL,"
+    "  is_nan INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (run_id, key_id, step, timestamp, value, is_nan)) WITHOUT ROWID;"
+    "CREATE TABLE latest_metrics ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  key_id INTEGER NOT NULL REFERENCES metric_keys(id),"
+    "  step INTEGER NOT NULL,"
+    "  timestamp INTEGER NOT NULL,"
+    "  value REAL NOT NULL,"
+    "  is_nan INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (run_id, key_id)) WITHOUT ROWID;"
+    /* MLflow's rule: the latest value is the maximum by (step, timestamp, value),
+     * a NaN counting below every number. Kept by trigger so that no write path
+     * can forget it. */
+    "CREATE TRIGGER metrics_latest AFTER INSERT ON metrics BEGIN"
+    "  INSERT INTO latest_metrics (run_id, key_id, step, timestamp, value, is_nan)"
+    "  VALUES (NEW.run_id, NEW.key_id, NEW.step, NEW.timestamp, NEW.value, NEW.is_nan)"
+    "  ON CONFLICT (run_id, key_id) DO UPDATE SET"
+    "    step = excluded.step, timestamp = excluded.timestamp,"
+    "    value = excluded.value, is_nan = excluded.is_nan"
+    "  WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)"
+    "      > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan,"
+    "         latest_metrics.value);"
+    "END;"
+    "CREATE TABLE environments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  ord INTEGER NOT NULL,"
+    "  required_approvals INTEGER NOT NULL DEFAULT 0 CHECK (required_approvals >= 0),"
+    "  self_approval INTEGER NOT NULL DEFAULT 0 CHECK (self_approval IN (0,1)),"
+    "  rollback_approval INTEGER NOT NULL DEFAULT 0 CHECK (rollback_approval IN (0,1)),"
+    "  require_previous INTEGER NOT NULL DEFAULT 0 CHECK (require_previous IN (0,1)));"
+    /* No rows: anyone may approve. */
+    "CREATE TABLE environment_approvers ("
+    "  env_id INTEGER NOT NULL REFERENCES environments(id) ON DELETE CASCADE,"
+    "  user TEXT NOT NULL,"
+    "  PRIMARY KEY (env_id, user)) WITHOUT ROWID;"
+    /* The live version of M in E is the alias named E; this is its history. */
+    "CREATE TABLE deployments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  env_id INTEGER NOT NULL REFERENCES environments(id),"
+    "  version INTEGER NOT NULL,"
+    "  previous_version INTEGER,"
+    "  action TEXT NOT NULL CHECK (action IN ('deploy','rollback')),"
+    "  at INTEGER NOT NULL,"
+    "  by TEXT NOT NULL,"
+    "  request_id INTEGER REFERENCES promotion_requests(id));"
+    "CREATE TABLE hook_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  ok INTEGER NOT NULL CHECK (ok IN (0,1)),"
+    "  status INTEGER,"
+    "  detail TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE promotion_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  env_id INTEGER NOT NULL REFERENCES environments(id),"
+    "  kind TEXT NOT NULL DEFAULT 'promote' CHECK (kind IN ('promote','rollback')),"
+    "  requested_by TEXT NOT NULL,"
+    "  requested_at INTEGER NOT NULL,"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (state IN ('pending','approved','rejected','cancelled','closed')),"
+    "  closed_at INTEGER,"
+    "  close_reason TEXT);"
+    "CREATE TABLE votes ("
+    "  request_id INTEGER NOT NULL REFERENCES promotion_requests(id) ON DELETE CASCADE,"
+    "  voter TEXT NOT NULL,"
+    "  decision TEXT NOT NULL CHECK (decision IN ('approve','reject')),"
+    "  at INTEGER NOT NULL,"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (request_id, voter)) WITHOUT ROWID;"
+    "CREATE TABLE drift_points ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  feature TEXT NOT NULL,"
+    "  window_end INTEGER NOT NULL,"
+    "  method TEXT NOT NULL,"
+    "  score REAL,"
+    "  statistic REAL,"
+    "  p_value REAL,"
+    "  threshold REAL NOT NULL,"
+    "  drift INTEGER NOT NULL CHECK (drift IN (0,1)),"
+    "  n_reference INTEGER NOT NULL DEFAULT 0,"
+    "  n_current INTEGER NOT NULL DEFAULT 0,"
+    "  reference_shares TEXT," /* JSON arrays of the binned shares, when stored */
+    "  current_shares TEXT,"
+    "  UNIQUE (model_id, feature, method, window_end));"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  detail TEXT NOT NULL DEFAULT '');"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    /* Where imported rows came from, so a second import adds nothing. */
+    "CREATE TABLE import_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL UNIQUE,"
+    "  first_at INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL);";
+
+/* Indexes for the queries the views make. Named so bulk loads can drop them. */
+static const char *const indexes[][2] = {
+	{"ix_versions_model", "model_versions (model_id, version DESC)"},
+	{"ix_versions_run", "model_versions (run_uuid)"},
+	{"ix_runs_experiment", "runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)"},
+	{"ix_latest_key_value", "latest_metrics (key_id, value)"},
+	{"ix_params_key", "params (key, value)"},
+	{"ix_deployments_model_env", "deployments (model_id, env_id, at DESC)"},
+	{"ix_requests_state", "promotion_requests (state, requested_at)"},
+	{"ix_drift_model_feature", "drift_points (model_id, feature, window_end)"},
+	{"ix_audit_at", "audit_log (at DESC)"},
+};
+
+static int exec(sqlite3 *db, const char *sql, const char *path, struct mlc_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int schema_create_indexes(sqlite3 *db, struct mlc_error *err)
+{
+	char sql[256];
+
+	for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+		snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s ON %s", indexes[i][0],
+			 indexes[i][1]);
+		if (exec(db, sql, "index", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int schema_drop_indexes(sqlite3 *db, struct mlc_error *err)
+{
+	char sql[128];
+
+	for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", indexes[i][0]);
+		if (exec(db, sql, "index", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	int v = user_version(db);
+	char sql[128];
+
+	if (v < 0)
+		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: cannot read the schema version: %s",
+				     path, sqlite3_errmsg(db));
+	if (v > MLC_SCHEMA_VERSION)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: made by a newer mlconsole (schema %d, this one knows %d)",
+				     path, v, MLC_SCHEMA_VERSION);
+	if (v == MLC_SCHEMA_VERSION)
+		return 0;
+	if (exec(db, "BEGIN IMMEDIATE", path, err) < 0)
+		return -1;
+	if (v < 1) {
+		if (exec(db, schema_v1, path, err) < 0 || schema_create_indexes(db, err) < 0)
+			goto fail;
+	}
+	/* Future migrations: if (v < 2) { ... } — each adds to what the last left. */
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		 MLC_APPLICATION_ID, MLC_SCHEMA_VERSION);
+	if (exec(db, sql, path, err) < 0)
+		goto fail;
+	return exec(db, "COMMIT", path, err);
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

@@ -1,0 +1,20 @@
+/* schema.h: the local registry's SQLite schema and its forward migrations. */
+#ifndef MLC_SCHEMA_H
+#define MLC_SCHEMA_H
+#include <sqlite3.h>
+#include "error.h"
+
+/* PRAGMA application_id of our files: "MLC1". */
+#define MLC_APPLICATION_ID 0x4D4C4331
+/* The schema version this build writes (PRAGMA user_version). */
+#define MLC_SCHEMA_VERSION 1
+
+/* Bring db (ours, or empty) up to MLC_SCHEMA_VERSION in one transaction each step.
+ * Refuses a file from a newer mlconsole. path is for messages. */
+int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err);
+/* Create the indexes that bulk loads postpone (idempotent). */
+int schema_create_indexes(sqlite3 *db, struct mlc_error *err);
+/* Drop those indexes before a bulk load. */
+int schema_drop_indexes(sqlite3 *db, struct mlc_error *err);
+
+#endif
