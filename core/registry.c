@@ -1,1 +1,115 @@
-/* placeholder: being written */
+/* registry.c: registry_open picks the backend for a URI (DESIGN.md "Registries");
+ * the wrappers check that the backend has the operation. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "registry.h"
+#include "xmalloc.h"
+
+/* 1 if s starts with prefix p. */
+static int starts(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* The path part of a sqlite URI: sqlite:PATH, sqlite://PATH-less forms and
+ * SQLAlchemy's sqlite:///relative and sqlite:////absolute. */
+static const char *sqlite_path(const char *uri)
+{
+	const char *p = uri + strlen("sqlite:");
+
+	if (starts(p, "///"))
+		return p + 3;
+	if (starts(p, "//"))
+		return p + 2;
+	return p;
+}
+
+struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
+			       struct mlc_error *err)
+{
+	struct stat st;
+
+	if (uri == NULL || *uri == '\0') {
+		mlc_error_set(err, MLC_ERR_USAGE, "registry: empty URI");
+		return NULL;
+	}
+	if (starts(uri, "http://") || starts(uri, "https://")) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "%s: remote MLflow registries are not supported by this build yet "
+			      "(the REST backend is issue 7)",
+			      uri);
+		return NULL;
+	}
+	if (starts(uri, "mlruns:") || (stat(uri, &st) == 0 && S_ISDIR(st.st_mode))) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "%s: MLflow file stores (mlruns) are not supported by this build yet "
+			      "(the file-store backend is issue 4)",
+			      uri);
+		return NULL;
+	}
+	if (starts(uri, "sqlite:"))
+		return registry_sqlite_open(sqlite_path(uri), opts, err);
+	if (starts(uri, "file:")) {
+		mlc_error_set(err, MLC_ERR_USAGE, "%s: use sqlite:PATH or a plain path", uri);
+		return NULL;
+	}
+	return registry_sqlite_open(uri, opts, err);
+}
+
+void registry_close(struct registry *r)
+{
+	if (r == NULL)
+		return;
+	if (r->ops->close)
+		r->ops->close(r);
+	free(r->uri);
+	free(r->display);
+	free(r);
+}
+
+/* The error for an operation the backend lacks. */
+static int unsupported(struct registry *r, const char *what, struct mlc_error *err)
+{
+	return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s is not supported by the %s backend",
+			     r->display, what, r->ops->kind);
+}
+
+#define CALL(op, ...) (r->ops->op ? r->ops->op(r, __VA_ARGS__) : unsupported(r, #op, err))
+
+int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			 struct mlc_error *err)
+{
+	return CALL(list_models, filter, out, err);
+}
+
+int registry_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
+			   struct mlc_error *err)
+{
+	return CALL(list_versions, model, out, err);
+}
+
+int registry_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
+			      struct mlc_error *err)
+{
+	return CALL(list_experiments, all, out, err);
+}
+
+int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
+		       struct mlc_error *err)
+{
+	return CALL(list_runs, q, out, err);
+}
+
+int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
+		     struct mlc_error *err)
+{
+	return CALL(get_run, run_id, out, err);
+}
+
+int registry_metric_history(struct registry *r, const char *run_id, const char *key,
+			    struct mlc_metric_list *out, struct mlc_error *err)
+{
+	return CALL(metric_history, run_id, key, out, err);
+}

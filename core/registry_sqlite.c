@@ -1,1 +1,791 @@
-/* placeholder: being written */
+/* registry_sqlite.c: the local registry, a SQLite file of our own (WAL, busy
+ * timeout, forward migrations). A SQLite file that is not ours is never
+ * migrated or written: MLflow's own SQL store and foreign files are refused. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "filter.h"
+#include "registry.h"
+#include "schema.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct sqlite_impl {
+	sqlite3 *db;
+	char *path;
+};
+
+#define DB(r) (((struct sqlite_impl *)(r)->impl)->db)
+#define PATH(r) (((struct sqlite_impl *)(r)->impl)->path)
+
+/* Fill err from db's last error, naming the registry file. */
+static int db_error(struct registry *r, struct mlc_error *err)
+{
+	int rc = sqlite3_errcode(DB(r));
+	enum mlc_errcode code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? MLC_ERR_CORRUPT
+									      : MLC_ERR_FAILED;
+	return mlc_error_set(err, code, "%s: %s", PATH(r), sqlite3_errmsg(DB(r)));
+}
+
+/* Prepare sql on r's database or fill err. */
+static sqlite3_stmt *prep(struct registry *r, const char *sql, struct mlc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(r, err);
+		return NULL;
+	}
+	return st;
+}
+
+/* Column i as a string copied into arena a ("" for NULL). */
+static const char *col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return arena_strndup(a, s ? (const char *)s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+/* Finish a statement loop: SQLITE_DONE is success, anything else an error. */
+static int step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
+{
+	if (rc != SQLITE_DONE) {
+		db_error(r, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+enum file_kind { FILE_MISSING, FILE_EMPTY, FILE_OURS, FILE_FOREIGN_SQLITE, FILE_NOT_SQLITE, FILE_UNREADABLE };
+
+/* Classify path by its SQLite header (application_id at offset 68). */
+static enum file_kind classify(const char *path, int *saved_errno)
+{
+	unsigned char hdr[100];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &sb) < 0) {
+		*saved_errno = errno;
+		return errno == ENOENT ? FILE_MISSING : FILE_UNREADABLE;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*saved_errno = EISDIR;
+		return FILE_UNREADABLE;
+	}
+	if (sb.st_size == 0)
+		return FILE_EMPTY;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*saved_errno = errno;
+		return FILE_UNREADABLE;
+	}
+	n = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (n < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
+		return FILE_NOT_SQLITE;
+	uint32_t app = (uint32_t)hdr[68] << 24 | (uint32_t)hdr[69] << 16 | (uint32_t)hdr[70] << 8 | hdr[71];
+	return app == MLC_APPLICATION_ID ? FILE_OURS : FILE_FOREIGN_SQLITE;
+}
+
+/* 1 if db has a table named name. */
+static int has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Explain why a foreign SQLite file is refused (never written). */
+static void refuse_foreign(const char *path, struct mlc_error *err)
+{
+	sqlite3 *db = NULL;
+	int tables = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		if (has_table(db, "alembic_version") && has_table(db, "experiments") &&
+		    has_table(db, "registered_models")) {
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "%s: this is MLflow's own SQL store; it is never migrated or "
+				      "written, and reading it is not supported by this build yet",
+				      path);
+			sqlite3_close(db);
+			return;
+		}
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				tables = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(db);
+	if (tables < 0)
+		mlc_error_set(err, MLC_ERR_CORRUPT, "%s: corrupt or unreadable SQLite database", path);
+	else
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "%s: a SQLite database that is not an mlconsole registry; refusing to "
+			      "read or change it",
+			      path);
+}
+
+/* Create the parent directories of path (for the default registry location). */
+static void make_parents(const char *path)
+{
+	char *dir = xstrdup(path);
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	}
+	free(dir);
+}
+
+/* Configure a freshly opened connection and migrate when allowed. */
+static int setup_connection(sqlite3 *db, const char *path, int writable, int fresh,
+			    struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	filter_register_sql(db);
+	/* Touch the schema now so a corrupt file is reported at open, not mid-draw. */
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
+	if (writable) {
+		if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+		return schema_migrate(db, path, err);
+	}
+	(void)fresh;
+	/* Read-only: the file must already be at our schema version. */
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc != MLC_SCHEMA_VERSION)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: schema version %d needs migrating to %d, which a read-only "
+				     "open cannot do",
+				     path, rc, MLC_SCHEMA_VERSION);
+	return 0;
+}
+
+static const struct registry_ops sqlite_ops;
+
+struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,
+				      struct mlc_error *err)
+{
+	int e = 0, writable, flags;
+	enum file_kind kind = classify(path, &e);
+	sqlite3 *db = NULL;
+	struct registry *r;
+	struct sqlite_impl *impl;
+
+	switch (kind) {
+	case FILE_MISSING:
+		if (!opts->create) {
+			mlc_error_set(err, MLC_ERR_NOTFOUND,
+				      "%s: no such registry (make one with 'mlconsole demo create %s')",
+				      path, path);
+			return NULL;
+		}
+		make_parents(path);
+		break;
+	case FILE_UNREADABLE:
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(e));
+		return NULL;
+	case FILE_NOT_SQLITE:
+		mlc_error_set(err, MLC_ERR_CORRUPT, "%s: not a SQLite database (corrupt or another kind of file)", path);
+		return NULL;
+	case FILE_FOREIGN_SQLITE:
+		refuse_foreign(path, err);
+		return NULL;
+	case FILE_EMPTY:
+		if (!opts->create) {
+			mlc_error_set(err, MLC_ERR_FAILED, "%s: empty file, not a registry", path);
+			return NULL;
+		}
+		break;
+	case FILE_OURS:
+		break;
+	}
+	writable = !opts->read_only && (kind != FILE_OURS || access(path, W_OK) == 0);
+	flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (setup_connection(db, path, writable, kind != FILE_OURS, err) < 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	impl = xcalloc(1, sizeof *impl);
+	impl->db = db;
+	impl->path = xstrdup(path);
+	r = xcalloc(1, sizeof *r);
+	r->ops = &sqlite_ops;
+	r->uri = xasprintf("sqlite:%s", path);
+	r->display = xstrdup(path);
+	r->read_only = !writable;
+	r->caps = REG_CAP_APPROVALS | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
+	r->impl = impl;
+	return r;
+}
+
+/* Close the database and free the backend state. */
+static void sqlite_close(struct registry *r)
+{
+	struct sqlite_impl *impl = r->impl;
+
+	sqlite3_close(impl->db);
+	free(impl->path);
+	free(impl);
+}
+
+/* ---- models ------------------------------------------------------------- */
+
+/* Find the model with database id in models[0..n) by linear scan of ids. */
+static struct mlc_model *model_by_id(struct mlc_model *models, const int64_t *ids, size_t n,
+				     int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	/* ids are sorted ascending (see load_models). */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ids[mid] == id)
+			return &models[mid];
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Attach aliases and tags to each model (two queries for all models). */
+static int attach_model_extras(struct registry *r, struct mlc_model_list *out, const int64_t *ids,
+			       struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prep(r, "SELECT model_id, alias, version FROM model_aliases ORDER BY model_id, alias", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_model *m = model_by_id(out->items, ids, out->n, sqlite3_column_int64(st, 0));
+		size_t cap = m ? m->n_aliases : 0;
+		if (m == NULL)
+			continue;
+		struct mlc_alias *a = arena_grow(&out->arena, (void **)&m->aliases, &cap, m->n_aliases,
+						 sizeof *a);
+		/* arena_grow doubles from cap; keep cap == n so it regrows exactly when needed */
+		a->alias = col_str(&out->arena, st, 1);
+		a->version = col_str(&out->arena, st, 2);
+		m->n_aliases++;
+	}
+	if (step_done(r, st, rc, err) < 0)
+		return -1;
+	st = prep(r, "SELECT model_id, key, value FROM model_tags ORDER BY model_id, key", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_model *m = model_by_id(out->items, ids, out->n, sqlite3_column_int64(st, 0));
+		size_t cap = m ? m->n_tags : 0;
+		if (m == NULL)
+			continue;
+		struct mlc_kv *kv = arena_grow(&out->arena, (void **)&m->tags, &cap, m->n_tags, sizeof *kv);
+		kv->key = col_str(&out->arena, st, 1);
+		kv->value = col_str(&out->arena, st, 2);
+		m->n_tags++;
+	}
+	return step_done(r, st, rc, err);
+}
+
+/* Sort helper: models by database id, carrying the ids array along. */
+struct model_id_pair {
+	int64_t id;
+	struct mlc_model m;
+};
+
+static int cmp_pair_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct model_id_pair *)a)->id, y = ((const struct model_id_pair *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int cmp_model_name(const void *a, const void *b)
+{
+	return strcmp(((const struct mlc_model *)a)->name, ((const struct mlc_model *)b)->name);
+}
+
+/* List registered models matching filter (MLflow syntax), by name. */
+static int sqlite_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			      struct mlc_error *err)
+{
+	struct strbuf sql = {0};
+	struct sql_args args = {0};
+	struct filter *f = filter_parse(filter, FILTER_MODELS, err);
+	struct model_id_pair *pairs = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret = -1;
+
+	if (f == NULL)
+		return -1;
+	sb_add(&sql, "SELECT m.id, m.name, m.description, m.creation_time, m.last_updated_time,"
+		     " (SELECT count(*) FROM model_versions v WHERE v.model_id = m.id),"
+		     " (SELECT max(version) FROM model_versions v WHERE v.model_id = m.id)"
+		     " FROM registered_models m WHERE ");
+	if (filter_to_sql(f, FILTER_MODELS, &sql, &args, err) < 0)
+		goto out;
+	sb_add(&sql, " ORDER BY m.id");
+	if ((st = prep(r, sb_str(&sql), err)) == NULL || sql_args_bind(st, &args, 1) != 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			pairs = xrealloc(pairs, cap * sizeof *pairs);
+		}
+		struct model_id_pair *p = &pairs[n++];
+		memset(p, 0, sizeof *p);
+		p->id = sqlite3_column_int64(st, 0);
+		p->m.name = col_str(&out->arena, st, 1);
+		p->m.description = col_str(&out->arena, st, 2);
+		p->m.creation_time = sqlite3_column_int64(st, 3);
+		p->m.last_updated_time = sqlite3_column_int64(st, 4);
+		p->m.n_versions = sqlite3_column_int64(st, 5);
+		p->m.latest_version = col_str(&out->arena, st, 6);
+	}
+	if (step_done(r, st, rc, err) < 0) {
+		st = NULL;
+		goto out;
+	}
+	st = NULL;
+	qsort(pairs, n, sizeof *pairs, cmp_pair_id);
+	int64_t *ids = arena_alloc(&out->arena, (n ? n : 1) * sizeof *ids);
+	for (size_t i = 0; i < n; i++) {
+		*MLC_LIST_PUSH(out) = pairs[i].m;
+		ids[i] = pairs[i].id;
+	}
+	if (attach_model_extras(r, out, ids, err) < 0)
+		goto out;
+	qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
+	ret = 0;
+out:
+	if (st)
+		sqlite3_finalize(st);
+	free(pairs);
+	sb_free(&sql);
+	sql_args_free(&args);
+	filter_free(f);
+	return ret;
+}
+
+/* ---- versions ----------------------------------------------------------- */
+
+/* Database id of model name, 0 when missing (err filled), -1 on error. */
+static int64_t model_id(struct registry *r, const char *name, struct mlc_error *err)
+{
+	sqlite3_stmt *st = prep(r, "SELECT id FROM registered_models WHERE name = ?", err);
+	int64_t id;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return id;
+	}
+	step_done(r, st, rc == SQLITE_DONE ? SQLITE_DONE : rc, err);
+	if (rc != SQLITE_DONE)
+		return -1;
+	mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name, PATH(r));
+	return 0;
+}
+
+/* Versions of a model, highest first, with their aliases and tags. */
+static int sqlite_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
+				struct mlc_error *err)
+{
+	int64_t mid = model_id(r, model, err);
+	sqlite3_stmt *st, *al, *tg;
+	int rc;
+
+	if (mid <= 0)
+		return -1;
+	st = prep(r, "SELECT v.id, v.version, v.source, coalesce(v.run_uuid,''), v.status, v.stage,"
+		     " v.description, v.user_id, v.creation_time, v.last_updated_time"
+		     " FROM model_versions v WHERE v.model_id = ? ORDER BY v.version DESC", err);
+	al = prep(r, "SELECT alias FROM model_aliases WHERE model_id = ? AND version = ? ORDER BY alias", err);
+	tg = prep(r, "SELECT key, value FROM version_tags WHERE version_id = ? ORDER BY key", err);
+	if (st == NULL || al == NULL || tg == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(al);
+		sqlite3_finalize(tg);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, mid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_version *v = MLC_LIST_PUSH(out);
+		size_t cap = 0;
+		v->model = arena_strdup(&out->arena, model);
+		v->version = col_str(&out->arena, st, 1);
+		v->source = col_str(&out->arena, st, 2);
+		v->run_id = col_str(&out->arena, st, 3);
+		v->status = col_str(&out->arena, st, 4);
+		v->stage = col_str(&out->arena, st, 5);
+		v->description = col_str(&out->arena, st, 6);
+		v->user_id = col_str(&out->arena, st, 7);
+		v->creation_time = sqlite3_column_int64(st, 8);
+		v->last_updated_time = sqlite3_column_int64(st, 9);
+		sqlite3_bind_int64(al, 1, mid);
+		sqlite3_bind_int64(al, 2, sqlite3_column_int64(st, 1));
+		while (sqlite3_step(al) == SQLITE_ROW)
+			*(const char **)arena_grow(&out->arena, (void **)&v->aliases, &cap, v->n_aliases++,
+						   sizeof(char *)) = col_str(&out->arena, al, 0);
+		sqlite3_reset(al);
+		cap = 0;
+		sqlite3_bind_int64(tg, 1, sqlite3_column_int64(st, 0));
+		while (sqlite3_step(tg) == SQLITE_ROW) {
+			struct mlc_kv *kv = arena_grow(&out->arena, (void **)&v->tags, &cap, v->n_tags++,
+						       sizeof *kv);
+			kv->key = col_str(&out->arena, tg, 0);
+			kv->value = col_str(&out->arena, tg, 1);
+		}
+		sqlite3_reset(tg);
+	}
+	sqlite3_finalize(al);
+	sqlite3_finalize(tg);
+	return step_done(r, st, rc, err);
+}
+
+/* ---- experiments -------------------------------------------------------- */
+
+/* Experiments by name, with their active run counts and last activity. */
+static int sqlite_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
+				   struct mlc_error *err)
+{
+	sqlite3_stmt *st, *tg;
+	int rc;
+
+	st = prep(r, "SELECT e.id, e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,"
+		     " e.creation_time, max(e.last_update_time, coalesce((SELECT max(start_time)"
+		     " FROM runs r WHERE r.experiment_id = e.id), 0)),"
+		     " (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id"
+		     "  AND (?1 OR r.lifecycle_stage = 'active'))"
+		     " FROM experiments e WHERE ?1 OR e.lifecycle_stage = 'active' ORDER BY e.name", err);
+	tg = prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);
+	if (st == NULL || tg == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(tg);
+		return -1;
+	}
+	sqlite3_bind_int(st, 1, all ? 1 : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_experiment *e = MLC_LIST_PUSH(out);
+		size_t cap = 0;
+		e->experiment_id = col_str(&out->arena, st, 1);
+		e->name = col_str(&out->arena, st, 2);
+		e->artifact_location = col_str(&out->arena, st, 3);
+		e->lifecycle_stage = col_str(&out->arena, st, 4);
+		e->creation_time = sqlite3_column_int64(st, 5);
+		e->last_update_time = sqlite3_column_int64(st, 6);
+		e->run_count = sqlite3_column_int64(st, 7);
+		sqlite3_bind_int64(tg, 1, sqlite3_column_int64(st, 0));
+		while (sqlite3_step(tg) == SQLITE_ROW) {
+			struct mlc_kv *kv = arena_grow(&out->arena, (void **)&e->tags, &cap, e->n_tags++,
+						       sizeof *kv);
+			kv->key = col_str(&out->arena, tg, 0);
+			kv->value = col_str(&out->arena, tg, 1);
+		}
+		sqlite3_reset(tg);
+	}
+	sqlite3_finalize(tg);
+	return step_done(r, st, rc, err);
+}
+
+/* Database id of experiment ref (an existing id wins, then the active name). */
+static int64_t experiment_ref(struct registry *r, const char *ref, struct mlc_error *err)
+{
+	sqlite3_stmt *st = prep(r, "SELECT id FROM experiments WHERE experiment_id = ?1"
+				   " UNION ALL SELECT id FROM (SELECT id FROM experiments WHERE name = ?1"
+				   " ORDER BY lifecycle_stage = 'active' DESC) LIMIT 1", err);
+	int64_t id = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (id == 0)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "experiment '%s': not found in %s", ref, PATH(r));
+	return id;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+/* Prepared statements that fill in one run's params, tags and latest metrics. */
+struct run_loader {
+	sqlite3_stmt *params, *tags, *metrics;
+};
+
+static int loader_open(struct registry *r, struct run_loader *l, struct mlc_error *err)
+{
+	l->params = prep(r, "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", err);
+	l->tags = prep(r, "SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", err);
+	l->metrics = prep(r, "SELECT mk.key, lm.value, lm.is_nan, lm.timestamp, lm.step"
+			     " FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id"
+			     " WHERE lm.run_id = ? ORDER BY mk.key", err);
+	return l->params && l->tags && l->metrics ? 0 : -1;
+}
+
+static void loader_close(struct run_loader *l)
+{
+	sqlite3_finalize(l->params);
+	sqlite3_finalize(l->tags);
+	sqlite3_finalize(l->metrics);
+}
+
+/* Read key/value rows of st (bound to run id) into an arena array. */
+static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, int64_t id, size_t *n)
+{
+	struct mlc_kv *kv = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
+		e->key = col_str(a, st, 0);
+		e->value = col_str(a, st, 1);
+	}
+	sqlite3_reset(st);
+	return kv;
+}
+
+/* Fill run's params, tags and latest metrics. */
+static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id, struct mlc_run *run)
+{
+	size_t cap = 0;
+
+	run->params = load_kv(a, l->params, id, &run->n_params);
+	run->tags = load_kv(a, l->tags, id, &run->n_tags);
+	sqlite3_bind_int64(l->metrics, 1, id);
+	while (sqlite3_step(l->metrics) == SQLITE_ROW) {
+		struct mlc_metric *m = arena_grow(a, (void **)&run->metrics, &cap, run->n_metrics++,
+						  sizeof *m);
+		m->key = col_str(a, l->metrics, 0);
+		m->value = sqlite3_column_int(l->metrics, 2) ? NAN : sqlite3_column_double(l->metrics, 1);
+		m->timestamp = sqlite3_column_int64(l->metrics, 3);
+		m->step = sqlite3_column_int64(l->metrics, 4);
+	}
+	sqlite3_reset(l->metrics);
+}
+
+#define RUN_COLUMNS                                                                            \
+	"r.id, r.run_uuid, r.run_name, e.experiment_id, r.user_id, r.status, r.artifact_uri,"  \
+	" r.lifecycle_stage, r.start_time, coalesce(r.end_time, 0)"
+
+/* Read the rows of st (RUN_COLUMNS) into out with each run's data. */
+static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
+			struct mlc_error *err)
+{
+	struct run_loader l;
+	int rc;
+
+	if (loader_open(r, &l, err) < 0) {
+		loader_close(&l);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_run *run = MLC_LIST_PUSH(out);
+		run->run_id = col_str(&out->arena, st, 1);
+		run->run_name = col_str(&out->arena, st, 2);
+		run->experiment_id = col_str(&out->arena, st, 3);
+		run->user_id = col_str(&out->arena, st, 4);
+		run->status = col_str(&out->arena, st, 5);
+		run->artifact_uri = col_str(&out->arena, st, 6);
+		run->lifecycle_stage = col_str(&out->arena, st, 7);
+		run->start_time = sqlite3_column_int64(st, 8);
+		run->end_time = sqlite3_column_int64(st, 9);
+		load_run_data(&out->arena, &l, sqlite3_column_int64(st, 0), run);
+	}
+	loader_close(&l);
+	return step_done(r, st, rc, err);
+}
+
+/* Runs of an experiment matching q's filter, in q's order (default newest first). */
+static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
+			    struct mlc_run_list *out, struct mlc_error *err)
+{
+	struct strbuf sql = {0};
+	struct sql_args fargs = {0}, oargs = {0};
+	struct order_list order = {0};
+	struct filter *f;
+	sqlite3_stmt *st = NULL;
+	int64_t eid = experiment_ref(r, q->experiment, err);
+	int ret = -1;
+
+	if (eid <= 0)
+		return -1;
+	if ((f = filter_parse(q->filter, FILTER_RUNS, err)) == NULL)
+		return -1;
+	if (order_parse(q->order_by, FILTER_RUNS, &order, err) < 0)
+		goto out;
+	sb_add(&sql, "SELECT " RUN_COLUMNS " FROM runs r JOIN experiments e ON e.id = r.experiment_id"
+		     " WHERE r.experiment_id = ? AND (? OR r.lifecycle_stage = 'active') AND (");
+	if (filter_to_sql(f, FILTER_RUNS, &sql, &fargs, err) < 0)
+		goto out;
+	sb_add(&sql, ") ORDER BY ");
+	if (order_to_sql(&order, FILTER_RUNS, &sql, &oargs, err) < 0)
+		goto out;
+	if (q->limit > 0)
+		sb_printf(&sql, " LIMIT %lld", (long long)q->limit);
+	if ((st = prep(r, sb_str(&sql), err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, eid);
+	sqlite3_bind_int(st, 2, q->all ? 1 : 0);
+	if (sql_args_bind(st, &fargs, 3) != 0 ||
+	    sql_args_bind(st, &oargs, 3 + (int)fargs.n) != 0) {
+		db_error(r, err);
+		sqlite3_finalize(st);
+		goto out;
+	}
+	ret = collect_runs(r, st, out, err);
+out:
+	sb_free(&sql);
+	sql_args_free(&fargs);
+	sql_args_free(&oargs);
+	order_free(&order);
+	filter_free(f);
+	return ret;
+}
+
+/* The end of the range of ids starting with prefix p: p with its last byte + 1. */
+static char *prefix_end(const char *p)
+{
+	char *e = xstrdup(p);
+	size_t n = strlen(e);
+
+	if (n > 0)
+		e[n - 1]++;
+	return e;
+}
+
+/* One run by id or by a unique prefix of at least 8 characters. */
+static int sqlite_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
+			  struct mlc_error *err)
+{
+	sqlite3_stmt *st = prep(r, "SELECT " RUN_COLUMNS " FROM runs r JOIN experiments e"
+				   " ON e.id = r.experiment_id WHERE r.run_uuid = ?1"
+				   " OR (length(?1) >= 8 AND r.run_uuid >= ?1 AND r.run_uuid < ?2)"
+				   " ORDER BY r.run_uuid = ?1 DESC LIMIT 2", err);
+	char *end = prefix_end(run_id);
+	int ret;
+
+	if (st == NULL) {
+		free(end);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
+	free(end);
+	ret = collect_runs(r, st, out, err);
+	if (ret < 0)
+		return -1;
+	if (out->n == 0)
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "run '%s': not found in %s", run_id, PATH(r));
+	if (out->n > 1 && strcmp(out->items[0].run_id, run_id) != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "run '%s': ambiguous prefix", run_id);
+	out->n = 1;
+	return 0;
+}
+
+/* A metric's whole history, by step then timestamp. */
+static int sqlite_metric_history(struct registry *r, const char *run_id, const char *key,
+				 struct mlc_metric_list *out, struct mlc_error *err)
+{
+	struct mlc_run_list run = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite_get_run(r, run_id, &run, err) < 0) {
+		MLC_LIST_FREE(&run);
+		return -1;
+	}
+	if (mlc_run_metric(&run.items[0], key) == NULL) {
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s", key,
+			      run.items[0].run_id);
+		MLC_LIST_FREE(&run);
+		return -1;
+	}
+	st = prep(r, "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m"
+		     " JOIN runs r ON r.id = m.run_id JOIN metric_keys mk ON mk.id = m.key_id"
+		     " WHERE r.run_uuid = ? AND mk.key = ? ORDER BY m.step, m.timestamp", err);
+	if (st == NULL) {
+		MLC_LIST_FREE(&run);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, run.items[0].run_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	MLC_LIST_FREE(&run);
+	const char *k = arena_strdup(&out->arena, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_metric *m = MLC_LIST_PUSH(out);
+		m->key = k;
+		m->step = sqlite3_column_int64(st, 0);
+		m->timestamp = sqlite3_column_int64(st, 1);
+		m->value = sqlite3_column_int(st, 3) ? NAN : sqlite3_column_double(st, 2);
+	}
+	return step_done(r, st, rc, err);
+}
+
+static const struct registry_ops sqlite_ops = {
+	.kind = "sqlite",
+	.close = sqlite_close,
+	.list_models = sqlite_list_models,
+	.list_versions = sqlite_list_versions,
+	.list_experiments = sqlite_list_experiments,
+	.list_runs = sqlite_list_runs,
+	.get_run = sqlite_get_run,
+	.metric_history = sqlite_metric_history,
+};

@@ -1,1 +1,618 @@
-/* placeholder: being written */
+/* app.c: the console — start-up checks, the poll() loop over the terminal and
+ * the worker's pipe, header/body/footer drawing, the view stack, and the
+ * prompt for / filters and : commands. */
+#include "config.h"
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "app.h"
+#include "demo.h"
+#include "sanitize.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define MIN_COLS 40
+#define MIN_ROWS 10
+
+/* ---- views on the stack ------------------------------------------------- */
+
+struct view *view_new(struct app *a, const struct view_ops *ops, const char *title)
+{
+	struct view *v = xcalloc(1, sizeof *v);
+
+	v->ops = ops;
+	v->id = ++a->next_view_id;
+	v->title = sanitize_dup(title);
+	return v;
+}
+
+void view_free(struct view *v)
+{
+	if (v == NULL)
+		return;
+	if (v->ops->free)
+		v->ops->free(v);
+	table_free(&v->table);
+	free(v->title);
+	free(v->subject);
+	free(v->param);
+	free(v->model_filter);
+	free(v->error);
+	free(v);
+}
+
+struct view *app_top(struct app *a)
+{
+	return a->depth ? a->stack[a->depth - 1] : NULL;
+}
+
+struct view *app_find_view(struct app *a, uint64_t id)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i]->id == id)
+			return a->stack[i];
+	return NULL;
+}
+
+void app_push(struct app *a, struct view *v)
+{
+	if (a->depth == APP_MAX_VIEWS) {
+		/* Forget the oldest view but the first, as a browser history would. */
+		view_free(a->stack[1]);
+		memmove(&a->stack[1], &a->stack[2], (APP_MAX_VIEWS - 2) * sizeof a->stack[0]);
+		a->depth--;
+	}
+	a->stack[a->depth++] = v;
+	v->ops->load(a, v);
+}
+
+/* Pop the top view (never the last one). */
+static void app_pop(struct app *a)
+{
+	if (a->depth > 1)
+		view_free(a->stack[--a->depth]);
+}
+
+void app_status(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_error = error;
+}
+
+void app_set_model_names(struct app *a, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < a->n_model_names; i++)
+		free(a->model_names[i]);
+	free(a->model_names);
+	a->model_names = xcalloc(n + 1, sizeof *a->model_names);
+	for (size_t i = 0; i < n; i++)
+		a->model_names[i] = xstrdup(names[i]);
+	a->n_model_names = n;
+}
+
+/* ---- : commands --------------------------------------------------------- */
+
+/* The models view at the bottom of the stack, shown again. */
+static struct view *back_to_models(struct app *a)
+{
+	while (a->depth > 1)
+		app_pop(a);
+	return a->stack[0];
+}
+
+static void cmd_models(struct app *a, const char *arg)
+{
+	back_to_models(a);
+}
+
+static void cmd_versions(struct app *a, const char *arg)
+{
+	if (*arg == '\0') {
+		app_status(a, 1, ":versions needs a MODEL (Tab completes)");
+		return;
+	}
+	back_to_models(a);
+	app_push(a, view_versions_new(a, arg));
+}
+
+static void cmd_filter(struct app *a, const char *arg)
+{
+	struct view *v = back_to_models(a);
+
+	free(v->model_filter);
+	v->model_filter = *arg ? xstrdup(arg) : NULL;
+	free(v->title);
+	v->title = *arg ? xasprintf("Models where %s", arg) : xstrdup("Models");
+	{
+		char *safe = sanitize_dup(v->title);
+		free(v->title);
+		v->title = safe;
+	}
+	v->ops->load(a, v);
+}
+
+static void cmd_help(struct app *a, const char *arg)
+{
+	app_push(a, view_help_new(a));
+}
+
+static void cmd_refresh(struct app *a, const char *arg)
+{
+	struct view *v = app_top(a);
+	v->ops->load(a, v);
+}
+
+static void cmd_quit(struct app *a, const char *arg)
+{
+	a->quit = 1;
+}
+
+const struct app_command_info app_commands[] = {
+	{"models", "", "Registered models", cmd_models},
+	{"versions", "MODEL", "Versions of MODEL", cmd_versions},
+	{"filter", "[EXPR]", "Filter models with MLflow syntax, e.g. name LIKE 'fraud%'", cmd_filter},
+	{"refresh", "", "Reload from the registry", cmd_refresh},
+	{"help", "", "Keys and commands", cmd_help},
+	{"quit", "", "Quit (also :q)", cmd_quit},
+	{"q", "", "Quit", cmd_quit},
+};
+const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];
+
+void app_command(struct app *a, const char *line)
+{
+	char name[64];
+	size_t n = 0;
+
+	while (*line == ' ')
+		line++;
+	while (line[n] && line[n] != ' ' && n + 1 < sizeof name) {
+		name[n] = line[n];
+		n++;
+	}
+	name[n] = '\0';
+	line += n;
+	while (*line == ' ')
+		line++;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < app_n_commands; i++) {
+		if (strcmp(app_commands[i].name, name) == 0) {
+			char *arg = xstrdup(line);
+			size_t len = strlen(arg);
+			while (len && arg[len - 1] == ' ')
+				arg[--len] = '\0';
+			app_commands[i].run(a, arg);
+			free(arg);
+			return;
+		}
+	}
+	char *safe = sanitize_dup(name);
+	app_status(a, 1, ":%s: unknown command (? lists them)", safe);
+	free(safe);
+}
+
+/* Tab in command mode: command names, then model names for :versions. */
+static void complete_command(struct app *a)
+{
+	const char *sp = strchr(a->input.buf, ' ');
+	int n;
+
+	if (sp == NULL) {
+		const char **names = xcalloc(app_n_commands, sizeof *names);
+		for (size_t i = 0; i < app_n_commands; i++)
+			names[i] = app_commands[i].name;
+		n = input_complete(&a->input, names, app_n_commands);
+		free(names);
+	} else if (strncmp(a->input.buf, "versions ", 9) == 0) {
+		n = input_complete(&a->input, (const char *const *)a->model_names, a->n_model_names);
+	} else {
+		n = -1;
+	}
+	if (n == 0)
+		app_status(a, 1, "no completion");
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void draw_header(struct app *a)
+{
+	const struct draw_ctx *d = &a->draw;
+	char clock[16], *where;
+	time_t now = time(NULL);
+	struct tm tm;
+	int x = 1, w = a->cols;
+
+	strftime(clock, sizeof clock, "%H:%M", localtime_r(&now, &tm));
+	draw_fill(d, 0, 0, w, THEME_HEADER);
+	x += draw_text(d, 0, x, w - x, "mlconsole", THEME_HEADER, 0, 0) + 1;
+	x += draw_text(d, 0, x, w - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	where = xasprintf("%s:%s", a->registry_kind, a->registry_display);
+	x += draw_text(d, 0, x, w - x - 24, where, THEME_HEADER, 0, 0) + 1;
+	free(where);
+	x += draw_text(d, 0, x, w - x - 8, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	x += draw_text(d, 0, x, w - x - 8, a->user, THEME_HEADER, 0, 0) + 1;
+	if (a->read_only && w - x > 16)
+		x += draw_text(d, 0, x, 11, " READ-ONLY ", THEME_BADGE, 0, 0) + 1;
+	if (w - x > 6)
+		draw_text(d, 0, w - 6, 5, clock, THEME_HEADER, 1, 0);
+}
+
+static void draw_title(struct app *a, struct view *v)
+{
+	const struct draw_ctx *d = &a->draw;
+	struct strbuf sb = {0};
+	int x;
+
+	draw_fill(d, 1, 0, a->cols, THEME_NORMAL);
+	x = draw_text(d, 1, 1, a->cols - 2, v->title, THEME_TITLE, 0, 0) + 2;
+	if (v->loaded_once && v->ops != NULL)
+		sb_printf(&sb, "(%zu", v->table.nvis);
+	if (v->loaded_once && v->table.nvis != v->table.nrows)
+		sb_printf(&sb, " of %zu", v->table.nrows);
+	if (v->loaded_once)
+		sb_add(&sb, ")");
+	if (*v->table.filter) {
+		char *safe = sanitize_dup(v->table.filter);
+		sb_printf(&sb, "  /%s", safe);
+		free(safe);
+	}
+	draw_text(d, 1, x, a->cols - x - 1, sb_str(&sb), THEME_DIM, 0, 0);
+	sb_free(&sb);
+}
+
+static void draw_body(struct app *a, struct view *v, int y, int h)
+{
+	const struct draw_ctx *d = &a->draw;
+
+	if (!v->loaded_once) {
+		char msg[128];
+		for (int i = 0; i < h; i++)
+			draw_fill(d, y + i, 0, a->cols, THEME_NORMAL);
+		if (v->error) {
+			draw_text(d, y + 1, 2, a->cols - 4, v->error, THEME_ERROR, 0, 0);
+		} else {
+			int64_t ms = timefmt_now_ms() - v->load_started_ms;
+			snprintf(msg, sizeof msg, "%s Loading%s %.1fs", draw_spinner(d, a->spin),
+				 draw_glyph(d, GLYPH_ELLIPSIS), (double)ms / 1000.0);
+			draw_text(d, y + 1, 2, a->cols - 4, msg, THEME_DIM, 0, 0);
+		}
+		return;
+	}
+	table_draw(a, &v->table, y, h, a->cols);
+	if (v->table.nvis == 0 && h > 2)
+		draw_text(d, y + 2, 2, a->cols - 4,
+			  v->table.nrows ? "No rows match the filter (Esc clears it)" : "Nothing here yet",
+			  THEME_DIM, 0, 0);
+}
+
+/* Footer hints from the actions flagged A_HINT (the ? screen's own table). */
+static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
+{
+	for (int act = 1; act < ACT_N; act++) {
+		const struct action_info *ai = action_info((enum action)act);
+		char key[16];
+		const char *what = ai->help;
+		if (!(ai->flags & A_HINT) || ((ai->flags & A_DANGER) && a->read_only))
+			continue;
+		if (act == ACT_ENTER && v->ops->enter_hint == NULL)
+			continue;
+		if (act == ACT_BACK && a->depth < 2)
+			continue;
+		action_key_label(ai->keys[0], a->utf8, key, sizeof key);
+		if (act == ACT_ENTER)
+			what = v->ops->enter_hint;
+		else if (act == ACT_BACK)
+			what = "back";
+		else if (act == ACT_FILTER)
+			what = "filter";
+		else if (act == ACT_COMMAND)
+			what = "command";
+		else if (act == ACT_HELP)
+			what = "help";
+		else if (act == ACT_QUIT)
+			what = "quit";
+		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, what);
+	}
+}
+
+static void draw_footer(struct app *a, struct view *v)
+{
+	const struct draw_ctx *d = &a->draw;
+	int y = a->rows - 1;
+
+	draw_fill(d, y, 0, a->cols, THEME_FOOTER);
+	if (a->mode != MODE_NORMAL) {
+		char *safe = sanitize_dup(a->input.buf);
+		char *line = xasprintf("%c%s", a->input.prefix, safe);
+		int w = draw_text(d, y, 0, a->cols - 1, line, THEME_FILTER, 0, 0);
+		move(y, w < a->cols ? w : a->cols - 1);
+		free(line);
+		free(safe);
+		return;
+	}
+	if (a->status[0]) {
+		char *safe = sanitize_dup(a->status);
+		draw_text(d, y, 1, a->cols - 2, safe, a->status_error ? THEME_ERROR : THEME_STATUS, 0, 0);
+		free(safe);
+		return;
+	}
+	struct strbuf sb = {0};
+	footer_hints(a, v, &sb);
+	draw_text(d, y, 1, a->cols - 2, sb_str(&sb), THEME_FOOTER, 0, 0);
+	sb_free(&sb);
+}
+
+static void draw_too_small(struct app *a)
+{
+	char msg[96];
+
+	erase();
+	snprintf(msg, sizeof msg, "Terminal too small: %dx%d (need %dx%d)", a->cols, a->rows, MIN_COLS,
+		 MIN_ROWS);
+	draw_text(&a->draw, a->rows / 2, 0, a->cols, msg, THEME_ERROR, 0, 0);
+	if (a->rows > 1)
+		draw_text(&a->draw, a->rows / 2 + 1, 0, a->cols, "q quits", THEME_NORMAL, 0, 0);
+}
+
+/* Full repaint (ncdu's way: resize is then always right); curses sends only the diff. */
+static void app_draw(struct app *a)
+{
+	struct view *v = app_top(a);
+
+	getmaxyx(stdscr, a->rows, a->cols);
+	if (a->rows < MIN_ROWS || a->cols < MIN_COLS) {
+		draw_too_small(a);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	draw_header(a);
+	draw_title(a, v);
+	draw_body(a, v, 2, a->rows - 3);
+	curs_set(a->mode != MODE_NORMAL);
+	draw_footer(a, v);
+	refresh();
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* A key in the / or : prompt. */
+static void prompt_key(struct app *a, int key, int is_wide)
+{
+	struct view *v = app_top(a);
+	enum input_result r;
+
+	if (a->mode == MODE_COMMAND && is_wide && key == '\t') {
+		complete_command(a);
+		return;
+	}
+	r = input_key(&a->input, key, is_wide);
+	if (a->mode == MODE_FILTER) {
+		table_set_filter(&v->table, r == INPUT_CANCEL ? "" : a->input.buf);
+		if (r != INPUT_EDITING)
+			a->mode = MODE_NORMAL;
+		return;
+	}
+	if (r == INPUT_EDITING)
+		return;
+	a->mode = MODE_NORMAL;
+	if (r == INPUT_ACCEPT) {
+		char *line = xstrdup(a->input.buf);
+		app_command(a, line);
+		free(line);
+	}
+}
+
+/* A key in normal mode: the view first, then the table, then the app. */
+static void normal_key(struct app *a, enum action act)
+{
+	struct view *v = app_top(a);
+
+	a->status[0] = '\0';
+	if (a->rows < MIN_ROWS || a->cols < MIN_COLS) {
+		if (act == ACT_QUIT)
+			a->quit = 1;
+		return;
+	}
+	if (v->ops->action && v->ops->action(a, v, act) != V_IGNORED)
+		return;
+	if (table_move(&v->table, act, a->rows - 4) != V_IGNORED)
+		return;
+	switch (act) {
+	case ACT_BACK:
+		if (*v->table.filter)
+			table_set_filter(&v->table, "");
+		else
+			app_pop(a);
+		break;
+	case ACT_FILTER:
+		a->mode = MODE_FILTER;
+		input_start(&a->input, '/', v->table.filter);
+		break;
+	case ACT_COMMAND:
+		a->mode = MODE_COMMAND;
+		input_start(&a->input, ':', NULL);
+		break;
+	case ACT_REFRESH: cmd_refresh(a, ""); break;
+	case ACT_HELP:
+		if (strcmp(v->ops->name, "help") != 0)
+			app_push(a, view_help_new(a));
+		break;
+	case ACT_QUIT: a->quit = 1; break;
+	default: break;
+	}
+}
+
+/* Read every key waiting on the terminal. */
+static void read_keys(struct app *a)
+{
+	wint_t ch;
+	int rc;
+
+	while (!a->quit && (rc = get_wch(&ch)) != ERR) {
+		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
+			continue; /* the next draw measures the screen again */
+		if (a->mode != MODE_NORMAL)
+			prompt_key(a, (int)ch, rc == OK);
+		else
+			normal_key(a, action_for_key((int)ch));
+	}
+}
+
+/* ---- start-up ----------------------------------------------------------- */
+
+/* Theme warnings go to the footer once the screen is up. */
+static void theme_warning(void *ctx, const char *msg)
+{
+	struct strbuf *sb = ctx;
+	if (sb->len == 0)
+		sb_add(sb, msg);
+	else if (!strstr(sb_str(sb), "(more"))
+		sb_add(sb, " (more warnings)");
+}
+
+/* The registry to open: --demo (made on first use) or the CLI's choice. */
+static char *pick_uri(const struct cli_opts *o, struct mlc_error *err)
+{
+	struct stat st;
+	char *path;
+
+	if (!o->have_demo)
+		return cli_registry_uri(o);
+	path = *o->demo ? xstrdup(o->demo) : cli_demo_path();
+	if (stat(path, &st) < 0) {
+		struct demo_opts d = {.seed = 1};
+		fprintf(stderr, "mlconsole: creating the demo registry at %s\n", path);
+		for (char *p = path + 1; *p; p++) /* its folder may not exist yet */
+			if (*p == '/') {
+				*p = '\0';
+				mkdir(path, 0700);
+				*p = '/';
+			}
+		if (demo_create(path, &d, err) < 0) {
+			free(path);
+			return NULL;
+		}
+	}
+	char *uri = xasprintf("sqlite:%s", path);
+	free(path);
+	return uri;
+}
+
+/* Set up curses: locale-aware glyphs, colours by theme, quick Esc. */
+static void screen_init(struct app *a)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	a->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	a->no_colour = (nc && *nc) || !has_colors();
+	if (!a->no_colour) {
+		start_color();
+		use_default_colors();
+	}
+	theme_apply(&a->theme, a->no_colour);
+	draw_init(&a->draw, a->utf8, &a->theme);
+	bkgdset((chtype)a->theme.cattr[THEME_NORMAL]);
+}
+
+/* The loop: draw, wait for the terminal or the worker, handle what came. */
+static void app_loop(struct app *a)
+{
+	struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = worker_fd(a->worker), .events = POLLIN}};
+
+	while (!a->quit) {
+		app_draw(a);
+		int timeout = worker_busy(a->worker) ? 100 : 1000;
+		int n = poll(fds, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (worker_busy(a->worker))
+			a->spin++;
+		if (fds[1].revents & POLLIN)
+			worker_drain(a->worker, a);
+		if ((fds[0].revents & (POLLHUP | POLLERR)) && !(fds[0].revents & POLLIN))
+			break; /* the terminal went away */
+		read_keys(a);
+	}
+}
+
+int app_main(const struct cli_opts *o)
+{
+	struct app *a = xcalloc(1, sizeof *a);
+	struct mlc_error err = {0};
+	struct strbuf warnings = {0};
+	struct registry_open_opts ro = {.read_only = o->read_only};
+	struct registry *reg;
+	char *uri;
+	int rc = 0;
+
+	a->opts = o;
+	a->read_only = o->read_only;
+	if (o->context) {
+		cli_error(o, "--context: named contexts (the config file) are not supported by this build yet; use -r URI");
+		free(a);
+		return 1;
+	}
+	if (theme_load(&a->theme, o->theme ? o->theme : "default", MLC_DATADIR, theme_warning,
+		       &warnings, &err) < 0) {
+		cli_error(o, err.msg);
+		free(a);
+		return mlc_error_exit_status(&err);
+	}
+	if ((uri = pick_uri(o, &err)) == NULL || (reg = registry_open(uri, &ro, &err)) == NULL) {
+		cli_error(o, err.msg);
+		free(uri);
+		sb_free(&warnings);
+		free(a);
+		return mlc_error_exit_status(&err);
+	}
+	free(uri);
+	a->read_only = o->read_only || reg->read_only;
+	a->registry_display = xstrdup(reg->display);
+	a->registry_kind = xstrdup(reg->ops->kind);
+	cli_identity(o, a->user, sizeof a->user);
+	if ((a->worker = worker_start(reg)) == NULL) {
+		registry_close(reg);
+		cli_error(o, "cannot start the registry worker thread");
+		rc = 1;
+		goto out;
+	}
+	screen_init(a);
+	if (warnings.len)
+		app_status(a, 1, "theme: %s", sb_str(&warnings));
+	app_push(a, view_models_new(a));
+	app_loop(a);
+	endwin();
+	worker_stop(a->worker);
+	while (a->depth > 0)
+		view_free(a->stack[--a->depth]);
+out:
+	app_set_model_names(a, NULL, 0);
+	free(a->model_names);
+	free(a->registry_display);
+	free(a->registry_kind);
+	sb_free(&warnings);
+	free(a);
+	return rc;
+}

@@ -1,1 +1,65 @@
-/* placeholder: being written */
+/* app.h: the console's one state (struct app): the registry worker, theme,
+ * view stack, prompt and status line; the poll() event loop lives in app.c. */
+#ifndef MLC_APP_H
+#define MLC_APP_H
+#include <stdint.h>
+#include "cli.h"
+#include "draw.h"
+#include "input.h"
+#include "theme.h"
+#include "view.h"
+#include "worker.h"
+
+#define APP_MAX_VIEWS 32
+
+enum app_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND };
+
+struct app {
+	const struct cli_opts *opts;
+	struct worker *worker;
+	char *registry_display;
+	char *registry_kind;
+	struct theme theme;
+	struct draw_ctx draw;
+	int utf8, no_colour, read_only;
+	char user[128];
+	struct view *stack[APP_MAX_VIEWS];
+	int depth;
+	uint64_t next_view_id;
+	enum app_mode mode;
+	struct input input;
+	char status[512];
+	int status_error;
+	char **model_names; /* for :versions completion (from the last models load) */
+	size_t n_model_names;
+	int rows, cols;
+	unsigned spin;
+	int quit;
+};
+
+/* Open the console; returns the process exit status. */
+int app_main(const struct cli_opts *o);
+/* The view on top of the stack. */
+struct view *app_top(struct app *a);
+/* Find a live view by id (jobs use this: their view may be gone). */
+struct view *app_find_view(struct app *a, uint64_t id);
+/* Push v (the app owns it from now) and load it. */
+void app_push(struct app *a, struct view *v);
+/* Show msg in the footer; error selects the error role. */
+void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Remember the model names for completion. */
+void app_set_model_names(struct app *a, const char *const *names, size_t n);
+/* Run a ':' command line. */
+void app_command(struct app *a, const char *line);
+
+/* The : commands, listed by the ? screen and completed by Tab. */
+struct app_command_info {
+	const char *name;
+	const char *args; /* "" when it takes none */
+	const char *help;
+	void (*run)(struct app *a, const char *arg);
+};
+extern const struct app_command_info app_commands[];
+extern const size_t app_n_commands;
+
+#endif

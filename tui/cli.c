@@ -1,1 +1,577 @@
-/* placeholder: being written */
+/* cli.c: the read subcommands and `demo create`, printing aligned text or one
+ * JSON document (--json) — the same core calls the TUI makes. */
+#include "config.h"
+#include <errno.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <jansson.h>
+#include "cli.h"
+#include "demo.h"
+#include "registry.h"
+#include "sanitize.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+/* ---- errors and identity ------------------------------------------------ */
+
+void cli_error(const struct cli_opts *o, const char *msg)
+{
+	char *safe = sanitize_dup(msg);
+
+	if (o && o->json) {
+		json_t *j = json_pack("{s:{s:s}}", "error", "message", msg);
+		char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+		fprintf(stderr, "%s\n", s);
+		free(s);
+		json_decref(j);
+	} else {
+		fprintf(stderr, "mlconsole: %s\n", safe);
+	}
+	free(safe);
+}
+
+/* Report err and return its exit status. */
+static int fail(const struct cli_opts *o, const struct mlc_error *err)
+{
+	cli_error(o, err->msg);
+	return mlc_error_exit_status(err);
+}
+
+/* Report a usage problem; exit status 2. */
+static int usage_error(const struct cli_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(const struct cli_opts *o, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cli_error(o, msg);
+	return 2;
+}
+
+const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
+{
+	struct passwd *pw;
+
+	if (o->as_user != NULL) {
+		if (geteuid() != 0)
+			return NULL;
+		snprintf(buf, len, "%s", o->as_user);
+		return buf;
+	}
+	pw = getpwuid(geteuid());
+	snprintf(buf, len, "%s", pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : "unknown"));
+	return buf;
+}
+
+/* ---- where the registry is ---------------------------------------------- */
+
+/* $XDG_DATA_HOME/mlconsole/NAME (XDG default ~/.local/share); caller frees. */
+static char *data_path(const char *name)
+{
+	const char *x = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (x && *x == '/')
+		return xasprintf("%s/mlconsole/%s", x, name);
+	return xasprintf("%s/.local/share/mlconsole/%s", home && *home ? home : ".", name);
+}
+
+char *cli_demo_path(void)
+{
+	return data_path("demo.db");
+}
+
+char *cli_registry_uri(const struct cli_opts *o)
+{
+	const char *env = getenv("MLFLOW_TRACKING_URI");
+	char *p, *uri;
+
+	if (o->registry)
+		return xstrdup(o->registry);
+	if (env && *env)
+		return xstrdup(env);
+	p = data_path("registry.db");
+	uri = xasprintf("sqlite:%s", p);
+	free(p);
+	return uri;
+}
+
+/* Open the selected registry for reading (create = 0) or writing. */
+static struct registry *open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
+{
+	struct registry_open_opts ro = {.create = create, .read_only = o->read_only && !create};
+	char *uri;
+	struct registry *r;
+
+	if (o->context) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "--context %s: named contexts (the config file) are not supported by "
+			      "this build yet; use -r URI",
+			      o->context);
+		return NULL;
+	}
+	uri = cli_registry_uri(o);
+	r = registry_open(uri, &ro, err);
+	free(uri);
+	return r;
+}
+
+/* ---- aligned text tables ------------------------------------------------ */
+
+struct table {
+	int ncols;
+	char **cells; /* sanitised, row-major */
+	size_t nrows, cap;
+	int *width;
+};
+
+/* Display width of s in terminal columns (bytes when the locale cannot say). */
+static int text_width(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	int w;
+
+	if (n == (size_t)-1)
+		return (int)strlen(s);
+	wchar_t *ws = xmalloc((n + 1) * sizeof *ws);
+	mbstowcs(ws, s, n + 1);
+	w = wcswidth(ws, n);
+	free(ws);
+	return w < 0 ? (int)n : w;
+}
+
+static void table_init(struct table *t, int ncols)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->width = xcalloc((size_t)ncols, sizeof *t->width);
+}
+
+/* Append a row of ncols strings (sanitised here). */
+static void table_row(struct table *t, const char *const *cols)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->cells = xrealloc(t->cells, t->cap * (size_t)t->ncols * sizeof *t->cells);
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		char *c = sanitize_dup(cols[i] ? cols[i] : "");
+		int w = text_width(c);
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = c;
+		if (w > t->width[i])
+			t->width[i] = w;
+	}
+	t->nrows++;
+}
+
+/* Print and free the table: columns two spaces apart, no trailing blanks. */
+static void table_print(struct table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (int i = 0; i < t->ncols; i++) {
+			char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
+			fputs(c, stdout);
+			if (i + 1 < t->ncols)
+				printf("%*s", t->width[i] - text_width(c) + 2, "");
+			free(c);
+		}
+		putchar('\n');
+	}
+	free(t->cells);
+	free(t->width);
+}
+
+/* ---- JSON helpers ------------------------------------------------------- */
+
+/* Print one JSON document to stdout and release it. */
+static int json_out(json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (s == NULL)
+		return 1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+/* A number for JSON: non-finite values as MLflow's strings. */
+static json_t *json_metric_value(double v)
+{
+	if (isnan(v))
+		return json_string("NaN");
+	if (isinf(v))
+		return json_string(v > 0 ? "Infinity" : "-Infinity");
+	return json_real(v);
+}
+
+static json_t *json_kv_object(const struct mlc_kv *kv, size_t n)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
+	return o;
+}
+
+/* A string safe for JSON: jansson needs valid UTF-8. */
+static json_t *json_str(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (j == NULL) { /* invalid UTF-8: show it escaped */
+		char *safe = sanitize_dup(s);
+		j = json_string(safe);
+		free(safe);
+	}
+	return j;
+}
+
+/* ---- models and versions ------------------------------------------------ */
+
+static void format_aliases(struct strbuf *sb, const struct mlc_alias *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "%s%s=%s", i ? "," : "", a[i].alias, a[i].version);
+}
+
+static int cmd_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_model_list l = {0};
+
+	if (registry_list_models(r, o->filter, &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++) {
+			const struct mlc_model *m = &l.items[i];
+			json_t *al = json_array();
+			for (size_t k = 0; k < m->n_aliases; k++)
+				json_array_append_new(al, json_pack("{s:o,s:o}", "alias", json_str(m->aliases[k].alias),
+								    "version", json_str(m->aliases[k].version)));
+			json_array_append_new(
+			    arr, json_pack("{s:o,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "name", json_str(m->name),
+					   "description", json_str(m->description), "creation_timestamp",
+					   (json_int_t)m->creation_time, "last_updated_timestamp",
+					   (json_int_t)m->last_updated_time, "version_count",
+					   (json_int_t)m->n_versions, "latest_version", json_str(m->latest_version),
+					   "aliases", al, "tags", json_kv_object(m->tags, m->n_tags)));
+		}
+		MLC_LIST_FREE(&l);
+		return json_out(json_pack("{s:o}", "models", arr));
+	}
+	struct table t;
+	table_init(&t, 5);
+	table_row(&t, (const char *[]){"NAME", "VERSIONS", "ALIASES", "LATEST", "UPDATED"});
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_model *m = &l.items[i];
+		struct strbuf al = {0};
+		char nv[32], upd[32];
+		format_aliases(&al, m->aliases, m->n_aliases);
+		snprintf(nv, sizeof nv, "%lld", (long long)m->n_versions);
+		timefmt_minutes(m->last_updated_time, upd, sizeof upd);
+		table_row(&t, (const char *[]){m->name, nv, al.len ? sb_str(&al) : "-",
+					       *m->latest_version ? m->latest_version : "-", upd});
+		sb_free(&al);
+	}
+	table_print(&t);
+	MLC_LIST_FREE(&l);
+	return 0;
+}
+
+static void join_strings(struct strbuf *sb, const char **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "%s%s", i ? "," : "", s[i]);
+}
+
+static int cmd_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_version_list l = {0};
+
+	if (o->argc != 2)
+		return usage_error(o, "versions: expected one MODEL (mlconsole versions MODEL)");
+	if (registry_list_versions(r, o->argv[1], &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++) {
+			const struct mlc_version *v = &l.items[i];
+			json_t *al = json_array();
+			for (size_t k = 0; k < v->n_aliases; k++)
+				json_array_append_new(al, json_str(v->aliases[k]));
+			json_array_append_new(
+			    arr, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o}", "name",
+					   json_str(v->model), "version", json_str(v->version), "current_stage",
+					   json_str(v->stage), "status", json_str(v->status), "run_id",
+					   json_str(v->run_id), "source", json_str(v->source), "user_id",
+					   json_str(v->user_id), "description", json_str(v->description),
+					   "creation_timestamp", (json_int_t)v->creation_time,
+					   "last_updated_timestamp", (json_int_t)v->last_updated_time,
+					   "aliases", al, "tags", json_kv_object(v->tags, v->n_tags)));
+		}
+		MLC_LIST_FREE(&l);
+		return json_out(json_pack("{s:o}", "versions", arr));
+	}
+	struct table t;
+	table_init(&t, 6);
+	table_row(&t, (const char *[]){"VERSION", "STAGE", "ALIASES", "RUN_ID", "STATUS", "CREATED"});
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_version *v = &l.items[i];
+		struct strbuf al = {0};
+		char created[32];
+		join_strings(&al, v->aliases, v->n_aliases);
+		timefmt_minutes(v->creation_time, created, sizeof created);
+		table_row(&t, (const char *[]){v->version, v->stage, al.len ? sb_str(&al) : "-",
+					       *v->run_id ? v->run_id : "-", v->status, created});
+		sb_free(&al);
+	}
+	table_print(&t);
+	MLC_LIST_FREE(&l);
+	return 0;
+}
+
+/* ---- experiments and runs ----------------------------------------------- */
+
+static int cmd_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_experiment_list l = {0};
+
+	if (registry_list_experiments(r, o->all, &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++) {
+			const struct mlc_experiment *e = &l.items[i];
+			json_array_append_new(
+			    arr, json_pack("{s:o,s:o,s:o,s:I,s:I,s:I,s:o}", "experiment_id",
+					   json_str(e->experiment_id), "name", json_str(e->name),
+					   "lifecycle_stage", json_str(e->lifecycle_stage), "run_count",
+					   (json_int_t)e->run_count, "creation_time",
+					   (json_int_t)e->creation_time, "last_update_time",
+					   (json_int_t)e->last_update_time, "tags",
+					   json_kv_object(e->tags, e->n_tags)));
+		}
+		MLC_LIST_FREE(&l);
+		return json_out(json_pack("{s:o}", "experiments", arr));
+	}
+	struct table t;
+	table_init(&t, 4);
+	table_row(&t, (const char *[]){"ID", "NAME", "RUNS", "LAST ACTIVITY"});
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_experiment *e = &l.items[i];
+		char n[32], when[32];
+		snprintf(n, sizeof n, "%lld", (long long)e->run_count);
+		timefmt_minutes(e->last_update_time, when, sizeof when);
+		table_row(&t, (const char *[]){e->experiment_id, e->name, n, when});
+	}
+	table_print(&t);
+	MLC_LIST_FREE(&l);
+	return 0;
+}
+
+/* The JSON object of a run, as CLI.md describes. */
+static json_t *run_json(const struct mlc_run *run)
+{
+	json_t *metrics = json_object();
+
+	for (size_t k = 0; k < run->n_metrics; k++)
+		json_object_set_new(metrics, run->metrics[k].key, json_metric_value(run->metrics[k].value));
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run_id", json_str(run->run_id),
+			 "run_name", json_str(run->run_name), "experiment_id",
+			 json_str(run->experiment_id), "status", json_str(run->status), "start_time",
+			 (json_int_t)run->start_time, "end_time",
+			 run->end_time ? json_integer(run->end_time) : json_null(), "user_id",
+			 json_str(run->user_id), "lifecycle_stage", json_str(run->lifecycle_stage),
+			 "metrics", metrics, "params", json_kv_object(run->params, run->n_params), "tags",
+			 json_kv_object(run->tags, run->n_tags));
+}
+
+/* The text of column spec col ("metrics.acc", "params.lr", "tags.x", or a bare
+ * metric/param key) for run; NULL when the run has no such value. */
+static const char *run_cell(const struct mlc_run *run, const char *col, char *buf, size_t len)
+{
+	const struct mlc_metric *m;
+	const char *dot = strchr(col, '.');
+
+	if (strncmp(col, "metrics.", 8) == 0 || strncmp(col, "metric.", 7) == 0)
+		m = mlc_run_metric(run, dot + 1);
+	else if (strncmp(col, "params.", 7) == 0 || strncmp(col, "param.", 6) == 0)
+		return mlc_kv_get(run->params, run->n_params, dot + 1);
+	else if (strncmp(col, "tags.", 5) == 0 || strncmp(col, "tag.", 4) == 0)
+		return mlc_kv_get(run->tags, run->n_tags, dot + 1);
+	else if ((m = mlc_run_metric(run, col)) == NULL)
+		return mlc_kv_get(run->params, run->n_params, col);
+	if (m == NULL)
+		return NULL;
+	snprintf(buf, len, "%.6g", m->value);
+	return buf;
+}
+
+/* Split "a,b,c" into at most max pieces (pointers into copy). */
+static int split_columns(char *copy, const char **cols, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(copy, ","); tok && n < max; tok = strtok(NULL, ","))
+		if (*tok)
+			cols[n++] = tok;
+	return n;
+}
+
+/* Default extra columns: the first three metric keys of the first run. */
+static int default_columns(const struct mlc_run_list *l, const char **cols, int max)
+{
+	int n = 0;
+
+	for (size_t k = 0; l->n > 0 && k < l->items[0].n_metrics && n < max; k++)
+		cols[n++] = l->items[0].metrics[k].key;
+	return n;
+}
+
+static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *l)
+{
+	const char *cols[64];
+	char *copy = o->columns ? xstrdup(o->columns) : NULL;
+	int ncols = copy ? split_columns(copy, cols, 64) : default_columns(l, cols, 3);
+	struct table t;
+	const char **row = xcalloc((size_t)ncols + 4, sizeof *row);
+	char (*bufs)[40] = xcalloc((size_t)ncols + 1, sizeof *bufs);
+
+	table_init(&t, ncols + 4);
+	row[0] = "RUN_ID", row[1] = "NAME", row[2] = "STATUS", row[3] = "STARTED";
+	for (int c = 0; c < ncols; c++)
+		row[4 + c] = cols[c];
+	table_row(&t, row);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mlc_run *run = &l->items[i];
+		char id[9], started[32];
+		snprintf(id, sizeof id, "%s", run->run_id);
+		timefmt_minutes(run->start_time, started, sizeof started);
+		row[0] = id, row[1] = run->run_name, row[2] = run->status, row[3] = started;
+		for (int c = 0; c < ncols; c++) {
+			const char *v = run_cell(run, cols[c], bufs[c], sizeof bufs[c]);
+			row[4 + c] = v ? v : "-";
+		}
+		table_row(&t, row);
+	}
+	table_print(&t);
+	free(row);
+	free(bufs);
+	free(copy);
+	return 0;
+}
+
+static int cmd_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_run_list l = {0};
+	struct mlc_run_query q = {.filter = o->filter, .order_by = o->order_by, .limit = o->limit,
+				  .all = o->all};
+	int rc;
+
+	if (o->argc != 2)
+		return usage_error(o, "runs: expected one EXPERIMENT (id or name)");
+	q.experiment = o->argv[1];
+	if (registry_list_runs(r, &q, &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(arr, run_json(&l.items[i]));
+		rc = json_out(json_pack("{s:o}", "runs", arr));
+	} else {
+		rc = print_runs_text(o, &l);
+	}
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
+/* ---- demo create -------------------------------------------------------- */
+
+/* Progress bar on a terminal (stderr), nothing otherwise. */
+static void demo_progress(void *ctx, int64_t done, int64_t total)
+{
+	int *last = ctx;
+	int pct = total > 0 ? (int)(done * 100 / total) : 100;
+
+	if (pct == *last)
+		return;
+	*last = pct;
+	fprintf(stderr, "\rmlconsole: generating demo registry %3d%%", pct);
+	if (pct >= 100)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int cmd_demo(const struct cli_opts *o, struct mlc_error *err)
+{
+	struct demo_opts d = {.models = o->models, .runs = o->runs, .points = o->points,
+			      .seed = o->seed, .force = o->force};
+	int last = -1;
+
+	if (o->argc != 3 || strcmp(o->argv[1], "create") != 0)
+		return usage_error(o, "demo: expected 'demo create PATH'");
+	if (o->read_only)
+		return usage_error(o, "demo create: refused in --read-only mode");
+	if (isatty(2) && !o->json) {
+		d.progress = demo_progress;
+		d.progress_ctx = &last;
+	}
+	if (demo_create(o->argv[2], &d, err) < 0)
+		return fail(o, err);
+	if (o->json)
+		return json_out(json_pack("{s:{s:s}}", "demo", "path", o->argv[2]));
+	printf("%s: demo registry written\n", o->argv[2]);
+	return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+struct command {
+	const char *name;
+	int (*run)(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+};
+
+static const struct command commands[] = {
+	{"models", cmd_models},
+	{"versions", cmd_versions},
+	{"experiments", cmd_experiments},
+	{"runs", cmd_runs},
+};
+
+int cli_run(const struct cli_opts *o)
+{
+	struct mlc_error err = {0};
+	const char *name = o->argv[0];
+
+	if (strcmp(name, "demo") == 0)
+		return cmd_demo(o, &err);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		struct registry *r = open_registry(o, 0, &err);
+		if (r == NULL)
+			return fail(o, &err);
+		int rc = commands[i].run(o, r, &err);
+		registry_close(r);
+		return rc;
+	}
+	return usage_error(o, "%s: unknown command (see mlconsole --help)", name);
+}

@@ -1,1 +1,35 @@
-/* placeholder: being written */
+/* cli.h: the command-line subcommands (models, versions, experiments, runs,
+ * demo create) and the options they share with the TUI. */
+#ifndef MLC_CLI_H
+#define MLC_CLI_H
+#include <stdint.h>
+
+struct cli_opts {
+	const char *registry; /* -r */
+	const char *context;  /* --context */
+	const char *theme;    /* --theme */
+	const char *as_user;  /* --as */
+	const char *demo;     /* --demo[=PATH]: "" for the default path */
+	const char *filter, *order_by, *columns;
+	int64_t limit;
+	int read_only, json, all, force, have_demo;
+	/* demo create */
+	int models;
+	int64_t runs, points;
+	uint64_t seed;
+	int argc; /* positional arguments (subcommand first) */
+	char **argv;
+};
+
+/* Run the subcommand in o->argv[0]; returns the process exit status. */
+int cli_run(const struct cli_opts *o);
+/* The registry URI the options select (DESIGN.md order); caller frees. */
+char *cli_registry_uri(const struct cli_opts *o);
+/* The default demo registry path ($XDG_DATA_HOME/mlconsole/demo.db); caller frees. */
+char *cli_demo_path(void);
+/* Print "mlconsole: what: why" (or JSON with --json) to stderr. */
+void cli_error(const struct cli_opts *o, const char *msg);
+/* The acting user: --as (root only) or the login name; NULL + message if refused. */
+const char *cli_identity(const struct cli_opts *o, char *buf, size_t len);
+
+#endif

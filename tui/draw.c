@@ -1,1 +1,144 @@
-/* placeholder: being written */
+/* draw.c: text and glyphs on the screen. Text is decoded from UTF-8 here, so
+ * the ASCII fallback works whatever the locale; widths come from wcwidth. */
+#include "config.h"
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <string.h>
+#include <wchar.h>
+#include "draw.h"
+
+static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋"};
+static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-"};
+static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+static const char *const spin_ascii[] = {"-", "\\", "|", "/"};
+
+void draw_init(struct draw_ctx *d, int utf8, const struct theme *theme)
+{
+	d->utf8 = utf8;
+	d->theme = theme;
+}
+
+const char *draw_glyph(const struct draw_ctx *d, enum glyph g)
+{
+	return (d->utf8 ? glyphs_utf8 : glyphs_ascii)[g];
+}
+
+const char *draw_spinner(const struct draw_ctx *d, unsigned i)
+{
+	if (d->utf8)
+		return spin_utf8[i % (sizeof spin_utf8 / sizeof spin_utf8[0])];
+	return spin_ascii[i % (sizeof spin_ascii / sizeof spin_ascii[0])];
+}
+
+/* Decode the next UTF-8 character of *s (already valid: sanitised). */
+static wchar_t next_char(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	wchar_t c;
+	int n;
+
+	if (p[0] < 0x80) {
+		c = p[0];
+		n = 1;
+	} else if ((p[0] & 0xE0) == 0xC0 && p[1]) {
+		c = (wchar_t)(((p[0] & 0x1F) << 6) | (p[1] & 0x3F));
+		n = 2;
+	} else if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2]) {
+		c = (wchar_t)(((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F));
+		n = 3;
+	} else if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+		c = (wchar_t)(((p[0] & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) |
+			      (p[3] & 0x3F));
+		n = 4;
+	} else {
+		c = '?';
+		n = 1;
+	}
+	*s += n;
+	return c;
+}
+
+/* Width of c; in ASCII mode everything non-ASCII shows as one '?'. */
+static int char_width(const struct draw_ctx *d, wchar_t *c)
+{
+	int w;
+
+	if (!d->utf8) {
+		if (*c > 0x7E || *c < 0x20)
+			*c = '?';
+		return 1;
+	}
+	w = wcwidth(*c);
+	if (w < 0) {
+		*c = L'?';
+		w = 1;
+	}
+	return w;
+}
+
+int draw_width(const struct draw_ctx *d, const char *s)
+{
+	int w = 0;
+
+	while (*s) {
+		wchar_t c = next_char(&s);
+		w += char_width(d, &c);
+	}
+	return w;
+}
+
+/* Put the single character c with attributes at the cursor. */
+static void put_char(wchar_t c, attr_t attr)
+{
+	wchar_t wc[2] = {c, 0};
+	cchar_t cc;
+
+	setcchar(&cc, wc, attr, 0, NULL);
+	add_wch(&cc);
+}
+
+void draw_fill(const struct draw_ctx *d, int y, int x, int w, enum theme_role role)
+{
+	attr_t attr = (attr_t)d->theme->cattr[role];
+
+	move(y, x);
+	for (int i = 0; i < w; i++)
+		put_char(L' ', attr);
+}
+
+int draw_text(const struct draw_ctx *d, int y, int x, int maxw, const char *s, enum theme_role role,
+	      int right, int pad)
+{
+	attr_t attr = (attr_t)d->theme->cattr[role];
+	const char *ell = draw_glyph(d, GLYPH_ELLIPSIS);
+	int total = draw_width(d, s), used = 0;
+	int cut = total > maxw;
+	int room = cut ? maxw - 1 : maxw;
+
+	if (maxw <= 0)
+		return 0;
+	if (right && !cut && total < maxw) {
+		draw_fill(d, y, x, maxw - total, role);
+		x += maxw - total;
+	}
+	move(y, x);
+	while (*s) {
+		wchar_t c = next_char(&s);
+		int w = char_width(d, &c);
+		if (used + w > room)
+			break;
+		put_char(c, attr);
+		used += w;
+	}
+	if (cut) {
+		while (used < maxw - 1) { /* a wide char did not fit */
+			put_char(L' ', attr);
+			used++;
+		}
+		put_char(next_char(&ell), attr);
+		used++;
+	}
+	if (pad && used < maxw && !(right && !cut))
+		draw_fill(d, y, x + used, maxw - used, role);
+	return right && !cut ? maxw : (pad ? maxw : used);
+}

@@ -1,1 +1,186 @@
-/* placeholder: being written */
+/* main.c: mlconsole's entry point — parse the command line, then run a
+ * subcommand (cli.c) or open the console (app.c). */
+#include "config.h"
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app.h"
+#include "cli.h"
+
+static const char usage_text[] =
+    "Usage: mlconsole [OPTION]... [COMMAND [ARG]...]\n"
+    "A keyboard console for model registries: models, versions, experiments, runs.\n"
+    "With no COMMAND, opens the console on the registry.\n"
+    "\n"
+    "Options (before or after the command):\n"
+    "  -r, --registry URI     registry to open: sqlite:PATH or a path to a .db file\n"
+    "      --context NAME     a named registry from the config file (not yet supported)\n"
+    "      --demo[=PATH]      open the console on a demo registry, made on first use\n"
+    "                         (default $XDG_DATA_HOME/mlconsole/demo.db)\n"
+    "      --theme NAME       colour theme: default, light, mono, prod-alert, or your own\n"
+    "      --read-only        refuse every change; the console shows a READ-ONLY badge\n"
+    "      --as USER          act as USER (root only)\n"
+    "      --json             machine-readable output; errors as JSON on stderr\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Commands:\n"
+    "  models [--filter EXPR]                 registered models\n"
+    "  versions MODEL                         versions of a model, highest first\n"
+    "  experiments [--all]                    experiments and their run counts\n"
+    "  runs EXPERIMENT [--filter EXPR] [--order-by 'metrics.K DESC'] [--columns K,...]\n"
+    "                  [--limit N] [--all]    runs of an experiment, newest first\n"
+    "  demo create PATH [--models N] [--runs N] [--points N] [--seed S] [--force]\n"
+    "                                         write a generated demo registry\n"
+    "\n"
+    "EXPR is MLflow's search syntax, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\".\n"
+    "Registry: -r, else $MLFLOW_TRACKING_URI, else sqlite:$XDG_DATA_HOME/mlconsole/registry.db.\n"
+    "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n";
+
+enum {
+	OPT_CONTEXT = 256,
+	OPT_THEME,
+	OPT_READ_ONLY,
+	OPT_AS,
+	OPT_JSON,
+	OPT_DEMO,
+	OPT_FILTER,
+	OPT_ORDER_BY,
+	OPT_COLUMNS,
+	OPT_LIMIT,
+	OPT_ALL,
+	OPT_FORCE,
+	OPT_MODELS,
+	OPT_RUNS,
+	OPT_POINTS,
+	OPT_SEED,
+};
+
+static const struct option long_opts[] = {
+	{"registry", required_argument, NULL, 'r'},
+	{"context", required_argument, NULL, OPT_CONTEXT},
+	{"theme", required_argument, NULL, OPT_THEME},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"as", required_argument, NULL, OPT_AS},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"demo", optional_argument, NULL, OPT_DEMO},
+	{"filter", required_argument, NULL, OPT_FILTER},
+	{"order-by", required_argument, NULL, OPT_ORDER_BY},
+	{"columns", required_argument, NULL, OPT_COLUMNS},
+	{"limit", required_argument, NULL, OPT_LIMIT},
+	{"all", no_argument, NULL, OPT_ALL},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"models", required_argument, NULL, OPT_MODELS},
+	{"runs", required_argument, NULL, OPT_RUNS},
+	{"points", required_argument, NULL, OPT_POINTS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parse a non-negative integer option value or report a usage error. */
+static int parse_count(const char *opt, const char *s, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max) {
+		fprintf(stderr, "mlconsole: --%s %s: expected a whole number from 0 to %lld\n", opt, s,
+			max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Fill o from argv; returns -1 (usage error), 0, or 1 (exit 0: help/version). */
+static int parse_args(int argc, char **argv, struct cli_opts *o)
+{
+	long long v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->registry = optarg; break;
+		case OPT_CONTEXT: o->context = optarg; break;
+		case OPT_THEME: o->theme = optarg; break;
+		case OPT_READ_ONLY: o->read_only = 1; break;
+		case OPT_AS: o->as_user = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_DEMO: o->have_demo = 1; o->demo = optarg ? optarg : ""; break;
+		case OPT_FILTER: o->filter = optarg; break;
+		case OPT_ORDER_BY: o->order_by = optarg; break;
+		case OPT_COLUMNS: o->columns = optarg; break;
+		case OPT_ALL: o->all = 1; break;
+		case OPT_FORCE: o->force = 1; break;
+		case OPT_LIMIT:
+			if (parse_count("limit", optarg, 1LL << 40, &v) < 0)
+				return -1;
+			o->limit = v;
+			break;
+		case OPT_MODELS:
+			if (parse_count("models", optarg, 10000, &v) < 0)
+				return -1;
+			o->models = (int)v;
+			break;
+		case OPT_RUNS:
+			if (parse_count("runs", optarg, 1000000, &v) < 0)
+				return -1;
+			o->runs = v;
+			break;
+		case OPT_POINTS:
+			if (parse_count("points", optarg, 10000000, &v) < 0)
+				return -1;
+			o->points = v;
+			break;
+		case OPT_SEED:
+			if (parse_count("seed", optarg, 1LL << 62, &v) < 0)
+				return -1;
+			o->seed = (uint64_t)v;
+			break;
+		case 'h': fputs(usage_text, stdout); return 1;
+		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
+		case ':':
+			fprintf(stderr, "mlconsole: %s: needs a value (see mlconsole --help)\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "mlconsole: %s: unknown option (see mlconsole --help)\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	char who[256];
+	int rc;
+
+	setlocale(LC_ALL, "");
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc < 0 ? 2 : 0;
+	if (cli_identity(&o, who, sizeof who) == NULL) {
+		cli_error(&o, "--as: only root may act as another user");
+		return 1;
+	}
+	if (o.argc > 0) {
+		if (o.have_demo) {
+			cli_error(&o, "--demo opens the console; it takes no command");
+			return 2;
+		}
+		return cli_run(&o);
+	}
+	return app_main(&o);
+}

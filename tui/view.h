@@ -1,1 +1,94 @@
-/* placeholder: being written */
+/* view.h: a view is one screen of the console (models, versions, a version's
+ * detail, help), kept on a stack. Most views are a table: rows of sanitised
+ * cells with a cursor, scrolling and a live text filter (tui/table.c). */
+#ifndef MLC_VIEW_H
+#define MLC_VIEW_H
+#include <stddef.h>
+#include <stdint.h>
+#include "actions.h"
+#include "arena.h"
+#include "theme.h"
+
+struct app;
+struct view;
+
+/* Returned by view key handlers (htop's HandlerResult). */
+enum { V_IGNORED = 0, V_HANDLED = 1, V_REDRAW = 2 };
+
+#define TABLE_MAX_COLS 16
+
+struct table_col {
+	const char *title;
+	int max;   /* widest it may get (0: no limit) */
+	int right; /* right-aligned (numbers) */
+	int flex;  /* takes the room that is left */
+};
+
+struct table {
+	int ncols;
+	struct table_col cols[TABLE_MAX_COLS];
+	struct mlc_arena arena; /* owns cells and keys */
+	const char **cells;     /* nrows * ncols, sanitised */
+	const char **keys;      /* one stable key per row (to keep the cursor) */
+	unsigned char *roles;   /* theme role per row */
+	size_t nrows, cap;
+	size_t *vis; /* indexes of the rows the filter lets through */
+	size_t nvis;
+	size_t cursor, top; /* positions in vis */
+	int *width;         /* widest cell per column */
+	char *filter;       /* "" or the / text; "!x" excludes */
+};
+
+struct view_ops {
+	const char *name;
+	/* Ask the worker for the view's data (also on Ctrl-R). */
+	void (*load)(struct app *a, struct view *v);
+	/* Handle action act; V_IGNORED lets the app handle it. */
+	int (*action)(struct app *a, struct view *v, enum action act);
+	/* Free view-specific data. */
+	void (*free)(struct view *v);
+	/* Extra footer hint, e.g. "Enter versions". */
+	const char *enter_hint;
+};
+
+struct view {
+	const struct view_ops *ops;
+	uint64_t id; /* jobs find their view by id: it may be gone when they finish */
+	char *title;
+	char *subject; /* model name, etc. (owned) */
+	char *param;   /* second subject (version), owned */
+	char *model_filter; /* MLflow-syntax filter (models view), owned */
+	struct table table;
+	int loading;
+	int64_t load_started_ms;
+	int loaded_once;
+	char *error; /* last load error, shown in the body when there is no data */
+};
+
+/* ---- table.c ---- */
+void table_init(struct table *t, const struct table_col *cols, int ncols);
+/* Start a new set of rows (keeps the cursor's key to restore it). */
+void table_clear(struct table *t);
+/* Add a row: ncols strings (sanitised here), a stable key, a theme role. */
+void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells);
+/* After the rows are in: apply the filter, put the cursor back on prev_key. */
+void table_done(struct table *t, const char *prev_key);
+/* The key of the row under the cursor, NULL when empty. */
+const char *table_cursor_key(const struct table *t);
+void table_set_filter(struct table *t, const char *filter);
+/* Move for the actions DOWN/UP/TOP/BOTTOM/PAGE_*; V_HANDLED or V_IGNORED. */
+int table_move(struct table *t, enum action act, int page);
+/* Draw rows [y, y+h) in width w. */
+void table_draw(struct app *a, struct table *t, int y, int h, int w);
+void table_free(struct table *t);
+
+/* ---- views ---- */
+struct view *view_models_new(struct app *a);
+struct view *view_versions_new(struct app *a, const char *model);
+struct view *view_version_new(struct app *a, const char *model, const char *version);
+struct view *view_help_new(struct app *a);
+/* Shared constructor/destructor for the views above. */
+struct view *view_new(struct app *a, const struct view_ops *ops, const char *title);
+void view_free(struct view *v);
+
+#endif

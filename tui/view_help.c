@@ -1,1 +1,44 @@
-/* placeholder: being written */
+/* view_help.c: the ? screen, generated from actions.def — the same table that
+ * binds the keys and builds the footer hints — plus the : commands. */
+#include "config.h"
+#include <stdio.h>
+#include "app.h"
+
+static void help_load(struct app *a, struct view *v)
+{
+	char keys[64], id[32];
+
+	table_clear(&v->table);
+	for (int act = 1; act < ACT_N; act++) {
+		const struct action_info *ai = action_info((enum action)act);
+		action_keys_label((enum action)act, a->utf8, keys, sizeof keys);
+		snprintf(id, sizeof id, "a%d", act);
+		table_add(&v->table, id, THEME_NORMAL, (const char *[]){keys, ai->help});
+	}
+	for (size_t i = 0; i < app_n_commands; i++) {
+		char cmd[64];
+		snprintf(id, sizeof id, "c%zu", i);
+		snprintf(cmd, sizeof cmd, ":%s%s%s", app_commands[i].name,
+			 *app_commands[i].args ? " " : "", app_commands[i].args);
+		table_add(&v->table, id, THEME_NORMAL, (const char *[]){cmd, app_commands[i].help});
+	}
+	table_done(&v->table, NULL);
+	v->loaded_once = 1;
+}
+
+static const struct view_ops help_ops = {
+	.name = "help",
+	.load = help_load,
+};
+
+static const struct table_col help_cols[] = {
+	{"KEYS", 24, 0, 0},
+	{"ACTION", 0, 0, 1},
+};
+
+struct view *view_help_new(struct app *a)
+{
+	struct view *v = view_new(a, &help_ops, "Help");
+	table_init(&v->table, help_cols, 2);
+	return v;
+}

@@ -1,1 +1,117 @@
-/* placeholder: being written */
+/* view_models.c: the registered models — the console's first screen. Enter
+ * opens a model's versions; ":filter EXPR" applies MLflow's search syntax. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include "app.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct models_job {
+	uint64_t view_id;
+	char *filter;
+	struct mlc_model_list list;
+	struct mlc_error err;
+	int rc;
+};
+
+/* Worker thread: read the models. */
+static void models_run(struct registry *r, void *arg)
+{
+	struct models_job *j = arg;
+	j->rc = registry_list_models(r, j->filter, &j->list, &j->err);
+}
+
+/* Fill the table from the result. */
+static void models_fill(struct app *a, struct view *v, const struct mlc_model_list *l)
+{
+	const char *keep = table_cursor_key(&v->table);
+	char *prev = keep ? xstrdup(keep) : NULL;
+	const char **names = xcalloc(l->n + 1, sizeof *names);
+
+	table_clear(&v->table);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mlc_model *m = &l->items[i];
+		struct strbuf al = {0};
+		char nv[24], upd[32];
+		for (size_t k = 0; k < m->n_aliases; k++)
+			sb_printf(&al, "%s%s=%s", k ? " " : "", m->aliases[k].alias, m->aliases[k].version);
+		snprintf(nv, sizeof nv, "%lld", (long long)m->n_versions);
+		timefmt_minutes(m->last_updated_time, upd, sizeof upd);
+		table_add(&v->table, m->name, THEME_NORMAL,
+			  (const char *[]){m->name, nv, *m->latest_version ? m->latest_version : "-",
+					   al.len ? sb_str(&al) : "-", upd, m->description});
+		sb_free(&al);
+		names[i] = m->name;
+	}
+	table_done(&v->table, prev);
+	if (v->model_filter == NULL || *v->model_filter == '\0')
+		app_set_model_names(a, names, l->n);
+	free(names);
+	free(prev);
+}
+
+/* Main thread: install the result if the view is still there. */
+static void models_done(struct app *a, void *arg)
+{
+	struct models_job *j = arg;
+	struct view *v = a ? app_find_view(a, j->view_id) : NULL;
+
+	if (v != NULL) {
+		v->loading = 0;
+		free(v->error);
+		v->error = NULL;
+		if (j->rc < 0) {
+			v->error = xstrdup(j->err.msg);
+			app_status(a, 1, "%s", j->err.msg);
+		} else {
+			models_fill(a, v, &j->list);
+			v->loaded_once = 1;
+		}
+	}
+	MLC_LIST_FREE(&j->list);
+	free(j->filter);
+	free(j);
+}
+
+static void models_load(struct app *a, struct view *v)
+{
+	struct models_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	j->filter = v->model_filter ? xstrdup(v->model_filter) : NULL;
+	v->loading = 1;
+	v->load_started_ms = timefmt_now_ms();
+	worker_submit(a->worker, models_run, models_done, j);
+}
+
+static int models_action(struct app *a, struct view *v, enum action act)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	if (act == ACT_ENTER && key != NULL) {
+		app_push(a, view_versions_new(a, key));
+		return V_REDRAW;
+	}
+	return V_IGNORED;
+}
+
+static const struct view_ops models_ops = {
+	.name = "models",
+	.load = models_load,
+	.action = models_action,
+	.enter_hint = "versions",
+};
+
+static const struct table_col models_cols[] = {
+	{"NAME", 32, 0, 0}, {"VERSIONS", 0, 1, 0}, {"LATEST", 0, 1, 0},
+	{"ALIASES", 40, 0, 0}, {"UPDATED", 0, 0, 0}, {"DESCRIPTION", 0, 0, 1},
+};
+
+struct view *view_models_new(struct app *a)
+{
+	struct view *v = view_new(a, &models_ops, "Models");
+	table_init(&v->table, models_cols, 6);
+	return v;
+}

@@ -1,1 +1,188 @@
-/* placeholder: being written */
+/* view_version.c: one model version in full — its fields, tags and aliases, and
+ * the run that produced it with that run's params and final metrics. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct version_job {
+	uint64_t view_id;
+	char *model, *version;
+	struct mlc_version_list versions;
+	const struct mlc_version *ver; /* points into versions */
+	struct mlc_run_list run;
+	struct mlc_error err, run_err;
+	int rc, run_rc;
+};
+
+/* Worker thread: the version (from the model's list) and its run. */
+static void version_run(struct registry *r, void *arg)
+{
+	struct version_job *j = arg;
+
+	j->rc = registry_list_versions(r, j->model, &j->versions, &j->err);
+	if (j->rc < 0)
+		return;
+	for (size_t i = 0; i < j->versions.n; i++)
+		if (strcmp(j->versions.items[i].version, j->version) == 0)
+			j->ver = &j->versions.items[i];
+	if (j->ver == NULL) {
+		j->rc = mlc_error_set(&j->err, MLC_ERR_NOTFOUND, "model '%s': no version %s", j->model,
+				      j->version);
+		return;
+	}
+	j->run_rc = -1;
+	if (*j->ver->run_id)
+		j->run_rc = registry_get_run(r, j->ver->run_id, &j->run, &j->run_err);
+}
+
+/* Add a "field  value" row; the key makes rows unique for the cursor. */
+static void row(struct view *v, enum theme_role role, const char *field, const char *value)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "%zu", v->table.nrows);
+	table_add(&v->table, key, role, (const char *[]){field, value});
+}
+
+/* A section heading row. */
+static void heading(struct view *v, const char *title)
+{
+	row(v, THEME_NORMAL, "", "");
+	row(v, THEME_TITLE, title, "");
+}
+
+static void row_time(struct view *v, const char *field, int64_t ms)
+{
+	char buf[32];
+	timefmt_minutes(ms, buf, sizeof buf);
+	row(v, THEME_NORMAL, field, buf);
+}
+
+/* The version's own fields, tags and aliases. */
+static void fill_version(struct view *v, const struct mlc_version *ver)
+{
+	struct strbuf al = {0};
+
+	for (size_t k = 0; k < ver->n_aliases; k++)
+		sb_printf(&al, "%s%s", k ? ", " : "", ver->aliases[k]);
+	row(v, THEME_NORMAL, "Model", ver->model);
+	row(v, THEME_NORMAL, "Version", ver->version);
+	row(v, THEME_NORMAL, "Stage", ver->stage);
+	row(v, THEME_NORMAL, "Aliases", al.len ? sb_str(&al) : "-");
+	row(v, THEME_NORMAL, "Status", ver->status);
+	row(v, THEME_NORMAL, "Source", ver->source);
+	row(v, THEME_NORMAL, "Run ID", *ver->run_id ? ver->run_id : "-");
+	row(v, THEME_NORMAL, "User", ver->user_id);
+	row_time(v, "Created", ver->creation_time);
+	row_time(v, "Updated", ver->last_updated_time);
+	row(v, THEME_NORMAL, "Description", *ver->description ? ver->description : "-");
+	sb_free(&al);
+	heading(v, "Tags");
+	for (size_t k = 0; k < ver->n_tags; k++)
+		row(v, THEME_NORMAL, ver->tags[k].key, ver->tags[k].value);
+	if (ver->n_tags == 0)
+		row(v, THEME_DIM, "(none)", "");
+}
+
+/* The run that produced the version: lineage, params, final metrics. */
+static void fill_run(struct view *v, const struct mlc_run *run)
+{
+	char buf[64];
+
+	heading(v, "Run (lineage)");
+	row(v, THEME_NORMAL, "Run ID", run->run_id);
+	row(v, THEME_NORMAL, "Name", run->run_name);
+	row(v, THEME_NORMAL, "Experiment", run->experiment_id);
+	row(v, THEME_NORMAL, "Status", run->status);
+	row(v, THEME_NORMAL, "User", run->user_id);
+	row_time(v, "Started", run->start_time);
+	row_time(v, "Ended", run->end_time);
+	heading(v, "Params");
+	for (size_t k = 0; k < run->n_params; k++)
+		row(v, THEME_NORMAL, run->params[k].key, run->params[k].value);
+	heading(v, "Final metrics");
+	for (size_t k = 0; k < run->n_metrics; k++) {
+		const struct mlc_metric *m = &run->metrics[k];
+		if (isnan(m->value))
+			snprintf(buf, sizeof buf, "NaN  (step %lld)", (long long)m->step);
+		else
+			snprintf(buf, sizeof buf, "%.6g  (step %lld)", m->value, (long long)m->step);
+		row(v, THEME_NORMAL, m->key, buf);
+	}
+}
+
+static void version_done(struct app *a, void *arg)
+{
+	struct version_job *j = arg;
+	struct view *v = a ? app_find_view(a, j->view_id) : NULL;
+
+	if (v != NULL) {
+		v->loading = 0;
+		free(v->error);
+		v->error = NULL;
+		if (j->rc < 0) {
+			v->error = xstrdup(j->err.msg);
+			app_status(a, 1, "%s", j->err.msg);
+		} else {
+			const char *keep = table_cursor_key(&v->table);
+			char *prev = keep ? xstrdup(keep) : NULL;
+			table_clear(&v->table);
+			fill_version(v, j->ver);
+			if (j->run_rc == 0)
+				fill_run(v, &j->run.items[0]);
+			else if (*j->ver->run_id) {
+				heading(v, "Run (lineage)");
+				row(v, THEME_WARN, "Run ID", j->ver->run_id);
+				row(v, THEME_WARN, "", j->run_err.msg);
+			}
+			table_done(&v->table, prev);
+			free(prev);
+			v->loaded_once = 1;
+		}
+	}
+	MLC_LIST_FREE(&j->versions);
+	MLC_LIST_FREE(&j->run);
+	free(j->model);
+	free(j->version);
+	free(j);
+}
+
+static void version_load(struct app *a, struct view *v)
+{
+	struct version_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	j->model = xstrdup(v->subject);
+	j->version = xstrdup(v->param);
+	v->loading = 1;
+	v->load_started_ms = timefmt_now_ms();
+	worker_submit(a->worker, version_run, version_done, j);
+}
+
+static const struct view_ops version_ops = {
+	.name = "version",
+	.load = version_load,
+};
+
+static const struct table_col version_cols[] = {
+	{"FIELD", 28, 0, 0},
+	{"VALUE", 0, 0, 1},
+};
+
+struct view *view_version_new(struct app *a, const char *model, const char *version)
+{
+	char *title = xasprintf("%s version %s", model, version);
+	struct view *v = view_new(a, &version_ops, title);
+
+	free(title);
+	v->subject = xstrdup(model);
+	v->param = xstrdup(version);
+	table_init(&v->table, version_cols, 2);
+	return v;
+}

@@ -1,0 +1,147 @@
+# tests/lib.sh: shared helpers for the script tests — a pinned environment, a
+# private tmux server running the real binary in a real terminal, and waits
+# that poll the screen for text (never fixed sleeps).
+# Sourced by tests/cli/*.sh and tests/tui/*.sh; exit 77 means skipped.
+
+set -u
+: "${MLC_BIN:?MLC_BIN must name the mlconsole binary (make check sets it)}"
+: "${MLC_SRCDIR:?MLC_SRCDIR must name the source tree}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mlc-test.XXXXXX")
+export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset NO_COLOR MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN MLFLOW_TRACKING_USERNAME MLFLOW_TRACKING_PASSWORD
+FAILS=0
+TMUX_SOCK="mlc-$$-$RANDOM"
+
+cleanup() {
+	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# fail MESSAGE: record a failed check and go on.
+fail() {
+	echo "FAIL: $*" >&2
+	FAILS=$((FAILS + 1))
+}
+
+# ok MESSAGE: note a passed check.
+ok() {
+	echo "ok: $*"
+}
+
+# finish: the test's exit status.
+finish() {
+	[ "$FAILS" -eq 0 ] || { echo "$FAILS check(s) failed" >&2; exit 1; }
+	exit 0
+}
+
+# skip WHY: exit 77 with the reason.
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# demo_db: path of a demo registry made for this test (seeded, pinned clock).
+demo_db() {
+	if [ ! -f "$T/demo.db" ]; then
+		"$MLC_BIN" demo create "$T/demo.db" --seed 42 >/dev/null || { echo "demo create failed" >&2; exit 1; }
+	fi
+	echo "$T/demo.db"
+}
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: run and check the exit status;
+# stdout/stderr land in $T/out and $T/err.
+expect_exit() {
+	want=$1; what=$2; shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+		fail "$what: exit $got, wanted $want; stderr: $(head -c 400 "$T/err")"; fi
+}
+
+# expect_in FILE TEXT DESCRIPTION: FILE contains TEXT (fixed string).
+expect_in() {
+	if grep -qF -- "$2" "$1"; then ok "$3"; else
+		fail "$3: '$2' not in $(basename "$1"): $(head -c 600 "$1")"; fi
+}
+
+# expect_not_in FILE TEXT DESCRIPTION
+expect_not_in() {
+	if grep -qF -- "$2" "$1"; then fail "$3: '$2' unexpectedly in $(basename "$1")"; else ok "$3"; fi
+}
+
+command -v tmux >/dev/null 2>&1 || TMUX_MISSING=1
+
+# tui_start COLS ROWS ARGS...: run mlconsole ARGS in a fresh tmux terminal.
+tui_start() {
+	[ -z "${TMUX_MISSING:-}" ] || skip "tmux is not installed (apt-get install tmux)"
+	cols=$1; rows=$2; shift 2
+	printf '%q ' "$@" >"$T/args"
+	cat >"$T/run.sh" <<EOS
+export TERM=tmux-256color HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
+export TZ=UTC LANG='${LANG}' LC_ALL='${LC_ALL}' ${NO_COLOR+NO_COLOR='$NO_COLOR'}
+$(printf '%q' "$MLC_BIN") $(cat "$T/args") 2>'$T/tui.err'
+echo "exit=\$?" >'$T/tui.exit'
+sleep 30
+EOS
+	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "sh $T/run.sh"
+	tmux -L "$TMUX_SOCK" set-option -g status off >/dev/null
+}
+
+# screen: the terminal's text now.
+screen() {
+	tmux -L "$TMUX_SOCK" capture-pane -p -t 0
+}
+
+# keys KEY...: type keys (tmux key names: Enter, Escape, Down, C-r, ...).
+keys() {
+	tmux -L "$TMUX_SOCK" send-keys -t 0 "$@"
+}
+
+# literal TEXT: type text as is.
+literal() {
+	tmux -L "$TMUX_SOCK" send-keys -t 0 -l "$1"
+}
+
+# resize COLS ROWS
+resize() {
+	tmux -L "$TMUX_SOCK" resize-window -t 0 -x "$1" -y "$2"
+}
+
+# wait_for TEXT [SECONDS]: wait until the screen shows TEXT; on timeout fail
+# and print the screen.
+wait_for() {
+	deadline=$(( $(date +%s) + ${2:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		if screen | grep -qF -- "$1"; then ok "screen shows '$1'"; return 0; fi
+		sleep 0.1
+	done
+	fail "screen never showed '$1'; it shows:"
+	screen | sed 's/^/  | /' >&2
+	return 1
+}
+
+# wait_gone TEXT [SECONDS]: wait until TEXT has left the screen.
+wait_gone() {
+	deadline=$(( $(date +%s) + ${2:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		if ! screen | grep -qF -- "$1"; then ok "screen no longer shows '$1'"; return 0; fi
+		sleep 0.1
+	done
+	fail "screen still shows '$1':"
+	screen | sed 's/^/  | /' >&2
+	return 1
+}
+
+# wait_exit [SECONDS]: wait for the console to exit; prints its status.
+wait_exit() {
+	deadline=$(( $(date +%s) + ${1:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ -f "$T/tui.exit" ] && { sed 's/exit=//' "$T/tui.exit"; return 0; }
+		sleep 0.1
+	done
+	echo timeout
+}

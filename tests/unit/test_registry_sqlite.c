@@ -1,0 +1,551 @@
+/* test_registry_sqlite.c: the local registry backend against real SQLite files —
+ * opening rules (ours, foreign, MLflow's, corrupt, missing), the schema's
+ * guarantees (append-only audit, latest-metric rule) and every read operation. */
+#include "config.h"
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "registry.h"
+#include "schema.h"
+
+static char dir[64];
+
+/* A path inside this test's temporary folder. */
+static const char *tpath(const char *name)
+{
+	static char buf[8][128];
+	static int i;
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "SQL failed: %s\n%s\n", msg, sql);
+		sqlite3_free(msg);
+		fail();
+	}
+}
+
+/* A small registry with known content at path. */
+static void make_fixture(const char *path)
+{
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(path, &o, &err);
+	sqlite3 *db;
+
+	assert_non_null(r);
+	registry_close(r);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_sql(db,
+		 "INSERT INTO registered_models VALUES (1,'zeta','last model',1000,2000),"
+		 " (2,'alpha','first model',1000,3000), (3,'fraud-detector','fraud',1000,4000);"
+		 "INSERT INTO model_tags VALUES (3,'team','risk'),(2,'team','growth');"
+		 "INSERT INTO experiments VALUES (1,'1','fraud','',"
+		 " 'active',1,1),(2,'2','old','', 'deleted',1,1),(3,'3','1','', 'active',1,1);"
+		 "INSERT INTO runs VALUES"
+		 " (1,'aaaaaaaa11111111aaaaaaaa11111111',1,'first','alice','FINISHED',100,200,'','active'),"
+		 " (2,'aaaaaaaa22222222aaaaaaaa22222222',1,'second','bob','FAILED',300,400,'','active'),"
+		 " (3,'bbbbbbbb33333333bbbbbbbb33333333',1,'third','alice','RUNNING',200,NULL,'','active'),"
+		 " (4,'cccccccc44444444cccccccc44444444',1,'gone','bob','FINISHED',500,600,'','deleted'),"
+		 " (5,'dddddddd55555555dddddddd55555555',3,'named-1','bob','FINISHED',50,60,'','active');"
+		 "INSERT INTO params VALUES (1,'lr','0.01'),(2,'lr','0.1'),(3,'lr','0.01');"
+		 "INSERT INTO run_tags VALUES (1,'mlflow.runName','first');"
+		 "INSERT INTO metric_keys VALUES (1,'acc'),(2,'loss');"
+		 "INSERT INTO metrics VALUES (1,1,0,10,0.5,0),(1,1,1,11,0.7,0),(1,1,1,11,0.9,0),"
+		 " (1,1,2,12,0,1),(2,1,0,10,0.95,0),(3,1,5,10,0.8,0),(3,1,5,9,0.99,0),"
+		 " (1,2,0,10,1.5,0),(1,2,1,11,1.0,0);"
+		 "INSERT INTO model_versions VALUES"
+		 " (1,3,1,'s3://m/1','aaaaaaaa11111111aaaaaaaa11111111','READY','Archived','v1','alice',10,10),"
+		 " (2,3,2,'s3://m/2','aaaaaaaa22222222aaaaaaaa22222222','READY','Production','v2','bob',20,20),"
+		 " (3,3,10,'s3://m/10',NULL,'READY','None','','bob',30,30);"
+		 "INSERT INTO model_aliases VALUES (3,'champion',2),(3,'production',2);"
+		 "INSERT INTO version_tags VALUES (2,'validated','yes');");
+	sqlite3_close(db);
+}
+
+static int setup_dir(void **state)
+{
+	snprintf(dir, sizeof dir, "/tmp/mlc-reg-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	make_fixture(tpath("fixture.db"));
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct registry *open_fixture(void)
+{
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(tpath("fixture.db"), &o, &err);
+	if (r == NULL)
+		fprintf(stderr, "%s\n", err.msg);
+	assert_non_null(r);
+	return r;
+}
+
+/* ---- opening ---- */
+
+static void test_missing_file_is_not_found_on_read(void **state)
+{
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+
+	assert_null(registry_open(tpath("nope.db"), &o, &err));
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "nope.db"));
+	assert_int_equal(access(tpath("nope.db"), F_OK), -1);
+}
+
+static void test_create_sets_application_id_version_and_wal(void **state)
+{
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(tpath("sub/dir/new.db"), &o, &err);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_non_null(r);
+	registry_close(r);
+	assert_int_equal(sqlite3_open(tpath("sub/dir/new.db"), &db), SQLITE_OK);
+	sqlite3_prepare_v2(db, "SELECT (SELECT application_id FROM pragma_application_id),"
+			       " (SELECT user_version FROM pragma_user_version),"
+			       " (SELECT journal_mode FROM pragma_journal_mode)", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), MLC_APPLICATION_ID);
+	assert_int_equal(sqlite3_column_int(st, 1), MLC_SCHEMA_VERSION);
+	assert_string_equal((const char *)sqlite3_column_text(st, 2), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Size and mtime of path, to prove a file was not written. */
+static void stamp(const char *path, struct stat *st)
+{
+	assert_int_equal(stat(path, st), 0);
+}
+
+static void test_foreign_sqlite_file_is_refused_and_untouched(void **state)
+{
+	const char *p = tpath("foreign.db");
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct stat before, after;
+	sqlite3 *db;
+
+	sqlite3_open(p, &db);
+	exec_sql(db, "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');");
+	sqlite3_close(db);
+	stamp(p, &before);
+	sleep(1);
+	assert_null(registry_open(p, &o, &err));
+	assert_non_null(strstr(err.msg, "not an mlconsole registry"));
+	stamp(p, &after);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+	assert_int_equal(access(tpath("foreign.db-wal"), F_OK), -1);
+}
+
+static void test_mlflow_sql_store_is_recognised_and_never_written(void **state)
+{
+	const char *p = tpath("mlflow.db");
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct stat before, after;
+	sqlite3 *db;
+	char uri[160];
+
+	sqlite3_open(p, &db);
+	exec_sql(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"
+		     "CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name VARCHAR(256));"
+		     "CREATE TABLE runs (run_uuid VARCHAR(32) PRIMARY KEY);"
+		     "CREATE TABLE registered_models (name VARCHAR(256) PRIMARY KEY);");
+	sqlite3_close(db);
+	stamp(p, &before);
+	snprintf(uri, sizeof uri, "sqlite:///%s", p);
+	assert_null(registry_open(uri, &o, &err));
+	assert_non_null(strstr(err.msg, "MLflow's own SQL store"));
+	stamp(p, &after);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+}
+
+static void test_garbage_file_is_reported_as_not_sqlite(void **state)
+{
+	const char *p = tpath("garbage.db");
+	FILE *f = fopen(p, "w");
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+
+	for (int i = 0; i < 500; i++)
+		fputs("this is not a database ", f);
+	fclose(f);
+	assert_null(registry_open(p, &o, &err));
+	assert_int_equal(err.code, MLC_ERR_CORRUPT);
+	assert_non_null(strstr(err.msg, "garbage.db"));
+	assert_non_null(strstr(err.msg, "not a SQLite database"));
+}
+
+static void test_damaged_registry_is_reported_not_crashed(void **state)
+{
+	const char *p = tpath("damaged.db");
+	char cmd[256];
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+	struct mlc_model_list l = {0};
+	struct registry *r;
+	int fd;
+	char junk[4096];
+
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", tpath("fixture.db"), p);
+	assert_int_equal(system(cmd), 0);
+	/* Checkpointed fixture: overwrite every page after the header page. */
+	memset(junk, 0xA5, sizeof junk);
+	fd = open(p, O_WRONLY);
+	for (int i = 1; i < 40; i++)
+		assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)i * 4096), (ssize_t)sizeof junk);
+	close(fd);
+	r = registry_open(p, &o, &err);
+	if (r != NULL) {
+		assert_int_equal(registry_list_models(r, NULL, &l, &err), -1);
+		registry_close(r);
+	}
+	MLC_LIST_FREE(&l);
+	assert_non_null(strstr(err.msg, "damaged.db"));
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+	const char *p = tpath("newer.db");
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(p, &o, &err);
+	sqlite3 *db;
+
+	assert_non_null(r);
+	registry_close(r);
+	sqlite3_open(p, &db);
+	exec_sql(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	assert_null(registry_open(p, &o, &err));
+	assert_non_null(strstr(err.msg, "newer mlconsole"));
+}
+
+static void test_read_only_open_does_not_create(void **state)
+{
+	struct registry_open_opts o = {.read_only = 1};
+	struct mlc_error err = {0};
+	struct registry *r = open_fixture();
+
+	assert_false(r->read_only);
+	registry_close(r);
+	r = registry_open(tpath("fixture.db"), &o, &err);
+	assert_non_null(r);
+	assert_true(r->read_only);
+	assert_false(r->caps & REG_CAP_WRITE);
+	registry_close(r);
+}
+
+/* ---- schema guarantees ---- */
+
+static void test_audit_log_refuses_update_and_delete(void **state)
+{
+	sqlite3 *db;
+
+	sqlite3_open(tpath("fixture.db"), &db);
+	exec_sql(db, "INSERT INTO audit_log (at, actor, action, subject) VALUES (1,'a','deploy','m:1@prod')");
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor='b'", NULL, NULL, NULL), SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_latest_metric_is_max_by_step_timestamp_value(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	const struct mlc_metric *m;
+
+	/* Run 1: step 2 is a NaN and wins by step, as in MLflow. */
+	assert_int_equal(registry_get_run(r, "aaaaaaaa11111111aaaaaaaa11111111", &l, &err), 0);
+	m = mlc_run_metric(&l.items[0], "acc");
+	assert_non_null(m);
+	assert_true(isnan(m->value));
+	assert_int_equal(m->step, 2);
+	MLC_LIST_FREE(&l);
+	/* Run 3: same step, the later timestamp wins over the larger value. */
+	assert_int_equal(registry_get_run(r, "bbbbbbbb33333333", &l, &err), 0);
+	m = mlc_run_metric(&l.items[0], "acc");
+	assert_float_equal(m->value, 0.8, 1e-12);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+/* ---- reads ---- */
+
+static void test_models_are_listed_by_name_with_aliases_and_tags(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_model_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_list_models(r, NULL, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.items[0].name, "alpha");
+	assert_string_equal(l.items[1].name, "fraud-detector");
+	assert_string_equal(l.items[2].name, "zeta");
+	assert_int_equal(l.items[1].n_versions, 3);
+	assert_string_equal(l.items[1].latest_version, "10");
+	assert_int_equal(l.items[1].n_aliases, 2);
+	assert_string_equal(l.items[1].aliases[0].alias, "champion");
+	assert_string_equal(l.items[1].aliases[0].version, "2");
+	assert_string_equal(mlc_kv_get(l.items[1].tags, l.items[1].n_tags, "team"), "risk");
+	assert_string_equal(l.items[2].latest_version, "");
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_models_filter_uses_mlflow_syntax(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_model_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_list_models(r, "tags.team = 'risk'", &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].name, "fraud-detector");
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_list_models(r, "name = 'alpha' or name = 'zeta'", &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "column"));
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_versions_are_highest_first_with_aliases(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_version_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_list_versions(r, "fraud-detector", &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.items[0].version, "10");
+	assert_string_equal(l.items[1].version, "2");
+	assert_string_equal(l.items[1].stage, "Production");
+	assert_int_equal(l.items[1].n_aliases, 2);
+	assert_string_equal(l.items[1].aliases[1], "production");
+	assert_string_equal(mlc_kv_get(l.items[1].tags, l.items[1].n_tags, "validated"), "yes");
+	assert_string_equal(l.items[0].run_id, "");
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_unknown_model_is_not_found(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_version_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_list_versions(r, "no-such-model", &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "no-such-model"));
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_experiments_hide_deleted_unless_all(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_experiment_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_list_experiments(r, 0, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[0].name, "1");
+	assert_string_equal(l.items[1].name, "fraud");
+	assert_int_equal(l.items[1].run_count, 3);
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_list_experiments(r, 1, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.items[1].run_count, 4);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_runs_are_newest_first_and_hide_deleted(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	struct mlc_run_query q = {.experiment = "fraud"};
+
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.items[0].run_name, "second");
+	assert_string_equal(l.items[1].run_name, "third");
+	assert_string_equal(l.items[2].run_name, "first");
+	assert_int_equal(l.items[1].end_time, 0);
+	assert_string_equal(mlc_kv_get(l.items[2].params, l.items[2].n_params, "lr"), "0.01");
+	MLC_LIST_FREE(&l);
+	q.all = 1;
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 4);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_runs_filter_order_and_limit(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	struct mlc_run_query q = {.experiment = "1", .filter = "params.lr = '0.01'",
+				  .order_by = "metrics.acc DESC"};
+
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	/* run 1's latest acc is NaN: it sorts with the missing values, last */
+	assert_string_equal(l.items[0].run_name, "third");
+	assert_string_equal(l.items[1].run_name, "first");
+	MLC_LIST_FREE(&l);
+	q.filter = NULL;
+	q.order_by = NULL;
+	q.limit = 1;
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_experiment_id_wins_over_a_name(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	struct mlc_run_query q = {.experiment = "3"};
+
+	/* "3" is experiment 3's id; experiment "1" (named "1") is not chosen for "1". */
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].run_name, "named-1");
+	MLC_LIST_FREE(&l);
+	q.experiment = "1";
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	MLC_LIST_FREE(&l);
+	q.experiment = "nope";
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_bad_run_filter_names_the_column(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	struct mlc_run_query q = {.experiment = "1", .filter = "metrics.acc > 'high'"};
+
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_int_equal(err.column, 15);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_run_prefix_needs_8_chars_and_must_be_unique(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_get_run(r, "cccccccc", &l, &err), 0);
+	assert_string_equal(l.items[0].run_name, "gone");
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_get_run(r, "aaaaaaaa", &l, &err), -1);
+	assert_non_null(strstr(err.msg, "ambiguous"));
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_get_run(r, "ccccccc", &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_metric_history_is_by_step_with_nan(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_metric_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_metric_history(r, "aaaaaaaa11111111", "acc", &l, &err), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.items[0].step, 0);
+	assert_float_equal(l.items[1].value, 0.7, 1e-12);
+	assert_float_equal(l.items[2].value, 0.9, 1e-12);
+	assert_true(isnan(l.items[3].value));
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_metric_history(r, "aaaaaaaa11111111", "nope", &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_http_uri_says_remote_is_not_built_yet(void **state)
+{
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+
+	assert_null(registry_open("http://127.0.0.1:1", &o, &err));
+	assert_non_null(strstr(err.msg, "not supported by this build yet"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_file_is_not_found_on_read),
+		cmocka_unit_test(test_create_sets_application_id_version_and_wal),
+		cmocka_unit_test(test_foreign_sqlite_file_is_refused_and_untouched),
+		cmocka_unit_test(test_mlflow_sql_store_is_recognised_and_never_written),
+		cmocka_unit_test(test_garbage_file_is_reported_as_not_sqlite),
+		cmocka_unit_test(test_damaged_registry_is_reported_not_crashed),
+		cmocka_unit_test(test_newer_schema_is_refused),
+		cmocka_unit_test(test_read_only_open_does_not_create),
+		cmocka_unit_test(test_audit_log_refuses_update_and_delete),
+		cmocka_unit_test(test_latest_metric_is_max_by_step_timestamp_value),
+		cmocka_unit_test(test_models_are_listed_by_name_with_aliases_and_tags),
+		cmocka_unit_test(test_models_filter_uses_mlflow_syntax),
+		cmocka_unit_test(test_versions_are_highest_first_with_aliases),
+		cmocka_unit_test(test_unknown_model_is_not_found),
+		cmocka_unit_test(test_experiments_hide_deleted_unless_all),
+		cmocka_unit_test(test_runs_are_newest_first_and_hide_deleted),
+		cmocka_unit_test(test_runs_filter_order_and_limit),
+		cmocka_unit_test(test_experiment_id_wins_over_a_name),
+		cmocka_unit_test(test_bad_run_filter_names_the_column),
+		cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),
+		cmocka_unit_test(test_metric_history_is_by_step_with_nan),
+		cmocka_unit_test(test_http_uri_says_remote_is_not_built_yet),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}

@@ -1,0 +1,212 @@
+/* table.c: the table widget most views are made of. Only the rows on screen are
+ * drawn; column widths are measured once when the rows arrive. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "app.h"
+#include "sanitize.h"
+#include "view.h"
+#include "xmalloc.h"
+
+void table_init(struct table *t, const struct table_col *cols, int ncols)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	memcpy(t->cols, cols, (size_t)ncols * sizeof *cols);
+	t->width = xcalloc((size_t)ncols, sizeof *t->width);
+	t->filter = xstrdup("");
+}
+
+void table_clear(struct table *t)
+{
+	arena_free(&t->arena);
+	t->cells = NULL;
+	t->keys = NULL;
+	t->roles = NULL;
+	t->nrows = t->cap = 0;
+	for (int i = 0; i < t->ncols; i++)
+		t->width[i] = 0;
+}
+
+void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		const char **nc = arena_alloc(&t->arena, ncap * (size_t)t->ncols * sizeof *nc);
+		const char **nk = arena_alloc(&t->arena, ncap * sizeof *nk);
+		unsigned char *nr = arena_alloc(&t->arena, ncap);
+		if (t->nrows) {
+			memcpy(nc, t->cells, t->nrows * (size_t)t->ncols * sizeof *nc);
+			memcpy(nk, t->keys, t->nrows * sizeof *nk);
+			memcpy(nr, t->roles, t->nrows);
+		}
+		t->cells = nc, t->keys = nk, t->roles = nr, t->cap = ncap;
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		struct strbuf sb = {0};
+		sanitize_append(&sb, cells[i]);
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = arena_strdup(&t->arena, sb_str(&sb));
+		sb_free(&sb);
+	}
+	t->keys[t->nrows] = arena_strdup(&t->arena, key);
+	t->roles[t->nrows] = (unsigned char)role;
+	t->nrows++;
+}
+
+/* 1 if row r passes the filter: case-insensitive substring of any cell; a
+ * leading '!' inverts. */
+static int row_matches(const struct table *t, size_t r)
+{
+	const char *f = t->filter;
+	int invert = f[0] == '!';
+	int hit = 0;
+
+	if (invert)
+		f++;
+	if (*f == '\0')
+		return 1;
+	for (int i = 0; i < t->ncols && !hit; i++)
+		hit = strcasestr(t->cells[r * (size_t)t->ncols + (size_t)i], f) != NULL;
+	return hit != invert;
+}
+
+/* Recompute the visible rows, keeping the cursor on key when it survives. */
+static void refilter(struct table *t, const char *key)
+{
+	char *keep = key ? xstrdup(key) : NULL;
+
+	free(t->vis);
+	t->vis = xmalloc((t->nrows ? t->nrows : 1) * sizeof *t->vis);
+	t->nvis = 0;
+	t->cursor = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (!row_matches(t, r))
+			continue;
+		if (keep && strcmp(t->keys[r], keep) == 0)
+			t->cursor = t->nvis;
+		t->vis[t->nvis++] = r;
+	}
+	free(keep);
+	if (t->top > t->cursor)
+		t->top = t->cursor;
+}
+
+void table_done(struct table *t, const char *prev_key)
+{
+	struct draw_ctx dc = {.utf8 = 1};
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int i = 0; i < t->ncols; i++) {
+			int w = draw_width(&dc, t->cells[r * (size_t)t->ncols + (size_t)i]);
+			if (w > t->width[i])
+				t->width[i] = w;
+		}
+	refilter(t, prev_key);
+}
+
+const char *table_cursor_key(const struct table *t)
+{
+	return t->nvis ? t->keys[t->vis[t->cursor]] : NULL;
+}
+
+void table_set_filter(struct table *t, const char *filter)
+{
+	const char *key = table_cursor_key(t);
+	char *keep = key ? xstrdup(key) : NULL;
+
+	free(t->filter);
+	t->filter = xstrdup(filter ? filter : "");
+	refilter(t, keep);
+	free(keep);
+}
+
+int table_move(struct table *t, enum action act, int page)
+{
+	size_t last = t->nvis ? t->nvis - 1 : 0;
+	size_t step = page > 1 ? (size_t)page - 1 : 1;
+
+	switch (act) {
+	case ACT_DOWN: t->cursor = t->cursor < last ? t->cursor + 1 : last; break;
+	case ACT_UP: t->cursor = t->cursor > 0 ? t->cursor - 1 : 0; break;
+	case ACT_TOP: t->cursor = 0; break;
+	case ACT_BOTTOM: t->cursor = last; break;
+	case ACT_PAGE_DOWN: t->cursor = t->cursor + step < last ? t->cursor + step : last; break;
+	case ACT_PAGE_UP: t->cursor = t->cursor > step ? t->cursor - step : 0; break;
+	default: return V_IGNORED;
+	}
+	return V_HANDLED;
+}
+
+/* Column widths for total width w: each column its widest cell (capped), the
+ * flex column the rest; columns that do not fit are dropped from the right. */
+static int layout(const struct table *t, const struct draw_ctx *d, int w, int *cw)
+{
+	int used = 0, n = 0, flex = -1;
+
+	for (int i = 0; i < t->ncols; i++) {
+		int want = t->width[i];
+		int title = draw_width(d, t->cols[i].title);
+		if (want < title)
+			want = title;
+		if (t->cols[i].max && want > t->cols[i].max)
+			want = t->cols[i].max;
+		if (used + want + (n ? 1 : 0) > w) {
+			want = w - used - (n ? 1 : 0);
+			if (want < 3)
+				break;
+		}
+		cw[i] = want;
+		used += want + (n ? 1 : 0);
+		n++;
+		if (t->cols[i].flex)
+			flex = i;
+	}
+	if (flex >= 0 && used < w)
+		cw[flex] += w - used;
+	return n;
+}
+
+void table_draw(struct app *a, struct table *t, int y, int h, int w)
+{
+	const struct draw_ctx *d = &a->draw;
+	int cw[TABLE_MAX_COLS] = {0};
+	int n = layout(t, d, w - 2, cw);
+	int body = h - 1;
+
+	/* Column titles. */
+	draw_fill(d, y, 0, w, THEME_COLUMN);
+	for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
+		draw_text(d, y, x, cw[i], t->cols[i].title, THEME_COLUMN, t->cols[i].right, 0);
+	if (body <= 0)
+		return;
+	if (t->cursor < t->top)
+		t->top = t->cursor;
+	if (t->cursor >= t->top + (size_t)body)
+		t->top = t->cursor - (size_t)body + 1;
+	for (int row = 0; row < body; row++) {
+		size_t vi = t->top + (size_t)row;
+		int yy = y + 1 + row;
+		if (vi >= t->nvis) {
+			draw_fill(d, yy, 0, w, THEME_NORMAL);
+			continue;
+		}
+		size_t r = t->vis[vi];
+		int sel = vi == t->cursor;
+		enum theme_role role = sel ? THEME_SELECTED : (enum theme_role)t->roles[r];
+		draw_fill(d, yy, 0, w, role);
+		draw_text(d, yy, 0, 1, sel ? draw_glyph(d, GLYPH_CURSOR) : " ", role, 0, 0);
+		for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
+			draw_text(d, yy, x, cw[i], t->cells[r * (size_t)t->ncols + (size_t)i], role,
+				  t->cols[i].right, 0);
+	}
+}
+
+void table_free(struct table *t)
+{
+	arena_free(&t->arena);
+	free(t->vis);
+	free(t->width);
+	free(t->filter);
+	memset(t, 0, sizeof *t);
+}
