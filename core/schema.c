@@ -198,7 +198,6 @@ static const char *const indexes[][2] = {
 	{"ix_params_key", "params (key, value)"},
 	{"ix_deployments_model_env", "deployments (model_id, env_id, at DESC)"},
 	{"ix_requests_state", "promotion_requests (state, requested_at)"},
-	{"ix_drift_model_feature", "drift_points (model_id, feature, window_end)"},
 	{"ix_audit_at", "audit_log (at DESC)"},
 };
 
@@ -252,6 +251,20 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
+/* 1 if db has no tables, views or triggers of its own. */
+static int is_empty(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int n = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n == 0;
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = user_version(db);
@@ -268,6 +281,15 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 		return 0;
 	if (exec(db, "BEGIN IMMEDIATE", path, err) < 0)
 		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	v = user_version(db);
+	if (v == MLC_SCHEMA_VERSION)
+		return exec(db, "COMMIT", path, err);
+	if (v == 0 && !is_empty(db)) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "%s: has tables but no mlconsole schema; refusing to change it", path);
+		goto fail;
+	}
 	if (v < 1) {
 		if (exec(db, schema_v1, path, err) < 0 || schema_create_indexes(db, err) < 0)
 			goto fail;

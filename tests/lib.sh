@@ -79,6 +79,8 @@ command -v tmux >/dev/null 2>&1 || TMUX_MISSING=1
 tui_start() {
 	[ -z "${TMUX_MISSING:-}" ] || skip "tmux is not installed (apt-get install tmux)"
 	cols=$1; rows=$2; shift 2
+	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
+	rm -f "$T/tui.exit"
 	printf '%q ' "$@" >"$T/args"
 	cat >"$T/run.sh" <<EOS
 export TERM=tmux-256color HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "app.h"
 #include "demo.h"
+#include "filter.h"
 #include "sanitize.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -131,8 +132,17 @@ static void cmd_versions(struct app *a, const char *arg)
 
 static void cmd_filter(struct app *a, const char *arg)
 {
-	struct view *v = back_to_models(a);
+	struct mlc_error err = {0};
+	struct filter *f = filter_parse(arg, FILTER_MODELS, &err);
+	struct view *v;
 
+	/* Parsing is pure (no registry access): check before changing anything. */
+	if (f == NULL) {
+		app_status(a, 1, "%s", err.msg);
+		return;
+	}
+	filter_free(f);
+	v = back_to_models(a);
 	free(v->model_filter);
 	v->model_filter = *arg ? xstrdup(arg) : NULL;
 	free(v->title);
@@ -259,12 +269,12 @@ static void draw_title(struct app *a, struct view *v)
 
 	draw_fill(d, 1, 0, a->cols, THEME_NORMAL);
 	x = draw_text(d, 1, 1, a->cols - 2, v->title, THEME_TITLE, 0, 0) + 2;
-	if (v->loaded_once && v->ops != NULL)
+	if (v->loaded_once && v->ops->counted) {
 		sb_printf(&sb, "(%zu", v->table.nvis);
-	if (v->loaded_once && v->table.nvis != v->table.nrows)
-		sb_printf(&sb, " of %zu", v->table.nrows);
-	if (v->loaded_once)
+		if (v->table.nvis != v->table.nrows)
+			sb_printf(&sb, " of %zu", v->table.nrows);
 		sb_add(&sb, ")");
+	}
 	if (*v->table.filter) {
 		char *safe = sanitize_dup(v->table.filter);
 		sb_printf(&sb, "  /%s", safe);

@@ -93,7 +93,8 @@ static void put_char(wchar_t c, attr_t attr)
 	wchar_t wc[2] = {c, 0};
 	cchar_t cc;
 
-	setcchar(&cc, wc, attr, 0, NULL);
+	/* setcchar takes the colour pair apart from the attributes. */
+	setcchar(&cc, wc, attr & ~A_COLOR, (short)PAIR_NUMBER((int)attr), NULL);
 	add_wch(&cc);
 }
 

@@ -49,6 +49,8 @@ struct view_ops {
 	void (*free)(struct view *v);
 	/* Extra footer hint, e.g. "Enter versions". */
 	const char *enter_hint;
+	/* The title shows the row count (lists do, a detail page does not). */
+	int counted;
 };
 
 struct view {

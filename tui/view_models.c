@@ -102,6 +102,7 @@ static const struct view_ops models_ops = {
 	.load = models_load,
 	.action = models_action,
 	.enter_hint = "versions",
+	.counted = 1,
 };
 
 static const struct table_col models_cols[] = {

@@ -96,6 +96,7 @@ static const struct view_ops versions_ops = {
 	.load = versions_load,
 	.action = versions_action,
 	.enter_hint = "detail",
+	.counted = 1,
 };
 
 static const struct table_col versions_cols[] = {

@@ -1,0 +1,22 @@
+#!/bin/bash
+# tests/tui/nocolor.sh: NO_COLOR gives a screen with attributes but no colours.
+. "$MLC_SRCDIR/tests/lib.sh"
+db=$(demo_db)
+export NO_COLOR=1
+tui_start 100 30 -r "$db"
+wait_for "Models (8)"
+tmux -L "$TMUX_SOCK" capture-pane -e -p -t 0 >"$T/esc"
+if grep -qE "$(printf '\033')\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)[;m]" "$T/esc"; then
+	fail "colour sequences on screen under NO_COLOR"
+else
+	ok "no colour sequences"
+fi
+grep -q "$(printf '\033')\[[0-9;]*7m" "$T/esc" && ok "reverse video marks the selection" || fail "no reverse video"
+keys q
+[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+unset NO_COLOR
+tui_start 100 30 -r "$db"
+wait_for "Models (8)"
+tmux -L "$TMUX_SOCK" capture-pane -e -p -t 0 >"$T/esc2"
+grep -qE "$(printf '\033')\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)" "$T/esc2" && ok "colours without NO_COLOR" || fail "no colour at all"
+finish
