@@ -1,0 +1,130 @@
+/* bench_registry.c: `make bench` — how long the local registry takes to make
+ * and to read at benchmark sizes, and how much memory the reads hold. Prints
+ * numbers; asserts nothing (timing belongs here, never in tests). */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include "demo.h"
+#include "registry.h"
+
+/* Seconds on the monotonic clock. */
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Peak resident memory in MiB. */
+static double peak_mib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024.0;
+}
+
+static void report(const char *what, double secs, const char *extra)
+{
+	printf("%-44s %9.3f s   %s\n", what, secs, extra ? extra : "");
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	long long runs = argc > 1 ? atoll(argv[1]) : 100000;
+	long long points = argc > 2 ? atoll(argv[2]) : 10000000;
+	char path[] = "/tmp/mlc-bench-XXXXXX";
+	char db[64], buf[128];
+	struct demo_opts d = {.runs = runs, .points = points, .seed = 7};
+	struct registry_open_opts ro = {0};
+	struct mlc_error err = {0};
+	struct registry *r;
+	double t;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	unlink(path);
+	snprintf(db, sizeof db, "%s.db", path);
+	printf("mlconsole bench: %lld runs, %lld metric points\n", runs, points);
+
+	t = now();
+	if (demo_create(db, &d, &err) < 0) {
+		fprintf(stderr, "demo create: %s\n", err.msg);
+		return 1;
+	}
+	t = now() - t;
+	snprintf(buf, sizeof buf, "%.0f points/s", (double)points / t);
+	report("demo create", t, buf);
+
+	t = now();
+	r = registry_open(db, &ro, &err);
+	report("registry_open", now() - t, NULL);
+	if (r == NULL)
+		return 1;
+
+	struct mlc_model_list models = {0};
+	t = now();
+	registry_list_models(r, NULL, &models, &err);
+	snprintf(buf, sizeof buf, "%zu models", models.n);
+	report("list models", now() - t, buf);
+	MLC_LIST_FREE(&models);
+
+	struct mlc_experiment_list exps = {0};
+	t = now();
+	registry_list_experiments(r, 0, &exps, &err);
+	report("list experiments (with run counts)", now() - t, NULL);
+	const char *largest = NULL;
+	long long most = -1;
+	for (size_t i = 0; i < exps.n; i++)
+		if (exps.items[i].run_count > most) {
+			most = exps.items[i].run_count;
+			largest = exps.items[i].experiment_id;
+		}
+
+	struct mlc_run_list rl = {0};
+	struct mlc_run_query q = {.experiment = largest, .limit = 100};
+	t = now();
+	registry_list_runs(r, &q, &rl, &err);
+	report("first 100 runs of the largest experiment", now() - t, NULL);
+	MLC_LIST_FREE(&rl);
+
+	q.limit = 0;
+	t = now();
+	registry_list_runs(r, &q, &rl, &err);
+	snprintf(buf, sizeof buf, "%zu runs, peak %.0f MiB", rl.n, peak_mib());
+	report("all runs of the largest experiment", now() - t, buf);
+
+	q.filter = "status = 'FINISHED'";
+	q.order_by = "start_time ASC";
+	q.limit = 100;
+	struct mlc_run_list fl = {0};
+	t = now();
+	registry_list_runs(r, &q, &fl, &err);
+	report("filtered + ordered, first 100", now() - t, NULL);
+	MLC_LIST_FREE(&fl);
+
+	if (rl.n > 0 && rl.items[0].n_metrics > 0) {
+		struct mlc_metric_list h = {0};
+		t = now();
+		registry_metric_history(r, rl.items[0].run_id, rl.items[0].metrics[0].key, &h, &err);
+		snprintf(buf, sizeof buf, "%zu points", h.n);
+		report("one metric history", now() - t, buf);
+		MLC_LIST_FREE(&h);
+	}
+	MLC_LIST_FREE(&rl);
+	MLC_LIST_FREE(&exps);
+	registry_close(r);
+	unlink(db);
+	snprintf(buf, sizeof buf, "%s-wal", db);
+	unlink(buf);
+	snprintf(buf, sizeof buf, "%s-shm", db);
+	unlink(buf);
+	printf("peak memory %.0f MiB\n", peak_mib());
+	return 0;
+}

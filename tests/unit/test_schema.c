@@ -1,0 +1,108 @@
+/* test_schema.c: the local schema's migrations refuse what is not ours and
+ * are safe to run twice. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "schema.h"
+
+static int version_of(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void test_empty_database_is_migrated_to_current(void **state)
+{
+	sqlite3 *db;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	sqlite3_close(db);
+}
+
+static void test_migrating_twice_is_a_no_op(void **state)
+{
+	sqlite3 *db;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	sqlite3_close(db);
+}
+
+static void test_database_with_foreign_tables_is_refused(void **state)
+{
+	sqlite3 *db;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "CREATE TABLE notes (t TEXT)", NULL, NULL, NULL);
+	assert_int_equal(schema_migrate(db, "notes.db", &err), -1);
+	assert_non_null(strstr(err.msg, "notes.db"));
+	assert_int_equal(version_of(db), 0);
+	sqlite3_close(db);
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+	sqlite3 *db;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
+	assert_int_equal(schema_migrate(db, "new.db", &err), -1);
+	assert_non_null(strstr(err.msg, "newer mlconsole"));
+	sqlite3_close(db);
+}
+
+static void test_indexes_can_be_dropped_and_recreated(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct mlc_error err = {0};
+	int before, after;
+
+	sqlite3_open(":memory:", &db);
+	schema_migrate(db, "mem", &err);
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'ix_%'",
+			   -1, &st, NULL);
+	sqlite3_step(st);
+	before = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	assert_int_equal(schema_drop_indexes(db, &err), 0);
+	sqlite3_step(st);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_reset(st);
+	assert_int_equal(schema_create_indexes(db, &err), 0);
+	sqlite3_step(st);
+	after = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	assert_true(before > 0);
+	assert_int_equal(before, after);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_database_is_migrated_to_current),
+		cmocka_unit_test(test_migrating_twice_is_a_no_op),
+		cmocka_unit_test(test_database_with_foreign_tables_is_refused),
+		cmocka_unit_test(test_newer_schema_is_refused),
+		cmocka_unit_test(test_indexes_can_be_dropped_and_recreated),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
