@@ -52,6 +52,32 @@ void view_free(struct view *v)
 	free(v);
 }
 
+struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_error *err)
+{
+	struct view *v = a ? app_find_view(a, id) : NULL;
+
+	if (v == NULL)
+		return NULL;
+	v->loading = 0;
+	free(v->error);
+	v->error = NULL;
+	if (rc < 0) {
+		v->error = xstrdup(err->msg);
+		app_status(a, 1, "%s", err->msg);
+		return NULL;
+	}
+	v->loaded_once = 1;
+	return v;
+}
+
+void view_job_start(struct app *a, struct view *v, void (*run)(struct registry *, void *),
+		    void (*done)(struct app *, void *), void *job)
+{
+	v->loading = 1;
+	v->load_started_ms = timefmt_now_ms();
+	worker_submit(a->worker, run, done, job);
+}
+
 struct view *app_top(struct app *a)
 {
 	return a->depth ? a->stack[a->depth - 1] : NULL;

@@ -20,6 +20,10 @@ void table_init(struct table *t, const struct table_col *cols, int ncols)
 
 void table_clear(struct table *t)
 {
+	const char *key = table_cursor_key(t);
+
+	free(t->restore_key);
+	t->restore_key = key ? xstrdup(key) : NULL;
 	arena_free(&t->arena);
 	t->cells = NULL;
 	t->keys = NULL;
@@ -92,7 +96,7 @@ static void refilter(struct table *t, const char *key)
 		t->top = t->cursor;
 }
 
-void table_done(struct table *t, const char *prev_key)
+void table_done(struct table *t)
 {
 	struct draw_ctx dc = {.utf8 = 1};
 
@@ -102,7 +106,9 @@ void table_done(struct table *t, const char *prev_key)
 			if (w > t->width[i])
 				t->width[i] = w;
 		}
-	refilter(t, prev_key);
+	refilter(t, t->restore_key);
+	free(t->restore_key);
+	t->restore_key = NULL;
 }
 
 const char *table_cursor_key(const struct table *t)
@@ -208,5 +214,6 @@ void table_free(struct table *t)
 	free(t->vis);
 	free(t->width);
 	free(t->filter);
+	free(t->restore_key);
 	memset(t, 0, sizeof *t);
 }

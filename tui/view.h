@@ -7,10 +7,12 @@
 #include <stdint.h>
 #include "actions.h"
 #include "arena.h"
+#include "error.h"
 #include "theme.h"
 
 struct app;
 struct view;
+struct registry;
 
 /* Returned by view key handlers (htop's HandlerResult). */
 enum { V_IGNORED = 0, V_HANDLED = 1, V_REDRAW = 2 };
@@ -37,6 +39,7 @@ struct table {
 	size_t cursor, top; /* positions in vis */
 	int *width;         /* widest cell per column */
 	char *filter;       /* "" or the / text; "!x" excludes */
+	char *restore_key;  /* the cursor's row key when the rows were cleared */
 };
 
 struct view_ops {
@@ -69,12 +72,12 @@ struct view {
 
 /* ---- table.c ---- */
 void table_init(struct table *t, const struct table_col *cols, int ncols);
-/* Start a new set of rows (keeps the cursor's key to restore it). */
+/* Start a new set of rows (remembers the cursor's row to restore it). */
 void table_clear(struct table *t);
 /* Add a row: ncols strings (sanitised here), a stable key, a theme role. */
 void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells);
-/* After the rows are in: apply the filter, put the cursor back on prev_key. */
-void table_done(struct table *t, const char *prev_key);
+/* After the rows are in: apply the filter, put the cursor back on its row. */
+void table_done(struct table *t);
 /* The key of the row under the cursor, NULL when empty. */
 const char *table_cursor_key(const struct table *t);
 void table_set_filter(struct table *t, const char *filter);
@@ -89,6 +92,13 @@ struct view *view_models_new(struct app *a);
 struct view *view_versions_new(struct app *a, const char *model);
 struct view *view_version_new(struct app *a, const char *model, const char *version);
 struct view *view_help_new(struct app *a);
+/* A job's done callback calls this: the view it was for, if still open, with
+ * its loading state cleared; NULL when the view is gone or the load failed
+ * (err is then shown in the body and the footer). */
+struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_error *err);
+/* Mark v loading and queue run/done with job on the worker. */
+void view_job_start(struct app *a, struct view *v, void (*run)(struct registry *, void *),
+		    void (*done)(struct app *, void *), void *job);
 /* Shared constructor/destructor for the views above. */
 struct view *view_new(struct app *a, const struct view_ops *ops, const char *title);
 void view_free(struct view *v);

@@ -22,7 +22,7 @@ static void help_load(struct app *a, struct view *v)
 			 *app_commands[i].args ? " " : "", app_commands[i].args);
 		table_add(&v->table, id, THEME_NORMAL, (const char *[]){cmd, app_commands[i].help});
 	}
-	table_done(&v->table, NULL);
+	table_done(&v->table);
 	v->loaded_once = 1;
 }
 

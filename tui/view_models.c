@@ -26,8 +26,6 @@ static void models_run(struct registry *r, void *arg)
 /* Fill the table from the result. */
 static void models_fill(struct app *a, struct view *v, const struct mlc_model_list *l)
 {
-	const char *keep = table_cursor_key(&v->table);
-	char *prev = keep ? xstrdup(keep) : NULL;
 	const char **names = xcalloc(l->n + 1, sizeof *names);
 
 	table_clear(&v->table);
@@ -45,31 +43,20 @@ static void models_fill(struct app *a, struct view *v, const struct mlc_model_li
 		sb_free(&al);
 		names[i] = m->name;
 	}
-	table_done(&v->table, prev);
+	table_done(&v->table);
 	if (v->model_filter == NULL || *v->model_filter == '\0')
 		app_set_model_names(a, names, l->n);
 	free(names);
-	free(prev);
 }
 
 /* Main thread: install the result if the view is still there. */
 static void models_done(struct app *a, void *arg)
 {
 	struct models_job *j = arg;
-	struct view *v = a ? app_find_view(a, j->view_id) : NULL;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 
-	if (v != NULL) {
-		v->loading = 0;
-		free(v->error);
-		v->error = NULL;
-		if (j->rc < 0) {
-			v->error = xstrdup(j->err.msg);
-			app_status(a, 1, "%s", j->err.msg);
-		} else {
-			models_fill(a, v, &j->list);
-			v->loaded_once = 1;
-		}
-	}
+	if (v != NULL)
+		models_fill(a, v, &j->list);
 	MLC_LIST_FREE(&j->list);
 	free(j->filter);
 	free(j);
@@ -81,9 +68,7 @@ static void models_load(struct app *a, struct view *v)
 
 	j->view_id = v->id;
 	j->filter = v->model_filter ? xstrdup(v->model_filter) : NULL;
-	v->loading = 1;
-	v->load_started_ms = timefmt_now_ms();
-	worker_submit(a->worker, models_run, models_done, j);
+	view_job_start(a, v, models_run, models_done, j);
 }
 
 static int models_action(struct app *a, struct view *v, enum action act)

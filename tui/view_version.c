@@ -120,31 +120,19 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 static void version_done(struct app *a, void *arg)
 {
 	struct version_job *j = arg;
-	struct view *v = a ? app_find_view(a, j->view_id) : NULL;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 
 	if (v != NULL) {
-		v->loading = 0;
-		free(v->error);
-		v->error = NULL;
-		if (j->rc < 0) {
-			v->error = xstrdup(j->err.msg);
-			app_status(a, 1, "%s", j->err.msg);
-		} else {
-			const char *keep = table_cursor_key(&v->table);
-			char *prev = keep ? xstrdup(keep) : NULL;
-			table_clear(&v->table);
-			fill_version(v, j->ver);
-			if (j->run_rc == 0)
-				fill_run(v, &j->run.items[0]);
-			else if (*j->ver->run_id) {
-				heading(v, "Run (lineage)");
-				row(v, THEME_WARN, "Run ID", j->ver->run_id);
-				row(v, THEME_WARN, "", j->run_err.msg);
-			}
-			table_done(&v->table, prev);
-			free(prev);
-			v->loaded_once = 1;
+		table_clear(&v->table);
+		fill_version(v, j->ver);
+		if (j->run_rc == 0) {
+			fill_run(v, &j->run.items[0]);
+		} else if (*j->ver->run_id) {
+			heading(v, "Run (lineage)");
+			row(v, THEME_WARN, "Run ID", j->ver->run_id);
+			row(v, THEME_WARN, "", j->run_err.msg);
 		}
+		table_done(&v->table);
 	}
 	MLC_LIST_FREE(&j->versions);
 	MLC_LIST_FREE(&j->run);
@@ -160,9 +148,7 @@ static void version_load(struct app *a, struct view *v)
 	j->view_id = v->id;
 	j->model = xstrdup(v->subject);
 	j->version = xstrdup(v->param);
-	v->loading = 1;
-	v->load_started_ms = timefmt_now_ms();
-	worker_submit(a->worker, version_run, version_done, j);
+	view_job_start(a, v, version_run, version_done, j);
 }
 
 static const struct view_ops version_ops = {

@@ -25,9 +25,6 @@ static void versions_run(struct registry *r, void *arg)
 /* Fill the table from the result. */
 static void versions_fill(struct view *v, const struct mlc_version_list *l)
 {
-	const char *keep = table_cursor_key(&v->table);
-	char *prev = keep ? xstrdup(keep) : NULL;
-
 	table_clear(&v->table);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct mlc_version *ver = &l->items[i];
@@ -43,27 +40,16 @@ static void versions_fill(struct view *v, const struct mlc_version_list *l)
 					   ver->status, run, created, ver->user_id, ver->description});
 		sb_free(&al);
 	}
-	table_done(&v->table, prev);
-	free(prev);
+	table_done(&v->table);
 }
 
 static void versions_done(struct app *a, void *arg)
 {
 	struct versions_job *j = arg;
-	struct view *v = a ? app_find_view(a, j->view_id) : NULL;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 
-	if (v != NULL) {
-		v->loading = 0;
-		free(v->error);
-		v->error = NULL;
-		if (j->rc < 0) {
-			v->error = xstrdup(j->err.msg);
-			app_status(a, 1, "%s", j->err.msg);
-		} else {
-			versions_fill(v, &j->list);
-			v->loaded_once = 1;
-		}
-	}
+	if (v != NULL)
+		versions_fill(v, &j->list);
 	MLC_LIST_FREE(&j->list);
 	free(j->model);
 	free(j);
@@ -75,9 +61,7 @@ static void versions_load(struct app *a, struct view *v)
 
 	j->view_id = v->id;
 	j->model = xstrdup(v->subject);
-	v->loading = 1;
-	v->load_started_ms = timefmt_now_ms();
-	worker_submit(a->worker, versions_run, versions_done, j);
+	view_job_start(a, v, versions_run, versions_done, j);
 }
 
 static int versions_action(struct app *a, struct view *v, enum action act)
