@@ -577,7 +577,7 @@ static int resolve(struct gen *g, const struct demo_opts *o, struct rng *r)
 		cap += (g->first[e + 1] - g->first[e]) * run_capacity(e);
 	if (g->total > cap)
 		return mlc_error_set(g->err, MLC_ERR_USAGE,
-				     "%s: %lld points need more runs (%lld runs hold at most %lld)",
+				     "%s: %lld points need more runs (%lld runs hold at most %lld; raise --runs)",
 				     g->path, (long long)g->total, (long long)g->nruns,
 				     (long long)cap);
 	return 0;

@@ -108,6 +108,30 @@ int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list
 	return CALL(get_run, run_id, out, err);
 }
 
+int registry_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
+			     struct mlc_error *err)
+{
+	return CALL(experiment_keys, experiment, out, err);
+}
+
+int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc_version_list *out,
+			      struct mlc_error *err)
+{
+	return CALL(versions_for_run, run_id, out, err);
+}
+
+int registry_get_experiment(struct registry *r, const char *experiment,
+			    struct mlc_experiment_list *out, struct mlc_error *err)
+{
+	return CALL(get_experiment, experiment, out, err);
+}
+
+void mlc_keys_free(struct mlc_keys *k)
+{
+	arena_free(&k->arena);
+	memset(k, 0, sizeof *k);
+}
+
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err)
 {

@@ -27,6 +27,18 @@ struct mlc_run_query {
 	const char *order_by;   /* "metrics.acc DESC, params.lr", or NULL */
 	int64_t limit;          /* 0: no limit */
 	int all;                /* include deleted runs */
+	/* lean: load only these values of each run ("metrics.K", "params.K",
+	 * "tags.K"), for tables of many runs; otherwise every value. */
+	int lean;
+	const char *const *columns;
+	size_t n_columns;
+};
+
+/* The keys logged in an experiment's runs (for the column picker). */
+struct mlc_keys {
+	struct mlc_arena arena;
+	const char **metrics, **params, **tags; /* sorted */
+	size_t n_metrics, n_params, n_tags;
 };
 
 struct registry;
@@ -48,6 +60,14 @@ struct registry_ops {
 		       struct mlc_error *err);
 	int (*metric_history)(struct registry *r, const char *run_id, const char *key,
 			      struct mlc_metric_list *out, struct mlc_error *err);
+	int (*experiment_keys)(struct registry *r, const char *experiment, struct mlc_keys *out,
+			       struct mlc_error *err);
+	/* Model versions registered from run run_id (lineage, the other way). */
+	int (*versions_for_run)(struct registry *r, const char *run_id,
+				struct mlc_version_list *out, struct mlc_error *err);
+	/* One experiment by id or name (an existing id wins). */
+	int (*get_experiment)(struct registry *r, const char *experiment,
+			      struct mlc_experiment_list *out, struct mlc_error *err);
 };
 
 struct registry {
@@ -78,6 +98,14 @@ int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list
 		     struct mlc_error *err);
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err);
+
+int registry_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
+			     struct mlc_error *err);
+int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc_version_list *out,
+			      struct mlc_error *err);
+int registry_get_experiment(struct registry *r, const char *experiment,
+			    struct mlc_experiment_list *out, struct mlc_error *err);
+void mlc_keys_free(struct mlc_keys *k);
 
 /* The local SQLite backend (registry_sqlite.c). */
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,

@@ -54,6 +54,23 @@ static const char *col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
 	return arena_strndup(a, s ? (const char *)s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 }
 
+/* Read key/value rows of st (bound to an id) into an arena array. */
+static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, int64_t id, size_t *n)
+{
+	struct mlc_kv *kv = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
+		e->key = col_str(a, st, 0);
+		e->value = col_str(a, st, 1);
+	}
+	sqlite3_reset(st);
+	return kv;
+}
+
 /* Finish a statement loop: SQLITE_DONE is success, anything else an error. */
 static int step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
 {
@@ -440,32 +457,29 @@ static int64_t model_id(struct registry *r, const char *name, struct mlc_error *
 	return 0;
 }
 
-/* Versions of a model, highest first, with their aliases and tags. */
-static int sqlite_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
-				struct mlc_error *err)
+#define VERSION_SELECT                                                                         \
+	"SELECT v.id, v.version, v.source, coalesce(v.run_uuid,''), v.status, v.stage,"        \
+	" v.description, v.user_id, v.creation_time, v.last_updated_time, m.name, v.model_id" \
+	" FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+
+/* Read the rows of st (VERSION_SELECT) into out with their aliases and tags. */
+static int collect_versions(struct registry *r, sqlite3_stmt *st, struct mlc_version_list *out,
+			    struct mlc_error *err)
 {
-	int64_t mid = model_id(r, model, err);
-	sqlite3_stmt *st, *al, *tg;
+	sqlite3_stmt *al, *tg;
 	int rc;
 
-	if (mid <= 0)
-		return -1;
-	st = prep(r, "SELECT v.id, v.version, v.source, coalesce(v.run_uuid,''), v.status, v.stage,"
-		     " v.description, v.user_id, v.creation_time, v.last_updated_time"
-		     " FROM model_versions v WHERE v.model_id = ? ORDER BY v.version DESC", err);
 	al = prep(r, "SELECT alias FROM model_aliases WHERE model_id = ? AND version = ? ORDER BY alias", err);
 	tg = prep(r, "SELECT key, value FROM version_tags WHERE version_id = ? ORDER BY key", err);
-	if (st == NULL || al == NULL || tg == NULL) {
+	if (al == NULL || tg == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(al);
 		sqlite3_finalize(tg);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, mid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_version *v = MLC_LIST_PUSH(out);
 		size_t cap = 0;
-		v->model = arena_strdup(&out->arena, model);
 		v->version = col_str(&out->arena, st, 1);
 		v->source = col_str(&out->arena, st, 2);
 		v->run_id = col_str(&out->arena, st, 3);
@@ -475,32 +489,42 @@ static int sqlite_list_versions(struct registry *r, const char *model, struct ml
 		v->user_id = col_str(&out->arena, st, 7);
 		v->creation_time = sqlite3_column_int64(st, 8);
 		v->last_updated_time = sqlite3_column_int64(st, 9);
-		sqlite3_bind_int64(al, 1, mid);
+		v->model = col_str(&out->arena, st, 10);
+		sqlite3_bind_int64(al, 1, sqlite3_column_int64(st, 11));
 		sqlite3_bind_int64(al, 2, sqlite3_column_int64(st, 1));
 		while (sqlite3_step(al) == SQLITE_ROW)
 			*(const char **)arena_grow(&out->arena, (void **)&v->aliases, &cap, v->n_aliases++,
 						   sizeof(char *)) = col_str(&out->arena, al, 0);
 		sqlite3_reset(al);
-		cap = 0;
-		sqlite3_bind_int64(tg, 1, sqlite3_column_int64(st, 0));
-		while (sqlite3_step(tg) == SQLITE_ROW) {
-			struct mlc_kv *kv = arena_grow(&out->arena, (void **)&v->tags, &cap, v->n_tags++,
-						       sizeof *kv);
-			kv->key = col_str(&out->arena, tg, 0);
-			kv->value = col_str(&out->arena, tg, 1);
-		}
-		sqlite3_reset(tg);
+		v->tags = load_kv(&out->arena, tg, sqlite3_column_int64(st, 0), &v->n_tags);
 	}
 	sqlite3_finalize(al);
 	sqlite3_finalize(tg);
 	return step_done(r, st, rc, err);
 }
 
+/* Versions of a model, highest first, with their aliases and tags. */
+static int sqlite_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
+				struct mlc_error *err)
+{
+	int64_t mid = model_id(r, model, err);
+	sqlite3_stmt *st;
+
+	if (mid <= 0)
+		return -1;
+	st = prep(r, VERSION_SELECT "WHERE v.model_id = ? ORDER BY v.version DESC", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	return collect_versions(r, st, out, err);
+}
+
 /* ---- experiments -------------------------------------------------------- */
 
-/* Experiments by name, with their active run counts and last activity. */
-static int sqlite_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
-				   struct mlc_error *err)
+/* Experiments by name (all, or only the one with database id eid), with their
+ * run counts and last activity. */
+static int query_experiments(struct registry *r, int all, int64_t eid,
+			     struct mlc_experiment_list *out, struct mlc_error *err)
 {
 	sqlite3_stmt *st, *tg;
 	int rc;
@@ -510,7 +534,8 @@ static int sqlite_list_experiments(struct registry *r, int all, struct mlc_exper
 		     " FROM runs r WHERE r.experiment_id = e.id), 0)),"
 		     " (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id"
 		     "  AND (?1 OR r.lifecycle_stage = 'active'))"
-		     " FROM experiments e WHERE ?1 OR e.lifecycle_stage = 'active' ORDER BY e.name", err);
+		     " FROM experiments e WHERE (?1 OR e.lifecycle_stage = 'active')"
+		     " AND (?2 = 0 OR e.id = ?2) ORDER BY e.name", err);
 	tg = prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);
 	if (st == NULL || tg == NULL) {
 		sqlite3_finalize(st);
@@ -518,9 +543,9 @@ static int sqlite_list_experiments(struct registry *r, int all, struct mlc_exper
 		return -1;
 	}
 	sqlite3_bind_int(st, 1, all ? 1 : 0);
+	sqlite3_bind_int64(st, 2, eid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_experiment *e = MLC_LIST_PUSH(out);
-		size_t cap = 0;
 		e->experiment_id = col_str(&out->arena, st, 1);
 		e->name = col_str(&out->arena, st, 2);
 		e->artifact_location = col_str(&out->arena, st, 3);
@@ -528,17 +553,27 @@ static int sqlite_list_experiments(struct registry *r, int all, struct mlc_exper
 		e->creation_time = sqlite3_column_int64(st, 5);
 		e->last_update_time = sqlite3_column_int64(st, 6);
 		e->run_count = sqlite3_column_int64(st, 7);
-		sqlite3_bind_int64(tg, 1, sqlite3_column_int64(st, 0));
-		while (sqlite3_step(tg) == SQLITE_ROW) {
-			struct mlc_kv *kv = arena_grow(&out->arena, (void **)&e->tags, &cap, e->n_tags++,
-						       sizeof *kv);
-			kv->key = col_str(&out->arena, tg, 0);
-			kv->value = col_str(&out->arena, tg, 1);
-		}
-		sqlite3_reset(tg);
+		e->tags = load_kv(&out->arena, tg, sqlite3_column_int64(st, 0), &e->n_tags);
 	}
 	sqlite3_finalize(tg);
 	return step_done(r, st, rc, err);
+}
+
+static int sqlite_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
+				   struct mlc_error *err)
+{
+	return query_experiments(r, all, 0, out, err);
+}
+
+static int64_t experiment_ref(struct registry *r, const char *ref, struct mlc_error *err);
+
+/* One experiment by id or name, deleted or not. */
+static int sqlite_get_experiment(struct registry *r, const char *ref, struct mlc_experiment_list *out,
+				 struct mlc_error *err)
+{
+	int64_t eid = experiment_ref(r, ref, err);
+
+	return eid <= 0 ? -1 : query_experiments(r, 1, eid, out, err);
 }
 
 /* Database id of experiment ref (an existing id wins, then the active name). */
@@ -584,23 +619,6 @@ static void loader_close(struct run_loader *l)
 	sqlite3_finalize(l->metrics);
 }
 
-/* Read key/value rows of st (bound to run id) into an arena array. */
-static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, int64_t id, size_t *n)
-{
-	struct mlc_kv *kv = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
-		e->key = col_str(a, st, 0);
-		e->value = col_str(a, st, 1);
-	}
-	sqlite3_reset(st);
-	return kv;
-}
-
 /* Fill run's params, tags and latest metrics. */
 static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id, struct mlc_run *run)
 {
@@ -624,14 +642,16 @@ static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id,
 	"r.id, r.run_uuid, r.run_name, e.experiment_id, r.user_id, r.status, r.artifact_uri,"  \
 	" r.lifecycle_stage, r.start_time, coalesce(r.end_time, 0)"
 
-/* Read the rows of st (RUN_COLUMNS) into out with each run's data. */
+/* Read the rows of st (RUN_COLUMNS) into out with each run's data; when ids is
+ * set (lean), record each run's database id there (malloc'd) instead. */
 static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
-			struct mlc_error *err)
+			int64_t **ids, struct mlc_error *err)
 {
-	struct run_loader l;
+	struct run_loader l = {0};
+	size_t idcap = 0;
 	int rc;
 
-	if (loader_open(r, &l, err) < 0) {
+	if (ids == NULL && loader_open(r, &l, err) < 0) {
 		loader_close(&l);
 		sqlite3_finalize(st);
 		return -1;
@@ -647,10 +667,129 @@ static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_lis
 		run->lifecycle_stage = col_str(&out->arena, st, 7);
 		run->start_time = sqlite3_column_int64(st, 8);
 		run->end_time = sqlite3_column_int64(st, 9);
-		load_run_data(&out->arena, &l, sqlite3_column_int64(st, 0), run);
+		if (ids == NULL) {
+			load_run_data(&out->arena, &l, sqlite3_column_int64(st, 0), run);
+			continue;
+		}
+		if (out->n > idcap) {
+			idcap = idcap ? idcap * 2 : 1024;
+			*ids = xrealloc(*ids, idcap * sizeof **ids);
+		}
+		(*ids)[out->n - 1] = sqlite3_column_int64(st, 0);
 	}
 	loader_close(&l);
 	return step_done(r, st, rc, err);
+}
+
+/* A run's position in the list, found by database id. */
+struct id_index {
+	int64_t id;
+	size_t index;
+};
+
+static int cmp_id_index(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The run whose database id is id, or NULL. */
+static struct mlc_run *run_by_id(struct mlc_run_list *l, const struct id_index *map, int64_t id)
+{
+	struct id_index key = {.id = id};
+	const struct id_index *hit = bsearch(&key, map, l->n, sizeof *map, cmp_id_index);
+	return hit ? &l->items[hit->index] : NULL;
+}
+
+/* Which kind of value a column spec names: 'm', 'p', 't', or 0 (an attribute). */
+static char column_kind(const char *col, const char **key)
+{
+	static const struct {
+		const char *prefix;
+		char kind;
+	} prefixes[] = {{"metrics.", 'm'}, {"metric.", 'm'}, {"params.", 'p'},
+			{"param.", 'p'},   {"tags.", 't'},   {"tag.", 't'}};
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (strncmp(col, prefixes[i].prefix, n) == 0) {
+			*key = col + n;
+			return prefixes[i].kind;
+		}
+	}
+	return 0;
+}
+
+/* Load one column's values for every run of experiment eid in out. */
+static int load_column(struct registry *r, int64_t eid, struct mlc_run_list *out,
+		       const struct id_index *map, char kind, const char *key, struct mlc_error *err)
+{
+	static const char *const sql[] = {
+		"SELECT lm.run_id, lm.value, lm.is_nan, lm.timestamp, lm.step FROM latest_metrics lm"
+		" JOIN runs r ON r.id = lm.run_id WHERE r.experiment_id = ?2"
+		" AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?1)",
+		"SELECT p.run_id, p.value FROM params p JOIN runs r ON r.id = p.run_id"
+		" WHERE p.key = ?1 AND r.experiment_id = ?2",
+		"SELECT t.run_id, t.value FROM run_tags t JOIN runs r ON r.id = t.run_id"
+		" WHERE t.key = ?1 AND r.experiment_id = ?2",
+	};
+	sqlite3_stmt *st = prep(r, sql[kind == 'm' ? 0 : kind == 'p' ? 1 : 2], err);
+	const char *k = arena_strdup(&out->arena, key);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, eid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_run *run = run_by_id(out, map, sqlite3_column_int64(st, 0));
+		if (run == NULL)
+			continue; /* filtered out, deleted, or past the limit */
+		if (kind == 'm') {
+			struct mlc_metric *m = &run->metrics[run->n_metrics++];
+			m->key = k;
+			m->value = sqlite3_column_int(st, 2) ? NAN : sqlite3_column_double(st, 1);
+			m->timestamp = sqlite3_column_int64(st, 3);
+			m->step = sqlite3_column_int64(st, 4);
+		} else {
+			struct mlc_kv *kv = kind == 'p' ? &run->params[run->n_params++] : &run->tags[run->n_tags++];
+			kv->key = k;
+			kv->value = col_str(&out->arena, st, 1);
+		}
+	}
+	return step_done(r, st, rc, err);
+}
+
+/* Lean loading: only the values q->columns names, one query per column. */
+static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_query *q,
+			struct mlc_run_list *out, const int64_t *ids, struct mlc_error *err)
+{
+	size_t count[3] = {0, 0, 0};
+	struct id_index *map = xmalloc((out->n ? out->n : 1) * sizeof *map);
+	const char *key;
+	int ret = 0;
+
+	for (size_t c = 0; c < q->n_columns; c++) {
+		char kind = column_kind(q->columns[c], &key);
+		if (kind)
+			count[kind == 'm' ? 0 : kind == 'p' ? 1 : 2]++;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		struct mlc_run *run = &out->items[i];
+		run->metrics = arena_alloc(&out->arena, (count[0] + 1) * sizeof *run->metrics);
+		run->params = arena_alloc(&out->arena, (count[1] + 1) * sizeof *run->params);
+		run->tags = arena_alloc(&out->arena, (count[2] + 1) * sizeof *run->tags);
+		map[i].id = ids[i];
+		map[i].index = i;
+	}
+	qsort(map, out->n, sizeof *map, cmp_id_index);
+	for (size_t c = 0; c < q->n_columns && ret == 0; c++) {
+		char kind = column_kind(q->columns[c], &key);
+		if (kind)
+			ret = load_column(r, eid, out, map, kind, key, err);
+	}
+	free(map);
+	return ret;
 }
 
 /* Runs of an experiment matching q's filter, in q's order (default newest first). */
@@ -690,7 +829,15 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		sqlite3_finalize(st);
 		goto out;
 	}
-	ret = collect_runs(r, st, out, err);
+	if (q->lean) {
+		int64_t *ids = NULL;
+		ret = collect_runs(r, st, out, &ids, err);
+		if (ret == 0)
+			ret = load_columns(r, eid, q, out, ids, err);
+		free(ids);
+	} else {
+		ret = collect_runs(r, st, out, NULL, err);
+	}
 out:
 	sb_free(&sql);
 	sql_args_free(&fargs);
@@ -729,7 +876,7 @@ static int sqlite_get_run(struct registry *r, const char *run_id, struct mlc_run
 	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
 	free(end);
-	ret = collect_runs(r, st, out, err);
+	ret = collect_runs(r, st, out, NULL, err);
 	if (ret < 0)
 		return -1;
 	if (out->n == 0)
@@ -779,6 +926,68 @@ static int sqlite_metric_history(struct registry *r, const char *run_id, const c
 	return step_done(r, st, rc, err);
 }
 
+/* Read the single-column string rows of st into a sorted arena array. */
+static int collect_keys(struct registry *r, sqlite3_stmt *st, int64_t eid, struct mlc_arena *a,
+			const char ***out, size_t *n, struct mlc_error *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, eid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*(const char **)arena_grow(a, (void **)out, &cap, (*n)++, sizeof(char *)) =
+		    col_str(a, st, 0);
+	return step_done(r, st, rc, err);
+}
+
+/* Every metric, param and tag key logged by the runs of an experiment. */
+static int sqlite_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
+				  struct mlc_error *err)
+{
+	static const char *const sql[] = {
+		"SELECT mk.key FROM metric_keys mk WHERE EXISTS (SELECT 1 FROM latest_metrics lm"
+		" JOIN runs r ON r.id = lm.run_id WHERE lm.key_id = mk.id AND r.experiment_id = ?)"
+		" ORDER BY mk.key",
+		"SELECT DISTINCT p.key FROM runs r JOIN params p ON p.run_id = r.id"
+		" WHERE r.experiment_id = ? ORDER BY p.key",
+		"SELECT DISTINCT t.key FROM runs r JOIN run_tags t ON t.run_id = r.id"
+		" WHERE r.experiment_id = ? ORDER BY t.key",
+	};
+	const char ***lists[] = {&out->metrics, &out->params, &out->tags};
+	size_t *counts[] = {&out->n_metrics, &out->n_params, &out->n_tags};
+	int64_t eid = experiment_ref(r, experiment, err);
+
+	if (eid <= 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		sqlite3_stmt *st = prep(r, sql[i], err);
+		if (st == NULL || collect_keys(r, st, eid, &out->arena, lists[i], counts[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Model versions registered from a run (id or unique prefix). */
+static int sqlite_versions_for_run(struct registry *r, const char *run_id,
+				   struct mlc_version_list *out, struct mlc_error *err)
+{
+	struct mlc_run_list run = {0};
+	sqlite3_stmt *st;
+
+	if (sqlite_get_run(r, run_id, &run, err) < 0) {
+		MLC_LIST_FREE(&run);
+		return -1;
+	}
+	st = prep(r, VERSION_SELECT "WHERE v.run_uuid = ? ORDER BY m.name, v.version DESC", err);
+	if (st == NULL) {
+		MLC_LIST_FREE(&run);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, run.items[0].run_id, -1, SQLITE_TRANSIENT);
+	MLC_LIST_FREE(&run);
+	return collect_versions(r, st, out, err);
+}
+
 static const struct registry_ops sqlite_ops = {
 	.kind = "sqlite",
 	.close = sqlite_close,
@@ -788,4 +997,7 @@ static const struct registry_ops sqlite_ops = {
 	.list_runs = sqlite_list_runs,
 	.get_run = sqlite_get_run,
 	.metric_history = sqlite_metric_history,
+	.experiment_keys = sqlite_experiment_keys,
+	.versions_for_run = sqlite_versions_for_run,
+	.get_experiment = sqlite_get_experiment,
 };

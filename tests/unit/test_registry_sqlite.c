@@ -512,6 +512,78 @@ static void test_metric_history_is_by_step_with_nan(void **state)
 	registry_close(r);
 }
 
+static void test_lean_runs_load_only_the_named_columns(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+	const char *cols[] = {"metrics.acc", "params.lr", "tags.mlflow.runName", "metrics.nope"};
+	struct mlc_run_query q = {.experiment = "1", .lean = 1, .columns = cols, .n_columns = 4};
+
+	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	/* newest first: second, third, first */
+	assert_int_equal(l.items[0].n_metrics, 1);
+	assert_float_equal(l.items[0].metrics[0].value, 0.95, 1e-12);
+	assert_null(mlc_run_metric(&l.items[0], "loss"));
+	assert_string_equal(mlc_kv_get(l.items[0].params, l.items[0].n_params, "lr"), "0.1");
+	assert_int_equal(l.items[0].n_tags, 0);
+	assert_string_equal(mlc_kv_get(l.items[2].tags, l.items[2].n_tags, "mlflow.runName"), "first");
+	assert_true(isnan(mlc_run_metric(&l.items[2], "acc")->value));
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_experiment_keys_lists_metric_param_and_tag_keys(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_keys k = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_experiment_keys(r, "fraud", &k, &err), 0);
+	assert_int_equal(k.n_metrics, 2);
+	assert_string_equal(k.metrics[0], "acc");
+	assert_string_equal(k.metrics[1], "loss");
+	assert_int_equal(k.n_params, 1);
+	assert_string_equal(k.params[0], "lr");
+	assert_int_equal(k.n_tags, 1);
+	mlc_keys_free(&k);
+	assert_int_equal(registry_experiment_keys(r, "3", &k, &err), 0);
+	assert_int_equal(k.n_metrics, 0);
+	mlc_keys_free(&k);
+	registry_close(r);
+}
+
+static void test_versions_for_run_walks_lineage_backwards(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_version_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_versions_for_run(r, "aaaaaaaa22222222", &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].model, "fraud-detector");
+	assert_string_equal(l.items[0].version, "2");
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_versions_for_run(r, "bbbbbbbb33333333", &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
+static void test_get_experiment_finds_deleted_ones_too(void **state)
+{
+	struct registry *r = open_fixture();
+	struct mlc_experiment_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_get_experiment(r, "old", &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].lifecycle_stage, "deleted");
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
 static void test_http_uri_says_remote_is_not_built_yet(void **state)
 {
 	struct registry_open_opts o = {0};
@@ -545,6 +617,10 @@ int main(void)
 		cmocka_unit_test(test_bad_run_filter_names_the_column),
 		cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),
 		cmocka_unit_test(test_metric_history_is_by_step_with_nan),
+		cmocka_unit_test(test_lean_runs_load_only_the_named_columns),
+		cmocka_unit_test(test_experiment_keys_lists_metric_param_and_tag_keys),
+		cmocka_unit_test(test_versions_for_run_walks_lineage_backwards),
+		cmocka_unit_test(test_get_experiment_finds_deleted_ones_too),
 		cmocka_unit_test(test_http_uri_says_remote_is_not_built_yet),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
