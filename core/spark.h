@@ -15,7 +15,7 @@ struct spark_opts {
 
 /* The sparkline of v[0..n): one glyph per cell, a space for a cell with no
  * finite value. A constant series (or a single point) draws every point at the
- * middle glyph (▅ / '='); values outside a fixed scale are clamped. Returns a
+ * middle glyph (▅ / '+'); values outside a fixed scale are clamped. Returns a
  * malloc'd string; caller frees. */
 char *spark_render(const double *v, size_t n, const struct spark_opts *o);
 

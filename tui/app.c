@@ -47,7 +47,7 @@ void view_free(struct view *v)
 	free(v->title);
 	free(v->subject);
 	free(v->param);
-	free(v->model_filter);
+	free(v->search);
 	free(v->error);
 	free(v);
 }
@@ -103,8 +103,7 @@ void app_push(struct app *a, struct view *v)
 	v->ops->load(a, v);
 }
 
-/* Pop the top view (never the last one). */
-static void app_pop(struct app *a)
+void app_pop(struct app *a)
 {
 	if (a->depth > 1)
 		view_free(a->stack[--a->depth]);
@@ -156,11 +155,14 @@ static void cmd_versions(struct app *a, const char *arg)
 	app_push(a, view_versions_new(a, arg));
 }
 
+/* :filter EXPR — MLflow search syntax for the view on top (models or runs);
+ * elsewhere it goes back to the models. */
 static void cmd_filter(struct app *a, const char *arg)
 {
 	struct mlc_error err = {0};
-	struct filter *f = filter_parse(arg, FILTER_MODELS, &err);
-	struct view *v;
+	struct view *v = app_top(a);
+	int target = v->ops->search >= 0 ? v->ops->search : FILTER_MODELS;
+	struct filter *f = filter_parse(arg, (enum filter_target)target, &err);
 
 	/* Parsing is pure (no registry access): check before changing anything. */
 	if (f == NULL) {
@@ -168,17 +170,42 @@ static void cmd_filter(struct app *a, const char *arg)
 		return;
 	}
 	filter_free(f);
-	v = back_to_models(a);
-	free(v->model_filter);
-	v->model_filter = *arg ? xstrdup(arg) : NULL;
-	free(v->title);
-	v->title = *arg ? xasprintf("Models where %s", arg) : xstrdup("Models");
-	{
-		char *safe = sanitize_dup(v->title);
-		free(v->title);
-		v->title = safe;
-	}
+	if (v->ops->search < 0)
+		v = back_to_models(a);
+	free(v->search);
+	v->search = *arg ? xstrdup(arg) : NULL;
 	v->ops->load(a, v);
+}
+
+static void cmd_experiments(struct app *a, const char *arg)
+{
+	back_to_models(a);
+	app_push(a, view_experiments_new(a));
+}
+
+static void cmd_runs(struct app *a, const char *arg)
+{
+	if (*arg == '\0') {
+		app_status(a, 1, ":runs needs an EXPERIMENT (id or name)");
+		return;
+	}
+	app_push(a, view_runs_new(a, arg));
+}
+
+static void cmd_compare(struct app *a, const char *arg)
+{
+	char *copy = xstrdup(arg);
+	const char *ids[21];
+	size_t n = 0;
+
+	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
+		if (n < 21)
+			ids[n++] = tok;
+	if (n < 2 || n > 20)
+		app_status(a, 1, ":compare takes 2 to 20 run ids (a unique prefix of 8 will do)");
+	else
+		app_push(a, view_compare_new(a, ids, n));
+	free(copy);
 }
 
 static void cmd_help(struct app *a, const char *arg)
@@ -200,7 +227,10 @@ static void cmd_quit(struct app *a, const char *arg)
 const struct app_command_info app_commands[] = {
 	{"models", "", "Registered models", cmd_models},
 	{"versions", "MODEL", "Versions of MODEL", cmd_versions},
-	{"filter", "[EXPR]", "Filter models with MLflow syntax, e.g. name LIKE 'fraud%'", cmd_filter},
+	{"experiments", "", "Experiments", cmd_experiments},
+	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs},
+	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare},
+	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter},
 	{"refresh", "", "Reload from the registry", cmd_refresh},
 	{"help", "", "Keys and commands", cmd_help},
 	{"quit", "", "Quit (also :q)", cmd_quit},
@@ -294,7 +324,14 @@ static void draw_title(struct app *a, struct view *v)
 	int x;
 
 	draw_fill(d, 1, 0, a->cols, THEME_NORMAL);
-	x = draw_text(d, 1, 1, a->cols - 2, v->title, THEME_TITLE, 0, 0) + 2;
+	x = 1 + draw_text(d, 1, 1, a->cols - 2, v->title, THEME_TITLE, 0, 0) + 1;
+	if (v->search) {
+		char *safe = sanitize_dup(v->search);
+		char *where = xasprintf("where %s", safe);
+		x += draw_text(d, 1, x, a->cols - x - 1, where, THEME_FILTER, 0, 0) + 1;
+		free(where);
+		free(safe);
+	}
 	if (v->loaded_once && v->ops->counted) {
 		sb_printf(&sb, "(%zu", v->table.nvis);
 		if (v->table.nvis != v->table.nrows)
@@ -328,11 +365,34 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 		}
 		return;
 	}
+	if (v->ops->draw) {
+		v->ops->draw(a, v, y, h);
+		return;
+	}
 	table_draw(a, &v->table, y, h, a->cols);
 	if (v->table.nvis == 0 && h > 2)
 		draw_text(d, y + 2, 2, a->cols - 4,
 			  v->table.nrows ? "No rows match the filter (Esc clears it)" : "Nothing here yet",
 			  THEME_DIM, 0, 0);
+}
+
+/* The view's own keys, short: "Space mark  c compare". */
+static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
+{
+	static const struct {
+		enum action act;
+		const char *word;
+	} words[] = {{ACT_MARK, "mark"}, {ACT_COMPARE, "compare"}, {ACT_SORT, "sort"},
+		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"}};
+
+	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
+		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+			char key[16];
+			if (words[w].act != v->ops->hints[i])
+				continue;
+			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key, sizeof key);
+			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);
+		}
 }
 
 /* Footer hints from the actions flagged A_HINT (the ? screen's own table). */
@@ -362,6 +422,8 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 		else if (act == ACT_QUIT)
 			what = "quit";
 		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, what);
+		if (act == ACT_ENTER)
+			view_hints(a, v, sb);
 	}
 }
 

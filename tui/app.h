@@ -43,6 +43,8 @@ int app_main(const struct cli_opts *o);
 struct view *app_top(struct app *a);
 /* Find a live view by id (jobs use this: their view may be gone). */
 struct view *app_find_view(struct app *a, uint64_t id);
+/* Pop and free the top view (never the last one). */
+void app_pop(struct app *a);
 /* Push v (the app owns it from now) and load it. */
 void app_push(struct app *a, struct view *v);
 /* Show msg in the footer; error selects the error role. */

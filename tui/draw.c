@@ -7,8 +7,8 @@
 #include <wchar.h>
 #include "draw.h"
 
-static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋"};
-static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-"};
+static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋", "•", "★", "▲", "▼"};
+static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-", "*", "*", "^", "v"};
 static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 static const char *const spin_ascii[] = {"-", "\\", "|", "/"};
 

@@ -5,7 +5,18 @@
 #define MLC_DRAW_H
 #include "theme.h"
 
-enum glyph { GLYPH_SEP, GLYPH_ELLIPSIS, GLYPH_CURSOR, GLYPH_ARROW, GLYPH_SPIN0, GLYPH_N };
+enum glyph {
+	GLYPH_SEP,
+	GLYPH_ELLIPSIS,
+	GLYPH_CURSOR,
+	GLYPH_ARROW,
+	GLYPH_SPIN0,
+	GLYPH_MARK,
+	GLYPH_BEST,
+	GLYPH_UP,
+	GLYPH_DOWN,
+	GLYPH_N
+};
 
 struct draw_ctx {
 	int utf8; /* the locale is UTF-8: wide glyphs and wcwidth */

@@ -18,6 +18,14 @@ void table_init(struct table *t, const struct table_col *cols, int ncols)
 	t->filter = xstrdup("");
 }
 
+void table_set_columns(struct table *t, const struct table_col *cols, int ncols)
+{
+	t->ncols = ncols;
+	memcpy(t->cols, cols, (size_t)ncols * sizeof *cols);
+	free(t->width);
+	t->width = xcalloc((size_t)ncols, sizeof *t->width);
+}
+
 void table_clear(struct table *t)
 {
 	const char *key = table_cursor_key(t);
@@ -202,6 +210,8 @@ void table_draw(struct app *a, struct table *t, int y, int h, int w)
 		enum theme_role role = sel ? THEME_SELECTED : (enum theme_role)t->roles[r];
 		draw_fill(d, yy, 0, w, role);
 		draw_text(d, yy, 0, 1, sel ? draw_glyph(d, GLYPH_CURSOR) : " ", role, 0, 0);
+		if (t->roles[r] == THEME_MARKED)
+			draw_text(d, yy, 1, 1, draw_glyph(d, GLYPH_MARK), role, 0, 0);
 		for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
 			draw_text(d, yy, x, cw[i], t->cells[r * (size_t)t->ncols + (size_t)i], role,
 				  t->cols[i].right, 0);

@@ -17,7 +17,7 @@ struct registry;
 /* Returned by view key handlers (htop's HandlerResult). */
 enum { V_IGNORED = 0, V_HANDLED = 1, V_REDRAW = 2 };
 
-#define TABLE_MAX_COLS 16
+#define TABLE_MAX_COLS 40
 
 struct table_col {
 	const char *title;
@@ -54,6 +54,12 @@ struct view_ops {
 	const char *enter_hint;
 	/* The title shows the row count (lists do, a detail page does not). */
 	int counted;
+	/* Draw the body itself instead of the table (charts). */
+	void (*draw)(struct app *a, struct view *v, int y, int h);
+	/* Keys this view adds, shown in the footer after Enter (ACT_NONE ends). */
+	enum action hints[8];
+	/* What :filter EXPR means here: FILTER_MODELS, FILTER_RUNS, or -1 (nothing). */
+	int search;
 };
 
 struct view {
@@ -62,7 +68,8 @@ struct view {
 	char *title;
 	char *subject; /* model name, etc. (owned) */
 	char *param;   /* second subject (version), owned */
-	char *model_filter; /* MLflow-syntax filter (models view), owned */
+	char *search; /* MLflow-syntax filter (models and runs views), owned */
+	void *data;   /* view-specific state, freed by ops->free */
 	struct table table;
 	int loading;
 	int64_t load_started_ms;
@@ -72,6 +79,8 @@ struct view {
 
 /* ---- table.c ---- */
 void table_init(struct table *t, const struct table_col *cols, int ncols);
+/* Change the columns (keeps the rows' filter; call before refilling). */
+void table_set_columns(struct table *t, const struct table_col *cols, int ncols);
 /* Start a new set of rows (remembers the cursor's row to restore it). */
 void table_clear(struct table *t);
 /* Add a row: ncols strings (sanitised here), a stable key, a theme role. */
@@ -92,6 +101,19 @@ struct view *view_models_new(struct app *a);
 struct view *view_versions_new(struct app *a, const char *model);
 struct view *view_version_new(struct app *a, const char *model, const char *version);
 struct view *view_help_new(struct app *a);
+struct view *view_experiments_new(struct app *a);
+struct view *view_runs_new(struct app *a, const char *experiment);
+struct view *view_run_new(struct app *a, const char *run_id);
+/* Compare runs ids[0..n) (2 to 20). */
+struct view *view_compare_new(struct app *a, const char *const *ids, size_t n);
+/* The history of metric key for runs ids[0..n). */
+struct view *view_chart_new(struct app *a, const char *key, const char *const *ids, size_t n);
+/* Pick the columns of runs view parent from the experiment's keys. */
+struct view *view_columns_new(struct app *a, struct view *parent, const char *experiment);
+/* Runs view: its current columns (owned by the view). */
+void view_runs_columns(struct view *runs, const char *const **cols, size_t *n);
+/* Runs view: the columns chosen (the picker calls this). */
+void view_runs_set_columns(struct app *a, struct view *runs, const char *const *cols, size_t n);
 /* A job's done callback calls this: the view it was for, if still open, with
  * its loading state cleared; NULL when the view is gone or the load failed
  * (err is then shown in the body and the footer). */

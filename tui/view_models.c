@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "app.h"
+#include "filter.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -44,7 +45,7 @@ static void models_fill(struct app *a, struct view *v, const struct mlc_model_li
 		names[i] = m->name;
 	}
 	table_done(&v->table);
-	if (v->model_filter == NULL || *v->model_filter == '\0')
+	if (v->search == NULL || *v->search == '\0')
 		app_set_model_names(a, names, l->n);
 	free(names);
 }
@@ -67,7 +68,7 @@ static void models_load(struct app *a, struct view *v)
 	struct models_job *j = xcalloc(1, sizeof *j);
 
 	j->view_id = v->id;
-	j->filter = v->model_filter ? xstrdup(v->model_filter) : NULL;
+	j->filter = v->search ? xstrdup(v->search) : NULL;
 	view_job_start(a, v, models_run, models_done, j);
 }
 
@@ -88,6 +89,7 @@ static const struct view_ops models_ops = {
 	.action = models_action,
 	.enter_hint = "versions",
 	.counted = 1,
+	.search = FILTER_MODELS,
 };
 
 static const struct table_col models_cols[] = {

@@ -46,7 +46,7 @@ static void row(struct view *v, enum theme_role role, const char *field, const c
 {
 	char key[32];
 
-	snprintf(key, sizeof key, "%zu", v->table.nrows);
+	snprintf(key, sizeof key, "#%zu", v->table.nrows);
 	table_add(&v->table, key, role, (const char *[]){field, value});
 }
 
@@ -95,8 +95,10 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 {
 	char buf[64];
 
-	heading(v, "Run (lineage)");
-	row(v, THEME_NORMAL, "Run ID", run->run_id);
+	heading(v, "Run (lineage; Enter opens it)");
+	char *key = xasprintf("r:%s", run->run_id);
+	table_add(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", run->run_id});
+	free(key);
 	row(v, THEME_NORMAL, "Name", run->run_name);
 	row(v, THEME_NORMAL, "Experiment", run->experiment_id);
 	row(v, THEME_NORMAL, "Status", run->status);
@@ -151,9 +153,23 @@ static void version_load(struct app *a, struct view *v)
 	view_job_start(a, v, version_run, version_done, j);
 }
 
+/* Enter on the lineage row opens the run that produced the version. */
+static int version_action(struct app *a, struct view *v, enum action act)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	if (act != ACT_ENTER || key == NULL || strncmp(key, "r:", 2) != 0)
+		return V_IGNORED;
+	app_push(a, view_run_new(a, key + 2));
+	return V_REDRAW;
+}
+
 static const struct view_ops version_ops = {
 	.name = "version",
 	.load = version_load,
+	.action = version_action,
+	.enter_hint = "run",
+	.search = -1,
 };
 
 static const struct table_col version_cols[] = {

@@ -1,0 +1,354 @@
+/* view_compare.c: 2 to 20 runs side by side — params with the differing rows
+ * highlighted (o: only those), final metrics with the best run marked and
+ * deltas against the first run (f flips a row's direction), and each metric's
+ * history as a sparkline per run on a common scale. Enter opens a chart. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "compare.h"
+#include "spark.h"
+#include "xmalloc.h"
+
+#define MAX_RUNS 20
+#define SPARK_CELLS 16
+
+struct compare_state {
+	char *ids[MAX_RUNS];
+	size_t n;
+	struct mlc_run_list lists[MAX_RUNS]; /* one get_run result each */
+	struct mlc_run runs[MAX_RUNS];       /* shallow copies into lists */
+	struct mlc_metric_list *hist[MAX_RUNS]; /* per run, per metric of that run */
+	int loaded;
+	int only_diff;
+	char **flipped;
+	size_t nflipped;
+	struct mlc_compare cmp;
+	struct mlc_arena titles;
+};
+
+struct compare_job {
+	uint64_t view_id;
+	struct compare_state fetched; /* filled on the worker, moved into the view */
+	struct mlc_error err;
+	int rc;
+};
+
+/* Free what a state holds of fetched data. */
+static void free_fetched(struct compare_state *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->hist[i])
+			for (size_t k = 0; k < s->runs[i].n_metrics; k++)
+				MLC_LIST_FREE(&s->hist[i][k]);
+		free(s->hist[i]);
+		s->hist[i] = NULL;
+		MLC_LIST_FREE(&s->lists[i]);
+	}
+	compare_free(&s->cmp);
+	s->loaded = 0;
+}
+
+/* Worker thread: every run with all its values, and every metric's history. */
+static void compare_run(struct registry *r, void *arg)
+{
+	struct compare_job *j = arg;
+	struct compare_state *s = &j->fetched;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if ((j->rc = registry_get_run(r, s->ids[i], &s->lists[i], &j->err)) < 0)
+			return;
+		s->runs[i] = s->lists[i].items[0];
+		s->hist[i] = xcalloc(s->runs[i].n_metrics + 1, sizeof *s->hist[i]);
+		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
+			if ((j->rc = registry_metric_history(r, s->runs[i].run_id, s->runs[i].metrics[k].key,
+							     &s->hist[i][k], &j->err)) < 0)
+				return;
+	}
+}
+
+/* The history of metric key in run i (NULL when the run has none). */
+static const struct mlc_metric_list *history(const struct compare_state *s, size_t i, const char *key)
+{
+	for (size_t k = 0; k < s->runs[i].n_metrics; k++)
+		if (strcmp(s->runs[i].metrics[k].key, key) == 0)
+			return &s->hist[i][k];
+	return NULL;
+}
+
+/* Add a row of 1 + n cells. */
+static void add_row(struct view *v, const char *key, enum theme_role role, const char *first,
+		    const char *const *rest)
+{
+	const char *cells[MAX_RUNS + 1];
+	char k[32];
+
+	cells[0] = first;
+	for (size_t i = 0; i < ((struct compare_state *)v->data)->n; i++)
+		cells[i + 1] = rest ? rest[i] : "";
+	if (key == NULL) {
+		snprintf(k, sizeof k, "#%zu", v->table.nrows);
+		key = k;
+	}
+	table_add(&v->table, key, role, cells);
+}
+
+static void heading(struct view *v, const char *title)
+{
+	add_row(v, NULL, THEME_NORMAL, "", NULL);
+	add_row(v, NULL, THEME_TITLE, title, NULL);
+}
+
+static void fill_params(struct view *v, struct compare_state *s)
+{
+	char title[96];
+
+	snprintf(title, sizeof title, "Params (%zu of %zu differ)", s->cmp.nparams_differ, s->cmp.nparams);
+	heading(v, title);
+	for (size_t p = 0; p < s->cmp.nparams; p++) {
+		const struct compare_param *cp = &s->cmp.params[p];
+		const char *vals[MAX_RUNS];
+		if (s->only_diff && !cp->differs)
+			continue;
+		for (size_t i = 0; i < s->n; i++)
+			vals[i] = cp->values[i] ? cp->values[i] : "-";
+		add_row(v, NULL, cp->differs ? THEME_WARN : THEME_NORMAL, cp->key, vals);
+	}
+}
+
+/* 1 if every run has the same value for metric m. */
+static int metric_same(const struct compare_metric *m, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (m->present[i] != m->present[0] ||
+		    (m->values[i] != m->values[0] && !(isnan(m->values[i]) && isnan(m->values[0]))))
+			return 0;
+	return 1;
+}
+
+static void fill_metrics(struct app *a, struct view *v, struct compare_state *s)
+{
+	char bufs[MAX_RUNS][64];
+	const char *vals[MAX_RUNS];
+
+	heading(v, "Metrics (best marked, vs #1)");
+	for (size_t m = 0; m < s->cmp.nmetrics; m++) {
+		const struct compare_metric *cm = &s->cmp.metrics[m];
+		char *key = xasprintf("m:%s", cm->key);
+		char *label = xasprintf("%s %s", cm->key, draw_glyph(&a->draw, cm->lower_better ? GLYPH_DOWN : GLYPH_UP));
+		if (s->only_diff && metric_same(cm, s->n)) {
+			free(key);
+			free(label);
+			continue;
+		}
+		for (size_t i = 0; i < s->n; i++) {
+			const char *best = (int)i == cm->best ? draw_glyph(&a->draw, GLYPH_BEST) : "";
+			if (!cm->present[i])
+				snprintf(bufs[i], sizeof bufs[i], "-");
+			else if (isnan(cm->values[i]))
+				snprintf(bufs[i], sizeof bufs[i], "NaN");
+			else if (i == 0 || isnan(cm->delta[i]))
+				snprintf(bufs[i], sizeof bufs[i], "%s%.4g", best, cm->values[i]);
+			else
+				snprintf(bufs[i], sizeof bufs[i], "%s%.4g (%+.3g)", best, cm->values[i], cm->delta[i]);
+			vals[i] = bufs[i];
+		}
+		add_row(v, key, THEME_NORMAL, label, vals);
+		free(label);
+		free(key);
+	}
+}
+
+/* Each metric's history per run, one common scale per metric. */
+static void fill_histories(struct app *a, struct view *v, struct compare_state *s)
+{
+	heading(v, "Histories (scale per row)");
+	for (size_t m = 0; m < s->cmp.nmetrics; m++) {
+		const char *key = s->cmp.metrics[m].key;
+		struct spark_opts so = {.ascii = !a->utf8, .fixed = 1, .lo = INFINITY, .hi = -INFINITY,
+					.width = SPARK_CELLS};
+		char *sparks[MAX_RUNS] = {0};
+		char *rowkey = xasprintf("h:%s", key);
+		for (size_t i = 0; i < s->n; i++) {
+			const struct mlc_metric_list *h = history(s, i, key);
+			for (size_t p = 0; h && p < h->n; p++)
+				if (isfinite(h->items[p].value)) {
+					so.lo = fmin(so.lo, h->items[p].value);
+					so.hi = fmax(so.hi, h->items[p].value);
+				}
+		}
+		for (size_t i = 0; i < s->n; i++) {
+			const struct mlc_metric_list *h = history(s, i, key);
+			double *vals = xcalloc(h ? h->n + 1 : 1, sizeof *vals);
+			for (size_t p = 0; h && p < h->n; p++)
+				vals[p] = h->items[p].value;
+			sparks[i] = spark_render(vals, h ? h->n : 0, &so);
+			free(vals);
+		}
+		add_row(v, rowkey, THEME_NORMAL, key, (const char *const *)sparks);
+		for (size_t i = 0; i < s->n; i++)
+			free(sparks[i]);
+		free(rowkey);
+	}
+}
+
+/* Rebuild the comparison and the rows (after a load, f or o). */
+static void compare_fill(struct app *a, struct view *v)
+{
+	struct compare_state *s = v->data;
+	const char *names[MAX_RUNS], *ids[MAX_RUNS];
+	char shortid[MAX_RUNS][9];
+
+	compare_free(&s->cmp);
+	compare_build(&s->cmp, s->runs, s->n, (const char *const *)s->flipped, s->nflipped);
+	table_clear(&v->table);
+	for (size_t i = 0; i < s->n; i++) {
+		snprintf(shortid[i], sizeof shortid[i], "%s", s->runs[i].run_id);
+		names[i] = s->runs[i].run_name;
+		ids[i] = shortid[i];
+	}
+	add_row(v, NULL, THEME_TITLE, "run", names);
+	add_row(v, NULL, THEME_DIM, "id", ids);
+	fill_params(v, s);
+	fill_metrics(a, v, s);
+	fill_histories(a, v, s);
+	table_done(&v->table);
+}
+
+/* Columns: KEY, then one per run titled by its name. */
+static void set_columns(struct view *v, struct compare_state *s)
+{
+	struct table_col cols[MAX_RUNS + 1];
+
+	arena_free(&s->titles);
+	cols[0] = (struct table_col){"KEY", 32, 0, 0};
+	for (size_t i = 0; i < s->n; i++)
+		cols[i + 1] = (struct table_col){arena_printf(&s->titles, "#%zu", i + 1), 24, 0, 0};
+	table_set_columns(&v->table, cols, (int)s->n + 1);
+}
+
+static void compare_done(struct app *a, void *arg)
+{
+	struct compare_job *j = arg;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+
+	if (v != NULL) {
+		struct compare_state *s = v->data;
+		free_fetched(s);
+		memcpy(s->lists, j->fetched.lists, sizeof s->lists);
+		memcpy(s->runs, j->fetched.runs, sizeof s->runs);
+		memcpy(s->hist, j->fetched.hist, sizeof s->hist);
+		memset(j->fetched.lists, 0, sizeof j->fetched.lists);
+		memset(j->fetched.hist, 0, sizeof j->fetched.hist);
+		s->loaded = 1;
+		set_columns(v, s);
+		compare_fill(a, v);
+	}
+	free_fetched(&j->fetched);
+	for (size_t i = 0; i < j->fetched.n; i++)
+		free(j->fetched.ids[i]);
+	free(j);
+}
+
+static void compare_load(struct app *a, struct view *v)
+{
+	struct compare_state *s = v->data;
+	struct compare_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	j->fetched.n = s->n;
+	for (size_t i = 0; i < s->n; i++)
+		j->fetched.ids[i] = xstrdup(s->ids[i]);
+	view_job_start(a, v, compare_run, compare_done, j);
+}
+
+/* f: flip which way is better for the metric under the cursor. */
+static void flip(struct app *a, struct view *v, const char *metric)
+{
+	struct compare_state *s = v->data;
+
+	for (size_t i = 0; i < s->nflipped; i++)
+		if (strcmp(s->flipped[i], metric) == 0) {
+			free(s->flipped[i]);
+			s->flipped[i] = s->flipped[--s->nflipped];
+			compare_fill(a, v);
+			return;
+		}
+	s->flipped = xrealloc(s->flipped, (s->nflipped + 1) * sizeof *s->flipped);
+	s->flipped[s->nflipped++] = xstrdup(metric);
+	compare_fill(a, v);
+}
+
+static int compare_action(struct app *a, struct view *v, enum action act)
+{
+	struct compare_state *s = v->data;
+	const char *key = table_cursor_key(&v->table);
+	int metric_row = key && (strncmp(key, "m:", 2) == 0 || strncmp(key, "h:", 2) == 0);
+
+	if (!s->loaded)
+		return V_IGNORED;
+	switch (act) {
+	case ACT_ONLY_DIFF:
+		s->only_diff = !s->only_diff;
+		compare_fill(a, v);
+		app_status(a, 0, s->only_diff ? "only rows that differ" : "all rows");
+		return V_REDRAW;
+	case ACT_FLIP:
+		if (key && strncmp(key, "m:", 2) == 0)
+			flip(a, v, key + 2);
+		else
+			app_status(a, 1, "f works on a metric row");
+		return V_REDRAW;
+	case ACT_ENTER:
+		if (metric_row) {
+			const char *ids[MAX_RUNS];
+			for (size_t i = 0; i < s->n; i++)
+				ids[i] = s->runs[i].run_id;
+			app_push(a, view_chart_new(a, key + 2, ids, s->n));
+		}
+		return V_REDRAW;
+	default:
+		return V_IGNORED;
+	}
+}
+
+static void compare_free_view(struct view *v)
+{
+	struct compare_state *s = v->data;
+
+	free_fetched(s);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	for (size_t i = 0; i < s->nflipped; i++)
+		free(s->flipped[i]);
+	free(s->flipped);
+	arena_free(&s->titles);
+	free(s);
+}
+
+static const struct view_ops compare_ops = {
+	.name = "compare",
+	.load = compare_load,
+	.action = compare_action,
+	.free = compare_free_view,
+	.enter_hint = "chart",
+	.hints = {ACT_ONLY_DIFF, ACT_FLIP, ACT_NONE},
+	.search = -1,
+};
+
+struct view *view_compare_new(struct app *a, const char *const *ids, size_t n)
+{
+	char *title = xasprintf("Compare %zu runs", n);
+	struct view *v = view_new(a, &compare_ops, title);
+	struct compare_state *s = xcalloc(1, sizeof *s);
+	struct table_col first = {"KEY", 32, 0, 0};
+
+	free(title);
+	for (size_t i = 0; i < n && i < MAX_RUNS; i++)
+		s->ids[s->n++] = xstrdup(ids[i]);
+	v->data = s;
+	table_init(&v->table, &first, 1);
+	return v;
+}

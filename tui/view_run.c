@@ -1,0 +1,246 @@
+/* view_run.c: one run in full — attributes, the model versions registered from
+ * it (Enter opens one), params, tags, and every metric with its latest value,
+ * min, max and a sparkline of its history (Enter opens the chart). */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "spark.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define SPARK_CELLS 24
+
+struct run_state {
+	char *run_id;
+	char *full_id; /* once loaded */
+};
+
+struct run_job {
+	uint64_t view_id;
+	char *run_id;
+	struct mlc_run_list run;
+	struct mlc_metric_list *hist; /* one per metric of the run */
+	struct mlc_version_list versions;
+	struct mlc_experiment_list exp;
+	struct mlc_error err;
+	int rc;
+};
+
+/* Worker thread: the run, its metric histories, its versions, its experiment. */
+static void run_run(struct registry *r, void *arg)
+{
+	struct run_job *j = arg;
+	struct mlc_error ignore = {0};
+	const struct mlc_run *run;
+
+	if ((j->rc = registry_get_run(r, j->run_id, &j->run, &j->err)) < 0)
+		return;
+	run = &j->run.items[0];
+	j->hist = xcalloc(run->n_metrics + 1, sizeof *j->hist);
+	for (size_t i = 0; i < run->n_metrics; i++)
+		if ((j->rc = registry_metric_history(r, run->run_id, run->metrics[i].key, &j->hist[i],
+						     &j->err)) < 0)
+			return;
+	registry_versions_for_run(r, run->run_id, &j->versions, &ignore);
+	registry_get_experiment(r, run->experiment_id, &j->exp, &ignore);
+}
+
+/* A two-column row; the key tells Enter what the row is. */
+static void row(struct view *v, const char *key, enum theme_role role, const char *field,
+		const char *value)
+{
+	char k[32];
+
+	if (key == NULL) {
+		snprintf(k, sizeof k, "#%zu", v->table.nrows);
+		key = k;
+	}
+	table_add(&v->table, key, role, (const char *[]){field, value, "", "", ""});
+}
+
+static void heading(struct view *v, const char *title)
+{
+	row(v, NULL, THEME_NORMAL, "", "");
+	row(v, NULL, THEME_TITLE, title, "");
+}
+
+static void row_time(struct view *v, const char *field, int64_t ms)
+{
+	char buf[32];
+	timefmt_minutes(ms, buf, sizeof buf);
+	row(v, NULL, THEME_NORMAL, field, buf);
+}
+
+static void fill_attributes(struct view *v, const struct run_job *j)
+{
+	const struct mlc_run *run = &j->run.items[0];
+	char buf[256];
+
+	row(v, NULL, THEME_NORMAL, "Run ID", run->run_id);
+	row(v, NULL, THEME_NORMAL, "Name", run->run_name);
+	snprintf(buf, sizeof buf, "%s (%s)", run->experiment_id, j->exp.n ? j->exp.items[0].name : "?");
+	row(v, NULL, THEME_NORMAL, "Experiment", buf);
+	row(v, NULL, THEME_NORMAL, "Status", run->status);
+	row(v, NULL, THEME_NORMAL, "User", run->user_id);
+	row_time(v, "Started", run->start_time);
+	row_time(v, "Ended", run->end_time);
+	if (run->end_time > run->start_time) {
+		snprintf(buf, sizeof buf, "%.1f min", (double)(run->end_time - run->start_time) / 60000.0);
+		row(v, NULL, THEME_NORMAL, "Duration", buf);
+	}
+	row(v, NULL, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
+	row(v, NULL, THEME_NORMAL, "Artifacts", run->artifact_uri);
+}
+
+/* The versions registered from this run: Enter opens them. */
+static void fill_lineage(struct view *v, const struct mlc_version_list *l)
+{
+	heading(v, "Registered as");
+	for (size_t i = 0; i < l->n; i++) {
+		char *key = xasprintf("v:%s\x1f%s", l->items[i].model, l->items[i].version);
+		char *what = xasprintf("%s version %s", l->items[i].model, l->items[i].version);
+		row(v, key, THEME_NORMAL, what, l->items[i].stage);
+		free(what);
+		free(key);
+	}
+	if (l->n == 0)
+		row(v, NULL, THEME_DIM, "(no model version)", "");
+}
+
+static void fill_kv(struct view *v, const char *title, const struct mlc_kv *kv, size_t n)
+{
+	heading(v, title);
+	for (size_t i = 0; i < n; i++)
+		row(v, NULL, THEME_NORMAL, kv[i].key, kv[i].value);
+	if (n == 0)
+		row(v, NULL, THEME_DIM, "(none)", "");
+}
+
+/* One metric row: latest, min, max and the sparkline of its history. */
+static void metric_row(struct app *a, struct view *v, const struct mlc_metric *m,
+		       const struct mlc_metric_list *h)
+{
+	double *vals = xcalloc(h->n + 1, sizeof *vals);
+	double lo = NAN, hi = NAN;
+	struct spark_opts so = {.ascii = !a->utf8, .width = SPARK_CELLS};
+	char latest[32], mn[32], mx[32], *spark, *key;
+
+	for (size_t i = 0; i < h->n; i++) {
+		vals[i] = h->items[i].value;
+		if (isfinite(vals[i])) {
+			lo = isnan(lo) || vals[i] < lo ? vals[i] : lo;
+			hi = isnan(hi) || vals[i] > hi ? vals[i] : hi;
+		}
+	}
+	snprintf(latest, sizeof latest, isnan(m->value) ? "NaN" : "%.6g", m->value);
+	snprintf(mn, sizeof mn, isnan(lo) ? "-" : "%.6g", lo);
+	snprintf(mx, sizeof mx, isnan(hi) ? "-" : "%.6g", hi);
+	spark = spark_render(vals, h->n, &so);
+	key = xasprintf("m:%s", m->key);
+	table_add(&v->table, key, THEME_NORMAL, (const char *[]){m->key, latest, mn, mx, spark});
+	free(key);
+	free(spark);
+	free(vals);
+}
+
+static void run_done(struct app *a, void *arg)
+{
+	struct run_job *j = arg;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+
+	if (v != NULL) {
+		struct run_state *s = v->data;
+		const struct mlc_run *run = &j->run.items[0];
+		free(s->full_id);
+		s->full_id = xstrdup(run->run_id);
+		table_clear(&v->table);
+		fill_attributes(v, j);
+		fill_lineage(v, &j->versions);
+		fill_kv(v, "Params", run->params, run->n_params);
+		fill_kv(v, "Tags", run->tags, run->n_tags);
+		heading(v, "Metrics (latest, min, max, history)");
+		for (size_t i = 0; i < run->n_metrics; i++)
+			metric_row(a, v, &run->metrics[i], &j->hist[i]);
+		table_done(&v->table);
+	}
+	if (j->hist)
+		for (size_t i = 0; j->run.n && i < j->run.items[0].n_metrics; i++)
+			MLC_LIST_FREE(&j->hist[i]);
+	free(j->hist);
+	MLC_LIST_FREE(&j->run);
+	MLC_LIST_FREE(&j->versions);
+	MLC_LIST_FREE(&j->exp);
+	free(j->run_id);
+	free(j);
+}
+
+static void run_load(struct app *a, struct view *v)
+{
+	struct run_state *s = v->data;
+	struct run_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	j->run_id = xstrdup(s->run_id);
+	view_job_start(a, v, run_run, run_done, j);
+}
+
+static int run_action(struct app *a, struct view *v, enum action act)
+{
+	struct run_state *s = v->data;
+	const char *key = table_cursor_key(&v->table);
+
+	if (act != ACT_ENTER || key == NULL || s->full_id == NULL)
+		return V_IGNORED;
+	if (strncmp(key, "m:", 2) == 0) {
+		const char *ids[1] = {s->full_id};
+		app_push(a, view_chart_new(a, key + 2, ids, 1));
+	} else if (strncmp(key, "v:", 2) == 0) {
+		char *model = xstrdup(key + 2);
+		char *sep = strchr(model, '\x1f');
+		if (sep) {
+			*sep = '\0';
+			app_push(a, view_version_new(a, model, sep + 1));
+		}
+		free(model);
+	}
+	return V_REDRAW;
+}
+
+static void run_free(struct view *v)
+{
+	struct run_state *s = v->data;
+
+	free(s->run_id);
+	free(s->full_id);
+	free(s);
+}
+
+static const struct view_ops run_ops = {
+	.name = "run",
+	.load = run_load,
+	.action = run_action,
+	.free = run_free,
+	.enter_hint = "chart/version",
+	.search = -1,
+};
+
+static const struct table_col cols[] = {
+	{"FIELD", 32, 0, 0}, {"VALUE", 40, 0, 0}, {"MIN", 0, 1, 0}, {"MAX", 0, 1, 0},
+	{"HISTORY", 0, 0, 1},
+};
+
+struct view *view_run_new(struct app *a, const char *run_id)
+{
+	char *title = xasprintf("Run %s", run_id);
+	struct view *v = view_new(a, &run_ops, title);
+	struct run_state *s = xcalloc(1, sizeof *s);
+
+	free(title);
+	s->run_id = xstrdup(run_id);
+	v->data = s;
+	table_init(&v->table, cols, 5);
+	return v;
+}
