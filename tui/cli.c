@@ -12,9 +12,12 @@
 #include <wchar.h>
 #include <jansson.h>
 #include "cli.h"
+#include "compare.h"
+#include <langinfo.h>
 #include "demo.h"
 #include "registry.h"
 #include "sanitize.h"
+#include "spark.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -72,6 +75,12 @@ const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
 	pw = getpwuid(geteuid());
 	snprintf(buf, len, "%s", pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : "unknown"));
 	return buf;
+}
+
+/* 1 if the locale is UTF-8 (block sparklines), else ASCII. */
+static int cli_utf8(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
 /* ---- where the registry is ---------------------------------------------- */
@@ -503,6 +512,150 @@ static int cmd_runs(const struct cli_opts *o, struct registry *r, struct mlc_err
 	return rc;
 }
 
+/* ---- compare and history ------------------------------------------------- */
+
+/* Fetch each run named in ids into lists/runs; -1 on the first failure. */
+static int fetch_runs(struct registry *r, char **ids, size_t n, struct mlc_run_list *lists,
+		      struct mlc_run *runs, struct mlc_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (registry_get_run(r, ids[i], &lists[i], err) < 0)
+			return -1;
+		runs[i] = lists[i].items[0];
+	}
+	return 0;
+}
+
+static int compare_json(const struct mlc_compare *c, const struct mlc_run *runs, size_t n)
+{
+	json_t *arr = json_array(), *diff = json_array(), *best = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, run_json(&runs[i]));
+	for (size_t p = 0; p < c->nparams; p++)
+		if (c->params[p].differs)
+			json_array_append_new(diff, json_str(c->params[p].key));
+	for (size_t m = 0; m < c->nmetrics; m++)
+		json_object_set_new(best, c->metrics[m].key,
+				    c->metrics[m].best >= 0 ? json_str(runs[c->metrics[m].best].run_id)
+							    : json_null());
+	return json_out(json_pack("{s:o,s:o,s:o}", "runs", arr, "differing_params", diff, "best", best));
+}
+
+/* Params then metrics, one column per run; '*' marks differing params and the
+ * best value of each metric. */
+static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs, size_t n)
+{
+	struct table t;
+	const char **row = xcalloc(n + 2, sizeof *row);
+	char (*bufs)[48] = xcalloc(n, sizeof *bufs);
+	char (*ids)[9] = xcalloc(n, sizeof *ids);
+
+	table_init(&t, (int)n + 2);
+	row[0] = "", row[1] = "KEY";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof ids[i], "%s", runs[i].run_id);
+		row[i + 2] = ids[i];
+	}
+	table_row(&t, row);
+	for (size_t p = 0; p < c->nparams; p++) {
+		row[0] = c->params[p].differs ? "*" : "", row[1] = c->params[p].key;
+		for (size_t i = 0; i < n; i++)
+			row[i + 2] = c->params[p].values[i] ? c->params[p].values[i] : "-";
+		table_row(&t, row);
+	}
+	for (size_t m = 0; m < c->nmetrics; m++) {
+		const struct compare_metric *cm = &c->metrics[m];
+		row[0] = cm->lower_better ? "min" : "max", row[1] = cm->key;
+		for (size_t i = 0; i < n; i++) {
+			if (!cm->present[i])
+				snprintf(bufs[i], sizeof bufs[i], "-");
+			else if (isnan(cm->values[i]))
+				snprintf(bufs[i], sizeof bufs[i], "NaN");
+			else
+				snprintf(bufs[i], sizeof bufs[i], "%s%.6g", (int)i == cm->best ? "*" : "",
+					 cm->values[i]);
+			row[i + 2] = bufs[i];
+		}
+		table_row(&t, row);
+	}
+	table_print(&t);
+	free(row);
+	free(bufs);
+	free(ids);
+}
+
+static int cmd_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	size_t n = (size_t)o->argc - 1;
+	struct mlc_run_list lists[20];
+	struct mlc_run runs[20];
+	struct mlc_compare c = {0};
+	int rc;
+
+	if (n < 2 || n > 20)
+		return usage_error(o, "compare: expected 2 to 20 RUN ids");
+	memset(lists, 0, sizeof lists);
+	if (fetch_runs(r, o->argv + 1, n, lists, runs, err) < 0) {
+		rc = fail(o, err);
+	} else {
+		compare_build(&c, runs, n, NULL, 0);
+		if (o->json) {
+			rc = compare_json(&c, runs, n);
+		} else {
+			compare_text(&c, runs, n);
+			rc = 0;
+		}
+		compare_free(&c);
+	}
+	for (size_t i = 0; i < n; i++)
+		MLC_LIST_FREE(&lists[i]);
+	return rc;
+}
+
+static int cmd_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_metric_list h = {0};
+	struct spark_opts so = {.ascii = !cli_utf8(), .width = 60};
+	double *vals;
+	char *spark;
+
+	if (o->argc != 3)
+		return usage_error(o, "history: expected RUN METRIC");
+	if (registry_metric_history(r, o->argv[1], o->argv[2], &h, err) < 0) {
+		MLC_LIST_FREE(&h);
+		return fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < h.n; i++)
+			json_array_append_new(arr, json_pack("{s:I,s:I,s:o}", "step", (json_int_t)h.items[i].step,
+							     "timestamp", (json_int_t)h.items[i].timestamp,
+							     "value", json_metric_value(h.items[i].value)));
+		MLC_LIST_FREE(&h);
+		return json_out(json_pack("{s:o}", "history", arr));
+	}
+	vals = xcalloc(h.n + 1, sizeof *vals);
+	struct table t;
+	table_init(&t, 3);
+	table_row(&t, (const char *[]){"STEP", "TIMESTAMP", "VALUE"});
+	for (size_t i = 0; i < h.n; i++) {
+		char step[24], ts[24], val[32];
+		vals[i] = h.items[i].value;
+		snprintf(step, sizeof step, "%lld", (long long)h.items[i].step);
+		snprintf(ts, sizeof ts, "%lld", (long long)h.items[i].timestamp);
+		snprintf(val, sizeof val, isnan(vals[i]) ? "NaN" : "%.10g", vals[i]);
+		table_row(&t, (const char *[]){step, ts, val});
+	}
+	table_print(&t);
+	spark = spark_render(vals, h.n, &so);
+	printf("%s\n", spark);
+	free(spark);
+	free(vals);
+	MLC_LIST_FREE(&h);
+	return 0;
+}
+
 /* ---- demo create -------------------------------------------------------- */
 
 /* Progress bar on a terminal (stderr), nothing otherwise. */
@@ -554,6 +707,8 @@ static const struct command commands[] = {
 	{"versions", cmd_versions},
 	{"experiments", cmd_experiments},
 	{"runs", cmd_runs},
+	{"compare", cmd_compare},
+	{"history", cmd_history},
 };
 
 int cli_run(const struct cli_opts *o)

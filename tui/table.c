@@ -104,12 +104,24 @@ static void refilter(struct table *t, const char *key)
 		t->top = t->cursor;
 }
 
+/* A section heading: a title row whose only text is in its first cell; it is
+ * drawn across the whole width. */
+static int is_heading(const struct table *t, size_t r)
+{
+	if (t->roles[r] != THEME_TITLE)
+		return 0;
+	for (int i = 1; i < t->ncols; i++)
+		if (t->cells[r * (size_t)t->ncols + (size_t)i][0] != '\0')
+			return 0;
+	return 1;
+}
+
 void table_done(struct table *t)
 {
 	struct draw_ctx dc = {.utf8 = 1};
 
 	for (size_t r = 0; r < t->nrows; r++)
-		for (int i = 0; i < t->ncols; i++) {
+		for (int i = 0; i < t->ncols && !is_heading(t, r); i++) {
 			int w = draw_width(&dc, t->cells[r * (size_t)t->ncols + (size_t)i]);
 			if (w > t->width[i])
 				t->width[i] = w;
@@ -212,6 +224,10 @@ void table_draw(struct app *a, struct table *t, int y, int h, int w)
 		draw_text(d, yy, 0, 1, sel ? draw_glyph(d, GLYPH_CURSOR) : " ", role, 0, 0);
 		if (t->roles[r] == THEME_MARKED)
 			draw_text(d, yy, 1, 1, draw_glyph(d, GLYPH_MARK), role, 0, 0);
+		if (is_heading(t, r)) {
+			draw_text(d, yy, 2, w - 3, t->cells[r * (size_t)t->ncols], role, 0, 0);
+			continue;
+		}
 		for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
 			draw_text(d, yy, x, cw[i], t->cells[r * (size_t)t->ncols + (size_t)i], role,
 				  t->cols[i].right, 0);

@@ -95,7 +95,7 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 {
 	char buf[64];
 
-	heading(v, "Run (lineage; Enter opens it)");
+	heading(v, "Lineage: run");
 	char *key = xasprintf("r:%s", run->run_id);
 	table_add(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", run->run_id});
 	free(key);

@@ -17,7 +17,7 @@ wait_for "Versions of $second"
 top=$("$MLC_BIN" -r "$db" versions "$second" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['versions'][0]['version'])")
 keys Enter
 wait_for "$second version $top"
-wait_for "Run (lineage; Enter opens it)"
+wait_for "Lineage: run"
 wait_for "Params"
 keys G
 wait_for "Final metrics"

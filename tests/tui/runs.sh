@@ -1,0 +1,91 @@
+#!/bin/bash
+# tests/tui/runs.sh: the story of issue 3 as a new user plays it — open an
+# experiment, choose columns, filter, sort, mark three runs, compare them, open
+# a metric's chart, go back — all from the keyboard.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+db=$(demo_db)
+exp=fraud-detection
+total=$("$M" -r "$db" runs "$exp" --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))")
+tui_start 140 40 -r "$db"
+wait_for "Models (8)"
+keys :
+literal "experiments"
+keys Enter
+wait_for "Experiments (4)"
+keys /
+literal "$exp"
+keys Enter Enter
+wait_for "Runs of $exp ($total)"
+wait_for "RUN      NAME"
+
+# Columns: add precision through the picker (filtered with /).
+keys C
+wait_for "Columns (Space toggles"
+keys /
+literal "precision"
+keys Enter
+wait_for "[ ]  metric precision"
+keys Space Enter
+wait_for "Runs of $exp"
+screen | sed -n 3p | grep -q "precision" && ok "precision is a column now" || fail "no precision column: $(screen | sed -n 3p)"
+
+# MLflow filter, with a syntax error first.
+keys :
+literal "filter metrics.accuracy > 'high'"
+keys Enter
+wait_for "column 20"
+keys :
+literal "filter metrics.accuracy > 0.85"
+keys Enter
+n=$("$M" -r "$db" runs "$exp" --json --filter "metrics.accuracy > 0.85" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))")
+wait_for "where metrics.accuracy > 0.85 ($n)"
+
+# Sort by accuracy (the first chosen column) ascending: the lowest comes first.
+keys s s s s s
+wait_for "accuracy▲"
+low=$("$M" -r "$db" runs "$exp" --json --filter "metrics.accuracy > 0.85" --order-by "metrics.accuracy ASC" --limit 1 | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][0]['run_id'][:8])")
+screen | sed -n 4p | grep -q "$low" && ok "lowest accuracy first after sort" || fail "first row is not $low: $(screen | sed -n 4p)"
+keys S
+wait_for "accuracy▼"
+
+# Mark three runs and compare them.
+keys Space Space Space
+screen | grep -c "•" | grep -q 3 && ok "three runs marked" || fail "marks: $(screen | grep -c '•')"
+keys c
+wait_for "Compare 3 runs"
+wait_for "Params ("
+wait_for "Metrics (best marked"
+wait_for "★"
+wait_for "Histories"
+keys o
+wait_for "only rows that differ"
+
+# A metric's chart from the compare view.
+keys /
+literal "val_loss"
+keys Enter
+wait_for "val_loss ▼"
+keys Enter
+wait_for "val_loss of 3 runs"
+wait_for "step 0"
+screen | python3 -c "import sys; sys.exit(not any(0x2801 <= ord(ch) <= 0x28ff for ch in sys.stdin.read()))" && ok "braille chart drawn" || fail "no braille on the chart"
+
+# Back out to the runs (the first Esc in compare clears its / filter), open one run.
+keys Escape
+wait_for "Compare 3 runs"
+keys Escape
+wait_for "Histories"
+keys Escape
+wait_for "Runs of $exp"
+keys Enter
+wait_for "Registered as"
+keys G
+wait_for "Metrics (latest, min, max, history)"
+keys :
+literal "models"
+keys Enter
+wait_for "Models (8)"
+keys q
+[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status $(cat "$T/tui.err")"
+finish
