@@ -14,6 +14,7 @@
 static const char usage_text[] =
     "Usage: mlconsole [OPTION]... [COMMAND [ARG]...]\n"
     "A keyboard console for model registries: models, versions, experiments, runs.\n"
+    "RUN is a run id or a unique prefix of at least 8 characters.\n"
     "With no COMMAND, opens the console on the registry.\n"
     "\n"
     "Options (before or after the command):\n"
@@ -34,6 +35,8 @@ static const char usage_text[] =
     "  experiments [--all]                    experiments and their run counts\n"
     "  runs EXPERIMENT [--filter EXPR] [--order-by 'metrics.K DESC'] [--columns K,...]\n"
     "                  [--limit N] [--all]    runs of an experiment, newest first\n"
+    "  compare RUN RUN [RUN...]               params and final metrics side by side\n"
+    "  history RUN METRIC                     a metric's history and its sparkline\n"
     "  demo create PATH [--models N] [--runs N] [--points N] [--seed S] [--force]\n"
     "                                         write a generated demo registry\n"
     "\n"
