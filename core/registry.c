@@ -108,10 +108,10 @@ int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list
 	return CALL(get_run, run_id, out, err);
 }
 
-int registry_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
-			     struct mlc_error *err)
+int registry_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
+			     struct mlc_keys *out, struct mlc_error *err)
 {
-	return CALL(experiment_keys, experiment, out, err);
+	return CALL(experiment_keys, experiment, newest, out, err);
 }
 
 int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc_version_list *out,

@@ -60,8 +60,9 @@ struct registry_ops {
 		       struct mlc_error *err);
 	int (*metric_history)(struct registry *r, const char *run_id, const char *key,
 			      struct mlc_metric_list *out, struct mlc_error *err);
-	int (*experiment_keys)(struct registry *r, const char *experiment, struct mlc_keys *out,
-			       struct mlc_error *err);
+	/* newest: look only at that many newest runs (0: all of them). */
+	int (*experiment_keys)(struct registry *r, const char *experiment, int64_t newest,
+			       struct mlc_keys *out, struct mlc_error *err);
 	/* Model versions registered from run run_id (lineage, the other way). */
 	int (*versions_for_run)(struct registry *r, const char *run_id,
 				struct mlc_version_list *out, struct mlc_error *err);
@@ -99,8 +100,8 @@ int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err);
 
-int registry_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
-			     struct mlc_error *err);
+int registry_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
+			     struct mlc_keys *out, struct mlc_error *err);
 int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc_version_list *out,
 			      struct mlc_error *err);
 int registry_get_experiment(struct registry *r, const char *experiment,

@@ -927,32 +927,47 @@ static int sqlite_metric_history(struct registry *r, const char *run_id, const c
 }
 
 /* Read the single-column string rows of st into a sorted arena array. */
-static int collect_keys(struct registry *r, sqlite3_stmt *st, int64_t eid, struct mlc_arena *a,
-			const char ***out, size_t *n, struct mlc_error *err)
+static int collect_keys(struct registry *r, sqlite3_stmt *st, int64_t eid, int64_t newest,
+			struct mlc_arena *a, const char ***out, size_t *n, struct mlc_error *err)
 {
 	size_t cap = 0;
 	int rc;
 
 	sqlite3_bind_int64(st, 1, eid);
+	if (newest > 0)
+		sqlite3_bind_int64(st, 2, newest);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*(const char **)arena_grow(a, (void **)out, &cap, (*n)++, sizeof(char *)) =
 		    col_str(a, st, 0);
 	return step_done(r, st, rc, err);
 }
 
-/* Every metric, param and tag key logged by the runs of an experiment. */
-static int sqlite_experiment_keys(struct registry *r, const char *experiment, struct mlc_keys *out,
-				  struct mlc_error *err)
+/* The runs keys are read from: an experiment's, or only its newest ?2 (-1: all). */
+#define KEY_RUNS                                                                               \
+	"(SELECT id FROM runs WHERE experiment_id = ?1 AND lifecycle_stage = 'active'"           \
+	" ORDER BY start_time DESC LIMIT ?2)"
+
+/* Every metric, param and tag key logged by the runs of an experiment (or by
+ * its newest runs only: enough to choose default columns, and quick). */
+static int sqlite_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
+				  struct mlc_keys *out, struct mlc_error *err)
 {
-	static const char *const sql[] = {
+	static const char *const sql_all[] = {
 		"SELECT mk.key FROM metric_keys mk WHERE EXISTS (SELECT 1 FROM latest_metrics lm"
-		" JOIN runs r ON r.id = lm.run_id WHERE lm.key_id = mk.id AND r.experiment_id = ?)"
+		" JOIN runs r ON r.id = lm.run_id WHERE lm.key_id = mk.id AND r.experiment_id = ?1)"
 		" ORDER BY mk.key",
 		"SELECT DISTINCT p.key FROM runs r JOIN params p ON p.run_id = r.id"
-		" WHERE r.experiment_id = ? ORDER BY p.key",
+		" WHERE r.experiment_id = ?1 ORDER BY p.key",
 		"SELECT DISTINCT t.key FROM runs r JOIN run_tags t ON t.run_id = r.id"
-		" WHERE r.experiment_id = ? ORDER BY t.key",
+		" WHERE r.experiment_id = ?1 ORDER BY t.key",
 	};
+	static const char *const sql_newest[] = {
+		"SELECT DISTINCT mk.key FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id"
+		" WHERE lm.run_id IN " KEY_RUNS " ORDER BY mk.key",
+		"SELECT DISTINCT key FROM params WHERE run_id IN " KEY_RUNS " ORDER BY key",
+		"SELECT DISTINCT key FROM run_tags WHERE run_id IN " KEY_RUNS " ORDER BY key",
+	};
+	const char *const *sql = newest > 0 ? sql_newest : sql_all;
 	const char ***lists[] = {&out->metrics, &out->params, &out->tags};
 	size_t *counts[] = {&out->n_metrics, &out->n_params, &out->n_tags};
 	int64_t eid = experiment_ref(r, experiment, err);
@@ -961,7 +976,8 @@ static int sqlite_experiment_keys(struct registry *r, const char *experiment, st
 		return -1;
 	for (int i = 0; i < 3; i++) {
 		sqlite3_stmt *st = prep(r, sql[i], err);
-		if (st == NULL || collect_keys(r, st, eid, &out->arena, lists[i], counts[i], err) < 0)
+		if (st == NULL ||
+		    collect_keys(r, st, eid, newest, &out->arena, lists[i], counts[i], err) < 0)
 			return -1;
 	}
 	return 0;

@@ -338,6 +338,8 @@ static void draw_title(struct app *a, struct view *v)
 			sb_printf(&sb, " of %zu", v->table.nrows);
 		sb_add(&sb, ")");
 	}
+	if (v->loaded_once && v->loading)
+		sb_printf(&sb, " %s", draw_spinner(d, a->spin));
 	if (*v->table.filter) {
 		char *safe = sanitize_dup(v->table.filter);
 		sb_printf(&sb, "  /%s", safe);

@@ -63,6 +63,8 @@ static int char_width(const struct draw_ctx *d, wchar_t *c)
 {
 	int w;
 
+	if (*c >= 0x20 && *c < 0x7F)
+		return 1; /* the common case, without a call into the locale */
 	if (!d->utf8) {
 		if (*c > 0x7E || *c < 0x20)
 			*c = '?';

@@ -56,10 +56,15 @@ void table_add(struct table *t, const char *key, enum theme_role role, const cha
 		t->cells = nc, t->keys = nk, t->roles = nr, t->cap = ncap;
 	}
 	for (int i = 0; i < t->ncols; i++) {
-		struct strbuf sb = {0};
-		sanitize_append(&sb, cells[i]);
-		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = arena_strdup(&t->arena, sb_str(&sb));
-		sb_free(&sb);
+		const char **cell = &t->cells[t->nrows * (size_t)t->ncols + (size_t)i];
+		if (sanitize_is_clean(cells[i])) {
+			*cell = arena_strdup(&t->arena, cells[i]);
+		} else {
+			struct strbuf sb = {0};
+			sanitize_append(&sb, cells[i]);
+			*cell = arena_strdup(&t->arena, sb_str(&sb));
+			sb_free(&sb);
+		}
 	}
 	t->keys[t->nrows] = arena_strdup(&t->arena, key);
 	t->roles[t->nrows] = (unsigned char)role;

@@ -28,7 +28,7 @@ struct columns_job {
 static void columns_run(struct registry *r, void *arg)
 {
 	struct columns_job *j = arg;
-	j->rc = registry_experiment_keys(r, j->experiment, &j->keys, &j->err);
+	j->rc = registry_experiment_keys(r, j->experiment, 0, &j->keys, &j->err);
 }
 
 /* Index of col among the chosen, or -1. */

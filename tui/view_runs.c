@@ -18,6 +18,8 @@
 #define DEFAULT_METRICS 4
 #define DEFAULT_PARAMS 2
 #define MAX_MARKS 20
+#define KEY_SAMPLE 50 /* default columns come from the newest runs' keys */
+#define FIRST_PAGE 200
 
 struct runs_state {
 	char *experiment;
@@ -35,6 +37,7 @@ struct runs_state {
 
 struct runs_job {
 	uint64_t view_id;
+	int64_t limit; /* the first page, or 0 for all */
 	char *experiment, *filter;
 	char **columns; /* in: the chosen ones (NULL: pick defaults); out: used */
 	size_t ncolumns;
@@ -68,7 +71,7 @@ static void default_columns(struct registry *r, struct runs_job *j)
 	struct mlc_error err = {0};
 	size_t nm, np;
 
-	if (registry_experiment_keys(r, j->experiment, &k, &err) < 0) {
+	if (registry_experiment_keys(r, j->experiment, KEY_SAMPLE, &k, &err) < 0) {
 		mlc_keys_free(&k);
 		return;
 	}
@@ -113,43 +116,82 @@ static const char *cell_text(const struct mlc_run *run, const char *col, char *b
 
 /* ---- sorting ------------------------------------------------------------- */
 
-/* qsort_r context: the view state. */
-static int cmp_runs(const void *pa, const void *pb, void *ctx)
-{
-	struct runs_state *s = ctx;
-	const struct mlc_run *a = &s->runs.items[*(const size_t *)pa];
-	const struct mlc_run *b = &s->runs.items[*(const size_t *)pb];
-	int c = 0;
+/* One run's value in the sort column, computed once per sort. */
+struct sort_key {
+	size_t index;    /* in the loaded order */
+	int missing;     /* no value: last in either direction */
+	int numeric;
+	double num;      /* NaN sorts after every number */
+	const char *str; /* points into the loaded runs */
+};
 
-	switch (s->sort_col) {
-	case 0: c = strcmp(a->run_id, b->run_id); break;
-	case 1: c = strcmp(a->run_name, b->run_name); break;
-	case 2: c = strcmp(a->status, b->status); break;
-	case 3: c = (a->start_time > b->start_time) - (a->start_time < b->start_time); break;
-	default: {
-		const char *col = s->columns[s->sort_col - FIXED_COLS];
-		char ba[48], bb[48];
-		const char *x = cell_text(a, col, ba, sizeof ba), *y = cell_text(b, col, bb, sizeof bb);
-		char *ex, *ey;
-		double dx, dy;
-		if (x == NULL || y == NULL) /* missing values last in either direction */
-			return (x == NULL) - (y == NULL);
-		dx = strtod(x, &ex);
-		dy = strtod(y, &ey);
-		if (*ex == '\0' && *ey == '\0' && ex != x && ey != y) {
-			if (isnan(dx) || isnan(dy))
-				return isnan(dx) - isnan(dy);
-			c = (dx > dy) - (dx < dy);
-		} else {
-			c = strcmp(x, y);
-		}
+/* Fill k with run's value of sort column col (see FIXED_COLS). */
+static void make_key(const struct runs_state *s, const struct mlc_run *run, int col,
+		     struct sort_key *k)
+{
+	char *end;
+
+	k->numeric = 0;
+	k->missing = 0;
+	k->str = "";
+	switch (col) {
+	case 0: k->str = run->run_id; return;
+	case 1: k->str = run->run_name; return;
+	case 2: k->str = run->status; return;
+	case 3: k->numeric = 1, k->num = (double)run->start_time; return;
 	}
+	const char *spec = s->columns[col - FIXED_COLS];
+	if (strncmp(spec, "metrics.", 8) == 0) { /* the value itself, not its rounded text */
+		const struct mlc_metric *m = mlc_run_metric(run, spec + 8);
+		k->missing = m == NULL;
+		k->numeric = 1;
+		k->num = m ? m->value : 0;
+		return;
 	}
-	if (s->sort_desc)
-		c = -c;
-	if (c == 0) /* stable: the loaded order */
-		c = (*(const size_t *)pa > *(const size_t *)pb) - (*(const size_t *)pa < *(const size_t *)pb);
-	return c;
+	k->str = cell_text(run, spec, NULL, 0);
+	if ((k->missing = k->str == NULL))
+		return;
+	k->num = strtod(k->str, &end);
+	k->numeric = end != k->str && *end == '\0';
+}
+
+/* qsort_r: by the keys, ascending or descending; ties keep the loaded order. */
+static int cmp_keys(const void *pa, const void *pb, void *ctx)
+{
+	const struct sort_key *a = pa, *b = pb;
+	int desc = *(const int *)ctx, c;
+
+	if (a->missing || b->missing)
+		c = a->missing - b->missing;
+	else if (a->numeric && b->numeric && (isnan(a->num) || isnan(b->num)))
+		c = isnan(a->num) - isnan(b->num);
+	else {
+		c = a->numeric && b->numeric ? (a->num > b->num) - (a->num < b->num)
+					      : strcmp(a->str, b->str);
+		if (desc)
+			c = -c;
+	}
+	return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* s->order: the rows in the sort column's order (or as loaded). */
+static void sort_runs(struct runs_state *s)
+{
+	struct sort_key *keys;
+
+	for (size_t i = 0; i < s->runs.n; i++)
+		s->order[i] = i;
+	if (s->sort_col < 0 || s->runs.n == 0)
+		return;
+	keys = xmalloc(s->runs.n * sizeof *keys);
+	for (size_t i = 0; i < s->runs.n; i++) {
+		keys[i].index = i;
+		make_key(s, &s->runs.items[i], s->sort_col, &keys[i]);
+	}
+	qsort_r(keys, s->runs.n, sizeof *keys, cmp_keys, &s->sort_desc);
+	for (size_t i = 0; i < s->runs.n; i++)
+		s->order[i] = keys[i].index;
+	free(keys);
 }
 
 /* ---- filling the table --------------------------------------------------- */
@@ -202,10 +244,7 @@ static void runs_fill(struct app *a, struct view *v)
 
 	free(s->order);
 	s->order = xmalloc((s->runs.n ? s->runs.n : 1) * sizeof *s->order);
-	for (size_t i = 0; i < s->runs.n; i++)
-		s->order[i] = i;
-	if (s->sort_col >= 0)
-		qsort_r(s->order, s->runs.n, sizeof *s->order, cmp_runs, s);
+	sort_runs(s);
 	set_columns(a, v, s);
 	ncols = v->table.ncols;
 	cells = xcalloc((size_t)ncols, sizeof *cells);
@@ -236,7 +275,8 @@ static void runs_run(struct registry *r, void *arg)
 {
 	struct runs_job *j = arg;
 	struct mlc_experiment_list e = {0};
-	struct mlc_run_query q = {.experiment = j->experiment, .filter = j->filter, .lean = 1};
+	struct mlc_run_query q = {.experiment = j->experiment, .filter = j->filter, .lean = 1,
+				  .limit = j->limit};
 
 	j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
 	if (j->rc == 0)
@@ -251,10 +291,14 @@ static void runs_run(struct registry *r, void *arg)
 	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
 }
 
+static void runs_submit(struct app *a, struct view *v, int64_t limit);
+
 static void runs_done(struct app *a, void *arg)
 {
 	struct runs_job *j = arg;
 	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	/* A full first page means there is more: fetch everything behind it. */
+	int more = v != NULL && j->limit > 0 && (int64_t)j->runs.n == j->limit;
 
 	if (v != NULL) {
 		struct runs_state *s = v->data;
@@ -273,6 +317,8 @@ static void runs_done(struct app *a, void *arg)
 		v->title = sanitize_dup(t);
 		free(t);
 		runs_fill(a, v);
+		if (more)
+			runs_submit(a, v, 0);
 	}
 	MLC_LIST_FREE(&j->runs);
 	free_columns(j->columns, j->ncolumns);
@@ -282,12 +328,14 @@ static void runs_done(struct app *a, void *arg)
 	free(j);
 }
 
-static void runs_load(struct app *a, struct view *v)
+/* Queue a load of the runs: the first limit of them, or all (limit 0). */
+static void runs_submit(struct app *a, struct view *v, int64_t limit)
 {
 	struct runs_state *s = v->data;
 	struct runs_job *j = xcalloc(1, sizeof *j);
 
 	j->view_id = v->id;
+	j->limit = limit;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
 	if (s->chosen) {
@@ -295,6 +343,12 @@ static void runs_load(struct app *a, struct view *v)
 		j->ncolumns = s->ncolumns;
 	}
 	view_job_start(a, v, runs_run, runs_done, j);
+}
+
+/* First a screenful or two (drawn at once), then the rest in the background. */
+static void runs_load(struct app *a, struct view *v)
+{
+	runs_submit(a, v, FIRST_PAGE);
 }
 
 void view_runs_columns(struct view *v, const char *const **cols, size_t *n)

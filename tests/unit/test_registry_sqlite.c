@@ -540,7 +540,7 @@ static void test_experiment_keys_lists_metric_param_and_tag_keys(void **state)
 	struct mlc_keys k = {0};
 	struct mlc_error err = {0};
 
-	assert_int_equal(registry_experiment_keys(r, "fraud", &k, &err), 0);
+	assert_int_equal(registry_experiment_keys(r, "fraud", 0, &k, &err), 0);
 	assert_int_equal(k.n_metrics, 2);
 	assert_string_equal(k.metrics[0], "acc");
 	assert_string_equal(k.metrics[1], "loss");
@@ -548,8 +548,15 @@ static void test_experiment_keys_lists_metric_param_and_tag_keys(void **state)
 	assert_string_equal(k.params[0], "lr");
 	assert_int_equal(k.n_tags, 1);
 	mlc_keys_free(&k);
-	assert_int_equal(registry_experiment_keys(r, "3", &k, &err), 0);
+	assert_int_equal(registry_experiment_keys(r, "3", 0, &k, &err), 0);
 	assert_int_equal(k.n_metrics, 0);
+	mlc_keys_free(&k);
+	/* The newest run of "fraud" (second) logged acc and lr only. */
+	assert_int_equal(registry_experiment_keys(r, "fraud", 1, &k, &err), 0);
+	assert_int_equal(k.n_metrics, 1);
+	assert_string_equal(k.metrics[0], "acc");
+	assert_int_equal(k.n_params, 1);
+	assert_int_equal(k.n_tags, 0);
 	mlc_keys_free(&k);
 	registry_close(r);
 }
