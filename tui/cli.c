@@ -718,6 +718,10 @@ int cli_run(const struct cli_opts *o)
 
 	if (strcmp(name, "demo") == 0)
 		return cmd_demo(o, &err);
+	if (strcmp(name, "drift") == 0)
+		return cli_drift(o);
+	if (strcmp(name, "import") == 0)
+		return cli_import(o);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(commands[i].name, name) != 0)
 			continue;

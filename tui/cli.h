@@ -2,6 +2,7 @@
  * demo create) and the options they share with the TUI. */
 #ifndef MLC_CLI_H
 #define MLC_CLI_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct cli_opts {
@@ -17,9 +18,23 @@ struct cli_opts {
 	int models;
 	int64_t runs, points;
 	uint64_t seed;
+	/* drift */
+	const char *reference, *current, *method, *binning, *feature, *at;
+	double threshold;
+	int have_threshold, categorical;
+	/* deployments and policies */
+	const char *env, *to, *comment, *approvers;
+	int64_t order, required_approvals;
+	int have_order, have_required_approvals, rollback;
+	const char *self_approval, *rollback_approval, *require_previous; /* "yes" / "no" */
 	int argc; /* positional arguments (subcommand first) */
 	char **argv;
 };
+
+/* `drift compute|record|show` (cli_drift.c); returns the exit status. */
+int cli_drift(const struct cli_opts *o);
+/* `import SRC` (cli_import.c); returns the exit status. */
+int cli_import(const struct cli_opts *o);
 
 /* Run the subcommand in o->argv[0]; returns the process exit status. */
 int cli_run(const struct cli_opts *o);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,24 @@ enum {
 	OPT_RUNS,
 	OPT_POINTS,
 	OPT_SEED,
+	OPT_REFERENCE,
+	OPT_CURRENT,
+	OPT_METHOD,
+	OPT_BINNING,
+	OPT_THRESHOLD,
+	OPT_CATEGORICAL,
+	OPT_FEATURE,
+	OPT_AT,
+	OPT_ENV,
+	OPT_TO,
+	OPT_COMMENT,
+	OPT_ROLLBACK,
+	OPT_ORDER,
+	OPT_REQUIRED_APPROVALS,
+	OPT_APPROVERS,
+	OPT_SELF_APPROVAL,
+	OPT_ROLLBACK_APPROVAL,
+	OPT_REQUIRE_PREVIOUS,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +101,24 @@ static const struct option long_opts[] = {
 	{"runs", required_argument, NULL, OPT_RUNS},
 	{"points", required_argument, NULL, OPT_POINTS},
 	{"seed", required_argument, NULL, OPT_SEED},
+	{"reference", required_argument, NULL, OPT_REFERENCE},
+	{"current", required_argument, NULL, OPT_CURRENT},
+	{"method", required_argument, NULL, OPT_METHOD},
+	{"binning", required_argument, NULL, OPT_BINNING},
+	{"threshold", required_argument, NULL, OPT_THRESHOLD},
+	{"categorical", no_argument, NULL, OPT_CATEGORICAL},
+	{"feature", required_argument, NULL, OPT_FEATURE},
+	{"at", required_argument, NULL, OPT_AT},
+	{"env", required_argument, NULL, OPT_ENV},
+	{"to", required_argument, NULL, OPT_TO},
+	{"comment", required_argument, NULL, OPT_COMMENT},
+	{"rollback", no_argument, NULL, OPT_ROLLBACK},
+	{"order", required_argument, NULL, OPT_ORDER},
+	{"required-approvals", required_argument, NULL, OPT_REQUIRED_APPROVALS},
+	{"approvers", required_argument, NULL, OPT_APPROVERS},
+	{"self-approval", required_argument, NULL, OPT_SELF_APPROVAL},
+	{"rollback-approval", required_argument, NULL, OPT_ROLLBACK_APPROVAL},
+	{"require-previous", required_argument, NULL, OPT_REQUIRE_PREVIOUS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -97,6 +135,22 @@ static int parse_count(const char *opt, const char *s, long long max, long long 
 	if (errno || end == s || *end || v < 0 || v > max) {
 		fprintf(stderr, "mlconsole: --%s %s: expected a whole number from 0 to %lld\n", opt, s,
 			max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parse a finite number option value or report a usage error. */
+static int parse_real(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v)) {
+		fprintf(stderr, "mlconsole: --%s %s: expected a number\n", opt, s);
 		return -1;
 	}
 	*out = v;
@@ -148,6 +202,53 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			if (parse_count("seed", optarg, 1LL << 62, &v) < 0)
 				return -1;
 			o->seed = (uint64_t)v;
+			break;
+		case OPT_REFERENCE: o->reference = optarg; break;
+		case OPT_CURRENT: o->current = optarg; break;
+		case OPT_METHOD: o->method = optarg; break;
+		case OPT_BINNING: o->binning = optarg; break;
+		case OPT_CATEGORICAL: o->categorical = 1; break;
+		case OPT_FEATURE: o->feature = optarg; break;
+		case OPT_AT: o->at = optarg; break;
+		case OPT_THRESHOLD:
+			if (parse_real("threshold", optarg, &o->threshold) < 0)
+				return -1;
+			o->have_threshold = 1;
+			break;
+		case OPT_ENV: o->env = optarg; break;
+		case OPT_TO: o->to = optarg; break;
+		case OPT_COMMENT: o->comment = optarg; break;
+		case OPT_ROLLBACK: o->rollback = 1; break;
+		case OPT_APPROVERS: o->approvers = optarg; break;
+		case OPT_ORDER:
+			if (parse_count("order", optarg, 1000000, &v) < 0)
+				return -1;
+			o->order = v;
+			o->have_order = 1;
+			break;
+		case OPT_REQUIRED_APPROVALS:
+			if (parse_count("required-approvals", optarg, 100, &v) < 0)
+				return -1;
+			o->required_approvals = v;
+			o->have_required_approvals = 1;
+			break;
+		case OPT_SELF_APPROVAL:
+		case OPT_ROLLBACK_APPROVAL:
+		case OPT_REQUIRE_PREVIOUS:
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				fprintf(stderr, "mlconsole: --%s %s: expected yes or no\n",
+					c == OPT_SELF_APPROVAL	   ? "self-approval"
+					: c == OPT_ROLLBACK_APPROVAL ? "rollback-approval"
+								     : "require-previous",
+					optarg);
+				return -1;
+			}
+			if (c == OPT_SELF_APPROVAL)
+				o->self_approval = optarg;
+			else if (c == OPT_ROLLBACK_APPROVAL)
+				o->rollback_approval = optarg;
+			else
+				o->require_previous = optarg;
 			break;
 		case 'h': fputs(usage_text, stdout); return 1;
 		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
