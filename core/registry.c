@@ -126,6 +126,73 @@ int registry_get_experiment(struct registry *r, const char *experiment,
 	return CALL(get_experiment, experiment, out, err);
 }
 
+/* Changes are refused up front when the registry is read-only (--read-only). */
+#define WRITE(op, ...)                                                                         \
+	(r->read_only ? mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused",      \
+				      r->display, #op)                                         \
+		      : CALL(op, __VA_ARGS__))
+
+int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
+{
+	return CALL(env_list, out, err);
+}
+
+int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		     struct mlc_error *err)
+{
+	return WRITE(env_set, c, actor, err);
+}
+
+int registry_deployments(struct registry *r, const char *model, const char *env,
+			 struct mlc_live_list *live, struct mlc_event_list *history,
+			 struct mlc_error *err)
+{
+	return CALL(deployments, model, env, live, history, err);
+}
+
+int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
+		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	return WRITE(deploy, model, version, env, actor, out, err);
+}
+
+int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
+		      const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	return WRITE(rollback, model, env, to, actor, out, err);
+}
+
+int registry_request(struct registry *r, const char *model, const char *version, const char *env,
+		     const char *kind, const char *comment, const char *actor,
+		     struct mlc_outcome *out, struct mlc_error *err)
+{
+	return WRITE(request, model, version, env, kind, comment, actor, out, err);
+}
+
+int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	return WRITE(vote, id, decision, comment, actor, out, err);
+}
+
+int registry_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+		    struct mlc_error *err)
+{
+	return WRITE(cancel, id, actor, out, err);
+}
+
+int registry_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+		      struct mlc_error *err)
+{
+	return CALL(requests, which, id, out, err);
+}
+
+int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
+		   struct mlc_error *err)
+{
+	return CALL(audit, limit, out, err);
+}
+
 void mlc_keys_free(struct mlc_keys *k)
 {
 	arena_free(&k->arena);

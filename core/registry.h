@@ -5,6 +5,7 @@
 #ifndef MLC_REGISTRY_H
 #define MLC_REGISTRY_H
 #include <stdint.h>
+#include "deploy.h"
 #include "error.h"
 #include "model.h"
 
@@ -69,6 +70,35 @@ struct registry_ops {
 	/* One experiment by id or name (an existing id wins). */
 	int (*get_experiment)(struct registry *r, const char *experiment,
 			      struct mlc_experiment_list *out, struct mlc_error *err);
+
+	/* Environments, deployments, approvals, audit (deploy.h). Every change
+	 * takes the acting user and is audited with it. */
+	int (*env_list)(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
+	int (*env_set)(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		       struct mlc_error *err);
+	int (*deployments)(struct registry *r, const char *model, const char *env,
+			   struct mlc_live_list *live, struct mlc_event_list *history,
+			   struct mlc_error *err);
+	int (*deploy)(struct registry *r, const char *model, const char *version, const char *env,
+		      const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+	/* to: NULL for the rule (the most recent earlier version not rolled back from). */
+	int (*rollback)(struct registry *r, const char *model, const char *env, const char *to,
+			const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+	/* version NULL with kind "rollback": the version the rollback rule picks. */
+	int (*request)(struct registry *r, const char *model, const char *version, const char *env,
+		       const char *kind, const char *comment, const char *actor,
+		       struct mlc_outcome *out, struct mlc_error *err);
+	/* decision: "approve" or "reject". The approving vote that satisfies the
+	 * policy performs the change in the same transaction. */
+	int (*vote)(struct registry *r, int64_t id, const char *decision, const char *comment,
+		    const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+	int (*cancel)(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+		      struct mlc_error *err);
+	/* which: REQ_PENDING (oldest first) or REQ_ALL (newest first); id > 0: just that one. */
+	int (*requests)(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+			struct mlc_error *err);
+	int (*audit)(struct registry *r, int64_t limit, struct mlc_audit_list *out,
+		     struct mlc_error *err);
 };
 
 struct registry {
@@ -107,6 +137,28 @@ int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc
 int registry_get_experiment(struct registry *r, const char *experiment,
 			    struct mlc_experiment_list *out, struct mlc_error *err);
 void mlc_keys_free(struct mlc_keys *k);
+
+int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
+int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		     struct mlc_error *err);
+int registry_deployments(struct registry *r, const char *model, const char *env,
+			 struct mlc_live_list *live, struct mlc_event_list *history,
+			 struct mlc_error *err);
+int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
+		    const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
+		      const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int registry_request(struct registry *r, const char *model, const char *version, const char *env,
+		     const char *kind, const char *comment, const char *actor,
+		     struct mlc_outcome *out, struct mlc_error *err);
+int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		  const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int registry_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+		    struct mlc_error *err);
+int registry_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+		      struct mlc_error *err);
+int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
+		   struct mlc_error *err);
 
 /* The local SQLite backend (registry_sqlite.c). */
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,

@@ -17,17 +17,11 @@
 #include "schema.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+#include "sqlite_impl.h"
 
-struct sqlite_impl {
-	sqlite3 *db;
-	char *path;
-};
-
-#define DB(r) (((struct sqlite_impl *)(r)->impl)->db)
-#define PATH(r) (((struct sqlite_impl *)(r)->impl)->path)
 
 /* Fill err from db's last error, naming the registry file. */
-static int db_error(struct registry *r, struct mlc_error *err)
+int sq_error(struct registry *r, struct mlc_error *err)
 {
 	int rc = sqlite3_errcode(DB(r));
 	enum mlc_errcode code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? MLC_ERR_CORRUPT
@@ -36,19 +30,19 @@ static int db_error(struct registry *r, struct mlc_error *err)
 }
 
 /* Prepare sql on r's database or fill err. */
-static sqlite3_stmt *prep(struct registry *r, const char *sql, struct mlc_error *err)
+sqlite3_stmt *sq_prep(struct registry *r, const char *sql, struct mlc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(r, err);
+		sq_error(r, err);
 		return NULL;
 	}
 	return st;
 }
 
 /* Column i as a string copied into arena a ("" for NULL). */
-static const char *col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
+const char *sq_col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 	return arena_strndup(a, s ? (const char *)s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
@@ -64,18 +58,23 @@ static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, int64_t id,
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
-		e->key = col_str(a, st, 0);
-		e->value = col_str(a, st, 1);
+		e->key = sq_col_str(a, st, 0);
+		e->value = sq_col_str(a, st, 1);
 	}
 	sqlite3_reset(st);
 	return kv;
 }
 
+int sq_exec(struct registry *r, const char *sql, struct mlc_error *err)
+{
+	return sqlite3_exec(DB(r), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : sq_error(r, err);
+}
+
 /* Finish a statement loop: SQLITE_DONE is success, anything else an error. */
-static int step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
+int sq_step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
 {
 	if (rc != SQLITE_DONE) {
-		db_error(r, err);
+		sq_error(r, err);
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -319,7 +318,7 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out, c
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prep(r, "SELECT model_id, alias, version FROM model_aliases ORDER BY model_id, alias", err);
+	st = sq_prep(r, "SELECT model_id, alias, version FROM model_aliases ORDER BY model_id, alias", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -330,13 +329,13 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out, c
 		struct mlc_alias *a = arena_grow(&out->arena, (void **)&m->aliases, &cap, m->n_aliases,
 						 sizeof *a);
 		/* arena_grow doubles from cap; keep cap == n so it regrows exactly when needed */
-		a->alias = col_str(&out->arena, st, 1);
-		a->version = col_str(&out->arena, st, 2);
+		a->alias = sq_col_str(&out->arena, st, 1);
+		a->version = sq_col_str(&out->arena, st, 2);
 		m->n_aliases++;
 	}
-	if (step_done(r, st, rc, err) < 0)
+	if (sq_step_done(r, st, rc, err) < 0)
 		return -1;
-	st = prep(r, "SELECT model_id, key, value FROM model_tags ORDER BY model_id, key", err);
+	st = sq_prep(r, "SELECT model_id, key, value FROM model_tags ORDER BY model_id, key", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -345,11 +344,11 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out, c
 		if (m == NULL)
 			continue;
 		struct mlc_kv *kv = arena_grow(&out->arena, (void **)&m->tags, &cap, m->n_tags, sizeof *kv);
-		kv->key = col_str(&out->arena, st, 1);
-		kv->value = col_str(&out->arena, st, 2);
+		kv->key = sq_col_str(&out->arena, st, 1);
+		kv->value = sq_col_str(&out->arena, st, 2);
 		m->n_tags++;
 	}
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* Sort helper: models by database id, carrying the ids array along. */
@@ -390,7 +389,7 @@ static int sqlite_list_models(struct registry *r, const char *filter, struct mlc
 	if (filter_to_sql(f, FILTER_MODELS, &sql, &args, err) < 0)
 		goto out;
 	sb_add(&sql, " ORDER BY m.id");
-	if ((st = prep(r, sb_str(&sql), err)) == NULL || sql_args_bind(st, &args, 1) != 0)
+	if ((st = sq_prep(r, sb_str(&sql), err)) == NULL || sql_args_bind(st, &args, 1) != 0)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -400,14 +399,14 @@ static int sqlite_list_models(struct registry *r, const char *filter, struct mlc
 		struct model_id_pair *p = &pairs[n++];
 		memset(p, 0, sizeof *p);
 		p->id = sqlite3_column_int64(st, 0);
-		p->m.name = col_str(&out->arena, st, 1);
-		p->m.description = col_str(&out->arena, st, 2);
+		p->m.name = sq_col_str(&out->arena, st, 1);
+		p->m.description = sq_col_str(&out->arena, st, 2);
 		p->m.creation_time = sqlite3_column_int64(st, 3);
 		p->m.last_updated_time = sqlite3_column_int64(st, 4);
 		p->m.n_versions = sqlite3_column_int64(st, 5);
-		p->m.latest_version = col_str(&out->arena, st, 6);
+		p->m.latest_version = sq_col_str(&out->arena, st, 6);
 	}
-	if (step_done(r, st, rc, err) < 0) {
+	if (sq_step_done(r, st, rc, err) < 0) {
 		st = NULL;
 		goto out;
 	}
@@ -435,9 +434,9 @@ out:
 /* ---- versions ----------------------------------------------------------- */
 
 /* Database id of model name, 0 when missing (err filled), -1 on error. */
-static int64_t model_id(struct registry *r, const char *name, struct mlc_error *err)
+int64_t sq_model_id(struct registry *r, const char *name, struct mlc_error *err)
 {
-	sqlite3_stmt *st = prep(r, "SELECT id FROM registered_models WHERE name = ?", err);
+	sqlite3_stmt *st = sq_prep(r, "SELECT id FROM registered_models WHERE name = ?", err);
 	int64_t id;
 	int rc;
 
@@ -450,7 +449,7 @@ static int64_t model_id(struct registry *r, const char *name, struct mlc_error *
 		sqlite3_finalize(st);
 		return id;
 	}
-	step_done(r, st, rc == SQLITE_DONE ? SQLITE_DONE : rc, err);
+	sq_step_done(r, st, rc == SQLITE_DONE ? SQLITE_DONE : rc, err);
 	if (rc != SQLITE_DONE)
 		return -1;
 	mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name, PATH(r));
@@ -469,8 +468,8 @@ static int collect_versions(struct registry *r, sqlite3_stmt *st, struct mlc_ver
 	sqlite3_stmt *al, *tg;
 	int rc;
 
-	al = prep(r, "SELECT alias FROM model_aliases WHERE model_id = ? AND version = ? ORDER BY alias", err);
-	tg = prep(r, "SELECT key, value FROM version_tags WHERE version_id = ? ORDER BY key", err);
+	al = sq_prep(r, "SELECT alias FROM model_aliases WHERE model_id = ? AND version = ? ORDER BY alias", err);
+	tg = sq_prep(r, "SELECT key, value FROM version_tags WHERE version_id = ? ORDER BY key", err);
 	if (al == NULL || tg == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(al);
@@ -480,39 +479,39 @@ static int collect_versions(struct registry *r, sqlite3_stmt *st, struct mlc_ver
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_version *v = MLC_LIST_PUSH(out);
 		size_t cap = 0;
-		v->version = col_str(&out->arena, st, 1);
-		v->source = col_str(&out->arena, st, 2);
-		v->run_id = col_str(&out->arena, st, 3);
-		v->status = col_str(&out->arena, st, 4);
-		v->stage = col_str(&out->arena, st, 5);
-		v->description = col_str(&out->arena, st, 6);
-		v->user_id = col_str(&out->arena, st, 7);
+		v->version = sq_col_str(&out->arena, st, 1);
+		v->source = sq_col_str(&out->arena, st, 2);
+		v->run_id = sq_col_str(&out->arena, st, 3);
+		v->status = sq_col_str(&out->arena, st, 4);
+		v->stage = sq_col_str(&out->arena, st, 5);
+		v->description = sq_col_str(&out->arena, st, 6);
+		v->user_id = sq_col_str(&out->arena, st, 7);
 		v->creation_time = sqlite3_column_int64(st, 8);
 		v->last_updated_time = sqlite3_column_int64(st, 9);
-		v->model = col_str(&out->arena, st, 10);
+		v->model = sq_col_str(&out->arena, st, 10);
 		sqlite3_bind_int64(al, 1, sqlite3_column_int64(st, 11));
 		sqlite3_bind_int64(al, 2, sqlite3_column_int64(st, 1));
 		while (sqlite3_step(al) == SQLITE_ROW)
 			*(const char **)arena_grow(&out->arena, (void **)&v->aliases, &cap, v->n_aliases++,
-						   sizeof(char *)) = col_str(&out->arena, al, 0);
+						   sizeof(char *)) = sq_col_str(&out->arena, al, 0);
 		sqlite3_reset(al);
 		v->tags = load_kv(&out->arena, tg, sqlite3_column_int64(st, 0), &v->n_tags);
 	}
 	sqlite3_finalize(al);
 	sqlite3_finalize(tg);
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* Versions of a model, highest first, with their aliases and tags. */
 static int sqlite_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
 				struct mlc_error *err)
 {
-	int64_t mid = model_id(r, model, err);
+	int64_t mid = sq_model_id(r, model, err);
 	sqlite3_stmt *st;
 
 	if (mid <= 0)
 		return -1;
-	st = prep(r, VERSION_SELECT "WHERE v.model_id = ? ORDER BY v.version DESC", err);
+	st = sq_prep(r, VERSION_SELECT "WHERE v.model_id = ? ORDER BY v.version DESC", err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, mid);
@@ -529,14 +528,14 @@ static int query_experiments(struct registry *r, int all, int64_t eid,
 	sqlite3_stmt *st, *tg;
 	int rc;
 
-	st = prep(r, "SELECT e.id, e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,"
+	st = sq_prep(r, "SELECT e.id, e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,"
 		     " e.creation_time, max(e.last_update_time, coalesce((SELECT max(start_time)"
 		     " FROM runs r WHERE r.experiment_id = e.id), 0)),"
 		     " (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id"
 		     "  AND (?1 OR r.lifecycle_stage = 'active'))"
 		     " FROM experiments e WHERE (?1 OR e.lifecycle_stage = 'active')"
 		     " AND (?2 = 0 OR e.id = ?2) ORDER BY e.name", err);
-	tg = prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);
+	tg = sq_prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);
 	if (st == NULL || tg == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(tg);
@@ -546,17 +545,17 @@ static int query_experiments(struct registry *r, int all, int64_t eid,
 	sqlite3_bind_int64(st, 2, eid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_experiment *e = MLC_LIST_PUSH(out);
-		e->experiment_id = col_str(&out->arena, st, 1);
-		e->name = col_str(&out->arena, st, 2);
-		e->artifact_location = col_str(&out->arena, st, 3);
-		e->lifecycle_stage = col_str(&out->arena, st, 4);
+		e->experiment_id = sq_col_str(&out->arena, st, 1);
+		e->name = sq_col_str(&out->arena, st, 2);
+		e->artifact_location = sq_col_str(&out->arena, st, 3);
+		e->lifecycle_stage = sq_col_str(&out->arena, st, 4);
 		e->creation_time = sqlite3_column_int64(st, 5);
 		e->last_update_time = sqlite3_column_int64(st, 6);
 		e->run_count = sqlite3_column_int64(st, 7);
 		e->tags = load_kv(&out->arena, tg, sqlite3_column_int64(st, 0), &e->n_tags);
 	}
 	sqlite3_finalize(tg);
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 static int sqlite_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
@@ -579,7 +578,7 @@ static int sqlite_get_experiment(struct registry *r, const char *ref, struct mlc
 /* Database id of experiment ref (an existing id wins, then the active name). */
 static int64_t experiment_ref(struct registry *r, const char *ref, struct mlc_error *err)
 {
-	sqlite3_stmt *st = prep(r, "SELECT id FROM experiments WHERE experiment_id = ?1"
+	sqlite3_stmt *st = sq_prep(r, "SELECT id FROM experiments WHERE experiment_id = ?1"
 				   " UNION ALL SELECT id FROM (SELECT id FROM experiments WHERE name = ?1"
 				   " ORDER BY lifecycle_stage = 'active' DESC) LIMIT 1", err);
 	int64_t id = 0;
@@ -604,9 +603,9 @@ struct run_loader {
 
 static int loader_open(struct registry *r, struct run_loader *l, struct mlc_error *err)
 {
-	l->params = prep(r, "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", err);
-	l->tags = prep(r, "SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", err);
-	l->metrics = prep(r, "SELECT mk.key, lm.value, lm.is_nan, lm.timestamp, lm.step"
+	l->params = sq_prep(r, "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", err);
+	l->tags = sq_prep(r, "SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", err);
+	l->metrics = sq_prep(r, "SELECT mk.key, lm.value, lm.is_nan, lm.timestamp, lm.step"
 			     " FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id"
 			     " WHERE lm.run_id = ? ORDER BY mk.key", err);
 	return l->params && l->tags && l->metrics ? 0 : -1;
@@ -630,7 +629,7 @@ static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id,
 	while (sqlite3_step(l->metrics) == SQLITE_ROW) {
 		struct mlc_metric *m = arena_grow(a, (void **)&run->metrics, &cap, run->n_metrics++,
 						  sizeof *m);
-		m->key = col_str(a, l->metrics, 0);
+		m->key = sq_col_str(a, l->metrics, 0);
 		m->value = sqlite3_column_int(l->metrics, 2) ? NAN : sqlite3_column_double(l->metrics, 1);
 		m->timestamp = sqlite3_column_int64(l->metrics, 3);
 		m->step = sqlite3_column_int64(l->metrics, 4);
@@ -658,13 +657,13 @@ static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_lis
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_run *run = MLC_LIST_PUSH(out);
-		run->run_id = col_str(&out->arena, st, 1);
-		run->run_name = col_str(&out->arena, st, 2);
-		run->experiment_id = col_str(&out->arena, st, 3);
-		run->user_id = col_str(&out->arena, st, 4);
-		run->status = col_str(&out->arena, st, 5);
-		run->artifact_uri = col_str(&out->arena, st, 6);
-		run->lifecycle_stage = col_str(&out->arena, st, 7);
+		run->run_id = sq_col_str(&out->arena, st, 1);
+		run->run_name = sq_col_str(&out->arena, st, 2);
+		run->experiment_id = sq_col_str(&out->arena, st, 3);
+		run->user_id = sq_col_str(&out->arena, st, 4);
+		run->status = sq_col_str(&out->arena, st, 5);
+		run->artifact_uri = sq_col_str(&out->arena, st, 6);
+		run->lifecycle_stage = sq_col_str(&out->arena, st, 7);
 		run->start_time = sqlite3_column_int64(st, 8);
 		run->end_time = sqlite3_column_int64(st, 9);
 		if (ids == NULL) {
@@ -678,7 +677,7 @@ static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_lis
 		(*ids)[out->n - 1] = sqlite3_column_int64(st, 0);
 	}
 	loader_close(&l);
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* A run's position in the list, found by database id. */
@@ -733,7 +732,7 @@ static int load_column(struct registry *r, int64_t eid, struct mlc_run_list *out
 		"SELECT t.run_id, t.value FROM run_tags t JOIN runs r ON r.id = t.run_id"
 		" WHERE t.key = ?1 AND r.experiment_id = ?2",
 	};
-	sqlite3_stmt *st = prep(r, sql[kind == 'm' ? 0 : kind == 'p' ? 1 : 2], err);
+	sqlite3_stmt *st = sq_prep(r, sql[kind == 'm' ? 0 : kind == 'p' ? 1 : 2], err);
 	const char *k = arena_strdup(&out->arena, key);
 	int rc;
 
@@ -754,10 +753,10 @@ static int load_column(struct registry *r, int64_t eid, struct mlc_run_list *out
 		} else {
 			struct mlc_kv *kv = kind == 'p' ? &run->params[run->n_params++] : &run->tags[run->n_tags++];
 			kv->key = k;
-			kv->value = col_str(&out->arena, st, 1);
+			kv->value = sq_col_str(&out->arena, st, 1);
 		}
 	}
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* Lean loading: only the values q->columns names, one query per column. */
@@ -819,13 +818,13 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		goto out;
 	if (q->limit > 0)
 		sb_printf(&sql, " LIMIT %lld", (long long)q->limit);
-	if ((st = prep(r, sb_str(&sql), err)) == NULL)
+	if ((st = sq_prep(r, sb_str(&sql), err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, eid);
 	sqlite3_bind_int(st, 2, q->all ? 1 : 0);
 	if (sql_args_bind(st, &fargs, 3) != 0 ||
 	    sql_args_bind(st, &oargs, 3 + (int)fargs.n) != 0) {
-		db_error(r, err);
+		sq_error(r, err);
 		sqlite3_finalize(st);
 		goto out;
 	}
@@ -862,7 +861,7 @@ static char *prefix_end(const char *p)
 static int sqlite_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 			  struct mlc_error *err)
 {
-	sqlite3_stmt *st = prep(r, "SELECT " RUN_COLUMNS " FROM runs r JOIN experiments e"
+	sqlite3_stmt *st = sq_prep(r, "SELECT " RUN_COLUMNS " FROM runs r JOIN experiments e"
 				   " ON e.id = r.experiment_id WHERE r.run_uuid = ?1"
 				   " OR (length(?1) >= 8 AND r.run_uuid >= ?1 AND r.run_uuid < ?2)"
 				   " ORDER BY r.run_uuid = ?1 DESC LIMIT 2", err);
@@ -905,7 +904,7 @@ static int sqlite_metric_history(struct registry *r, const char *run_id, const c
 		MLC_LIST_FREE(&run);
 		return -1;
 	}
-	st = prep(r, "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m"
+	st = sq_prep(r, "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m"
 		     " JOIN runs r ON r.id = m.run_id JOIN metric_keys mk ON mk.id = m.key_id"
 		     " WHERE r.run_uuid = ? AND mk.key = ? ORDER BY m.step, m.timestamp", err);
 	if (st == NULL) {
@@ -923,7 +922,7 @@ static int sqlite_metric_history(struct registry *r, const char *run_id, const c
 		m->timestamp = sqlite3_column_int64(st, 1);
 		m->value = sqlite3_column_int(st, 3) ? NAN : sqlite3_column_double(st, 2);
 	}
-	return step_done(r, st, rc, err);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* Read the single-column string rows of st into a sorted arena array. */
@@ -938,8 +937,8 @@ static int collect_keys(struct registry *r, sqlite3_stmt *st, int64_t eid, int64
 		sqlite3_bind_int64(st, 2, newest);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*(const char **)arena_grow(a, (void **)out, &cap, (*n)++, sizeof(char *)) =
-		    col_str(a, st, 0);
-	return step_done(r, st, rc, err);
+		    sq_col_str(a, st, 0);
+	return sq_step_done(r, st, rc, err);
 }
 
 /* The runs keys are read from: an experiment's, or only its newest ?2 (-1: all). */
@@ -975,7 +974,7 @@ static int sqlite_experiment_keys(struct registry *r, const char *experiment, in
 	if (eid <= 0)
 		return -1;
 	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *st = prep(r, sql[i], err);
+		sqlite3_stmt *st = sq_prep(r, sql[i], err);
 		if (st == NULL ||
 		    collect_keys(r, st, eid, newest, &out->arena, lists[i], counts[i], err) < 0)
 			return -1;
@@ -994,7 +993,7 @@ static int sqlite_versions_for_run(struct registry *r, const char *run_id,
 		MLC_LIST_FREE(&run);
 		return -1;
 	}
-	st = prep(r, VERSION_SELECT "WHERE v.run_uuid = ? ORDER BY m.name, v.version DESC", err);
+	st = sq_prep(r, VERSION_SELECT "WHERE v.run_uuid = ? ORDER BY m.name, v.version DESC", err);
 	if (st == NULL) {
 		MLC_LIST_FREE(&run);
 		return -1;
@@ -1016,4 +1015,14 @@ static const struct registry_ops sqlite_ops = {
 	.experiment_keys = sqlite_experiment_keys,
 	.versions_for_run = sqlite_versions_for_run,
 	.get_experiment = sqlite_get_experiment,
+	.env_list = sq_env_list,
+	.env_set = sq_env_set,
+	.deployments = sq_deployments,
+	.deploy = sq_deploy,
+	.rollback = sq_rollback,
+	.request = sq_request,
+	.vote = sq_vote,
+	.cancel = sq_cancel,
+	.requests = sq_requests,
+	.audit = sq_audit,
 };

@@ -12,6 +12,7 @@
 #include <wchar.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_util.h"
 #include "compare.h"
 #include <langinfo.h>
 #include "demo.h"
@@ -41,16 +42,16 @@ void cli_error(const struct cli_opts *o, const char *msg)
 }
 
 /* Report err and return its exit status. */
-static int fail(const struct cli_opts *o, const struct mlc_error *err)
+int cli_fail(const struct cli_opts *o, const struct mlc_error *err)
 {
 	cli_error(o, err->msg);
 	return mlc_error_exit_status(err);
 }
 
 /* Report a usage problem; exit status 2. */
-static int usage_error(const struct cli_opts *o, const char *fmt, ...)
+int cli_usage(const struct cli_opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static int usage_error(const struct cli_opts *o, const char *fmt, ...)
+int cli_usage(const struct cli_opts *o, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -117,7 +118,7 @@ char *cli_registry_uri(const struct cli_opts *o)
 }
 
 /* Open the selected registry for reading (create = 0) or writing. */
-static struct registry *open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
+struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
 {
 	struct registry_open_opts ro = {.create = create, .read_only = o->read_only && !create};
 	char *uri;
@@ -138,13 +139,6 @@ static struct registry *open_registry(const struct cli_opts *o, int create, stru
 
 /* ---- aligned text tables ------------------------------------------------ */
 
-struct table {
-	int ncols;
-	char **cells; /* sanitised, row-major */
-	size_t nrows, cap;
-	int *width;
-};
-
 /* Display width of s in terminal columns (bytes when the locale cannot say). */
 static int text_width(const char *s)
 {
@@ -160,7 +154,7 @@ static int text_width(const char *s)
 	return w < 0 ? (int)n : w;
 }
 
-static void table_init(struct table *t, int ncols)
+void cli_table_init(struct cli_table *t, int ncols)
 {
 	memset(t, 0, sizeof *t);
 	t->ncols = ncols;
@@ -168,7 +162,7 @@ static void table_init(struct table *t, int ncols)
 }
 
 /* Append a row of ncols strings (sanitised here). */
-static void table_row(struct table *t, const char *const *cols)
+void cli_table_row(struct cli_table *t, const char *const *cols)
 {
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
@@ -185,7 +179,7 @@ static void table_row(struct table *t, const char *const *cols)
 }
 
 /* Print and free the table: columns two spaces apart, no trailing blanks. */
-static void table_print(struct table *t)
+void cli_table_print(struct cli_table *t)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (int i = 0; i < t->ncols; i++) {
@@ -204,7 +198,7 @@ static void table_print(struct table *t)
 /* ---- JSON helpers ------------------------------------------------------- */
 
 /* Print one JSON document to stdout and release it. */
-static int json_out(json_t *doc)
+int cli_json_out(json_t *doc)
 {
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
@@ -216,7 +210,7 @@ static int json_out(json_t *doc)
 }
 
 /* A number for JSON: non-finite values as MLflow's strings. */
-static json_t *json_metric_value(double v)
+json_t *cli_json_metric(double v)
 {
 	if (isnan(v))
 		return json_string("NaN");
@@ -225,7 +219,7 @@ static json_t *json_metric_value(double v)
 	return json_real(v);
 }
 
-static json_t *json_kv_object(const struct mlc_kv *kv, size_t n)
+json_t *cli_json_kv(const struct mlc_kv *kv, size_t n)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < n; i++)
@@ -234,7 +228,7 @@ static json_t *json_kv_object(const struct mlc_kv *kv, size_t n)
 }
 
 /* A string safe for JSON: jansson needs valid UTF-8. */
-static json_t *json_str(const char *s)
+json_t *cli_json_str(const char *s)
 {
 	json_t *j = json_string(s ? s : "");
 	if (j == NULL) { /* invalid UTF-8: show it escaped */
@@ -259,7 +253,7 @@ static int cmd_models(const struct cli_opts *o, struct registry *r, struct mlc_e
 
 	if (registry_list_models(r, o->filter, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
-		return fail(o, err);
+		return cli_fail(o, err);
 	}
 	if (o->json) {
 		json_t *arr = json_array();
@@ -267,22 +261,22 @@ static int cmd_models(const struct cli_opts *o, struct registry *r, struct mlc_e
 			const struct mlc_model *m = &l.items[i];
 			json_t *al = json_array();
 			for (size_t k = 0; k < m->n_aliases; k++)
-				json_array_append_new(al, json_pack("{s:o,s:o}", "alias", json_str(m->aliases[k].alias),
-								    "version", json_str(m->aliases[k].version)));
+				json_array_append_new(al, json_pack("{s:o,s:o}", "alias", cli_json_str(m->aliases[k].alias),
+								    "version", cli_json_str(m->aliases[k].version)));
 			json_array_append_new(
-			    arr, json_pack("{s:o,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "name", json_str(m->name),
-					   "description", json_str(m->description), "creation_timestamp",
+			    arr, json_pack("{s:o,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "name", cli_json_str(m->name),
+					   "description", cli_json_str(m->description), "creation_timestamp",
 					   (json_int_t)m->creation_time, "last_updated_timestamp",
 					   (json_int_t)m->last_updated_time, "version_count",
-					   (json_int_t)m->n_versions, "latest_version", json_str(m->latest_version),
-					   "aliases", al, "tags", json_kv_object(m->tags, m->n_tags)));
+					   (json_int_t)m->n_versions, "latest_version", cli_json_str(m->latest_version),
+					   "aliases", al, "tags", cli_json_kv(m->tags, m->n_tags)));
 		}
 		MLC_LIST_FREE(&l);
-		return json_out(json_pack("{s:o}", "models", arr));
+		return cli_json_out(json_pack("{s:o}", "models", arr));
 	}
-	struct table t;
-	table_init(&t, 5);
-	table_row(&t, (const char *[]){"NAME", "VERSIONS", "ALIASES", "LATEST", "UPDATED"});
+	struct cli_table t;
+	cli_table_init(&t, 5);
+	cli_table_row(&t, (const char *[]){"NAME", "VERSIONS", "ALIASES", "LATEST", "UPDATED"});
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mlc_model *m = &l.items[i];
 		struct strbuf al = {0};
@@ -290,11 +284,11 @@ static int cmd_models(const struct cli_opts *o, struct registry *r, struct mlc_e
 		format_aliases(&al, m->aliases, m->n_aliases);
 		snprintf(nv, sizeof nv, "%lld", (long long)m->n_versions);
 		timefmt_minutes(m->last_updated_time, upd, sizeof upd);
-		table_row(&t, (const char *[]){m->name, nv, al.len ? sb_str(&al) : "-",
+		cli_table_row(&t, (const char *[]){m->name, nv, al.len ? sb_str(&al) : "-",
 					       *m->latest_version ? m->latest_version : "-", upd});
 		sb_free(&al);
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	MLC_LIST_FREE(&l);
 	return 0;
 }
@@ -310,10 +304,10 @@ static int cmd_versions(const struct cli_opts *o, struct registry *r, struct mlc
 	struct mlc_version_list l = {0};
 
 	if (o->argc != 2)
-		return usage_error(o, "versions: expected one MODEL (mlconsole versions MODEL)");
+		return cli_usage(o, "versions: expected one MODEL (mlconsole versions MODEL)");
 	if (registry_list_versions(r, o->argv[1], &l, err) < 0) {
 		MLC_LIST_FREE(&l);
-		return fail(o, err);
+		return cli_fail(o, err);
 	}
 	if (o->json) {
 		json_t *arr = json_array();
@@ -321,34 +315,34 @@ static int cmd_versions(const struct cli_opts *o, struct registry *r, struct mlc
 			const struct mlc_version *v = &l.items[i];
 			json_t *al = json_array();
 			for (size_t k = 0; k < v->n_aliases; k++)
-				json_array_append_new(al, json_str(v->aliases[k]));
+				json_array_append_new(al, cli_json_str(v->aliases[k]));
 			json_array_append_new(
 			    arr, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o}", "name",
-					   json_str(v->model), "version", json_str(v->version), "current_stage",
-					   json_str(v->stage), "status", json_str(v->status), "run_id",
-					   json_str(v->run_id), "source", json_str(v->source), "user_id",
-					   json_str(v->user_id), "description", json_str(v->description),
+					   cli_json_str(v->model), "version", cli_json_str(v->version), "current_stage",
+					   cli_json_str(v->stage), "status", cli_json_str(v->status), "run_id",
+					   cli_json_str(v->run_id), "source", cli_json_str(v->source), "user_id",
+					   cli_json_str(v->user_id), "description", cli_json_str(v->description),
 					   "creation_timestamp", (json_int_t)v->creation_time,
 					   "last_updated_timestamp", (json_int_t)v->last_updated_time,
-					   "aliases", al, "tags", json_kv_object(v->tags, v->n_tags)));
+					   "aliases", al, "tags", cli_json_kv(v->tags, v->n_tags)));
 		}
 		MLC_LIST_FREE(&l);
-		return json_out(json_pack("{s:o}", "versions", arr));
+		return cli_json_out(json_pack("{s:o}", "versions", arr));
 	}
-	struct table t;
-	table_init(&t, 6);
-	table_row(&t, (const char *[]){"VERSION", "STAGE", "ALIASES", "RUN_ID", "STATUS", "CREATED"});
+	struct cli_table t;
+	cli_table_init(&t, 6);
+	cli_table_row(&t, (const char *[]){"VERSION", "STAGE", "ALIASES", "RUN_ID", "STATUS", "CREATED"});
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mlc_version *v = &l.items[i];
 		struct strbuf al = {0};
 		char created[32];
 		join_strings(&al, v->aliases, v->n_aliases);
 		timefmt_minutes(v->creation_time, created, sizeof created);
-		table_row(&t, (const char *[]){v->version, v->stage, al.len ? sb_str(&al) : "-",
+		cli_table_row(&t, (const char *[]){v->version, v->stage, al.len ? sb_str(&al) : "-",
 					       *v->run_id ? v->run_id : "-", v->status, created});
 		sb_free(&al);
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	MLC_LIST_FREE(&l);
 	return 0;
 }
@@ -361,7 +355,7 @@ static int cmd_experiments(const struct cli_opts *o, struct registry *r, struct 
 
 	if (registry_list_experiments(r, o->all, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
-		return fail(o, err);
+		return cli_fail(o, err);
 	}
 	if (o->json) {
 		json_t *arr = json_array();
@@ -369,27 +363,27 @@ static int cmd_experiments(const struct cli_opts *o, struct registry *r, struct 
 			const struct mlc_experiment *e = &l.items[i];
 			json_array_append_new(
 			    arr, json_pack("{s:o,s:o,s:o,s:I,s:I,s:I,s:o}", "experiment_id",
-					   json_str(e->experiment_id), "name", json_str(e->name),
-					   "lifecycle_stage", json_str(e->lifecycle_stage), "run_count",
+					   cli_json_str(e->experiment_id), "name", cli_json_str(e->name),
+					   "lifecycle_stage", cli_json_str(e->lifecycle_stage), "run_count",
 					   (json_int_t)e->run_count, "creation_time",
 					   (json_int_t)e->creation_time, "last_update_time",
 					   (json_int_t)e->last_update_time, "tags",
-					   json_kv_object(e->tags, e->n_tags)));
+					   cli_json_kv(e->tags, e->n_tags)));
 		}
 		MLC_LIST_FREE(&l);
-		return json_out(json_pack("{s:o}", "experiments", arr));
+		return cli_json_out(json_pack("{s:o}", "experiments", arr));
 	}
-	struct table t;
-	table_init(&t, 4);
-	table_row(&t, (const char *[]){"ID", "NAME", "RUNS", "LAST ACTIVITY"});
+	struct cli_table t;
+	cli_table_init(&t, 4);
+	cli_table_row(&t, (const char *[]){"ID", "NAME", "RUNS", "LAST ACTIVITY"});
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mlc_experiment *e = &l.items[i];
 		char n[32], when[32];
 		snprintf(n, sizeof n, "%lld", (long long)e->run_count);
 		timefmt_minutes(e->last_update_time, when, sizeof when);
-		table_row(&t, (const char *[]){e->experiment_id, e->name, n, when});
+		cli_table_row(&t, (const char *[]){e->experiment_id, e->name, n, when});
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	MLC_LIST_FREE(&l);
 	return 0;
 }
@@ -400,15 +394,15 @@ static json_t *run_json(const struct mlc_run *run)
 	json_t *metrics = json_object();
 
 	for (size_t k = 0; k < run->n_metrics; k++)
-		json_object_set_new(metrics, run->metrics[k].key, json_metric_value(run->metrics[k].value));
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run_id", json_str(run->run_id),
-			 "run_name", json_str(run->run_name), "experiment_id",
-			 json_str(run->experiment_id), "status", json_str(run->status), "start_time",
+		json_object_set_new(metrics, run->metrics[k].key, cli_json_metric(run->metrics[k].value));
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run_id", cli_json_str(run->run_id),
+			 "run_name", cli_json_str(run->run_name), "experiment_id",
+			 cli_json_str(run->experiment_id), "status", cli_json_str(run->status), "start_time",
 			 (json_int_t)run->start_time, "end_time",
 			 run->end_time ? json_integer(run->end_time) : json_null(), "user_id",
-			 json_str(run->user_id), "lifecycle_stage", json_str(run->lifecycle_stage),
-			 "metrics", metrics, "params", json_kv_object(run->params, run->n_params), "tags",
-			 json_kv_object(run->tags, run->n_tags));
+			 cli_json_str(run->user_id), "lifecycle_stage", cli_json_str(run->lifecycle_stage),
+			 "metrics", metrics, "params", cli_json_kv(run->params, run->n_params), "tags",
+			 cli_json_kv(run->tags, run->n_tags));
 }
 
 /* The text of column spec col ("metrics.acc", "params.lr", "tags.x", or a bare
@@ -458,15 +452,15 @@ static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *
 	const char *cols[64];
 	char *copy = o->columns ? xstrdup(o->columns) : NULL;
 	int ncols = copy ? split_columns(copy, cols, 64) : default_columns(l, cols, 3);
-	struct table t;
+	struct cli_table t;
 	const char **row = xcalloc((size_t)ncols + 4, sizeof *row);
 	char (*bufs)[40] = xcalloc((size_t)ncols + 1, sizeof *bufs);
 
-	table_init(&t, ncols + 4);
+	cli_table_init(&t, ncols + 4);
 	row[0] = "RUN_ID", row[1] = "NAME", row[2] = "STATUS", row[3] = "STARTED";
 	for (int c = 0; c < ncols; c++)
 		row[4 + c] = cols[c];
-	table_row(&t, row);
+	cli_table_row(&t, row);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct mlc_run *run = &l->items[i];
 		char id[9], started[32];
@@ -477,9 +471,9 @@ static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *
 			const char *v = run_cell(run, cols[c], bufs[c], sizeof bufs[c]);
 			row[4 + c] = v ? v : "-";
 		}
-		table_row(&t, row);
+		cli_table_row(&t, row);
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	free(row);
 	free(bufs);
 	free(copy);
@@ -494,17 +488,17 @@ static int cmd_runs(const struct cli_opts *o, struct registry *r, struct mlc_err
 	int rc;
 
 	if (o->argc != 2)
-		return usage_error(o, "runs: expected one EXPERIMENT (id or name)");
+		return cli_usage(o, "runs: expected one EXPERIMENT (id or name)");
 	q.experiment = o->argv[1];
 	if (registry_list_runs(r, &q, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
-		return fail(o, err);
+		return cli_fail(o, err);
 	}
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < l.n; i++)
 			json_array_append_new(arr, run_json(&l.items[i]));
-		rc = json_out(json_pack("{s:o}", "runs", arr));
+		rc = cli_json_out(json_pack("{s:o}", "runs", arr));
 	} else {
 		rc = print_runs_text(o, &l);
 	}
@@ -534,35 +528,35 @@ static int compare_json(const struct mlc_compare *c, const struct mlc_run *runs,
 		json_array_append_new(arr, run_json(&runs[i]));
 	for (size_t p = 0; p < c->nparams; p++)
 		if (c->params[p].differs)
-			json_array_append_new(diff, json_str(c->params[p].key));
+			json_array_append_new(diff, cli_json_str(c->params[p].key));
 	for (size_t m = 0; m < c->nmetrics; m++)
 		json_object_set_new(best, c->metrics[m].key,
-				    c->metrics[m].best >= 0 ? json_str(runs[c->metrics[m].best].run_id)
+				    c->metrics[m].best >= 0 ? cli_json_str(runs[c->metrics[m].best].run_id)
 							    : json_null());
-	return json_out(json_pack("{s:o,s:o,s:o}", "runs", arr, "differing_params", diff, "best", best));
+	return cli_json_out(json_pack("{s:o,s:o,s:o}", "runs", arr, "differing_params", diff, "best", best));
 }
 
 /* Params then metrics, one column per run; '*' marks differing params and the
  * best value of each metric. */
 static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs, size_t n)
 {
-	struct table t;
+	struct cli_table t;
 	const char **row = xcalloc(n + 2, sizeof *row);
 	char (*bufs)[48] = xcalloc(n, sizeof *bufs);
 	char (*ids)[9] = xcalloc(n, sizeof *ids);
 
-	table_init(&t, (int)n + 2);
+	cli_table_init(&t, (int)n + 2);
 	row[0] = "", row[1] = "KEY";
 	for (size_t i = 0; i < n; i++) {
 		snprintf(ids[i], sizeof ids[i], "%s", runs[i].run_id);
 		row[i + 2] = ids[i];
 	}
-	table_row(&t, row);
+	cli_table_row(&t, row);
 	for (size_t p = 0; p < c->nparams; p++) {
 		row[0] = c->params[p].differs ? "*" : "", row[1] = c->params[p].key;
 		for (size_t i = 0; i < n; i++)
 			row[i + 2] = c->params[p].values[i] ? c->params[p].values[i] : "-";
-		table_row(&t, row);
+		cli_table_row(&t, row);
 	}
 	for (size_t m = 0; m < c->nmetrics; m++) {
 		const struct compare_metric *cm = &c->metrics[m];
@@ -577,9 +571,9 @@ static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs
 					 cm->values[i]);
 			row[i + 2] = bufs[i];
 		}
-		table_row(&t, row);
+		cli_table_row(&t, row);
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	free(row);
 	free(bufs);
 	free(ids);
@@ -594,10 +588,10 @@ static int cmd_compare(const struct cli_opts *o, struct registry *r, struct mlc_
 	int rc;
 
 	if (n < 2 || n > 20)
-		return usage_error(o, "compare: expected 2 to 20 RUN ids");
+		return cli_usage(o, "compare: expected 2 to 20 RUN ids");
 	memset(lists, 0, sizeof lists);
 	if (fetch_runs(r, o->argv + 1, n, lists, runs, err) < 0) {
-		rc = fail(o, err);
+		rc = cli_fail(o, err);
 	} else {
 		compare_build(&c, runs, n, NULL, 0);
 		if (o->json) {
@@ -621,33 +615,33 @@ static int cmd_history(const struct cli_opts *o, struct registry *r, struct mlc_
 	char *spark;
 
 	if (o->argc != 3)
-		return usage_error(o, "history: expected RUN METRIC");
+		return cli_usage(o, "history: expected RUN METRIC");
 	if (registry_metric_history(r, o->argv[1], o->argv[2], &h, err) < 0) {
 		MLC_LIST_FREE(&h);
-		return fail(o, err);
+		return cli_fail(o, err);
 	}
 	if (o->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < h.n; i++)
 			json_array_append_new(arr, json_pack("{s:I,s:I,s:o}", "step", (json_int_t)h.items[i].step,
 							     "timestamp", (json_int_t)h.items[i].timestamp,
-							     "value", json_metric_value(h.items[i].value)));
+							     "value", cli_json_metric(h.items[i].value)));
 		MLC_LIST_FREE(&h);
-		return json_out(json_pack("{s:o}", "history", arr));
+		return cli_json_out(json_pack("{s:o}", "history", arr));
 	}
 	vals = xcalloc(h.n + 1, sizeof *vals);
-	struct table t;
-	table_init(&t, 3);
-	table_row(&t, (const char *[]){"STEP", "TIMESTAMP", "VALUE"});
+	struct cli_table t;
+	cli_table_init(&t, 3);
+	cli_table_row(&t, (const char *[]){"STEP", "TIMESTAMP", "VALUE"});
 	for (size_t i = 0; i < h.n; i++) {
 		char step[24], ts[24], val[32];
 		vals[i] = h.items[i].value;
 		snprintf(step, sizeof step, "%lld", (long long)h.items[i].step);
 		snprintf(ts, sizeof ts, "%lld", (long long)h.items[i].timestamp);
 		snprintf(val, sizeof val, isnan(vals[i]) ? "NaN" : "%.10g", vals[i]);
-		table_row(&t, (const char *[]){step, ts, val});
+		cli_table_row(&t, (const char *[]){step, ts, val});
 	}
-	table_print(&t);
+	cli_table_print(&t);
 	spark = spark_render(vals, h.n, &so);
 	printf("%s\n", spark);
 	free(spark);
@@ -680,17 +674,17 @@ static int cmd_demo(const struct cli_opts *o, struct mlc_error *err)
 	int last = -1;
 
 	if (o->argc != 3 || strcmp(o->argv[1], "create") != 0)
-		return usage_error(o, "demo: expected 'demo create PATH'");
+		return cli_usage(o, "demo: expected 'demo create PATH'");
 	if (o->read_only)
-		return usage_error(o, "demo create: refused in --read-only mode");
+		return cli_usage(o, "demo create: refused in --read-only mode");
 	if (isatty(2) && !o->json) {
 		d.progress = demo_progress;
 		d.progress_ctx = &last;
 	}
 	if (demo_create(o->argv[2], &d, err) < 0)
-		return fail(o, err);
+		return cli_fail(o, err);
 	if (o->json)
-		return json_out(json_pack("{s:{s:s}}", "demo", "path", o->argv[2]));
+		return cli_json_out(json_pack("{s:{s:s}}", "demo", "path", o->argv[2]));
 	printf("%s: demo registry written\n", o->argv[2]);
 	return 0;
 }
@@ -722,15 +716,24 @@ int cli_run(const struct cli_opts *o)
 		return cli_drift(o);
 	if (strcmp(name, "import") == 0)
 		return cli_import(o);
+	if (strcmp(name, "env") == 0)
+		return cli_env(o);
+	static const char *const changes[] = {"deploy", "rollback", "request", "approve", "reject", "cancel"};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+		if (strcmp(name, changes[i]) == 0)
+			return cli_change(o);
+	if (strcmp(name, "deployments") == 0 || strcmp(name, "approvals") == 0 ||
+	    strcmp(name, "audit") == 0)
+		return cli_show(o);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(commands[i].name, name) != 0)
 			continue;
-		struct registry *r = open_registry(o, 0, &err);
+		struct registry *r = cli_open_registry(o, 0, &err);
 		if (r == NULL)
-			return fail(o, &err);
+			return cli_fail(o, &err);
 		int rc = commands[i].run(o, r, &err);
 		registry_close(r);
 		return rc;
 	}
-	return usage_error(o, "%s: unknown command (see mlconsole --help)", name);
+	return cli_usage(o, "%s: unknown command (see mlconsole --help)", name);
 }

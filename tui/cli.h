@@ -36,6 +36,13 @@ int cli_drift(const struct cli_opts *o);
 /* `import SRC` (cli_import.c); returns the exit status. */
 int cli_import(const struct cli_opts *o);
 
+/* deploy, rollback, request, approve, reject, cancel (cli_deploy.c). */
+int cli_change(const struct cli_opts *o);
+/* env list | env set ENV ... (cli_deploy.c). */
+int cli_env(const struct cli_opts *o);
+/* deployments, approvals, audit (cli_deploy.c). */
+int cli_show(const struct cli_opts *o);
+
 /* Run the subcommand in o->argv[0]; returns the process exit status. */
 int cli_run(const struct cli_opts *o);
 /* The registry URI the options select (DESIGN.md order); caller frees. */

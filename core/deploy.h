@@ -1,0 +1,83 @@
+/* deploy.h: environments and their policies, deployments and rollbacks,
+ * promotion requests and votes, and the audit log — the types, and the rules
+ * every backend enforces (DESIGN.md "Concepts"). The local backend applies each
+ * change in one transaction with its audit records. */
+#ifndef MLC_DEPLOY_H
+#define MLC_DEPLOY_H
+#include <stdint.h>
+#include "model.h"
+
+struct mlc_env {
+	const char *name;
+	int64_t order;
+	int64_t required_approvals;
+	const char **approvers; /* empty: anyone may approve */
+	size_t n_approvers;
+	int self_approval, rollback_approval, require_previous;
+};
+
+/* A policy change: fields with have_* unset keep their values. */
+struct mlc_env_change {
+	const char *name;
+	int have_order, have_required, have_approvers, have_self, have_rollback, have_previous;
+	int64_t order, required_approvals;
+	const char *approvers; /* comma list; "" clears */
+	int self_approval, rollback_approval, require_previous;
+};
+
+/* Model M's live version in environment E. */
+struct mlc_live {
+	const char *model, *environment, *version;
+	int64_t since;
+	const char *by;
+	const char *hook_status; /* "ok", "failed" or "none" */
+};
+
+/* One entry of the deployment history. */
+struct mlc_deploy_event {
+	const char *model, *environment, *version, *previous_version; /* previous "" if none */
+	const char *action; /* "deploy" or "rollback" */
+	int64_t at;
+	const char *by;
+};
+
+struct mlc_vote {
+	const char *by, *decision, *comment; /* decision: "approve" or "reject" */
+	int64_t at;
+};
+
+struct mlc_request {
+	int64_t id;
+	const char *model, *version, *environment;
+	const char *kind;  /* "promote" or "rollback" */
+	const char *state; /* pending, approved, rejected, cancelled, closed */
+	const char *requested_by, *comment, *close_reason;
+	int64_t requested_at, closed_at;
+	struct mlc_vote *votes;
+	size_t n_votes;
+};
+
+struct mlc_audit {
+	int64_t at;
+	const char *actor, *action, *subject, *detail;
+};
+
+MLC_LIST(mlc_env_list, struct mlc_env);
+MLC_LIST(mlc_live_list, struct mlc_live);
+MLC_LIST(mlc_event_list, struct mlc_deploy_event);
+MLC_LIST(mlc_request_list, struct mlc_request);
+MLC_LIST(mlc_audit_list, struct mlc_audit);
+
+/* The result of a change: the request touched (when any) and what happened,
+ * one line for people ("deployed fraud-detector 12 to production"). */
+struct mlc_outcome {
+	struct mlc_arena arena;
+	int64_t request_id; /* 0 when none */
+	int deployed;       /* the change made a version live */
+	const char *summary;
+};
+
+/* Which requests: pending only, or all. */
+enum { REQ_PENDING = 0, REQ_ALL = 1 };
+
+#endif

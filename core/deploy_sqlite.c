@@ -1,0 +1,945 @@
+/* deploy_sqlite.c: the policy engine of the local registry. Every change —
+ * deploy, rollback, request, vote, cancel, policy — runs in one IMMEDIATE
+ * transaction that re-reads what it decides on and writes its audit records,
+ * so concurrent consoles get exactly one outcome and a killed process leaves
+ * the registry as before or as after. */
+#include "config.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "deploy.h"
+#include "sqlite_impl.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct env_row {
+	int64_t id, order, required;
+	int self_approval, rollback_approval, require_previous;
+	char name[256];
+};
+
+/* ---- small queries ------------------------------------------------------ */
+
+/* One integer from sql with up to three bound values (text or int64). */
+static int64_t query_int(struct registry *r, const char *sql, int64_t dflt, struct mlc_error *err,
+			 const char *types, ...)
+{
+	sqlite3_stmt *st = sq_prep(r, sql, err);
+	va_list ap;
+	int64_t v = dflt;
+
+	if (st == NULL)
+		return -1;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 's')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+#define ENV_COLUMNS "id, ord, required_approvals, self_approval, rollback_approval, require_previous, name"
+
+/* Copy the current row of st (ENV_COLUMNS) into e. */
+static void env_from_row(sqlite3_stmt *st, struct env_row *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->order = sqlite3_column_int64(st, 1);
+	e->required = sqlite3_column_int64(st, 2);
+	e->self_approval = sqlite3_column_int(st, 3);
+	e->rollback_approval = sqlite3_column_int(st, 4);
+	e->require_previous = sqlite3_column_int(st, 5);
+	snprintf(e->name, sizeof e->name, "%s", (const char *)sqlite3_column_text(st, 6));
+}
+
+/* Step st and read an environment row; 1 if there was one. */
+static int read_env(sqlite3_stmt *st, struct env_row *e)
+{
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	env_from_row(st, e);
+	return 1;
+}
+
+/* Environment name (or, with id > 0, by id); -1 with a NOT FOUND naming it. */
+static int load_env(struct registry *r, const char *name, int64_t id, struct env_row *e,
+		    struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments WHERE name = ?1 OR id = ?2",
+				   err);
+	int found;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	found = read_env(st, e);
+	sqlite3_finalize(st);
+	if (!found)
+		return mlc_error_set(err, MLC_ERR_NOTFOUND,
+				     "environment '%s': not found (see 'mlconsole env list')", name ? name : "?");
+	return 0;
+}
+
+/* The environment just before e in the order; 0 when e is the first. */
+static int previous_env(struct registry *r, const struct env_row *e, struct env_row *prev,
+			struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments WHERE ord < ?"
+				      " ORDER BY ord DESC LIMIT 1", err);
+	int found;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, e->order);
+	found = read_env(st, prev);
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Parse a version number; -1 with a usage error when it is not one. */
+static int64_t parse_version(const char *s, struct mlc_error *err)
+{
+	char *end;
+	long long v = strtoll(s ? s : "", &end, 10);
+
+	if (s == NULL || *s == '\0' || *end || v <= 0)
+		return mlc_error_set(err, MLC_ERR_USAGE, "version '%s': not a version number", s ? s : "");
+	return v;
+}
+
+/* Check that version v of model (mid) exists and is not archived. */
+static int check_version(struct registry *r, int64_t mid, const char *model, int64_t v,
+			 struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT stage FROM model_versions WHERE model_id = ? AND version = ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model, (long long)v);
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "Archived") == 0) {
+		sqlite3_finalize(st);
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s version %lld is archived", model, (long long)v);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The version live in environment env for model mid, 0 when none. */
+static int64_t live_version(struct registry *r, int64_t mid, const char *env, struct mlc_error *err)
+{
+	return query_int(r, "SELECT version FROM model_aliases WHERE model_id = ? AND alias = ?", 0, err,
+			 "is", mid, env);
+}
+
+/* 1 if version v of mid was ever live in environment env_id. */
+static int was_live(struct registry *r, int64_t mid, int64_t env_id, int64_t v, struct mlc_error *err)
+{
+	return (int)query_int(r, "SELECT count(*) > 0 FROM deployments WHERE model_id = ? AND env_id = ?"
+				 " AND version = ?", 0, err, "iii", mid, env_id, v);
+}
+
+/* Append an audit record (inside the caller's transaction). */
+static int audit(struct registry *r, const char *actor, const char *action, const char *subject,
+		 const char *detail, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "INSERT INTO audit_log (at, actor, action, subject, detail)"
+				      " VALUES (?, ?, ?, ?, ?)", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, timefmt_now_ms());
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	return sq_step_done(r, st, sqlite3_step(st), err);
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+/* Start a write: refused on a read-only registry. */
+static int begin(struct registry *r, struct mlc_error *err)
+{
+	if (r->read_only)
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: the registry is open read-only", PATH(r));
+	return sq_exec(r, "BEGIN IMMEDIATE", err);
+}
+
+/* Commit when rc is 0, else roll back; returns rc (or -1 if COMMIT failed). */
+static int finish(struct registry *r, int rc, struct mlc_error *err)
+{
+	if (rc == 0 && sq_exec(r, "COMMIT", err) == 0)
+		return 0;
+	sqlite3_exec(DB(r), "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* ---- the rules ---------------------------------------------------------- */
+
+/* The rollback rule: the most recent earlier live version of mid in env that
+ * was not itself rolled back from (so rolling back twice walks two steps
+ * back). 0 when there is none. */
+static int64_t rollback_target(struct registry *r, int64_t mid, int64_t env_id, int64_t current,
+			       struct mlc_error *err)
+{
+	return query_int(r,
+			 "SELECT d.version FROM deployments d WHERE d.model_id = ?1 AND d.env_id = ?2"
+			 " AND d.version != ?3 AND d.version NOT IN (SELECT previous_version FROM deployments"
+			 "  WHERE model_id = ?1 AND env_id = ?2 AND action = 'rollback'"
+			 "  AND previous_version IS NOT NULL)"
+			 " ORDER BY d.at DESC, d.id DESC LIMIT 1",
+			 0, err, "iii", mid, env_id, current);
+}
+
+/* The require-previous rule: v must have been live in the environment before e. */
+static int check_previous(struct registry *r, int64_t mid, const char *model, int64_t v,
+			  const struct env_row *e, struct mlc_error *err)
+{
+	struct env_row prev;
+	int found;
+
+	if (!e->require_previous)
+		return 0;
+	if ((found = previous_env(r, e, &prev, err)) <= 0)
+		return found;
+	if (!was_live(r, mid, prev.id, v, err))
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s %lld to %s: refused by the policy of environment '%s': the version "
+				     "must have been live in '%s' first",
+				     model, (long long)v, e->name, e->name, prev.name);
+	return 0;
+}
+
+/* Make v live in env: alias, history row, model timestamp, audit. */
+static int make_live(struct registry *r, int64_t mid, const char *model, int64_t v,
+		     const struct env_row *e, const char *action, const char *actor, int64_t request_id,
+		     struct mlc_error *err)
+{
+	int64_t prev = live_version(r, mid, e->name, err), now = timefmt_now_ms();
+	sqlite3_stmt *st;
+	char subject[600], detail[128];
+
+	st = sq_prep(r, "INSERT INTO model_aliases (model_id, alias, version) VALUES (?, ?, ?)"
+			" ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_text(st, 2, e->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, v);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	st = sq_prep(r, "INSERT INTO deployments (model_id, env_id, version, previous_version, action, at,"
+			" by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_int64(st, 2, e->id);
+	sqlite3_bind_int64(st, 3, v);
+	if (prev > 0)
+		sqlite3_bind_int64(st, 4, prev);
+	sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_text(st, 7, actor, -1, SQLITE_TRANSIENT);
+	if (request_id > 0)
+		sqlite3_bind_int64(st, 8, request_id);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	st = sq_prep(r, "UPDATE registered_models SET last_updated_time = ? WHERE id = ?", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, mid);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, e->name);
+	if (prev > 0)
+		snprintf(detail, sizeof detail, "from version %lld", (long long)prev);
+	else
+		snprintf(detail, sizeof detail, "first deployment");
+	return audit(r, actor, action, subject, detail, err);
+}
+
+/* Fill the outcome's summary (printf-style). */
+static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out->request_id = request_id;
+	out->deployed = deployed;
+	out->summary = arena_strdup(&out->arena, buf);
+}
+
+/* ---- deploy and rollback ------------------------------------------------ */
+
+static int do_deploy(struct registry *r, const char *model, const char *version, const char *env,
+		     const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct env_row e;
+	int64_t mid, v, cur;
+
+	if ((v = parse_version(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
+	    (mid = sq_model_id(r, model, err)) <= 0 || check_version(r, mid, model, v, err) < 0)
+		return -1;
+	if (e.required > 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "deploy %s %lld to %s: refused by the policy of environment '%s': "
+				     "%lld approval%s required (use 'mlconsole request %s %lld --env %s')",
+				     model, (long long)v, e.name, e.name, (long long)e.required,
+				     e.required == 1 ? "" : "s", model, (long long)v, e.name);
+	if (check_previous(r, mid, model, v, &e, err) < 0)
+		return -1;
+	if ((cur = live_version(r, mid, e.name, err)) == v)
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+				     (long long)v, e.name);
+	if (make_live(r, mid, model, v, &e, "deploy", actor, 0, err) < 0)
+		return -1;
+	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
+		cur > 0 ? "" : "none, ", (long long)cur);
+	return 0;
+}
+
+int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
+			 const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_deploy(r, model, version, env, actor, out, err), err);
+}
+
+/* Where a rollback of model in e goes: to (checked) or the rule's choice. */
+static int64_t pick_rollback(struct registry *r, int64_t mid, const char *model, const struct env_row *e,
+			     const char *to, int64_t cur, struct mlc_error *err)
+{
+	int64_t target;
+
+	if (cur <= 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
+				     model, e->name);
+	if (to != NULL) {
+		if ((target = parse_version(to, err)) < 0)
+			return -1;
+		if (target == cur)
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s", model,
+					     (long long)target, e->name);
+		if (!was_live(r, mid, e->id, target, err))
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s", model,
+					     (long long)target, e->name);
+		return target;
+	}
+	target = rollback_target(r, mid, e->id, cur, err);
+	if (target == 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s in %s: no earlier version to roll back to (none that was not "
+				     "itself rolled back from)",
+				     model, e->name);
+	return target;
+}
+
+static int do_rollback(struct registry *r, const char *model, const char *env, const char *to,
+		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct env_row e;
+	int64_t mid, cur, target;
+
+	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
+		return -1;
+	if (e.rollback_approval)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "rollback of %s in %s: refused by the policy of environment '%s': "
+				     "rollback needs approval (use 'mlconsole request %s --rollback --env %s')",
+				     model, e.name, e.name, model, e.name);
+	cur = live_version(r, mid, e.name, err);
+	if ((target = pick_rollback(r, mid, model, &e, to, cur, err)) < 0)
+		return -1;
+	if (make_live(r, mid, model, target, &e, "rollback", actor, 0, err) < 0)
+		return -1;
+	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
+		(long long)target);
+	return 0;
+}
+
+int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
+			   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_rollback(r, model, env, to, actor, out, err), err);
+}
+
+/* ---- requests and votes ------------------------------------------------- */
+
+/* Close the other pending requests for (mid, env): superseded by id. */
+static int supersede(struct registry *r, int64_t mid, int64_t env_id, int64_t id, const char *actor,
+		     struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "UPDATE promotion_requests SET state = 'closed', closed_at = ?,"
+				      " close_reason = ? WHERE model_id = ? AND env_id = ? AND state = 'pending'"
+				      " AND id != ? RETURNING id", err);
+	char reason[64], subject[32];
+	int64_t closed[64];
+	int n = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	snprintf(reason, sizeof reason, "superseded by request %lld", (long long)id);
+	sqlite3_bind_int64(st, 1, timefmt_now_ms());
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, mid);
+	sqlite3_bind_int64(st, 4, env_id);
+	sqlite3_bind_int64(st, 5, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (n < 64)
+			closed[n++] = sqlite3_column_int64(st, 0);
+	if (sq_step_done(r, st, rc, err) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		snprintf(subject, sizeof subject, "request %lld", (long long)closed[i]);
+		if (audit(r, actor, "close", subject, reason, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_request(struct registry *r, const char *model, const char *version, const char *env,
+		      const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
+		      struct mlc_error *err)
+{
+	int rollback = strcmp(kind, "rollback") == 0;
+	struct env_row e;
+	int64_t mid, v, cur, id;
+	sqlite3_stmt *st;
+	char subject[600];
+
+	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
+		return -1;
+	cur = live_version(r, mid, e.name, err);
+	if (rollback)
+		v = pick_rollback(r, mid, model, &e, version, cur, err);
+	else if ((v = parse_version(version, err)) > 0 && check_version(r, mid, model, v, err) == 0 &&
+		 check_previous(r, mid, model, v, &e, err) == 0 && v == cur)
+		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model, (long long)v,
+				  e.name);
+	if (v < 0)
+		return -1;
+	if ((id = query_int(r, "SELECT id FROM promotion_requests WHERE model_id = ? AND env_id = ?"
+			       " AND version = ? AND kind = ? AND state = 'pending'", 0, err, "iiis", mid,
+			    e.id, v, kind)) != 0)
+		return id < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
+						   (long long)id);
+	st = sq_prep(r, "INSERT INTO promotion_requests (model_id, version, env_id, kind, requested_by,"
+			" requested_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_int64(st, 2, v);
+	sqlite3_bind_int64(st, 3, e.id);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, timefmt_now_ms());
+	sqlite3_bind_text(st, 7, comment ? comment : "", -1, SQLITE_TRANSIENT);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(DB(r));
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, e.name);
+	if (audit(r, actor, rollback ? "request rollback" : "request", subject, comment, err) < 0 ||
+	    supersede(r, mid, e.id, id, actor, err) < 0)
+		return -1;
+	outcome(out, id, 0, "request %lld: %s %s %lld in %s", (long long)id, rollback ? "roll back to" : "deploy",
+		model, (long long)v, e.name);
+	return 0;
+}
+
+int sq_request(struct registry *r, const char *model, const char *version, const char *env,
+			  const char *kind, const char *comment, const char *actor,
+			  struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_request(r, model, version, env, kind, comment, actor, out, err), err);
+}
+
+/* A pending request's fields, re-read inside the transaction. */
+struct req_row {
+	int64_t id, mid, version, env_id;
+	char kind[16], state[16], by[256], model[512];
+};
+
+static int load_request(struct registry *r, int64_t id, struct req_row *q, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT q.model_id, q.version, q.env_id, q.kind, q.state,"
+				      " q.requested_by, m.name FROM promotion_requests q"
+				      " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+	}
+	q->id = id;
+	q->mid = sqlite3_column_int64(st, 0);
+	q->version = sqlite3_column_int64(st, 1);
+	q->env_id = sqlite3_column_int64(st, 2);
+	snprintf(q->kind, sizeof q->kind, "%s", (const char *)sqlite3_column_text(st, 3));
+	snprintf(q->state, sizeof q->state, "%s", (const char *)sqlite3_column_text(st, 4));
+	snprintf(q->by, sizeof q->by, "%s", (const char *)sqlite3_column_text(st, 5));
+	snprintf(q->model, sizeof q->model, "%s", (const char *)sqlite3_column_text(st, 6));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Set the request's final state (with a reason) and audit nothing more. */
+static int close_request(struct registry *r, int64_t id, const char *state, const char *reason,
+			 struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "UPDATE promotion_requests SET state = ?, closed_at = ?,"
+				      " close_reason = ? WHERE id = ?", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, timefmt_now_ms());
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	return sq_step_done(r, st, sqlite3_step(st), err);
+}
+
+/* May actor vote on q under e's policy? */
+static int check_voter(struct registry *r, const struct req_row *q, const struct env_row *e,
+		       const char *actor, struct mlc_error *err)
+{
+	int64_t listed = query_int(r, "SELECT count(*) FROM environment_approvers WHERE env_id = ?", 0, err,
+				   "i", e->id);
+
+	if (strcmp(q->state, "pending") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending", (long long)q->id,
+				     q->state);
+	if (strcmp(actor, q->by) == 0 && !e->self_approval)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: %s requested it, and the policy of environment '%s' does "
+				     "not allow self-approval",
+				     (long long)q->id, actor, e->name);
+	if (listed > 0 && query_int(r, "SELECT count(*) FROM environment_approvers WHERE env_id = ?"
+				       " AND user = ?", 0, err, "is", e->id, actor) == 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: %s is not an approver of environment '%s' (see 'mlconsole "
+				     "env list')",
+				     (long long)q->id, actor, e->name);
+	if (query_int(r, "SELECT count(*) FROM votes WHERE request_id = ? AND voter = ?", 0, err, "is",
+		      q->id, actor) > 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted",
+				     (long long)q->id, actor);
+	return 0;
+}
+
+/* The approval that satisfies the policy: perform the change, or close the
+ * request when its version is no longer eligible. */
+static int complete(struct registry *r, const struct req_row *q, const struct env_row *e,
+		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int rollback = strcmp(q->kind, "rollback") == 0;
+	struct mlc_error why = {0};
+
+	if (check_version(r, q->mid, q->model, q->version, &why) < 0 ||
+	    (!rollback && check_previous(r, q->mid, q->model, q->version, e, &why) < 0) ||
+	    live_version(r, q->mid, e->name, err) == q->version) {
+		const char *reason = why.msg[0] ? why.msg : "the version is already live";
+		if (close_request(r, q->id, "closed", reason, err) < 0 ||
+		    audit(r, actor, "close", q->model, reason, err) < 0)
+			return -1;
+		outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, reason);
+		return 0;
+	}
+	if (make_live(r, q->mid, q->model, q->version, e, rollback ? "rollback" : "deploy", actor, q->id, err) < 0 ||
+	    close_request(r, q->id, "approved", "approved", err) < 0)
+		return -1;
+	outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
+		(long long)q->version, e->name);
+	return 0;
+}
+
+static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int approve = strcmp(decision, "approve") == 0;
+	struct req_row q;
+	struct env_row e;
+	sqlite3_stmt *st;
+	char subject[64];
+	int64_t approvals;
+
+	if (load_request(r, id, &q, err) < 0 || load_env(r, NULL, q.env_id, &e, err) < 0 ||
+	    check_voter(r, &q, &e, actor, err) < 0)
+		return -1;
+	st = sq_prep(r, "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES (?, ?, ?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, approve ? "approve" : "reject", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, timefmt_now_ms());
+	sqlite3_bind_text(st, 5, comment ? comment : "", -1, SQLITE_TRANSIENT);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	snprintf(subject, sizeof subject, "request %lld", (long long)id);
+	if (audit(r, actor, approve ? "approve" : "reject", subject, comment, err) < 0)
+		return -1;
+	if (!approve) {
+		if (close_request(r, id, "rejected", "rejected", err) < 0)
+			return -1;
+		outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
+		return 0;
+	}
+	approvals = query_int(r, "SELECT count(*) FROM votes WHERE request_id = ? AND decision = 'approve'",
+			      0, err, "i", id);
+	if (approvals < (e.required > 0 ? e.required : 1)) {
+		outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
+			(long long)e.required);
+		return 0;
+	}
+	return complete(r, &q, &e, actor, out, err);
+}
+
+int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_vote(r, id, decision, comment, actor, out, err), err);
+}
+
+static int do_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+		     struct mlc_error *err)
+{
+	struct req_row q;
+	char subject[64];
+
+	if (load_request(r, id, &q, err) < 0)
+		return -1;
+	if (strcmp(q.state, "pending") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending", (long long)id, q.state);
+	if (strcmp(q.by, actor) != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: only %s, who requested it, can cancel it",
+				     (long long)id, q.by);
+	snprintf(subject, sizeof subject, "request %lld", (long long)id);
+	if (close_request(r, id, "cancelled", "cancelled by the requester", err) < 0 ||
+	    audit(r, actor, "cancel", subject, "", err) < 0)
+		return -1;
+	outcome(out, id, 0, "request %lld cancelled", (long long)id);
+	return 0;
+}
+
+int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+			 struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_cancel(r, id, actor, out, err), err);
+}
+
+/* ---- environments ------------------------------------------------------- */
+
+/* Replace e's approver list with the comma list s. */
+static int set_approvers(struct registry *r, int64_t env_id, const char *s, struct mlc_error *err)
+{
+	char *copy = xstrdup(s), *save = NULL;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	st = sq_prep(r, "DELETE FROM environment_approvers WHERE env_id = ?", err);
+	if (st == NULL) {
+		free(copy);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, env_id);
+	rc = sq_step_done(r, st, sqlite3_step(st), err);
+	for (char *u = strtok_r(copy, ",", &save); u && rc == 0; u = strtok_r(NULL, ",", &save)) {
+		while (*u == ' ')
+			u++;
+		if (*u == '\0')
+			continue;
+		st = sq_prep(r, "INSERT OR IGNORE INTO environment_approvers (env_id, user) VALUES (?, ?)", err);
+		if (st == NULL) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, env_id);
+		sqlite3_bind_text(st, 2, u, -1, SQLITE_TRANSIENT);
+		rc = sq_step_done(r, st, sqlite3_step(st), err);
+	}
+	free(copy);
+	return rc;
+}
+
+/* 1 if name is a valid environment name: lower case, digits, '-', '_' (an alias). */
+static int valid_env_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int do_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		      struct mlc_error *err)
+{
+	struct strbuf detail = {0};
+	int64_t id, next;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!valid_env_name(c->name))
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", c->name);
+	if (id == 0) {
+		next = query_int(r, "SELECT coalesce(max(ord), 0) + 1 FROM environments", 1, err, "");
+		st = sq_prep(r, "INSERT INTO environments (name, ord) VALUES (?, ?)", err);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, c->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, c->have_order ? c->order : next);
+		if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+			return -1;
+		id = sqlite3_last_insert_rowid(DB(r));
+		sb_add(&detail, "created;");
+	}
+	st = sq_prep(r, "UPDATE environments SET"
+			" ord = CASE WHEN ?2 THEN ?3 ELSE ord END,"
+			" required_approvals = CASE WHEN ?4 THEN ?5 ELSE required_approvals END,"
+			" self_approval = CASE WHEN ?6 THEN ?7 ELSE self_approval END,"
+			" rollback_approval = CASE WHEN ?8 THEN ?9 ELSE rollback_approval END,"
+			" require_previous = CASE WHEN ?10 THEN ?11 ELSE require_previous END"
+			" WHERE id = ?1", err);
+	if (st == NULL) {
+		sb_free(&detail);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, c->have_order);
+	sqlite3_bind_int64(st, 3, c->order);
+	sqlite3_bind_int(st, 4, c->have_required);
+	sqlite3_bind_int64(st, 5, c->required_approvals);
+	sqlite3_bind_int(st, 6, c->have_self);
+	sqlite3_bind_int(st, 7, c->self_approval);
+	sqlite3_bind_int(st, 8, c->have_rollback);
+	sqlite3_bind_int(st, 9, c->rollback_approval);
+	sqlite3_bind_int(st, 10, c->have_previous);
+	sqlite3_bind_int(st, 11, c->require_previous);
+	rc = sq_step_done(r, st, sqlite3_step(st), err);
+	if (rc == 0 && c->have_approvers)
+		rc = set_approvers(r, id, c->approvers, err);
+	if (c->have_order)
+		sb_printf(&detail, " order=%lld", (long long)c->order);
+	if (c->have_required)
+		sb_printf(&detail, " required_approvals=%lld", (long long)c->required_approvals);
+	if (c->have_approvers)
+		sb_printf(&detail, " approvers=%s", c->approvers);
+	if (c->have_self)
+		sb_printf(&detail, " self_approval=%s", c->self_approval ? "yes" : "no");
+	if (c->have_rollback)
+		sb_printf(&detail, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
+	if (c->have_previous)
+		sb_printf(&detail, " require_previous=%s", c->require_previous ? "yes" : "no");
+	if (rc == 0)
+		rc = audit(r, actor, "policy", c->name, sb_str(&detail), err);
+	sb_free(&detail);
+	return rc;
+}
+
+int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+			  struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_env_set(r, c, actor, err), err);
+}
+
+int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments ORDER BY ord, name", err);
+	sqlite3_stmt *ap = sq_prep(r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
+	struct env_row e;
+	int rc;
+
+	if (st == NULL || ap == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(ap);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_env *x = MLC_LIST_PUSH(out);
+		env_from_row(st, &e);
+		size_t cap = 0;
+		x->name = arena_strdup(&out->arena, e.name);
+		x->order = e.order;
+		x->required_approvals = e.required;
+		x->self_approval = e.self_approval;
+		x->rollback_approval = e.rollback_approval;
+		x->require_previous = e.require_previous;
+		sqlite3_bind_int64(ap, 1, e.id);
+		while (sqlite3_step(ap) == SQLITE_ROW)
+			*(const char **)arena_grow(&out->arena, (void **)&x->approvers, &cap, x->n_approvers++,
+						   sizeof(char *)) = sq_col_str(&out->arena, ap, 0);
+		sqlite3_reset(ap);
+	}
+	sqlite3_finalize(ap);
+	return sq_step_done(r, st, rc, err);
+}
+
+/* ---- reading deployments, requests, audit ------------------------------- */
+
+int sq_deployments(struct registry *r, const char *model, const char *env,
+			      struct mlc_live_list *live, struct mlc_event_list *history,
+			      struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (model && sq_model_id(r, model, err) <= 0)
+		return -1;
+	st = sq_prep(r, "SELECT m.name, e.name, a.version, d.at, d.by,"
+			" coalesce((SELECT CASE WHEN h.ok THEN 'ok' ELSE 'failed' END FROM hook_runs h"
+			"  WHERE h.deployment_id = d.id ORDER BY h.at DESC, h.id DESC LIMIT 1), 'none')"
+			" FROM model_aliases a JOIN registered_models m ON m.id = a.model_id"
+			" JOIN environments e ON e.name = a.alias"
+			" LEFT JOIN deployments d ON d.id = (SELECT id FROM deployments WHERE model_id = a.model_id"
+			"  AND env_id = e.id ORDER BY at DESC, id DESC LIMIT 1)"
+			" WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
+			" ORDER BY m.name, e.ord", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, env, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_live *l = MLC_LIST_PUSH(live);
+		l->model = sq_col_str(&live->arena, st, 0);
+		l->environment = sq_col_str(&live->arena, st, 1);
+		l->version = sq_col_str(&live->arena, st, 2);
+		l->since = sqlite3_column_int64(st, 3);
+		l->by = sq_col_str(&live->arena, st, 4);
+		l->hook_status = sq_col_str(&live->arena, st, 5);
+	}
+	if (sq_step_done(r, st, rc, err) < 0)
+		return -1;
+	st = sq_prep(r, "SELECT m.name, e.name, d.version, coalesce(d.previous_version, ''), d.action, d.at, d.by"
+			" FROM deployments d JOIN registered_models m ON m.id = d.model_id"
+			" JOIN environments e ON e.id = d.env_id"
+			" WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
+			" ORDER BY d.at DESC, d.id DESC", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, env, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_deploy_event *d = MLC_LIST_PUSH(history);
+		d->model = sq_col_str(&history->arena, st, 0);
+		d->environment = sq_col_str(&history->arena, st, 1);
+		d->version = sq_col_str(&history->arena, st, 2);
+		d->previous_version = sq_col_str(&history->arena, st, 3);
+		d->action = sq_col_str(&history->arena, st, 4);
+		d->at = sqlite3_column_int64(st, 5);
+		d->by = sq_col_str(&history->arena, st, 6);
+	}
+	return sq_step_done(r, st, rc, err);
+}
+
+int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+			   struct mlc_error *err)
+{
+	sqlite3_stmt *st, *vt;
+	int rc;
+
+	st = sq_prep(r, "SELECT q.id, m.name, q.version, e.name, q.kind, q.state, q.requested_by,"
+			" q.comment, coalesce(q.close_reason, ''), q.requested_at, coalesce(q.closed_at, 0)"
+			" FROM promotion_requests q JOIN registered_models m ON m.id = q.model_id"
+			" JOIN environments e ON e.id = q.env_id"
+			" WHERE (?1 > 0 AND q.id = ?1) OR (?1 = 0 AND (?2 OR q.state = 'pending'))"
+			" ORDER BY CASE WHEN ?2 THEN -q.id ELSE q.requested_at END, q.id", err);
+	vt = sq_prep(r, "SELECT voter, decision, at, comment FROM votes WHERE request_id = ? ORDER BY at, voter", err);
+	if (st == NULL || vt == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(vt);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, which == REQ_ALL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_request *q = MLC_LIST_PUSH(out);
+		size_t cap = 0;
+		q->id = sqlite3_column_int64(st, 0);
+		q->model = sq_col_str(&out->arena, st, 1);
+		q->version = sq_col_str(&out->arena, st, 2);
+		q->environment = sq_col_str(&out->arena, st, 3);
+		q->kind = sq_col_str(&out->arena, st, 4);
+		q->state = sq_col_str(&out->arena, st, 5);
+		q->requested_by = sq_col_str(&out->arena, st, 6);
+		q->comment = sq_col_str(&out->arena, st, 7);
+		q->close_reason = sq_col_str(&out->arena, st, 8);
+		q->requested_at = sqlite3_column_int64(st, 9);
+		q->closed_at = sqlite3_column_int64(st, 10);
+		sqlite3_bind_int64(vt, 1, q->id);
+		while (sqlite3_step(vt) == SQLITE_ROW) {
+			struct mlc_vote *v = arena_grow(&out->arena, (void **)&q->votes, &cap, q->n_votes++,
+							sizeof *v);
+			v->by = sq_col_str(&out->arena, vt, 0);
+			v->decision = sq_col_str(&out->arena, vt, 1);
+			v->at = sqlite3_column_int64(vt, 2);
+			v->comment = sq_col_str(&out->arena, vt, 3);
+		}
+		sqlite3_reset(vt);
+	}
+	sqlite3_finalize(vt);
+	if (sq_step_done(r, st, rc, err) < 0)
+		return -1;
+	if (id > 0 && out->n == 0)
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+	return 0;
+}
+
+int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
+			struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT at, actor, action, subject, detail FROM audit_log"
+				      " ORDER BY at DESC, id DESC LIMIT ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_audit *a = MLC_LIST_PUSH(out);
+		a->at = sqlite3_column_int64(st, 0);
+		a->actor = sq_col_str(&out->arena, st, 1);
+		a->action = sq_col_str(&out->arena, st, 2);
+		a->subject = sq_col_str(&out->arena, st, 3);
+		a->detail = sq_col_str(&out->arena, st, 4);
+	}
+	return sq_step_done(r, st, rc, err);
+}
+

@@ -1,0 +1,50 @@
+/* sqlite_impl.h: what the local backend's files share inside core/ — the
+ * connection, and the small helpers every query uses. Not for tui/. */
+#ifndef MLC_SQLITE_IMPL_H
+#define MLC_SQLITE_IMPL_H
+#include <sqlite3.h>
+#include "registry.h"
+
+struct sqlite_impl {
+	sqlite3 *db;
+	char *path;
+};
+
+#define DB(r) (((struct sqlite_impl *)(r)->impl)->db)
+#define PATH(r) (((struct sqlite_impl *)(r)->impl)->path)
+
+/* Fill err from the connection's last error, naming the registry file; -1. */
+int sq_error(struct registry *r, struct mlc_error *err);
+/* Prepare sql or fill err (NULL). */
+sqlite3_stmt *sq_prep(struct registry *r, const char *sql, struct mlc_error *err);
+/* Column i as a string copied into a ("" for NULL). */
+const char *sq_col_str(struct mlc_arena *a, sqlite3_stmt *st, int i);
+/* Finish a statement loop: SQLITE_DONE is success; finalizes st. */
+int sq_step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err);
+/* Database id of model name: > 0, 0 when missing (err says so), -1 on error. */
+int64_t sq_model_id(struct registry *r, const char *name, struct mlc_error *err);
+/* Run sql (no rows) or fill err. */
+int sq_exec(struct registry *r, const char *sql, struct mlc_error *err);
+
+/* deploy_sqlite.c: the policy engine's operations (see registry_ops). */
+int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
+int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+	       struct mlc_error *err);
+int sq_deployments(struct registry *r, const char *model, const char *env,
+		   struct mlc_live_list *live, struct mlc_event_list *history, struct mlc_error *err);
+int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
+	      const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
+		const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int sq_request(struct registry *r, const char *model, const char *version, const char *env,
+	       const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
+	       struct mlc_error *err);
+int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+	    const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+	      struct mlc_error *err);
+int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+		struct mlc_error *err);
+int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out, struct mlc_error *err);
+
+#endif

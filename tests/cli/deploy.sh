@@ -1,0 +1,144 @@
+#!/bin/bash
+# tests/cli/deploy.sh: the approval story as three users (root acting with
+# --as), the policy's refusals, rollback walking back, the audit trail; two
+# processes voting at once get exactly one outcome; a process killed in the
+# middle of deploys leaves the registry as before or after, never between.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
+command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+db=$(demo_db)
+R=(-r "$db")
+jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
+
+# The demo's pending production request for fraud-detector (by alice).
+expect_exit 0 "approvals --json" -- "$M" "${R[@]}" approvals --json
+id=$(jq_ "[q['id'] for q in d['requests'] if q['model']=='fraud-detector' and q['environment']=='production'][0]")
+ver=$(jq_ "[q['version'] for q in d['requests'] if q['id']==$id][0]")
+by=$(jq_ "[q['requested_by'] for q in d['requests'] if q['id']==$id][0]")
+[ "$by" = alice ] && ok "request $id is alice's" || fail "request $id is by $by"
+expect_exit 0 "production before" -- "$M" "${R[@]}" deployments fraud-detector --env production --json
+before=$(jq_ "d['deployments'][0]['version']")
+
+expect_exit 1 "a direct deploy to production is refused" -- "$M" "${R[@]}" --as alice deploy fraud-detector "$ver" --env production
+expect_in "$T/err" "policy of environment 'production'" "the refusal names the policy"
+expect_exit 1 "asking again is refused" -- "$M" "${R[@]}" --as alice request fraud-detector "$ver" --env production
+expect_in "$T/err" "already pending as request $id" "names the pending request"
+expect_exit 1 "alice cannot approve her own request" -- "$M" "${R[@]}" --as alice approve "$id"
+expect_in "$T/err" "does not allow self-approval" "says why"
+expect_exit 1 "dave is not an approver" -- "$M" "${R[@]}" --as dave approve "$id"
+expect_in "$T/err" "dave is not an approver" "says who may"
+expect_exit 0 "bob approves" -- "$M" "${R[@]}" --as bob approve "$id" --comment "metrics look fine"
+expect_in "$T/out" "1 of 2 approvals" "not yet enough"
+expect_exit 1 "bob cannot vote twice" -- "$M" "${R[@]}" --as bob approve "$id"
+expect_exit 0 "carol approves" -- "$M" "${R[@]}" --as carol approve "$id" --json
+[ "$(jq_ "d['request']['state']")" = approved ] && ok "the request is approved" || fail "state: $(cat "$T/out")"
+expect_exit 0 "production after" -- "$M" "${R[@]}" deployments fraud-detector --env production --json
+[ "$(jq_ "d['deployments'][0]['version']")" = "$ver" ] && ok "version $ver is live in production" || fail "live: $(cat "$T/out")"
+[ "$(jq_ "d['history'][0]['by']")" = carol ] && ok "carol's vote deployed it" || fail "history: $(jq_ "d['history'][0]")"
+
+expect_exit 0 "bob rolls back" -- "$M" "${R[@]}" --as bob rollback fraud-detector --env production --json
+[ "$(jq_ "d['deployment']['version']")" = "$before" ] && ok "back to $before" || fail "rollback went to $(jq_ "d['deployment']['version']")"
+expect_exit 0 "bob rolls back again" -- "$M" "${R[@]}" --as bob rollback fraud-detector --env production --json
+again=$(jq_ "d['deployment']['version']")
+[ "$again" != "$ver" ] && [ "$again" != "$before" ] && ok "two steps back ($again), never forward" || fail "second rollback went to $again"
+
+expect_exit 0 "audit --json" -- "$M" "${R[@]}" audit --limit 8 --json
+python3 - "$T/out" "$id" <<'PY' && ok "the audit shows every step with its actor, newest first" || fail "audit: $(head -c 800 "$T/out")"
+import json, sys
+a = json.load(open(sys.argv[1]))["audit"]; rid = sys.argv[2]
+steps = [(e["actor"], e["action"]) for e in a]
+want = [("bob", "rollback"), ("bob", "rollback"), ("carol", "deploy"), ("carol", "approve"), ("bob", "approve")]
+assert steps[:5] == want, steps
+assert a[3]["subject"] == f"request {rid}" and a[4]["detail"] == "metrics look fine"
+PY
+
+# Reject and cancel.
+expect_exit 0 "approvals" -- "$M" "${R[@]}" approvals --json
+other=$(jq_ "[q['id'] for q in d['requests'] if q['model']!='fraud-detector'][0]")
+voter=$(jq_ "[u for u in ('alice','bob','carol') for q in d['requests'] if q['id']==$other and u!=q['requested_by'] and u not in [v['by'] for v in q['votes']]][0]")
+expect_exit 0 "a rejection closes the request" -- "$M" "${R[@]}" --as "$voter" reject "$other" --comment "not now"
+expect_exit 1 "no vote on a rejected request" -- "$M" "${R[@]}" --as erin approve "$other"
+expect_in "$T/err" "is rejected" "says it is closed"
+expect_exit 0 "approvals" -- "$M" "${R[@]}" approvals --json
+last=$(jq_ "d['requests'][-1]['id']")
+lowner=$(jq_ "d['requests'][-1]['requested_by']")
+expect_exit 1 "only the requester cancels" -- "$M" "${R[@]}" --as erin cancel "$last"
+expect_in "$T/err" "only $lowner" "names the requester"
+expect_exit 0 "the requester cancels" -- "$M" "${R[@]}" --as "$lowner" cancel "$last"
+
+# Policies: require-previous on staging, a new environment, audited.
+expect_exit 0 "staging history" -- "$M" "${R[@]}" deployments fraud-detector --json
+devlive=$(jq_ "[x['version'] for x in d['deployments'] if x['environment']=='dev'][0]")
+expect_exit 0 "versions" -- "$M" "${R[@]}" versions fraud-detector --json
+never=$(python3 -c "
+import json,subprocess
+h=json.loads(subprocess.run(['$M','-r','$db','deployments','fraud-detector','--json'],capture_output=True).stdout)['history']
+live={x['version'] for x in h if x['environment']=='dev'}
+print([v['version'] for v in json.load(open('$T/out'))['versions'] if v['version'] not in live and v['current_stage']!='Archived'][0])")
+expect_exit 1 "staging needs the version live in dev first" -- "$M" "${R[@]}" --as dave deploy fraud-detector "$never" --env staging
+expect_in "$T/err" "must have been live in 'dev' first" "names the rule"
+expect_exit 0 "env set canary" -- "$M" "${R[@]}" --as alice env set canary --required-approvals 1 --approvers erin --self-approval no --json
+[ "$(jq_ "d['environments'][0]['approvers']")" = "['erin']" ] && ok "canary's approvers" || fail "env json: $(cat "$T/out")"
+expect_exit 0 "audit" -- "$M" "${R[@]}" audit --limit 1 --json
+[ "$(jq_ "d['audit'][0]['action']")" = policy ] && ok "the policy change is audited" || fail "audit: $(cat "$T/out")"
+expect_exit 1 "--read-only refuses changes" -- "$M" "${R[@]}" --read-only --as bob rollback fraud-detector --env production
+expect_in "$T/err" "read-only" "says read-only"
+expect_exit 2 "deploy without --env" -- "$M" "${R[@]}" deploy fraud-detector 1
+expect_exit 1 "unknown environment" -- "$M" "${R[@]}" deploy fraud-detector 1 --env moon
+expect_in "$T/err" "environment 'moon'" "names the environment"
+if command -v runuser >/dev/null; then
+	expect_exit 1 "--as by someone who is not root" -- runuser -u nobody -- "$M" -r /nonexistent --as bob models
+	expect_in "$T/err" "--as" "the refusal names --as"
+fi
+
+# Two processes vote at the same moment: exactly one outcome, complete audit.
+for i in 1 2 3 4 5; do
+	cp "$db" "$T/c$i.db"
+	top=$("$M" -r "$T/c$i.db" versions sentiment-bert --json | python3 -c "import json,sys; print(json.load(sys.stdin)['versions'][0]['version'])")
+	"$M" -r "$T/c$i.db" --as dave deploy sentiment-bert "$top" --env dev >/dev/null 2>&1
+	"$M" -r "$T/c$i.db" --as dave deploy sentiment-bert "$top" --env staging >/dev/null 2>&1
+	q=$("$M" -r "$T/c$i.db" --as dave request sentiment-bert "$top" --env production --json 2>"$T/q.err" | python3 -c "import json,sys; print(json.load(sys.stdin)['request']['id'])" 2>/dev/null)
+	if [ -z "$q" ]; then fail "could not open a request in round $i: $(cat "$T/q.err")"; continue; fi
+	"$M" -r "$T/c$i.db" --as alice approve "$q" >/dev/null 2>&1
+	"$M" -r "$T/c$i.db" --as bob approve "$q" >"$T/b.out" 2>&1 & pb=$!
+	"$M" -r "$T/c$i.db" --as carol approve "$q" >"$T/c.out" 2>&1 & pc=$!
+	wait $pb; rb=$?; wait $pc; rc=$?
+	python3 - "$T/c$i.db" "$q" "$rb" "$rc" <<'PY' && ok "round $i: one outcome (exits $rb/$rc)" || fail "round $i: $(cat "$T/b.out" "$T/c.out")"
+import sqlite3, sys
+db, q, rb, rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+c = sqlite3.connect(db)
+assert sorted([rb, rc]) == [0, 1], (rb, rc)
+deploys = c.execute("select count(*) from deployments where request_id = ?", (q,)).fetchone()[0]
+assert deploys == 1, deploys
+assert c.execute("select state from promotion_requests where id = ?", (q,)).fetchone()[0] == "approved"
+votes = c.execute("select count(*) from votes where request_id = ?", (q,)).fetchone()[0]
+audits = c.execute("select count(*) from audit_log where subject = ? and action = 'approve'", (f"request {q}",)).fetchone()[0]
+assert votes == audits == 2, (votes, audits)
+assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
+PY
+done
+
+# Kill deploys and rollbacks at random moments: before or after, never between.
+cp "$db" "$T/k.db"
+python3 - "$T/k.db" >"$T/base" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("select count(*) from deployments").fetchone()[0] - c.execute("select count(*) from audit_log where action in ('deploy','rollback')").fetchone()[0])
+PY
+for i in $(seq 1 25); do
+	timeout -s KILL "0.0$((RANDOM % 9 + 1))" "$M" -r "$T/k.db" --as bob rollback recsys-ranker --env staging >/dev/null 2>&1
+	timeout -s KILL "0.0$((RANDOM % 9 + 1))" "$M" -r "$T/k.db" --as bob rollback recsys-ranker --env dev >/dev/null 2>&1
+done
+python3 - "$T/k.db" "$(cat "$T/base")" <<'PY' && ok "after 50 killed changes the registry is consistent" || fail "inconsistent after kills"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); base = int(sys.argv[2])
+assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
+d = c.execute("select count(*) from deployments").fetchone()[0]
+a = c.execute("select count(*) from audit_log where action in ('deploy','rollback')").fetchone()[0]
+assert d - a == base, (d, a, base)
+for mid, env, ver in c.execute("select a.model_id, e.id, a.version from model_aliases a join environments e on e.name = a.alias"):
+    last = c.execute("select version from deployments where model_id=? and env_id=? order by at desc, id desc limit 1", (mid, env)).fetchone()
+    assert last is None or last[0] == ver, (mid, env, ver, last)
+PY
+finish

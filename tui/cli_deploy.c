@@ -1,0 +1,390 @@
+/* cli_deploy.c: the commands that change what runs where — deploy, rollback,
+ * request, approve, reject, cancel, env set — and the ones that show it:
+ * deployments, approvals, audit, env list. The policy lives in core/; these
+ * only parse, call and print. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli_util.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+/* ---- JSON of our own concepts (CLI.md "Names for our own concepts") ---- */
+
+static json_t *request_json(const struct mlc_request *q)
+{
+	json_t *votes = json_array();
+
+	for (size_t i = 0; i < q->n_votes; i++)
+		json_array_append_new(votes, json_pack("{s:o,s:o,s:I,s:o}", "by", cli_json_str(q->votes[i].by),
+						       "decision", cli_json_str(q->votes[i].decision), "at",
+						       (json_int_t)q->votes[i].at, "comment",
+						       cli_json_str(q->votes[i].comment)));
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id", (json_int_t)q->id, "model",
+			 cli_json_str(q->model), "version", cli_json_str(q->version), "environment",
+			 cli_json_str(q->environment), "kind", cli_json_str(q->kind), "requested_by",
+			 cli_json_str(q->requested_by), "state", cli_json_str(q->state), "requested_at",
+			 (json_int_t)q->requested_at, "comment", cli_json_str(q->comment), "close_reason",
+			 cli_json_str(q->close_reason), "votes", votes);
+}
+
+static json_t *live_json(const struct mlc_live *l)
+{
+	return json_pack("{s:o,s:o,s:o,s:I,s:o,s:o}", "model", cli_json_str(l->model), "environment",
+			 cli_json_str(l->environment), "version", cli_json_str(l->version), "since",
+			 (json_int_t)l->since, "by", cli_json_str(l->by), "hook_status",
+			 cli_json_str(l->hook_status));
+}
+
+static json_t *event_json(const struct mlc_deploy_event *d)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o}", "model", cli_json_str(d->model), "environment",
+			 cli_json_str(d->environment), "version", cli_json_str(d->version),
+			 "previous_version",
+			 *d->previous_version ? cli_json_str(d->previous_version) : json_null(), "action",
+			 cli_json_str(d->action), "at", (json_int_t)d->at, "by", cli_json_str(d->by));
+}
+
+/* ---- changes ------------------------------------------------------------ */
+
+/* After a change: the request it touched, or the model's live deployment. */
+static int print_outcome(const struct cli_opts *o, struct registry *r, const struct mlc_outcome *out,
+			 const char *model, const char *env)
+{
+	struct mlc_error err = {0};
+
+	if (!o->json) {
+		printf("%s\n", out->summary);
+		return 0;
+	}
+	if (out->request_id > 0) {
+		struct mlc_request_list l = {0};
+		int rc = registry_requests(r, REQ_ALL, out->request_id, &l, &err) < 0
+			     ? cli_fail(o, &err)
+			     : cli_json_out(json_pack("{s:o,s:s}", "request", request_json(&l.items[0]),
+						      "summary", out->summary));
+		MLC_LIST_FREE(&l);
+		return rc;
+	}
+	struct mlc_live_list live = {0};
+	struct mlc_event_list hist = {0};
+	int rc = registry_deployments(r, model, env, &live, &hist, &err) < 0 || live.n == 0
+		     ? cli_fail(o, &err)
+		     : cli_json_out(json_pack("{s:o,s:s}", "deployment", live_json(&live.items[0]),
+					      "summary", out->summary));
+	MLC_LIST_FREE(&live);
+	MLC_LIST_FREE(&hist);
+	return rc;
+}
+
+/* Parse a request id argument. */
+static int64_t request_id(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	return (*s && !*end && v > 0) ? v : -1;
+}
+
+/* Run one change command once the registry is open. */
+static int change(const struct cli_opts *o, struct registry *r, const char *cmd, const char *actor,
+		  struct mlc_outcome *out, struct mlc_error *err)
+{
+	const char *a1 = o->argc > 1 ? o->argv[1] : NULL, *a2 = o->argc > 2 ? o->argv[2] : NULL;
+
+	if (strcmp(cmd, "deploy") == 0)
+		return registry_deploy(r, a1, a2, o->env, actor, out, err);
+	if (strcmp(cmd, "rollback") == 0)
+		return registry_rollback(r, a1, o->env, o->to, actor, out, err);
+	if (strcmp(cmd, "request") == 0)
+		return registry_request(r, a1, o->rollback ? o->to : a2, o->env,
+					o->rollback ? "rollback" : "promote", o->comment, actor, out, err);
+	if (strcmp(cmd, "cancel") == 0)
+		return registry_cancel(r, request_id(a1), actor, out, err);
+	return registry_vote(r, request_id(a1), strcmp(cmd, "approve") == 0 ? "approve" : "reject",
+			     o->comment, actor, out, err);
+}
+
+/* Check the arguments of a change command; NULL when fine, else the usage. */
+static const char *change_usage(const struct cli_opts *o, const char *cmd)
+{
+	int need_env = strcmp(cmd, "deploy") == 0 || strcmp(cmd, "rollback") == 0 ||
+		       strcmp(cmd, "request") == 0;
+
+	if (strcmp(cmd, "deploy") == 0 && o->argc != 3)
+		return "deploy MODEL VERSION --env ENV";
+	if (strcmp(cmd, "rollback") == 0 && o->argc != 2)
+		return "rollback MODEL --env ENV [--to VERSION]";
+	if (strcmp(cmd, "request") == 0 && o->argc != (o->rollback ? 2 : 3))
+		return "request MODEL VERSION --env ENV [--comment TEXT] | request MODEL --rollback --env ENV";
+	if (!need_env && (o->argc != 2 || request_id(o->argv[1]) < 0))
+		return strcmp(cmd, "cancel") == 0 ? "cancel ID" : "approve|reject ID [--comment TEXT]";
+	if (need_env && o->env == NULL)
+		return "--env ENV is required";
+	return NULL;
+}
+
+int cli_change(const struct cli_opts *o)
+{
+	const char *cmd = o->argv[0], *usage = change_usage(o, cmd);
+	struct mlc_error err = {0};
+	struct mlc_outcome out = {0};
+	struct registry *r;
+	char actor[256];
+	int rc;
+
+	if (usage)
+		return cli_usage(o, "%s: expected %s", cmd, usage);
+	if (o->read_only) {
+		cli_error(o, "read-only: changes are refused (--read-only)");
+		return 1;
+	}
+	if (cli_identity(o, actor, sizeof actor) == NULL)
+		return cli_usage(o, "--as: only root may act as another user");
+	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+		return cli_fail(o, &err);
+	if (change(o, r, cmd, actor, &out, &err) < 0)
+		rc = cli_fail(o, &err);
+	else
+		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
+	arena_free(&out.arena);
+	registry_close(r);
+	return rc;
+}
+
+/* ---- environments ------------------------------------------------------- */
+
+static int env_set(const struct cli_opts *o, struct registry *r, const char *actor,
+		   struct mlc_error *err)
+{
+	struct mlc_env_change c = {
+		.name = o->argv[2],
+		.have_order = o->have_order, .order = o->order,
+		.have_required = o->have_required_approvals, .required_approvals = o->required_approvals,
+		.have_approvers = o->approvers != NULL, .approvers = o->approvers,
+		.have_self = o->self_approval != NULL,
+		.self_approval = o->self_approval && strcmp(o->self_approval, "yes") == 0,
+		.have_rollback = o->rollback_approval != NULL,
+		.rollback_approval = o->rollback_approval && strcmp(o->rollback_approval, "yes") == 0,
+		.have_previous = o->require_previous != NULL,
+		.require_previous = o->require_previous && strcmp(o->require_previous, "yes") == 0,
+	};
+
+	if (registry_env_set(r, &c, actor, err) < 0)
+		return cli_fail(o, err);
+	if (!o->json)
+		printf("environment %s: policy saved\n", c.name);
+	return -1; /* then list it */
+}
+
+static json_t *env_json(const struct mlc_env *e)
+{
+	json_t *ap = json_array();
+
+	for (size_t k = 0; k < e->n_approvers; k++)
+		json_array_append_new(ap, cli_json_str(e->approvers[k]));
+	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b}", "name", cli_json_str(e->name), "order",
+			 (json_int_t)e->order, "required_approvals", (json_int_t)e->required_approvals,
+			 "approvers", ap, "self_approval", e->self_approval, "rollback_approval",
+			 e->rollback_approval, "require_previous", e->require_previous);
+}
+
+static int env_list(const struct cli_opts *o, struct registry *r, const char *only,
+		    struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	struct cli_table t;
+
+	if (registry_env_list(r, &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return cli_fail(o, err);
+	}
+	if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			if (only == NULL || strcmp(only, l.items[i].name) == 0)
+				json_array_append_new(arr, env_json(&l.items[i]));
+		MLC_LIST_FREE(&l);
+		return cli_json_out(json_pack("{s:o}", "environments", arr));
+	}
+	cli_table_init(&t, 7);
+	cli_table_row(&t, (const char *[]){"ENV", "ORDER", "APPROVALS", "APPROVERS", "SELF", "ROLLBACK",
+					   "PREVIOUS"});
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_env *e = &l.items[i];
+		char ord[24], req[24];
+		struct strbuf ap = {0};
+		if (only && strcmp(only, e->name) != 0)
+			continue;
+		snprintf(ord, sizeof ord, "%lld", (long long)e->order);
+		snprintf(req, sizeof req, "%lld", (long long)e->required_approvals);
+		for (size_t k = 0; k < e->n_approvers; k++)
+			sb_printf(&ap, "%s%s", k ? "," : "", e->approvers[k]);
+		cli_table_row(&t, (const char *[]){e->name, ord, req, ap.len ? sb_str(&ap) : "anyone",
+						   e->self_approval ? "yes" : "no",
+						   e->rollback_approval ? "needs approval" : "free",
+						   e->require_previous ? "required" : "-"});
+		sb_free(&ap);
+	}
+	cli_table_print(&t);
+	MLC_LIST_FREE(&l);
+	return 0;
+}
+
+int cli_env(const struct cli_opts *o)
+{
+	struct mlc_error err = {0};
+	struct registry *r;
+	char actor[256];
+	int set = o->argc == 3 && strcmp(o->argv[1], "set") == 0, rc;
+
+	if (!set && !(o->argc == 2 && strcmp(o->argv[1], "list") == 0))
+		return cli_usage(o, "env: expected 'env list' or 'env set ENV [--order N] ...'");
+	if (set && o->read_only) {
+		cli_error(o, "read-only: changes are refused (--read-only)");
+		return 1;
+	}
+	if (cli_identity(o, actor, sizeof actor) == NULL)
+		return cli_usage(o, "--as: only root may act as another user");
+	if ((r = cli_open_registry(o, set, &err)) == NULL)
+		return cli_fail(o, &err);
+	rc = set ? env_set(o, r, actor, &err) : -1;
+	if (rc < 0)
+		rc = env_list(o, r, set ? o->argv[2] : NULL, &err);
+	registry_close(r);
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int show_deployments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_live_list live = {0};
+	struct mlc_event_list hist = {0};
+	int rc = 0;
+
+	if (registry_deployments(r, o->argv[1], o->env, &live, &hist, err) < 0) {
+		rc = cli_fail(o, err);
+	} else if (o->json) {
+		json_t *a = json_array(), *h = json_array();
+		for (size_t i = 0; i < live.n; i++)
+			json_array_append_new(a, live_json(&live.items[i]));
+		for (size_t i = 0; i < hist.n; i++)
+			json_array_append_new(h, event_json(&hist.items[i]));
+		rc = cli_json_out(json_pack("{s:o,s:o}", "deployments", a, "history", h));
+	} else {
+		struct cli_table t;
+		cli_table_init(&t, 5);
+		cli_table_row(&t, (const char *[]){"ENV", "LIVE", "SINCE", "BY", "HOOK"});
+		for (size_t i = 0; i < live.n; i++) {
+			char since[32];
+			timefmt_minutes(live.items[i].since, since, sizeof since);
+			cli_table_row(&t, (const char *[]){live.items[i].environment, live.items[i].version,
+							   since, live.items[i].by, live.items[i].hook_status});
+		}
+		cli_table_print(&t);
+		printf("\nHistory, newest first:\n");
+		cli_table_init(&t, 6);
+		cli_table_row(&t, (const char *[]){"AT", "ENV", "ACTION", "VERSION", "FROM", "BY"});
+		for (size_t i = 0; i < hist.n; i++) {
+			const struct mlc_deploy_event *d = &hist.items[i];
+			char at[32];
+			timefmt_minutes(d->at, at, sizeof at);
+			cli_table_row(&t, (const char *[]){at, d->environment, d->action, d->version,
+							   *d->previous_version ? d->previous_version : "-", d->by});
+		}
+		cli_table_print(&t);
+	}
+	MLC_LIST_FREE(&live);
+	MLC_LIST_FREE(&hist);
+	return rc;
+}
+
+static int show_approvals(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_request_list l = {0};
+	int rc = 0;
+
+	if (registry_requests(r, o->all ? REQ_ALL : REQ_PENDING, 0, &l, err) < 0) {
+		rc = cli_fail(o, err);
+	} else if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(arr, request_json(&l.items[i]));
+		rc = cli_json_out(json_pack("{s:o}", "requests", arr));
+	} else {
+		struct cli_table t;
+		cli_table_init(&t, 8);
+		cli_table_row(&t, (const char *[]){"ID", "MODEL", "VERSION", "ENV", "KIND", "BY", "STATE", "VOTES"});
+		for (size_t i = 0; i < l.n; i++) {
+			const struct mlc_request *q = &l.items[i];
+			char id[24];
+			struct strbuf v = {0};
+			snprintf(id, sizeof id, "%lld", (long long)q->id);
+			for (size_t k = 0; k < q->n_votes; k++)
+				sb_printf(&v, "%s%s:%s", k ? " " : "", q->votes[k].by, q->votes[k].decision);
+			cli_table_row(&t, (const char *[]){id, q->model, q->version, q->environment, q->kind,
+							   q->requested_by, q->state, v.len ? sb_str(&v) : "-"});
+			sb_free(&v);
+		}
+		cli_table_print(&t);
+	}
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
+static int show_audit(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_audit_list l = {0};
+	int rc = 0;
+
+	if (registry_audit(r, o->limit, &l, err) < 0) {
+		rc = cli_fail(o, err);
+	} else if (o->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(arr, json_pack("{s:I,s:o,s:o,s:o,s:o}", "at", (json_int_t)l.items[i].at,
+							     "actor", cli_json_str(l.items[i].actor), "action",
+							     cli_json_str(l.items[i].action), "subject",
+							     cli_json_str(l.items[i].subject), "detail",
+							     cli_json_str(l.items[i].detail)));
+		rc = cli_json_out(json_pack("{s:o}", "audit", arr));
+	} else {
+		struct cli_table t;
+		cli_table_init(&t, 5);
+		cli_table_row(&t, (const char *[]){"AT", "ACTOR", "ACTION", "SUBJECT", "DETAIL"});
+		for (size_t i = 0; i < l.n; i++) {
+			char at[32];
+			timefmt_minutes(l.items[i].at, at, sizeof at);
+			cli_table_row(&t, (const char *[]){at, l.items[i].actor, l.items[i].action,
+							   l.items[i].subject, l.items[i].detail});
+		}
+		cli_table_print(&t);
+	}
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
+int cli_show(const struct cli_opts *o)
+{
+	const char *cmd = o->argv[0];
+	struct mlc_error err = {0};
+	struct registry *r;
+	int rc;
+
+	if (strcmp(cmd, "deployments") == 0 && o->argc != 2)
+		return cli_usage(o, "deployments: expected MODEL [--env ENV]");
+	if (strcmp(cmd, "deployments") != 0 && o->argc != 1)
+		return cli_usage(o, "%s: takes no arguments", cmd);
+	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+		return cli_fail(o, &err);
+	if (strcmp(cmd, "deployments") == 0)
+		rc = show_deployments(o, r, &err);
+	else if (strcmp(cmd, "approvals") == 0)
+		rc = show_approvals(o, r, &err);
+	else
+		rc = show_audit(o, r, &err);
+	registry_close(r);
+	return rc;
+}

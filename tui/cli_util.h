@@ -1,0 +1,36 @@
+/* cli_util.h: what the command files of tui/ share — opening the registry,
+ * reporting errors with the right exit status, aligned tables and JSON. */
+#ifndef MLC_CLI_UTIL_H
+#define MLC_CLI_UTIL_H
+#include <jansson.h>
+#include <stddef.h>
+#include "cli.h"
+#include "registry.h"
+
+/* Open the registry the options select; create: make a missing local one. */
+struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err);
+/* Report err; returns its exit status (1 or 2). */
+int cli_fail(const struct cli_opts *o, const struct mlc_error *err);
+/* Report a usage problem; returns 2. */
+int cli_usage(const struct cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print one JSON document to stdout and release it; 0 or 1. */
+int cli_json_out(json_t *doc);
+/* A JSON string (invalid UTF-8 shown escaped). */
+json_t *cli_json_str(const char *s);
+/* A metric value: non-finite ones as MLflow's strings. */
+json_t *cli_json_metric(double v);
+json_t *cli_json_kv(const struct mlc_kv *kv, size_t n);
+
+/* An aligned text table: cells are sanitised; columns two spaces apart. */
+struct cli_table {
+	int ncols;
+	char **cells;
+	size_t nrows, cap;
+	int *width;
+};
+void cli_table_init(struct cli_table *t, int ncols);
+void cli_table_row(struct cli_table *t, const char *const *cols);
+/* Print and free. */
+void cli_table_print(struct cli_table *t);
+
+#endif
