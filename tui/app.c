@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "app.h"
+#include "changes.h"
 #include "demo.h"
 #include "filter.h"
 #include "sanitize.h"
@@ -117,6 +118,27 @@ void app_status(struct app *a, int error, const char *fmt, ...)
 	vsnprintf(a->status, sizeof a->status, fmt, ap);
 	va_end(ap);
 	a->status_error = error;
+}
+
+void app_prompt(struct app *a, const char *label, void (*done)(struct app *, const char *, void *),
+		void (*discard)(void *), void *ctx)
+{
+	if (a->prompt_discard)
+		a->prompt_discard(a->prompt_ctx);
+	char *safe = sanitize_dup(label);
+	snprintf(a->prompt_label, sizeof a->prompt_label, "%s", safe);
+	free(safe);
+	a->prompt_done = done;
+	a->prompt_discard = discard;
+	a->prompt_ctx = ctx;
+	a->mode = MODE_PROMPT;
+	input_start(&a->input, ' ', NULL);
+}
+
+void app_dialog(struct app *a, struct dialog *d)
+{
+	dialog_free(a->dialog);
+	a->dialog = d;
 }
 
 void app_set_model_names(struct app *a, const char *const *names, size_t n)
@@ -224,12 +246,30 @@ static void cmd_quit(struct app *a, const char *arg)
 	a->quit = 1;
 }
 
+static void cmd_deployments(struct app *a, const char *arg)
+{
+	app_push(a, view_deployments_new(a, *arg ? arg : NULL));
+}
+
+static void cmd_approvals(struct app *a, const char *arg)
+{
+	app_push(a, view_approvals_new(a));
+}
+
+static void cmd_audit(struct app *a, const char *arg)
+{
+	app_push(a, view_audit_new(a));
+}
+
 const struct app_command_info app_commands[] = {
 	{"models", "", "Registered models", cmd_models},
 	{"versions", "MODEL", "Versions of MODEL", cmd_versions},
 	{"experiments", "", "Experiments", cmd_experiments},
 	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs},
 	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare},
+	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)", cmd_deployments},
+	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals},
+	{"audit", "", "The audit log, newest first", cmd_audit},
 	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter},
 	{"refresh", "", "Reload from the registry", cmd_refresh},
 	{"help", "", "Keys and commands", cmd_help},
@@ -385,12 +425,15 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 		enum action act;
 		const char *word;
 	} words[] = {{ACT_MARK, "mark"}, {ACT_COMPARE, "compare"}, {ACT_SORT, "sort"},
-		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"}};
+		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"},
+		     {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_APPROVE, "approve"},
+		     {ACT_REJECT, "reject"}};
 
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
 			char key[16];
-			if (words[w].act != v->ops->hints[i])
+			if (words[w].act != v->ops->hints[i] ||
+			    ((action_info(words[w].act)->flags & A_DANGER) && a->read_only))
 				continue;
 			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key, sizeof key);
 			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);
@@ -437,7 +480,8 @@ static void draw_footer(struct app *a, struct view *v)
 	draw_fill(d, y, 0, a->cols, THEME_FOOTER);
 	if (a->mode != MODE_NORMAL) {
 		char *safe = sanitize_dup(a->input.buf);
-		char *line = xasprintf("%c%s", a->input.prefix, safe);
+		char *line = a->mode == MODE_PROMPT ? xasprintf("%s%s", a->prompt_label, safe)
+						    : xasprintf("%c%s", a->input.prefix, safe);
 		int w = draw_text(d, y, 0, a->cols - 1, line, THEME_FILTER, 0, 0);
 		move(y, w < a->cols ? w : a->cols - 1);
 		free(line);
@@ -451,8 +495,15 @@ static void draw_footer(struct app *a, struct view *v)
 		return;
 	}
 	struct strbuf sb = {0};
+	char pending[32] = "";
+	int pw = 0;
+	if (a->pending > 0) {
+		snprintf(pending, sizeof pending, " %lld pending ", (long long)a->pending);
+		pw = draw_width(d, pending);
+		draw_text(d, y, a->cols - pw - 1, pw, pending, THEME_BADGE, 0, 0);
+	}
 	footer_hints(a, v, &sb);
-	draw_text(d, y, 1, a->cols - 2, sb_str(&sb), THEME_FOOTER, 0, 0);
+	draw_text(d, y, 1, a->cols - 3 - pw, sb_str(&sb), THEME_FOOTER, 0, 0);
 	sb_free(&sb);
 }
 
@@ -483,8 +534,10 @@ static void app_draw(struct app *a)
 	draw_header(a);
 	draw_title(a, v);
 	draw_body(a, v, 2, a->rows - 3);
-	curs_set(a->mode != MODE_NORMAL);
+	curs_set(a->mode != MODE_NORMAL && a->dialog == NULL);
 	draw_footer(a, v);
+	if (a->dialog)
+		dialog_draw(a, a->dialog);
 	refresh();
 }
 
@@ -501,6 +554,19 @@ static void prompt_key(struct app *a, int key, int is_wide)
 		return;
 	}
 	r = input_key(&a->input, key, is_wide);
+	if (a->mode == MODE_PROMPT) {
+		if (r == INPUT_EDITING)
+			return;
+		a->mode = MODE_NORMAL;
+		if (r == INPUT_ACCEPT && a->prompt_done)
+			a->prompt_done(a, a->input.buf, a->prompt_ctx);
+		if (a->prompt_discard)
+			a->prompt_discard(a->prompt_ctx);
+		a->prompt_done = NULL;
+		a->prompt_discard = NULL;
+		a->prompt_ctx = NULL;
+		return;
+	}
 	if (a->mode == MODE_FILTER) {
 		table_set_filter(&v->table, r == INPUT_CANCEL ? "" : a->input.buf);
 		if (r != INPUT_EDITING)
@@ -526,6 +592,10 @@ static void normal_key(struct app *a, enum action act)
 	if (a->rows < MIN_ROWS || a->cols < MIN_COLS) {
 		if (act == ACT_QUIT)
 			a->quit = 1;
+		return;
+	}
+	if ((action_info(act)->flags & A_DANGER) && a->read_only) {
+		app_status(a, 1, "read-only: changes are refused (--read-only)");
 		return;
 	}
 	if (v->ops->action && v->ops->action(a, v, act) != V_IGNORED)
@@ -566,6 +636,18 @@ static void read_keys(struct app *a)
 	while (!a->quit && (rc = get_wch(&ch)) != ERR) {
 		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue; /* the next draw measures the screen again */
+		if (a->dialog) {
+			int res = dialog_key(a->dialog, (int)ch, rc == OK);
+			if (res == 2 && a->dialog->confirm) {
+				a->dialog->confirm(a, a->dialog->ctx);
+				a->dialog->ctx = NULL; /* confirm took it */
+			}
+			if (res != 0) {
+				dialog_free(a->dialog);
+				a->dialog = NULL;
+			}
+			continue;
+		}
 		if (a->mode != MODE_NORMAL)
 			prompt_key(a, (int)ch, rc == OK);
 		else
@@ -701,12 +783,17 @@ int app_main(const struct cli_opts *o)
 	screen_init(a);
 	if (warnings.len)
 		app_status(a, 1, "theme: %s", sb_str(&warnings));
+	a->pending = -1;
 	app_push(a, view_models_new(a));
+	app_refresh_pending(a);
 	app_loop(a);
 	endwin();
 	worker_stop(a->worker);
 	while (a->depth > 0)
 		view_free(a->stack[--a->depth]);
+	dialog_free(a->dialog);
+	if (a->prompt_discard)
+		a->prompt_discard(a->prompt_ctx);
 out:
 	app_set_model_names(a, NULL, 0);
 	free(a->model_names);

@@ -4,6 +4,7 @@
 #define MLC_APP_H
 #include <stdint.h>
 #include "cli.h"
+#include "dialog.h"
 #include "draw.h"
 #include "input.h"
 #include "theme.h"
@@ -12,7 +13,7 @@
 
 #define APP_MAX_VIEWS 32
 
-enum app_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND };
+enum app_mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_PROMPT };
 
 struct app {
 	const struct cli_opts *opts;
@@ -35,7 +36,21 @@ struct app {
 	int rows, cols;
 	unsigned spin;
 	int quit;
+	int64_t pending; /* pending promotion requests, -1 unknown */
+	struct dialog *dialog; /* modal, when open */
+	/* MODE_PROMPT: a question in the footer, answered through done */
+	char prompt_label[128];
+	void (*prompt_done)(struct app *a, const char *text, void *ctx);
+	void (*prompt_discard)(void *ctx);
+	void *prompt_ctx;
 };
+
+/* Ask for one line of text in the footer; done gets it (and ctx) on Enter,
+ * discard frees ctx either way. */
+void app_prompt(struct app *a, const char *label, void (*done)(struct app *, const char *, void *),
+		void (*discard)(void *), void *ctx);
+/* Open a modal dialog (the app owns it). */
+void app_dialog(struct app *a, struct dialog *d);
 
 /* Open the console; returns the process exit status. */
 int app_main(const struct cli_opts *o);

@@ -102,6 +102,10 @@ struct view *view_versions_new(struct app *a, const char *model);
 struct view *view_version_new(struct app *a, const char *model, const char *version);
 struct view *view_help_new(struct app *a);
 struct view *view_experiments_new(struct app *a);
+/* What is live where (every model's, or model's with its history). */
+struct view *view_deployments_new(struct app *a, const char *model);
+struct view *view_approvals_new(struct app *a);
+struct view *view_audit_new(struct app *a);
 struct view *view_runs_new(struct app *a, const char *experiment);
 struct view *view_run_new(struct app *a, const char *run_id);
 /* Compare runs ids[0..n) (2 to 20). */

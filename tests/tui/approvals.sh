@@ -1,0 +1,137 @@
+#!/bin/bash
+# tests/tui/approvals.sh: the approval story on the demo registry, played from
+# the keyboard as three users (root acting with --as): alice asks for
+# production, cannot approve her own request, bob approves (not enough yet),
+# carol approves and the deployment happens, bob rolls back, and the audit
+# shows every step with the right actor.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
+command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+db=$(demo_db)
+model=fraud-detector
+# A clean start: withdraw the demo's pending request for the model.
+old=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print(' '.join(str(q['id']) for q in json.load(sys.stdin)['requests'] if q['model']=='$model'))")
+for id in $old; do "$M" -r "$db" --as alice cancel "$id" >/dev/null; done
+ver=$("$M" -r "$db" deployments "$model" --env staging --json | python3 -c "import json,sys; print(json.load(sys.stdin)['deployments'][0]['version'])")
+prod=$("$M" -r "$db" deployments "$model" --env production --json | python3 -c "import json,sys; print(json.load(sys.stdin)['deployments'][0]['version'])")
+[ "$ver" != "$prod" ] || skip "demo has the same version in staging and production"
+
+# confirm_typed NAME: type NAME into the dialog, move to OK, press it.
+confirm_typed() {
+	wait_for "Type $1 to confirm"
+	literal "$1"
+	keys Tab Enter
+}
+
+# alice asks for production from the deployments view.
+tui_start 120 32 -r "$db" --as alice
+wait_for "Models (8)"
+keys :
+literal "deployments $model"
+keys Enter
+wait_for "Deployments of $model"
+keys /
+literal "production"
+keys Enter
+wait_for "d deploy"
+keys d
+wait_for "deploy which version of $model to production?"
+literal "$ver"
+keys Enter
+wait_for "Request a promotion"
+wait_for "Version:      $prod -> $ver"
+wait_for "[ Cancel ]"
+confirm_typed "$model"
+wait_for "request "
+id=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print([q['id'] for q in json.load(sys.stdin)['requests'] if q['model']=='$model'][0])")
+ok "request $id opened"
+
+# alice cannot approve her own request.
+keys :
+literal "approvals"
+keys Enter
+wait_for "Approvals (pending"
+keys /
+literal "$model"
+keys Enter a
+wait_for "approve, comment (optional):"
+keys Enter
+wait_for "Approve the request"
+confirm_typed "$model"
+wait_for "does not allow self-approval"
+keys q
+[ "$(wait_exit)" = 0 ] && ok "alice quits" || fail "exit status"
+
+# vote USER COMMENT: approve the model's request as USER from the approvals view.
+vote() {
+	tui_start 120 32 -r "$db" --as "$1"
+	wait_for "Models (8)"
+	wait_for "pending"
+	keys :
+	literal "approvals"
+	keys Enter
+	wait_for "Approvals (pending"
+	keys /
+	literal "$model"
+	keys Enter a
+	wait_for "approve, comment (optional):"
+	literal "$2"
+	keys Enter
+	wait_for "Approve the request"
+	wait_for "Comment:      $2"
+	confirm_typed "$model"
+}
+vote bob "metrics look fine"
+wait_for "1 of 2 approvals"
+keys q
+vote carol "ship it"
+wait_for "approved: $model $ver is live in production"
+keys :
+literal "deployments $model"
+keys Enter
+wait_for "Deployments of $model"
+screen | grep -E "^. *$model +production +$ver .* carol" >/dev/null && ok "production shows $ver by carol" || fail "deployments: $(screen | grep production)"
+keys q
+
+# bob rolls back.
+tui_start 120 32 -r "$db" --as bob
+wait_for "Models (8)"
+keys :
+literal "deployments $model"
+keys Enter
+wait_for "Deployments of $model"
+keys /
+literal "production"
+keys Enter R
+wait_for "Roll back"
+confirm_typed "$model"
+wait_for "rolled $model in production back from $ver to $prod"
+
+# The audit shows every step with its actor.
+keys :
+literal "audit"
+keys Enter
+wait_for "Audit log (newest first)"
+screen | sed -n '4,8p' >"$T/audit"
+python3 - "$T/audit" "$id" <<'PY' && ok "audit: bob rollback, carol deploy, carol approve, bob approve, alice's request" || fail "audit rows: $(cat "$T/audit")"
+import sys
+rows = [l.replace("\u25b8", " ").replace(">", " ").split() for l in open(sys.argv[1])]
+got = [(r[2], r[3]) for r in rows if len(r) > 3]
+assert got[:4] == [("bob", "rollback"), ("carol", "deploy"), ("carol", "approve"), ("bob", "approve")], got
+PY
+screen | grep -q "alice *request" && ok "alice's request is in the audit" || fail "no request row for alice"
+keys q
+[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+
+# --read-only refuses the change keys.
+tui_start 120 32 -r "$db" --read-only --as bob
+wait_for "READ-ONLY"
+keys :
+literal "approvals"
+keys Enter
+wait_for "Approvals (pending"
+screen | tail -n 1 | grep -q "a approve" && fail "approve offered in read-only" || ok "no approve hint in read-only"
+keys a
+wait_for "read-only: changes are refused"
+finish

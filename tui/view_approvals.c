@@ -1,0 +1,245 @@
+/* view_approvals.c: the pending promotion requests, oldest first, with what
+ * would change (live -> requested version) and the votes so far. a approves, x
+ * rejects — each asks for an optional comment, then confirms in a dialog;
+ * Enter shows the request with its votes. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "changes.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct approvals_state {
+	struct mlc_request_list reqs;
+	struct mlc_live_list live;
+	struct mlc_env_list envs;
+};
+
+struct approvals_job {
+	uint64_t view_id;
+	struct approvals_state got;
+	struct mlc_event_list history;
+	struct mlc_error err;
+	int rc;
+};
+
+static void approvals_run(struct registry *r, void *arg)
+{
+	struct approvals_job *j = arg;
+
+	if ((j->rc = registry_requests(r, REQ_PENDING, 0, &j->got.reqs, &j->err)) == 0 &&
+	    (j->rc = registry_env_list(r, &j->got.envs, &j->err)) == 0)
+		j->rc = registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->err);
+}
+
+/* The version of model live in env ("none"). */
+static const char *live_of(const struct approvals_state *s, const char *model, const char *env)
+{
+	for (size_t i = 0; i < s->live.n; i++)
+		if (strcmp(s->live.items[i].model, model) == 0 &&
+		    strcmp(s->live.items[i].environment, env) == 0)
+			return s->live.items[i].version;
+	return "none";
+}
+
+static void free_state(struct approvals_state *s)
+{
+	MLC_LIST_FREE(&s->reqs);
+	MLC_LIST_FREE(&s->live);
+	MLC_LIST_FREE(&s->envs);
+}
+
+static void approvals_fill(struct app *a, struct view *v)
+{
+	struct approvals_state *s = v->data;
+	int64_t now = timefmt_now_ms();
+
+	table_clear(&v->table);
+	for (size_t i = 0; i < s->reqs.n; i++) {
+		const struct mlc_request *q = &s->reqs.items[i];
+		char id[24], change[128], age[32];
+		struct strbuf votes = {0};
+		snprintf(id, sizeof id, "%lld", (long long)q->id);
+		snprintf(change, sizeof change, "%s -> %s%s", live_of(s, q->model, q->environment), q->version,
+			 strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
+		timefmt_ago(q->requested_at, now, age, sizeof age);
+		for (size_t k = 0; k < q->n_votes; k++)
+			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by, q->votes[k].decision);
+		table_add(&v->table, id, THEME_NORMAL,
+			  (const char *[]){id, q->model, q->environment, change, q->requested_by, age,
+					   votes.len ? sb_str(&votes) : "-", q->comment});
+		sb_free(&votes);
+	}
+	table_done(&v->table);
+	(void)a;
+}
+
+static void approvals_done(struct app *a, void *arg)
+{
+	struct approvals_job *j = arg;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+
+	if (v != NULL) {
+		struct approvals_state *s = v->data;
+		free_state(s);
+		*s = j->got;
+		memset(&j->got, 0, sizeof j->got);
+		approvals_fill(a, v);
+	}
+	free_state(&j->got);
+	MLC_LIST_FREE(&j->history);
+	free(j);
+}
+
+static void approvals_load(struct app *a, struct view *v)
+{
+	struct approvals_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	view_job_start(a, v, approvals_run, approvals_done, j);
+}
+
+/* The request under the cursor, NULL when none. */
+static const struct mlc_request *cursor_request(struct view *v)
+{
+	struct approvals_state *s = v->data;
+	const char *key = table_cursor_key(&v->table);
+
+	for (size_t i = 0; key && i < s->reqs.n; i++)
+		if (s->reqs.items[i].id == strtoll(key, NULL, 10))
+			return &s->reqs.items[i];
+	return NULL;
+}
+
+/* 1 if env is the last in the order. */
+static int is_last(const struct approvals_state *s, const char *env)
+{
+	int64_t order = 0, max = 0;
+
+	for (size_t i = 0; i < s->envs.n; i++) {
+		if (strcmp(s->envs.items[i].name, env) == 0)
+			order = s->envs.items[i].order;
+		if (s->envs.items[i].order > max)
+			max = s->envs.items[i].order;
+	}
+	return order == max;
+}
+
+static void confirm_vote(struct app *a, void *ctx)
+{
+	change_submit(a, ctx);
+}
+
+/* The comment is in: confirm the vote in a dialog naming the change. */
+static void comment_typed(struct app *a, const char *text, void *ctx)
+{
+	struct view *v = app_top(a);
+	struct change *c = ctx;
+	const struct mlc_request *q = cursor_request(v);
+	struct approvals_state *s = v->data;
+	int approve = strcmp(c->decision, "approve") == 0;
+	struct change *vote;
+	struct dialog *d;
+
+	if (q == NULL || q->id != c->id)
+		return;
+	vote = change_new(CH_VOTE, q->model, q->version, q->environment);
+	vote->id = q->id;
+	vote->decision = xstrdup(c->decision);
+	vote->comment = xstrdup(text);
+	d = dialog_new(approve ? "Approve the request" : "Reject the request", approve ? "Approve" : "Reject",
+		       approve && is_last(s, q->environment) ? q->model : NULL, confirm_vote, change_discard,
+		       vote);
+	dialog_line(d, "Request %lld by %s", (long long)q->id, q->requested_by);
+	dialog_line(d, "Model:        %s", q->model);
+	dialog_line(d, "Environment:  %s", q->environment);
+	dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment), q->version);
+	if (*text)
+		dialog_line(d, "Comment:      %s", text);
+	if (approve)
+		dialog_line(d, "If this vote satisfies the policy, the deployment happens now.");
+	app_dialog(a, d);
+}
+
+/* a or x: ask for an optional comment first. */
+static void start_vote(struct app *a, struct view *v, const char *decision)
+{
+	const struct mlc_request *q = cursor_request(v);
+	struct change *c;
+
+	if (q == NULL) {
+		app_status(a, 1, "no request selected");
+		return;
+	}
+	c = change_new(CH_VOTE, q->model, q->version, q->environment);
+	c->id = q->id;
+	c->decision = xstrdup(decision);
+	app_prompt(a, strcmp(decision, "approve") == 0 ? "approve, comment (optional): "
+						       : "reject, comment (optional): ",
+		   comment_typed, change_discard, c);
+}
+
+/* Enter: the request and every vote, in the footer-sized dialog. */
+static void show_request(struct app *a, struct view *v)
+{
+	const struct mlc_request *q = cursor_request(v);
+	struct dialog *d;
+
+	if (q == NULL)
+		return;
+	d = dialog_new("Request", "Close", NULL, NULL, NULL, NULL);
+	dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model, q->version,
+		    q->environment, q->kind);
+	dialog_line(d, "By %s: %s", q->requested_by, *q->comment ? q->comment : "(no comment)");
+	for (size_t k = 0; k < q->n_votes && k < DIALOG_LINES - 3; k++)
+		dialog_line(d, "%s %s: %s", q->votes[k].by, q->votes[k].decision,
+			    *q->votes[k].comment ? q->votes[k].comment : "(no comment)");
+	if (q->n_votes == 0)
+		dialog_line(d, "No votes yet.");
+	d->focus = 1;
+	app_dialog(a, d);
+}
+
+static int approvals_action(struct app *a, struct view *v, enum action act)
+{
+	switch (act) {
+	case ACT_APPROVE: start_vote(a, v, "approve"); return V_REDRAW;
+	case ACT_REJECT: start_vote(a, v, "reject"); return V_REDRAW;
+	case ACT_ENTER: show_request(a, v); return V_REDRAW;
+	default: return V_IGNORED;
+	}
+}
+
+static void approvals_free(struct view *v)
+{
+	free_state(v->data);
+	free(v->data);
+}
+
+static const struct view_ops approvals_ops = {
+	.name = "approvals",
+	.load = approvals_load,
+	.action = approvals_action,
+	.free = approvals_free,
+	.enter_hint = "votes",
+	.counted = 1,
+	.hints = {ACT_APPROVE, ACT_REJECT, ACT_NONE},
+	.search = -1,
+};
+
+static const struct table_col cols[] = {
+	{"ID", 0, 1, 0},      {"MODEL", 28, 0, 0}, {"ENV", 14, 0, 0},   {"CHANGE", 24, 0, 0},
+	{"BY", 12, 0, 0},     {"AGE", 0, 0, 0},    {"VOTES", 32, 0, 0}, {"COMMENT", 0, 0, 1},
+};
+
+struct view *view_approvals_new(struct app *a)
+{
+	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
+
+	v->data = xcalloc(1, sizeof(struct approvals_state));
+	table_init(&v->table, cols, 8);
+	return v;
+}

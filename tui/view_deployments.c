@@ -1,0 +1,279 @@
+/* view_deployments.c: what is live where — per model and environment the live
+ * version, since when, by whom and its hook's status, and for one model the
+ * history. d deploys a version to the row's environment (or opens a request
+ * where the policy wants approvals), R rolls back; both confirm first. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "changes.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct deployments_state {
+	char *model; /* NULL: every model */
+	struct mlc_env_list envs;
+};
+
+struct deployments_job {
+	uint64_t view_id;
+	char *model;
+	struct mlc_env_list envs;
+	struct mlc_live_list live;
+	struct mlc_event_list history;
+	struct mlc_error err;
+	int rc;
+};
+
+static void deployments_run(struct registry *r, void *arg)
+{
+	struct deployments_job *j = arg;
+
+	if ((j->rc = registry_env_list(r, &j->envs, &j->err)) == 0)
+		j->rc = registry_deployments(r, j->model, NULL, &j->live, &j->history, &j->err);
+}
+
+/* The row key of a live deployment: "model\x1fenv". */
+static char *live_key(const char *model, const char *env)
+{
+	return xasprintf("%s\x1f%s", model, env);
+}
+
+static void deployments_fill(struct view *v, struct deployments_job *j)
+{
+	struct deployments_state *s = v->data;
+
+	table_clear(&v->table);
+	for (size_t i = 0; i < j->live.n; i++) {
+		const struct mlc_live *l = &j->live.items[i];
+		char since[32], *key = live_key(l->model, l->environment);
+		timefmt_minutes(l->since, since, sizeof since);
+		table_add(&v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
+			  (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
+		free(key);
+	}
+	if (s->model != NULL) {
+		table_add(&v->table, "#gap", THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
+		table_add(&v->table, "#history", THEME_TITLE,
+			  (const char *[]){"History, newest first", "", "", "", "", ""});
+		for (size_t i = 0; i < j->history.n; i++) {
+			const struct mlc_deploy_event *d = &j->history.items[i];
+			char at[32], key[32], ver[80];
+			timefmt_minutes(d->at, at, sizeof at);
+			snprintf(key, sizeof key, "#h%zu", i);
+			snprintf(ver, sizeof ver, "%s %s %s", *d->previous_version ? d->previous_version : "-",
+				 "->", d->version);
+			table_add(&v->table, key, strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
+				  (const char *[]){d->action, d->environment, ver, at, d->by, ""});
+		}
+	}
+	table_done(&v->table);
+	{ /* the policies, for d and R */
+		MLC_LIST_FREE(&s->envs);
+		s->envs = j->envs;
+		memset(&j->envs, 0, sizeof j->envs);
+	}
+}
+
+static void deployments_done(struct app *a, void *arg)
+{
+	struct deployments_job *j = arg;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+
+	if (v != NULL)
+		deployments_fill(v, j);
+	MLC_LIST_FREE(&j->envs);
+	MLC_LIST_FREE(&j->live);
+	MLC_LIST_FREE(&j->history);
+	free(j->model);
+	free(j);
+}
+
+static void deployments_load(struct app *a, struct view *v)
+{
+	struct deployments_state *s = v->data;
+	struct deployments_job *j = xcalloc(1, sizeof *j);
+
+	j->view_id = v->id;
+	j->model = s->model ? xstrdup(s->model) : NULL;
+	view_job_start(a, v, deployments_run, deployments_done, j);
+}
+
+/* The environment named name in the loaded policies, NULL if unknown. */
+static const struct mlc_env *find_env(const struct deployments_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->envs.n; i++)
+		if (strcmp(s->envs.items[i].name, name) == 0)
+			return &s->envs.items[i];
+	return NULL;
+}
+
+/* 1 if env is the last in the order (production): the user types the model. */
+static int is_last_env(const struct deployments_state *s, const struct mlc_env *e)
+{
+	for (size_t i = 0; i < s->envs.n; i++)
+		if (s->envs.items[i].order > e->order)
+			return 0;
+	return 1;
+}
+
+/* Split a row key into model and env (pointers into copy). */
+static int split_key(const char *key, char **copy, const char **model, const char **env)
+{
+	char *sep;
+
+	if (key == NULL || key[0] == '#')
+		return -1;
+	*copy = xstrdup(key);
+	sep = strchr(*copy, '\x1f');
+	*sep = '\0';
+	*model = *copy;
+	*env = sep + 1;
+	return 0;
+}
+
+static void confirm_change(struct app *a, void *ctx)
+{
+	change_submit(a, ctx);
+}
+
+/* The version typed after d: confirm the deploy (or the request). */
+static void deploy_version_typed(struct app *a, const char *text, void *ctx)
+{
+	struct view *v = app_top(a);
+	struct deployments_state *s = v->data;
+	struct change *c = ctx;
+	const struct mlc_env *e = find_env(s, c->env);
+	const char *live = "";
+	struct dialog *d;
+
+	if (*text == '\0' || e == NULL)
+		return;
+	for (size_t r = 0; r < v->table.nrows; r++) /* the live version from the row */
+		if (strcmp(v->table.keys[r], table_cursor_key(&v->table)) == 0)
+			live = v->table.cells[r * (size_t)v->table.ncols + 2];
+	free(c->version);
+	c->version = xstrdup(text);
+	struct change *copy = change_new(e->required_approvals > 0 ? CH_REQUEST : CH_DEPLOY, c->model,
+					 c->version, c->env);
+	if (e->required_approvals > 0)
+		copy->req_kind = xstrdup("promote");
+	d = dialog_new(e->required_approvals > 0 ? "Request a promotion" : "Deploy",
+		       e->required_approvals > 0 ? "Request" : "Deploy",
+		       is_last_env(s, e) ? c->model : NULL, confirm_change, change_discard, copy);
+	dialog_line(d, "Model:        %s", c->model);
+	dialog_line(d, "Environment:  %s", c->env);
+	dialog_line(d, "Version:      %s -> %s", *live ? live : "none", c->version);
+	if (e->required_approvals > 0)
+		dialog_line(d, "The policy of %s needs %lld approvals: this opens a request.", c->env,
+			    (long long)e->required_approvals);
+	app_dialog(a, d);
+}
+
+/* d on a row: ask which version, then confirm. */
+static void start_deploy(struct app *a, struct view *v)
+{
+	const char *model, *env;
+	char *copy, label[300];
+
+	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+		app_status(a, 1, "d works on a live deployment row");
+		return;
+	}
+	snprintf(label, sizeof label, "deploy which version of %.120s to %.60s? ", model, env);
+	app_prompt(a, label, deploy_version_typed, change_discard, change_new(CH_DEPLOY, model, NULL, env));
+	free(copy);
+}
+
+/* R on a row: confirm the rollback (the core picks the version by the rule). */
+static void start_rollback(struct app *a, struct view *v)
+{
+	struct deployments_state *s = v->data;
+	const char *model, *env;
+	const struct mlc_env *e;
+	char *copy;
+	struct dialog *d;
+	struct change *c;
+
+	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+		app_status(a, 1, "R works on a live deployment row");
+		return;
+	}
+	e = find_env(s, env);
+	c = change_new(e && e->rollback_approval ? CH_REQUEST : CH_ROLLBACK, model, NULL, env);
+	if (e && e->rollback_approval)
+		c->req_kind = xstrdup("rollback");
+	d = dialog_new(e && e->rollback_approval ? "Request a rollback" : "Roll back",
+		       e && e->rollback_approval ? "Request" : "Roll back",
+		       e && is_last_env(s, e) ? model : NULL, confirm_change, change_discard, c);
+	dialog_line(d, "Model:        %s", model);
+	dialog_line(d, "Environment:  %s", env);
+	for (size_t r = 0; r < v->table.nrows; r++)
+		if (strcmp(v->table.keys[r], table_cursor_key(&v->table)) == 0)
+			dialog_line(d, "Version:      %s -> the previous live version not rolled back from",
+				    v->table.cells[r * (size_t)v->table.ncols + 2]);
+	app_dialog(a, d);
+	free(copy);
+}
+
+static int deployments_action(struct app *a, struct view *v, enum action act)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	switch (act) {
+	case ACT_DEPLOY:
+		start_deploy(a, v);
+		return V_REDRAW;
+	case ACT_ROLLBACK:
+		start_rollback(a, v);
+		return V_REDRAW;
+	case ACT_ENTER:
+		if (key && key[0] != '#') {
+			char *m = xstrdup(key);
+			*strchr(m, '\x1f') = '\0';
+			app_push(a, view_versions_new(a, m));
+			free(m);
+		}
+		return V_REDRAW;
+	default:
+		return V_IGNORED;
+	}
+}
+
+static void deployments_free(struct view *v)
+{
+	struct deployments_state *s = v->data;
+
+	free(s->model);
+	MLC_LIST_FREE(&s->envs);
+	free(s);
+}
+
+static const struct view_ops deployments_ops = {
+	.name = "deployments",
+	.load = deployments_load,
+	.action = deployments_action,
+	.free = deployments_free,
+	.enter_hint = "versions",
+	.hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_NONE},
+	.search = -1,
+};
+
+static const struct table_col cols[] = {
+	{"MODEL", 32, 0, 0}, {"ENV", 16, 0, 0}, {"VERSION", 0, 0, 0},
+	{"SINCE", 0, 0, 0},  {"BY", 16, 0, 0},  {"HOOK", 0, 0, 1},
+};
+
+struct view *view_deployments_new(struct app *a, const char *model)
+{
+	char *title = model ? xasprintf("Deployments of %s", model) : xstrdup("Deployments");
+	struct view *v = view_new(a, &deployments_ops, title);
+	struct deployments_state *s = xcalloc(1, sizeof *s);
+
+	free(title);
+	s->model = model ? xstrdup(model) : NULL;
+	v->data = s;
+	table_init(&v->table, cols, 6);
+	return v;
+}
