@@ -943,3 +943,41 @@ int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 	return sq_step_done(r, st, rc, err);
 }
 
+
+/* ---- hook outcomes ------------------------------------------------------ */
+
+static int do_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
+			  const char *detail, const char *actor, struct mlc_error *err)
+{
+	struct env_row e;
+	int64_t mid, dep;
+	sqlite3_stmt *st;
+	char subject[600];
+
+	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
+		return -1;
+	dep = query_int(r, "SELECT id FROM deployments WHERE model_id = ? AND env_id = ?"
+			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "ii", mid, e.id);
+	if (dep <= 0)
+		return dep < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s was never deployed to %s", model, e.name);
+	st = sq_prep(r, "INSERT INTO hook_runs (deployment_id, at, ok, status, detail) VALUES (?, ?, ?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, dep);
+	sqlite3_bind_int64(st, 2, timefmt_now_ms());
+	sqlite3_bind_int(st, 3, ok ? 1 : 0);
+	sqlite3_bind_int(st, 4, status);
+	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	snprintf(subject, sizeof subject, "%s@%s", model, e.name);
+	return audit(r, actor, ok ? "hook ok" : "hook failed", subject, detail, err);
+}
+
+int sq_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
+		   const char *detail, const char *actor, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish(r, do_record_hook(r, model, env, ok, status, detail, actor, err), err);
+}

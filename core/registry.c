@@ -42,13 +42,10 @@ struct registry *registry_open(const char *uri, const struct registry_open_opts 
 			      uri);
 		return NULL;
 	}
-	if (starts(uri, "mlruns:") || (stat(uri, &st) == 0 && S_ISDIR(st.st_mode))) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "%s: MLflow file stores (mlruns) are not supported by this build yet "
-			      "(the file-store backend is issue 4)",
-			      uri);
-		return NULL;
-	}
+	if (starts(uri, "mlruns:"))
+		return registry_mlruns_open(uri + strlen("mlruns:"), opts, err);
+	if (stat(uri, &st) == 0 && S_ISDIR(st.st_mode))
+		return registry_mlruns_open(uri, opts, err);
 	if (starts(uri, "sqlite:"))
 		return registry_sqlite_open(sqlite_path(uri), opts, err);
 	if (starts(uri, "file:")) {
@@ -191,6 +188,12 @@ int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out
 		   struct mlc_error *err)
 {
 	return CALL(audit, limit, out, err);
+}
+
+int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
+			 const char *detail, const char *actor, struct mlc_error *err)
+{
+	return WRITE(record_hook, model, env, ok, status, detail, actor, err);
 }
 
 void mlc_keys_free(struct mlc_keys *k)

@@ -99,6 +99,9 @@ struct registry_ops {
 			struct mlc_error *err);
 	int (*audit)(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		     struct mlc_error *err);
+	/* Store a hook's outcome for model's latest deployment in env. */
+	int (*record_hook)(struct registry *r, const char *model, const char *env, int ok,
+			   int status, const char *detail, const char *actor, struct mlc_error *err);
 };
 
 struct registry {
@@ -159,9 +162,15 @@ int registry_requests(struct registry *r, int which, int64_t id, struct mlc_requ
 		      struct mlc_error *err);
 int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		   struct mlc_error *err);
+int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
+			 const char *detail, const char *actor, struct mlc_error *err);
 
 /* The local SQLite backend (registry_sqlite.c). */
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,
+				      struct mlc_error *err);
+/* An MLflow file store, read-only (registry_mlruns.c): dir is the mlruns
+ * folder, or a folder holding one. Its skipped files: import.h. */
+struct registry *registry_mlruns_open(const char *dir, const struct registry_open_opts *opts,
 				      struct mlc_error *err);
 
 #endif

@@ -1025,4 +1025,5 @@ static const struct registry_ops sqlite_ops = {
 	.cancel = sq_cancel,
 	.requests = sq_requests,
 	.audit = sq_audit,
+	.record_hook = sq_record_hook,
 };

@@ -46,5 +46,7 @@ int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outc
 int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
 		struct mlc_error *err);
 int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out, struct mlc_error *err);
+int sq_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
+		   const char *detail, const char *actor, struct mlc_error *err);
 
 #endif

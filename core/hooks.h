@@ -1,0 +1,39 @@
+/* hooks.h: deployment hooks from the operator's own config file (never from
+ * the registry: whoever can write the registry must not be able to run
+ * commands on every operator's machine). A hook is a command and/or an HTTP
+ * POST of a JSON body; it runs after the registry change has committed, and
+ * its outcome is stored in the registry. */
+#ifndef MLC_HOOKS_H
+#define MLC_HOOKS_H
+#include "registry.h"
+
+#define HOOKS_MAX 32
+
+struct hook {
+	char env[64];     /* the environment it is for */
+	char *command;    /* run with /bin/sh -c, or NULL */
+	char *url;        /* POSTed a JSON body, or NULL */
+	int timeout;      /* seconds, default 30 */
+};
+
+struct hooks {
+	struct hook h[HOOKS_MAX];
+	int n;
+};
+
+/* Read the [hook ENV] sections of the config file at path (a missing file is
+ * no hooks). Bad lines are errors naming file and line. */
+int hooks_load(struct hooks *hs, const char *path, struct mlc_error *err);
+/* The config file: $XDG_CONFIG_HOME/mlconsole/config (caller frees). */
+char *hooks_config_path(void);
+void hooks_free(struct hooks *hs);
+/* The hook for env, or NULL. */
+const struct hook *hooks_find(const struct hooks *hs, const char *env);
+
+/* Run env's hook for model's live deployment there (if a hook is configured)
+ * and record its outcome in the registry. Returns 0 when there was no hook or
+ * it succeeded, 1 when it failed (detail in *summary, malloc'd), -1 on error. */
+int hooks_run(struct registry *r, const struct hooks *hs, const char *model, const char *env,
+	      const char *actor, char **summary, struct mlc_error *err);
+
+#endif
