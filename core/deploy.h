@@ -74,6 +74,7 @@ struct mlc_outcome {
 	struct mlc_arena arena;
 	int64_t request_id; /* 0 when none */
 	int deployed;       /* the change made a version live */
+	const char *model, *environment; /* where, when deployed */
 	const char *summary;
 };
 

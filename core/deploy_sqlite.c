@@ -291,6 +291,14 @@ static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, c
 	out->summary = arena_strdup(&out->arena, buf);
 }
 
+/* Note in the outcome where a version went live (for the hooks); returns 0. */
+static int where(struct mlc_outcome *out, const char *model, const char *env)
+{
+	out->model = arena_strdup(&out->arena, model);
+	out->environment = arena_strdup(&out->arena, env);
+	return 0;
+}
+
 /* ---- deploy and rollback ------------------------------------------------ */
 
 static int do_deploy(struct registry *r, const char *model, const char *version, const char *env,
@@ -317,7 +325,7 @@ static int do_deploy(struct registry *r, const char *model, const char *version,
 		return -1;
 	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
 		cur > 0 ? "" : "none, ", (long long)cur);
-	return 0;
+	return where(out, model, e.name);
 }
 
 int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
@@ -377,7 +385,7 @@ static int do_rollback(struct registry *r, const char *model, const char *env, c
 		return -1;
 	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
 		(long long)target);
-	return 0;
+	return where(out, model, e.name);
 }
 
 int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
@@ -578,7 +586,7 @@ static int complete(struct registry *r, const struct req_row *q, const struct en
 		return -1;
 	outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
 		(long long)q->version, e->name);
-	return 0;
+	return where(out, q->model, e->name);
 }
 
 static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,

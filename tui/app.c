@@ -426,7 +426,8 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 		const char *word;
 	} words[] = {{ACT_MARK, "mark"}, {ACT_COMPARE, "compare"}, {ACT_SORT, "sort"},
 		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"},
-		     {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_APPROVE, "approve"},
+		     {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},
+		     {ACT_APPROVE, "approve"},
 		     {ACT_REJECT, "reject"}};
 
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
@@ -771,6 +772,13 @@ int app_main(const struct cli_opts *o)
 	}
 	free(uri);
 	a->read_only = o->read_only || reg->read_only;
+	{
+		char *cfg = hooks_config_path();
+		struct mlc_error herr = {0};
+		if (hooks_load(&a->hooks, cfg, &herr) < 0)
+			sb_printf(&warnings, "%s%s", warnings.len ? "; " : "", herr.msg);
+		free(cfg);
+	}
 	a->registry_display = xstrdup(reg->display);
 	a->registry_kind = xstrdup(reg->ops->kind);
 	cli_identity(o, a->user, sizeof a->user);
@@ -782,7 +790,7 @@ int app_main(const struct cli_opts *o)
 	}
 	screen_init(a);
 	if (warnings.len)
-		app_status(a, 1, "theme: %s", sb_str(&warnings));
+		app_status(a, 1, "%s%s", strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));
 	a->pending = -1;
 	app_push(a, view_models_new(a));
 	app_refresh_pending(a);
@@ -797,6 +805,7 @@ int app_main(const struct cli_opts *o)
 out:
 	app_set_model_names(a, NULL, 0);
 	free(a->model_names);
+	hooks_free(&a->hooks);
 	free(a->registry_display);
 	free(a->registry_kind);
 	sb_free(&warnings);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "cli.h"
 #include "dialog.h"
+#include "hooks.h"
 #include "draw.h"
 #include "input.h"
 #include "theme.h"
@@ -37,6 +38,7 @@ struct app {
 	unsigned spin;
 	int quit;
 	int64_t pending; /* pending promotion requests, -1 unknown */
+	struct hooks hooks; /* from the operator's config file */
 	struct dialog *dialog; /* modal, when open */
 	/* MODE_PROMPT: a question in the footer, answered through done */
 	char prompt_label[128];

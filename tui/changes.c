@@ -6,14 +6,18 @@
 #include <string.h>
 #include "app.h"
 #include "changes.h"
+#include "hooks.h"
 #include "xmalloc.h"
 
 struct change_job {
 	struct change *c;
 	char user[128];
+	const struct hooks *hooks; /* the app's, read-only while the app runs */
 	struct mlc_outcome out;
 	struct mlc_error err;
 	int rc;
+	char *hook_summary; /* the hook's outcome after a deployment, or NULL */
+	int hook_failed;
 };
 
 static char *dup_or_null(const char *s)
@@ -75,6 +79,23 @@ static void change_run(struct registry *r, void *arg)
 	case CH_CANCEL:
 		j->rc = registry_cancel(r, c->id, j->user, &j->out, &j->err);
 		break;
+	case CH_HOOK:
+		j->rc = 0;
+		j->out.summary = "";
+		j->out.deployed = 1;
+		j->out.model = c->model;
+		j->out.environment = c->env;
+		break;
+	}
+	/* The change has committed: now the environment's hook, if one is configured. */
+	if (j->rc == 0 && j->out.deployed) {
+		struct mlc_error herr = {0};
+		int h = hooks_run(r, j->hooks, j->out.model, j->out.environment, j->user, &j->hook_summary, &herr);
+		if (h < 0)
+			j->hook_summary = xasprintf("hook: %s", herr.msg);
+		j->hook_failed = h != 0;
+		if (c->kind == CH_HOOK && j->hook_summary == NULL)
+			j->hook_summary = xstrdup("no hook for this environment in the config file");
 	}
 }
 
@@ -87,6 +108,9 @@ static void change_done(struct app *a, void *arg)
 		struct view *v = app_top(a);
 		if (j->rc < 0)
 			app_status(a, 1, "%s", j->err.msg);
+		else if (j->hook_summary)
+			app_status(a, j->hook_failed, "%s%s%s", j->out.summary, *j->out.summary ? "; " : "",
+				   j->hook_summary);
 		else
 			app_status(a, 0, "%s", j->out.summary);
 		if (v != NULL && v->ops->load)
@@ -94,6 +118,7 @@ static void change_done(struct app *a, void *arg)
 		app_refresh_pending(a);
 	}
 	arena_free(&j->out.arena);
+	free(j->hook_summary);
 	change_free(j->c);
 	free(j);
 }
@@ -104,6 +129,7 @@ void change_submit(struct app *a, struct change *c)
 
 	j->c = c;
 	snprintf(j->user, sizeof j->user, "%s", a->user);
+	j->hooks = &a->hooks;
 	worker_submit(a->worker, change_run, change_done, j);
 }
 

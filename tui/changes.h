@@ -7,7 +7,7 @@
 
 struct app;
 
-enum change_kind { CH_DEPLOY, CH_ROLLBACK, CH_REQUEST, CH_VOTE, CH_CANCEL };
+enum change_kind { CH_DEPLOY, CH_ROLLBACK, CH_REQUEST, CH_VOTE, CH_CANCEL, CH_HOOK };
 
 struct change {
 	enum change_kind kind;

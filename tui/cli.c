@@ -718,6 +718,8 @@ int cli_run(const struct cli_opts *o)
 		return cli_import(o);
 	if (strcmp(name, "env") == 0)
 		return cli_env(o);
+	if (strcmp(name, "hook") == 0)
+		return cli_hook(o);
 	static const char *const changes[] = {"deploy", "rollback", "request", "approve", "reject", "cancel"};
 	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
 		if (strcmp(name, changes[i]) == 0)

@@ -40,6 +40,8 @@ int cli_import(const struct cli_opts *o);
 int cli_change(const struct cli_opts *o);
 /* env list | env set ENV ... (cli_deploy.c). */
 int cli_env(const struct cli_opts *o);
+/* hook retry MODEL --env ENV (cli_deploy.c). */
+int cli_hook(const struct cli_opts *o);
 /* deployments, approvals, audit (cli_deploy.c). */
 int cli_show(const struct cli_opts *o);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli_util.h"
+#include "hooks.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -79,6 +80,59 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	return rc;
 }
 
+/* Run the environment's hook (if the operator configured one) after a change
+ * has committed; its outcome is stored. Returns 1 when the hook failed. With
+ * retry, having no hook is an error. */
+static int run_hook(const struct cli_opts *o, struct registry *r, const char *model, const char *env,
+		    const char *actor, int retry)
+{
+	struct hooks hs;
+	struct mlc_error err = {0};
+	char *path = hooks_config_path(), *summary = NULL;
+	int rc;
+
+	if (hooks_load(&hs, path, &err) < 0) {
+		free(path);
+		return cli_fail(o, &err);
+	}
+	free(path);
+	if (retry && hooks_find(&hs, env) == NULL) {
+		hooks_free(&hs);
+		cli_error(o, "hook retry: no hook for this environment in the config file");
+		return 1;
+	}
+	rc = hooks_run(r, &hs, model, env, actor, &summary, &err);
+	if (rc < 0)
+		cli_error(o, err.msg);
+	else if (summary && (rc > 0 || !o->json))
+		fprintf(rc > 0 ? stderr : stdout, "%s%s\n", rc > 0 ? "mlconsole: " : "", summary);
+	free(summary);
+	hooks_free(&hs);
+	return rc != 0;
+}
+
+int cli_hook(const struct cli_opts *o)
+{
+	struct mlc_error err = {0};
+	struct registry *r;
+	char actor[256];
+	int rc;
+
+	if (o->argc != 3 || strcmp(o->argv[1], "retry") != 0 || o->env == NULL)
+		return cli_usage(o, "hook: expected 'hook retry MODEL --env ENV'");
+	if (o->read_only) {
+		cli_error(o, "read-only: changes are refused (--read-only)");
+		return 1;
+	}
+	if (cli_identity(o, actor, sizeof actor) == NULL)
+		return cli_usage(o, "--as: only root may act as another user");
+	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+		return cli_fail(o, &err);
+	rc = run_hook(o, r, o->argv[2], o->env, actor, 1);
+	registry_close(r);
+	return rc;
+}
+
 /* Parse a request id argument. */
 static int64_t request_id(const char *s)
 {
@@ -144,10 +198,13 @@ int cli_change(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (change(o, r, cmd, actor, &out, &err) < 0)
+	if (change(o, r, cmd, actor, &out, &err) < 0) {
 		rc = cli_fail(o, &err);
-	else
+	} else {
 		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
+		if (out.deployed)
+			run_hook(o, r, out.model, out.environment, actor, 0);
+	}
 	arena_free(&out.arena);
 	registry_close(r);
 	return rc;

@@ -217,6 +217,31 @@ static void start_rollback(struct app *a, struct view *v)
 	free(copy);
 }
 
+/* H on a row: run the environment's hook again, after confirming. */
+static void start_hook_retry(struct app *a, struct view *v)
+{
+	const char *model, *env;
+	char *copy;
+	struct dialog *d;
+
+	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+		app_status(a, 1, "H works on a live deployment row");
+		return;
+	}
+	if (hooks_find(&a->hooks, env) == NULL) {
+		app_status(a, 1, "no hook for %s in the config file", env);
+		free(copy);
+		return;
+	}
+	d = dialog_new("Run the hook again", "Run", NULL, confirm_change, change_discard,
+		       change_new(CH_HOOK, model, NULL, env));
+	dialog_line(d, "Model:        %s", model);
+	dialog_line(d, "Environment:  %s", env);
+	dialog_line(d, "The hook runs for the live deployment; its outcome is stored.");
+	app_dialog(a, d);
+	free(copy);
+}
+
 static int deployments_action(struct app *a, struct view *v, enum action act)
 {
 	const char *key = table_cursor_key(&v->table);
@@ -227,6 +252,9 @@ static int deployments_action(struct app *a, struct view *v, enum action act)
 		return V_REDRAW;
 	case ACT_ROLLBACK:
 		start_rollback(a, v);
+		return V_REDRAW;
+	case ACT_HOOK_RETRY:
+		start_hook_retry(a, v);
 		return V_REDRAW;
 	case ACT_ENTER:
 		if (key && key[0] != '#') {
@@ -256,7 +284,7 @@ static const struct view_ops deployments_ops = {
 	.action = deployments_action,
 	.free = deployments_free,
 	.enter_hint = "versions",
-	.hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_NONE},
+	.hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_HOOK_RETRY, ACT_NONE},
 	.search = -1,
 };
 

@@ -92,6 +92,58 @@ if command -v runuser >/dev/null; then
 	expect_in "$T/err" "--as" "the refusal names --as"
 fi
 
+# Hooks from the operator's config: a command that fails, a retry, a POST.
+port_file="$T/port"
+python3 - "$port_file" "$T/posted" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        open(sys.argv[2], "ab").write(body + b"\n")
+        self.send_response(201); self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.handle_request(); s.handle_request()
+PY
+srv=$!
+for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+mkdir -p "$XDG_CONFIG_HOME/mlconsole"
+cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
+[hook dev]
+command = echo "smoke test failed for \$MLC_MODEL \$MLC_VERSION"; exit 3
+[hook staging]
+url = http://127.0.0.1:$(cat "$port_file")/deployed
+timeout = 5
+EOC
+top=$(python3 -c "
+import json, subprocess
+run = lambda *a: json.loads(subprocess.run(['$M', '-r', '$db', *a, '--json'], capture_output=True).stdout)
+live = {d['version'] for d in run('deployments', 'churn-predictor')['deployments']}
+print([v['version'] for v in run('versions', 'churn-predictor')['versions'] if v['version'] not in live and v['current_stage'] != 'Archived'][0])")
+expect_exit 0 "a deploy whose hook fails still deploys" -- "$M" "${R[@]}" --as dave deploy churn-predictor "$top" --env dev
+expect_in "$T/err" "hook for dev: FAILED" "the failure is reported"
+expect_in "$T/err" "exited 3: smoke test failed for churn-predictor $top" "with the status and the first line"
+expect_exit 0 "deployments" -- "$M" "${R[@]}" deployments churn-predictor --env dev --json
+[ "$(jq_ "d['deployments'][0]['hook_status']")" = failed ] && ok "the failed hook is stored" || fail "hook status: $(cat "$T/out")"
+expect_exit 1 "hook retry fails again" -- "$M" "${R[@]}" --as dave hook retry churn-predictor --env dev
+sed -i 's/exit 3/exit 0/' "$XDG_CONFIG_HOME/mlconsole/config"
+expect_exit 0 "hook retry after the fix" -- "$M" "${R[@]}" --as dave hook retry churn-predictor --env dev
+expect_exit 0 "deployments" -- "$M" "${R[@]}" deployments churn-predictor --env dev --json
+[ "$(jq_ "d['deployments'][0]['hook_status']")" = ok ] && ok "the retried hook is ok" || fail "hook status: $(cat "$T/out")"
+expect_exit 0 "deploy to staging posts JSON" -- "$M" "${R[@]}" --as dave deploy churn-predictor "$top" --env staging
+expect_in "$T/out" "hook for staging: ok" "the POST succeeded"
+python3 -c "import json; d=json.loads(open('$T/posted').readline()); assert d['model']=='churn-predictor' and d['version']=='$top' and d['environment']=='staging' and d['actor']=='dave' and d['action']=='deploy', d" \
+	&& ok "the POST body names the deployment" || fail "posted: $(cat "$T/posted")"
+kill $srv 2>/dev/null
+expect_exit 0 "audit" -- "$M" "${R[@]}" audit --limit 6 --json
+python3 -c "import json; a=json.load(open('$T/out'))['audit']; acts=[e['action'] for e in a]; assert 'hook failed' in acts and 'hook ok' in acts, acts" \
+	&& ok "hook outcomes are audited" || fail "audit: $(cat "$T/out")"
+printf '[hook dev]\nbogus line\n' >"$XDG_CONFIG_HOME/mlconsole/config"
+expect_exit 2 "a bad config line is named" -- "$M" "${R[@]}" --as dave hook retry churn-predictor --env dev
+expect_in "$T/err" "config:2: expected 'key = value'" "file and line"
+rm -f "$XDG_CONFIG_HOME/mlconsole/config"
+
 # Two processes vote at the same moment: exactly one outcome, complete audit.
 for i in 1 2 3 4 5; do
 	cp "$db" "$T/c$i.db"

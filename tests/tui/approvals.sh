@@ -17,6 +17,14 @@ ver=$("$M" -r "$db" deployments "$model" --env staging --json | python3 -c "impo
 prod=$("$M" -r "$db" deployments "$model" --env production --json | python3 -c "import json,sys; print(json.load(sys.stdin)['deployments'][0]['version'])")
 [ "$ver" != "$prod" ] || skip "demo has the same version in staging and production"
 
+# The operator's hook for production records what it was told.
+mkdir -p "$XDG_CONFIG_HOME/mlconsole"
+cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
+[hook production]
+command = env | grep '^MLC_' | sort > '$T/hook.out'; echo deployed
+timeout = 10
+EOC
+
 # confirm_typed NAME: type NAME into the dialog, move to OK, press it.
 confirm_typed() {
 	wait_for "Type $1 to confirm"
@@ -87,11 +95,14 @@ wait_for "1 of 2 approvals"
 keys q
 vote carol "ship it"
 wait_for "approved: $model $ver is live in production"
+wait_for "hook for production: ok"
+grep -q "^MLC_VERSION=$ver$" "$T/hook.out" && grep -q "^MLC_ACTOR=carol$" "$T/hook.out" && grep -q "^MLC_ACTION=deploy$" "$T/hook.out" \
+	&& ok "the hook ran with the deployment in its environment" || fail "hook output: $(cat "$T/hook.out" 2>&1)"
 keys :
 literal "deployments $model"
 keys Enter
 wait_for "Deployments of $model"
-screen | grep -E "^. *$model +production +$ver .* carol" >/dev/null && ok "production shows $ver by carol" || fail "deployments: $(screen | grep production)"
+screen | grep -E "^. *$model +production +$ver .* carol +ok" >/dev/null && ok "production shows $ver by carol, hook ok" || fail "deployments: $(screen | grep production)"
 keys q
 
 # bob rolls back.
@@ -113,12 +124,13 @@ keys :
 literal "audit"
 keys Enter
 wait_for "Audit log (newest first)"
-screen | sed -n '4,8p' >"$T/audit"
-python3 - "$T/audit" "$id" <<'PY' && ok "audit: bob rollback, carol deploy, carol approve, bob approve, alice's request" || fail "audit rows: $(cat "$T/audit")"
+screen | sed -n '4,10p' >"$T/audit"
+python3 - "$T/audit" "$id" <<'PY' && ok "audit: bob's rollback and its hook, carol's deploy and its hook, carol's and bob's approvals" || fail "audit rows: $(cat "$T/audit")"
 import sys
 rows = [l.replace("\u25b8", " ").replace(">", " ").split() for l in open(sys.argv[1])]
 got = [(r[2], r[3]) for r in rows if len(r) > 3]
-assert got[:4] == [("bob", "rollback"), ("carol", "deploy"), ("carol", "approve"), ("bob", "approve")], got
+assert got[:6] == [("bob", "hook"), ("bob", "rollback"), ("carol", "hook"), ("carol", "deploy"),
+                   ("carol", "approve"), ("bob", "approve")], got
 PY
 screen | grep -q "alice *request" && ok "alice's request is in the audit" || fail "no request row for alice"
 keys q
