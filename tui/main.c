@@ -53,6 +53,7 @@ static const char usage_text[] =
     "  deployments MODEL [--env ENV]          live version per environment, and the history\n"
     "  approvals [--all]                      pending requests (all with --all)\n"
     "  audit [--limit N]                      the audit log, newest first\n"
+    "  hook retry MODEL --env ENV             run the environment's hook again\n"
     "  env list                               environments and their policies\n"
     "  env set ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
     "      [--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
