@@ -190,6 +190,18 @@ int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out
 	return CALL(audit, limit, out, err);
 }
 
+int registry_drift_record(struct registry *r, const char *model, const char *feature,
+			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
+{
+	return WRITE(drift_record, model, feature, method, p, err);
+}
+
+int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
+			  struct mlc_drift_list *out, struct mlc_error *err)
+{
+	return CALL(drift_series, model, feature, last, out, err);
+}
+
 int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
 			 const char *detail, const char *actor, struct mlc_error *err)
 {

@@ -6,6 +6,7 @@
 #define MLC_REGISTRY_H
 #include <stdint.h>
 #include "deploy.h"
+#include "drift_series.h"
 #include "error.h"
 #include "model.h"
 
@@ -99,6 +100,14 @@ struct registry_ops {
 			struct mlc_error *err);
 	int (*audit)(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		     struct mlc_error *err);
+	/* Drift: store one window's point for model's feature (replacing a point
+	 * for the same window and method); read series, worst first. model NULL:
+	 * every deployed model; feature NULL: every feature; last: at most that
+	 * many newest windows per feature (0: all). */
+	int (*drift_record)(struct registry *r, const char *model, const char *feature,
+			    const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
+	int (*drift_series)(struct registry *r, const char *model, const char *feature, int64_t last,
+			    struct mlc_drift_list *out, struct mlc_error *err);
 	/* Store a hook's outcome for model's latest deployment in env. */
 	int (*record_hook)(struct registry *r, const char *model, const char *env, int ok,
 			   int status, const char *detail, const char *actor, struct mlc_error *err);
@@ -162,6 +171,10 @@ int registry_requests(struct registry *r, int which, int64_t id, struct mlc_requ
 		      struct mlc_error *err);
 int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		   struct mlc_error *err);
+int registry_drift_record(struct registry *r, const char *model, const char *feature,
+			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
+int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
+			  struct mlc_drift_list *out, struct mlc_error *err);
 int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
 			 const char *detail, const char *actor, struct mlc_error *err);
 

@@ -1026,4 +1026,6 @@ static const struct registry_ops sqlite_ops = {
 	.requests = sq_requests,
 	.audit = sq_audit,
 	.record_hook = sq_record_hook,
+	.drift_record = sq_drift_record,
+	.drift_series = sq_drift_series,
 };

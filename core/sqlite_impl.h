@@ -46,6 +46,10 @@ int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outc
 int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
 		struct mlc_error *err);
 int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out, struct mlc_error *err);
+int sq_drift_record(struct registry *r, const char *model, const char *feature, const char *method,
+		    const struct mlc_drift_point *p, struct mlc_error *err);
+int sq_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
+		    struct mlc_drift_list *out, struct mlc_error *err);
 int sq_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
 		   const char *detail, const char *actor, struct mlc_error *err);
 

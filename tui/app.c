@@ -251,6 +251,11 @@ static void cmd_deployments(struct app *a, const char *arg)
 	app_push(a, view_deployments_new(a, *arg ? arg : NULL));
 }
 
+static void cmd_drift(struct app *a, const char *arg)
+{
+	app_push(a, view_drift_new(a, *arg ? arg : NULL));
+}
+
 static void cmd_approvals(struct app *a, const char *arg)
 {
 	app_push(a, view_approvals_new(a));
@@ -268,6 +273,7 @@ const struct app_command_info app_commands[] = {
 	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs},
 	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare},
 	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)", cmd_deployments},
+	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift},
 	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals},
 	{"audit", "", "The audit log, newest first", cmd_audit},
 	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter},
@@ -426,7 +432,7 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 		const char *word;
 	} words[] = {{ACT_MARK, "mark"}, {ACT_COMPARE, "compare"}, {ACT_SORT, "sort"},
 		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"},
-		     {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},
+		     {ACT_DRIFT, "drift"}, {ACT_DEPLOYMENTS, "deployments"}, {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},
 		     {ACT_APPROVE, "approve"},
 		     {ACT_REJECT, "reject"}};
 

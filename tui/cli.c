@@ -712,6 +712,8 @@ int cli_run(const struct cli_opts *o)
 
 	if (strcmp(name, "demo") == 0)
 		return cmd_demo(o, &err);
+	if (strcmp(name, "drift") == 0 && o->argc > 1 && strcmp(o->argv[1], "show") == 0)
+		return cli_drift_show(o);
 	if (strcmp(name, "drift") == 0)
 		return cli_drift(o);
 	if (strcmp(name, "import") == 0)

@@ -33,6 +33,11 @@ struct cli_opts {
 
 /* `drift compute|record|show` (cli_drift.c); returns the exit status. */
 int cli_drift(const struct cli_opts *o);
+/* `drift show` (cli_driftshow.c). */
+int cli_drift_show(const struct cli_opts *o);
+struct mlc_drift_feature;
+/* The sparkline of a feature's last windows on a fixed scale (caller frees). */
+char *cli_drift_spark(const struct mlc_drift_feature *f, size_t windows, int ascii);
 /* `import SRC` (cli_import.c); returns the exit status. */
 int cli_import(const struct cli_opts *o);
 

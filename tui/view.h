@@ -106,6 +106,11 @@ struct view *view_experiments_new(struct app *a);
 struct view *view_deployments_new(struct app *a, const char *model);
 struct view *view_approvals_new(struct app *a);
 struct view *view_audit_new(struct app *a);
+/* Drift per feature, worst first (every deployed model's, or model's). */
+struct view *view_drift_new(struct app *a, const char *model);
+/* The label ("✖ drift") and theme role of a drift status, for any view. */
+const char *view_drift_status_label(int utf8, int status);
+enum theme_role view_drift_status_role(int status);
 struct view *view_runs_new(struct app *a, const char *experiment);
 struct view *view_run_new(struct app *a, const char *run_id);
 /* Compare runs ids[0..n) (2 to 20). */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "app.h"
 #include "filter.h"
 #include "strbuf.h"
@@ -13,6 +14,7 @@ struct models_job {
 	uint64_t view_id;
 	char *filter;
 	struct mlc_model_list list;
+	struct mlc_drift_list drift; /* latest point per feature of deployed models */
 	struct mlc_error err;
 	int rc;
 };
@@ -21,11 +23,27 @@ struct models_job {
 static void models_run(struct registry *r, void *arg)
 {
 	struct models_job *j = arg;
+	struct mlc_error ignore = {0};
+
 	j->rc = registry_list_models(r, j->filter, &j->list, &j->err);
+	if (j->rc == 0) /* a backend without drift series just shows none */
+		registry_drift_series(r, NULL, NULL, 1, &j->drift, &ignore);
+}
+
+/* The worst drift status of model's features, -1 when it has no series. */
+static int model_drift(const struct mlc_drift_list *d, const char *model)
+{
+	int worst = -1;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->items[i].model, model) == 0 && d->items[i].status > worst)
+			worst = d->items[i].status;
+	return worst;
 }
 
 /* Fill the table from the result. */
-static void models_fill(struct app *a, struct view *v, const struct mlc_model_list *l)
+static void models_fill(struct app *a, struct view *v, const struct mlc_model_list *l,
+			const struct mlc_drift_list *drift)
 {
 	const char **names = xcalloc(l->n + 1, sizeof *names);
 
@@ -38,8 +56,10 @@ static void models_fill(struct app *a, struct view *v, const struct mlc_model_li
 			sb_printf(&al, "%s%s=%s", k ? " " : "", m->aliases[k].alias, m->aliases[k].version);
 		snprintf(nv, sizeof nv, "%lld", (long long)m->n_versions);
 		timefmt_minutes(m->last_updated_time, upd, sizeof upd);
-		table_add(&v->table, m->name, THEME_NORMAL,
+		int ds = model_drift(drift, m->name);
+		table_add(&v->table, m->name, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
 			  (const char *[]){m->name, nv, *m->latest_version ? m->latest_version : "-",
+					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
 					   al.len ? sb_str(&al) : "-", upd, m->description});
 		sb_free(&al);
 		names[i] = m->name;
@@ -57,8 +77,9 @@ static void models_done(struct app *a, void *arg)
 	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 
 	if (v != NULL)
-		models_fill(a, v, &j->list);
+		models_fill(a, v, &j->list, &j->drift);
 	MLC_LIST_FREE(&j->list);
+	MLC_LIST_FREE(&j->drift);
 	free(j->filter);
 	free(j);
 }
@@ -80,6 +101,14 @@ static int models_action(struct app *a, struct view *v, enum action act)
 		app_push(a, view_versions_new(a, key));
 		return V_REDRAW;
 	}
+	if (act == ACT_DRIFT && key != NULL) {
+		app_push(a, view_drift_new(a, key));
+		return V_REDRAW;
+	}
+	if (act == ACT_DEPLOYMENTS && key != NULL) {
+		app_push(a, view_deployments_new(a, key));
+		return V_REDRAW;
+	}
 	return V_IGNORED;
 }
 
@@ -89,17 +118,18 @@ static const struct view_ops models_ops = {
 	.action = models_action,
 	.enter_hint = "versions",
 	.counted = 1,
+	.hints = {ACT_DRIFT, ACT_DEPLOYMENTS, ACT_NONE},
 	.search = FILTER_MODELS,
 };
 
 static const struct table_col models_cols[] = {
-	{"NAME", 32, 0, 0}, {"VERSIONS", 0, 1, 0}, {"LATEST", 0, 1, 0},
+	{"NAME", 32, 0, 0}, {"VERSIONS", 0, 1, 0}, {"LATEST", 0, 1, 0}, {"DRIFT", 0, 0, 0},
 	{"ALIASES", 40, 0, 0}, {"UPDATED", 0, 0, 0}, {"DESCRIPTION", 0, 0, 1},
 };
 
 struct view *view_models_new(struct app *a)
 {
 	struct view *v = view_new(a, &models_ops, "Models");
-	table_init(&v->table, models_cols, 6);
+	table_init(&v->table, models_cols, 7);
 	return v;
 }

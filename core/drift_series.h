@@ -1,0 +1,30 @@
+/* drift_series.h: the stored drift series of a model — one point per window
+ * and feature (DESIGN.md "drift") — and the registry operations that record
+ * and read them. The statistics themselves are drift.c's. */
+#ifndef MLC_DRIFT_SERIES_H
+#define MLC_DRIFT_SERIES_H
+#include <stdint.h>
+#include "model.h"
+
+struct mlc_drift_point {
+	int64_t window_end; /* ms */
+	double score, statistic, p_value; /* p_value NaN where the method has none */
+	double threshold;
+	int drift;
+	int64_t n_reference, n_current;
+	const char *reference_shares, *current_shares; /* JSON, or NULL when not stored */
+};
+
+struct mlc_drift_feature {
+	const char *model, *feature, *method;
+	double threshold;      /* of the latest point */
+	double score;          /* the latest point's */
+	int status;            /* enum drift_status of the latest point */
+	double severity;       /* how far past its threshold (for worst-first order) */
+	struct mlc_drift_point *points; /* oldest first */
+	size_t n_points;
+};
+
+MLC_LIST(mlc_drift_list, struct mlc_drift_feature);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/bash
+# tests/tui/drift.sh: the demo's two drifting features stand out — in the
+# models list (the model's DRIFT column) and in the drift view, worst first,
+# with a symbol as well as a colour; Enter opens the feature's chart.
+. "$MLC_SRCDIR/tests/lib.sh"
+db=$(demo_db)
+tui_start 130 34 -r "$db"
+wait_for "Models (8)"
+screen | grep -E "fraud-detector .*✖ drift" >/dev/null && ok "fraud-detector is flagged in the models list" || fail "models: $(screen | grep fraud)"
+[ "$(screen | grep -c '✖ drift')" -eq 1 ] && ok "only one model drifts" || fail "drift flags: $(screen | grep -c '✖ drift')"
+keys :
+literal "drift"
+keys Enter
+wait_for "2 of 60 features drifting"
+screen | sed -n 4p | grep -E "fraud-detector +amount .*✖ drift" >/dev/null && ok "amount is first" || fail "row 1: $(screen | sed -n 4p)"
+screen | sed -n 5p | grep -E "fraud-detector +merchant_category .*✖ drift" >/dev/null && ok "merchant_category is second" || fail "row 2: $(screen | sed -n 5p)"
+screen | sed -n 6p | grep -q "✔ ok" && ok "the rest are ok" || fail "row 3: $(screen | sed -n 6p)"
+keys Enter
+wait_for "Drift of fraud-detector: amount"
+wait_for "threshold 0.1"
+keys Escape Escape
+wait_for "Models (8)"
+keys G k k k D
+wait_for "Drift of fraud-detector: 2 of 10 features drifting"
+keys q
+[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+# In mono (NO_COLOR) and ASCII the status still reads.
+export NO_COLOR=1 LANG=C LC_ALL=C
+tui_start 130 34 -r "$db"
+wait_for "Models (8)"
+keys :
+literal "drift"
+keys Enter
+wait_for "X drift"
+keys q
+finish
