@@ -39,6 +39,7 @@ static const char usage_text[] =
     "                  [--limit N] [--all]    runs of an experiment, newest first\n"
     "  compare RUN RUN [RUN...]               params and final metrics side by side\n"
     "  history RUN METRIC                     a metric's history and its sparkline\n"
+    "  drift show [MODEL] [--feature F]       drift per feature, worst first, with sparklines\n"
     "  demo create PATH [--models N] [--runs N] [--points N] [--seed S] [--force]\n"
     "                                         write a generated demo registry\n"
     "\n"
