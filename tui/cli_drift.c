@@ -1,9 +1,392 @@
-/* cli_drift.c: placeholder — `drift` is being written (issue 5). */
+/* cli_drift.c: `drift compute` — read two one-column files (numbers, or labels
+ * with --categorical), run the drift statistic (core/drift.c) and print the
+ * verdict as text or one JSON object. `record` and `show` need registry storage. */
 #include "config.h"
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
 #include "cli.h"
+#include "drift.h"
+#include "error.h"
+#include "sanitize.h"
+#include "xmalloc.h"
 
+#define SHOWN_VALUE_MAX 40 /* bytes of a bad value quoted in an error */
+
+/* One input file: its bytes (lines cut in place) and the values in it. */
+struct column {
+	char *buf;
+	const char **labels; /* --categorical: pointers into buf */
+	double *values;	     /* otherwise */
+	size_t n;
+};
+
+static int fail_with(const struct cli_opts *o, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report "mlconsole: what" (parts already made safe) and return status. */
+static int fail_with(const struct cli_opts *o, int status, const char *fmt, ...)
+{
+	char msg[1400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cli_error(o, msg);
+	return status;
+}
+
+/* The whole file at path, NUL-terminated, in *out (caller frees); -1 and
+ * errno on failure. */
+static int slurp(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *buf;
+
+	if (f == NULL)
+		return -1;
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+		n += got;
+		if (got == 0)
+			break;
+		if (cap - n - 1 == 0)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* 1 if the line holds only white space. */
+static int is_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\v' && *s != '\f')
+			return 0;
+	return 1;
+}
+
+/* Parse a whole line as a number (surrounding blanks allowed; decimal, inf
+ * and nan as Python's float() reads them, no hex); 0 or -1. */
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	return *end == '\0' ? 0 : -1;
+}
+
+/* "FILE:LINE: not a number: 'x'" with the value shortened and both parts
+ * made safe for a terminal. */
+static int bad_value(const struct cli_opts *o, const char *path, size_t line, const char *v)
+{
+	char shown[SHOWN_VALUE_MAX + 1];
+	size_t len = strcspn(v, "\r");
+	char *spath, *sval;
+	int rc;
+
+	snprintf(shown, sizeof shown, "%.*s", (int)(len < SHOWN_VALUE_MAX ? len : SHOWN_VALUE_MAX),
+		 v);
+	spath = sanitize_dup(path);
+	sval = sanitize_dup(shown);
+	rc = fail_with(o, 2, "%s:%zu: not a number: '%s%s'", spath, line, sval,
+		       len > SHOWN_VALUE_MAX ? "…" : "");
+	free(sval);
+	free(spath);
+	return rc;
+}
+
+/* Append one value to the column (growing its arrays). */
+static void column_push(struct column *c, size_t *cap, int categorical, const char *label, double v)
+{
+	if (c->n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		if (categorical)
+			c->labels = xrealloc(c->labels, *cap * sizeof *c->labels);
+		else
+			c->values = xrealloc(c->values, *cap * sizeof *c->values);
+	}
+	if (categorical)
+		c->labels[c->n++] = label;
+	else
+		c->values[c->n++] = v;
+}
+
+/* Look at one line (NUL-terminated, without its newline); 0 or the exit
+ * status after reporting. *seen counts the non-blank lines so far. */
+static int take_line(const struct cli_opts *o, const char *path, struct column *c, size_t *cap,
+		     char *line, size_t len, size_t lineno, size_t *seen)
+{
+	double v;
+
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (memchr(line, '\0', len) != NULL && !o->categorical)
+		return bad_value(o, path, lineno, line);
+	if (is_blank(line))
+		return 0;
+	if (o->categorical)
+		column_push(c, cap, 1, line, 0);
+	else if (parse_number(line, &v) == 0)
+		column_push(c, cap, 0, NULL, v);
+	else if (*seen > 0) /* a first line that is not a number is a header */
+		return bad_value(o, path, lineno, line);
+	++*seen;
+	return 0;
+}
+
+/* Cut the file's bytes into lines and keep the values (CLI.md's input rules);
+ * 0 or the exit status after reporting. */
+static int parse_lines(const struct cli_opts *o, const char *path, struct column *c, size_t size)
+{
+	size_t cap = 0, lineno = 0, seen = 0;
+	char *p = c->buf, *end = c->buf + size;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		int rc;
+
+		p[len] = '\0';
+		if ((rc = take_line(o, path, c, &cap, p, len, ++lineno, &seen)) != 0)
+			return rc;
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* Read one input file into c; 0 or the exit status after reporting. */
+static int read_column(const struct cli_opts *o, const char *path, struct column *c)
+{
+	size_t len;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (slurp(path, &c->buf, &len) < 0) {
+		const char *why = strerror(errno);
+		char *spath = sanitize_dup(path);
+		rc = fail_with(o, 2, "%s: %s", spath, why);
+		free(spath);
+		return rc;
+	}
+	if ((rc = parse_lines(o, path, c, len)) != 0)
+		return rc;
+	if (c->n == 0) {
+		char *spath = sanitize_dup(path);
+		rc = fail_with(o, 2, "%s: no values", spath);
+		free(spath);
+	}
+	return rc;
+}
+
+/* Release a column. */
+static void column_free(struct column *c)
+{
+	free(c->buf);
+	free(c->labels);
+	free(c->values);
+	memset(c, 0, sizeof *c);
+}
+
+/* A number in its shortest form that reads back exactly. */
+static const char *num(char *buf, size_t len, double x)
+{
+	snprintf(buf, len, "%.15g", x);
+	if (strtod(buf, NULL) != x)
+		snprintf(buf, len, "%.17g", x);
+	return buf;
+}
+
+/* A number for JSON: non-finite values as strings, as the other commands do. */
+static json_t *json_number(double x)
+{
+	if (isnan(x))
+		return json_string("NaN");
+	if (isinf(x))
+		return json_string(x > 0 ? "Infinity" : "-Infinity");
+	return json_real(x);
+}
+
+/* Print the result as one JSON object (CLI.md fields). */
+static int print_json(const struct drift_result *r)
+{
+	json_t *doc = json_object();
+	char *s;
+
+	json_object_set_new(doc, "method", json_string(drift_method_name(r->method)));
+	json_object_set_new(doc, "score", json_number(r->score));
+	json_object_set_new(doc, "statistic", json_number(r->statistic));
+	json_object_set_new(doc, "p_value",
+			    isnan(r->p_value) ? json_null() : json_real(r->p_value));
+	json_object_set_new(doc, "threshold", json_real(r->threshold));
+	json_object_set_new(doc, "drift", json_boolean(r->drift));
+	json_object_set_new(doc, "n_reference", json_integer((json_int_t)r->n_reference));
+	json_object_set_new(doc, "n_current", json_integer((json_int_t)r->n_current));
+	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (s == NULL)
+		return 1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+/* What the score is, for the text output. */
+static const char *score_kind(const struct drift_result *r)
+{
+	if (r->method == DRIFT_KS)
+		return r->ks_exact ? "p-value, exact" : "p-value, asymptotic";
+	return drift_method_is_test(r->method) ? "p-value" : "distance";
+}
+
+/* Print the result as aligned text. */
+static int print_text(const struct drift_result *r)
+{
+	char a[40], b[40];
+
+	printf("method     %s (%s)\n", drift_method_name(r->method), score_kind(r));
+	printf("score      %s\n", num(a, sizeof a, r->score));
+	printf("statistic  %s\n", num(a, sizeof a, r->statistic));
+	if (!isnan(r->p_value))
+		printf("p-value    %s\n", num(a, sizeof a, r->p_value));
+	printf("threshold  %s (drift when %s %s threshold)\n", num(b, sizeof b, r->threshold),
+	       drift_method_is_test(r->method) ? "p-value" : "score",
+	       r->method == DRIFT_KS ? "<=" : (drift_method_is_test(r->method) ? "<" : ">="));
+	printf("drifted    %s\n", r->drift ? "yes" : "no");
+	printf("values     %zu reference, %zu current", r->n_reference, r->n_current);
+	if (r->n_dropped_reference || r->n_dropped_current)
+		printf(" (dropped as NaN or infinite: %zu, %zu)", r->n_dropped_reference,
+		       r->n_dropped_current);
+	putchar('\n');
+	return 0;
+}
+
+/* The options for the core, or the exit status after reporting. */
+static int compute_options(const struct cli_opts *o, struct drift_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	if (o->method && drift_method_parse(o->method, &opt->method) < 0) {
+		char *s = sanitize_dup(o->method);
+		int rc =
+		    fail_with(o, 2,
+			      "drift compute: unknown method '%s' (auto, ks, wasserstein, psi, "
+			      "kl_div, jensenshannon, hellinger, chisquare, z)",
+			      s);
+		free(s);
+		return rc;
+	}
+	if (o->binning && drift_binning_parse(o->binning, &opt->binning) < 0) {
+		char *s = sanitize_dup(o->binning);
+		int rc =
+		    fail_with(o, 2, "drift compute: unknown binning '%s' (evidently, deciles)", s);
+		free(s);
+		return rc;
+	}
+	opt->have_threshold = o->have_threshold;
+	opt->threshold = o->threshold;
+	return 0;
+}
+
+/* Run the statistic on the two columns and print it. */
+static int compute_and_print(const struct cli_opts *o, const struct drift_options *opt,
+			     const struct column *ref, const struct column *cur)
+{
+	struct drift_result r;
+	struct mlc_error err = {0};
+	int rc;
+
+	if (o->categorical)
+		rc = drift_compute_labels(ref->labels, ref->n, cur->labels, cur->n, opt, &r, &err);
+	else
+		rc = drift_compute(ref->values, ref->n, cur->values, cur->n, opt, &r, &err);
+	if (rc < 0)
+		return fail_with(o, mlc_error_exit_status(&err), "drift compute: %s", err.msg);
+	rc = o->json ? print_json(&r) : print_text(&r);
+	drift_result_free(&r);
+	return rc;
+}
+
+/* `drift compute --reference FILE --current FILE [...]`. */
+static int drift_compute_cmd(const struct cli_opts *o)
+{
+	struct drift_options opt;
+	struct column ref, cur;
+	int rc;
+
+	if (o->argc > 2)
+		return fail_with(o, 2, "drift compute: unexpected argument (see mlconsole --help)");
+	if (o->reference == NULL || o->current == NULL)
+		return fail_with(o, 2,
+				 "drift compute: --reference FILE and --current FILE are needed");
+	if ((rc = compute_options(o, &opt)) != 0)
+		return rc;
+	if ((rc = read_column(o, o->reference, &ref)) != 0) {
+		column_free(&ref);
+		return rc;
+	}
+	if ((rc = read_column(o, o->current, &cur)) == 0)
+		rc = compute_and_print(o, &opt, &ref, &cur);
+	column_free(&cur);
+	column_free(&ref);
+	return rc;
+}
+
+/* `drift compute|record|show`: the exit status. */
 int cli_drift(const struct cli_opts *o)
 {
-	cli_error(o, "drift: not built yet");
-	return 1;
+	locale_t base, c_numeric;
+	const char *sub = o->argc > 1 ? o->argv[1] : NULL;
+	int rc;
+
+	if (sub == NULL)
+		return fail_with(o, 2, "drift: expected compute, record or show");
+	if (strcmp(sub, "record") == 0 || strcmp(sub, "show") == 0)
+		return fail_with(o, 1, "drift %s: not supported by this build yet", sub);
+	if (strcmp(sub, "compute") != 0) {
+		char *s = sanitize_dup(sub);
+		rc = fail_with(o, 2, "drift %s: unknown subcommand (compute, record, show)", s);
+		free(s);
+		return rc;
+	}
+	/* Numbers in the files and on the output use '.', whatever the locale. */
+	base = duplocale(LC_GLOBAL_LOCALE);
+	c_numeric = base ? newlocale(LC_NUMERIC_MASK, "C", base) : (locale_t)0;
+	if (c_numeric == (locale_t)0 && base)
+		freelocale(base);
+	if (c_numeric)
+		uselocale(c_numeric);
+	rc = drift_compute_cmd(o);
+	if (c_numeric) {
+		uselocale(LC_GLOBAL_LOCALE);
+		freelocale(c_numeric);
+	}
+	return rc;
 }
