@@ -1,1 +1,1006 @@
-/* placeholder: being written */
+/* import.c: copy any readable registry into the local SQLite registry. Rows are
+ * keyed on natural ids so a second import adds nothing; each run and model is
+ * written whole in a savepoint, runs are committed in batches, and the report
+ * says what was added, changed, already there, and skipped and why. */
+#include "config.h"
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sqlite3.h>
+#include "import.h"
+#include "sqlite_impl.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+/* Commit after this many runs or metric points, whichever comes first: big
+ * enough to be quick, small enough to keep the WAL file modest. */
+#define BATCH_RUNS 500
+#define BATCH_POINTS 250000
+
+enum outcome { O_FAILED = -1, O_ADDED, O_UPDATED, O_PRESENT };
+
+/* Every statement the import runs, prepared once. */
+enum stmt {
+	S_EXP_EXACT,
+	S_EXP_BY_NAME,
+	S_EXP_ID_TAKEN,
+	S_EXP_INSERT,
+	S_EXP_STAGE,
+	S_EXP_TAG_INS,
+	S_EXP_TAG_UPD,
+	S_RUN_INS,
+	S_RUN_FIND,
+	S_RUN_UPD,
+	S_PARAM_INS,
+	S_PARAM_UPD,
+	S_RTAG_INS,
+	S_RTAG_UPD,
+	S_KEY_INS,
+	S_KEY_ID,
+	S_METRIC_INS,
+	S_MODEL_INS,
+	S_MODEL_FIND,
+	S_MODEL_UPD,
+	S_MTAG_INS,
+	S_MTAG_UPD,
+	S_VER_INS,
+	S_VER_SAME,
+	S_VER_UPD,
+	S_VTAG_INS,
+	S_VTAG_UPD,
+	S_ALIAS_INS,
+	S_ALIAS_GET,
+	S_AUDIT,
+	S_SOURCE,
+	N_STMT
+};
+
+static const char *const stmt_sql[N_STMT] = {
+    [S_EXP_EXACT] =
+	"SELECT id, lifecycle_stage FROM experiments WHERE experiment_id = ?1 AND name = ?2",
+    [S_EXP_BY_NAME] = "SELECT id, experiment_id FROM experiments WHERE name = ?1",
+    [S_EXP_ID_TAKEN] = "SELECT 1 FROM experiments WHERE experiment_id = ?1",
+    [S_EXP_INSERT] =
+	"INSERT INTO experiments (experiment_id, name, artifact_location,"
+	" lifecycle_stage, creation_time, last_update_time) VALUES (?1,?2,?3,?4,?5,?6)",
+    [S_EXP_STAGE] =
+	"UPDATE experiments SET lifecycle_stage = ?2 WHERE id = ?1 AND lifecycle_stage != ?2",
+    [S_EXP_TAG_INS] = "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?1,?2,?3)"
+		      " ON CONFLICT (experiment_id, key) DO NOTHING",
+    [S_EXP_TAG_UPD] = "UPDATE experiment_tags SET value = ?3 WHERE experiment_id = ?1 AND key = ?2"
+		      " AND value != ?3",
+    [S_RUN_INS] =
+	"INSERT INTO runs (run_uuid, experiment_id, run_name, user_id, status, start_time,"
+	" end_time, artifact_uri, lifecycle_stage) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+	" ON CONFLICT (run_uuid) DO NOTHING",
+    [S_RUN_FIND] = "SELECT id FROM runs WHERE run_uuid = ?1",
+    [S_RUN_UPD] = "UPDATE runs SET run_name = ?2, status = ?3, end_time = ?4, lifecycle_stage = ?5"
+		  " WHERE id = ?1 AND (run_name != ?2 OR status != ?3 OR end_time IS NOT ?4"
+		  " OR lifecycle_stage != ?5)",
+    [S_PARAM_INS] = "INSERT INTO params (run_id, key, value) VALUES (?1,?2,?3)"
+		    " ON CONFLICT (run_id, key) DO NOTHING",
+    [S_PARAM_UPD] = "UPDATE params SET value = ?3 WHERE run_id = ?1 AND key = ?2 AND value != ?3",
+    [S_RTAG_INS] = "INSERT INTO run_tags (run_id, key, value) VALUES (?1,?2,?3)"
+		   " ON CONFLICT (run_id, key) DO NOTHING",
+    [S_RTAG_UPD] = "UPDATE run_tags SET value = ?3 WHERE run_id = ?1 AND key = ?2 AND value != ?3",
+    [S_KEY_INS] = "INSERT INTO metric_keys (key) VALUES (?1) ON CONFLICT (key) DO NOTHING",
+    [S_KEY_ID] = "SELECT id FROM metric_keys WHERE key = ?1",
+    [S_METRIC_INS] = "INSERT INTO metrics (run_id, key_id, step, timestamp, value, is_nan)"
+		     " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
+    [S_MODEL_INS] = "INSERT INTO registered_models (name, description, creation_time,"
+		    " last_updated_time) VALUES (?1,?2,?3,?4) ON CONFLICT (name) DO NOTHING",
+    [S_MODEL_FIND] = "SELECT id FROM registered_models WHERE name = ?1",
+    [S_MODEL_UPD] = "UPDATE registered_models SET description = ?2, last_updated_time = ?3"
+		    " WHERE id = ?1 AND (description != ?2 OR last_updated_time < ?3)",
+    [S_MTAG_INS] = "INSERT INTO model_tags (model_id, key, value) VALUES (?1,?2,?3)"
+		   " ON CONFLICT (model_id, key) DO NOTHING",
+    [S_MTAG_UPD] =
+	"UPDATE model_tags SET value = ?3 WHERE model_id = ?1 AND key = ?2 AND value != ?3",
+    [S_VER_INS] =
+	"INSERT INTO model_versions (model_id, version, source, run_uuid, status, stage,"
+	" description, user_id, creation_time, last_updated_time)"
+	" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT (model_id, version) DO NOTHING",
+    [S_VER_SAME] = "SELECT id, coalesce(run_uuid, '') = ?3 AND source = ?4, coalesce(run_uuid, '')"
+		   " FROM model_versions WHERE model_id = ?1 AND version = ?2",
+    [S_VER_UPD] = "UPDATE model_versions SET stage = ?3, status = ?4, description = ?5,"
+		  " last_updated_time = ?6 WHERE model_id = ?1 AND version = ?2 AND (stage != ?3"
+		  " OR status != ?4 OR description != ?5 OR last_updated_time < ?6)",
+    [S_VTAG_INS] = "INSERT INTO version_tags (version_id, key, value) VALUES (?1,?2,?3)"
+		   " ON CONFLICT (version_id, key) DO NOTHING",
+    [S_VTAG_UPD] = "UPDATE version_tags SET value = ?3 WHERE version_id = ?1 AND key = ?2"
+		   " AND value != ?3",
+    [S_ALIAS_INS] = "INSERT INTO model_aliases (model_id, alias, version) VALUES (?1,?2,?3)"
+		    " ON CONFLICT (model_id, alias) DO NOTHING",
+    [S_ALIAS_GET] = "SELECT version FROM model_aliases WHERE model_id = ?1 AND alias = ?2",
+    [S_AUDIT] = "INSERT INTO audit_log (at, actor, action, subject, detail)"
+		" VALUES (?1, ?2, 'import', ?3, ?4)",
+    [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
+		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
+};
+
+static const char *const item_names[IMP_N_ITEMS] = {
+    [IMP_EXPERIMENTS] = "experiments",
+    [IMP_EXPERIMENT_TAGS] = "experiment tags",
+    [IMP_RUNS] = "runs",
+    [IMP_PARAMS] = "params",
+    [IMP_RUN_TAGS] = "run tags",
+    [IMP_METRIC_POINTS] = "metric points",
+    [IMP_MODELS] = "models",
+    [IMP_MODEL_TAGS] = "model tags",
+    [IMP_VERSIONS] = "versions",
+    [IMP_VERSION_TAGS] = "version tags",
+    [IMP_ALIASES] = "aliases",
+};
+
+/* Counts of one unit of work, merged into the report when it is committed. */
+struct counts {
+	int64_t n[3][IMP_N_ITEMS]; /* by outcome: added, updated, present */
+};
+
+struct importer {
+	struct registry *src, *dst;
+	sqlite3 *db;
+	const struct import_opts *opts;
+	struct import_report *rep;
+	sqlite3_stmt *st[N_STMT];
+	int64_t done, total;
+	int64_t batch_runs, batch_points;
+	struct mlc_error *err;
+};
+
+const char *import_item_name(enum import_item item)
+{
+	return item >= 0 && item < IMP_N_ITEMS ? item_names[item] : "?";
+}
+
+int64_t import_report_changes(const struct import_report *rep)
+{
+	int64_t n = 0;
+
+	for (int i = 0; i < IMP_N_ITEMS; i++)
+		n += rep->added[i] + rep->updated[i];
+	return n;
+}
+
+void import_report_free(struct import_report *rep)
+{
+	for (size_t i = 0; i < rep->n_skipped; i++) {
+		free((char *)rep->skipped[i].path);
+		free((char *)rep->skipped[i].reason);
+	}
+	for (size_t i = 0; i < rep->n_notes; i++)
+		free(rep->notes[i]);
+	free(rep->skipped);
+	free(rep->notes);
+	free(rep->source);
+	free(rep->target);
+	memset(rep, 0, sizeof *rep);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Milliseconds of the given clock. */
+static int64_t clock_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Add a skipped part to the report. */
+static void skip_part(struct import_report *rep, const char *path, const char *reason)
+{
+	rep->skipped = xrealloc(rep->skipped, (rep->n_skipped + 1) * sizeof *rep->skipped);
+	rep->skipped[rep->n_skipped].path = xstrdup(path);
+	rep->skipped[rep->n_skipped].reason = xstrdup(reason);
+	rep->n_skipped++;
+}
+
+/* Add a note (something done differently from the source); takes text. */
+static void note(struct import_report *rep, char *text)
+{
+	rep->notes = xrealloc(rep->notes, (rep->n_notes + 1) * sizeof *rep->notes);
+	rep->notes[rep->n_notes++] = text;
+}
+
+/* Statement s, reset and unbound, ready to bind. */
+static sqlite3_stmt *use(struct importer *im, enum stmt s)
+{
+	sqlite3_reset(im->st[s]);
+	sqlite3_clear_bindings(im->st[s]);
+	return im->st[s];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+/* Step a statement that returns no rows: 0, or -1 on an error. */
+static int step_done(sqlite3_stmt *st)
+{
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step a one-row query: its first column as an integer in *out; 1 if there
+ * was a row, 0 if none, -1 on an error. */
+static int step_int(sqlite3_stmt *st, int64_t *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		return 1;
+	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Run sql without rows; -1 with err filled on failure. */
+static int exec(struct importer *im, const char *sql)
+{
+	if (sqlite3_exec(im->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
+			     sqlite3_errmsg(im->db));
+}
+
+/* Insert (ins) or else update (upd) a key/value row of owner id. */
+static enum outcome put_kv(struct importer *im, enum stmt ins, enum stmt upd, int64_t id,
+			   const char *key, const char *value)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *st = use(im, pass ? upd : ins);
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, key);
+		bind_text(st, 3, value);
+		if (step_done(st) < 0)
+			return O_FAILED;
+		if (sqlite3_changes(im->db) > 0)
+			return pass ? O_UPDATED : O_ADDED;
+	}
+	return O_PRESENT;
+}
+
+/* Copy every pair of kv to owner id, counting them as item in c. */
+static int put_kvs(struct importer *im, enum stmt ins, enum stmt upd, int64_t id,
+		   const struct mlc_kv *kv, size_t n, enum import_item item, struct counts *c)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum outcome o = put_kv(im, ins, upd, id, kv[i].key, kv[i].value);
+		if (o == O_FAILED)
+			return -1;
+		c->n[o][item]++;
+	}
+	return 0;
+}
+
+/* Add c to the report. */
+static void merge(struct import_report *rep, const struct counts *c)
+{
+	for (int i = 0; i < IMP_N_ITEMS; i++) {
+		rep->added[i] += c->n[O_ADDED][i];
+		rep->updated[i] += c->n[O_UPDATED][i];
+		rep->present[i] += c->n[O_PRESENT][i];
+	}
+}
+
+/* Report progress of one more unit of work. */
+static void tick(struct importer *im)
+{
+	im->done++;
+	if (im->opts && im->opts->progress)
+		im->opts->progress(im->opts->progress_arg,
+				   im->done < im->total ? im->done : im->total, im->total);
+}
+
+/* Commit the batch and open the next one when it is big enough (or always). */
+static int maybe_commit(struct importer *im, int always)
+{
+	if (!always && im->batch_runs < BATCH_RUNS && im->batch_points < BATCH_POINTS)
+		return 0;
+	im->batch_runs = im->batch_points = 0;
+	if (exec(im, "COMMIT") < 0)
+		return -1;
+	return exec(im, "BEGIN IMMEDIATE");
+}
+
+/* Roll the unit of work back to its savepoint and report it skipped. */
+static void undo_unit(struct importer *im, const char *what, const char *why)
+{
+	sqlite3_exec(im->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+	skip_part(im->rep, what, why);
+}
+
+/* ---- experiments -------------------------------------------------------- */
+
+/* Numeric order of decimal ids (other ids after, by bytes). */
+static int cmp_ids(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb && strspn(a, "0123456789") == la && strspn(b, "0123456789") == lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+/* Active experiments first (they keep their ids when ids collide), then by id. */
+static int cmp_experiment_import(const void *pa, const void *pb)
+{
+	const struct mlc_experiment *a = pa, *b = pb;
+	int da = strcmp(a->lifecycle_stage, "active") != 0;
+	int db = strcmp(b->lifecycle_stage, "active") != 0;
+
+	return da != db ? da - db : cmp_ids(a->experiment_id, b->experiment_id);
+}
+
+/* 1 if the target's experiment_id tid is id itself or id-N (our renumbering). */
+static int same_family(const char *tid, const char *id)
+{
+	size_t n = strlen(id);
+
+	return strncmp(tid, id, n) == 0 &&
+	       (tid[n] == '\0' || (tid[n] == '-' && tid[n + 1] &&
+				   strspn(tid + n + 1, "0123456789") == strlen(tid + n + 1)));
+}
+
+/* The first of id, id-1, id-2 ... the target does not use; malloc'd. */
+static char *free_experiment_id(struct importer *im, const char *id)
+{
+	for (int k = 0;; k++) {
+		char *cand = k ? xasprintf("%s-%d", id, k) : xstrdup(id);
+		sqlite3_stmt *st = use(im, S_EXP_ID_TAKEN);
+		int64_t one;
+		bind_text(st, 1, cand);
+		if (step_int(st, &one) == 0)
+			return cand;
+		free(cand);
+	}
+}
+
+/* The target row for source experiment e: the one with its id and name, or
+ * one an earlier import made for it (id-N / "name (N)"), or a new row under
+ * a free id and name. 0 on an error (err filled). */
+static int64_t place_experiment(struct importer *im, const struct mlc_experiment *e,
+				enum outcome *o)
+{
+	sqlite3_stmt *st = use(im, S_EXP_EXACT);
+	int64_t row;
+	int rc;
+
+	bind_text(st, 1, e->experiment_id);
+	bind_text(st, 2, e->name);
+	if ((rc = step_int(st, &row)) != 0) {
+		*o = O_PRESENT;
+		return rc < 0 ? 0 : row;
+	}
+	for (int k = 1; k < 10000; k++) {
+		char *name = k > 1 ? xasprintf("%s (%d)", e->name, k) : xstrdup(e->name);
+		st = use(im, S_EXP_BY_NAME);
+		bind_text(st, 1, name);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			int mine =
+			    same_family((const char *)sqlite3_column_text(st, 1), e->experiment_id);
+			row = sqlite3_column_int64(st, 0);
+			free(name);
+			if (mine) {
+				*o = O_PRESENT;
+				return row;
+			}
+			continue; /* that name belongs to another experiment */
+		}
+		if (rc != SQLITE_DONE) {
+			free(name);
+			return 0;
+		}
+		char *id = free_experiment_id(im, e->experiment_id);
+		*o = O_ADDED;
+		st = use(im, S_EXP_INSERT);
+		bind_text(st, 1, id);
+		bind_text(st, 2, name);
+		bind_text(st, 3, e->artifact_location);
+		bind_text(st, 4, strcmp(e->lifecycle_stage, "deleted") == 0 ? "deleted" : "active");
+		sqlite3_bind_int64(st, 5, e->creation_time);
+		sqlite3_bind_int64(st, 6, e->last_update_time);
+		row = step_done(st) < 0 ? 0 : sqlite3_last_insert_rowid(im->db);
+		if (row && (strcmp(id, e->experiment_id) != 0 || k > 1))
+			note(im->rep,
+			     xasprintf("experiment %s '%s' imported as %s '%s': the local "
+				       "registry already uses that %s",
+				       e->experiment_id, e->name, id, name, k > 1 ? "name" : "id"));
+		free(id);
+		free(name);
+		return row;
+	}
+	return 0;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+/* The database id of metric key (added to metric_keys when new); 0 on error. */
+static int64_t metric_key_id(struct importer *im, const char *key)
+{
+	sqlite3_stmt *st = use(im, S_KEY_INS);
+	int64_t id = 0;
+
+	bind_text(st, 1, key);
+	if (step_done(st) < 0)
+		return 0;
+	st = use(im, S_KEY_ID);
+	bind_text(st, 1, key);
+	return step_int(st, &id) == 1 ? id : 0;
+}
+
+/* Insert the run's row or find it (and bring its attributes up to date). */
+static int64_t put_run_row(struct importer *im, int64_t exp_row, const struct mlc_run *run,
+			   struct counts *c)
+{
+	sqlite3_stmt *st = use(im, S_RUN_INS);
+	int64_t row = 0;
+
+	bind_text(st, 1, run->run_id);
+	sqlite3_bind_int64(st, 2, exp_row);
+	bind_text(st, 3, run->run_name);
+	bind_text(st, 4, run->user_id);
+	bind_text(st, 5, run->status);
+	sqlite3_bind_int64(st, 6, run->start_time);
+	if (run->end_time)
+		sqlite3_bind_int64(st, 7, run->end_time);
+	bind_text(st, 8, run->artifact_uri);
+	bind_text(st, 9, run->lifecycle_stage);
+	if (step_done(st) < 0)
+		return 0;
+	if (sqlite3_changes(im->db) > 0) {
+		c->n[O_ADDED][IMP_RUNS]++;
+		return sqlite3_last_insert_rowid(im->db);
+	}
+	st = use(im, S_RUN_FIND);
+	bind_text(st, 1, run->run_id);
+	if (step_int(st, &row) != 1)
+		return 0;
+	st = use(im, S_RUN_UPD);
+	sqlite3_bind_int64(st, 1, row);
+	bind_text(st, 2, run->run_name);
+	bind_text(st, 3, run->status);
+	if (run->end_time)
+		sqlite3_bind_int64(st, 4, run->end_time);
+	bind_text(st, 5, run->lifecycle_stage);
+	if (step_done(st) < 0)
+		return 0;
+	c->n[sqlite3_changes(im->db) > 0 ? O_UPDATED : O_PRESENT][IMP_RUNS]++;
+	return row;
+}
+
+/* Copy a metric's history; latest last in the source, so inserted from the
+ * end: the first insert sets latest_metrics and the trigger rarely has to
+ * change it again. Returns -1 on a database error, 1 if the source failed. */
+static int put_history(struct importer *im, int64_t run_row, const struct mlc_run *run,
+		       const char *key, struct counts *c)
+{
+	struct mlc_metric_list h = {0};
+	struct mlc_error e = {0};
+	int64_t key_id;
+	char *what;
+
+	if (registry_metric_history(im->src, run->run_id, key, &h, &e) < 0) {
+		what = xasprintf("run %s metric '%s'", run->run_id, key);
+		skip_part(im->rep, what, e.msg);
+		free(what);
+		MLC_LIST_FREE(&h);
+		return 1;
+	}
+	if ((key_id = metric_key_id(im, key)) == 0) {
+		MLC_LIST_FREE(&h);
+		return -1;
+	}
+	for (size_t i = h.n; i-- > 0;) {
+		const struct mlc_metric *p = &h.items[i];
+		sqlite3_stmt *st = use(im, S_METRIC_INS);
+		sqlite3_bind_int64(st, 1, run_row);
+		sqlite3_bind_int64(st, 2, key_id);
+		sqlite3_bind_int64(st, 3, p->step);
+		sqlite3_bind_int64(st, 4, p->timestamp);
+		sqlite3_bind_double(st, 5, isnan(p->value) ? 0.0 : p->value);
+		sqlite3_bind_int(st, 6, isnan(p->value) ? 1 : 0);
+		if (step_done(st) < 0) {
+			MLC_LIST_FREE(&h);
+			return -1;
+		}
+		c->n[sqlite3_changes(im->db) > 0 ? O_ADDED : O_PRESENT][IMP_METRIC_POINTS]++;
+	}
+	im->batch_points += (int64_t)h.n;
+	MLC_LIST_FREE(&h);
+	return 0;
+}
+
+/* Copy one run with its values, whole or not at all. */
+static void import_run(struct importer *im, int64_t exp_row, const struct mlc_run *run)
+{
+	struct counts c = {0};
+	int64_t row;
+	char *what;
+
+	if (exec(im, "SAVEPOINT unit") < 0)
+		goto failed;
+	if ((row = put_run_row(im, exp_row, run, &c)) == 0 ||
+	    put_kvs(im, S_PARAM_INS, S_PARAM_UPD, row, run->params, run->n_params, IMP_PARAMS, &c) <
+		0 ||
+	    put_kvs(im, S_RTAG_INS, S_RTAG_UPD, row, run->tags, run->n_tags, IMP_RUN_TAGS, &c) < 0)
+		goto failed;
+	for (size_t i = 0; i < run->n_metrics; i++)
+		if (put_history(im, row, run, run->metrics[i].key, &c) < 0)
+			goto failed;
+	if (exec(im, "RELEASE unit") < 0)
+		goto failed;
+	merge(im->rep, &c);
+	im->batch_runs++;
+	return;
+failed:
+	what = xasprintf("run %s", run->run_id);
+	undo_unit(im, what, sqlite3_errmsg(im->db));
+	free(what);
+}
+
+/* The reference that lists e's runs in the source: in a file store, a
+ * deleted experiment is .trash/ID (an active one may have the same id). */
+static char *experiment_ref(struct importer *im, const struct mlc_experiment *e)
+{
+	if (strcmp(im->src->ops->kind, "mlruns") == 0 && strcmp(e->lifecycle_stage, "deleted") == 0)
+		return xasprintf(".trash/%s", e->experiment_id);
+	return xstrdup(e->experiment_id);
+}
+
+/* Copy one experiment, its tags and its runs. */
+static int import_experiment(struct importer *im, const struct mlc_experiment *e)
+{
+	struct counts c = {0};
+	struct mlc_run_list runs = {0};
+	struct mlc_error lerr = {0};
+	char *ref = experiment_ref(im, e);
+	struct mlc_run_query q = {.experiment = ref, .all = 1};
+	enum outcome o = O_ADDED;
+	int64_t row = place_experiment(im, e, &o);
+	sqlite3_stmt *st;
+
+	if (row == 0)
+		goto db_error;
+	c.n[o][IMP_EXPERIMENTS]++;
+	st = use(im, S_EXP_STAGE);
+	sqlite3_bind_int64(st, 1, row);
+	bind_text(st, 2, strcmp(e->lifecycle_stage, "deleted") == 0 ? "deleted" : "active");
+	if (step_done(st) < 0)
+		goto db_error;
+	if (o == O_PRESENT && sqlite3_changes(im->db) > 0) {
+		c.n[O_PRESENT][IMP_EXPERIMENTS]--;
+		c.n[O_UPDATED][IMP_EXPERIMENTS]++;
+	}
+	if (put_kvs(im, S_EXP_TAG_INS, S_EXP_TAG_UPD, row, e->tags, e->n_tags, IMP_EXPERIMENT_TAGS,
+		    &c) < 0)
+		goto db_error;
+	merge(im->rep, &c);
+	if (registry_list_runs(im->src, &q, &runs, &lerr) < 0) {
+		char *what = xasprintf("experiment %s '%s'", e->experiment_id, e->name);
+		skip_part(im->rep, what, lerr.msg);
+		free(what);
+	}
+	for (size_t i = 0; i < runs.n; i++) {
+		import_run(im, row, &runs.items[i]);
+		tick(im);
+		if (maybe_commit(im, 0) < 0)
+			break;
+	}
+	MLC_LIST_FREE(&runs);
+	free(ref);
+	return im->err->code ? -1 : 0;
+db_error:
+	free(ref);
+	return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: experiment %s: %s", im->rep->target,
+			     e->experiment_id, sqlite3_errmsg(im->db));
+}
+
+/* ---- the model registry ------------------------------------------------- */
+
+/* Insert the model's row or find it (and bring its description up to date). */
+static int64_t put_model_row(struct importer *im, const struct mlc_model *m, struct counts *c)
+{
+	sqlite3_stmt *st = use(im, S_MODEL_INS);
+	int64_t row = 0;
+
+	bind_text(st, 1, m->name);
+	bind_text(st, 2, m->description);
+	sqlite3_bind_int64(st, 3, m->creation_time);
+	sqlite3_bind_int64(st, 4, m->last_updated_time);
+	if (step_done(st) < 0)
+		return 0;
+	if (sqlite3_changes(im->db) > 0) {
+		c->n[O_ADDED][IMP_MODELS]++;
+		return sqlite3_last_insert_rowid(im->db);
+	}
+	st = use(im, S_MODEL_FIND);
+	bind_text(st, 1, m->name);
+	if (step_int(st, &row) != 1)
+		return 0;
+	st = use(im, S_MODEL_UPD);
+	sqlite3_bind_int64(st, 1, row);
+	bind_text(st, 2, m->description);
+	sqlite3_bind_int64(st, 3, m->last_updated_time);
+	if (step_done(st) < 0)
+		return 0;
+	c->n[sqlite3_changes(im->db) > 0 ? O_UPDATED : O_PRESENT][IMP_MODELS]++;
+	return row;
+}
+
+/* Parse a version number ("3"); -1 if it is not one. */
+static int64_t version_number(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return *s && *end == '\0' && errno == 0 && v > 0 ? v : -1;
+}
+
+/* The row of version num of model_row if it is the same version as v (same
+ * run and source); -1 if the target's version num is another one (reported),
+ * 0 on an error. */
+static int64_t same_version(struct importer *im, int64_t model_row, int64_t num,
+			    const struct mlc_version *v)
+{
+	sqlite3_stmt *st = use(im, S_VER_SAME);
+	char *what, *why;
+	int64_t row;
+
+	sqlite3_bind_int64(st, 1, model_row);
+	sqlite3_bind_int64(st, 2, num);
+	bind_text(st, 3, v->run_id);
+	bind_text(st, 4, v->source);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	row = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_int(st, 1))
+		return row;
+	what = xasprintf("model '%s' version %s", v->model, v->version);
+	why = xasprintf("the local registry has another version %s (run '%s'); kept as is",
+			v->version, (const char *)sqlite3_column_text(st, 2));
+	skip_part(im->rep, what, why);
+	free(what);
+	free(why);
+	return -1;
+}
+
+/* Insert a version's row, or find the same version and bring stage, status,
+ * description and time up to date; its row id, -1 when the target has
+ * another version of that number (reported), 0 on an error. */
+static int64_t put_version_row(struct importer *im, int64_t model_row, int64_t num,
+			       const struct mlc_version *v, struct counts *c)
+{
+	sqlite3_stmt *st = use(im, S_VER_INS);
+	int64_t row = 0;
+
+	sqlite3_bind_int64(st, 1, model_row);
+	sqlite3_bind_int64(st, 2, num);
+	bind_text(st, 3, v->source);
+	if (v->run_id && *v->run_id)
+		bind_text(st, 4, v->run_id);
+	bind_text(st, 5, v->status && *v->status ? v->status : "READY");
+	bind_text(st, 6, v->stage && *v->stage ? v->stage : "None");
+	bind_text(st, 7, v->description);
+	bind_text(st, 8, v->user_id);
+	sqlite3_bind_int64(st, 9, v->creation_time);
+	sqlite3_bind_int64(st, 10, v->last_updated_time);
+	if (step_done(st) < 0)
+		return 0;
+	if (sqlite3_changes(im->db) > 0) {
+		c->n[O_ADDED][IMP_VERSIONS]++;
+		return sqlite3_last_insert_rowid(im->db);
+	}
+	if ((row = same_version(im, model_row, num, v)) <= 0)
+		return row;
+	st = use(im, S_VER_UPD);
+	sqlite3_bind_int64(st, 1, model_row);
+	sqlite3_bind_int64(st, 2, num);
+	bind_text(st, 3, v->stage && *v->stage ? v->stage : "None");
+	bind_text(st, 4, v->status && *v->status ? v->status : "READY");
+	bind_text(st, 5, v->description);
+	sqlite3_bind_int64(st, 6, v->last_updated_time);
+	if (step_done(st) < 0)
+		return 0;
+	c->n[sqlite3_changes(im->db) > 0 ? O_UPDATED : O_PRESENT][IMP_VERSIONS]++;
+	return row;
+}
+
+/* Copy the versions of model m (row model_row) with their tags. */
+static int put_versions(struct importer *im, int64_t model_row, const struct mlc_model *m,
+			struct counts *c)
+{
+	struct mlc_version_list vl = {0};
+	struct mlc_error e = {0};
+	int ret = 0;
+
+	if (registry_list_versions(im->src, m->name, &vl, &e) < 0) {
+		char *what = xasprintf("model '%s' versions", m->name);
+		skip_part(im->rep, what, e.msg);
+		free(what);
+	}
+	for (size_t i = 0; i < vl.n && ret == 0; i++) {
+		const struct mlc_version *v = &vl.items[i];
+		int64_t num = version_number(v->version), row;
+		if (num < 0) {
+			char *what = xasprintf("model '%s' version '%s'", m->name, v->version);
+			skip_part(im->rep, what, "not a version number");
+			free(what);
+			continue;
+		}
+		row = put_version_row(im, model_row, num, v, c);
+		if (row < 0)
+			continue; /* another version of that number: reported */
+		if (row == 0 || put_kvs(im, S_VTAG_INS, S_VTAG_UPD, row, v->tags, v->n_tags,
+					IMP_VERSION_TAGS, c) < 0)
+			ret = -1;
+	}
+	MLC_LIST_FREE(&vl);
+	return ret;
+}
+
+/* Copy the aliases of m; one the target points at another version stays as
+ * it is (it may be a deployment) and is reported. */
+static int put_aliases(struct importer *im, int64_t model_row, const struct mlc_model *m,
+		       struct counts *c)
+{
+	for (size_t i = 0; i < m->n_aliases; i++) {
+		const struct mlc_alias *a = &m->aliases[i];
+		int64_t num = version_number(a->version), have = 0;
+		sqlite3_stmt *st = use(im, S_ALIAS_INS);
+		char *what = xasprintf("model '%s' alias '%s'", m->name, a->alias);
+		if (num < 0) {
+			skip_part(im->rep, what, "its version is not a version number");
+			free(what);
+			continue;
+		}
+		sqlite3_bind_int64(st, 1, model_row);
+		bind_text(st, 2, a->alias);
+		sqlite3_bind_int64(st, 3, num);
+		if (step_done(st) < 0) {
+			free(what);
+			return -1;
+		}
+		if (sqlite3_changes(im->db) > 0) {
+			c->n[O_ADDED][IMP_ALIASES]++;
+			free(what);
+			continue;
+		}
+		st = use(im, S_ALIAS_GET);
+		sqlite3_bind_int64(st, 1, model_row);
+		bind_text(st, 2, a->alias);
+		if (step_int(st, &have) < 0 || have == num) {
+			free(what);
+			if (have != num)
+				return -1;
+			c->n[O_PRESENT][IMP_ALIASES]++;
+			continue;
+		}
+		char *why =
+		    xasprintf("points at version %lld here and %s in the source; kept as is",
+			      (long long)have, a->version);
+		skip_part(im->rep, what, why);
+		free(what);
+		free(why);
+	}
+	return 0;
+}
+
+/* Copy one registered model with its tags, versions and aliases, whole. */
+static void import_model(struct importer *im, const struct mlc_model *m)
+{
+	struct counts c = {0};
+	int64_t row;
+	char *what;
+
+	if (exec(im, "SAVEPOINT unit") < 0)
+		goto failed;
+	if ((row = put_model_row(im, m, &c)) == 0 ||
+	    put_kvs(im, S_MTAG_INS, S_MTAG_UPD, row, m->tags, m->n_tags, IMP_MODEL_TAGS, &c) < 0 ||
+	    put_versions(im, row, m, &c) < 0 || put_aliases(im, row, m, &c) < 0 ||
+	    exec(im, "RELEASE unit") < 0)
+		goto failed;
+	merge(im->rep, &c);
+	return;
+failed:
+	what = xasprintf("model '%s'", m->name);
+	undo_unit(im, what, sqlite3_errmsg(im->db));
+	free(what);
+}
+
+/* ---- the whole import --------------------------------------------------- */
+
+/* The path of a local registry (its URI is "sqlite:PATH"). */
+static const char *local_path(struct registry *r)
+{
+	return strncmp(r->uri, "sqlite:", 7) == 0 ? r->uri + 7 : r->uri;
+}
+
+/* How the source is recorded: its URI, with an absolute path for a local one. */
+static char *source_name(struct registry *src)
+{
+	char *abs, *s;
+
+	if (strcmp(src->ops->kind, "sqlite") != 0 ||
+	    (abs = realpath(local_path(src), NULL)) == NULL)
+		return xstrdup(src->uri);
+	s = xasprintf("sqlite:%s", abs);
+	free(abs);
+	return s;
+}
+
+/* Refuse a target that is not a writable local registry, or the source itself. */
+static int check_target(struct registry *src, struct registry *dst, struct mlc_error *err)
+{
+	char *a, *b;
+	int same;
+
+	if (strcmp(dst->ops->kind, "sqlite") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: imports go into a local SQLite registry, not a %s one",
+				     dst->display, dst->ops->kind);
+	if (dst->read_only || !(dst->caps & REG_CAP_WRITE))
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: import refused",
+				     dst->display);
+	if (strcmp(src->ops->kind, "sqlite") != 0)
+		return 0;
+	a = realpath(local_path(src), NULL);
+	b = realpath(local_path(dst), NULL);
+	same = a && b && strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	if (same)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: cannot import a registry into itself", dst->display);
+	return 0;
+}
+
+/* Prepare every statement on the target's connection. */
+static int prepare_all(struct importer *im)
+{
+	for (int i = 0; i < N_STMT; i++)
+		if (sqlite3_prepare_v3(im->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &im->st[i], NULL) != SQLITE_OK)
+			return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
+					     sqlite3_errmsg(im->db));
+	return 0;
+}
+
+static void finalize_all(struct importer *im)
+{
+	for (int i = 0; i < N_STMT; i++)
+		sqlite3_finalize(im->st[i]);
+}
+
+/* The audit detail: what was added and how much was skipped. */
+static char *audit_detail(const struct import_report *rep)
+{
+	struct strbuf sb = {0};
+	int any = 0;
+
+	for (int i = 0; i < IMP_N_ITEMS; i++) {
+		if (rep->added[i] == 0 && rep->updated[i] == 0)
+			continue;
+		sb_printf(&sb, "%s%s %lld", any ? ", " : "added ", item_names[i],
+			  (long long)rep->added[i]);
+		if (rep->updated[i])
+			sb_printf(&sb, " (+%lld updated)", (long long)rep->updated[i]);
+		any = 1;
+	}
+	if (!any)
+		sb_add(&sb, "nothing new");
+	if (rep->n_skipped)
+		sb_printf(&sb, "; %zu skipped", rep->n_skipped);
+	return sb_detach(&sb);
+}
+
+/* Record the import in audit_log and import_sources (in the open transaction). */
+static int record_import(struct importer *im)
+{
+	int64_t now = clock_ms(CLOCK_REALTIME);
+	char *detail = audit_detail(im->rep);
+	sqlite3_stmt *st = use(im, S_AUDIT);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, im->opts && im->opts->actor ? im->opts->actor : "unknown");
+	bind_text(st, 3, im->rep->source);
+	bind_text(st, 4, detail);
+	rc = step_done(st);
+	free(detail);
+	st = use(im, S_SOURCE);
+	bind_text(st, 1, im->rep->source);
+	sqlite3_bind_int64(st, 2, now);
+	if (rc < 0 || step_done(st) < 0)
+		return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
+				     sqlite3_errmsg(im->db));
+	return 0;
+}
+
+/* Add the damaged files the source skipped while it was read. */
+static void collect_source_warnings(struct importer *im)
+{
+	const struct mlc_warning *w;
+	size_t n;
+
+	if (registry_mlruns_warnings(im->src, &w, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		skip_part(im->rep, w[i].path, w[i].reason);
+}
+
+/* List what the source has: experiments (active first) and models; the
+ * progress total is their runs plus the models. */
+static int list_source(struct importer *im, struct mlc_experiment_list *el,
+		       struct mlc_model_list *ml)
+{
+	if (registry_list_experiments(im->src, 1, el, im->err) < 0 ||
+	    registry_list_models(im->src, NULL, ml, im->err) < 0)
+		return -1;
+	if (el->n > 1)
+		qsort(el->items, el->n, sizeof *el->items, cmp_experiment_import);
+	im->total = (int64_t)ml->n;
+	for (size_t i = 0; i < el->n; i++)
+		im->total += el->items[i].run_count;
+	return 0;
+}
+
+/* Copy everything in one open transaction (committed in batches). */
+static int copy_all(struct importer *im)
+{
+	struct mlc_experiment_list el = {0};
+	struct mlc_model_list ml = {0};
+	int ret = list_source(im, &el, &ml);
+
+	for (size_t i = 0; ret == 0 && i < el.n; i++)
+		ret = import_experiment(im, &el.items[i]);
+	for (size_t i = 0; ret == 0 && i < ml.n; i++) {
+		import_model(im, &ml.items[i]);
+		tick(im);
+	}
+	MLC_LIST_FREE(&el);
+	MLC_LIST_FREE(&ml);
+	if (ret == 0) {
+		collect_source_warnings(im);
+		ret = record_import(im);
+	}
+	return ret;
+}
+
+int import_registry(struct registry *src, struct registry *dst, const struct import_opts *opts,
+		    struct import_report *rep, struct mlc_error *err)
+{
+	struct importer im = {.src = src, .dst = dst, .opts = opts, .rep = rep, .err = err};
+	int64_t t0 = clock_ms(CLOCK_MONOTONIC);
+	int ret;
+
+	memset(rep, 0, sizeof *rep);
+	mlc_error_clear(err);
+	rep->source = source_name(src);
+	rep->target = xstrdup(dst->display);
+	if (check_target(src, dst, err) < 0)
+		return -1;
+	im.db = DB(dst);
+	ret = prepare_all(&im);
+	if (ret == 0)
+		ret = exec(&im, "BEGIN IMMEDIATE");
+	if (ret == 0) {
+		ret = copy_all(&im);
+		if (ret == 0)
+			ret = exec(&im, "COMMIT");
+		if (ret < 0)
+			sqlite3_exec(im.db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	finalize_all(&im);
+	rep->elapsed_ms = clock_ms(CLOCK_MONOTONIC) - t0;
+	return ret;
+}

@@ -1,1 +1,2315 @@
-/* placeholder: being written */
+/* registry_mlruns.c: a read-only backend over an MLflow file store (mlruns/) —
+ * experiments (active and .trash), runs with params, tags and metric histories,
+ * and the model registry under models/ (../shared/mlruns/FORMAT.md). Damaged
+ * files are skipped and kept as warnings (registry_mlruns_warnings, import.h). */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+#include "filter.h"
+#include "import.h"
+#include "registry.h"
+#include "xmalloc.h"
+
+/* Folders inside an experiment that are not runs (MLflow's
+ * RESERVED_EXPERIMENT_FOLDERS, plus models/ from 3.x on). */
+static const char *const reserved_folders[] = {"tags", "datasets", "traces", "models"};
+
+/* A run is read in two steps: its meta.yaml (enough to count it), then its
+ * params, tags and latest metrics. */
+enum run_state { RUN_NEW, RUN_META, RUN_LOADED, RUN_BROKEN };
+
+/* A file's identity for the cache: a change of any means read it again (the
+ * link count of a folder changes with its subfolders, within one clock tick). */
+struct file_sig {
+	int64_t mtime_ns, size, nlink;
+};
+
+struct mrun {
+	char *id;  /* the folder name: the run id */
+	char *dir; /* full path of the folder */
+	struct mexp *exp;
+	enum run_state state;
+	struct file_sig meta_sig; /* of meta.yaml when it was read */
+	uint64_t data_sig;	  /* of every value file when they were read */
+	struct mlc_arena arena;	  /* owns run's strings and arrays */
+	struct mlc_run run;
+};
+
+struct mexp {
+	char *dir;
+	int trashed;
+	struct mlc_arena arena; /* owns e's strings */
+	struct mlc_experiment e;
+	struct file_sig dir_sig; /* of the folder, when its runs were listed */
+	int listed;
+	struct mrun **runs;
+	size_t n_runs;
+};
+
+struct mlruns_impl {
+	char *root;
+	locale_t c_locale; /* numbers are written by Python, whatever our locale */
+	struct file_sig root_sig, trash_sig;
+	struct mexp **exps;
+	size_t n_exps;
+	struct mrun **index; /* every listed run, by id (get_run) */
+	size_t n_index;
+	int index_stale;
+	struct mlc_warning *warnings;
+	size_t n_warnings, cap_warnings;
+};
+
+#define IMPL(r) ((struct mlruns_impl *)(r)->impl)
+
+/* ---- warnings ----------------------------------------------------------- */
+
+/* Remember that path was skipped and why (once per path and reason). */
+static void warn(struct mlruns_impl *m, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void warn(struct mlruns_impl *m, const char *path, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < m->n_warnings; i++)
+		if (strcmp(m->warnings[i].path, path) == 0 &&
+		    strcmp(m->warnings[i].reason, reason) == 0)
+			return;
+	if (m->n_warnings == m->cap_warnings) {
+		m->cap_warnings = m->cap_warnings ? m->cap_warnings * 2 : 16;
+		m->warnings = xrealloc(m->warnings, m->cap_warnings * sizeof *m->warnings);
+	}
+	m->warnings[m->n_warnings].path = xstrdup(path);
+	m->warnings[m->n_warnings].reason = xstrdup(reason);
+	m->n_warnings++;
+}
+
+int registry_mlruns_warnings(struct registry *r, const struct mlc_warning **out, size_t *n)
+{
+	if (r == NULL || strcmp(r->ops->kind, "mlruns") != 0) {
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	*out = IMPL(r)->warnings;
+	*n = IMPL(r)->n_warnings;
+	return 0;
+}
+
+/* ---- files and folders -------------------------------------------------- */
+
+enum ftype { F_MISSING, F_DIR, F_FILE, F_DANGLING, F_OTHER, F_ERROR };
+
+/* What path is, following symbolic links; a link to nothing is F_DANGLING. */
+static enum ftype file_type(const char *path, struct stat *st)
+{
+	struct stat lst;
+
+	if (stat(path, st) == 0)
+		return S_ISDIR(st->st_mode) ? F_DIR : S_ISREG(st->st_mode) ? F_FILE : F_OTHER;
+	if (errno != ENOENT)
+		return F_ERROR;
+	return lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) ? F_DANGLING : F_MISSING;
+}
+
+/* The cache signature of a stat result. */
+static struct file_sig sig_of(const struct stat *st)
+{
+	struct file_sig s = {(int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+			     (int64_t)st->st_size, (int64_t)st->st_nlink};
+	return s;
+}
+
+/* The signature of path now (zeros when it cannot be read). */
+static struct file_sig path_sig(const char *path)
+{
+	struct stat st;
+	struct file_sig none = {0, 0, 0};
+
+	return stat(path, &st) == 0 ? sig_of(&st) : none;
+}
+
+static int sig_equal(struct file_sig a, struct file_sig b)
+{
+	return a.mtime_ns == b.mtime_ns && a.size == b.size && a.nlink == b.nlink;
+}
+
+/* Mix a value into an FNV-1a hash. */
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Read the whole file at path into a malloc'd, NUL-terminated buffer (the
+ * caller frees it); NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of folder path except . and .., sorted; -1 with errno on failure. */
+static int list_dir(const char *path, struct names *out)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	size_t cap = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			out->v = xrealloc(out->v, cap * sizeof *out->v);
+		}
+		out->v[out->n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, cmp_str_ptr);
+	return 0;
+}
+
+static void names_free(struct names *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		free(n->v[i]);
+	free(n->v);
+	n->v = NULL;
+	n->n = 0;
+}
+
+/* Warn that path, which should be a folder, cannot be read as one. */
+static void warn_not_folder(struct mlruns_impl *m, const char *path, enum ftype t, int e)
+{
+	if (t == F_DANGLING)
+		warn(m, path, "a symbolic link to nothing, not a folder");
+	else if (t == F_FILE || t == F_OTHER)
+		warn(m, path, "not a folder");
+	else
+		warn(m, path, "cannot read the folder: %s", strerror(e));
+}
+
+/* ---- values under metrics/, params/, tags/ ------------------------------ */
+
+struct entry {
+	char *key, *path;
+	struct file_sig sig;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+static void entries_free(struct entries *es)
+{
+	for (size_t i = 0; i < es->n; i++) {
+		free(es->v[i].key);
+		free(es->v[i].path);
+	}
+	free(es->v);
+	memset(es, 0, sizeof *es);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+/* Collect the files under dir as keys relative to top (a key with '/' is a
+ * nested folder). Hidden names are stray files, not keys. */
+static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix, int depth,
+		      struct entries *out)
+{
+	struct names ns;
+
+	if (list_dir(dir, &ns) < 0) {
+		warn_not_folder(m, dir, F_ERROR, errno);
+		return;
+	}
+	for (size_t i = 0; i < ns.n; i++) {
+		struct stat st;
+		char *path, *key;
+		enum ftype t;
+
+		if (ns.v[i][0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, ns.v[i]);
+		key = prefix ? xasprintf("%s/%s", prefix, ns.v[i]) : xstrdup(ns.v[i]);
+		t = file_type(path, &st);
+		if (t == F_DIR && depth < 32) {
+			walk_into(m, path, key, depth + 1, out);
+		} else if (t == F_FILE) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 16;
+				out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+			}
+			out->v[out->n++] = (struct entry){key, path, sig_of(&st)};
+			continue;
+		} else if (t == F_DANGLING) {
+			warn(m, path, "a symbolic link to nothing");
+		} else {
+			warn(m, path, "not a regular file");
+		}
+		free(path);
+		free(key);
+	}
+	names_free(&ns);
+}
+
+/* The keys under the value folder dir (missing is fine: git drops empty ones). */
+static void walk_keys(struct mlruns_impl *m, const char *dir, struct entries *out)
+{
+	struct stat st;
+	enum ftype t = file_type(dir, &st);
+
+	if (t == F_MISSING)
+		return;
+	if (t != F_DIR) {
+		warn_not_folder(m, dir, t, errno);
+		return;
+	}
+	walk_into(m, dir, NULL, 0, out);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, cmp_entry);
+}
+
+/* ---- YAML (libyaml's document API) -------------------------------------- */
+
+struct yml {
+	yaml_document_t doc;
+	yaml_node_t *root;
+};
+
+/* Parse the meta.yaml at path into y (a mapping at the top); on failure put
+ * the reason in why. */
+static int yml_load(struct yml *y, const char *path, char *why, size_t whylen)
+{
+	yaml_parser_t p;
+	size_t len;
+	char *buf = read_file(path, &len);
+
+	memset(y, 0, sizeof *y);
+	if (buf == NULL) {
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (!yaml_parser_initialize(&p)) {
+		free(buf);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&p, &y->doc)) {
+		snprintf(why, whylen, "damaged YAML at line %lu: %s",
+			 (unsigned long)p.problem_mark.line + 1,
+			 p.problem ? p.problem : "syntax error");
+		yaml_parser_delete(&p);
+		free(buf);
+		return -1;
+	}
+	yaml_parser_delete(&p);
+	free(buf);
+	y->root = yaml_document_get_root_node(&y->doc);
+	if (y->root == NULL || y->root->type != YAML_MAPPING_NODE) {
+		snprintf(why, whylen, "%s", y->root ? "not a YAML mapping" : "empty file");
+		yaml_document_delete(&y->doc);
+		y->root = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void yml_free(struct yml *y)
+{
+	if (y->root)
+		yaml_document_delete(&y->doc);
+	y->root = NULL;
+}
+
+/* The value node of key in mapping node map, or NULL. */
+static yaml_node_t *yml_node_in(struct yml *y, yaml_node_t *map, const char *key)
+{
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+		if (k && k->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)k->data.scalar.value, key) == 0)
+			return yaml_document_get_node(&y->doc, p->value);
+	}
+	return NULL;
+}
+
+/* 1 if n is YAML's null: a plain empty, ~, null, Null or NULL. */
+static int yml_is_null(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/* The string of scalar node n; NULL for null or a non-scalar. */
+static const char *yml_scalar(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE || yml_is_null(n))
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+/* The string at key of the top mapping; NULL when absent or null. */
+static const char *yml_str(struct yml *y, const char *key)
+{
+	return yml_scalar(yml_node_in(y, y->root, key));
+}
+
+/* 1 if the top mapping has key at all (null counts). */
+static int yml_has(struct yml *y, const char *key)
+{
+	return yml_node_in(y, y->root, key) != NULL;
+}
+
+/* Parse s as a whole decimal integer. */
+static int parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The integer at key: 0 when absent or null, -1 when it is not an integer. */
+static int yml_int(struct yml *y, const char *key, int64_t *out)
+{
+	yaml_node_t *n = yml_node_in(y, y->root, key);
+
+	*out = 0;
+	if (n == NULL || yml_is_null(n))
+		return 0;
+	return n->type == YAML_SCALAR_NODE ? parse_int(yml_scalar(n), out) : -1;
+}
+
+/* Copy the string at key into a ("" when absent or null). */
+static const char *yml_dup(struct yml *y, const char *key, struct mlc_arena *a)
+{
+	return arena_strdup(a, yml_str(y, key));
+}
+
+/* ---- experiments -------------------------------------------------------- */
+
+/* 1 if s is a non-empty run of ASCII digits (an experiment id). */
+static int all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* Fill x from the experiment meta.yaml in x->dir; warn and fail if damaged. */
+static int load_experiment_meta(struct mlruns_impl *m, struct mexp *x, const char *folder)
+{
+	char *path = xasprintf("%s/meta.yaml", x->dir);
+	char why[256];
+	struct yml y;
+	const char *id, *stage;
+	int ret = -1;
+
+	if (yml_load(&y, path, why, sizeof why) < 0) {
+		warn(m, path, "%s", why);
+		free(path);
+		return -1;
+	}
+	id = yml_str(&y, "experiment_id");
+	stage = yml_str(&y, "lifecycle_stage");
+	if (id == NULL || !yml_has(&y, "name")) {
+		warn(m, path, "no %s (a truncated file?)", id == NULL ? "experiment_id" : "name");
+	} else if (strcmp(id, folder) != 0) {
+		warn(m, path, "experiment_id '%s' does not match its folder", id);
+	} else if (yml_int(&y, "creation_time", &x->e.creation_time) < 0 ||
+		   yml_int(&y, "last_update_time", &x->e.last_update_time) < 0) {
+		warn(m, path, "creation_time or last_update_time is not a number");
+	} else {
+		x->e.experiment_id = arena_strdup(&x->arena, id);
+		x->e.name = yml_dup(&y, "name", &x->arena);
+		x->e.artifact_location = yml_dup(&y, "artifact_location", &x->arena);
+		/* Before 2.3 deletion only moved the folder: .trash is what counts. */
+		x->e.lifecycle_stage =
+		    x->trashed || (stage && strcmp(stage, "deleted") == 0) ? "deleted" : "active";
+		ret = 0;
+	}
+	yml_free(&y);
+	free(path);
+	return ret;
+}
+
+static void run_free(struct mrun *run)
+{
+	arena_free(&run->arena);
+	free(run->id);
+	free(run->dir);
+	free(run);
+}
+
+/* Forget the runs listed for x. */
+static void exp_drop_runs(struct mexp *x)
+{
+	for (size_t i = 0; i < x->n_runs; i++)
+		run_free(x->runs[i]);
+	free(x->runs);
+	x->runs = NULL;
+	x->n_runs = 0;
+	x->listed = 0;
+}
+
+static void exp_free(struct mexp *x)
+{
+	exp_drop_runs(x);
+	arena_free(&x->arena);
+	free(x->dir);
+	free(x);
+}
+
+/* Read an experiment's tags/ folder into x (the keys' files, raw). */
+static void load_experiment_tags(struct mlruns_impl *m, struct mexp *x)
+{
+	char *dir = xasprintf("%s/tags", x->dir);
+	struct entries es = {0};
+	size_t cap = 0;
+
+	walk_keys(m, dir, &es);
+	for (size_t i = 0; i < es.n; i++) {
+		size_t len;
+		char *v = read_file(es.v[i].path, &len);
+		if (v == NULL) {
+			warn(m, es.v[i].path, "cannot read: %s", strerror(errno));
+			continue;
+		}
+		struct mlc_kv *kv =
+		    arena_grow(&x->arena, (void **)&x->e.tags, &cap, x->e.n_tags++, sizeof *kv);
+		kv->key = arena_strdup(&x->arena, es.v[i].key);
+		kv->value = arena_strndup(&x->arena, v, len);
+		free(v);
+	}
+	entries_free(&es);
+	free(dir);
+}
+
+/* Add the experiment in folder base/name to m, or warn why not. */
+static void scan_experiment(struct mlruns_impl *m, const char *base, const char *name, int trashed)
+{
+	struct stat st;
+	char *dir = xasprintf("%s/%s", base, name);
+	enum ftype t = file_type(dir, &st);
+	struct mexp *x;
+
+	if (t != F_DIR) {
+		warn_not_folder(m, dir, t, errno);
+		free(dir);
+		return;
+	}
+	x = xcalloc(1, sizeof *x);
+	x->dir = dir;
+	x->trashed = trashed;
+	if (load_experiment_meta(m, x, name) < 0) {
+		exp_free(x);
+		return;
+	}
+	load_experiment_tags(m, x);
+	m->exps = xrealloc(m->exps, (m->n_exps + 1) * sizeof *m->exps);
+	m->exps[m->n_exps++] = x;
+}
+
+/* Add every experiment folder directly under base (the root or .trash). */
+static void scan_experiments_in(struct mlruns_impl *m, const char *base, int trashed)
+{
+	struct names ns;
+
+	if (list_dir(base, &ns) < 0) {
+		if (errno != ENOENT)
+			warn_not_folder(m, base, F_ERROR, errno);
+		return;
+	}
+	for (size_t i = 0; i < ns.n; i++) {
+		/* Only numeric names are experiments; the rest (.trash, models,
+		 * .ipynb_checkpoints, README...) is not. */
+		if (all_digits(ns.v[i]))
+			scan_experiment(m, base, ns.v[i], trashed);
+	}
+	names_free(&ns);
+}
+
+/* Numeric order of decimal ids of any length ("9" < "10" < 18-digit ids). */
+static int cmp_numeric_id(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static int cmp_exp_order(const void *a, const void *b)
+{
+	const struct mexp *x = *(struct mexp *const *)a, *y = *(struct mexp *const *)b;
+
+	if (x->trashed != y->trashed)
+		return x->trashed - y->trashed;
+	return cmp_numeric_id(x->e.experiment_id, y->e.experiment_id);
+}
+
+static void drop_experiments(struct mlruns_impl *m)
+{
+	for (size_t i = 0; i < m->n_exps; i++)
+		exp_free(m->exps[i]);
+	free(m->exps);
+	m->exps = NULL;
+	m->n_exps = 0;
+	free(m->index);
+	m->index = NULL;
+	m->n_index = 0;
+	m->index_stale = 1;
+}
+
+/* (Re)read the experiments when the root or .trash folder changed. Active
+ * experiments come first, so that an id in both places means the active one. */
+static void refresh_experiments(struct mlruns_impl *m)
+{
+	char *trash = xasprintf("%s/.trash", m->root);
+	struct file_sig rs = path_sig(m->root), ts = path_sig(trash);
+
+	if (m->exps != NULL && sig_equal(rs, m->root_sig) && sig_equal(ts, m->trash_sig)) {
+		free(trash);
+		return;
+	}
+	drop_experiments(m);
+	m->root_sig = rs;
+	m->trash_sig = ts;
+	scan_experiments_in(m, m->root, 0);
+	scan_experiments_in(m, trash, 1);
+	if (m->n_exps)
+		qsort(m->exps, m->n_exps, sizeof *m->exps, cmp_exp_order);
+	else
+		m->exps = xcalloc(1, sizeof *m->exps); /* scanned, even if empty */
+	free(trash);
+}
+
+/* ---- runs: listing ------------------------------------------------------ */
+
+/* 1 if name is one of the folders an experiment holds that are not runs. */
+static int is_reserved(const char *name)
+{
+	for (size_t i = 0; i < sizeof reserved_folders / sizeof reserved_folders[0]; i++)
+		if (strcmp(name, reserved_folders[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if s looks like a run id (32 hex characters). */
+static int looks_like_run_id(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n == 32 && s[n] == '\0';
+}
+
+/* Add the run folder x->dir/name to x if it can be one. */
+static void list_one_run(struct mlruns_impl *m, struct mexp *x, const char *name, size_t *cap)
+{
+	char *dir = xasprintf("%s/%s", x->dir, name);
+	struct stat st;
+	enum ftype t = file_type(dir, &st);
+	struct mrun *run;
+
+	if (t != F_DIR) {
+		/* A stray file is no concern; a run id that is no folder is damage. */
+		if (looks_like_run_id(name) || t == F_DANGLING)
+			warn_not_folder(m, dir, t, errno);
+		free(dir);
+		return;
+	}
+	run = xcalloc(1, sizeof *run);
+	run->id = xstrdup(name);
+	run->dir = dir;
+	run->exp = x;
+	if (x->n_runs == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		x->runs = xrealloc(x->runs, *cap * sizeof *x->runs);
+	}
+	x->runs[x->n_runs++] = run;
+}
+
+/* List the run folders of x (again when the folder changed since). */
+static void list_runs_of(struct mlruns_impl *m, struct mexp *x)
+{
+	struct file_sig s = path_sig(x->dir);
+	struct names ns;
+	size_t cap = 0;
+
+	if (x->listed && sig_equal(s, x->dir_sig))
+		return;
+	exp_drop_runs(x);
+	x->dir_sig = s;
+	x->listed = 1;
+	m->index_stale = 1;
+	if (list_dir(x->dir, &ns) < 0) {
+		warn_not_folder(m, x->dir, F_ERROR, errno);
+		return;
+	}
+	for (size_t i = 0; i < ns.n; i++) {
+		const char *name = ns.v[i];
+		if (name[0] == '.' || strcmp(name, "meta.yaml") == 0 || is_reserved(name))
+			continue;
+		list_one_run(m, x, name, &cap);
+	}
+	names_free(&ns);
+}
+
+/* ---- runs: loading ------------------------------------------------------ */
+
+static const char *const status_names[] = {"RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"};
+
+/* The status name for MLflow's number 1..5 (or a name already); NULL if neither. */
+static const char *status_name(const char *s)
+{
+	int64_t n;
+
+	if (s == NULL)
+		return NULL;
+	if (parse_int(s, &n) == 0)
+		return n >= 1 && n <= 5 ? status_names[n - 1] : NULL;
+	for (size_t i = 0; i < 5; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return status_names[i];
+	return NULL;
+}
+
+/* Put a printf-style reason into why; returns -1. */
+static int why_set(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int why_set(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The first of the keys a run meta.yaml must have that y lacks, or NULL. */
+static const char *missing_run_key(struct yml *y)
+{
+	static const char *const keys[] = {"start_time", "status", "lifecycle_stage"};
+
+	if (!yml_has(y, "run_id") && !yml_has(y, "run_uuid"))
+		return "run_id";
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!yml_has(y, keys[i]))
+			return keys[i];
+	return NULL;
+}
+
+/* Fill run->run from meta.yaml; on damage put the reason in why. */
+static int parse_run_meta(struct mrun *run, struct yml *y, char *why, size_t whylen)
+{
+	struct mlc_run *r = &run->run;
+	const char *stage = yml_str(y, "lifecycle_stage");
+	const char *name = yml_str(y, "run_name");
+	const char *missing = missing_run_key(y);
+
+	if (missing)
+		return why_set(why, whylen, "no %s (a truncated file?)", missing);
+	if ((r->status = status_name(yml_str(y, "status"))) == NULL)
+		return why_set(why, whylen, "unknown status '%s'",
+			       yml_str(y, "status") ? yml_str(y, "status") : "null");
+	if (stage == NULL || (strcmp(stage, "active") != 0 && strcmp(stage, "deleted") != 0))
+		return why_set(why, whylen, "unknown lifecycle_stage '%s'", stage ? stage : "null");
+	if (yml_int(y, "start_time", &r->start_time) < 0 ||
+	    yml_int(y, "end_time", &r->end_time) < 0)
+		return why_set(why, whylen, "start_time or end_time is not a number");
+	r->lifecycle_stage = strcmp(stage, "deleted") == 0 ? "deleted" : "active";
+	r->run_id = run->id;
+	r->experiment_id = run->exp->e.experiment_id;
+	/* run_name from 1.30 on; older files have name: '' and a mlflow.runName tag. */
+	r->run_name = arena_strdup(&run->arena, name ? name : yml_str(y, "name"));
+	r->user_id = yml_dup(y, "user_id", &run->arena);
+	r->artifact_uri = yml_dup(y, "artifact_uri", &run->arena);
+	return 0;
+}
+
+/* Parse the whole decimal integer in s[0..n). */
+static int parse_int_n(const char *s, size_t n, int64_t *out)
+{
+	char buf[32];
+
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return parse_int(buf, out);
+}
+
+/* Parse Python's str(float) in s[0..n): 0.5, 1e-05, nan, inf, -inf, 3. */
+static int parse_value(locale_t c, const char *s, size_t n, double *out)
+{
+	char buf[64], *end;
+
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*out = strtod_l(buf, &end, c);
+	return *end == '\0' ? 0 : -1;
+}
+
+/* Parse one metric line: "ts value", "ts value step", "ts value step run_id"
+ * or "ts value step dataset_name dataset_digest" (single spaces, as MLflow
+ * writes and splits them). The step is taken as written; MLflow 3.x's own
+ * reader sets it to 0 for 5 fields, which loses the logged step. */
+static int parse_metric_line(locale_t c, const char *s, size_t n, struct mlc_metric *pt)
+{
+	const char *f[6];
+	size_t fl[6], nf = 0, start = 0;
+
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != ' ')
+			continue;
+		if (nf == 6)
+			return -1;
+		f[nf] = s + start;
+		fl[nf++] = i - start;
+		start = i + 1;
+	}
+	if (nf < 2 || nf > 5)
+		return -1;
+	pt->step = 0;
+	if (parse_int_n(f[0], fl[0], &pt->timestamp) < 0 ||
+	    parse_value(c, f[1], fl[1], &pt->value) < 0)
+		return -1;
+	return nf >= 3 ? parse_int_n(f[2], fl[2], &pt->step) : 0;
+}
+
+typedef void (*point_fn)(void *arg, const struct mlc_metric *pt);
+
+/* Call fn for each point of the metric file at path; a line that is not a
+ * metric line is skipped and, when warn_bad, reported with its number. Returns
+ * the number of points, or -1 if the file cannot be read. */
+static long read_points(struct mlruns_impl *m, const char *path, int warn_bad, point_fn fn,
+			void *arg)
+{
+	size_t len, bad = 0, first_bad = 0, line = 0;
+	char *buf = read_file(path, &len);
+	long points = 0;
+
+	if (buf == NULL) {
+		if (warn_bad)
+			warn(m, path, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	for (char *p = buf; p < buf + len;) {
+		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		struct mlc_metric pt = {0};
+		line++;
+		if (n > 0 && !(n == 1 && p[0] == '\r')) {
+			if (parse_metric_line(m->c_locale, p, n, &pt) == 0) {
+				fn(arg, &pt);
+				points++;
+			} else if (bad++ == 0) {
+				first_bad = line;
+			}
+		}
+		p += n + 1;
+	}
+	free(buf);
+	if (bad && warn_bad)
+		warn(m, path,
+		     "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped",
+		     first_bad, bad, bad == 1 ? "" : "s");
+	return points;
+}
+
+/* Keep the latest point by MLflow's rule. */
+static void keep_latest(void *arg, const struct mlc_metric *pt)
+{
+	struct mlc_metric *best = arg;
+
+	if (best->key == NULL || mlc_metric_cmp_latest(pt, best) > 0) {
+		const char *k = best->key ? best->key : "";
+		*best = *pt;
+		best->key = k;
+	}
+}
+
+/* Read the files in es into key/value pairs in a (raw bytes, no trimming). */
+static struct mlc_kv *load_values(struct mlruns_impl *m, struct mlc_arena *a,
+				  const struct entries *es, size_t *n)
+{
+	struct mlc_kv *kv = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < es->n; i++) {
+		size_t len;
+		char *v = read_file(es->v[i].path, &len);
+		if (v == NULL) {
+			warn(m, es->v[i].path, "cannot read: %s", strerror(errno));
+			continue;
+		}
+		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
+		e->key = arena_strdup(a, es->v[i].key);
+		e->value = arena_strndup(a, v, len);
+		free(v);
+	}
+	return kv;
+}
+
+/* The latest value of each metric file in es. */
+static void load_latest(struct mlruns_impl *m, struct mrun *run, const struct entries *es)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < es->n; i++) {
+		struct mlc_metric best = {0};
+		if (read_points(m, es->v[i].path, 1, keep_latest, &best) <= 0)
+			continue; /* unreadable (warned) or empty */
+		best.key = arena_strdup(&run->arena, es->v[i].key);
+		*(struct mlc_metric *)arena_grow(&run->arena, (void **)&run->run.metrics, &cap,
+						 run->run.n_metrics++, sizeof best) = best;
+	}
+}
+
+/* The value files of a run and their cache signature. */
+struct run_files {
+	struct entries metrics, params, tags;
+	uint64_t sig;
+};
+
+/* Walk the value folders of run and sign what is there. */
+static void run_files(struct mlruns_impl *m, struct mrun *run, struct run_files *f)
+{
+	struct entries *lists[] = {&f->metrics, &f->params, &f->tags};
+	const char *names[] = {"metrics", "params", "tags"};
+
+	memset(f, 0, sizeof *f);
+	f->sig = 14695981039346656037ULL;
+	for (int k = 0; k < 3; k++) {
+		char *dir = xasprintf("%s/%s", run->dir, names[k]);
+		walk_keys(m, dir, lists[k]);
+		free(dir);
+		for (size_t i = 0; i < lists[k]->n; i++) {
+			f->sig = mix(f->sig, lists[k]->v[i].key, strlen(lists[k]->v[i].key) + 1);
+			f->sig = mix(f->sig, &lists[k]->v[i].sig, sizeof lists[k]->v[i].sig);
+		}
+		f->sig = mix(f->sig, &k, sizeof k);
+	}
+}
+
+static void run_files_free(struct run_files *f)
+{
+	entries_free(&f->metrics);
+	entries_free(&f->params);
+	entries_free(&f->tags);
+}
+
+/* (Re)read run's meta.yaml into a fresh arena; -1 if damaged (warned). */
+static int load_run_meta(struct mlruns_impl *m, struct mrun *run)
+{
+	char *path = xasprintf("%s/meta.yaml", run->dir);
+	char why[256];
+	struct yml y;
+	int rc;
+
+	arena_free(&run->arena);
+	memset(&run->run, 0, sizeof run->run);
+	if (access(path, F_OK) != 0)
+		rc = why_set(why, sizeof why, "no meta.yaml, so not a run");
+	else if ((rc = yml_load(&y, path, why, sizeof why)) == 0) {
+		rc = parse_run_meta(run, &y, why, sizeof why);
+		yml_free(&y);
+	}
+	if (rc < 0)
+		warn(m, path, "%s", why);
+	free(path);
+	return rc;
+}
+
+/* Make sure run's meta.yaml is read and current; -1 if it is damaged. */
+static int ensure_meta(struct mlruns_impl *m, struct mrun *run)
+{
+	char *path = xasprintf("%s/meta.yaml", run->dir);
+	struct file_sig s = path_sig(path);
+
+	free(path);
+	if (run->state == RUN_NEW || !sig_equal(s, run->meta_sig)) {
+		run->meta_sig = s;
+		run->state = load_run_meta(m, run) == 0 ? RUN_META : RUN_BROKEN;
+	}
+	return run->state == RUN_BROKEN ? -1 : 0;
+}
+
+/* Read run's params, tags and latest metrics from the files in f. */
+static void load_run_data(struct mlruns_impl *m, struct mrun *run, const struct run_files *f)
+{
+	run->run.params = load_values(m, &run->arena, &f->params, &run->run.n_params);
+	run->run.tags = load_values(m, &run->arena, &f->tags, &run->run.n_tags);
+	load_latest(m, run, &f->metrics);
+	if (run->run.run_name[0] == '\0') {
+		const char *tag = mlc_kv_get(run->run.tags, run->run.n_tags, "mlflow.runName");
+		run->run.run_name = tag ? tag : "";
+	}
+}
+
+/* Make sure run's meta and values are read and current; -1 if damaged. */
+static int ensure_run(struct mlruns_impl *m, struct mrun *run)
+{
+	struct run_files f;
+
+	if (ensure_meta(m, run) < 0)
+		return -1;
+	run_files(m, run, &f);
+	if (run->state != RUN_LOADED || f.sig != run->data_sig) {
+		/* Values live in the run's arena with its meta: read both again. */
+		if (run->state == RUN_LOADED && load_run_meta(m, run) < 0) {
+			run->state = RUN_BROKEN;
+			run_files_free(&f);
+			return -1;
+		}
+		load_run_data(m, run, &f);
+		run->data_sig = f.sig;
+		run->state = RUN_LOADED;
+	}
+	run_files_free(&f);
+	return 0;
+}
+
+/* List the runs of x and read their meta.yaml (values too when full). */
+static void ensure_runs_of(struct mlruns_impl *m, struct mexp *x, int full)
+{
+	list_runs_of(m, x);
+	for (size_t i = 0; i < x->n_runs; i++) {
+		if (full)
+			ensure_run(m, x->runs[i]);
+		else
+			ensure_meta(m, x->runs[i]);
+	}
+}
+
+/* ---- the run index (get_run by id or prefix) ---------------------------- */
+
+static int cmp_run_id(const void *a, const void *b)
+{
+	const struct mrun *x = *(struct mrun *const *)a, *y = *(struct mrun *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	/* Keep the experiments' order among equal ids: active before .trash. */
+	if (c == 0)
+		return x->exp->trashed - y->exp->trashed;
+	return c;
+}
+
+/* Rebuild the index of every run folder when a listing changed. */
+static void refresh_index(struct mlruns_impl *m)
+{
+	size_t n = 0;
+
+	refresh_experiments(m);
+	for (size_t i = 0; i < m->n_exps; i++)
+		list_runs_of(m, m->exps[i]);
+	if (!m->index_stale)
+		return;
+	free(m->index);
+	for (size_t i = 0; i < m->n_exps; i++)
+		n += m->exps[i]->n_runs;
+	m->index = xmalloc((n ? n : 1) * sizeof *m->index);
+	m->n_index = 0;
+	for (size_t i = 0; i < m->n_exps; i++)
+		for (size_t k = 0; k < m->exps[i]->n_runs; k++)
+			m->index[m->n_index++] = m->exps[i]->runs[k];
+	qsort(m->index, m->n_index, sizeof *m->index, cmp_run_id);
+	m->index_stale = 0;
+}
+
+/* The run with id run_id or the unique run whose id starts with it (8+
+ * characters), its values read when full (else only its meta.yaml); NULL with
+ * err filled when there is none or several. */
+static struct mrun *find_run(struct registry *r, const char *run_id, int full,
+			     struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	size_t len = strlen(run_id), lo = 0, hi;
+	struct mrun *hit = NULL;
+
+	refresh_index(m);
+	hi = m->n_index;
+	while (lo < hi) { /* the first id >= run_id */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(m->index[mid]->id, run_id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m->n_index && strncmp(m->index[i]->id, run_id, len) == 0; i++) {
+		struct mrun *run = m->index[i];
+		int exact = strcmp(run->id, run_id) == 0;
+		if (len < 8 && !exact)
+			break;
+		if ((full ? ensure_run(m, run) : ensure_meta(m, run)) < 0)
+			continue;
+		if (exact)
+			return run;
+		if (hit != NULL && strcmp(hit->id, run->id) != 0) {
+			mlc_error_set(err, MLC_ERR_FAILED, "run '%s': ambiguous prefix", run_id);
+			return NULL;
+		}
+		if (hit == NULL)
+			hit = run;
+	}
+	if (hit == NULL)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "run '%s': not found in %s", run_id,
+			      r->display);
+	return hit;
+}
+
+/* ---- copying into results ----------------------------------------------- */
+
+static struct mlc_kv *copy_kvs(struct mlc_arena *a, const struct mlc_kv *src, size_t n)
+{
+	struct mlc_kv *kv = arena_alloc(a, (n ? n : 1) * sizeof *kv);
+
+	for (size_t i = 0; i < n; i++) {
+		kv[i].key = arena_strdup(a, src[i].key);
+		kv[i].value = arena_strdup(a, src[i].value);
+	}
+	return kv;
+}
+
+/* Copy run's attributes (not its values) into a. */
+static void copy_run_attrs(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->run_id = arena_strdup(a, src->run_id);
+	dst->run_name = arena_strdup(a, src->run_name);
+	dst->experiment_id = arena_strdup(a, src->experiment_id);
+	dst->user_id = arena_strdup(a, src->user_id);
+	dst->status = arena_strdup(a, src->status);
+	dst->artifact_uri = arena_strdup(a, src->artifact_uri);
+	dst->lifecycle_stage = arena_strdup(a, src->lifecycle_stage);
+	dst->start_time = src->start_time;
+	dst->end_time = src->end_time;
+}
+
+/* Deep-copy run into a with all its values. */
+static void copy_run(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
+{
+	copy_run_attrs(a, dst, src);
+	dst->params = copy_kvs(a, src->params, src->n_params);
+	dst->n_params = src->n_params;
+	dst->tags = copy_kvs(a, src->tags, src->n_tags);
+	dst->n_tags = src->n_tags;
+	dst->metrics = arena_alloc(a, (src->n_metrics ? src->n_metrics : 1) * sizeof *dst->metrics);
+	for (size_t i = 0; i < src->n_metrics; i++) {
+		dst->metrics[i] = src->metrics[i];
+		dst->metrics[i].key = arena_strdup(a, src->metrics[i].key);
+	}
+	dst->n_metrics = src->n_metrics;
+}
+
+/* Which kind of value a column spec names: 'm', 'p', 't', or 0 (an attribute). */
+static char column_kind(const char *col, const char **key)
+{
+	static const struct {
+		const char *prefix;
+		char kind;
+	} prefixes[] = {{"metrics.", 'm'}, {"metric.", 'm'}, {"params.", 'p'},
+			{"param.", 'p'},   {"tags.", 't'},   {"tag.", 't'}};
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (strncmp(col, prefixes[i].prefix, n) == 0) {
+			*key = col + n;
+			return prefixes[i].kind;
+		}
+	}
+	return 0;
+}
+
+/* Copy run with only the values q->columns names (lean loading). */
+static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src,
+			  const struct mlc_run_query *q)
+{
+	size_t nc = q->n_columns ? q->n_columns : 1;
+	const char *key;
+
+	copy_run_attrs(a, dst, src);
+	dst->metrics = arena_alloc(a, nc * sizeof *dst->metrics);
+	dst->params = arena_alloc(a, nc * sizeof *dst->params);
+	dst->tags = arena_alloc(a, nc * sizeof *dst->tags);
+	for (size_t c = 0; c < q->n_columns; c++) {
+		char kind = column_kind(q->columns[c], &key);
+		const struct mlc_metric *mt;
+		const char *v;
+
+		if (kind == 'm' && (mt = mlc_run_metric(src, key)) != NULL) {
+			dst->metrics[dst->n_metrics] = *mt;
+			dst->metrics[dst->n_metrics++].key = arena_strdup(a, key);
+		} else if (kind == 'p' &&
+			   (v = mlc_kv_get(src->params, src->n_params, key)) != NULL) {
+			dst->params[dst->n_params++] =
+			    (struct mlc_kv){arena_strdup(a, key), arena_strdup(a, v)};
+		} else if (kind == 't' && (v = mlc_kv_get(src->tags, src->n_tags, key)) != NULL) {
+			dst->tags[dst->n_tags++] =
+			    (struct mlc_kv){arena_strdup(a, key), arena_strdup(a, v)};
+		}
+	}
+}
+
+/* ---- filters and order, evaluated in memory ----------------------------- */
+
+/* c lower-cased when icase and it is an ASCII capital. */
+static unsigned char like_fold(unsigned char c, int icase)
+{
+	return icase && c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* The start of the UTF-8 character after the one at s. */
+static const unsigned char *utf8_next(const unsigned char *s)
+{
+	for (s++; (*s & 0xC0) == 0x80; s++)
+		;
+	return s;
+}
+
+/* SQL LIKE over UTF-8, as filter.c's mlc_like: % any run, _ one character. */
+static int like_match(const unsigned char *s, const unsigned char *p, int icase)
+{
+	const unsigned char *star_p = NULL, *star_s = NULL;
+
+	while (*s) {
+		if (*p == '%') {
+			while (*p == '%')
+				p++;
+			if (*p == '\0')
+				return 1;
+			star_p = p;
+			star_s = s;
+		} else if (*p == '_') {
+			s = utf8_next(s);
+			p++;
+		} else if (*p && like_fold(*p, icase) == like_fold(*s, icase)) {
+			s++;
+			p++;
+		} else if (star_p) {
+			star_s = utf8_next(star_s);
+			s = star_s;
+			p = star_p;
+		} else {
+			return 0;
+		}
+	}
+	while (*p == '%')
+		p++;
+	return *p == '\0';
+}
+
+/* The outcome of comparison op given c = cmp(value, operand). */
+static int op_holds(enum filter_op op, int c)
+{
+	switch (op) {
+	case FOP_EQ:
+		return c == 0;
+	case FOP_NE:
+		return c != 0;
+	case FOP_LT:
+		return c < 0;
+	case FOP_LE:
+		return c <= 0;
+	case FOP_GT:
+		return c > 0;
+	case FOP_GE:
+		return c >= 0;
+	default:
+		return 0;
+	}
+}
+
+/* Whether string value v satisfies clause c (SQL semantics; NULL v never does). */
+static int match_str(const char *v, const struct filter_clause *c)
+{
+	int in = 0;
+
+	if (v == NULL)
+		return 0;
+	if (c->op == FOP_LIKE || c->op == FOP_ILIKE)
+		return c->values[0].str &&
+		       like_match((const unsigned char *)v, (const unsigned char *)c->values[0].str,
+				  c->op == FOP_ILIKE);
+	if (c->op == FOP_IN || c->op == FOP_NOT_IN) {
+		for (size_t i = 0; i < c->n_values; i++)
+			in |= c->values[i].str && strcmp(v, c->values[i].str) == 0;
+		return c->op == FOP_IN ? in : !in;
+	}
+	if (c->values[0].is_number) /* SQL: any number sorts before any text */
+		return op_holds(c->op, 1);
+	return op_holds(c->op, strcmp(v, c->values[0].str));
+}
+
+/* Whether number v satisfies c (NaN, like SQL NULL, never does). */
+static int match_num(double v, const struct filter_clause *c)
+{
+	double w = c->values[0].num;
+
+	if (isnan(v) || !c->values[0].is_number)
+		return 0;
+	return op_holds(c->op, (v > w) - (v < w));
+}
+
+/* A run attribute by canonical name: a string (*s, returns 0) or a number
+ * (*num and *is_null, returns 1); -1 when runs have no such attribute. */
+static int run_attr(const struct mlc_run *r, const char *name, const char **s, double *num,
+		    int *is_null)
+{
+	static const char *const names[] = {"run_id", "run_name",     "user_id",
+					    "status", "artifact_uri", "lifecycle_stage"};
+	const char *const values[] = {r->run_id, r->run_name,	  r->user_id,
+				      r->status, r->artifact_uri, r->lifecycle_stage};
+
+	*s = NULL;
+	*is_null = 0;
+	if (strcmp(name, "start_time") == 0) {
+		*num = (double)r->start_time;
+		return 1;
+	}
+	if (strcmp(name, "end_time") == 0) {
+		*num = (double)r->end_time;
+		*is_null = r->end_time == 0;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*s = values[i] ? values[i] : "";
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether run r satisfies clause c; -1 (err filled) for an unknown attribute. */
+static int run_matches_clause(const struct mlc_run *r, const struct filter_clause *c,
+			      struct mlc_error *err)
+{
+	const struct mlc_metric *mt;
+	const char *s;
+	double num;
+	int is_null, kind;
+
+	switch (c->kind) {
+	case FK_METRIC:
+		mt = mlc_run_metric(r, c->key);
+		return mt && match_num(mt->value, c);
+	case FK_PARAM:
+		return match_str(mlc_kv_get(r->params, r->n_params, c->key), c);
+	case FK_TAG:
+		return match_str(mlc_kv_get(r->tags, r->n_tags, c->key), c);
+	case FK_ATTR:
+		break;
+	}
+	kind = run_attr(r, c->key, &s, &num, &is_null);
+	if (kind < 0)
+		return mlc_error_set(err, MLC_ERR_USAGE, "cannot search by attribute '%s'", c->key);
+	return kind ? !is_null && match_num(num, c) : match_str(s, c);
+}
+
+/* Whether run r satisfies every clause of f: 1, 0, or -1 on error. */
+static int run_matches(const struct mlc_run *r, const struct filter *f, struct mlc_error *err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		int ok = run_matches_clause(r, &f->clauses[i], err);
+		if (ok <= 0)
+			return ok;
+	}
+	return 1;
+}
+
+/* One element to sort: the run, and the order it is sorted by. */
+struct sort_item {
+	const struct order_list *order;
+	const struct mlc_run *run;
+};
+
+/* A sort value: present or not, a number or a string. */
+struct sort_val {
+	int present, is_num;
+	double num;
+	const char *str;
+};
+
+/* The value run r has for order key k. */
+static struct sort_val sort_value(const struct mlc_run *r, const struct order_key *k)
+{
+	struct sort_val v = {0};
+	const struct mlc_metric *mt;
+	int is_null;
+
+	if (k->kind == FK_METRIC) {
+		mt = mlc_run_metric(r, k->key);
+		v.present = mt && !isnan(mt->value);
+		v.is_num = 1;
+		v.num = mt ? mt->value : 0;
+	} else if (k->kind == FK_PARAM || k->kind == FK_TAG) {
+		v.str = k->kind == FK_PARAM ? mlc_kv_get(r->params, r->n_params, k->key)
+					    : mlc_kv_get(r->tags, r->n_tags, k->key);
+		v.present = v.str != NULL;
+	} else {
+		v.is_num = run_attr(r, k->key, &v.str, &v.num, &is_null) == 1;
+		v.present = v.is_num ? !is_null : v.str != NULL;
+	}
+	return v;
+}
+
+/* Compare two runs by the order keys (missing values last), then newest
+ * first, then by id — the local backend's order. */
+static int cmp_sort_item(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+
+	for (size_t i = 0; i < a->order->n; i++) {
+		const struct order_key *k = &a->order->keys[i];
+		struct sort_val x = sort_value(a->run, k), y = sort_value(b->run, k);
+		int c;
+
+		if (x.present != y.present)
+			return x.present ? -1 : 1;
+		if (!x.present)
+			continue;
+		c = x.is_num ? (x.num > y.num) - (x.num < y.num) : strcmp(x.str, y.str);
+		if (c != 0)
+			return k->desc ? -c : c;
+	}
+	if (a->run->start_time != b->run->start_time)
+		return a->run->start_time > b->run->start_time ? -1 : 1;
+	return strcmp(a->run->run_id, b->run->run_id);
+}
+
+/* Refuse order keys on attributes runs do not have. */
+static int check_order(const struct order_list *o, struct mlc_error *err)
+{
+	struct mlc_run dummy = {0};
+
+	for (size_t i = 0; i < o->n; i++) {
+		const char *s;
+		double num;
+		int is_null;
+		if (o->keys[i].kind == FK_ATTR &&
+		    run_attr(&dummy, o->keys[i].key, &s, &num, &is_null) < 0)
+			return mlc_error_set(err, MLC_ERR_USAGE, "cannot order by attribute '%s'",
+					     o->keys[i].key);
+	}
+	return 0;
+}
+
+/* ---- operations: experiments -------------------------------------------- */
+
+/* The experiment ref names: an existing id wins (the active one first), then
+ * a name (the active one first). ".trash/ID" names the experiment in the
+ * .trash folder when an active one has the same id (stores merged by git).
+ * NULL with err filled when there is none. */
+static struct mexp *find_experiment(struct registry *r, const char *ref, struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	struct mexp *by_name = NULL;
+	const char *trash_id = ref && strncmp(ref, ".trash/", 7) == 0 ? ref + 7 : NULL;
+	/* A .trash/ID not in .trash is deleted in its meta.yaml only: plain ID. */
+	const char *want = trash_id ? trash_id : ref;
+
+	refresh_experiments(m);
+	for (size_t i = 0; trash_id && i < m->n_exps; i++)
+		if (m->exps[i]->trashed && strcmp(m->exps[i]->e.experiment_id, trash_id) == 0)
+			return m->exps[i];
+	for (size_t i = 0; want && i < m->n_exps; i++)
+		if (strcmp(m->exps[i]->e.experiment_id, want) == 0)
+			return m->exps[i];
+	for (size_t i = 0; want && i < m->n_exps; i++) {
+		struct mexp *x = m->exps[i];
+		if (strcmp(x->e.name, want) == 0 &&
+		    (by_name == NULL || strcmp(by_name->e.lifecycle_stage, "active") != 0))
+			by_name = x;
+	}
+	if (by_name == NULL)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "experiment '%s': not found in %s",
+			      ref ? ref : "", r->display);
+	return by_name;
+}
+
+/* Copy experiment x into out with its run count (active runs unless all) and
+ * last activity (the latest of its meta's time and its runs' starts). */
+static void push_experiment(struct mlruns_impl *m, struct mexp *x, int all,
+			    struct mlc_experiment_list *out)
+{
+	struct mlc_experiment *e = MLC_LIST_PUSH(out);
+	struct mlc_arena *a = &out->arena;
+
+	ensure_runs_of(m, x, 0);
+	*e = x->e;
+	e->experiment_id = arena_strdup(a, x->e.experiment_id);
+	e->name = arena_strdup(a, x->e.name);
+	e->artifact_location = arena_strdup(a, x->e.artifact_location);
+	e->lifecycle_stage = arena_strdup(a, x->e.lifecycle_stage);
+	e->tags = copy_kvs(a, x->e.tags, x->e.n_tags);
+	e->run_count = 0;
+	for (size_t i = 0; i < x->n_runs; i++) {
+		const struct mrun *run = x->runs[i];
+		if (run->state == RUN_BROKEN || run->state == RUN_NEW)
+			continue;
+		if (all || strcmp(run->run.lifecycle_stage, "active") == 0)
+			e->run_count++;
+		if (run->run.start_time > e->last_update_time)
+			e->last_update_time = run->run.start_time;
+	}
+}
+
+static int cmp_experiment_name(const void *a, const void *b)
+{
+	const struct mlc_experiment *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c == 0)
+		c = strcmp(x->lifecycle_stage, y->lifecycle_stage); /* active first */
+	return c ? c : cmp_numeric_id(x->experiment_id, y->experiment_id);
+}
+
+/* Experiments by name; deleted ones (in .trash) only when all is set. */
+static int mlruns_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
+				   struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+
+	(void)err;
+	refresh_experiments(m);
+	for (size_t i = 0; i < m->n_exps; i++)
+		if (all || strcmp(m->exps[i]->e.lifecycle_stage, "active") == 0)
+			push_experiment(m, m->exps[i], all, out);
+	if (out->n)
+		qsort(out->items, out->n, sizeof *out->items, cmp_experiment_name);
+	return 0;
+}
+
+/* One experiment by id or name, deleted or not. */
+static int mlruns_get_experiment(struct registry *r, const char *ref,
+				 struct mlc_experiment_list *out, struct mlc_error *err)
+{
+	struct mexp *x = find_experiment(r, ref, err);
+
+	if (x == NULL)
+		return -1;
+	push_experiment(IMPL(r), x, 1, out);
+	return 0;
+}
+
+/* ---- operations: runs --------------------------------------------------- */
+
+/* The usable runs of x that q selects (filter, deleted or not), unsorted. */
+static int select_runs(struct mlruns_impl *m, struct mexp *x, const struct mlc_run_query *q,
+		       const struct filter *f, struct sort_item **items, size_t *n,
+		       const struct order_list *order, struct mlc_error *err)
+{
+	ensure_runs_of(m, x, 1);
+	*items = xmalloc((x->n_runs ? x->n_runs : 1) * sizeof **items);
+	*n = 0;
+	for (size_t i = 0; i < x->n_runs; i++) {
+		const struct mlc_run *run = &x->runs[i]->run;
+		int ok;
+		if (x->runs[i]->state != RUN_LOADED)
+			continue;
+		if (!q->all && strcmp(run->lifecycle_stage, "active") != 0)
+			continue;
+		if ((ok = run_matches(run, f, err)) < 0)
+			return -1;
+		if (ok)
+			(*items)[(*n)++] = (struct sort_item){order, run};
+	}
+	return 0;
+}
+
+/* Runs of an experiment matching q's filter, in q's order (default newest first). */
+static int mlruns_list_runs(struct registry *r, const struct mlc_run_query *q,
+			    struct mlc_run_list *out, struct mlc_error *err)
+{
+	struct order_list order = {0};
+	struct sort_item *items = NULL;
+	struct filter *f;
+	struct mexp *x = find_experiment(r, q->experiment, err);
+	size_t n = 0;
+	int ret = -1;
+
+	if (x == NULL)
+		return -1;
+	if ((f = filter_parse(q->filter, FILTER_RUNS, err)) == NULL)
+		return -1;
+	if (order_parse(q->order_by, FILTER_RUNS, &order, err) < 0 || check_order(&order, err) < 0)
+		goto out;
+	if (select_runs(IMPL(r), x, q, f, &items, &n, &order, err) < 0)
+		goto out;
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_sort_item);
+	if (q->limit > 0 && (uint64_t)q->limit < n)
+		n = (size_t)q->limit;
+	for (size_t i = 0; i < n; i++) {
+		struct mlc_run *dst = MLC_LIST_PUSH(out);
+		if (q->lean)
+			copy_run_lean(&out->arena, dst, items[i].run, q);
+		else
+			copy_run(&out->arena, dst, items[i].run);
+	}
+	ret = 0;
+out:
+	free(items);
+	order_free(&order);
+	filter_free(f);
+	return ret;
+}
+
+/* One run by id or by a unique prefix of at least 8 characters. */
+static int mlruns_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
+			  struct mlc_error *err)
+{
+	struct mrun *run = find_run(r, run_id, 1, err);
+
+	if (run == NULL)
+		return -1;
+	copy_run(&out->arena, MLC_LIST_PUSH(out), &run->run);
+	return 0;
+}
+
+/* Append each point to the list. */
+static void push_point(void *arg, const struct mlc_metric *pt)
+{
+	struct mlc_metric_list *l = arg;
+	*MLC_LIST_PUSH(l) = *pt;
+}
+
+static int cmp_step_time(const void *a, const void *b)
+{
+	const struct mlc_metric *x = a, *y = b;
+
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	if (x->timestamp != y->timestamp)
+		return x->timestamp < y->timestamp ? -1 : 1;
+	return 0;
+}
+
+/* 1 if key names a file inside a run's metrics/ folder (no way out of it). */
+static int safe_key(const char *key)
+{
+	const char *p = key;
+
+	if (*key == '\0' || *key == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (p[n] == '\0')
+			return 1;
+		p += n + 1;
+	}
+}
+
+/* A metric's whole history, by step then timestamp (every line of the file,
+ * duplicates included, as MLflow returns them). Reads only that file: import
+ * calls this for every metric of every run. */
+static int mlruns_metric_history(struct registry *r, const char *run_id, const char *key,
+				 struct mlc_metric_list *out, struct mlc_error *err)
+{
+	struct mrun *run = find_run(r, run_id, 0, err);
+	struct stat st;
+	char *path;
+	const char *k;
+
+	if (run == NULL)
+		return -1;
+	path = safe_key(key) ? xasprintf("%s/metrics/%s", run->dir, key) : NULL;
+	if (path == NULL || file_type(path, &st) != F_FILE) {
+		free(path);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
+				     key, run->id);
+	}
+	size_t first = out->n;
+	if (read_points(IMPL(r), path, 0, push_point, out) < 0) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	k = arena_strdup(&out->arena, key);
+	for (size_t i = first; i < out->n; i++)
+		out->items[i].key = k;
+	/* Stable enough: equal (step, timestamp) keep file order in practice. */
+	if (out->n - first > 1)
+		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_step_time);
+	return 0;
+}
+
+/* Add the keys of kv (or of metrics) to a sorted, distinct arena array. */
+static void add_key(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key)
+{
+	size_t lo = 0, hi = *n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp((*arr)[mid], key);
+		if (c == 0)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	arena_grow(a, (void **)arr, cap, *n, sizeof **arr);
+	memmove(*arr + lo + 1, *arr + lo, (*n - lo) * sizeof **arr);
+	(*arr)[lo] = arena_strdup(a, key);
+	(*n)++;
+}
+
+static int cmp_run_newest(const void *pa, const void *pb)
+{
+	const struct mlc_run *a = *(const struct mlc_run *const *)pa;
+	const struct mlc_run *b = *(const struct mlc_run *const *)pb;
+
+	if (a->start_time != b->start_time)
+		return a->start_time > b->start_time ? -1 : 1;
+	return strcmp(a->run_id, b->run_id);
+}
+
+/* Every metric, param and tag key of an experiment's runs (or, with newest,
+ * of its newest active runs only). */
+static int mlruns_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
+				  struct mlc_keys *out, struct mlc_error *err)
+{
+	struct mexp *x = find_experiment(r, experiment, err);
+	const struct mlc_run **runs;
+	size_t n = 0, cm = 0, cp = 0, ct = 0;
+
+	if (x == NULL)
+		return -1;
+	ensure_runs_of(IMPL(r), x, 1);
+	runs = xmalloc((x->n_runs ? x->n_runs : 1) * sizeof *runs);
+	for (size_t i = 0; i < x->n_runs; i++)
+		if (x->runs[i]->state == RUN_LOADED &&
+		    (newest <= 0 || strcmp(x->runs[i]->run.lifecycle_stage, "active") == 0))
+			runs[n++] = &x->runs[i]->run;
+	if (newest > 0) {
+		qsort(runs, n, sizeof *runs, cmp_run_newest);
+		if ((uint64_t)newest < n)
+			n = (size_t)newest;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < runs[i]->n_metrics; k++)
+			add_key(&out->arena, &out->metrics, &out->n_metrics, &cm,
+				runs[i]->metrics[k].key);
+		for (size_t k = 0; k < runs[i]->n_params; k++)
+			add_key(&out->arena, &out->params, &out->n_params, &cp,
+				runs[i]->params[k].key);
+		for (size_t k = 0; k < runs[i]->n_tags; k++)
+			add_key(&out->arena, &out->tags, &out->n_tags, &ct, runs[i]->tags[k].key);
+	}
+	free(runs);
+	return 0;
+}
+
+/* ---- operations: the model registry ------------------------------------- */
+
+/* Aliases found for one model: alias -> version, in an arena. */
+struct alias_map {
+	struct mlc_alias *v;
+	size_t n, cap;
+};
+
+/* Set alias to version unless it is already set (the first source wins). */
+static void alias_add(struct mlc_arena *a, struct alias_map *am, const char *alias,
+		      const char *version)
+{
+	for (size_t i = 0; i < am->n; i++)
+		if (strcmp(am->v[i].alias, alias) == 0)
+			return;
+	struct mlc_alias *e = arena_grow(a, (void **)&am->v, &am->cap, am->n++, sizeof *e);
+	e->alias = arena_strdup(a, alias);
+	e->version = arena_strdup(a, version);
+}
+
+/* Aliases from a meta.yaml `aliases` value: a map alias: version, or a list
+ * of alias names (version meta, version given) or of {alias, version} maps. */
+static void aliases_from_yaml(struct yml *y, yaml_node_t *n, const char *version,
+			      struct mlc_arena *a, struct alias_map *am)
+{
+	if (n && n->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++) {
+			const char *k = yml_scalar(yaml_document_get_node(&y->doc, p->key));
+			const char *v = yml_scalar(yaml_document_get_node(&y->doc, p->value));
+			if (k && v)
+				alias_add(a, am, k, v);
+		}
+		return;
+	}
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE)
+		return;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *item = yaml_document_get_node(&y->doc, *it);
+		const char *name = yml_scalar(item);
+		const char *v = version;
+		if (item && item->type == YAML_MAPPING_NODE) {
+			name = yml_scalar(yml_node_in(y, item, "alias"));
+			v = yml_scalar(yml_node_in(y, item, "version"));
+		}
+		if (name && v)
+			alias_add(a, am, name, v);
+	}
+}
+
+/* Key/value files under dir (tags/ or aliases/) into an arena array. */
+static struct mlc_kv *folder_values(struct mlruns_impl *m, struct mlc_arena *a, const char *dir,
+				    size_t *n)
+{
+	struct entries es = {0};
+	struct mlc_kv *kv;
+
+	walk_keys(m, dir, &es);
+	kv = load_values(m, a, &es, n);
+	entries_free(&es);
+	return kv;
+}
+
+/* Parse the version meta.yaml at path into v; 1 if it is a deleted version
+ * (MLflow keeps those as Deleted_Internal), -1 if damaged (warned). */
+static int load_version(struct mlruns_impl *m, const char *dir, struct mlc_arena *a,
+			struct mlc_version *v, struct alias_map *am)
+{
+	char *path = xasprintf("%s/meta.yaml", dir), *tags;
+	char why[256];
+	struct yml y;
+	int64_t num;
+	const char *stage;
+
+	if (yml_load(&y, path, why, sizeof why) < 0) {
+		warn(m, path, "%s", why);
+		free(path);
+		return -1;
+	}
+	if (!yml_has(&y, "name") || yml_int(&y, "version", &num) < 0 || !yml_has(&y, "version") ||
+	    yml_int(&y, "creation_timestamp", &v->creation_time) < 0 ||
+	    yml_int(&y, "last_updated_timestamp", &v->last_updated_time) < 0) {
+		warn(m, path,
+		     "no name or version, or a time that is not a number (a truncated file?)");
+		yml_free(&y);
+		free(path);
+		return -1;
+	}
+	stage = yml_str(&y, "current_stage");
+	if (stage && strcmp(stage, "Deleted_Internal") == 0) {
+		yml_free(&y);
+		free(path);
+		return 1;
+	}
+	v->version = arena_printf(a, "%lld", (long long)num);
+	v->stage = arena_strdup(a, stage ? stage : "None");
+	v->source = yml_dup(&y, "source", a);
+	v->run_id = yml_dup(&y, "run_id", a);
+	v->status = arena_strdup(a, yml_str(&y, "status") ? yml_str(&y, "status") : "READY");
+	v->description = yml_dup(&y, "description", a);
+	v->user_id = yml_dup(&y, "user_id", a);
+	aliases_from_yaml(&y, yml_node_in(&y, y.root, "aliases"), v->version, a, am);
+	yml_free(&y);
+	free(path);
+	tags = xasprintf("%s/tags", dir);
+	v->tags = folder_values(m, a, tags, &v->n_tags);
+	free(tags);
+	return 0;
+}
+
+static int cmp_version_desc(const void *a, const void *b)
+{
+	const struct mlc_version *x = a, *y = b;
+	return -cmp_numeric_id(x->version, y->version);
+}
+
+static int cmp_alias(const void *a, const void *b)
+{
+	return strcmp(((const struct mlc_alias *)a)->alias, ((const struct mlc_alias *)b)->alias);
+}
+
+/* Read model folder dir into mo, its versions (highest first) into vl, all in
+ * a. The aliases/ folder is authoritative; without it, the aliases written in
+ * the model's and its versions' meta.yaml count. -1 if damaged (warned). */
+static int load_model(struct mlruns_impl *m, const char *dir, struct mlc_arena *a,
+		      struct mlc_model *mo, struct mlc_version_list *vl)
+{
+	char *path = xasprintf("%s/meta.yaml", dir), *sub;
+	struct alias_map am = {0};
+	struct names ns;
+	char why[256];
+	struct yml y;
+	size_t n_al = 0;
+
+	if (yml_load(&y, path, why, sizeof why) < 0 || !yml_has(&y, "name")) {
+		warn(m, path, "%s", y.root ? "no name (a truncated file?)" : why);
+		yml_free(&y);
+		free(path);
+		return -1;
+	}
+	memset(mo, 0, sizeof *mo);
+	mo->name = yml_dup(&y, "name", a);
+	mo->description = yml_dup(&y, "description", a);
+	if (yml_int(&y, "creation_timestamp", &mo->creation_time) < 0 ||
+	    yml_int(&y, "last_updated_timestamp", &mo->last_updated_time) < 0)
+		warn(m, path, "a time that is not a number; taken as 0");
+	aliases_from_yaml(&y, yml_node_in(&y, y.root, "aliases"), NULL, a, &am);
+	yml_free(&y);
+	free(path);
+	if (list_dir(dir, &ns) == 0) {
+		for (size_t i = 0; i < ns.n; i++) {
+			if (strncmp(ns.v[i], "version-", 8) != 0)
+				continue;
+			struct mlc_version v = {0};
+			sub = xasprintf("%s/%s", dir, ns.v[i]);
+			if (load_version(m, sub, a, &v, &am) == 0) {
+				v.model = mo->name;
+				*MLC_LIST_PUSH(vl) = v;
+			}
+			free(sub);
+		}
+		names_free(&ns);
+	}
+	if (vl->n > 1)
+		qsort(vl->items, vl->n, sizeof *vl->items, cmp_version_desc);
+	mo->n_versions = (int64_t)vl->n;
+	mo->latest_version = vl->n ? vl->items[0].version : "";
+	sub = xasprintf("%s/aliases", dir);
+	struct mlc_kv *files = folder_values(m, a, sub, &n_al);
+	if (access(sub, F_OK) == 0) {
+		am.n = 0; /* the folder is the truth, even when empty */
+		for (size_t i = 0; i < n_al; i++)
+			alias_add(a, &am, files[i].key, files[i].value);
+	}
+	free(sub);
+	if (am.n > 1)
+		qsort(am.v, am.n, sizeof *am.v, cmp_alias);
+	mo->aliases = am.v;
+	mo->n_aliases = am.n;
+	sub = xasprintf("%s/tags", dir);
+	mo->tags = folder_values(m, a, sub, &mo->n_tags);
+	free(sub);
+	return 0;
+}
+
+/* Give each version the names of the aliases that point at it. */
+static void attach_version_aliases(struct mlc_arena *a, const struct mlc_model *mo,
+				   struct mlc_version_list *vl, size_t first)
+{
+	for (size_t i = first; i < vl->n; i++) {
+		struct mlc_version *v = &vl->items[i];
+		size_t cap = 0;
+		v->aliases = NULL;
+		v->n_aliases = 0;
+		for (size_t k = 0; k < mo->n_aliases; k++)
+			if (strcmp(mo->aliases[k].version, v->version) == 0)
+				*(const char **)arena_grow(a, (void **)&v->aliases, &cap,
+							   v->n_aliases++, sizeof(char *)) =
+				    mo->aliases[k].alias;
+	}
+}
+
+typedef int (*model_fn)(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl);
+
+/* Call fn for each registered model under models/ with its versions; stops
+ * when fn returns nonzero and returns that. */
+static int each_model(struct mlruns_impl *m, model_fn fn, void *arg)
+{
+	char *root = xasprintf("%s/models", m->root);
+	struct names ns;
+	struct stat st;
+	enum ftype t = file_type(root, &st);
+	int ret = 0;
+
+	if (t != F_DIR) {
+		if (t != F_MISSING)
+			warn_not_folder(m, root, t, errno);
+		free(root);
+		return 0;
+	}
+	if (list_dir(root, &ns) < 0) {
+		warn_not_folder(m, root, F_ERROR, errno);
+		free(root);
+		return 0;
+	}
+	for (size_t i = 0; i < ns.n && ret == 0; i++) {
+		char *dir = xasprintf("%s/%s", root, ns.v[i]);
+		struct mlc_version_list vl = {0};
+		struct mlc_model mo;
+		enum ftype ft = ns.v[i][0] == '.' ? F_MISSING : file_type(dir, &st);
+		if (ns.v[i][0] != '.') {
+			if (ft != F_DIR)
+				warn_not_folder(m, dir, ft, errno);
+			else if (load_model(m, dir, &vl.arena, &mo, &vl) == 0) {
+				attach_version_aliases(&vl.arena, &mo, &vl, 0);
+				ret = fn(arg, &mo, &vl);
+			}
+		}
+		MLC_LIST_FREE(&vl);
+		free(dir);
+	}
+	names_free(&ns);
+	free(root);
+	return ret;
+}
+
+/* Deep-copy a version into a. */
+static void copy_version(struct mlc_arena *a, struct mlc_version *d, const struct mlc_version *s)
+{
+	*d = *s;
+	d->model = arena_strdup(a, s->model);
+	d->version = arena_strdup(a, s->version);
+	d->source = arena_strdup(a, s->source);
+	d->run_id = arena_strdup(a, s->run_id);
+	d->status = arena_strdup(a, s->status);
+	d->stage = arena_strdup(a, s->stage);
+	d->description = arena_strdup(a, s->description);
+	d->user_id = arena_strdup(a, s->user_id);
+	d->tags = copy_kvs(a, s->tags, s->n_tags);
+	d->aliases = arena_alloc(a, (s->n_aliases ? s->n_aliases : 1) * sizeof *d->aliases);
+	for (size_t i = 0; i < s->n_aliases; i++)
+		d->aliases[i] = arena_strdup(a, s->aliases[i]);
+}
+
+/* Whether model mo satisfies every clause of f (name and tags only). */
+static int model_matches(const struct mlc_model *mo, const struct filter *f, struct mlc_error *err)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct filter_clause *c = &f->clauses[i];
+		int ok;
+		if (c->kind == FK_TAG)
+			ok = match_str(mlc_kv_get(mo->tags, mo->n_tags, c->key), c);
+		else if (c->kind == FK_ATTR && strcmp(c->key, "name") == 0)
+			ok = match_str(mo->name, c);
+		else
+			return mlc_error_set(err, MLC_ERR_USAGE, "cannot search models by '%s'",
+					     c->key);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+struct models_job {
+	const struct filter *f;
+	struct mlc_model_list *out;
+	struct mlc_error *err;
+};
+
+/* Copy a model that passes the filter into the result. */
+static int add_model(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl)
+{
+	struct models_job *j = arg;
+	struct mlc_arena *a = &j->out->arena;
+	int ok = model_matches(mo, j->f, j->err);
+	struct mlc_model *d;
+
+	(void)vl;
+	if (ok <= 0)
+		return ok;
+	d = MLC_LIST_PUSH(j->out);
+	*d = *mo;
+	d->name = arena_strdup(a, mo->name);
+	d->description = arena_strdup(a, mo->description);
+	d->latest_version = arena_strdup(a, mo->latest_version);
+	d->tags = copy_kvs(a, mo->tags, mo->n_tags);
+	d->aliases = arena_alloc(a, (mo->n_aliases ? mo->n_aliases : 1) * sizeof *d->aliases);
+	for (size_t i = 0; i < mo->n_aliases; i++) {
+		d->aliases[i].alias = arena_strdup(a, mo->aliases[i].alias);
+		d->aliases[i].version = arena_strdup(a, mo->aliases[i].version);
+	}
+	return 0;
+}
+
+static int cmp_model_name(const void *a, const void *b)
+{
+	return strcmp(((const struct mlc_model *)a)->name, ((const struct mlc_model *)b)->name);
+}
+
+/* Registered models matching filter (MLflow syntax), by name. */
+static int mlruns_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			      struct mlc_error *err)
+{
+	struct filter *f = filter_parse(filter, FILTER_MODELS, err);
+	struct models_job j = {f, out, err};
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	rc = each_model(IMPL(r), add_model, &j);
+	filter_free(f);
+	if (rc < 0)
+		return -1;
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
+	return 0;
+}
+
+struct versions_job {
+	const char *model;  /* list_versions: this model's */
+	const char *run_id; /* versions_for_run: registered from this run */
+	struct mlc_version_list *out;
+	int found;
+};
+
+/* Copy the versions the job asks for. */
+static int add_versions(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl)
+{
+	struct versions_job *j = arg;
+
+	if (j->model && strcmp(mo->name, j->model) != 0)
+		return 0;
+	j->found = 1;
+	for (size_t i = 0; i < vl->n; i++)
+		if (j->run_id == NULL || strcmp(vl->items[i].run_id, j->run_id) == 0)
+			copy_version(&j->out->arena, MLC_LIST_PUSH(j->out), &vl->items[i]);
+	return j->model ? 1 : 0;
+}
+
+/* Versions of a model, highest first, with their aliases and tags. */
+static int mlruns_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
+				struct mlc_error *err)
+{
+	struct versions_job j = {model, NULL, out, 0};
+
+	each_model(IMPL(r), add_versions, &j);
+	if (!j.found)
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", model,
+				     r->display);
+	return 0;
+}
+
+static int cmp_version_by_model(const void *a, const void *b)
+{
+	const struct mlc_version *x = a, *y = b;
+	int c = strcmp(x->model, y->model);
+	return c ? c : cmp_version_desc(a, b);
+}
+
+/* Model versions registered from a run (id or unique prefix). */
+static int mlruns_versions_for_run(struct registry *r, const char *run_id,
+				   struct mlc_version_list *out, struct mlc_error *err)
+{
+	struct mrun *run = find_run(r, run_id, 0, err);
+	struct versions_job j = {NULL, NULL, out, 0};
+
+	if (run == NULL)
+		return -1;
+	j.run_id = run->id;
+	each_model(IMPL(r), add_versions, &j);
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof *out->items, cmp_version_by_model);
+	return 0;
+}
+
+/* ---- opening and closing ------------------------------------------------ */
+
+static void mlruns_close(struct registry *r)
+{
+	struct mlruns_impl *m = r->impl;
+
+	drop_experiments(m);
+	for (size_t i = 0; i < m->n_warnings; i++) {
+		free((char *)m->warnings[i].path);
+		free((char *)m->warnings[i].reason);
+	}
+	free(m->warnings);
+	freelocale(m->c_locale);
+	free(m->root);
+	free(m);
+}
+
+static const struct registry_ops mlruns_ops = {
+    .kind = "mlruns",
+    .close = mlruns_close,
+    .list_models = mlruns_list_models,
+    .list_versions = mlruns_list_versions,
+    .list_experiments = mlruns_list_experiments,
+    .list_runs = mlruns_list_runs,
+    .get_run = mlruns_get_run,
+    .metric_history = mlruns_metric_history,
+    .experiment_keys = mlruns_experiment_keys,
+    .versions_for_run = mlruns_versions_for_run,
+    .get_experiment = mlruns_get_experiment,
+};
+
+/* 1 if dir holds something of a file store: an experiment folder with a
+ * meta.yaml, .trash or models/. */
+static int looks_like_store(const char *dir)
+{
+	struct names ns;
+	int found = 0;
+
+	if (list_dir(dir, &ns) < 0)
+		return 0;
+	for (size_t i = 0; i < ns.n && !found; i++) {
+		char *p = xasprintf("%s/%s/meta.yaml", dir, ns.v[i]);
+		found = strcmp(ns.v[i], ".trash") == 0 || strcmp(ns.v[i], "models") == 0 ||
+			(all_digits(ns.v[i]) && access(p, F_OK) == 0);
+		free(p);
+	}
+	names_free(&ns);
+	return found;
+}
+
+/* The store folder dir names: itself, or its mlruns/ subfolder; malloc'd
+ * absolute path, or NULL with err filled. */
+static char *store_root(const char *dir, struct mlc_error *err)
+{
+	char *sub = xasprintf("%s/mlruns", dir), *abs;
+	struct stat st;
+	enum ftype t = file_type(dir, &st);
+
+	if (t != F_DIR) {
+		free(sub);
+		if (t == F_MISSING || t == F_DANGLING)
+			mlc_error_set(err, MLC_ERR_NOTFOUND, "%s: no such directory", dir);
+		else
+			mlc_error_set(err, MLC_ERR_FAILED, "%s: not a directory", dir);
+		return NULL;
+	}
+	if (!looks_like_store(dir) && file_type(sub, &st) == F_DIR && looks_like_store(sub))
+		abs = realpath(sub, NULL);
+	else
+		abs = realpath(dir, NULL);
+	free(sub);
+	if (abs == NULL)
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", dir, strerror(errno));
+	else if (!looks_like_store(abs)) {
+		mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "%s: not an MLflow file store (no experiment folder with a meta.yaml, "
+		    "no .trash or models folder)",
+		    dir);
+		free(abs);
+		abs = NULL;
+	}
+	return abs;
+}
+
+struct registry *registry_mlruns_open(const char *dir, const struct registry_open_opts *opts,
+				      struct mlc_error *err)
+{
+	char *root = store_root(dir, err);
+	struct mlruns_impl *m;
+	struct registry *r;
+
+	(void)opts; /* read-only whatever is asked; never created */
+	if (root == NULL)
+		return NULL;
+	m = xcalloc(1, sizeof *m);
+	m->root = root;
+	m->index_stale = 1;
+	m->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (m->c_locale == (locale_t)0) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot make the C locale", dir);
+		free(root);
+		free(m);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->ops = &mlruns_ops;
+	r->uri = xasprintf("mlruns:%s", root);
+	r->display = xstrdup(root);
+	r->caps = 0;
+	r->read_only = 1;
+	r->impl = m;
+	refresh_experiments(m);
+	return r;
+}

@@ -1,9 +1,219 @@
-/* cli_import.c: placeholder — `import` is being written (issue 4). */
+/* cli_import.c: `mlconsole import SRC` — copy a registry (an MLflow file store,
+ * another local registry) into the current local one, with a progress bar on a
+ * terminal and a summary of what was copied and skipped (text or --json). */
 #include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "cli.h"
+#include "cli_util.h"
+#include "import.h"
+#include "sanitize.h"
+#include "xmalloc.h"
+
+struct bar {
+	int last; /* the percentage drawn last, -1 before the first */
+};
+
+/* Draw the progress bar on stderr when the percentage changes. */
+static void draw_bar(void *arg, int64_t done, int64_t total)
+{
+	struct bar *b = arg;
+	int pct = total > 0 ? (int)(done * 100 / total) : 100;
+	char cells[41];
+
+	if (pct == b->last)
+		return;
+	b->last = pct;
+	for (int i = 0; i < 40; i++)
+		cells[i] = i < pct * 40 / 100 ? '#' : '-';
+	cells[40] = '\0';
+	fprintf(stderr, "\rmlconsole: importing [%s] %3d%% %lld/%lld", cells, pct, (long long)done,
+		(long long)total);
+	fflush(stderr);
+}
+
+/* The JSON key of a summary item ("metric points" -> "metric_points"). */
+static char *item_key(enum import_item i)
+{
+	char *k = xstrdup(import_item_name(i));
+
+	for (char *p = k; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	return k;
+}
+
+/* One {"item": n} object of a count array. */
+static json_t *counts_json(const int64_t *n)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < IMP_N_ITEMS; i++) {
+		char *k = item_key((enum import_item)i);
+		json_object_set_new(o, k, json_integer(n[i]));
+		free(k);
+	}
+	return o;
+}
+
+/* The summary as one JSON document on stdout. */
+static int print_json(const struct import_report *rep)
+{
+	json_t *skipped = json_array(), *notes = json_array();
+
+	for (size_t i = 0; i < rep->n_skipped; i++)
+		json_array_append_new(
+		    skipped, json_pack("{s:o,s:o}", "path", cli_json_str(rep->skipped[i].path),
+				       "reason", cli_json_str(rep->skipped[i].reason)));
+	for (size_t i = 0; i < rep->n_notes; i++)
+		json_array_append_new(notes, cli_json_str(rep->notes[i]));
+	return cli_json_out(
+	    json_pack("{s:{s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:I}}", "import", "source",
+		      cli_json_str(rep->source), "target", cli_json_str(rep->target), "nothing_new",
+		      import_report_changes(rep) == 0, "added", counts_json(rep->added), "updated",
+		      counts_json(rep->updated), "present", counts_json(rep->present), "skipped",
+		      skipped, "notes", notes, "elapsed_ms", (json_int_t)rep->elapsed_ms));
+}
+
+/* The counts as an aligned table, items with nothing at all left out. */
+static void print_counts(const struct import_report *rep)
+{
+	struct cli_table t;
+	char a[32], u[32], p[32];
+
+	cli_table_init(&t, 4);
+	cli_table_row(&t, (const char *[]){"ITEM", "ADDED", "UPDATED", "ALREADY THERE"});
+	for (int i = 0; i < IMP_N_ITEMS; i++) {
+		if (rep->added[i] + rep->updated[i] + rep->present[i] == 0)
+			continue;
+		snprintf(a, sizeof a, "%lld", (long long)rep->added[i]);
+		snprintf(u, sizeof u, "%lld", (long long)rep->updated[i]);
+		snprintf(p, sizeof p, "%lld", (long long)rep->present[i]);
+		cli_table_row(&t, (const char *[]){import_item_name((enum import_item)i), a, u, p});
+	}
+	cli_table_print(&t);
+}
+
+/* Print a line of outside text, sanitised. */
+static void print_safe(const char *prefix, const char *a, const char *b)
+{
+	char *sa = sanitize_dup(a), *sb = b ? sanitize_dup(b) : NULL;
+
+	printf("%s%s%s%s\n", prefix, sa, sb ? ": " : "", sb ? sb : "");
+	free(sa);
+	free(sb);
+}
+
+/* The summary as text on stdout. */
+static void print_text(const struct import_report *rep)
+{
+	char *src = sanitize_dup(rep->source), *dst = sanitize_dup(rep->target);
+
+	if (import_report_changes(rep) == 0)
+		printf("nothing new: everything in %s is already in %s (%lld runs, %lld metric "
+		       "points checked)\n",
+		       src, dst, (long long)rep->present[IMP_RUNS],
+		       (long long)rep->present[IMP_METRIC_POINTS]);
+	else
+		printf("imported %s into %s in %.1f s\n", src, dst, (double)rep->elapsed_ms / 1000);
+	print_counts(rep);
+	if (rep->n_notes)
+		printf("notes:\n");
+	for (size_t i = 0; i < rep->n_notes; i++)
+		print_safe("  ", rep->notes[i], NULL);
+	if (rep->n_skipped)
+		printf("skipped %zu damaged or refused part%s of the source:\n", rep->n_skipped,
+		       rep->n_skipped == 1 ? "" : "s");
+	for (size_t i = 0; i < rep->n_skipped; i++)
+		print_safe("  ", rep->skipped[i].path, rep->skipped[i].reason);
+	free(src);
+	free(dst);
+}
+
+/* Open the source read-only; NULL with err filled. */
+static struct registry *open_source(const char *uri, struct mlc_error *err)
+{
+	struct registry_open_opts ro = {.read_only = 1};
+
+	if (strncmp(uri, "http://", 7) == 0 || strncmp(uri, "https://", 8) == 0) {
+		mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "import: %s: importing from an MLflow server is not supported by this "
+		    "build yet (the REST backend is issue 7)",
+		    uri);
+		return NULL;
+	}
+	if (strchr(uri, ':') == NULL && access(uri, F_OK) != 0) {
+		mlc_error_set(err, MLC_ERR_FAILED, "import: %s: no such file or folder", uri);
+		return NULL;
+	}
+	return registry_open(uri, &ro, err);
+}
+
+/* Import src into the target and print the summary; the exit status. */
+static int run_import(const struct cli_opts *o, struct registry *src, struct registry *dst,
+		      const char *actor)
+{
+	struct bar b = {-1};
+	struct import_opts io = {.actor = actor};
+	struct import_report rep;
+	struct mlc_error err = {0};
+	int rc;
+
+	if (isatty(2) && !o->json) {
+		io.progress = draw_bar;
+		io.progress_arg = &b;
+	}
+	rc = import_registry(src, dst, &io, &rep, &err);
+	if (b.last >= 0)
+		fputc('\n', stderr);
+	if (rc < 0) {
+		rc = cli_fail(o, &err);
+	} else {
+		rc = 0;
+		if (o->json)
+			rc = print_json(&rep);
+		else
+			print_text(&rep);
+		if (rep.n_skipped && !o->json)
+			fprintf(stderr,
+				"mlconsole: import: %zu damaged or refused part%s skipped "
+				"(listed above); the rest was imported\n",
+				rep.n_skipped, rep.n_skipped == 1 ? "" : "s");
+	}
+	import_report_free(&rep);
+	return rc;
+}
 
 int cli_import(const struct cli_opts *o)
 {
-	cli_error(o, "import: not built yet");
-	return 1;
+	struct mlc_error err = {0};
+	struct registry *src, *dst;
+	char who[256];
+	int rc;
+
+	if (o->argc != 2)
+		return cli_usage(o, "import: expected one source: import SRC (an mlruns folder or "
+				    "a local registry)");
+	if (o->read_only)
+		return cli_usage(o, "import: refused in --read-only mode");
+	if (cli_identity(o, who, sizeof who) == NULL) {
+		cli_error(o, "--as: only root may act as another user");
+		return 1;
+	}
+	if ((src = open_source(o->argv[1], &err)) == NULL) {
+		cli_error(o, err.msg);
+		return 1;
+	}
+	if ((dst = cli_open_registry(o, 1, &err)) == NULL) {
+		registry_close(src);
+		cli_error(o, err.msg);
+		return 1;
+	}
+	rc = run_import(o, src, dst, who);
+	registry_close(dst);
+	registry_close(src);
+	return rc;
 }
