@@ -9,7 +9,7 @@ wait_for "sqlite:$T/first.db"
 wait_for "Enter versions"
 wait_for "? help"
 screen | head -n 1 | grep -q "mlconsole" && ok "header names the program" || fail "header: $(screen | head -n 1)"
-screen | grep -q "NAME *VERSIONS *LATEST *ALIASES" && ok "column titles" || fail "no column titles"
+screen | grep -q "NAME *VERSIONS *LATEST *DRIFT *ALIASES" && ok "column titles" || fail "no column titles"
 [ -f "$T/first.db" ] && ok "the demo was made on first use" || fail "no demo file"
 keys q
 [ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit: $(cat "$T/tui.exit" 2>/dev/null) $(cat "$T/tui.err")"
