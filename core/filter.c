@@ -1035,6 +1035,11 @@ static int like_match(const unsigned char *s, const unsigned char *p, int icase)
 	return *p == '\0';
 }
 
+int filter_like(const char *value, const char *pattern, int icase)
+{
+	return like_match((const unsigned char *)value, (const unsigned char *)pattern, icase);
+}
+
 /* mlc_like(value, pattern, icase): NULL when value or pattern is NULL. */
 static void like_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

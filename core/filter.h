@@ -83,6 +83,10 @@ int order_to_sql(const struct order_list *o, enum filter_target target, struct s
 int sql_args_bind(sqlite3_stmt *st, const struct sql_args *args, int first);
 void sql_args_free(struct sql_args *args);
 
+/* MLflow's LIKE (icase 0) or ILIKE (icase 1) over UTF-8: % any run, _ one
+ * character. For backends that evaluate filters in memory. */
+int filter_like(const char *value, const char *pattern, int icase);
+
 /* Register mlc_like(value, pattern, icase) on db: MLflow's LIKE (case-sensitive)
  * and ILIKE over UTF-8, used by the compiled SQL. */
 int filter_register_sql(sqlite3 *db);

@@ -35,3 +35,21 @@ const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key
 			return &r->metrics[i];
 	return NULL;
 }
+
+char mlc_column_kind(const char *col, const char **key)
+{
+	static const struct {
+		const char *prefix;
+		char kind;
+	} prefixes[] = {{"metrics.", 'm'}, {"metric.", 'm'}, {"params.", 'p'},
+			{"param.", 'p'},   {"tags.", 't'},   {"tag.", 't'}};
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (strncmp(col, prefixes[i].prefix, n) == 0) {
+			*key = col + n;
+			return prefixes[i].kind;
+		}
+	}
+	return 0;
+}

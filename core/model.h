@@ -113,6 +113,10 @@ int mlc_metric_cmp_latest(const struct mlc_metric *a, const struct mlc_metric *b
 
 /* Look a key up in a sorted or unsorted kv array; NULL when absent. */
 const char *mlc_kv_get(const struct mlc_kv *kv, size_t n, const char *key);
+/* Which kind of value a column spec names — 'm' for "metrics.K", 'p' for
+ * "params.K", 't' for "tags.K" (singular prefixes too) — with *key set to K;
+ * 0 for anything else (an attribute). */
+char mlc_column_kind(const char *col, const char **key);
 /* Find the metric named key in run r; NULL when absent. */
 const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key);
 

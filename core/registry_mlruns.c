@@ -1199,25 +1199,6 @@ static void copy_run(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_
 	dst->n_metrics = src->n_metrics;
 }
 
-/* Which kind of value a column spec names: 'm', 'p', 't', or 0 (an attribute). */
-static char column_kind(const char *col, const char **key)
-{
-	static const struct {
-		const char *prefix;
-		char kind;
-	} prefixes[] = {{"metrics.", 'm'}, {"metric.", 'm'}, {"params.", 'p'},
-			{"param.", 'p'},   {"tags.", 't'},   {"tag.", 't'}};
-
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-		size_t n = strlen(prefixes[i].prefix);
-		if (strncmp(col, prefixes[i].prefix, n) == 0) {
-			*key = col + n;
-			return prefixes[i].kind;
-		}
-	}
-	return 0;
-}
-
 /* Copy run with only the values q->columns names (lean loading). */
 static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src,
 			  const struct mlc_run_query *q)
@@ -1230,7 +1211,7 @@ static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct
 	dst->params = arena_alloc(a, nc * sizeof *dst->params);
 	dst->tags = arena_alloc(a, nc * sizeof *dst->tags);
 	for (size_t c = 0; c < q->n_columns; c++) {
-		char kind = column_kind(q->columns[c], &key);
+		char kind = mlc_column_kind(q->columns[c], &key);
 		const struct mlc_metric *mt;
 		const char *v;
 
@@ -1249,52 +1230,6 @@ static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct
 }
 
 /* ---- filters and order, evaluated in memory ----------------------------- */
-
-/* c lower-cased when icase and it is an ASCII capital. */
-static unsigned char like_fold(unsigned char c, int icase)
-{
-	return icase && c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* The start of the UTF-8 character after the one at s. */
-static const unsigned char *utf8_next(const unsigned char *s)
-{
-	for (s++; (*s & 0xC0) == 0x80; s++)
-		;
-	return s;
-}
-
-/* SQL LIKE over UTF-8, as filter.c's mlc_like: % any run, _ one character. */
-static int like_match(const unsigned char *s, const unsigned char *p, int icase)
-{
-	const unsigned char *star_p = NULL, *star_s = NULL;
-
-	while (*s) {
-		if (*p == '%') {
-			while (*p == '%')
-				p++;
-			if (*p == '\0')
-				return 1;
-			star_p = p;
-			star_s = s;
-		} else if (*p == '_') {
-			s = utf8_next(s);
-			p++;
-		} else if (*p && like_fold(*p, icase) == like_fold(*s, icase)) {
-			s++;
-			p++;
-		} else if (star_p) {
-			star_s = utf8_next(star_s);
-			s = star_s;
-			p = star_p;
-		} else {
-			return 0;
-		}
-	}
-	while (*p == '%')
-		p++;
-	return *p == '\0';
-}
 
 /* The outcome of comparison op given c = cmp(value, operand). */
 static int op_holds(enum filter_op op, int c)
@@ -1326,7 +1261,7 @@ static int match_str(const char *v, const struct filter_clause *c)
 		return 0;
 	if (c->op == FOP_LIKE || c->op == FOP_ILIKE)
 		return c->values[0].str &&
-		       like_match((const unsigned char *)v, (const unsigned char *)c->values[0].str,
+		       filter_like(v, c->values[0].str,
 				  c->op == FOP_ILIKE);
 	if (c->op == FOP_IN || c->op == FOP_NOT_IN) {
 		for (size_t i = 0; i < c->n_values; i++)

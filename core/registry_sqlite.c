@@ -700,25 +700,6 @@ static struct mlc_run *run_by_id(struct mlc_run_list *l, const struct id_index *
 	return hit ? &l->items[hit->index] : NULL;
 }
 
-/* Which kind of value a column spec names: 'm', 'p', 't', or 0 (an attribute). */
-static char column_kind(const char *col, const char **key)
-{
-	static const struct {
-		const char *prefix;
-		char kind;
-	} prefixes[] = {{"metrics.", 'm'}, {"metric.", 'm'}, {"params.", 'p'},
-			{"param.", 'p'},   {"tags.", 't'},   {"tag.", 't'}};
-
-	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-		size_t n = strlen(prefixes[i].prefix);
-		if (strncmp(col, prefixes[i].prefix, n) == 0) {
-			*key = col + n;
-			return prefixes[i].kind;
-		}
-	}
-	return 0;
-}
-
 /* Load one column's values for every run of experiment eid in out. */
 static int load_column(struct registry *r, int64_t eid, struct mlc_run_list *out,
 		       const struct id_index *map, char kind, const char *key, struct mlc_error *err)
@@ -769,7 +750,7 @@ static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_qu
 	int ret = 0;
 
 	for (size_t c = 0; c < q->n_columns; c++) {
-		char kind = column_kind(q->columns[c], &key);
+		char kind = mlc_column_kind(q->columns[c], &key);
 		if (kind)
 			count[kind == 'm' ? 0 : kind == 'p' ? 1 : 2]++;
 	}
@@ -783,7 +764,7 @@ static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_qu
 	}
 	qsort(map, out->n, sizeof *map, cmp_id_index);
 	for (size_t c = 0; c < q->n_columns && ret == 0; c++) {
-		char kind = column_kind(q->columns[c], &key);
+		char kind = mlc_column_kind(q->columns[c], &key);
 		if (kind)
 			ret = load_column(r, eid, out, map, kind, key, err);
 	}
