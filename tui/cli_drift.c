@@ -11,6 +11,9 @@
 #include <string.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_util.h"
+#include "timefmt.h"
+#include <time.h>
 #include "drift.h"
 #include "error.h"
 #include "sanitize.h"
@@ -359,6 +362,120 @@ static int drift_compute_cmd(const struct cli_opts *o)
 	return rc;
 }
 
+/* ---- drift record ------------------------------------------------------- */
+
+/* An ISO 8601 date or date-time in UTC ("2026-11-27", "2026-11-27T10:00Z",
+ * "2026-11-27T10:00:00Z") as ms since the epoch; -1 when it is not one. */
+static int parse_at(const char *s, int64_t *ms)
+{
+	static const char *const forms[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ",
+					    "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
+	struct tm tm;
+
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		const char *end;
+		memset(&tm, 0, sizeof tm);
+		end = strptime(s, forms[i], &tm);
+		if (end != NULL && *end == '\0') {
+			*ms = (int64_t)timegm(&tm) * 1000;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The shares as a JSON array (caller frees), or NULL when there are none. */
+static char *shares_json(const double *v, size_t n)
+{
+	json_t *a;
+	char *s;
+
+	if (v == NULL || n == 0)
+		return NULL;
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* Store r as model's point for feature at window_end, and say so. */
+static int store_point(const struct cli_opts *o, const char *model, int64_t window_end,
+		       const struct drift_result *r)
+{
+	struct mlc_drift_point p = {.window_end = window_end, .score = r->score, .statistic = r->statistic,
+				    .p_value = r->p_value, .threshold = r->threshold, .drift = r->drift,
+				    .n_reference = (int64_t)r->n_reference, .n_current = (int64_t)r->n_current};
+	struct mlc_error err = {0};
+	struct registry *reg = cli_open_registry(o, 0, &err);
+	char *rs = shares_json(r->ref_shares, r->n_bins), *cs = shares_json(r->cur_shares, r->n_bins);
+	int rc;
+
+	p.reference_shares = rs;
+	p.current_shares = cs;
+	if (reg == NULL || registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) < 0) {
+		rc = cli_fail(o, &err);
+	} else if (o->json) {
+		rc = cli_json_out(json_pack("{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,
+					    "feature", o->feature, "method", drift_method_name(r->method),
+					    "window_end", (json_int_t)window_end, "score", r->score, "statistic",
+					    r->statistic, "p_value", isnan(r->p_value) ? json_null() : json_real(r->p_value),
+					    "threshold", r->threshold, "drift", r->drift, "status",
+					    drift_status_name(r->status)));
+	} else {
+		char *sm = sanitize_dup(model), *sf = sanitize_dup(o->feature);
+		printf("recorded %s %s: %s %.6g (threshold %.6g): %s\n", sm, sf, drift_method_name(r->method),
+		       r->score, r->threshold, drift_status_name(r->status));
+		free(sm);
+		free(sf);
+		rc = 0;
+	}
+	registry_close(reg);
+	free(rs);
+	free(cs);
+	return rc;
+}
+
+/* `drift record MODEL --feature F --reference FILE --current FILE [--at T] [...]`. */
+static int drift_record_cmd(const struct cli_opts *o)
+{
+	struct drift_options opt;
+	struct drift_result r;
+	struct column ref, cur;
+	struct mlc_error err = {0};
+	int64_t at;
+	int rc;
+
+	if (o->argc != 3 || o->feature == NULL || o->reference == NULL || o->current == NULL)
+		return fail_with(o, 2, "drift record: expected MODEL --feature F --reference FILE --current FILE");
+	if (o->read_only)
+		return fail_with(o, 1, "read-only: changes are refused (--read-only)");
+	if (o->at == NULL)
+		at = timefmt_now_ms();
+	else if (parse_at(o->at, &at) < 0)
+		return fail_with(o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", o->at);
+	if ((rc = compute_options(o, &opt)) != 0)
+		return rc;
+	if ((rc = read_column(o, o->reference, &ref)) != 0) {
+		column_free(&ref);
+		return rc;
+	}
+	if ((rc = read_column(o, o->current, &cur)) == 0) {
+		rc = o->categorical ? drift_compute_labels(ref.labels, ref.n, cur.labels, cur.n, &opt, &r, &err)
+				    : drift_compute(ref.values, ref.n, cur.values, cur.n, &opt, &r, &err);
+		if (rc < 0) {
+			rc = fail_with(o, mlc_error_exit_status(&err), "drift record: %s", err.msg);
+		} else {
+			rc = store_point(o, o->argv[2], at, &r);
+			drift_result_free(&r);
+		}
+	}
+	column_free(&cur);
+	column_free(&ref);
+	return rc;
+}
+
 /* `drift compute|record|show`: the exit status. */
 int cli_drift(const struct cli_opts *o)
 {
@@ -368,9 +485,7 @@ int cli_drift(const struct cli_opts *o)
 
 	if (sub == NULL)
 		return fail_with(o, 2, "drift: expected compute, record or show");
-	if (strcmp(sub, "record") == 0 || strcmp(sub, "show") == 0)
-		return fail_with(o, 1, "drift %s: not supported by this build yet", sub);
-	if (strcmp(sub, "compute") != 0) {
+	if (strcmp(sub, "compute") != 0 && strcmp(sub, "record") != 0) {
 		char *s = sanitize_dup(sub);
 		rc = fail_with(o, 2, "drift %s: unknown subcommand (compute, record, show)", s);
 		free(s);
@@ -383,7 +498,7 @@ int cli_drift(const struct cli_opts *o)
 		freelocale(base);
 	if (c_numeric)
 		uselocale(c_numeric);
-	rc = drift_compute_cmd(o);
+	rc = strcmp(sub, "record") == 0 ? drift_record_cmd(o) : drift_compute_cmd(o);
 	if (c_numeric) {
 		uselocale(LC_GLOBAL_LOCALE);
 		freelocale(c_numeric);

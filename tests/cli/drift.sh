@@ -121,9 +121,27 @@ expect_in "$T/err" "unknown binning 'sturges'" "names the binning"
 expect_exit 2 "--current is needed" -- "$M" drift compute --reference "$F/small_ref.csv"
 expect_exit 2 "a p-value threshold above 1" -- "$M" drift compute --reference "$F/small_ref.csv" --current "$F/small_cur.csv" --threshold 2
 expect_exit 2 "drift needs a subcommand" -- "$M" drift
-expect_exit 1 "drift record is not built yet" -- "$M" drift record m --feature f --reference "$F/small_ref.csv" --current "$F/small_cur.csv"
-expect_in "$T/err" "mlconsole: drift record: not supported by this build yet" "says so"
-expect_exit 1 "drift show is not built yet" -- "$M" drift show
+
+# ---- drift record stores the point in the model's series -------------------------------
+db=$(demo_db)
+expect_exit 0 "drift record" -- "$M" -r "$db" drift record fraud-detector --feature new_feat --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --method psi --at 2026-11-20 --json
+python3 - "$T/out" "$F/oracle_num.json" <<'PY' && ok "the recorded point carries the score" || fail "record json: $(cat "$T/out")"
+import json, sys
+p = json.load(open(sys.argv[1]))["point"]
+assert p["method"] == "psi" and p["window_end"] == 1795132800000 and p["feature"] == "new_feat", p
+PY
+expect_exit 0 "record a later window" -- "$M" -r "$db" drift record fraud-detector --feature new_feat --reference "$F/num_ref.csv" --current "$F/num_ref.csv" --method psi --at 2026-11-21T00:00:00Z
+expect_exit 0 "record the same window again (replaces it)" -- "$M" -r "$db" drift record fraud-detector --feature new_feat --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --method psi --at 2026-11-20
+expect_exit 0 "drift show" -- "$M" -r "$db" drift show fraud-detector --feature new_feat --json
+python3 -c "
+import json; f=json.load(open('$T/out'))['features'][0]
+assert [p['window_end'] for p in f['series']] == [1795132800000, 1795219200000], f['series']
+assert f['status'] == 'ok' and f['score'] < 1e-9, f" && ok "two windows, the latest one (no drift) decides" || fail "series: $(cat "$T/out")"
+expect_exit 2 "a bad --at" -- "$M" -r "$db" drift record fraud-detector --feature f --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --at yesterday
+expect_in "$T/err" "--at yesterday" "names the value"
+expect_exit 1 "an unknown model" -- "$M" -r "$db" drift record nope --feature f --reference "$F/num_ref.csv" --current "$F/num_cur.csv"
+expect_in "$T/err" "model 'nope'" "names the model"
+expect_exit 1 "read-only" -- "$M" -r "$db" --read-only drift record fraud-detector --feature f --reference "$F/num_ref.csv" --current "$F/num_cur.csv"
 expect_exit 2 "--json errors too" -- "$M" drift compute --reference "$T/nope.csv" --current "$F/small_cur.csv" --json
 python3 -c "import json,sys; assert 'nope.csv' in json.load(open(sys.argv[1]))['error']['message']" "$T/err" \
 	&& ok "the error is JSON with --json" || fail "JSON error: $(cat "$T/err")"
