@@ -16,6 +16,8 @@ struct approvals_state {
 	struct mlc_request_list reqs;
 	struct mlc_live_list live;
 	struct mlc_env_list envs;
+	struct mlc_drift_list drift; /* latest point per feature, for the status */
+	char **metrics;              /* per request: the version's key metrics */
 };
 
 struct approvals_job {
@@ -26,13 +28,71 @@ struct approvals_job {
 	int rc;
 };
 
+/* Names that usually say how good a model is, in the order we prefer them. */
+static const char *const key_names[] = {"auc", "accuracy", "f1", "rmse", "mae", "loss", "precision", "recall"};
+
+/* "auc 0.93 f1 0.71": up to two of the run's metrics, the usual ones first. */
+static char *key_metrics(const struct mlc_run *run)
+{
+	struct strbuf sb = {0};
+	int shown = 0;
+
+	for (size_t k = 0; k < sizeof key_names / sizeof key_names[0] && shown < 2; k++)
+		for (size_t i = 0; i < run->n_metrics && shown < 2; i++)
+			if (strcmp(run->metrics[i].key, key_names[k]) == 0 ||
+			    (strncmp(run->metrics[i].key, "val_", 4) == 0 && strcmp(run->metrics[i].key + 4, key_names[k]) == 0)) {
+				sb_printf(&sb, "%s%s %.3g", shown ? " " : "", run->metrics[i].key, run->metrics[i].value);
+				shown++;
+				break;
+			}
+	for (size_t i = 0; i < run->n_metrics && shown == 0 && i < 2; i++)
+		sb_printf(&sb, "%s%s %.3g", i ? " " : "", run->metrics[i].key, run->metrics[i].value);
+	return sb_detach(&sb);
+}
+
+/* The key metrics of the run behind model's version ("-" when unknown). */
+static char *version_metrics(struct registry *r, const char *model, const char *version)
+{
+	struct mlc_version_list vl = {0};
+	struct mlc_run_list rl = {0};
+	struct mlc_error ignore = {0};
+	char *out = NULL;
+
+	if (registry_list_versions(r, model, &vl, &ignore) == 0)
+		for (size_t i = 0; i < vl.n && out == NULL; i++)
+			if (strcmp(vl.items[i].version, version) == 0 && *vl.items[i].run_id &&
+			    registry_get_run(r, vl.items[i].run_id, &rl, &ignore) == 0)
+				out = key_metrics(&rl.items[0]);
+	MLC_LIST_FREE(&vl);
+	MLC_LIST_FREE(&rl);
+	return out ? out : xstrdup("-");
+}
+
 static void approvals_run(struct registry *r, void *arg)
 {
 	struct approvals_job *j = arg;
+	struct mlc_error ignore = {0};
 
 	if ((j->rc = registry_requests(r, REQ_PENDING, 0, &j->got.reqs, &j->err)) == 0 &&
 	    (j->rc = registry_env_list(r, &j->got.envs, &j->err)) == 0)
 		j->rc = registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->err);
+	if (j->rc < 0)
+		return;
+	registry_drift_series(r, NULL, NULL, 1, &j->got.drift, &ignore);
+	j->got.metrics = xcalloc(j->got.reqs.n + 1, sizeof *j->got.metrics);
+	for (size_t i = 0; i < j->got.reqs.n; i++)
+		j->got.metrics[i] = version_metrics(r, j->got.reqs.items[i].model, j->got.reqs.items[i].version);
+}
+
+/* The worst drift status of model's features, -1 when it has none. */
+static int drift_of(const struct approvals_state *s, const char *model)
+{
+	int worst = -1;
+
+	for (size_t i = 0; i < s->drift.n; i++)
+		if (strcmp(s->drift.items[i].model, model) == 0 && s->drift.items[i].status > worst)
+			worst = s->drift.items[i].status;
+	return worst;
 }
 
 /* The version of model live in env ("none"). */
@@ -47,6 +107,11 @@ static const char *live_of(const struct approvals_state *s, const char *model, c
 
 static void free_state(struct approvals_state *s)
 {
+	for (size_t i = 0; s->metrics && i < s->reqs.n; i++)
+		free(s->metrics[i]);
+	free(s->metrics);
+	s->metrics = NULL;
+	MLC_LIST_FREE(&s->drift);
 	MLC_LIST_FREE(&s->reqs);
 	MLC_LIST_FREE(&s->live);
 	MLC_LIST_FREE(&s->envs);
@@ -68,13 +133,15 @@ static void approvals_fill(struct app *a, struct view *v)
 		timefmt_ago(q->requested_at, now, age, sizeof age);
 		for (size_t k = 0; k < q->n_votes; k++)
 			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by, q->votes[k].decision);
-		table_add(&v->table, id, THEME_NORMAL,
-			  (const char *[]){id, q->model, q->environment, change, q->requested_by, age,
+		int ds = drift_of(s, q->model);
+		table_add(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
+			  (const char *[]){id, q->model, q->environment, change,
+					   s->metrics ? s->metrics[i] : "-",
+					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds), q->requested_by, age,
 					   votes.len ? sb_str(&votes) : "-", q->comment});
 		sb_free(&votes);
 	}
 	table_done(&v->table);
-	(void)a;
 }
 
 static void approvals_done(struct app *a, void *arg)
@@ -231,8 +298,9 @@ static const struct view_ops approvals_ops = {
 };
 
 static const struct table_col cols[] = {
-	{"ID", 0, 1, 0},      {"MODEL", 28, 0, 0}, {"ENV", 14, 0, 0},   {"CHANGE", 24, 0, 0},
-	{"BY", 12, 0, 0},     {"AGE", 0, 0, 0},    {"VOTES", 32, 0, 0}, {"COMMENT", 0, 0, 1},
+	{"ID", 0, 1, 0},     {"MODEL", 24, 0, 0}, {"ENV", 12, 0, 0},   {"CHANGE", 18, 0, 0},
+	{"METRICS", 28, 0, 0}, {"DRIFT", 0, 0, 0}, {"BY", 10, 0, 0},    {"AGE", 0, 0, 0},
+	{"VOTES", 28, 0, 0}, {"COMMENT", 0, 0, 1},
 };
 
 struct view *view_approvals_new(struct app *a)
@@ -240,6 +308,6 @@ struct view *view_approvals_new(struct app *a)
 	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
 
 	v->data = xcalloc(1, sizeof(struct approvals_state));
-	table_init(&v->table, cols, 8);
+	table_init(&v->table, cols, 10);
 	return v;
 }

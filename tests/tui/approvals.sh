@@ -55,11 +55,14 @@ wait_for "request "
 id=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print([q['id'] for q in json.load(sys.stdin)['requests'] if q['model']=='$model'][0])")
 ok "request $id opened"
 
-# alice cannot approve her own request.
+# alice cannot approve her own request. The queue shows the version's key
+# metrics and the model's drift status (the demo's fraud-detector drifts).
 keys :
 literal "approvals"
 keys Enter
 wait_for "Approvals (pending"
+wait_for "METRICS"
+screen | grep -E "$model +production +$prod -> $ver +auc [0-9.]+ .*✖ drift" >/dev/null && ok "the request shows auc and the drift" || fail "row: $(screen | grep "$model")"
 keys /
 literal "$model"
 keys Enter a
