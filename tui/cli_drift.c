@@ -242,7 +242,6 @@ static json_t *json_number(double x)
 static int print_json(const struct drift_result *r)
 {
 	json_t *doc = json_object();
-	char *s;
 
 	json_object_set_new(doc, "method", json_string(drift_method_name(r->method)));
 	json_object_set_new(doc, "score", json_number(r->score));
@@ -253,13 +252,7 @@ static int print_json(const struct drift_result *r)
 	json_object_set_new(doc, "drift", json_boolean(r->drift));
 	json_object_set_new(doc, "n_reference", json_integer((json_int_t)r->n_reference));
 	json_object_set_new(doc, "n_current", json_integer((json_int_t)r->n_current));
-	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (s == NULL)
-		return 1;
-	puts(s);
-	free(s);
-	return 0;
+	return cli_json_out(doc);
 }
 
 /* What the score is, for the text output. */
