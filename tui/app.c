@@ -353,7 +353,9 @@ static void draw_header(struct app *a)
 	x += draw_text(d, 0, x, w - x, "mlconsole", THEME_HEADER, 0, 0) + 1;
 	x += draw_text(d, 0, x, w - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	where = xasprintf("%s:%s", a->registry_kind, a->registry_display);
-	x += draw_text(d, 0, x, w - x - 24, where, THEME_HEADER, 0, 0) + 1;
+	char *safe_where = sanitize_dup(where);
+	x += draw_text(d, 0, x, w - x - 24, safe_where, THEME_HEADER, 0, 0) + 1;
+	free(safe_where);
 	free(where);
 	x += draw_text(d, 0, x, w - x - 8, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	x += draw_text(d, 0, x, w - x - 8, a->user, THEME_HEADER, 0, 0) + 1;

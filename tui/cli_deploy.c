@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli_util.h"
 #include "hooks.h"
+#include "sanitize.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -57,7 +58,9 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	struct mlc_error err = {0};
 
 	if (!o->json) {
-		printf("%s\n", out->summary);
+		char *safe = sanitize_dup(out->summary);
+		printf("%s\n", safe);
+		free(safe);
 		return 0;
 	}
 	if (out->request_id > 0) {
@@ -104,8 +107,11 @@ static int run_hook(const struct cli_opts *o, struct registry *r, const char *mo
 	rc = hooks_run(r, &hs, model, env, actor, &summary, &err);
 	if (rc < 0)
 		cli_error(o, err.msg);
-	else if (summary && (rc > 0 || !o->json))
-		fprintf(rc > 0 ? stderr : stdout, "%s%s\n", rc > 0 ? "mlconsole: " : "", summary);
+	else if (summary && (rc > 0 || !o->json)) {
+		char *safe = sanitize_dup(summary);
+		fprintf(rc > 0 ? stderr : stdout, "%s%s\n", rc > 0 ? "mlconsole: " : "", safe);
+		free(safe);
+	}
 	free(summary);
 	hooks_free(&hs);
 	return rc != 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "sanitize.h"
 #include "spark.h"
 #include "xmalloc.h"
 
@@ -105,7 +106,9 @@ static void draw_legend(struct app *a, struct chart_state *s, int y)
 
 	draw_fill(&a->draw, y, 0, a->cols, THEME_NORMAL);
 	for (size_t i = 0; i < s->n && x < a->cols - 4; i++) {
-		char *label = xasprintf("%s %s", draw_glyph(&a->draw, GLYPH_MARK), s->names[i] ? s->names[i] : "?");
+		char *name = sanitize_dup(s->names[i] ? s->names[i] : "?");
+		char *label = xasprintf("%s %s", draw_glyph(&a->draw, GLYPH_MARK), name);
+		free(name);
 		x += draw_text(&a->draw, y, x, a->cols - x - 1, label, series_role((int)i), 0, 0) + 2;
 		free(label);
 	}

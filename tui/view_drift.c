@@ -215,8 +215,10 @@ static void drift_chart_draw(struct app *a, struct view *v, int y, int h)
 		ys[i] = f->points[i].score;
 	}
 	o.threshold = f->threshold;
-	snprintf(label, sizeof label, "%s %s, latest %.4g, threshold %.4g", f->method,
+	char *method = sanitize_dup(f->method);
+	snprintf(label, sizeof label, "%s %s, latest %.4g, threshold %.4g", method,
 		 view_drift_status_label(a->utf8, f->status), f->score, f->threshold);
+	free(method);
 	draw_text(&a->draw, y, 1, a->cols - 2, label, view_drift_status_role(f->status), 0, 0);
 	struct chart_series series = {xs, ys, f->n_points};
 	if (chart_render(&c, &series, 1, w, ch, &o) == 0) {
