@@ -185,5 +185,9 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
  * folder, or a folder holding one. Its skipped files: import.h. */
 struct registry *registry_mlruns_open(const char *dir, const struct registry_open_opts *opts,
 				      struct mlc_error *err);
+/* MLflow's own SQL store (a SQLite file with alembic_version), read-only and
+ * never written (registry_mlflowsql.c); registry_sqlite_open hands it over. */
+struct registry *registry_mlflowsql_open(const char *path, const struct registry_open_opts *opts,
+					 struct mlc_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* registry_sqlite.c: the local registry, a SQLite file of our own (WAL, busy
  * timeout, forward migrations). A SQLite file that is not ours is never
- * migrated or written: MLflow's own SQL store and foreign files are refused. */
+ * migrated or written: MLflow's own SQL store is handed to the read-only
+ * MLflow-SQL backend (registry_mlflowsql.c), anything else is refused. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,20 @@ static int has_table(sqlite3 *db, const char *name)
 	return found;
 }
 
+/* 1 if path is MLflow's own SQL store: alembic_version beside experiments and
+ * registered_models (looked at read-only). */
+static int is_mlflow_store(const char *path)
+{
+	sqlite3 *db = NULL;
+	int yes = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+		yes = has_table(db, "alembic_version") && has_table(db, "experiments") &&
+		      has_table(db, "registered_models");
+	sqlite3_close(db);
+	return yes;
+}
+
 /* Explain why a foreign SQLite file is refused (never written). */
 static void refuse_foreign(const char *path, struct mlc_error *err)
 {
@@ -139,15 +154,6 @@ static void refuse_foreign(const char *path, struct mlc_error *err)
 	int tables = -1;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-		if (has_table(db, "alembic_version") && has_table(db, "experiments") &&
-		    has_table(db, "registered_models")) {
-			mlc_error_set(err, MLC_ERR_FAILED,
-				      "%s: this is MLflow's own SQL store; it is never migrated or "
-				      "written, and reading it is not supported by this build yet",
-				      path);
-			sqlite3_close(db);
-			return;
-		}
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
 		    SQLITE_OK) {
@@ -245,6 +251,8 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 		mlc_error_set(err, MLC_ERR_CORRUPT, "%s: not a SQLite database (corrupt or another kind of file)", path);
 		return NULL;
 	case FILE_FOREIGN_SQLITE:
+		if (is_mlflow_store(path))
+			return registry_mlflowsql_open(path, opts, err);
 		refuse_foreign(path, err);
 		return NULL;
 	case FILE_EMPTY:
