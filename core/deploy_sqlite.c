@@ -388,6 +388,21 @@ static int do_rollback(struct registry *r, const char *model, const char *env, c
 	return where(out, model, e.name);
 }
 
+int sq_rollback_target(struct registry *r, const char *model, const char *env, char *version,
+		       size_t len, struct mlc_error *err)
+{
+	struct env_row e;
+	int64_t mid, target;
+
+	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
+		return -1;
+	target = pick_rollback(r, mid, model, &e, NULL, live_version(r, mid, e.name, err), err);
+	if (target < 0)
+		return -1;
+	snprintf(version, len, "%lld", (long long)target);
+	return 0;
+}
+
 int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
 			   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {

@@ -159,6 +159,12 @@ int registry_rollback(struct registry *r, const char *model, const char *env, co
 	return WRITE(rollback, model, env, to, actor, out, err);
 }
 
+int registry_rollback_target(struct registry *r, const char *model, const char *env, char *version,
+			     size_t len, struct mlc_error *err)
+{
+	return CALL(rollback_target, model, env, version, len, err);
+}
+
 int registry_request(struct registry *r, const char *model, const char *version, const char *env,
 		     const char *kind, const char *comment, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err)

@@ -85,6 +85,10 @@ struct registry_ops {
 	/* to: NULL for the rule (the most recent earlier version not rolled back from). */
 	int (*rollback)(struct registry *r, const char *model, const char *env, const char *to,
 			const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+	/* Where a rollback of model in env would go (the rule), without changing
+	 * anything: the version's number into version[len]. */
+	int (*rollback_target)(struct registry *r, const char *model, const char *env, char *version,
+			       size_t len, struct mlc_error *err);
 	/* version NULL with kind "rollback": the version the rollback rule picks. */
 	int (*request)(struct registry *r, const char *model, const char *version, const char *env,
 		       const char *kind, const char *comment, const char *actor,
@@ -160,6 +164,8 @@ int registry_deploy(struct registry *r, const char *model, const char *version, 
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err);
 int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
 		      const char *actor, struct mlc_outcome *out, struct mlc_error *err);
+int registry_rollback_target(struct registry *r, const char *model, const char *env, char *version,
+			     size_t len, struct mlc_error *err);
 int registry_request(struct registry *r, const char *model, const char *version, const char *env,
 		     const char *kind, const char *comment, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err);

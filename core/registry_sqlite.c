@@ -1009,6 +1009,7 @@ static const struct registry_ops sqlite_ops = {
 	.deployments = sq_deployments,
 	.deploy = sq_deploy,
 	.rollback = sq_rollback,
+	.rollback_target = sq_rollback_target,
 	.request = sq_request,
 	.vote = sq_vote,
 	.cancel = sq_cancel,

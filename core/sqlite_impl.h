@@ -43,6 +43,8 @@ int sq_vote(struct registry *r, int64_t id, const char *decision, const char *co
 	    const char *actor, struct mlc_outcome *out, struct mlc_error *err);
 int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
 	      struct mlc_error *err);
+int sq_rollback_target(struct registry *r, const char *model, const char *env, char *version,
+		       size_t len, struct mlc_error *err);
 int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
 		struct mlc_error *err);
 int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out, struct mlc_error *err);

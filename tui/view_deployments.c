@@ -186,34 +186,77 @@ static void start_deploy(struct app *a, struct view *v)
 	free(copy);
 }
 
-/* R on a row: confirm the rollback (the core picks the version by the rule). */
+/* Which version R would go back to, asked of the core before the dialog. */
+struct preview_job {
+	uint64_t view_id;
+	char *model, *env, *live;
+	int request, last; /* the policy wants a request; env is the last */
+	char version[32];
+	struct mlc_error err;
+	int rc;
+};
+
+static void preview_run(struct registry *r, void *arg)
+{
+	struct preview_job *j = arg;
+	j->rc = registry_rollback_target(r, j->model, j->env, j->version, sizeof j->version, &j->err);
+}
+
+/* The target is known: the dialog names model, environment, from -> to. */
+static void preview_done(struct app *a, void *arg)
+{
+	struct preview_job *j = arg;
+	struct view *v = a ? app_top(a) : NULL;
+
+	if (v != NULL && v->id == j->view_id) {
+		if (j->rc < 0) {
+			app_status(a, 1, "%s", j->err.msg);
+		} else {
+			struct change *c = change_new(j->request ? CH_REQUEST : CH_ROLLBACK, j->model,
+						      j->request ? j->version : NULL, j->env);
+			struct dialog *d;
+			if (j->request)
+				c->req_kind = xstrdup("rollback");
+			d = dialog_new(j->request ? "Request a rollback" : "Roll back",
+				       j->request ? "Request" : "Roll back", j->last ? j->model : NULL,
+				       confirm_change, change_discard, c);
+			dialog_line(d, "Model:        %s", j->model);
+			dialog_line(d, "Environment:  %s", j->env);
+			dialog_line(d, "Version:      %s -> %s", j->live, j->version);
+			if (j->request)
+				dialog_line(d, "The policy of %s wants approval for rollbacks: this opens a request.",
+					    j->env);
+			app_dialog(a, d);
+		}
+	}
+	free(j->model);
+	free(j->env);
+	free(j->live);
+	free(j);
+}
+
+/* R on a row: ask the core where the rollback goes, then confirm. */
 static void start_rollback(struct app *a, struct view *v)
 {
 	struct deployments_state *s = v->data;
 	const char *model, *env;
 	const struct mlc_env *e;
+	struct preview_job *j;
 	char *copy;
-	struct dialog *d;
-	struct change *c;
 
 	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
 		app_status(a, 1, "R works on a live deployment row");
 		return;
 	}
 	e = find_env(s, env);
-	c = change_new(e && e->rollback_approval ? CH_REQUEST : CH_ROLLBACK, model, NULL, env);
-	if (e && e->rollback_approval)
-		c->req_kind = xstrdup("rollback");
-	d = dialog_new(e && e->rollback_approval ? "Request a rollback" : "Roll back",
-		       e && e->rollback_approval ? "Request" : "Roll back",
-		       e && is_last_env(s, e) ? model : NULL, confirm_change, change_discard, c);
-	dialog_line(d, "Model:        %s", model);
-	dialog_line(d, "Environment:  %s", env);
-	for (size_t r = 0; r < v->table.nrows; r++)
-		if (strcmp(v->table.keys[r], table_cursor_key(&v->table)) == 0)
-			dialog_line(d, "Version:      %s -> the previous live version not rolled back from",
-				    v->table.cells[r * (size_t)v->table.ncols + 2]);
-	app_dialog(a, d);
+	j = xcalloc(1, sizeof *j);
+	j->view_id = v->id;
+	j->model = xstrdup(model);
+	j->env = xstrdup(env);
+	j->request = e && e->rollback_approval;
+	j->last = e && is_last_env(s, e);
+	j->live = xstrdup(v->table.cells[v->table.vis[v->table.cursor] * (size_t)v->table.ncols + 2]);
+	worker_submit(a->worker, preview_run, preview_done, j);
 	free(copy);
 }
 

@@ -119,6 +119,7 @@ keys /
 literal "production"
 keys Enter R
 wait_for "Roll back"
+wait_for "Version:      $ver -> $prod"
 confirm_typed "$model"
 wait_for "rolled $model in production back from $ver to $prod"
 
