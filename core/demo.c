@@ -1701,7 +1701,27 @@ static int build(struct gen *g, const char *tmp)
 
 /* ---- paths --------------------------------------------------------------- */
 
-/* Refuse an existing path (unless force) and anything but a file. */
+/* 1 if path is empty or one of our registries (its SQLite header carries our
+ * application_id): the only files --force may replace. */
+static int replaceable(const char *path)
+{
+	unsigned char hdr[100];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (n == 0)
+		return 1;
+	return n == (ssize_t)sizeof hdr && memcmp(hdr, "SQLite format 3", 16) == 0 &&
+	       ((uint32_t)hdr[68] << 24 | (uint32_t)hdr[69] << 16 | (uint32_t)hdr[70] << 8 | hdr[71]) ==
+		   MLC_APPLICATION_ID;
+}
+
+/* Refuse an existing path (unless force), anything but a file, and any file
+ * that is not an mlconsole registry (DESIGN.md: never written). */
 static int check_target(const char *path, int force, struct mlc_error *err)
 {
 	struct stat st;
@@ -1716,6 +1736,10 @@ static int check_target(const char *path, int force, struct mlc_error *err)
 				     "%s: already exists (use --force to overwrite)", path);
 	if (S_ISDIR(st.st_mode))
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s: is a directory", path);
+	if (!replaceable(path))
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: not an mlconsole registry; --force only replaces mlconsole registries",
+				     path);
 	return 0;
 }
 

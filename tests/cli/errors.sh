@@ -46,6 +46,8 @@ if command -v python3 >/dev/null 2>&1; then
 	expect_exit 1 "foreign SQLite file" -- "$M" -r "$T/foreign.db" models
 	expect_in "$T/err" "not an mlconsole registry" "the refusal says what the file is"
 	expect_exit 1 "foreign SQLite file, write command" -- "$M" demo create "$T/foreign.db"
+	expect_exit 1 "--force does not replace a file that is not ours" -- "$M" demo create "$T/foreign.db" --force
+	expect_in "$T/err" "not an mlconsole registry" "says why"
 	[ "$(sha256sum <"$T/foreign.db")" = "$before" ] && ok "the foreign file is unchanged" || fail "foreign file changed"
 
 	# Hostile strings never reach the terminal raw.

@@ -515,10 +515,9 @@ static void test_existing_file_is_refused_without_force(void **state)
 static void test_force_overwrites_and_drops_the_old_wal(void **state)
 {
 	const char *path = tpath("forced.db"), *wal = tpath("forced.db-wal");
-	FILE *f = fopen(path, "w");
+	FILE *f;
 
-	fputs("old registry", f);
-	fclose(f);
+	make(path, (struct demo_opts){.runs = 20});
 	f = fopen(wal, "w");
 	fputs("old wal", f);
 	fclose(f);
@@ -530,6 +529,25 @@ static void test_force_overwrites_and_drops_the_old_wal(void **state)
 		assert_int_equal(q1(db, "SELECT count(*) FROM runs"), 40);
 		sqlite3_close(db);
 	}
+	unlink(path);
+}
+
+static void test_force_never_replaces_a_file_that_is_not_ours(void **state)
+{
+	const char *path = tpath("notes.txt");
+	struct demo_opts o = {.runs = 20, .force = 1};
+	struct mlc_error err = {0};
+	char buf[64] = "";
+	FILE *f = fopen(path, "w");
+
+	fputs("precious notes", f);
+	fclose(f);
+	assert_int_equal(demo_create(path, &o, &err), -1);
+	assert_non_null(strstr(err.msg, "not an mlconsole registry"));
+	f = fopen(path, "r");
+	assert_non_null(fgets(buf, sizeof buf, f));
+	fclose(f);
+	assert_string_equal(buf, "precious notes");
 	unlink(path);
 }
 
@@ -648,6 +666,7 @@ int main(void)
 	    cmocka_unit_test(test_different_seed_gives_different_content),
 	    cmocka_unit_test(test_existing_file_is_refused_without_force),
 	    cmocka_unit_test(test_force_overwrites_and_drops_the_old_wal),
+	    cmocka_unit_test(test_force_never_replaces_a_file_that_is_not_ours),
 	    cmocka_unit_test(test_too_many_points_is_a_usage_error),
 	    cmocka_unit_test(test_missing_directory_is_an_error_naming_the_path),
 	    cmocka_unit_test(test_runs_and_points_totals_meet_the_budget),
