@@ -319,11 +319,14 @@ static struct mlc_model *model_by_id(struct mlc_model *models, const int64_t *id
 	return NULL;
 }
 
-/* Attach aliases and tags to each model (two queries for all models). */
+/* Attach aliases and tags to each model (two queries for all models; rows come
+ * grouped by model, so each model's array grows while its rows last). */
 static int attach_model_extras(struct registry *r, struct mlc_model_list *out, const int64_t *ids,
 			       struct mlc_error *err)
 {
+	struct mlc_model *last = NULL;
 	sqlite3_stmt *st;
+	size_t cap = 0;
 	int rc;
 
 	st = sq_prep(r, "SELECT model_id, alias, version FROM model_aliases ORDER BY model_id, alias", err);
@@ -331,12 +334,12 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out, c
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_model *m = model_by_id(out->items, ids, out->n, sqlite3_column_int64(st, 0));
-		size_t cap = m ? m->n_aliases : 0;
 		if (m == NULL)
 			continue;
+		if (m != last)
+			last = m, cap = 0;
 		struct mlc_alias *a = arena_grow(&out->arena, (void **)&m->aliases, &cap, m->n_aliases,
 						 sizeof *a);
-		/* arena_grow doubles from cap; keep cap == n so it regrows exactly when needed */
 		a->alias = sq_col_str(&out->arena, st, 1);
 		a->version = sq_col_str(&out->arena, st, 2);
 		m->n_aliases++;
@@ -346,11 +349,13 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out, c
 	st = sq_prep(r, "SELECT model_id, key, value FROM model_tags ORDER BY model_id, key", err);
 	if (st == NULL)
 		return -1;
+	last = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_model *m = model_by_id(out->items, ids, out->n, sqlite3_column_int64(st, 0));
-		size_t cap = m ? m->n_tags : 0;
 		if (m == NULL)
 			continue;
+		if (m != last)
+			last = m, cap = 0;
 		struct mlc_kv *kv = arena_grow(&out->arena, (void **)&m->tags, &cap, m->n_tags, sizeof *kv);
 		kv->key = sq_col_str(&out->arena, st, 1);
 		kv->value = sq_col_str(&out->arena, st, 2);

@@ -195,7 +195,7 @@ int cli_import(const struct cli_opts *o)
 	int rc;
 
 	if (o->argc != 2)
-		return cli_usage(o, "import: expected one source: import SRC (an mlruns folder or "
+		return cli_usage(o, "import: expected one source: import SRC (an mlruns folder, MLflow's SQLite database or "
 				    "a local registry)");
 	if (o->read_only)
 		return cli_usage(o, "import: refused in --read-only mode");
