@@ -88,8 +88,12 @@ expect_exit 2 "deploy without --env" -- "$M" "${R[@]}" deploy fraud-detector 1
 expect_exit 1 "unknown environment" -- "$M" "${R[@]}" deploy fraud-detector 1 --env moon
 expect_in "$T/err" "environment 'moon'" "names the environment"
 if command -v runuser >/dev/null; then
-	expect_exit 1 "--as by someone who is not root" -- runuser -u nobody -- "$M" -r /nonexistent --as bob models
+	# A copy nobody can run (the build tree may sit in a folder only root can enter).
+	pub=$(mktemp -d /tmp/mlc-pub.XXXXXX)
+	chmod 755 "$pub" && cp "$M" "$pub/mlconsole" && chmod 755 "$pub/mlconsole"
+	expect_exit 1 "--as by someone who is not root" -- runuser -u nobody -- "$pub/mlconsole" -r /nonexistent --as bob models
 	expect_in "$T/err" "--as" "the refusal names --as"
+	rm -rf "$pub"
 fi
 
 # Hooks from the operator's config: a command that fails, a retry, a POST.

@@ -1,0 +1,434 @@
+/* test_deploy.c: the policy engine of the local registry — deploys, the
+ * rollback rule, requests, votes, supersession, eligibility, cancellation and
+ * the audit trail, each rule one test, on a real SQLite file. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "registry.h"
+
+static char path[64];
+
+/* Run SQL on the file directly (test set-up only). */
+static void exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "%s\n", msg);
+		fail();
+	}
+	sqlite3_close(db);
+}
+
+static struct registry *open_reg(void)
+{
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(path, &o, &err);
+
+	if (r == NULL)
+		fprintf(stderr, "%s\n", err.msg);
+	assert_non_null(r);
+	return r;
+}
+
+/* Set one environment's policy. */
+static void env(struct registry *r, const char *name, int order, int required, const char *approvers,
+		int previous, int rollback_approval)
+{
+	struct mlc_env_change c = {.name = name, .have_order = 1, .order = order, .have_required = 1,
+				   .required_approvals = required, .have_approvers = approvers != NULL,
+				   .approvers = approvers, .have_previous = 1, .require_previous = previous,
+				   .have_rollback = 1, .rollback_approval = rollback_approval};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_env_set(r, &c, "admin", &err), 0);
+}
+
+/* A fresh registry: model m with versions 1-5 (5 archived), dev < staging < prod. */
+static int setup(void **state)
+{
+	struct registry *r;
+	int fd;
+
+	snprintf(path, sizeof path, "/tmp/mlc-deploy-XXXXXX");
+	fd = mkstemp(path);
+	close(fd);
+	unlink(path);
+	r = open_reg();
+	registry_close(r);
+	exec_sql("INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
+		 "INSERT INTO model_versions (model_id, version, stage, creation_time, last_updated_time)"
+		 " VALUES (1,1,'None',1,1),(1,2,'None',1,1),(1,3,'None',1,1),(1,4,'None',1,1),(1,5,'Archived',1,1);");
+	r = open_reg();
+	env(r, "dev", 1, 0, NULL, 0, 0);
+	env(r, "staging", 2, 0, NULL, 1, 0);
+	env(r, "prod", 3, 2, "a,b,c", 1, 0);
+	registry_close(r);
+	*state = open_reg();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[80];
+
+	registry_close(*state);
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+/* The version live in env ("" when none). */
+static const char *live(struct registry *r, const char *envname)
+{
+	static char v[32];
+	struct mlc_live_list l = {0};
+	struct mlc_event_list h = {0};
+	struct mlc_error err = {0};
+
+	v[0] = '\0';
+	assert_int_equal(registry_deployments(r, "m", envname, &l, &h, &err), 0);
+	if (l.n)
+		snprintf(v, sizeof v, "%s", l.items[0].version);
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&h);
+	return v;
+}
+
+/* Deploy and expect success. */
+static void deploy_ok(struct registry *r, const char *version, const char *envname)
+{
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	if (registry_deploy(r, "m", version, envname, "alice", &out, &err) != 0)
+		fprintf(stderr, "%s\n", err.msg);
+	assert_true(out.deployed);
+	arena_free(&out.arena);
+}
+
+/* Roll back and return the version now live. */
+static const char *rollback(struct registry *r, const char *envname, const char *to)
+{
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_rollback(r, "m", envname, to, "bob", &out, &err), 0);
+	arena_free(&out.arena);
+	return live(r, envname);
+}
+
+/* Open a request and return its id. */
+static int64_t request(struct registry *r, const char *version, const char *envname, const char *by)
+{
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	int64_t id;
+
+	if (registry_request(r, "m", version, envname, "promote", "", by, &out, &err) != 0)
+		fprintf(stderr, "%s\n", err.msg);
+	id = out.request_id;
+	arena_free(&out.arena);
+	assert_true(id > 0);
+	return id;
+}
+
+/* Vote; returns the call's status, err->msg on failure. */
+static int vote(struct registry *r, int64_t id, const char *decision, const char *by,
+		struct mlc_error *err)
+{
+	struct mlc_outcome out = {0};
+	int rc = registry_vote(r, id, decision, "", by, &out, err);
+
+	arena_free(&out.arena);
+	return rc;
+}
+
+/* The state of request id. */
+static const char *state_of(struct registry *r, int64_t id, char *reason, size_t len)
+{
+	static char st[32];
+	struct mlc_request_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_requests(r, REQ_ALL, id, &l, &err), 0);
+	snprintf(st, sizeof st, "%s", l.items[0].state);
+	if (reason)
+		snprintf(reason, len, "%s", l.items[0].close_reason);
+	MLC_LIST_FREE(&l);
+	return st;
+}
+
+static void test_deploy_sets_the_alias_and_history(void **state)
+{
+	struct registry *r = *state;
+
+	deploy_ok(r, "1", "dev");
+	assert_string_equal(live(r, "dev"), "1");
+}
+
+static void test_deploying_the_live_version_again_is_refused(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	deploy_ok(r, "1", "dev");
+	assert_int_equal(registry_deploy(r, "m", "1", "dev", "alice", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "already live"));
+	arena_free(&out.arena);
+}
+
+static void test_a_deploy_that_needs_approval_is_refused_naming_the_policy(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deploy(r, "m", "1", "prod", "alice", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "policy of environment 'prod'"));
+	assert_non_null(strstr(err.msg, "2 approvals"));
+	assert_string_equal(live(r, "prod"), "");
+}
+
+static void test_require_previous_wants_the_version_live_one_step_before(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deploy(r, "m", "2", "staging", "alice", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "live in 'dev' first"));
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "2", "staging");
+	arena_free(&out.arena);
+}
+
+static void test_an_archived_version_is_not_deployed(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deploy(r, "m", "5", "dev", "alice", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "archived"));
+}
+
+static void test_rollback_walks_back_and_never_forward(void **state)
+{
+	struct registry *r = *state;
+
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "3", "dev");
+	assert_string_equal(rollback(r, "dev", NULL), "2");
+	assert_string_equal(rollback(r, "dev", NULL), "1");
+	deploy_ok(r, "4", "dev");
+	/* 3 and 2 were rolled back from: the rule skips them. */
+	assert_string_equal(rollback(r, "dev", NULL), "1");
+}
+
+static void test_rollback_to_a_named_version_must_have_been_live(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "3", "dev");
+	assert_int_equal(registry_rollback(r, "m", "dev", "2", "bob", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "never live in dev"));
+	assert_string_equal(rollback(r, "dev", "1"), "1");
+}
+
+static void test_rollback_with_nothing_earlier_is_refused(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	deploy_ok(r, "1", "dev");
+	assert_int_equal(registry_rollback(r, "m", "dev", NULL, "bob", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "no earlier version"));
+}
+
+static void test_the_approval_that_satisfies_the_policy_deploys(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t id;
+
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "2", "staging");
+	id = request(r, "2", "prod", "a");
+	assert_int_equal(vote(r, id, "approve", "a", &err), -1);
+	assert_non_null(strstr(err.msg, "self-approval"));
+	assert_int_equal(vote(r, id, "approve", "dave", &err), -1);
+	assert_non_null(strstr(err.msg, "not an approver"));
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_string_equal(live(r, "prod"), "");
+	assert_int_equal(vote(r, id, "approve", "b", &err), -1);
+	assert_non_null(strstr(err.msg, "already voted"));
+	assert_int_equal(vote(r, id, "approve", "c", &err), 0);
+	assert_string_equal(live(r, "prod"), "2");
+	assert_string_equal(state_of(r, id, NULL, 0), "approved");
+}
+
+static void test_a_rejection_closes_the_request(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t id;
+
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "2", "staging");
+	id = request(r, "2", "prod", "a");
+	assert_int_equal(vote(r, id, "reject", "b", &err), 0);
+	assert_string_equal(state_of(r, id, NULL, 0), "rejected");
+	assert_int_equal(vote(r, id, "approve", "c", &err), -1);
+	assert_non_null(strstr(err.msg, "is rejected"));
+}
+
+static void test_a_newer_request_supersedes_the_older(void **state)
+{
+	struct registry *r = *state;
+	char reason[128];
+	int64_t old, new;
+
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "3", "dev");
+	old = request(r, "2", "staging", "a");
+	new = request(r, "3", "staging", "a");
+	assert_string_equal(state_of(r, old, reason, sizeof reason), "closed");
+	assert_non_null(strstr(reason, "superseded"));
+	assert_string_equal(state_of(r, new, NULL, 0), "pending");
+}
+
+static void test_a_version_archived_while_pending_is_closed_not_deployed(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char reason[256];
+	int64_t id;
+
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "2", "staging");
+	id = request(r, "2", "prod", "a");
+	exec_sql("UPDATE model_versions SET stage = 'Archived' WHERE version = 2");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_int_equal(vote(r, id, "approve", "c", &err), 0);
+	assert_string_equal(state_of(r, id, reason, sizeof reason), "closed");
+	assert_non_null(strstr(reason, "archived"));
+	assert_string_equal(live(r, "prod"), "");
+}
+
+static void test_only_the_requester_cancels(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	int64_t id;
+
+	deploy_ok(r, "2", "dev");
+	id = request(r, "2", "staging", "a");
+	assert_int_equal(registry_cancel(r, id, "b", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "only a"));
+	assert_int_equal(registry_cancel(r, id, "a", &out, &err), 0);
+	assert_string_equal(state_of(r, id, NULL, 0), "cancelled");
+	arena_free(&out.arena);
+}
+
+static void test_rollback_needing_approval_goes_through_a_request(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	char target[32];
+	int64_t id;
+
+	env(r, "dev", 1, 1, "b", 0, 1);
+	id = request(r, "1", "dev", "a");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	id = request(r, "2", "dev", "a");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_string_equal(live(r, "dev"), "2");
+	assert_int_equal(registry_rollback(r, "m", "dev", NULL, "a", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "rollback needs approval"));
+	assert_int_equal(registry_rollback_target(r, "m", "dev", target, sizeof target, &err), 0);
+	assert_string_equal(target, "1");
+	assert_int_equal(registry_request(r, "m", NULL, "dev", "rollback", "", "a", &out, &err), 0);
+	id = out.request_id;
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_string_equal(live(r, "dev"), "1");
+	arena_free(&out.arena);
+}
+
+static void test_every_change_is_audited_with_its_actor(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_audit_list l = {0};
+	struct mlc_error err = {0};
+
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "2", "dev");
+	rollback(r, "dev", NULL);
+	assert_int_equal(registry_audit(r, 3, &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.items[0].action, "rollback");
+	assert_string_equal(l.items[0].actor, "bob");
+	assert_string_equal(l.items[0].subject, "m:1@dev");
+	assert_string_equal(l.items[1].action, "deploy");
+	assert_string_equal(l.items[1].actor, "alice");
+	assert_string_equal(l.items[1].subject, "m:2@dev");
+	MLC_LIST_FREE(&l);
+}
+
+static void test_a_read_only_registry_refuses_changes(void **state)
+{
+	struct registry_open_opts o = {.read_only = 1};
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	struct registry *ro = registry_open(path, &o, &err);
+
+	assert_non_null(ro);
+	assert_int_equal(registry_deploy(ro, "m", "1", "dev", "alice", &out, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_READONLY);
+	registry_close(ro);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_deploy_sets_the_alias_and_history),
+		T(test_deploying_the_live_version_again_is_refused),
+		T(test_a_deploy_that_needs_approval_is_refused_naming_the_policy),
+		T(test_require_previous_wants_the_version_live_one_step_before),
+		T(test_an_archived_version_is_not_deployed),
+		T(test_rollback_walks_back_and_never_forward),
+		T(test_rollback_to_a_named_version_must_have_been_live),
+		T(test_rollback_with_nothing_earlier_is_refused),
+		T(test_the_approval_that_satisfies_the_policy_deploys),
+		T(test_a_rejection_closes_the_request),
+		T(test_a_newer_request_supersedes_the_older),
+		T(test_a_version_archived_while_pending_is_closed_not_deployed),
+		T(test_only_the_requester_cancels),
+		T(test_rollback_needing_approval_goes_through_a_request),
+		T(test_every_change_is_audited_with_its_actor),
+		T(test_a_read_only_registry_refuses_changes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
