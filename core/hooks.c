@@ -1,9 +1,8 @@
-/* hooks.c: reading [hook ENV] sections of the operator's config file and
+/* hooks.c: the hooks of the operator's config file (parsed by config.c) and
  * running a hook — a command with the deployment in its environment and a time
  * limit, and/or an HTTP POST of a JSON body (libcurl, TLS verified) — then
  * storing what happened in the registry. */
 #include "config.h"
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +16,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include "hooks.h"
+#include "settings.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -25,89 +25,56 @@
 
 char *hooks_config_path(void)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (x && *x == '/')
-		return xasprintf("%s/mlconsole/config", x);
-	return xasprintf("%s/.config/mlconsole/config", home && *home ? home : ".");
+	return config_path();
 }
 
-/* Strip blanks at both ends of s in place. */
-static char *trim(char *s)
+/* Copy the config's hook h into slot. */
+static void hook_copy(struct hook *slot, const struct config_hook *h)
 {
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
+	snprintf(slot->env, sizeof slot->env, "%s", h->env);
+	slot->command = h->command ? xstrdup(h->command) : NULL;
+	slot->url = h->url ? xstrdup(h->url) : NULL;
+	slot->timeout = h->timeout;
 }
 
-/* Apply "key = value" to hook h; -1 with a message for an unknown key. */
-static int hook_set(struct hook *h, const char *key, const char *value, const char *path, int line,
-		    struct mlc_error *err)
+int hooks_from_config(struct hooks *hs, const struct config *c, const char *context,
+		      struct mlc_error *err)
 {
-	if (strcmp(key, "command") == 0) {
-		free(h->command);
-		h->command = xstrdup(value);
-	} else if (strcmp(key, "url") == 0) {
-		free(h->url);
-		h->url = xstrdup(value);
-	} else if (strcmp(key, "timeout") == 0) {
-		h->timeout = atoi(value);
-		if (h->timeout <= 0 || h->timeout > 3600)
-			return mlc_error_set(err, MLC_ERR_USAGE, "%s:%d: timeout must be 1 to 3600 seconds",
-					     path, line);
-	} else {
-		return mlc_error_set(err, MLC_ERR_USAGE, "%s:%d: unknown hook setting '%s' (command, url, timeout)",
-				     path, line, key);
+	memset(hs, 0, sizeof *hs);
+	for (size_t i = 0; i < c->n_hooks; i++) {
+		const char *env = c->hooks[i].env;
+		if (hooks_find(hs, env))
+			continue;
+		const struct config_hook *h = config_hook(c, context, env);
+		if (h == NULL)
+			continue; /* another context's hook, with no global one */
+		if (hs->n == HOOKS_MAX) {
+			hooks_free(hs);
+			return mlc_error_set(err, MLC_ERR_USAGE, "%s: more than %d hooks", c->path,
+					     HOOKS_MAX);
+		}
+		hook_copy(&hs->h[hs->n++], h);
 	}
 	return 0;
+}
+
+int hooks_load_context(struct hooks *hs, const char *path, const char *context,
+		       struct mlc_error *err)
+{
+	struct config c;
+	int rc;
+
+	memset(hs, 0, sizeof *hs);
+	if (config_load(&c, path, err) < 0)
+		return -1;
+	rc = hooks_from_config(hs, &c, context, err);
+	config_free(&c);
+	return rc;
 }
 
 int hooks_load(struct hooks *hs, const char *path, struct mlc_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	struct hook *cur = NULL;
-	int line = 0;
-
-	memset(hs, 0, sizeof *hs);
-	if (f == NULL)
-		return errno == ENOENT ? 0 : mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
-	while (fgets(buf, sizeof buf, f)) {
-		char *s = trim(buf), *eq;
-		line++;
-		if (*s == '\0' || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			char env[64];
-			cur = NULL; /* sections other than [hook ENV] belong to other settings */
-			if (sscanf(s, "[hook %63[^]]]", env) == 1 && hs->n < HOOKS_MAX) {
-				cur = &hs->h[hs->n++];
-				snprintf(cur->env, sizeof cur->env, "%s", trim(env));
-				cur->timeout = 30;
-			}
-			continue;
-		}
-		if (cur == NULL)
-			continue;
-		if ((eq = strchr(s, '=')) == NULL) {
-			fclose(f);
-			hooks_free(hs);
-			return mlc_error_set(err, MLC_ERR_USAGE, "%s:%d: expected 'key = value'", path, line);
-		}
-		*eq = '\0';
-		if (hook_set(cur, trim(s), trim(eq + 1), path, line, err) < 0) {
-			fclose(f);
-			hooks_free(hs);
-			return -1;
-		}
-	}
-	fclose(f);
-	return 0;
+	return hooks_load_context(hs, path, NULL, err);
 }
 
 void hooks_free(struct hooks *hs)

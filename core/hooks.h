@@ -21,9 +21,18 @@ struct hooks {
 	int n;
 };
 
-/* Read the [hook ENV] sections of the config file at path (a missing file is
- * no hooks). Bad lines are errors naming file and line. */
+struct config;
+
+/* The hooks of the config file at path (a missing file is no hooks): the
+ * global [hook ENV] sections. Bad lines are errors naming file and line. */
 int hooks_load(struct hooks *hs, const char *path, struct mlc_error *err);
+/* The same for context (NULL: global only): its [hook ENV @ CONTEXT]
+ * sections replace the global [hook ENV] of the same ENV. */
+int hooks_load_context(struct hooks *hs, const char *path, const char *context,
+		       struct mlc_error *err);
+/* The hooks of context from an already parsed config (see hooks_load_context). */
+int hooks_from_config(struct hooks *hs, const struct config *c, const char *context,
+		      struct mlc_error *err);
 /* The config file: $XDG_CONFIG_HOME/mlconsole/config (caller frees). */
 char *hooks_config_path(void);
 void hooks_free(struct hooks *hs);

@@ -950,7 +950,7 @@ static int list_source(struct importer *im, struct mlc_experiment_list *el,
 		qsort(el->items, el->n, sizeof *el->items, cmp_experiment_import);
 	im->total = (int64_t)ml->n;
 	for (size_t i = 0; i < el->n; i++)
-		im->total += el->items[i].run_count;
+		im->total += el->items[i].run_count > 0 ? el->items[i].run_count : 0;
 	return 0;
 }
 

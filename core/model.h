@@ -58,7 +58,7 @@ struct mlc_experiment {
 	const char *artifact_location;
 	const char *lifecycle_stage; /* active | deleted */
 	int64_t creation_time, last_update_time;
-	int64_t run_count;
+	int64_t run_count; /* -1: unknown (a remote server has no count) */
 	struct mlc_kv *tags;
 	size_t n_tags;
 };

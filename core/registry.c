@@ -35,13 +35,8 @@ struct registry *registry_open(const char *uri, const struct registry_open_opts 
 		mlc_error_set(err, MLC_ERR_USAGE, "registry: empty URI");
 		return NULL;
 	}
-	if (starts(uri, "http://") || starts(uri, "https://")) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "%s: remote MLflow registries are not supported by this build yet "
-			      "(the REST backend is issue 7)",
-			      uri);
-		return NULL;
-	}
+	if (starts(uri, "http://") || starts(uri, "https://"))
+		return registry_mlflow_open(uri, opts, err);
 	if (starts(uri, "mlruns:"))
 		return registry_mlruns_open(uri + strlen("mlruns:"), opts, err);
 	if (stat(uri, &st) == 0 && S_ISDIR(st.st_mode))
@@ -123,11 +118,22 @@ int registry_get_experiment(struct registry *r, const char *experiment,
 	return CALL(get_experiment, experiment, out, err);
 }
 
-/* Changes are refused up front when the registry is read-only (--read-only). */
-#define WRITE(op, ...)                                                                         \
-	(r->read_only ? mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused",      \
-				      r->display, #op)                                         \
-		      : CALL(op, __VA_ARGS__))
+/* The refusal of a change on a read-only registry (--read-only); a backend
+ * without the operation cannot write at all in this build, and says so. */
+static int refuse_write(struct registry *r, const char *op, int missing, struct mlc_error *err)
+{
+	if (missing)
+		return mlc_error_set(
+		    err, MLC_ERR_READONLY,
+		    "%s: read-only: %s refused (the %s backend is read-only in this "
+		    "build)",
+		    r->display, op, r->ops->kind);
+	return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused", r->display, op);
+}
+
+/* Changes are refused up front when the registry is read-only. */
+#define WRITE(op, ...)                                                                             \
+	(r->read_only ? refuse_write(r, #op, r->ops->op == NULL, err) : CALL(op, __VA_ARGS__))
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
 {
@@ -224,4 +230,16 @@ int registry_metric_history(struct registry *r, const char *run_id, const char *
 			    struct mlc_metric_list *out, struct mlc_error *err)
 {
 	return CALL(metric_history, run_id, key, out, err);
+}
+
+void registry_interrupt(struct registry *r)
+{
+	if (r && r->ops->interrupt)
+		r->ops->interrupt(r);
+}
+
+void registry_resume(struct registry *r)
+{
+	if (r && r->ops->resume)
+		r->ops->resume(r);
 }

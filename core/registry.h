@@ -115,6 +115,14 @@ struct registry_ops {
 	/* Store a hook's outcome for model's latest deployment in env. */
 	int (*record_hook)(struct registry *r, const char *model, const char *env, int ok,
 			   int status, const char *detail, const char *actor, struct mlc_error *err);
+
+	/* Cancelling (remote backends). interrupt is the one operation that may be
+	 * called from another thread than the handle's: the operation in progress
+	 * fails at once with "cancelled", and so does every later one until the
+	 * handle's own thread calls resume (the TUI's worker does, between jobs).
+	 * NULL: nothing to cancel. */
+	void (*interrupt)(struct registry *r);
+	void (*resume)(struct registry *r);
 };
 
 struct registry {
@@ -153,6 +161,10 @@ int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc
 int registry_get_experiment(struct registry *r, const char *experiment,
 			    struct mlc_experiment_list *out, struct mlc_error *err);
 void mlc_keys_free(struct mlc_keys *k);
+/* Cancel the operation in progress (any thread) / allow operations again
+ * (the handle's thread); see registry_ops.interrupt. No-ops for local backends. */
+void registry_interrupt(struct registry *r);
+void registry_resume(struct registry *r);
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
 int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
@@ -195,5 +207,11 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
  * never written (registry_mlflowsql.c); registry_sqlite_open hands it over. */
 struct registry *registry_mlflowsql_open(const char *path, const struct registry_open_opts *opts,
 					 struct mlc_error *err);
+/* An MLflow tracking server over its REST API (registry_mlflow.c), read-only
+ * in this build: uri is http(s)://host[:port][/prefix]; auth, TLS, timeout and
+ * retries come from MLflow's environment variables (http.h). Nothing is sent
+ * until the first operation. The display string never holds userinfo. */
+struct registry *registry_mlflow_open(const char *uri, const struct registry_open_opts *opts,
+				      struct mlc_error *err);
 
 #endif

@@ -266,6 +266,41 @@ static void cmd_audit(struct app *a, const char *arg)
 	app_push(a, view_audit_new(a));
 }
 
+/* :ctx alone: the configured contexts, the current one marked. */
+static void list_contexts(struct app *a)
+{
+	struct strbuf sb = {0};
+
+	for (size_t i = 0; i < a->config.n_contexts; i++) {
+		const struct config_context *x = &a->config.contexts[i];
+		sb_printf(&sb, "%s%s%s", i ? "  " : "", x->name, x == a->context ? " (current)" : "");
+	}
+	if (sb.len)
+		app_status(a, 0, "contexts: %s", sb_str(&sb));
+	else
+		app_status(a, 1, "no contexts: add [context NAME] sections to %s",
+			   a->config.path ? a->config.path : "the config file");
+	sb_free(&sb);
+}
+
+static void cmd_ctx(struct app *a, const char *arg)
+{
+	const struct config_context *x;
+	char *names;
+
+	if (*arg == '\0') {
+		list_contexts(a);
+		return;
+	}
+	if ((x = config_context(&a->config, arg)) != NULL) {
+		app_switch_context(a, x);
+		return;
+	}
+	names = config_context_names(&a->config);
+	app_status(a, 1, ":ctx %s: no such context (known: %s)", arg, names);
+	free(names);
+}
+
 const struct app_command_info app_commands[] = {
 	{"models", "", "Registered models", cmd_models},
 	{"versions", "MODEL", "Versions of MODEL", cmd_versions},
@@ -276,6 +311,7 @@ const struct app_command_info app_commands[] = {
 	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift},
 	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals},
 	{"audit", "", "The audit log, newest first", cmd_audit},
+	{"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx},
 	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter},
 	{"refresh", "", "Reload from the registry", cmd_refresh},
 	{"help", "", "Keys and commands", cmd_help},
@@ -317,7 +353,21 @@ void app_command(struct app *a, const char *line)
 	free(safe);
 }
 
-/* Tab in command mode: command names, then model names for :versions. */
+/* Tab after ":ctx ": the configured context names. */
+static int complete_context(struct app *a)
+{
+	const char **names = xcalloc(a->config.n_contexts + 1, sizeof *names);
+	int n;
+
+	for (size_t i = 0; i < a->config.n_contexts; i++)
+		names[i] = a->config.contexts[i].name;
+	n = input_complete(&a->input, names, a->config.n_contexts);
+	free(names);
+	return n;
+}
+
+/* Tab in command mode: command names, then model names for :versions and
+ * context names for :ctx. */
 static void complete_command(struct app *a)
 {
 	const char *sp = strchr(a->input.buf, ' ');
@@ -331,6 +381,8 @@ static void complete_command(struct app *a)
 		free(names);
 	} else if (strncmp(a->input.buf, "versions ", 9) == 0) {
 		n = input_complete(&a->input, (const char *const *)a->model_names, a->n_model_names);
+	} else if (strncmp(a->input.buf, "ctx ", 4) == 0) {
+		n = complete_context(a);
 	} else {
 		n = -1;
 	}
@@ -352,6 +404,10 @@ static void draw_header(struct app *a)
 	draw_fill(d, 0, 0, w, THEME_HEADER);
 	x += draw_text(d, 0, x, w - x, "mlconsole", THEME_HEADER, 0, 0) + 1;
 	x += draw_text(d, 0, x, w - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	if (a->context) {
+		x += draw_text(d, 0, x, w - x - 24, a->context->name, THEME_HEADER, 0, 0) + 1;
+		x += draw_text(d, 0, x, w - x - 24, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	}
 	where = xasprintf("%s:%s", a->registry_kind, a->registry_display);
 	char *safe_where = sanitize_dup(where);
 	x += draw_text(d, 0, x, w - x - 24, safe_where, THEME_HEADER, 0, 0) + 1;
@@ -613,6 +669,8 @@ static void normal_key(struct app *a, enum action act)
 		return;
 	switch (act) {
 	case ACT_BACK:
+		if (v->loading)
+			worker_interrupt(a->worker); /* Esc cancels a slow load */
 		if (*v->table.filter)
 			table_set_filter(&v->table, "");
 		else
@@ -676,14 +734,31 @@ static void theme_warning(void *ctx, const char *msg)
 		sb_add(sb, " (more warnings)");
 }
 
-/* The registry to open: --demo (made on first use) or the CLI's choice. */
-static char *pick_uri(const struct cli_opts *o, struct mlc_error *err)
+/* Read the config file once. When the registry choice does not depend on it
+ * (-r, $MLFLOW_TRACKING_URI) a bad file is a warning for the footer. */
+static int load_config(struct app *a, struct strbuf *warnings, struct mlc_error *err)
 {
+	char *path = config_path();
+	int rc = config_load(&a->config, path, err);
+
+	free(path);
+	if (rc == 0 || cli_needs_config(a->opts))
+		return rc;
+	sb_printf(warnings, "%s%s", warnings->len ? "; " : "", err->msg);
+	mlc_error_clear(err);
+	return 0;
+}
+
+/* The registry to open: --demo (made on first use) or the CLI's choice, which
+ * may be a context of the config file (then a->context). */
+static char *pick_uri(struct app *a, struct mlc_error *err)
+{
+	const struct cli_opts *o = a->opts;
 	struct stat st;
 	char *path;
 
 	if (!o->have_demo)
-		return cli_registry_uri(o);
+		return cli_registry_uri(o, &a->config, &a->context, err);
 	path = *o->demo ? xstrdup(o->demo) : cli_demo_path();
 	if (stat(path, &st) < 0) {
 		struct demo_opts d = {.seed = 1};
@@ -733,6 +808,7 @@ static void app_loop(struct app *a)
 	struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = worker_fd(a->worker), .events = POLLIN}};
 
 	while (!a->quit) {
+		fds[1].fd = worker_fd(a->worker); /* :ctx starts another worker */
 		app_draw(a);
 		int timeout = worker_busy(a->worker) ? 100 : 1000;
 		int n = poll(fds, 2, timeout);
@@ -748,54 +824,145 @@ static void app_loop(struct app *a)
 	}
 }
 
+/* The theme: the context's own (a per-context skin outranks --theme, so
+ * production always looks like production), else --theme, else [general]. */
+static const char *theme_name(const struct app *a)
+{
+	if (a->context && a->context->theme)
+		return a->context->theme;
+	if (a->opts->theme)
+		return a->opts->theme;
+	return a->config.theme ? a->config.theme : "default";
+}
+
+/* Load the theme for the current context into a->theme (the built-in one
+ * when it fails). */
+static int load_theme(struct app *a, struct strbuf *warnings, struct mlc_error *err)
+{
+	char msg[sizeof err->msg];
+	int rc = theme_load(&a->theme, theme_name(a), MLC_DATADIR, theme_warning, warnings, err);
+
+	if (rc < 0 && a->context && a->context->theme) {
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		mlc_error_set(err, err->code, "context %s: %s", a->context->name, msg);
+	}
+	return rc;
+}
+
+/* Load and apply the theme of the context just entered; a failure falls
+ * back to the built-in theme with the message in the footer. */
+static void restyle(struct app *a)
+{
+	struct strbuf warnings = {0};
+	struct mlc_error err = {0};
+
+	if (load_theme(a, &warnings, &err) < 0)
+		app_status(a, 1, "%s", err.msg);
+	else if (warnings.len)
+		app_status(a, 1, "theme: %s", sb_str(&warnings));
+	sb_free(&warnings);
+	theme_apply(&a->theme, a->no_colour);
+	draw_init(&a->draw, a->utf8, &a->theme);
+	bkgdset((chtype)a->theme.cattr[THEME_NORMAL]);
+}
+
+/* Open uri for context x (NULL: none), exporting its secrets first; its
+ * read_only = yes opens it read-only. */
+static struct registry *open_registry(struct app *a, const struct config_context *x,
+				      const char *uri, struct mlc_error *err)
+{
+	struct registry_open_opts ro = {.read_only = a->opts->read_only || (x && x->read_only)};
+
+	if (cli_context_secrets(x, &a->secrets_owned, err) < 0)
+		return NULL;
+	return registry_open(uri, &ro, err);
+}
+
+/* Make reg (opened for x at uri) the console's: header, read-only badge,
+ * hooks, and a worker thread that owns it from now on. */
+static int adopt_registry(struct app *a, struct registry *reg, const struct config_context *x,
+			  const char *uri, struct mlc_error *err)
+{
+	struct mlc_error herr = {0};
+
+	free(a->registry_display);
+	free(a->registry_kind);
+	a->registry_display = xstrdup(reg->display);
+	a->registry_kind = xstrdup(reg->ops->kind);
+	a->read_only = a->opts->read_only || reg->read_only || (x && x->read_only);
+	a->context = x;
+	if (uri != a->uri) {
+		free(a->uri);
+		a->uri = xstrdup(uri);
+	}
+	hooks_free(&a->hooks);
+	if (hooks_from_config(&a->hooks, &a->config, x ? x->name : NULL, &herr) < 0)
+		app_status(a, 1, "%s", herr.msg);
+	if ((a->worker = worker_start(reg)) == NULL) {
+		registry_close(reg);
+		return mlc_error_set(err, MLC_ERR_FAILED, "cannot start the registry worker thread");
+	}
+	return 0;
+}
+
+/* Start again at the models view of the registry just entered. */
+static void reset_views(struct app *a)
+{
+	while (a->depth > 0)
+		view_free(a->stack[--a->depth]);
+	app_set_model_names(a, NULL, 0);
+	a->pending = -1;
+	app_push(a, view_models_new(a));
+	app_refresh_pending(a);
+}
+
+void app_switch_context(struct app *a, const struct config_context *x)
+{
+	const struct config_context *old = a->context;
+	struct mlc_error err = {0}, again = {0};
+	struct registry *reg;
+
+	worker_stop(a->worker); /* finishes the running job; closes the registry */
+	a->worker = NULL;
+	if ((reg = open_registry(a, x, x->uri, &err)) != NULL &&
+	    adopt_registry(a, reg, x, x->uri, &err) == 0) {
+		app_status(a, 0, "context %s", x->name);
+		reset_views(a);
+		restyle(a);
+		return;
+	}
+	if ((reg = open_registry(a, old, a->uri, &again)) == NULL ||
+	    adopt_registry(a, reg, old, a->uri, &again) < 0) {
+		app_status(a, 1, "%s; reopening the current registry failed too: %s", err.msg,
+			   again.msg);
+		a->quit = 1;
+		return;
+	}
+	reset_views(a);
+	app_status(a, 1, "%s", err.msg);
+}
+
 int app_main(const struct cli_opts *o)
 {
 	struct app *a = xcalloc(1, sizeof *a);
 	struct mlc_error err = {0};
 	struct strbuf warnings = {0};
-	struct registry_open_opts ro = {.read_only = o->read_only};
-	struct registry *reg;
-	char *uri;
+	struct registry *reg = NULL;
+	char *uri = NULL;
 	int rc = 0;
 
 	a->opts = o;
 	a->read_only = o->read_only;
-	if (o->context) {
-		cli_error(o, "--context: named contexts (the config file) are not supported by this build yet; use -r URI");
-		free(a);
-		return 1;
-	}
-	if (theme_load(&a->theme, o->theme ? o->theme : "default", MLC_DATADIR, theme_warning,
-		       &warnings, &err) < 0) {
-		cli_error(o, err.msg);
-		free(a);
-		return mlc_error_exit_status(&err);
-	}
-	if ((uri = pick_uri(o, &err)) == NULL || (reg = registry_open(uri, &ro, &err)) == NULL) {
+	if (load_config(a, &warnings, &err) < 0 || (uri = pick_uri(a, &err)) == NULL ||
+	    load_theme(a, &warnings, &err) < 0 || (reg = open_registry(a, a->context, uri, &err)) == NULL ||
+	    adopt_registry(a, reg, a->context, uri, &err) < 0) {
 		cli_error(o, err.msg);
 		free(uri);
-		sb_free(&warnings);
-		free(a);
-		return mlc_error_exit_status(&err);
-	}
-	free(uri);
-	a->read_only = o->read_only || reg->read_only;
-	{
-		char *cfg = hooks_config_path();
-		struct mlc_error herr = {0};
-		if (hooks_load(&a->hooks, cfg, &herr) < 0)
-			sb_printf(&warnings, "%s%s", warnings.len ? "; " : "", herr.msg);
-		free(cfg);
-	}
-	a->registry_display = xstrdup(reg->display);
-	a->registry_kind = xstrdup(reg->ops->kind);
-	cli_identity(o, a->user, sizeof a->user);
-	if ((a->worker = worker_start(reg)) == NULL) {
-		registry_close(reg);
-		cli_error(o, "cannot start the registry worker thread");
-		rc = 1;
+		rc = mlc_error_exit_status(&err);
 		goto out;
 	}
+	free(uri);
+	cli_identity(o, a->user, sizeof a->user);
 	screen_init(a);
 	if (warnings.len)
 		app_status(a, 1, "%s%s", strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));
@@ -804,6 +971,10 @@ int app_main(const struct cli_opts *o)
 	app_refresh_pending(a);
 	app_loop(a);
 	endwin();
+	if (a->worker == NULL) { /* :ctx could not reopen the registry it left */
+		cli_error(o, a->status);
+		rc = 1;
+	}
 	worker_stop(a->worker);
 	while (a->depth > 0)
 		view_free(a->stack[--a->depth]);
@@ -814,6 +985,8 @@ out:
 	app_set_model_names(a, NULL, 0);
 	free(a->model_names);
 	hooks_free(&a->hooks);
+	config_free(&a->config);
+	free(a->uri);
 	free(a->registry_display);
 	free(a->registry_kind);
 	sb_free(&warnings);

@@ -4,6 +4,7 @@
 #define MLC_APP_H
 #include <stdint.h>
 #include "cli.h"
+#include "settings.h"
 #include "dialog.h"
 #include "hooks.h"
 #include "draw.h"
@@ -38,7 +39,11 @@ struct app {
 	unsigned spin;
 	int quit;
 	int64_t pending; /* pending promotion requests, -1 unknown */
-	struct hooks hooks; /* from the operator's config file */
+	struct hooks hooks; /* from the operator's config file, for the context */
+	struct config config; /* the config file, read once at start */
+	const struct config_context *context; /* in config, or NULL (-r, $MLFLOW_TRACKING_URI) */
+	char *uri; /* of the open registry, to reopen it when :ctx fails */
+	unsigned secrets_owned; /* MLFLOW_TRACKING_* variables the context set */
 	struct dialog *dialog; /* modal, when open */
 	/* MODE_PROMPT: a question in the footer, answered through done */
 	char prompt_label[128];
@@ -68,6 +73,9 @@ void app_push(struct app *a, struct view *v);
 void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Remember the model names for completion. */
 void app_set_model_names(struct app *a, const char *const *names, size_t n);
+/* Leave the current registry for context x (:ctx): a new worker, the models
+ * view, x's theme; when x cannot be opened, stay with the error in the footer. */
+void app_switch_context(struct app *a, const struct config_context *x);
 /* Run a ':' command line. */
 void app_command(struct app *a, const char *line);
 

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "compare.h"
+#include "settings.h"
 #include <langinfo.h>
 #include "demo.h"
 #include "registry.h"
@@ -102,38 +103,100 @@ char *cli_demo_path(void)
 	return data_path("demo.db");
 }
 
-char *cli_registry_uri(const struct cli_opts *o)
+int cli_needs_config(const struct cli_opts *o)
+{
+	const char *env = getenv("MLFLOW_TRACKING_URI");
+
+	return o->context || (!o->registry && !(env && *env));
+}
+
+/* --context NAME: its URI, or a usage error listing the known contexts. */
+static char *context_uri(const struct cli_opts *o, const struct config *cfg,
+			 const struct config_context **ctx, struct mlc_error *err)
+{
+	char *names;
+
+	if ((*ctx = config_context(cfg, o->context)) != NULL)
+		return xstrdup((*ctx)->uri);
+	names = config_context_names(cfg);
+	mlc_error_set(err, MLC_ERR_USAGE, "--context %s: no such context in %s (known: %s)",
+		      o->context, cfg->path ? cfg->path : "the config file", names);
+	free(names);
+	return NULL;
+}
+
+char *cli_registry_uri(const struct cli_opts *o, const struct config *cfg,
+		       const struct config_context **ctx, struct mlc_error *err)
 {
 	const char *env = getenv("MLFLOW_TRACKING_URI");
 	char *p, *uri;
 
+	*ctx = NULL;
 	if (o->registry)
 		return xstrdup(o->registry);
+	if (o->context)
+		return context_uri(o, cfg, ctx, err);
 	if (env && *env)
 		return xstrdup(env);
+	if ((*ctx = config_default_context(cfg)) != NULL)
+		return xstrdup((*ctx)->uri);
 	p = data_path("registry.db");
 	uri = xasprintf("sqlite:%s", p);
 	free(p);
 	return uri;
 }
 
-/* Open the selected registry for reading (create = 0) or writing. */
+/* Set var to value unless the user has; bit marks it as ours in *owned. */
+static void export_secret(const char *var, const char *value, unsigned bit, unsigned *owned)
+{
+	if (value == NULL || getenv(var) != NULL)
+		return;
+	setenv(var, value, 1);
+	*owned |= bit;
+}
+
+int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struct mlc_error *err)
+{
+	static const char *const vars[] = {"MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME",
+					   "MLFLOW_TRACKING_PASSWORD"};
+	const char *token = NULL;
+
+	for (unsigned i = 0; i < 3; i++)
+		if (*owned & (1u << i))
+			unsetenv(vars[i]);
+	*owned = 0;
+	if (ctx == NULL)
+		return 0;
+	if (config_context_token(ctx, &token, err) < 0)
+		return -1;
+	export_secret(vars[0], token, 1u, owned);
+	export_secret(vars[1], ctx->username, 2u, owned);
+	export_secret(vars[2], ctx->password, 4u, owned);
+	return 0;
+}
+
+/* Open the selected registry for reading (create = 0) or writing; a
+ * context's read_only = yes opens it read-only. */
 struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
 {
 	struct registry_open_opts ro = {.create = create, .read_only = o->read_only && !create};
-	char *uri;
-	struct registry *r;
+	const struct config_context *ctx = NULL;
+	struct registry *r = NULL;
+	struct config cfg = {0};
+	unsigned owned = 0;
+	char *path = config_path(), *uri;
+	int rc = cli_needs_config(o) ? config_load(&cfg, path, err) : 0;
 
-	if (o->context) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "--context %s: named contexts (the config file) are not supported by "
-			      "this build yet; use -r URI",
-			      o->context);
+	free(path);
+	if (rc < 0)
 		return NULL;
+	uri = cli_registry_uri(o, &cfg, &ctx, err);
+	if (uri && cli_context_secrets(ctx, &owned, err) == 0) {
+		ro.read_only |= ctx && ctx->read_only;
+		r = registry_open(uri, &ro, err);
 	}
-	uri = cli_registry_uri(o);
-	r = registry_open(uri, &ro, err);
 	free(uri);
+	config_free(&cfg);
 	return r;
 }
 
@@ -379,7 +442,7 @@ static int cmd_experiments(const struct cli_opts *o, struct registry *r, struct 
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mlc_experiment *e = &l.items[i];
 		char n[32], when[32];
-		snprintf(n, sizeof n, "%lld", (long long)e->run_count);
+		snprintf(n, sizeof n, e->run_count < 0 ? "?" : "%lld", (long long)e->run_count);
 		timefmt_minutes(e->last_update_time, when, sizeof when);
 		cli_table_row(&t, (const char *[]){e->experiment_id, e->name, n, when});
 	}

@@ -52,8 +52,22 @@ int cli_show(const struct cli_opts *o);
 
 /* Run the subcommand in o->argv[0]; returns the process exit status. */
 int cli_run(const struct cli_opts *o);
-/* The registry URI the options select (DESIGN.md order); caller frees. */
-char *cli_registry_uri(const struct cli_opts *o);
+struct config;
+struct config_context;
+struct mlc_error;
+/* The registry URI the options select, in DESIGN.md's order: -r, --context
+ * NAME, $MLFLOW_TRACKING_URI, cfg's default context, the default path. *ctx is
+ * the context chosen (in cfg) or NULL. NULL with a usage error for an unknown
+ * --context. Caller frees. */
+char *cli_registry_uri(const struct cli_opts *o, const struct config *cfg,
+		       const struct config_context **ctx, struct mlc_error *err);
+/* 1 when the choice reads the config file (neither -r nor $MLFLOW_TRACKING_URI,
+ * or a --context). */
+int cli_needs_config(const struct cli_opts *o);
+/* Export ctx's secrets (MLFLOW_TRACKING_TOKEN, _USERNAME, _PASSWORD) for the
+ * MLflow backend, each only when the user has not set it; *owned remembers the
+ * ones set here, which the next call (for another context, or NULL) replaces. */
+int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struct mlc_error *err);
 /* The default demo registry path ($XDG_DATA_HOME/mlconsole/demo.db); caller frees. */
 char *cli_demo_path(void);
 /* Print "mlconsole: what: why" (or JSON with --json) to stderr. */

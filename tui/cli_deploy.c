@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli_util.h"
 #include "hooks.h"
+#include "settings.h"
 #include "sanitize.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -92,13 +93,25 @@ static int run_hook(const struct cli_opts *o, struct registry *r, const char *mo
 	struct hooks hs;
 	struct mlc_error err = {0};
 	char *path = hooks_config_path(), *summary = NULL;
+	const char *context = o->context;
 	int rc;
 
-	if (hooks_load(&hs, path, &err) < 0) {
-		free(path);
-		return cli_fail(o, &err);
+	/* The context the registry came from picks its hooks ([hook ENV @ CONTEXT]). */
+	if (context == NULL && cli_needs_config(o)) {
+		struct config cfg;
+		if (config_load(&cfg, path, &err) == 0) {
+			const struct config_context *d = config_default_context(&cfg);
+			rc = hooks_load_context(&hs, path, d ? d->name : NULL, &err);
+			config_free(&cfg);
+		} else {
+			rc = -1;
+		}
+	} else {
+		rc = hooks_load_context(&hs, path, context, &err);
 	}
 	free(path);
+	if (rc < 0)
+		return cli_fail(o, &err);
 	if (retry && hooks_find(&hs, env) == NULL) {
 		hooks_free(&hs);
 		cli_error(o, "hook retry: no hook for this environment in the config file");

@@ -22,8 +22,10 @@ static const char usage_text[] =
     "Options (before or after the command):\n"
     "  -r, --registry URI     registry to open: sqlite:PATH, a path to a .db file, an\n"
     "                         MLflow file store (mlruns:DIR or a directory) or MLflow's\n"
-    "                         own SQLite database (sqlite:///mlflow.db); MLflow's are read-only\n"
-    "      --context NAME     a named registry from the config file (not yet supported)\n"
+    "                         own SQLite database (sqlite:///mlflow.db), or an MLflow tracking\n"
+    "                         server (http://HOST:PORT, https://...); MLflow's are read-only\n"
+    "      --context NAME     a named registry ([context NAME] in the config file); its\n"
+    "                         theme and read_only apply (also :ctx NAME in the console)\n"
     "      --demo[=PATH]      open the console on a demo registry, made on first use\n"
     "                         (default $XDG_DATA_HOME/mlconsole/demo.db)\n"
     "      --theme NAME       colour theme: default, light, mono, prod-alert, or your own\n"
@@ -68,7 +70,8 @@ static const char usage_text[] =
     "      [--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
     "\n"
     "EXPR is MLflow's search syntax, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\".\n"
-    "Registry: -r, else $MLFLOW_TRACKING_URI, else sqlite:$XDG_DATA_HOME/mlconsole/registry.db.\n"
+    "Registry: -r, else --context, else $MLFLOW_TRACKING_URI, else the config's default_context,\n"
+    "else sqlite:$XDG_DATA_HOME/mlconsole/registry.db. Config: $XDG_CONFIG_HOME/mlconsole/config.\n"
     "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n";
 
 enum {

@@ -30,7 +30,7 @@ static void experiments_done(struct app *a, void *arg)
 		for (size_t i = 0; i < j->list.n; i++) {
 			const struct mlc_experiment *e = &j->list.items[i];
 			char n[24], when[32];
-			snprintf(n, sizeof n, "%lld", (long long)e->run_count);
+			snprintf(n, sizeof n, e->run_count < 0 ? "?" : "%lld", (long long)e->run_count);
 			timefmt_minutes(e->last_update_time, when, sizeof when);
 			table_add(&v->table, e->experiment_id, THEME_NORMAL,
 				  (const char *[]){e->experiment_id, e->name, n, when});

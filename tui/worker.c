@@ -45,6 +45,7 @@ static void *worker_loop(void *p)
 		w->head = j->next;
 		if (w->head == NULL)
 			w->tail = NULL;
+		registry_resume(w->reg); /* an Esc for the previous job ends with it */
 		pthread_mutex_unlock(&w->lock);
 		j->run(w->reg, j->arg);
 		while (write(w->pipe[1], &j, sizeof j) < 0 && errno == EINTR)
@@ -112,6 +113,16 @@ void worker_drain(struct worker *w, struct app *a)
 	}
 }
 
+/* Under the lock, so that it cannot fall between taking a job and resuming. */
+void worker_interrupt(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	registry_interrupt(w->reg);
+	pthread_mutex_unlock(&w->lock);
+}
+
 int worker_busy(const struct worker *w)
 {
 	return w->busy;
@@ -125,6 +136,7 @@ void worker_stop(struct worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
+	registry_interrupt(w->reg); /* quitting never waits for a slow server */
 	queued = w->head;
 	w->head = w->tail = NULL;
 	pthread_cond_signal(&w->cond);

@@ -21,9 +21,13 @@ int worker_fd(const struct worker *w);
 void worker_submit(struct worker *w, job_run_fn run, job_done_fn done, void *arg);
 /* Call the done callbacks of finished jobs (main thread, after poll says readable). */
 void worker_drain(struct worker *w, struct app *a);
+/* Cancel the job running now (main thread): its registry call fails with
+ * "cancelled" at once, and so do the job's later calls; the next job runs
+ * normally. Nothing happens with a local registry. */
+void worker_interrupt(struct worker *w);
 /* Number of jobs queued or running. */
 int worker_busy(const struct worker *w);
-/* Finish the running job, drop queued ones (their done callbacks still run with
+/* Cancel the running job, drop queued ones (their done callbacks still run with
  * a == NULL so they can free), join the thread, close the registry. */
 void worker_stop(struct worker *w);
 

@@ -1,0 +1,822 @@
+#!/usr/bin/env python3
+# tests/remote/fixture.py: an MLflow 2.x tracking server for tests, on loopback
+# only and standard library only: the REST endpoints mlconsole reads, with the
+# semantics, quirks and error shapes recorded in ../shared/mlflow/, plus faults.
+"""Usage: fixture.py PORTFILE [--runs N] [--models N] [--auth USER:PASS]
+                         [--token TOKEN] [--fault MODE[:ARG][@COUNT]]
+
+Writes the port it listens on (127.0.0.1, chosen by the kernel) to PORTFILE.
+
+Seed data: experiments 0 Default, 1 fraud (3 runs: alpha, beta, gamma the
+last deleted), 2 bulk (--runs N generated runs, default 1500), 3 old
+(deleted); models fraud-detector (3 versions, aliases champion=2 and
+challenger=3), churn, o'brien, and --models N more (model-0000 ...).
+
+Control (never faulted, never authenticated):
+  POST /_fixture/fault  {"mode": M, "arg": A, "count": N, "path": SUBSTRING}
+      modes: slow (ARG seconds, then the normal answer), drop (close without
+      answering), 429 (Retry-After: ARG, default 1), 500, 503 (plain text),
+      truncated (half the JSON), html (Flask's 404 page), huge (a
+      Content-Length over 64 MiB, then bytes until the client leaves),
+      huge_chunked (chunked bytes without end), text401 (plain-text 401);
+      COUNT requests (default: every one) whose path holds SUBSTRING.
+  POST /_fixture/auth   {"basic": "user:pass"} or {"token": "T"} or {}
+  POST /_fixture/route  {"path": P, "files": [F, ...], "status": S}: answer P
+      with the recorded bodies F in turn (the last one repeats).
+  POST /_fixture/reset  clear faults, routes and counters.
+  GET  /_fixture/stats  {"requests", "connections", "paths", "log", "auth", "bodies"}
+"""
+import base64
+import hashlib
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+API = "/api/2.0/mlflow/"
+T0 = 1700000000000
+HTML_404 = (
+    "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    "<p>The requested URL was not found on the server. If you entered the URL manually "
+    "please check your spelling and try again.</p>\n"
+)
+HTML_405 = (
+    "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+    "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n"
+)
+TEXT_401 = (
+    "You are not authenticated. Please see "
+    "https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow "
+    "on how to authenticate."
+)
+HINT = " See the API docs for more information about request parameters."
+
+
+class ApiError(Exception):
+    """An MLflow error: status, error_code, message."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def invalid(message):
+    return ApiError(400, "INVALID_PARAMETER_VALUE", message)
+
+
+def not_found(message):
+    return ApiError(404, "RESOURCE_DOES_NOT_EXIST", message)
+
+
+# ---- seed data ---------------------------------------------------------------
+
+
+def kv(d):
+    return [{"key": k, "value": v} for k, v in d.items()]
+
+
+def run_id(name):
+    return hashlib.md5(name.encode()).hexdigest()
+
+
+class Store:
+    """Experiments, runs (with metric histories) and the model registry."""
+
+    def __init__(self, n_runs, n_models):
+        self.experiments = []
+        self.runs = []  # MLflow Run JSON, plus "_hist" {key: [points]}
+        self.models = {}  # name -> registered model JSON without latest_versions
+        self.versions = {}  # name -> [model version JSON]
+        self.seed_experiments()
+        self.seed_fraud_runs()
+        self.seed_bulk_runs(n_runs)
+        self.seed_models(n_models)
+
+    def seed_experiments(self):
+        for eid, name, stage in [("0", "Default", "active"), ("1", "fraud", "active"),
+                                 ("2", "bulk", "active"), ("3", "old", "deleted")]:
+            e = {"experiment_id": eid, "name": name,
+                 "artifact_location": "/srv/mlflow/artifacts/" + eid,
+                 "lifecycle_stage": stage, "last_update_time": T0 + int(eid),
+                 "creation_time": T0 + int(eid)}
+            if name == "fraud":
+                e["tags"] = [{"key": "team", "value": "risk"}]
+            self.experiments.append(e)
+
+    def add_run(self, exp, name, status, start, metrics, params, tags, stage="active",
+                hist=None):
+        rid = run_id(exp + "/" + name)
+        info = {"run_uuid": rid, "experiment_id": exp, "run_name": name, "user_id": "",
+                "status": status, "start_time": start,
+                "artifact_uri": "/srv/mlflow/artifacts/%s/%s/artifacts" % (exp, rid),
+                "lifecycle_stage": stage, "run_id": rid}
+        if status != "RUNNING":
+            info["end_time"] = start + 60000
+        data = {}
+        if metrics:
+            data["metrics"] = [{"key": k, "value": v, "timestamp": start + 1000, "step": s}
+                               for k, (v, s) in metrics.items()]
+        if params:
+            data["params"] = kv(params)
+        data["tags"] = kv(dict(tags, **{"mlflow.runName": name}))
+        run = {"info": info, "data": data, "inputs": {}, "_hist": hist or {}}
+        self.runs.append(run)
+        return rid
+
+    def seed_fraud_runs(self):
+        acc = [{"key": "acc", "value": round(0.5 + 0.02 * s, 4), "timestamp": T0 + 1000 * s,
+                "step": s} for s in range(20)]
+        self.alpha = self.add_run("1", "alpha", "FINISHED", T0 + 3000,
+                                  {"acc": (acc[-1]["value"], 19), "loss": (0.25, 19)},
+                                  {"lr": "0.01", "layers": "3"}, {"team": "a"},
+                                  hist={"acc": acc})
+        self.beta = self.add_run("1", "beta", "RUNNING", T0 + 2000,
+                                 {"acc": (0.7, 3), "nan_metric": ("NaN", 0),
+                                  "inf_metric": ("Infinity", 0)},
+                                 {"lr": "0.1"}, {},
+                                 hist={"nan_metric": [{"key": "nan_metric", "value": "NaN",
+                                                       "timestamp": T0, "step": 0}]})
+        self.gamma = self.add_run("1", "gamma", "FAILED", T0 + 1000, {"acc": (0.5, 0)},
+                                  {"lr": "1.0"}, {}, stage="deleted")
+
+    def seed_bulk_runs(self, n):
+        for i in range(n):
+            self.add_run("2", "bulk-%05d" % i, "FINISHED", T0 + 1000 * i,
+                         {"acc": ((i * 7919 % 1000) / 1000.0, 4), "loss": (1.0 / (i + 1), 4),
+                          "f1": (0.5, 4), "auc": (0.6, 4), "rmse": (i % 13 / 10.0, 4)},
+                         {"lr": str(0.001 * (i % 10)), "depth": str(i % 7), "seed": str(i)},
+                         {"batch": str(i // 100)})
+
+    def add_model(self, name, desc, tags, versions, aliases):
+        self.models[name] = {"name": name, "creation_timestamp": T0,
+                             "last_updated_timestamp": T0 + len(versions),
+                             "description": desc, "tags": kv(tags),
+                             "aliases": [{"alias": a, "version": v} for a, v in aliases.items()]}
+        vs = []
+        for n, (stage, rid) in enumerate(versions, 1):
+            v = {"name": name, "version": str(n), "creation_timestamp": T0 + n,
+                 "last_updated_timestamp": T0 + n, "current_stage": stage,
+                 "description": "version %d" % n,
+                 "source": "runs:/%s/model" % rid if rid else "/srv/models/%s/%d" % (name, n),
+                 "run_id": rid or "", "status": "READY",
+                 "tags": [{"key": "build", "value": str(n)}], "run_link": ""}
+            if not v["tags"]:
+                del v["tags"]
+            vs.append(v)
+        self.versions[name] = vs
+        for m in (self.models[name],):
+            for key in ("tags", "aliases"):
+                if not m[key]:
+                    del m[key]
+
+    def seed_models(self, n):
+        self.add_model("fraud-detector", "Flags fraud", {"team": "risk"},
+                       [("Archived", self.alpha), ("Production", self.alpha),
+                        ("Staging", self.beta)], {"champion": "2", "challenger": "3"})
+        self.add_model("churn", "", {}, [("None", None)], {})
+        self.add_model("o'brien", "quoted", {}, [("None", None)], {})
+        for i in range(n):
+            self.add_model("model-%04d" % i, "", {}, [("None", None)], {})
+
+    # ---- reads -----------------------------------------------------------
+
+    def model_json(self, name):
+        m = dict(self.models[name])
+        latest = {}
+        for v in self.versions[name]:
+            latest[v["current_stage"]] = v
+        if latest:
+            m["latest_versions"] = list(latest.values())
+        return m
+
+    def version_json(self, v, with_aliases):
+        v = dict(v)
+        if with_aliases:
+            al = [a["alias"] for a in self.models[v["name"]].get("aliases", [])
+                  if a["version"] == v["version"]]
+            if al:
+                v["aliases"] = al
+        return v
+
+    def run_json(self, run):
+        return {k: v for k, v in run.items() if not k.startswith("_")}
+
+    def find_run(self, rid):
+        for r in self.runs:
+            if r["info"]["run_id"] == rid:
+                return r
+        raise not_found("Run with id=%s not found" % rid)
+
+
+# ---- search grammar (a small version of MLflow's) ------------------------------
+
+COMPARATORS = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE"}
+CLAUSE = re.compile(
+    r"\s*((?:`[^`]+`|\"[^\"]+\"|[\w.\-]+)(?:\.(?:`[^`]+`|\"[^\"]+\"|[\w.\-]+))?)\s*"
+    r"([<>=!]+|LIKE\b|ILIKE\b)\s*('(?:[^']*)'|\"(?:[^\"]*)\"|[-+\w.]+)\s*", re.I)
+
+
+def like(value, pattern, icase):
+    rx = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(rx, value, re.I | re.S if icase else re.S) is not None
+
+
+def split_key(key):
+    """'metrics.acc' -> ('metrics', 'acc'); bare names are attributes."""
+    m = re.match(r"(metrics?|params?|parameters?|tags?|attributes?|attr|run)\.(.+)$", key, re.I)
+    if not m:
+        return "attributes", key.strip('`"')
+    kind = m.group(1).lower()
+    kind = {"metric": "metrics", "param": "params", "parameter": "params",
+            "parameters": "params", "tag": "tags", "attribute": "attributes",
+            "attr": "attributes", "run": "attributes"}.get(kind, kind)
+    return kind, m.group(2).strip('`"')
+
+
+def parse_filter(text):
+    """AND-joined clauses as (kind, key, op, value)."""
+    clauses = []
+    if not text or not text.strip():
+        return clauses
+    for part in re.split(r"\s+AND\s+", text.strip(), flags=re.I):
+        m = CLAUSE.fullmatch(part)
+        if not m:
+            raise invalid("Error on parsing filter '%s'" % text)
+        key, op, value = m.groups()
+        if op.upper() not in COMPARATORS:
+            raise invalid("Invalid comparator '%s' not one of "
+                          "'{'<', '<=', '=', '>', '!=', '>='}" % op)
+        if value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            try:
+                value = float(value)
+            except ValueError:
+                raise invalid("Invalid value '%s' in filter '%s'" % (value, text))
+        kind, name = split_key(key)
+        clauses.append((kind, name, op.upper(), value))
+    return clauses
+
+
+def compare(actual, op, value):
+    if actual is None:
+        return False
+    if op in ("LIKE", "ILIKE"):
+        return like(str(actual), str(value), op == "ILIKE")
+    if isinstance(value, float):
+        try:
+            actual = float(actual)
+        except (TypeError, ValueError):
+            return False
+        if actual != actual:
+            return False
+    else:
+        actual = str(actual)
+    return {"=": actual == value, "!=": actual != value, "<": actual < value,
+            "<=": actual <= value, ">": actual > value, ">=": actual >= value}[op]
+
+
+def run_value(run, kind, key):
+    data = run["data"]
+    if kind == "attributes":
+        key = {"created": "start_time", "Created": "start_time", "run name": "run_name"}.get(
+            key, key)
+        return run["info"].get(key)
+    arr = data.get(kind, [])
+    for e in arr:
+        if e["key"] == key:
+            return e["value"]
+    return None
+
+
+def order_key(text):
+    m = re.fullmatch(r"\s*(.+?)(?:\s+(ASC|DESC))?\s*", text, re.I)
+    kind, key = split_key(m.group(1))
+    return kind, key, (m.group(2) or "ASC").upper() == "DESC"
+
+
+def sort_runs(runs, order_by):
+    """MLflow's order: the keys (missing values and NaN last), then newest
+    first, then by id. Metrics and times sort as numbers, the rest as text."""
+    def value(r, kind, key):
+        v = run_value(r, kind, key)
+        if v is None or not (kind == "metrics" or key in ("start_time", "end_time")):
+            return v
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return None if f != f else f
+
+    runs = sorted(runs, key=lambda r: r["info"]["run_id"])
+    runs = sorted(runs, key=lambda r: -r["info"]["start_time"])
+    for kind, key, desc in reversed([order_key(o) for o in order_by]):
+        present = [r for r in runs if value(r, kind, key) is not None]
+        missing = [r for r in runs if value(r, kind, key) is None]
+        present.sort(key=lambda r: value(r, kind, key), reverse=desc)
+        runs = present + missing
+    return runs
+
+
+# ---- paging --------------------------------------------------------------------
+
+
+def encode_token(offset):
+    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def decode_token(token):
+    if not token:
+        return 0
+    try:
+        return int(json.loads(base64.b64decode(token, validate=True))["offset"])
+    except Exception:
+        raise invalid("Invalid page token, could not base64-decode")
+
+
+def int_param(args, name, default, maximum):
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise invalid("Invalid value %r for parameter '%s' supplied:  Hint: Value was of "
+                      "type 'str'.%s" % (raw, name, HINT))
+    if value <= 0 or value > maximum:
+        raise invalid("Invalid value %d for parameter '%s' supplied:  Hint: Value was of "
+                      "type 'int'.%s" % (value, name, HINT))
+    return value
+
+
+def page(items, args, key, default, maximum, always_token):
+    """One page of items as MLflow answers it; runs/search (always_token)
+    hands out a token whenever the page is full, even at the very end."""
+    size = int_param(args, "max_results", default, maximum)
+    start = decode_token(args.get("page_token"))
+    chunk = items[start:start + size]
+    out = {}
+    if chunk:
+        out[key] = chunk
+    if (always_token and len(chunk) == size) or start + size < len(items):
+        out["next_page_token"] = encode_token(start + size)
+    return out
+
+
+# ---- the endpoints ---------------------------------------------------------------
+
+
+def required(args, name):
+    if args.get(name) in (None, ""):
+        raise invalid("Missing value for required parameter '%s'.%s" % (name, HINT))
+    return args[name]
+
+
+def model_filter(store, text):
+    clauses = parse_filter(text)
+    out = []
+    for name in store.models:
+        m = store.models[name]
+        ok = True
+        for kind, key, op, value in clauses:
+            if kind == "attributes" and key == "name":
+                actual = name
+            elif kind == "tags":
+                actual = next((t["value"] for t in m.get("tags", []) if t["key"] == key), None)
+            else:
+                raise invalid("Invalid attribute key '%s' specified." % key)
+            ok = ok and compare(actual, op, value)
+        if ok:
+            out.append(name)
+    return out
+
+
+def search_models(store, args):
+    names = sorted(model_filter(store, args.get("filter")))
+    for o in reversed(args.get("order_by_list", [])):
+        kind, key, desc = order_key(o)
+        if key not in ("name", "last_updated_timestamp", "creation_timestamp"):
+            raise invalid("Invalid order by key '%s' specified." % key)
+        names.sort(key=lambda n: store.models[n].get(key, n), reverse=desc)
+    return page([store.model_json(n) for n in names], args, "registered_models", 100, 1000,
+                False)
+
+
+def search_versions(store, args):
+    clauses = parse_filter(args.get("filter"))
+    found = []
+    for name in sorted(store.versions):
+        for v in store.versions[name]:
+            ok = True
+            for kind, key, op, value in clauses:
+                if kind == "tags":
+                    actual = next((t["value"] for t in v.get("tags", []) if t["key"] == key),
+                                  None)
+                elif key in ("name", "run_id", "source_path"):
+                    actual = v["source"] if key == "source_path" else v[key]
+                elif key == "version_number":
+                    actual = float(v["version"])
+                else:
+                    raise invalid("Invalid attribute key '%s' specified." % key)
+                ok = ok and compare(actual, op, value)
+            if ok:
+                found.append(v)
+    found.sort(key=lambda v: -v["last_updated_timestamp"])
+    for o in reversed(args.get("order_by_list", [])):
+        kind, key, desc = order_key(o)
+        if key == "version_number":
+            found.sort(key=lambda v: int(v["version"]), reverse=desc)
+        elif key in ("name", "creation_timestamp", "last_updated_timestamp"):
+            found.sort(key=lambda v: v[key], reverse=desc)
+    found = [store.version_json(v, False) for v in found]
+    return page(found, args, "model_versions", 200000, 200000, False)
+
+
+def get_model(store, args):
+    name = required(args, "name")
+    if name not in store.models:
+        raise not_found("Registered Model with name=%s not found" % name)
+    return {"registered_model": store.model_json(name)}
+
+
+def get_version(store, args):
+    name, version = required(args, "name"), required(args, "version")
+    if not version.isdigit():
+        raise invalid("Model version must be an integer, got '%s'" % version)
+    for v in store.versions.get(name, []):
+        if v["version"] == version:
+            return {"model_version": store.version_json(v, True)}
+    raise not_found("Model Version (name=%s, version=%s) not found" % (name, version))
+
+
+def search_experiments(store, args):
+    view = args.get("view_type") or "ACTIVE_ONLY"
+    size = args.get("max_results")
+    if size in (None, "", 0, "0"):
+        raise invalid("Invalid value 0 for parameter 'max_results' supplied:  Hint: Value "
+                      "was of type 'int'.%s" % HINT)
+    exps = [e for e in store.experiments
+            if view == "ALL" or (view == "DELETED_ONLY") == (e["lifecycle_stage"] == "deleted")]
+    return page(exps, args, "experiments", 1000, 50000, False)
+
+
+def get_experiment(store, args):
+    eid = required(args, "experiment_id")
+    for e in store.experiments:
+        if e["experiment_id"] == eid:
+            return {"experiment": e}
+    raise not_found("No Experiment with id=%s exists" % eid)
+
+
+def get_experiment_by_name(store, args):
+    name = required(args, "experiment_name")
+    for e in store.experiments:
+        if e["name"] == name:
+            return {"experiment": e}
+    raise not_found("Could not find experiment with name '%s'" % name)
+
+
+def search_runs(store, args):
+    ids = args.get("experiment_ids") or []
+    view = args.get("run_view_type") or "ACTIVE_ONLY"
+    clauses = parse_filter(args.get("filter"))
+    runs = []
+    for r in store.runs:
+        if r["info"]["experiment_id"] not in ids:
+            continue
+        deleted = r["info"]["lifecycle_stage"] == "deleted"
+        if view != "ALL" and (view == "DELETED_ONLY") != deleted:
+            continue
+        if all(compare(run_value(r, k, key), op, v) for k, key, op, v in clauses):
+            runs.append(r)
+    runs = sort_runs(runs, args.get("order_by_list", []))
+    if any(order_key(o)[0] == "metrics" for o in args.get("order_by_list", [])):
+        time.sleep(store.metric_sort_delay)
+    return page([store.run_json(r) for r in runs], args, "runs", 1000, 50000, True)
+
+
+def get_run(store, args):
+    return {"run": store.run_json(store.find_run(required(args, "run_id")))}
+
+
+def metric_history(store, args):
+    run = store.find_run(required(args, "run_id"))
+    key = required(args, "metric_key")
+    points = run["_hist"].get(key)
+    if points is None:
+        points = [{"key": m["key"], "value": m["value"], "timestamp": m["timestamp"],
+                   "step": m["step"]} for m in run["data"].get("metrics", []) if m["key"] == key]
+    return {"metrics": points} if points else {}
+
+
+ROUTES = {
+    "registered-models/search": ("GET", search_models),
+    "registered-models/get": ("GET", get_model),
+    "model-versions/search": ("GET", search_versions),
+    "model-versions/get": ("GET", get_version),
+    "experiments/search": ("GET POST", search_experiments),
+    "experiments/get": ("GET", get_experiment),
+    "experiments/get-by-name": ("GET", get_experiment_by_name),
+    "runs/search": ("POST", search_runs),
+    "runs/get": ("GET", get_run),
+    "metrics/get-history": ("GET", metric_history),
+}
+
+
+# ---- the server ---------------------------------------------------------------------
+
+
+class State:
+    """Faults, auth, routes and counters, shared by the handler threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+        self.auth_basic = None
+        self.auth_token = None
+
+    def reset(self):
+        self.fault = None
+        self.routes = {}
+        self.requests = 0
+        self.connections = 0
+        self.paths = {}
+        self.log = []
+        self.bodies = []
+        self.last_auth = None
+
+    def take_fault(self, path):
+        with self.lock:
+            f = self.fault
+            if f is None or f.get("path", "") not in path:
+                return None
+            if f.get("count", -1) > 0:
+                f["count"] -= 1
+                if f["count"] == 0:
+                    self.fault = None
+            return f
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that went away (cancelled, capped) is no news
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mlflow-fixture/2.17.2"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        with self.server.state.lock:
+            self.server.state.connections += 1
+
+    # ---- answering ----
+
+    def send(self, status, body, ctype="application/json", extra=None):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_json(self, obj):
+        self.send(200, json.dumps(obj, indent=2))
+
+    def send_error_json(self, status, code, message, extra=None):
+        self.send(status, json.dumps({"error_code": code, "message": message}), extra=extra)
+
+    def stream_forever(self, chunked):
+        """Headers promising a huge body, then bytes until the client leaves."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(80 << 20))
+        self.end_headers()
+        block = b"[" + b" " * ((1 << 20) - 1)
+        try:
+            for _ in range(200 if chunked else 80):
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
+                else:
+                    self.wfile.write(block)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
+    # ---- faults ----
+
+    def apply_fault(self, f):
+        """Play fault f; True when the request is answered (or dropped)."""
+        mode, arg = f["mode"], f.get("arg")
+        if mode == "slow":
+            time.sleep(float(arg or 5))
+            return False
+        if mode == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        if mode == "429":
+            self.send_error_json(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests, slow down",
+                                 {"Retry-After": str(arg if arg is not None else 1)})
+        elif mode == "500":
+            self.send_error_json(500, "INTERNAL_ERROR", "The server had a bad moment")
+        elif mode == "503":
+            self.send(503, "Service Unavailable: the tracking server is starting\n",
+                      "text/plain; charset=utf-8")
+        elif mode == "html":
+            self.send(404, HTML_404, "text/html; charset=utf-8")
+        elif mode == "text401":
+            self.send(401, TEXT_401, "text/plain; charset=utf-8",
+                      {"WWW-Authenticate": 'Basic realm="mlflow"'})
+        elif mode == "truncated":
+            return "truncated"
+        elif mode in ("huge", "huge_chunked"):
+            self.stream_forever(mode == "huge_chunked")
+        else:
+            self.send(500, "unknown fault " + mode, "text/plain")
+        return True
+
+    def authorized(self):
+        st = self.server.state
+        header = self.headers.get("Authorization")
+        with st.lock:
+            st.last_auth = header
+        if st.auth_basic is None and st.auth_token is None:
+            return True
+        if st.auth_basic is not None:
+            want = "Basic " + base64.b64encode(st.auth_basic.encode()).decode()
+            if header == want:
+                return True
+        if st.auth_token is not None and header == "Bearer " + st.auth_token:
+            return True
+        self.send(401, TEXT_401, "text/plain; charset=utf-8",
+                  {"WWW-Authenticate": 'Basic realm="mlflow"'})
+        return False
+
+    # ---- requests ----
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def dispatch(self, method):
+        url = urlsplit(self.path)
+        body = self.read_body()
+        if url.path.startswith("/_fixture/"):
+            return self.control(method, url.path[len("/_fixture/"):], body)
+        st = self.server.state
+        with st.lock:
+            st.requests += 1
+            st.paths[url.path] = st.paths.get(url.path, 0) + 1
+            st.log.append("%s %s" % (method, self.path))
+            del st.log[:-300]
+            if method == "POST":
+                st.bodies.append(body.decode("utf-8", "replace"))
+                del st.bodies[:-50]
+        if not self.authorized():
+            return
+        fault = st.take_fault(url.path)
+        played = self.apply_fault(fault) if fault else False
+        if played is True:
+            return
+        if url.path in ("/health", "/version"):
+            return self.send(200, "OK" if url.path == "/health" else "2.17.2",
+                             "text/html; charset=utf-8")
+        with st.lock:
+            route = st.routes.get(url.path)
+        if route is not None:
+            return self.replay(route, played == "truncated")
+        self.api(method, url, body, played == "truncated")
+
+    def replay(self, route, truncated):
+        files = route["files"]
+        with self.server.state.lock:
+            name = files[min(route["served"], len(files) - 1)]
+            route["served"] += 1
+        with open(name, "rb") as f:
+            data = f.read()
+        ctype = "application/json" if data.lstrip()[:1] in (b"{", b"[") else \
+            "text/html; charset=utf-8"
+        self.send(route.get("status", 200), data[:len(data) // 2] if truncated else data, ctype)
+
+    def api(self, method, url, body, truncated):
+        if not url.path.startswith(API) or url.path[len(API):] not in ROUTES:
+            return self.send(404, HTML_404, "text/html; charset=utf-8")
+        methods, fn = ROUTES[url.path[len(API):]]
+        if method not in methods.split():
+            return self.send(405, HTML_405, "text/html; charset=utf-8")
+        try:
+            args = self.arguments(method, url, body)
+            answer = json.dumps(fn(self.server.store, args), indent=2)
+        except ApiError as e:
+            return self.send_error_json(e.status, e.code, e.message)
+        data = answer.encode()
+        self.send(200, data[:len(data) // 2] if truncated else data)
+
+    def arguments(self, method, url, body):
+        """GET: the query string (repeated keys are lists); POST: the JSON body."""
+        if method == "GET":
+            args = {}
+            for k, v in parse_qsl(url.query, keep_blank_values=True):
+                args.setdefault(k + "_list", []).append(v)
+                args[k] = v
+            for k in ("experiment_ids",):
+                if k + "_list" in args:
+                    args[k] = args[k + "_list"]
+            return args
+        if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            raise invalid("Bad Request. Content-Type must be one of ['application/json'].")
+        try:
+            args = json.loads(body or b"{}")
+        except ValueError:
+            args = {}  # MLflow treats malformed JSON as {} (quirk 6)
+        if not isinstance(args, dict):
+            args = {}
+        args["order_by_list"] = args.get("order_by") or []
+        return args
+
+    def control(self, method, what, body):
+        st = self.server.state
+        req = json.loads(body or b"{}") if method == "POST" else {}
+        with st.lock:
+            if what == "fault":
+                st.fault = req if req.get("mode") else None
+            elif what == "auth":
+                st.auth_basic, st.auth_token = req.get("basic"), req.get("token")
+            elif what == "route":
+                st.routes[req["path"]] = {"files": req["files"], "status": req.get("status", 200),
+                                          "served": 0}
+            elif what == "reset":
+                st.reset()
+            elif what == "delay":
+                self.server.store.metric_sort_delay = float(req.get("metric_sort", 0))
+            elif what != "stats":
+                return self.send(404, "no such control\n", "text/plain")
+            answer = {"requests": st.requests, "connections": st.connections,
+                      "paths": st.paths, "log": st.log, "auth": st.last_auth,
+                      "bodies": st.bodies}
+        self.send_json(answer)
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    opts = {"--runs": "1500", "--models": "0", "--auth": None, "--token": None, "--fault": None}
+    rest = argv[2:]
+    while rest:
+        if rest[0] not in opts or len(rest) < 2:
+            sys.stderr.write("fixture.py: bad option %s\n%s" % (rest[0], __doc__))
+            return 2
+        opts[rest[0]] = rest[1]
+        rest = rest[2:]
+    server = Server(("127.0.0.1", 0), Handler)
+    server.store = Store(int(opts["--runs"]), int(opts["--models"]))
+    server.store.metric_sort_delay = 0
+    server.state = State()
+    server.state.auth_basic = opts["--auth"]
+    server.state.auth_token = opts["--token"]
+    if opts["--fault"]:
+        m = re.fullmatch(r"([\w]+)(?::([^@]*))?(?:@(\d+))?", opts["--fault"])
+        server.state.fault = {"mode": m.group(1), "arg": m.group(2),
+                              "count": int(m.group(3) or -1)}
+    with open(argv[1] + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(argv[1] + ".tmp", argv[1])
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,62 @@
+#!/bin/bash
+# tests/tui/remote.sh: the console on an MLflow-speaking server
+# (tests/remote/fixture.py): it shows the models; while the server is slow the
+# screen keeps answering keys (spinner and elapsed time, ? opens help), Esc
+# cancels the slow load, and q quits at once even with a request in flight.
+. "$MLC_SRCDIR/tests/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
+
+python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 20 2>"$T/fixture.err" &
+FX=$!
+trap 'kill $FX 2>/dev/null; cleanup' EXIT
+for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
+HP="127.0.0.1:$(cat "$T/port")"
+
+# ctl WHAT [JSON]: a control request to the fixture.
+ctl() {
+	python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()' \
+		"http://$HP/_fixture/$1" "${2:-"{}"}"
+}
+
+# elapsed: the seconds the "Loading… N.Ns" line shows now (empty if none).
+elapsed() {
+	screen | sed -n 's/.*Loading[^0-9]*\([0-9][0-9]*\.[0-9]\)s.*/\1/p' | head -n 1
+}
+
+# The first load of the models is slow: 20 s, far longer than the test waits.
+ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}'
+tui_start 100 30 -r "http://$HP"
+wait_for "Loading" 10
+wait_for "http://$HP"
+first=$(elapsed)
+sleep 1.2
+second=$(elapsed)
+if [ -n "$first" ] && [ -n "$second" ] && python3 -c "import sys; sys.exit(not $second > $first)"; then
+	ok "the elapsed time counts up while waiting ($first s, then $second s)"
+else
+	fail "the elapsed time did not move: '$first' then '$second'"
+fi
+keys ?
+wait_for "Help" 3
+keys Escape
+wait_for "Loading" 3
+keys Escape
+wait_for "cancelled" 5
+screen | grep -q "$HP: cancelled" && ok "the error names the host" || fail "no host in: $(screen | grep cancelled)"
+
+keys C-r
+wait_for "fraud-detector" 10
+wait_for "Models (3)"
+wait_for "challenger"
+
+# A slow refresh, then q: the console quits without waiting for the server.
+ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}'
+keys C-r
+sleep 0.5
+keys q
+status=$(wait_exit 5)
+[ "$status" = 0 ] && ok "q quits at once during a slow request" || fail "exit: $status $(cat "$T/tui.err" 2>/dev/null)"
+if grep -q . "$T/tui.err" 2>/dev/null; then fail "stderr: $(head -c 300 "$T/tui.err")"; else ok "nothing on stderr"; fi
+finish

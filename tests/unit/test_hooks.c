@@ -1,0 +1,185 @@
+/* test_hooks.c: deployment hooks — loaded from the operator's config, run with
+ * the deployment in their environment and a time limit, their outcome (exit
+ * status, first line of output) stored with the deployment. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "hooks.h"
+
+static char dir[64], db[96], cfg[96];
+
+/* Write the config file. */
+static void write_config(const char *text)
+{
+	FILE *f = fopen(cfg, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A registry with model m live in dev (version 1, then 2). */
+static int setup(void **state)
+{
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_env_change c = {.name = "dev"};
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	struct registry *r;
+	sqlite3 *s;
+
+	snprintf(dir, sizeof dir, "/tmp/mlc-hooks-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/r.db", dir);
+	snprintf(cfg, sizeof cfg, "%s/config", dir);
+	r = registry_open(db, &o, &err);
+	assert_non_null(r);
+	assert_int_equal(registry_env_set(r, &c, "admin", &err), 0);
+	registry_close(r);
+	assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
+	sqlite3_exec(s, "INSERT INTO registered_models VALUES (1,'m','',1,1);"
+			"INSERT INTO model_versions (model_id, version, creation_time, last_updated_time)"
+			" VALUES (1,1,1,1),(1,2,1,1)", NULL, NULL, NULL);
+	sqlite3_close(s);
+	r = registry_open(db, &o, &err);
+	assert_int_equal(registry_deploy(r, "m", "1", "dev", "alice", &out, &err), 0);
+	assert_int_equal(registry_deploy(r, "m", "2", "dev", "alice", &out, &err), 0);
+	arena_free(&out.arena);
+	*state = r;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	registry_close(*state);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The stored hook status of m in dev. */
+static const char *hook_status(struct registry *r)
+{
+	static char s[16];
+	struct mlc_live_list l = {0};
+	struct mlc_event_list h = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deployments(r, "m", "dev", &l, &h, &err), 0);
+	snprintf(s, sizeof s, "%s", l.items[0].hook_status);
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&h);
+	return s;
+}
+
+/* Load the config and run dev's hook; returns hooks_run's status. */
+static int run(struct registry *r, char **summary)
+{
+	struct hooks hs;
+	struct mlc_error err = {0};
+	int rc;
+
+	assert_int_equal(hooks_load(&hs, cfg, &err), 0);
+	rc = hooks_run(r, &hs, "m", "dev", "carol", summary, &err);
+	hooks_free(&hs);
+	return rc;
+}
+
+static void test_no_hook_means_nothing_runs(void **state)
+{
+	char *summary = NULL;
+
+	write_config("# nothing\n");
+	assert_int_equal(run(*state, &summary), 0);
+	assert_null(summary);
+	assert_string_equal(hook_status(*state), "none");
+}
+
+static void test_the_command_gets_the_deployment_in_its_environment(void **state)
+{
+	char text[512], out[96], line[256] = "";
+	char *summary = NULL;
+	FILE *f;
+
+	snprintf(out, sizeof out, "%s/env.out", dir);
+	snprintf(text, sizeof text,
+		 "[hook dev]\ncommand = echo \"$MLC_MODEL $MLC_VERSION $MLC_PREVIOUS_VERSION $MLC_ENV "
+		 "$MLC_ACTION $MLC_ACTOR\" > %s\n", out);
+	write_config(text);
+	assert_int_equal(run(*state, &summary), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_string_equal(line, "m 2 1 dev deploy carol\n");
+	assert_non_null(strstr(summary, "ok"));
+	assert_string_equal(hook_status(*state), "ok");
+	free(summary);
+}
+
+static void test_a_failing_command_is_stored_with_status_and_first_line(void **state)
+{
+	char *summary = NULL;
+
+	write_config("[hook dev]\ncommand = echo 'smoke test failed'; echo second; exit 3\n");
+	assert_int_equal(run(*state, &summary), 1);
+	assert_non_null(strstr(summary, "FAILED"));
+	assert_non_null(strstr(summary, "exited 3: smoke test failed"));
+	assert_null(strstr(summary, "second"));
+	assert_string_equal(hook_status(*state), "failed");
+	free(summary);
+}
+
+static void test_a_command_past_its_time_limit_is_killed(void **state)
+{
+	char *summary = NULL;
+	time_t t0 = time(NULL);
+
+	write_config("[hook dev]\ncommand = sleep 30\ntimeout = 1\n");
+	assert_int_equal(run(*state, &summary), 1);
+	assert_true(time(NULL) - t0 < 10);
+	assert_non_null(strstr(summary, "timed out after 1 s"));
+	free(summary);
+}
+
+static void test_an_unreachable_url_fails_and_is_stored(void **state)
+{
+	char *summary = NULL;
+
+	write_config("[hook dev]\nurl = http://127.0.0.1:1/deployed\ntimeout = 2\n");
+	assert_int_equal(run(*state, &summary), 1);
+	assert_non_null(strstr(summary, "POST failed"));
+	assert_string_equal(hook_status(*state), "failed");
+	free(summary);
+}
+
+static void test_a_bad_config_line_names_file_and_line(void **state)
+{
+	struct hooks hs;
+	struct mlc_error err = {0};
+
+	write_config("[hook dev]\ncommand = true\nthis is not a setting\n");
+	assert_int_equal(hooks_load(&hs, cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "config:3:"));
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_no_hook_means_nothing_runs),
+		T(test_the_command_gets_the_deployment_in_its_environment),
+		T(test_a_failing_command_is_stored_with_status_and_first_line),
+		T(test_a_command_past_its_time_limit_is_killed),
+		T(test_an_unreachable_url_fails_and_is_stored),
+		T(test_a_bad_config_line_names_file_and_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

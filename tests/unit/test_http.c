@@ -1,0 +1,609 @@
+/* test_http.c: the transport against tests/remote/fixture.py on loopback —
+ * encoding, keep-alive, MLflow's auth and TLS settings, retries, every fault
+ * mode, the size cap, cancelling from another thread, and no secret in any
+ * message. Skipped (77) without python3. */
+#include "config.h"
+#include <curl/curl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "http.h"
+#include "strbuf.h"
+
+#define FIXTURE MLC_SRCDIR "/tests/remote/fixture.py"
+#define RECORDED MLC_SRCDIR "/tests/fixtures/mlflow/"
+
+static char dir[64], url[64];
+static pid_t server;
+static int port;
+
+/* ---- the fixture server ---------------------------------------------------- */
+
+/* Start fixture.py (args after the port file); 0 once it listens. */
+static int fixture_start(void)
+{
+	char portfile[96];
+	FILE *f;
+
+	snprintf(portfile, sizeof portfile, "%s/port", dir);
+	if ((server = fork()) == 0) {
+		execlp("python3", "python3", FIXTURE, portfile, "--runs", "20", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 300; i++) {
+		if ((f = fopen(portfile, "r")) != NULL) {
+			int ok = fscanf(f, "%d", &port) == 1;
+			fclose(f);
+			if (ok) {
+				snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+				return 0;
+			}
+		}
+		if (waitpid(server, NULL, WNOHANG) == server)
+			return -1;
+		usleep(50 * 1000);
+	}
+	return -1;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *sb)
+{
+	sb_addn(sb, p, size * n);
+	return size * n;
+}
+
+/* POST body to the fixture's control endpoint what; its JSON answer. */
+static json_t *control(const char *what, const char *body)
+{
+	CURL *c = curl_easy_init();
+	struct strbuf sb = {0};
+	char u[128];
+	json_t *j;
+
+	snprintf(u, sizeof u, "%s/_fixture/%s", url, what);
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	j = json_loads(sb_str(&sb), 0, NULL);
+	sb_free(&sb);
+	return j;
+}
+
+/* Set a fault (a JSON object) or clear it (NULL). */
+static void fault(const char *spec)
+{
+	json_decref(control("fault", spec ? spec : "{}"));
+}
+
+/* The last request line the fixture logged. */
+static char *last_logged(void)
+{
+	json_t *st = control("stats", NULL), *log = json_object_get(st, "log");
+	char *s = strdup(json_string_value(json_array_get(log, json_array_size(log) - 1)));
+
+	json_decref(st);
+	return s;
+}
+
+static void clear_env(void)
+{
+	static const char *const vars[] = {"MLFLOW_TRACKING_USERNAME",
+					   "MLFLOW_TRACKING_PASSWORD",
+					   "MLFLOW_TRACKING_TOKEN",
+					   "MLFLOW_TRACKING_INSECURE_TLS",
+					   "MLFLOW_TRACKING_SERVER_CERT_PATH",
+					   "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+					   "MLFLOW_HTTP_REQUEST_TIMEOUT"};
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		unsetenv(vars[i]);
+	setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2", 1);
+	setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0", 1);
+	setenv("MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0", 1);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	clear_env();
+	json_decref(control("reset", NULL));
+	json_decref(control("auth", NULL));
+	return 0;
+}
+
+/* Open a handle on the fixture; fails the test when it cannot. */
+static struct http *open_fixture(void)
+{
+	struct mlc_error err = {0};
+	struct http *h = http_open(url, &err);
+
+	if (h == NULL)
+		fail_msg("http_open: %s", err.msg);
+	return h;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A GET of the model listing: 0 or -1 with err. */
+static int get_models(struct http *h, struct mlc_error *err)
+{
+	json_t *out = NULL;
+	int rc = http_get_json(h, "registered-models/search", NULL, 0, &out, err);
+
+	json_decref(out);
+	return rc;
+}
+
+/* ---- encoding and the connection ----------------------------------------- */
+
+static void test_get_percent_encodes_values_and_repeats_list_keys(void **state)
+{
+	struct http_param p[] = {{"filter", "name LIKE 'a+b%'"},
+				 {"order_by", "name ASC"},
+				 {"order_by", "last_updated_timestamp DESC"}};
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	json_t *out = NULL;
+	char *line;
+
+	(void)state;
+	assert_int_equal(http_get_json(h, "registered-models/search", p, 3, &out, &err), 0);
+	line = last_logged();
+	assert_non_null(strstr(line, "filter=name%20LIKE%20%27a%2Bb%25%27"));
+	assert_non_null(strstr(line, "order_by=name%20ASC&order_by=last_updated_timestamp%20DESC"));
+	free(line);
+	json_decref(out);
+	http_close(h);
+}
+
+static void test_post_sends_json_that_the_server_accepts(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	json_t *body = json_pack("{s:[s],s:i}", "experiment_ids", "1", "max_results", 2),
+	       *out = NULL;
+
+	(void)state;
+	assert_int_equal(http_post_json(h, "runs/search", body, &out, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "runs")), 2);
+	json_decref(out);
+	json_decref(body);
+	http_close(h);
+}
+
+static void test_one_connection_serves_every_request(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	struct http_stats st;
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(get_models(h, &err), 0);
+	http_get_stats(h, &st);
+	assert_int_equal(st.requests, 5);
+	assert_int_equal(st.connections, 1);
+	http_close(h);
+}
+
+static void test_display_url_drops_userinfo_query_and_trailing_slash(void **state)
+{
+	char *s = http_display_url("https://ana:s3cret@mlflow.example.com:5000/prefix/?a=1#x");
+
+	(void)state;
+	assert_string_equal(s, "https://mlflow.example.com:5000/prefix");
+	free(s);
+	s = http_display_url("http://127.0.0.1:5000/");
+	assert_string_equal(s, "http://127.0.0.1:5000");
+	free(s);
+	assert_null(http_display_url("not a url"));
+}
+
+static void test_a_url_that_is_not_http_is_refused_without_its_secret(void **state)
+{
+	struct mlc_error err = {0};
+
+	(void)state;
+	assert_null(http_open("ftp://ana:s3cret@host/x", &err));
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_null(strstr(err.msg, "s3cret"));
+}
+
+/* ---- authentication and TLS settings --------------------------------------- */
+
+/* The Authorization header the fixture saw last. */
+static char *last_auth(void)
+{
+	json_t *st = control("stats", NULL);
+	const char *a = json_string_value(json_object_get(st, "auth"));
+	char *s = strdup(a ? a : "(none)");
+
+	json_decref(st);
+	return s;
+}
+
+static void test_basic_wins_over_bearer_when_both_are_set(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h;
+	char *auth;
+
+	(void)state;
+	setenv("MLFLOW_TRACKING_USERNAME", "ana", 1);
+	setenv("MLFLOW_TRACKING_PASSWORD", "pw", 1);
+	setenv("MLFLOW_TRACKING_TOKEN", "tok", 1);
+	h = open_fixture();
+	assert_int_equal(get_models(h, &err), 0);
+	auth = last_auth();
+	assert_string_equal(auth, "Basic YW5hOnB3"); /* ana:pw */
+	free(auth);
+	http_close(h);
+}
+
+static void test_a_token_alone_is_sent_as_bearer(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h;
+	char *auth;
+
+	(void)state;
+	setenv("MLFLOW_TRACKING_USERNAME", "ana", 1); /* no password: not Basic */
+	setenv("MLFLOW_TRACKING_TOKEN", "tok", 1);
+	h = open_fixture();
+	assert_int_equal(get_models(h, &err), 0);
+	auth = last_auth();
+	assert_string_equal(auth, "Bearer tok");
+	free(auth);
+	http_close(h);
+}
+
+static void test_credentials_file_supplies_basic_auth(void **state)
+{
+	char path[128];
+	struct mlc_error err = {0};
+	struct http *h;
+	FILE *f;
+	char *auth;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/.mlflow", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/.mlflow/credentials", dir);
+	f = fopen(path, "w");
+	fputs("[other]\nmlflow_tracking_username = no\n[mlflow]\n"
+	      "mlflow_tracking_username = ana\nmlflow_tracking_password: pw\n",
+	      f);
+	fclose(f);
+	h = open_fixture();
+	assert_int_equal(get_models(h, &err), 0);
+	auth = last_auth();
+	assert_string_equal(auth, "Basic YW5hOnB3");
+	free(auth);
+	http_close(h);
+	unlink(path);
+}
+
+static void test_insecure_tls_takes_true_false_1_0_in_any_case(void **state)
+{
+	static const char *const good[] = {"TRUE", "false", "1", "0", "True"};
+	struct mlc_error err = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		setenv("MLFLOW_TRACKING_INSECURE_TLS", good[i], 1);
+		http_close(open_fixture());
+	}
+	setenv("MLFLOW_TRACKING_INSECURE_TLS", "yes", 1);
+	assert_null(http_open(url, &err));
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "MLFLOW_TRACKING_INSECURE_TLS"));
+}
+
+static void test_insecure_tls_with_a_server_cert_is_an_error(void **state)
+{
+	struct mlc_error err = {0};
+
+	(void)state;
+	setenv("MLFLOW_TRACKING_INSECURE_TLS", "true", 1);
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/ssl/certs/ca-certificates.crt", 1);
+	assert_null(http_open(url, &err));
+	assert_non_null(strstr(err.msg, "cannot both be set"));
+}
+
+static void test_a_bad_timeout_names_the_variable(void **state)
+{
+	struct mlc_error err = {0};
+
+	(void)state;
+	setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "soon", 1);
+	assert_null(http_open(url, &err));
+	assert_non_null(strstr(err.msg, "MLFLOW_HTTP_REQUEST_TIMEOUT"));
+}
+
+/* ---- retries ------------------------------------------------------------------- */
+
+static void test_429_is_retried_after_the_retry_after_delay(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	struct http_stats st;
+	double t0 = now_s();
+
+	(void)state;
+	fault("{\"mode\": \"429\", \"arg\": \"1\", \"count\": 1}");
+	assert_int_equal(get_models(h, &err), 0);
+	assert_true(now_s() - t0 >= 0.95);
+	http_get_stats(h, &st);
+	assert_int_equal(st.retries, 1);
+	http_close(h);
+}
+
+static void test_500_then_success_succeeds(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	struct http_stats st;
+
+	(void)state;
+	fault("{\"mode\": \"500\", \"count\": 1}");
+	assert_int_equal(get_models(h, &err), 0);
+	http_get_stats(h, &st);
+	assert_int_equal(st.requests, 2);
+	http_close(h);
+}
+
+static void test_retries_stop_after_max_retries_with_the_servers_error(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	struct http_stats st;
+	char want[128];
+
+	(void)state;
+	fault("{\"mode\": \"500\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	snprintf(want, sizeof want,
+		 "127.0.0.1:%d: HTTP 500 INTERNAL_ERROR: The server had a bad moment (after 3 "
+		 "attempts)",
+		 port);
+	assert_string_equal(err.msg, want);
+	http_get_stats(h, &st);
+	assert_int_equal(st.requests, 3);
+	assert_int_equal(http_last_status(h), 500);
+	http_close(h);
+}
+
+static void test_a_dropped_connection_names_the_host(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+
+	(void)state;
+	fault("{\"mode\": \"drop\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "127.0.0.1:"));
+	assert_non_null(strstr(err.msg, "closed the connection without answering"));
+	fault(NULL);
+	assert_int_equal(get_models(h, &err), 0); /* the handle recovers */
+	http_close(h);
+}
+
+/* ---- bodies that are not what they should be ------------------------------------ */
+
+static void test_truncated_json_is_an_error_naming_the_request(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+
+	(void)state;
+	fault("{\"mode\": \"truncated\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid JSON in the answer to registered-models/search"));
+	http_close(h);
+}
+
+static void test_an_html_404_is_an_endpoint_not_found(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	char want[96];
+
+	(void)state;
+	fault("{\"mode\": \"html\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	snprintf(want, sizeof want, "127.0.0.1:%d: HTTP 404: endpoint not found (HTML page)", port);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(err.code, MLC_ERR_FAILED);
+	http_close(h);
+}
+
+static void test_a_recorded_json_404_keeps_mlflows_code_and_message(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+
+	(void)state;
+	json_decref(control("route", "{\"path\": \"/api/2.0/mlflow/registered-models/search\","
+				     " \"status\": 404, \"files\": [\"" RECORDED "48.json\"]}"));
+	assert_int_equal(get_models(h, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "HTTP 404 RESOURCE_DOES_NOT_EXIST: Registered Model with "
+					"name=no-such-model not found"));
+	http_close(h);
+}
+
+static void test_a_plain_text_401_gives_its_first_line_and_no_secret(void **state)
+{
+	static const char *const secrets[] = {"pa55word-x", "t0ken-xyz", "urlpass-q"};
+	struct mlc_error err = {0};
+	struct http *h;
+	char u[128];
+
+	(void)state;
+	setenv("MLFLOW_TRACKING_PASSWORD", secrets[0], 1);
+	setenv("MLFLOW_TRACKING_TOKEN", secrets[1], 1);
+	snprintf(u, sizeof u, "http://someone:%s@127.0.0.1:%d", secrets[2], port);
+	json_decref(control("auth", "{\"basic\": \"ana:right\"}"));
+	assert_non_null(h = http_open(u, &err));
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "HTTP 401: You are not authenticated."));
+	assert_null(strchr(err.msg, '\n'));
+	for (size_t i = 0; i < 3; i++)
+		assert_null(strstr(err.msg, secrets[i]));
+	http_close(h);
+}
+
+static void test_a_body_over_the_cap_is_refused_naming_the_cap(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+
+	(void)state;
+	fault("{\"mode\": \"huge\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "larger than the 64 MiB cap"));
+	fault("{\"mode\": \"huge_chunked\"}");
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "larger than the 64 MiB cap"));
+	fault(NULL);
+	http_set_max_body(h, 1000); /* an ordinary answer, over a small cap */
+	assert_int_equal(get_models(h, &err), -1);
+	assert_non_null(strstr(err.msg, "larger than the 1000 bytes cap"));
+	http_close(h);
+}
+
+/* ---- time ------------------------------------------------------------------------- */
+
+static void test_a_silent_server_times_out_after_the_timeout(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h;
+	double t0;
+
+	(void)state;
+	setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "1", 1);
+	h = open_fixture();
+	fault("{\"mode\": \"slow\", \"arg\": \"4\", \"count\": 1}");
+	t0 = now_s();
+	assert_int_equal(get_models(h, &err), -1);
+	assert_true(now_s() - t0 < 3.5);
+	assert_non_null(strstr(err.msg, "no answer within 1 s (MLFLOW_HTTP_REQUEST_TIMEOUT)"));
+	http_close(h);
+}
+
+static void *interrupt_soon(void *h)
+{
+	usleep(300 * 1000);
+	http_interrupt(h);
+	return NULL;
+}
+
+static void test_interrupt_from_another_thread_cancels_the_transfer(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	pthread_t t;
+	double t0 = now_s();
+
+	(void)state;
+	fault("{\"mode\": \"slow\", \"arg\": \"5\", \"count\": 1}");
+	pthread_create(&t, NULL, interrupt_soon, h);
+	assert_int_equal(get_models(h, &err), -1);
+	pthread_join(t, NULL);
+	assert_true(now_s() - t0 < 2.5);
+	assert_non_null(strstr(err.msg, ": cancelled"));
+	assert_int_equal(get_models(h, &err), -1); /* still interrupted */
+	http_clear_interrupt(h);
+	assert_int_equal(get_models(h, &err), 0);
+	http_close(h);
+}
+
+static void test_interrupt_cuts_a_backoff_wait_short(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h = open_fixture();
+	pthread_t t;
+	double t0 = now_s();
+
+	(void)state;
+	fault("{\"mode\": \"429\", \"arg\": \"30\"}");
+	pthread_create(&t, NULL, interrupt_soon, h);
+	assert_int_equal(get_models(h, &err), -1);
+	pthread_join(t, NULL);
+	assert_true(now_s() - t0 < 2);
+	assert_non_null(strstr(err.msg, "cancelled"));
+	http_close(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup(f, setup)
+	    T(test_get_percent_encodes_values_and_repeats_list_keys),
+	    T(test_post_sends_json_that_the_server_accepts),
+	    T(test_one_connection_serves_every_request),
+	    T(test_display_url_drops_userinfo_query_and_trailing_slash),
+	    T(test_a_url_that_is_not_http_is_refused_without_its_secret),
+	    T(test_basic_wins_over_bearer_when_both_are_set),
+	    T(test_a_token_alone_is_sent_as_bearer),
+	    T(test_credentials_file_supplies_basic_auth),
+	    T(test_insecure_tls_takes_true_false_1_0_in_any_case),
+	    T(test_insecure_tls_with_a_server_cert_is_an_error),
+	    T(test_a_bad_timeout_names_the_variable),
+	    T(test_429_is_retried_after_the_retry_after_delay),
+	    T(test_500_then_success_succeeds),
+	    T(test_retries_stop_after_max_retries_with_the_servers_error),
+	    T(test_a_dropped_connection_names_the_host),
+	    T(test_truncated_json_is_an_error_naming_the_request),
+	    T(test_an_html_404_is_an_endpoint_not_found),
+	    T(test_a_recorded_json_404_keeps_mlflows_code_and_message),
+	    T(test_a_plain_text_401_gives_its_first_line_and_no_secret),
+	    T(test_a_body_over_the_cap_is_refused_naming_the_cap),
+	    T(test_a_silent_server_times_out_after_the_timeout),
+	    T(test_interrupt_from_another_thread_cancels_the_transfer),
+	    T(test_interrupt_cuts_a_backoff_wait_short),
+#undef T
+	};
+	int rc;
+
+	if (system("python3 -c '' >/dev/null 2>&1") != 0) {
+		printf("SKIP: python3 is needed to run the fixture server "
+		       "(tests/remote/fixture.py)\n");
+		return 77;
+	}
+	snprintf(dir, sizeof dir, "/tmp/mlc-http.XXXXXX");
+	if (mkdtemp(dir) == NULL || fixture_start() < 0) {
+		printf("FAIL: cannot start %s\n", FIXTURE);
+		return 1;
+	}
+	setenv("HOME", dir, 1); /* no ~/.mlflow/credentials of the user running the tests */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	curl_global_cleanup();
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return rc;
+}
