@@ -1,7 +1,9 @@
 /* model.c: small helpers over the data model. */
 #include "config.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include "xmalloc.h"
 #include "model.h"
 
 static int cmp_double_nan_low(double a, double b)
@@ -52,4 +54,56 @@ char mlc_column_kind(const char *col, const char **key)
 		}
 	}
 	return 0;
+}
+
+/* A history point and its place, for a stable sort. */
+struct placed_metric {
+	struct mlc_metric m;
+	size_t at;
+};
+
+static int cmp_placed(const void *pa, const void *pb)
+{
+	const struct placed_metric *a = pa, *b = pb;
+
+	if (a->m.step != b->m.step)
+		return a->m.step < b->m.step ? -1 : 1;
+	if (a->m.timestamp != b->m.timestamp)
+		return a->m.timestamp < b->m.timestamp ? -1 : 1;
+	return (a->at > b->at) - (a->at < b->at);
+}
+
+void mlc_history_sort(struct mlc_metric *m, size_t n)
+{
+	struct placed_metric *p;
+
+	if (n < 2)
+		return;
+	p = xmalloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct placed_metric){m[i], i};
+	qsort(p, n, sizeof *p, cmp_placed);
+	for (size_t i = 0; i < n; i++)
+		m[i] = p[i].m;
+	free(p);
+}
+
+void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key)
+{
+	size_t lo = 0, hi = *n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp((*arr)[mid], key);
+		if (c == 0)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	arena_grow(a, (void **)arr, cap, *n, sizeof **arr);
+	memmove(*arr + lo + 1, *arr + lo, (*n - lo) * sizeof **arr);
+	(*arr)[lo] = arena_strdup(a, key);
+	(*n)++;
 }

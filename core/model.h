@@ -117,6 +117,12 @@ const char *mlc_kv_get(const struct mlc_kv *kv, size_t n, const char *key);
  * "params.K", 't' for "tags.K" (singular prefixes too) — with *key set to K;
  * 0 for anything else (an attribute). */
 char mlc_column_kind(const char *col, const char **key);
+/* Sort a metric history by (step, timestamp), keeping the order of equal
+ * points (stable). */
+void mlc_history_sort(struct mlc_metric *m, size_t n);
+/* Add key to the sorted, distinct arena array *arr of *n strings (capacity
+ * *cap), copying it into a. */
+void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key);
 /* Find the metric named key in run r; NULL when absent. */
 const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key);
 

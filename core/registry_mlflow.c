@@ -900,17 +900,6 @@ static int add_point(const json_t *j, void *ctx)
 	return 0;
 }
 
-static int cmp_step_time(const void *a, const void *b)
-{
-	const struct mlc_metric *x = a, *y = b;
-
-	if (x->step != y->step)
-		return x->step < y->step ? -1 : 1;
-	if (x->timestamp != y->timestamp)
-		return x->timestamp < y->timestamp ? -1 : 1;
-	return 0;
-}
-
 /* A metric's whole history, by step then timestamp. get-history ignores
  * paging on 2.x servers; a next_page_token is followed all the same. */
 static int mlflow_metric_history(struct registry *r, const char *run_id, const char *key,
@@ -934,32 +923,11 @@ static int mlflow_metric_history(struct registry *r, const char *run_id, const c
 	if (out->n == first)
 		return mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
 				     key, run_id);
-	qsort(out->items + first, out->n - first, sizeof *out->items, cmp_step_time);
+	mlc_history_sort(out->items + first, out->n - first);
 	return 0;
 }
 
 /* ---- keys of an experiment ---------------------------------------------------- */
-
-/* Add key to the sorted, distinct arena array *arr. */
-static void add_key(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key)
-{
-	size_t lo = 0, hi = *n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp((*arr)[mid], key);
-		if (c == 0)
-			return;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	arena_grow(a, (void **)arr, cap, *n, sizeof **arr);
-	memmove(*arr + lo + 1, *arr + lo, (*n - lo) * sizeof **arr);
-	(*arr)[lo] = arena_strdup(a, key);
-	(*n)++;
-}
 
 /* Where the keys go, with the arrays' capacities. */
 struct keys_ctx {
@@ -982,7 +950,7 @@ static int add_run_keys(const json_t *j, void *ctx)
 		json_array_foreach(json_object_get(data, names[kind]), i, it)
 		{
 			if (jstr(it, "key"))
-				add_key(&k->arena, arr[kind], n[kind], &c->cap[kind],
+				mlc_keys_add(&k->arena, arr[kind], n[kind], &c->cap[kind],
 					jstr(it, "key"));
 		}
 	}

@@ -1607,17 +1607,6 @@ static void push_point(void *arg, const struct mlc_metric *pt)
 	*MLC_LIST_PUSH(l) = *pt;
 }
 
-static int cmp_step_time(const void *a, const void *b)
-{
-	const struct mlc_metric *x = a, *y = b;
-
-	if (x->step != y->step)
-		return x->step < y->step ? -1 : 1;
-	if (x->timestamp != y->timestamp)
-		return x->timestamp < y->timestamp ? -1 : 1;
-	return 0;
-}
-
 /* 1 if key names a file inside a run's metrics/ folder (no way out of it). */
 static int safe_key(const char *key)
 {
@@ -1666,29 +1655,8 @@ static int mlruns_metric_history(struct registry *r, const char *run_id, const c
 		out->items[i].key = k;
 	/* Stable enough: equal (step, timestamp) keep file order in practice. */
 	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_step_time);
+		mlc_history_sort(out->items + first, out->n - first);
 	return 0;
-}
-
-/* Add the keys of kv (or of metrics) to a sorted, distinct arena array. */
-static void add_key(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key)
-{
-	size_t lo = 0, hi = *n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp((*arr)[mid], key);
-		if (c == 0)
-			return;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	arena_grow(a, (void **)arr, cap, *n, sizeof **arr);
-	memmove(*arr + lo + 1, *arr + lo, (*n - lo) * sizeof **arr);
-	(*arr)[lo] = arena_strdup(a, key);
-	(*n)++;
 }
 
 static int cmp_run_newest(const void *pa, const void *pb)
@@ -1725,13 +1693,13 @@ static int mlruns_experiment_keys(struct registry *r, const char *experiment, in
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < runs[i]->n_metrics; k++)
-			add_key(&out->arena, &out->metrics, &out->n_metrics, &cm,
+			mlc_keys_add(&out->arena, &out->metrics, &out->n_metrics, &cm,
 				runs[i]->metrics[k].key);
 		for (size_t k = 0; k < runs[i]->n_params; k++)
-			add_key(&out->arena, &out->params, &out->n_params, &cp,
+			mlc_keys_add(&out->arena, &out->params, &out->n_params, &cp,
 				runs[i]->params[k].key);
 		for (size_t k = 0; k < runs[i]->n_tags; k++)
-			add_key(&out->arena, &out->tags, &out->n_tags, &ct, runs[i]->tags[k].key);
+			mlc_keys_add(&out->arena, &out->tags, &out->n_tags, &ct, runs[i]->tags[k].key);
 	}
 	free(runs);
 	return 0;
