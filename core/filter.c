@@ -818,8 +818,7 @@ static struct sql_arg *arg_push(struct sql_args *a, enum sql_arg_type type)
 	return x;
 }
 
-/* Add a copy of s (NULL as ""). */
-static void arg_text(struct sql_args *a, const char *s)
+void sql_args_text(struct sql_args *a, const char *s)
 {
 	arg_push(a, SQL_ARG_TEXT)->text = xstrdup(s ? s : "");
 }
@@ -830,7 +829,7 @@ static void arg_value(struct sql_args *a, const struct filter_value *v, int allo
 	double d = v->num;
 
 	if (!v->is_number)
-		arg_text(a, v->str);
+		sql_args_text(a, v->str);
 	else if (allow_int && d == floor(d) && d >= -ldexp(1, 63) && d < ldexp(1, 63))
 		arg_push(a, SQL_ARG_INT)->integer = (int64_t)d;
 	else
@@ -844,8 +843,7 @@ static void args_truncate(struct sql_args *a, size_t n)
 		free(a->v[--a->n].text);
 }
 
-/* Append "col OP ?" (or the LIKE or IN form) for c and bind its values. */
-static void add_compare(struct strbuf *sb, struct sql_args *a, const char *col,
+void filter_compare_sql(struct strbuf *sb, struct sql_args *a, const char *col,
 			const struct filter_clause *c, int allow_int)
 {
 	if (c->op == FOP_LIKE || c->op == FOP_ILIKE) {
@@ -873,15 +871,15 @@ static int clause_to_sql(const struct filter_clause *c, enum filter_target targe
 		if ((at = attr_find(target, c->key, AF_FILTER)) == NULL)
 			return mlc_error_set(err, MLC_ERR_USAGE, "cannot search by attribute '%s'",
 					     c->key);
-		add_compare(sb, a, at->column, c, 1);
+		filter_compare_sql(sb, a, at->column, c, 1);
 		return 0;
 	}
 	if ((src = kv_find(target, c->kind)) == NULL)
 		return mlc_error_set(err, MLC_ERR_USAGE, "cannot search these by '%s'", c->key);
 	sb_printf(sb, "EXISTS (SELECT 1 FROM %s WHERE %s AND %s = ?%s AND ", src->from, src->link,
 		  src->key, src->extra);
-	arg_text(a, c->key);
-	add_compare(sb, a, src->value, c, 0);
+	sql_args_text(a, c->key);
+	filter_compare_sql(sb, a, src->value, c, 0);
 	sb_addc(sb, ')');
 	return 0;
 }
@@ -932,7 +930,7 @@ static int order_key_to_sql(const struct order_key *k, enum filter_target target
 	for (int i = 0; i < 2; i++) {
 		sb_printf(sb, "(SELECT %s FROM %s WHERE %s AND %s = ?)%s, ", src->sort, src->from,
 			  src->link, src->key, i == 0 ? " IS NULL" : dir);
-		arg_text(a, k->key);
+		sql_args_text(a, k->key);
 	}
 	return 0;
 }

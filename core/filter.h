@@ -79,6 +79,14 @@ void order_free(struct order_list *o);
 int order_to_sql(const struct order_list *o, enum filter_target target, struct strbuf *sql,
 		 struct sql_args *args, struct mlc_error *err);
 
+/* Append a copy of s (NULL as "") as a text parameter. */
+void sql_args_text(struct sql_args *args, const char *s);
+/* Append "col OP ?" (or the LIKE or IN form) for clause c to sb and its values
+ * to args (numbers as integers when allow_int and integral): for backends
+ * that compile the tree to their own SQL. */
+void filter_compare_sql(struct strbuf *sb, struct sql_args *args, const char *col,
+			const struct filter_clause *c, int allow_int);
+
 /* Bind args to st starting at parameter index first (1-based). */
 int sql_args_bind(sqlite3_stmt *st, const struct sql_args *args, int first);
 void sql_args_free(struct sql_args *args);

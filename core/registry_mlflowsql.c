@@ -243,60 +243,6 @@ static int kv_find(const struct msql *m, enum filter_target t, enum filter_kind 
 	return 0;
 }
 
-/* Append a new argument of type to a; zeroed. */
-static struct sql_arg *arg_new(struct sql_args *a, enum sql_arg_type type)
-{
-	struct sql_arg *x;
-
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 8;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	x = &a->v[a->n++];
-	memset(x, 0, sizeof *x);
-	x->type = type;
-	return x;
-}
-
-/* Append a copy of s as a text argument. */
-static void arg_text(struct sql_args *a, const char *s)
-{
-	arg_new(a, SQL_ARG_TEXT)->text = xstrdup(s ? s : "");
-}
-
-/* Append v: text, or a number (an integer when allow_int and it is integral). */
-static void arg_value(struct sql_args *a, const struct filter_value *v, int allow_int)
-{
-	double d = v->num;
-
-	if (!v->is_number)
-		arg_text(a, v->str);
-	else if (allow_int && d == floor(d) && fabs(d) < 9.2e18)
-		arg_new(a, SQL_ARG_INT)->integer = (int64_t)d;
-	else
-		arg_new(a, SQL_ARG_REAL)->real = d;
-}
-
-/* Append "col OP ?" (or the LIKE or IN form) for c and its values. */
-static void add_compare(struct strbuf *sb, struct sql_args *a, const char *col,
-			const struct filter_clause *c, int allow_int)
-{
-	static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">=", "", "", "IN", "NOT IN"};
-
-	if (c->op == FOP_LIKE || c->op == FOP_ILIKE) {
-		sb_printf(sb, "mlc_like(%s, ?, %d)", col, c->op == FOP_ILIKE);
-	} else if (c->op == FOP_IN || c->op == FOP_NOT_IN) {
-		sb_printf(sb, "%s %s (", col, ops[c->op]);
-		for (size_t i = 0; i < c->n_values; i++)
-			sb_add(sb, i ? ", ?" : "?");
-		sb_addc(sb, ')');
-	} else {
-		sb_printf(sb, "%s %s ?", col, ops[c->op]);
-	}
-	for (size_t i = 0; i < c->n_values; i++)
-		arg_value(a, &c->values[i], allow_int);
-}
-
 /* Append the SQL for one clause of a filter on target. */
 static int clause_sql(const struct msql *m, const struct filter_clause *c, enum filter_target t,
 		      struct strbuf *sb, struct sql_args *a, struct mlc_error *err)
@@ -308,7 +254,7 @@ static int clause_sql(const struct msql *m, const struct filter_clause *c, enum 
 		if ((at = attr_find(t, c->key)) == NULL)
 			return mlc_error_set(err, MLC_ERR_USAGE, "cannot search by attribute '%s'",
 					     c->key);
-		add_compare(sb, a, at->column ? at->column : m->run_name, c, 1);
+		filter_compare_sql(sb, a, at->column ? at->column : m->run_name, c, 1);
 		return 0;
 	}
 	if (kv_find(m, t, c->kind, &w) < 0)
@@ -319,8 +265,8 @@ static int clause_sql(const struct msql *m, const struct filter_clause *c, enum 
 	}
 	sb_printf(sb, "EXISTS (SELECT 1 FROM %s x WHERE %s AND x.key = ?%s AND ", w.from, w.link,
 		  w.extra);
-	arg_text(a, c->key);
-	add_compare(sb, a, w.value, c, 0);
+	sql_args_text(a, c->key);
+	filter_compare_sql(sb, a, w.value, c, 0);
 	sb_addc(sb, ')');
 	return 0;
 }
@@ -365,7 +311,7 @@ static int order_sql(const struct msql *m, const struct order_list *o, struct st
 		for (int j = 0; j < 2; j++) {
 			sb_printf(sb, "(SELECT %s FROM %s x WHERE %s AND x.key = ?)%s, ", w.sort,
 				  w.from, w.link, j == 0 ? " IS NULL" : dir);
-			arg_text(a, k->key);
+			sql_args_text(a, k->key);
 		}
 	}
 	sb_add(sb, "r.start_time DESC, r.run_uuid");
