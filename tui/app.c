@@ -68,6 +68,7 @@ struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_
 		return NULL;
 	}
 	v->loaded_once = 1;
+	v->loaded_at_ms = timefmt_now_ms();
 	return v;
 }
 
@@ -443,7 +444,14 @@ static void draw_title(struct app *a, struct view *v)
 		sb_add(&sb, ")");
 	}
 	if (v->loaded_once && v->loading)
-		sb_printf(&sb, " %s", draw_spinner(d, a->spin));
+		sb_printf(&sb, " %s %.1fs", draw_spinner(d, a->spin),
+			  (double)(timefmt_now_ms() - v->load_started_ms) / 1000.0);
+	if (v->loaded_once && v->error && !v->loading) {
+		/* The refresh failed: the last good data stays, with its age. */
+		char age[32];
+		timefmt_ago(v->loaded_at_ms, timefmt_now_ms(), age, sizeof age);
+		sb_printf(&sb, "  STALE: refresh failed, data from %s", age);
+	}
 	if (*v->table.filter) {
 		char *safe = sanitize_dup(v->table.filter);
 		sb_printf(&sb, "  /%s", safe);

@@ -74,6 +74,7 @@ struct view {
 	int loading;
 	int64_t load_started_ms;
 	int loaded_once;
+	int64_t loaded_at_ms; /* when the data on screen arrived */
 	char *error; /* last load error, shown in the body when there is no data */
 };
 

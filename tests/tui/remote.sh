@@ -51,6 +51,13 @@ wait_for "fraud-detector" 10
 wait_for "Models (3)"
 wait_for "challenger"
 
+# A refresh that fails: the last good data stays on screen, marked with its age.
+ctl fault '{"mode": "html", "count": 20, "path": "registered-models/search"}'
+keys C-r
+wait_for "STALE: refresh failed, data from" 15
+screen | grep -q "fraud-detector" && ok "the models are still shown" || fail "the data went away"
+ctl fault '{}'
+
 # A slow refresh, then q: the console quits without waiting for the server.
 ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}'
 keys C-r
