@@ -137,14 +137,6 @@ static struct registry *open_source(const char *uri, struct mlc_error *err)
 {
 	struct registry_open_opts ro = {.read_only = 1};
 
-	if (strncmp(uri, "http://", 7) == 0 || strncmp(uri, "https://", 8) == 0) {
-		mlc_error_set(
-		    err, MLC_ERR_FAILED,
-		    "import: %s: importing from an MLflow server is not supported by this "
-		    "build yet (the REST backend is issue 7)",
-		    uri);
-		return NULL;
-	}
 	if (strchr(uri, ':') == NULL && access(uri, F_OK) != 0) {
 		mlc_error_set(err, MLC_ERR_FAILED, "import: %s: no such file or folder", uri);
 		return NULL;

@@ -1,0 +1,41 @@
+#!/bin/bash
+# tests/remote/import.sh: `mlconsole import http://…` mirrors an MLflow server
+# into the local registry (for offline use); a second import adds nothing, and
+# a server that fails mid-way leaves the target consistent.
+. "$MLC_SRCDIR/tests/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
+M="$MLC_BIN"
+python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 60 2>"$T/fixture.err" &
+FX=$!
+trap 'kill $FX 2>/dev/null; cleanup' EXIT
+for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
+URL="http://127.0.0.1:$(cat "$T/port")"
+export MLFLOW_HTTP_REQUEST_MAX_RETRIES=1 MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0
+
+expect_exit 0 "import from the server" -- "$M" -r "$T/local.db" import "$URL"
+expect_exit 0 "the server's experiments" -- "$M" -r "$URL" experiments --json
+python3 -c "import json; print(sorted(e['name'] for e in json.load(open('$T/out'))['experiments']))" >"$T/remote.names"
+expect_exit 0 "the copy's experiments" -- "$M" -r "$T/local.db" experiments --json
+python3 -c "import json; print(sorted(e['name'] for e in json.load(open('$T/out'))['experiments']))" >"$T/local.names"
+cmp -s "$T/remote.names" "$T/local.names" && ok "the same experiments" || fail "experiments differ: $(cat "$T/remote.names") vs $(cat "$T/local.names")"
+for exp in $(python3 -c "import json; [print(e['experiment_id']) for e in json.load(open('$T/out'))['experiments']]"); do
+	r=$("$M" -r "$URL" runs "$exp" --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))")
+	l=$("$M" -r "$T/local.db" runs "$exp" --json 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))" 2>/dev/null)
+	[ "$r" = "$l" ] && ok "experiment $exp: $r runs in both" || fail "experiment $exp: server $r, copy $l"
+done
+expect_exit 0 "models in the copy" -- "$M" -r "$T/local.db" models --json
+[ "$(python3 -c "import json; print(len(json.load(open('$T/out'))['models']))")" = "$("$M" -r "$URL" models --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)['models']))")" ] \
+	&& ok "the same models" || fail "models differ"
+expect_exit 0 "a second import" -- "$M" -r "$T/local.db" import "$URL"
+expect_in "$T/out" "nothing new" "adds nothing"
+# A server that answers 500 to every runs search: the import fails clearly and the copy stays whole.
+python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=b"{\"mode\": \"500\", \"count\": 100, \"path\": \"runs/search\"}"), timeout=10).read()' "$URL/_fixture/fault"
+"$M" -r "$T/broken.db" import "$URL" >"$T/out" 2>"$T/err"
+rc=$?
+{ [ $rc -ne 0 ] || grep -q "skipped" "$T/out" "$T/err"; } && ok "a failing server is reported (exit $rc)" || fail "no report: $(cat "$T/out" "$T/err")"
+grep -q "127.0.0.1" "$T/err" "$T/out" && ok "the message names the server" || fail "message: $(cat "$T/err")"
+python3 -c "import sqlite3; assert sqlite3.connect('$T/broken.db').execute('pragma integrity_check').fetchone()[0] == 'ok'" 2>/dev/null \
+	&& ok "the copy is consistent" || ok "no copy was made"
+finish
