@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "filter.h"
 #include "registry.h"
 #include "xmalloc.h"
 
@@ -70,9 +71,23 @@ static int unsupported(struct registry *r, const char *what, struct mlc_error *e
 
 #define CALL(op, ...) (r->ops->op ? r->ops->op(r, __VA_ARGS__) : unsupported(r, #op, err))
 
+/* Check MLflow filter syntax before any backend sees it, so a bad filter is
+ * the same usage error (with its column) locally and against a server. */
+static int check_filter(const char *filter, enum filter_target target, struct mlc_error *err)
+{
+	struct filter *f = filter_parse(filter, target, err);
+
+	if (f == NULL)
+		return -1;
+	filter_free(f);
+	return 0;
+}
+
 int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
 			 struct mlc_error *err)
 {
+	if (check_filter(filter, FILTER_MODELS, err) < 0)
+		return -1;
 	return CALL(list_models, filter, out, err);
 }
 
@@ -91,6 +106,8 @@ int registry_list_experiments(struct registry *r, int all, struct mlc_experiment
 int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
 		       struct mlc_error *err)
 {
+	if (check_filter(q->filter, FILTER_RUNS, err) < 0)
+		return -1;
 	return CALL(list_runs, q, out, err);
 }
 

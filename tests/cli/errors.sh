@@ -22,6 +22,8 @@ expect_exit 2 "bad filter syntax" -- "$M" -r "$db" models --filter "name = 'a' o
 expect_in "$T/err" "column 12" "the message names the column"
 expect_exit 2 "bad run filter" -- "$M" -r "$db" runs 1 --filter "metrics.acc > 'x'"
 expect_in "$T/err" "column 15" "the run filter error names the column"
+expect_exit 2 "bad filter against a server, before any request" -- "$M" -r http://127.0.0.1:9 runs 1 --filter "metrics.acc > 'x'"
+expect_in "$T/err" "column 15" "the same message as locally"
 expect_exit 2 "bad order-by" -- "$M" -r "$db" runs 1 --order-by "metrics.acc SIDEWAYS"
 expect_in "$T/err" "column" "the order-by error names the column"
 
