@@ -24,6 +24,24 @@ keys G k k k D
 wait_for "Drift of fraud-detector: 2 of 10 features drifting"
 keys q
 [ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+# A recorded window with its binned shares: the chart shows reference vs current.
+F="$MLC_SRCDIR/tests/fixtures/drift"
+"$MLC_BIN" -r "$db" drift record fraud-detector --feature recorded_feat --reference "$F/num_ref.csv" \
+	--current "$F/num_cur.csv" --method psi >/dev/null || fail "drift record"
+tui_start 130 40 -r "$db"
+wait_for "Models (8)"
+keys :
+literal "drift fraud-detector"
+keys Enter
+wait_for "Drift of fraud-detector: 3 of 11 features drifting"
+keys /
+literal "recorded_feat"
+keys Enter Enter
+wait_for "Drift of fraud-detector: recorded_feat"
+wait_for "Latest window, share per bin: reference | current"
+screen | grep -qE "^ +1 +[0-9.]+% +[0-9.]+%" && ok "bins with both shares" || fail "no bins: $(screen | tail -15)"
+keys q
+
 # In mono (NO_COLOR) and ASCII the status still reads.
 export NO_COLOR=1 LANG=C LC_ALL=C
 tui_start 130 34 -r "$db"
