@@ -327,6 +327,7 @@ static const struct view_ops deployments_ops = {
 	.action = deployments_action,
 	.free = deployments_free,
 	.enter_hint = "versions",
+	.counted = 1,
 	.hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_HOOK_RETRY, ACT_NONE},
 	.search = -1,
 };

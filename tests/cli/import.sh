@@ -133,7 +133,7 @@ expect_exit 2 "import without a source" -- "$M" -r "$db" import
 expect_exit 1 "import of a missing source" -- "$M" -r "$db" import "$T/nope"
 expect_in "$T/err" "nope: no such file or folder" "names the missing source"
 expect_exit 1 "import from a server" -- "$M" -r "$db" import https://mlflow.example.com
-expect_in "$T/err" "not supported by this build yet" "remote import not built yet"
+expect_in "$T/err" "mlflow.example.com" "an unreachable server is named (tests/remote/import.sh imports from a real one)"
 expect_exit 1 "import into a file store" -- "$M" -r "$P" import "$F"
 expect_in "$T/err" "local SQLite registry" "the target must be local"
 expect_exit 1 "import of a registry into itself" -- "$M" -r "$db" import "$db"

@@ -38,11 +38,11 @@ wait_for "Models (8)"
 keys :
 literal "deployments $model"
 keys Enter
-wait_for "Deployments of $model"
+wait_for "Deployments of $model ("
 keys /
 literal "production"
 keys Enter
-wait_for "d deploy"
+wait_for " of "
 keys d
 wait_for "deploy which version of $model to production?"
 literal "$ver"
@@ -61,11 +61,14 @@ keys :
 literal "approvals"
 keys Enter
 wait_for "Approvals (pending"
+wait_for "oldest first) ("
 wait_for "METRICS"
 screen | grep -E "$model +production +$prod -> $ver +auc [0-9.]+ .*✖ drift" >/dev/null && ok "the request shows auc and the drift" || fail "row: $(screen | grep "$model")"
 keys /
 literal "$model"
-keys Enter a
+keys Enter
+wait_for "(1 of"
+keys a
 wait_for "approve, comment (optional):"
 keys Enter
 wait_for "Approve the request"
@@ -83,9 +86,12 @@ vote() {
 	literal "approvals"
 	keys Enter
 	wait_for "Approvals (pending"
+	wait_for "oldest first) ("
 	keys /
 	literal "$model"
-	keys Enter a
+	keys Enter
+	wait_for "(1 of"
+	keys a
 	wait_for "approve, comment (optional):"
 	literal "$2"
 	keys Enter
@@ -114,10 +120,12 @@ wait_for "Models (8)"
 keys :
 literal "deployments $model"
 keys Enter
-wait_for "Deployments of $model"
+wait_for "Deployments of $model ("
 keys /
 literal "production"
-keys Enter R
+keys Enter
+wait_for " of "
+keys R
 wait_for "Roll back"
 wait_for "Version:      $ver -> $prod"
 confirm_typed "$model"
