@@ -743,6 +743,7 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 	int rc;
 
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->get_headers);
 	rc = perform(h, path, out, err);
@@ -750,8 +751,9 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 	return rc;
 }
 
-int http_post_json(struct http *h, const char *path, const json_t *body, json_t **out,
-		   struct mlc_error *err)
+/* Send body (JSON) to path with method (NULL: POST) and parse the answer. */
+static int send_json(struct http *h, const char *method, const char *path, const json_t *body,
+		     json_t **out, struct mlc_error *err)
 {
 	char *url = build_url(h, path, NULL, 0);
 	char *data = json_dumps(body, JSON_COMPACT);
@@ -759,12 +761,26 @@ int http_post_json(struct http *h, const char *path, const json_t *body, json_t 
 
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, data ? data : "{}");
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 			 (curl_off_t)strlen(data ? data : "{}"));
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->post_headers);
 	rc = perform(h, path, out, err);
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
 	free(data);
 	free(url);
 	return rc;
+}
+
+int http_post_json(struct http *h, const char *path, const json_t *body, json_t **out,
+		   struct mlc_error *err)
+{
+	return send_json(h, NULL, path, body, out, err);
+}
+
+int http_delete_json(struct http *h, const char *path, const json_t *body, json_t **out,
+		     struct mlc_error *err)
+{
+	return send_json(h, "DELETE", path, body, out, err);
 }

@@ -1,5 +1,5 @@
 /* http.h: the transport of the MLflow REST backend — one libcurl handle per
- * registry (one kept-alive connection), JSON GET and POST, MLflow's client
+ * registry (one kept-alive connection), JSON GET, POST and DELETE, MLflow's client
  * environment (MLFLOW.md §3) and errors that name the host but never a secret. */
 #ifndef MLC_HTTP_H
 #define MLC_HTTP_H
@@ -45,6 +45,10 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 /* POST body (application/json) to base/api/2.0/mlflow/PATH; as http_get_json. */
 int http_post_json(struct http *h, const char *path, const json_t *body, json_t **out,
 		   struct mlc_error *err);
+/* DELETE with a JSON body (application/json), as MLflow OSS needs (MLFLOW.md
+ * §1: its DELETE handlers read the body, never the query); as http_post_json. */
+int http_delete_json(struct http *h, const char *path, const json_t *body, json_t **out,
+		     struct mlc_error *err);
 
 /* Abort the transfer (or backoff wait) in progress with the error
  * "HOST: cancelled", and every request until http_clear_interrupt. The one

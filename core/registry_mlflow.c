@@ -1,15 +1,26 @@
-/* registry_mlflow.c: the MLflow REST backend (MLFLOW.md §1–5), read-only in
- * this build: registered models, versions, experiments, runs and metric
- * histories from a tracking server, page by page, over core/http.c. */
+/* registry_mlflow.c: the MLflow REST backend (MLFLOW.md §1–5 and §11):
+ * registered models, versions, experiments, runs and metric histories from a
+ * tracking server, page by page, over core/http.c; environments, deployments,
+ * promotion requests, votes and hook outcomes kept in MLflow's own aliases and
+ * tags, with the policy enforced here and a local audit journal. */
 #include "config.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "filter.h"
 #include "http.h"
 #include "registry.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 /* Rows per page: registered-models/search's maximum and runs/search's
@@ -1014,6 +1025,1827 @@ out:
 	return ret;
 }
 
+/* ---- deployments on a stock server (MLFLOW.md §11) ----------------------------
+ * Environment E of model M is the alias E; its history the model tag
+ * mlconsole.history.E; policies are tags on the experiment "mlconsole"; a
+ * promotion request is the model-version tag mlconsole.request.E; a hook's
+ * outcome the model tag mlconsole.hook.E; the audit trail a local journal.
+ * MLflow has no transactions and no compare-and-swap, so every change re-reads
+ * what it decides on, writes, re-reads and confirms, and the policy is
+ * enforced by this console, not by the server.
+ *
+ * Request ids: the "M:V:E" of a request hashed (FNV-1a, 64 bits) to a number
+ * from 1 to 2^31-1. Every console sharing the server shows the same number
+ * for the same request without any local table; the number names the request
+ * tag of that version and environment (a new request there replaces a closed
+ * one, and keeps its number). */
+
+#define POLICY_EXPERIMENT "mlconsole"
+#define MAX_TAG_VALUE 5000 /* MLflow's limit on a tag's value */
+#define MAX_DETAIL 1000	   /* bytes of a comment or hook detail kept in a tag */
+#define CONFIRM_TRIES 5	   /* read-modify-write attempts before giving up */
+#define NOT_BY_SERVER                                                                              \
+	"on a plain MLflow server the policy is enforced by the console, not the server"
+
+/* POST body (or, with del, DELETE it) to path; the answer is dropped. Takes body. */
+static int send_change(struct registry *r, const char *path, json_t *body, int del,
+		       struct mlc_error *err)
+{
+	json_t *resp = NULL;
+	int rc;
+
+	if (body == NULL)
+		return mlc_error_set(err, MLC_ERR_USAGE, "%s: a name or text is not valid UTF-8",
+				     path);
+	rc = del ? http_delete_json(HTTPH(r), path, body, &resp, err)
+		 : http_post_json(HTTPH(r), path, body, &resp, err);
+	json_decref(body);
+	json_decref(resp);
+	return rc;
+}
+
+/* The value of tag key among the [{key, value}] tags of entity o, or NULL. */
+static const char *tag_of(const json_t *o, const char *key)
+{
+	const json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "tags"), i, it)
+	{
+		const char *k = jstr(it, "key");
+		if (k && strcmp(k, key) == 0)
+			return jstr(it, "value");
+	}
+	return NULL;
+}
+
+/* The version registered model m's alias points at, or NULL. */
+static const char *alias_of(const json_t *m, const char *alias)
+{
+	const json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "aliases"), i, it)
+	{
+		const char *a = jstr(it, "alias");
+		if (a && strcmp(a, alias) == 0)
+			return jstr(it, "version");
+	}
+	return NULL;
+}
+
+/* s cut to at most max bytes on a UTF-8 boundary, as a JSON string. */
+static json_t *jcut(const char *s, size_t max)
+{
+	size_t n = strlen(s ? s : "");
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return json_stringn(s ? s : "", n);
+}
+
+/* Wait a moment (100-200 ms, jittered) so that a concurrent writer's change
+ * lands before the confirming re-read. */
+static void settle(void)
+{
+	static _Thread_local unsigned seed;
+	struct timespec ts = {0, 100 * 1000 * 1000};
+
+	if (seed == 0)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&ts;
+	ts.tv_nsec += (long)(rand_r(&seed) % 100) * 1000 * 1000;
+	nanosleep(&ts, NULL);
+}
+
+/* Fill the outcome's summary (printf-style). */
+static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out->request_id = request_id;
+	out->deployed = deployed;
+	out->summary = arena_strdup(&out->arena, buf);
+}
+
+/* Note in the outcome where a version went live (for the hooks). */
+static void where(struct mlc_outcome *out, const char *model, const char *env)
+{
+	out->model = arena_strdup(&out->arena, model);
+	out->environment = arena_strdup(&out->arena, env);
+}
+
+/* ---- the local audit journal ---------------------------------------------------- */
+
+/* $XDG_STATE_HOME/mlconsole/audit.jsonl (default ~/.local/state/...); NULL
+ * without a home. Caller frees. */
+static char *journal_path(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (x && *x == '/')
+		return xasprintf("%s/mlconsole/audit.jsonl", x);
+	if (home && *home)
+		return xasprintf("%s/.local/state/mlconsole/audit.jsonl", home);
+	return NULL;
+}
+
+/* Create the missing folders leading to file path (0700, as XDG asks). */
+static void make_parents(const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	free(p);
+}
+
+/* Append what this console did on server r to the journal: one JSON line,
+ * written with one append. A journal that cannot be written loses the line,
+ * not the change (which the server already holds). */
+static void journal(struct registry *r, const char *actor, const char *action,
+		    const char *subject, const char *detail)
+{
+	char *path = journal_path(), *line = NULL, *text;
+	json_t *j = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o}", "at", (json_int_t)timefmt_now_ms(),
+			      "registry", r->display, "actor", actor, "action", action, "subject",
+			      subject, "detail", jcut(detail, MAX_DETAIL));
+	int fd;
+
+	if (path && j && (line = json_dumps(j, JSON_COMPACT)) != NULL) {
+		make_parents(path);
+		text = xasprintf("%s\n", line);
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (write(fd, text, strlen(text)) < 0)
+				(void)0; /* nothing better to do: see above */
+			close(fd);
+		}
+		free(text);
+	}
+	free(line);
+	free(path);
+	json_decref(j);
+}
+
+/* The journal's lines about this server, newest first (at most limit), then
+ * a note that the server keeps no trail of its own. */
+static int mlflow_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
+			struct mlc_error *err)
+{
+	char *path = journal_path(), *line = NULL;
+	size_t cap = 0, first = out->n;
+	FILE *f = path ? fopen(path, "r") : NULL;
+	struct mlc_arena *a = &out->arena;
+	struct mlc_audit *n;
+
+	if (f == NULL && path && errno != ENOENT) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (f && getline(&line, &cap, f) > 0) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *reg = jstr(j, "registry");
+		if (reg && strcmp(reg, r->display) == 0) {
+			struct mlc_audit *x = MLC_LIST_PUSH(out);
+			x->at = jint(j, "at");
+			x->actor = jdup(a, j, "actor");
+			x->action = jdup(a, j, "action");
+			x->subject = jdup(a, j, "subject");
+			x->detail = jdup(a, j, "detail");
+		}
+		json_decref(j);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	/* the journal is appended in time order: newest first is the reverse */
+	for (size_t i = first, k = out->n; i + 1 < k; i++, k--) {
+		struct mlc_audit t = out->items[i];
+		out->items[i] = out->items[k - 1];
+		out->items[k - 1] = t;
+	}
+	if (limit > 0 && (uint64_t)limit < out->n - first)
+		out->n = first + (size_t)limit;
+	n = MLC_LIST_PUSH(out);
+	n->at = timefmt_now_ms();
+	n->actor = "mlconsole";
+	n->action = "note";
+	n->subject = arena_strdup(a, r->display);
+	n->detail = arena_printf(a,
+				 "an MLflow server keeps no audit trail: these are the changes made "
+				 "from this machine (%s)",
+				 path ? path : "no journal: HOME is not set");
+	free(path);
+	return 0;
+}
+
+/* ---- environments and their policies ------------------------------------------ */
+
+/* The environment called name[0..len) in l, added with no policy if absent. */
+static struct mlc_env *env_slot(struct mlc_env_list *l, const char *name, size_t len)
+{
+	struct mlc_env *e;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->items[i].name) == len && strncmp(l->items[i].name, name, len) == 0)
+			return &l->items[i];
+	e = MLC_LIST_PUSH(l);
+	e->name = arena_strndup(&l->arena, name, len);
+	return e;
+}
+
+/* Set e's approvers from the comma list s, sorted, blanks dropped. */
+static void parse_approvers(struct mlc_arena *a, struct mlc_env *e, const char *s)
+{
+	char *copy = arena_strdup(a, s), *save = NULL;
+	size_t n = 1;
+
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	e->approvers = arena_alloc(a, n * sizeof *e->approvers);
+	e->n_approvers = 0;
+	for (char *u = strtok_r(copy, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+		char *end = u + strlen(u);
+		while (*u == ' ')
+			u++;
+		while (end > u && end[-1] == ' ')
+			*--end = '\0';
+		if (*u)
+			e->approvers[e->n_approvers++] = u;
+	}
+	if (e->n_approvers > 1)
+		qsort(e->approvers, e->n_approvers, sizeof *e->approvers, cmp_str_ptr);
+}
+
+/* Apply policy tag key (policy.E.FIELD) = value to the list. */
+static void policy_tag(struct mlc_env_list *l, const char *key, const char *value)
+{
+	const char *name = key + 7, *dot = strrchr(key, '.'), *f;
+	int yes = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
+	struct mlc_env *e;
+
+	if (strncmp(key, "policy.", 7) != 0 || dot <= name)
+		return;
+	e = env_slot(l, name, (size_t)(dot - name));
+	f = dot + 1;
+	if (strcmp(f, "order") == 0)
+		e->order = strtoll(value, NULL, 10);
+	else if (strcmp(f, "required_approvals") == 0)
+		e->required_approvals = strtoll(value, NULL, 10);
+	else if (strcmp(f, "approvers") == 0)
+		parse_approvers(&l->arena, e, value);
+	else if (strcmp(f, "self_approval") == 0)
+		e->self_approval = yes;
+	else if (strcmp(f, "rollback_approval") == 0)
+		e->rollback_approval = yes;
+	else if (strcmp(f, "require_previous") == 0)
+		e->require_previous = yes;
+}
+
+/* By order, then name. */
+static int cmp_env(const void *a, const void *b)
+{
+	const struct mlc_env *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The policy experiment's JSON into *out (caller decrefs); NULL when it does
+ * not exist yet. */
+static int policy_experiment(struct registry *r, json_t **out, struct mlc_error *err)
+{
+	struct http_param p = {"experiment_name", POLICY_EXPERIMENT};
+	json_t *resp;
+
+	*out = NULL;
+	if (http_get_json(HTTPH(r), "experiments/get-by-name", &p, 1, &resp, err) == 0) {
+		*out = json_incref(json_object_get(resp, "experiment"));
+		json_decref(resp);
+		return 0;
+	}
+	return http_last_status(HTTPH(r)) == 404 ? 0 : -1;
+}
+
+/* Every environment's policy, by order, into out; the policy experiment's id
+ * into exp[len] ("" when it does not exist yet) unless exp is NULL. */
+static int load_envs(struct registry *r, struct mlc_env_list *out, char *exp, size_t len,
+		     struct mlc_error *err)
+{
+	const json_t *it;
+	json_t *e;
+	size_t i, first = out->n;
+
+	if (policy_experiment(r, &e, err) < 0)
+		return -1;
+	if (exp)
+		snprintf(exp, len, "%s", jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+	json_array_foreach(json_object_get(e, "tags"), i, it)
+	{
+		if (jstr(it, "key") && jstr(it, "value"))
+			policy_tag(out, jstr(it, "key"), jstr(it, "value"));
+	}
+	json_decref(e);
+	if (out->n - first > 1)
+		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_env);
+	return 0;
+}
+
+/* Environments and their policies, by order. */
+static int mlflow_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
+{
+	return load_envs(r, out, NULL, 0, err);
+}
+
+/* Environment name in l; NULL with a NOT FOUND naming it. */
+static const struct mlc_env *find_env(const struct mlc_env_list *l, const char *name,
+				      struct mlc_error *err)
+{
+	for (size_t i = 0; name && i < l->n; i++)
+		if (strcmp(l->items[i].name, name) == 0)
+			return &l->items[i];
+	mlc_error_set(err, MLC_ERR_NOTFOUND, "environment '%s': not found (see 'mlconsole env list')",
+		      name ? name : "?");
+	return NULL;
+}
+
+/* The environment just before e in the order, or NULL. */
+static const struct mlc_env *previous_env(const struct mlc_env_list *l, const struct mlc_env *e)
+{
+	const struct mlc_env *prev = NULL;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].order < e->order && (prev == NULL || l->items[i].order > prev->order))
+			prev = &l->items[i];
+	return prev;
+}
+
+/* 1 if name is a valid environment name: lower case, digits, '-', '_' (an alias). */
+static int valid_env_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Create the policy experiment (on the first env set), its id into exp[len].
+ * Another console creating it at the same moment is fine: it is looked up. */
+static int create_policy_experiment(struct registry *r, char *exp, size_t len,
+				    struct mlc_error *err)
+{
+	json_t *body = json_pack("{s:s,s:[{s:s,s:s}]}", "name", POLICY_EXPERIMENT, "tags", "key",
+				 "mlconsole.note", "value",
+				 "environment policies of mlconsole (policy.ENV.*); " NOT_BY_SERVER);
+	json_t *resp = NULL, *e;
+	int rc = http_post_json(HTTPH(r), "experiments/create", body, &resp, err);
+
+	json_decref(body);
+	if (rc == 0 && jstr(resp, "experiment_id"))
+		snprintf(exp, len, "%s", jstr(resp, "experiment_id"));
+	json_decref(resp);
+	if (rc == 0 || http_last_status(HTTPH(r)) != 400)
+		return rc;
+	if (policy_experiment(r, &e, err) < 0 || e == NULL)
+		return e ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot create experiment '%s'",
+					     http_host(HTTPH(r)), POLICY_EXPERIMENT);
+	snprintf(exp, len, "%s", jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+	json_decref(e);
+	return 0;
+}
+
+/* Set the policy tag policy.ENV.FIELD = value on experiment exp. */
+static int set_policy(struct registry *r, const char *exp, const char *env, const char *field,
+		      const char *value, struct mlc_error *err)
+{
+	char key[128];
+
+	snprintf(key, sizeof key, "policy.%s.%s", env, field);
+	return send_change(r, "experiments/set-experiment-tag",
+			   json_pack("{s:s,s:s,s:s}", "experiment_id", exp, "key", key, "value",
+				     value),
+			   0, err);
+}
+
+/* The audit detail of a policy change (as the local store writes it). */
+static void policy_detail(struct strbuf *sb, const struct mlc_env_change *c, int created)
+{
+	if (created)
+		sb_add(sb, "created;");
+	if (c->have_order)
+		sb_printf(sb, " order=%lld", (long long)c->order);
+	if (c->have_required)
+		sb_printf(sb, " required_approvals=%lld", (long long)c->required_approvals);
+	if (c->have_approvers)
+		sb_printf(sb, " approvers=%s", c->approvers);
+	if (c->have_self)
+		sb_printf(sb, " self_approval=%s", c->self_approval ? "yes" : "no");
+	if (c->have_rollback)
+		sb_printf(sb, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
+	if (c->have_previous)
+		sb_printf(sb, " require_previous=%s", c->require_previous ? "yes" : "no");
+	sb_add(sb, " (" NOT_BY_SERVER ")");
+}
+
+/* Store a policy as tags of the experiment "mlconsole" (created when
+ * missing); a new environment gets every field, an old one those given. */
+static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+			  struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	struct strbuf detail = {0};
+	char exp[64], order[24], req[24];
+	int64_t next = 1;
+	int created, rc = -1;
+
+	if (!valid_env_name(c->name))
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "environment '%s': names are lower case letters, digits, '-' and '_'",
+				     c->name);
+	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
+	    (!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0))
+		goto out;
+	created = find_env(&l, c->name, NULL) == NULL;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.items[i].order >= next)
+			next = l.items[i].order + 1;
+	snprintf(order, sizeof order, "%lld", (long long)(c->have_order ? c->order : next));
+	snprintf(req, sizeof req, "%lld", (long long)(c->have_required ? c->required_approvals : 0));
+	const struct {
+		int set;
+		const char *field, *value;
+	} f[] = {
+	    {c->have_order || created, "order", order},
+	    {c->have_required || created, "required_approvals", req},
+	    {c->have_approvers || created, "approvers", c->have_approvers ? c->approvers : ""},
+	    {c->have_self || created, "self_approval", c->self_approval ? "yes" : "no"},
+	    {c->have_rollback || created, "rollback_approval", c->rollback_approval ? "yes" : "no"},
+	    {c->have_previous || created, "require_previous", c->require_previous ? "yes" : "no"},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+		if (f[i].set && set_policy(r, exp, c->name, f[i].field, f[i].value, err) < 0)
+			goto out;
+	policy_detail(&detail, c, created);
+	journal(r, actor, "policy", c->name, sb_str(&detail));
+	rc = 0;
+out:
+	sb_free(&detail);
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
+/* ---- deployments: aliases and history tags ---------------------------------- */
+
+/* A model in an environment, as read for a change. */
+struct place {
+	struct mlc_env_list envs;
+	const struct mlc_env *env;
+	json_t *resp;	 /* registered-models/get's answer */
+	const json_t *m; /* its registered_model */
+};
+
+/* Read model again (the alias and tags as they are now). */
+static int place_reread(struct registry *r, const char *model, struct place *p,
+			struct mlc_error *err)
+{
+	json_decref(p->resp);
+	p->resp = NULL;
+	p->m = NULL;
+	if (get_model(r, model, &p->resp, err) < 0)
+		return -1;
+	p->m = json_object_get(p->resp, "registered_model");
+	return 0;
+}
+
+/* The policies, environment env and model, as they are now. */
+static int place_open(struct registry *r, const char *model, const char *env, struct place *p,
+		      struct mlc_error *err)
+{
+	memset(p, 0, sizeof *p);
+	if (load_envs(r, &p->envs, NULL, 0, err) < 0 ||
+	    (p->env = find_env(&p->envs, env, err)) == NULL)
+		return -1;
+	return place_reread(r, model, p, err);
+}
+
+/* Free what place_open read. */
+static void place_close(struct place *p)
+{
+	json_decref(p->resp);
+	MLC_LIST_FREE(&p->envs);
+}
+
+/* The deployment history of model m in env, newest first: a new array. A tag
+ * that is not a JSON array (an edit by hand) reads as empty. */
+static json_t *history_of(const json_t *m, const char *env)
+{
+	char key[128];
+	const char *s;
+	json_t *h;
+
+	snprintf(key, sizeof key, "mlconsole.history.%s", env);
+	s = tag_of(m, key);
+	h = s ? json_loads(s, 0, NULL) : NULL;
+	if (!json_is_array(h)) {
+		json_decref(h);
+		h = json_array();
+	}
+	return h;
+}
+
+/* The version live in env (alias env of m), 0 when none. */
+static int64_t live_of(const json_t *m, const char *env)
+{
+	const char *v = alias_of(m, env);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* 1 if history h holds the deployment that completed request req. */
+static int history_has_req(const json_t *h, const char *req)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(h, i, e)
+	{
+		if (jstr(e, "req") && strcmp(jstr(e, "req"), req) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if version v of m was ever live in env. */
+static int was_live(const json_t *m, const char *env, int64_t v)
+{
+	json_t *h = history_of(m, env);
+	const json_t *e;
+	size_t i;
+	int found = live_of(m, env) == v;
+
+	json_array_foreach(h, i, e)
+	{
+		found |= jint(e, "v") == v;
+	}
+	json_decref(h);
+	return found;
+}
+
+/* The rollback rule on history h (newest first): the most recent earlier live
+ * version, not cur, that was not itself rolled back from; 0 when none. */
+static int64_t rule_target(const json_t *h, int64_t cur)
+{
+	const json_t *e, *x;
+	size_t i, k;
+
+	json_array_foreach(h, i, e)
+	{
+		int64_t v = jint(e, "v");
+		int rolled = 0;
+		if (v <= 0 || v == cur)
+			continue;
+		json_array_foreach(h, k, x)
+		{
+			const char *act = jstr(x, "act");
+			rolled |= act && strcmp(act, "rollback") == 0 && jint(x, "prev") == v;
+		}
+		if (!rolled)
+			return v;
+	}
+	return 0;
+}
+
+/* Parse a version number; -1 with a usage error when it is not one. */
+static int64_t parse_version(const char *s, struct mlc_error *err)
+{
+	char *end;
+	long long v = strtoll(s ? s : "", &end, 10);
+
+	if (s == NULL || *s == '\0' || *end || v <= 0)
+		return mlc_error_set(err, MLC_ERR_USAGE, "version '%s': not a version number",
+				     s ? s : "");
+	return v;
+}
+
+/* Can version v of model go live? 0 yes; 1 no, with the reason in why (no
+ * such version, archived); -1 with err when the server could not say. */
+static int version_state(struct registry *r, const char *model, int64_t v, struct mlc_error *why,
+			 struct mlc_error *err)
+{
+	char num[24];
+	struct http_param p[] = {{"name", model}, {"version", num}};
+	json_t *resp;
+	const char *stage;
+	int archived;
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	if (http_get_json(HTTPH(r), "model-versions/get", p, 2, &resp, err) < 0) {
+		if (http_last_status(HTTPH(r)) != 404)
+			return -1;
+		mlc_error_set(why, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model,
+			      (long long)v);
+		return 1;
+	}
+	stage = jstr(json_object_get(resp, "model_version"), "current_stage");
+	archived = stage && strcmp(stage, "Archived") == 0;
+	json_decref(resp);
+	if (archived)
+		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived", model,
+			      (long long)v);
+	return archived;
+}
+
+/* Version v of model exists and is not archived; -1 with err otherwise. */
+static int check_version(struct registry *r, const char *model, int64_t v, struct mlc_error *err)
+{
+	return version_state(r, model, v, err, err) == 0 ? 0 : -1;
+}
+
+/* The require-previous rule: v must have been live in the environment before. */
+static int check_previous(const struct place *p, const char *model, int64_t v,
+			  struct mlc_error *err)
+{
+	const struct mlc_env *e = p->env, *prev = previous_env(&p->envs, e);
+
+	if (!e->require_previous || prev == NULL || was_live(p->m, prev->name, v))
+		return 0;
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "%s %lld to %s: refused by the policy of environment '%s': the version "
+			     "must have been live in '%s' first",
+			     model, (long long)v, e->name, e->name, prev->name);
+}
+
+/* Write history h of model in env as its tag, dropping the oldest entries
+ * until it fits MLflow's 5000 characters. */
+static int write_history(struct registry *r, const char *model, const char *env, json_t *h,
+			 struct mlc_error *err)
+{
+	char key[128], *s = json_dumps(h, JSON_COMPACT);
+	int rc;
+
+	while (s && strlen(s) > MAX_TAG_VALUE && json_array_size(h) > 1) {
+		free(s);
+		json_array_remove(h, json_array_size(h) - 1);
+		s = json_dumps(h, JSON_COMPACT);
+	}
+	snprintf(key, sizeof key, "mlconsole.history.%s", env);
+	rc = send_change(r, "registered-models/set-tag",
+			 json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s ? s : "[]"),
+			 0, err);
+	free(s);
+	return rc;
+}
+
+/* Add the entry for v (action by actor, completing request req or NULL) at
+ * the head of the history tag, read again first; nothing when req is there. */
+static int add_history(struct registry *r, const char *model, struct place *p, int64_t v,
+		       int64_t prev, const char *action, const char *actor, const char *req,
+		       struct mlc_error *err)
+{
+	json_t *h, *e;
+	int rc = 0;
+
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	h = history_of(p->m, p->env->name);
+	if (req == NULL || !history_has_req(h, req)) {
+		e = json_object();
+		json_object_set_new(e, "v", json_sprintf("%lld", (long long)v));
+		if (prev > 0)
+			json_object_set_new(e, "prev", json_sprintf("%lld", (long long)prev));
+		json_object_set_new(e, "at", json_integer(timefmt_now_ms()));
+		json_object_set_new(e, "by", json_string(actor));
+		json_object_set_new(e, "act", json_string(action));
+		if (req)
+			json_object_set_new(e, "req", json_string(req));
+		json_array_insert_new(h, 0, e);
+		rc = write_history(r, model, p->env->name, h, err);
+	}
+	json_decref(h);
+	return rc;
+}
+
+/* Make v live in p's environment in §11's order — the alias, then the history
+ * tag — then re-read and confirm both; journal it. *prev: the version before. */
+static int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
+		     const char *action, const char *actor, const char *req, int64_t *prev,
+		     struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	char num[24], subject[600], detail[200];
+	json_t *h;
+	int ok;
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	*prev = live_of(p->m, env);
+	if (send_change(r, "registered-models/alias",
+			json_pack("{s:s,s:s,s:s}", "name", model, "alias", env, "version", num), 0,
+			err) < 0)
+		return -1;
+	if (add_history(r, model, p, v, *prev, action, actor, req, err) < 0) {
+		journal(r, actor, action, subject,
+			"incomplete: the alias was set, the history tag was not written");
+		return -1;
+	}
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	h = history_of(p->m, env);
+	ok = live_of(p->m, env) == v && jint(json_array_get(h, 0), "v") == v;
+	json_decref(h);
+	if (!ok) {
+		journal(r, actor, action, subject, "not confirmed: another console changed it");
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s %lld to %s: another console changed %s at the same time; "
+				     "see 'mlconsole deployments %s'",
+				     model, (long long)v, env, env, model);
+	}
+	if (*prev > 0)
+		snprintf(detail, sizeof detail, "from version %lld", (long long)*prev);
+	else
+		snprintf(detail, sizeof detail, "first deployment");
+	journal(r, actor, action, subject, detail);
+	return 0;
+}
+
+/* Deploy when the policy needs no approval: alias, history, journal. */
+static int mlflow_deploy(struct registry *r, const char *model, const char *version,
+			 const char *env, const char *actor, struct mlc_outcome *out,
+			 struct mlc_error *err)
+{
+	struct place p = {0};
+	const struct mlc_env *e;
+	int64_t v, prev;
+	int rc = -1;
+
+	if ((v = parse_version(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
+	    check_version(r, model, v, err) < 0)
+		goto out;
+	e = p.env;
+	if (e->required_approvals > 0) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "deploy %s %lld to %s: refused by the policy of environment '%s': "
+			      "%lld approval%s required (use 'mlconsole request %s %lld --env %s')",
+			      model, (long long)v, e->name, e->name, (long long)e->required_approvals,
+			      e->required_approvals == 1 ? "" : "s", model, (long long)v, e->name);
+		goto out;
+	}
+	if (check_previous(&p, model, v, err) < 0)
+		goto out;
+	if (live_of(p.m, e->name) == v) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+			      (long long)v, e->name);
+		goto out;
+	}
+	if (make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err) < 0)
+		goto out;
+	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
+		prev > 0 ? "" : "none, ", (long long)prev);
+	where(out, model, e->name);
+	rc = 0;
+out:
+	place_close(&p);
+	return rc;
+}
+
+/* Where a rollback of model in p's environment goes: to (checked) or the rule's choice. */
+static int64_t pick_rollback(const struct place *p, const char *model, const char *to,
+			     int64_t cur, struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	json_t *h;
+	int64_t target;
+
+	if (cur <= 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
+				     model, env);
+	if (to != NULL) {
+		if ((target = parse_version(to, err)) < 0)
+			return -1;
+		if (target == cur)
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s",
+					     model, (long long)target, env);
+		if (!was_live(p->m, env, target))
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s",
+					     model, (long long)target, env);
+		return target;
+	}
+	h = history_of(p->m, env);
+	target = rule_target(h, cur);
+	json_decref(h);
+	if (target == 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s in %s: no earlier version to roll back to (none that was not "
+				     "itself rolled back from)",
+				     model, env);
+	return target;
+}
+
+/* Roll back by the rule (or to a version live before) when the policy allows. */
+static int mlflow_rollback(struct registry *r, const char *model, const char *env, const char *to,
+			   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct place p = {0};
+	int64_t cur, target, prev;
+	int rc = -1;
+
+	if (place_open(r, model, env, &p, err) < 0)
+		goto out;
+	if (p.env->rollback_approval) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "rollback of %s in %s: refused by the policy of environment '%s': "
+			      "rollback needs approval (use 'mlconsole request %s --rollback --env %s')",
+			      model, p.env->name, p.env->name, model, p.env->name);
+		goto out;
+	}
+	cur = live_of(p.m, p.env->name);
+	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
+	    make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err) < 0)
+		goto out;
+	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
+		(long long)prev, (long long)target);
+	where(out, model, p.env->name);
+	rc = 0;
+out:
+	place_close(&p);
+	return rc;
+}
+
+/* Where a rollback would go, without changing anything. */
+static int mlflow_rollback_target(struct registry *r, const char *model, const char *env,
+				  char *version, size_t len, struct mlc_error *err)
+{
+	struct place p = {0};
+	int64_t target = -1;
+
+	if (place_open(r, model, env, &p, err) == 0)
+		target = pick_rollback(&p, model, NULL, live_of(p.m, p.env->name), err);
+	if (target > 0)
+		snprintf(version, len, "%lld", (long long)target);
+	place_close(&p);
+	return target > 0 ? 0 : -1;
+}
+
+/* ---- reading deployments -------------------------------------------------------- */
+
+/* Where the deployments of each model go. */
+struct deps_ctx {
+	const struct mlc_env_list *envs;
+	const char *env; /* only this one, or NULL */
+	struct mlc_live_list *live;
+	struct mlc_event_list *history;
+};
+
+/* "ok", "failed" or "none": the hook outcome of m in env for version v live since. */
+static const char *hook_status(const json_t *m, const char *env, int64_t v, int64_t since)
+{
+	char key[128];
+	const char *s;
+	json_t *j;
+	const char *st = "none";
+
+	snprintf(key, sizeof key, "mlconsole.hook.%s", env);
+	if ((s = tag_of(m, key)) == NULL || (j = json_loads(s, 0, NULL)) == NULL)
+		return st;
+	if (jint(j, "v") == v && jint(j, "at") >= since)
+		st = json_is_true(json_object_get(j, "ok")) ? "ok" : "failed";
+	json_decref(j);
+	return st;
+}
+
+/* The live version of registered model m in e, with when and by whom. */
+static void add_live(struct deps_ctx *c, const json_t *m, const struct mlc_env *e,
+		     const json_t *h)
+{
+	struct mlc_arena *a = &c->live->arena;
+	struct mlc_live *l = MLC_LIST_PUSH(c->live);
+	int64_t v = live_of(m, e->name);
+	const json_t *it;
+	size_t i;
+
+	l->model = jdup(a, m, "name");
+	l->environment = arena_strdup(a, e->name);
+	l->version = arena_strdup(a, alias_of(m, e->name));
+	l->by = "";
+	json_array_foreach(h, i, it)
+	{
+		if (jint(it, "v") == v) {
+			l->since = jint(it, "at");
+			l->by = jdup(a, it, "by");
+			break;
+		}
+	}
+	l->hook_status = hook_status(m, e->name, v, l->since);
+}
+
+/* The live versions and history of registered model m in every environment. */
+static int add_deployments(const json_t *m, void *ctx)
+{
+	struct deps_ctx *c = ctx;
+	struct mlc_arena *a = &c->history->arena;
+	const json_t *it;
+	size_t i;
+
+	for (size_t k = 0; k < c->envs->n; k++) {
+		const struct mlc_env *e = &c->envs->items[k];
+		json_t *h;
+		if (c->env && strcmp(c->env, e->name) != 0)
+			continue;
+		h = history_of(m, e->name);
+		if (alias_of(m, e->name))
+			add_live(c, m, e, h);
+		json_array_foreach(h, i, it)
+		{
+			struct mlc_deploy_event *d = MLC_LIST_PUSH(c->history);
+			d->model = jdup(a, m, "name");
+			d->environment = arena_strdup(a, e->name);
+			d->version = jdup(a, it, "v");
+			d->previous_version = jdup(a, it, "prev");
+			d->action = jdup_or(a, it, "act", "deploy");
+			d->at = jint(it, "at");
+			d->by = jdup(a, it, "by");
+		}
+		json_decref(h);
+	}
+	return 0;
+}
+
+/* Newest first. */
+static int cmp_event(const void *a, const void *b)
+{
+	const struct mlc_deploy_event *x = a, *y = b;
+	return (x->at < y->at) - (x->at > y->at);
+}
+
+/* Live versions per environment (by model, then environment order) and the
+ * history, newest first; every model when model is NULL. */
+static int mlflow_deployments(struct registry *r, const char *model, const char *env,
+			      struct mlc_live_list *live, struct mlc_event_list *history,
+			      struct mlc_error *err)
+{
+	struct mlc_env_list envs = {0};
+	struct deps_ctx c = {&envs, env, live, history};
+	struct http_param p = {"order_by", "name ASC"};
+	struct pager pg = {.path = "registered-models/search",
+			   .items = "registered_models",
+			   .params = &p,
+			   .n_params = 1,
+			   .page_size = PAGE,
+			   .fn = add_deployments,
+			   .ctx = &c};
+	size_t first = history->n;
+	json_t *m = NULL;
+	int rc = -1;
+
+	if (load_envs(r, &envs, NULL, 0, err) < 0)
+		goto out;
+	if (model) {
+		if (get_model(r, model, &m, err) < 0)
+			goto out;
+		add_deployments(json_object_get(m, "registered_model"), &c);
+	} else if (envs.n && each_item(r, &pg, err) < 0) {
+		goto out;
+	}
+	if (history->n - first > 1)
+		qsort(history->items + first, history->n - first, sizeof *history->items, cmp_event);
+	rc = 0;
+out:
+	json_decref(m);
+	MLC_LIST_FREE(&envs);
+	return rc;
+}
+
+/* ---- promotion requests: model-version tags ------------------------------------ */
+
+/* Where a request's tag lives, and its number. */
+struct found {
+	char model[512], version[24], env[72];
+	char ref[620]; /* "M:V:E", the id users of other MLflow clients see */
+	int64_t id;
+};
+
+/* The number shown for request "M:V:E" (see the top of this section). */
+static int64_t request_number(const char *ref)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const char *p = ref; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	return (int64_t)(h % 2147483647ULL) + 1;
+}
+
+/* Fill f for the request of model version in env. */
+static void found_set(struct found *f, const char *model, const char *version, const char *env)
+{
+	snprintf(f->model, sizeof f->model, "%s", model);
+	snprintf(f->version, sizeof f->version, "%s", version);
+	snprintf(f->env, sizeof f->env, "%s", env);
+	snprintf(f->ref, sizeof f->ref, "%s:%s:%s", model, version, env);
+	f->id = request_number(f->ref);
+}
+
+/* The state of request tag j ("" when j holds no request). */
+static const char *state_of(const json_t *j)
+{
+	return jstr(j, "state") ? jstr(j, "state") : jstr(j, "id") ? "pending" : "";
+}
+
+/* The request tag of f, parsed, into *out: a new object, empty when the
+ * version has no such tag (or an unreadable one); -1 with err. */
+static int read_request(struct registry *r, const struct found *f, json_t **out,
+			struct mlc_error *err)
+{
+	struct http_param p[] = {{"name", f->model}, {"version", f->version}};
+	char key[128];
+	const char *s;
+	json_t *resp;
+
+	*out = NULL;
+	if (http_get_json(HTTPH(r), "model-versions/get", p, 2, &resp, err) < 0) {
+		if (http_last_status(HTTPH(r)) == 404)
+			mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': no version %s", f->model,
+				      f->version);
+		return -1;
+	}
+	snprintf(key, sizeof key, "mlconsole.request.%s", f->env);
+	s = tag_of(json_object_get(resp, "model_version"), key);
+	*out = s ? json_loads(s, 0, NULL) : NULL;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = json_object();
+	}
+	json_decref(resp);
+	return 0;
+}
+
+/* Write request tag j of f. */
+static int write_request(struct registry *r, const struct found *f, const json_t *j,
+			 struct mlc_error *err)
+{
+	char key[128], *s = json_dumps(j, JSON_COMPACT);
+	int rc;
+
+	if (s && strlen(s) > MAX_TAG_VALUE) {
+		free(s);
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: too many votes and comments for one MLflow tag "
+				     "(%d characters)",
+				     (long long)f->id, MAX_TAG_VALUE);
+	}
+	snprintf(key, sizeof key, "mlconsole.request.%s", f->env);
+	rc = send_change(r, "model-versions/set-tag",
+			 json_pack("{s:s,s:s,s:s,s:s}", "name", f->model, "version", f->version,
+				   "key", key, "value", s ? s : "{}"),
+			 0, err);
+	free(s);
+	return rc;
+}
+
+/* One change to a request tag: edit the freshly read j (0: write it; 1:
+ * nothing to write; -1 with err: refused), and check the re-read tag holds it. */
+struct req_change {
+	int (*edit)(json_t *j, struct req_change *c, struct mlc_error *err);
+	int (*check)(const json_t *j, const struct req_change *c);
+	const struct found *f;
+	const struct mlc_env *env;
+	const char *actor, *decision, *comment, *state, *reason;
+	int64_t at;
+	int wrote;
+};
+
+/* Read-modify-write of a request tag, as §11 has it: re-read, edit, write,
+ * let concurrent writers land, re-read and confirm; again a few times when
+ * another console's write replaced this one. *final: the confirmed tag. */
+static int update_request(struct registry *r, struct req_change *c, json_t **final,
+			  struct mlc_error *err)
+{
+	json_t *j;
+	int e;
+
+	for (int i = 0; i < CONFIRM_TRIES; i++) {
+		if (read_request(r, c->f, &j, err) < 0)
+			return -1;
+		if ((e = c->edit(j, c, err)) < 0 || (e == 0 && write_request(r, c->f, j, err) < 0)) {
+			json_decref(j);
+			return -1;
+		}
+		json_decref(j);
+		if (e == 0) {
+			c->wrote = 1;
+			settle();
+		}
+		if (read_request(r, c->f, &j, err) < 0)
+			return -1;
+		if (c->check(j, c)) {
+			*final = j;
+			return 0;
+		}
+		json_decref(j);
+	}
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "request %lld: the change could not be confirmed: other consoles kept "
+			     "replacing the request tag; try again",
+			     (long long)c->f->id);
+}
+
+/* Close j (state, reason, time); the caller writes it. */
+static void close_in(json_t *j, const char *state, const char *reason)
+{
+	json_object_set_new(j, "state", json_string(state));
+	json_object_set_new(j, "reason", json_string(reason));
+	json_object_set_new(j, "closed_at", json_integer(timefmt_now_ms()));
+}
+
+/* "request N is STATE, not pending" unless j is pending. */
+static int check_pending(const json_t *j, const struct found *f, struct mlc_error *err)
+{
+	if (!*state_of(j))
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)f->id);
+	if (strcmp(state_of(j), "pending") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending",
+				     (long long)f->id, state_of(j));
+	return 0;
+}
+
+/* The vote of actor in j, or NULL. */
+static const json_t *vote_of(const json_t *j, const char *actor)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "votes"), i, v)
+	{
+		if (jstr(v, "by") && strcmp(jstr(v, "by"), actor) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* How many approving votes j holds. */
+static int64_t approvals(const json_t *j)
+{
+	const json_t *v;
+	size_t i;
+	int64_t n = 0;
+
+	json_array_foreach(json_object_get(j, "votes"), i, v)
+	{
+		n += jstr(v, "d") && strcmp(jstr(v, "d"), "approve") == 0;
+	}
+	return n;
+}
+
+/* May c->actor vote on j under the environment's policy? */
+static int check_voter(const json_t *j, const struct req_change *c, struct mlc_error *err)
+{
+	const struct mlc_env *e = c->env;
+	long long id = (long long)c->f->id;
+	int listed = e->n_approvers == 0;
+
+	if (check_pending(j, c->f, err) < 0)
+		return -1;
+	if (jstr(j, "by") && strcmp(jstr(j, "by"), c->actor) == 0 && !e->self_approval)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: %s requested it, and the policy of environment "
+				     "'%s' does not allow self-approval",
+				     id, c->actor, e->name);
+	for (size_t i = 0; i < e->n_approvers; i++)
+		listed |= strcmp(e->approvers[i], c->actor) == 0;
+	if (!listed)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: %s is not an approver of environment '%s' (see "
+				     "'mlconsole env list')",
+				     id, c->actor, e->name);
+	if (vote_of(j, c->actor))
+		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted", id,
+				     c->actor);
+	return 0;
+}
+
+/* Edit: add c's vote (a rejection also closes the request). */
+static int edit_vote(json_t *j, struct req_change *c, struct mlc_error *err)
+{
+	json_t *votes = json_object_get(j, "votes");
+
+	if (c->wrote && vote_of(j, c->actor))
+		return 1; /* another console's rewrite kept it */
+	if (check_voter(j, c, err) < 0)
+		return -1;
+	if (!json_is_array(votes))
+		json_object_set_new(j, "votes", votes = json_array());
+	json_array_append_new(votes, json_pack("{s:s,s:s,s:I,s:o}", "by", c->actor, "d",
+					       c->decision, "at", (json_int_t)c->at, "comment",
+					       jcut(c->comment, MAX_DETAIL)));
+	if (strcmp(c->decision, "reject") == 0)
+		close_in(j, "rejected", "rejected");
+	return 0;
+}
+
+/* Check: c->actor's vote is in j. */
+static int has_vote(const json_t *j, const struct req_change *c)
+{
+	const json_t *v = vote_of(j, c->actor);
+	return v && jint(v, "at") == c->at;
+}
+
+/* Edit: close a pending request (state c->state, reason c->reason); nothing
+ * to do when it is no longer pending. */
+static int edit_close(json_t *j, struct req_change *c, struct mlc_error *err)
+{
+	(void)err;
+	if (strcmp(state_of(j), "pending") != 0)
+		return 1;
+	close_in(j, c->state, c->reason);
+	return 0;
+}
+
+/* Check: the request is no longer pending. */
+static int is_closed(const json_t *j, const struct req_change *c)
+{
+	(void)c;
+	return strcmp(state_of(j), "pending") != 0;
+}
+
+/* Edit: the request is approved (its deployment is done). */
+static int edit_approved(json_t *j, struct req_change *c, struct mlc_error *err)
+{
+	if (!*state_of(j))
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
+				     (long long)c->f->id);
+	if (strcmp(state_of(j), "approved") == 0)
+		return 1;
+	close_in(j, "approved", "approved");
+	return 0;
+}
+
+/* Check: the request is approved. */
+static int is_approved(const json_t *j, const struct req_change *c)
+{
+	(void)c;
+	return strcmp(state_of(j), "approved") == 0;
+}
+
+/* Edit: the requester withdraws a pending request. */
+static int edit_cancel(json_t *j, struct req_change *c, struct mlc_error *err)
+{
+	const char *by = jstr(j, "by");
+
+	if (check_pending(j, c->f, err) < 0)
+		return -1;
+	if (by == NULL || strcmp(by, c->actor) != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: only %s, who requested it, can cancel it",
+				     (long long)c->f->id, by ? by : "?");
+	close_in(j, "cancelled", "cancelled by the requester");
+	return 0;
+}
+
+/* Edit: open the request (a new pending one replaces a closed one). */
+static int edit_open(json_t *j, struct req_change *c, struct mlc_error *err)
+{
+	if (strcmp(state_of(j), "pending") == 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
+				     (long long)c->f->id);
+	json_object_clear(j);
+	json_object_set_new(j, "id", json_string(c->f->ref));
+	json_object_set_new(j, "kind", json_string(c->decision));
+	json_object_set_new(j, "by", json_string(c->actor));
+	json_object_set_new(j, "at", json_integer(c->at));
+	json_object_set_new(j, "comment", jcut(c->comment, MAX_DETAIL));
+	json_object_set_new(j, "state", json_string("pending"));
+	json_object_set_new(j, "votes", json_array());
+	return 0;
+}
+
+/* Check: j is the request this console opened. */
+static int is_opened(const json_t *j, const struct req_change *c)
+{
+	return jstr(j, "by") && strcmp(jstr(j, "by"), c->actor) == 0 && jint(j, "at") == c->at &&
+	       strcmp(state_of(j), "pending") == 0;
+}
+
+/* ---- finding requests ----------------------------------------------------------- */
+
+/* Called for each request tag found; returns 1 to stop. */
+typedef int (*req_fn)(const struct found *f, const json_t *tag, void *ctx);
+
+/* A scan of one environment's request tags. */
+struct scan {
+	const char *env;
+	char key[128];
+	req_fn fn;
+	void *ctx;
+};
+
+/* The request tag of model version mv, to the scan's function. */
+static int scan_one(const json_t *mv, void *ctx)
+{
+	struct scan *s = ctx;
+	const char *v = tag_of(mv, s->key), *name = jstr(mv, "name"), *ver = jstr(mv, "version");
+	struct found f;
+	json_t *j;
+	int stop = 0;
+
+	if (v == NULL || name == NULL || ver == NULL)
+		return 0;
+	found_set(&f, name, ver, s->env);
+	j = json_loads(v, 0, NULL);
+	if (json_is_object(j) && *state_of(j))
+		stop = s->fn(&f, j, s->ctx);
+	json_decref(j);
+	return stop;
+}
+
+/* Call fn for every request tag of env (of model only, unless NULL): one
+ * model-versions/search on the tag. */
+static int scan_requests(struct registry *r, const char *env, const char *model, req_fn fn,
+			 void *ctx, struct mlc_error *err)
+{
+	struct scan s = {env, "", fn, ctx};
+	struct strbuf f = {0};
+	struct http_param p = {"filter", NULL};
+	struct pager pg = {.path = "model-versions/search",
+			   .items = "model_versions",
+			   .params = &p,
+			   .n_params = 1,
+			   .page_size = PAGE,
+			   .fn = scan_one,
+			   .ctx = &s};
+	int rc = -1;
+
+	snprintf(s.key, sizeof s.key, "mlconsole.request.%s", env);
+	if (model) {
+		sb_add(&f, "name = ");
+		if (add_literal(&f, model, err) < 0)
+			goto out;
+		sb_add(&f, " AND ");
+	}
+	sb_printf(&f, "tags.`%s` LIKE '%%'", s.key);
+	p.value = sb_str(&f);
+	rc = each_item(r, &pg, err);
+out:
+	sb_free(&f);
+	return rc;
+}
+
+/* Where the listing of requests goes. */
+struct reqs_ctx {
+	struct mlc_request_list *out;
+	int which;
+	int64_t id;
+};
+
+/* Copy the votes of request tag j into q. */
+static void request_votes(struct mlc_arena *a, struct mlc_request *q, const json_t *j)
+{
+	const json_t *arr = json_object_get(j, "votes"), *v;
+	size_t i;
+
+	q->votes = arena_alloc(a, (json_array_size(arr) + 1) * sizeof *q->votes);
+	json_array_foreach(arr, i, v)
+	{
+		struct mlc_vote *x = &q->votes[q->n_votes++];
+		x->by = jdup(a, v, "by");
+		x->decision = jdup(a, v, "d");
+		x->at = jint(v, "at");
+		x->comment = jdup(a, v, "comment");
+	}
+}
+
+/* Add request tag j (of f) to the listing when it is asked for. */
+static int add_request(const struct found *f, const json_t *j, void *ctx)
+{
+	struct reqs_ctx *c = ctx;
+	struct mlc_arena *a = &c->out->arena;
+	const char *state = state_of(j);
+	struct mlc_request *q;
+
+	if (c->id > 0 ? f->id != c->id : c->which == REQ_PENDING && strcmp(state, "pending") != 0)
+		return 0;
+	q = MLC_LIST_PUSH(c->out);
+	q->id = f->id;
+	q->model = arena_strdup(a, f->model);
+	q->version = arena_strdup(a, f->version);
+	q->environment = arena_strdup(a, f->env);
+	q->kind = jdup_or(a, j, "kind", "promote");
+	q->state = arena_strdup(a, state);
+	q->requested_by = jdup(a, j, "by");
+	q->comment = jdup(a, j, "comment");
+	q->close_reason = jdup(a, j, "reason");
+	q->requested_at = jint(j, "at");
+	q->closed_at = jint(j, "closed_at");
+	request_votes(a, q, j);
+	return c->id > 0;
+}
+
+/* Oldest first, then by number. */
+static int cmp_request_oldest(const void *a, const void *b)
+{
+	const struct mlc_request *x = a, *y = b;
+
+	if (x->requested_at != y->requested_at)
+		return x->requested_at < y->requested_at ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Newest first. */
+static int cmp_request_newest(const void *a, const void *b)
+{
+	return cmp_request_oldest(b, a);
+}
+
+/* Requests from every environment's tags: pending (oldest first) or all
+ * (newest first); id > 0: just that one. */
+static int mlflow_requests(struct registry *r, int which, int64_t id,
+			   struct mlc_request_list *out, struct mlc_error *err)
+{
+	struct mlc_env_list envs = {0};
+	struct reqs_ctx c = {out, which, id};
+	size_t first = out->n;
+	int rc = -1;
+
+	if (load_envs(r, &envs, NULL, 0, err) < 0)
+		goto out;
+	for (size_t i = 0; i < envs.n && !(id > 0 && out->n > first); i++)
+		if (scan_requests(r, envs.items[i].name, NULL, add_request, &c, err) < 0)
+			goto out;
+	if (out->n - first > 1)
+		qsort(out->items + first, out->n - first, sizeof *out->items,
+		      which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
+	rc = 0;
+	if (id > 0 && out->n == first)
+		rc = mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+out:
+	MLC_LIST_FREE(&envs);
+	return rc;
+}
+
+/* Keep the request whose number is *ctx's id. */
+static int match_request(const struct found *f, const json_t *j, void *ctx)
+{
+	struct found *want = ctx;
+
+	(void)j;
+	if (f->id != want->id)
+		return 0;
+	*want = *f;
+	return 1;
+}
+
+/* The request numbered id into f, and its environment's policy from envs. */
+static int find_request(struct registry *r, int64_t id, const struct mlc_env_list *envs,
+			struct found *f, const struct mlc_env **env, struct mlc_error *err)
+{
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	for (size_t i = 0; i < envs->n && !f->ref[0]; i++)
+		if (scan_requests(r, envs->items[i].name, NULL, match_request, f, err) < 0)
+			return -1;
+	if (!f->ref[0])
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+	*env = find_env(envs, f->env, err);
+	return *env ? 0 : -1;
+}
+
+/* ---- opening requests, votes, completion ---------------------------------------- */
+
+/* The other pending requests of a model in an environment (their versions). */
+struct others {
+	const struct found *mine;
+	json_t *versions;
+};
+
+/* Note request tag j of f when it is another pending one. */
+static int other_pending(const struct found *f, const json_t *j, void *ctx)
+{
+	struct others *o = ctx;
+
+	if (strcmp(f->version, o->mine->version) != 0 && strcmp(state_of(j), "pending") == 0)
+		json_array_append_new(o->versions, json_string(f->version));
+	return 0;
+}
+
+/* Close the other pending requests of f's model in its environment:
+ * superseded by f. */
+static int supersede(struct registry *r, const struct found *f, const struct mlc_env *env,
+		     const char *actor, struct mlc_error *err)
+{
+	struct others o = {f, json_array()};
+	json_t *v, *fin;
+	char reason[64], subject[64];
+	size_t i;
+	int rc = scan_requests(r, f->env, f->model, other_pending, &o, err);
+
+	snprintf(reason, sizeof reason, "superseded by request %lld", (long long)f->id);
+	json_array_foreach(o.versions, i, v)
+	{
+		struct found g;
+		struct req_change c = {edit_close, is_closed, &g, env, actor, NULL, NULL,
+				       "closed", reason, 0, 0};
+		if (rc < 0)
+			break;
+		found_set(&g, f->model, json_string_value(v), f->env);
+		if ((rc = update_request(r, &c, &fin, err)) == 0) {
+			json_decref(fin);
+			snprintf(subject, sizeof subject, "request %lld", (long long)g.id);
+			journal(r, actor, "close", subject, reason);
+		}
+	}
+	json_decref(o.versions);
+	return rc;
+}
+
+/* Open a promotion (or rollback) request as the tag of the version. */
+static int mlflow_request(struct registry *r, const char *model, const char *version,
+			  const char *env, const char *kind, const char *comment, const char *actor,
+			  struct mlc_outcome *out, struct mlc_error *err)
+{
+	int rollback = strcmp(kind, "rollback") == 0;
+	struct place p = {0};
+	struct found f;
+	struct req_change c = {edit_open, is_opened, &f, NULL, actor, kind, comment, NULL, NULL,
+			       timefmt_now_ms(), 0};
+	char num[24], subject[600];
+	json_t *fin;
+	int64_t v, cur;
+	int rc = -1;
+
+	if (place_open(r, model, env, &p, err) < 0)
+		goto out;
+	c.env = p.env;
+	cur = live_of(p.m, p.env->name);
+	if (rollback)
+		v = pick_rollback(&p, model, version, cur, err);
+	else if ((v = parse_version(version, err)) > 0 &&
+		 (check_version(r, model, v, err) < 0 || check_previous(&p, model, v, err) < 0))
+		v = -1;
+	else if (v > 0 && v == cur)
+		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+				  (long long)v, p.env->name);
+	if (v < 0)
+		goto out;
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	found_set(&f, model, num, p.env->name);
+	if (update_request(r, &c, &fin, err) < 0)
+		goto out;
+	json_decref(fin);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, p.env->name);
+	journal(r, actor, rollback ? "request rollback" : "request", subject, comment);
+	if (supersede(r, &f, p.env, actor, err) < 0)
+		goto out;
+	outcome(out, f.id, 0, "request %lld: %s %s %lld in %s (%s; %s)", (long long)f.id,
+		rollback ? "roll back to" : "deploy", model, (long long)v, p.env->name, f.ref,
+		NOT_BY_SERVER);
+	rc = 0;
+out:
+	place_close(&p);
+	return rc;
+}
+
+/* Close request f (not eligible any more) with reason; the outcome says so,
+ * or that it was approved after all when another console got there first. */
+static int close_ineligible(struct registry *r, const struct found *f, const struct mlc_env *e,
+			    const char *actor, const char *reason, struct mlc_outcome *out,
+			    struct mlc_error *err)
+{
+	struct req_change c = {edit_close, is_closed, f, e, actor, NULL, NULL, "closed", reason,
+			       0, 0};
+	json_t *fin;
+	char subject[64];
+	int approved;
+
+	if (update_request(r, &c, &fin, err) < 0)
+		return -1;
+	approved = strcmp(state_of(fin), "approved") == 0;
+	json_decref(fin);
+	if (approved) {
+		outcome(out, f->id, 0, "request %lld approved: %s %s is live in %s", (long long)f->id,
+			f->model, f->version, f->env);
+		return 0;
+	}
+	snprintf(subject, sizeof subject, "request %lld", (long long)f->id);
+	journal(r, actor, "close", subject, reason);
+	outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, reason);
+	return 0;
+}
+
+/* The approval that satisfies the policy: alias, history, then the state
+ * approved (§11's order); a deployment already in the history is not done
+ * twice. reconciled: finishing what another console left half done. */
+static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
+		    const char *kind, const char *actor, int reconciled, struct mlc_outcome *out,
+		    struct mlc_error *err)
+{
+	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0};
+	struct mlc_error why = {0};
+	struct place p = {0};
+	int64_t v = strtoll(f->version, NULL, 10), prev;
+	int rollback = strcmp(kind, "rollback") == 0, rc = -1, st;
+	json_t *h = NULL, *fin;
+
+	if (place_open(r, f->model, f->env, &p, err) < 0)
+		goto out;
+	h = history_of(p.m, e->name);
+	if (!history_has_req(h, f->ref)) {
+		if ((st = version_state(r, f->model, v, &why, err)) < 0)
+			goto out;
+		if (st == 0 && !rollback)
+			st = check_previous(&p, f->model, v, &why) < 0;
+		if (st || live_of(p.m, e->name) == v) {
+			rc = close_ineligible(r, f, e, actor,
+					      st ? why.msg : "the version is already live", out, err);
+			goto out;
+		}
+		if (make_live(r, f->model, &p, v, rollback ? "rollback" : "deploy", actor, f->ref,
+			      &prev, err) < 0)
+			goto out;
+	}
+	if (update_request(r, &c, &fin, err) < 0)
+		goto out;
+	json_decref(fin);
+	if (reconciled)
+		journal(r, actor, "reconcile", f->ref, "finished an approved request");
+	outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
+		reconciled ? "reconciled (another console had not finished it; this one did)"
+			   : "approved",
+		f->model, f->version, e->name);
+	where(out, f->model, e->name);
+	rc = 0;
+out:
+	json_decref(h);
+	place_close(&p);
+	return rc;
+}
+
+/* A request some console left unfinished: approved (or pending with enough
+ * approvals) but its deployment not in the history, with nothing deployed in
+ * the environment since. Finish it: 1 when this did, 0 when there was nothing
+ * to finish, -1 with err. */
+static int reconcile(struct registry *r, const struct found *f, const struct mlc_env *e,
+		     const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1;
+	json_t *j, *resp = NULL, *h = NULL;
+	const char *state;
+	int todo = 0, rc;
+
+	if (read_request(r, f, &j, err) < 0)
+		return -1;
+	state = state_of(j);
+	if (strcmp(state, "approved") == 0 ||
+	    (strcmp(state, "pending") == 0 && approvals(j) >= need)) {
+		if (get_model(r, f->model, &resp, err) < 0) {
+			json_decref(j);
+			return -1;
+		}
+		h = history_of(json_object_get(resp, "registered_model"), e->name);
+		todo = !history_has_req(h, f->ref) &&
+		       (strcmp(state, "pending") == 0 ||
+			jint(j, "closed_at") >= jint(json_array_get(h, 0), "at"));
+	}
+	rc = todo ? complete(r, f, e, jdup_or(&out->arena, j, "kind", "promote"), actor, 1, out,
+			     err)
+		  : 0;
+	json_decref(h);
+	json_decref(resp);
+	json_decref(j);
+	return rc < 0 ? -1 : todo;
+}
+
+/* Vote on request id: read-modify-write-confirm of its tag; the approving
+ * vote that satisfies the policy then completes it. */
+static int mlflow_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int approve = strcmp(decision, "approve") == 0;
+	struct mlc_env_list envs = {0};
+	const struct mlc_env *e;
+	struct found f;
+	struct req_change c = {edit_vote, has_vote, &f, NULL, actor, approve ? "approve" : "reject",
+			       comment, NULL, NULL, timefmt_now_ms(), 0};
+	json_t *fin = NULL;
+	char subject[64];
+	int64_t n, need;
+	int rc = -1;
+
+	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
+		goto out;
+	c.env = e;
+	if ((rc = reconcile(r, &f, e, actor, out, err)) != 0) {
+		rc = rc < 0 ? -1 : 0;
+		goto out;
+	}
+	rc = -1;
+	if (update_request(r, &c, &fin, err) < 0)
+		goto out;
+	snprintf(subject, sizeof subject, "request %lld", (long long)id);
+	journal(r, actor, c.decision, subject, comment);
+	need = e->required_approvals > 0 ? e->required_approvals : 1;
+	n = approvals(fin);
+	if (approve && n >= need) {
+		rc = complete(r, &f, e, jdup_or(&out->arena, fin, "kind", "promote"), actor, 0, out,
+			      err);
+		goto out;
+	}
+	if (approve)
+		outcome(out, id, 0, "request %lld: %lld of %lld approvals (%s)", (long long)id,
+			(long long)n, (long long)need, NOT_BY_SERVER);
+	else
+		outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
+	rc = 0;
+out:
+	json_decref(fin);
+	MLC_LIST_FREE(&envs);
+	return rc;
+}
+
+/* The requester withdraws a pending request. */
+static int mlflow_cancel(struct registry *r, int64_t id, const char *actor,
+			 struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct mlc_env_list envs = {0};
+	const struct mlc_env *e;
+	struct found f;
+	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL, NULL, NULL, 0, 0};
+	json_t *fin;
+	char subject[64];
+	int rc = -1;
+
+	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
+		goto out;
+	c.env = e;
+	if (update_request(r, &c, &fin, err) < 0)
+		goto out;
+	json_decref(fin);
+	snprintf(subject, sizeof subject, "request %lld", (long long)id);
+	journal(r, actor, "cancel", subject, "");
+	outcome(out, id, 0, "request %lld cancelled", (long long)id);
+	rc = 0;
+out:
+	MLC_LIST_FREE(&envs);
+	return rc;
+}
+
+/* ---- hook outcomes -------------------------------------------------------------- */
+
+/* Store a hook's outcome for the latest deployment of model in env as the
+ * model tag mlconsole.hook.ENV. */
+static int mlflow_record_hook(struct registry *r, const char *model, const char *env, int ok,
+			      int status, const char *detail, const char *actor,
+			      struct mlc_error *err)
+{
+	struct place p = {0};
+	char key[128], subject[600], *s = NULL;
+	json_t *h = NULL, *j;
+	int rc = -1;
+
+	if (place_open(r, model, env, &p, err) < 0)
+		goto out;
+	h = history_of(p.m, p.env->name);
+	if (json_array_size(h) == 0) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s was never deployed to %s", model,
+			      p.env->name);
+		goto out;
+	}
+	j = json_pack("{s:O,s:I,s:b,s:i,s:o}", "v", json_object_get(json_array_get(h, 0), "v"),
+		      "at", (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
+		      jcut(detail, MAX_DETAIL));
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	snprintf(key, sizeof key, "mlconsole.hook.%s", p.env->name);
+	if (send_change(r, "registered-models/set-tag",
+			s ? json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s) : NULL,
+			0, err) < 0)
+		goto out;
+	snprintf(subject, sizeof subject, "%s@%s", model, p.env->name);
+	journal(r, actor, ok ? "hook ok" : "hook failed", subject, detail);
+	rc = 0;
+out:
+	free(s);
+	json_decref(h);
+	place_close(&p);
+	return rc;
+}
+
 /* ---- opening, closing, cancelling ------------------------------------------- */
 
 static void mlflow_close(struct registry *r)
@@ -1035,8 +2867,8 @@ static void mlflow_resume(struct registry *r)
 	http_clear_interrupt(HTTPH(r));
 }
 
-/* The write operations are NULL: the remote backend is read-only in this
- * build (MLFLOW.md §11 is still to come). */
+/* Drift series (runs tagged mlconsole.model, §11) are not read or written
+ * by this backend yet: those operations are NULL ("not supported"). */
 static const struct registry_ops mlflow_ops = {
     .kind = "mlflow",
     .close = mlflow_close,
@@ -1049,6 +2881,18 @@ static const struct registry_ops mlflow_ops = {
     .experiment_keys = mlflow_experiment_keys,
     .versions_for_run = mlflow_versions_for_run,
     .get_experiment = mlflow_get_experiment,
+    .env_list = mlflow_env_list,
+    .env_set = mlflow_env_set,
+    .deployments = mlflow_deployments,
+    .deploy = mlflow_deploy,
+    .rollback = mlflow_rollback,
+    .rollback_target = mlflow_rollback_target,
+    .request = mlflow_request,
+    .vote = mlflow_vote,
+    .cancel = mlflow_cancel,
+    .requests = mlflow_requests,
+    .audit = mlflow_audit,
+    .record_hook = mlflow_record_hook,
     .interrupt = mlflow_interrupt,
     .resume = mlflow_resume,
 };
@@ -1060,7 +2904,6 @@ struct registry *registry_mlflow_open(const char *uri, const struct registry_ope
 	struct mlflow *m;
 	struct registry *r;
 
-	(void)opts; /* nothing is created remotely, and nothing is written yet */
 	if (h == NULL)
 		return NULL;
 	m = xcalloc(1, sizeof *m);
@@ -1069,8 +2912,9 @@ struct registry *registry_mlflow_open(const char *uri, const struct registry_ope
 	r->ops = &mlflow_ops;
 	r->uri = http_display_url(uri);
 	r->display = xstrdup(r->uri);
-	r->caps = 0;
-	r->read_only = 1;
+	/* writes as §11 maps them; the audit trail is this machine's journal */
+	r->caps = REG_CAP_WRITE | REG_CAP_AUDIT;
+	r->read_only = opts && opts->read_only;
 	r->impl = m;
 	return r;
 }

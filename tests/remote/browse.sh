@@ -78,8 +78,10 @@ expect_exit 1 "a run prefix" -- "$M" history "${ALPHA:0:8}" acc
 expect_in "$T/err" "a prefix cannot be resolved remotely" "says a prefix cannot be resolved"
 expect_exit 1 "an unknown model" -- "$M" versions nope
 expect_in "$T/err" "model 'nope': not found in http://$HP" "not found, naming the server"
-expect_exit 1 "a change is refused" -- "$M" deploy fraud-detector 3 --env production
+expect_exit 1 "a change with --read-only is refused" -- "$M" --read-only deploy fraud-detector 3 --env production
 expect_in "$T/err" "read-only" "says read-only"
+expect_exit 1 "a deploy to an environment nobody set up" -- "$M" deploy fraud-detector 3 --env production
+expect_in "$T/err" "environment 'production': not found" "names the environment"
 
 # ---- faults, with secrets in the environment and the URL --------------------------
 export MLFLOW_TRACKING_USERNAME=ana MLFLOW_TRACKING_PASSWORD=pw-SECRET-1 MLFLOW_TRACKING_TOKEN=tok-SECRET-2

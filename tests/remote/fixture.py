@@ -12,6 +12,11 @@ last deleted), 2 bulk (--runs N generated runs, default 1500), 3 old
 (deleted); models fraud-detector (3 versions, aliases champion=2 and
 challenger=3), churn, o'brien, and --models N more (model-0000 ...).
 
+Writes, with MLflow's validation and error shapes: registered-models/alias
+(GET, POST, DELETE), registered-models/set-tag and delete-tag,
+model-versions/set-tag and delete-tag, experiments/create and
+set-experiment-tag. DELETE takes a JSON body, as on MLflow OSS.
+
 Control (never faulted, never authenticated):
   POST /_fixture/fault  {"mode": M, "arg": A, "count": N, "path": SUBSTRING}
       modes: slow (ARG seconds, then the normal answer), drop (close without
@@ -92,6 +97,7 @@ class Store:
         self.runs = []  # MLflow Run JSON, plus "_hist" {key: [points]}
         self.models = {}  # name -> registered model JSON without latest_versions
         self.versions = {}  # name -> [model version JSON]
+        self.lock = threading.Lock()
         self.seed_experiments()
         self.seed_fraud_runs()
         self.seed_bulk_runs(n_runs)
@@ -514,6 +520,152 @@ def metric_history(store, args):
     return {"metrics": points} if points else {}
 
 
+# ---- writes (MLflow's validation and error shapes) -------------------------------
+
+TAG_KEY = re.compile(r"^[/\w.\- ]*$")
+ALIAS = re.compile(r"^[\w\-]*$")
+MAX_TAG_VALUE = 5000
+
+
+def check_tag(key, value):
+    if key is None or key == "":
+        raise invalid("Missing value for required parameter 'key'.%s" % HINT)
+    if value is None:
+        raise invalid("Missing value for required parameter 'value'.%s" % HINT)
+    if not isinstance(value, str):
+        raise invalid("Invalid value %s for parameter 'value' supplied.%s" % (value, HINT))
+    if len(key) > 250 or not TAG_KEY.match(key):
+        raise invalid("Invalid tag name: '%s'. Names may only contain alphanumerics, "
+                      "underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/)."
+                      % key)
+    if len(value) > MAX_TAG_VALUE:
+        raise invalid("Tag value '%s' had length %d, which exceeded length limit of %d"
+                      % (value[:20] + "...", len(value), MAX_TAG_VALUE))
+
+
+def set_tag_in(obj, key, value):
+    tags = [t for t in obj.get("tags", []) if t["key"] != key]
+    tags.append({"key": key, "value": value})
+    obj["tags"] = tags
+
+
+def delete_tag_in(obj, key, what):
+    tags = obj.get("tags", [])
+    if not any(t["key"] == key for t in tags):
+        raise not_found("No tag with name: %s in %s." % (key, what))
+    obj["tags"] = [t for t in tags if t["key"] != key]
+    if not obj["tags"]:
+        del obj["tags"]
+
+
+def model_of(store, args):
+    name = required(args, "name")
+    if name not in store.models:
+        raise not_found("Registered Model with name=%s not found" % name)
+    return store.models[name]
+
+
+def version_of(store, args):
+    model_of(store, args)
+    name, version = args["name"], str(required(args, "version"))
+    for v in store.versions[name]:
+        if v["version"] == version:
+            return v
+    raise not_found("Model Version (name=%s, version=%s) not found" % (name, version))
+
+
+def check_alias(alias):
+    if alias is None or alias == "":
+        raise invalid("Missing value for required parameter 'alias'.%s" % HINT)
+    if len(alias) > 255 or not ALIAS.match(alias):
+        raise invalid("Invalid alias name: '%s'. Names may only contain alphanumerics, "
+                      "underscores (_), and dashes (-)." % alias)
+    if alias.lower() == "latest":
+        raise invalid("'latest' alias name (case insensitive) is reserved.")
+    if re.fullmatch(r"[vV]\d+", alias):
+        raise invalid("Version alias name '%s' is reserved." % alias)
+
+
+def alias(store, args, method):
+    """registered-models/alias: GET reads, POST sets (re-points), DELETE removes."""
+    m = model_of(store, args)
+    name, al = args["name"], args.get("alias")
+    if method == "GET":
+        required(args, "alias")
+        for a in m.get("aliases", []):
+            if a["alias"] == al:
+                return {"model_version": store.version_json(
+                    version_of(store, {"name": name, "version": a["version"]}), True)}
+        raise invalid("Registered model alias %s not found." % al)
+    check_alias(al)
+    if method == "POST":
+        v = version_of(store, args)
+        rest = [a for a in m.get("aliases", []) if a["alias"] != al]
+        m["aliases"] = rest + [{"alias": al, "version": v["version"]}]
+    else:
+        m["aliases"] = [a for a in m.get("aliases", []) if a["alias"] != al]
+        if not m["aliases"]:
+            del m["aliases"]
+    return {}
+
+
+def set_model_tag(store, args):
+    m = model_of(store, args)
+    check_tag(args.get("key"), args.get("value"))
+    set_tag_in(m, args["key"], args["value"])
+    return {}
+
+
+def delete_model_tag(store, args):
+    m = model_of(store, args)
+    delete_tag_in(m, required(args, "key"), "registered model %s" % args["name"])
+    return {}
+
+
+def set_version_tag(store, args):
+    v = version_of(store, args)
+    check_tag(args.get("key"), args.get("value"))
+    set_tag_in(v, args["key"], args["value"])
+    return {}
+
+
+def delete_version_tag(store, args):
+    v = version_of(store, args)
+    delete_tag_in(v, required(args, "key"), "model version %s" % v["version"])
+    return {}
+
+
+def create_experiment(store, args):
+    name = required(args, "name")
+    if len(name) > 500:
+        raise invalid("Experiment name exceeds the maximum length of 500 characters")
+    if any(e["name"] == name for e in store.experiments):
+        raise ApiError(400, "RESOURCE_ALREADY_EXISTS",
+                       "Experiment(name=%s) already exists. Error: (raised as a result of "
+                       "Query-invoked autoflush; consider using a session.no_autoflush block "
+                       "if this flush is originating too early)" % name)
+    eid = str(max(int(e["experiment_id"]) for e in store.experiments) + 1)
+    now = int(time.time() * 1000)
+    e = {"experiment_id": eid, "name": name,
+         "artifact_location": args.get("artifact_location") or "/srv/mlflow/artifacts/" + eid,
+         "lifecycle_stage": "active", "last_update_time": now, "creation_time": now}
+    for t in args.get("tags") or []:
+        check_tag(t.get("key"), t.get("value"))
+        set_tag_in(e, t["key"], t["value"])
+    store.experiments.append(e)
+    return {"experiment_id": eid}
+
+
+def set_experiment_tag(store, args):
+    e = get_experiment(store, args)["experiment"]
+    check_tag(args.get("key"), args.get("value"))
+    if e["lifecycle_stage"] != "active":
+        raise invalid("The experiment %s must be in the 'active' state. Current state is %s."
+                      % (e["experiment_id"], e["lifecycle_stage"]))
+    set_tag_in(e, args["key"], args["value"])
+    return {}
+
+
 ROUTES = {
     "registered-models/search": ("GET", search_models),
     "registered-models/get": ("GET", get_model),
@@ -525,7 +677,15 @@ ROUTES = {
     "runs/search": ("POST", search_runs),
     "runs/get": ("GET", get_run),
     "metrics/get-history": ("GET", metric_history),
+    "registered-models/alias": ("GET POST DELETE", alias),
+    "registered-models/set-tag": ("POST", set_model_tag),
+    "registered-models/delete-tag": ("DELETE", delete_model_tag),
+    "model-versions/set-tag": ("POST", set_version_tag),
+    "model-versions/delete-tag": ("DELETE", delete_version_tag),
+    "experiments/create": ("POST", create_experiment),
+    "experiments/set-experiment-tag": ("POST", set_experiment_tag),
 }
+METHOD_AWARE = {alias}
 
 
 # ---- the server ---------------------------------------------------------------------
@@ -698,7 +858,7 @@ class Handler(BaseHTTPRequestHandler):
             st.paths[url.path] = st.paths.get(url.path, 0) + 1
             st.log.append("%s %s" % (method, self.path))
             del st.log[:-300]
-            if method == "POST":
+            if method in ("POST", "DELETE"):
                 st.bodies.append(body.decode("utf-8", "replace"))
                 del st.bodies[:-50]
         if not self.authorized():
@@ -735,14 +895,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(405, HTML_405, "text/html; charset=utf-8")
         try:
             args = self.arguments(method, url, body)
-            answer = json.dumps(fn(self.server.store, args), indent=2)
+            if fn in METHOD_AWARE or method != "GET" and fn not in (search_runs,
+                                                                    search_experiments):
+                with self.server.store.lock:  # a write is one transaction
+                    result = fn(self.server.store, args, method) if fn in METHOD_AWARE \
+                        else fn(self.server.store, args)
+            else:
+                result = fn(self.server.store, args)
+            answer = json.dumps(result, indent=2)
         except ApiError as e:
             return self.send_error_json(e.status, e.code, e.message)
         data = answer.encode()
         self.send(200, data[:len(data) // 2] if truncated else data)
 
     def arguments(self, method, url, body):
-        """GET: the query string (repeated keys are lists); POST: the JSON body."""
+        """GET: the query string (repeated keys are lists); POST and DELETE: the JSON
+        body (MLflow OSS never reads a DELETE's query string)."""
         if method == "GET":
             args = {}
             for k, v in parse_qsl(url.query, keep_blank_values=True):

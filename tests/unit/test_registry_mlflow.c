@@ -1,7 +1,9 @@
 /* test_registry_mlflow.c: the MLflow REST backend through struct registry —
  * first on the exact bodies recorded from MLflow 2.17 (tests/fixtures/mlflow),
  * then on tests/remote/fixture.py's seeded server: paging, filters and orders
- * sent to the server, local metric sorts, lookups, errors and cancelling.
+ * sent to the server, local metric sorts, lookups, errors and cancelling;
+ * then the writes of MLFLOW.md §11: policies, aliases and history tags,
+ * requests as version tags, hook outcomes, the journal, DELETE bodies.
  * Skipped (77) without python3. */
 #include "config.h"
 #include <curl/curl.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include "http.h"
 #include "registry.h"
 #include "strbuf.h"
 
@@ -520,18 +523,213 @@ static void test_versions_of_a_run_carry_their_aliases(void **state)
 	MLC_LIST_FREE(&l);
 }
 
-static void test_changes_are_refused_as_read_only_in_this_build(void **state)
+static void test_read_only_refuses_changes_and_writable_is_the_default(void **state)
+{
+	struct registry_open_opts o = {.read_only = 1};
+	struct mlc_outcome out;
+	struct mlc_error err = {0};
+	struct registry *r;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	assert_false(reg->read_only);
+	assert_true(reg->caps & REG_CAP_WRITE);
+	assert_non_null(r = registry_open(url, &o, &err));
+	assert_int_equal(registry_deploy(r, "fraud-detector", "3", "production", "ana", &out, &err),
+			 -1);
+	assert_int_equal(err.code, MLC_ERR_READONLY);
+	registry_close(r);
+	assert_int_equal(requests_to("registered-models/alias"), 0);
+}
+
+/* env set NAME with the given approvals and approvers (NULL: not changed). */
+static void set_env(const char *name, int64_t order, int64_t required, const char *approvers)
+{
+	struct mlc_env_change c = {.name = name,
+				   .have_order = 1,
+				   .order = order,
+				   .have_required = 1,
+				   .required_approvals = required,
+				   .have_approvers = approvers != NULL,
+				   .approvers = approvers};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_env_set(reg, &c, "root", &err), 0);
+}
+
+/* The value of a registered model's tag on the server, parsed (caller decrefs). */
+static json_t *server_model_tag(const char *model, const char *key)
+{
+	char u[256], *got = NULL;
+	CURL *c = curl_easy_init();
+	struct strbuf sb = {0};
+	json_t *j, *t, *val = NULL;
+	size_t i;
+
+	snprintf(u, sizeof u, "%s/api/2.0/mlflow/registered-models/get?name=%s", url, model);
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	j = json_loads(sb_str(&sb), 0, NULL);
+	json_array_foreach(json_object_get(json_object_get(j, "registered_model"), "tags"), i, t)
+	{
+		if (strcmp(json_string_value(json_object_get(t, "key")), key) == 0)
+			got = (char *)json_string_value(json_object_get(t, "value"));
+	}
+	if (got)
+		val = json_loads(got, 0, NULL);
+	json_decref(j);
+	sb_free(&sb);
+	return val;
+}
+
+static void test_a_policy_is_stored_on_the_mlconsole_experiment_and_read_back(void **state)
+{
+	struct mlc_env_list l = {0};
+	struct mlc_experiment_list e = {0};
+	struct mlc_error err = {0};
+
+	(void)state;
+	set_env("uat", 5, 2, "zed, amy");
+	assert_int_equal(registry_get_experiment(reg, "mlconsole", &e, &err), 0);
+	assert_string_equal(mlc_kv_get(e.items[0].tags, e.items[0].n_tags, "policy.uat.approvers"),
+			    "zed, amy");
+	assert_int_equal(registry_env_list(reg, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.items[i].name, "uat") != 0)
+			continue;
+		assert_int_equal(l.items[i].order, 5);
+		assert_int_equal(l.items[i].required_approvals, 2);
+		assert_int_equal(l.items[i].n_approvers, 2);
+		assert_string_equal(l.items[i].approvers[0], "amy");
+	}
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&e);
+}
+
+static void test_deploy_sets_the_alias_then_the_history_tag(void **state)
 {
 	struct mlc_outcome out;
+	struct mlc_live_list live = {0};
+	struct mlc_event_list hist = {0};
+	struct mlc_error err = {0};
+	json_t *h;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	set_env("dev", 1, 0, NULL);
+	assert_int_equal(registry_deploy(reg, "churn", "1", "dev", "ana", &out, &err), 0);
+	assert_true(out.deployed);
+	assert_string_equal(out.summary, "deployed churn 1 to dev (was none, 0)");
+	assert_non_null(h = server_model_tag("churn", "mlconsole.history.dev"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "v")), "1");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "by")), "ana");
+	json_decref(h);
+	assert_int_equal(registry_deployments(reg, "churn", "dev", &live, &hist, &err), 0);
+	assert_int_equal(live.n, 1);
+	assert_string_equal(live.items[0].version, "1");
+	assert_string_equal(live.items[0].hook_status, "none");
+	assert_int_equal(registry_record_hook(reg, "churn", "dev", 0, 1, "exit 1", "ana", &err), 0);
+	MLC_LIST_FREE(&live);
+	MLC_LIST_FREE(&hist);
+	assert_int_equal(registry_deployments(reg, "churn", "dev", &live, &hist, &err), 0);
+	assert_string_equal(live.items[0].hook_status, "failed");
+	MLC_LIST_FREE(&live);
+	MLC_LIST_FREE(&hist);
+	arena_free(&out.arena);
+}
+
+static void test_a_long_history_is_trimmed_to_fit_one_tag(void **state)
+{
+	struct mlc_outcome out;
+	struct mlc_error err = {0};
+	char *s;
+	json_t *h;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	set_env("soak", 9, 0, NULL);
+	for (int i = 0; i < 70; i++) {
+		assert_int_equal(registry_deploy(reg, "fraud-detector", i % 2 ? "2" : "3", "soak",
+						 "a-rather-long-user-name-for-this-test", &out, &err),
+				 0);
+	}
+	assert_non_null(h = server_model_tag("fraud-detector", "mlconsole.history.soak"));
+	s = json_dumps(h, JSON_COMPACT);
+	assert_true(strlen(s) <= 5000);
+	assert_true(json_array_size(h) > 10 && json_array_size(h) < 70);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "v")), "2");
+	free(s);
+	json_decref(h);
+	arena_free(&out.arena);
+}
+
+static void test_a_request_id_is_the_same_number_everywhere(void **state)
+{
+	struct mlc_outcome out;
+	struct mlc_request_list l = {0};
 	struct mlc_error err = {0};
 
 	(void)state;
 	memset(&out, 0, sizeof out);
-	assert_true(reg->read_only);
-	assert_int_equal(
-	    registry_deploy(reg, "fraud-detector", "3", "production", "ana", &out, &err), -1);
-	assert_int_equal(err.code, MLC_ERR_READONLY);
-	assert_non_null(strstr(err.msg, "the mlflow backend is read-only in this build"));
+	set_env("demo", 7, 1, "bo");
+	assert_int_equal(registry_request(reg, "o'brien", "1", "demo", "promote", "hi", "ana", &out,
+					  &err),
+			 0);
+	assert_true(out.request_id > 0);
+	assert_non_null(strstr(out.summary, "o'brien:1:demo"));
+	assert_int_equal(registry_requests(reg, REQ_ALL, out.request_id, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].requested_by, "ana");
+	assert_string_equal(l.items[0].state, "pending");
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_vote(reg, out.request_id, "reject", "no", "bo", &out, &err), 0);
+	assert_non_null(strstr(out.summary, "rejected by bo"));
+	assert_int_equal(registry_requests(reg, REQ_ALL, out.request_id, &l, &err), 0);
+	assert_string_equal(l.items[0].state, "rejected");
+	assert_int_equal(l.items[0].n_votes, 1);
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_requests(reg, REQ_ALL, 12345, &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&l);
+	arena_free(&out.arena);
+}
+
+static void test_the_journal_lists_this_servers_changes_newest_first(void **state)
+{
+	struct mlc_audit_list l = {0};
+	struct mlc_error err = {0};
+
+	(void)state;
+	assert_int_equal(registry_audit(reg, 2, &l, &err), 0);
+	assert_int_equal(l.n, 3); /* two lines, then the note */
+	assert_true(l.items[0].at >= l.items[1].at);
+	assert_string_equal(l.items[2].action, "note");
+	MLC_LIST_FREE(&l);
+}
+
+static void test_deletes_send_a_json_body(void **state)
+{
+	json_t *resp = NULL, *body;
+	struct mlc_error err = {0};
+	struct http *h = http_open(url, &err);
+
+	(void)state;
+	assert_non_null(h);
+	body = json_pack("{s:s,s:s}", "name", "churn", "alias", "nope");
+	assert_int_equal(http_delete_json(h, "registered-models/alias", body, &resp, &err), 0);
+	json_decref(resp);
+	json_decref(body);
+	body = last_body();
+	assert_string_equal(json_string_value(json_object_get(body, "alias")), "nope");
+	json_decref(body);
+	body = json_pack("{s:s,s:s}", "name", "churn", "key", "missing");
+	assert_int_equal(http_delete_json(h, "registered-models/delete-tag", body, &resp, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	json_decref(body);
+	http_close(h);
 }
 
 static void test_the_display_never_shows_userinfo(void **state)
@@ -600,7 +798,13 @@ int main(void)
 	    T(test_history_is_by_step_and_a_missing_metric_is_not_found),
 	    T(test_keys_of_the_newest_runs),
 	    T(test_versions_of_a_run_carry_their_aliases),
-	    T(test_changes_are_refused_as_read_only_in_this_build),
+	    T(test_read_only_refuses_changes_and_writable_is_the_default),
+	    T(test_a_policy_is_stored_on_the_mlconsole_experiment_and_read_back),
+	    T(test_deploy_sets_the_alias_then_the_history_tag),
+	    T(test_a_long_history_is_trimmed_to_fit_one_tag),
+	    T(test_a_request_id_is_the_same_number_everywhere),
+	    T(test_the_journal_lists_this_servers_changes_newest_first),
+	    T(test_deletes_send_a_json_body),
 	    T(test_the_display_never_shows_userinfo),
 	    T(test_an_interrupt_cancels_until_resumed),
 #undef T
@@ -621,6 +825,7 @@ int main(void)
 		return 1;
 	}
 	setenv("HOME", dir, 1);
+	unsetenv("XDG_STATE_HOME"); /* the journal goes under the test's HOME */
 	unsetenv("MLFLOW_TRACKING_USERNAME");
 	unsetenv("MLFLOW_TRACKING_PASSWORD");
 	unsetenv("MLFLOW_TRACKING_TOKEN");

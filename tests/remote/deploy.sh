@@ -1,0 +1,152 @@
+#!/bin/bash
+# tests/remote/deploy.sh: the approval story on an MLflow-speaking server
+# (tests/remote/fixture.py) as three users (root acting with --as), kept in
+# MLflow's own primitives (MLFLOW.md §11): policies as tags of the experiment
+# "mlconsole", environments as aliases, the history and hook outcomes as model
+# tags, requests as model-version tags; the local audit journal; two processes
+# voting at once end with one consistent request; a half-finished approval is
+# reconciled.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
+command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
+
+python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 10 2>"$T/fixture.err" &
+FX=$!
+trap 'kill $FX 2>/dev/null; cleanup' EXIT
+for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
+HP="127.0.0.1:$(cat "$T/port")"
+export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
+export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+
+# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY from the server, as another
+# MLflow client would; its JSON on stdout.
+api() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(sys.argv[1], timeout=10).read().decode())' "http://$HP/api/2.0/mlflow/$1?${2:-}"
+}
+
+# post PATH JSON: POST to the server as another MLflow client would.
+post() {
+	python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"}), timeout=10).read()' \
+		"http://$HP/api/2.0/mlflow/$1" "$2"
+}
+
+# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
+py() {
+	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# check WHAT GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+# model_tag MODEL KEY: a registered-model tag's value on the server.
+model_tag() {
+	api registered-models/get "name=$1" | py "[t['value'] for t in d['registered_model'].get('tags', []) if t['key'] == '$2'][0]"
+}
+
+# alias MODEL ALIAS: the version the alias points at on the server.
+alias_of() {
+	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
+}
+
+# request_tag MODEL VERSION ENV EXPR: EXPR over the request tag (as d).
+request_tag() {
+	api model-versions/get "name=$1&version=$2" |
+		py "[t['value'] for t in d['model_version']['tags'] if t['key'] == 'mlconsole.request.$3'][0]" | py "$4"
+}
+
+# request_id MODEL VERSION ENV: the number `approvals --all` shows for it.
+request_id() {
+	"$M" approvals --all --json | py "[q['id'] for q in d['requests'] if q['model'] == '$1' and q['version'] == '$2' and q['environment'] == '$3'][0]"
+}
+
+# ---- policies: tags of the experiment "mlconsole", created on first use ----------
+expect_exit 0 "env set staging" -- "$M" --as alice env set staging --order 1
+expect_exit 0 "env set production" -- "$M" --as alice env set production --order 2 --required-approvals 2 --approvers bob,carol --self-approval no --require-previous yes
+expect_exit 0 "env list --json" -- "$M" env list --json
+check "read back" "$(py "[(e['name'], e['required_approvals'], ','.join(e['approvers']), e['self_approval'], e['require_previous']) for e in d['environments']]" <"$T/out")" \
+	"[('staging', 0, '', False, False), ('production', 2, 'bob,carol', False, True)]"
+check "the policy is on the server" "$(api experiments/get-by-name experiment_name=mlconsole | py "{t['key']: t['value'] for t in d['experiment']['tags']}['policy.production.approvers']")" "bob,carol"
+
+# ---- deploy, refusals, the request, votes ---------------------------------------
+expect_exit 0 "alice deploys 3 to staging" -- "$M" --as alice deploy fraud-detector 3 --env staging
+check "the alias staging is on the server" "$(alias_of fraud-detector staging)" 3
+expect_exit 1 "a direct deploy to production is refused" -- "$M" --as alice deploy fraud-detector 3 --env production
+expect_in "$T/err" "refused by the policy of environment 'production': 2 approvals required" "the refusal names the policy"
+expect_exit 1 "a version never live in staging cannot be requested" -- "$M" --as alice request fraud-detector 2 --env production
+expect_in "$T/err" "must have been live in 'staging' first" "says why"
+expect_exit 0 "alice requests 3 for production" -- "$M" --as alice request fraud-detector 3 --env production --comment "ship it"
+expect_in "$T/out" "enforced by the console, not the server" "the outcome says who enforces the policy"
+id=$(request_id fraud-detector 3 production)
+check "the request tag on version 3" "$(request_tag fraud-detector 3 production "d['id'] + ' ' + d['state'] + ' ' + d['by']")" "fraud-detector:3:production pending alice"
+expect_exit 1 "asking again is refused" -- "$M" --as alice request fraud-detector 3 --env production
+expect_in "$T/err" "already pending as request $id" "names the pending request"
+expect_exit 1 "alice cannot approve her own request" -- "$M" --as alice approve "$id"
+expect_in "$T/err" "does not allow self-approval" "says why"
+expect_exit 1 "dave is not an approver" -- "$M" --as dave approve "$id"
+expect_in "$T/err" "dave is not an approver" "says who may"
+expect_exit 0 "bob approves" -- "$M" --as bob approve "$id" --comment "metrics look fine"
+expect_in "$T/out" "1 of 2 approvals" "not yet enough"
+check "production is still empty" "$(alias_of fraud-detector production)" none
+expect_exit 1 "bob cannot vote twice" -- "$M" --as bob approve "$id"
+expect_exit 0 "carol approves" -- "$M" --as carol approve "$id" --json
+check "the request is approved" "$(py "d['request']['state']" <"$T/out")" approved
+check "the alias production is on the server" "$(alias_of fraud-detector production)" 3
+check "the history tag" "$(model_tag fraud-detector mlconsole.history.production | py "(len(d), d[0]['v'], d[0]['by'], d[0]['act'], d[0]['req'])")" \
+	"(1, '3', 'carol', 'deploy', 'fraud-detector:3:production')"
+check "the request tag says approved, with both votes" "$(request_tag fraud-detector 3 production "d['state'] + ' ' + ','.join(v['by'] for v in d['votes'])")" "approved bob,carol"
+expect_exit 0 "deployments --json" -- "$M" deployments fraud-detector --env production --json
+check "live and by whom" "$(py "(d['deployments'][0]['version'], d['deployments'][0]['by'])" <"$T/out")" "('3', 'carol')"
+
+# ---- rollback by the rule ---------------------------------------------------------
+expect_exit 0 "bob deploys 2 to staging" -- "$M" --as bob deploy fraud-detector 2 --env staging
+expect_exit 0 "carol rolls staging back" -- "$M" --as carol rollback fraud-detector --env staging
+expect_in "$T/out" "back from 2 to 3" "to the earlier version"
+check "the alias moved back" "$(alias_of fraud-detector staging)" 3
+check "the history says rollback" "$(model_tag fraud-detector mlconsole.history.staging | py "(d[0]['act'], d[0]['v'], d[0]['prev'], d[0]['by'])")" "('rollback', '3', '2', 'carol')"
+expect_exit 1 "rolling back again never goes forward onto 2" -- "$M" --as carol rollback fraud-detector --env staging
+expect_in "$T/err" "no earlier version to roll back to" "says there is none"
+
+# ---- the local audit journal -------------------------------------------------------
+expect_exit 0 "audit --json" -- "$M" audit --json
+check "newest first, with actors" "$(py "[(a['actor'], a['action']) for a in d['audit']][:6]" <"$T/out")" \
+	"[('carol', 'rollback'), ('bob', 'deploy'), ('carol', 'deploy'), ('carol', 'approve'), ('bob', 'approve'), ('alice', 'request')]"
+check "says the server keeps no trail" "$(py "d['audit'][-1]['detail'].startswith('an MLflow server keeps no audit trail')" <"$T/out")" True
+[ -s "$XDG_STATE_HOME/mlconsole/audit.jsonl" ] && ok "the journal is in XDG_STATE_HOME" || fail "no journal"
+
+# ---- two processes vote at once ---------------------------------------------------
+expect_exit 0 "alice requests 2 for production" -- "$M" --as alice request fraud-detector 2 --env production
+id2=$(request_id fraud-detector 2 production)
+"$M" --as bob approve "$id2" >"$T/bob.out" 2>"$T/bob.err" &
+b=$!
+"$M" --as carol approve "$id2" >"$T/carol.out" 2>"$T/carol.err" &
+c=$!
+wait $b; rb=$?
+wait $c; rc=$?
+[ $rb -eq 0 ] && [ $rc -eq 0 ] && ok "both votes succeed" || fail "bob $rb: $(cat "$T/bob.err"), carol $rc: $(cat "$T/carol.err")"
+check "one consistent request tag" "$(request_tag fraud-detector 2 production "d['state'] + ' ' + ','.join(sorted(v['by'] for v in d['votes']))")" "approved bob,carol"
+check "2 is live in production" "$(alias_of fraud-detector production)" 2
+check "one deployment for the request" "$(model_tag fraud-detector mlconsole.history.production | py "sum(e.get('req') == 'fraud-detector:2:production' for e in d)")" 1
+
+# ---- cancel, and a request another console left half done -------------------------
+expect_exit 0 "env set qa" -- "$M" --as alice env set qa --order 3 --required-approvals 1
+expect_exit 0 "alice requests churn 1 for qa" -- "$M" --as alice request churn 1 --env qa
+id3=$(request_id churn 1 qa)
+expect_exit 1 "only the requester cancels" -- "$M" --as bob cancel "$id3"
+expect_exit 0 "alice cancels" -- "$M" --as alice cancel "$id3"
+check "cancelled on the server" "$(request_tag churn 1 qa "d['state']")" cancelled
+# a console died after bob's approving vote, before the alias was set
+post model-versions/set-tag '{"name": "churn", "version": "1", "key": "mlconsole.request.qa", "value": "{\"id\": \"churn:1:qa\", \"kind\": \"promote\", \"by\": \"alice\", \"at\": 1, \"comment\": \"\", \"state\": \"pending\", \"votes\": [{\"by\": \"bob\", \"d\": \"approve\", \"at\": 2, \"comment\": \"\"}]}"}'
+expect_exit 0 "carol's vote finishes the job" -- "$M" --as carol approve "$id3"
+expect_in "$T/out" "reconciled" "says it reconciled"
+check "churn 1 is live in qa" "$(alias_of churn qa)" 1
+check "approved" "$(request_tag churn 1 qa "d['state']")" approved
+
+expect_exit 1 "--read-only refuses changes" -- "$M" --read-only --as bob rollback fraud-detector --env production
+expect_in "$T/err" "read-only" "says read-only"
+finish
