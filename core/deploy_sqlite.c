@@ -460,8 +460,10 @@ static int do_request(struct registry *r, const char *model, const char *version
 	cur = live_version(r, mid, e.name, err);
 	if (rollback)
 		v = pick_rollback(r, mid, model, &e, version, cur, err);
-	else if ((v = parse_version(version, err)) > 0 && check_version(r, mid, model, v, err) == 0 &&
-		 check_previous(r, mid, model, v, &e, err) == 0 && v == cur)
+	else if ((v = parse_version(version, err)) > 0 &&
+		 (check_version(r, mid, model, v, err) < 0 || check_previous(r, mid, model, v, &e, err) < 0))
+		v = -1; /* archived, missing, or not yet live one environment before */
+	else if (v > 0 && v == cur)
 		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model, (long long)v,
 				  e.name);
 	if (v < 0)

@@ -207,8 +207,8 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
  * never written (registry_mlflowsql.c); registry_sqlite_open hands it over. */
 struct registry *registry_mlflowsql_open(const char *path, const struct registry_open_opts *opts,
 					 struct mlc_error *err);
-/* An MLflow tracking server over its REST API (registry_mlflow.c), read-only
- * in this build: uri is http(s)://host[:port][/prefix]; auth, TLS, timeout and
+/* An MLflow tracking server over its REST API (registry_mlflow.c), with our
+ * concepts kept in MLflow's primitives (MLFLOW.md §11): uri is http(s)://host[:port][/prefix]; auth, TLS, timeout and
  * retries come from MLflow's environment variables (http.h). Nothing is sent
  * until the first operation. The display string never holds userinfo. */
 struct registry *registry_mlflow_open(const char *uri, const struct registry_open_opts *opts,

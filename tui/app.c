@@ -897,6 +897,7 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	free(a->registry_kind);
 	a->registry_display = xstrdup(reg->display);
 	a->registry_kind = xstrdup(reg->ops->kind);
+	cli_actor(a->opts, a->registry_kind, a->user, sizeof a->user);
 	a->read_only = a->opts->read_only || reg->read_only || (x && x->read_only);
 	a->context = x;
 	if (uri != a->uri) {
@@ -970,7 +971,6 @@ int app_main(const struct cli_opts *o)
 		goto out;
 	}
 	free(uri);
-	cli_identity(o, a->user, sizeof a->user);
 	screen_init(a);
 	if (warnings.len)
 		app_status(a, 1, "%s%s", strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));

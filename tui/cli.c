@@ -64,6 +64,18 @@ int cli_usage(const struct cli_opts *o, const char *fmt, ...)
 	return 2;
 }
 
+const char *cli_actor(const struct cli_opts *o, const char *kind, char *buf, size_t len)
+{
+	const char *u = getenv("MLFLOW_TRACKING_USERNAME");
+
+	if (cli_identity(o, buf, len) == NULL)
+		return NULL;
+	/* The server authenticates this name (DESIGN.md "identity"). */
+	if (o->as_user == NULL && kind && strcmp(kind, "mlflow") == 0 && u && *u)
+		snprintf(buf, len, "%s", u);
+	return buf;
+}
+
 const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
 {
 	struct passwd *pw;

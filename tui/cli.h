@@ -72,6 +72,9 @@ int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struc
 char *cli_demo_path(void);
 /* Print "mlconsole: what: why" (or JSON with --json) to stderr. */
 void cli_error(const struct cli_opts *o, const char *msg);
+/* The acting user against a registry of backend kind: --as (root only), else
+ * MLFLOW_TRACKING_USERNAME against an MLflow server, else the login name. */
+const char *cli_actor(const struct cli_opts *o, const char *kind, char *buf, size_t len);
 /* The acting user: --as (root only) or the login name; NULL + message if refused. */
 const char *cli_identity(const struct cli_opts *o, char *buf, size_t len);
 

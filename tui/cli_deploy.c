@@ -147,6 +147,7 @@ int cli_hook(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
+	cli_actor(o, r->ops->kind, actor, sizeof actor);
 	rc = run_hook(o, r, o->argv[2], o->env, actor, 1);
 	registry_close(r);
 	return rc;
@@ -217,6 +218,7 @@ int cli_change(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
+	cli_actor(o, r->ops->kind, actor, sizeof actor);
 	if (change(o, r, cmd, actor, &out, &err) < 0) {
 		rc = cli_fail(o, &err);
 	} else {
@@ -325,6 +327,7 @@ int cli_env(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, set, &err)) == NULL)
 		return cli_fail(o, &err);
+	cli_actor(o, r->ops->kind, actor, sizeof actor);
 	rc = set ? env_set(o, r, actor, &err) : -1;
 	if (rc < 0)
 		rc = env_list(o, r, set ? o->argv[2] : NULL, &err);

@@ -147,6 +147,11 @@ expect_in "$T/out" "reconciled" "says it reconciled"
 check "churn 1 is live in qa" "$(alias_of churn qa)" 1
 check "approved" "$(request_tag churn 1 qa "d['state']")" approved
 
+# Against a server the actor is MLFLOW_TRACKING_USERNAME (the server authenticates it).
+MLFLOW_TRACKING_USERNAME=erin MLFLOW_TRACKING_PASSWORD=pw expect_exit 0 "a policy change as the tracking user" -- "$M" env set qa --required-approvals 1
+expect_exit 0 "audit --json" -- "$M" audit --limit 1 --json
+check "the journal names the tracking user" "$(py "d['audit'][0]['actor']" <"$T/out")" erin
+
 expect_exit 1 "--read-only refuses changes" -- "$M" --read-only --as bob rollback fraud-detector --env production
 expect_in "$T/err" "read-only" "says read-only"
 finish

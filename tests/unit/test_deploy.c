@@ -227,6 +227,25 @@ static void test_an_archived_version_is_not_deployed(void **state)
 	assert_non_null(strstr(err.msg, "archived"));
 }
 
+static void test_no_request_for_a_version_that_could_not_be_deployed(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	struct mlc_request_list l = {0};
+
+	assert_int_equal(registry_request(r, "m", "5", "dev", "promote", "", "a", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "archived"));
+	assert_int_equal(registry_request(r, "m", "9", "dev", "promote", "", "a", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "no version 9"));
+	assert_int_equal(registry_request(r, "m", "2", "staging", "promote", "", "a", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "live in 'dev' first"));
+	assert_int_equal(registry_requests(r, REQ_ALL, 0, &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	MLC_LIST_FREE(&l);
+	arena_free(&out.arena);
+}
+
 static void test_rollback_walks_back_and_never_forward(void **state)
 {
 	struct registry *r = *state;
@@ -418,6 +437,7 @@ int main(void)
 		T(test_a_deploy_that_needs_approval_is_refused_naming_the_policy),
 		T(test_require_previous_wants_the_version_live_one_step_before),
 		T(test_an_archived_version_is_not_deployed),
+		T(test_no_request_for_a_version_that_could_not_be_deployed),
 		T(test_rollback_walks_back_and_never_forward),
 		T(test_rollback_to_a_named_version_must_have_been_live),
 		T(test_rollback_with_nothing_earlier_is_refused),
