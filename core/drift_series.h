@@ -27,4 +27,10 @@ struct mlc_drift_feature {
 
 MLC_LIST(mlc_drift_list, struct mlc_drift_feature);
 
+/* Finish feature f from its points (at least one, oldest first): the latest
+ * score and threshold, its status and severity (drift_series.c). */
+void drift_feature_summarise(struct mlc_drift_feature *f);
+/* Sort features worst first: status, severity, then model and feature name. */
+void drift_features_sort(struct mlc_drift_feature *f, size_t n);
+
 #endif

@@ -47,46 +47,6 @@ int sq_drift_record(struct registry *r, const char *model, const char *feature, 
 	return sq_step_done(r, st, sqlite3_step(st), err);
 }
 
-/* How far past its threshold a score is: > 1 drifted. Tests compare log p. */
-static double severity(const char *method, double score, double threshold)
-{
-	enum drift_method m;
-
-	if (isnan(score) || threshold <= 0)
-		return 0;
-	if (drift_method_parse(method, &m) == 0 && drift_method_is_test(m))
-		return score <= 0 ? 1e9 : log(score) / log(threshold);
-	return score / threshold;
-}
-
-/* Finish feature f from its points: latest score, status, severity. */
-static void summarise(struct mlc_drift_feature *f)
-{
-	const struct mlc_drift_point *last = &f->points[f->n_points - 1];
-	enum drift_method m;
-
-	f->score = last->score;
-	f->threshold = last->threshold;
-	f->status = drift_method_parse(f->method, &m) == 0 ? (int)drift_status(m, last->score, last->threshold)
-							  : (last->drift ? DRIFT_STATUS_DRIFT : DRIFT_STATUS_OK);
-	f->severity = severity(f->method, last->score, last->threshold);
-}
-
-/* Worst first: status, then severity, then model and feature names. */
-static int cmp_worst(const void *pa, const void *pb)
-{
-	const struct mlc_drift_feature *a = pa, *b = pb;
-	int c;
-
-	if (a->status != b->status)
-		return b->status - a->status;
-	if (a->severity != b->severity)
-		return a->severity < b->severity ? 1 : -1;
-	if ((c = strcmp(a->model, b->model)) != 0)
-		return c;
-	return strcmp(a->feature, b->feature);
-}
-
 int sq_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 		    struct mlc_drift_list *out, struct mlc_error *err)
 {
@@ -118,7 +78,7 @@ int sq_drift_series(struct registry *r, const char *model, const char *feature, 
 		const char *me = (const char *)sqlite3_column_text(st, 2);
 		if (f == NULL || strcmp(f->model, mn) || strcmp(f->feature, fn) || strcmp(f->method, me)) {
 			if (f)
-				summarise(f);
+				drift_feature_summarise(f);
 			f = MLC_LIST_PUSH(out);
 			f->model = arena_strdup(&out->arena, mn);
 			f->feature = arena_strdup(&out->arena, fn);
@@ -139,9 +99,9 @@ int sq_drift_series(struct registry *r, const char *model, const char *feature, 
 		p->current_shares = sqlite3_column_type(st, 12) == SQLITE_NULL ? NULL : sq_col_str(&out->arena, st, 12);
 	}
 	if (f)
-		summarise(f);
+		drift_feature_summarise(f);
 	if (sq_step_done(r, st, rc, err) < 0)
 		return -1;
-	qsort(out->items, out->n, sizeof *out->items, cmp_worst);
+	drift_features_sort(out->items, out->n);
 	return 0;
 }

@@ -5,7 +5,8 @@
 # "mlconsole", environments as aliases, the history and hook outcomes as model
 # tags, requests as model-version tags; the local audit journal; two processes
 # voting at once end with one consistent request; a half-finished approval is
-# reconciled.
+# reconciled; drift points recorded as run metrics, and a pipeline's series
+# logged with a plain MLflow client, shown by `drift show`.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
@@ -151,6 +152,32 @@ check "approved" "$(request_tag churn 1 qa "d['state']")" approved
 MLFLOW_TRACKING_USERNAME=erin MLFLOW_TRACKING_PASSWORD=pw expect_exit 0 "a policy change as the tracking user" -- "$M" env set qa --required-approvals 1
 expect_exit 0 "audit --json" -- "$M" audit --limit 1 --json
 check "the journal names the tracking user" "$(py "d['audit'][0]['actor']" <"$T/out")" erin
+
+# ---- drift series: runs tagged mlconsole.model (MLFLOW.md §11) ---------------------
+F="$MLC_SRCDIR/tests/fixtures/drift"
+expect_exit 0 "drift record against the server" -- "$M" drift record fraud-detector --feature amount --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --at 2026-11-20 --json
+rec=$(py "(d['point']['method'], d['point']['status'], d['point']['window_end'])" <"$T/out")
+method=$(py "d['point']['method']" <"$T/out")
+run=$(python3 -c 'import json, sys, urllib.request as u
+b = json.dumps({"experiment_ids": [sys.argv[2]], "filter": "tags.`mlconsole.model` = '"'"'fraud-detector'"'"'"}).encode()
+r = json.load(u.urlopen(u.Request(sys.argv[1], data=b, headers={"Content-Type": "application/json"}), timeout=10))["runs"]
+print(r[0]["info"]["run_id"] if len(r) == 1 else len(r))' "http://$HP/api/2.0/mlflow/runs/search" \
+	"$(api experiments/get-by-name experiment_name=mlconsole | py "d['experiment']['experiment_id']")")
+check "one run named drift-fraud-detector" "$(api runs/get "run_id=$run" | py "d['run']['info']['run_name']")" drift-fraud-detector
+check "the point is the metric drift.METHOD.amount at the window end" "$(api metrics/get-history "run_id=$run&metric_key=drift.$method.amount" | py "[(m['timestamp'], m['step']) for m in d['metrics']]")" "[(1795132800000, 0)]"
+# a pipeline logs its own series of churn (live in qa) with a plain MLflow client
+pid=$(python3 -c 'import json, sys, urllib.request as u
+b = json.dumps({"experiment_id": "0", "run_name": "nightly", "tags": [{"key": "mlconsole.model", "value": "churn"}]}).encode()
+print(json.load(u.urlopen(u.Request(sys.argv[1], data=b, headers={"Content-Type": "application/json"}), timeout=10))["run"]["info"]["run_id"])' "http://$HP/api/2.0/mlflow/runs/create")
+post runs/log-metric "{\"run_id\": \"$pid\", \"key\": \"drift.psi.f\", \"value\": 0.05, \"timestamp\": 1795132800000, \"step\": 0}"
+post runs/log-metric "{\"run_id\": \"$pid\", \"key\": \"drift.psi.f\", \"value\": 0.5, \"timestamp\": 1795219200000, \"step\": 1}"
+post runs/set-tag "{\"run_id\": \"$pid\", \"key\": \"mlconsole.threshold.psi.f\", \"value\": \"0.2\"}"
+expect_exit 0 "drift show --json" -- "$M" drift show --json
+check "the recorded feature, with its status" "$(py "[(f['method'], f['status'], f['series'][-1]['window_end']) for f in d['features'] if f['model'] == 'fraud-detector' and f['feature'] == 'amount'][0]" <"$T/out")" "$rec"
+check "the pipeline's series, drifted" "$(py "[(f['feature'], f['method'], f['status'], f['threshold'], len(f['series'])) for f in d['features'] if f['model'] == 'churn']" <"$T/out")" "[('f', 'psi', 'drift', 0.2, 2)]"
+check "worst first" "$(py "[f['status'] for f in d['features']] == sorted((f['status'] for f in d['features']), key=['drift', 'warn', 'ok'].index)" <"$T/out")" True
+expect_exit 1 "drift show of an unknown model" -- "$M" drift show nope
+expect_in "$T/err" "model 'nope'" "names the model"
 
 expect_exit 1 "--read-only refuses changes" -- "$M" --read-only --as bob rollback fraud-detector --env production
 expect_in "$T/err" "read-only" "says read-only"

@@ -15,7 +15,9 @@ challenger=3), churn, o'brien, and --models N more (model-0000 ...).
 Writes, with MLflow's validation and error shapes: registered-models/alias
 (GET, POST, DELETE), registered-models/set-tag and delete-tag,
 model-versions/set-tag and delete-tag, experiments/create and
-set-experiment-tag. DELETE takes a JSON body, as on MLflow OSS.
+set-experiment-tag, runs/create, runs/log-metric (every point kept, the run's
+latest value the max of (step, timestamp, value)) and runs/set-tag. DELETE
+takes a JSON body, as on MLflow OSS.
 
 Control (never faulted, never authenticated):
   POST /_fixture/fault  {"mode": M, "arg": A, "count": N, "path": SUBSTRING}
@@ -40,6 +42,7 @@ import sys
 import threading
 import time
 import os
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -666,6 +669,100 @@ def set_experiment_tag(store, args):
     return {}
 
 
+METRIC_KEY = TAG_KEY
+
+
+def active_run(store, args):
+    """The run args name, which must be active to be written to."""
+    run = store.find_run(required(args, "run_id"))
+    if run["info"]["lifecycle_stage"] != "active":
+        raise invalid("The run %s must be in the 'active' state. Current state is %s."
+                      % (run["info"]["run_id"], run["info"]["lifecycle_stage"]))
+    return run
+
+
+def create_run(store, args):
+    eid = str(args.get("experiment_id") or "0")
+    e = get_experiment(store, {"experiment_id": eid})["experiment"]
+    if e["lifecycle_stage"] != "active":
+        raise invalid("The experiment %s must be in the 'active' state. Current state is %s."
+                      % (eid, e["lifecycle_stage"]))
+    tags = {}
+    for t in args.get("tags") or []:
+        check_tag(t.get("key"), t.get("value"))
+        tags[t["key"]] = t["value"]
+    name = args.get("run_name") or None
+    if name and tags.get("mlflow.runName", name) != name:
+        raise invalid("Both 'run_name' argument and 'mlflow.runName' tag are specified, but "
+                      "with different values (run_name='%s', mlflow.runName='%s')."
+                      % (name, tags["mlflow.runName"]))
+    name = name or tags.get("mlflow.runName") or "run-%d" % len(store.runs)
+    tags["mlflow.runName"] = name
+    rid = uuid.uuid4().hex
+    start = int(args.get("start_time") or time.time() * 1000)
+    info = {"run_uuid": rid, "experiment_id": eid, "run_name": name,
+            "user_id": args.get("user_id") or "", "status": "RUNNING", "start_time": start,
+            "artifact_uri": "/srv/mlflow/artifacts/%s/%s/artifacts" % (eid, rid),
+            "lifecycle_stage": "active", "run_id": rid}
+    run = {"info": info, "data": {"tags": kv(tags)}, "inputs": {}, "_hist": {}}
+    store.runs.append(run)
+    return {"run": store.run_json(run)}
+
+
+def metric_number(value):
+    """A metric value as MLflow's JSON parser takes it: a number, or "NaN",
+    "Infinity", "-Infinity"."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if value in ("NaN", "Infinity", "-Infinity"):
+        return value
+    return None
+
+
+def log_metric(store, args):
+    run = active_run(store, args)
+    key = args.get("key")
+    if key is None or key == "":
+        raise invalid("Missing value for required parameter 'key'.%s" % HINT)
+    if len(key) > 250 or not METRIC_KEY.match(key) or ".." in key or key.startswith("/"):
+        raise invalid("Invalid metric name: '%s'. Names may only contain alphanumerics, "
+                      "underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/)."
+                      % key)
+    value = metric_number(args.get("value"))
+    if value is None:
+        raise invalid("Invalid value %s for parameter 'value' supplied.%s"
+                      % (args.get("value"), HINT))
+    ts = args.get("timestamp")
+    if ts is None:
+        raise invalid("Missing value for required parameter 'timestamp'.%s" % HINT)
+    ts, step = int(ts), int(args.get("step") or 0)
+    point = {"key": key, "value": value, "timestamp": ts, "step": step}
+    data = run["data"]
+    hist = run["_hist"].setdefault(key, [dict(m) for m in data.get("metrics", [])
+                                         if m["key"] == key])
+    if point not in hist:  # the same (key, timestamp, step, value) is kept once
+        hist.append(point)
+
+    def rank(m):
+        v = m["value"]
+        v = float(v) if not isinstance(v, str) else float(v.replace("Infinity", "inf"))
+        return (m["step"], m["timestamp"], v)
+    latest = max(hist, key=rank)
+    data["metrics"] = [m for m in data.get("metrics", []) if m["key"] != key] + [dict(latest)]
+    return {}
+
+
+def set_run_tag(store, args):
+    run = active_run(store, args)
+    check_tag(args.get("key"), args.get("value"))
+    set_tag_in(run["data"], args["key"], args["value"])
+    if args["key"] == "mlflow.runName":
+        run["info"]["run_name"] = args["value"]
+    return {}
+
+
 ROUTES = {
     "registered-models/search": ("GET", search_models),
     "registered-models/get": ("GET", get_model),
@@ -684,6 +781,9 @@ ROUTES = {
     "model-versions/delete-tag": ("DELETE", delete_version_tag),
     "experiments/create": ("POST", create_experiment),
     "experiments/set-experiment-tag": ("POST", set_experiment_tag),
+    "runs/create": ("POST", create_run),
+    "runs/log-metric": ("POST", log_metric),
+    "runs/set-tag": ("POST", set_run_tag),
 }
 METHOD_AWARE = {alias}
 

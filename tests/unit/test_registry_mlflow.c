@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include "drift.h"
 #include "http.h"
 #include "registry.h"
 #include "strbuf.h"
@@ -697,6 +698,122 @@ static void test_a_request_id_is_the_same_number_everywhere(void **state)
 	arena_free(&out.arena);
 }
 
+/* ---- drift series: runs tagged mlconsole.model -------------------------------- */
+
+#define DAY 86400000LL
+#define D0 1795132800000LL /* 2026-11-18 */
+
+/* Record one drift point of model on the server. */
+static void record_drift(const char *model, const char *feature, const char *method, int64_t at,
+			 double score, double threshold)
+{
+	struct mlc_drift_point p = {.window_end = at,
+				    .score = score,
+				    .statistic = score,
+				    .p_value = NAN,
+				    .threshold = threshold};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_drift_record(reg, model, feature, method, &p, &err), 0);
+}
+
+static void test_drift_points_are_run_metrics_read_back_worst_first(void **state)
+{
+	struct mlc_drift_list l = {0};
+	struct mlc_run_list runs = {0};
+	struct mlc_metric_list h = {0};
+	struct mlc_run_query q = {.experiment = "mlconsole",
+				  .filter = "tags.`mlconsole.model` = 'fraud-detector'"};
+	struct mlc_drift_point p = {.window_end = D0, .score = 1, .threshold = 0.1};
+	struct mlc_error err = {0};
+
+	(void)state;
+	record_drift("fraud-detector", "amount", "psi", D0, 0.05, 0.1);
+	assert_int_equal(requests_to("runs/create"), 1);
+	record_drift("fraud-detector", "amount", "psi", D0 + DAY, 0.3, 0.1);
+	record_drift("fraud-detector", "amount", "psi", D0 + DAY, 0.06, 0.1); /* replaces 0.3 */
+	record_drift("fraud-detector", "age", "ks", D0, 0.001, 0.05);
+	assert_int_equal(requests_to("runs/create"), 1); /* one run per model */
+
+	/* on the server: one run named drift-M; MLflow keeps every point */
+	assert_int_equal(registry_list_runs(reg, &q, &runs, &err), 0);
+	assert_int_equal(runs.n, 1);
+	assert_string_equal(runs.items[0].run_name, "drift-fraud-detector");
+	assert_int_equal(registry_metric_history(reg, runs.items[0].run_id, "drift.psi.amount", &h, &err),
+			 0);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.items[2].step, 2);
+	assert_int_equal(h.items[2].timestamp, D0 + DAY);
+
+	/* read back: the replacement wins, the drifted feature first */
+	assert_int_equal(registry_drift_series(reg, "fraud-detector", NULL, 0, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[0].feature, "age");
+	assert_string_equal(l.items[0].method, "ks");
+	assert_int_equal(l.items[0].status, DRIFT_STATUS_DRIFT);
+	assert_true(l.items[0].points[0].drift);
+	assert_string_equal(l.items[1].feature, "amount");
+	assert_string_equal(l.items[1].model, "fraud-detector");
+	assert_int_equal(l.items[1].status, DRIFT_STATUS_WARN);
+	assert_int_equal(l.items[1].n_points, 2);
+	assert_int_equal(l.items[1].points[0].window_end, D0);
+	assert_int_equal(l.items[1].points[1].window_end, D0 + DAY);
+	assert_true(l.items[1].points[1].score == 0.06);
+	assert_true(l.items[1].points[1].statistic == 0.06);
+	assert_true(isnan(l.items[1].points[1].p_value));
+	assert_true(l.items[1].threshold == 0.1);
+	assert_false(l.items[1].points[1].drift);
+	assert_true(fabs(l.items[1].severity - 0.6) < 1e-12);
+	MLC_LIST_FREE(&l);
+
+	/* the newest window only, one feature */
+	assert_int_equal(registry_drift_series(reg, "fraud-detector", "amount", 1, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.items[0].n_points, 1);
+	assert_int_equal(l.items[0].points[0].window_end, D0 + DAY);
+	MLC_LIST_FREE(&l);
+
+	/* an unknown model is not found, for reading and recording */
+	assert_int_equal(registry_drift_series(reg, "no-such-model", NULL, 0, &l, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&l);
+	err.code = 0;
+	assert_int_equal(registry_drift_record(reg, "no-such-model", "amount", "psi", &p, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	MLC_LIST_FREE(&runs);
+	MLC_LIST_FREE(&h);
+}
+
+static void test_drift_of_every_model_keeps_deployed_ones(void **state)
+{
+	struct mlc_outcome out;
+	struct mlc_drift_list l = {0};
+	struct mlc_error err = {0};
+	int churn = 0, obrien = 0;
+
+	(void)state;
+	memset(&out, 0, sizeof out);
+	set_env("drift-env", 11, 0, NULL);
+	assert_int_equal(registry_deploy(reg, "churn", "1", "drift-env", "ana", &out, &err), 0);
+	record_drift("churn", "tenure", "wasserstein", D0, 0.5, 0.1);
+	record_drift("o'brien", "x", "psi", D0, 0.5, 0.1); /* not deployed */
+	assert_int_equal(registry_drift_series(reg, NULL, NULL, 0, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		churn += strcmp(l.items[i].model, "churn") == 0;
+		obrien += strcmp(l.items[i].model, "o'brien") == 0;
+		if (i > 0)
+			assert_true(l.items[i - 1].status >= l.items[i].status);
+	}
+	assert_int_equal(churn, 1);
+	assert_int_equal(obrien, 0);
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_drift_series(reg, "o'brien", NULL, 0, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.items[0].status, DRIFT_STATUS_DRIFT);
+	MLC_LIST_FREE(&l);
+	arena_free(&out.arena);
+}
+
 static void test_the_journal_lists_this_servers_changes_newest_first(void **state)
 {
 	struct mlc_audit_list l = {0};
@@ -803,6 +920,8 @@ int main(void)
 	    T(test_deploy_sets_the_alias_then_the_history_tag),
 	    T(test_a_long_history_is_trimmed_to_fit_one_tag),
 	    T(test_a_request_id_is_the_same_number_everywhere),
+	    T(test_drift_points_are_run_metrics_read_back_worst_first),
+	    T(test_drift_of_every_model_keeps_deployed_ones),
 	    T(test_the_journal_lists_this_servers_changes_newest_first),
 	    T(test_deletes_send_a_json_body),
 	    T(test_the_display_never_shows_userinfo),
