@@ -4,8 +4,12 @@
 # semantics, quirks and error shapes recorded in ../shared/mlflow/, plus faults.
 """Usage: fixture.py PORTFILE [--runs N] [--models N] [--auth USER:PASS]
                          [--token TOKEN] [--fault MODE[:ARG][@COUNT]]
+                         [--tls CERT KEY]
 
 Writes the port it listens on (127.0.0.1, chosen by the kernel) to PORTFILE.
+With --tls it serves HTTPS (Python's ssl module) with the PEM certificate
+CERT and its private key KEY; the handshake runs in each connection's thread,
+so a client that refuses the certificate disturbs no one else.
 
 Seed data: experiments 0 Default, 1 fraud (3 runs: alpha, beta, gamma the
 last deleted), 2 bulk (--runs N generated runs, default 1500), 3 old
@@ -38,6 +42,7 @@ import hashlib
 import json
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -824,6 +829,14 @@ class State:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    tls = None  # an ssl.SSLContext with --tls
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.tls is not None:
+            sock = self.tls.wrap_socket(sock, server_side=True,
+                                        do_handshake_on_connect=False)
+        return sock, addr
 
     def handle_error(self, request, client_address):
         pass  # a client that went away (cancelled, capped) is no news
@@ -1059,14 +1072,22 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     opts = {"--runs": "1500", "--models": "0", "--auth": None, "--token": None, "--fault": None}
+    tls = None
     rest = argv[2:]
     while rest:
+        if rest[0] == "--tls" and len(rest) >= 3:
+            tls = (rest[1], rest[2])
+            rest = rest[3:]
+            continue
         if rest[0] not in opts or len(rest) < 2:
             sys.stderr.write("fixture.py: bad option %s\n%s" % (rest[0], __doc__))
             return 2
         opts[rest[0]] = rest[1]
         rest = rest[2:]
     server = Server(("127.0.0.1", 0), Handler)
+    if tls:
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(tls[0], tls[1])
     server.store = Store(int(opts["--runs"]), int(opts["--models"]))
     server.store.metric_sort_delay = 0
     server.state = State()

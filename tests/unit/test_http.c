@@ -1,7 +1,9 @@
 /* test_http.c: the transport against tests/remote/fixture.py on loopback —
  * encoding, keep-alive, MLflow's auth and TLS settings, retries, every fault
  * mode, the size cap, cancelling from another thread, and no secret in any
- * message. Skipped (77) without python3. */
+ * message; HTTPS against a throwaway self-signed certificate made with
+ * openssl at test time (those tests skipped without openssl or python3's
+ * ssl). Skipped (77) without python3. */
 #include "config.h"
 #include <curl/curl.h>
 #include <pthread.h>
@@ -29,31 +31,124 @@ static int port;
 
 /* ---- the fixture server ---------------------------------------------------- */
 
-/* Start fixture.py (args after the port file); 0 once it listens. */
-static int fixture_start(void)
+/* Start fixture.py writing its port to in/port, over TLS with in/cert.pem
+ * and in/key.pem when tls; *pid and *portp, and 0 once it listens. */
+static int fixture_spawn(const char *in, int tls, pid_t *pid, int *portp)
 {
-	char portfile[96];
+	char portfile[96], cert[96], key[96];
 	FILE *f;
 
-	snprintf(portfile, sizeof portfile, "%s/port", dir);
-	if ((server = fork()) == 0) {
-		execlp("python3", "python3", FIXTURE, portfile, "--runs", "20", (char *)NULL);
+	snprintf(portfile, sizeof portfile, "%s/port", in);
+	snprintf(cert, sizeof cert, "%s/cert.pem", in);
+	snprintf(key, sizeof key, "%s/key.pem", in);
+	if ((*pid = fork()) == 0) {
+		if (tls)
+			execlp("python3", "python3", FIXTURE, portfile, "--runs", "20", "--tls",
+			       cert, key, (char *)NULL);
+		else
+			execlp("python3", "python3", FIXTURE, portfile, "--runs", "20",
+			       (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 300; i++) {
 		if ((f = fopen(portfile, "r")) != NULL) {
-			int ok = fscanf(f, "%d", &port) == 1;
+			int ok = fscanf(f, "%d", portp) == 1;
 			fclose(f);
-			if (ok) {
-				snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+			if (ok)
 				return 0;
-			}
 		}
-		if (waitpid(server, NULL, WNOHANG) == server)
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			*pid = 0;
 			return -1;
+		}
 		usleep(50 * 1000);
 	}
 	return -1;
+}
+
+/* Start the plain HTTP fixture the most tests use; 0 once it listens. */
+static int fixture_start(void)
+{
+	if (fixture_spawn(dir, 0, &server, &port) < 0)
+		return -1;
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	return 0;
+}
+
+/* ---- the HTTPS fixture: started on first use, stopped by main -------------- */
+
+static char tls_dir[64], tls_cert[96], tls_url[64];
+static pid_t tls_server;
+static int tls_port, tls_state; /* 0 not tried, 1 up, -1 unavailable */
+static char tls_why[160];
+
+/* Make a self-signed certificate for 127.0.0.1 (subjectAltName IP) in a
+ * fresh directory under /tmp and start fixture.py --tls with it. */
+static int tls_prepare(void)
+{
+	char cmd[512];
+
+	if (system("openssl version >/dev/null 2>&1") != 0) {
+		snprintf(tls_why, sizeof tls_why, "the openssl command is not available");
+		return -1;
+	}
+	if (system("python3 -c 'import ssl' >/dev/null 2>&1") != 0) {
+		snprintf(tls_why, sizeof tls_why, "python3 has no ssl module");
+		return -1;
+	}
+	snprintf(tls_dir, sizeof tls_dir, "/tmp/mlc-https.XXXXXX");
+	if (mkdtemp(tls_dir) == NULL) {
+		tls_dir[0] = '\0';
+		snprintf(tls_why, sizeof tls_why, "cannot make a directory under /tmp");
+		return -1;
+	}
+	snprintf(tls_cert, sizeof tls_cert, "%s/cert.pem", tls_dir);
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 -keyout '%s/key.pem' -out '%s' "
+		 ">/dev/null 2>&1",
+		 tls_dir, tls_cert);
+	if (system(cmd) != 0) {
+		snprintf(tls_why, sizeof tls_why,
+			 "openssl could not make a self-signed certificate "
+			 "(req -x509 -addext needs OpenSSL 1.1.1 or later)");
+		return -1;
+	}
+	if (fixture_spawn(tls_dir, 1, &tls_server, &tls_port) < 0) {
+		snprintf(tls_why, sizeof tls_why, "fixture.py --tls did not start");
+		return -1;
+	}
+	snprintf(tls_url, sizeof tls_url, "https://127.0.0.1:%d", tls_port);
+	return 0;
+}
+
+/* Stop the HTTPS fixture and remove its directory, if there are any. */
+static void tls_stop(void)
+{
+	char cmd[96];
+
+	if (tls_server > 0) {
+		kill(tls_server, SIGTERM);
+		waitpid(tls_server, NULL, 0);
+		tls_server = 0;
+	}
+	if (tls_dir[0] != '\0') {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tls_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", tls_dir);
+		tls_dir[0] = '\0';
+	}
+}
+
+/* The HTTPS fixture, started on first use; skips the test when it cannot. */
+static void need_tls_fixture(void)
+{
+	if (tls_state == 0)
+		tls_state = tls_prepare() == 0 ? 1 : -1;
+	if (tls_state < 0) {
+		print_message("SKIP: HTTPS test: %s\n", tls_why);
+		skip();
+	}
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *sb)
@@ -121,6 +216,14 @@ static int setup(void **state)
 	clear_env();
 	json_decref(control("reset", NULL));
 	json_decref(control("auth", NULL));
+	return 0;
+}
+
+/* Leave none of a test's MLFLOW_* settings to the next one. */
+static int teardown(void **state)
+{
+	(void)state;
+	clear_env();
 	return 0;
 }
 
@@ -337,6 +440,87 @@ static void test_a_bad_timeout_names_the_variable(void **state)
 	setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "soon", 1);
 	assert_null(http_open(url, &err));
 	assert_non_null(strstr(err.msg, "MLFLOW_HTTP_REQUEST_TIMEOUT"));
+}
+
+/* ---- HTTPS against a self-signed certificate ------------------------------------ */
+
+/* h gets the fixture's seeded model listing over HTTPS (with setting). */
+static void assert_https_answers(struct http *h, const char *setting)
+{
+	struct mlc_error err = {0};
+	json_t *out = NULL;
+
+	if (http_get_json(h, "registered-models/search", NULL, 0, &out, &err) != 0)
+		fail_msg("with %s: %s", setting, err.msg);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(out, "registered_models"), 0), "name")),
+	    "churn");
+	json_decref(out);
+}
+
+static void test_https_by_default_refuses_an_untrusted_certificate(void **state)
+{
+	static const char *const secrets[] = {"urlpass-q", "t0ken-xyz"};
+	struct mlc_error err = {0};
+	struct http *h;
+	char u[128], host[32];
+
+	(void)state;
+	need_tls_fixture();
+	snprintf(u, sizeof u, "https://someone:%s@127.0.0.1:%d", secrets[0], tls_port);
+	setenv("MLFLOW_TRACKING_TOKEN", secrets[1], 1);
+	assert_non_null(h = http_open(u, &err));
+	assert_int_equal(get_models(h, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_FAILED);
+	snprintf(host, sizeof host, "127.0.0.1:%d: TLS: ", tls_port);
+	if (strstr(err.msg, host) != err.msg || strstr(err.msg, "certificate") == NULL)
+		fail_msg("want \"%s...certificate...\", got \"%s\"", host, err.msg);
+	assert_null(strchr(err.msg, '\n'));
+	for (size_t i = 0; i < 2; i++)
+		assert_null(strstr(err.msg, secrets[i]));
+	http_close(h);
+}
+
+static void test_https_trusts_the_server_cert_path(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h;
+
+	(void)state;
+	need_tls_fixture();
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", tls_cert, 1);
+	assert_non_null(h = http_open(tls_url, &err));
+	assert_https_answers(h, "MLFLOW_TRACKING_SERVER_CERT_PATH");
+	http_close(h);
+}
+
+static void test_https_with_insecure_tls_skips_the_check(void **state)
+{
+	struct mlc_error err = {0};
+	struct http *h;
+
+	(void)state;
+	need_tls_fixture();
+	setenv("MLFLOW_TRACKING_INSECURE_TLS", "true", 1);
+	assert_non_null(h = http_open(tls_url, &err));
+	assert_https_answers(h, "MLFLOW_TRACKING_INSECURE_TLS=true");
+	http_close(h);
+}
+
+static void test_https_insecure_tls_with_the_server_cert_path_is_an_error(void **state)
+{
+	struct mlc_error err = {0};
+
+	(void)state;
+	need_tls_fixture();
+	setenv("MLFLOW_TRACKING_INSECURE_TLS", "true", 1);
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", tls_cert, 1);
+	assert_null(http_open(tls_url, &err));
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "MLFLOW_TRACKING_INSECURE_TLS"));
+	assert_non_null(strstr(err.msg, "MLFLOW_TRACKING_SERVER_CERT_PATH"));
+	assert_non_null(strstr(err.msg, "cannot both be set"));
 }
 
 /* ---- retries ------------------------------------------------------------------- */
@@ -569,6 +753,12 @@ int main(void)
 	    T(test_insecure_tls_takes_true_false_1_0_in_any_case),
 	    T(test_insecure_tls_with_a_server_cert_is_an_error),
 	    T(test_a_bad_timeout_names_the_variable),
+#define TT(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	    TT(test_https_by_default_refuses_an_untrusted_certificate),
+	    TT(test_https_trusts_the_server_cert_path),
+	    TT(test_https_with_insecure_tls_skips_the_check),
+	    TT(test_https_insecure_tls_with_the_server_cert_path_is_an_error),
+#undef TT
 	    T(test_429_is_retried_after_the_retry_after_delay),
 	    T(test_500_then_success_succeeds),
 	    T(test_retries_stop_after_max_retries_with_the_servers_error),
@@ -598,6 +788,7 @@ int main(void)
 	setenv("HOME", dir, 1); /* no ~/.mlflow/credentials of the user running the tests */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tls_stop();
 	kill(server, SIGTERM);
 	waitpid(server, NULL, 0);
 	curl_global_cleanup();
