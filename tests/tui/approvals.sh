@@ -135,7 +135,7 @@ wait_for "rolled $model in production back from $ver to $prod"
 keys :
 literal "audit"
 keys Enter
-wait_for "Audit log (newest first)"
+wait_for "Audit log (newest first) ("
 screen | sed -n '4,10p' >"$T/audit"
 python3 - "$T/audit" "$id" <<'PY' && ok "audit: bob's rollback and its hook, carol's deploy and its hook, carol's and bob's approvals" || fail "audit rows: $(cat "$T/audit")"
 import sys

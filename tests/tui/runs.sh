@@ -28,6 +28,7 @@ keys Enter
 wait_for "[ ]  metric precision"
 keys Space Enter
 wait_for "Runs of $exp"
+wait_for "precision"
 screen | sed -n 3p | grep -q "precision" && ok "precision is a column now" || fail "no precision column: $(screen | sed -n 3p)"
 
 # MLflow filter, with a syntax error first.
@@ -51,7 +52,8 @@ wait_for "accuracy▼"
 
 # Mark three runs and compare them.
 keys Space Space Space
-screen | grep -c "•" | grep -q 3 && ok "three runs marked" || fail "marks: $(screen | grep -c '•')"
+for _ in $(seq 50); do [ "$(screen | grep -c "•")" -eq 3 ] && break; sleep 0.1; done
+[ "$(screen | grep -c "•")" -eq 3 ] && ok "three runs marked" || fail "marks: $(screen | grep -c '•')"
 keys c
 wait_for "Compare 3 runs"
 wait_for "Params ("
