@@ -338,7 +338,8 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 	j->limit = limit;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
-	if (s->chosen) {
+	/* The rest of the runs keep the first page's columns: no second key search. */
+	if (s->chosen || (limit == 0 && s->columns != NULL)) {
 		j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
 		j->ncolumns = s->ncolumns;
 	}
