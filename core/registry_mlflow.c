@@ -1065,34 +1065,33 @@ static int send_change(struct registry *r, const char *path, json_t *body, int d
 	return rc;
 }
 
-/* The value of tag key among the [{key, value}] tags of entity o, or NULL. */
-static const char *tag_of(const json_t *o, const char *key)
+/* In o's array field, the vf of the item whose kf is key, or NULL: MLflow's
+ * [{key, value}] tags and [{alias, version}] aliases alike. */
+static const char *pair_of(const json_t *o, const char *field, const char *kf, const char *key,
+			   const char *vf)
 {
 	const json_t *it;
 	size_t i;
 
-	json_array_foreach(json_object_get(o, "tags"), i, it)
+	json_array_foreach(json_object_get(o, field), i, it)
 	{
-		const char *k = jstr(it, "key");
+		const char *k = jstr(it, kf);
 		if (k && strcmp(k, key) == 0)
-			return jstr(it, "value");
+			return jstr(it, vf);
 	}
 	return NULL;
+}
+
+/* The value of tag key among the tags of entity o, or NULL. */
+static const char *tag_of(const json_t *o, const char *key)
+{
+	return pair_of(o, "tags", "key", key, "value");
 }
 
 /* The version registered model m's alias points at, or NULL. */
 static const char *alias_of(const json_t *m, const char *alias)
 {
-	const json_t *it;
-	size_t i;
-
-	json_array_foreach(json_object_get(m, "aliases"), i, it)
-	{
-		const char *a = jstr(it, "alias");
-		if (a && strcmp(a, alias) == 0)
-			return jstr(it, "version");
-	}
-	return NULL;
+	return pair_of(m, "aliases", "alias", alias, "version");
 }
 
 /* s cut to at most max bytes on a UTF-8 boundary, as a JSON string. */
