@@ -1,7 +1,8 @@
 /* http.c: libcurl transport for the MLflow REST backend: one easy handle kept
- * alive per registry, the Python client's environment variables, retries with
- * backoff, a response size cap, cancellation from another thread, and error
- * messages built from MLflow's JSON errors or whatever else came back. */
+ * alive per registry (and a small multi pool for GETs that run together),
+ * the Python client's environment variables, retries with backoff, a
+ * response size cap, cancellation from another thread, and error messages
+ * built from MLflow's JSON errors or whatever else came back. */
 #include "config.h"
 #include <ctype.h>
 #include <curl/curl.h>
@@ -21,11 +22,29 @@
 #define MAX_SLEEP_S 60.0   /* cap of one backoff or Retry-After wait */
 #define MAX_SERVER_MSG 400 /* bytes of a server's message kept in errors */
 
-struct http {
+/* One transfer: an easy handle and what its request in progress collected. */
+struct xfer {
+	struct http *h;
 	CURL *curl;
+	struct strbuf body;
+	int too_big;
+	double retry_after; /* seconds, or -1 */
+	char content_type[64];
+	char errbuf[CURL_ERROR_SIZE];
+	size_t req;    /* http_get_many: the request it carries */
+	long attempts; /* of that request so far */
+};
+
+struct http {
+	struct xfer main; /* the one connection of single requests */
+	CURLM *multi;	  /* http_get_many's transfers, started on first use */
+	struct xfer pool[HTTP_PARALLEL];
+	size_t n_pool;
 	char *base; /* scheme://host[:port][/prefix], no userinfo, no trailing '/' */
 	char *host; /* host[:port] */
 	char *user, *password, *token;
+	char *ca, *cert;
+	int insecure;
 	struct curl_slist *get_headers, *post_headers;
 	long timeout, max_retries;
 	double backoff_factor, backoff_jitter;
@@ -34,12 +53,6 @@ struct http {
 	unsigned seed;
 	long last_status;
 	struct http_stats stats;
-	/* the request in progress */
-	struct strbuf body;
-	int too_big;
-	double retry_after; /* seconds, or -1 */
-	char content_type[64];
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* ---- the environment ---------------------------------------------------- */
@@ -225,7 +238,7 @@ static int read_settings(struct http *h, struct mlc_error *err)
 /* Credentials as MLflow's client picks them: Basic when both the user name
  * and password are known (environment, credentials file, or the URL), else
  * a Bearer token, else none. */
-static void setup_auth(struct http *h, char *url_user, char *url_pass)
+static void read_auth(struct http *h, char *url_user, char *url_pass)
 {
 	h->user = credential("MLFLOW_TRACKING_USERNAME", "mlflow_tracking_username");
 	h->password = credential("MLFLOW_TRACKING_PASSWORD", "mlflow_tracking_password");
@@ -235,52 +248,45 @@ static void setup_auth(struct http *h, char *url_user, char *url_pass)
 		h->user = xstrdup(url_user);
 		h->password = xstrdup(url_pass);
 	}
-	if (h->user && h->password) {
-		curl_easy_setopt(h->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h->curl, CURLOPT_USERNAME, h->user);
-		curl_easy_setopt(h->curl, CURLOPT_PASSWORD, h->password);
-	} else if (env("MLFLOW_TRACKING_TOKEN")) {
-		h->token = xstrdup(env("MLFLOW_TRACKING_TOKEN"));
-		curl_easy_setopt(h->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-		curl_easy_setopt(h->curl, CURLOPT_XOAUTH2_BEARER, h->token);
+	if (h->user == NULL || h->password == NULL) {
+		free(h->user);
+		free(h->password);
+		h->user = h->password = NULL;
+		if (env("MLFLOW_TRACKING_TOKEN"))
+			h->token = xstrdup(env("MLFLOW_TRACKING_TOKEN"));
 	}
 }
 
 /* TLS: verified unless MLFLOW_TRACKING_INSECURE_TLS; a CA bundle and a
  * client certificate from the environment. */
-static int setup_tls(struct http *h, struct mlc_error *err)
+static int read_tls(struct http *h, struct mlc_error *err)
 {
 	const char *ca = env("MLFLOW_TRACKING_SERVER_CERT_PATH");
 	const char *cert = env("MLFLOW_TRACKING_CLIENT_CERT_PATH");
-	int insecure;
 
-	if (env_bool("MLFLOW_TRACKING_INSECURE_TLS", &insecure, err) < 0)
+	if (env_bool("MLFLOW_TRACKING_INSECURE_TLS", &h->insecure, err) < 0)
 		return -1;
-	if (insecure && ca)
+	if (h->insecure && ca)
 		return mlc_error_set(
 		    err, MLC_ERR_USAGE,
 		    "MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH "
 		    "cannot both be set");
-	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
-	curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
-	if (ca)
-		curl_easy_setopt(h->curl, CURLOPT_CAINFO, ca);
-	if (cert)
-		curl_easy_setopt(h->curl, CURLOPT_SSLCERT, cert);
+	h->ca = ca ? xstrdup(ca) : NULL;
+	h->cert = cert ? xstrdup(cert) : NULL;
 	return 0;
 }
 
 /* Collect the body of the response, refusing more than the cap. */
 static size_t on_body(char *data, size_t size, size_t n, void *p)
 {
-	struct http *h = p;
+	struct xfer *x = p;
 
 	n *= size;
-	if (h->body.len + n > h->max_body) {
-		h->too_big = 1;
+	if (x->body.len + n > x->h->max_body) {
+		x->too_big = 1;
 		return 0;
 	}
-	sb_addn(&h->body, data, n);
+	sb_addn(&x->body, data, n);
 	return n;
 }
 
@@ -298,7 +304,7 @@ static const char *header_value(char *line, size_t n, const char *name, char *bu
 /* Note the Retry-After and Content-Type of the response. */
 static size_t on_header(char *line, size_t size, size_t n, void *p)
 {
-	struct http *h = p;
+	struct xfer *x = p;
 	char buf[128];
 	const char *v;
 
@@ -310,9 +316,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *p)
 			time_t when = curl_getdate(v, NULL);
 			s = when > 0 ? difftime(when, time(NULL)) : -1;
 		}
-		h->retry_after = s < 0 ? 0 : s;
+		x->retry_after = s < 0 ? 0 : s;
 	} else if ((v = header_value(line, n, "Content-Type", buf, sizeof buf)) != NULL) {
-		snprintf(h->content_type, sizeof h->content_type, "%s", v);
+		snprintf(x->content_type, sizeof x->content_type, "%s", v);
 	}
 	return n;
 }
@@ -320,26 +326,30 @@ static size_t on_header(char *line, size_t size, size_t n, void *p)
 /* Progress: abort the transfer once interrupted. */
 static int on_progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	struct http *h = p;
+	struct xfer *x = p;
 
 	(void)dt, (void)dn, (void)ut, (void)un;
-	return atomic_load(&h->interrupted) ? 1 : 0;
+	return atomic_load(&x->h->interrupted) ? 1 : 0;
 }
 
-/* The options every request shares. */
-static void setup_handle(struct http *h)
+/* A new easy handle for x with every option requests share: callbacks,
+ * timeouts, TLS and credentials. -1 if libcurl cannot make one. */
+static int xfer_init(struct http *h, struct xfer *x)
 {
-	CURL *c = h->curl;
+	CURL *c;
 
+	x->h = h;
+	if ((x->curl = c = curl_easy_init()) == NULL)
+		return -1;
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->timeout);
 	/* A read timeout as requests has it: nothing received for that long. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -350,10 +360,29 @@ static void setup_handle(struct http *h)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
-	h->get_headers = curl_slist_append(NULL, "Accept: application/json");
-	h->post_headers = curl_slist_append(NULL, "Accept: application/json");
-	h->post_headers = curl_slist_append(h->post_headers, "Content-Type: application/json");
-	h->post_headers = curl_slist_append(h->post_headers, "Expect:");
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->insecure ? 0L : 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->insecure ? 0L : 2L);
+	if (h->ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca);
+	if (h->cert)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, h->cert);
+	if (h->user && h->password) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, h->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, h->password);
+	} else if (h->token) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, h->token);
+	}
+	return 0;
+}
+
+static void xfer_free(struct xfer *x)
+{
+	if (x->curl)
+		curl_easy_cleanup(x->curl);
+	x->curl = NULL;
+	sb_free(&x->body);
 }
 
 struct http *http_open(const char *base_url, struct mlc_error *err)
@@ -365,16 +394,18 @@ struct http *http_open(const char *base_url, struct mlc_error *err)
 	h->max_body = HTTP_MAX_BODY_DEFAULT;
 	h->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	atomic_init(&h->interrupted, 0);
-	if ((h->curl = curl_easy_init()) == NULL) {
+	if (parse_url(h, base_url, &url_user, &url_pass, err) < 0 || read_settings(h, err) < 0 ||
+	    read_tls(h, err) < 0)
+		goto fail;
+	read_auth(h, url_user, url_pass);
+	h->get_headers = curl_slist_append(NULL, "Accept: application/json");
+	h->post_headers = curl_slist_append(NULL, "Accept: application/json");
+	h->post_headers = curl_slist_append(h->post_headers, "Content-Type: application/json");
+	h->post_headers = curl_slist_append(h->post_headers, "Expect:");
+	if (xfer_init(h, &h->main) < 0) {
 		mlc_error_set(err, MLC_ERR_FAILED, "cannot start libcurl");
 		goto fail;
 	}
-	if (parse_url(h, base_url, &url_user, &url_pass, err) < 0 || read_settings(h, err) < 0)
-		goto fail;
-	setup_handle(h);
-	if (setup_tls(h, err) < 0)
-		goto fail;
-	setup_auth(h, url_user, url_pass);
 	curl_free(url_user);
 	curl_free(url_pass);
 	return h;
@@ -398,16 +429,20 @@ void http_close(struct http *h)
 {
 	if (h == NULL)
 		return;
-	if (h->curl)
-		curl_easy_cleanup(h->curl);
+	for (size_t i = 0; i < h->n_pool; i++)
+		xfer_free(&h->pool[i]);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	xfer_free(&h->main);
 	curl_slist_free_all(h->get_headers);
 	curl_slist_free_all(h->post_headers);
 	free(h->base);
 	free(h->host);
+	free(h->ca);
+	free(h->cert);
 	free_secret(h->user);
 	free_secret(h->password);
 	free_secret(h->token);
-	sb_free(&h->body);
 	free(h);
 	curl_global_cleanup();
 }
@@ -495,12 +530,15 @@ static void add_one_line(struct strbuf *sb, const char *s, size_t n)
 		sb_add(sb, "...");
 }
 
-/* 1 if the body looks like an HTML page. */
-static int is_html(const struct http *h, const char *b, size_t n)
+/* 1 if the body x received looks like an HTML page. */
+static int is_html(const struct xfer *x)
 {
+	const char *b = sb_str(&x->body);
+	size_t n = x->body.len;
+
 	while (n > 0 && isspace((unsigned char)*b))
 		b++, n--;
-	return strncasecmp(h->content_type, "text/html", 9) == 0 || (n > 0 && *b == '<');
+	return strncasecmp(x->content_type, "text/html", 9) == 0 || (n > 0 && *b == '<');
 }
 
 /* The <title> of an HTML page into sb, if it has one; 1 if it did. */
@@ -515,12 +553,12 @@ static int html_title(struct strbuf *sb, const char *b)
 }
 
 /* Describe a non-JSON error body: an HTML page, nothing, or its first line. */
-static void describe_other(const struct http *h, long status, struct strbuf *sb)
+static void describe_other(const struct xfer *x, long status, struct strbuf *sb)
 {
-	const char *b = sb_str(&h->body);
-	size_t n = h->body.len;
+	const char *b = sb_str(&x->body);
+	size_t n = x->body.len;
 
-	if (is_html(h, b, n)) {
+	if (is_html(x)) {
 		if (status == 404)
 			sb_add(sb, "endpoint not found");
 		else if (!html_title(sb, b))
@@ -536,32 +574,31 @@ static void describe_other(const struct http *h, long status, struct strbuf *sb)
 
 /* Fill err for an HTTP error status: MLflow's error_code and message from a
  * JSON body, or a description of whatever else came back. */
-static int status_error(struct http *h, long status, long attempts, struct mlc_error *err)
+static int status_error(const struct xfer *x, long status, struct mlc_error *err)
 {
 	struct strbuf sb = {0};
-	json_t *j = json_loadb(sb_str(&h->body), h->body.len, 0, NULL);
+	json_t *j = json_loadb(sb_str(&x->body), x->body.len, 0, NULL);
 	const char *code = json_string_value(json_object_get(j, "error_code"));
 	const char *msg = json_string_value(json_object_get(j, "message"));
 
-	sb_printf(&sb, "%s: HTTP %ld", h->host, status);
+	sb_printf(&sb, "%s: HTTP %ld", x->h->host, status);
 	if (code)
 		sb_printf(&sb, " %s", code);
 	sb_add(&sb, ": ");
 	if (msg)
 		add_one_line(&sb, msg, strlen(msg));
 	else
-		describe_other(h, status, &sb);
+		describe_other(x, status, &sb);
 	if (status == 401)
 		sb_add(&sb, " (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or "
 			    "MLFLOW_TRACKING_TOKEN)");
-	if (attempts > 1)
-		sb_printf(&sb, " (after %ld attempts)", attempts);
+	if (x->attempts > 1)
+		sb_printf(&sb, " (after %ld attempts)", x->attempts);
 	mlc_error_set(err, status == 404 && code ? MLC_ERR_NOTFOUND : MLC_ERR_FAILED, "%s",
 		      sb_str(&sb));
-	h->last_status = status;
 	sb_free(&sb);
 	json_decref(j);
-	redact_error(h, err);
+	redact_error(x->h, err);
 	return -1;
 }
 
@@ -575,16 +612,17 @@ static void size_text(size_t n, char *buf, size_t len)
 }
 
 /* Fill err for a transfer that failed without an HTTP status. */
-static int transport_error(struct http *h, CURLcode rc, long attempts, struct mlc_error *err)
+static int transport_error(const struct xfer *x, CURLcode rc, struct mlc_error *err)
 {
-	const char *detail = *h->errbuf ? h->errbuf : curl_easy_strerror(rc);
+	const struct http *h = x->h;
+	const char *detail = *x->errbuf ? x->errbuf : curl_easy_strerror(rc);
 	char cap[32], after[48] = "";
 
-	if (attempts > 1)
-		snprintf(after, sizeof after, " (after %ld attempts)", attempts);
-	if (atomic_load(&h->interrupted))
+	if (x->attempts > 1)
+		snprintf(after, sizeof after, " (after %ld attempts)", x->attempts);
+	if (atomic_load(&x->h->interrupted))
 		mlc_error_set(err, MLC_ERR_FAILED, "%s: cancelled", h->host);
-	else if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+	else if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		size_text(h->max_body, cap, sizeof cap);
 		mlc_error_set(err, MLC_ERR_FAILED, "%s: the response is larger than the %s cap",
 			      h->host, cap);
@@ -617,12 +655,12 @@ static int retryable(CURLcode rc, long status)
 	       rc == CURLE_RECV_ERROR || rc == CURLE_PARTIAL_FILE;
 }
 
-/* Sleep before retry number n (1-based) as urllib3 does: Retry-After when
- * the server gave one, else nothing for the first retry and then
+/* Sleep before retry number n (1-based) as urllib3 does: retry_after when
+ * the server gave one (>= 0), else nothing for the first retry and then
  * factor * 2^(n-1) plus up to jitter seconds, capped. -1 if interrupted. */
-static int backoff(struct http *h, long n)
+static int backoff(struct http *h, long n, double retry_after)
 {
-	double s = h->retry_after;
+	double s = retry_after;
 	struct timespec slice = {0, 20 * 1000 * 1000};
 
 	if (s < 0)
@@ -639,85 +677,100 @@ static int backoff(struct http *h, long n)
 	return atomic_load(&h->interrupted) ? -1 : 0;
 }
 
-/* One attempt: send, collect, count. Returns libcurl's result; *status the
- * HTTP status (0 when nothing came back). */
-static CURLcode attempt(struct http *h, long *status)
+/* Make x ready for a new attempt. */
+static void xfer_reset(struct xfer *x)
+{
+	sb_reset(&x->body);
+	x->too_big = 0;
+	x->retry_after = -1;
+	x->content_type[0] = '\0';
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(x->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->h->max_body);
+}
+
+/* Count a finished attempt of x in the handle's stats; its HTTP status (0
+ * when nothing came back). seconds: add its transfer time. */
+static long xfer_count(struct xfer *x, int seconds)
 {
 	curl_off_t us = 0;
-	long conns = 0;
-	CURLcode rc;
+	long conns = 0, status = 0;
 
-	sb_reset(&h->body);
-	h->too_big = 0;
-	h->retry_after = -1;
-	h->content_type[0] = '\0';
-	h->errbuf[0] = '\0';
-	*status = 0;
-	curl_easy_setopt(h->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_body);
-	rc = curl_easy_perform(h->curl);
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &conns);
-	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME_T, &us);
-	h->stats.requests++;
-	h->stats.connections += conns;
-	h->stats.seconds += (double)us / 1e6;
-	return rc;
+	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->curl, CURLINFO_NUM_CONNECTS, &conns);
+	curl_easy_getinfo(x->curl, CURLINFO_TOTAL_TIME_T, &us);
+	x->h->stats.requests++;
+	x->h->stats.connections += conns;
+	if (seconds)
+		x->h->stats.seconds += (double)us / 1e6;
+	x->attempts++;
+	return status;
 }
 
 /* Parse the body of a successful response as a JSON object into *out. */
-static int parse_body(struct http *h, const char *path, long status, json_t **out,
+static int parse_body(const struct xfer *x, const char *path, long status, json_t **out,
 		      struct mlc_error *err)
 {
 	json_error_t je;
-	json_t *j = json_loadb(sb_str(&h->body), h->body.len, 0, &je);
+	json_t *j = json_loadb(sb_str(&x->body), x->body.len, 0, &je);
 
 	if (j == NULL || !json_is_object(j)) {
 		struct strbuf sb = {0};
-		if (j == NULL && !is_html(h, sb_str(&h->body), h->body.len) && h->body.len > 0)
+		if (j == NULL && !is_html(x) && x->body.len > 0)
 			sb_printf(&sb,
 				  "%s: HTTP %ld: invalid JSON in the answer to %s: %s (byte %d)",
-				  h->host, status, path, je.text, je.position);
+				  x->h->host, status, path, je.text, je.position);
 		else
 			sb_printf(&sb, "%s: HTTP %ld: expected a JSON object from %s, got %s",
-				  h->host, status, path,
-				  h->body.len == 0 ? "nothing"
-				  : is_html(h, sb_str(&h->body), h->body.len)
-				      ? "an HTML page"
-				      : "another JSON value");
+				  x->h->host, status, path,
+				  x->body.len == 0 ? "nothing"
+				  : is_html(x)	   ? "an HTML page"
+						   : "another JSON value");
 		mlc_error_set(err, MLC_ERR_FAILED, "%s", sb_str(&sb));
 		sb_free(&sb);
 		json_decref(j);
-		redact_error(h, err);
+		redact_error(x->h, err);
 		return -1;
 	}
 	*out = j;
 	return 0;
 }
 
-/* Run the request set up on the handle with retries; parse the answer. */
+/* The outcome of x's finished last attempt at path: the JSON answer, or err. */
+static int xfer_result(const struct xfer *x, const char *path, CURLcode rc, long status,
+		       json_t **out, struct mlc_error *err)
+{
+	if (rc != CURLE_OK)
+		return transport_error(x, rc, err);
+	if (status < 200 || status > 299)
+		return status_error(x, status, err);
+	return parse_body(x, path, status, out, err);
+}
+
+/* Run the request set up on the main handle with retries; parse the answer. */
 static int perform(struct http *h, const char *path, json_t **out, struct mlc_error *err)
 {
-	long status = 0, n = 0;
+	struct xfer *x = &h->main;
+	long status = 0;
 	CURLcode rc;
 
 	*out = NULL;
 	h->last_status = 0;
+	x->attempts = 0;
 	for (;;) {
 		if (atomic_load(&h->interrupted))
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s: cancelled", h->host);
-		rc = attempt(h, &status);
-		n++;
-		if (!retryable(rc, status) || n > h->max_retries)
+		xfer_reset(x);
+		rc = curl_easy_perform(x->curl);
+		status = xfer_count(x, 1);
+		if (!retryable(rc, status) || x->attempts > h->max_retries)
 			break;
 		h->stats.retries++;
-		if (backoff(h, n) < 0)
+		if (backoff(h, x->attempts, x->retry_after) < 0)
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s: cancelled", h->host);
 	}
-	if (rc != CURLE_OK)
-		return transport_error(h, rc, n, err);
-	if (status < 200 || status > 299)
-		return status_error(h, status, n, err);
-	return parse_body(h, path, status, out, err);
+	if (rc == CURLE_OK && (status < 200 || status > 299))
+		h->last_status = status;
+	return xfer_result(x, path, rc, status, out, err);
 }
 
 /* base + API_PREFIX + path, then ?k=v&... with every part percent-encoded. */
@@ -727,13 +780,22 @@ static char *build_url(struct http *h, const char *path, const struct http_param
 
 	sb_printf(&sb, "%s%s%s", h->base, API_PREFIX, path);
 	for (size_t i = 0; i < n; i++) {
-		char *k = curl_easy_escape(h->curl, params[i].key, 0);
-		char *v = curl_easy_escape(h->curl, params[i].value ? params[i].value : "", 0);
+		char *k = curl_easy_escape(h->main.curl, params[i].key, 0);
+		char *v = curl_easy_escape(h->main.curl, params[i].value ? params[i].value : "", 0);
 		sb_printf(&sb, "%c%s=%s", i ? '&' : '?', k, v);
 		curl_free(k);
 		curl_free(v);
 	}
 	return sb_detach(&sb);
+}
+
+/* Make x's next transfer a GET of url. */
+static void setup_get(struct xfer *x, const char *url)
+{
+	curl_easy_setopt(x->curl, CURLOPT_URL, url);
+	curl_easy_setopt(x->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(x->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, x->h->get_headers);
 }
 
 int http_get_json(struct http *h, const char *path, const struct http_param *params, size_t n,
@@ -742,10 +804,7 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 	char *url = build_url(h, path, params, n);
 	int rc;
 
-	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->get_headers);
+	setup_get(&h->main, url);
 	rc = perform(h, path, out, err);
 	free(url);
 	return rc;
@@ -757,17 +816,17 @@ static int send_json(struct http *h, const char *method, const char *path, const
 {
 	char *url = build_url(h, path, NULL, 0);
 	char *data = json_dumps(body, JSON_COMPACT);
+	CURL *c = h->main.curl;
 	int rc;
 
-	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, data ? data : "{}");
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)strlen(data ? data : "{}"));
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->post_headers);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data ? data : "{}");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(data ? data : "{}"));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->post_headers);
 	rc = perform(h, path, out, err);
-	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 	free(data);
 	free(url);
 	return rc;
@@ -783,4 +842,157 @@ int http_delete_json(struct http *h, const char *path, const json_t *body, json_
 		     struct mlc_error *err)
 {
 	return send_json(h, "DELETE", path, body, out, err);
+}
+
+/* ---- requests that run together ------------------------------------------- */
+
+/* The multi handle and width easy handles for it, made on first use and kept
+ * (with their connections) until http_close. -1 if libcurl cannot. */
+static int pool_ready(struct http *h, size_t width)
+{
+	if (h->multi == NULL) {
+		if ((h->multi = curl_multi_init()) == NULL)
+			return -1;
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTP_PARALLEL);
+		curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_PARALLEL);
+	}
+	while (h->n_pool < width) {
+		if (xfer_init(h, &h->pool[h->n_pool]) < 0)
+			return -1;
+		h->n_pool++;
+	}
+	return 0;
+}
+
+/* A batch of GETs in flight: the queue of requests still to attempt. */
+struct batch {
+	struct http *h;
+	const struct http_request *req;
+	struct http_response *res;
+	char **urls;
+	size_t *queue, n_queue, next; /* requests to attempt this round */
+	size_t *again, n_again;	      /* to attempt next round */
+	long *attempts;
+	double retry_after; /* the longest Retry-After of this round, or -1 */
+};
+
+/* Start the next queued request on the idle transfer x; 0 if none is left. */
+static int start_next(struct batch *b, struct xfer *x)
+{
+	if (b->next >= b->n_queue || atomic_load(&b->h->interrupted))
+		return 0;
+	x->req = b->queue[b->next++];
+	x->attempts = b->attempts[x->req];
+	xfer_reset(x);
+	setup_get(x, b->urls[x->req]);
+	curl_multi_add_handle(b->h->multi, x->curl);
+	return 1;
+}
+
+/* x finished an attempt with rc: its result, or a place in the next round. */
+static void finish(struct batch *b, struct xfer *x, CURLcode rc)
+{
+	struct http_response *res = &b->res[x->req];
+	long status = xfer_count(x, 0);
+
+	b->attempts[x->req] = x->attempts;
+	curl_multi_remove_handle(b->h->multi, x->curl);
+	if (retryable(rc, status) && x->attempts <= b->h->max_retries &&
+	    !atomic_load(&b->h->interrupted)) {
+		b->again[b->n_again++] = x->req;
+		b->h->stats.retries++;
+		if (x->retry_after > b->retry_after)
+			b->retry_after = x->retry_after;
+		return;
+	}
+	res->status = rc == CURLE_OK ? status : 0;
+	res->rc = xfer_result(x, b->req[x->req].path, rc, status, &res->json, &res->err);
+}
+
+/* The transfer of the pool whose easy handle is c. */
+static struct xfer *xfer_of(struct http *h, CURL *c)
+{
+	for (size_t i = 0; i < h->n_pool; i++)
+		if (h->pool[i].curl == c)
+			return &h->pool[i];
+	return NULL;
+}
+
+/* One round: every queued request attempted once, width at a time. */
+static void run_round(struct batch *b, size_t width)
+{
+	struct http *h = b->h;
+	int running = 0, left;
+	CURLMsg *m;
+
+	b->next = 0;
+	b->n_again = 0;
+	b->retry_after = -1;
+	for (size_t i = 0; i < width; i++)
+		start_next(b, &h->pool[i]);
+	do {
+		curl_multi_perform(h->multi, &running);
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+			struct xfer *x = xfer_of(h, m->easy_handle);
+			if (m->msg != CURLMSG_DONE || x == NULL)
+				continue;
+			finish(b, x, m->data.result);
+			if (start_next(b, x))
+				running++;
+		}
+		if (running > 0)
+			curl_multi_poll(h->multi, NULL, 0, 50, NULL);
+	} while (running > 0);
+}
+
+int http_get_many(struct http *h, const struct http_request *req, size_t n,
+		  struct http_response *res)
+{
+	size_t width = n < HTTP_PARALLEL ? n : HTTP_PARALLEL, failed = 0;
+	struct batch b = {.h = h, .req = req, .res = res};
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++)
+		res[i] = (struct http_response){.rc = -1};
+	if (n == 0)
+		return 0;
+	if (pool_ready(h, width) < 0) {
+		for (size_t i = 0; i < n; i++)
+			mlc_error_set(&res[i].err, MLC_ERR_FAILED, "cannot start libcurl");
+		return (int)n;
+	}
+	b.urls = xcalloc(n, sizeof *b.urls);
+	b.queue = xcalloc(n, sizeof *b.queue);
+	b.again = xcalloc(n, sizeof *b.again);
+	b.attempts = xcalloc(n, sizeof *b.attempts);
+	for (size_t i = 0; i < n; i++) {
+		b.urls[i] = build_url(h, req[i].path, req[i].params, req[i].n_params);
+		b.queue[i] = i;
+	}
+	b.n_queue = n;
+	for (long round = 1; b.n_queue > 0; round++) {
+		size_t *t;
+		run_round(&b, width);
+		if (b.n_again == 0 || backoff(h, round, b.retry_after) < 0)
+			break;
+		t = b.queue, b.queue = b.again, b.again = t;
+		b.n_queue = b.n_again;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].rc == 0)
+			continue;
+		if (res[i].err.msg[0] == '\0') /* cancelled before or between attempts */
+			mlc_error_set(&res[i].err, MLC_ERR_FAILED, "%s: cancelled", h->host);
+		failed++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(b.urls[i]);
+	free(b.urls);
+	free(b.queue);
+	free(b.again);
+	free(b.attempts);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	h->stats.seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return (int)failed;
 }

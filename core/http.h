@@ -1,5 +1,6 @@
 /* http.h: the transport of the MLflow REST backend — one libcurl handle per
- * registry (one kept-alive connection), JSON GET, POST and DELETE, MLflow's client
+ * registry (one kept-alive connection, and a few more for GETs that run
+ * together), JSON GET, POST and DELETE, MLflow's client
  * environment (MLFLOW.md §3) and errors that name the host but never a secret. */
 #ifndef MLC_HTTP_H
 #define MLC_HTTP_H
@@ -49,6 +50,32 @@ int http_post_json(struct http *h, const char *path, const json_t *body, json_t 
  * §1: its DELETE handlers read the body, never the query); as http_post_json. */
 int http_delete_json(struct http *h, const char *path, const json_t *body, json_t **out,
 		     struct mlc_error *err);
+
+/* How many requests http_get_many runs at once (connections it keeps open). */
+#define HTTP_PARALLEL 4
+
+/* One GET of a batch: base/api/2.0/mlflow/PATH?params. */
+struct http_request {
+	const char *path;
+	const struct http_param *params;
+	size_t n_params;
+};
+
+/* Its outcome: rc 0 and json (the caller json_decref's it), or rc -1 and
+ * err as http_get_json gives it; status the HTTP status (0: no answer). */
+struct http_response {
+	int rc;
+	json_t *json;
+	long status;
+	struct mlc_error err;
+};
+
+/* Run the n GETs of req together, HTTP_PARALLEL at a time on connections kept
+ * alive between batches, each retried as http_get_json would (a round of
+ * retries waits once, for the longest Retry-After), each with its own
+ * outcome in res[i]. Returns how many failed. */
+int http_get_many(struct http *h, const struct http_request *req, size_t n,
+		  struct http_response *res);
 
 /* Abort the transfer (or backoff wait) in progress with the error
  * "HOST: cancelled", and every request until http_clear_interrupt. The one

@@ -249,6 +249,28 @@ int registry_metric_history(struct registry *r, const char *run_id, const char *
 	return CALL(metric_history, run_id, key, out, err);
 }
 
+int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
+		      struct mlc_run_list *out, struct mlc_error *err)
+{
+	if (r->ops->get_runs)
+		return r->ops->get_runs(r, ids, n, out, err);
+	for (size_t i = 0; i < n; i++)
+		if (registry_get_run(r, ids[i], &out[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int registry_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
+			      struct mlc_metric_list *out, struct mlc_error *err)
+{
+	if (r->ops->metric_histories)
+		return r->ops->metric_histories(r, req, n, out, err);
+	for (size_t i = 0; i < n; i++)
+		if (registry_metric_history(r, req[i].run_id, req[i].key, &out[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 void registry_interrupt(struct registry *r)
 {
 	if (r && r->ops->interrupt)

@@ -21,6 +21,15 @@ enum registry_caps {
 struct registry_open_opts {
 	int create;    /* create a missing local registry (commands that write) */
 	int read_only; /* never write, even if the backend could */
+	/* mirror deployments to staging/production as MLflow legacy stages
+	 * (MLFLOW.md §11); REST backend only, the others ignore it */
+	int stages;
+};
+
+/* One metric history to fetch: metric key of run run_id. */
+struct mlc_history_req {
+	const char *run_id;
+	const char *key;
 };
 
 struct mlc_run_query {
@@ -60,8 +69,14 @@ struct registry_ops {
 	 * unique prefix of at least 8 characters. */
 	int (*get_run)(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		       struct mlc_error *err);
+	/* Optional: n runs at once, run ids[i] into out[i]. */
+	int (*get_runs)(struct registry *r, const char *const *ids, size_t n,
+			struct mlc_run_list *out, struct mlc_error *err);
 	int (*metric_history)(struct registry *r, const char *run_id, const char *key,
 			      struct mlc_metric_list *out, struct mlc_error *err);
+	/* Optional: n histories at once (a server fetches them together). */
+	int (*metric_histories)(struct registry *r, const struct mlc_history_req *req, size_t n,
+				struct mlc_metric_list *out, struct mlc_error *err);
 	/* newest: look only at that many newest runs (0: all of them). */
 	int (*experiment_keys)(struct registry *r, const char *experiment, int64_t newest,
 			       struct mlc_keys *out, struct mlc_error *err);
@@ -151,8 +166,17 @@ int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct
 		       struct mlc_error *err);
 int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		     struct mlc_error *err);
+/* Runs ids[0..n) into out[i] each (appended), together where the backend
+ * can; -1 with the first failure in ids' order. */
+int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
+		      struct mlc_run_list *out, struct mlc_error *err);
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err);
+/* The n histories of req into out[0..n) (lists the caller set up, empty or
+ * not; each gets its points appended), together where the backend can.
+ * -1 with the first failure in req's order. */
+int registry_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
+			      struct mlc_metric_list *out, struct mlc_error *err);
 
 int registry_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
 			     struct mlc_keys *out, struct mlc_error *err);

@@ -46,18 +46,19 @@ static enum theme_role series_role(int i)
 static void chart_run(struct registry *r, void *arg)
 {
 	struct chart_job *j = arg;
+	struct mlc_history_req req[MAX_RUNS];
+	struct mlc_run_list runs[MAX_RUNS];
 
-	for (size_t i = 0; i < j->n; i++) {
-		struct mlc_run_list run = {0};
-		if ((j->rc = registry_get_run(r, j->ids[i], &run, &j->err)) < 0) {
-			MLC_LIST_FREE(&run);
-			return;
-		}
-		j->names[i] = xstrdup(run.items[0].run_name);
-		MLC_LIST_FREE(&run);
-		if ((j->rc = registry_metric_history(r, j->ids[i], j->key, &j->hist[i], &j->err)) < 0)
-			return;
+	memset(runs, 0, sizeof runs);
+	j->rc = registry_get_runs(r, (const char *const *)j->ids, j->n, runs, &j->err);
+	for (size_t i = 0; i < j->n && j->rc == 0; i++) {
+		j->names[i] = xstrdup(runs[i].items[0].run_name);
+		req[i] = (struct mlc_history_req){j->ids[i], j->key};
 	}
+	for (size_t i = 0; i < j->n; i++)
+		MLC_LIST_FREE(&runs[i]);
+	if (j->rc == 0)
+		j->rc = registry_metric_histories(r, req, j->n, j->hist, &j->err);
 }
 
 static void chart_done(struct app *a, void *arg)

@@ -57,16 +57,31 @@ static void compare_run(struct registry *r, void *arg)
 	struct compare_job *j = arg;
 	struct compare_state *s = &j->fetched;
 
+	struct mlc_history_req *req;
+	struct mlc_metric_list *flat;
+	size_t n = 0, at = 0;
+
+	if ((j->rc = registry_get_runs(r, (const char *const *)s->ids, s->n, s->lists, &j->err)) < 0)
+		return;
 	for (size_t i = 0; i < s->n; i++) {
-		if ((j->rc = registry_get_run(r, s->ids[i], &s->lists[i], &j->err)) < 0)
-			return;
 		s->runs[i] = s->lists[i].items[0];
 		s->hist[i] = xcalloc(s->runs[i].n_metrics + 1, sizeof *s->hist[i]);
-		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
-			if ((j->rc = registry_metric_history(r, s->runs[i].run_id, s->runs[i].metrics[k].key,
-							     &s->hist[i][k], &j->err)) < 0)
-				return;
+		n += s->runs[i].n_metrics;
 	}
+	/* every history of every run in one go: a server answers them together */
+	req = xcalloc(n + 1, sizeof *req);
+	flat = xcalloc(n + 1, sizeof *flat);
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
+			req[at++] = (struct mlc_history_req){s->runs[i].run_id,
+							     s->runs[i].metrics[k].key};
+	j->rc = registry_metric_histories(r, req, n, flat, &j->err);
+	at = 0;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
+			s->hist[i][k] = flat[at++];
+	free(flat);
+	free(req);
 }
 
 /* The history of metric key in run i (NULL when the run has none). */

@@ -34,16 +34,20 @@ static void run_run(struct registry *r, void *arg)
 {
 	struct run_job *j = arg;
 	struct mlc_error ignore = {0};
+	struct mlc_history_req *req;
 	const struct mlc_run *run;
 
 	if ((j->rc = registry_get_run(r, j->run_id, &j->run, &j->err)) < 0)
 		return;
 	run = &j->run.items[0];
 	j->hist = xcalloc(run->n_metrics + 1, sizeof *j->hist);
+	req = xcalloc(run->n_metrics + 1, sizeof *req);
 	for (size_t i = 0; i < run->n_metrics; i++)
-		if ((j->rc = registry_metric_history(r, run->run_id, run->metrics[i].key, &j->hist[i],
-						     &j->err)) < 0)
-			return;
+		req[i] = (struct mlc_history_req){run->run_id, run->metrics[i].key};
+	j->rc = registry_metric_histories(r, req, run->n_metrics, j->hist, &j->err);
+	free(req);
+	if (j->rc < 0)
+		return;
 	registry_versions_for_run(r, run->run_id, &j->versions, &ignore);
 	registry_get_experiment(r, run->experiment_id, &j->exp, &ignore);
 }

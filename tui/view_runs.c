@@ -23,6 +23,7 @@
 
 struct runs_state {
 	char *experiment;
+	char *name;	/* the experiment's, once loaded */
 	char **columns; /* "metrics.K", "params.K", "tags.K" */
 	size_t ncolumns;
 	int chosen;     /* the user picked the columns: keep them */
@@ -270,7 +271,8 @@ static void runs_fill(struct app *a, struct view *v)
 
 /* ---- loading ------------------------------------------------------------- */
 
-/* Worker thread: the experiment's name, default columns, then the runs. */
+/* Worker thread: the experiment's name (unless known), default columns,
+ * then the runs. */
 static void runs_run(struct registry *r, void *arg)
 {
 	struct runs_job *j = arg;
@@ -278,12 +280,14 @@ static void runs_run(struct registry *r, void *arg)
 	struct mlc_run_query q = {.experiment = j->experiment, .filter = j->filter, .lean = 1,
 				  .limit = j->limit};
 
-	j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
-	if (j->rc == 0)
-		j->name = xstrdup(e.items[0].name);
-	MLC_LIST_FREE(&e);
-	if (j->rc < 0)
-		return;
+	if (j->name == NULL) { /* the rest of the runs know it from the first page */
+		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
+		if (j->rc == 0)
+			j->name = xstrdup(e.items[0].name);
+		MLC_LIST_FREE(&e);
+		if (j->rc < 0)
+			return;
+	}
 	if (j->columns == NULL)
 		default_columns(r, j);
 	q.columns = (const char *const *)j->columns;
@@ -312,6 +316,8 @@ static void runs_done(struct app *a, void *arg)
 			j->columns = NULL;
 			j->ncolumns = 0;
 		}
+		free(s->name);
+		s->name = xstrdup(j->name);
 		free(v->title);
 		char *t = xasprintf("Runs of %s", j->name);
 		v->title = sanitize_dup(t);
@@ -343,6 +349,8 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 		j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
 		j->ncolumns = s->ncolumns;
 	}
+	if (limit == 0 && s->name != NULL) /* nor a second experiment lookup */
+		j->name = xstrdup(s->name);
 	view_job_start(a, v, runs_run, runs_done, j);
 }
 
@@ -444,6 +452,7 @@ static void runs_free(struct view *v)
 	struct runs_state *s = v->data;
 
 	free(s->experiment);
+	free(s->name);
 	free_columns(s->columns, s->ncolumns);
 	MLC_LIST_FREE(&s->runs);
 	free(s->order);

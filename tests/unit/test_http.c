@@ -738,6 +738,161 @@ static void test_interrupt_cuts_a_backoff_wait_short(void **state)
 	http_close(h);
 }
 
+/* ---- requests that run together ----------------------------------------------- */
+
+#define N_MANY 10
+
+/* The ids of the first n runs of the fixture's bulk experiment (2). */
+static void bulk_run_ids(struct http *h, char ids[][40], size_t n)
+{
+	struct mlc_error err = {0};
+	json_t *body = json_pack("{s:[s],s:I}", "experiment_ids", "2", "max_results", (json_int_t)n);
+	json_t *out = NULL, *runs;
+
+	assert_int_equal(http_post_json(h, "runs/search", body, &out, &err), 0);
+	runs = json_object_get(out, "runs");
+	assert_int_equal(json_array_size(runs), n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *info = json_object_get(json_array_get(runs, i), "info");
+		snprintf(ids[i], 40, "%s", json_string_value(json_object_get(info, "run_id")));
+	}
+	json_decref(body);
+	json_decref(out);
+}
+
+/* The fixture's connection count (this request's own connection included:
+ * every control request opens one). */
+static long fixture_connections(void)
+{
+	json_t *st = control("stats", NULL);
+	long n = (long)json_integer_value(json_object_get(st, "connections"));
+
+	json_decref(st);
+	return n;
+}
+
+/* GET the "acc" history of each of the n runs together into res. */
+static int histories(struct http *h, char ids[][40], size_t n, struct http_response *res)
+{
+	struct http_param p[N_MANY][2];
+	struct http_request req[N_MANY];
+
+	for (size_t i = 0; i < n; i++) {
+		p[i][0] = (struct http_param){"run_id", ids[i]};
+		p[i][1] = (struct http_param){"metric_key", "acc"};
+		req[i] = (struct http_request){"metrics/get-history", p[i], 2};
+	}
+	return http_get_many(h, req, n, res);
+}
+
+static void free_responses(struct http_response *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(res[i].json);
+}
+
+static void test_get_many_runs_together_on_kept_connections(void **state)
+{
+	char ids[N_MANY][40];
+	struct http_response res[N_MANY];
+	struct http *h = open_fixture();
+	struct http_stats st;
+	long before, first, second;
+
+	(void)state;
+	bulk_run_ids(h, ids, N_MANY);
+	before = fixture_connections(); /* the main connection */
+	/* slow answers keep every transfer of the pool busy at once */
+	fault("{\"mode\": \"slow\", \"arg\": \"0.3\", \"path\": \"get-history\"}");
+	assert_int_equal(histories(h, ids, N_MANY, res), 0);
+	first = fixture_connections() - before - 2; /* less fault's and stats' own */
+	for (size_t i = 0; i < N_MANY; i++) {
+		json_t *m = json_array_get(json_object_get(res[i].json, "metrics"), 0);
+		assert_int_equal(res[i].rc, 0);
+		assert_int_equal(res[i].status, 200);
+		assert_string_equal(json_string_value(json_object_get(m, "key")), "acc");
+	}
+	free_responses(res, N_MANY);
+	assert_int_equal(first, HTTP_PARALLEL); /* together, not one after another */
+	assert_int_equal(histories(h, ids, N_MANY, res), 0);
+	second = fixture_connections() - before - first - 3;
+	assert_int_equal(second, 0); /* the same connections again */
+	free_responses(res, N_MANY);
+	http_get_stats(h, &st);
+	assert_int_equal(st.requests, 1 + 2 * N_MANY);
+	assert_int_equal(st.retries, 0);
+	http_close(h);
+}
+
+static void test_get_many_gives_each_request_its_own_outcome(void **state)
+{
+	char ids[3][40];
+	struct http_response res[3];
+	struct http *h = open_fixture();
+	char want[160];
+
+	(void)state;
+	bulk_run_ids(h, ids, 3);
+	snprintf(ids[1], sizeof ids[1], "%s", "0123456789abcdef0123456789abcdef");
+	assert_int_equal(histories(h, ids, 3, res), 1);
+	assert_int_equal(res[0].rc, 0);
+	assert_int_equal(res[2].rc, 0);
+	assert_int_equal(res[1].rc, -1);
+	assert_null(res[1].json);
+	assert_int_equal(res[1].status, 404);
+	assert_int_equal(res[1].err.code, MLC_ERR_NOTFOUND);
+	snprintf(want, sizeof want, "127.0.0.1:%d: HTTP 404 RESOURCE_DOES_NOT_EXIST: ", port);
+	assert_memory_equal(res[1].err.msg, want, strlen(want));
+	free_responses(res, 3);
+	http_close(h);
+}
+
+static void test_get_many_retries_what_failed_and_only_that(void **state)
+{
+	char ids[N_MANY][40];
+	struct http_response res[N_MANY];
+	struct http *h = open_fixture();
+	struct http_stats st;
+
+	(void)state;
+	bulk_run_ids(h, ids, N_MANY);
+	fault("{\"mode\": \"500\", \"count\": 3, \"path\": \"get-history\"}");
+	assert_int_equal(histories(h, ids, N_MANY, res), 0);
+	free_responses(res, N_MANY);
+	http_get_stats(h, &st);
+	assert_int_equal(st.retries, 3);
+	assert_int_equal(st.requests, 1 + N_MANY + 3);
+	fault("{\"mode\": \"500\", \"path\": \"get-history\"}"); /* every time: give up */
+	assert_int_equal(histories(h, ids, 2, res), 2);
+	assert_int_equal(res[0].status, 500);
+	assert_non_null(strstr(res[1].err.msg, "INTERNAL_ERROR: The server had a bad moment (after "
+					       "3 attempts)"));
+	free_responses(res, 2);
+	http_close(h);
+}
+
+static void test_interrupt_cancels_every_request_of_a_batch(void **state)
+{
+	char ids[N_MANY][40];
+	struct http_response res[N_MANY];
+	struct http *h = open_fixture();
+	pthread_t t;
+	double t0;
+
+	(void)state;
+	bulk_run_ids(h, ids, N_MANY);
+	fault("{\"mode\": \"slow\", \"arg\": \"5\", \"path\": \"get-history\"}");
+	t0 = now_s();
+	pthread_create(&t, NULL, interrupt_soon, h);
+	assert_int_equal(histories(h, ids, N_MANY, res), N_MANY);
+	pthread_join(t, NULL);
+	assert_true(now_s() - t0 < 2.5);
+	for (size_t i = 0; i < N_MANY; i++)
+		assert_non_null(strstr(res[i].err.msg, ": cancelled"));
+	free_responses(res, N_MANY);
+	http_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -771,6 +926,10 @@ int main(void)
 	    T(test_a_silent_server_times_out_after_the_timeout),
 	    T(test_interrupt_from_another_thread_cancels_the_transfer),
 	    T(test_interrupt_cuts_a_backoff_wait_short),
+	    T(test_get_many_runs_together_on_kept_connections),
+	    T(test_get_many_gives_each_request_its_own_outcome),
+	    T(test_get_many_retries_what_failed_and_only_that),
+	    T(test_interrupt_cancels_every_request_of_a_batch),
 #undef T
 	};
 	int rc;
