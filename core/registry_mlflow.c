@@ -30,6 +30,7 @@
 
 struct mlflow {
 	struct http *http;
+	int stages; /* mirror staging/production as legacy stages (MLFLOW.md §11) */
 };
 
 #define HTTPH(r) (((struct mlflow *)(r)->impl)->http)
@@ -1740,8 +1741,57 @@ static int add_history(struct registry *r, const char *model, struct place *p, i
 	return rc;
 }
 
+/* The MLflow stage mirroring environment env ("Staging", "Production"), or
+ * NULL when env has none or this context does not mirror stages. */
+static const char *legacy_stage(struct registry *r, const char *env)
+{
+	if (!((struct mlflow *)r->impl)->stages)
+		return NULL;
+	if (strcmp(env, "staging") == 0)
+		return "Staging";
+	if (strcmp(env, "production") == 0)
+		return "Production";
+	return NULL;
+}
+
+/* With the legacy stage mirror on, put v, just made live in env, in env's
+ * stage, archiving the versions that held it (transition-stage), for tools
+ * that still read stages; journal it under subject. 0 done (or nothing to
+ * do); -1 with err saying that the deployment stands but the mirror failed. */
+static int mirror_stage(struct registry *r, const char *model, int64_t v, const char *env,
+			const char *actor, const char *subject, struct mlc_error *err)
+{
+	const char *stage = legacy_stage(r, env);
+	struct mlc_error e = {0};
+	char num[24], detail[1200];
+
+	if (stage == NULL)
+		return 0;
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	if (send_change(r, "model-versions/transition-stage",
+			json_pack("{s:s,s:s,s:s,s:b}", "name", model, "version", num, "stage",
+				  stage, "archive_existing_versions", 1),
+			0, &e) < 0) {
+		snprintf(detail, sizeof detail,
+			 "incomplete: the alias and history tag were written, the legacy stage %s "
+			 "was not: %s",
+			 stage, e.msg);
+		journal(r, actor, "stage", subject, detail);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "deployed %s %lld to %s, but the legacy stage mirror failed: %s", model,
+		    (long long)v, env, e.msg);
+	}
+	snprintf(detail, sizeof detail, "legacy stage %s (the other %s versions archived)", stage,
+		 stage);
+	journal(r, actor, "stage", subject, detail);
+	return 0;
+}
+
 /* Make v live in p's environment in §11's order — the alias, then the history
- * tag — then re-read and confirm both; journal it. *prev: the version before. */
+ * tag — then re-read and confirm both; journal it; then the legacy stage when
+ * mirrored. *prev: the version before. 0 live; 1 live, but the stage mirror
+ * failed (err says so); -1 with err, not live. */
 static int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 		     const char *action, const char *actor, const char *req, int64_t *prev,
 		     struct mlc_error *err)
@@ -1782,7 +1832,7 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 	else
 		snprintf(detail, sizeof detail, "first deployment");
 	journal(r, actor, action, subject, detail);
-	return 0;
+	return mirror_stage(r, model, v, env, actor, subject, err) < 0 ? 1 : 0;
 }
 
 /* Deploy when the policy needs no approval: alias, history, journal. */
@@ -1814,7 +1864,7 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 			      (long long)v, e->name);
 		goto out;
 	}
-	if (make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err) < 0)
+	if (make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err) != 0)
 		goto out;
 	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
 		prev > 0 ? "" : "none, ", (long long)prev);
@@ -1877,7 +1927,7 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	}
 	cur = live_of(p.m, p.env->name);
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
-	    make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err) < 0)
+	    make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err) != 0)
 		goto out;
 	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
 		(long long)prev, (long long)target);
@@ -2648,15 +2698,17 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 	return 0;
 }
 
-/* The approval that satisfies the policy: alias, history, then the state
- * approved (§11's order); a deployment already in the history is not done
- * twice. reconciled: finishing what another console left half done. */
+/* The approval that satisfies the policy: alias, history, the legacy stage
+ * when mirrored, then the state approved (§11's order); a deployment already
+ * in the history is not done twice. reconciled: finishing what another console
+ * left half done. A failed stage mirror still approves (the deployment
+ * stands), then fails with its error. */
 static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
 		    const char *kind, const char *actor, int reconciled, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
 	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0};
-	struct mlc_error why = {0};
+	struct mlc_error why = {0}, mirror = {0};
 	struct place p = {0};
 	int64_t v = strtoll(f->version, NULL, 10), prev;
 	int rollback = strcmp(kind, "rollback") == 0, rc = -1, st;
@@ -2675,15 +2727,22 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 					      st ? why.msg : "the version is already live", out, err);
 			goto out;
 		}
-		if (make_live(r, f->model, &p, v, rollback ? "rollback" : "deploy", actor, f->ref,
-			      &prev, err) < 0)
+		if ((st = make_live(r, f->model, &p, v, rollback ? "rollback" : "deploy", actor,
+				    f->ref, &prev, err)) < 0)
 			goto out;
+		if (st > 0)
+			mirror = *err;
 	}
 	if (update_request(r, &c, &fin, err) < 0)
 		goto out;
 	json_decref(fin);
 	if (reconciled)
 		journal(r, actor, "reconcile", f->ref, "finished an approved request");
+	if (mirror.code) {
+		mlc_error_set(err, mirror.code, "request %lld approved: %s", (long long)f->id,
+			      mirror.msg);
+		goto out;
+	}
 	outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
@@ -3364,6 +3423,7 @@ struct registry *registry_mlflow_open(const char *uri, const struct registry_ope
 		return NULL;
 	m = xcalloc(1, sizeof *m);
 	m->http = h;
+	m->stages = opts && opts->stages;
 	r = xcalloc(1, sizeof *r);
 	r->ops = &mlflow_ops;
 	r->uri = http_display_url(uri);

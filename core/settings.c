@@ -227,6 +227,8 @@ static int set_context(struct parser *p, const char *key, const char *value, str
 		set_str(&x->theme, value);
 	else if (strcmp(key, "read_only") == 0)
 		return parse_bool(p, key, value, &x->read_only, err);
+	else if (strcmp(key, "stages") == 0)
+		return parse_bool(p, key, value, &x->stages, err);
 	else if (strcmp(key, "username") == 0)
 		set_str(&x->username, value);
 	else if (strcmp(key, "token_env") == 0) {
@@ -239,8 +241,8 @@ static int set_context(struct parser *p, const char *key, const char *value, str
 		set_str(key[0] == 't' ? &x->token : &x->password, value);
 	} else
 		return perr(p, err,
-			    "unknown key '%s' in [context %s] (uri, theme, read_only, token_env, "
-			    "token, username, password)",
+			    "unknown key '%s' in [context %s] (uri, theme, read_only, stages, "
+			    "token_env, token, username, password)",
 			    key, x->name);
 	return 0;
 }

@@ -13,6 +13,7 @@ struct config_context {
 	char *uri;
 	char *theme;	 /* NULL: [general] theme */
 	int read_only;	 /* read_only = yes */
+	int stages;	 /* stages = yes: mirror staging/production as MLflow stages */
 	char *token_env; /* the variable holding the token, or NULL */
 	char *token;	 /* a literal token, or NULL */
 	char *username;	 /* for Basic auth, or NULL */

@@ -879,7 +879,8 @@ static void restyle(struct app *a)
 static struct registry *open_registry(struct app *a, const struct config_context *x,
 				      const char *uri, struct mlc_error *err)
 {
-	struct registry_open_opts ro = {.read_only = a->opts->read_only || (x && x->read_only)};
+	struct registry_open_opts ro = {.read_only = a->opts->read_only || (x && x->read_only),
+					.stages = x && x->stages};
 
 	if (cli_context_secrets(x, &a->secrets_owned, err) < 0)
 		return NULL;

@@ -18,7 +18,8 @@ challenger=3), churn, o'brien, and --models N more (model-0000 ...).
 
 Writes, with MLflow's validation and error shapes: registered-models/alias
 (GET, POST, DELETE), registered-models/set-tag and delete-tag,
-model-versions/set-tag and delete-tag, experiments/create and
+model-versions/set-tag and delete-tag, model-versions/transition-stage
+(legacy stages, quirk 9), experiments/create and
 set-experiment-tag, runs/create, runs/log-metric (every point kept, the run's
 latest value the max of (step, timestamp, value)) and runs/set-tag. DELETE
 takes a JSON body, as on MLflow OSS.
@@ -643,6 +644,47 @@ def delete_version_tag(store, args):
     return {}
 
 
+STAGES = ("None", "Staging", "Production", "Archived")
+
+
+def transition_stage(store, args):
+    """model-versions/transition-stage (MLFLOW.md §4, quirk 9): the stage is
+    case-insensitive and stored capitalised; archive_existing_versions moves
+    the other versions in the target stage (only) to Archived, and is allowed
+    only for Staging and Production (else the store raises without a code: 500)."""
+    for name, kind in (("name", str), ("version", str), ("stage", str),
+                       ("archive_existing_versions", bool)):
+        value = args.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise invalid("Invalid value %s for parameter '%s' supplied:  Hint: Value was of "
+                          "type '%s'.%s" % (value, name, type(value).__name__, HINT))
+        if kind is str:
+            required(args, name)
+    stage = next((s for s in STAGES if s.lower() == args["stage"].lower()), None)
+    if stage is None:
+        raise invalid("Invalid Model Version stage: %s. Value must be one of %s."
+                      % (args["stage"], ", ".join(STAGES)))
+    archive = bool(args.get("archive_existing_versions"))
+    if archive and stage not in ("Staging", "Production"):
+        raise ApiError(500, "INTERNAL_ERROR",
+                       "Model version transition cannot archive existing model versions "
+                       "because '%s' is not an Active stage. Valid stages are "
+                       "['Staging', 'Production']" % args["stage"])
+    name, version = args["name"], args["version"]
+    if not version.isdigit():
+        raise invalid("Model version must be an integer, got '%s'" % version)
+    v = next((v for v in store.versions.get(name, []) if v["version"] == version), None)
+    if v is None:
+        raise not_found("Model Version (name=%s, version=%s) not found" % (name, version))
+    now = int(time.time() * 1000)
+    for other in store.versions[name]:
+        if archive and other is not v and other["current_stage"] == stage:
+            other["current_stage"], other["last_updated_timestamp"] = "Archived", now
+    v["current_stage"], v["last_updated_timestamp"] = stage, now
+    store.models[name]["last_updated_timestamp"] = now
+    return {"model_version": store.version_json(v, False)}
+
+
 def create_experiment(store, args):
     name = required(args, "name")
     if len(name) > 500:
@@ -784,6 +826,7 @@ ROUTES = {
     "registered-models/delete-tag": ("DELETE", delete_model_tag),
     "model-versions/set-tag": ("POST", set_version_tag),
     "model-versions/delete-tag": ("DELETE", delete_version_tag),
+    "model-versions/transition-stage": ("POST", transition_stage),
     "experiments/create": ("POST", create_experiment),
     "experiments/set-experiment-tag": ("POST", set_experiment_tag),
     "runs/create": ("POST", create_run),

@@ -134,6 +134,25 @@ static void test_contexts_and_general_are_parsed(void **state)
 	config_free(&c);
 }
 
+static void test_stages_is_off_unless_a_context_says_yes(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+
+	assert_int_equal(config_load(&c,
+				     write_config(state,
+						  "[context remote]\nuri = http://127.0.0.1:5000\n"
+						  "stages = yes\n[context plain]\nuri = a.db\n"
+						  "[context off]\nuri = b.db\nstages = no\n",
+						  0644),
+				     &err),
+			 0);
+	assert_int_equal(config_context(&c, "remote")->stages, 1);
+	assert_int_equal(config_context(&c, "plain")->stages, 0);
+	assert_int_equal(config_context(&c, "off")->stages, 0);
+	config_free(&c);
+}
+
 static void test_no_general_section_means_no_default(void **state)
 {
 	struct mlc_error err = {0};
@@ -333,6 +352,8 @@ static void test_bad_values_are_named(void **state)
 
 	load_fails(state, "[context a]\nuri = a.db\nread_only = maybe\n", &err);
 	assert_error_at(state, &err, 3, "read_only must be yes or no");
+	load_fails(state, "[context a]\nuri = a.db\n\nstages = Production\n", &err);
+	assert_error_at(state, &err, 4, "stages must be yes or no");
 	load_fails(state, "[hook a]\ncommand = true\ntimeout = 0\n", &err);
 	assert_error_at(state, &err, 3, "timeout must be 1 to 3600");
 	load_fails(state, "[context a]\nuri = a.db\ntoken_env = not a name\n", &err);
@@ -371,6 +392,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	    T(test_missing_file_is_an_empty_config),
 	    T(test_contexts_and_general_are_parsed),
+	    T(test_stages_is_off_unless_a_context_says_yes),
 	    T(test_no_general_section_means_no_default),
 	    T(test_token_env_reads_the_variable),
 	    T(test_token_env_unset_is_an_error_naming_the_variable),

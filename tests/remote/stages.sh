@@ -1,0 +1,164 @@
+#!/bin/bash
+# tests/remote/stages.sh: the legacy stage mirror (MLFLOW.md §11, quirk 9) on an
+# MLflow-speaking server (tests/remote/fixture.py): in a context with
+# `stages = yes`, a deploy, a rollback or an approved request to staging or
+# production also moves the version to that MLflow stage, archiving the one
+# that held it; other environments and contexts without it never call
+# transition-stage; a failed mirror leaves the deployment standing and says so.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
+
+python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 10 2>"$T/fixture.err" &
+FX=$!
+trap 'kill $FX 2>/dev/null; cleanup' EXIT
+for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
+HP="127.0.0.1:$(cat "$T/port")"
+# The actor against a server is the tracking user; the fixture asks no password.
+export MLFLOW_TRACKING_USERNAME=alice MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+
+# Two contexts on the same server: one mirrors stages, one does not.
+mkdir -p "$XDG_CONFIG_HOME/mlconsole"
+cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
+[context legacy]
+uri = http://$HP
+stages = yes
+
+[context plain]
+uri = http://$HP
+EOC
+S="$M --context legacy"
+
+# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY as another MLflow client would.
+api() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(sys.argv[1], timeout=10).read().decode())' "http://$HP/api/2.0/mlflow/$1?${2:-}"
+}
+
+# post URL JSON: POST JSON to URL; the answer on stdout.
+post() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"}), timeout=10).read().decode())' "$1" "$2"
+}
+
+# fixture WHAT [JSON]: the fixture's control endpoint (stats, reset, fault).
+fixture() {
+	if [ $# -gt 1 ]; then post "http://$HP/_fixture/$1" "$2"; else post "http://$HP/_fixture/$1" '{}'; fi
+}
+
+# to_stage VERSION STAGE: another MLflow client moves a fraud-detector version.
+to_stage() {
+	post "http://$HP/api/2.0/mlflow/model-versions/transition-stage" \
+		"{\"name\": \"fraud-detector\", \"version\": \"$1\", \"stage\": \"$2\", \"archive_existing_versions\": false}" >/dev/null
+}
+
+# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
+py() {
+	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# check WHAT GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+# stages: "VERSION:STAGE ..." of fraud-detector, as `versions --json` shows them.
+stages() {
+	$S versions fraud-detector --json | py "' '.join(v['version'] + ':' + v['current_stage'] for v in sorted(d['versions'], key=lambda v: int(v['version'])))"
+}
+
+# transitions: how many transition-stage calls the server had since the last reset.
+transitions() {
+	fixture stats | py "d['paths'].get('/api/2.0/mlflow/model-versions/transition-stage', 0)"
+}
+
+# alias_of MODEL ALIAS: the version the alias points at on the server.
+alias_of() {
+	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
+}
+
+# Another client puts every version back in stage None (the seed has stages).
+for v in 1 2 3; do to_stage $v none; done
+check "the seed's stages are cleared (stage input is case-insensitive)" "$(stages)" "1:None 2:None 3:None"
+
+expect_exit 0 "env set staging" -- $S env set staging --order 1
+expect_exit 0 "env set production" -- $S env set production --order 2
+expect_exit 0 "env set qa" -- $S env set qa --order 3
+fixture reset >/dev/null
+
+# ---- deploy: the alias, the history, then the stage -----------------------------
+expect_exit 0 "deploy 2 to staging" -- $S deploy fraud-detector 2 --env staging
+check "2 is in Staging" "$(stages)" "1:None 2:Staging 3:None"
+check "one transition-stage call" "$(transitions)" 1
+check "the request MLflow got: version as a string, archiving the others" \
+	"$(fixture stats | py "[json.loads(b) for b in d['bodies'] if '\"stage\"' in b]")" \
+	"[{'name': 'fraud-detector', 'version': '2', 'stage': 'Staging', 'archive_existing_versions': True}]"
+check "the stage came after the alias and the history tag" \
+	"$(fixture stats | py "[l.split('/mlflow/')[1].split('?')[0] for l in d['log'] if l.startswith('POST')]")" \
+	"['registered-models/alias', 'registered-models/set-tag', 'model-versions/transition-stage']"
+expect_exit 0 "deploy 2 to production" -- $S deploy fraud-detector 2 --env production
+check "2 moved on to Production (a version holds one stage)" "$(stages)" "1:None 2:Production 3:None"
+expect_exit 0 "deploy 3 to staging" -- $S deploy fraud-detector 3 --env staging
+expect_exit 0 "deploy 3 to production" -- $S deploy fraud-detector 3 --env production
+check "3 is in Production, the previous production version archived" "$(stages)" "1:None 2:Archived 3:Production"
+check "registered-models/get's latest_versions agree" \
+	"$(api registered-models/get name=fraud-detector | py "sorted((v['version'], v['current_stage']) for v in d['registered_model']['latest_versions'])")" \
+	"[('1', 'None'), ('2', 'Archived'), ('3', 'Production')]"
+check "the alias production is 3" "$(alias_of fraud-detector production)" 3
+
+# ---- rollback moves the stage back --------------------------------------------------
+expect_exit 0 "roll production back" -- $S rollback fraud-detector --env production
+expect_in "$T/out" "back from 3 to 2" "to the earlier version"
+check "2 is in Production again, 3 archived" "$(stages)" "1:None 2:Production 3:Archived"
+
+# ---- an approved request goes through the same step ---------------------------------
+expect_exit 0 "production needs one approval" -- $S env set production --required-approvals 1 --approvers bob
+expect_exit 0 "alice requests 1 for production" -- $S request fraud-detector 1 --env production
+id=$($S approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '1'][0]")
+MLFLOW_TRACKING_USERNAME=bob expect_exit 0 "bob approves" -- $S approve "$id"
+check "1 is in Production, 2 archived" "$(stages)" "1:Production 2:Archived 3:Archived"
+check "the alias production is 1" "$(alias_of fraud-detector production)" 1
+
+# ---- the journal --------------------------------------------------------------------
+expect_exit 0 "audit --json" -- $S audit --json
+check "each mirrored deployment has its stage line after it" \
+	"$(py "[(a['actor'], a['action'], a['subject']) for a in d['audit']][:4]" <"$T/out")" \
+	"[('bob', 'stage', 'fraud-detector:1@production'), ('bob', 'deploy', 'fraud-detector:1@production'), ('bob', 'approve', 'request $id'), ('alice', 'request', 'fraud-detector:1@production')]"
+check "the stage line says what was done" "$(py "d['audit'][0]['detail']" <"$T/out")" \
+	"legacy stage Production (the other Production versions archived)"
+
+# ---- no mirror: other environments, contexts without stages --------------------------
+fixture reset >/dev/null
+expect_exit 0 "deploy 1 to qa" -- $S deploy fraud-detector 1 --env qa
+expect_exit 0 "without stages = yes: deploy 1 to staging" -- "$M" --context plain deploy fraud-detector 1 --env staging
+expect_exit 0 "without stages = yes: roll staging back" -- "$M" --context plain rollback fraud-detector --env staging
+check "nothing called transition-stage" "$(transitions)" 0
+check "the stages are as they were" "$(stages)" "1:Production 2:Archived 3:Archived"
+check "yet the alias moved" "$(alias_of fraud-detector staging)" 3
+
+# ---- a failed mirror: the deployment stands, and says so ----------------------------
+to_stage 2 None
+fixture fault '{"mode": "500", "path": "transition-stage"}' >/dev/null
+expect_exit 1 "deploy 1 to staging while transition-stage fails" -- $S deploy fraud-detector 1 --env staging
+expect_in "$T/err" "deployed fraud-detector 1 to staging, but the legacy stage mirror failed: " "the error says the mirror failed"
+expect_in "$T/err" "500" "with the server's answer"
+check "the alias is set all the same" "$(alias_of fraud-detector staging)" 1
+check "and the history has it" \
+	"$(api registered-models/get name=fraud-detector | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.staging'][0])[0]['v']")" 1
+check "the stage did not move" "$(stages)" "1:Production 2:None 3:Archived"
+expect_exit 0 "audit --json" -- $S audit --limit 2 --json
+check "the journal has the deployment and the incomplete stage" \
+	"$(py "[(a['action'], a['detail'].split(':')[0]) for a in d['audit']][:2]" <"$T/out")" \
+	"[('stage', 'incomplete'), ('deploy', 'from version 3')]"
+# an approval: the request is approved (the deployment stands), the exit says the rest
+expect_exit 0 "staging needs one approval" -- $S env set staging --required-approvals 1 --approvers bob
+expect_exit 0 "alice requests 2 for staging" -- $S request fraud-detector 2 --env staging
+id=$($S approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '2'][0]")
+MLFLOW_TRACKING_USERNAME=bob expect_exit 1 "bob approves while transition-stage fails" -- $S approve "$id"
+expect_in "$T/err" "request $id approved: deployed fraud-detector 2 to staging, but the legacy stage mirror failed" "the error says both"
+check "the alias moved" "$(alias_of fraud-detector staging)" 2
+check "the request is approved" "$($S approvals --all --json | py "[q['state'] for q in d['requests'] if q['id'] == $id][0]")" approved
+fixture reset >/dev/null
+finish
