@@ -895,6 +895,41 @@ static int mlflow_get_run(struct registry *r, const char *run_id, struct mlc_run
 	return 0;
 }
 
+/* Runs ids[0..n) into out[i] each, fetched together; the first failure, in
+ * the order asked, is the error. */
+static int mlflow_get_runs(struct registry *r, const char *const *ids, size_t n,
+			   struct mlc_run_list *out, struct mlc_error *err)
+{
+	struct http_param *p = xcalloc(n ? n : 1, sizeof *p);
+	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
+	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i] = (struct http_param){"run_id", ids[i]};
+		hr[i] = (struct http_request){"runs/get", &p[i], 1};
+	}
+	http_get_many(HTTPH(r), hr, n, res);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const json_t *run = json_object_get(res[i].json, "run");
+		if (res[i].rc < 0)
+			ret = res[i].status == 404 || res[i].status == 400
+				  ? run_not_found(r, ids[i], err)
+				  : mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
+		else if (run == NULL)
+			ret = mlc_error_set(err, MLC_ERR_FAILED, "%s: runs/get: no run in the answer",
+					    http_host(HTTPH(r)));
+		else
+			parse_run(&out[i].arena, run, MLC_LIST_PUSH(&out[i]), NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(res[i].json);
+	free(res);
+	free(hr);
+	free(p);
+	return ret;
+}
+
 /* Where a metric history goes. */
 struct points_ctx {
 	struct mlc_metric_list *out;
@@ -938,6 +973,55 @@ static int mlflow_metric_history(struct registry *r, const char *run_id, const c
 				     key, run_id);
 	mlc_history_sort(out->items + first, out->n - first);
 	return 0;
+}
+
+/* The histories of n (run, metric) pairs, fetched together (get-history
+ * answers one pair per request); out[i] gets pair i. An answer with a
+ * next_page_token (a server that pages histories) is fetched again whole,
+ * page by page. The first failure, in pair order, is the error. */
+static int mlflow_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
+				   struct mlc_metric_list *out, struct mlc_error *err)
+{
+	struct http_param(*p)[2] = xcalloc(n ? n : 1, sizeof *p);
+	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
+	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i][0] = (struct http_param){"run_id", req[i].run_id};
+		p[i][1] = (struct http_param){"metric_key", req[i].key};
+		hr[i] = (struct http_request){"metrics/get-history", p[i], 2};
+	}
+	http_get_many(HTTPH(r), hr, n, res);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct points_ctx ctx = {&out[i], arena_strdup(&out[i].arena, req[i].key)};
+		const json_t *arr = json_object_get(res[i].json, "metrics"), *it;
+		const char *next = jstr(res[i].json, "next_page_token");
+		size_t k, first = out[i].n;
+
+		if (res[i].rc < 0) {
+			if (res[i].status == 404)
+				ret = run_not_found(r, req[i].run_id, err);
+			else
+				ret = mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
+		} else if (next && *next) {
+			ret = mlflow_metric_history(r, req[i].run_id, req[i].key, &out[i], err);
+		} else {
+			json_array_foreach(arr, k, it)
+				add_point(it, &ctx);
+			if (out[i].n == first)
+				ret = mlc_error_set(err, MLC_ERR_NOTFOUND,
+						    "metric '%s': not logged by run %s", req[i].key,
+						    req[i].run_id);
+			mlc_history_sort(out[i].items + first, out[i].n - first);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(res[i].json);
+	free(res);
+	free(hr);
+	free(p);
+	return ret;
 }
 
 /* ---- keys of an experiment ---------------------------------------------------- */
@@ -1644,7 +1728,9 @@ static int64_t parse_version(const char *s, struct mlc_error *err)
 }
 
 /* Can version v of model go live? 0 yes; 1 no, with the reason in why (no
- * such version, archived); -1 with err when the server could not say. */
+ * such version, archived); -1 with err when the server could not say. With
+ * the stage mirror on, Archived is the mirror's own doing (the version left
+ * staging or production), so it does not retire the version. */
 static int version_state(struct registry *r, const char *model, int64_t v, struct mlc_error *why,
 			 struct mlc_error *err)
 {
@@ -1663,7 +1749,7 @@ static int version_state(struct registry *r, const char *model, int64_t v, struc
 		return 1;
 	}
 	stage = jstr(json_object_get(resp, "model_version"), "current_stage");
-	archived = stage && strcmp(stage, "Archived") == 0;
+	archived = stage && strcmp(stage, "Archived") == 0 && !((struct mlflow *)r->impl)->stages;
 	json_decref(resp);
 	if (archived)
 		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived", model,
@@ -3391,6 +3477,8 @@ static const struct registry_ops mlflow_ops = {
     .list_runs = mlflow_list_runs,
     .get_run = mlflow_get_run,
     .metric_history = mlflow_metric_history,
+    .metric_histories = mlflow_metric_histories,
+    .get_runs = mlflow_get_runs,
     .experiment_keys = mlflow_experiment_keys,
     .versions_for_run = mlflow_versions_for_run,
     .get_experiment = mlflow_get_experiment,

@@ -129,6 +129,10 @@ check "each mirrored deployment has its stage line after it" \
 check "the stage line says what was done" "$(py "d['audit'][0]['detail']" <"$T/out")" \
 	"legacy stage Production (the other Production versions archived)"
 
+# ---- Archived is the mirror's own doing: the version can go live again ---------------
+expect_exit 0 "3 (archived by the mirror) to qa" -- $S deploy fraud-detector 3 --env qa
+check "the alias qa is 3" "$(alias_of fraud-detector qa)" 3
+
 # ---- no mirror: other environments, contexts without stages --------------------------
 fixture reset >/dev/null
 expect_exit 0 "deploy 1 to qa" -- $S deploy fraud-detector 1 --env qa
@@ -137,6 +141,8 @@ expect_exit 0 "without stages = yes: roll staging back" -- "$M" --context plain 
 check "nothing called transition-stage" "$(transitions)" 0
 check "the stages are as they were" "$(stages)" "1:Production 2:Archived 3:Archived"
 check "yet the alias moved" "$(alias_of fraud-detector staging)" 3
+expect_exit 1 "without the mirror an Archived version is retired" -- "$M" --context plain deploy fraud-detector 2 --env qa
+expect_in "$T/err" "fraud-detector version 2 is archived" "the refusal says why"
 
 # ---- a failed mirror: the deployment stands, and says so ----------------------------
 to_stage 2 None

@@ -487,6 +487,76 @@ static void test_history_is_by_step_and_a_missing_metric_is_not_found(void **sta
 	MLC_LIST_FREE(&h);
 }
 
+static void test_histories_together_are_the_histories_one_by_one(void **state)
+{
+	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
+	struct mlc_history_req req[] = {
+	    {alpha, "acc"}, {beta, "nan_metric"}, {alpha, "loss"}, {beta, "acc"}};
+	struct mlc_metric_list got[4], one = {0};
+	struct mlc_error err = {0};
+	long before = requests_to("metrics/get-history");
+
+	(void)state;
+	memset(got, 0, sizeof got);
+	assert_int_equal(registry_metric_histories(reg, req, 4, got, &err), 0);
+	assert_int_equal(requests_to("metrics/get-history") - before, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err),
+				 0);
+		assert_int_equal(got[i].n, one.n);
+		for (size_t k = 0; k < one.n; k++) {
+			assert_string_equal(got[i].items[k].key, req[i].key);
+			assert_int_equal(got[i].items[k].step, one.items[k].step);
+			assert_int_equal(got[i].items[k].timestamp, one.items[k].timestamp);
+			assert_memory_equal(&got[i].items[k].value, &one.items[k].value,
+					    sizeof(double));
+		}
+		MLC_LIST_FREE(&one);
+		MLC_LIST_FREE(&got[i]);
+	}
+	/* the first failure in the order asked is the error */
+	req[1].key = "nope";
+	req[2].run_id = "0123456789abcdef0123456789abcdef";
+	assert_int_equal(registry_metric_histories(reg, req, 4, got, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "metric 'nope': not logged by run"));
+	for (size_t i = 0; i < 4; i++)
+		MLC_LIST_FREE(&got[i]);
+	assert_int_equal(registry_metric_histories(reg, req + 2, 2, got, &err), -1);
+	assert_non_null(strstr(err.msg, "run '0123456789abcdef0123456789abcdef': not found in"));
+	for (size_t i = 0; i < 2; i++)
+		MLC_LIST_FREE(&got[i]);
+	free(alpha);
+	free(beta);
+}
+
+static void test_runs_together_each_in_its_own_list(void **state)
+{
+	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
+	const char *ids[] = {beta, alpha, "0123456789abcdef0123456789abcdef"};
+	struct mlc_run_list out[3];
+	struct mlc_error err = {0};
+	long before = requests_to("runs/get");
+
+	(void)state;
+	memset(out, 0, sizeof out);
+	assert_int_equal(registry_get_runs(reg, ids, 2, out, &err), 0);
+	assert_int_equal(requests_to("runs/get") - before, 2);
+	assert_int_equal(out[0].n, 1);
+	assert_string_equal(out[0].items[0].run_name, "beta");
+	assert_string_equal(out[1].items[0].run_name, "alpha");
+	assert_string_equal(out[1].items[0].run_id, alpha);
+	for (size_t i = 0; i < 3; i++)
+		MLC_LIST_FREE(&out[i]);
+	assert_int_equal(registry_get_runs(reg, ids, 3, out, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	assert_non_null(strstr(err.msg, "run '0123456789abcdef0123456789abcdef': not found in"));
+	for (size_t i = 0; i < 3; i++)
+		MLC_LIST_FREE(&out[i]);
+	free(alpha);
+	free(beta);
+}
+
 static void test_keys_of_the_newest_runs(void **state)
 {
 	struct mlc_keys k = {0};
@@ -913,6 +983,8 @@ int main(void)
 	    T(test_non_finite_metrics_arrive_as_doubles),
 	    T(test_a_run_prefix_cannot_be_resolved_remotely),
 	    T(test_history_is_by_step_and_a_missing_metric_is_not_found),
+	    T(test_histories_together_are_the_histories_one_by_one),
+	    T(test_runs_together_each_in_its_own_list),
 	    T(test_keys_of_the_newest_runs),
 	    T(test_versions_of_a_run_carry_their_aliases),
 	    T(test_read_only_refuses_changes_and_writable_is_the_default),
