@@ -3070,6 +3070,13 @@ static int create_drift_run(struct registry *r, const char *exp, const char *mod
 	if (rc == 0)
 		snprintf(id, len, "%s", rid);
 	json_decref(resp);
+	/* A container of points, not a job: FINISHED, so MLflow's UI does not show
+	 * it running forever (MLflow still takes metrics logged to it). */
+	if (rc == 0)
+		rc = send_change(r, "runs/update",
+				 json_pack("{s:s,s:s,s:I}", "run_id", id, "status", "FINISHED",
+					   "end_time", (json_int_t)time(NULL) * 1000),
+				 0, err);
 	return rc;
 }
 

@@ -77,6 +77,7 @@ void view_job_start(struct app *a, struct view *v, void (*run)(struct registry *
 {
 	v->loading = 1;
 	v->load_started_ms = timefmt_now_ms();
+	v->changes_seen = a->changes;
 	worker_submit(a->worker, run, done, job);
 }
 
@@ -596,6 +597,13 @@ static void draw_too_small(struct app *a)
 static void app_draw(struct app *a)
 {
 	struct view *v = app_top(a);
+
+	/* A view under the one where a change was made shows what was true
+	 * before it: reload it as it comes back on top. */
+	if (v->loaded_once && !v->loading && v->changes_seen != a->changes && v->ops->load) {
+		v->changes_seen = a->changes;
+		v->ops->load(a, v);
+	}
 
 	getmaxyx(stdscr, a->rows, a->cols);
 	if (a->rows < MIN_ROWS || a->cols < MIN_COLS) {

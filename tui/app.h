@@ -39,6 +39,7 @@ struct app {
 	unsigned spin;
 	int quit;
 	int64_t pending; /* pending promotion requests, -1 unknown */
+	uint64_t changes; /* changes made here: views loaded before reload when shown */
 	struct hooks hooks; /* from the operator's config file, for the context */
 	struct config config; /* the config file, read once at start */
 	const struct config_context *context; /* in config, or NULL (-r, $MLFLOW_TRACKING_URI) */

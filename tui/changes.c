@@ -113,6 +113,8 @@ static void change_done(struct app *a, void *arg)
 				   j->hook_summary);
 		else
 			app_status(a, 0, "%s", j->out.summary);
+		a->changes++; /* every view may show older data now (even a failed change
+			       * can have done part of its work) */
 		if (v != NULL && v->ops->load)
 			v->ops->load(a, v);
 		app_refresh_pending(a);

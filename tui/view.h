@@ -75,6 +75,7 @@ struct view {
 	int64_t load_started_ms;
 	int loaded_once;
 	int64_t loaded_at_ms; /* when the data on screen arrived */
+	uint64_t changes_seen; /* app's changes count when the data was asked for */
 	char *error; /* last load error, shown in the body when there is no data */
 };
 

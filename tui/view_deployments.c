@@ -1,6 +1,6 @@
 /* view_deployments.c: what is live where — per model and environment the live
- * version, since when, by whom and its hook's status, and for one model the
- * history. d deploys a version to the row's environment (or opens a request
+ * version, since when, by whom and its hook's status, and for one model every
+ * environment (also those with nothing live yet) and the history. d deploys a version to the row's environment (or opens a request
  * where the policy wants approvals), R rolls back; both confirm first. */
 #include "config.h"
 #include <stdio.h>
@@ -34,25 +34,74 @@ static void deployments_run(struct registry *r, void *arg)
 		j->rc = registry_deployments(r, j->model, NULL, &j->live, &j->history, &j->err);
 }
 
+/* The environment named name in envs, NULL if there is none. */
+static const struct mlc_env *find_env_in(const struct mlc_env_list *envs, const char *name)
+{
+	for (size_t i = 0; i < envs->n; i++)
+		if (strcmp(envs->items[i].name, name) == 0)
+			return &envs->items[i];
+	return NULL;
+}
+
 /* The row key of a live deployment: "model\x1fenv". */
 static char *live_key(const char *model, const char *env)
 {
 	return xasprintf("%s\x1f%s", model, env);
 }
 
+/* The row of live deployment l. */
+static void add_live(struct view *v, const struct mlc_live *l)
+{
+	char since[32], *key = live_key(l->model, l->environment);
+
+	timefmt_minutes(l->since, since, sizeof since);
+	table_add(&v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
+		  (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
+	free(key);
+}
+
+/* The live deployment of model in env among j's, or NULL. */
+static const struct mlc_live *live_in(const struct deployments_job *j, const char *model,
+				      const char *env)
+{
+	for (size_t i = 0; i < j->live.n; i++)
+		if (strcmp(j->live.items[i].model, model) == 0 &&
+		    strcmp(j->live.items[i].environment, env) == 0)
+			return &j->live.items[i];
+	return NULL;
+}
+
+static int by_order(const void *x, const void *y)
+{
+	const struct mlc_env *a = x, *b = y;
+
+	return a->order < b->order ? -1 : a->order > b->order ? 1 : strcmp(a->name, b->name);
+}
+
+/* One model: a row per environment in promotion order, "-" where nothing is
+ * live yet (so d can make the first deployment); every model: the live ones. */
 static void deployments_fill(struct view *v, struct deployments_job *j)
 {
 	struct deployments_state *s = v->data;
 
 	table_clear(&v->table);
-	for (size_t i = 0; i < j->live.n; i++) {
-		const struct mlc_live *l = &j->live.items[i];
-		char since[32], *key = live_key(l->model, l->environment);
-		timefmt_minutes(l->since, since, sizeof since);
-		table_add(&v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
-			  (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
-		free(key);
+	if (s->model != NULL) {
+		qsort(j->envs.items, j->envs.n, sizeof *j->envs.items, by_order);
+		for (size_t i = 0; i < j->envs.n; i++) {
+			const char *env = j->envs.items[i].name;
+			const struct mlc_live *l = live_in(j, s->model, env);
+			char *key = live_key(s->model, env);
+			if (l != NULL)
+				add_live(v, l);
+			else
+				table_add(&v->table, key, THEME_DIM,
+					  (const char *[]){s->model, env, "-", "", "", ""});
+			free(key);
+		}
 	}
+	for (size_t i = 0; i < j->live.n; i++) /* (every live one not in the policies too) */
+		if (s->model == NULL || !find_env_in(&j->envs, j->live.items[i].environment))
+			add_live(v, &j->live.items[i]);
 	if (s->model != NULL) {
 		table_add(&v->table, "#gap", THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
 		table_add(&v->table, "#history", THEME_TITLE,
@@ -103,10 +152,7 @@ static void deployments_load(struct app *a, struct view *v)
 /* The environment named name in the loaded policies, NULL if unknown. */
 static const struct mlc_env *find_env(const struct deployments_state *s, const char *name)
 {
-	for (size_t i = 0; i < s->envs.n; i++)
-		if (strcmp(s->envs.items[i].name, name) == 0)
-			return &s->envs.items[i];
-	return NULL;
+	return find_env_in(&s->envs, name);
 }
 
 /* 1 if env is the last in the order (production): the user types the model. */
@@ -164,7 +210,8 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 		       is_last_env(s, e) ? c->model : NULL, confirm_change, change_discard, copy);
 	dialog_line(d, "Model:        %s", c->model);
 	dialog_line(d, "Environment:  %s", c->env);
-	dialog_line(d, "Version:      %s -> %s", *live ? live : "none", c->version);
+	dialog_line(d, "Version:      %s -> %s", *live && strcmp(live, "-") != 0 ? live : "none",
+		    c->version);
 	if (e->required_approvals > 0)
 		dialog_line(d, "The policy of %s needs %lld approvals: this opens a request.", c->env,
 			    (long long)e->required_approvals);
@@ -178,7 +225,7 @@ static void start_deploy(struct app *a, struct view *v)
 	char *copy, label[300];
 
 	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
-		app_status(a, 1, "d works on a live deployment row");
+		app_status(a, 1, "d works on an environment's row");
 		return;
 	}
 	snprintf(label, sizeof label, "deploy which version of %.120s to %.60s? ", model, env);

@@ -20,7 +20,7 @@ Writes, with MLflow's validation and error shapes: registered-models/alias
 (GET, POST, DELETE), registered-models/set-tag and delete-tag,
 model-versions/set-tag and delete-tag, model-versions/transition-stage
 (legacy stages, quirk 9), experiments/create and
-set-experiment-tag, runs/create, runs/log-metric (every point kept, the run's
+set-experiment-tag, runs/create, runs/update, runs/log-metric (every point kept, the run's
 latest value the max of (step, timestamp, value)) and runs/set-tag. DELETE
 takes a JSON body, as on MLflow OSS.
 
@@ -756,6 +756,24 @@ def create_run(store, args):
     return {"run": store.run_json(run)}
 
 
+RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+
+
+def update_run(store, args):
+    run = active_run(store, args)
+    status = args.get("status")
+    if status is not None:
+        if status not in RUN_STATUSES:
+            raise invalid("Invalid value \"%s\" for parameter 'status' supplied." % status)
+        run["info"]["status"] = status
+    if args.get("end_time") is not None:
+        run["info"]["end_time"] = int(args["end_time"])
+    if args.get("run_name"):
+        run["info"]["run_name"] = args["run_name"]
+        set_tag_in(run["data"], "mlflow.runName", args["run_name"])
+    return {"run_info": dict(run["info"])}
+
+
 def metric_number(value):
     """A metric value as MLflow's JSON parser takes it: a number, or "NaN",
     "Infinity", "-Infinity"."""
@@ -830,6 +848,7 @@ ROUTES = {
     "experiments/create": ("POST", create_experiment),
     "experiments/set-experiment-tag": ("POST", set_experiment_tag),
     "runs/create": ("POST", create_run),
+    "runs/update": ("POST", update_run),
     "runs/log-metric": ("POST", log_metric),
     "runs/set-tag": ("POST", set_run_tag),
 }
