@@ -809,6 +809,7 @@ static void test_drift_points_are_run_metrics_read_back_worst_first(void **state
 	assert_int_equal(registry_list_runs(reg, &q, &runs, &err), 0);
 	assert_int_equal(runs.n, 1);
 	assert_string_equal(runs.items[0].run_name, "drift-fraud-detector");
+	assert_string_equal(runs.items[0].status, "FINISHED"); /* not a job left running */
 	assert_int_equal(registry_metric_history(reg, runs.items[0].run_id, "drift.psi.amount", &h, &err),
 			 0);
 	assert_int_equal(h.n, 3);
