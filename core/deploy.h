@@ -73,7 +73,8 @@ MLC_LIST(mlc_audit_list, struct mlc_audit);
 struct mlc_outcome {
 	struct mlc_arena arena;
 	int64_t request_id; /* 0 when none */
-	int deployed;       /* the change made a version live */
+	int deployed;       /* the change made a version live (also when a later step
+			     * failed and the call returned -1: a server's stage mirror) */
 	const char *model, *environment; /* where, when deployed */
 	const char *summary;
 };

@@ -190,6 +190,15 @@ static int finish(struct registry *r, int rc, struct mlc_error *err)
 	return -1;
 }
 
+/* finish, for a change with an outcome: rolled back, nothing went live. */
+static int finish_out(struct registry *r, int rc, struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (finish(r, rc, err) == 0)
+		return 0;
+	out->deployed = 0;
+	return -1;
+}
+
 /* ---- the rules ---------------------------------------------------------- */
 
 /* The rollback rule: the most recent earlier live version of mid in env that
@@ -333,7 +342,7 @@ int sq_deploy(struct registry *r, const char *model, const char *version, const 
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_deploy(r, model, version, env, actor, out, err), err);
+	return finish_out(r, do_deploy(r, model, version, env, actor, out, err), out, err);
 }
 
 /* Where a rollback of model in e goes: to (checked) or the rule's choice. */
@@ -408,7 +417,7 @@ int sq_rollback(struct registry *r, const char *model, const char *env, const ch
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_rollback(r, model, env, to, actor, out, err), err);
+	return finish_out(r, do_rollback(r, model, env, to, actor, out, err), out, err);
 }
 
 /* ---- requests and votes ------------------------------------------------- */
@@ -502,7 +511,7 @@ int sq_request(struct registry *r, const char *model, const char *version, const
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_request(r, model, version, env, kind, comment, actor, out, err), err);
+	return finish_out(r, do_request(r, model, version, env, kind, comment, actor, out, err), out, err);
 }
 
 /* A pending request's fields, re-read inside the transaction. */
@@ -653,7 +662,7 @@ int sq_vote(struct registry *r, int64_t id, const char *decision, const char *co
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_vote(r, id, decision, comment, actor, out, err), err);
+	return finish_out(r, do_vote(r, id, decision, comment, actor, out, err), out, err);
 }
 
 static int do_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
@@ -682,7 +691,7 @@ int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outc
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_cancel(r, id, actor, out, err), err);
+	return finish_out(r, do_cancel(r, id, actor, out, err), out, err);
 }
 
 /* ---- environments ------------------------------------------------------- */

@@ -1929,7 +1929,7 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 	struct place p = {0};
 	const struct mlc_env *e;
 	int64_t v, prev;
-	int rc = -1;
+	int rc = -1, live;
 
 	if ((v = parse_version(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
 	    check_version(r, model, v, err) < 0)
@@ -1950,12 +1950,12 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 			      (long long)v, e->name);
 		goto out;
 	}
-	if (make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err) != 0)
+	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err)) < 0)
 		goto out;
 	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
 		prev > 0 ? "" : "none, ", (long long)prev);
 	where(out, model, e->name);
-	rc = 0;
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
 out:
 	place_close(&p);
 	return rc;
@@ -2000,7 +2000,7 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 {
 	struct place p = {0};
 	int64_t cur, target, prev;
-	int rc = -1;
+	int rc = -1, live;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
@@ -2013,12 +2013,12 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	}
 	cur = live_of(p.m, p.env->name);
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
-	    make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err) != 0)
+	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err)) < 0)
 		goto out;
 	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
 		(long long)prev, (long long)target);
 	where(out, model, p.env->name);
-	rc = 0;
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
 out:
 	place_close(&p);
 	return rc;
@@ -2824,16 +2824,16 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 	json_decref(fin);
 	if (reconciled)
 		journal(r, actor, "reconcile", f->ref, "finished an approved request");
-	if (mirror.code) {
-		mlc_error_set(err, mirror.code, "request %lld approved: %s", (long long)f->id,
-			      mirror.msg);
-		goto out;
-	}
 	outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
 		f->model, f->version, e->name);
 	where(out, f->model, e->name);
+	if (mirror.code) { /* live all the same: the outcome stands, for the hooks */
+		mlc_error_set(err, mirror.code, "request %lld approved: %s", (long long)f->id,
+			      mirror.msg);
+		goto out;
+	}
 	rc = 0;
 out:
 	json_decref(h);

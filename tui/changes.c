@@ -87,8 +87,9 @@ static void change_run(struct registry *r, void *arg)
 		j->out.environment = c->env;
 		break;
 	}
-	/* The change has committed: now the environment's hook, if one is configured. */
-	if (j->rc == 0 && j->out.deployed) {
+	/* A version went live (even if a later step failed, such as a server's
+	 * stage mirror): now the environment's hook, if one is configured. */
+	if (j->out.deployed) {
 		struct mlc_error herr = {0};
 		int h = hooks_run(r, j->hooks, j->out.model, j->out.environment, j->user, &j->hook_summary, &herr);
 		if (h < 0)
@@ -107,7 +108,8 @@ static void change_done(struct app *a, void *arg)
 	if (a != NULL) {
 		struct view *v = app_top(a);
 		if (j->rc < 0)
-			app_status(a, 1, "%s", j->err.msg);
+			app_status(a, 1, "%s%s%s", j->err.msg, j->hook_summary ? "; " : "",
+				   j->hook_summary ? j->hook_summary : "");
 		else if (j->hook_summary)
 			app_status(a, j->hook_failed, "%s%s%s", j->out.summary, *j->out.summary ? "; " : "",
 				   j->hook_summary);

@@ -219,13 +219,12 @@ int cli_change(const struct cli_opts *o)
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
 	cli_actor(o, r->ops->kind, actor, sizeof actor);
-	if (change(o, r, cmd, actor, &out, &err) < 0) {
-		rc = cli_fail(o, &err);
-	} else {
+	if (change(o, r, cmd, actor, &out, &err) < 0)
+		rc = cli_fail(o, &err); /* out.deployed: live all the same (a server's stage mirror failed) */
+	else
 		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
-		if (out.deployed)
-			run_hook(o, r, out.model, out.environment, actor, 0);
-	}
+	if (out.deployed)
+		run_hook(o, r, out.model, out.environment, actor, 0);
 	arena_free(&out.arena);
 	registry_close(r);
 	return rc;

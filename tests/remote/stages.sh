@@ -146,18 +146,25 @@ expect_in "$T/err" "fraud-detector version 2 is archived" "the refusal says why"
 
 # ---- a failed mirror: the deployment stands, and says so ----------------------------
 to_stage 2 None
+# the version is live, so staging's hook runs all the same
+cat >>"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
+
+[hook staging @ legacy]
+command = echo "\$MLC_ACTION \$MLC_MODEL \$MLC_VERSION" >>'$T/hook.log'
+EOC
 fixture fault '{"mode": "500", "path": "transition-stage"}' >/dev/null
 expect_exit 1 "deploy 1 to staging while transition-stage fails" -- $S deploy fraud-detector 1 --env staging
 expect_in "$T/err" "deployed fraud-detector 1 to staging, but the legacy stage mirror failed: " "the error says the mirror failed"
 expect_in "$T/err" "500" "with the server's answer"
+check "the hook ran for the version that went live" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 1"
 check "the alias is set all the same" "$(alias_of fraud-detector staging)" 1
 check "and the history has it" \
 	"$(api registered-models/get name=fraud-detector | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.staging'][0])[0]['v']")" 1
 check "the stage did not move" "$(stages)" "1:Production 2:None 3:Archived"
-expect_exit 0 "audit --json" -- $S audit --limit 2 --json
-check "the journal has the deployment and the incomplete stage" \
-	"$(py "[(a['action'], a['detail'].split(':')[0]) for a in d['audit']][:2]" <"$T/out")" \
-	"[('stage', 'incomplete'), ('deploy', 'from version 3')]"
+expect_exit 0 "audit --json" -- $S audit --limit 3 --json
+check "the journal has the deployment, the incomplete stage and the hook" \
+	"$(py "[(a['action'], a['detail'].split(':')[0]) for a in d['audit']][:3]" <"$T/out")" \
+	"[('hook ok', 'command exited 0'), ('stage', 'incomplete'), ('deploy', 'from version 3')]"
 # an approval: the request is approved (the deployment stands), the exit says the rest
 expect_exit 0 "staging needs one approval" -- $S env set staging --required-approvals 1 --approvers bob
 expect_exit 0 "alice requests 2 for staging" -- $S request fraud-detector 2 --env staging
@@ -166,5 +173,6 @@ MLFLOW_TRACKING_USERNAME=bob expect_exit 1 "bob approves while transition-stage 
 expect_in "$T/err" "request $id approved: deployed fraud-detector 2 to staging, but the legacy stage mirror failed" "the error says both"
 check "the alias moved" "$(alias_of fraud-detector staging)" 2
 check "the request is approved" "$($S approvals --all --json | py "[q['state'] for q in d['requests'] if q['id'] == $id][0]")" approved
+check "the hook ran for it too" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 2"
 fixture reset >/dev/null
 finish
