@@ -895,21 +895,40 @@ static int mlflow_get_run(struct registry *r, const char *run_id, struct mlc_run
 	return 0;
 }
 
+/* n GETs of path run together, request i with params[i*per .. i*per+per):
+ * their answers, freed with free_each. */
+static struct http_response *get_each(struct registry *r, const char *path,
+				      const struct http_param *params, size_t per, size_t n)
+{
+	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
+	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
+
+	for (size_t i = 0; i < n; i++)
+		hr[i] = (struct http_request){path, params + i * per, per};
+	http_get_many(HTTPH(r), hr, n, res);
+	free(hr);
+	return res;
+}
+
+static void free_each(struct http_response *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(res[i].json);
+	free(res);
+}
+
 /* Runs ids[0..n) into out[i] each, fetched together; the first failure, in
  * the order asked, is the error. */
 static int mlflow_get_runs(struct registry *r, const char *const *ids, size_t n,
 			   struct mlc_run_list *out, struct mlc_error *err)
 {
 	struct http_param *p = xcalloc(n ? n : 1, sizeof *p);
-	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
-	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
+	struct http_response *res;
 	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		p[i] = (struct http_param){"run_id", ids[i]};
-		hr[i] = (struct http_request){"runs/get", &p[i], 1};
-	}
-	http_get_many(HTTPH(r), hr, n, res);
+	res = get_each(r, "runs/get", p, 1, n);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		const json_t *run = json_object_get(res[i].json, "run");
 		if (res[i].rc < 0)
@@ -922,10 +941,7 @@ static int mlflow_get_runs(struct registry *r, const char *const *ids, size_t n,
 		else
 			parse_run(&out[i].arena, run, MLC_LIST_PUSH(&out[i]), NULL);
 	}
-	for (size_t i = 0; i < n; i++)
-		json_decref(res[i].json);
-	free(res);
-	free(hr);
+	free_each(res, n);
 	free(p);
 	return ret;
 }
@@ -982,17 +998,15 @@ static int mlflow_metric_history(struct registry *r, const char *run_id, const c
 static int mlflow_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
 				   struct mlc_metric_list *out, struct mlc_error *err)
 {
-	struct http_param(*p)[2] = xcalloc(n ? n : 1, sizeof *p);
-	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
-	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
+	struct http_param *p = xcalloc(2 * n + 1, sizeof *p);
+	struct http_response *res;
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		p[i][0] = (struct http_param){"run_id", req[i].run_id};
-		p[i][1] = (struct http_param){"metric_key", req[i].key};
-		hr[i] = (struct http_request){"metrics/get-history", p[i], 2};
+		p[2 * i] = (struct http_param){"run_id", req[i].run_id};
+		p[2 * i + 1] = (struct http_param){"metric_key", req[i].key};
 	}
-	http_get_many(HTTPH(r), hr, n, res);
+	res = get_each(r, "metrics/get-history", p, 2, n);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		struct points_ctx ctx = {&out[i], arena_strdup(&out[i].arena, req[i].key)};
 		const json_t *arr = json_object_get(res[i].json, "metrics"), *it;
@@ -1016,10 +1030,7 @@ static int mlflow_metric_histories(struct registry *r, const struct mlc_history_
 			mlc_history_sort(out[i].items + first, out[i].n - first);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		json_decref(res[i].json);
-	free(res);
-	free(hr);
+	free_each(res, n);
 	free(p);
 	return ret;
 }

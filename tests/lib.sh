@@ -147,3 +147,15 @@ wait_exit() {
 	done
 	echo timeout
 }
+
+# fixture_start [ARGS...]: start tests/remote/fixture.py ARGS on loopback
+# (skips without python3) and stop it on exit; HP is its 127.0.0.1:PORT.
+fixture_start() {
+	command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
+	python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" "$@" 2>"$T/fixture.err" &
+	FX=$!
+	trap 'kill $FX 2>/dev/null; cleanup' EXIT
+	for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
+	[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
+	HP="127.0.0.1:$(cat "$T/port")"
+}

@@ -10,14 +10,7 @@
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
-command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
-
-python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 10 2>"$T/fixture.err" &
-FX=$!
-trap 'kill $FX 2>/dev/null; cleanup' EXIT
-for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
-HP="127.0.0.1:$(cat "$T/port")"
+fixture_start --runs 10
 export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
 export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
 

@@ -3,14 +3,9 @@
 # into the local registry (for offline use); a second import adds nothing, and
 # a server that fails mid-way leaves the target consistent.
 . "$MLC_SRCDIR/tests/lib.sh"
-command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
 M="$MLC_BIN"
-python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 60 2>"$T/fixture.err" &
-FX=$!
-trap 'kill $FX 2>/dev/null; cleanup' EXIT
-for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
-URL="http://127.0.0.1:$(cat "$T/port")"
+fixture_start --runs 60
+URL="http://$HP"
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=1 MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0
 
 expect_exit 0 "import from the server" -- "$M" -r "$T/local.db" import "$URL"

@@ -4,14 +4,7 @@
 # screen keeps answering keys (spinner and elapsed time, ? opens help), Esc
 # cancels the slow load, and q quits at once even with a request in flight.
 . "$MLC_SRCDIR/tests/lib.sh"
-command -v python3 >/dev/null 2>&1 || skip "python3 runs the fixture server (tests/remote/fixture.py)"
-
-python3 "$MLC_SRCDIR/tests/remote/fixture.py" "$T/port" --runs 20 2>"$T/fixture.err" &
-FX=$!
-trap 'kill $FX 2>/dev/null; cleanup' EXIT
-for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
-HP="127.0.0.1:$(cat "$T/port")"
+fixture_start --runs 20
 
 # ctl WHAT [JSON]: a control request to the fixture.
 ctl() {
