@@ -993,6 +993,7 @@ int http_get_many(struct http *h, const struct http_request *req, size_t n,
 	free(b.again);
 	free(b.attempts);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	h->stats.seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	h->stats.seconds +=
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return (int)failed;
 }

@@ -5,18 +5,15 @@
  * (a distant server). Prints numbers; asserts nothing. */
 #include "config.h"
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "fixture_client.h"
 #include "registry.h"
-#include "strbuf.h"
 
-#define FIXTURE MLC_SRCDIR "/tests/remote/fixture.py"
 #define N_RUNS 10000
 #define CMP_RUNS 20 /* compare's most */
 #define METRICS 5   /* each bulk run logs acc, loss, f1, auc, rmse */
@@ -30,64 +27,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *sb)
-{
-	sb_addn(sb, p, size * n);
-	return size * n;
-}
-
 /* POST body to the fixture's control endpoint what; the requests it has served. */
 static long control(const char *what, const char *body)
 {
-	CURL *c = curl_easy_init();
-	struct strbuf sb = {0};
-	char u[128];
-	json_t *j;
-	long n;
+	json_t *j = fixture_control(url, what, body);
+	long n = (long)json_integer_value(json_object_get(j, "requests"));
 
-	snprintf(u, sizeof u, "%s/_fixture/%s", url, what);
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	j = json_loads(sb_str(&sb), 0, NULL);
-	n = (long)json_integer_value(json_object_get(j, "requests"));
 	json_decref(j);
-	sb_free(&sb);
 	return n;
-}
-
-/* Start the fixture with N_RUNS bulk runs; its pid, or -1. */
-static pid_t fixture_start(const char *dir)
-{
-	char portfile[96], runs[16];
-	pid_t pid;
-	FILE *f;
-	int port;
-
-	snprintf(portfile, sizeof portfile, "%s/port", dir);
-	snprintf(runs, sizeof runs, "%d", N_RUNS);
-	if ((pid = fork()) == 0) {
-		execlp("python3", "python3", FIXTURE, portfile, "--runs", runs, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 1200; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			int ok = fscanf(f, "%d", &port) == 1;
-			fclose(f);
-			if (ok) {
-				snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-				return pid;
-			}
-		}
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		usleep(50 * 1000);
-	}
-	kill(pid, SIGTERM);
-	return -1;
 }
 
 /* The histories of req, one by one (together = 0) or together; seconds. */
@@ -118,7 +65,9 @@ static double histories(struct registry *r, const struct mlc_history_req *req, s
 int main(void)
 {
 	static const char *const keys[METRICS] = {"acc", "loss", "f1", "auc", "rmse"};
-	char dir[] = "/tmp/mlc-bench-remote-XXXXXX", cmd[96];
+	char dir[] = "/tmp/mlc-bench-remote-XXXXXX", cmd[96], nruns[16];
+	const char *args[] = {"--runs", nruns, NULL};
+	int port;
 	struct mlc_history_req req[CMP_RUNS * METRICS];
 	struct mlc_run_query q = {.experiment = "bulk"};
 	struct mlc_run_list runs = {0};
@@ -132,10 +81,12 @@ int main(void)
 		printf("bench_remote: skipped, python3 runs the fixture server\n");
 		return 0;
 	}
-	if (mkdtemp(dir) == NULL || (pid = fixture_start(dir)) < 0) {
-		fprintf(stderr, "bench_remote: cannot start %s\n", FIXTURE);
+	snprintf(nruns, sizeof nruns, "%d", N_RUNS);
+	if (mkdtemp(dir) == NULL || fixture_spawn(dir, args, &pid, &port) < 0) {
+		fprintf(stderr, "bench_remote: cannot start tests/remote/fixture.py\n");
 		return 1;
 	}
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	setenv("HOME", dir, 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((r = registry_open(url, NULL, &err)) == NULL) {
@@ -152,12 +103,15 @@ int main(void)
 	printf("%-52s %7.3f s   %zu runs, %ld requests\n", "list every run of 'bulk'", t, runs.n,
 	       n);
 	for (size_t i = 0; i < CMP_RUNS * METRICS; i++)
-		req[i] = (struct mlc_history_req){runs.items[i / METRICS].run_id, keys[i % METRICS]};
+		req[i] =
+		    (struct mlc_history_req){runs.items[i / METRICS].run_id, keys[i % METRICS]};
 	for (int slow = 0; slow < 2; slow++) {
 		const char *how = slow ? "+50 ms each" : "loopback";
 		char what[64];
 		if (slow)
-			control("fault", "{\"mode\": \"slow\", \"arg\": \"0.05\", \"path\": \"get-history\"}");
+			control(
+			    "fault",
+			    "{\"mode\": \"slow\", \"arg\": \"0.05\", \"path\": \"get-history\"}");
 		for (int together = 0; together < 2; together++) {
 			t = histories(r, req, CMP_RUNS * METRICS, together, &n);
 			snprintf(what, sizeof what, "%d histories %s (%s)", CMP_RUNS * METRICS,
@@ -168,8 +122,7 @@ int main(void)
 	MLC_LIST_FREE(&runs);
 	registry_close(r);
 	curl_global_cleanup();
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	fixture_stop(pid);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;
 }

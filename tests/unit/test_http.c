@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "fixture_client.h"
 #include "http.h"
 #include "strbuf.h"
 
@@ -33,43 +34,21 @@ static int port;
 
 /* Start fixture.py writing its port to in/port, over TLS with in/cert.pem
  * and in/key.pem when tls; *pid and *portp, and 0 once it listens. */
-static int fixture_spawn(const char *in, int tls, pid_t *pid, int *portp)
+static int spawn(const char *in, int tls, pid_t *pid, int *portp)
 {
-	char portfile[96], cert[96], key[96];
-	FILE *f;
+	char cert[96], key[96];
+	const char *plain[] = {"--runs", "20", NULL};
+	const char *secure[] = {"--runs", "20", "--tls", cert, key, NULL};
 
-	snprintf(portfile, sizeof portfile, "%s/port", in);
 	snprintf(cert, sizeof cert, "%s/cert.pem", in);
 	snprintf(key, sizeof key, "%s/key.pem", in);
-	if ((*pid = fork()) == 0) {
-		if (tls)
-			execlp("python3", "python3", FIXTURE, portfile, "--runs", "20", "--tls",
-			       cert, key, (char *)NULL);
-		else
-			execlp("python3", "python3", FIXTURE, portfile, "--runs", "20",
-			       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 300; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			int ok = fscanf(f, "%d", portp) == 1;
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
-			*pid = 0;
-			return -1;
-		}
-		usleep(50 * 1000);
-	}
-	return -1;
+	return fixture_spawn(in, tls ? secure : plain, pid, portp);
 }
 
 /* Start the plain HTTP fixture the most tests use; 0 once it listens. */
 static int fixture_start(void)
 {
-	if (fixture_spawn(dir, 0, &server, &port) < 0)
+	if (spawn(dir, 0, &server, &port) < 0)
 		return -1;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	return 0;
@@ -114,7 +93,7 @@ static int tls_prepare(void)
 			 "(req -x509 -addext needs OpenSSL 1.1.1 or later)");
 		return -1;
 	}
-	if (fixture_spawn(tls_dir, 1, &tls_server, &tls_port) < 0) {
+	if (spawn(tls_dir, 1, &tls_server, &tls_port) < 0) {
 		snprintf(tls_why, sizeof tls_why, "fixture.py --tls did not start");
 		return -1;
 	}
@@ -128,8 +107,7 @@ static void tls_stop(void)
 	char cmd[96];
 
 	if (tls_server > 0) {
-		kill(tls_server, SIGTERM);
-		waitpid(tls_server, NULL, 0);
+		fixture_stop(tls_server);
 		tls_server = 0;
 	}
 	if (tls_dir[0] != '\0') {
@@ -151,30 +129,10 @@ static void need_tls_fixture(void)
 	}
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *sb)
-{
-	sb_addn(sb, p, size * n);
-	return size * n;
-}
-
 /* POST body to the fixture's control endpoint what; its JSON answer. */
 static json_t *control(const char *what, const char *body)
 {
-	CURL *c = curl_easy_init();
-	struct strbuf sb = {0};
-	char u[128];
-	json_t *j;
-
-	snprintf(u, sizeof u, "%s/_fixture/%s", url, what);
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	j = json_loads(sb_str(&sb), 0, NULL);
-	sb_free(&sb);
-	return j;
+	return fixture_control(url, what, body);
 }
 
 /* Set a fault (a JSON object) or clear it (NULL). */
@@ -948,8 +906,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tls_stop();
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
+	fixture_stop(server);
 	curl_global_cleanup();
 	char cmd[96];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -21,11 +21,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "drift.h"
+#include "fixture_client.h"
 #include "http.h"
 #include "registry.h"
 #include "strbuf.h"
 
-#define FIXTURE MLC_SRCDIR "/tests/remote/fixture.py"
 #define RECORDED MLC_SRCDIR "/tests/fixtures/mlflow/"
 #define BULK_RUNS 1500
 
@@ -38,56 +38,21 @@ static struct registry *reg;
 /* Start fixture.py with BULK_RUNS runs in experiment "bulk"; 0 once it listens. */
 static int fixture_start(void)
 {
-	char portfile[96], runs[16];
-	FILE *f;
+	char runs[16];
+	const char *args[] = {"--runs", runs, NULL};
 	int port;
 
-	snprintf(portfile, sizeof portfile, "%s/port", dir);
 	snprintf(runs, sizeof runs, "%d", BULK_RUNS);
-	if ((server = fork()) == 0) {
-		execlp("python3", "python3", FIXTURE, portfile, "--runs", runs, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 300; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			int ok = fscanf(f, "%d", &port) == 1;
-			fclose(f);
-			if (ok) {
-				snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-				return 0;
-			}
-		}
-		if (waitpid(server, NULL, WNOHANG) == server)
-			return -1;
-		usleep(50 * 1000);
-	}
-	return -1;
-}
-
-static size_t collect(char *p, size_t size, size_t n, void *sb)
-{
-	sb_addn(sb, p, size * n);
-	return size * n;
+	if (fixture_spawn(dir, args, &server, &port) < 0)
+		return -1;
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	return 0;
 }
 
 /* POST body to the fixture's control endpoint what; its JSON answer. */
 static json_t *control(const char *what, const char *body)
 {
-	CURL *c = curl_easy_init();
-	struct strbuf sb = {0};
-	char u[128];
-	json_t *j;
-
-	snprintf(u, sizeof u, "%s/_fixture/%s", url, what);
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	j = json_loads(sb_str(&sb), 0, NULL);
-	sb_free(&sb);
-	return j;
+	return fixture_control(url, what, body);
 }
 
 /* Answer api path (after /api/2.0/mlflow/) with recorded files, in turn. */
@@ -631,28 +596,21 @@ static void set_env(const char *name, int64_t order, int64_t required, const cha
 /* The value of a registered model's tag on the server, parsed (caller decrefs). */
 static json_t *server_model_tag(const char *model, const char *key)
 {
-	char u[256], *got = NULL;
-	CURL *c = curl_easy_init();
-	struct strbuf sb = {0};
+	char u[256];
+	const char *got = NULL;
 	json_t *j, *t, *val = NULL;
 	size_t i;
 
 	snprintf(u, sizeof u, "%s/api/2.0/mlflow/registered-models/get?name=%s", url, model);
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
-	curl_easy_perform(c);
-	curl_easy_cleanup(c);
-	j = json_loads(sb_str(&sb), 0, NULL);
+	j = fixture_fetch(u, NULL);
 	json_array_foreach(json_object_get(json_object_get(j, "registered_model"), "tags"), i, t)
 	{
 		if (strcmp(json_string_value(json_object_get(t, "key")), key) == 0)
-			got = (char *)json_string_value(json_object_get(t, "value"));
+			got = json_string_value(json_object_get(t, "value"));
 	}
 	if (got)
 		val = json_loads(got, 0, NULL);
 	json_decref(j);
-	sb_free(&sb);
 	return val;
 }
 
@@ -1013,7 +971,7 @@ int main(void)
 	}
 	snprintf(dir, sizeof dir, "/tmp/mlc-rmlflow.XXXXXX");
 	if (mkdtemp(dir) == NULL || fixture_start() < 0) {
-		printf("FAIL: cannot start %s\n", FIXTURE);
+		printf("FAIL: cannot start tests/remote/fixture.py\n");
 		return 1;
 	}
 	setenv("HOME", dir, 1);
@@ -1031,8 +989,7 @@ int main(void)
 		rc = cmocka_run_group_tests(tests, NULL, NULL);
 		registry_close(reg);
 	}
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
+	fixture_stop(server);
 	curl_global_cleanup();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
