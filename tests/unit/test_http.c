@@ -829,6 +829,34 @@ static void test_get_many_retries_what_failed_and_only_that(void **state)
 	http_close(h);
 }
 
+static void test_get_many_over_https_checks_the_certificate_on_every_connection(void **state)
+{
+	struct http_param p[3] = {{"max_results", "1"}, {"max_results", "2"}, {"max_results", "3"}};
+	struct http_request req[3];
+	struct http_response res[3];
+	struct mlc_error err = {0};
+	struct http *h;
+
+	(void)state;
+	need_tls_fixture();
+	for (size_t i = 0; i < 3; i++)
+		req[i] = (struct http_request){"registered-models/search", &p[i], 1};
+	assert_non_null(h = http_open(tls_url, &err)); /* the certificate is not trusted */
+	assert_int_equal(http_get_many(h, req, 3, res), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_non_null(strstr(res[i].err.msg, ": TLS: "));
+	free_responses(res, 3);
+	http_close(h);
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", tls_cert, 1); /* now it is */
+	assert_non_null(h = http_open(tls_url, &err));
+	assert_int_equal(http_get_many(h, req, 3, res), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(json_array_size(json_object_get(res[i].json, "registered_models")),
+				 i + 1);
+	free_responses(res, 3);
+	http_close(h);
+}
+
 static void test_interrupt_cancels_every_request_of_a_batch(void **state)
 {
 	char ids[N_MANY][40];
@@ -888,6 +916,8 @@ int main(void)
 	    T(test_get_many_gives_each_request_its_own_outcome),
 	    T(test_get_many_retries_what_failed_and_only_that),
 	    T(test_interrupt_cancels_every_request_of_a_batch),
+	    cmocka_unit_test_setup_teardown(test_get_many_over_https_checks_the_certificate_on_every_connection,
+					    setup, teardown),
 #undef T
 	};
 	int rc;
