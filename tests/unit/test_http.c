@@ -704,7 +704,8 @@ static void test_interrupt_cuts_a_backoff_wait_short(void **state)
 static void bulk_run_ids(struct http *h, char ids[][40], size_t n)
 {
 	struct mlc_error err = {0};
-	json_t *body = json_pack("{s:[s],s:I}", "experiment_ids", "2", "max_results", (json_int_t)n);
+	json_t *body =
+	    json_pack("{s:[s],s:I}", "experiment_ids", "2", "max_results", (json_int_t)n);
 	json_t *out = NULL, *runs;
 
 	assert_int_equal(http_post_json(h, "runs/search", body, &out, &err), 0);
@@ -916,8 +917,9 @@ int main(void)
 	    T(test_get_many_gives_each_request_its_own_outcome),
 	    T(test_get_many_retries_what_failed_and_only_that),
 	    T(test_interrupt_cancels_every_request_of_a_batch),
-	    cmocka_unit_test_setup_teardown(test_get_many_over_https_checks_the_certificate_on_every_connection,
-					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_get_many_over_https_checks_the_certificate_on_every_connection, setup,
+		teardown),
 #undef T
 	};
 	int rc;
