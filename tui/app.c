@@ -439,9 +439,10 @@ static void draw_title(struct app *a, struct view *v)
 		free(safe);
 	}
 	if (v->loaded_once && v->ops->counted) {
-		sb_printf(&sb, "(%zu", v->table.nvis);
-		if (v->table.nvis != v->table.nrows)
-			sb_printf(&sb, " of %zu", v->table.nrows);
+		size_t shown, all = table_count(&v->table, &shown);
+		sb_printf(&sb, "(%zu", shown);
+		if (shown != all)
+			sb_printf(&sb, " of %zu", all);
 		sb_add(&sb, ")");
 	}
 	if (v->loaded_once && v->loading)

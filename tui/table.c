@@ -141,6 +141,24 @@ const char *table_cursor_key(const struct table *t)
 	return t->nvis ? t->keys[t->vis[t->cursor]] : NULL;
 }
 
+/* 1 if row r only lays the table out (a gap, a heading). */
+static int layout_row(const struct table *t, size_t r)
+{
+	return strncmp(t->keys[r], "#-", 2) == 0;
+}
+
+size_t table_count(const struct table *t, size_t *shown)
+{
+	size_t all = 0;
+
+	*shown = 0;
+	for (size_t i = 0; i < t->nvis; i++)
+		*shown += !layout_row(t, t->vis[i]);
+	for (size_t r = 0; r < t->nrows; r++)
+		all += !layout_row(t, r);
+	return all;
+}
+
 void table_set_filter(struct table *t, const char *filter)
 {
 	const char *key = table_cursor_key(t);

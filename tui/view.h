@@ -91,6 +91,9 @@ void table_add(struct table *t, const char *key, enum theme_role role, const cha
 void table_done(struct table *t);
 /* The key of the row under the cursor, NULL when empty. */
 const char *table_cursor_key(const struct table *t);
+/* Rows that count (not layout rows, whose key starts "#-"): those shown into
+ * *shown, all of them returned. */
+size_t table_count(const struct table *t, size_t *shown);
 void table_set_filter(struct table *t, const char *filter);
 /* Move for the actions DOWN/UP/TOP/BOTTOM/PAGE_*; V_HANDLED or V_IGNORED. */
 int table_move(struct table *t, enum action act, int page);

@@ -103,8 +103,8 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 		if (s->model == NULL || !find_env_in(&j->envs, j->live.items[i].environment))
 			add_live(v, &j->live.items[i]);
 	if (s->model != NULL) {
-		table_add(&v->table, "#gap", THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
-		table_add(&v->table, "#history", THEME_TITLE,
+		table_add(&v->table, "#-gap", THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
+		table_add(&v->table, "#-history", THEME_TITLE,
 			  (const char *[]){"History, newest first", "", "", "", "", ""});
 		for (size_t i = 0; i < j->history.n; i++) {
 			const struct mlc_deploy_event *d = &j->history.items[i];

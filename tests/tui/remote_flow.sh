@@ -183,7 +183,7 @@ literal "models"
 keys Enter
 wait_for "Models (1 of 3)" $W
 keys P
-wait_for "Deployments of fraud-detector (" $W
+wait_for "Deployments of fraud-detector (2)" $W # the environments; not the layout rows
 wait_for "History, newest first" $W
 
 # Nothing of fraud-detector is live in staging yet: every environment has its
