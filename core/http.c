@@ -32,6 +32,7 @@ struct xfer {
 	char content_type[64];
 	char errbuf[CURL_ERROR_SIZE];
 	size_t req;    /* http_get_many: the request it carries */
+	int busy;      /* ... while attached to the multi handle */
 	long attempts; /* of that request so far */
 };
 
@@ -655,20 +656,25 @@ static int retryable(CURLcode rc, long status)
 	       rc == CURLE_RECV_ERROR || rc == CURLE_PARTIAL_FILE;
 }
 
-/* Sleep before retry number n (1-based) as urllib3 does: retry_after when
- * the server gave one (>= 0), else nothing for the first retry and then
- * factor * 2^(n-1) plus up to jitter seconds, capped. -1 if interrupted. */
-static int backoff(struct http *h, long n, double retry_after)
+/* The wait before retry number n (1-based) as urllib3 has it: retry_after
+ * when the server gave one (>= 0), else nothing for the first retry and then
+ * factor * 2^(n-1) plus up to jitter seconds; capped. */
+static double retry_delay(struct http *h, long n, double retry_after)
 {
 	double s = retry_after;
-	struct timespec slice = {0, 20 * 1000 * 1000};
 
 	if (s < 0)
 		s = n <= 1 ? 0
 			   : h->backoff_factor * (double)(1L << (n - 1 > 20 ? 20 : n - 1)) +
 				 h->backoff_jitter * ((double)rand_r(&h->seed) / RAND_MAX);
-	if (s > MAX_SLEEP_S)
-		s = MAX_SLEEP_S;
+	return s > MAX_SLEEP_S ? MAX_SLEEP_S : s;
+}
+
+/* Sleep s seconds in slices, watching for an interrupt; -1 if interrupted. */
+static int pause_for(struct http *h, double s)
+{
+	struct timespec slice = {0, 20 * 1000 * 1000};
+
 	for (double waited = 0; waited < s; waited += 0.02) {
 		if (atomic_load(&h->interrupted))
 			return -1;
@@ -689,8 +695,9 @@ static void xfer_reset(struct xfer *x)
 }
 
 /* Count a finished attempt of x in the handle's stats; its HTTP status (0
- * when nothing came back). seconds: add its transfer time. */
-static long xfer_count(struct xfer *x, int seconds)
+ * when nothing came back). add_time: add its transfer time too (a batch
+ * counts its own, since its transfers overlap). */
+static long xfer_count(struct xfer *x, int add_time)
 {
 	curl_off_t us = 0;
 	long conns = 0, status = 0;
@@ -700,7 +707,7 @@ static long xfer_count(struct xfer *x, int seconds)
 	curl_easy_getinfo(x->curl, CURLINFO_TOTAL_TIME_T, &us);
 	x->h->stats.requests++;
 	x->h->stats.connections += conns;
-	if (seconds)
+	if (add_time)
 		x->h->stats.seconds += (double)us / 1e6;
 	x->attempts++;
 	return status;
@@ -765,7 +772,7 @@ static int perform(struct http *h, const char *path, json_t **out, struct mlc_er
 		if (!retryable(rc, status) || x->attempts > h->max_retries)
 			break;
 		h->stats.retries++;
-		if (backoff(h, x->attempts, x->retry_after) < 0)
+		if (pause_for(h, retry_delay(h, x->attempts, x->retry_after)) < 0)
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s: cancelled", h->host);
 	}
 	if (rc == CURLE_OK && (status < 200 || status > 299))
@@ -873,20 +880,27 @@ struct batch {
 	size_t *queue, n_queue, next; /* requests to attempt this round */
 	size_t *again, n_again;	      /* to attempt next round */
 	long *attempts;
-	double retry_after; /* the longest Retry-After of this round, or -1 */
+	double wait; /* before the next round: the longest wait a retried request needs */
 };
 
-/* Start the next queued request on the idle transfer x; 0 if none is left. */
+/* Start the next queued request on the idle transfer x; 0 if none is left
+ * (or the batch was interrupted). A request libcurl refuses fails, and the
+ * one after it is tried. */
 static int start_next(struct batch *b, struct xfer *x)
 {
-	if (b->next >= b->n_queue || atomic_load(&b->h->interrupted))
-		return 0;
-	x->req = b->queue[b->next++];
-	x->attempts = b->attempts[x->req];
-	xfer_reset(x);
-	setup_get(x, b->urls[x->req]);
-	curl_multi_add_handle(b->h->multi, x->curl);
-	return 1;
+	while (b->next < b->n_queue && !atomic_load(&b->h->interrupted)) {
+		size_t i = x->req = b->queue[b->next++];
+		x->attempts = b->attempts[i];
+		xfer_reset(x);
+		setup_get(x, b->urls[i]);
+		if (curl_multi_add_handle(b->h->multi, x->curl) == CURLM_OK) {
+			x->busy = 1;
+			return 1;
+		}
+		mlc_error_set(&b->res[i].err, MLC_ERR_FAILED, "%s: libcurl cannot start a request",
+			      b->h->host);
+	}
+	return 0;
 }
 
 /* x finished an attempt with rc: its result, or a place in the next round. */
@@ -897,12 +911,17 @@ static void finish(struct batch *b, struct xfer *x, CURLcode rc)
 
 	b->attempts[x->req] = x->attempts;
 	curl_multi_remove_handle(b->h->multi, x->curl);
-	if (retryable(rc, status) && x->attempts <= b->h->max_retries &&
-	    !atomic_load(&b->h->interrupted)) {
+	x->busy = 0;
+	if (retryable(rc, status) && x->attempts <= b->h->max_retries) {
+		double wait = retry_delay(b->h, x->attempts, x->retry_after);
+		if (atomic_load(&b->h->interrupted)) { /* as perform: not a server error */
+			mlc_error_set(&res->err, MLC_ERR_FAILED, "%s: cancelled", b->h->host);
+			return;
+		}
 		b->again[b->n_again++] = x->req;
 		b->h->stats.retries++;
-		if (x->retry_after > b->retry_after)
-			b->retry_after = x->retry_after;
+		if (wait > b->wait)
+			b->wait = wait;
 		return;
 	}
 	res->status = rc == CURLE_OK ? status : 0;
@@ -927,22 +946,31 @@ static void run_round(struct batch *b, size_t width)
 
 	b->next = 0;
 	b->n_again = 0;
-	b->retry_after = -1;
+	b->wait = 0;
 	for (size_t i = 0; i < width; i++)
 		start_next(b, &h->pool[i]);
-	do {
-		curl_multi_perform(h->multi, &running);
+	for (;;) {
+		if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+			break;
 		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
 			struct xfer *x = xfer_of(h, m->easy_handle);
 			if (m->msg != CURLMSG_DONE || x == NULL)
 				continue;
 			finish(b, x, m->data.result);
-			if (start_next(b, x))
-				running++;
+			running += start_next(b, x);
 		}
-		if (running > 0)
-			curl_multi_poll(h->multi, NULL, 0, 50, NULL);
-	} while (running > 0);
+		if (running == 0 || curl_multi_poll(h->multi, NULL, 0, 50, NULL) != CURLM_OK)
+			break;
+	}
+	for (size_t i = 0; i < width; i++) { /* libcurl gave up: none stays attached */
+		struct xfer *x = &h->pool[i];
+		if (!x->busy)
+			continue;
+		curl_multi_remove_handle(h->multi, x->curl);
+		x->busy = 0;
+		mlc_error_set(&b->res[x->req].err, MLC_ERR_FAILED, "%s: libcurl failed the request",
+			      h->host);
+	}
 }
 
 int http_get_many(struct http *h, const struct http_request *req, size_t n,
@@ -952,14 +980,14 @@ int http_get_many(struct http *h, const struct http_request *req, size_t n,
 	struct batch b = {.h = h, .req = req, .res = res};
 	struct timespec t0, t1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < n; i++)
 		res[i] = (struct http_response){.rc = -1};
 	if (n == 0)
 		return 0;
 	if (pool_ready(h, width) < 0) {
 		for (size_t i = 0; i < n; i++)
-			mlc_error_set(&res[i].err, MLC_ERR_FAILED, "cannot start libcurl");
+			mlc_error_set(&res[i].err, MLC_ERR_FAILED, "%s: cannot start libcurl",
+				      h->host);
 		return (int)n;
 	}
 	b.urls = xcalloc(n, sizeof *b.urls);
@@ -971,10 +999,14 @@ int http_get_many(struct http *h, const struct http_request *req, size_t n,
 		b.queue[i] = i;
 	}
 	b.n_queue = n;
-	for (long round = 1; b.n_queue > 0; round++) {
+	while (b.n_queue > 0) {
 		size_t *t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		run_round(&b, width);
-		if (b.n_again == 0 || backoff(h, round, b.retry_after) < 0)
+		clock_gettime(CLOCK_MONOTONIC, &t1); /* the transfers' time, not the waits */
+		h->stats.seconds += (double)(t1.tv_sec - t0.tv_sec) +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (b.n_again == 0 || pause_for(h, b.wait) < 0)
 			break;
 		t = b.queue, b.queue = b.again, b.again = t;
 		b.n_queue = b.n_again;
@@ -992,8 +1024,5 @@ int http_get_many(struct http *h, const struct http_request *req, size_t n,
 	free(b.queue);
 	free(b.again);
 	free(b.attempts);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	h->stats.seconds +=
-	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return (int)failed;
 }

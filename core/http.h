@@ -21,7 +21,8 @@ struct http_stats {
 	long requests;	  /* requests sent, retries included */
 	long retries;	  /* of those, repeats after a retryable failure */
 	long connections; /* connections opened (1 while keep-alive holds) */
-	double seconds;	  /* time spent in transfers */
+	double seconds;	  /* time spent in transfers (a batch's: wall time, waits
+			   * between retries left out) */
 };
 
 #define HTTP_MAX_BODY_DEFAULT ((size_t)64 << 20)
@@ -86,7 +87,8 @@ void http_clear_interrupt(struct http *h);
 
 /* host[:port] of the server, for messages. */
 const char *http_host(const struct http *h);
-/* The HTTP status of the last failed request (0: none, or no answer). */
+/* The HTTP status of the last failed single request (0: none, or no
+ * answer); http_get_many gives each request's status in its response. */
 long http_last_status(const struct http *h);
 /* The response size cap (HTTP_MAX_BODY_DEFAULT unless changed). */
 void http_set_max_body(struct http *h, size_t max);

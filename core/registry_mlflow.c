@@ -1855,8 +1855,9 @@ static const char *legacy_stage(struct registry *r, const char *env)
  * stage, archiving the versions that held it (transition-stage), for tools
  * that still read stages; journal it under subject. 0 done (or nothing to
  * do); -1 with err saying that the deployment stands but the mirror failed. */
-static int mirror_stage(struct registry *r, const char *model, int64_t v, const char *env,
-			const char *actor, const char *subject, struct mlc_error *err)
+static int mirror_stage(struct registry *r, const json_t *m, const char *model, int64_t v,
+			const char *env, const char *actor, const char *subject,
+			struct mlc_error *err)
 {
 	const char *stage = legacy_stage(r, env);
 	struct mlc_error e = {0};
@@ -1864,6 +1865,13 @@ static int mirror_stage(struct registry *r, const char *model, int64_t v, const 
 
 	if (stage == NULL)
 		return 0;
+	/* A version holds one stage: one still live in production keeps it. */
+	if (strcmp(env, "production") != 0 && legacy_stage(r, "production") &&
+	    live_of(m, "production") == v) {
+		journal(r, actor, "stage", subject,
+			"legacy stage Production kept: the version is live in production");
+		return 0;
+	}
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	if (send_change(r, "model-versions/transition-stage",
 			json_pack("{s:s,s:s,s:s,s:b}", "name", model, "version", num, "stage",
@@ -1929,7 +1937,7 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 	else
 		snprintf(detail, sizeof detail, "first deployment");
 	journal(r, actor, action, subject, detail);
-	return mirror_stage(r, model, v, env, actor, subject, err) < 0 ? 1 : 0;
+	return mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0 ? 1 : 0;
 }
 
 /* Deploy when the policy needs no approval: alias, history, journal. */
@@ -2830,17 +2838,24 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		if (st > 0)
 			mirror = *err;
 	}
-	if (update_request(r, &c, &fin, err) < 0)
-		goto out;
-	json_decref(fin);
-	if (reconciled)
-		journal(r, actor, "reconcile", f->ref, "finished an approved request");
+	/* live from here on, whatever fails next: the outcome stands, for the hooks */
 	outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
 		f->model, f->version, e->name);
 	where(out, f->model, e->name);
-	if (mirror.code) { /* live all the same: the outcome stands, for the hooks */
+	if (update_request(r, &c, &fin, &why) < 0) {
+		mlc_error_set(err, why.code,
+			      "request %lld: %s %s is live in %s, but the request could not be "
+			      "marked approved: %.400s%s%.300s",
+			      (long long)f->id, f->model, f->version, e->name, why.msg,
+			      mirror.code ? "; and " : "", mirror.code ? mirror.msg : "");
+		goto out;
+	}
+	json_decref(fin);
+	if (reconciled)
+		journal(r, actor, "reconcile", f->ref, "finished an approved request");
+	if (mirror.code) {
 		mlc_error_set(err, mirror.code, "request %lld approved: %s", (long long)f->id,
 			      mirror.msg);
 		goto out;
@@ -3082,12 +3097,15 @@ static int create_drift_run(struct registry *r, const char *exp, const char *mod
 		snprintf(id, len, "%s", rid);
 	json_decref(resp);
 	/* A container of points, not a job: FINISHED, so MLflow's UI does not show
-	 * it running forever (MLflow still takes metrics logged to it). */
-	if (rc == 0)
-		rc = send_change(r, "runs/update",
-				 json_pack("{s:s,s:s,s:I}", "run_id", id, "status", "FINISHED",
-					   "end_time", (json_int_t)time(NULL) * 1000),
-				 0, err);
+	 * it running forever (MLflow still takes metrics logged to it). Only
+	 * cosmetic: the run is made, so a failure here fails nothing. */
+	if (rc == 0) {
+		struct mlc_error ignore = {0};
+		send_change(r, "runs/update",
+			    json_pack("{s:s,s:s,s:I}", "run_id", id, "status", "FINISHED", "end_time",
+				      (json_int_t)time(NULL) * 1000),
+			    0, &ignore);
+	}
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* view_deployments.c: what is live where — per model and environment the live
- * version, since when, by whom and its hook's status, and for one model every
+ * version, since when, by whom and its hook's status; for one model every
  * environment (also those with nothing live yet) and the history. d deploys a version to the row's environment (or opens a request
  * where the policy wants approvals), R rolls back; both confirm first. */
 #include "config.h"
@@ -90,12 +90,14 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 		for (size_t i = 0; i < j->envs.n; i++) {
 			const char *env = j->envs.items[i].name;
 			const struct mlc_live *l = live_in(j, s->model, env);
-			char *key = live_key(s->model, env);
-			if (l != NULL)
+			char *key;
+			if (l != NULL) {
 				add_live(v, l);
-			else
-				table_add(&v->table, key, THEME_DIM,
-					  (const char *[]){s->model, env, "-", "", "", ""});
+				continue;
+			}
+			key = live_key(s->model, env);
+			table_add(&v->table, key, THEME_DIM,
+				  (const char *[]){s->model, env, "-", "", "", ""});
 			free(key);
 		}
 	}
@@ -110,7 +112,7 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 			const struct mlc_deploy_event *d = &j->history.items[i];
 			char at[32], key[32], ver[80];
 			timefmt_minutes(d->at, at, sizeof at);
-			snprintf(key, sizeof key, "#h%zu", i);
+			snprintf(key, sizeof key, "#-h%zu", i); /* events, not counted */
 			snprintf(ver, sizeof ver, "%s %s %s", *d->previous_version ? d->previous_version : "-",
 				 "->", d->version);
 			table_add(&v->table, key, strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
@@ -162,6 +164,13 @@ static int is_last_env(const struct deployments_state *s, const struct mlc_env *
 		if (s->envs.items[i].order > e->order)
 			return 0;
 	return 1;
+}
+
+/* 1 if the cursor's row is an environment where nothing is live yet. */
+static int nothing_live(const struct view *v)
+{
+	return v->table.nvis &&
+	       strcmp(v->table.cells[v->table.vis[v->table.cursor] * (size_t)v->table.ncols + 2], "-") == 0;
 }
 
 /* Split a row key into model and env (pointers into copy). */
@@ -291,7 +300,7 @@ static void start_rollback(struct app *a, struct view *v)
 	struct preview_job *j;
 	char *copy;
 
-	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+	if (nothing_live(v) || split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
 		app_status(a, 1, "R works on a live deployment row");
 		return;
 	}
@@ -314,7 +323,7 @@ static void start_hook_retry(struct app *a, struct view *v)
 	char *copy;
 	struct dialog *d;
 
-	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+	if (nothing_live(v) || split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
 		app_status(a, 1, "H works on a live deployment row");
 		return;
 	}

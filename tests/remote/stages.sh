@@ -146,13 +146,13 @@ cat >>"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
 command = echo "\$MLC_ACTION \$MLC_MODEL \$MLC_VERSION" >>'$T/hook.log'
 EOC
 fixture fault '{"mode": "500", "path": "transition-stage"}' >/dev/null
-expect_exit 1 "deploy 1 to staging while transition-stage fails" -- $S deploy fraud-detector 1 --env staging
-expect_in "$T/err" "deployed fraud-detector 1 to staging, but the legacy stage mirror failed: " "the error says the mirror failed"
+expect_exit 1 "deploy 2 to staging while transition-stage fails" -- $S deploy fraud-detector 2 --env staging
+expect_in "$T/err" "deployed fraud-detector 2 to staging, but the legacy stage mirror failed: " "the error says the mirror failed"
 expect_in "$T/err" "500" "with the server's answer"
-check "the hook ran for the version that went live" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 1"
-check "the alias is set all the same" "$(alias_of fraud-detector staging)" 1
+check "the hook ran for the version that went live" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 2"
+check "the alias is set all the same" "$(alias_of fraud-detector staging)" 2
 check "and the history has it" \
-	"$(api registered-models/get name=fraud-detector | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.staging'][0])[0]['v']")" 1
+	"$(api registered-models/get name=fraud-detector | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.staging'][0])[0]['v']")" 2
 check "the stage did not move" "$(stages)" "1:Production 2:None 3:Archived"
 expect_exit 0 "audit --json" -- $S audit --limit 3 --json
 check "the journal has the deployment, the incomplete stage and the hook" \
@@ -160,12 +160,23 @@ check "the journal has the deployment, the incomplete stage and the hook" \
 	"[('hook ok', 'command exited 0'), ('stage', 'incomplete'), ('deploy', 'from version 3')]"
 # an approval: the request is approved (the deployment stands), the exit says the rest
 expect_exit 0 "staging needs one approval" -- $S env set staging --required-approvals 1 --approvers bob
-expect_exit 0 "alice requests 2 for staging" -- $S request fraud-detector 2 --env staging
-id=$($S approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '2'][0]")
+expect_exit 0 "alice requests 3 for staging" -- $S request fraud-detector 3 --env staging
+id=$($S approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]")
 MLFLOW_TRACKING_USERNAME=bob expect_exit 1 "bob approves while transition-stage fails" -- $S approve "$id"
-expect_in "$T/err" "request $id approved: deployed fraud-detector 2 to staging, but the legacy stage mirror failed" "the error says both"
-check "the alias moved" "$(alias_of fraud-detector staging)" 2
+expect_in "$T/err" "request $id approved: deployed fraud-detector 3 to staging, but the legacy stage mirror failed" "the error says both"
+check "the alias moved" "$(alias_of fraud-detector staging)" 3
 check "the request is approved" "$($S approvals --all --json | py "[q['state'] for q in d['requests'] if q['id'] == $id][0]")" approved
-check "the hook ran for it too" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 2"
+check "the hook ran for it too" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 3"
 fixture reset >/dev/null
+
+# ---- a version live in production keeps its stage --------------------------------------
+# (a version holds one stage: moving it to Staging would leave Production empty)
+expect_exit 0 "staging needs no approval again" -- $S env set staging --required-approvals 0
+expect_exit 0 "deploy 1 (live in production) to staging" -- $S deploy fraud-detector 1 --env staging
+check "1 stays in Production" "$(stages)" "1:Production 2:None 3:Archived"
+expect_exit 0 "audit --json" -- $S audit --limit 3 --json
+check "the journal says why" "$(py "[a['detail'] for a in d['audit'] if a['action'] == 'stage'][0]" <"$T/out")" \
+	"legacy stage Production kept: the version is live in production"
+expect_exit 0 "roll staging back to 3" -- $S rollback fraud-detector --env staging
+check "3 is in Staging, 1 still in Production" "$(stages)" "1:Production 2:None 3:Staging"
 finish

@@ -190,6 +190,8 @@ wait_for "History, newest first" $W
 # row all the same ("-"), and d on the staging row makes the first deployment.
 wait_re "^. fraud-detector +staging +-( |$)" $W
 wait_re "^  fraud-detector +production +-( |$)"
+keys g R
+wait_for "R works on a live deployment row" $W # nothing to roll back there
 keys g d
 wait_for "deploy which version of fraud-detector to staging?" $W
 literal "2"
