@@ -167,14 +167,15 @@ int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct
 int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		     struct mlc_error *err);
 /* Runs ids[0..n) into out[i] each (appended), together where the backend
- * can; -1 with the first failure in ids' order. */
+ * can; -1 with the first failure in ids' order. out[] may be partly filled
+ * either way: the caller frees all n lists. */
 int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
 		      struct mlc_run_list *out, struct mlc_error *err);
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err);
 /* The n histories of req into out[0..n) (lists the caller set up, empty or
  * not; each gets its points appended), together where the backend can.
- * -1 with the first failure in req's order. */
+ * -1 with the first failure in req's order; the caller frees all n lists. */
 int registry_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
 			      struct mlc_metric_list *out, struct mlc_error *err);
 

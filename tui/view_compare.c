@@ -56,7 +56,6 @@ static void compare_run(struct registry *r, void *arg)
 {
 	struct compare_job *j = arg;
 	struct compare_state *s = &j->fetched;
-
 	struct mlc_history_req *req;
 	struct mlc_metric_list *flat;
 	size_t n = 0, at = 0;
