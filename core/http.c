@@ -881,6 +881,8 @@ struct batch {
 	size_t *again, n_again;	      /* to attempt next round */
 	long *attempts;
 	double wait; /* before the next round: the longest wait a retried request needs */
+	http_done_fn done;
+	void *ctx;
 };
 
 /* Start the next queued request on the idle transfer x; 0 if none is left
@@ -926,6 +928,8 @@ static void finish(struct batch *b, struct xfer *x, CURLcode rc)
 	}
 	res->status = rc == CURLE_OK ? status : 0;
 	res->rc = xfer_result(x, b->req[x->req].path, rc, status, &res->json, &res->err);
+	if (b->done)
+		b->done(x->req, res, b->ctx);
 }
 
 /* The transfer of the pool whose easy handle is c. */
@@ -974,10 +978,10 @@ static void run_round(struct batch *b, size_t width)
 }
 
 int http_get_many(struct http *h, const struct http_request *req, size_t n,
-		  struct http_response *res)
+		  struct http_response *res, http_done_fn done, void *ctx)
 {
 	size_t width = n < HTTP_PARALLEL ? n : HTTP_PARALLEL, failed = 0;
-	struct batch b = {.h = h, .req = req, .res = res};
+	struct batch b = {.h = h, .req = req, .res = res, .done = done, .ctx = ctx};
 	struct timespec t0, t1;
 
 	for (size_t i = 0; i < n; i++)
@@ -1004,8 +1008,8 @@ int http_get_many(struct http *h, const struct http_request *req, size_t n,
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		run_round(&b, width);
 		clock_gettime(CLOCK_MONOTONIC, &t1); /* the transfers' time, not the waits */
-		h->stats.seconds += (double)(t1.tv_sec - t0.tv_sec) +
-				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		h->stats.seconds +=
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (b.n_again == 0 || pause_for(h, b.wait) < 0)
 			break;
 		t = b.queue, b.queue = b.again, b.again = t;

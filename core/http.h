@@ -71,12 +71,18 @@ struct http_response {
 	struct mlc_error err;
 };
 
+/* Called with request i's outcome as soon as the server's answer is final
+ * (not for requests that never got one); it may take res->json, converting
+ * it at once and setting it NULL, so a batch never holds every answer. */
+typedef void (*http_done_fn)(size_t i, struct http_response *res, void *ctx);
+
 /* Run the n GETs of req together, HTTP_PARALLEL at a time on connections kept
  * alive between batches, each retried as http_get_json would (a round of
- * retries waits once, for the longest Retry-After), each with its own
- * outcome in res[i]. Returns how many failed. */
+ * retries waits once, as long as the longest wait one of them needs), each
+ * with its own outcome in res[i]; done (may be NULL) sees each as it
+ * arrives. Returns how many failed. */
 int http_get_many(struct http *h, const struct http_request *req, size_t n,
-		  struct http_response *res);
+		  struct http_response *res, http_done_fn done, void *ctx);
 
 /* Abort the transfer (or backoff wait) in progress with the error
  * "HOST: cancelled", and every request until http_clear_interrupt. The one

@@ -895,17 +895,19 @@ static int mlflow_get_run(struct registry *r, const char *run_id, struct mlc_run
 	return 0;
 }
 
-/* n GETs of path run together, request i with params[i*per .. i*per+per):
- * their answers, freed with free_each. */
+/* n GETs of path run together, request i with params[i*per .. i*per+per),
+ * each answer handed to done as it arrives: their outcomes, freed with
+ * free_each. */
 static struct http_response *get_each(struct registry *r, const char *path,
-				      const struct http_param *params, size_t per, size_t n)
+				      const struct http_param *params, size_t per, size_t n,
+				      http_done_fn done, void *ctx)
 {
 	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
 	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
 
 	for (size_t i = 0; i < n; i++)
 		hr[i] = (struct http_request){path, params + i * per, per};
-	http_get_many(HTTPH(r), hr, n, res);
+	http_get_many(HTTPH(r), hr, n, res, done, ctx);
 	free(hr);
 	return res;
 }
@@ -915,6 +917,25 @@ static void free_each(struct http_response *res, size_t n)
 	for (size_t i = 0; i < n; i++)
 		json_decref(res[i].json);
 	free(res);
+}
+
+/* The run in an answer of runs/get, parsed into the list it belongs to; a
+ * 200 without a run is failed here. */
+static void took_run(size_t i, struct http_response *res, void *ctx)
+{
+	struct mlc_run_list *out = ctx;
+	const json_t *run = json_object_get(res->json, "run");
+
+	if (res->rc < 0)
+		return;
+	if (run == NULL) {
+		res->rc = -1;
+		mlc_error_set(&res->err, MLC_ERR_FAILED, "runs/get: no run in the answer");
+	} else {
+		parse_run(&out[i].arena, run, MLC_LIST_PUSH(&out[i]), NULL);
+	}
+	json_decref(res->json);
+	res->json = NULL;
 }
 
 /* Runs ids[0..n) into out[i] each, fetched together; the first failure, in
@@ -928,18 +949,17 @@ static int mlflow_get_runs(struct registry *r, const char *const *ids, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		p[i] = (struct http_param){"run_id", ids[i]};
-	res = get_each(r, "runs/get", p, 1, n);
+	res = get_each(r, "runs/get", p, 1, n, took_run, out);
 	for (size_t i = 0; i < n && ret == 0; i++) {
-		const json_t *run = json_object_get(res[i].json, "run");
-		if (res[i].rc < 0)
-			ret = res[i].status == 404 || res[i].status == 400
-				  ? run_not_found(r, ids[i], err)
-				  : mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
-		else if (run == NULL)
-			ret = mlc_error_set(err, MLC_ERR_FAILED, "%s: runs/get: no run in the answer",
-					    http_host(HTTPH(r)));
+		if (res[i].rc == 0)
+			continue;
+		if (res[i].status == 404 || res[i].status == 400)
+			ret = run_not_found(r, ids[i], err);
+		else if (res[i].status == 200) /* answered without a run */
+			ret = mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", http_host(HTTPH(r)),
+					    res[i].err.msg);
 		else
-			parse_run(&out[i].arena, run, MLC_LIST_PUSH(&out[i]), NULL);
+			ret = mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
 	}
 	free_each(res, n);
 	free(p);
@@ -991,46 +1011,70 @@ static int mlflow_metric_history(struct registry *r, const char *run_id, const c
 	return 0;
 }
 
+/* The histories being fetched together, and what each answer held. */
+struct histories_ctx {
+	const struct mlc_history_req *req;
+	struct mlc_metric_list *out;
+	size_t *first; /* out[i].n before */
+	char *paged;   /* 1: the server pages histories; fetch it again page by page */
+};
+
+/* The points of one answer of get-history, into its list at once. */
+static void took_history(size_t i, struct http_response *res, void *ctx)
+{
+	struct histories_ctx *c = ctx;
+	struct points_ctx pc = {&c->out[i], NULL};
+	const json_t *it;
+	const char *next = jstr(res->json, "next_page_token");
+	size_t k;
+
+	if (res->rc < 0)
+		return;
+	if (next && *next) {
+		c->paged[i] = 1;
+	} else {
+		pc.key = arena_strdup(&c->out[i].arena, c->req[i].key);
+		json_array_foreach(json_object_get(res->json, "metrics"), k, it)
+			add_point(it, &pc);
+		mlc_history_sort(c->out[i].items + c->first[i], c->out[i].n - c->first[i]);
+	}
+	json_decref(res->json);
+	res->json = NULL;
+}
+
 /* The histories of n (run, metric) pairs, fetched together (get-history
- * answers one pair per request); out[i] gets pair i. An answer with a
- * next_page_token (a server that pages histories) is fetched again whole,
- * page by page. The first failure, in pair order, is the error. */
+ * answers one pair per request) and converted as they arrive; out[i] gets
+ * pair i. An answer with a next_page_token (a server that pages histories)
+ * is fetched again whole, page by page. The first failure, in pair order, is
+ * the error. */
 static int mlflow_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
 				   struct mlc_metric_list *out, struct mlc_error *err)
 {
 	struct http_param *p = xcalloc(2 * n + 1, sizeof *p);
+	struct histories_ctx c = {req, out, xcalloc(n + 1, sizeof *c.first), xcalloc(n + 1, 1)};
 	struct http_response *res;
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		p[2 * i] = (struct http_param){"run_id", req[i].run_id};
 		p[2 * i + 1] = (struct http_param){"metric_key", req[i].key};
+		c.first[i] = out[i].n;
 	}
-	res = get_each(r, "metrics/get-history", p, 2, n);
+	res = get_each(r, "metrics/get-history", p, 2, n, took_history, &c);
 	for (size_t i = 0; i < n && ret == 0; i++) {
-		struct points_ctx ctx = {&out[i], arena_strdup(&out[i].arena, req[i].key)};
-		const json_t *arr = json_object_get(res[i].json, "metrics"), *it;
-		const char *next = jstr(res[i].json, "next_page_token");
-		size_t k, first = out[i].n;
-
-		if (res[i].rc < 0) {
-			if (res[i].status == 404)
-				ret = run_not_found(r, req[i].run_id, err);
-			else
-				ret = mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
-		} else if (next && *next) {
+		if (res[i].rc < 0)
+			ret = res[i].status == 404
+				  ? run_not_found(r, req[i].run_id, err)
+				  : mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
+		else if (c.paged[i])
 			ret = mlflow_metric_history(r, req[i].run_id, req[i].key, &out[i], err);
-		} else {
-			json_array_foreach(arr, k, it)
-				add_point(it, &ctx);
-			if (out[i].n == first)
-				ret = mlc_error_set(err, MLC_ERR_NOTFOUND,
-						    "metric '%s': not logged by run %s", req[i].key,
-						    req[i].run_id);
-			mlc_history_sort(out[i].items + first, out[i].n - first);
-		}
+		else if (out[i].n == c.first[i])
+			ret = mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
+					    req[i].key, req[i].run_id);
 	}
 	free_each(res, n);
+	free(c.first);
+	free(c.paged);
 	free(p);
 	return ret;
 }

@@ -741,7 +741,7 @@ static int histories(struct http *h, char ids[][40], size_t n, struct http_respo
 		p[i][1] = (struct http_param){"metric_key", "acc"};
 		req[i] = (struct http_request){"metrics/get-history", p[i], 2};
 	}
-	return http_get_many(h, req, n, res);
+	return http_get_many(h, req, n, res, NULL, NULL);
 }
 
 static void free_responses(struct http_response *res, size_t n)
@@ -843,18 +843,58 @@ static void test_get_many_over_https_checks_the_certificate_on_every_connection(
 	for (size_t i = 0; i < 3; i++)
 		req[i] = (struct http_request){"registered-models/search", &p[i], 1};
 	assert_non_null(h = http_open(tls_url, &err)); /* the certificate is not trusted */
-	assert_int_equal(http_get_many(h, req, 3, res), 3);
+	assert_int_equal(http_get_many(h, req, 3, res, NULL, NULL), 3);
 	for (size_t i = 0; i < 3; i++)
 		assert_non_null(strstr(res[i].err.msg, ": TLS: "));
 	free_responses(res, 3);
 	http_close(h);
 	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", tls_cert, 1); /* now it is */
 	assert_non_null(h = http_open(tls_url, &err));
-	assert_int_equal(http_get_many(h, req, 3, res), 0);
+	assert_int_equal(http_get_many(h, req, 3, res, NULL, NULL), 0);
 	for (size_t i = 0; i < 3; i++)
 		assert_int_equal(json_array_size(json_object_get(res[i].json, "registered_models")),
 				 i + 1);
 	free_responses(res, 3);
+	http_close(h);
+}
+
+/* A done callback that counts the answers and takes each one. */
+static void take_answer(size_t i, struct http_response *res, void *ctx)
+{
+	size_t *seen = ctx;
+	json_t *m = json_array_get(json_object_get(res->json, "metrics"), 0);
+
+	seen[i]++;
+	if (res->rc == 0 && strcmp(json_string_value(json_object_get(m, "key")), "acc") == 0)
+		seen[N_MANY]++; /* answers that held the history */
+	json_decref(res->json);
+	res->json = NULL;
+}
+
+static void test_get_many_hands_each_answer_over_as_it_arrives(void **state)
+{
+	char ids[N_MANY][40];
+	struct http_param p[N_MANY][2];
+	struct http_request req[N_MANY];
+	struct http_response res[N_MANY];
+	size_t seen[N_MANY + 1] = {0};
+	struct http *h = open_fixture();
+
+	(void)state;
+	bulk_run_ids(h, ids, N_MANY);
+	snprintf(ids[3], sizeof ids[3], "%s", "0123456789abcdef0123456789abcdef");
+	for (size_t i = 0; i < N_MANY; i++) {
+		p[i][0] = (struct http_param){"run_id", ids[i]};
+		p[i][1] = (struct http_param){"metric_key", "acc"};
+		req[i] = (struct http_request){"metrics/get-history", p[i], 2};
+	}
+	assert_int_equal(http_get_many(h, req, N_MANY, res, take_answer, seen), 1);
+	for (size_t i = 0; i < N_MANY; i++) {
+		assert_int_equal(seen[i], 1); /* once each, the 404 too */
+		assert_null(res[i].json);     /* taken */
+	}
+	assert_int_equal(seen[N_MANY], N_MANY - 1);
+	assert_int_equal(res[3].status, 404);
 	http_close(h);
 }
 
@@ -916,6 +956,7 @@ int main(void)
 	    T(test_get_many_runs_together_on_kept_connections),
 	    T(test_get_many_gives_each_request_its_own_outcome),
 	    T(test_get_many_retries_what_failed_and_only_that),
+	    T(test_get_many_hands_each_answer_over_as_it_arrives),
 	    T(test_interrupt_cancels_every_request_of_a_batch),
 	    cmocka_unit_test_setup_teardown(
 		test_get_many_over_https_checks_the_certificate_on_every_connection, setup,
