@@ -113,17 +113,28 @@ resize() {
 	tmux -L "$TMUX_SOCK" resize-window -t 0 -x "$1" -y "$2"
 }
 
-# wait_for TEXT [SECONDS]: wait until the screen shows TEXT; on timeout fail
-# and print the screen.
-wait_for() {
-	deadline=$(( $(date +%s) + ${2:-10} ))
+# screen_wait GREP-FLAGS PATTERN SECONDS OK-TEXT FAIL-TEXT: wait until grep
+# finds PATTERN on the screen; on timeout fail and print the screen.
+screen_wait() {
+	deadline=$(( $(date +%s) + $3 ))
 	while [ "$(date +%s)" -le "$deadline" ]; do
-		if screen | grep -qF -- "$1"; then ok "screen shows '$1'"; return 0; fi
+		if screen | grep "$1" -- "$2"; then ok "$4"; return 0; fi
 		sleep 0.1
 	done
-	fail "screen never showed '$1'; it shows:"
+	fail "$5"
 	screen | sed 's/^/  | /' >&2
 	return 1
+}
+
+# wait_for TEXT [SECONDS]: wait until the screen shows TEXT.
+wait_for() {
+	screen_wait -qF "$1" "${2:-10}" "screen shows '$1'" "screen never showed '$1'; it shows:"
+}
+
+# wait_re REGEX [SECONDS]: wait until a line of the screen matches REGEX (grep -E).
+wait_re() {
+	screen_wait -qE "$1" "${2:-10}" "screen matches /$1/" \
+		"no line of the screen matches /$1/; it shows:"
 }
 
 # wait_gone TEXT [SECONDS]: wait until TEXT has left the screen.

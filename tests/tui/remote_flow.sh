@@ -59,18 +59,6 @@ alias_of() {
 	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
 }
 
-# wait_re REGEX [SECONDS]: wait until a line of the screen matches REGEX (grep -E).
-wait_re() {
-	deadline=$(($(date +%s) + ${2:-10}))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		if screen | grep -qE -- "$1"; then ok "screen matches /$1/"; return 0; fi
-		sleep 0.1
-	done
-	fail "no line of the screen matches /$1/; it shows:"
-	screen | sed 's/^/  | /' >&2
-	return 1
-}
-
 # quit_clean WHO: q, then exit status 0 and an empty stderr.
 quit_clean() {
 	keys q
