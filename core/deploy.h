@@ -79,6 +79,12 @@ struct mlc_outcome {
 	const char *summary;
 };
 
+/* Set out's request, whether a version went live, and its summary (printf). */
+void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Note in out where a version went live (for the hooks). */
+void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env);
+
 /* Which requests: pending only, or all. */
 enum { REQ_PENDING = 0, REQ_ALL = 1 };
 

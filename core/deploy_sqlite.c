@@ -284,30 +284,6 @@ static int make_live(struct registry *r, int64_t mid, const char *model, int64_t
 	return audit(r, actor, action, subject, detail, err);
 }
 
-/* Fill the outcome's summary (printf-style). */
-static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
-{
-	va_list ap;
-	char buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	out->request_id = request_id;
-	out->deployed = deployed;
-	out->summary = arena_strdup(&out->arena, buf);
-}
-
-/* Note in the outcome where a version went live (for the hooks); returns 0. */
-static int where(struct mlc_outcome *out, const char *model, const char *env)
-{
-	out->model = arena_strdup(&out->arena, model);
-	out->environment = arena_strdup(&out->arena, env);
-	return 0;
-}
-
 /* ---- deploy and rollback ------------------------------------------------ */
 
 static int do_deploy(struct registry *r, const char *model, const char *version, const char *env,
@@ -332,9 +308,10 @@ static int do_deploy(struct registry *r, const char *model, const char *version,
 				     (long long)v, e.name);
 	if (make_live(r, mid, model, v, &e, "deploy", actor, 0, err) < 0)
 		return -1;
-	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
+	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
 		cur > 0 ? "" : "none, ", (long long)cur);
-	return where(out, model, e.name);
+	mlc_outcome_where(out, model, e.name);
+	return 0;
 }
 
 int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
@@ -392,9 +369,10 @@ static int do_rollback(struct registry *r, const char *model, const char *env, c
 		return -1;
 	if (make_live(r, mid, model, target, &e, "rollback", actor, 0, err) < 0)
 		return -1;
-	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
+	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
 		(long long)target);
-	return where(out, model, e.name);
+	mlc_outcome_where(out, model, e.name);
+	return 0;
 }
 
 int sq_rollback_target(struct registry *r, const char *model, const char *env, char *version,
@@ -500,7 +478,7 @@ static int do_request(struct registry *r, const char *model, const char *version
 	if (audit(r, actor, rollback ? "request rollback" : "request", subject, comment, err) < 0 ||
 	    supersede(r, mid, e.id, id, actor, err) < 0)
 		return -1;
-	outcome(out, id, 0, "request %lld: %s %s %lld in %s", (long long)id, rollback ? "roll back to" : "deploy",
+	mlc_outcome(out, id, 0, "request %lld: %s %s %lld in %s", (long long)id, rollback ? "roll back to" : "deploy",
 		model, (long long)v, e.name);
 	return 0;
 }
@@ -604,15 +582,16 @@ static int complete(struct registry *r, const struct req_row *q, const struct en
 		if (close_request(r, q->id, "closed", reason, err) < 0 ||
 		    audit(r, actor, "close", q->model, reason, err) < 0)
 			return -1;
-		outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, reason);
+		mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, reason);
 		return 0;
 	}
 	if (make_live(r, q->mid, q->model, q->version, e, rollback ? "rollback" : "deploy", actor, q->id, err) < 0 ||
 	    close_request(r, q->id, "approved", "approved", err) < 0)
 		return -1;
-	outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
+	mlc_outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
 		(long long)q->version, e->name);
-	return where(out, q->model, e->name);
+	mlc_outcome_where(out, q->model, e->name);
+	return 0;
 }
 
 static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
@@ -644,13 +623,13 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 	if (!approve) {
 		if (close_request(r, id, "rejected", "rejected", err) < 0)
 			return -1;
-		outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
+		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
 		return 0;
 	}
 	approvals = query_int(r, "SELECT count(*) FROM votes WHERE request_id = ? AND decision = 'approve'",
 			      0, err, "i", id);
 	if (approvals < (e.required > 0 ? e.required : 1)) {
-		outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
+		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
 			(long long)e.required);
 		return 0;
 	}
@@ -682,7 +661,7 @@ static int do_cancel(struct registry *r, int64_t id, const char *actor, struct m
 	if (close_request(r, id, "cancelled", "cancelled by the requester", err) < 0 ||
 	    audit(r, actor, "cancel", subject, "", err) < 0)
 		return -1;
-	outcome(out, id, 0, "request %lld cancelled", (long long)id);
+	mlc_outcome(out, id, 0, "request %lld cancelled", (long long)id);
 	return 0;
 }
 

@@ -1260,29 +1260,6 @@ static void settle(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Fill the outcome's summary (printf-style). */
-static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
-{
-	va_list ap;
-	char buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	out->request_id = request_id;
-	out->deployed = deployed;
-	out->summary = arena_strdup(&out->arena, buf);
-}
-
-/* Note in the outcome where a version went live (for the hooks). */
-static void where(struct mlc_outcome *out, const char *model, const char *env)
-{
-	out->model = arena_strdup(&out->arena, model);
-	out->environment = arena_strdup(&out->arena, env);
-}
-
 /* ---- the local audit journal ---------------------------------------------------- */
 
 /* $XDG_STATE_HOME/mlconsole/audit.jsonl (default ~/.local/state/...); NULL
@@ -2015,9 +1992,9 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 	}
 	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err)) < 0)
 		goto out;
-	outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
+	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
 		prev > 0 ? "" : "none, ", (long long)prev);
-	where(out, model, e->name);
+	mlc_outcome_where(out, model, e->name);
 	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
 out:
 	place_close(&p);
@@ -2078,9 +2055,9 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
 	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err)) < 0)
 		goto out;
-	outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
+	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
 		(long long)prev, (long long)target);
-	where(out, model, p.env->name);
+	mlc_outcome_where(out, model, p.env->name);
 	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
 out:
 	place_close(&p);
@@ -2811,7 +2788,7 @@ static int mlflow_request(struct registry *r, const char *model, const char *ver
 	journal(r, actor, rollback ? "request rollback" : "request", subject, comment);
 	if (supersede(r, &f, p.env, actor, err) < 0)
 		goto out;
-	outcome(out, f.id, 0, "request %lld: %s %s %lld in %s (%s; %s)", (long long)f.id,
+	mlc_outcome(out, f.id, 0, "request %lld: %s %s %lld in %s (%s; %s)", (long long)f.id,
 		rollback ? "roll back to" : "deploy", model, (long long)v, p.env->name, f.ref,
 		NOT_BY_SERVER);
 	rc = 0;
@@ -2837,13 +2814,13 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 	approved = strcmp(state_of(fin), "approved") == 0;
 	json_decref(fin);
 	if (approved) {
-		outcome(out, f->id, 0, "request %lld approved: %s %s is live in %s", (long long)f->id,
+		mlc_outcome(out, f->id, 0, "request %lld approved: %s %s is live in %s", (long long)f->id,
 			f->model, f->version, f->env);
 		return 0;
 	}
 	snprintf(subject, sizeof subject, "request %lld", (long long)f->id);
 	journal(r, actor, "close", subject, reason);
-	outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, reason);
+	mlc_outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, reason);
 	return 0;
 }
 
@@ -2883,11 +2860,11 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 			mirror = *err;
 	}
 	/* live from here on, whatever fails next: the outcome stands, for the hooks */
-	outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
+	mlc_outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
 		f->model, f->version, e->name);
-	where(out, f->model, e->name);
+	mlc_outcome_where(out, f->model, e->name);
 	if (update_request(r, &c, &fin, &why) < 0) {
 		mlc_error_set(err, why.code,
 			      "request %lld: %s %s is live in %s, but the request could not be "
@@ -2982,10 +2959,10 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 		goto out;
 	}
 	if (approve)
-		outcome(out, id, 0, "request %lld: %lld of %lld approvals (%s)", (long long)id,
+		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals (%s)", (long long)id,
 			(long long)n, (long long)need, NOT_BY_SERVER);
 	else
-		outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
+		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
 	rc = 0;
 out:
 	json_decref(fin);
@@ -3013,7 +2990,7 @@ static int mlflow_cancel(struct registry *r, int64_t id, const char *actor,
 	json_decref(fin);
 	snprintf(subject, sizeof subject, "request %lld", (long long)id);
 	journal(r, actor, "cancel", subject, "");
-	outcome(out, id, 0, "request %lld cancelled", (long long)id);
+	mlc_outcome(out, id, 0, "request %lld cancelled", (long long)id);
 	rc = 0;
 out:
 	MLC_LIST_FREE(&envs);

@@ -1,0 +1,24 @@
+/* deploy.c: what every backend's changes share: their outcome. */
+#include "config.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include "deploy.h"
+
+void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out->request_id = request_id;
+	out->deployed = deployed;
+	out->summary = arena_strdup(&out->arena, buf);
+}
+
+void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env)
+{
+	out->model = arena_strdup(&out->arena, model);
+	out->environment = arena_strdup(&out->arena, env);
+}
