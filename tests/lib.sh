@@ -80,6 +80,10 @@ tui_start() {
 	[ -z "${TMUX_MISSING:-}" ] || skip "tmux is not installed (apt-get install tmux)"
 	cols=$1; rows=$2; shift 2
 	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
+	for _ in $(seq 30); do # until the old server has gone
+		tmux -L "$TMUX_SOCK" list-sessions >/dev/null 2>&1 || break
+		sleep 0.1
+	done
 	rm -f "$T/tui.exit"
 	printf '%q ' "$@" >"$T/args"
 	cat >"$T/run.sh" <<EOS
@@ -89,7 +93,12 @@ $(printf '%q' "$MLC_BIN") $(cat "$T/args") 2>'$T/tui.err'
 echo "exit=\$?" >'$T/tui.exit'
 sleep 30
 EOS
-	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "sh $T/run.sh"
+	# The previous server may still be going away: a client that reaches it
+	# then gets "server exited unexpectedly" (seen under load). Try again.
+	for _ in 1 2 3 4 5; do
+		tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" "sh $T/run.sh" && break
+		sleep 0.3
+	done
 	tmux -L "$TMUX_SOCK" set-option -g status off >/dev/null
 }
 
