@@ -158,9 +158,10 @@ wait_gone() {
 	return 1
 }
 
-# wait_exit [SECONDS]: wait for the console to exit; prints its status.
+# wait_exit [SECONDS]: wait (20 s unless told: sanitizer builds exit slowly) for
+# the console to exit; prints its status, or "timeout".
 wait_exit() {
-	deadline=$(( $(date +%s) + ${1:-10} ))
+	deadline=$(( $(date +%s) + ${1:-20} ))
 	while [ "$(date +%s)" -le "$deadline" ]; do
 		[ -f "$T/tui.exit" ] && { sed 's/exit=//' "$T/tui.exit"; return 0; }
 		sleep 0.1

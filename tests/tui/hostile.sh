@@ -22,6 +22,9 @@ tmux -L "$TMUX_SOCK" display-message -p -t 0 '#{pane_title}' >"$T/title"
 grep -q pwned "$T/title" && fail "the pane title was changed" || ok "no title change"
 keys Enter
 wait_for 'Versions of aaa-evil\x1b]0;pwned'
-keys Escape q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+keys Escape
+wait_for "Models (10)"
+keys q
+st=$(wait_exit)
+[ "$st" = 0 ] && ok "q exits 0" || fail "exit status: $st; stderr: $(head -c 600 "$T/tui.err" 2>/dev/null); screen: $(screen | head -n 3)"
 finish
