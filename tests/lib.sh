@@ -169,6 +169,15 @@ wait_exit() {
 	echo timeout
 }
 
+# expect_quit WHAT: the console has exited with status 0 (else say the status,
+# stderr and the screen).
+expect_quit() {
+	st=$(wait_exit)
+	if [ "$st" = 0 ]; then ok "$1"; else
+		fail "$1: exit status $st; stderr: $(head -c 600 "$T/tui.err" 2>/dev/null); screen: $(screen 2>/dev/null | head -n 3)"
+	fi
+}
+
 # fixture_start [ARGS...]: start tests/remote/fixture.py ARGS on loopback
 # (skips without python3) and stop it on exit; HP is its 127.0.0.1:PORT.
 fixture_start() {

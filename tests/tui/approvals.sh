@@ -75,7 +75,7 @@ wait_for "Approve the request"
 confirm_typed "$model"
 wait_for "does not allow self-approval"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "alice quits" || fail "exit status"
+expect_quit "alice quits"
 
 # vote USER COMMENT: approve the model's request as USER from the approvals view.
 vote() {
@@ -146,7 +146,7 @@ assert got[:6] == [("bob", "hook"), ("bob", "rollback"), ("carol", "hook"), ("ca
 PY
 screen | grep -q "alice *request" && ok "alice's request is in the audit" || fail "no request row for alice"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 
 # --read-only refuses the change keys.
 tui_start 120 32 -r "$db" --read-only --as bob

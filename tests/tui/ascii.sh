@@ -11,5 +11,5 @@ if LC_ALL=C grep -q '[^ -~]' "$T/screen"; then fail "non-ASCII on an ASCII scree
 keys ?
 wait_for "j Down"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 finish

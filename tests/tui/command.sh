@@ -36,5 +36,5 @@ wait_for ":bogus: unknown command"
 keys :
 literal "q"
 keys Enter
-[ "$(wait_exit)" = 0 ] && ok ":q exits 0" || fail "exit status"
+expect_quit ":q exits 0"
 finish

@@ -83,7 +83,7 @@ wait_for "Models (8)"
 wait_gone "READ-ONLY"
 header_red && fail "dev's header is still red" || ok "back to the default theme"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 
 # An unknown --context in the console is a usage error, before any screen.
 expect_exit 2 "console with an unknown --context" -- "$M" --context staging

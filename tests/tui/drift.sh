@@ -23,7 +23,7 @@ wait_for "Models (8)"
 keys G k k k D
 wait_for "Drift of fraud-detector: 2 of 10 features drifting"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 # A recorded window with its binned shares: the chart shows reference vs current.
 F="$MLC_SRCDIR/tests/fixtures/drift"
 "$MLC_BIN" -r "$db" drift record fraud-detector --feature recorded_feat --reference "$F/num_ref.csv" \

@@ -23,5 +23,5 @@ literal "deployments"
 keys Enter
 wait_for "Deployments"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status $(cat "$T/tui.err")"
+expect_quit "q exits 0"
 finish

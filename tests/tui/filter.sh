@@ -24,5 +24,5 @@ wait_for "No rows match the filter"
 keys Escape
 wait_for "Models (8)"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 finish

@@ -25,6 +25,5 @@ wait_for 'Versions of aaa-evil\x1b]0;pwned'
 keys Escape
 wait_for "Models (10)"
 keys q
-st=$(wait_exit)
-[ "$st" = 0 ] && ok "q exits 0" || fail "exit status: $st; stderr: $(head -c 600 "$T/tui.err" 2>/dev/null); screen: $(screen | head -n 3)"
+expect_quit "q exits 0"
 finish

@@ -13,7 +13,7 @@ else
 fi
 grep -q "$(printf '\033')\[[0-9;]*7m" "$T/esc" && ok "reverse video marks the selection" || fail "no reverse video"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 unset NO_COLOR
 tui_start 100 30 -r "$db"
 wait_for "Models (8)"

@@ -8,7 +8,7 @@ wait_for "Models (8)"
 keys Enter
 wait_for "Versions of"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 tui_start 100 30 -r "$db"
 wait_for "Models (8)"
 screen | grep -q "READ-ONLY" && fail "badge without --read-only" || ok "no badge when writable"

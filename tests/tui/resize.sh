@@ -13,5 +13,5 @@ screen | python3 -c "import sys; sys.exit(any(len(l.rstrip('\n')) > 40 for l in 
 resize 120 40
 wait_for "DESCRIPTION"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 finish

@@ -103,5 +103,5 @@ literal "models"
 keys Enter
 wait_for "Models (8)"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status $(cat "$T/tui.err")"
+expect_quit "q exits 0"
 finish

@@ -12,5 +12,5 @@ screen | head -n 1 | grep -q "mlconsole" && ok "header names the program" || fai
 screen | grep -q "NAME *VERSIONS *LATEST *DRIFT *ALIASES" && ok "column titles" || fail "no column titles"
 [ -f "$T/first.db" ] && ok "the demo was made on first use" || fail "no demo file"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit: $(cat "$T/tui.exit" 2>/dev/null) $(cat "$T/tui.err")"
+expect_quit "q exits 0"
 finish

@@ -11,14 +11,14 @@ wait_for "bad.theme:3:"
 keys j
 wait_for "Enter versions"
 keys q
-[ "$(wait_exit)" = 0 ] && ok "q exits 0" || fail "exit status"
+expect_quit "q exits 0"
 for th in default light mono prod-alert; do
 	rm -f "$T/tui.exit"
 	tui_start 100 30 -r "$db" --theme "$th"
 	wait_for "Models (8)"
 	screen | grep -q "theme:" && fail "$th theme warned" || ok "$th theme opens without warnings"
 	keys q
-	[ "$(wait_exit)" = 0 ] && ok "$th: q exits 0" || fail "$th: exit status"
+	expect_quit "$th: q exits 0"
 	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
 done
 finish
