@@ -107,3 +107,22 @@ void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap
 	(*arr)[lo] = arena_strdup(a, key);
 	(*n)++;
 }
+
+int mlc_cmp_numeric_str(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int mlc_experiment_cmp_name(const void *a, const void *b)
+{
+	const struct mlc_experiment *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c == 0)
+		c = strcmp(x->lifecycle_stage, y->lifecycle_stage); /* active first */
+	return c ? c : mlc_cmp_numeric_str(x->experiment_id, y->experiment_id);
+}

@@ -120,6 +120,12 @@ char mlc_column_kind(const char *col, const char **key);
 /* Sort a metric history by (step, timestamp), keeping the order of equal
  * points (stable). */
 void mlc_history_sort(struct mlc_metric *m, size_t n);
+
+/* Numeric order of decimal strings of any length, ids and version numbers
+ * ("9" < "10" < 18-digit ids; "" below everything). */
+int mlc_cmp_numeric_str(const char *a, const char *b);
+/* qsort order of struct mlc_experiment: by name, active before deleted, then id. */
+int mlc_experiment_cmp_name(const void *a, const void *b);
 /* Add key to the sorted, distinct arena array *arr of *n strings (capacity
  * *cap), copying it into a. */
 void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key);

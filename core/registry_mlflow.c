@@ -145,16 +145,6 @@ static struct mlc_kv *jkv(struct mlc_arena *a, const json_t *o, const char *name
 	return kv;
 }
 
-/* Numeric order of version strings ("9" < "10"); "" below everything. */
-static int cmp_version_str(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
 /* Append s to sb as a filter string literal ('s', or "s" when s has a
  * quote); -1 with err when s has both kinds of quotes. */
 static int add_literal(struct strbuf *sb, const char *s, struct mlc_error *err)
@@ -318,7 +308,7 @@ static int add_model(const json_t *j, void *ctx)
 	json_array_foreach(lv, i, it)
 	{
 		const char *v = jstr(it, "version");
-		if (v && cmp_version_str(v, m->latest_version) > 0)
+		if (v && mlc_cmp_numeric_str(v, m->latest_version) > 0)
 			m->latest_version = arena_strdup(a, v);
 	}
 	return 0;
@@ -335,7 +325,7 @@ static int count_version(const json_t *j, void *ctx)
 	    (m = bsearch(&key, out->items, out->n, sizeof *out->items, cmp_model_name)) == NULL)
 		return 0;
 	m->n_versions++;
-	if (cmp_version_str(v, m->latest_version) > 0)
+	if (mlc_cmp_numeric_str(v, m->latest_version) > 0)
 		m->latest_version = arena_strdup(&out->arena, v);
 	return 0;
 }
@@ -462,7 +452,7 @@ static int cmp_version_desc(const void *a, const void *b)
 	const struct mlc_version *x = a, *y = b;
 	int c = strcmp(x->model, y->model);
 
-	return c ? c : -cmp_version_str(x->version, y->version);
+	return c ? c : -mlc_cmp_numeric_str(x->version, y->version);
 }
 
 /* Versions of a model, highest first, with their aliases and tags. */
@@ -509,22 +499,6 @@ static int add_experiment(const json_t *j, void *ctx)
 	return 0;
 }
 
-/* Numeric order of decimal ids of any length. */
-static int cmp_numeric_id(const char *a, const char *b)
-{
-	return cmp_version_str(a, b);
-}
-
-static int cmp_experiment(const void *a, const void *b)
-{
-	const struct mlc_experiment *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c == 0)
-		c = strcmp(x->lifecycle_stage, y->lifecycle_stage); /* active first */
-	return c ? c : cmp_numeric_id(x->experiment_id, y->experiment_id);
-}
-
 /* Experiments by name; deleted ones only when all is set. experiments/search
  * always gets max_results: it has no default (MLFLOW.md §5). */
 static int mlflow_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
@@ -542,7 +516,7 @@ static int mlflow_list_experiments(struct registry *r, int all, struct mlc_exper
 
 	json_decref(body);
 	if (rc == 0 && out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_experiment);
+		qsort(out->items + first, out->n - first, sizeof *out->items, mlc_experiment_cmp_name);
 	return rc;
 }
 

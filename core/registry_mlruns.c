@@ -621,23 +621,13 @@ static void scan_experiments_in(struct mlruns_impl *m, const char *base, int tra
 	names_free(&ns);
 }
 
-/* Numeric order of decimal ids of any length ("9" < "10" < 18-digit ids). */
-static int cmp_numeric_id(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
 static int cmp_exp_order(const void *a, const void *b)
 {
 	const struct mexp *x = *(struct mexp *const *)a, *y = *(struct mexp *const *)b;
 
 	if (x->trashed != y->trashed)
 		return x->trashed - y->trashed;
-	return cmp_numeric_id(x->e.experiment_id, y->e.experiment_id);
+	return mlc_cmp_numeric_str(x->e.experiment_id, y->e.experiment_id);
 }
 
 static void drop_experiments(struct mlruns_impl *m)
@@ -1487,16 +1477,6 @@ static void push_experiment(struct mlruns_impl *m, struct mexp *x, int all,
 	}
 }
 
-static int cmp_experiment_name(const void *a, const void *b)
-{
-	const struct mlc_experiment *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c == 0)
-		c = strcmp(x->lifecycle_stage, y->lifecycle_stage); /* active first */
-	return c ? c : cmp_numeric_id(x->experiment_id, y->experiment_id);
-}
-
 /* Experiments by name; deleted ones (in .trash) only when all is set. */
 static int mlruns_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
 				   struct mlc_error *err)
@@ -1509,7 +1489,7 @@ static int mlruns_list_experiments(struct registry *r, int all, struct mlc_exper
 		if (all || strcmp(m->exps[i]->e.lifecycle_stage, "active") == 0)
 			push_experiment(m, m->exps[i], all, out);
 	if (out->n)
-		qsort(out->items, out->n, sizeof *out->items, cmp_experiment_name);
+		qsort(out->items, out->n, sizeof *out->items, mlc_experiment_cmp_name);
 	return 0;
 }
 
@@ -1819,7 +1799,7 @@ static int load_version(struct mlruns_impl *m, const char *dir, struct mlc_arena
 static int cmp_version_desc(const void *a, const void *b)
 {
 	const struct mlc_version *x = a, *y = b;
-	return -cmp_numeric_id(x->version, y->version);
+	return -mlc_cmp_numeric_str(x->version, y->version);
 }
 
 static int cmp_alias(const void *a, const void *b)

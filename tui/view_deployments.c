@@ -166,11 +166,18 @@ static int is_last_env(const struct deployments_state *s, const struct mlc_env *
 	return 1;
 }
 
+/* The VERSION cell of the cursor's row ("-": nothing live there; "" without rows). */
+static const char *cursor_version(const struct view *v)
+{
+	const struct table *t = &v->table;
+
+	return t->nvis ? t->cells[t->vis[t->cursor] * (size_t)t->ncols + 2] : "";
+}
+
 /* 1 if the cursor's row is an environment where nothing is live yet. */
 static int nothing_live(const struct view *v)
 {
-	return v->table.nvis &&
-	       strcmp(v->table.cells[v->table.vis[v->table.cursor] * (size_t)v->table.ncols + 2], "-") == 0;
+	return strcmp(cursor_version(v), "-") == 0;
 }
 
 /* Split a row key into model and env (pointers into copy). */
@@ -200,14 +207,11 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 	struct deployments_state *s = v->data;
 	struct change *c = ctx;
 	const struct mlc_env *e = find_env(s, c->env);
-	const char *live = "";
+	const char *live = cursor_version(v);
 	struct dialog *d;
 
 	if (*text == '\0' || e == NULL)
 		return;
-	for (size_t r = 0; r < v->table.nrows; r++) /* the live version from the row */
-		if (strcmp(v->table.keys[r], table_cursor_key(&v->table)) == 0)
-			live = v->table.cells[r * (size_t)v->table.ncols + 2];
 	free(c->version);
 	c->version = xstrdup(text);
 	struct change *copy = change_new(e->required_approvals > 0 ? CH_REQUEST : CH_DEPLOY, c->model,
@@ -311,7 +315,7 @@ static void start_rollback(struct app *a, struct view *v)
 	j->env = xstrdup(env);
 	j->request = e && e->rollback_approval;
 	j->last = e && is_last_env(s, e);
-	j->live = xstrdup(v->table.cells[v->table.vis[v->table.cursor] * (size_t)v->table.ncols + 2]);
+	j->live = xstrdup(cursor_version(v));
 	worker_submit(a->worker, preview_run, preview_done, j);
 	free(copy);
 }
