@@ -90,7 +90,7 @@ tui_start() {
 export TERM=tmux-256color HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
 export TZ=UTC LANG='${LANG}' LC_ALL='${LC_ALL}' ${NO_COLOR+NO_COLOR='$NO_COLOR'}
 $(printf '%q' "$MLC_BIN") $(cat "$T/args") 2>'$T/tui.err'
-echo "exit=\$?" >'$T/tui.exit'
+echo "exit=\$?" >'$T/tui.exit.new' && mv '$T/tui.exit.new' '$T/tui.exit'
 sleep 30
 EOS
 	# The previous server may still be going away: a client that reaches it
@@ -159,11 +159,13 @@ wait_gone() {
 }
 
 # wait_exit [SECONDS]: wait (20 s unless told: sanitizer builds exit slowly) for
-# the console to exit; prints its status, or "timeout".
+# the console to exit; prints its status, or "timeout". run.sh writes the
+# status to a new file and renames it, so it is never read half-written (a CI
+# run once read an empty status from a file the shell had only just created).
 wait_exit() {
 	deadline=$(( $(date +%s) + ${1:-20} ))
 	while [ "$(date +%s)" -le "$deadline" ]; do
-		[ -f "$T/tui.exit" ] && { sed 's/exit=//' "$T/tui.exit"; return 0; }
+		[ -s "$T/tui.exit" ] && { sed 's/exit=//' "$T/tui.exit"; return 0; }
 		sleep 0.1
 	done
 	echo timeout
