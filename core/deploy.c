@@ -17,8 +17,12 @@ void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, cons
 	out->summary = arena_strdup(&out->arena, buf);
 }
 
-void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env)
+void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env,
+		       const char *action, int64_t version, int64_t previous)
 {
 	out->model = arena_strdup(&out->arena, model);
 	out->environment = arena_strdup(&out->arena, env);
+	out->action = arena_strdup(&out->arena, action);
+	out->version = version;
+	out->previous = previous;
 }

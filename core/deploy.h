@@ -76,14 +76,18 @@ struct mlc_outcome {
 	int deployed;       /* the change made a version live (also when a later step
 			     * failed and the call returned -1: a server's stage mirror) */
 	const char *model, *environment; /* where, when deployed */
+	const char *action;		 /* "deploy" or "rollback", when deployed */
+	int64_t version, previous;	 /* what went live; what was live before (0: none) */
 	const char *summary;
 };
 
 /* Set out's request, whether a version went live, and its summary (printf). */
 void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Note in out where a version went live (for the hooks). */
-void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env);
+/* Note in out which version went live where, by which action, replacing
+ * which (0: none): the hooks are told this, not what a re-read would say. */
+void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env,
+		       const char *action, int64_t version, int64_t previous);
 
 /* Which requests: pending only, or all. */
 enum { REQ_PENDING = 0, REQ_ALL = 1 };

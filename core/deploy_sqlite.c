@@ -235,10 +235,11 @@ static int check_previous(struct registry *r, int64_t mid, const char *model, in
 	return 0;
 }
 
-/* Make v live in env: alias, history row, model timestamp, audit. */
+/* Make v live in env: alias, history row, model timestamp, audit; note it in
+ * out (the transaction may still roll back: finish_out clears deployed). */
 static int make_live(struct registry *r, int64_t mid, const char *model, int64_t v,
 		     const struct env_row *e, const char *action, const char *actor, int64_t request_id,
-		     struct mlc_error *err)
+		     struct mlc_outcome *out, struct mlc_error *err)
 {
 	int64_t prev = live_version(r, mid, e->name, err), now = timefmt_now_ms();
 	sqlite3_stmt *st;
@@ -281,7 +282,10 @@ static int make_live(struct registry *r, int64_t mid, const char *model, int64_t
 		snprintf(detail, sizeof detail, "from version %lld", (long long)prev);
 	else
 		snprintf(detail, sizeof detail, "first deployment");
-	return audit(r, actor, action, subject, detail, err);
+	if (audit(r, actor, action, subject, detail, err) < 0)
+		return -1;
+	mlc_outcome_where(out, model, e->name, action, v, prev);
+	return 0;
 }
 
 /* ---- deploy and rollback ------------------------------------------------ */
@@ -306,11 +310,10 @@ static int do_deploy(struct registry *r, const char *model, const char *version,
 	if ((cur = live_version(r, mid, e.name, err)) == v)
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
 				     (long long)v, e.name);
-	if (make_live(r, mid, model, v, &e, "deploy", actor, 0, err) < 0)
+	if (make_live(r, mid, model, v, &e, "deploy", actor, 0, out, err) < 0)
 		return -1;
 	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
 		cur > 0 ? "" : "none, ", (long long)cur);
-	mlc_outcome_where(out, model, e.name);
 	return 0;
 }
 
@@ -367,11 +370,10 @@ static int do_rollback(struct registry *r, const char *model, const char *env, c
 	cur = live_version(r, mid, e.name, err);
 	if ((target = pick_rollback(r, mid, model, &e, to, cur, err)) < 0)
 		return -1;
-	if (make_live(r, mid, model, target, &e, "rollback", actor, 0, err) < 0)
+	if (make_live(r, mid, model, target, &e, "rollback", actor, 0, out, err) < 0)
 		return -1;
 	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
 		(long long)target);
-	mlc_outcome_where(out, model, e.name);
 	return 0;
 }
 
@@ -585,12 +587,12 @@ static int complete(struct registry *r, const struct req_row *q, const struct en
 		mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, reason);
 		return 0;
 	}
-	if (make_live(r, q->mid, q->model, q->version, e, rollback ? "rollback" : "deploy", actor, q->id, err) < 0 ||
+	if (make_live(r, q->mid, q->model, q->version, e, rollback ? "rollback" : "deploy", actor, q->id, out,
+		      err) < 0 ||
 	    close_request(r, q->id, "approved", "approved", err) < 0)
 		return -1;
 	mlc_outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
 		(long long)q->version, e->name);
-	mlc_outcome_where(out, q->model, e->name);
 	return 0;
 }
 

@@ -242,24 +242,38 @@ static int run_hook(const struct hook *h, const struct hook_event *ev, int *stat
 }
 
 int hooks_run(struct registry *r, const struct hooks *hs, const char *model, const char *env,
-	      const char *actor, char **summary, struct mlc_error *err)
+	      const struct mlc_outcome *done, const char *actor, char **summary,
+	      struct mlc_error *err)
 {
 	const struct hook *h = hooks_find(hs, env);
 	struct mlc_live_list live = {0};
 	struct mlc_event_list hist = {0};
 	struct strbuf detail = {0};
+	struct hook_event ev = {model, NULL, NULL, env, NULL, actor};
+	char version[24], previous[24] = "";
 	int status, ok, rc = -1;
 
 	*summary = NULL;
 	if (h == NULL)
 		return 0;
-	if (registry_deployments(r, model, env, &live, &hist, err) < 0 || live.n == 0 || hist.n == 0) {
+	if (done != NULL && done->action != NULL) {
+		/* what was done, even if the registry's history did not get it all */
+		snprintf(version, sizeof version, "%lld", (long long)done->version);
+		if (done->previous > 0)
+			snprintf(previous, sizeof previous, "%lld", (long long)done->previous);
+		ev.version = version;
+		ev.previous = previous;
+		ev.action = done->action;
+	} else if (registry_deployments(r, model, env, &live, &hist, err) < 0 || live.n == 0 ||
+		   hist.n == 0) {
 		if (live.n == 0 || hist.n == 0)
 			mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: no hook to run", model, env);
 		goto out;
+	} else {
+		ev.version = live.items[0].version;
+		ev.previous = hist.items[0].previous_version;
+		ev.action = hist.items[0].action;
 	}
-	struct hook_event ev = {model, live.items[0].version, hist.items[0].previous_version, env,
-				hist.items[0].action, actor};
 	ok = run_hook(h, &ev, &status, &detail);
 	if (registry_record_hook(r, model, env, ok, status, sb_str(&detail), actor, err) < 0)
 		goto out;

@@ -40,9 +40,13 @@ void hooks_free(struct hooks *hs);
 const struct hook *hooks_find(const struct hooks *hs, const char *env);
 
 /* Run env's hook for model's live deployment there (if a hook is configured)
- * and record its outcome in the registry. Returns 0 when there was no hook or
- * it succeeded, 1 when it failed (detail in *summary, malloc'd), -1 on error. */
+ * and record its outcome in the registry. done: the change that made it live,
+ * as the hook is told it; NULL (a retry) or one with no action: the registry's
+ * live version and the head of its history. Returns 0 when there was no hook
+ * or it succeeded, 1 when it failed (detail in *summary, malloc'd), -1 on
+ * error. */
 int hooks_run(struct registry *r, const struct hooks *hs, const char *model, const char *env,
-	      const char *actor, char **summary, struct mlc_error *err);
+	      const struct mlc_outcome *done, const char *actor, char **summary,
+	      struct mlc_error *err);
 
 #endif

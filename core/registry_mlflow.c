@@ -1667,8 +1667,8 @@ static int64_t live_of(const json_t *m, const char *env)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* 1 if history h holds the deployment that completed request req. */
-static int history_has_req(const json_t *h, const char *req)
+/* The entry of history h for the deployment that completed request req, or NULL. */
+static const json_t *history_req(const json_t *h, const char *req)
 {
 	const json_t *e;
 	size_t i;
@@ -1676,9 +1676,9 @@ static int history_has_req(const json_t *h, const char *req)
 	json_array_foreach(h, i, e)
 	{
 		if (jstr(e, "req") && strcmp(jstr(e, "req"), req) == 0)
-			return 1;
+			return e;
 	}
-	return 0;
+	return NULL;
 }
 
 /* 1 if version v of m was ever live in env. */
@@ -1733,40 +1733,50 @@ static int64_t parse_version(const char *s, struct mlc_error *err)
 	return v;
 }
 
-/* Can version v of model go live? 0 yes; 1 no, with the reason in why (no
- * such version, archived); -1 with err when the server could not say. With
- * the stage mirror on, Archived is the mirror's own doing (the version left
- * staging or production), so it does not retire the version. */
-static int version_state(struct registry *r, const char *model, int64_t v, struct mlc_error *why,
-			 struct mlc_error *err)
+/* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
+ * (no such version, archived); -1 with err when the server could not say.
+ * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
+ * stage mirror on, a version the mirror archived (one that was live in staging
+ * or production) can go live again; one archived by other means (MLflow's UI,
+ * another client) stays retired. */
+static int version_state(struct registry *r, const struct place *p, const char *model, int64_t v,
+			 char *stage, size_t len, struct mlc_error *why, struct mlc_error *err)
 {
 	char num[24];
-	struct http_param p[] = {{"name", model}, {"version", num}};
+	struct http_param q[] = {{"name", model}, {"version", num}};
+	int mirrored = ((struct mlflow *)r->impl)->stages;
 	json_t *resp;
-	const char *stage;
+	const char *st;
 	int archived;
 
 	snprintf(num, sizeof num, "%lld", (long long)v);
-	if (http_get_json(HTTPH(r), "model-versions/get", p, 2, &resp, err) < 0) {
+	if (http_get_json(HTTPH(r), "model-versions/get", q, 2, &resp, err) < 0) {
 		if (http_last_status(HTTPH(r)) != 404)
 			return -1;
 		mlc_error_set(why, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model,
 			      (long long)v);
 		return 1;
 	}
-	stage = jstr(json_object_get(resp, "model_version"), "current_stage");
-	archived = stage && strcmp(stage, "Archived") == 0 && !((struct mlflow *)r->impl)->stages;
+	st = jstr(json_object_get(resp, "model_version"), "current_stage");
+	if (stage)
+		snprintf(stage, len, "%s", st ? st : "");
+	archived = st && strcmp(st, "Archived") == 0 &&
+		   !(mirrored && (was_live(p->m, "staging", v) || was_live(p->m, "production", v)));
 	json_decref(resp);
 	if (archived)
-		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived", model,
-			      (long long)v);
+		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived%s", model,
+			      (long long)v,
+			      mirrored ? " (not by the legacy stage mirror: it was never live in "
+					 "staging or production)"
+				       : "");
 	return archived;
 }
 
-/* Version v of model exists and is not archived; -1 with err otherwise. */
-static int check_version(struct registry *r, const char *model, int64_t v, struct mlc_error *err)
+/* Version v of p's model exists and is not retired; -1 with err otherwise. */
+static int check_version(struct registry *r, const struct place *p, const char *model, int64_t v,
+			 struct mlc_error *err)
 {
-	return version_state(r, model, v, err, err) == 0 ? 0 : -1;
+	return version_state(r, p, model, v, NULL, 0, err, err) == 0 ? 0 : -1;
 }
 
 /* The require-previous rule: v must have been live in the environment before. */
@@ -1816,7 +1826,7 @@ static int add_history(struct registry *r, const char *model, struct place *p, i
 	if (place_reread(r, model, p, err) < 0)
 		return -1;
 	h = history_of(p->m, p->env->name);
-	if (req == NULL || !history_has_req(h, req)) {
+	if (req == NULL || history_req(h, req) == NULL) {
 		e = json_object();
 		json_object_set_new(e, "v", json_sprintf("%lld", (long long)v));
 		if (prev > 0)
@@ -1888,13 +1898,25 @@ static int mirror_stage(struct registry *r, const json_t *m, const char *model, 
 	return 0;
 }
 
+/* err, which says why a later step failed, now says first that v went live. */
+static int live_but(struct mlc_error *err, const char *model, int64_t v, const char *env,
+		    const char *what)
+{
+	struct mlc_error e = *err;
+
+	mlc_error_set(err, e.code, "deployed %s %lld to %s (the alias is set), but %s: %s", model,
+		      (long long)v, env, what, e.msg);
+	return 1;
+}
+
 /* Make v live in p's environment in §11's order — the alias, then the history
  * tag — then re-read and confirm both; journal it; then the legacy stage when
- * mirrored. *prev: the version before. 0 live; 1 live, but the stage mirror
- * failed (err says so); -1 with err, not live. */
+ * mirrored. *prev: the version before. 0 live; 1 live, but a step after the
+ * alias failed (the history tag, its confirmation, the stage mirror: err says
+ * which); -1 with err, not live. */
 static int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 		     const char *action, const char *actor, const char *req, int64_t *prev,
-		     struct mlc_error *err)
+		     struct mlc_outcome *out, struct mlc_error *err)
 {
 	const char *env = p->env->name;
 	char num[24], subject[600], detail[200];
@@ -1910,13 +1932,20 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 			json_pack("{s:s,s:s,s:s}", "name", model, "alias", env, "version", num), 0,
 			err) < 0)
 		return -1;
+	mlc_outcome_where(out, model, env, action, v, *prev);
 	if (add_history(r, model, p, v, *prev, action, actor, req, err) < 0) {
 		journal(r, actor, action, subject,
 			"incomplete: the alias was set, the history tag was not written");
-		return -1;
+		return live_but(err, model, v, env,
+				"its history tag was not written (a rollback will not know of "
+				"this deployment)");
 	}
-	if (place_reread(r, model, p, err) < 0)
-		return -1;
+	if (place_reread(r, model, p, err) < 0) {
+		journal(r, actor, action, subject,
+			"unconfirmed: the alias and history tag were written, not read back");
+		return live_but(err, model, v, env,
+				"the alias and history tag could not be read back to confirm them");
+	}
 	h = history_of(p->m, env);
 	ok = live_of(p->m, env) == v && jint(json_array_get(h, 0), "v") == v;
 	json_decref(h);
@@ -1935,6 +1964,29 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 	return mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0 ? 1 : 0;
 }
 
+/* Deploying v, live in p's environment already: an error, unless the stage
+ * mirror has yet to put it in its stage (stage: its stage now), as when the
+ * mirror failed before: then only the mirror is done. */
+static int redeploy(struct registry *r, const struct place *p, const char *model, int64_t v,
+		    const char *stage, const char *actor, struct mlc_outcome *out,
+		    struct mlc_error *err)
+{
+	const char *env = p->env->name, *want = legacy_stage(r, env);
+	char subject[600];
+
+	/* (a version live in production keeps Production when deployed elsewhere) */
+	if (want == NULL || strcmp(stage, want) == 0 ||
+	    (strcmp(env, "production") != 0 && live_of(p->m, "production") == v))
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+				     (long long)v, env);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+	if (mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0)
+		return -1;
+	mlc_outcome(out, 0, 0, "%s %lld is already live in %s; its legacy stage %s, missing, is now set",
+		    model, (long long)v, env, want);
+	return 0;
+}
+
 /* Deploy when the policy needs no approval: alias, history, journal. */
 static int mlflow_deploy(struct registry *r, const char *model, const char *version,
 			 const char *env, const char *actor, struct mlc_outcome *out,
@@ -1942,13 +1994,19 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 {
 	struct place p = {0};
 	const struct mlc_env *e;
+	char stage[32];
 	int64_t v, prev;
 	int rc = -1, live;
 
 	if ((v = parse_version(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
-	    check_version(r, model, v, err) < 0)
+	    version_state(r, &p, model, v, stage, sizeof stage, err, err) != 0)
 		goto out;
 	e = p.env;
+	/* the live version again: no new deployment, so no approval is asked */
+	if (live_of(p.m, e->name) == v) {
+		rc = redeploy(r, &p, model, v, stage, actor, out, err);
+		goto out;
+	}
 	if (e->required_approvals > 0) {
 		mlc_error_set(err, MLC_ERR_FAILED,
 			      "deploy %s %lld to %s: refused by the policy of environment '%s': "
@@ -1959,17 +2017,11 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 	}
 	if (check_previous(&p, model, v, err) < 0)
 		goto out;
-	if (live_of(p.m, e->name) == v) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
-			      (long long)v, e->name);
-		goto out;
-	}
-	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, err)) < 0)
+	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, out, err)) < 0)
 		goto out;
 	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
 		prev > 0 ? "" : "none, ", (long long)prev);
-	mlc_outcome_where(out, model, e->name);
-	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
 out:
 	place_close(&p);
 	return rc;
@@ -2027,12 +2079,11 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	}
 	cur = live_of(p.m, p.env->name);
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
-	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, err)) < 0)
+	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
 		goto out;
 	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
 		(long long)prev, (long long)target);
-	mlc_outcome_where(out, model, p.env->name);
-	rc = live == 0 ? 0 : -1; /* 1: live, but err says the stage mirror failed */
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
 out:
 	place_close(&p);
 	return rc;
@@ -2746,7 +2797,7 @@ static int mlflow_request(struct registry *r, const char *model, const char *ver
 	if (rollback)
 		v = pick_rollback(&p, model, version, cur, err);
 	else if ((v = parse_version(version, err)) > 0 &&
-		 (check_version(r, model, v, err) < 0 || check_previous(&p, model, v, err) < 0))
+		 (check_version(r, &p, model, v, err) < 0 || check_previous(&p, model, v, err) < 0))
 		v = -1;
 	else if (v > 0 && v == cur)
 		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
@@ -2801,24 +2852,40 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 /* The approval that satisfies the policy: alias, history, the legacy stage
  * when mirrored, then the state approved (§11's order); a deployment already
  * in the history is not done twice. reconciled: finishing what another console
- * left half done. A failed stage mirror still approves (the deployment
- * stands), then fails with its error. */
+ * left half done. A step that fails after the alias is set (the history tag,
+ * the stage mirror) still approves (the deployment stands), then fails with
+ * its error; the history's missing request reference lets a later console
+ * reconcile it. */
 static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
 		    const char *kind, const char *actor, int reconciled, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
 	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0};
-	struct mlc_error why = {0}, mirror = {0};
+	struct mlc_error why = {0}, partial = {0};
 	struct place p = {0};
 	int64_t v = strtoll(f->version, NULL, 10), prev;
-	int rollback = strcmp(kind, "rollback") == 0, rc = -1, st;
+	int rollback = strcmp(kind, "rollback") == 0, rc = -1, st, made = 1;
+	const char *action = rollback ? "rollback" : "deploy";
 	json_t *h = NULL, *fin;
 
 	if (place_open(r, f->model, f->env, &p, err) < 0)
 		goto out;
 	h = history_of(p.m, e->name);
-	if (!history_has_req(h, f->ref)) {
-		if ((st = version_state(r, f->model, v, &why, err)) < 0)
+	if (history_req(h, f->ref) != NULL) {
+		/* live and in the history: only the request's state is missing */
+		mlc_outcome_where(out, f->model, e->name, action, v,
+				  jint(history_req(h, f->ref), "prev"));
+	} else if (reconciled && live_of(p.m, e->name) == v) {
+		/* the alias was set, the history tag not: write it; the version went
+		 * live before, so no hook runs for it again */
+		prev = jint(json_array_get(h, 0), "v");
+		if (add_history(r, f->model, &p, v, prev, action, actor, f->ref, err) < 0)
+			goto out;
+		journal(r, actor, "reconcile", f->ref, "wrote the missing history entry");
+		mlc_outcome_where(out, f->model, e->name, action, v, prev);
+		made = 0;
+	} else {
+		if ((st = version_state(r, &p, f->model, v, NULL, 0, &why, err)) < 0)
 			goto out;
 		if (st == 0 && !rollback)
 			st = check_previous(&p, f->model, v, &why) < 0;
@@ -2827,32 +2894,30 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 					      st ? why.msg : "the version is already live", out, err);
 			goto out;
 		}
-		if ((st = make_live(r, f->model, &p, v, rollback ? "rollback" : "deploy", actor,
-				    f->ref, &prev, err)) < 0)
+		if ((st = make_live(r, f->model, &p, v, action, actor, f->ref, &prev, out, err)) < 0)
 			goto out;
 		if (st > 0)
-			mirror = *err;
+			partial = *err;
 	}
 	/* live from here on, whatever fails next: the outcome stands, for the hooks */
-	mlc_outcome(out, f->id, 1, "request %lld %s: %s %s is live in %s", (long long)f->id,
+	mlc_outcome(out, f->id, made, "request %lld %s: %s %s is live in %s", (long long)f->id,
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
 		f->model, f->version, e->name);
-	mlc_outcome_where(out, f->model, e->name);
 	if (update_request(r, &c, &fin, &why) < 0) {
 		mlc_error_set(err, why.code,
 			      "request %lld: %s %s is live in %s, but the request could not be "
 			      "marked approved: %.400s%s%.300s",
 			      (long long)f->id, f->model, f->version, e->name, why.msg,
-			      mirror.code ? "; and " : "", mirror.code ? mirror.msg : "");
+			      partial.code ? "; and " : "", partial.code ? partial.msg : "");
 		goto out;
 	}
 	json_decref(fin);
 	if (reconciled)
 		journal(r, actor, "reconcile", f->ref, "finished an approved request");
-	if (mirror.code) {
-		mlc_error_set(err, mirror.code, "request %lld approved: %s", (long long)f->id,
-			      mirror.msg);
+	if (partial.code) {
+		mlc_error_set(err, partial.code, "request %lld approved: %s", (long long)f->id,
+			      partial.msg);
 		goto out;
 	}
 	rc = 0;
@@ -2884,7 +2949,7 @@ static int reconcile(struct registry *r, const struct found *f, const struct mlc
 			return -1;
 		}
 		h = history_of(json_object_get(resp, "registered_model"), e->name);
-		todo = !history_has_req(h, f->ref) &&
+		todo = history_req(h, f->ref) == NULL &&
 		       (strcmp(state, "pending") == 0 ||
 			jint(j, "closed_at") >= jint(json_array_get(h, 0), "at"));
 	}

@@ -91,7 +91,8 @@ static void change_run(struct registry *r, void *arg)
 	 * stage mirror): now the environment's hook, if one is configured. */
 	if (j->out.deployed) {
 		struct mlc_error herr = {0};
-		int h = hooks_run(r, j->hooks, j->out.model, j->out.environment, j->user, &j->hook_summary, &herr);
+		int h = hooks_run(r, j->hooks, j->out.model, j->out.environment, &j->out, j->user,
+				  &j->hook_summary, &herr);
 		if (h < 0)
 			j->hook_summary = xasprintf("hook: %s", herr.msg);
 		j->hook_failed = h != 0;

@@ -88,7 +88,7 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
  * has committed; its outcome is stored. Returns 1 when the hook failed. With
  * retry, having no hook is an error. */
 static int run_hook(const struct cli_opts *o, struct registry *r, const char *model, const char *env,
-		    const char *actor, int retry)
+		    const struct mlc_outcome *done, const char *actor, int retry)
 {
 	struct hooks hs;
 	struct mlc_error err = {0};
@@ -117,7 +117,7 @@ static int run_hook(const struct cli_opts *o, struct registry *r, const char *mo
 		cli_error(o, "hook retry: no hook for this environment in the config file");
 		return 1;
 	}
-	rc = hooks_run(r, &hs, model, env, actor, &summary, &err);
+	rc = hooks_run(r, &hs, model, env, done, actor, &summary, &err);
 	if (rc < 0)
 		cli_error(o, err.msg);
 	else if (summary && (rc > 0 || !o->json)) {
@@ -148,7 +148,7 @@ int cli_hook(const struct cli_opts *o)
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
 	cli_actor(o, r->ops->kind, actor, sizeof actor);
-	rc = run_hook(o, r, o->argv[2], o->env, actor, 1);
+	rc = run_hook(o, r, o->argv[2], o->env, NULL, actor, 1);
 	registry_close(r);
 	return rc;
 }
@@ -224,7 +224,7 @@ int cli_change(const struct cli_opts *o)
 	else
 		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
 	if (out.deployed)
-		run_hook(o, r, out.model, out.environment, actor, 0);
+		run_hook(o, r, out.model, out.environment, &out, actor, 0);
 	arena_free(&out.arena);
 	registry_close(r);
 	return rc;

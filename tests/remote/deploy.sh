@@ -54,6 +54,12 @@ request_tag() {
 		py "[t['value'] for t in d['model_version']['tags'] if t['key'] == 'mlconsole.request.$3'][0]" | py "$4"
 }
 
+# fixture_fault JSON: set (or with {} clear) the fixture's fault mode.
+fixture_fault() {
+	python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()' "http://$HP/_fixture/fault" "$1"
+}
+
 # request_id MODEL VERSION ENV: the number `approvals --all` shows for it.
 request_id() {
 	"$M" approvals --all --json | py "[q['id'] for q in d['requests'] if q['model'] == '$1' and q['version'] == '$2' and q['environment'] == '$3'][0]"
@@ -140,6 +146,35 @@ expect_exit 0 "carol's vote finishes the job" -- "$M" --as carol approve "$id3"
 expect_in "$T/out" "reconciled" "says it reconciled"
 check "churn 1 is live in qa" "$(alias_of churn qa)" 1
 check "approved" "$(request_tag churn 1 qa "d['state']")" approved
+# a console died after setting the alias, before the history tag: the next
+# vote writes the history entry (it does not close the request as "already live")
+expect_exit 0 "alice requests fraud-detector 3 for qa" -- "$M" --as alice request fraud-detector 3 --env qa
+id4=$(request_id fraud-detector 3 qa)
+post model-versions/set-tag '{"name": "fraud-detector", "version": "3", "key": "mlconsole.request.qa", "value": "{\"id\": \"fraud-detector:3:qa\", \"kind\": \"promote\", \"by\": \"alice\", \"at\": 1, \"comment\": \"\", \"state\": \"pending\", \"votes\": [{\"by\": \"bob\", \"d\": \"approve\", \"at\": 2, \"comment\": \"\"}]}"}'
+post registered-models/alias '{"name": "fraud-detector", "alias": "qa", "version": "3"}'
+expect_exit 0 "carol's vote finishes it" -- "$M" --as carol approve "$id4"
+expect_in "$T/out" "reconciled" "says it reconciled"
+check "the history has the deployment, for the request" \
+	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0].get('req'), d[0]['act'])")" "('3', 'fraud-detector:3:qa', 'deploy')"
+check "the request is approved" "$(request_tag fraud-detector 3 qa "d['state']")" approved
+expect_exit 0 "audit --json" -- "$M" audit --limit 3 --json
+check "the journal says what was reconciled" "$(py "[(a['action'], a['detail']) for a in d['audit'] if a['action'] == 'reconcile'][:2]" <"$T/out")" \
+	"[('reconcile', 'finished an approved request'), ('reconcile', 'wrote the missing history entry')]"
+# the history tag fails as an approval deploys: the version is live, the request
+# approved, the error says what is missing, and the next vote writes it
+expect_exit 0 "alice requests fraud-detector 2 for qa" -- "$M" --as alice request fraud-detector 2 --env qa
+id5=$(request_id fraud-detector 2 qa)
+fixture_fault '{"mode": "500", "count": 2, "path": "registered-models/set-tag"}'
+expect_exit 1 "bob approves while the history tag cannot be written" -- "$M" --as bob approve "$id5"
+expect_in "$T/err" "request $id5 approved: deployed fraud-detector 2 to qa (the alias is set), but its history tag was not written" "the error says what stands"
+fixture_fault '{}'
+check "2 is live in qa" "$(alias_of fraud-detector qa)" 2
+check "the request is approved" "$(request_tag fraud-detector 2 qa "d['state']")" approved
+check "the history does not have it" "$(model_tag fraud-detector mlconsole.history.qa | py "d[0]['v']")" 3
+expect_exit 0 "carol's vote reconciles it" -- "$M" --as carol approve "$id5"
+expect_in "$T/out" "reconciled" "says it reconciled"
+check "now the history has it, after 3" \
+	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0].get('prev'), d[0].get('req'))")" "('2', '3', 'fraud-detector:2:qa')"
 
 # Against a server the actor is MLFLOW_TRACKING_USERNAME (the server authenticates it).
 MLFLOW_TRACKING_USERNAME=erin MLFLOW_TRACKING_PASSWORD=pw expect_exit 0 "a policy change as the tracking user" -- "$M" env set qa --required-approvals 1

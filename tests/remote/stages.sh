@@ -4,7 +4,10 @@
 # `stages = yes`, a deploy, a rollback or an approved request to staging or
 # production also moves the version to that MLflow stage, archiving the one
 # that held it; other environments and contexts without it never call
-# transition-stage; a failed mirror leaves the deployment standing and says so.
+# transition-stage; a failed mirror leaves the deployment standing and says so,
+# and deploying the live version again does the mirror; a version archived by
+# another client stays retired; a history tag that fails after the alias is
+# set leaves the version live, says so, and runs the hook.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 fixture_start --runs 10
@@ -125,6 +128,12 @@ check "the stage line says what was done" "$(py "d['audit'][0]['detail']" <"$T/o
 # ---- Archived is the mirror's own doing: the version can go live again ---------------
 expect_exit 0 "3 (archived by the mirror) to qa" -- $S deploy fraud-detector 3 --env qa
 check "the alias qa is 3" "$(alias_of fraud-detector qa)" 3
+# ... but a version archived by other means (MLflow's UI, another client) stays retired
+post "http://$HP/api/2.0/mlflow/model-versions/transition-stage" \
+	'{"name": "churn", "version": "1", "stage": "Archived", "archive_existing_versions": false}' >/dev/null
+expect_exit 1 "churn 1, archived by another client, to qa" -- $S deploy churn 1 --env qa
+expect_in "$T/err" "churn version 1 is archived (not by the legacy stage mirror: it was never live in staging or production)" "the refusal says why"
+check "the alias qa of churn is not set" "$(alias_of churn qa)" none
 
 # ---- no mirror: other environments, contexts without stages --------------------------
 fixture reset >/dev/null
@@ -168,15 +177,39 @@ check "the alias moved" "$(alias_of fraud-detector staging)" 3
 check "the request is approved" "$($S approvals --all --json | py "[q['state'] for q in d['requests'] if q['id'] == $id][0]")" approved
 check "the hook ran for it too" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 3"
 fixture reset >/dev/null
+# Deploying the live version again does the missing mirror, and only that: no
+# approval is asked (nothing new goes live), no hook runs.
+expect_exit 0 "deploy 3 to staging again" -- $S deploy fraud-detector 3 --env staging
+expect_in "$T/out" "fraud-detector 3 is already live in staging; its legacy stage Staging, missing, is now set" "says what it did"
+check "3 is in Staging now" "$(stages)" "1:Production 2:None 3:Staging"
+check "one call: transition-stage" \
+	"$(fixture stats | py "[l.split('/mlflow/')[1].split('?')[0] for l in d['log'] if l.startswith('POST')]")" \
+	"['model-versions/transition-stage']"
+check "no hook ran" "$(wc -l <"$T/hook.log")" 2
+expect_exit 1 "and once more: nothing to do" -- $S deploy fraud-detector 3 --env staging
+expect_in "$T/err" "fraud-detector 3 is already live in staging" "says so"
 
 # ---- a version live in production keeps its stage --------------------------------------
 # (a version holds one stage: moving it to Staging would leave Production empty)
 expect_exit 0 "staging needs no approval again" -- $S env set staging --required-approvals 0
 expect_exit 0 "deploy 1 (live in production) to staging" -- $S deploy fraud-detector 1 --env staging
-check "1 stays in Production" "$(stages)" "1:Production 2:None 3:Archived"
+check "1 stays in Production" "$(stages)" "1:Production 2:None 3:Staging"
 expect_exit 0 "audit --json" -- $S audit --limit 3 --json
 check "the journal says why" "$(py "[a['detail'] for a in d['audit'] if a['action'] == 'stage'][0]" <"$T/out")" \
 	"legacy stage Production kept: the version is live in production"
 expect_exit 0 "roll staging back to 3" -- $S rollback fraud-detector --env staging
 check "3 is in Staging, 1 still in Production" "$(stages)" "1:Production 2:None 3:Staging"
+
+# ---- the history tag fails after the alias is set: live, and it says so -------------
+fixture fault '{"mode": "500", "count": 1, "path": "registered-models/set-tag"}' >/dev/null
+expect_exit 1 "deploy 2 to staging while the history tag cannot be written" -- $S deploy fraud-detector 2 --env staging
+expect_in "$T/err" "deployed fraud-detector 2 to staging (the alias is set), but its history tag was not written (a rollback will not know of this deployment): " "the error says what stands and what does not"
+check "the alias is 2" "$(alias_of fraud-detector staging)" 2
+check "the hook ran: the version is live" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 2"
+expect_exit 0 "audit --json" -- $S audit --limit 3 --json
+check "the journal says the deployment is incomplete" "$(py "[a['detail'] for a in d['audit'] if a['action'] == 'deploy'][0]" <"$T/out")" \
+	"incomplete: the alias was set, the history tag was not written"
+check "the stage was left alone" "$(stages)" "1:Production 2:None 3:Staging"
+expect_exit 0 "deploying 2 again does the mirror" -- $S deploy fraud-detector 2 --env staging
+check "2 is in Staging" "$(stages)" "1:Production 2:Staging 3:Archived"
 finish

@@ -79,17 +79,23 @@ static const char *hook_status(struct registry *r)
 	return s;
 }
 
-/* Load the config and run dev's hook; returns hooks_run's status. */
-static int run(struct registry *r, char **summary)
+/* Load the config and run dev's hook for the change done (NULL: as the
+ * registry has it); returns hooks_run's status. */
+static int run_for(struct registry *r, const struct mlc_outcome *done, char **summary)
 {
 	struct hooks hs;
 	struct mlc_error err = {0};
 	int rc;
 
 	assert_int_equal(hooks_load(&hs, cfg, &err), 0);
-	rc = hooks_run(r, &hs, "m", "dev", "carol", summary, &err);
+	rc = hooks_run(r, &hs, "m", "dev", done, "carol", summary, &err);
 	hooks_free(&hs);
 	return rc;
+}
+
+static int run(struct registry *r, char **summary)
+{
+	return run_for(r, NULL, summary);
 }
 
 static void test_no_hook_means_nothing_runs(void **state)
@@ -122,6 +128,39 @@ static void test_the_command_gets_the_deployment_in_its_environment(void **state
 	assert_non_null(strstr(summary, "ok"));
 	assert_string_equal(hook_status(*state), "ok");
 	free(summary);
+}
+
+/* The hook is told the change as it was made, not what the history's head
+ * says (a server's history tag can fail to be written after the alias was). */
+static void test_the_command_gets_the_change_made_over_the_history(void **state)
+{
+	struct mlc_outcome done = {0};
+	char text[512], out[96], line[256] = "";
+	char *summary = NULL;
+	FILE *f;
+
+	snprintf(out, sizeof out, "%s/env.out", dir);
+	snprintf(text, sizeof text,
+		 "[hook dev]\ncommand = echo \"$MLC_VERSION:$MLC_PREVIOUS_VERSION:$MLC_ACTION\" > %s\n",
+		 out);
+	write_config(text);
+	mlc_outcome_where(&done, "m", "dev", "rollback", 1, 2);
+	assert_int_equal(run_for(*state, &done, &summary), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_string_equal(line, "1:2:rollback\n");
+	free(summary);
+	mlc_outcome_where(&done, "m", "dev", "deploy", 2, 0);
+	assert_int_equal(run_for(*state, &done, &summary), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof line, f));
+	fclose(f);
+	assert_string_equal(line, "2::deploy\n");
+	free(summary);
+	arena_free(&done.arena);
 }
 
 static void test_a_failing_command_is_stored_with_status_and_first_line(void **state)
@@ -176,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_no_hook_means_nothing_runs),
 		T(test_the_command_gets_the_deployment_in_its_environment),
+		T(test_the_command_gets_the_change_made_over_the_history),
 		T(test_a_failing_command_is_stored_with_status_and_first_line),
 		T(test_a_command_past_its_time_limit_is_killed),
 		T(test_an_unreachable_url_fails_and_is_stored),
