@@ -108,23 +108,37 @@ static void test_no_hook_means_nothing_runs(void **state)
 	assert_string_equal(hook_status(*state), "none");
 }
 
-static void test_the_command_gets_the_deployment_in_its_environment(void **state)
+/* Configure dev's hook to write the echo of vars to a file; its path in out. */
+static void echo_hook(const char *vars, char *out, size_t len)
 {
-	char text[512], out[96], line[256] = "";
-	char *summary = NULL;
-	FILE *f;
+	char text[512];
 
-	snprintf(out, sizeof out, "%s/env.out", dir);
-	snprintf(text, sizeof text,
-		 "[hook dev]\ncommand = echo \"$MLC_MODEL $MLC_VERSION $MLC_PREVIOUS_VERSION $MLC_ENV "
-		 "$MLC_ACTION $MLC_ACTOR\" > %s\n", out);
+	snprintf(out, len, "%s/env.out", dir);
+	snprintf(text, sizeof text, "[hook dev]\ncommand = echo \"%s\" > %s\n", vars, out);
 	write_config(text);
-	assert_int_equal(run(*state, &summary), 0);
-	f = fopen(out, "r");
+}
+
+/* The first line of file path (static). */
+static const char *first_line(const char *path)
+{
+	static char line[256];
+	FILE *f = fopen(path, "r");
+
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof line, f));
 	fclose(f);
-	assert_string_equal(line, "m 2 1 dev deploy carol\n");
+	return line;
+}
+
+static void test_the_command_gets_the_deployment_in_its_environment(void **state)
+{
+	char out[96];
+	char *summary = NULL;
+
+	echo_hook("$MLC_MODEL $MLC_VERSION $MLC_PREVIOUS_VERSION $MLC_ENV $MLC_ACTION $MLC_ACTOR",
+		  out, sizeof out);
+	assert_int_equal(run(*state, &summary), 0);
+	assert_string_equal(first_line(out), "m 2 1 dev deploy carol\n");
 	assert_non_null(strstr(summary, "ok"));
 	assert_string_equal(hook_status(*state), "ok");
 	free(summary);
@@ -135,30 +149,17 @@ static void test_the_command_gets_the_deployment_in_its_environment(void **state
 static void test_the_command_gets_the_change_made_over_the_history(void **state)
 {
 	struct mlc_outcome done = {0};
-	char text[512], out[96], line[256] = "";
+	char out[96];
 	char *summary = NULL;
-	FILE *f;
 
-	snprintf(out, sizeof out, "%s/env.out", dir);
-	snprintf(text, sizeof text,
-		 "[hook dev]\ncommand = echo \"$MLC_VERSION:$MLC_PREVIOUS_VERSION:$MLC_ACTION\" > %s\n",
-		 out);
-	write_config(text);
+	echo_hook("$MLC_VERSION:$MLC_PREVIOUS_VERSION:$MLC_ACTION", out, sizeof out);
 	mlc_outcome_where(&done, "m", "dev", "rollback", 1, 2);
 	assert_int_equal(run_for(*state, &done, &summary), 0);
-	f = fopen(out, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(line, sizeof line, f));
-	fclose(f);
-	assert_string_equal(line, "1:2:rollback\n");
+	assert_string_equal(first_line(out), "1:2:rollback\n");
 	free(summary);
 	mlc_outcome_where(&done, "m", "dev", "deploy", 2, 0);
 	assert_int_equal(run_for(*state, &done, &summary), 0);
-	f = fopen(out, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(line, sizeof line, f));
-	fclose(f);
-	assert_string_equal(line, "2::deploy\n");
+	assert_string_equal(first_line(out), "2::deploy\n");
 	free(summary);
 	arena_free(&done.arena);
 }
