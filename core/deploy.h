@@ -74,7 +74,8 @@ struct mlc_outcome {
 	struct mlc_arena arena;
 	int64_t request_id; /* 0 when none */
 	int deployed;       /* the change made a version live (also when a later step
-			     * failed and the call returned -1: a server's stage mirror) */
+			     * failed and the call returned -1: on a server, the history
+			     * tag or the stage mirror after the alias was set) */
 	const char *model, *environment; /* where, when deployed */
 	const char *action;		 /* "deploy" or "rollback", when deployed */
 	int64_t version, previous;	 /* what went live; what was live before (0: none) */

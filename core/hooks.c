@@ -264,15 +264,20 @@ int hooks_run(struct registry *r, const struct hooks *hs, const char *model, con
 		ev.version = version;
 		ev.previous = previous;
 		ev.action = done->action;
-	} else if (registry_deployments(r, model, env, &live, &hist, err) < 0 || live.n == 0 ||
-		   hist.n == 0) {
-		if (live.n == 0 || hist.n == 0)
+	} else if (registry_deployments(r, model, env, &live, &hist, err) < 0 || live.n == 0) {
+		if (live.n == 0)
 			mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: no hook to run", model, env);
 		goto out;
-	} else {
+	} else if (hist.n > 0 && strcmp(hist.items[0].version, live.items[0].version) == 0) {
 		ev.version = live.items[0].version;
 		ev.previous = hist.items[0].previous_version;
 		ev.action = hist.items[0].action;
+	} else {
+		/* the history lacks the live deployment (a server's history tag
+		 * failed): its head is what was live before */
+		ev.version = live.items[0].version;
+		ev.previous = hist.n > 0 ? hist.items[0].version : "";
+		ev.action = "deploy";
 	}
 	ok = run_hook(h, &ev, &status, &detail);
 	if (registry_record_hook(r, model, env, ok, status, sb_str(&detail), actor, err) < 0)

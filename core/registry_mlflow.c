@@ -1667,15 +1667,24 @@ static int64_t live_of(const json_t *m, const char *env)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* The entry of history h for the deployment that completed request req, or NULL. */
-static const json_t *history_req(const json_t *h, const char *req)
+/* A request as a history entry names it: "M:V:E", and when it was opened (a
+ * new request for the same M:V:E replaces a closed one, with the same id). */
+struct reqref {
+	const char *ref;
+	int64_t opened;
+};
+
+/* The entry of history h for the deployment that completed request q (made
+ * since q was opened), or NULL. */
+static const json_t *history_req(const json_t *h, const struct reqref *q)
 {
 	const json_t *e;
 	size_t i;
 
 	json_array_foreach(h, i, e)
 	{
-		if (jstr(e, "req") && strcmp(jstr(e, "req"), req) == 0)
+		if (jstr(e, "req") && strcmp(jstr(e, "req"), q->ref) == 0 &&
+		    jint(e, "at") >= q->opened)
 			return e;
 	}
 	return NULL;
@@ -1736,9 +1745,11 @@ static int64_t parse_version(const char *s, struct mlc_error *err)
 /* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
  * (no such version, archived); -1 with err when the server could not say.
  * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
- * stage mirror on, a version the mirror archived (one that was live in staging
- * or production) can go live again; one archived by other means (MLflow's UI,
- * another client) stays retired. */
+ * stage mirror on, a version the mirror archived (one the history records as
+ * live in staging or production) can go live again; one archived by other
+ * means (MLflow's UI, another client) while never live there stays retired.
+ * (A version archived by hand after being live there, or whose entries were
+ * trimmed from the history, is not told apart.) */
 static int version_state(struct registry *r, const struct place *p, const char *model, int64_t v,
 			 char *stage, size_t len, struct mlc_error *why, struct mlc_error *err)
 {
@@ -1766,8 +1777,8 @@ static int version_state(struct registry *r, const struct place *p, const char *
 	if (archived)
 		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived%s", model,
 			      (long long)v,
-			      mirrored ? " (not by the legacy stage mirror: it was never live in "
-					 "staging or production)"
+			      mirrored ? " (its history has no record of it live in staging or "
+					 "production, where the legacy stage mirror would have archived it)"
 				       : "");
 	return archived;
 }
@@ -1817,7 +1828,7 @@ static int write_history(struct registry *r, const char *model, const char *env,
 /* Add the entry for v (action by actor, completing request req or NULL) at
  * the head of the history tag, read again first; nothing when req is there. */
 static int add_history(struct registry *r, const char *model, struct place *p, int64_t v,
-		       int64_t prev, const char *action, const char *actor, const char *req,
+		       int64_t prev, const char *action, const char *actor, const struct reqref *req,
 		       struct mlc_error *err)
 {
 	json_t *h, *e;
@@ -1835,7 +1846,7 @@ static int add_history(struct registry *r, const char *model, struct place *p, i
 		json_object_set_new(e, "by", json_string(actor));
 		json_object_set_new(e, "act", json_string(action));
 		if (req)
-			json_object_set_new(e, "req", json_string(req));
+			json_object_set_new(e, "req", json_string(req->ref));
 		json_array_insert_new(h, 0, e);
 		rc = write_history(r, model, p->env->name, h, err);
 	}
@@ -1915,7 +1926,7 @@ static int live_but(struct mlc_error *err, const char *model, int64_t v, const c
  * alias failed (the history tag, its confirmation, the stage mirror: err says
  * which); -1 with err, not live. */
 static int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
-		     const char *action, const char *actor, const char *req, int64_t *prev,
+		     const char *action, const char *actor, const struct reqref *req, int64_t *prev,
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
 	const char *env = p->env->name;
@@ -1937,8 +1948,12 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 		journal(r, actor, action, subject,
 			"incomplete: the alias was set, the history tag was not written");
 		return live_but(err, model, v, env,
-				"its history tag was not written (a rollback will not know of "
-				"this deployment)");
+				legacy_stage(r, env)
+				    ? "its history tag was not written (a rollback will not know of "
+				      "this deployment) nor its legacy stage set; deploying it again "
+				      "writes them"
+				    : "its history tag was not written (a rollback will not know of "
+				      "this deployment); deploying it again writes it");
 	}
 	if (place_reread(r, model, p, err) < 0) {
 		journal(r, actor, action, subject,
@@ -1964,26 +1979,61 @@ static int make_live(struct registry *r, const char *model, struct place *p, int
 	return mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0 ? 1 : 0;
 }
 
-/* Deploying v, live in p's environment already: an error, unless the stage
- * mirror has yet to put it in its stage (stage: its stage now), as when the
- * mirror failed before: then only the mirror is done. */
-static int redeploy(struct registry *r, const struct place *p, const char *model, int64_t v,
-		    const char *stage, const char *actor, struct mlc_outcome *out,
-		    struct mlc_error *err)
+/* v is live in p's environment (its alias), but the deployment that set the
+ * alias may have stopped short: write what it left out — the history entry
+ * when the history's head is not v (prev: the head's version), then the
+ * legacy stage (stage: v's stage now) when mirrored — journalled under
+ * subject. fixed (len bytes) says what was written, "" when nothing was
+ * missing. 0, or -1 with err. */
+static int finish_live(struct registry *r, const char *model, struct place *p, int64_t v,
+		       const char *stage, const char *action, const char *actor, const struct reqref *req,
+		       const char *subject, char *fixed, size_t len, struct mlc_error *err)
 {
 	const char *env = p->env->name, *want = legacy_stage(r, env);
-	char subject[600];
+	json_t *h = history_of(p->m, env);
+	int64_t head = jint(json_array_get(h, 0), "v");
+	size_t n;
 
+	json_decref(h);
+	*fixed = '\0';
+	if (head != v) {
+		if (add_history(r, model, p, v, head, action, actor, req, err) < 0)
+			return -1;
+		journal(r, actor, "reconcile", subject, "wrote the missing history entry");
+		snprintf(fixed, len, "its history entry");
+	}
 	/* (a version live in production keeps Production when deployed elsewhere) */
 	if (want == NULL || strcmp(stage, want) == 0 ||
 	    (strcmp(env, "production") != 0 && live_of(p->m, "production") == v))
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
-				     (long long)v, env);
-	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+		return 0;
 	if (mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0)
 		return -1;
-	mlc_outcome(out, 0, 0, "%s %lld is already live in %s; its legacy stage %s, missing, is now set",
-		    model, (long long)v, env, want);
+	n = strlen(fixed);
+	snprintf(fixed + n, len - n, "%sits legacy stage %s", n ? " and " : "", want);
+	return 0;
+}
+
+/* Deploying v, live in p's environment already: an error, unless a deployment
+ * stopped short of the history entry or the legacy stage (stage: v's stage
+ * now): then only what is missing is written (no new deployment, so no
+ * approval and no hook). */
+static int redeploy(struct registry *r, struct place *p, const char *model, int64_t v,
+		    const char *stage, const char *actor, struct mlc_outcome *out,
+		    struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	char subject[600], fixed[200];
+
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+	if (finish_live(r, model, p, v, stage, "deploy", actor, NULL, subject, fixed, sizeof fixed,
+			err) < 0)
+		return -1;
+	if (*fixed == '\0')
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+				     (long long)v, env);
+	mlc_outcome(out, 0, 0, "%s %lld is already live in %s; what its deployment left out is now "
+			       "written: %s",
+		    model, (long long)v, env, fixed);
 	return 0;
 }
 
@@ -2849,41 +2899,62 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 	return 0;
 }
 
-/* The approval that satisfies the policy: alias, history, the legacy stage
- * when mirrored, then the state approved (§11's order); a deployment already
- * in the history is not done twice. reconciled: finishing what another console
- * left half done. A step that fails after the alias is set (the history tag,
- * the stage mirror) still approves (the deployment stands), then fails with
- * its error; the history's missing request reference lets a later console
- * reconcile it. */
+/* The approval that satisfies request req (its JSON): alias, history, the
+ * legacy stage when mirrored, then the state approved (§11's order); a
+ * deployment already in the history is not done twice. reconciled: finishing
+ * what another console left half done — the state, or the history entry and
+ * stage after the alias — running the hook only if it has not run for the
+ * deployment. A step that fails after the alias is set (the history tag, the
+ * stage mirror) still approves (the deployment stands), then fails with its
+ * error; the history's missing request reference lets a later vote reconcile
+ * it. */
 static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
-		    const char *kind, const char *actor, int reconciled, struct mlc_outcome *out,
+		    const json_t *req, const char *actor, int reconciled, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
 	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0};
 	struct mlc_error why = {0}, partial = {0};
+	struct reqref q = {f->ref, jint(req, "at")};
 	struct place p = {0};
-	int64_t v = strtoll(f->version, NULL, 10), prev;
-	int rollback = strcmp(kind, "rollback") == 0, rc = -1, st, made = 1;
+	int64_t v = strtoll(f->version, NULL, 10), prev, live;
+	const char *kind = jstr(req, "kind");
+	int rollback = kind && strcmp(kind, "rollback") == 0, rc = -1, st, made = 1;
 	const char *action = rollback ? "rollback" : "deploy";
+	const json_t *done;
+	char stage[32], fixed[200];
 	json_t *h = NULL, *fin;
 
 	if (place_open(r, f->model, f->env, &p, err) < 0)
 		goto out;
 	h = history_of(p.m, e->name);
-	if (history_req(h, f->ref) != NULL) {
-		/* live and in the history: only the request's state is missing */
-		mlc_outcome_where(out, f->model, e->name, action, v,
-				  jint(history_req(h, f->ref), "prev"));
-	} else if (reconciled && live_of(p.m, e->name) == v) {
-		/* the alias was set, the history tag not: write it; the version went
-		 * live before, so no hook runs for it again */
-		prev = jint(json_array_get(h, 0), "v");
-		if (add_history(r, f->model, &p, v, prev, action, actor, f->ref, err) < 0)
+	live = live_of(p.m, e->name);
+	if ((done = history_req(h, &q)) != NULL) {
+		/* deployed for this request; only its state is missing. The hook runs
+		 * unless it ran for this deployment (a console that died did not). */
+		mlc_outcome_where(out, f->model, e->name, action, v, jint(done, "prev"));
+		made = live == v && strcmp(hook_status(p.m, e->name, v, jint(done, "at")), "none") == 0;
+		if (live != v) {
+			mlc_outcome(out, f->id, 0, "request %lld approved: %s %s went live in %s for it, "
+						   "and has been replaced since by %lld",
+				    (long long)f->id, f->model, f->version, e->name, (long long)live);
+			goto approve;
+		}
+	} else if (reconciled && live == v && jint(json_array_get(h, 0), "v") != v) {
+		/* the alias was set, the history tag not (the head is what was live
+		 * before): write what is missing; the hook runs unless it ran since */
+		int64_t before = jint(json_array_get(h, 0), "at");
+		if (version_state(r, &p, f->model, v, stage, sizeof stage, &why, err) < 0 ||
+		    finish_live(r, f->model, &p, v, stage, action, actor, &q, f->ref, fixed,
+				sizeof fixed, err) < 0) {
+			mlc_error_set(err, err->code ? err->code : MLC_ERR_FAILED,
+				      "request %lld: %s %s is live in %s, but what its deployment left "
+				      "out could not be written: %.600s",
+				      (long long)f->id, f->model, f->version, e->name,
+				      err->msg[0] ? err->msg : why.msg);
 			goto out;
-		journal(r, actor, "reconcile", f->ref, "wrote the missing history entry");
-		mlc_outcome_where(out, f->model, e->name, action, v, prev);
-		made = 0;
+		}
+		mlc_outcome_where(out, f->model, e->name, action, v, jint(json_array_get(h, 0), "v"));
+		made = strcmp(hook_status(p.m, e->name, v, before), "none") == 0;
 	} else {
 		if ((st = version_state(r, &p, f->model, v, NULL, 0, &why, err)) < 0)
 			goto out;
@@ -2894,7 +2965,7 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 					      st ? why.msg : "the version is already live", out, err);
 			goto out;
 		}
-		if ((st = make_live(r, f->model, &p, v, action, actor, f->ref, &prev, out, err)) < 0)
+		if ((st = make_live(r, f->model, &p, v, action, actor, &q, &prev, out, err)) < 0)
 			goto out;
 		if (st > 0)
 			partial = *err;
@@ -2904,11 +2975,14 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		reconciled ? "reconciled (another console had not finished it; this one did)"
 			   : "approved",
 		f->model, f->version, e->name);
+approve:
 	if (update_request(r, &c, &fin, &why) < 0) {
 		mlc_error_set(err, why.code,
-			      "request %lld: %s %s is live in %s, but the request could not be "
+			      "request %lld: %s %s %s %s, but the request could not be "
 			      "marked approved: %.400s%s%.300s",
-			      (long long)f->id, f->model, f->version, e->name, why.msg,
+			      (long long)f->id, f->model, f->version,
+			      live_of(p.m, e->name) == v ? "is live in" : "went live in", e->name,
+			      why.msg,
 			      partial.code ? "; and " : "", partial.code ? partial.msg : "");
 		goto out;
 	}
@@ -2949,13 +3023,11 @@ static int reconcile(struct registry *r, const struct found *f, const struct mlc
 			return -1;
 		}
 		h = history_of(json_object_get(resp, "registered_model"), e->name);
-		todo = history_req(h, f->ref) == NULL &&
+		todo = history_req(h, &(struct reqref){f->ref, jint(j, "at")}) == NULL &&
 		       (strcmp(state, "pending") == 0 ||
 			jint(j, "closed_at") >= jint(json_array_get(h, 0), "at"));
 	}
-	rc = todo ? complete(r, f, e, jdup_or(&out->arena, j, "kind", "promote"), actor, 1, out,
-			     err)
-		  : 0;
+	rc = todo ? complete(r, f, e, j, actor, 1, out, err) : 0;
 	json_decref(h);
 	json_decref(resp);
 	json_decref(j);
@@ -2993,8 +3065,7 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 	need = e->required_approvals > 0 ? e->required_approvals : 1;
 	n = approvals(fin);
 	if (approve && n >= need) {
-		rc = complete(r, &f, e, jdup_or(&out->arena, fin, "kind", "promote"), actor, 0, out,
-			      err);
+		rc = complete(r, &f, e, fin, actor, 0, out, err);
 		goto out;
 	}
 	if (approve)
@@ -3038,27 +3109,25 @@ out:
 
 /* ---- hook outcomes -------------------------------------------------------------- */
 
-/* Store a hook's outcome for the latest deployment of model in env as the
- * model tag mlconsole.hook.ENV. */
+/* Store a hook's outcome for the version live in env (the alias: the history
+ * may lack its entry) as the model tag mlconsole.hook.ENV. */
 static int mlflow_record_hook(struct registry *r, const char *model, const char *env, int ok,
 			      int status, const char *detail, const char *actor,
 			      struct mlc_error *err)
 {
 	struct place p = {0};
 	char key[128], subject[600], *s = NULL;
-	json_t *h = NULL, *j;
+	json_t *j;
 	int rc = -1;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
-	h = history_of(p.m, p.env->name);
-	if (json_array_size(h) == 0) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s was never deployed to %s", model,
-			      p.env->name);
+	if (alias_of(p.m, p.env->name) == NULL) {
+		mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s", model, p.env->name);
 		goto out;
 	}
-	j = json_pack("{s:O,s:I,s:b,s:i,s:o}", "v", json_object_get(json_array_get(h, 0), "v"),
-		      "at", (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
+	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", alias_of(p.m, p.env->name), "at",
+		      (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
 		      jcut(detail, MAX_DETAIL));
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -3072,7 +3141,6 @@ static int mlflow_record_hook(struct registry *r, const char *model, const char 
 	rc = 0;
 out:
 	free(s);
-	json_decref(h);
 	place_close(&p);
 	return rc;
 }

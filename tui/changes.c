@@ -88,7 +88,7 @@ static void change_run(struct registry *r, void *arg)
 		break;
 	}
 	/* A version went live (even if a later step failed, such as a server's
-	 * stage mirror): now the environment's hook, if one is configured. */
+	 * history tag or stage mirror): now the environment's hook, if any. */
 	if (j->out.deployed) {
 		struct mlc_error herr = {0};
 		int h = hooks_run(r, j->hooks, j->out.model, j->out.environment, &j->out, j->user,

@@ -220,7 +220,7 @@ int cli_change(const struct cli_opts *o)
 		return cli_fail(o, &err);
 	cli_actor(o, r->ops->kind, actor, sizeof actor);
 	if (change(o, r, cmd, actor, &out, &err) < 0)
-		rc = cli_fail(o, &err); /* out.deployed: live all the same (a server's stage mirror failed) */
+		rc = cli_fail(o, &err); /* out.deployed: live all the same (a later step failed) */
 	else
 		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
 	if (out.deployed)

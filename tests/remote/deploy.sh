@@ -146,8 +146,14 @@ expect_exit 0 "carol's vote finishes the job" -- "$M" --as carol approve "$id3"
 expect_in "$T/out" "reconciled" "says it reconciled"
 check "churn 1 is live in qa" "$(alias_of churn qa)" 1
 check "approved" "$(request_tag churn 1 qa "d['state']")" approved
+# From here qa has a hook, to see when it runs (once per deployment made).
+mkdir -p "$XDG_CONFIG_HOME/mlconsole"
+printf '[hook qa]\ncommand = echo "$MLC_ACTION $MLC_MODEL $MLC_VERSION $MLC_PREVIOUS_VERSION" >>%s\n' "$T/hook.log" \
+	>"$XDG_CONFIG_HOME/mlconsole/config"
+hooks() { if [ -f "$T/hook.log" ]; then tr '\n' '|' <"$T/hook.log"; fi; }
 # a console died after setting the alias, before the history tag: the next
 # vote writes the history entry (it does not close the request as "already live")
+# and runs the hook, which had not run
 expect_exit 0 "alice requests fraud-detector 3 for qa" -- "$M" --as alice request fraud-detector 3 --env qa
 id4=$(request_id fraud-detector 3 qa)
 post model-versions/set-tag '{"name": "fraud-detector", "version": "3", "key": "mlconsole.request.qa", "value": "{\"id\": \"fraud-detector:3:qa\", \"kind\": \"promote\", \"by\": \"alice\", \"at\": 1, \"comment\": \"\", \"state\": \"pending\", \"votes\": [{\"by\": \"bob\", \"d\": \"approve\", \"at\": 2, \"comment\": \"\"}]}"}'
@@ -160,6 +166,7 @@ check "the request is approved" "$(request_tag fraud-detector 3 qa "d['state']")
 expect_exit 0 "audit --json" -- "$M" audit --limit 3 --json
 check "the journal says what was reconciled" "$(py "[(a['action'], a['detail']) for a in d['audit'] if a['action'] == 'reconcile'][:2]" <"$T/out")" \
 	"[('reconcile', 'finished an approved request'), ('reconcile', 'wrote the missing history entry')]"
+check "the hook ran, told of the deployment" "$(hooks)" "deploy fraud-detector 3 |"
 # the history tag fails as an approval deploys: the version is live, the request
 # approved, the error says what is missing, and the next vote writes it
 expect_exit 0 "alice requests fraud-detector 2 for qa" -- "$M" --as alice request fraud-detector 2 --env qa
@@ -175,6 +182,41 @@ expect_exit 0 "carol's vote reconciles it" -- "$M" --as carol approve "$id5"
 expect_in "$T/out" "reconciled" "says it reconciled"
 check "now the history has it, after 3" \
 	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0].get('prev'), d[0].get('req'))")" "('2', '3', 'fraud-detector:2:qa')"
+check "the hook ran once, for bob's approval (the reconcile saw its outcome)" "$(hooks)" \
+	"deploy fraud-detector 3 |deploy fraud-detector 2 3|"
+# a pending request with its votes, whose version went live by other means (a
+# rollback) before the approving console finished: closed, no entry invented
+expect_exit 0 "alice requests fraud-detector 3 for qa again" -- "$M" --as alice request fraud-detector 3 --env qa
+opened=$(request_tag fraud-detector 3 qa "d['at']")
+post model-versions/set-tag "{\"name\": \"fraud-detector\", \"version\": \"3\", \"key\": \"mlconsole.request.qa\", \"value\": \"{\\\"id\\\": \\\"fraud-detector:3:qa\\\", \\\"kind\\\": \\\"promote\\\", \\\"by\\\": \\\"alice\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\", \\\"state\\\": \\\"pending\\\", \\\"votes\\\": [{\\\"by\\\": \\\"bob\\\", \\\"d\\\": \\\"approve\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\"}]}\"}"
+expect_exit 0 "carol rolls qa back to 3" -- "$M" --as carol rollback fraud-detector --env qa
+expect_exit 0 "carol's vote" -- "$M" --as carol approve "$id4"
+expect_in "$T/out" "closed: the version is already live" "closes the request: nothing left to do"
+check "the history's head is the rollback" \
+	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0]['act'], d[0].get('req'))")" "('3', 'rollback', None)"
+check "closed" "$(request_tag fraud-detector 3 qa "d['state']")" closed
+# a new request for a version and environment that had one deployed before
+# (the same id) deploys again: the old history entry is not taken for it
+expect_exit 0 "alice requests fraud-detector 2 for qa again" -- "$M" --as alice request fraud-detector 2 --env qa
+expect_exit 0 "bob approves" -- "$M" --as bob approve "$id5"
+expect_in "$T/out" "request $id5 approved: fraud-detector 2 is live in qa" "says so"
+check "2 is live in qa" "$(alias_of fraud-detector qa)" 2
+check "a new history entry for it" \
+	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0]['prev'], d[0]['by'], d[0].get('req'))")" "('2', '3', 'bob', 'fraud-detector:2:qa')"
+check "the hook ran for the rollback and the deployment" "$(hooks)" \
+	"deploy fraud-detector 3 |deploy fraud-detector 2 3|rollback fraud-detector 3 2|deploy fraud-detector 2 3|"
+# the approving console died after the alias and the history, before the
+# request's state; then the version was replaced: the next vote approves the
+# request without making it live again, and runs no hook
+opened=$(request_tag fraud-detector 2 qa "d['at']")
+post model-versions/set-tag "{\"name\": \"fraud-detector\", \"version\": \"2\", \"key\": \"mlconsole.request.qa\", \"value\": \"{\\\"id\\\": \\\"fraud-detector:2:qa\\\", \\\"kind\\\": \\\"promote\\\", \\\"by\\\": \\\"alice\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\", \\\"state\\\": \\\"pending\\\", \\\"votes\\\": []}\"}"
+expect_exit 0 "carol rolls qa back to 3" -- "$M" --as carol rollback fraud-detector --env qa
+expect_exit 0 "dave approves" -- "$M" --as dave approve "$id5"
+expect_in "$T/out" "request $id5 approved: fraud-detector 2 went live in qa for it, and has been replaced since by 3" "says what happened"
+check "3 stays live" "$(alias_of fraud-detector qa)" 3
+check "approved" "$(request_tag fraud-detector 2 qa "d['state']")" approved
+check "no hook ran for it" "$(hooks)" \
+	"deploy fraud-detector 3 |deploy fraud-detector 2 3|rollback fraud-detector 3 2|deploy fraud-detector 2 3|rollback fraud-detector 3 2|"
 
 # Against a server the actor is MLFLOW_TRACKING_USERNAME (the server authenticates it).
 MLFLOW_TRACKING_USERNAME=erin MLFLOW_TRACKING_PASSWORD=pw expect_exit 0 "a policy change as the tracking user" -- "$M" env set qa --required-approvals 1

@@ -132,7 +132,7 @@ check "the alias qa is 3" "$(alias_of fraud-detector qa)" 3
 post "http://$HP/api/2.0/mlflow/model-versions/transition-stage" \
 	'{"name": "churn", "version": "1", "stage": "Archived", "archive_existing_versions": false}' >/dev/null
 expect_exit 1 "churn 1, archived by another client, to qa" -- $S deploy churn 1 --env qa
-expect_in "$T/err" "churn version 1 is archived (not by the legacy stage mirror: it was never live in staging or production)" "the refusal says why"
+expect_in "$T/err" "churn version 1 is archived (its history has no record of it live in staging or production, where the legacy stage mirror would have archived it)" "the refusal says why"
 check "the alias qa of churn is not set" "$(alias_of churn qa)" none
 
 # ---- no mirror: other environments, contexts without stages --------------------------
@@ -152,7 +152,7 @@ to_stage 2 None
 cat >>"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
 
 [hook staging @ legacy]
-command = echo "\$MLC_ACTION \$MLC_MODEL \$MLC_VERSION" >>'$T/hook.log'
+command = echo "\$MLC_ACTION \$MLC_MODEL \$MLC_VERSION" >>'$T/hook.log'; echo "\$MLC_PREVIOUS_VERSION" >>'$T/prev.log'
 EOC
 fixture fault '{"mode": "500", "path": "transition-stage"}' >/dev/null
 expect_exit 1 "deploy 2 to staging while transition-stage fails" -- $S deploy fraud-detector 2 --env staging
@@ -180,7 +180,7 @@ fixture reset >/dev/null
 # Deploying the live version again does the missing mirror, and only that: no
 # approval is asked (nothing new goes live), no hook runs.
 expect_exit 0 "deploy 3 to staging again" -- $S deploy fraud-detector 3 --env staging
-expect_in "$T/out" "fraud-detector 3 is already live in staging; its legacy stage Staging, missing, is now set" "says what it did"
+expect_in "$T/out" "fraud-detector 3 is already live in staging; what its deployment left out is now written: its legacy stage Staging" "says what it did"
 check "3 is in Staging now" "$(stages)" "1:Production 2:None 3:Staging"
 check "one call: transition-stage" \
 	"$(fixture stats | py "[l.split('/mlflow/')[1].split('?')[0] for l in d['log'] if l.startswith('POST')]")" \
@@ -203,13 +203,27 @@ check "3 is in Staging, 1 still in Production" "$(stages)" "1:Production 2:None 
 # ---- the history tag fails after the alias is set: live, and it says so -------------
 fixture fault '{"mode": "500", "count": 1, "path": "registered-models/set-tag"}' >/dev/null
 expect_exit 1 "deploy 2 to staging while the history tag cannot be written" -- $S deploy fraud-detector 2 --env staging
-expect_in "$T/err" "deployed fraud-detector 2 to staging (the alias is set), but its history tag was not written (a rollback will not know of this deployment): " "the error says what stands and what does not"
+expect_in "$T/err" "deployed fraud-detector 2 to staging (the alias is set), but its history tag was not written (a rollback will not know of this deployment) nor its legacy stage set; deploying it again writes them: " "the error says what stands, what does not, and what to do"
+expect_in "$T/err" "HTTP 500" "and what the server said"
 check "the alias is 2" "$(alias_of fraud-detector staging)" 2
-check "the hook ran: the version is live" "$(tail -n 1 "$T/hook.log" 2>/dev/null)" "deploy fraud-detector 2"
+check "the hook ran once more: the version is live" "$(wc -l <"$T/hook.log")" 5
+check "told the version before" "$(tail -n 1 "$T/prev.log")" 3
+check "it was told the change made, not the history's head" "$(tail -n 1 "$T/hook.log")" "deploy fraud-detector 2"
+expect_exit 0 "deployments --json" -- $S deployments fraud-detector --env staging --json
+check "the hook's outcome is stored for the live version" \
+	"$(py "[(l['version'], l['hook_status']) for l in d['deployments']]" <"$T/out")" "[('2', 'ok')]"
 expect_exit 0 "audit --json" -- $S audit --limit 3 --json
 check "the journal says the deployment is incomplete" "$(py "[a['detail'] for a in d['audit'] if a['action'] == 'deploy'][0]" <"$T/out")" \
 	"incomplete: the alias was set, the history tag was not written"
 check "the stage was left alone" "$(stages)" "1:Production 2:None 3:Staging"
-expect_exit 0 "deploying 2 again does the mirror" -- $S deploy fraud-detector 2 --env staging
+expect_exit 0 "hook retry, while the history lacks the deployment" -- $S hook retry fraud-detector --env staging
+check "the hook is told the live version, after the history's head" "$(tail -n 1 "$T/hook.log")" "deploy fraud-detector 2"
+check "with MLC_PREVIOUS_VERSION = the history's head" "$(cat "$T/prev.log" 2>/dev/null | tail -n 1)" 3
+expect_exit 0 "deploying 2 again writes what is missing" -- $S deploy fraud-detector 2 --env staging
+expect_in "$T/out" "what its deployment left out is now written: its history entry and its legacy stage Staging" "says what it wrote"
 check "2 is in Staging" "$(stages)" "1:Production 2:Staging 3:Archived"
+check "the history has 2, after 3" \
+	"$(api registered-models/get name=fraud-detector | py "[(e['v'], e.get('prev')) for e in json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.staging'][0])][0]")" "('2', '3')"
+check "no hook ran for it" "$(wc -l <"$T/hook.log")" 6
+expect_exit 1 "and once more: nothing to do" -- $S deploy fraud-detector 2 --env staging
 finish
