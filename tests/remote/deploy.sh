@@ -60,6 +60,21 @@ fixture_fault() {
 u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()' "http://$HP/_fixture/fault" "$1"
 }
 
+# put_request MODEL VERSION ENV OPENED [VOTER...]: the request tag as a console
+# that died would have left it: pending since OPENED (ms), approved by VOTER...
+put_request() {
+	python3 - "$HP" "$@" <<'PY'
+import json, sys, urllib.request as u
+hp, model, version, env, opened, voters = *sys.argv[1:5], int(sys.argv[5]), sys.argv[6:]
+req = {"id": "%s:%s:%s" % (model, version, env), "kind": "promote", "by": "alice", "at": opened,
+       "comment": "", "state": "pending",
+       "votes": [{"by": v, "d": "approve", "at": opened, "comment": ""} for v in voters]}
+body = {"name": model, "version": version, "key": "mlconsole.request." + env, "value": json.dumps(req)}
+u.urlopen(u.Request("http://%s/api/2.0/mlflow/model-versions/set-tag" % hp, data=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json"}), timeout=10).read()
+PY
+}
+
 # request_id MODEL VERSION ENV: the number `approvals --all` shows for it.
 request_id() {
 	"$M" approvals --all --json | py "[q['id'] for q in d['requests'] if q['model'] == '$1' and q['version'] == '$2' and q['environment'] == '$3'][0]"
@@ -141,7 +156,7 @@ expect_exit 1 "only the requester cancels" -- "$M" --as bob cancel "$id3"
 expect_exit 0 "alice cancels" -- "$M" --as alice cancel "$id3"
 check "cancelled on the server" "$(request_tag churn 1 qa "d['state']")" cancelled
 # a console died after bob's approving vote, before the alias was set
-post model-versions/set-tag '{"name": "churn", "version": "1", "key": "mlconsole.request.qa", "value": "{\"id\": \"churn:1:qa\", \"kind\": \"promote\", \"by\": \"alice\", \"at\": 1, \"comment\": \"\", \"state\": \"pending\", \"votes\": [{\"by\": \"bob\", \"d\": \"approve\", \"at\": 2, \"comment\": \"\"}]}"}'
+put_request churn 1 qa 1 bob
 expect_exit 0 "carol's vote finishes the job" -- "$M" --as carol approve "$id3"
 expect_in "$T/out" "reconciled" "says it reconciled"
 check "churn 1 is live in qa" "$(alias_of churn qa)" 1
@@ -156,7 +171,7 @@ hooks() { if [ -f "$T/hook.log" ]; then tr '\n' '|' <"$T/hook.log"; fi; }
 # and runs the hook, which had not run
 expect_exit 0 "alice requests fraud-detector 3 for qa" -- "$M" --as alice request fraud-detector 3 --env qa
 id4=$(request_id fraud-detector 3 qa)
-post model-versions/set-tag '{"name": "fraud-detector", "version": "3", "key": "mlconsole.request.qa", "value": "{\"id\": \"fraud-detector:3:qa\", \"kind\": \"promote\", \"by\": \"alice\", \"at\": 1, \"comment\": \"\", \"state\": \"pending\", \"votes\": [{\"by\": \"bob\", \"d\": \"approve\", \"at\": 2, \"comment\": \"\"}]}"}'
+put_request fraud-detector 3 qa 1 bob
 post registered-models/alias '{"name": "fraud-detector", "alias": "qa", "version": "3"}'
 expect_exit 0 "carol's vote finishes it" -- "$M" --as carol approve "$id4"
 expect_in "$T/out" "reconciled" "says it reconciled"
@@ -188,7 +203,7 @@ check "the hook ran once, for bob's approval (the reconcile saw its outcome)" "$
 # rollback) before the approving console finished: closed, no entry invented
 expect_exit 0 "alice requests fraud-detector 3 for qa again" -- "$M" --as alice request fraud-detector 3 --env qa
 opened=$(request_tag fraud-detector 3 qa "d['at']")
-post model-versions/set-tag "{\"name\": \"fraud-detector\", \"version\": \"3\", \"key\": \"mlconsole.request.qa\", \"value\": \"{\\\"id\\\": \\\"fraud-detector:3:qa\\\", \\\"kind\\\": \\\"promote\\\", \\\"by\\\": \\\"alice\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\", \\\"state\\\": \\\"pending\\\", \\\"votes\\\": [{\\\"by\\\": \\\"bob\\\", \\\"d\\\": \\\"approve\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\"}]}\"}"
+put_request fraud-detector 3 qa "$opened" bob
 expect_exit 0 "carol rolls qa back to 3" -- "$M" --as carol rollback fraud-detector --env qa
 expect_exit 0 "carol's vote" -- "$M" --as carol approve "$id4"
 expect_in "$T/out" "closed: the version is already live" "closes the request: nothing left to do"
@@ -209,7 +224,7 @@ check "the hook ran for the rollback and the deployment" "$(hooks)" \
 # request's state; then the version was replaced: the next vote approves the
 # request without making it live again, and runs no hook
 opened=$(request_tag fraud-detector 2 qa "d['at']")
-post model-versions/set-tag "{\"name\": \"fraud-detector\", \"version\": \"2\", \"key\": \"mlconsole.request.qa\", \"value\": \"{\\\"id\\\": \\\"fraud-detector:2:qa\\\", \\\"kind\\\": \\\"promote\\\", \\\"by\\\": \\\"alice\\\", \\\"at\\\": $opened, \\\"comment\\\": \\\"\\\", \\\"state\\\": \\\"pending\\\", \\\"votes\\\": []}\"}"
+put_request fraud-detector 2 qa "$opened"
 expect_exit 0 "carol rolls qa back to 3" -- "$M" --as carol rollback fraud-detector --env qa
 expect_exit 0 "dave approves" -- "$M" --as dave approve "$id5"
 expect_in "$T/out" "request $id5 approved: fraud-detector 2 went live in qa for it, and has been replaced since by 3" "says what happened"
