@@ -14,6 +14,8 @@ struct mlc_env {
 	const char **approvers; /* empty: anyone may approve */
 	size_t n_approvers;
 	int self_approval, rollback_approval, require_previous;
+	const char *policy_error; /* a policy setting not understood ("KEY = 'VALUE'"):
+				   * changes there are refused until it is rewritten; NULL */
 };
 
 /* A policy change: fields with have_* unset keep their values. */

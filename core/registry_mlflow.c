@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1159,6 +1160,8 @@ out:
 #define MAX_TAG_VALUE 5000 /* MLflow's limit on a tag's value */
 #define MAX_DETAIL 1000	   /* bytes of a comment or hook detail kept in a tag */
 #define CONFIRM_TRIES 5	   /* read-modify-write attempts before giving up */
+#define FINISH_GRACE_MS 120000 /* how long the console whose vote satisfied the policy
+				* may take to deploy; after it, another may finish */
 #define NOT_BY_SERVER                                                                              \
 	"on a plain MLflow server the policy is enforced by the console, not the server"
 
@@ -1381,29 +1384,78 @@ static void parse_approvers(struct mlc_arena *a, struct mlc_env *e, const char *
 		qsort(e->approvers, e->n_approvers, sizeof *e->approvers, cmp_str_ptr);
 }
 
-/* Apply policy tag key (policy.E.FIELD) = value to the list. */
+/* A policy flag: 1 yes, 0 no, -1 not understood. Other MLflow clients may
+ * write "True" (Python's str(True)), "1" or "on". */
+static int policy_flag(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "1", "on"};
+	static const char *const no[] = {"no", "false", "0", "off"};
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A policy number into *n: 0, or -1 when v is not a whole number (at least
+ * min). */
+static int policy_number(const char *v, int64_t min, int64_t *n)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (end == v || *end != '\0' || errno != 0 || x < min)
+		return -1;
+	*n = x;
+	return 0;
+}
+
+/* *field = the flag v: 0, or -1 when v is not understood. */
+static int policy_set_flag(int *field, const char *v)
+{
+	int f = policy_flag(v);
+
+	if (f < 0)
+		return -1;
+	*field = f;
+	return 0;
+}
+
+/* Apply policy tag key (policy.E.FIELD) = value to the list. A value not
+ * understood is noted in the environment: changes there are refused, since a
+ * policy that cannot be read must not read as "no approval needed". */
 static void policy_tag(struct mlc_env_list *l, const char *key, const char *value)
 {
 	const char *name = key + 7, *dot = strrchr(key, '.'), *f;
-	int yes = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
 	struct mlc_env *e;
+	int bad = 0;
 
 	if (strncmp(key, "policy.", 7) != 0 || dot <= name)
 		return;
 	e = env_slot(l, name, (size_t)(dot - name));
 	f = dot + 1;
 	if (strcmp(f, "order") == 0)
-		e->order = strtoll(value, NULL, 10);
+		bad = policy_number(value, INT64_MIN, &e->order);
 	else if (strcmp(f, "required_approvals") == 0)
-		e->required_approvals = strtoll(value, NULL, 10);
+		bad = policy_number(value, 0, &e->required_approvals);
 	else if (strcmp(f, "approvers") == 0)
 		parse_approvers(&l->arena, e, value);
 	else if (strcmp(f, "self_approval") == 0)
-		e->self_approval = yes;
+		bad = policy_set_flag(&e->self_approval, value);
 	else if (strcmp(f, "rollback_approval") == 0)
-		e->rollback_approval = yes;
+		bad = policy_set_flag(&e->rollback_approval, value);
 	else if (strcmp(f, "require_previous") == 0)
-		e->require_previous = yes;
+		bad = policy_set_flag(&e->require_previous, value);
+	if (bad && e->policy_error == NULL) {
+		char what[400];
+		snprintf(what, sizeof what, "%.120s = '%.200s'", key, value);
+		e->policy_error = arena_strdup(&l->arena, what);
+	}
 }
 
 /* By order, then name. */
@@ -1462,13 +1514,26 @@ static int mlflow_env_list(struct registry *r, struct mlc_env_list *out, struct 
 	return load_envs(r, out, NULL, 0, err);
 }
 
-/* Environment name in l; NULL with a NOT FOUND naming it. */
+/* Environment name in l; NULL with a NOT FOUND naming it, or (err set) with
+ * the policy setting it could not read. */
 static const struct mlc_env *find_env(const struct mlc_env_list *l, const char *name,
 				      struct mlc_error *err)
 {
-	for (size_t i = 0; name && i < l->n; i++)
-		if (strcmp(l->items[i].name, name) == 0)
-			return &l->items[i];
+	for (size_t i = 0; name && i < l->n; i++) {
+		const struct mlc_env *e = &l->items[i];
+		if (strcmp(e->name, name) != 0)
+			continue;
+		if (e->policy_error && err) {
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "environment '%s': its policy setting %s (a tag of the "
+				      "experiment '" POLICY_EXPERIMENT "') is not understood (yes/no, "
+				      "or a whole number): changes there are refused until 'mlconsole "
+				      "env set %s ...' rewrites it",
+				      e->name, e->policy_error, e->name);
+			return NULL;
+		}
+		return e;
+	}
 	mlc_error_set(err, MLC_ERR_NOTFOUND, "environment '%s': not found (see 'mlconsole env list')",
 		      name ? name : "?");
 	return NULL;
@@ -2052,9 +2117,21 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 	    version_state(r, &p, model, v, stage, sizeof stage, err, err) != 0)
 		goto out;
 	e = p.env;
-	/* the live version again: no new deployment, so no approval is asked */
+	/* The live version again: no new deployment. A missing legacy stage is
+	 * set whatever the policy (the deployment is recorded); a missing history
+	 * entry would record one, so the policy applies to it. */
 	if (live_of(p.m, e->name) == v) {
-		rc = redeploy(r, &p, model, v, stage, actor, out, err);
+		json_t *h = history_of(p.m, e->name);
+		int recorded = jint(json_array_get(h, 0), "v") == v;
+		json_decref(h);
+		if (!recorded && e->required_approvals > 0)
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "%s %lld is live in %s, but its history has no entry for it; "
+				      "with approvals required there, only its request records it "
+				      "('mlconsole approve ID')",
+				      model, (long long)v, e->name);
+		else if (recorded || check_previous(&p, model, v, err) == 0)
+			rc = redeploy(r, &p, model, v, stage, actor, out, err);
 		goto out;
 	}
 	if (e->required_approvals > 0) {
@@ -2465,27 +2542,57 @@ static int64_t approvals(const json_t *j)
 	return n;
 }
 
-/* May c->actor vote on j under the environment's policy? */
-static int check_voter(const json_t *j, const struct req_change *c, struct mlc_error *err)
+/* Is actor one who may vote on request j (number id) under e's policy: an
+ * approver, and not its requester unless self-approval is allowed? */
+static int may_vote(const json_t *j, const struct mlc_env *e, const char *actor, int64_t id,
+		    struct mlc_error *err)
 {
-	const struct mlc_env *e = c->env;
-	long long id = (long long)c->f->id;
 	int listed = e->n_approvers == 0;
 
-	if (check_pending(j, c->f, err) < 0)
-		return -1;
-	if (jstr(j, "by") && strcmp(jstr(j, "by"), c->actor) == 0 && !e->self_approval)
+	if (jstr(j, "by") && strcmp(jstr(j, "by"), actor) == 0 && !e->self_approval)
 		return mlc_error_set(err, MLC_ERR_FAILED,
 				     "request %lld: %s requested it, and the policy of environment "
 				     "'%s' does not allow self-approval",
-				     id, c->actor, e->name);
+				     (long long)id, actor, e->name);
 	for (size_t i = 0; i < e->n_approvers; i++)
-		listed |= strcmp(e->approvers[i], c->actor) == 0;
+		listed |= strcmp(e->approvers[i], actor) == 0;
 	if (!listed)
 		return mlc_error_set(err, MLC_ERR_FAILED,
 				     "request %lld: %s is not an approver of environment '%s' (see "
 				     "'mlconsole env list')",
-				     id, c->actor, e->name);
+				     (long long)id, actor, e->name);
+	return 0;
+}
+
+/* Who cast the need-th approving vote in j (the one that satisfied the
+ * policy), or NULL; *newest: the time of the newest approving vote. */
+static const char *satisfier(const json_t *j, int64_t need, int64_t *newest)
+{
+	const json_t *v;
+	const char *who = NULL;
+	size_t i;
+	int64_t n = 0;
+
+	*newest = 0;
+	json_array_foreach(json_object_get(j, "votes"), i, v)
+	{
+		if (!jstr(v, "d") || strcmp(jstr(v, "d"), "approve") != 0)
+			continue;
+		if (jint(v, "at") > *newest)
+			*newest = jint(v, "at");
+		if (++n == need)
+			who = jstr(v, "by");
+	}
+	return who;
+}
+
+/* May c->actor vote on j under the environment's policy? */
+static int check_voter(const json_t *j, const struct req_change *c, struct mlc_error *err)
+{
+	long long id = (long long)c->f->id;
+
+	if (check_pending(j, c->f, err) < 0 || may_vote(j, c->env, c->actor, c->f->id, err) < 0)
+		return -1;
 	if (vote_of(j, c->actor))
 		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted", id,
 				     c->actor);
@@ -2544,6 +2651,9 @@ static int edit_approved(json_t *j, struct req_change *c, struct mlc_error *err)
 				     (long long)c->f->id);
 	if (strcmp(state_of(j), "approved") == 0)
 		return 1;
+	if (strcmp(state_of(j), "pending") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "another console %s it meanwhile",
+				     strcmp(state_of(j), "closed") == 0 ? "closed" : state_of(j));
 	close_in(j, "approved", "approved");
 	return 0;
 }
@@ -2956,6 +3066,20 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		mlc_outcome_where(out, f->model, e->name, action, v, jint(json_array_get(h, 0), "v"));
 		made = strcmp(hook_status(p.m, e->name, v, before), "none") == 0;
 	} else {
+		json_t *now;
+		/* still pending, just before going live (a reject, a cancel or a newer
+		 * request may have landed while the votes were confirmed) */
+		if (read_request(r, f, &now, err) < 0)
+			goto out;
+		st = strcmp(state_of(now), "pending") != 0;
+		if (st)
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "request %lld: another console %s it meanwhile; nothing was "
+				      "deployed",
+				      (long long)f->id, state_of(now));
+		json_decref(now);
+		if (st)
+			goto out;
 		if ((st = version_state(r, &p, f->model, v, NULL, 0, &why, err)) < 0)
 			goto out;
 		if (st == 0 && !rollback)
@@ -3001,31 +3125,44 @@ out:
 	return rc;
 }
 
-/* A request some console left unfinished: approved (or pending with enough
- * approvals) but its deployment not in the history, with nothing deployed in
- * the environment since. Finish it: 1 when this did, 0 when there was nothing
- * to finish, -1 with err. */
+/* A request some console left unfinished, which an approving vote by actor
+ * (one who may vote on it) finishes:
+ * - approved, its version live (the alias) but its deployment not in the
+ *   history, with nothing else in the history since: the history entry (and
+ *   the legacy stage) are written;
+ * - pending with enough approvals, the newest of them older than
+ *   FINISH_GRACE_MS (the console whose vote satisfied the policy died, or the
+ *   policy was lowered since): it is deployed.
+ * An approved request whose version is not live is never made live again (it
+ * may have been taken down on purpose). 1 when this finished it, 0 when there
+ * was nothing to finish, -1 with err. */
 static int reconcile(struct registry *r, const struct found *f, const struct mlc_env *e,
 		     const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1;
+	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1, newest, v;
 	json_t *j, *resp = NULL, *h = NULL;
+	const json_t *m;
 	const char *state;
-	int todo = 0, rc;
+	int todo = 0, rc, approved, pending;
 
 	if (read_request(r, f, &j, err) < 0)
 		return -1;
 	state = state_of(j);
-	if (strcmp(state, "approved") == 0 ||
-	    (strcmp(state, "pending") == 0 && approvals(j) >= need)) {
+	approved = strcmp(state, "approved") == 0;
+	pending = strcmp(state, "pending") == 0 && satisfier(j, need, &newest) != NULL &&
+		  timefmt_now_ms() - newest >= FINISH_GRACE_MS;
+	if ((approved || pending) && may_vote(j, e, actor, f->id, NULL) == 0) {
 		if (get_model(r, f->model, &resp, err) < 0) {
 			json_decref(j);
 			return -1;
 		}
-		h = history_of(json_object_get(resp, "registered_model"), e->name);
+		m = json_object_get(resp, "registered_model");
+		h = history_of(m, e->name);
+		v = strtoll(f->version, NULL, 10);
 		todo = history_req(h, &(struct reqref){f->ref, jint(j, "at")}) == NULL &&
-		       (strcmp(state, "pending") == 0 ||
-			jint(j, "closed_at") >= jint(json_array_get(h, 0), "at"));
+		       (pending || (live_of(m, e->name) == v &&
+				    jint(json_array_get(h, 0), "v") != v &&
+				    jint(j, "closed_at") >= jint(json_array_get(h, 0), "at")));
 	}
 	rc = todo ? complete(r, f, e, j, actor, 1, out, err) : 0;
 	json_decref(h);
@@ -3047,13 +3184,14 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 			       comment, NULL, NULL, timefmt_now_ms(), 0};
 	json_t *fin = NULL;
 	char subject[64];
-	int64_t n, need;
+	const char *who;
+	int64_t n, need, newest;
 	int rc = -1;
 
 	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
 		goto out;
 	c.env = e;
-	if ((rc = reconcile(r, &f, e, actor, out, err)) != 0) {
+	if (approve && (rc = reconcile(r, &f, e, actor, out, err)) != 0) {
 		rc = rc < 0 ? -1 : 0;
 		goto out;
 	}
@@ -3064,6 +3202,35 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 	journal(r, actor, c.decision, subject, comment);
 	need = e->required_approvals > 0 ? e->required_approvals : 1;
 	n = approvals(fin);
+	/* Only the vote that satisfied the policy deploys, and only while the
+	 * request is pending: another console may have rejected, cancelled or
+	 * superseded it while this vote was being confirmed. */
+	if (approve && strcmp(state_of(fin), "approved") == 0) {
+		mlc_outcome(out, id, 0,
+			    "request %lld: %lld of %lld approvals; approved (another voter's console "
+			    "deployed it)",
+			    (long long)id, (long long)n, (long long)need);
+		rc = 0;
+		goto out;
+	}
+	if (approve && n >= need && strcmp(state_of(fin), "pending") != 0) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "request %lld: your approval is recorded, but another console %s it "
+			      "meanwhile; nothing was deployed",
+			      (long long)id, state_of(fin));
+		goto out;
+	}
+	who = approve && n >= need ? satisfier(fin, need, &newest) : NULL;
+	if (approve && n >= need && (who == NULL || strcmp(who, actor) != 0)) {
+		mlc_outcome(out, id, 0,
+			    "request %lld: %lld of %lld approvals; %s's vote satisfied the policy, "
+			    "and that console deploys it (if it does not, approve again in %d "
+			    "minutes to finish it)",
+			    (long long)id, (long long)n, (long long)need, who ? who : "another",
+			    FINISH_GRACE_MS / 60000);
+		rc = 0;
+		goto out;
+	}
 	if (approve && n >= need) {
 		rc = complete(r, &f, e, fin, actor, 0, out, err);
 		goto out;

@@ -261,10 +261,11 @@ static json_t *env_json(const struct mlc_env *e)
 
 	for (size_t k = 0; k < e->n_approvers; k++)
 		json_array_append_new(ap, cli_json_str(e->approvers[k]));
-	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b}", "name", cli_json_str(e->name), "order",
+	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b,s:o}", "name", cli_json_str(e->name), "order",
 			 (json_int_t)e->order, "required_approvals", (json_int_t)e->required_approvals,
 			 "approvers", ap, "self_approval", e->self_approval, "rollback_approval",
-			 e->rollback_approval, "require_previous", e->require_previous);
+			 e->rollback_approval, "require_previous", e->require_previous, "policy_error",
+			 e->policy_error ? cli_json_str(e->policy_error) : json_null());
 }
 
 static int env_list(const struct cli_opts *o, struct registry *r, const char *only,
@@ -305,6 +306,17 @@ static int env_list(const struct cli_opts *o, struct registry *r, const char *on
 		sb_free(&ap);
 	}
 	cli_table_print(&t);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_env *e = &l.items[i];
+		char msg[600];
+		if (e->policy_error == NULL || (only && strcmp(only, e->name) != 0))
+			continue;
+		snprintf(msg, sizeof msg,
+			 "environment '%s': policy setting %s not understood; changes there are "
+			 "refused until 'mlconsole env set %s ...' rewrites it",
+			 e->name, e->policy_error, e->name);
+		cli_error(o, msg);
+	}
 	MLC_LIST_FREE(&l);
 	return 0;
 }

@@ -61,14 +61,15 @@ u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()'
 }
 
 # put_request MODEL VERSION ENV OPENED [VOTER...]: the request tag as a console
-# that died would have left it: pending since OPENED (ms), approved by VOTER...
+# that died long ago would have left it: pending since OPENED (ms), approved by
+# VOTER... at time 1 (past the grace a finishing console has)
 put_request() {
 	python3 - "$HP" "$@" <<'PY'
 import json, sys, urllib.request as u
 hp, model, version, env, opened, voters = *sys.argv[1:5], int(sys.argv[5]), sys.argv[6:]
 req = {"id": "%s:%s:%s" % (model, version, env), "kind": "promote", "by": "alice", "at": opened,
        "comment": "", "state": "pending",
-       "votes": [{"by": v, "d": "approve", "at": opened, "comment": ""} for v in voters]}
+       "votes": [{"by": v, "d": "approve", "at": 1, "comment": ""} for v in voters]}
 body = {"name": model, "version": version, "key": "mlconsole.request." + env, "value": json.dumps(req)}
 u.urlopen(u.Request("http://%s/api/2.0/mlflow/model-versions/set-tag" % hp, data=json.dumps(body).encode(),
                     headers={"Content-Type": "application/json"}), timeout=10).read()

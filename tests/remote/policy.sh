@@ -1,0 +1,174 @@
+#!/bin/bash
+# tests/remote/policy.sh: on an MLflow-speaking server (tests/remote/fixture.py)
+# the policy holds where the server gives no transactions (MLFLOW.md §11):
+# policy tags in other clients' spellings, and ones not understood, which
+# refuse changes rather than read as "free"; a reject, a non-approver or the
+# requester never deploys a request, even one with enough approvals; only the
+# vote that satisfied the policy deploys, and another console finishes it only
+# after a grace; an approved request whose version was taken down is not made
+# live again; a reject that lands while an approval is being confirmed stops
+# the deployment; deploying a version another client made live does not record
+# it past the policy.
+. "$MLC_SRCDIR/tests/lib.sh"
+M="$MLC_BIN"
+[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
+fixture_start --runs 10
+export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+
+# call METHOD PATH JSON: a request to the server as another MLflow client would.
+call() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(u.Request(sys.argv[2], data=sys.argv[3].encode() if sys.argv[3] else None, method=sys.argv[1], headers={"Content-Type": "application/json"}), timeout=10).read().decode())' \
+		"$1" "http://$HP/$2" "${3:-}"
+}
+
+# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
+py() {
+	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# check WHAT GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+# alias_of ALIAS: the version fraud-detector's alias points at, or none.
+alias_of() {
+	call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" |
+		py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$1'] + ['none'])[0]"
+}
+
+# request_of VERSION ENV EXPR: EXPR over fraud-detector VERSION's request tag for ENV (as d).
+request_of() {
+	call GET "api/2.0/mlflow/model-versions/get?name=fraud-detector&version=$1" |
+		python3 -c 'import json, sys
+m = json.load(sys.stdin)
+d = [json.loads(t["value"]) for t in m["model_version"]["tags"] if t["key"] == sys.argv[1]][0]
+print(eval(sys.argv[2]))' "mlconsole.request.$2" "$3"
+}
+
+# request_state VERSION ENV: the state of fraud-detector VERSION's request for ENV.
+request_state() {
+	request_of "$1" "$2" "d['state']"
+}
+
+# policy_tag KEY VALUE: another client sets a tag on the experiment "mlconsole".
+policy_tag() {
+	exp=$(call GET "api/2.0/mlflow/experiments/get-by-name?experiment_name=mlconsole" | py "d['experiment']['experiment_id']")
+	call POST api/2.0/mlflow/experiments/set-experiment-tag "{\"experiment_id\": \"$exp\", \"key\": \"$1\", \"value\": \"$2\"}" >/dev/null
+}
+
+# put_votes VERSION ENV AT VOTER...: the request tag a console that died would
+# have left: pending (opened by alice), approved by VOTER... at AT (ms).
+put_votes() {
+	python3 - "$HP" "$@" <<'PY'
+import json, sys, urllib.request as u
+hp, version, env, at, voters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+url = "http://%s/api/2.0/mlflow/model-versions/" % hp
+tags = json.load(u.urlopen(url + "get?name=fraud-detector&version=" + version, timeout=10))["model_version"]["tags"]
+req = json.loads([t["value"] for t in tags if t["key"] == "mlconsole.request." + env][0])
+req["votes"] = [{"by": v, "d": "approve", "at": at, "comment": ""} for v in voters]
+body = {"name": "fraud-detector", "version": version, "key": "mlconsole.request." + env, "value": json.dumps(req)}
+u.urlopen(u.Request(url + "set-tag", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}), timeout=10).read()
+PY
+}
+
+# fault JSON: the fixture's fault mode ({} clears it).
+fault() {
+	call POST _fixture/fault "$1" >/dev/null
+}
+
+expect_exit 0 "env set staging" -- "$M" --as alice env set staging --order 1
+expect_exit 0 "env set prod: one approval, from bob or carol" -- \
+	"$M" --as alice env set prod --order 2 --required-approvals 1 --approvers bob,carol
+expect_exit 0 "deploy 2 to staging" -- "$M" --as alice deploy fraud-detector 2 --env staging
+expect_exit 0 "deploy 3 to staging" -- "$M" --as alice deploy fraud-detector 3 --env staging
+
+# ---- policy tags written by other clients ----------------------------------------------
+policy_tag policy.staging.rollback_approval True
+expect_exit 0 "env list --json" -- "$M" env list --json
+check "Python's True reads as yes" "$(py "[e['rollback_approval'] for e in d['environments'] if e['name'] == 'staging'][0]" <"$T/out")" True
+expect_exit 1 "so a rollback of staging needs approval" -- "$M" --as dave rollback fraud-detector --env staging
+expect_in "$T/err" "rollback needs approval" "says so"
+policy_tag policy.staging.rollback_approval maybe
+expect_exit 0 "env list with a setting it cannot read" -- "$M" env list
+expect_in "$T/err" "environment 'staging': policy setting policy.staging.rollback_approval = 'maybe' not understood" "env list warns"
+expect_exit 1 "a rollback there is refused, not free" -- "$M" --as dave rollback fraud-detector --env staging
+expect_in "$T/err" "policy setting policy.staging.rollback_approval = 'maybe' (a tag of the experiment 'mlconsole') is not understood" "names the tag"
+check "the alias did not move" "$(alias_of staging)" 3
+policy_tag policy.prod.required_approvals two
+expect_exit 1 "a deploy to prod with required_approvals = two is refused" -- "$M" --as dave deploy fraud-detector 2 --env prod
+expect_in "$T/err" "policy.prod.required_approvals = 'two'" "names the tag"
+check "prod has no alias" "$(alias_of prod)" none
+expect_exit 0 "env set rewrites the bad setting" -- "$M" --as alice env set staging --rollback-approval no
+expect_exit 0 "env set rewrites the other" -- "$M" --as alice env set prod --required-approvals 1
+expect_exit 0 "and the rollback goes through" -- "$M" --as dave rollback fraud-detector --env staging
+check "staging is back on 2" "$(alias_of staging)" 2
+
+# ---- a request with enough approvals is not deployed by just anyone ---------------------
+expect_exit 0 "alice requests 2 for prod" -- "$M" --as alice request fraud-detector 2 --env prod
+id=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '2'][0]")
+# bob's vote satisfied the policy long ago, and his console died before deploying
+put_votes 2 prod 1 bob
+expect_exit 1 "dave (not an approver) rejects" -- "$M" --as dave reject "$id"
+expect_in "$T/err" "dave is not an approver of environment 'prod'" "refused"
+expect_exit 1 "alice (the requester) approves" -- "$M" --as alice approve "$id"
+expect_in "$T/err" "alice requested it" "refused"
+check "nothing was deployed" "$(alias_of prod)" none
+expect_exit 0 "carol (an approver) approves: she finishes it" -- "$M" --as carol approve "$id"
+expect_in "$T/out" "reconciled" "says so"
+check "2 is live in prod" "$(alias_of prod)" 2
+check "approved" "$(request_state 2 prod)" approved
+
+# ---- within the grace, another console's vote does not deploy -----------------------------
+expect_exit 0 "alice requests 3 for prod" -- "$M" --as alice request fraud-detector 3 --env prod
+id3=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]")
+put_votes 3 prod "$(($(date +%s) * 1000))" bob
+expect_exit 0 "carol approves while bob's console may still be deploying" -- "$M" --as carol approve "$id3"
+expect_in "$T/out" "2 of 1 approvals; bob's vote satisfied the policy, and that console deploys it" "says who deploys it"
+check "carol's console deployed nothing" "$(alias_of prod)" 2
+check "still pending" "$(request_state 3 prod)" pending
+
+# ---- an approved request whose version was taken down stays down --------------------------
+expect_exit 0 "alice requests 1 for staging" -- "$M" --as alice request fraud-detector 3 --env staging
+# (staging needs no approval, so the request is for the record; make it need one)
+expect_exit 0 "staging needs one approval" -- "$M" --as alice env set staging --required-approvals 1
+id4=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3' and q['environment'] == 'staging'][0]")
+fault '{"mode": "500", "count": 1, "path": "registered-models/set-tag"}'
+expect_exit 1 "bob approves; the history tag fails" -- "$M" --as bob approve "$id4"
+fault '{}'
+check "3 is live in staging" "$(alias_of staging)" 3
+call DELETE api/2.0/mlflow/registered-models/alias '{"name": "fraud-detector", "alias": "staging"}' >/dev/null
+check "an operator took it down with another client" "$(alias_of staging)" none
+expect_exit 1 "carol's vote on it" -- "$M" --as carol approve "$id4"
+check "is not a deployment" "$(alias_of staging)" none
+
+# ---- a reject that lands while an approval is confirmed stops the deployment --------------
+expect_exit 0 "prod back to one approval, by bob or carol" -- "$M" --as alice env set prod --required-approvals 1
+expect_exit 0 "alice cancels the request for 3" -- "$M" --as alice cancel "$id3"
+expect_exit 0 "alice requests 3 for prod again" -- "$M" --as alice request fraud-detector 3 --env prod
+# bob's console stalls on its next read of the model, after his vote is written
+fault '{"mode": "slow", "arg": "3", "count": 1, "path": "registered-models/get"}'
+"$M" --as bob approve "$id3" >"$T/bob.out" 2>"$T/bob.err" &
+bob=$!
+for _ in $(seq 100); do
+	[ "$(request_of 3 prod "[v['by'] for v in d['votes']]")" = "['bob']" ] && break
+	sleep 0.1
+done
+expect_exit 0 "carol rejects meanwhile" -- "$M" --as carol reject "$id3"
+wait $bob
+st=$?
+fault '{}'
+check "bob's approval fails" "$st" 1
+# (the reject is seen when bob's vote is confirmed, or just before the alias)
+expect_in "$T/bob.err" "another console rejected it meanwhile; nothing was deployed" "and says why"
+check "prod stays on 2" "$(alias_of prod)" 2
+check "the request stays rejected" "$(request_state 3 prod)" rejected
+
+# ---- a version moved live by another client is not recorded past the policy --------------
+call POST api/2.0/mlflow/registered-models/alias '{"name": "fraud-detector", "alias": "prod", "version": "3"}' >/dev/null
+expect_exit 1 "dave 'deploys' 3, live in prod by another client's hand" -- "$M" --as dave deploy fraud-detector 3 --env prod
+expect_in "$T/err" "fraud-detector 3 is live in prod, but its history has no entry for it; with approvals required there, only its request records it" "refused, saying why"
+check "the history still ends with 2" \
+	"$(call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.prod'][0])[0]['v']")" 2
+finish
