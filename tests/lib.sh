@@ -146,6 +146,34 @@ wait_re() {
 		"no line of the screen matches /$1/; it shows:"
 }
 
+# wait_line N REGEX [SECONDS]: wait until line N of the screen matches REGEX
+# (grep -E). A frame reaches the terminal in many small writes, top line
+# first: the title can be on screen before the rows under it are.
+wait_line() {
+	deadline=$(( $(date +%s) + ${3:-10} ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		if screen | sed -n "$1p" | grep -qE -- "$2"; then ok "line $1 matches /$2/"; return 0; fi
+		sleep 0.1
+	done
+	fail "line $1 never matched /$2/; it shows: $(screen | sed -n "$1p")"
+	return 1
+}
+
+# screen_settle [SECONDS]: wait (3 s unless told) until two captures 0.2 s
+# apart are the same: the frame being drawn has fully arrived. Use before a
+# check that counts or must not find something.
+screen_settle() {
+	deadline=$(( $(date +%s) + ${1:-3} ))
+	_settle_prev=$(screen)
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		sleep 0.2
+		_settle_cur=$(screen)
+		[ "$_settle_cur" = "$_settle_prev" ] && return 0
+		_settle_prev=$_settle_cur
+	done
+	return 0
+}
+
 # wait_gone TEXT [SECONDS]: wait until TEXT has left the screen.
 wait_gone() {
 	deadline=$(( $(date +%s) + ${2:-10} ))

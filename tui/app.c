@@ -835,9 +835,12 @@ static void app_loop(struct app *a)
 			a->spin++;
 		if (fds[1].revents & POLLIN)
 			worker_drain(a->worker, a);
-		if ((fds[0].revents & (POLLHUP | POLLERR)) && !(fds[0].revents & POLLIN))
-			break; /* the terminal went away */
 		read_keys(a);
+		/* The terminal went away. A hung-up tty polls POLLHUP with POLLIN
+		 * (its read gives EOF), so POLLIN must not keep the loop going:
+		 * with SIGHUP ignored (nohup) it would spin. */
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
 	}
 }
 

@@ -891,6 +891,7 @@ class State:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # the default 5 delays connections under load (~1 s)
     tls = None  # an ssl.SSLContext with --tls
 
     def get_request(self):

@@ -42,7 +42,7 @@ wait_for "Deployments of $model ("
 keys /
 literal "production"
 keys Enter
-wait_for " of "
+wait_re "\(1 of [0-9]+\)  /production"
 keys d
 wait_for "deploy which version of $model to production?"
 literal "$ver"
@@ -63,7 +63,7 @@ keys Enter
 wait_for "Approvals (pending"
 wait_for "oldest first) ("
 wait_for "METRICS"
-screen | grep -E "$model +production +$prod -> $ver +auc [0-9.]+ .*✖ drift" >/dev/null && ok "the request shows auc and the drift" || fail "row: $(screen | grep "$model")"
+wait_re "$model +production +$prod -> $ver +auc [0-9.]+ .*✖ drift"
 keys /
 literal "$model"
 keys Enter
@@ -110,8 +110,8 @@ grep -q "^MLC_VERSION=$ver$" "$T/hook.out" && grep -q "^MLC_ACTOR=carol$" "$T/ho
 keys :
 literal "deployments $model"
 keys Enter
-wait_for "Deployments of $model"
-screen | grep -E "^. *$model +production +$ver .* carol +ok" >/dev/null && ok "production shows $ver by carol, hook ok" || fail "deployments: $(screen | grep production)"
+wait_for "Deployments of $model ("
+wait_re "^. *$model +production +$ver .* carol +ok"
 keys q
 
 # bob rolls back.
@@ -124,7 +124,7 @@ wait_for "Deployments of $model ("
 keys /
 literal "production"
 keys Enter
-wait_for " of "
+wait_re "\(1 of [0-9]+\)  /production"
 keys R
 wait_for "Roll back"
 wait_for "Version:      $ver -> $prod"
@@ -136,6 +136,7 @@ keys :
 literal "audit"
 keys Enter
 wait_for "Audit log (newest first) ("
+screen_settle
 screen | sed -n '4,10p' >"$T/audit"
 python3 - "$T/audit" "$id" <<'PY' && ok "audit: bob's rollback and its hook, carol's deploy and its hook, carol's and bob's approvals" || fail "audit rows: $(cat "$T/audit")"
 import sys

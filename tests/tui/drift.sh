@@ -6,15 +6,16 @@
 db=$(demo_db)
 tui_start 130 34 -r "$db"
 wait_for "Models (8)"
-screen | grep -E "fraud-detector .*✖ drift" >/dev/null && ok "fraud-detector is flagged in the models list" || fail "models: $(screen | grep fraud)"
+wait_re "fraud-detector .*✖ drift"
+screen_settle
 [ "$(screen | grep -c '✖ drift')" -eq 1 ] && ok "only one model drifts" || fail "drift flags: $(screen | grep -c '✖ drift')"
 keys :
 literal "drift"
 keys Enter
 wait_for "2 of 60 features drifting"
-screen | sed -n 4p | grep -E "fraud-detector +amount .*✖ drift" >/dev/null && ok "amount is first" || fail "row 1: $(screen | sed -n 4p)"
-screen | sed -n 5p | grep -E "fraud-detector +merchant_category .*✖ drift" >/dev/null && ok "merchant_category is second" || fail "row 2: $(screen | sed -n 5p)"
-screen | sed -n 6p | grep -q "✔ ok" && ok "the rest are ok" || fail "row 3: $(screen | sed -n 6p)"
+wait_line 4 "fraud-detector +amount .*✖ drift"
+wait_line 5 "fraud-detector +merchant_category .*✖ drift"
+wait_line 6 "✔ ok"
 keys Enter
 wait_for "Drift of fraud-detector: amount"
 wait_for "threshold 0.1"
@@ -39,7 +40,7 @@ literal "recorded_feat"
 keys Enter Enter
 wait_for "Drift of fraud-detector: recorded_feat"
 wait_for "Latest window, share per bin: reference | current"
-screen | grep -qE "^ +1 +[0-9.]+% +[0-9.]+%" && ok "bins with both shares" || fail "no bins: $(screen | tail -15)"
+wait_re "^ +1 +[0-9.]+% +[0-9.]+%"
 keys q
 
 # In mono (NO_COLOR) and ASCII the status still reads.

@@ -13,7 +13,7 @@ wait_for "VERSION"
 keys Escape
 wait_for "Models (8)"
 keys j Enter
-wait_for "Versions of $second"
+wait_for "Versions of $second ("
 top=$("$MLC_BIN" -r "$db" versions "$second" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['versions'][0]['version'])")
 keys Enter
 wait_for "$second version $top"

@@ -5,6 +5,7 @@ db=$(demo_db)
 export NO_COLOR=1
 tui_start 100 30 -r "$db"
 wait_for "Models (8)"
+screen_settle
 tmux -L "$TMUX_SOCK" capture-pane -e -p -t 0 >"$T/esc"
 if grep -qE "$(printf '\033')\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)[;m]" "$T/esc"; then
 	fail "colour sequences on screen under NO_COLOR"
@@ -17,6 +18,7 @@ expect_quit "q exits 0"
 unset NO_COLOR
 tui_start 100 30 -r "$db"
 wait_for "Models (8)"
+screen_settle
 tmux -L "$TMUX_SOCK" capture-pane -e -p -t 0 >"$T/esc2"
 grep -qE "$(printf '\033')\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)" "$T/esc2" && ok "colours without NO_COLOR" || fail "no colour at all"
 finish

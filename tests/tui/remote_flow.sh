@@ -299,6 +299,7 @@ keys Enter
 wait_for "Models (3)" $W
 keys C-r
 wait_re "^. fraud-detector +3 +3 ✖ drift " $W
+screen_settle
 [ "$(screen | grep -c '✖ drift')" -eq 1 ] && ok "only fraud-detector drifts" || fail "drift flags: $(screen | grep -c '✖ drift')"
 keys /
 literal "fraud-detector"
@@ -306,8 +307,8 @@ keys Enter
 wait_for "Models (1 of 3)" $W
 keys D
 wait_for "Drift of fraud-detector: 1 of 2 features drifting" $W
-screen | sed -n 4p | grep -qE "fraud-detector +amount +ks .* 0\.05 ✖ drift [▁▂▃▄▅▆▇█]{3}" && ok "amount first, drifting, with 3 windows" || fail "row 1: $(screen | sed -n 4p)"
-screen | sed -n 5p | grep -qE "fraud-detector +merchant +chisquare .* ✔ ok" && ok "merchant is ok" || fail "row 2: $(screen | sed -n 5p)"
+wait_line 4 "fraud-detector +amount +ks .* 0\.05 ✖ drift [▁▂▃▄▅▆▇█]{3}"
+wait_line 5 "fraud-detector +merchant +chisquare .* ✔ ok"
 keys Enter
 wait_for "Drift of fraud-detector: amount" $W
 wait_for "threshold 0.05"

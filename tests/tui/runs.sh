@@ -46,7 +46,7 @@ wait_for "where metrics.accuracy > 0.85 ($n)"
 keys s s s s s
 wait_for "accuracy▲"
 low=$("$M" -r "$db" runs "$exp" --json --filter "metrics.accuracy > 0.85" --order-by "metrics.accuracy ASC" --limit 1 | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][0]['run_id'][:8])")
-screen | sed -n 4p | grep -q "$low" && ok "lowest accuracy first after sort" || fail "first row is not $low: $(screen | sed -n 4p)"
+wait_line 4 "$low"
 keys S
 wait_for "accuracy▼"
 
