@@ -2177,6 +2177,13 @@ static int64_t pick_rollback(const struct place *p, const char *model, const cha
 		return target;
 	}
 	h = history_of(p->m, env);
+	/* Another client moved the alias off the history's head: that move backed
+	 * the head out, so the rule must not go back onto it. */
+	if (json_array_size(h) > 0 && jint(json_array_get(h, 0), "v") != cur)
+		json_array_insert_new(h, 0,
+				      json_pack("{s:I,s:O,s:s}", "v", (json_int_t)cur, "prev",
+						json_object_get(json_array_get(h, 0), "v"), "act",
+						"rollback"));
 	target = rule_target(h, cur);
 	json_decref(h);
 	if (target == 0)
@@ -2192,8 +2199,9 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 			   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct place p = {0};
+	struct mlc_error why = {0};
 	int64_t cur, target, prev;
-	int rc = -1, live;
+	int rc = -1, live, st;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
@@ -2206,7 +2214,15 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	}
 	cur = live_of(p.m, p.env->name);
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
-	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
+	    (st = version_state(r, &p, model, target, NULL, 0, &why, err)) < 0)
+		goto out;
+	if (st > 0) { /* deleted or retired since it was live */
+		mlc_error_set(err, why.code, "rollback of %s in %s to %lld: %s%s", model, p.env->name,
+			      (long long)target, why.msg,
+			      to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");
+		goto out;
+	}
+	if ((live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
 		goto out;
 	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
 		(long long)prev, (long long)target);

@@ -8,7 +8,8 @@
 # after a grace; an approved request whose version was taken down is not made
 # live again; a reject that lands while an approval is being confirmed stops
 # the deployment; deploying a version another client made live does not record
-# it past the policy.
+# it past the policy; the rollback rule takes another client's alias move as
+# backing a version out, and names a version archived since.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
@@ -171,4 +172,20 @@ expect_exit 1 "dave 'deploys' 3, live in prod by another client's hand" -- "$M" 
 expect_in "$T/err" "fraud-detector 3 is live in prod, but its history has no entry for it; with approvals required there, only its request records it" "refused, saying why"
 check "the history still ends with 2" \
 	"$(call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.prod'][0])[0]['v']")" 2
+
+# ---- the rollback rule on a history another client changed ----------------------------
+expect_exit 0 "env set qa2" -- "$M" --as alice env set qa2 --order 5
+expect_exit 0 "deploy 2 to qa2" -- "$M" --as alice deploy fraud-detector 2 --env qa2
+expect_exit 0 "deploy 3 to qa2" -- "$M" --as alice deploy fraud-detector 3 --env qa2
+call POST api/2.0/mlflow/registered-models/alias '{"name": "fraud-detector", "alias": "qa2", "version": "2"}' >/dev/null
+expect_exit 1 "after another client backed 3 out, a rollback does not go onto 3 again" -- \
+	"$M" --as alice rollback fraud-detector --env qa2
+expect_in "$T/err" "no earlier version to roll back to" "there is none"
+check "qa2 stays on 2" "$(alias_of qa2)" 2
+expect_exit 0 "deploy 3 to qa2 again" -- "$M" --as alice deploy fraud-detector 3 --env qa2
+call POST api/2.0/mlflow/model-versions/transition-stage \
+	'{"name": "fraud-detector", "version": "2", "stage": "Archived", "archive_existing_versions": false}' >/dev/null
+expect_exit 1 "the rule's choice, 2, was archived since" -- "$M" --as alice rollback fraud-detector --env qa2
+expect_in "$T/err" "rollback of fraud-detector in qa2 to 2: fraud-detector version 2 is archived; choose another with --to VERSION" "says so, and what to do"
+check "qa2 stays on 3" "$(alias_of qa2)" 3
 finish
