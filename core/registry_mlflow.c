@@ -2216,7 +2216,8 @@ static int mlflow_rollback(struct registry *r, const char *model, const char *en
 	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
 	    (st = version_state(r, &p, model, target, NULL, 0, &why, err)) < 0)
 		goto out;
-	if (st > 0) { /* deleted or retired since it was live */
+	if (st > 0 && why.code == MLC_ERR_NOTFOUND) { /* deleted since it was live (an archived
+							 * version stays a rollback target) */
 		mlc_error_set(err, why.code, "rollback of %s in %s to %lld: %s%s", model, p.env->name,
 			      (long long)target, why.msg,
 			      to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");

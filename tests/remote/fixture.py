@@ -644,6 +644,18 @@ def delete_version_tag(store, args):
     return {}
 
 
+def delete_version(store, args):
+    """model-versions/delete: the version goes, and with it the aliases that
+    point at it (as MLflow's store does)."""
+    v = version_of(store, args)
+    store.versions[v["name"]].remove(v)
+    m = store.models[v["name"]]
+    m["aliases"] = [a for a in m.get("aliases", []) if a["version"] != v["version"]]
+    if not m["aliases"]:
+        del m["aliases"]
+    return {}
+
+
 STAGES = ("None", "Staging", "Production", "Archived")
 
 
@@ -844,6 +856,7 @@ ROUTES = {
     "registered-models/delete-tag": ("DELETE", delete_model_tag),
     "model-versions/set-tag": ("POST", set_version_tag),
     "model-versions/delete-tag": ("DELETE", delete_version_tag),
+    "model-versions/delete": ("DELETE", delete_version),
     "model-versions/transition-stage": ("POST", transition_stage),
     "experiments/create": ("POST", create_experiment),
     "experiments/set-experiment-tag": ("POST", set_experiment_tag),

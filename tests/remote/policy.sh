@@ -9,7 +9,7 @@
 # live again; a reject that lands while an approval is being confirmed stops
 # the deployment; deploying a version another client made live does not record
 # it past the policy; the rollback rule takes another client's alias move as
-# backing a version out, and names a version archived since.
+# backing a version out, and names a version deleted since.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
@@ -183,9 +183,8 @@ expect_exit 1 "after another client backed 3 out, a rollback does not go onto 3 
 expect_in "$T/err" "no earlier version to roll back to" "there is none"
 check "qa2 stays on 2" "$(alias_of qa2)" 2
 expect_exit 0 "deploy 3 to qa2 again" -- "$M" --as alice deploy fraud-detector 3 --env qa2
-call POST api/2.0/mlflow/model-versions/transition-stage \
-	'{"name": "fraud-detector", "version": "2", "stage": "Archived", "archive_existing_versions": false}' >/dev/null
-expect_exit 1 "the rule's choice, 2, was archived since" -- "$M" --as alice rollback fraud-detector --env qa2
-expect_in "$T/err" "rollback of fraud-detector in qa2 to 2: fraud-detector version 2 is archived; choose another with --to VERSION" "says so, and what to do"
+call DELETE api/2.0/mlflow/model-versions/delete '{"name": "fraud-detector", "version": "2"}' >/dev/null
+expect_exit 1 "the rule's choice, 2, was deleted since" -- "$M" --as alice rollback fraud-detector --env qa2
+expect_in "$T/err" "rollback of fraud-detector in qa2 to 2: model 'fraud-detector': no version 2; choose another with --to VERSION" "says so, and what to do"
 check "qa2 stays on 3" "$(alias_of qa2)" 3
 finish
