@@ -3061,23 +3061,25 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		mlc_outcome_where(out, f->model, e->name, action, v, jint(done, "prev"));
 		made = live == v && strcmp(hook_status(p.m, e->name, v, jint(done, "at")), "none") == 0;
 		if (live != v) {
+			char since[64] = "taken down since";
+			if (live > 0)
+				snprintf(since, sizeof since, "replaced since by %lld", (long long)live);
 			mlc_outcome(out, f->id, 0, "request %lld approved: %s %s went live in %s for it, "
-						   "and has been replaced since by %lld",
-				    (long long)f->id, f->model, f->version, e->name, (long long)live);
+						   "and has been %s",
+				    (long long)f->id, f->model, f->version, e->name, since);
 			goto approve;
 		}
 	} else if (reconciled && live == v && jint(json_array_get(h, 0), "v") != v) {
 		/* the alias was set, the history tag not (the head is what was live
 		 * before): write what is missing; the hook runs unless it ran since */
 		int64_t before = jint(json_array_get(h, 0), "at");
-		if (version_state(r, &p, f->model, v, stage, sizeof stage, &why, err) < 0 ||
+		if (version_state(r, &p, f->model, v, stage, sizeof stage, &why, &why) < 0 ||
 		    finish_live(r, f->model, &p, v, stage, action, actor, &q, f->ref, fixed,
-				sizeof fixed, err) < 0) {
-			mlc_error_set(err, err->code ? err->code : MLC_ERR_FAILED,
+				sizeof fixed, &why) < 0) {
+			mlc_error_set(err, why.code ? why.code : MLC_ERR_FAILED,
 				      "request %lld: %s %s is live in %s, but what its deployment left "
 				      "out could not be written: %.600s",
-				      (long long)f->id, f->model, f->version, e->name,
-				      err->msg[0] ? err->msg : why.msg);
+				      (long long)f->id, f->model, f->version, e->name, why.msg);
 			goto out;
 		}
 		mlc_outcome_where(out, f->model, e->name, action, v, jint(json_array_get(h, 0), "v"));
