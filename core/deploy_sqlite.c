@@ -961,20 +961,24 @@ int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 
 /* ---- hook outcomes ------------------------------------------------------ */
 
-static int do_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
-			  const char *detail, const char *actor, struct mlc_error *err)
+static int do_record_hook(struct registry *r, const char *model, const char *env, const char *version,
+			  int ok, int status, const char *detail, const char *actor, struct mlc_error *err)
 {
 	struct env_row e;
-	int64_t mid, dep;
+	int64_t mid, dep, v;
 	sqlite3_stmt *st;
 	char subject[600];
 
-	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
+	if ((v = parse_version(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
+	    (mid = sq_model_id(r, model, err)) <= 0)
 		return -1;
-	dep = query_int(r, "SELECT id FROM deployments WHERE model_id = ? AND env_id = ?"
-			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "ii", mid, e.id);
+	/* the latest deployment of the version the hook ran for (a newer one of
+	 * another version keeps its own outcome) */
+	dep = query_int(r, "SELECT id FROM deployments WHERE model_id = ? AND env_id = ? AND version = ?"
+			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "iii", mid, e.id, v);
 	if (dep <= 0)
-		return dep < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s was never deployed to %s", model, e.name);
+		return dep < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never deployed to %s",
+						    model, (long long)v, e.name);
 	st = sq_prep(r, "INSERT INTO hook_runs (deployment_id, at, ok, status, detail) VALUES (?, ?, ?, ?, ?)", err);
 	if (st == NULL)
 		return -1;
@@ -989,10 +993,10 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	return audit(r, actor, ok ? "hook ok" : "hook failed", subject, detail, err);
 }
 
-int sq_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
-		   const char *detail, const char *actor, struct mlc_error *err)
+int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version, int ok,
+		   int status, const char *detail, const char *actor, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_record_hook(r, model, env, ok, status, detail, actor, err), err);
+	return finish(r, do_record_hook(r, model, env, version, ok, status, detail, actor, err), err);
 }

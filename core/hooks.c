@@ -280,7 +280,8 @@ int hooks_run(struct registry *r, const struct hooks *hs, const char *model, con
 		ev.action = "deploy";
 	}
 	ok = run_hook(h, &ev, &status, &detail);
-	if (registry_record_hook(r, model, env, ok, status, sb_str(&detail), actor, err) < 0)
+	if (registry_record_hook(r, model, env, ev.version, ok, status, sb_str(&detail), actor,
+				 err) < 0)
 		goto out;
 	*summary = xasprintf("hook for %s: %s%s%s", env, ok ? "ok" : "FAILED", detail.len ? " — " : "",
 			     sb_str(&detail));

@@ -231,10 +231,11 @@ int registry_drift_series(struct registry *r, const char *model, const char *fea
 	return CALL(drift_series, model, feature, last, out, err);
 }
 
-int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
-			 const char *detail, const char *actor, struct mlc_error *err)
+int registry_record_hook(struct registry *r, const char *model, const char *env,
+			 const char *version, int ok, int status, const char *detail,
+			 const char *actor, struct mlc_error *err)
 {
-	return WRITE(record_hook, model, env, ok, status, detail, actor, err);
+	return WRITE(record_hook, model, env, version, ok, status, detail, actor, err);
 }
 
 void mlc_keys_free(struct mlc_keys *k)

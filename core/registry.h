@@ -127,9 +127,11 @@ struct registry_ops {
 			    const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
 	int (*drift_series)(struct registry *r, const char *model, const char *feature, int64_t last,
 			    struct mlc_drift_list *out, struct mlc_error *err);
-	/* Store a hook's outcome for model's latest deployment in env. */
-	int (*record_hook)(struct registry *r, const char *model, const char *env, int ok,
-			   int status, const char *detail, const char *actor, struct mlc_error *err);
+	/* Store a hook's outcome for model's latest deployment of version in env
+	 * (the hook ran for it; a newer deployment's outcome is not overwritten). */
+	int (*record_hook)(struct registry *r, const char *model, const char *env,
+			   const char *version, int ok, int status, const char *detail,
+			   const char *actor, struct mlc_error *err);
 
 	/* Cancelling (remote backends). interrupt is the one operation that may be
 	 * called from another thread than the handle's: the operation in progress
@@ -218,8 +220,9 @@ int registry_drift_record(struct registry *r, const char *model, const char *fea
 			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
 int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 			  struct mlc_drift_list *out, struct mlc_error *err);
-int registry_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
-			 const char *detail, const char *actor, struct mlc_error *err);
+int registry_record_hook(struct registry *r, const char *model, const char *env,
+			 const char *version, int ok, int status, const char *detail,
+			 const char *actor, struct mlc_error *err);
 
 /* The local SQLite backend (registry_sqlite.c). */
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,

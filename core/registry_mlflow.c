@@ -3295,24 +3295,31 @@ out:
 
 /* ---- hook outcomes -------------------------------------------------------------- */
 
-/* Store a hook's outcome for the version live in env (the alias: the history
- * may lack its entry) as the model tag mlconsole.hook.ENV. */
-static int mlflow_record_hook(struct registry *r, const char *model, const char *env, int ok,
-			      int status, const char *detail, const char *actor,
-			      struct mlc_error *err)
+/* Store the outcome of a hook that ran for version as the model tag
+ * mlconsole.hook.ENV, which holds the outcome for the live version: when
+ * another version has gone live since, only the journal gets it. */
+static int mlflow_record_hook(struct registry *r, const char *model, const char *env,
+			      const char *version, int ok, int status, const char *detail,
+			      const char *actor, struct mlc_error *err)
 {
 	struct place p = {0};
 	char key[128], subject[600], *s = NULL;
+	const char *live;
 	json_t *j;
 	int rc = -1;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
-	if (alias_of(p.m, p.env->name) == NULL) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s", model, p.env->name);
+	snprintf(subject, sizeof subject, "%s@%s", model, p.env->name);
+	if ((live = alias_of(p.m, p.env->name)) == NULL || strcmp(live, version) != 0) {
+		char note[1400];
+		snprintf(note, sizeof note, "for version %.20s, no longer live: %.1000s", version,
+			 detail ? detail : "");
+		journal(r, actor, ok ? "hook ok" : "hook failed", subject, note);
+		rc = 0;
 		goto out;
 	}
-	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", alias_of(p.m, p.env->name), "at",
+	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", version, "at",
 		      (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
 		      jcut(detail, MAX_DETAIL));
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -3322,7 +3329,6 @@ static int mlflow_record_hook(struct registry *r, const char *model, const char 
 			s ? json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s) : NULL,
 			0, err) < 0)
 		goto out;
-	snprintf(subject, sizeof subject, "%s@%s", model, p.env->name);
 	journal(r, actor, ok ? "hook ok" : "hook failed", subject, detail);
 	rc = 0;
 out:

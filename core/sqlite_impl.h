@@ -52,7 +52,7 @@ int sq_drift_record(struct registry *r, const char *model, const char *feature, 
 		    const struct mlc_drift_point *p, struct mlc_error *err);
 int sq_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 		    struct mlc_drift_list *out, struct mlc_error *err);
-int sq_record_hook(struct registry *r, const char *model, const char *env, int ok, int status,
-		   const char *detail, const char *actor, struct mlc_error *err);
+int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version, int ok,
+		   int status, const char *detail, const char *actor, struct mlc_error *err);
 
 #endif

@@ -164,6 +164,20 @@ static void test_the_command_gets_the_change_made_over_the_history(void **state)
 	arena_free(&done.arena);
 }
 
+/* A hook that ran for an older deployment (a slow hook, a newer deploy
+ * meanwhile) is stored with that deployment, not the live one. */
+static void test_an_outcome_is_stored_with_the_version_it_ran_for(void **state)
+{
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_record_hook(*state, "m", "dev", "1", 1, 0, "", "carol", &err), 0);
+	assert_string_equal(hook_status(*state), "none");
+	assert_int_equal(registry_record_hook(*state, "m", "dev", "2", 0, 3, "x", "carol", &err), 0);
+	assert_string_equal(hook_status(*state), "failed");
+	assert_int_equal(registry_record_hook(*state, "m", "dev", "9", 1, 0, "", "carol", &err), -1);
+	assert_non_null(strstr(err.msg, "m 9 was never deployed to dev"));
+}
+
 static void test_a_failing_command_is_stored_with_status_and_first_line(void **state)
 {
 	char *summary = NULL;
@@ -217,6 +231,7 @@ int main(void)
 		T(test_no_hook_means_nothing_runs),
 		T(test_the_command_gets_the_deployment_in_its_environment),
 		T(test_the_command_gets_the_change_made_over_the_history),
+		T(test_an_outcome_is_stored_with_the_version_it_ran_for),
 		T(test_a_failing_command_is_stored_with_status_and_first_line),
 		T(test_a_command_past_its_time_limit_is_killed),
 		T(test_an_unreachable_url_fails_and_is_stored),

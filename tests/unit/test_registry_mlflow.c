@@ -660,9 +660,16 @@ static void test_deploy_sets_the_alias_then_the_history_tag(void **state)
 	assert_int_equal(live.n, 1);
 	assert_string_equal(live.items[0].version, "1");
 	assert_string_equal(live.items[0].hook_status, "none");
-	assert_int_equal(registry_record_hook(reg, "churn", "dev", 0, 1, "exit 1", "ana", &err), 0);
+	assert_int_equal(registry_record_hook(reg, "churn", "dev", "1", 0, 1, "exit 1", "ana", &err), 0);
 	MLC_LIST_FREE(&live);
 	MLC_LIST_FREE(&hist);
+	assert_int_equal(registry_deployments(reg, "churn", "dev", &live, &hist, &err), 0);
+	assert_string_equal(live.items[0].hook_status, "failed");
+	MLC_LIST_FREE(&live);
+	MLC_LIST_FREE(&hist);
+	/* a slow hook that ran for a version no longer live does not overwrite
+	 * the live version's outcome (only the journal gets it) */
+	assert_int_equal(registry_record_hook(reg, "churn", "dev", "7", 1, 0, "", "ana", &err), 0);
 	assert_int_equal(registry_deployments(reg, "churn", "dev", &live, &hist, &err), 0);
 	assert_string_equal(live.items[0].hook_status, "failed");
 	MLC_LIST_FREE(&live);
