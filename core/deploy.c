@@ -1,7 +1,8 @@
-/* deploy.c: what every backend's changes share: their outcome. */
+/* deploy.c: what every backend's changes share: their outcome, environment names. */
 #include "config.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "deploy.h"
 
 void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
@@ -25,4 +26,14 @@ void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *e
 	out->action = arena_strdup(&out->arena, action);
 	out->version = version;
 	out->previous = previous;
+}
+
+int mlc_env_name_valid(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
 }

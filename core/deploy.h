@@ -92,6 +92,10 @@ void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, cons
 void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env,
 		       const char *action, int64_t version, int64_t previous);
 
+/* 1 if s is a valid environment name, in every backend: lower case, digits,
+ * '-', '_', at most 64 bytes (it is also an MLflow alias). */
+int mlc_env_name_valid(const char *s);
+
 /* Which requests: pending only, or all. */
 enum { REQ_PENDING = 0, REQ_ALL = 1 };
 

@@ -709,17 +709,6 @@ static int set_approvers(struct registry *r, int64_t env_id, const char *s, stru
 	return rc;
 }
 
-/* 1 if name is a valid environment name: lower case, digits, '-', '_' (an alias). */
-static int valid_env_name(const char *s)
-{
-	if (*s == '\0' || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
 static int do_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
 		      struct mlc_error *err)
 {
@@ -728,7 +717,7 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!valid_env_name(c->name))
+	if (!mlc_env_name_valid(c->name))
 		return mlc_error_set(err, MLC_ERR_USAGE,
 				     "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
 	id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", c->name);

@@ -268,16 +268,17 @@ int hooks_run(struct registry *r, const struct hooks *hs, const char *model, con
 		if (live.n == 0)
 			mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: no hook to run", model, env);
 		goto out;
-	} else if (hist.n > 0 && strcmp(hist.items[0].version, live.items[0].version) == 0) {
-		ev.version = live.items[0].version;
-		ev.previous = hist.items[0].previous_version;
-		ev.action = hist.items[0].action;
 	} else {
-		/* the history lacks the live deployment (a server's history tag
-		 * failed): its head is what was live before */
 		ev.version = live.items[0].version;
-		ev.previous = hist.n > 0 ? hist.items[0].version : "";
-		ev.action = "deploy";
+		/* the history's head is the live deployment, unless a server's
+		 * history tag failed: then the head is what was live before */
+		if (hist.n > 0 && strcmp(hist.items[0].version, ev.version) == 0) {
+			ev.previous = hist.items[0].previous_version;
+			ev.action = hist.items[0].action;
+		} else {
+			ev.previous = hist.n > 0 ? hist.items[0].version : "";
+			ev.action = "deploy";
+		}
 	}
 	ok = run_hook(h, &ev, &status, &detail);
 	if (registry_record_hook(r, model, env, ev.version, ok, status, sb_str(&detail), actor,

@@ -1550,17 +1550,6 @@ static const struct mlc_env *previous_env(const struct mlc_env_list *l, const st
 	return prev;
 }
 
-/* 1 if name is a valid environment name: lower case, digits, '-', '_' (an alias). */
-static int valid_env_name(const char *s)
-{
-	if (*s == '\0' || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
 /* Create the policy experiment (on the first env set), its id into exp[len].
  * Another console creating it at the same moment is fine: it is looked up. */
 static int create_policy_experiment(struct registry *r, char *exp, size_t len,
@@ -1630,7 +1619,7 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 	int64_t next = 1;
 	int created, rc = -1;
 
-	if (!valid_env_name(c->name))
+	if (!mlc_env_name_valid(c->name))
 		return mlc_error_set(err, MLC_ERR_USAGE,
 				     "environment '%s': names are lower case letters, digits, '-' and '_'",
 				     c->name);
