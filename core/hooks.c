@@ -22,6 +22,7 @@
 #include "xmalloc.h"
 
 #define OUTPUT_CAP 2048 /* of a hook's output, the first this many bytes are kept */
+#define KILL_GRACE_MS 2000 /* from SIGTERM to SIGKILL for a hook past its time limit */
 
 char *hooks_config_path(void)
 {
@@ -99,14 +100,82 @@ struct hook_event {
 	const char *model, *version, *previous, *env, *action, *actor;
 };
 
-/* Run the command with the event in MLC_* variables; its exit status, or -1
- * on timeout (killed). The first OUTPUT_CAP bytes of its output go to out. */
+/* Keep the first OUTPUT_CAP bytes of a hook's output in out. */
+static void keep_output(struct strbuf *out, const char *data, size_t n)
+{
+	if (out->len < OUTPUT_CAP)
+		sb_addn(out, data, n < OUTPUT_CAP - out->len ? n : OUTPUT_CAP - out->len);
+}
+
+/* Read once from the hook's output fd into out; closes *fd (-1) at its end. */
+static void read_output(int *fd, struct strbuf *out)
+{
+	char buf[512];
+	ssize_t n = read(*fd, buf, sizeof buf);
+
+	if (n > 0) {
+		keep_output(out, buf, (size_t)n);
+	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Wait for the hook's shell pid until deadline (ms), keeping its output from
+ * *fd; 1 when it exited (*status set), 0 at the deadline. The shell's exit
+ * ends the wait even when a child it left behind holds the output open. */
+static int wait_hook(pid_t pid, int *fd, int64_t deadline, struct strbuf *out, int *status)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = *fd, .events = POLLIN};
+		int64_t left = deadline - timefmt_now_ms();
+		pid_t w = waitpid(pid, status, WNOHANG);
+
+		if (w == pid || (w < 0 && errno == ECHILD)) {
+			/* what is already in the pipe, not what may come later */
+			for (int i = 0; i < 16 && *fd >= 0 && poll(&pfd, 1, 0) > 0; i++)
+				read_output(fd, out);
+			return 1;
+		}
+		if (left <= 0)
+			return 0;
+		/* a closed output gives no wake-up at the shell's exit: look every 50 ms */
+		if (poll(&pfd, *fd >= 0 ? 1 : 0, left < 50 ? (int)left : 50) > 0)
+			read_output(fd, out);
+	}
+}
+
+/* Stop the hook's process group: SIGTERM, then SIGKILL once its shell has
+ * exited or after KILL_GRACE_MS; then reap the shell. The shell is reaped
+ * last so that its pid, the group's id, cannot be reused in between. */
+static void kill_hook(pid_t pid)
+{
+	int64_t until = timefmt_now_ms() + KILL_GRACE_MS;
+	siginfo_t si;
+
+	kill(-pid, SIGTERM);
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid)
+			break;
+		if (timefmt_now_ms() >= until)
+			break;
+		poll(NULL, 0, 20);
+	}
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Run the command with the event in MLC_* variables, in a process group of
+ * its own; its exit status, or -1 on timeout (the whole group killed). The
+ * first OUTPUT_CAP bytes of its output go to out. */
 static int run_command(const struct hook *h, const struct hook_event *ev, struct strbuf *out)
 {
 	int p[2], status = 0;
 	pid_t pid;
 	int64_t deadline = timefmt_now_ms() + (int64_t)h->timeout * 1000;
-	char buf[512];
 
 	if (pipe(p) < 0)
 		return -2;
@@ -130,36 +199,23 @@ static int run_command(const struct hook *h, const struct hook_event *ev, struct
 		execl("/bin/sh", "sh", "-c", h->command, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid); /* as the child does: a kill at once finds the group */
 	close(p[1]);
-	for (;;) {
-		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-		int64_t left = deadline - timefmt_now_ms();
-		ssize_t n;
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			close(p[0]);
-			return -1;
-		}
-		if (poll(&pfd, 1, (int)left) <= 0)
-			continue;
-		if ((n = read(p[0], buf, sizeof buf)) <= 0)
-			break;
-		if (out->len < OUTPUT_CAP)
-			sb_addn(out, buf, (size_t)n < OUTPUT_CAP - out->len ? (size_t)n : OUTPUT_CAP - out->len);
+	if (!wait_hook(pid, &p[0], deadline, out, &status)) {
+		kill_hook(pid);
+		status = -1;
+	} else {
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (p[0] >= 0)
+		close(p[0]);
+	return status;
 }
 
 /* libcurl: keep the start of the response body. */
 static size_t keep_body(char *data, size_t size, size_t n, void *ctx)
 {
-	struct strbuf *out = ctx;
-
-	if (out->len < OUTPUT_CAP)
-		sb_addn(out, data, size * n < OUTPUT_CAP - out->len ? size * n : OUTPUT_CAP - out->len);
+	keep_output(ctx, data, size * n);
 	return size * n;
 }
 

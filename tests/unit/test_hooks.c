@@ -203,6 +203,102 @@ static void test_a_command_past_its_time_limit_is_killed(void **state)
 	free(summary);
 }
 
+/* Milliseconds since an arbitrary start. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether process pid runs (a zombie or no such process: no). */
+static int alive(long pid)
+{
+	char path[64], line[256];
+	const char *state;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	line[0] = '\0';
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	state = strrchr(line, ')');
+	return state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X';
+}
+
+/* The number in file path, or -1. */
+static long read_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long pid = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = -1;
+		fclose(f);
+	}
+	return pid;
+}
+
+/* Closing its output does not let a hook outlive its time limit: it is
+ * killed at the deadline and recorded as timed out. */
+static void test_a_command_that_closes_its_output_is_killed_at_its_limit(void **state)
+{
+	char *summary = NULL;
+	long long t0 = now_ms();
+
+	write_config("[hook dev]\ncommand = exec sleep 12 >/dev/null 2>&1\ntimeout = 2\n");
+	assert_int_equal(run(*state, &summary), 1);
+	assert_true(now_ms() - t0 < 8000);
+	assert_non_null(strstr(summary, "FAILED"));
+	assert_non_null(strstr(summary, "timed out after 2 s"));
+	assert_string_equal(hook_status(*state), "failed");
+	free(summary);
+}
+
+/* At the deadline the hook's whole process group goes, a child that
+ * ignores SIGTERM included. */
+static void test_a_timed_out_hook_takes_its_children_with_it(void **state)
+{
+	char text[512], pidfile[96];
+	char *summary = NULL;
+	long pid;
+
+	snprintf(pidfile, sizeof pidfile, "%s/child.pid", dir);
+	snprintf(text, sizeof text,
+		 "[hook dev]\ncommand = exec >/dev/null 2>&1; "
+		 "sh -c 'trap \"\" TERM; sleep 12' & echo $! > %s; wait\ntimeout = 1\n",
+		 pidfile);
+	write_config(text);
+	assert_int_equal(run(*state, &summary), 1);
+	assert_non_null(strstr(summary, "timed out after 1 s"));
+	pid = read_pid(pidfile);
+	assert_true(pid > 0);
+	for (int i = 0; i < 50 && alive(pid); i++)
+		usleep(20000); /* SIGKILL is delivered, not yet acted on */
+	assert_false(alive(pid));
+	free(summary);
+}
+
+/* A hook is done when its command exits, even if a child it left in the
+ * background still holds the output open. */
+static void test_a_hook_is_done_when_its_command_exits(void **state)
+{
+	char *summary = NULL;
+	long long t0 = now_ms();
+
+	write_config("[hook dev]\ncommand = echo started; sleep 12 &\ntimeout = 6\n");
+	assert_int_equal(run(*state, &summary), 0);
+	assert_true(now_ms() - t0 < 5000);
+	assert_non_null(strstr(summary, "ok"));
+	assert_string_equal(hook_status(*state), "ok");
+	free(summary);
+}
+
 static void test_an_unreachable_url_fails_and_is_stored(void **state)
 {
 	char *summary = NULL;
@@ -234,6 +330,9 @@ int main(void)
 		T(test_an_outcome_is_stored_with_the_version_it_ran_for),
 		T(test_a_failing_command_is_stored_with_status_and_first_line),
 		T(test_a_command_past_its_time_limit_is_killed),
+		T(test_a_command_that_closes_its_output_is_killed_at_its_limit),
+		T(test_a_timed_out_hook_takes_its_children_with_it),
+		T(test_a_hook_is_done_when_its_command_exits),
 		T(test_an_unreachable_url_fails_and_is_stored),
 		T(test_a_bad_config_line_names_file_and_line),
 	};
