@@ -333,6 +333,25 @@ static int on_progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut, cur
 	return atomic_load(&x->h->interrupted) ? 1 : 0;
 }
 
+/* Send the handle's credentials with x's requests (on), or none at all. */
+static void xfer_auth(struct xfer *x, int on)
+{
+	const struct http *h = x->h;
+	CURL *c = x->curl;
+
+	curl_easy_setopt(c, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
+	curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	if (on && h->user && h->password) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, h->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, h->password);
+	} else if (on && h->token) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, h->token);
+	}
+}
+
 /* A new easy handle for x with every option requests share: callbacks,
  * timeouts, TLS and credentials. -1 if libcurl cannot make one. */
 static int xfer_init(struct http *h, struct xfer *x)
@@ -367,14 +386,7 @@ static int xfer_init(struct http *h, struct xfer *x)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca);
 	if (h->cert)
 		curl_easy_setopt(c, CURLOPT_SSLCERT, h->cert);
-	if (h->user && h->password) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERNAME, h->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, h->password);
-	} else if (h->token) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, h->token);
-	}
+	xfer_auth(x, 1);
 	return 0;
 }
 
@@ -815,6 +827,30 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 	rc = perform(h, path, out, err);
 	free(url);
 	return rc;
+}
+
+int http_auth_required(struct http *h, const char *path, const struct http_param *params,
+		       size_t n, struct mlc_error *err)
+{
+	json_t *j = NULL;
+	int rc;
+
+	xfer_auth(&h->main, 0);
+	rc = http_get_json(h, path, params, n, &j, err);
+	xfer_auth(&h->main, 1);
+	json_decref(j);
+	if (rc == 0)
+		return 0;
+	if (h->last_status == 401) {
+		mlc_error_clear(err);
+		return 1;
+	}
+	return -1;
+}
+
+const char *http_basic_user(const struct http *h)
+{
+	return h->user && h->password ? h->user : NULL;
 }
 
 /* Send body (JSON) to path with method (NULL: POST) and parse the answer. */

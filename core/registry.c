@@ -283,3 +283,10 @@ void registry_resume(struct registry *r)
 	if (r && r->ops->resume)
 		r->ops->resume(r);
 }
+
+int registry_auth(struct registry *r, char *user, size_t len, struct mlc_error *err)
+{
+	if (r->ops->auth == NULL)
+		return REG_AUTH_LOCAL;
+	return r->ops->auth(r, user, len, err);
+}

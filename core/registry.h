@@ -18,6 +18,14 @@ enum registry_caps {
 	REG_CAP_AUDIT = 1 << 3,     /* keeps an audit log */
 };
 
+/* Who a registry knows the acting user to be (registry_auth). */
+enum registry_auth {
+	REG_AUTH_LOCAL, /* no server: the process's own user acts */
+	REG_AUTH_NONE,	/* a server that answers without credentials */
+	REG_AUTH_USER,	/* a server that requires them, sent as user + password */
+	REG_AUTH_OTHER, /* a server that requires them, sent without a user name */
+};
+
 struct registry_open_opts {
 	int create;    /* create a missing local registry (commands that write) */
 	int read_only; /* never write, even if the backend could */
@@ -133,6 +141,11 @@ struct registry_ops {
 			   const char *version, int ok, int status, const char *detail,
 			   const char *actor, struct mlc_error *err);
 
+	/* Optional (servers): how the server authenticates this handle, asked
+	 * once (a request without credentials refused with 401 means it requires
+	 * them) and remembered; the user name into user[len] for REG_AUTH_USER. */
+	int (*auth)(struct registry *r, char *user, size_t len, struct mlc_error *err);
+
 	/* Cancelling (remote backends). interrupt is the one operation that may be
 	 * called from another thread than the handle's: the operation in progress
 	 * fails at once with "cancelled", and so does every later one until the
@@ -192,6 +205,10 @@ void mlc_keys_free(struct mlc_keys *k);
  * (the handle's thread); see registry_ops.interrupt. No-ops for local backends. */
 void registry_interrupt(struct registry *r);
 void registry_resume(struct registry *r);
+/* An enum registry_auth (REG_AUTH_LOCAL for a backend without a server), the
+ * authenticated user name into user[len] for REG_AUTH_USER; -1 with err when
+ * the server cannot be asked. */
+int registry_auth(struct registry *r, char *user, size_t len, struct mlc_error *err);
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
 int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,

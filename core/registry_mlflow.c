@@ -32,6 +32,7 @@
 struct mlflow {
 	struct http *http;
 	int stages; /* mirror staging/production as legacy stages (MLFLOW.md §11) */
+	int auth;   /* an enum registry_auth once asked, -1 before */
 };
 
 #define HTTPH(r) (((struct mlflow *)(r)->impl)->http)
@@ -3813,6 +3814,25 @@ static void mlflow_resume(struct registry *r)
 	http_clear_interrupt(HTTPH(r));
 }
 
+/* Does the server require credentials? One cheap search sent without any,
+ * its answer kept for the handle's life (DESIGN.md "identity"). */
+static int mlflow_auth(struct registry *r, char *user, size_t len, struct mlc_error *err)
+{
+	struct mlflow *m = r->impl;
+	const struct http_param one[] = {{"max_results", "1"}};
+	const char *u = http_basic_user(m->http);
+	int rc;
+
+	if (m->auth < 0) {
+		if ((rc = http_auth_required(m->http, "registered-models/search", one, 1, err)) < 0)
+			return -1;
+		m->auth = rc == 0 ? REG_AUTH_NONE : u ? REG_AUTH_USER : REG_AUTH_OTHER;
+	}
+	if (m->auth == REG_AUTH_USER)
+		snprintf(user, len, "%s", u);
+	return m->auth;
+}
+
 static const struct registry_ops mlflow_ops = {
     .kind = "mlflow",
     .close = mlflow_close,
@@ -3841,6 +3861,7 @@ static const struct registry_ops mlflow_ops = {
     .drift_record = mlflow_drift_record,
     .drift_series = mlflow_drift_series,
     .record_hook = mlflow_record_hook,
+    .auth = mlflow_auth,
     .interrupt = mlflow_interrupt,
     .resume = mlflow_resume,
 };
@@ -3857,6 +3878,7 @@ struct registry *registry_mlflow_open(const char *uri, const struct registry_ope
 	m = xcalloc(1, sizeof *m);
 	m->http = h;
 	m->stages = opts && opts->stages;
+	m->auth = -1;
 	r = xcalloc(1, sizeof *r);
 	r->ops = &mlflow_ops;
 	r->uri = http_display_url(uri);

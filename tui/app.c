@@ -417,6 +417,9 @@ static void draw_header(struct app *a)
 	free(where);
 	x += draw_text(d, 0, x, w - x - 8, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	x += draw_text(d, 0, x, w - x - 8, a->user, THEME_HEADER, 0, 0) + 1;
+	if (a->unauthenticated)
+		x += draw_text(d, 0, x, w - x - 8, "(server: no auth)", THEME_HEADER, 0,
+			       0) + 1;
 	if (a->read_only && w - x > 16)
 		x += draw_text(d, 0, x, 11, " READ-ONLY ", THEME_BADGE, 0, 0) + 1;
 	if (w - x > 6)
@@ -899,6 +902,39 @@ static struct registry *open_registry(struct app *a, const struct config_context
 	return registry_open(uri, &ro, err);
 }
 
+/* The acting user as the server knows it (worker thread), for the header. */
+struct auth_job {
+	char user[128];
+	int auth;
+	struct mlc_error err;
+};
+
+static void auth_run(struct registry *r, void *arg)
+{
+	struct auth_job *j = arg;
+	j->auth = registry_auth(r, j->user, sizeof j->user, &j->err);
+}
+
+/* Main thread: name the server's user, or say the server does not authenticate. */
+static void auth_done(struct app *a, void *arg)
+{
+	struct auth_job *j = arg;
+
+	if (a != NULL && j->auth == REG_AUTH_USER)
+		snprintf(a->user, sizeof a->user, "%s", j->user);
+	if (a != NULL)
+		a->unauthenticated = j->auth == REG_AUTH_NONE;
+	free(j);
+}
+
+/* Ask the registry who acts (after the first view's load, which a slow
+ * server should not wait for); not with --as. */
+static void ask_auth(struct app *a)
+{
+	if (a->opts->as_user == NULL)
+		worker_submit(a->worker, auth_run, auth_done, xcalloc(1, sizeof(struct auth_job)));
+}
+
 /* Make reg (opened for x at uri) the console's: header, read-only badge,
  * hooks, and a worker thread that owns it from now on. */
 static int adopt_registry(struct app *a, struct registry *reg, const struct config_context *x,
@@ -910,7 +946,8 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	free(a->registry_kind);
 	a->registry_display = xstrdup(reg->display);
 	a->registry_kind = xstrdup(reg->ops->kind);
-	cli_actor(a->opts, a->registry_kind, a->user, sizeof a->user);
+	cli_identity(a->opts, a->user, sizeof a->user);
+	a->unauthenticated = 0;
 	a->read_only = a->opts->read_only || reg->read_only || (x && x->read_only);
 	a->context = x;
 	if (uri != a->uri) {
@@ -936,6 +973,7 @@ static void reset_views(struct app *a)
 	a->pending = -1;
 	app_push(a, view_models_new(a));
 	app_refresh_pending(a);
+	ask_auth(a);
 }
 
 void app_switch_context(struct app *a, const struct config_context *x)
@@ -990,6 +1028,7 @@ int app_main(const struct cli_opts *o)
 	a->pending = -1;
 	app_push(a, view_models_new(a));
 	app_refresh_pending(a);
+	ask_auth(a);
 	app_loop(a);
 	endwin();
 	if (a->worker == NULL) { /* :ctx could not reopen the registry it left */

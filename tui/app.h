@@ -26,6 +26,7 @@ struct app {
 	struct draw_ctx draw;
 	int utf8, no_colour, read_only;
 	char user[128];
+	int unauthenticated; /* the server answers without credentials (the header says so) */
 	struct view *stack[APP_MAX_VIEWS];
 	int depth;
 	uint64_t next_view_id;

@@ -12,6 +12,7 @@
 struct change_job {
 	struct change *c;
 	char user[128];
+	int as_user;		   /* user is --as: the server is not asked */
 	const struct hooks *hooks; /* the app's, read-only while the app runs */
 	struct mlc_outcome out;
 	struct mlc_error err;
@@ -61,7 +62,14 @@ static void change_run(struct registry *r, void *arg)
 {
 	struct change_job *j = arg;
 	struct change *c = j->c;
+	char user[128];
 
+	/* The header's name may not have come back yet (DESIGN.md "identity"). */
+	if (!j->as_user && (j->rc = registry_auth(r, user, sizeof user, &j->err)) < 0)
+		return;
+	if (!j->as_user && j->rc == REG_AUTH_USER)
+		snprintf(j->user, sizeof j->user, "%s", user);
+	j->rc = 0;
 	switch (c->kind) {
 	case CH_DEPLOY:
 		j->rc = registry_deploy(r, c->model, c->version, c->env, j->user, &j->out, &j->err);
@@ -134,6 +142,7 @@ void change_submit(struct app *a, struct change *c)
 
 	j->c = c;
 	snprintf(j->user, sizeof j->user, "%s", a->user);
+	j->as_user = a->opts->as_user != NULL;
 	j->hooks = &a->hooks;
 	worker_submit(a->worker, change_run, change_done, j);
 }

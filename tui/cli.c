@@ -64,16 +64,25 @@ int cli_usage(const struct cli_opts *o, const char *fmt, ...)
 	return 2;
 }
 
-const char *cli_actor(const struct cli_opts *o, const char *kind, char *buf, size_t len)
+int cli_actor(const struct cli_opts *o, struct registry *r, char *buf, size_t len,
+	      struct mlc_error *err)
 {
-	const char *u = getenv("MLFLOW_TRACKING_USERNAME");
+	char user[256];
+	int auth;
 
 	if (cli_identity(o, buf, len) == NULL)
-		return NULL;
+		return mlc_error_set(err, MLC_ERR_USAGE, "--as: only root may act as another user");
+	if (o->as_user != NULL || (auth = registry_auth(r, user, sizeof user, err)) < 0)
+		return o->as_user != NULL ? 0 : -1;
 	/* The server authenticates this name (DESIGN.md "identity"). */
-	if (o->as_user == NULL && kind && strcmp(kind, "mlflow") == 0 && u && *u)
-		snprintf(buf, len, "%s", u);
-	return buf;
+	if (auth == REG_AUTH_USER)
+		snprintf(buf, len, "%s", user);
+	else if (auth == REG_AUTH_NONE && !o->json)
+		fprintf(stderr,
+			"mlconsole: note: %s answers without credentials (an unauthenticated "
+			"server): acting as %s\n",
+			r->display, buf);
+	return 0;
 }
 
 const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
@@ -86,8 +95,11 @@ const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->as_user);
 		return buf;
 	}
-	pw = getpwuid(geteuid());
-	snprintf(buf, len, "%s", pw ? pw->pw_name : (getenv("USER") ? getenv("USER") : "unknown"));
+	/* Never $USER or any other variable: anyone can set those. */
+	if ((pw = getpwuid(geteuid())) != NULL)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "uid:%lu", (unsigned long)geteuid());
 	return buf;
 }
 

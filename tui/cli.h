@@ -55,6 +55,7 @@ int cli_run(const struct cli_opts *o);
 struct config;
 struct config_context;
 struct mlc_error;
+struct registry;
 /* The registry URI the options select, in DESIGN.md's order: -r, --context
  * NAME, $MLFLOW_TRACKING_URI, cfg's default context, the default path. *ctx is
  * the context chosen (in cfg) or NULL. NULL with a usage error for an unknown
@@ -72,10 +73,15 @@ int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struc
 char *cli_demo_path(void);
 /* Print "mlconsole: what: why" (or JSON with --json) to stderr. */
 void cli_error(const struct cli_opts *o, const char *msg);
-/* The acting user against a registry of backend kind: --as (root only), else
- * MLFLOW_TRACKING_USERNAME against an MLflow server, else the login name. */
-const char *cli_actor(const struct cli_opts *o, const char *kind, char *buf, size_t len);
-/* The acting user: --as (root only) or the login name; NULL + message if refused. */
+/* The acting user against r into buf[len] (DESIGN.md "identity"): --as (root
+ * only); else the user name sent with a password to a server seen to require
+ * credentials; else the login name, and a note on stderr (not with --json)
+ * when r is a server that answers without credentials. -1 with err when --as
+ * is refused or the server cannot be asked. */
+int cli_actor(const struct cli_opts *o, struct registry *r, char *buf, size_t len,
+	      struct mlc_error *err);
+/* The acting user: --as (root only) or the login name (`uid:N` for a uid
+ * without a passwd entry; never from the environment); NULL if refused. */
 const char *cli_identity(const struct cli_opts *o, char *buf, size_t len);
 
 #endif

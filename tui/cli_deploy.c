@@ -147,8 +147,10 @@ int cli_hook(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	cli_actor(o, r->ops->kind, actor, sizeof actor);
-	rc = run_hook(o, r, o->argv[2], o->env, NULL, actor, 1);
+	if (cli_actor(o, r, actor, sizeof actor, &err) < 0)
+		rc = cli_fail(o, &err);
+	else
+		rc = run_hook(o, r, o->argv[2], o->env, NULL, actor, 1);
 	registry_close(r);
 	return rc;
 }
@@ -218,8 +220,8 @@ int cli_change(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	cli_actor(o, r->ops->kind, actor, sizeof actor);
-	if (change(o, r, cmd, actor, &out, &err) < 0)
+	if (cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
+	    change(o, r, cmd, actor, &out, &err) < 0)
 		rc = cli_fail(o, &err); /* out.deployed: live all the same (a later step failed) */
 	else
 		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
@@ -338,8 +340,10 @@ int cli_env(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, set, &err)) == NULL)
 		return cli_fail(o, &err);
-	cli_actor(o, r->ops->kind, actor, sizeof actor);
-	rc = set ? env_set(o, r, actor, &err) : -1;
+	if (set && cli_actor(o, r, actor, sizeof actor, &err) < 0)
+		rc = cli_fail(o, &err);
+	else
+		rc = set ? env_set(o, r, actor, &err) : -1;
 	if (rc < 0)
 		rc = env_list(o, r, set ? o->argv[2] : NULL, &err);
 	registry_close(r);
