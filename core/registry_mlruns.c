@@ -112,7 +112,7 @@ int registry_mlruns_warnings(struct registry *r, const struct mlc_warning **out,
 
 /* ---- files and folders -------------------------------------------------- */
 
-enum ftype { F_MISSING, F_DIR, F_FILE, F_DANGLING, F_OTHER, F_ERROR };
+enum ftype { F_MISSING, F_DIR, F_FILE, F_DANGLING, F_OTHER, F_ERROR, F_LINKED_DIR };
 
 /* What path is, following symbolic links; a link to nothing is F_DANGLING. */
 static enum ftype file_type(const char *path, struct stat *st)
@@ -158,19 +158,108 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* Read the whole file at path into a malloc'd, NUL-terminated buffer (the
- * caller frees it); NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len)
+/* ---- staying inside the store ------------------------------------------ */
+
+/* Stores come from git checkouts, which carry symbolic links: nothing is read
+ * from outside the store's root, whatever links lead there. These errno
+ * values mean what read_why says. */
+#define E_OUTSIDE EXDEV	     /* resolves outside the store */
+#define E_NOT_REGULAR ENODEV /* a FIFO, device or socket */
+
+/* Why a file or folder could not be read, for a warning. */
+static const char *read_why(int e)
+{
+	if (e == E_OUTSIDE)
+		return "a symbolic link that leads out of the store; not followed";
+	if (e == E_NOT_REGULAR)
+		return "not a regular file";
+	return strerror(e);
+}
+
+/* 1 if the absolute, resolved path p is root or inside it. */
+static int under_root(const char *root, const char *p)
+{
+	size_t n = strlen(root);
+
+	return strcmp(root, "/") == 0 ||
+	       (strncmp(p, root, n) == 0 && (p[n] == '\0' || p[n] == '/'));
+}
+
+/* 1 if the open fd (opened as path) lies inside root: where the kernel says
+ * the open file is (so a link swapped in after a check cannot lead out), or
+ * where realpath() says when /proc is not mounted. A NULL root allows all. */
+static int fd_inside(const char *root, int fd, const char *path)
+{
+	char proc[64], where[PATH_MAX];
+	ssize_t n;
+	char *abs;
+	int in;
+
+	if (root == NULL)
+		return 1;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = readlink(proc, where, sizeof where);
+	if (n >= 0 && (size_t)n < sizeof where) {
+		where[n] = '\0';
+		return under_root(root, where);
+	}
+	abs = realpath(path, NULL);
+	in = abs && under_root(root, abs);
+	free(abs);
+	return in;
+}
+
+/* Open the file at path for reading without following a symbolic link out of
+ * root: a link is resolved first and its target opened only if it is inside
+ * (so a link to a device elsewhere is never even opened). -1 with errno. */
+static int open_inside(const char *root, const char *path)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
+	int fd = open(path, flags);
+	char *abs;
+
+	if (fd >= 0 || errno != ELOOP || root == NULL)
+		return fd;
+	if ((abs = realpath(path, NULL)) == NULL)
+		return -1;
+	if (!under_root(root, abs)) {
+		free(abs);
+		errno = E_OUTSIDE;
+		return -1;
+	}
+	fd = open(abs, flags);
+	free(abs);
+	return fd;
+}
+
+/* 0 if the open fd is a regular file inside root (its stat in st), else why
+ * not (an errno). */
+static int regular_inside(const char *root, int fd, const char *path, struct stat *st)
+{
+	if (fstat(fd, st) < 0)
+		return errno;
+	if (S_ISDIR(st->st_mode))
+		return EISDIR;
+	if (!S_ISREG(st->st_mode))
+		return E_NOT_REGULAR;
+	return fd_inside(root, fd, path) ? 0 : E_OUTSIDE;
+}
+
+/* ---- files and folders (continued) -------------------------------------- */
+
+/* Read the whole regular file at path, inside root, into a malloc'd,
+ * NUL-terminated buffer (the caller frees it); NULL with errno set on failure
+ * (read_why says it). */
+static char *read_file(const char *root, const char *path, size_t *len)
 {
 	struct stat st;
 	size_t cap, n = 0;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_inside(root, path), e;
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+	if ((e = regular_inside(root, fd, path, &st)) != 0) {
 		close(fd);
 		errno = e;
 		return NULL;
@@ -182,7 +271,7 @@ static char *read_file(const char *path, size_t *len)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			int e = errno;
+			e = errno;
 			free(buf);
 			close(fd);
 			errno = e;
@@ -212,17 +301,30 @@ static int cmp_str_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The entries of folder path except . and .., sorted; -1 with errno on failure. */
-static int list_dir(const char *path, struct names *out)
+/* The entries of folder path (inside root; NULL allows all) except . and ..,
+ * sorted; -1 with errno on failure (read_why says it). */
+static int list_dir(const char *root, const char *path, struct names *out)
 {
-	DIR *d = opendir(path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
 	size_t cap = 0;
+	DIR *d;
 
 	out->v = NULL;
 	out->n = 0;
-	if (d == NULL)
+	if (fd < 0)
 		return -1;
+	if (!fd_inside(root, fd, path)) {
+		close(fd);
+		errno = E_OUTSIDE;
+		return -1;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -255,7 +357,7 @@ static void warn_not_folder(struct mlruns_impl *m, const char *path, enum ftype 
 	else if (t == F_FILE || t == F_OTHER)
 		warn(m, path, "not a folder");
 	else
-		warn(m, path, "cannot read the folder: %s", strerror(e));
+		warn(m, path, "cannot read the folder: %s", read_why(e));
 }
 
 /* ---- values under metrics/, params/, tags/ ------------------------------ */
@@ -285,6 +387,20 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
 }
 
+/* What the entry at path of a value folder is: like file_type, but a symbolic
+ * link to a folder is F_LINKED_DIR, never walked (nested keys are real
+ * folders; `a -> .` would walk for ever). A link to a file is F_FILE: whether
+ * it stays inside the store is read_file's check. */
+static enum ftype value_entry_type(const char *path, struct stat *st)
+{
+	if (lstat(path, st) != 0)
+		return errno == ENOENT ? F_MISSING : F_ERROR;
+	if (!S_ISLNK(st->st_mode))
+		return S_ISDIR(st->st_mode) ? F_DIR : S_ISREG(st->st_mode) ? F_FILE : F_OTHER;
+	enum ftype t = file_type(path, st);
+	return t == F_DIR ? F_LINKED_DIR : t;
+}
+
 /* Collect the files under dir as keys relative to top (a key with '/' is a
  * nested folder). Hidden names are stray files, not keys. */
 static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix, int depth,
@@ -292,7 +408,7 @@ static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix
 {
 	struct names ns;
 
-	if (list_dir(dir, &ns) < 0) {
+	if (list_dir(m->root, dir, &ns) < 0) {
 		warn_not_folder(m, dir, F_ERROR, errno);
 		return;
 	}
@@ -305,7 +421,7 @@ static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix
 			continue;
 		path = xasprintf("%s/%s", dir, ns.v[i]);
 		key = prefix ? xasprintf("%s/%s", prefix, ns.v[i]) : xstrdup(ns.v[i]);
-		t = file_type(path, &st);
+		t = value_entry_type(path, &st);
 		if (t == F_DIR && depth < 32) {
 			walk_into(m, path, key, depth + 1, out);
 		} else if (t == F_FILE) {
@@ -317,6 +433,8 @@ static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix
 			continue;
 		} else if (t == F_DANGLING) {
 			warn(m, path, "a symbolic link to nothing");
+		} else if (t == F_LINKED_DIR) {
+			warn(m, path, "a symbolic link to a folder; not followed");
 		} else {
 			warn(m, path, "not a regular file");
 		}
@@ -330,10 +448,14 @@ static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix
 static void walk_keys(struct mlruns_impl *m, const char *dir, struct entries *out)
 {
 	struct stat st;
-	enum ftype t = file_type(dir, &st);
+	enum ftype t = value_entry_type(dir, &st);
 
 	if (t == F_MISSING)
 		return;
+	if (t == F_LINKED_DIR) {
+		warn(m, dir, "a symbolic link to a folder; not followed");
+		return;
+	}
 	if (t != F_DIR) {
 		warn_not_folder(m, dir, t, errno);
 		return;
@@ -352,15 +474,15 @@ struct yml {
 
 /* Parse the meta.yaml at path into y (a mapping at the top); on failure put
  * the reason in why. */
-static int yml_load(struct yml *y, const char *path, char *why, size_t whylen)
+static int yml_load(struct yml *y, const char *root, const char *path, char *why, size_t whylen)
 {
 	yaml_parser_t p;
 	size_t len;
-	char *buf = read_file(path, &len);
+	char *buf = read_file(root, path, &len);
 
 	memset(y, 0, sizeof *y);
 	if (buf == NULL) {
-		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+		snprintf(why, whylen, "cannot read: %s", read_why(errno));
 		return -1;
 	}
 	if (!yaml_parser_initialize(&p)) {
@@ -497,7 +619,7 @@ static int load_experiment_meta(struct mlruns_impl *m, struct mexp *x, const cha
 	const char *id, *stage;
 	int ret = -1;
 
-	if (yml_load(&y, path, why, sizeof why) < 0) {
+	if (yml_load(&y, m->root, path, why, sizeof why) < 0) {
 		warn(m, path, "%s", why);
 		free(path);
 		return -1;
@@ -562,9 +684,9 @@ static void load_experiment_tags(struct mlruns_impl *m, struct mexp *x)
 	walk_keys(m, dir, &es);
 	for (size_t i = 0; i < es.n; i++) {
 		size_t len;
-		char *v = read_file(es.v[i].path, &len);
+		char *v = read_file(m->root, es.v[i].path, &len);
 		if (v == NULL) {
-			warn(m, es.v[i].path, "cannot read: %s", strerror(errno));
+			warn(m, es.v[i].path, "cannot read: %s", read_why(errno));
 			continue;
 		}
 		struct mlc_kv *kv =
@@ -607,7 +729,7 @@ static void scan_experiments_in(struct mlruns_impl *m, const char *base, int tra
 {
 	struct names ns;
 
-	if (list_dir(base, &ns) < 0) {
+	if (list_dir(m->root, base, &ns) < 0) {
 		if (errno != ENOENT)
 			warn_not_folder(m, base, F_ERROR, errno);
 		return;
@@ -723,7 +845,7 @@ static void list_runs_of(struct mlruns_impl *m, struct mexp *x)
 	x->dir_sig = s;
 	x->listed = 1;
 	m->index_stale = 1;
-	if (list_dir(x->dir, &ns) < 0) {
+	if (list_dir(m->root, x->dir, &ns) < 0) {
 		warn_not_folder(m, x->dir, F_ERROR, errno);
 		return;
 	}
@@ -872,12 +994,12 @@ static long read_points(struct mlruns_impl *m, const char *path, int warn_bad, p
 			void *arg)
 {
 	size_t len, bad = 0, first_bad = 0, line = 0;
-	char *buf = read_file(path, &len);
+	char *buf = read_file(m->root, path, &len);
 	long points = 0;
 
 	if (buf == NULL) {
 		if (warn_bad)
-			warn(m, path, "cannot read: %s", strerror(errno));
+			warn(m, path, "cannot read: %s", read_why(errno));
 		return -1;
 	}
 	for (char *p = buf; p < buf + len;) {
@@ -925,9 +1047,9 @@ static struct mlc_kv *load_values(struct mlruns_impl *m, struct mlc_arena *a,
 	*n = 0;
 	for (size_t i = 0; i < es->n; i++) {
 		size_t len;
-		char *v = read_file(es->v[i].path, &len);
+		char *v = read_file(m->root, es->v[i].path, &len);
 		if (v == NULL) {
-			warn(m, es->v[i].path, "cannot read: %s", strerror(errno));
+			warn(m, es->v[i].path, "cannot read: %s", read_why(errno));
 			continue;
 		}
 		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
@@ -998,7 +1120,7 @@ static int load_run_meta(struct mlruns_impl *m, struct mrun *run)
 	memset(&run->run, 0, sizeof run->run);
 	if (access(path, F_OK) != 0)
 		rc = why_set(why, sizeof why, "no meta.yaml, so not a run");
-	else if ((rc = yml_load(&y, path, why, sizeof why)) == 0) {
+	else if ((rc = yml_load(&y, m->root, path, why, sizeof why)) == 0) {
 		rc = parse_run_meta(run, &y, why, sizeof why);
 		yml_free(&y);
 	}
@@ -1625,7 +1747,7 @@ static int mlruns_metric_history(struct registry *r, const char *run_id, const c
 	}
 	size_t first = out->n;
 	if (read_points(IMPL(r), path, 0, push_point, out) < 0) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, read_why(errno));
 		free(path);
 		return -1;
 	}
@@ -1760,7 +1882,7 @@ static int load_version(struct mlruns_impl *m, const char *dir, struct mlc_arena
 	int64_t num;
 	const char *stage;
 
-	if (yml_load(&y, path, why, sizeof why) < 0) {
+	if (yml_load(&y, m->root, path, why, sizeof why) < 0) {
 		warn(m, path, "%s", why);
 		free(path);
 		return -1;
@@ -1820,7 +1942,7 @@ static int load_model(struct mlruns_impl *m, const char *dir, struct mlc_arena *
 	struct yml y;
 	size_t n_al = 0;
 
-	if (yml_load(&y, path, why, sizeof why) < 0 || !yml_has(&y, "name")) {
+	if (yml_load(&y, m->root, path, why, sizeof why) < 0 || !yml_has(&y, "name")) {
 		warn(m, path, "%s", y.root ? "no name (a truncated file?)" : why);
 		yml_free(&y);
 		free(path);
@@ -1835,7 +1957,7 @@ static int load_model(struct mlruns_impl *m, const char *dir, struct mlc_arena *
 	aliases_from_yaml(&y, yml_node_in(&y, y.root, "aliases"), NULL, a, &am);
 	yml_free(&y);
 	free(path);
-	if (list_dir(dir, &ns) == 0) {
+	if (list_dir(m->root, dir, &ns) == 0) {
 		for (size_t i = 0; i < ns.n; i++) {
 			if (strncmp(ns.v[i], "version-", 8) != 0)
 				continue;
@@ -1906,7 +2028,7 @@ static int each_model(struct mlruns_impl *m, model_fn fn, void *arg)
 		free(root);
 		return 0;
 	}
-	if (list_dir(root, &ns) < 0) {
+	if (list_dir(m->root, root, &ns) < 0) {
 		warn_not_folder(m, root, F_ERROR, errno);
 		free(root);
 		return 0;
@@ -2119,7 +2241,7 @@ static int looks_like_store(const char *dir)
 	struct names ns;
 	int found = 0;
 
-	if (list_dir(dir, &ns) < 0)
+	if (list_dir(NULL, dir, &ns) < 0)
 		return 0;
 	for (size_t i = 0; i < ns.n && !found; i++) {
 		char *p = xasprintf("%s/%s/meta.yaml", dir, ns.v[i]);

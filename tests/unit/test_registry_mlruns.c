@@ -1277,6 +1277,79 @@ static void test_each_warning_is_kept_once(void **state)
 	registry_close(r);
 }
 
+/* ---- symbolic links ------------------------------------------------------ */
+
+#define L1 "eeeeeeee000000000000000000000001"
+#define SECRET "not-for-the-registry-7f3a"
+
+/* A store under l/mlruns whose run L1 has links: out of the store (a file,
+ * the tags folder, an experiment folder), in it (a file), and to folders. */
+static void make_link_store(void)
+{
+	char body[1024];
+
+	put("outside/secret", SECRET);
+	put("outside/tags/t", SECRET);
+	put("outside/exp/meta.yaml",
+	    "experiment_id: '2'\nlifecycle_stage: active\nname: " SECRET "\n");
+	put("l/mlruns/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: links\n");
+	snprintf(body, sizeof body, good_meta, L1, L1);
+	put("l/mlruns/1/" L1 "/meta.yaml", body);
+	put("l/mlruns/1/" L1 "/params/lr", "0.1");
+	put("l/mlruns/1/" L1 "/metrics/acc", "1 0.5 0\n");
+	assert_int_equal(symlink(tpath("outside/secret"), tpath("l/mlruns/1/" L1 "/params/leak")),
+			 0);
+	assert_int_equal(symlink("lr", tpath("l/mlruns/1/" L1 "/params/same")), 0);
+	assert_int_equal(symlink(".", tpath("l/mlruns/1/" L1 "/metrics/a")), 0);
+	assert_int_equal(symlink(".", tpath("l/mlruns/1/" L1 "/metrics/b")), 0);
+	assert_int_equal(symlink(tpath("outside/tags"), tpath("l/mlruns/1/" L1 "/tags")), 0);
+	assert_int_equal(symlink(tpath("outside/exp"), tpath("l/mlruns/2")), 0);
+}
+
+static void test_a_link_out_of_the_store_is_reported_and_never_read(void **state)
+{
+	struct registry *r = open_ok(tpath("l/mlruns"));
+	struct mlc_experiment_list el = {0};
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+
+	(void)state;
+	alarm(20); /* the store has the folder links too: fail, not hang */
+	get_run(r, L1, &l);
+	alarm(0);
+	assert_int_equal(l.items[0].n_params, 2); /* lr, and same -> lr inside the store */
+	assert_string_equal(l.items[0].params[0].key, "lr");
+	assert_string_equal(l.items[0].params[1].key, "same");
+	assert_string_equal(l.items[0].params[1].value, "0.1");
+	assert_int_equal(l.items[0].n_tags, 0);
+	assert_true(warned(r, L1 "/params/leak", "leads out of the store"));
+	assert_true(warned(r, L1 "/tags", "a symbolic link to a folder; not followed"));
+	MLC_LIST_FREE(&l);
+	assert_int_equal(registry_list_experiments(r, 1, &el, &err), 0);
+	assert_int_equal(el.n, 1);
+	assert_string_equal(el.items[0].name, "links");
+	assert_true(warned(r, "l/mlruns/2/meta.yaml", "leads out of the store"));
+	MLC_LIST_FREE(&el);
+	registry_close(r);
+}
+
+static void test_links_to_folders_are_not_walked(void **state)
+{
+	struct registry *r = open_ok(tpath("l/mlruns"));
+	struct mlc_run_list l = {0};
+
+	(void)state;
+	alarm(20); /* a walk into a -> . and b -> . (2^32 paths) fails, not hangs */
+	get_run(r, L1, &l);
+	alarm(0);
+	assert_int_equal(l.items[0].n_metrics, 1); /* acc; no a/acc, a/b/acc ... */
+	assert_string_equal(l.items[0].metrics[0].key, "acc");
+	assert_true(warned(r, L1 "/metrics/a", "a symbolic link to a folder; not followed"));
+	assert_true(warned(r, L1 "/metrics/b", "a symbolic link to a folder; not followed"));
+	MLC_LIST_FREE(&l);
+	registry_close(r);
+}
+
 static int setup_dir(void **state)
 {
 	(void)state;
@@ -1285,6 +1358,7 @@ static int setup_dir(void **state)
 		return -1;
 	make_quirk_store();
 	make_broken_store();
+	make_link_store();
 	return 0;
 }
 
@@ -1345,6 +1419,8 @@ int main(void)
 	    cmocka_unit_test(test_unreadable_folders_are_reported_and_the_rest_is_read),
 	    cmocka_unit_test(test_damaged_model_files_are_skipped),
 	    cmocka_unit_test(test_each_warning_is_kept_once),
+	    cmocka_unit_test(test_a_link_out_of_the_store_is_reported_and_never_read),
+	    cmocka_unit_test(test_links_to_folders_are_not_walked),
 	    /* last: it changes the quirk store */
 	    cmocka_unit_test(test_appended_points_and_new_runs_show_on_the_next_call),
 	};
