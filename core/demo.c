@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "audit.h"
 #include "demo.h"
 #include "schema.h"
 #include "xmalloc.h"
@@ -308,7 +309,6 @@ enum stmt {
 	S_DEPLOY,
 	S_HOOK,
 	S_DRIFT,
-	S_AUDIT,
 	S_COUNT
 };
 
@@ -344,7 +344,6 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DRIFT] = "INSERT INTO drift_points (model_id, feature, window_end, method, score,"
 		" statistic, p_value, threshold, drift, n_reference, n_current)"
 		" VALUES (?,?,?,?,?,?,NULL,?,?,?,?)",
-    [S_AUDIT] = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?,?,?,?,?)",
 };
 
 /* Independent random streams, so that one part's size never shifts another's data. */
@@ -1028,9 +1027,32 @@ static int cmp_event(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* The audit log in time order, ending with this demo's own record. */
+/* Each environment's policy record, a minute before the first event, carrying
+ * the whole policy as the console's own records do (env list compares). */
+static int policy_events(struct gen *g)
+{
+	int64_t first = g->now;
+
+	for (size_t i = 0; i < g->nevents; i++)
+		if (g->events[i].at < first)
+			first = g->events[i].at;
+	for (int e = 0; e < N_ENV; e++) {
+		struct strbuf detail = {0};
+		sb_add(&detail, "created; policy: ");
+		if (audit_env_policy(g->db, (int64_t)e + 1, &detail, g->err) < 0) {
+			sb_free(&detail);
+			return -1;
+		}
+		event(g, first - 60000, "mlconsole", "policy", xstrdup(env_names[e]), sb_detach(&detail));
+	}
+	return 0;
+}
+
+/* The audit log in time order, as a hash chain, ending with this demo's own record. */
 static int write_audit(struct gen *g)
 {
+	if (policy_events(g) < 0)
+		return -1;
 	event(g, g->now, "mlconsole", "demo create", xstrdup("registry"),
 	      xasprintf("seed %llu: %d models, %lld runs, %lld metric points",
 			(unsigned long long)g->seed, g->nmodels, (long long)g->nruns,
@@ -1039,8 +1061,8 @@ static int write_audit(struct gen *g)
 	for (size_t i = 0; i < g->nevents; i++) {
 		const struct event *ev = &g->events[i];
 
-		if (put(g, S_AUDIT, "itttt", ev->at, ev->actor, ev->action, ev->subject,
-			ev->detail) < 0)
+		if (audit_append(g->db, ev->at, ev->actor, ev->action, ev->subject, ev->detail,
+				 g->err) < 0)
 			return -1;
 	}
 	return 0;
@@ -1811,6 +1833,7 @@ static int install(const char *tmp, const char *path, int force, struct mlc_erro
 	if (rename(tmp, path) < 0)
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot move %s into place: %s", path,
 				     tmp, strerror(errno));
+	audit_head_forget(path); /* a new log: the head seen of the file replaced is moot */
 	return 0;
 }
 

@@ -16,6 +16,9 @@ struct mlc_env {
 	int self_approval, rollback_approval, require_previous;
 	const char *policy_error; /* a policy setting not understood ("KEY = 'VALUE'"):
 				   * changes there are refused until it is rewritten; NULL */
+	const char *edited_outside; /* local registry: how the row differs from the policy
+				     * its newest audit record carries ("edited outside
+				     * mlconsole: ..."); NULL when they agree */
 };
 
 /* A policy change: fields with have_* unset keep their values. */

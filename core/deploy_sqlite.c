@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "audit.h"
 #include "deploy.h"
 #include "sqlite_impl.h"
 #include "strbuf.h"
@@ -158,17 +159,7 @@ static int was_live(struct registry *r, int64_t mid, int64_t env_id, int64_t v, 
 static int audit(struct registry *r, const char *actor, const char *action, const char *subject,
 		 const char *detail, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "INSERT INTO audit_log (at, actor, action, subject, detail)"
-				      " VALUES (?, ?, ?, ?, ?)", err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, timefmt_now_ms());
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
-	return sq_step_done(r, st, sqlite3_step(st), err);
+	return audit_append(DB(r), timefmt_now_ms(), actor, action, subject, detail, err);
 }
 
 /* ---- transactions ------------------------------------------------------- */
@@ -770,6 +761,10 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 		sb_printf(&detail, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
 	if (c->have_previous)
 		sb_printf(&detail, " require_previous=%s", c->require_previous ? "yes" : "no");
+	if (rc == 0) { /* the whole resulting policy, last, for env list and audit verify */
+		sb_add(&detail, "; policy: ");
+		rc = audit_env_policy(DB(r), id, &detail, err);
+	}
 	if (rc == 0)
 		rc = audit(r, actor, "policy", c->name, sb_str(&detail), err);
 	sb_free(&detail);
@@ -811,6 +806,9 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 			*(const char **)arena_grow(&out->arena, (void **)&x->approvers, &cap, x->n_approvers++,
 						   sizeof(char *)) = sq_col_str(&out->arena, ap, 0);
 		sqlite3_reset(ap);
+		char why[512];
+		if (audit_env_check(DB(r), e.id, e.name, why, sizeof why, err) == 1)
+			x->edited_outside = arena_strdup(&out->arena, why);
 	}
 	sqlite3_finalize(ap);
 	return sq_step_done(r, st, rc, err);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <sqlite3.h>
+#include "audit.h"
 #include "import.h"
 #include "sqlite_impl.h"
 #include "strbuf.h"
@@ -54,7 +55,6 @@ enum stmt {
 	S_VTAG_UPD,
 	S_ALIAS_INS,
 	S_ALIAS_GET,
-	S_AUDIT,
 	S_SOURCE,
 	N_STMT
 };
@@ -116,8 +116,6 @@ static const char *const stmt_sql[N_STMT] = {
     [S_ALIAS_INS] = "INSERT INTO model_aliases (model_id, alias, version) VALUES (?1,?2,?3)"
 		    " ON CONFLICT (model_id, alias) DO NOTHING",
     [S_ALIAS_GET] = "SELECT version FROM model_aliases WHERE model_id = ?1 AND alias = ?2",
-    [S_AUDIT] = "INSERT INTO audit_log (at, actor, action, subject, detail)"
-		" VALUES (?1, ?2, 'import', ?3, ?4)",
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
 };
@@ -908,15 +906,14 @@ static int record_import(struct importer *im)
 {
 	int64_t now = clock_ms(CLOCK_REALTIME);
 	char *detail = audit_detail(im->rep);
-	sqlite3_stmt *st = use(im, S_AUDIT);
+	sqlite3_stmt *st;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, now);
-	bind_text(st, 2, im->opts && im->opts->actor ? im->opts->actor : "unknown");
-	bind_text(st, 3, im->rep->source);
-	bind_text(st, 4, detail);
-	rc = step_done(st);
+	rc = audit_append(im->db, now, im->opts && im->opts->actor ? im->opts->actor : "unknown",
+			  "import", im->rep->source, detail, im->err);
 	free(detail);
+	if (rc < 0)
+		return -1;
 	st = use(im, S_SOURCE);
 	bind_text(st, 1, im->rep->source);
 	sqlite3_bind_int64(st, 2, now);

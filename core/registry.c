@@ -219,6 +219,11 @@ int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out
 	return CALL(audit, limit, out, err);
 }
 
+int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err)
+{
+	return CALL(audit_verify, out, err);
+}
+
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
 			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
 {

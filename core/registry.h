@@ -61,6 +61,7 @@ struct mlc_keys {
 };
 
 struct registry;
+struct mlc_audit_check; /* audit.h */
 
 struct registry_ops {
 	const char *kind; /* "sqlite", "mlflow", ... */
@@ -127,6 +128,8 @@ struct registry_ops {
 			struct mlc_error *err);
 	int (*audit)(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		     struct mlc_error *err);
+	/* Optional: check the audit trail's hash chain (audit.h). */
+	int (*audit_verify)(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err);
 	/* Drift: store one window's point for model's feature (replacing a point
 	 * for the same window and method); read series, worst first. model NULL:
 	 * every deployed model; feature NULL: every feature; last: at most that
@@ -233,6 +236,8 @@ int registry_requests(struct registry *r, int which, int64_t id, struct mlc_requ
 		      struct mlc_error *err);
 int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		   struct mlc_error *err);
+/* Check the audit trail's hash chain and the head this console remembers. */
+int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err);
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
 			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
 int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "audit.h"
 #include "filter.h"
 #include "registry.h"
 #include "schema.h"
@@ -275,6 +276,8 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 		sqlite3_close(db);
 		return NULL;
 	}
+	if (writable && kind != FILE_OURS)
+		audit_head_forget(path); /* a new log: a head seen of an earlier file is moot */
 	impl = xcalloc(1, sizeof *impl);
 	impl->db = db;
 	impl->path = xstrdup(path);
@@ -293,9 +296,17 @@ static void sqlite_close(struct registry *r)
 {
 	struct sqlite_impl *impl = r->impl;
 
+	if (!r->read_only && sqlite3_total_changes(impl->db) > 0)
+		audit_head_advance(impl->db, impl->path); /* this console wrote: it has seen the log */
 	sqlite3_close(impl->db);
 	free(impl->path);
 	free(impl);
+}
+
+/* Walk the audit log's hash chain and the head this console remembers. */
+static int sqlite_audit_verify(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err)
+{
+	return audit_verify(DB(r), PATH(r), out, err);
 }
 
 /* ---- models ------------------------------------------------------------- */
@@ -1020,6 +1031,7 @@ static const struct registry_ops sqlite_ops = {
 	.cancel = sq_cancel,
 	.requests = sq_requests,
 	.audit = sq_audit,
+	.audit_verify = sqlite_audit_verify,
 	.record_hook = sq_record_hook,
 	.drift_record = sq_drift_record,
 	.drift_series = sq_drift_series,

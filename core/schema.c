@@ -4,7 +4,9 @@
  * stored as value 0 with is_nan = 1 (SQLite turns NaN into NULL). */
 #include "config.h"
 #include <stdio.h>
+#include "audit.h"
 #include "schema.h"
+#include "timefmt.h"
 
 static const char schema_v1[] =
     "CREATE TABLE registered_models ("
@@ -199,6 +201,7 @@ static const char *const indexes[][2] = {
 	{"ix_deployments_model_env", "deployments (model_id, env_id, at DESC)"},
 	{"ix_requests_state", "promotion_requests (state, requested_at)"},
 	{"ix_audit_at", "audit_log (at DESC)"},
+	{"ix_audit_subject", "audit_log (subject, id)"},
 };
 
 static int exec(sqlite3 *db, const char *sql, const char *path, struct mlc_error *err)
@@ -265,6 +268,40 @@ static int is_empty(sqlite3 *db)
 	return n == 0;
 }
 
+/* v2: the audit log becomes a hash chain (core/audit.c): existing rows are
+ * chained in id order, and every environment gets a policy record of what it
+ * is now, so a later edit behind the console's back shows. */
+static int migrate_v2(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (exec(db, "ALTER TABLE audit_log ADD COLUMN hash TEXT;"
+		     "DROP TRIGGER audit_log_no_update",
+		 path, err) < 0 ||
+	    audit_chain_existing(db, err) < 0 ||
+	    exec(db, "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN"
+		     "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+		 path, err) < 0 ||
+	    exec(db, "CREATE INDEX IF NOT EXISTS ix_audit_subject ON audit_log (subject, id)", path,
+		 err) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT id, name FROM environments ORDER BY ord, name", -1, &st,
+			       NULL) != SQLITE_OK)
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct strbuf detail = {0};
+		sb_add(&detail, "recorded when the audit log became a hash chain; policy: ");
+		rc = audit_env_policy(db, sqlite3_column_int64(st, 0), &detail, err);
+		if (rc == 0)
+			rc = audit_append(db, timefmt_now_ms(), "mlconsole", "policy",
+					  (const char *)sqlite3_column_text(st, 1), sb_str(&detail), err);
+		sb_free(&detail);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = user_version(db);
@@ -294,7 +331,11 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 		if (exec(db, schema_v1, path, err) < 0 || schema_create_indexes(db, err) < 0)
 			goto fail;
 	}
-	/* Future migrations: if (v < 2) { ... } — each adds to what the last left. */
+	if (v < 2) {
+		if (migrate_v2(db, path, err) < 0)
+			goto fail;
+	}
+	/* Future migrations: if (v < N) { ... } — each adds to what the last left. */
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 MLC_APPLICATION_ID, MLC_SCHEMA_VERSION);
 	if (exec(db, sql, path, err) < 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "audit.h"
 #include "cli_util.h"
 #include "hooks.h"
 #include "settings.h"
@@ -263,11 +264,13 @@ static json_t *env_json(const struct mlc_env *e)
 
 	for (size_t k = 0; k < e->n_approvers; k++)
 		json_array_append_new(ap, cli_json_str(e->approvers[k]));
-	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b,s:o}", "name", cli_json_str(e->name), "order",
-			 (json_int_t)e->order, "required_approvals", (json_int_t)e->required_approvals,
-			 "approvers", ap, "self_approval", e->self_approval, "rollback_approval",
-			 e->rollback_approval, "require_previous", e->require_previous, "policy_error",
-			 e->policy_error ? cli_json_str(e->policy_error) : json_null());
+	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b,s:o,s:o}", "name", cli_json_str(e->name),
+			 "order", (json_int_t)e->order, "required_approvals",
+			 (json_int_t)e->required_approvals, "approvers", ap, "self_approval",
+			 e->self_approval, "rollback_approval", e->rollback_approval, "require_previous",
+			 e->require_previous, "policy_error",
+			 e->policy_error ? cli_json_str(e->policy_error) : json_null(), "edited_outside",
+			 e->edited_outside ? cli_json_str(e->edited_outside) : json_null());
 }
 
 static int env_list(const struct cli_opts *o, struct registry *r, const char *only,
@@ -318,6 +321,15 @@ static int env_list(const struct cli_opts *o, struct registry *r, const char *on
 			 "refused until 'mlconsole env set %s ...' rewrites it",
 			 e->name, e->policy_error, e->name);
 		cli_error(o, msg);
+	}
+	for (size_t i = 0; i < l.n; i++) { /* changed behind the console's back (audit.h) */
+		const struct mlc_env *e = &l.items[i];
+		if (e->edited_outside == NULL || (only && strcmp(only, e->name) != 0))
+			continue;
+		char *safe = sanitize_dup(e->name), *why = sanitize_dup(e->edited_outside);
+		printf("environment %s: %s\n", safe, why);
+		free(safe);
+		free(why);
 	}
 	MLC_LIST_FREE(&l);
 	return 0;
@@ -460,20 +472,94 @@ static int show_audit(const struct cli_opts *o, struct registry *r, struct mlc_e
 	return rc;
 }
 
+/* The environments whose row differs from their newest policy record, as
+ * "environment E: edited outside mlconsole: ..." lines (JSON objects into arr). */
+static int edited_envs(const struct cli_opts *o, struct registry *r, json_t *arr,
+		       struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	int n = 0;
+
+	if (registry_env_list(r, &l, err) < 0) {
+		MLC_LIST_FREE(&l);
+		return -1;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct mlc_env *e = &l.items[i];
+		char msg[700];
+		if (e->edited_outside == NULL)
+			continue;
+		n++;
+		if (arr) {
+			json_array_append_new(arr, json_pack("{s:o,s:o}", "name", cli_json_str(e->name),
+							     "problem", cli_json_str(e->edited_outside)));
+			continue;
+		}
+		snprintf(msg, sizeof msg, "%s: environment %s: %s", r->display, e->name, e->edited_outside);
+		cli_error(o, msg);
+	}
+	MLC_LIST_FREE(&l);
+	return n;
+}
+
+/* audit verify: the first broken row of the hash chain, a log rewritten since
+ * this console last saw it, environments edited outside mlconsole; exit 1
+ * for any of them, 0 with a one-line summary when all holds. */
+static int audit_verify_cmd(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+{
+	struct mlc_audit_check c;
+	json_t *envs = o->json ? json_array() : NULL;
+	char msg[800];
+	int n;
+
+	if (registry_audit_verify(r, &c, err) < 0 || (n = edited_envs(o, r, envs, err)) < 0) {
+		json_decref(envs);
+		return cli_fail(o, err);
+	}
+	if (o->json) {
+		json_t *seen = c.seen_id ? json_pack("{s:I,s:s}", "id", (json_int_t)c.seen_id, "hash",
+						     c.seen_hash)
+					 : json_null();
+		json_t *broken = c.kind ? json_pack("{s:I,s:s,s:o}", "id", (json_int_t)c.broken_id, "kind",
+						    c.kind, "problem", cli_json_str(c.problem))
+					: json_null();
+		cli_json_out(json_pack("{s:{s:b,s:I,s:{s:I,s:s},s:o,s:o,s:o}}", "audit_verify", "intact",
+				       c.kind == NULL && n == 0, "rows", (json_int_t)c.rows, "head", "id",
+				       (json_int_t)c.head_id, "hash", c.head_hash, "seen", seen, "broken",
+				       broken, "environments", envs));
+		return c.kind || n ? 1 : 0;
+	}
+	if (c.kind) {
+		snprintf(msg, sizeof msg, "%s: audit log broken at %s", r->display, c.problem);
+		cli_error(o, msg);
+		return 1;
+	}
+	if (n)
+		return 1;
+	printf("audit log intact: %lld rows, head row %lld (sha256 %.16s)%s\n", (long long)c.rows,
+	       (long long)c.head_id, c.head_hash,
+	       c.seen_id ? ", extending the head this console saw before" : ", first seen by this console");
+	return 0;
+}
+
 int cli_show(const struct cli_opts *o)
 {
 	const char *cmd = o->argv[0];
 	struct mlc_error err = {0};
 	struct registry *r;
+	int verify = strcmp(cmd, "audit") == 0 && o->argc == 2 && strcmp(o->argv[1], "verify") == 0;
 	int rc;
 
 	if (strcmp(cmd, "deployments") == 0 && o->argc != 2)
 		return cli_usage(o, "deployments: expected MODEL [--env ENV]");
-	if (strcmp(cmd, "deployments") != 0 && o->argc != 1)
-		return cli_usage(o, "%s: takes no arguments", cmd);
+	if (strcmp(cmd, "deployments") != 0 && o->argc != 1 && !verify)
+		return cli_usage(o, "%s: takes no arguments%s", cmd,
+				 strcmp(cmd, "audit") == 0 ? " (or 'verify')" : "");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (strcmp(cmd, "deployments") == 0)
+	if (verify)
+		rc = audit_verify_cmd(o, r, &err);
+	else if (strcmp(cmd, "deployments") == 0)
 		rc = show_deployments(o, r, &err);
 	else if (strcmp(cmd, "approvals") == 0)
 		rc = show_approvals(o, r, &err);

@@ -65,6 +65,8 @@ static const char usage_text[] =
     "  deployments MODEL [--env ENV]          live version per environment, and the history\n"
     "  approvals [--all]                      pending requests (all with --all)\n"
     "  audit [--limit N]                      the audit log, newest first\n"
+    "  audit verify                           check the log's hash chain and environments: the\n"
+    "      first broken row, a log rewritten since this console saw it; exit 1 if any\n"
     "  hook retry MODEL --env ENV             run the environment's hook again\n"
     "  env list                               environments and their policies\n"
     "  env set ENV [--order N] [--required-approvals N] [--approvers U,...]\n"

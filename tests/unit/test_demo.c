@@ -173,7 +173,7 @@ static int teardown(void **state)
 static void test_file_carries_our_application_id_and_schema_version(void **state)
 {
 	assert_int_equal(q("PRAGMA application_id"), MLC_APPLICATION_ID);
-	assert_int_equal(q("PRAGMA user_version"), 1);
+	assert_int_equal(q("PRAGMA user_version"), MLC_SCHEMA_VERSION);
 }
 
 static void test_integrity_check_is_ok(void **state)
