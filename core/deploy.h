@@ -28,6 +28,8 @@ struct mlc_env_change {
 	int64_t order, required_approvals;
 	const char *approvers; /* comma list; "" clears */
 	int self_approval, rollback_approval, require_previous;
+	char **notice; /* out, optional: malloc'd, what else the change did (the aliases a
+			* new environment removed), NULL if nothing */
 };
 
 /* Model M's live version in environment E. */

@@ -700,6 +700,42 @@ static int set_approvers(struct registry *r, int64_t env_id, const char *s, stru
 	return rc;
 }
 
+/* A new environment starts with nothing live, whatever aliases exist (the
+ * alias E is the version live in E; an import or a hand may have made one):
+ * remove the aliases named like c->name, saying which in detail and *c->notice. */
+static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change *c,
+				struct strbuf *detail, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT m.name, a.version FROM model_aliases a JOIN registered_models m"
+				      " ON m.id = a.model_id WHERE a.alias = ? ORDER BY m.name", err);
+	struct strbuf which = {0};
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		sb_printf(&which, "%s%s (version %lld)", which.len ? ", " : "",
+			  (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1));
+	rc = sq_step_done(r, st, rc, err);
+	if (rc == 0 && which.len) {
+		st = sq_prep(r, "DELETE FROM model_aliases WHERE alias = ?", err);
+		if (st == NULL) {
+			sb_free(&which);
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, c->name, -1, SQLITE_TRANSIENT);
+		rc = sq_step_done(r, st, sqlite3_step(st), err);
+		sb_printf(detail, " removed alias '%s' of %s: a new environment starts with nothing live;",
+			  c->name, sb_str(&which));
+		if (rc == 0 && c->notice)
+			*c->notice = xasprintf("environment %s: removed the alias '%s' of %s: a new environment "
+					       "starts with nothing live", c->name, c->name, sb_str(&which));
+	}
+	sb_free(&which);
+	return rc;
+}
+
 static int do_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
 		      struct mlc_error *err)
 {
@@ -723,6 +759,10 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 			return -1;
 		id = sqlite3_last_insert_rowid(DB(r));
 		sb_add(&detail, "created;");
+		if (drop_new_env_aliases(r, c, &detail, err) < 0) {
+			sb_free(&detail);
+			return -1;
+		}
 	}
 	st = sq_prep(r, "UPDATE environments SET"
 			" ord = CASE WHEN ?2 THEN ?3 ELSE ord END,"

@@ -55,6 +55,7 @@ enum stmt {
 	S_VTAG_UPD,
 	S_ALIAS_INS,
 	S_ALIAS_GET,
+	S_ENV_NAMED,
 	S_SOURCE,
 	N_STMT
 };
@@ -116,6 +117,7 @@ static const char *const stmt_sql[N_STMT] = {
     [S_ALIAS_INS] = "INSERT INTO model_aliases (model_id, alias, version) VALUES (?1,?2,?3)"
 		    " ON CONFLICT (model_id, alias) DO NOTHING",
     [S_ALIAS_GET] = "SELECT version FROM model_aliases WHERE model_id = ?1 AND alias = ?2",
+    [S_ENV_NAMED] = "SELECT 1 FROM environments WHERE name = ?1",
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
 };
@@ -147,6 +149,8 @@ struct importer {
 	sqlite3_stmt *st[N_STMT];
 	int64_t done, total;
 	int64_t batch_runs, batch_points;
+	struct strbuf env_aliases; /* "model@alias, ..." not taken: named like an environment */
+	size_t n_env_aliases;
 	struct mlc_error *err;
 };
 
@@ -746,16 +750,51 @@ static int put_versions(struct importer *im, int64_t model_row, const struct mlc
 	return ret;
 }
 
+/* 1 if the alias of m is named like an environment of the target (here the
+ * alias E is the version live in E, and only a deployment may set it): then it
+ * is reported as what, not taken, and named in the audit; 0 if not, -1 on an
+ * error. */
+static int env_alias_refused(struct importer *im, const struct mlc_model *m, const char *alias,
+			     const char *what)
+{
+	sqlite3_stmt *st = use(im, S_ENV_NAMED);
+	int64_t one;
+	char *why;
+	int rc;
+
+	bind_text(st, 1, alias);
+	if ((rc = step_int(st, &one)) <= 0)
+		return rc;
+	why = xasprintf("named like the environment '%s' here, where only a deployment (deploy, "
+			"request) makes a version live; not taken",
+			alias);
+	skip_part(im->rep, what, why);
+	free(why);
+	if (im->n_env_aliases++ < 10)
+		sb_printf(&im->env_aliases, "%s%s@%s", im->n_env_aliases > 1 ? ", " : "", m->name,
+			  alias);
+	return 1;
+}
+
 /* Copy the aliases of m; one the target points at another version stays as
- * it is (it may be a deployment) and is reported. */
+ * it is (it may be a deployment) and is reported, and one named like an
+ * environment of the target is never taken (env_alias_refused). */
 static int put_aliases(struct importer *im, int64_t model_row, const struct mlc_model *m,
 		       struct counts *c)
 {
 	for (size_t i = 0; i < m->n_aliases; i++) {
 		const struct mlc_alias *a = &m->aliases[i];
 		int64_t num = version_number(a->version), have = 0;
-		sqlite3_stmt *st = use(im, S_ALIAS_INS);
+		sqlite3_stmt *st;
 		char *what = xasprintf("model '%s' alias '%s'", m->name, a->alias);
+		int env = env_alias_refused(im, m, a->alias, what);
+		if (env != 0) {
+			free(what);
+			if (env < 0)
+				return -1;
+			continue;
+		}
+		st = use(im, S_ALIAS_INS);
 		if (num < 0) {
 			skip_part(im->rep, what, "its version is not a version number");
 			free(what);
@@ -879,9 +918,11 @@ static void finalize_all(struct importer *im)
 		sqlite3_finalize(im->st[i]);
 }
 
-/* The audit detail: what was added and how much was skipped. */
-static char *audit_detail(const struct import_report *rep)
+/* The audit detail: what was added, how much was skipped, and the aliases
+ * not taken because they are named like an environment. */
+static char *audit_detail(const struct importer *im)
 {
+	const struct import_report *rep = im->rep;
 	struct strbuf sb = {0};
 	int any = 0;
 
@@ -898,6 +939,9 @@ static char *audit_detail(const struct import_report *rep)
 		sb_add(&sb, "nothing new");
 	if (rep->n_skipped)
 		sb_printf(&sb, "; %zu skipped", rep->n_skipped);
+	if (im->n_env_aliases)
+		sb_printf(&sb, "; aliases named like an environment, not taken: %s%s",
+			  sb_str(&im->env_aliases), im->n_env_aliases > 10 ? ", ..." : "");
 	return sb_detach(&sb);
 }
 
@@ -905,7 +949,7 @@ static char *audit_detail(const struct import_report *rep)
 static int record_import(struct importer *im)
 {
 	int64_t now = clock_ms(CLOCK_REALTIME);
-	char *detail = audit_detail(im->rep);
+	char *detail = audit_detail(im);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -998,6 +1042,7 @@ int import_registry(struct registry *src, struct registry *dst, const struct imp
 			sqlite3_exec(im.db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	finalize_all(&im);
+	sb_free(&im.env_aliases);
 	rep->elapsed_ms = clock_ms(CLOCK_MONOTONIC) - t0;
 	return ret;
 }

@@ -238,6 +238,7 @@ int cli_change(const struct cli_opts *o)
 static int env_set(const struct cli_opts *o, struct registry *r, const char *actor,
 		   struct mlc_error *err)
 {
+	char *notice = NULL;
 	struct mlc_env_change c = {
 		.name = o->argv[2],
 		.have_order = o->have_order, .order = o->order,
@@ -249,12 +250,21 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 		.rollback_approval = o->rollback_approval && strcmp(o->rollback_approval, "yes") == 0,
 		.have_previous = o->require_previous != NULL,
 		.require_previous = o->require_previous && strcmp(o->require_previous, "yes") == 0,
+		.notice = &notice,
 	};
 
-	if (registry_env_set(r, &c, actor, err) < 0)
+	if (registry_env_set(r, &c, actor, err) < 0) {
+		free(notice); /* rolled back */
 		return cli_fail(o, err);
+	}
 	if (!o->json)
 		printf("environment %s: policy saved\n", c.name);
+	if (notice) { /* on stderr with --json, so stdout stays one document */
+		char *safe = sanitize_dup(notice);
+		fprintf(o->json ? stderr : stdout, "%s%s\n", o->json ? "mlconsole: " : "", safe);
+		free(safe);
+		free(notice);
+	}
 	return -1; /* then list it */
 }
 

@@ -138,4 +138,92 @@ expect_exit 1 "import into a file store" -- "$M" -r "$P" import "$F"
 expect_in "$T/err" "local SQLite registry" "the target must be local"
 expect_exit 1 "import of a registry into itself" -- "$M" -r "$db" import "$db"
 expect_in "$T/err" "into itself" "self-import refused"
+# ---- an alias named like an environment is never taken (issue 11, item 1) ----
+# Here the alias E is the version live in E: taking it would deploy without a
+# request, votes, history row, deploy audit or hook.
+fs="$T/envstore"
+mkdir -p "$fs/models/churn/version-1" "$fs/models/churn/aliases"
+printf 'creation_timestamp: 1\nlast_updated_timestamp: 2\nname: churn\n' >"$fs/models/churn/meta.yaml"
+printf 'creation_timestamp: 3\ncurrent_stage: None\nlast_updated_timestamp: 4\nname: churn\nrun_id: '"''"'\nsource: s1\nstatus: READY\nversion: 1\n' \
+	>"$fs/models/churn/version-1/meta.yaml"
+printf 1 >"$fs/models/churn/aliases/production"
+printf 1 >"$fs/models/churn/aliases/champion"
+# live_in DB MODEL ENV: the version deployments says is live ("" for none), and
+# the number of history rows, as "VERSION/ROWS".
+live_in() {
+	"$M" -r "$1" deployments "$2" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+live = [x["version"] for x in d["deployments"] if x["environment"] == sys.argv[1]]
+print("%s/%d" % (live[0] if live else "", len([h for h in d["history"] if h["environment"] == sys.argv[1]])))' "$3"
+}
+pol="$T/policy.db"
+"$M" -r "$pol" env set production --required-approvals 2 >/dev/null || fail "env set production"
+expect_exit 0 "import of a file store with models/churn/aliases/production" -- "$M" -r "$pol" import "$fs"
+expect_in "$T/out" "model 'churn' alias 'production': named like the environment 'production' here" \
+	"the output names the alias not taken and why"
+[ "$(live_in "$pol" churn production)" = "/0" ] && ok "nothing live in production, no deployment row" ||
+	fail "after the import churn in production is $(live_in "$pol" churn production) (version/rows)"
+expect_exit 0 "versions after the import" -- "$M" -r "$pol" versions churn --json
+expect_in "$T/out" "champion" "an alias named like no environment is taken"
+expect_exit 0 "audit after the import" -- "$M" -r "$pol" audit --json
+python3 - "$T/out" <<'PY' && ok "the import's audit detail names it; no deploy audited" || fail "audit: $(head -c 600 "$T/out")"
+import json, sys
+a = json.load(open(sys.argv[1]))["audit"]
+assert not [e for e in a if e["action"] in ("deploy", "rollback")], a
+imp = [e for e in a if e["action"] == "import"]
+assert len(imp) == 1 and "churn@production" in imp[0]["detail"], imp
+PY
+
+# another local registry as the source: churn@production there (made with no
+# environment of that name) is not taken either, and says so in --json
+src="$T/source.db"
+"$M" -r "$src" import "$fs" >/dev/null || fail "import into the source registry"
+expect_exit 0 "import of a local registry with an alias named like an environment --json" -- \
+	"$M" -r "$pol" import "$src" --json
+python3 - "$T/out" <<'PY' && ok "--json lists it as skipped with the reason" || fail "import --json: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+s = [x for x in d["skipped"] if x["path"] == "model 'churn' alias 'production'"]
+assert len(s) == 1 and "environment 'production'" in s[0]["reason"], d["skipped"]
+PY
+[ "$(live_in "$pol" churn production)" = "/0" ] && ok "still nothing live in production" ||
+	fail "after the second import churn in production is $(live_in "$pol" churn production)"
+
+# an environment created after an import starts with nothing live
+expect_exit 0 "env set production where an imported alias has that name" -- "$M" -r "$src" env set production
+expect_in "$T/out" "removed the alias 'production' of churn (version 1)" "env set says which alias it removed"
+[ "$(live_in "$src" churn production)" = "/0" ] && ok "the new environment has nothing live" ||
+	fail "after env set churn in production is $(live_in "$src" churn production)"
+expect_exit 0 "audit after env set" -- "$M" -r "$src" audit --json
+expect_in "$T/out" "removed alias 'production' of churn (version 1)" "the policy audit record names the removed alias"
+# ---- symbolic links in a store (issue 11, item 3) ----
+# mkrun STORE: a store with experiment 1 'links' and one run; its folder is echoed.
+mkrun() {
+	r="$1/1/eeeeeeee000000000000000000000001"
+	mkdir -p "$r/params" "$r/metrics"
+	printf "experiment_id: '1'\nlifecycle_stage: active\nname: links\n" >"$1/1/meta.yaml"
+	printf "artifact_uri: file:///x\nend_time: 2\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: %s\nrun_uuid: %s\nstart_time: 1\nstatus: 3\ntags: []\nuser_id: ann\n" \
+		"${r##*/}" "${r##*/}" >"$r/meta.yaml"
+	printf 0.1 >"$r/params/lr"
+	printf '1 0.5 0\n' >"$r/metrics/acc"
+	echo "$r"
+}
+secret="not-for-the-registry-$$"
+printf '%s' "$secret" >"$T/secret"
+run=$(mkrun "$T/leakstore")
+ln -s "$T/secret" "$run/params/leak"
+expect_exit 0 "import of a store with params/leak -> a file outside it" -- timeout 20 "$M" -r "$T/links.db" import "$T/leakstore"
+expect_in "$T/out" "params/leak: cannot read: a symbolic link that leads out of the store" "the link is reported with its path and why"
+! grep -aq "$secret" "$T"/links.db* && ok "the registry never holds the file's content" || fail "the secret was copied into the registry"
+expect_exit 0 "runs of the imported store" -- "$M" -r "$T/links.db" runs links --json
+expect_in "$T/out" '"lr"' "the rest of the run is imported"
+run=$(mkrun "$T/loopstore")
+ln -s . "$run/metrics/a" && ln -s . "$run/metrics/b"
+expect_exit 0 "runs of a store with metrics/a -> . and metrics/b -> . (in 20 s)" -- timeout 20 "$M" -r "$T/loopstore" runs links --json
+python3 - "$T/out" <<'PY' && ok "no bogus metric keys" || fail "metrics: $(head -c 300 "$T/out")"
+import json, sys
+rs = json.load(open(sys.argv[1]))["runs"]
+assert len(rs) == 1 and sorted(rs[0]["metrics"]) == ["acc"], rs
+PY
 finish
