@@ -59,6 +59,12 @@ struct sql_args {
 	size_t n, cap;
 };
 
+/* The limits of a filter or order-by list, refused as usage errors naming
+ * them: SQLite refuses expressions nested 1,000 deep (each AND is a level),
+ * and no one writes a longer filter by hand. */
+#define FILTER_MAX_LEN 65536 /* bytes */
+#define FILTER_MAX_TERMS 256 /* conditions joined by AND, or order-by keys */
+
 /* Parse expr. NULL or blank gives an empty filter. On a syntax error returns NULL
  * with err->code MLC_ERR_USAGE, err->column the 1-based column, and a message
  * naming the column. Free with filter_free. */

@@ -26,6 +26,14 @@ expect_exit 2 "bad filter against a server, before any request" -- "$M" -r http:
 expect_in "$T/err" "column 15" "the same message as locally"
 expect_exit 2 "bad order-by" -- "$M" -r "$db" runs 1 --order-by "metrics.acc SIDEWAYS"
 expect_in "$T/err" "column" "the order-by error names the column"
+conds=$(for _ in $(seq 2000); do printf "name = 'a' AND "; done)
+conds=${conds% AND }
+expect_exit 2 "2,000 conditions (SQLite nests 1,000 at most)" -- "$M" -r "$db" models --filter "$conds"
+expect_in "$T/err" "more than 256 conditions joined by AND (the limit)" "the message names the limit"
+expect_exit 2 "2,000 conditions against a server, before any request" -- "$M" -r http://127.0.0.1:9 models --filter "$conds"
+big=$(head -c 70000 /dev/zero | tr '\0' a)
+expect_exit 2 "a 70 KB filter" -- "$M" -r "$db" runs 1 --filter "run_name = '$big'"
+expect_in "$T/err" "longer than the limit of 65536 bytes" "the message names the length limit"
 
 expect_exit 2 "unknown flag" -- "$M" --frobnicate models
 expect_in "$T/err" "--frobnicate: unknown option" "names the flag"

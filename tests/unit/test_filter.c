@@ -793,6 +793,121 @@ static void test_hostile_value_is_matched_literally(void **state)
 	sqlite3_finalize(st);
 }
 
+/* ---- limits ------------------------------------------------------------- */
+
+/* "run_id IN ('ó', 'ó', ...)" of about size bytes (caller frees). */
+static char *long_in_list(size_t size)
+{
+	struct strbuf sb = {0};
+
+	sb_add(&sb, "run_id IN ('ó'");
+	while (sb.len + 8 < size)
+		sb_add(&sb, ", 'ó'");
+	sb_add(&sb, ")");
+	return sb_detach(&sb);
+}
+
+/* n copies of cond joined by AND (caller frees). */
+static char *ands(const char *cond, int n)
+{
+	struct strbuf sb = {0};
+
+	for (int i = 0; i < n; i++)
+		sb_printf(&sb, "%s%s", i ? " AND " : "", cond);
+	return sb_detach(&sb);
+}
+
+/* Assert filter_parse refuses expr as a usage error saying want. */
+static void assert_refused(const char *expr, enum filter_target target, const char *want)
+{
+	struct mlc_error err = {0};
+	struct filter *f = filter_parse(expr, target, &err);
+
+	if (f != NULL) {
+		filter_free(f);
+		fail_msg("a filter of %zu bytes parsed but should not", strlen(expr));
+	}
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	if (strstr(err.msg, want) == NULL)
+		fail_msg("message '%s' lacks '%s'", err.msg, want);
+}
+
+/* A 98 KB filter is over the length limit: refused at once, the limit named. */
+static void test_a_filter_longer_than_the_limit_is_refused(void **state)
+{
+	char *expr = long_in_list(98000);
+
+	(void)state;
+	assert_refused(expr, FILTER_RUNS, "longer than the limit of 65536 bytes");
+	free(expr);
+}
+
+/* Just under the length limit a filter parses, and a mistake at its very end
+ * is reported at the right column (columns count characters, not bytes). */
+static void test_a_filter_just_under_the_limit_parses_with_its_columns(void **state)
+{
+	char *expr = long_in_list(FILTER_MAX_LEN - 16);
+	struct filter *f = parse_ok(expr, FILTER_RUNS);
+	size_t n = f->clauses[0].n_values, len = strlen(expr);
+
+	(void)state;
+	assert_true(len <= FILTER_MAX_LEN);
+	assert_true(n > 9000);
+	assert_string_equal(f->clauses[0].values[n - 1].str, "ó");
+	filter_free(f);
+	expr[len - 1] = ',';
+	/* 'run_id IN (' and n values of 3 characters, n - 1 of them after ", ";
+	 * then the ',' and the end, where a string is expected */
+	assert_syntax_error(expr, FILTER_RUNS, (int)(11 + 3 * n + 2 * (n - 1) + 2),
+			    "in the IN list");
+	free(expr);
+}
+
+/* SQLite refuses expressions nested 1,000 deep; a filter says its own limit
+ * long before that, as a usage error. */
+static void test_more_conditions_than_the_limit_are_refused(void **state)
+{
+	char *expr = ands("metrics.acc > 0.5", 2000);
+
+	(void)state;
+	assert_refused(expr, FILTER_RUNS, "more than 256 conditions");
+	free(expr);
+	expr = ands("name = 'a'", FILTER_MAX_TERMS + 1);
+	assert_refused(expr, FILTER_MODELS, "more than 256 conditions");
+	free(expr);
+	expr = ands("name = 'a'", FILTER_MAX_TERMS);
+	filter_free(parse_ok(expr, FILTER_MODELS));
+	free(expr);
+}
+
+/* The most conditions a filter may have run in SQLite, on both targets. */
+static void test_the_most_conditions_allowed_run_in_sqlite(void **state)
+{
+	char *expr = ands("metrics.acc > 0.5 AND params.model = 'LR'", FILTER_MAX_TERMS / 2);
+
+	assert_runs(db_of(state), expr, NULL, "aaa");
+	free(expr);
+	expr = ands("tags.team = 'risk'", FILTER_MAX_TERMS);
+	assert_models(db_of(state), expr, NULL, "Fraudster,churn,fraud-detector");
+	free(expr);
+}
+
+/* An order-by list has the same limit on its keys. */
+static void test_more_order_keys_than_the_limit_are_refused(void **state)
+{
+	struct strbuf sb = {0};
+	struct order_list o;
+	struct mlc_error err = {0};
+
+	(void)state;
+	for (int i = 0; i <= FILTER_MAX_TERMS; i++)
+		sb_printf(&sb, "%smetrics.m%d DESC", i ? ", " : "", i);
+	assert_int_equal(order_parse(sb_str(&sb), FILTER_RUNS, &o, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "more than 256 keys"));
+	sb_free(&sb);
+}
+
 int main(void)
 {
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, db_setup, db_teardown)
@@ -856,6 +971,11 @@ int main(void)
 	    DB_TEST(test_models_name_like_and_tag),
 	    DB_TEST(test_models_ilike_tag_not_equal_and_order),
 	    DB_TEST(test_hostile_value_is_matched_literally),
+	    cmocka_unit_test(test_a_filter_longer_than_the_limit_is_refused),
+	    cmocka_unit_test(test_a_filter_just_under_the_limit_parses_with_its_columns),
+	    cmocka_unit_test(test_more_conditions_than_the_limit_are_refused),
+	    DB_TEST(test_the_most_conditions_allowed_run_in_sqlite),
+	    cmocka_unit_test(test_more_order_keys_than_the_limit_are_refused),
 	};
 #undef DB_TEST
 
