@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "audit.h"
+#include "dbfile.h"
 #include "demo.h"
 #include "schema.h"
 #include "xmalloc.h"
@@ -1681,22 +1682,9 @@ static int close_db(struct gen *g)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-/* Flush the file to disk, so the rename never exposes a torn registry. */
-static int sync_file(struct gen *g, const char *file)
-{
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	int rc = fd < 0 ? -1 : fsync(fd);
-
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		return mlc_error_set(g->err, MLC_ERR_FAILED, "%s: cannot write %s: %s", g->path,
-				     file, strerror(errno));
-	return 0;
-}
-
-/* After the load: latest metrics, the trigger back, indexes, WAL, closed, synced. */
-static int finish(struct gen *g, const char *tmp)
+/* After the load: latest metrics, the trigger back, indexes, WAL, closed (the
+ * install syncs it). */
+static int finish(struct gen *g)
 {
 	if (g->trigger_sql && (exec(g, latest_sql) < 0 || exec(g, g->trigger_sql) < 0))
 		return -1;
@@ -1704,9 +1692,7 @@ static int finish(struct gen *g, const char *tmp)
 		return schema_error(g);
 	if (exec(g, "COMMIT") < 0 || exec(g, "PRAGMA journal_mode = WAL") < 0)
 		return -1;
-	if (close_db(g) < 0)
-		return -1;
-	return sync_file(g, tmp);
+	return close_db(g);
 }
 
 /* Generate the whole registry into tmp. */
@@ -1718,7 +1704,7 @@ static int build(struct gen *g, const char *tmp)
 	if (write_environments(g) < 0 || write_experiments(g) < 0 || write_metric_keys(g) < 0 ||
 	    write_runs(g) < 0 || write_models(g) < 0 || write_audit(g) < 0)
 		return -1;
-	return finish(g, tmp);
+	return finish(g);
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -1758,6 +1744,9 @@ static int check_target(const char *path, int force, struct mlc_error *err)
 				     "%s: already exists (use --force to overwrite)", path);
 	if (S_ISDIR(st.st_mode))
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s: is a directory", path);
+	/* Never open a FIFO or a device to look at it (the open would block). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s: not a regular file", path);
 	if (!replaceable(path))
 		return mlc_error_set(err, MLC_ERR_FAILED,
 				     "%s: not an mlconsole registry; --force only replaces mlconsole registries",
@@ -1765,74 +1754,19 @@ static int check_target(const char *path, int force, struct mlc_error *err)
 	return 0;
 }
 
-/* A new empty file PATH.tmp-XXXXXX beside path (mode from the umask); the caller
- * frees the name. */
-static char *temp_file(const char *path, struct mlc_error *err)
+/* Move the finished file to path in one step (dbfile.c: the same move as a new
+ * registry's, never over a file made meanwhile unless --force replaces ours). */
+static int install(struct dbfile_tmp *t, const char *path, int force, struct mlc_error *err)
 {
-	struct timespec ts;
-	struct rng r;
-	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	size_t len = strlen(tmp);
+	int rc = check_target(path, force, err);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r.s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
-	for (int tries = 0; tries < 100; tries++) {
-		int fd;
-
-		rng_hex(&r, tmp + len - 6, 6);
-		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0) {
-			close(fd);
-			return tmp;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-	free(tmp);
-	return NULL;
-}
-
-/* The files SQLite keeps beside a database. */
-static const char *const companions[] = {"-wal", "-shm", "-journal"};
-
-/* Remove file and SQLite's companions of it. */
-static void remove_files(const char *file)
-{
-	unlink(file);
-	for (int i = 0; i < COUNT(companions); i++) {
-		char *f = xasprintf("%s%s", file, companions[i]);
-		unlink(f);
-		free(f);
-	}
-}
-
-/* Delete the old registry's -wal, -shm and -journal: replayed onto the new file
- * they would corrupt it. */
-static int remove_companions(const char *path, struct mlc_error *err)
-{
-	for (int i = 0; i < COUNT(companions); i++) {
-		char *f = xasprintf("%s%s", path, companions[i]);
-		int rc = unlink(f) < 0 && errno != ENOENT ? -1 : 0;
-
-		if (rc < 0)
-			mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot remove %s: %s", path, f,
-				      strerror(errno));
-		free(f);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Move the finished file to path, in one step. */
-static int install(const char *tmp, const char *path, int force, struct mlc_error *err)
-{
-	if (check_target(path, force, err) < 0 || remove_companions(path, err) < 0)
+	if (rc == 0)
+		rc = dbfile_tmp_install(t, path, force, err);
+	if (rc == 1)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: already exists (use --force to overwrite)", path);
+	if (rc < 0)
 		return -1;
-	if (rename(tmp, path) < 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot move %s into place: %s", path,
-				     tmp, strerror(errno));
 	audit_head_forget(path); /* a new log: the head seen of the file replaced is moot */
 	return 0;
 }
@@ -1867,20 +1801,16 @@ int demo_create(const char *path, const struct demo_opts *opts, struct mlc_error
 	const struct demo_opts *o = opts ? opts : &defaults;
 	struct gen g = {.path = path, .err = err, .o = o, .seed = o->seed, .now = now_ms(o)};
 	struct rng r = rng_for(o->seed, P_SIZES);
-	char *tmp;
+	struct dbfile_tmp t;
 	int rc;
 
-	if (resolve(&g, o, &r) < 0 || check_target(path, o->force, err) < 0)
+	if (resolve(&g, o, &r) < 0 || check_target(path, o->force, err) < 0 ||
+	    dbfile_tmp_open(&t, path, err) < 0)
 		return -1;
-	tmp = temp_file(path, err);
-	if (tmp == NULL)
-		return -1;
-	rc = build(&g, tmp);
+	rc = build(&g, t.name);
 	gen_free(&g);
 	if (rc == 0)
-		rc = install(tmp, path, o->force, err);
-	if (rc < 0)
-		remove_files(tmp);
-	free(tmp);
+		rc = install(&t, path, o->force, err);
+	dbfile_tmp_discard(&t);
 	return rc;
 }

@@ -59,6 +59,7 @@ void registry_close(struct registry *r)
 		r->ops->close(r);
 	free(r->uri);
 	free(r->display);
+	free(r->read_only_why);
 	free(r);
 }
 
@@ -145,6 +146,9 @@ static int refuse_write(struct registry *r, const char *op, int missing, struct 
 		    "%s: read-only: %s refused (the %s backend is read-only in this "
 		    "build)",
 		    r->display, op, r->ops->kind);
+	if (r->read_only_why)
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused (%s)", r->display,
+				     op, r->read_only_why);
 	return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused", r->display, op);
 }
 

@@ -29,6 +29,7 @@ enum registry_auth {
 struct registry_open_opts {
 	int create;    /* create a missing local registry (commands that write) */
 	int read_only; /* never write, even if the backend could */
+	const char *read_only_why; /* who asked for read_only, for refusals ("--read-only") */
 	/* mirror deployments to staging/production as MLflow legacy stages
 	 * (MLFLOW.md §11); REST backend only, the others ignore it */
 	int stages;
@@ -164,6 +165,7 @@ struct registry {
 	char *display; /* the location shown to users (no secrets) */
 	unsigned caps;
 	int read_only;
+	char *read_only_why; /* why changes are refused, when a backend knows; owned */
 	void *impl; /* backend state */
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "audit.h"
+#include "dbfile.h"
 #include "filter.h"
 #include "registry.h"
 #include "schema.h"
@@ -86,9 +87,47 @@ int sq_step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error 
 
 /* ---- opening ------------------------------------------------------------ */
 
-enum file_kind { FILE_MISSING, FILE_EMPTY, FILE_OURS, FILE_FOREIGN_SQLITE, FILE_NOT_SQLITE, FILE_UNREADABLE };
+enum file_kind {
+	FILE_MISSING,
+	FILE_EMPTY, /* no bytes: not yet created */
+	FILE_BLANK, /* a SQLite database with no schema at all (an older mlconsole killed creating it) */
+	FILE_OURS,
+	FILE_FOREIGN_SQLITE,
+	FILE_NOT_SQLITE,
+	FILE_NOT_REGULAR,
+	FILE_UNREADABLE
+};
 
-/* Classify path by its SQLite header (application_id at offset 68). */
+/* Classify a SQLite file by what SQLite reads, -wal included (a commit may not
+ * have reached the main file yet): ours by application_id, blank with no schema,
+ * else foreign. When SQLite cannot open it here (a WAL file we may not read
+ * without its -shm, say), the header's verdict (fallback) stands. */
+static enum file_kind classify_sqlite(const char *path, enum file_kind fallback)
+{
+	static const char sql[] = "SELECT (SELECT application_id FROM pragma_application_id),"
+				  " (SELECT user_version FROM pragma_user_version),"
+				  " (SELECT count(*) FROM sqlite_master)";
+	enum file_kind kind = fallback;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_int(st, 0) == MLC_APPLICATION_ID)
+			kind = FILE_OURS;
+		else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_int(st, 1) == 0 &&
+			 sqlite3_column_int(st, 2) == 0)
+			kind = FILE_BLANK;
+		else
+			kind = FILE_FOREIGN_SQLITE;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return kind;
+}
+
+/* Classify path: stat first (a FIFO is never opened), then its SQLite header
+ * (application_id at offset 68), asking SQLite when the header is not ours. */
 static enum file_kind classify(const char *path, int *saved_errno)
 {
 	unsigned char hdr[100];
@@ -100,23 +139,27 @@ static enum file_kind classify(const char *path, int *saved_errno)
 		*saved_errno = errno;
 		return errno == ENOENT ? FILE_MISSING : FILE_UNREADABLE;
 	}
-	if (!S_ISREG(sb.st_mode)) {
+	if (S_ISDIR(sb.st_mode)) {
 		*saved_errno = EISDIR;
 		return FILE_UNREADABLE;
 	}
-	if (sb.st_size == 0)
+	if (!S_ISREG(sb.st_mode))
+		return FILE_NOT_REGULAR;
+	if (dbfile_is_empty(path))
 		return FILE_EMPTY;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		*saved_errno = errno;
 		return FILE_UNREADABLE;
 	}
 	n = read(fd, hdr, sizeof hdr);
 	close(fd);
+	if (sb.st_size == 0) /* empty, but a -wal holds its pages */
+		return classify_sqlite(path, FILE_FOREIGN_SQLITE);
 	if (n < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
 		return FILE_NOT_SQLITE;
 	uint32_t app = (uint32_t)hdr[68] << 24 | (uint32_t)hdr[69] << 16 | (uint32_t)hdr[70] << 8 | hdr[71];
-	return app == MLC_APPLICATION_ID ? FILE_OURS : FILE_FOREIGN_SQLITE;
+	return app == MLC_APPLICATION_ID ? FILE_OURS : classify_sqlite(path, FILE_FOREIGN_SQLITE);
 }
 
 /* 1 if db has a table named name. */
@@ -189,8 +232,7 @@ static void make_parents(const char *path)
 }
 
 /* Configure a freshly opened connection and migrate when allowed. */
-static int setup_connection(sqlite3 *db, const char *path, int writable, int fresh,
-			    struct mlc_error *err)
+static int setup_connection(sqlite3 *db, const char *path, int writable, struct mlc_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -198,6 +240,8 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, int fre
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	filter_register_sql(db);
+	if (writable)
+		dbfile_keep_wal(db); /* so readers who may not write can open it */
 	/* Touch the schema now so a corrupt file is reported at open, not mid-draw. */
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
 		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
@@ -210,7 +254,6 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, int fre
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
 		return schema_migrate(db, path, err);
 	}
-	(void)fresh;
 	/* Read-only: the file must already be at our schema version. */
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
@@ -224,55 +267,174 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, int fre
 	return 0;
 }
 
+/* Build a new, empty registry in tmp (WAL, closed, so the file is whole). */
+static int build_registry(const char *tmp, const char *path, struct mlc_error *err)
+{
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+	else if (schema_migrate(db, path, err) == 0) {
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+		if (rc < 0)
+			mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+	}
+	if (sqlite3_close(db) != SQLITE_OK && rc == 0)
+		rc = mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot close %s", path, tmp);
+	return rc;
+}
+
+/* Make a registry at path, missing or an empty file, in one step (dbfile.c):
+ * 0 made, 1 another process made it first, -1 with err. */
+static int create_registry(const char *path, struct mlc_error *err)
+{
+	struct dbfile_tmp t;
+	int rc;
+
+	make_parents(path);
+	if (dbfile_tmp_open(&t, path, err) < 0)
+		return -1;
+	rc = build_registry(t.name, path, err);
+	if (rc == 0)
+		rc = dbfile_tmp_install(&t, path, 0, err);
+	dbfile_tmp_discard(&t);
+	return rc;
+}
+
+/* 1 if file exists and we may write it. */
+static int writable_file(const char *file)
+{
+	struct stat st;
+
+	return stat(file, &st) == 0 && (st.st_mode & 0222) && access(file, W_OK) == 0;
+}
+
+/* Why we may not write the registry at path, into why[len] ("" when we may):
+ * the caller's read_only, a file without write bits (root passes access()),
+ * a file not ours to write, or a directory where SQLite cannot make the -wal
+ * and -shm it needs. */
+static void read_only_reason(const char *path, const struct registry_open_opts *opts, char *why,
+			     size_t len)
+{
+	struct stat st;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	*why = '\0';
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (opts->read_only)
+		snprintf(why, len, "%s", opts->read_only_why ? opts->read_only_why : "opened read-only");
+	else if (stat(path, &st) == 0 && !(st.st_mode & 0222))
+		snprintf(why, len, "%s has no write permission (mode %04o)", path,
+			 (unsigned)(st.st_mode & 07777));
+	else if (access(path, W_OK) < 0)
+		snprintf(why, len, "%s is not writable by you", path);
+	else if (access(slash ? dir : ".", W_OK | X_OK) < 0 &&
+		 !(writable_file(wal) && writable_file(shm)))
+		snprintf(why, len, "%s is not writable by you", slash ? dir : ".");
+	free(wal);
+	free(shm);
+	free(dir);
+}
+
+/* After a read-only open failed: say so plainly when SQLite needed a -shm it
+ * may not create (a WAL registry whose writer did not leave its -wal and -shm). */
+static void explain_read_only_failure(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	int rc = sqlite3_errcode(db);
+	char *shm = xasprintf("%s-shm", path);
+
+	if ((rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) && access(shm, F_OK) < 0)
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "%s: read-only, and SQLite cannot read this WAL registry without %s and "
+			      "%s-wal, which you may not create (opened once by someone who may write "
+			      "it, mlconsole leaves them for readers)",
+			      path, shm, path);
+	free(shm);
+}
+
 static const struct registry_ops sqlite_ops;
+
+/* Classify path, first creating it when it is missing or empty and allowed. */
+static enum file_kind prepare_file(const char *path, const struct registry_open_opts *opts, int *e,
+				   struct mlc_error *err)
+{
+	enum file_kind kind = classify(path, e);
+
+	for (int tries = 0; tries < 3 && opts->create && !opts->read_only; tries++) {
+		if (kind != FILE_MISSING && kind != FILE_EMPTY)
+			break;
+		if (create_registry(path, err) < 0) {
+			*e = 0; /* err says why */
+			return FILE_UNREADABLE;
+		}
+		kind = classify(path, e);
+	}
+	return kind;
+}
+
+/* Refuse what is not (yet) a registry of ours; 0 when kind can be opened. */
+static int refuse_kind(const char *path, enum file_kind kind, int e, const struct registry_open_opts *opts,
+		       struct mlc_error *err)
+{
+	switch (kind) {
+	case FILE_MISSING:
+		return mlc_error_set(err, MLC_ERR_NOTFOUND,
+				     "%s: no such registry (make one with 'mlconsole demo create %s')",
+				     path, path);
+	case FILE_UNREADABLE:
+		return e ? mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(e)) : -1;
+	case FILE_NOT_REGULAR:
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s: not a regular file", path);
+	case FILE_NOT_SQLITE:
+		return mlc_error_set(err, MLC_ERR_CORRUPT,
+				     "%s: not a SQLite database (corrupt or another kind of file)", path);
+	case FILE_FOREIGN_SQLITE:
+		refuse_foreign(path, err);
+		return -1;
+	case FILE_EMPTY:
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s: empty file, not a registry", path);
+	case FILE_BLANK:
+		if (opts->create && !opts->read_only)
+			return 0; /* migrated in place, in one transaction */
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: an empty SQLite database, not yet a registry", path);
+	case FILE_OURS:
+		break;
+	}
+	return 0;
+}
 
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,
 				      struct mlc_error *err)
 {
-	int e = 0, writable, flags;
-	enum file_kind kind = classify(path, &e);
+	int e = 0, writable;
+	enum file_kind kind = prepare_file(path, opts, &e, err);
+	char why[PATH_MAX + 128];
 	sqlite3 *db = NULL;
 	struct registry *r;
 	struct sqlite_impl *impl;
 
-	switch (kind) {
-	case FILE_MISSING:
-		if (!opts->create) {
-			mlc_error_set(err, MLC_ERR_NOTFOUND,
-				      "%s: no such registry (make one with 'mlconsole demo create %s')",
-				      path, path);
-			return NULL;
-		}
-		make_parents(path);
-		break;
-	case FILE_UNREADABLE:
-		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(e));
+	if (kind == FILE_FOREIGN_SQLITE && is_mlflow_store(path))
+		return registry_mlflowsql_open(path, opts, err);
+	if (refuse_kind(path, kind, e, opts, err) < 0)
 		return NULL;
-	case FILE_NOT_SQLITE:
-		mlc_error_set(err, MLC_ERR_CORRUPT, "%s: not a SQLite database (corrupt or another kind of file)", path);
-		return NULL;
-	case FILE_FOREIGN_SQLITE:
-		if (is_mlflow_store(path))
-			return registry_mlflowsql_open(path, opts, err);
-		refuse_foreign(path, err);
-		return NULL;
-	case FILE_EMPTY:
-		if (!opts->create) {
-			mlc_error_set(err, MLC_ERR_FAILED, "%s: empty file, not a registry", path);
-			return NULL;
-		}
-		break;
-	case FILE_OURS:
-		break;
-	}
-	writable = !opts->read_only && (kind != FILE_OURS || access(path, W_OK) == 0);
-	flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	read_only_reason(path, opts, why, sizeof why);
+	writable = why[0] == '\0';
+	if (writable)
+		dbfile_sweep(path); /* temporary files of killed creations */
+	if (sqlite3_open_v2(path, &db,
+			    (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (setup_connection(db, path, writable, kind != FILE_OURS, err) < 0) {
+	if (setup_connection(db, path, writable, err) < 0) {
+		if (!writable)
+			explain_read_only_failure(db, path, err);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -286,6 +448,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	r->uri = xasprintf("sqlite:%s", path);
 	r->display = xstrdup(path);
 	r->read_only = !writable;
+	r->read_only_why = writable ? NULL : xstrdup(why);
 	r->caps = REG_CAP_APPROVALS | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
 	r->impl = impl;
 	return r;

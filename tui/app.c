@@ -680,7 +680,7 @@ static void normal_key(struct app *a, enum action act)
 		return;
 	}
 	if ((action_info(act)->flags & A_DANGER) && a->read_only) {
-		app_status(a, 1, "read-only: changes are refused (--read-only)");
+		app_status(a, 1, "read-only: changes are refused (%s)", a->read_only_why);
 		return;
 	}
 	if (v->ops->action && v->ops->action(a, v, act) != V_IGNORED)
@@ -895,6 +895,9 @@ static struct registry *open_registry(struct app *a, const struct config_context
 				      const char *uri, struct mlc_error *err)
 {
 	struct registry_open_opts ro = {.read_only = a->opts->read_only || (x && x->read_only),
+					.read_only_why = a->opts->read_only
+							     ? "--read-only"
+							     : "the context's read_only = yes",
 					.stages = x && x->stages};
 
 	if (cli_context_secrets(x, &a->secrets_owned, err) < 0)
@@ -949,6 +952,11 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	cli_identity(a->opts, a->user, sizeof a->user);
 	a->unauthenticated = 0;
 	a->read_only = a->opts->read_only || reg->read_only || (x && x->read_only);
+	snprintf(a->read_only_why, sizeof a->read_only_why, "%s",
+		 a->opts->read_only    ? "--read-only"
+		 : reg->read_only_why ? reg->read_only_why
+		 : x && x->read_only  ? "the context's read_only = yes"
+				      : "the registry is read-only");
 	a->context = x;
 	if (uri != a->uri) {
 		free(a->uri);

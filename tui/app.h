@@ -25,6 +25,7 @@ struct app {
 	struct theme theme;
 	struct draw_ctx draw;
 	int utf8, no_colour, read_only;
+	char read_only_why[512]; /* what makes it read-only, for the refusal */
 	char user[128];
 	int unauthenticated; /* the server answers without credentials (the header says so) */
 	struct view *stack[APP_MAX_VIEWS];

@@ -217,6 +217,7 @@ struct registry *cli_open_registry(const struct cli_opts *o, int create, struct 
 	uri = cli_registry_uri(o, &cfg, &ctx, err);
 	if (uri && cli_context_secrets(ctx, &owned, err) == 0) {
 		ro.read_only |= ctx && ctx->read_only;
+		ro.read_only_why = o->read_only ? "--read-only" : "the context's read_only = yes";
 		ro.stages = ctx && ctx->stages;
 		r = registry_open(uri, &ro, err);
 	}
