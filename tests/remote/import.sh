@@ -24,6 +24,20 @@ expect_exit 0 "models in the copy" -- "$M" -r "$T/local.db" models --json
 	&& ok "the same models" || fail "models differ"
 expect_exit 0 "a second import" -- "$M" -r "$T/local.db" import "$URL"
 expect_in "$T/out" "nothing new" "adds nothing"
+# An alias named like an environment of the target (fraud-detector's champion
+# here) is never taken: here the alias E is the version live in E (issue 11).
+"$M" -r "$T/policy.db" env set champion --required-approvals 1 >/dev/null || fail "env set champion"
+expect_exit 0 "import from the server into a registry with an environment champion" -- "$M" -r "$T/policy.db" import "$URL"
+expect_in "$T/out" "model 'fraud-detector' alias 'champion': named like the environment 'champion' here" "the alias not taken is named, with why"
+expect_exit 0 "deployments after the import" -- "$M" -r "$T/policy.db" deployments fraud-detector --json
+python3 - "$T/out" <<'PY' && ok "nothing live in champion, no deployment row" || fail "deployments: $(head -c 400 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert not [x for x in d["deployments"] if x["environment"] == "champion"], d
+assert not d["history"], d
+PY
+expect_exit 0 "versions after the import" -- "$M" -r "$T/policy.db" versions fraud-detector
+expect_in "$T/out" "challenger" "the other aliases are taken"
 # A server that answers 500 to every runs search: the import fails clearly and the copy stays whole.
 python3 -c 'import sys, urllib.request as u
 u.urlopen(u.Request(sys.argv[1], data=b"{\"mode\": \"500\", \"count\": 100, \"path\": \"runs/search\"}"), timeout=10).read()' "$URL/_fixture/fault"
