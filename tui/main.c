@@ -31,6 +31,7 @@ static const char usage_text[] =
     "                         (default $XDG_DATA_HOME/mlconsole/demo.db)\n"
     "      --theme NAME       colour theme: default, light, mono, prod-alert, or your own\n"
     "      --read-only        refuse every change; the console shows a READ-ONLY badge\n"
+    "                         (a registry file you may not write opens read-only too)\n"
     "      --as USER          act as USER (root only)\n"
     "      --json             machine-readable output; errors as JSON on stderr\n"
     "  -h, --help             show this help and exit\n"
