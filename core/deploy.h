@@ -5,6 +5,7 @@
 #ifndef MLC_DEPLOY_H
 #define MLC_DEPLOY_H
 #include <stdint.h>
+#include "error.h"
 #include "model.h"
 
 struct mlc_env {
@@ -28,6 +29,9 @@ struct mlc_env_change {
 	int64_t order, required_approvals;
 	const char *approvers; /* comma list; "" clears */
 	int self_approval, rollback_approval, require_previous;
+	int root_direct;     /* root acting as itself (euid 0, no --as): set by the program
+			      * from how it runs, never from the environment */
+	const char *comment; /* for the request a loosening change becomes; NULL */
 	char **notice; /* out, optional: malloc'd, what else the change did (the aliases a
 			* new environment removed), NULL if nothing */
 };
@@ -62,6 +66,8 @@ struct mlc_request {
 	int64_t requested_at, closed_at;
 	struct mlc_vote *votes;
 	size_t n_votes;
+	const char *change; /* kind "policy": what it changes, for people ("" otherwise);
+			     * model and version are "" */
 };
 
 struct mlc_audit {
@@ -100,6 +106,24 @@ void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *e
 /* 1 if s is a valid environment name, in every backend: lower case, digits,
  * '-', '_', at most 64 bytes (it is also an MLflow alias). */
 int mlc_env_name_valid(const char *s);
+
+/* Who may make policy change c, with the environments as they are (l), as
+ * actor (DESIGN.md "who may change a policy"): -1 refused (err says why);
+ * MLC_POLICY_DIRECT: apply it, audited; MLC_POLICY_REQUEST: it loosens the
+ * policy of an environment with approvers, so it is a request the current
+ * policy governs. why[len]: what it loosens, or what it changes. */
+enum { MLC_POLICY_DIRECT = 0, MLC_POLICY_REQUEST = 1 };
+int mlc_policy_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
+		     const char *actor, char *why, size_t len, struct mlc_error *err);
+/* -1 (err set) if change c would change which environment comes just before
+ * another one whose policy has approvers and requires the previous one: only
+ * root acting as itself may do that. 0 otherwise. */
+int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
+			     struct mlc_error *err);
+/* What c changes, for people: "required approvals 2 -> 0, approver dave
+ * added" (against cur, NULL for a new environment), into buf[len]. */
+void mlc_policy_describe(const struct mlc_env *cur, const struct mlc_env_change *c, char *buf,
+			 size_t len);
 
 /* Which requests: pending only, or all. */
 enum { REQ_PENDING = 0, REQ_ALL = 1 };

@@ -425,6 +425,14 @@ static int supersede(struct registry *r, int64_t mid, int64_t env_id, int64_t id
 	return 0;
 }
 
+/* The id of a new request of either kind: promotion and policy requests
+ * share one numbering, so 'approve ID' needs no kind. */
+static int64_t next_request_id(struct registry *r, struct mlc_error *err)
+{
+	return query_int(r, "SELECT max(coalesce((SELECT max(id) FROM promotion_requests), 0),"
+			    " coalesce((SELECT max(id) FROM policy_requests), 0)) + 1", -1, err, "");
+}
+
 static int do_request(struct registry *r, const char *model, const char *version, const char *env,
 		      const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
 		      struct mlc_error *err)
@@ -453,10 +461,13 @@ static int do_request(struct registry *r, const char *model, const char *version
 			    e.id, v, kind)) != 0)
 		return id < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
 						   (long long)id);
+	if ((id = next_request_id(r, err)) < 0)
+		return -1;
 	st = sq_prep(r, "INSERT INTO promotion_requests (model_id, version, env_id, kind, requested_by,"
-			" requested_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+			" requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (st == NULL)
 		return -1;
+	sqlite3_bind_int64(st, 8, id);
 	sqlite3_bind_int64(st, 1, mid);
 	sqlite3_bind_int64(st, 2, v);
 	sqlite3_bind_int64(st, 3, e.id);
@@ -466,7 +477,6 @@ static int do_request(struct registry *r, const char *model, const char *version
 	sqlite3_bind_text(st, 7, comment ? comment : "", -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(DB(r));
 	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, e.name);
 	if (audit(r, actor, rollback ? "request rollback" : "request", subject, comment, err) < 0 ||
 	    supersede(r, mid, e.id, id, actor, err) < 0)
@@ -491,11 +501,14 @@ struct req_row {
 	char kind[16], state[16], by[256], model[512];
 };
 
+/* Request id of either kind into q (a policy request: kind "policy", no model). */
 static int load_request(struct registry *r, int64_t id, struct req_row *q, struct mlc_error *err)
 {
 	sqlite3_stmt *st = sq_prep(r, "SELECT q.model_id, q.version, q.env_id, q.kind, q.state,"
 				      " q.requested_by, m.name FROM promotion_requests q"
-				      " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?", err);
+				      " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?1"
+				      " UNION ALL SELECT 0, 0, env_id, 'policy', state, requested_by, ''"
+				      " FROM policy_requests WHERE id = ?1", err);
 
 	if (st == NULL)
 		return -1;
@@ -520,9 +533,20 @@ static int load_request(struct registry *r, int64_t id, struct req_row *q, struc
 static int close_request(struct registry *r, int64_t id, const char *state, const char *reason,
 			 struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "UPDATE promotion_requests SET state = ?, closed_at = ?,"
+	/* ids are unique across both kinds: the other table has no such row */
+	sqlite3_stmt *st = sq_prep(r, "UPDATE policy_requests SET state = ?, closed_at = ?,"
 				      " close_reason = ? WHERE id = ?", err);
 
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, timefmt_now_ms());
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	st = sq_prep(r, "UPDATE promotion_requests SET state = ?, closed_at = ?, close_reason = ? WHERE id = ?",
+		     err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -553,8 +577,9 @@ static int check_voter(struct registry *r, const struct req_row *q, const struct
 				     "request %lld: %s is not an approver of environment '%s' (see 'mlconsole "
 				     "env list')",
 				     (long long)q->id, actor, e->name);
-	if (query_int(r, "SELECT count(*) FROM votes WHERE request_id = ? AND voter = ?", 0, err, "is",
-		      q->id, actor) > 0)
+	if (query_int(r, "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND voter = ?2)"
+			 " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND voter = ?2)",
+		      0, err, "is", q->id, actor) > 0)
 		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted",
 				     (long long)q->id, actor);
 	return 0;
@@ -587,10 +612,72 @@ static int complete(struct registry *r, const struct req_row *q, const struct en
 	return 0;
 }
 
+static int apply_policy(struct registry *r, const struct mlc_env_change *c, const char *actor,
+			const char *how, struct mlc_error *err);
+
+/* The approval that satisfies the policy of a policy request q: apply its
+ * change, or close it when it would now reorder a guarded environment. */
+static int complete_policy(struct registry *r, const struct req_row *q, const char *actor,
+			   struct mlc_outcome *out, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT e.name, p.ord, p.required_approvals, p.approvers, p.self_approval,"
+				      " p.rollback_approval, p.require_previous, p.change FROM policy_requests p"
+				      " JOIN environments e ON e.id = p.env_id WHERE p.id = ?", err);
+	struct mlc_env_list l = {0};
+	struct mlc_env_change c = {0};
+	struct mlc_error why = {0};
+	char name[256], approvers[2048], change[600], how[64];
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, q->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)q->id);
+	}
+	snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(approvers, sizeof approvers, "%s",
+		 sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+	snprintf(change, sizeof change, "%s", (const char *)sqlite3_column_text(st, 7));
+	c = (struct mlc_env_change){
+	    .name = name,
+	    .have_order = sqlite3_column_type(st, 1) != SQLITE_NULL, .order = sqlite3_column_int64(st, 1),
+	    .have_required = sqlite3_column_type(st, 2) != SQLITE_NULL,
+	    .required_approvals = sqlite3_column_int64(st, 2),
+	    .have_approvers = sqlite3_column_type(st, 3) != SQLITE_NULL, .approvers = approvers,
+	    .have_self = sqlite3_column_type(st, 4) != SQLITE_NULL, .self_approval = sqlite3_column_int(st, 4),
+	    .have_rollback = sqlite3_column_type(st, 5) != SQLITE_NULL,
+	    .rollback_approval = sqlite3_column_int(st, 5),
+	    .have_previous = sqlite3_column_type(st, 6) != SQLITE_NULL,
+	    .require_previous = sqlite3_column_int(st, 6),
+	};
+	sqlite3_finalize(st);
+	if (sq_env_list(r, &l, err) < 0)
+		goto out;
+	if (mlc_policy_reorder_check(&l, &c, &why) < 0) {
+		if (close_request(r, q->id, "closed", why.msg, err) == 0 &&
+		    audit(r, actor, "close", name, why.msg, err) == 0) {
+			mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, why.msg);
+			rc = 0;
+		}
+		goto out;
+	}
+	snprintf(how, sizeof how, "request %lld approved", (long long)q->id);
+	if (apply_policy(r, &c, actor, how, err) < 0 || close_request(r, q->id, "approved", "approved", err) < 0)
+		goto out;
+	mlc_outcome(out, q->id, 0, "request %lld approved: the policy of %s changed (%s)", (long long)q->id,
+		    name, change);
+	rc = 0;
+out:
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
 static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	int approve = strcmp(decision, "approve") == 0;
+	int approve = strcmp(decision, "approve") == 0, policy;
 	struct req_row q;
 	struct env_row e;
 	sqlite3_stmt *st;
@@ -600,7 +687,11 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 	if (load_request(r, id, &q, err) < 0 || load_env(r, NULL, q.env_id, &e, err) < 0 ||
 	    check_voter(r, &q, &e, actor, err) < 0)
 		return -1;
-	st = sq_prep(r, "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES (?, ?, ?, ?, ?)", err);
+	policy = strcmp(q.kind, "policy") == 0;
+	st = sq_prep(r, policy ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
+				 " VALUES (?, ?, ?, ?, ?)"
+			       : "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES (?, ?, ?, ?, ?)",
+		     err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -619,14 +710,15 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
 		return 0;
 	}
-	approvals = query_int(r, "SELECT count(*) FROM votes WHERE request_id = ? AND decision = 'approve'",
+	approvals = query_int(r, "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND decision = 'approve')"
+				 " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND decision = 'approve')",
 			      0, err, "i", id);
 	if (approvals < (e.required > 0 ? e.required : 1)) {
 		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
 			(long long)e.required);
 		return 0;
 	}
-	return complete(r, &q, &e, actor, out, err);
+	return policy ? complete_policy(r, &q, actor, out, err) : complete(r, &q, &e, actor, out, err);
 }
 
 int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
@@ -736,8 +828,10 @@ static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change 
 	return rc;
 }
 
-static int do_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-		      struct mlc_error *err)
+/* Apply policy change c as actor (creating the environment when missing),
+ * audited; how, when not NULL, says by what right ("as root, directly"). */
+static int apply_policy(struct registry *r, const struct mlc_env_change *c, const char *actor,
+			const char *how, struct mlc_error *err)
 {
 	struct strbuf detail = {0};
 	int64_t id, next;
@@ -801,6 +895,8 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 		sb_printf(&detail, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
 	if (c->have_previous)
 		sb_printf(&detail, " require_previous=%s", c->require_previous ? "yes" : "no");
+	if (how)
+		sb_printf(&detail, "; %s", how);
 	if (rc == 0) { /* the whole resulting policy, last, for env list and audit verify */
 		sb_add(&detail, "; policy: ");
 		rc = audit_env_policy(DB(r), id, &detail, err);
@@ -811,12 +907,86 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 	return rc;
 }
 
+/* Open a request for policy change c of e (it loosens it: why). */
+static int open_policy_request(struct registry *r, const struct mlc_env_change *c,
+			       const struct mlc_env *e, const char *why, const char *actor,
+			       struct mlc_outcome *out, struct mlc_error *err)
+{
+	int64_t id = next_request_id(r, err), need = e->required_approvals > 0 ? e->required_approvals : 1;
+	sqlite3_stmt *st;
+	char detail[800];
+
+	if (id < 0)
+		return -1;
+	st = sq_prep(r, "INSERT INTO policy_requests (id, env_id, ord, required_approvals, approvers,"
+			" self_approval, rollback_approval, require_previous, change, requested_by,"
+			" requested_at, comment) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+			" FROM environments WHERE name = ?2", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_TRANSIENT);
+	if (c->have_order)
+		sqlite3_bind_int64(st, 3, c->order);
+	if (c->have_required)
+		sqlite3_bind_int64(st, 4, c->required_approvals);
+	if (c->have_approvers)
+		sqlite3_bind_text(st, 5, c->approvers, -1, SQLITE_TRANSIENT);
+	if (c->have_self)
+		sqlite3_bind_int(st, 6, c->self_approval);
+	if (c->have_rollback)
+		sqlite3_bind_int(st, 7, c->rollback_approval);
+	if (c->have_previous)
+		sqlite3_bind_int(st, 8, c->require_previous);
+	sqlite3_bind_text(st, 9, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 11, timefmt_now_ms());
+	sqlite3_bind_text(st, 12, c->comment ? c->comment : "", -1, SQLITE_TRANSIENT);
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+		return -1;
+	snprintf(detail, sizeof detail, "request %lld: %s%s%s", (long long)id, why,
+		 c->comment && *c->comment ? "; " : "", c->comment ? c->comment : "");
+	if (audit(r, actor, "request policy", c->name, detail, err) < 0)
+		return -1;
+	mlc_outcome(out, id, 0,
+		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
+		    "approval%s under the current policy",
+		    (long long)id, e->name, why, (long long)need, need == 1 ? "" : "s");
+	return 0;
+}
+
+static int do_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		      struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	char why[512];
+	int kind, rc = -1;
+
+	if (!mlc_env_name_valid(c->name))
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (sq_env_list(r, &l, err) < 0 || (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+		goto out;
+	if (kind == MLC_POLICY_REQUEST) {
+		for (size_t i = 0; i < l.n; i++)
+			if (strcmp(l.items[i].name, c->name) == 0)
+				rc = open_policy_request(r, c, &l.items[i], why, actor, out, err);
+		goto out;
+	}
+	if ((rc = apply_policy(r, c, actor, c->root_direct ? "as root, directly" : NULL, err)) == 0)
+		mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
+			    c->root_direct ? ", as root, directly" : "");
+out:
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
 int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-			  struct mlc_error *err)
+	       struct mlc_outcome *out, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_env_set(r, c, actor, err), err);
+	return finish_out(r, do_env_set(r, c, actor, out, err), out, err);
 }
 
 int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
@@ -917,13 +1087,19 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 	sqlite3_stmt *st, *vt;
 	int rc;
 
-	st = sq_prep(r, "SELECT q.id, m.name, q.version, e.name, q.kind, q.state, q.requested_by,"
-			" q.comment, coalesce(q.close_reason, ''), q.requested_at, coalesce(q.closed_at, 0)"
+	st = sq_prep(r, "SELECT * FROM (SELECT q.id AS id, m.name, q.version, e.name, q.kind, q.state AS state,"
+			" q.requested_by, q.comment, coalesce(q.close_reason, ''), q.requested_at AS at,"
+			" coalesce(q.closed_at, 0), ''"
 			" FROM promotion_requests q JOIN registered_models m ON m.id = q.model_id"
 			" JOIN environments e ON e.id = q.env_id"
-			" WHERE (?1 > 0 AND q.id = ?1) OR (?1 = 0 AND (?2 OR q.state = 'pending'))"
-			" ORDER BY CASE WHEN ?2 THEN -q.id ELSE q.requested_at END, q.id", err);
-	vt = sq_prep(r, "SELECT voter, decision, at, comment FROM votes WHERE request_id = ? ORDER BY at, voter", err);
+			" UNION ALL SELECT p.id, '', '', e.name, 'policy', p.state, p.requested_by, p.comment,"
+			" coalesce(p.close_reason, ''), p.requested_at, coalesce(p.closed_at, 0), p.change"
+			" FROM policy_requests p JOIN environments e ON e.id = p.env_id)"
+			" WHERE (?1 > 0 AND id = ?1) OR (?1 = 0 AND (?2 OR state = 'pending'))"
+			" ORDER BY CASE WHEN ?2 THEN -id ELSE at END, id", err);
+	vt = sq_prep(r, "SELECT voter, decision, at, comment FROM votes WHERE request_id = ?1 UNION ALL"
+			" SELECT voter, decision, at, comment FROM policy_votes WHERE request_id = ?1"
+			" ORDER BY at, voter", err);
 	if (st == NULL || vt == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(vt);
@@ -945,6 +1121,7 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 		q->close_reason = sq_col_str(&out->arena, st, 8);
 		q->requested_at = sqlite3_column_int64(st, 9);
 		q->closed_at = sqlite3_column_int64(st, 10);
+		q->change = sq_col_str(&out->arena, st, 11);
 		sqlite3_bind_int64(vt, 1, q->id);
 		while (sqlite3_step(vt) == SQLITE_ROW) {
 			struct mlc_vote *v = arena_grow(&out->arena, (void **)&q->votes, &cap, q->n_votes++,

@@ -162,9 +162,13 @@ int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_e
 }
 
 int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-		     struct mlc_error *err)
+		     struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE(env_set, c, actor, err);
+	struct mlc_outcome mine = {0};
+	int rc = WRITE(env_set, c, actor, out ? out : &mine, err);
+
+	arena_free(&mine.arena);
+	return rc;
 }
 
 int registry_deployments(struct registry *r, const char *model, const char *env,

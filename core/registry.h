@@ -100,8 +100,11 @@ struct registry_ops {
 	/* Environments, deployments, approvals, audit (deploy.h). Every change
 	 * takes the acting user and is audited with it. */
 	int (*env_list)(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
+	/* Who may make which change is DESIGN.md's "who may change a policy":
+	 * a change that loosens a policy with approvers opens a request instead
+	 * (out->request_id); out's summary says which happened. */
 	int (*env_set)(struct registry *r, const struct mlc_env_change *c, const char *actor,
-		       struct mlc_error *err);
+		       struct mlc_outcome *out, struct mlc_error *err);
 	int (*deployments)(struct registry *r, const char *model, const char *env,
 			   struct mlc_live_list *live, struct mlc_event_list *history,
 			   struct mlc_error *err);
@@ -216,8 +219,9 @@ void registry_resume(struct registry *r);
 int registry_auth(struct registry *r, char *user, size_t len, struct mlc_error *err);
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
+/* out may be NULL (then whether a request was opened is not told). */
 int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-		     struct mlc_error *err);
+		     struct mlc_outcome *out, struct mlc_error *err);
 int registry_deployments(struct registry *r, const char *model, const char *env,
 			 struct mlc_live_list *live, struct mlc_event_list *history,
 			 struct mlc_error *err);

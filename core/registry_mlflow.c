@@ -1609,23 +1609,41 @@ static void policy_detail(struct strbuf *sb, const struct mlc_env_change *c, int
 	sb_add(sb, " (" NOT_BY_SERVER ")");
 }
 
+/* A change that loosens e's policy (why) becomes a request. */
+static int open_policy_request(struct registry *r, const char *exp, const struct mlc_env_change *c,
+			       const struct mlc_env *e, const char *why, const char *actor,
+			       struct mlc_outcome *out, struct mlc_error *err)
+{
+	(void)r, (void)exp, (void)actor, (void)out;
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "environment '%s': %s loosens its policy, which needs a request; "
+			     "ask root", e->name, why);
+	(void)c;
+}
+
 /* Store a policy as tags of the experiment "mlconsole" (created when
  * missing); a new environment gets every field, an old one those given. */
 static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-			  struct mlc_error *err)
+			  struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct mlc_env_list l = {0};
 	struct strbuf detail = {0};
-	char exp[64], order[24], req[24];
+	char exp[64], order[24], req[24], why[512];
 	int64_t next = 1;
-	int created, rc = -1;
+	int created, kind, rc = -1;
 
 	if (!mlc_env_name_valid(c->name))
 		return mlc_error_set(err, MLC_ERR_USAGE,
 				     "environment '%s': names are lower case letters, digits, '-' and '_'",
 				     c->name);
 	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
-	    (!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0))
+	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+		goto out;
+	if (kind == MLC_POLICY_REQUEST) {
+		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out, err);
+		goto out;
+	}
+	if (!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0)
 		goto out;
 	created = find_env(&l, c->name, NULL) == NULL;
 	for (size_t i = 0; i < l.n; i++)
@@ -1648,7 +1666,11 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 		if (f[i].set && set_policy(r, exp, c->name, f[i].field, f[i].value, err) < 0)
 			goto out;
 	policy_detail(&detail, c, created);
+	if (c->root_direct)
+		sb_add(&detail, "; as root, directly");
 	journal(r, actor, "policy", c->name, sb_str(&detail));
+	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
+		    c->root_direct ? ", as root, directly" : "");
 	rc = 0;
 out:
 	sb_free(&detail);

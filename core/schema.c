@@ -191,6 +191,36 @@ static const char schema_v1[] =
     "  first_at INTEGER NOT NULL,"
     "  last_at INTEGER NOT NULL);";
 
+/* v3: policy changes that loosen a policy with approvers are requests the
+ * current policy governs (DESIGN.md "who may change a policy"). A column left
+ * NULL keeps its value. Their ids share promotion_requests' numbering (the
+ * console picks max of both + 1), so 'approve ID' finds either kind. */
+static const char schema_v3[] =
+    "CREATE TABLE policy_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  env_id INTEGER NOT NULL REFERENCES environments(id),"
+    "  ord INTEGER,"
+    "  required_approvals INTEGER CHECK (required_approvals >= 0),"
+    "  approvers TEXT,"
+    "  self_approval INTEGER CHECK (self_approval IN (0,1)),"
+    "  rollback_approval INTEGER CHECK (rollback_approval IN (0,1)),"
+    "  require_previous INTEGER CHECK (require_previous IN (0,1)),"
+    "  change TEXT NOT NULL," /* what it loosens, for people */
+    "  requested_by TEXT NOT NULL,"
+    "  requested_at INTEGER NOT NULL,"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (state IN ('pending','approved','rejected','cancelled','closed')),"
+    "  closed_at INTEGER,"
+    "  close_reason TEXT);"
+    "CREATE TABLE policy_votes ("
+    "  request_id INTEGER NOT NULL REFERENCES policy_requests(id) ON DELETE CASCADE,"
+    "  voter TEXT NOT NULL,"
+    "  decision TEXT NOT NULL CHECK (decision IN ('approve','reject')),"
+    "  at INTEGER NOT NULL,"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (request_id, voter)) WITHOUT ROWID;";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -331,11 +361,15 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 		if (exec(db, schema_v1, path, err) < 0 || schema_create_indexes(db, err) < 0)
 			goto fail;
 	}
+	/* Future migrations: if (v < N) { ... } — each adds to what the last left. */
 	if (v < 2) {
 		if (migrate_v2(db, path, err) < 0)
 			goto fail;
 	}
-	/* Future migrations: if (v < N) { ... } — each adds to what the last left. */
+	if (v < 3) {
+		if (exec(db, schema_v3, path, err) < 0)
+			goto fail;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 MLC_APPLICATION_ID, MLC_SCHEMA_VERSION);
 	if (exec(db, sql, path, err) < 0)

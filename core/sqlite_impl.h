@@ -29,7 +29,7 @@ int sq_exec(struct registry *r, const char *sql, struct mlc_error *err);
 /* deploy_sqlite.c: the policy engine's operations (see registry_ops). */
 int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
 int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-	       struct mlc_error *err);
+	       struct mlc_outcome *out, struct mlc_error *err);
 int sq_deployments(struct registry *r, const char *model, const char *env,
 		   struct mlc_live_list *live, struct mlc_event_list *history, struct mlc_error *err);
 int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "audit.h"
 #include "cli_util.h"
 #include "hooks.h"
@@ -26,12 +27,13 @@ static json_t *request_json(const struct mlc_request *q)
 						       "decision", cli_json_str(q->votes[i].decision), "at",
 						       (json_int_t)q->votes[i].at, "comment",
 						       cli_json_str(q->votes[i].comment)));
-	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id", (json_int_t)q->id, "model",
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)q->id, "model",
 			 cli_json_str(q->model), "version", cli_json_str(q->version), "environment",
 			 cli_json_str(q->environment), "kind", cli_json_str(q->kind), "requested_by",
 			 cli_json_str(q->requested_by), "state", cli_json_str(q->state), "requested_at",
 			 (json_int_t)q->requested_at, "comment", cli_json_str(q->comment), "close_reason",
-			 cli_json_str(q->close_reason), "votes", votes);
+			 cli_json_str(q->close_reason), "votes", votes, "change",
+			 q->change && *q->change ? cli_json_str(q->change) : json_null());
 }
 
 static json_t *live_json(const struct mlc_live *l)
@@ -251,14 +253,32 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 		.have_previous = o->require_previous != NULL,
 		.require_previous = o->require_previous && strcmp(o->require_previous, "yes") == 0,
 		.notice = &notice,
+		.comment = o->comment,
 	};
+	struct mlc_outcome out = {0};
+	char self[256];
+	int rc;
 
-	if (registry_env_set(r, &c, actor, err) < 0) {
+	/* root acting as itself: no --as, and not acting as a server's user */
+	c.root_direct = geteuid() == 0 && o->as_user == NULL && cli_identity(o, self, sizeof self) &&
+			strcmp(self, actor) == 0;
+	if (registry_env_set(r, &c, actor, &out, err) < 0) {
 		free(notice); /* rolled back */
+		arena_free(&out.arena);
 		return cli_fail(o, err);
 	}
-	if (!o->json)
-		printf("environment %s: policy saved\n", c.name);
+	if (out.request_id > 0) { /* it loosens the policy: a request, not a change */
+		rc = print_outcome(o, r, &out, NULL, c.name);
+		arena_free(&out.arena);
+		free(notice);
+		return rc;
+	}
+	if (!o->json) {
+		char *safe = sanitize_dup(out.summary);
+		printf("%s\n", safe);
+		free(safe);
+	}
+	arena_free(&out.arena);
 	if (notice) { /* on stderr with --json, so stdout stays one document */
 		char *safe = sanitize_dup(notice);
 		fprintf(o->json ? stderr : stdout, "%s%s\n", o->json ? "mlconsole: " : "", safe);
@@ -440,7 +460,9 @@ static int show_approvals(const struct cli_opts *o, struct registry *r, struct m
 			snprintf(id, sizeof id, "%lld", (long long)q->id);
 			for (size_t k = 0; k < q->n_votes; k++)
 				sb_printf(&v, "%s%s:%s", k ? " " : "", q->votes[k].by, q->votes[k].decision);
-			cli_table_row(&t, (const char *[]){id, q->model, q->version, q->environment, q->kind,
+			int policy = q->change && *q->change; /* MODEL shows what it changes */
+			cli_table_row(&t, (const char *[]){id, policy ? q->change : q->model,
+							   policy ? "-" : q->version, q->environment, q->kind,
 							   q->requested_by, q->state, v.len ? sb_str(&v) : "-"});
 			sb_free(&v);
 		}

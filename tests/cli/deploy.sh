@@ -96,6 +96,43 @@ if command -v runuser >/dev/null; then
 	rm -rf "$pub"
 fi
 
+# Who may change a policy (DESIGN.md): once production has approvers only they
+# may, a loosening is a request its current policy governs, root acting as
+# itself (no --as) changes it directly, audited as such.
+cp "$db" "$T/p.db"
+P=(-r "$T/p.db")
+expect_exit 0 "deployments" -- "$M" "${P[@]}" deployments fraud-detector --env staging --json
+sv=$(jq_ "d['deployments'][0]['version']")
+expect_exit 1 "a non-approver cannot drop production's approvals" -- "$M" "${P[@]}" --as dave env set production --required-approvals 0
+expect_in "$T/err" "only its approvers (alice, bob, carol) or root acting as itself" "says who may"
+expect_exit 1 "so a deploy to production still needs approvals" -- "$M" "${P[@]}" --as dave deploy fraud-detector "$sv" --env production
+expect_in "$T/err" "2 approvals required" "the policy stands"
+expect_exit 1 "a non-approver cannot tighten it either" -- "$M" "${P[@]}" --as dave env set production --rollback-approval yes
+expect_exit 0 "an approver tightens it directly" -- "$M" "${P[@]}" --as bob env set production --rollback-approval yes
+expect_in "$T/out" "policy saved" "saved"
+expect_exit 0 "an approver's loosening is a request" -- "$M" "${P[@]}" --as alice env set production --required-approvals 0 --comment "freeze over" --json
+pid=$(jq_ "d['request']['id']")
+[ "$(jq_ "d['request']['kind']")" = policy ] && ok "request $pid is a policy request" || fail "request: $(cat "$T/out")"
+expect_exit 0 "env list" -- "$M" "${P[@]}" env list --json
+[ "$(jq_ "[e['required_approvals'] for e in d['environments'] if e['name']=='production'][0]")" = 2 ] && ok "the policy is unchanged while pending" || fail "env: $(cat "$T/out")"
+expect_exit 0 "approvals" -- "$M" "${P[@]}" approvals
+expect_in "$T/out" "required approvals 2 -> 0" "approvals shows what it changes"
+expect_exit 1 "alice cannot approve her own policy request" -- "$M" "${P[@]}" --as alice approve "$pid"
+expect_exit 0 "bob approves" -- "$M" "${P[@]}" --as bob approve "$pid"
+expect_in "$T/out" "1 of 2 approvals" "the current policy counts"
+expect_exit 0 "carol approves" -- "$M" "${P[@]}" --as carol approve "$pid"
+expect_in "$T/out" "request $pid approved: the policy of production changed" "the last vote applies it"
+expect_exit 0 "audit" -- "$M" "${P[@]}" audit --limit 1 --json
+[ "$(jq_ "d['audit'][0]['actor']")" = carol ] && [ "$(jq_ "'request $pid approved' in d['audit'][0]['detail']")" = True ] \
+	&& ok "applied and audited with the request" || fail "audit: $(cat "$T/out")"
+expect_exit 0 "root acting as itself changes it directly" -- "$M" "${P[@]}" env set production --required-approvals 2
+expect_in "$T/out" "as root, directly" "says so"
+expect_exit 0 "audit" -- "$M" "${P[@]}" audit --limit 1 --json
+[ "$(jq_ "'as root, directly' in d['audit'][0]['detail']")" = True ] && ok "audited as root, directly" || fail "audit: $(cat "$T/out")"
+expect_exit 1 "root acting as dave is dave" -- "$M" "${P[@]}" --as dave env set production --required-approvals 0
+expect_exit 1 "moving what comes before production is refused" -- "$M" "${P[@]}" --as dave env set staging --order 9
+expect_in "$T/err" "comes before 'production'" "names the guarded environment"
+
 # Hooks from the operator's config: a command that fails, a retry, a POST.
 port_file="$T/port"
 python3 - "$port_file" "$T/posted" <<'PY' &

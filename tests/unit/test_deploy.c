@@ -51,7 +51,7 @@ static void env(struct registry *r, const char *name, int order, int required, c
 				   .have_rollback = 1, .rollback_approval = rollback_approval};
 	struct mlc_error err = {0};
 
-	assert_int_equal(registry_env_set(r, &c, "admin", &err), 0);
+	assert_int_equal(registry_env_set(r, &c, "admin", NULL, &err), 0);
 }
 
 /* A fresh registry: model m with versions 1-5 (5 archived), dev < staging < prod. */
@@ -428,6 +428,225 @@ static void test_a_read_only_registry_refuses_changes(void **state)
 	registry_close(ro);
 }
 
+/* ---- who may change a policy (DESIGN.md) -------------------------------- */
+
+/* Change prod's policy as actor (root: root acting as itself); the status,
+ * the request opened (0: none) into *req, err->msg on failure. */
+static int set_prod(struct registry *r, const char *actor, struct mlc_env_change c, int64_t *req,
+		    struct mlc_error *err)
+{
+	struct mlc_outcome out = {0};
+	int rc;
+
+	c.name = c.name ? c.name : "prod";
+	c.root_direct = strcmp(actor, "root") == 0;
+	rc = registry_env_set(r, &c, actor, &out, err);
+	*req = out.request_id;
+	arena_free(&out.arena);
+	return rc;
+}
+
+/* prod's required approvals as they are now. */
+static int64_t prod_required(struct registry *r)
+{
+	struct mlc_env_list l = {0};
+	struct mlc_error err = {0};
+	int64_t n = -1;
+
+	assert_int_equal(registry_env_list(r, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (strcmp(l.items[i].name, "prod") == 0)
+			n = l.items[i].required_approvals;
+	MLC_LIST_FREE(&l);
+	return n;
+}
+
+/* The newest audit record's detail into buf[len]; its action returned. */
+static const char *last_audit(struct registry *r, char *buf, size_t len)
+{
+	static char action[64];
+	struct mlc_audit_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_audit(r, 1, &l, &err), 0);
+	snprintf(action, sizeof action, "%s", l.items[0].action);
+	snprintf(buf, len, "%s", l.items[0].detail);
+	MLC_LIST_FREE(&l);
+	return action;
+}
+
+static void test_a_non_approver_cannot_loosen_a_policy(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.have_required = 1}, &req, &err), -1);
+	assert_non_null(strstr(err.msg, "only its approvers (a, b, c)"));
+	assert_non_null(strstr(err.msg, "dave is not one"));
+	assert_int_equal(prod_required(r), 2);
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "1", "staging");
+	assert_int_equal(registry_deploy(r, "m", "1", "prod", "dave", &out, &err), -1);
+	assert_non_null(strstr(err.msg, "2 approvals required"));
+	arena_free(&out.arena);
+}
+
+static void test_a_non_approver_cannot_tighten_a_policy_either(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.have_required = 1, .required_approvals = 3},
+				  &req, &err), -1);
+	assert_non_null(strstr(err.msg, "dave is not one"));
+	assert_int_equal(prod_required(r), 2);
+}
+
+static void test_an_approver_tightens_directly_audited(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char detail[512];
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1, .required_approvals = 3,
+							    .have_approvers = 1, .approvers = "a,b"},
+				  &req, &err), 0);
+	assert_int_equal(req, 0);
+	assert_int_equal(prod_required(r), 3);
+	assert_string_equal(last_audit(r, detail, sizeof detail), "policy");
+	assert_non_null(strstr(detail, "required_approvals=3"));
+}
+
+static void test_root_as_itself_changes_directly_audited_as_such(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char detail[512];
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "root", (struct mlc_env_change){.have_required = 1}, &req, &err), 0);
+	assert_int_equal(req, 0);
+	assert_int_equal(prod_required(r), 0);
+	assert_string_equal(last_audit(r, detail, sizeof detail), "policy");
+	assert_non_null(strstr(detail, "as root, directly"));
+}
+
+static void test_each_kind_of_loosening_by_an_approver_is_a_request(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	const struct mlc_env_change loosen[] = {
+		{.have_required = 1, .required_approvals = 1},
+		{.have_approvers = 1, .approvers = "a,b,c,dave"},
+		{.have_approvers = 1, .approvers = ""},
+		{.have_self = 1, .self_approval = 1},
+		{.have_previous = 1, .require_previous = 0},
+		{.have_order = 1, .order = 0}, /* nothing before prod: require-previous moot */
+	};
+	int64_t req, last = 0;
+
+	exec_sql("UPDATE environments SET rollback_approval = 1 WHERE name = 'prod'");
+	assert_int_equal(set_prod(r, "b", (struct mlc_env_change){.have_rollback = 1}, &req, &err), 0);
+	assert_true(req > 0);
+	for (size_t i = 0; i < sizeof loosen / sizeof loosen[0]; i++) {
+		assert_int_equal(set_prod(r, "b", loosen[i], &req, &err), 0);
+		assert_true(req > last);
+		last = req;
+	}
+	assert_int_equal(prod_required(r), 2);
+}
+
+static void test_a_loosening_request_is_approved_under_the_current_policy(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_request_list l = {0};
+	struct mlc_error err = {0};
+	char detail[512];
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1}, &req, &err), 0);
+	assert_true(req > 0);
+	assert_int_equal(prod_required(r), 2);
+	assert_int_equal(registry_requests(r, REQ_PENDING, req, &l, &err), 0);
+	assert_string_equal(l.items[0].kind, "policy");
+	assert_string_equal(l.items[0].environment, "prod");
+	assert_non_null(strstr(l.items[0].change, "required approvals 2 -> 0"));
+	MLC_LIST_FREE(&l);
+	assert_int_equal(vote(r, req, "approve", "a", &err), -1);
+	assert_non_null(strstr(err.msg, "self-approval"));
+	assert_int_equal(vote(r, req, "approve", "dave", &err), -1);
+	assert_non_null(strstr(err.msg, "not an approver"));
+	assert_int_equal(vote(r, req, "approve", "b", &err), 0);
+	assert_int_equal(prod_required(r), 2);
+	assert_string_equal(state_of(r, req, NULL, 0), "pending");
+	assert_int_equal(vote(r, req, "approve", "c", &err), 0);
+	assert_int_equal(prod_required(r), 0);
+	assert_string_equal(state_of(r, req, NULL, 0), "approved");
+	assert_string_equal(last_audit(r, detail, sizeof detail), "policy");
+	assert_non_null(strstr(detail, "approved"));
+}
+
+static void test_a_loosening_request_can_be_rejected_or_cancelled(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	int64_t one, two;
+
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &one,
+				  &err), 0);
+	assert_int_equal(vote(r, one, "reject", "b", &err), 0);
+	assert_string_equal(state_of(r, one, NULL, 0), "rejected");
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &two,
+				  &err), 0);
+	assert_int_equal(registry_cancel(r, two, "b", &out, &err), -1);
+	assert_int_equal(registry_cancel(r, two, "a", &out, &err), 0);
+	assert_string_equal(state_of(r, two, NULL, 0), "cancelled");
+	arena_free(&out.arena);
+	assert_int_equal(vote(r, two, "approve", "b", &err), -1);
+}
+
+static void test_requests_of_both_kinds_share_one_numbering(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t promote, policy, again;
+
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "1", "staging");
+	promote = request(r, "1", "prod", "dave");
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1, .required_approvals = 1},
+				  &policy, &err), 0);
+	again = request(r, "2", "dev", "dave"); /* dev needs none, but a request may be asked */
+	assert_true(promote < policy && policy < again);
+	assert_int_equal(vote(r, promote, "approve", "b", &err), 0);
+	assert_string_equal(state_of(r, promote, NULL, 0), "pending");
+	assert_string_equal(state_of(r, policy, NULL, 0), "pending");
+}
+
+static void test_moving_what_comes_before_a_guarded_environment_is_refused(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t req;
+
+	/* staging has no approvers, but it is what prod requires first */
+	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "staging", .have_order = 1,
+								.order = 9}, &req, &err), -1);
+	assert_non_null(strstr(err.msg, "comes before 'prod'"));
+	/* a new environment slipped in just before prod, likewise */
+	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "qa", .have_order = 1, .order = 2},
+				  &req, &err), -1);
+	/* a new one at the end is free, and root as itself may reorder */
+	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "qa"}, &req, &err), 0);
+	assert_int_equal(set_prod(r, "root", (struct mlc_env_change){.name = "staging", .have_order = 1,
+								.order = 9}, &req, &err), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -449,6 +668,15 @@ int main(void)
 		T(test_rollback_needing_approval_goes_through_a_request),
 		T(test_every_change_is_audited_with_its_actor),
 		T(test_a_read_only_registry_refuses_changes),
+		T(test_a_non_approver_cannot_loosen_a_policy),
+		T(test_a_non_approver_cannot_tighten_a_policy_either),
+		T(test_an_approver_tightens_directly_audited),
+		T(test_root_as_itself_changes_directly_audited_as_such),
+		T(test_each_kind_of_loosening_by_an_approver_is_a_request),
+		T(test_a_loosening_request_is_approved_under_the_current_policy),
+		T(test_a_loosening_request_can_be_rejected_or_cancelled),
+		T(test_requests_of_both_kinds_share_one_numbering),
+		T(test_moving_what_comes_before_a_guarded_environment_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,7 @@ static int setup(void **state)
 	snprintf(cfg, sizeof cfg, "%s/config", dir);
 	r = registry_open(db, &o, &err);
 	assert_non_null(r);
-	assert_int_equal(registry_env_set(r, &c, "admin", &err), 0);
+	assert_int_equal(registry_env_set(r, &c, "admin", NULL, &err), 0);
 	registry_close(r);
 	assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
 	sqlite3_exec(s, "INSERT INTO registered_models VALUES (1,'m','',1,1);"

@@ -587,10 +587,11 @@ static void set_env(const char *name, int64_t order, int64_t required, const cha
 				   .have_required = 1,
 				   .required_approvals = required,
 				   .have_approvers = approvers != NULL,
-				   .approvers = approvers};
+				   .approvers = approvers,
+				   .root_direct = 1};
 	struct mlc_error err = {0};
 
-	assert_int_equal(registry_env_set(reg, &c, "root", &err), 0);
+	assert_int_equal(registry_env_set(reg, &c, "root", NULL, &err), 0);
 }
 
 /* The value of a registered model's tag on the server, parsed (caller decrefs). */
