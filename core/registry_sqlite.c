@@ -370,6 +370,7 @@ static enum file_kind prepare_file(const char *path, const struct registry_open_
 			*e = 0; /* err says why */
 			return FILE_UNREADABLE;
 		}
+		audit_head_forget(path); /* a new log: a head seen of an earlier file is moot */
 		kind = classify(path, e);
 	}
 	return kind;
@@ -438,8 +439,6 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (writable && kind != FILE_OURS)
-		audit_head_forget(path); /* a new log: a head seen of an earlier file is moot */
 	impl = xcalloc(1, sizeof *impl);
 	impl->db = db;
 	impl->path = xstrdup(path);

@@ -87,6 +87,14 @@ sql "$f" "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)"
 expect_exit 1 "the row the console appended, deleted from the end" -- "$M" -r "$f" audit verify
 expect_in "$T/err" "missing: the log was cut back or rewritten" "a cut-back log is reported"
 
+# A registry made anew where one this console had seen used to be: a new log,
+# not a rewrite of the old one.
+f=$(copy replaced)
+rm -f "$f" "$f-wal" "$f-shm"
+expect_exit 0 "a new registry at the same path" -- "$M" -r "$f" env set dev --order 1
+expect_exit 0 "its log verifies" -- "$M" -r "$f" audit verify
+expect_in "$T/out" "audit log intact: 1 rows" "the old head was dropped when the file was created"
+
 # An environment edited with SQL.
 f=$(copy envs)
 expect_exit 0 "env list" -- "$M" -r "$f" env list
