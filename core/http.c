@@ -185,6 +185,17 @@ char *http_display_url(const char *url)
 	return sb_detach(&sb);
 }
 
+int http_url_has_password(const char *url)
+{
+	const char *a, *e, *at;
+
+	if (url == NULL || authority(url, &a, &e) < 0)
+		return 0;
+	for (at = e; at > a && at[-1] != '@'; at--)
+		;
+	return at > a && memchr(a, ':', (size_t)(at - a)) != NULL;
+}
+
 /* Take url apart: base (no userinfo), host[:port], and userinfo credentials. */
 static int parse_url(struct http *h, const char *url, char **url_user, char **url_pass,
 		     struct mlc_error *err)

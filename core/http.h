@@ -111,5 +111,7 @@ void http_get_stats(const struct http *h, struct http_stats *out);
 /* url without userinfo, query or fragment (for display); NULL if it is not a
  * URL libcurl can parse. Caller frees. */
 char *http_display_url(const char *url);
+/* 1 if url (any scheme://) has a password in its userinfo (user:password@). */
+int http_url_has_password(const char *url);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "filter.h"
+#include "http.h"
 #include "registry.h"
 #include "xmalloc.h"
 
@@ -38,6 +39,14 @@ struct registry *registry_open(const char *uri, const struct registry_open_opts 
 	}
 	if (starts(uri, "http://") || starts(uri, "https://"))
 		return registry_mlflow_open(uri, opts, err);
+	if (http_url_has_password(uri)) { /* and never echo it */
+		char *shown = http_display_url(uri);
+		mlc_error_set(err, MLC_ERR_USAGE,
+			      "%s: a password in a registry URI is only for http:// and https://",
+			      shown);
+		free(shown);
+		return NULL;
+	}
 	if (starts(uri, "mlruns:"))
 		return registry_mlruns_open(uri + strlen("mlruns:"), opts, err);
 	if (stat(uri, &st) == 0 && S_ISDIR(st.st_mode))

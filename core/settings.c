@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "http.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -189,9 +190,10 @@ static int check_private(const struct parser *p, const char *key, struct mlc_err
 	if ((p->st.st_mode & 077) == 0 && p->st.st_uid == getuid())
 		return 0;
 	return perr(p, err,
-		    "%s = refused: the file is mode %04o%s; a secret in the config file needs mode "
+		    "%s = refused%s: the file is mode %04o%s; a secret in the config file needs mode "
 		    "0600 and your ownership (chmod 600 it), or use token_env = VARIABLE",
-		    key, (unsigned)(p->st.st_mode & 07777),
+		    key, strcmp(key, "uri") == 0 ? " (a password in it)" : "",
+		    (unsigned)(p->st.st_mode & 07777),
 		    p->st.st_uid == getuid() ? "" : " and not owned by you");
 }
 
@@ -221,9 +223,12 @@ static int set_context(struct parser *p, const char *key, const char *value, str
 {
 	struct config_context *x = &p->c->contexts[p->c->n_contexts - 1];
 
-	if (strcmp(key, "uri") == 0)
+	if (strcmp(key, "uri") == 0) {
+		/* a password in the URI is a literal secret like token = */
+		if (http_url_has_password(value) && check_private(p, key, err) < 0)
+			return -1;
 		set_str(&x->uri, value);
-	else if (strcmp(key, "theme") == 0)
+	} else if (strcmp(key, "theme") == 0)
 		set_str(&x->theme, value);
 	else if (strcmp(key, "read_only") == 0)
 		return parse_bool(p, key, value, &x->read_only, err);

@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include "error.h"
 
-/* [context NAME]: a registry by name. Secrets (token, password) are never put
- * in messages; a literal one is only read from a file private to its owner. */
+/* [context NAME]: a registry by name. Secrets (token, password, a password in
+ * the uri's userinfo) are never put in messages; a literal one is only read
+ * from a file private to its owner. */
 struct config_context {
 	char *name;
 	char *uri;

@@ -239,6 +239,69 @@ static void test_literal_password_refused_when_owned_by_someone_else(void **stat
 	assert_null(strstr(err.msg, "hunter2"));
 }
 
+static const char uri_password[] = "[context prod]\n"
+				   "theme = dark\n"
+				   "uri = https://ann:hunter2-pw@mlflow.example.com/p\n";
+
+static void test_uri_with_a_password_refused_in_a_readable_file(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+
+	assert_int_equal(config_load(&c, write_config(state, uri_password, 0644), &err), -1);
+	assert_int_equal(err.code, MLC_ERR_USAGE);
+	assert_error_at(state, &err, 3, "uri = refused");
+	assert_non_null(strstr(err.msg, "0644"));
+	assert_non_null(strstr(err.msg, "0600"));
+	assert_null(strstr(err.msg, "hunter2"));
+	assert_null(strstr(err.msg, "mlflow.example.com"));
+}
+
+static void test_uri_with_a_password_accepted_at_0600(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+
+	assert_int_equal(config_load(&c, write_config(state, uri_password, 0600), &err), 0);
+	assert_string_equal(config_context(&c, "prod")->uri,
+			    "https://ann:hunter2-pw@mlflow.example.com/p");
+	config_free(&c);
+}
+
+static void test_uri_with_a_password_refused_when_owned_by_someone_else(void **state)
+{
+	struct fixture *f = *state;
+	struct mlc_error err = {0};
+	struct config c;
+
+	write_config(state, uri_password, 0600);
+	if (getuid() != 0)
+		skip(); /* only root can give the file to another owner */
+	assert_int_equal(chown(f->path, 65534, 65534), 0);
+	assert_int_equal(config_load(&c, f->path, &err), -1);
+	assert_error_at(state, &err, 3, "uri = refused");
+	assert_non_null(strstr(err.msg, "not owned by you"));
+	assert_null(strstr(err.msg, "hunter2"));
+}
+
+static void test_uri_without_a_password_is_not_a_secret(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+
+	/* a user name alone, an '@' in the path or query, and a plain path */
+	assert_int_equal(config_load(&c,
+				     write_config(state,
+						  "[context a]\nuri = https://ann@h.example/p\n"
+						  "[context b]\nuri = http://h:5000/p@x?q=a:b@c\n"
+						  "[context c]\nuri = /srv/a:b@c.db\n",
+						  0644),
+				     &err),
+			 0);
+	assert_int_equal(c.n_contexts, 3);
+	config_free(&c);
+}
+
 static const char hooks_text[] = "[context dev]\n"
 				 "uri = dev.db\n"
 				 "[context prod]\n"
@@ -399,6 +462,10 @@ int main(void)
 	    T(test_literal_token_refused_in_a_readable_file),
 	    T(test_literal_token_accepted_at_0600),
 	    T(test_literal_password_refused_when_owned_by_someone_else),
+	    T(test_uri_with_a_password_refused_in_a_readable_file),
+	    T(test_uri_with_a_password_accepted_at_0600),
+	    T(test_uri_with_a_password_refused_when_owned_by_someone_else),
+	    T(test_uri_without_a_password_is_not_a_secret),
 	    T(test_global_hooks_and_defaults),
 	    T(test_context_hook_overrides_the_global_one),
 	    T(test_hooks_load_context_picks_the_contexts_hooks),
