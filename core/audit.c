@@ -78,8 +78,8 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 	int64_t id = 1;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
 		return db_error(db, "reading the chain head", err);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0) + 1;
@@ -92,9 +92,11 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(db, "reading the chain head", err);
 	audit_row_hash(prev, id, at, actor, action, subject, detail ? detail : "", hash);
-	if (sqlite3_prepare_v2(db, "INSERT INTO audit_log (id, at, actor, action, subject, detail, hash)"
-				   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db,
+		"INSERT INTO audit_log (id, at, actor, action, subject, detail, hash)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+		-1, &st, NULL) != SQLITE_OK)
 		return db_error(db, "appending", err);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, at);
@@ -114,8 +116,10 @@ int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
 	char prev[SHA256_HEX_LEN] = AUDIT_GENESIS;
 	int rc = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, action, subject, detail FROM audit_log"
-				   " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, at, actor, action, subject, detail FROM audit_log"
+			       " ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, "chaining", err);
 	if (sqlite3_prepare_v2(db, "UPDATE audit_log SET hash = ? WHERE id = ?", -1, &up, NULL) !=
 	    SQLITE_OK) {
@@ -145,26 +149,29 @@ int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT ord, required_approvals, self_approval, rollback_approval,"
-				   " require_previous FROM environments WHERE id = ?",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT ord, required_approvals, self_approval, rollback_approval,"
+			       " require_previous FROM environments WHERE id = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, "reading a policy", err);
 	sqlite3_bind_int64(st, 1, env_id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? mlc_error_set(err, MLC_ERR_NOTFOUND, "environment %lld: not found",
-							 (long long)env_id)
-					 : db_error(db, "reading a policy", err);
+		return rc == SQLITE_DONE
+			   ? mlc_error_set(err, MLC_ERR_NOTFOUND, "environment %lld: not found",
+					   (long long)env_id)
+			   : db_error(db, "reading a policy", err);
 	}
-	sb_printf(out, "order=%lld required_approvals=%lld approvers=", (long long)sqlite3_column_int64(st, 0),
-		  (long long)sqlite3_column_int64(st, 1));
+	sb_printf(out, "order=%lld required_approvals=%lld approvers=",
+		  (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
 	char tail[128];
 	snprintf(tail, sizeof tail, " self_approval=%s rollback_approval=%s require_previous=%s",
 		 sqlite3_column_int(st, 2) ? "yes" : "no", sqlite3_column_int(st, 3) ? "yes" : "no",
 		 sqlite3_column_int(st, 4) ? "yes" : "no");
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", -1,
+		&st, NULL) != SQLITE_OK)
 		return db_error(db, "reading a policy", err);
 	sqlite3_bind_int64(st, 1, env_id);
 	for (int n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++)
@@ -194,8 +201,9 @@ static int policy_value(const char *text, const char *key, char *v, size_t len)
 /* Say which settings of cur differ from the recorded rec, into why. */
 static void describe_drift(const char *cur, const char *rec, char *why, size_t len)
 {
-	static const char *const keys[] = {"order", "required_approvals", "approvers",
-					   "self_approval", "rollback_approval", "require_previous"};
+	static const char *const keys[] = {
+	    "order",	     "required_approvals", "approvers",
+	    "self_approval", "rollback_approval",  "require_previous"};
 	struct strbuf sb = {0};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -203,8 +211,8 @@ static void describe_drift(const char *cur, const char *rec, char *why, size_t l
 		policy_value(cur, keys[i], a, sizeof a);
 		policy_value(rec, keys[i], b, sizeof b);
 		if (strcmp(a, b) != 0)
-			sb_printf(&sb, "%s%s is %s, the audit log says %s", sb.len ? "; " : "", keys[i],
-				  *a ? a : "(none)", *b ? b : "(none)");
+			sb_printf(&sb, "%s%s is %s, the audit log says %s", sb.len ? "; " : "",
+				  keys[i], *a ? a : "(none)", *b ? b : "(none)");
 	}
 	snprintf(why, len, "edited outside mlconsole: %s",
 		 sb.len ? sb_str(&sb) : "its policy differs from the audit log's");
@@ -223,9 +231,10 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 		sb_free(&cur);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT detail FROM audit_log WHERE subject = ?"
-				   " AND action LIKE 'policy%' AND instr(detail, 'policy: order=') > 0"
-				   " ORDER BY id DESC LIMIT 1",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT detail FROM audit_log WHERE subject = ?"
+			       " AND action LIKE 'policy%' AND instr(detail, 'policy: order=') > 0"
+			       " ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		sb_free(&cur);
 		return db_error(db, "reading a policy record", err);
@@ -234,7 +243,8 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		rec = col(st, 0);
-		while ((p = strstr(rec, "policy: order=")) != NULL && strstr(p + 1, "policy: order="))
+		while ((p = strstr(rec, "policy: order=")) != NULL &&
+		       strstr(p + 1, "policy: order="))
 			rec = p + 1;
 		rec = strstr(rec, "policy: order=") + strlen("policy: ");
 	}
@@ -366,7 +376,8 @@ static int stored_hash(sqlite3 *db, int64_t id, char hash[SHA256_HEX_LEN])
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT hash FROM audit_log WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT hash FROM audit_log WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -393,8 +404,9 @@ void audit_head_advance(sqlite3 *db, const char *path)
 		memcpy(prev, AUDIT_GENESIS, sizeof prev);
 	}
 	id = seen_id;
-	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, action, subject, detail, hash FROM audit_log"
-				   " WHERE id > ? ORDER BY id",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, at, actor, action, subject, detail, hash FROM audit_log"
+			       " WHERE id > ? ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, seen_id);
@@ -428,7 +440,8 @@ static int load_chain(sqlite3 *db, struct chain *c, struct mlc_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_error(db, "reading", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (c->n == c->cap) {
@@ -455,8 +468,9 @@ static void explain_mismatch(const struct chain *c, size_t i, sqlite3_stmt *st,
 	for (size_t k = 0; k < c->n; k++) {
 		if (k == i)
 			continue;
-		audit_row_hash(k ? c->hash[k - 1] : AUDIT_GENESIS, c->id[k], sqlite3_column_int64(st, 1),
-			       col(st, 2), col(st, 3), col(st, 4), col(st, 5), h);
+		audit_row_hash(k ? c->hash[k - 1] : AUDIT_GENESIS, c->id[k],
+			       sqlite3_column_int64(st, 1), col(st, 2), col(st, 3), col(st, 4),
+			       col(st, 5), h);
 		if (strcmp(h, c->hash[k]) == 0 || strcmp(h, c->hash[i]) == 0) {
 			out->kind = "reordered";
 			snprintf(out->problem, sizeof out->problem,
@@ -471,15 +485,18 @@ static void explain_mismatch(const struct chain *c, size_t i, sqlite3_stmt *st,
 }
 
 /* Walk the chain row by row; the first break goes into out. */
-static int walk(sqlite3 *db, const struct chain *c, struct mlc_audit_check *out, struct mlc_error *err)
+static int walk(sqlite3 *db, const struct chain *c, struct mlc_audit_check *out,
+		struct mlc_error *err)
 {
 	sqlite3_stmt *st;
 	char h[SHA256_HEX_LEN];
 	size_t i = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, action, subject, detail FROM audit_log"
-				   " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, at, actor, action, subject, detail FROM audit_log"
+			       " ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(db, "reading", err);
 	for (; (rc = sqlite3_step(st)) == SQLITE_ROW && i < c->n && out->kind == NULL; i++) {
 		int64_t id = c->id[i], want = i ? c->id[i - 1] + 1 : 1;
@@ -488,11 +505,12 @@ static int walk(sqlite3 *db, const struct chain *c, struct mlc_audit_check *out,
 			out->kind = "deleted";
 			if (id == want + 1)
 				snprintf(out->problem, sizeof out->problem,
-					 "row %lld: the row before it (%lld) is missing: deleted", (long long)id,
-					 (long long)want);
+					 "row %lld: the row before it (%lld) is missing: deleted",
+					 (long long)id, (long long)want);
 			else
 				snprintf(out->problem, sizeof out->problem,
-					 "row %lld: the rows before it (%lld to %lld) are missing: deleted",
+					 "row %lld: the rows before it (%lld to %lld) are missing: "
+					 "deleted",
 					 (long long)id, (long long)want, (long long)(id - 1));
 		} else if (strlen(c->hash[i]) != 64) {
 			out->kind = "unhashed";
@@ -541,15 +559,17 @@ static void check_seen(const struct chain *c, struct mlc_audit_check *out)
 	out->kind = "rewritten";
 	out->broken_id = out->seen_id;
 	if (k < 0)
-		snprintf(out->problem, sizeof out->problem,
-			 "row %lld: missing: the log was cut back or rewritten since this console last "
-			 "saw it (it ended at row %lld, hash %.12s)",
-			 (long long)out->seen_id, (long long)out->seen_id, out->seen_hash);
+		snprintf(
+		    out->problem, sizeof out->problem,
+		    "row %lld: missing: the log was cut back or rewritten since this console last "
+		    "saw it (it ended at row %lld, hash %.12s)",
+		    (long long)out->seen_id, (long long)out->seen_id, out->seen_hash);
 	else
-		snprintf(out->problem, sizeof out->problem,
-			 "row %lld: the log was rewritten since this console last saw it (its hash was "
-			 "%.12s, now %.12s)",
-			 (long long)out->seen_id, out->seen_hash, c->hash[k]);
+		snprintf(
+		    out->problem, sizeof out->problem,
+		    "row %lld: the log was rewritten since this console last saw it (its hash was "
+		    "%.12s, now %.12s)",
+		    (long long)out->seen_id, out->seen_hash, c->hash[k]);
 }
 
 int audit_verify(sqlite3 *db, const char *path, struct mlc_audit_check *out, struct mlc_error *err)

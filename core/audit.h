@@ -15,14 +15,14 @@
 
 /* The outcome of audit_verify. */
 struct mlc_audit_check {
-	int64_t rows;                      /* rows in the log */
-	int64_t head_id;                   /* the last row's id; 0 for an empty log */
-	char head_hash[SHA256_HEX_LEN];    /* its hash ("" for an empty log) */
-	int64_t seen_id;                   /* the head this console remembered; 0 if none */
+	int64_t rows;			/* rows in the log */
+	int64_t head_id;		/* the last row's id; 0 for an empty log */
+	char head_hash[SHA256_HEX_LEN]; /* its hash ("" for an empty log) */
+	int64_t seen_id;		/* the head this console remembered; 0 if none */
 	char seen_hash[SHA256_HEX_LEN];
-	int64_t broken_id;                 /* the first broken row; 0 when intact */
-	const char *kind; /* NULL when intact; "deleted", "edited", "reordered", "unhashed",
-			   * "rewritten" */
+	int64_t broken_id; /* the first broken row; 0 when intact */
+	const char *kind;  /* NULL when intact; "deleted", "edited", "reordered", "unhashed",
+			    * "rewritten" */
 	char problem[512]; /* one line saying what is wrong, "" when intact */
 };
 

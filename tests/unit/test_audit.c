@@ -52,7 +52,8 @@ static int setup(void **state)
 	for (int i = 1; i <= 5; i++) {
 		char subject[32];
 		snprintf(subject, sizeof subject, "fraud:%d@prod", i);
-		assert_int_equal(audit_append(f->db, 1000 * i, "alice", "deploy", subject, "", &err), 0);
+		assert_int_equal(
+		    audit_append(f->db, 1000 * i, "alice", "deploy", subject, "", &err), 0);
 	}
 	*state = f;
 	return 0;
@@ -126,7 +127,8 @@ static void test_an_edited_row_is_named(void **state)
 	struct fx *f = *state;
 	struct mlc_audit_check c;
 
-	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE id = 2");
+	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
+		   "id = 2");
 	assert_string_equal(verify(f, &c), "edited");
 	assert_int_equal(c.broken_id, 2);
 }
@@ -137,7 +139,8 @@ static void test_swapped_rows_are_named_as_reordered(void **state)
 	struct mlc_audit_check c;
 
 	sql(f->db, "DROP TRIGGER audit_log_no_update;"
-		   "UPDATE audit_log SET subject = CASE id WHEN 2 THEN 'fraud:4@prod' ELSE 'fraud:2@prod' END,"
+		   "UPDATE audit_log SET subject = CASE id WHEN 2 THEN 'fraud:4@prod' ELSE "
+		   "'fraud:2@prod' END,"
 		   " at = CASE id WHEN 2 THEN 4000 ELSE 2000 END WHERE id IN (2, 4)");
 	assert_string_equal(verify(f, &c), "reordered");
 	assert_int_equal(c.broken_id, 2);
@@ -151,7 +154,8 @@ static void test_a_recomputed_chain_is_reported_as_rewritten(void **state)
 	struct mlc_error err = {0};
 
 	assert_string_equal(verify(f, &c), ""); /* this console sees the head: row 5 */
-	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE id = 2");
+	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
+		   "id = 2");
 	assert_int_equal(audit_chain_existing(f->db, &err), 0); /* as someone with sqlite3 would */
 	assert_string_equal(verify(f, &c), "rewritten");
 	assert_int_equal(c.broken_id, 5);
@@ -201,18 +205,21 @@ static void test_an_older_registry_is_chained_by_the_migration(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sql(db, "CREATE TABLE environments (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 		" ord INTEGER NOT NULL, required_approvals INTEGER NOT NULL DEFAULT 0,"
-		" self_approval INTEGER NOT NULL DEFAULT 0, rollback_approval INTEGER NOT NULL DEFAULT 0,"
+		" self_approval INTEGER NOT NULL DEFAULT 0, rollback_approval INTEGER NOT NULL "
+		"DEFAULT 0,"
 		" require_previous INTEGER NOT NULL DEFAULT 0);"
 		"CREATE TABLE environment_approvers (env_id INTEGER NOT NULL, user TEXT NOT NULL,"
 		" PRIMARY KEY (env_id, user)) WITHOUT ROWID;"
-		"CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+		"CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT "
+		"NOT NULL,"
 		" action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
 		"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN"
 		"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 		"INSERT INTO environments VALUES (1, 'prod', 1, 2, 0, 0, 0);"
 		"INSERT INTO environment_approvers VALUES (1, 'bob'), (1, 'alice');"
 		"INSERT INTO audit_log (at, actor, action, subject, detail) VALUES"
-		" (1, 'a', 'deploy', 'm:1@prod', ''), (2, 'b', 'policy', 'prod', 'required_approvals=2');"
+		" (1, 'a', 'deploy', 'm:1@prod', ''), (2, 'b', 'policy', 'prod', "
+		"'required_approvals=2');"
 		"PRAGMA user_version = 1");
 	assert_int_equal(schema_migrate(db, path, &err), 0);
 	assert_int_equal(audit_verify(db, path, &c, &err), 0);
@@ -220,8 +227,9 @@ static void test_an_older_registry_is_chained_by_the_migration(void **state)
 	assert_int_equal(c.rows, 3); /* two chained, one policy record */
 	sqlite3_prepare_v2(db, "SELECT detail FROM audit_log WHERE id = 3", -1, &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_non_null(strstr((const char *)sqlite3_column_text(st, 0),
-			       "policy: order=1 required_approvals=2 approvers=alice,bob self_approval=no"));
+	assert_non_null(
+	    strstr((const char *)sqlite3_column_text(st, 0),
+		   "policy: order=1 required_approvals=2 approvers=alice,bob self_approval=no"));
 	sqlite3_finalize(st);
 	/* The update trigger came back. */
 	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor = 'x'", NULL, NULL, NULL),
@@ -237,7 +245,8 @@ static void test_an_environment_edited_outside_is_told_apart(void **state)
 	struct strbuf d = {0};
 	char why[512];
 
-	sql(f->db, "INSERT INTO environments (id, name, ord, required_approvals) VALUES (7, 'prod', 1, 2)");
+	sql(f->db, "INSERT INTO environments (id, name, ord, required_approvals) VALUES (7, "
+		   "'prod', 1, 2)");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
 	assert_non_null(strstr(why, "no audit record"));
 	sb_add(&d, "created; policy: ");
@@ -247,7 +256,8 @@ static void test_an_environment_edited_outside_is_told_apart(void **state)
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 0);
 	sql(f->db, "UPDATE environments SET required_approvals = 0 WHERE id = 7");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
-	assert_non_null(strstr(why, "edited outside mlconsole: required_approvals is 0, the audit log says 2"));
+	assert_non_null(
+	    strstr(why, "edited outside mlconsole: required_approvals is 0, the audit log says 2"));
 	sql(f->db, "UPDATE environments SET required_approvals = 2 WHERE id = 7;"
 		   "INSERT INTO environment_approvers VALUES (7, 'mallory')");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
@@ -258,16 +268,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_row_hash_is_the_documented_encoding),
-	    cmocka_unit_test_setup_teardown(test_appended_rows_verify_and_the_head_is_remembered_0600, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_appended_rows_verify_and_the_head_is_remembered_0600, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_deleted_row_is_named, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_an_edited_row_is_named, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_swapped_rows_are_named_as_reordered, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_a_recomputed_chain_is_reported_as_rewritten, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rows_cut_from_the_end_are_reported, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_head_advances_over_new_rows_after_a_write, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_an_older_registry_is_chained_by_the_migration, setup,
+	    cmocka_unit_test_setup_teardown(test_swapped_rows_are_named_as_reordered, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_recomputed_chain_is_reported_as_rewritten, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rows_cut_from_the_end_are_reported, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_head_advances_over_new_rows_after_a_write, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_an_older_registry_is_chained_by_the_migration,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_an_environment_edited_outside_is_told_apart, setup,
 					    teardown),
 	};

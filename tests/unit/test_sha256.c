@@ -41,8 +41,9 @@ static void test_fips_two_block_message(void **state)
 
 static void test_fips_896_bit_message(void **state)
 {
-	const char *m = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
-			"klmnopqrlmnopqrsmnopqrstnopqrstu";
+	const char *m =
+	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+	    "klmnopqrlmnopqrsmnopqrstnopqrstu";
 
 	(void)state;
 	check(m, strlen(m), "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
@@ -66,7 +67,8 @@ static void test_one_million_a_in_uneven_pieces(void **state)
 	}
 	sha256_final(&s, d);
 	sha256_to_hex(d, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(hex,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void test_lengths_around_the_padding_boundary(void **state)
@@ -102,7 +104,8 @@ static void test_byte_at_a_time_equals_whole(void **state)
 		sha256_update(&s, m + i, 1);
 	sha256_final(&s, d);
 	sha256_to_hex(d, hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_string_equal(hex,
+			    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 static void test_hex_round_trip_and_refusals(void **state)
@@ -114,9 +117,12 @@ static void test_hex_round_trip_and_refusals(void **state)
 	(void)state;
 	assert_int_equal(sha256_from_hex(h, d), 0);
 	sha256_to_hex(d, back);
-	assert_string_equal(back, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(back,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(sha256_from_hex("abc", d), -1);
-	assert_int_equal(sha256_from_hex("zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", d), -1);
+	assert_int_equal(
+	    sha256_from_hex("zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", d),
+	    -1);
 	assert_int_equal(sha256_from_hex(NULL, d), -1);
 }
 
