@@ -1,8 +1,10 @@
 /* deploy.c: what every backend's changes share: their outcome, environment names. */
 #include "config.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "deploy.h"
 
@@ -27,6 +29,19 @@ void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *e
 	out->action = arena_strdup(&out->arena, action);
 	out->version = version;
 	out->previous = previous;
+}
+
+int64_t mlc_version_parse(const char *s, struct mlc_error *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s ? s : "", &end, 10);
+	if (s == NULL || *s == '\0' || *end || v <= 0 || errno == ERANGE)
+		return mlc_error_set(err, MLC_ERR_USAGE, "version '%s': not a version number",
+				     s ? s : "");
+	return v;
 }
 
 int mlc_env_name_valid(const char *s)

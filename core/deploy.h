@@ -106,6 +106,9 @@ void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *e
 /* 1 if s is a valid environment name, in every backend: lower case, digits,
  * '-', '_', at most 64 bytes (it is also an MLflow alias). */
 int mlc_env_name_valid(const char *s);
+/* The version number s (a whole number from 1 up); -1 with a usage error
+ * naming s when it is not one, or too large to be one (never clamped). */
+int64_t mlc_version_parse(const char *s, struct mlc_error *err);
 
 /* Who may make policy change c, with the environments as they are (l), as
  * actor (DESIGN.md "who may change a policy"): -1 refused (err says why);

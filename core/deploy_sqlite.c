@@ -106,17 +106,6 @@ static int previous_env(struct registry *r, const struct env_row *e, struct env_
 	return found;
 }
 
-/* Parse a version number; -1 with a usage error when it is not one. */
-static int64_t parse_version(const char *s, struct mlc_error *err)
-{
-	char *end;
-	long long v = strtoll(s ? s : "", &end, 10);
-
-	if (s == NULL || *s == '\0' || *end || v <= 0)
-		return mlc_error_set(err, MLC_ERR_USAGE, "version '%s': not a version number", s ? s : "");
-	return v;
-}
-
 /* Check that version v of model (mid) exists and is not archived. */
 static int check_version(struct registry *r, int64_t mid, const char *model, int64_t v,
 			 struct mlc_error *err)
@@ -287,7 +276,7 @@ static int do_deploy(struct registry *r, const char *model, const char *version,
 	struct env_row e;
 	int64_t mid, v, cur;
 
-	if ((v = parse_version(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
+	if ((v = mlc_version_parse(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
 	    (mid = sq_model_id(r, model, err)) <= 0 || check_version(r, mid, model, v, err) < 0)
 		return -1;
 	if (e.required > 0)
@@ -326,7 +315,7 @@ static int64_t pick_rollback(struct registry *r, int64_t mid, const char *model,
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
 				     model, e->name);
 	if (to != NULL) {
-		if ((target = parse_version(to, err)) < 0)
+		if ((target = mlc_version_parse(to, err)) < 0)
 			return -1;
 		if (target == cur)
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s", model,
@@ -448,7 +437,7 @@ static int do_request(struct registry *r, const char *model, const char *version
 	cur = live_version(r, mid, e.name, err);
 	if (rollback)
 		v = pick_rollback(r, mid, model, &e, version, cur, err);
-	else if ((v = parse_version(version, err)) > 0 &&
+	else if ((v = mlc_version_parse(version, err)) > 0 &&
 		 (check_version(r, mid, model, v, err) < 0 || check_previous(r, mid, model, v, &e, err) < 0))
 		v = -1; /* archived, missing, or not yet live one environment before */
 	else if (v > 0 && v == cur)
@@ -1173,7 +1162,7 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	sqlite3_stmt *st;
 	char subject[600];
 
-	if ((v = parse_version(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
+	if ((v = mlc_version_parse(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
 	    (mid = sq_model_id(r, model, err)) <= 0)
 		return -1;
 	/* the latest deployment of the version the hook ran for (a newer one of

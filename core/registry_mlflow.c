@@ -1807,18 +1807,6 @@ static int64_t rule_target(const json_t *h, int64_t cur)
 	return 0;
 }
 
-/* Parse a version number; -1 with a usage error when it is not one. */
-static int64_t parse_version(const char *s, struct mlc_error *err)
-{
-	char *end;
-	long long v = strtoll(s ? s : "", &end, 10);
-
-	if (s == NULL || *s == '\0' || *end || v <= 0)
-		return mlc_error_set(err, MLC_ERR_USAGE, "version '%s': not a version number",
-				     s ? s : "");
-	return v;
-}
-
 /* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
  * (no such version, archived); -1 with err when the server could not say.
  * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
@@ -2125,7 +2113,7 @@ static int mlflow_deploy(struct registry *r, const char *model, const char *vers
 	int64_t v, prev;
 	int rc = -1, live;
 
-	if ((v = parse_version(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
+	if ((v = mlc_version_parse(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
 	    version_state(r, &p, model, v, stage, sizeof stage, err, err) != 0)
 		goto out;
 	e = p.env;
@@ -2178,7 +2166,7 @@ static int64_t pick_rollback(const struct place *p, const char *model, const cha
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
 				     model, env);
 	if (to != NULL) {
-		if ((target = parse_version(to, err)) < 0)
+		if ((target = mlc_version_parse(to, err)) < 0)
 			return -1;
 		if (target == cur)
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s",
@@ -2985,7 +2973,7 @@ static int mlflow_request(struct registry *r, const char *model, const char *ver
 	cur = live_of(p.m, p.env->name);
 	if (rollback)
 		v = pick_rollback(&p, model, version, cur, err);
-	else if ((v = parse_version(version, err)) > 0 &&
+	else if ((v = mlc_version_parse(version, err)) > 0 &&
 		 (check_version(r, &p, model, v, err) < 0 || check_previous(&p, model, v, err) < 0))
 		v = -1;
 	else if (v > 0 && v == cur)

@@ -103,6 +103,19 @@ const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
 	return buf;
 }
 
+int cli_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1; /* ERANGE too: a number past the range is never clamped */
+	*out = v;
+	return 0;
+}
+
 /* 1 if the locale is UTF-8 (block sparklines), else ASCII. */
 static int cli_utf8(void)
 {

@@ -80,6 +80,9 @@ void cli_error(const struct cli_opts *o, const char *msg);
  * is refused or the server cannot be asked. */
 int cli_actor(const struct cli_opts *o, struct registry *r, char *buf, size_t len,
 	      struct mlc_error *err);
+/* The whole number s (decimal, nothing after it) into *out when it is in
+ * [min, max]; -1 otherwise (out of range included: never clamped). */
+int cli_parse_int(const char *s, long long min, long long max, long long *out);
 /* The acting user: --as (root only) or the login name (`uid:N` for a uid
  * without a passwd entry; never from the environment); NULL if refused. */
 const char *cli_identity(const struct cli_opts *o, char *buf, size_t len);

@@ -158,12 +158,11 @@ int cli_hook(const struct cli_opts *o)
 	return rc;
 }
 
-/* Parse a request id argument. */
+/* Parse a request id argument; -1 when it is not one (none is clamped). */
 static int64_t request_id(const char *s)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	return (*s && !*end && v > 0) ? v : -1;
+	long long v;
+	return cli_parse_int(s, 1, INT64_MAX, &v) < 0 ? -1 : v;
 }
 
 /* Run one change command once the registry is open. */
@@ -197,7 +196,7 @@ static const char *change_usage(const struct cli_opts *o, const char *cmd)
 		return "rollback MODEL --env ENV [--to VERSION]";
 	if (strcmp(cmd, "request") == 0 && o->argc != (o->rollback ? 2 : 3))
 		return "request MODEL VERSION --env ENV [--comment TEXT] | request MODEL --rollback --env ENV";
-	if (!need_env && (o->argc != 2 || request_id(o->argv[1]) < 0))
+	if (!need_env && o->argc != 2)
 		return strcmp(cmd, "cancel") == 0 ? "cancel ID" : "approve|reject ID [--comment TEXT]";
 	if (need_env && o->env == NULL)
 		return "--env ENV is required";
@@ -215,6 +214,10 @@ int cli_change(const struct cli_opts *o)
 
 	if (usage)
 		return cli_usage(o, "%s: expected %s", cmd, usage);
+	if ((strcmp(cmd, "cancel") == 0 || strcmp(cmd, "approve") == 0 || strcmp(cmd, "reject") == 0) &&
+	    request_id(o->argv[1]) < 0)
+		return cli_usage(o, "%s %s: a request id is a whole number from 1 to %lld", cmd,
+				 o->argv[1], (long long)INT64_MAX);
 	if (o->read_only) {
 		cli_error(o, "read-only: changes are refused (--read-only)");
 		return 1;

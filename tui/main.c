@@ -159,17 +159,11 @@ static const struct option long_opts[] = {
 /* Parse a non-negative integer option value or report a usage error. */
 static int parse_count(const char *opt, const char *s, long long max, long long *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > max) {
+	if (cli_parse_int(s, 0, max, out) < 0) {
 		fprintf(stderr, "mlconsole: --%s %s: expected a whole number from 0 to %lld\n", opt, s,
 			max);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 

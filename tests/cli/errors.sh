@@ -75,6 +75,29 @@ else
 	echo "SKIP part: python3 missing, foreign-file and hostile-string checks not run"
 fi
 
+# Numbers past their range are usage errors naming the value, never clamped
+# (9223372036854775808 used to become request 9223372036854775807).
+big=9223372036854775808
+for cmd in approve reject cancel; do
+	expect_exit 2 "$cmd $big" -- "$M" -r "$db" --as root "$cmd" "$big"
+	expect_in "$T/err" "$cmd $big: a request id is a whole number from 1 to 9223372036854775807" "$cmd names the value"
+done
+expect_exit 2 "approve 0" -- "$M" -r "$db" approve 0
+expect_in "$T/err" "approve 0: a request id" "names 0"
+expect_exit 2 "approve 1x" -- "$M" -r "$db" approve 1x
+expect_exit 2 "deploy a version past the range" -- "$M" -r "$db" deploy fraud-detector "$big" --env staging
+expect_in "$T/err" "version '$big': not a version number" "names the version"
+expect_exit 2 "request a version past the range" -- "$M" -r "$db" request fraud-detector "$big" --env staging
+expect_in "$T/err" "version '$big'" "names it"
+expect_exit 2 "roll back to a version past the range" -- "$M" -r "$db" rollback fraud-detector --env staging --to "$big"
+expect_in "$T/err" "version '$big'" "names it"
+for opt in limit order required-approvals; do
+	case $opt in limit) c=(audit) ;; *) c=(env set staging) ;; esac
+	expect_exit 2 "--$opt $big" -- "$M" -r "$db" "${c[@]}" --$opt "$big"
+	expect_in "$T/err" "--$opt $big: expected a whole number" "--$opt names the value"
+done
+expect_exit 2 "--limit -1" -- "$M" -r "$db" audit --limit -1
+
 if [ "$(id -u)" -ne 0 ]; then
 	expect_exit 1 "--as when not root" -- "$M" -r "$db" --as bob models
 	expect_in "$T/err" "--as" "the refusal names --as"
