@@ -886,8 +886,10 @@ static int check_target(struct registry *src, struct registry *dst, struct mlc_e
 				     "%s: imports go into a local SQLite registry, not a %s one",
 				     dst->display, dst->ops->kind);
 	if (dst->read_only || !(dst->caps & REG_CAP_WRITE))
-		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: import refused",
-				     dst->display);
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: import refused%s%s%s",
+				     dst->display, dst->read_only_why ? " (" : "",
+				     dst->read_only_why ? dst->read_only_why : "",
+				     dst->read_only_why ? ")" : "");
 	if (strcmp(src->ops->kind, "sqlite") != 0)
 		return 0;
 	a = realpath(local_path(src), NULL);

@@ -17,14 +17,19 @@ db="$T/killed.db"
 refused=0 leftover=0 saw_tmp=0
 for i in $(seq 1 40); do
 	rm -f "$db" "$db"-* "$db".tmp-*
-	# The hook sleeps between creation's steps, so the kills land in each.
-	MLC_TEST_CREATE_PAUSE_MS=$((i % 3 * 15)) "$M" -r "$db" env set dev >/dev/null 2>&1 &
+	# The hook sleeps between creation's steps, so the kills land in each;
+	# the kill comes at a random moment after the first file of the creation
+	# appears (a load on the machine only delays it).
+	MLC_TEST_CREATE_PAUSE_MS=$((i % 3 * 10 + 10)) "$M" -r "$db" env set dev >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.0$((RANDOM % 70 + 10))"
+	while kill -0 "$pid" 2>/dev/null && [ ! -e "$db" ] && ! compgen -G "$db.tmp-*" >/dev/null; do
+		sleep 0.002
+	done
+	sleep "$(printf '0.%03d' $((RANDOM % (i % 2 ? 20 : 100))))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	[ -n "$(tmp_files "$db")" ] && saw_tmp=$((saw_tmp + 1))
-	if [ -e "$db" ] && ! "$M" -r "$db" models >/dev/null 2>"$T/err"; then
+	if [ -e "$db" ] && ! "$M" -r "$db" env list >/dev/null 2>"$T/err"; then
 		refused=$((refused + 1))
 		echo "after kill $i, a read is refused: $(cat "$T/err")" >&2
 	fi
@@ -51,7 +56,7 @@ live="$reg.tmp-live42"
 flock "$live" sleep 30 &
 flocker=$!
 for _ in $(seq 1 100); do flock -n "$live" true 2>/dev/null || break; sleep 0.05; done
-expect_exit 0 "an open of the registry" -- "$M" -r "$reg" models
+expect_exit 0 "an open of the registry" -- "$M" -r "$reg" env list
 [ ! -e "$reg.tmp-abc123" ] && [ ! -e "$reg.tmp-abc123-wal" ] && [ ! -e "$reg.tmp-gone99-shm" ] &&
 	ok "a killed creation's temporary files are swept" ||
 	fail "stale temporary files remain: $(tmp_files "$reg" | tr '\n' ' ')"
@@ -86,7 +91,7 @@ dst.execute("pragma wal_autocheckpoint=0").fetchall()
 src.backup(dst)
 os.kill(os.getpid(), signal.SIGKILL)  # before any checkpoint: the schema is in the -wal only
 PY
-	) 2>/dev/null
+	:) 2>/dev/null # the shell in the subshell reports the kill, silenced
 	[ -s "$T/inwal.db-wal" ] && ok "the copy's schema is only in its -wal" || fail "no -wal made"
 	expect_exit 0 "a registry whose application id is still in the -wal reads" -- \
 		"$M" -r "$T/inwal.db" env list
@@ -115,6 +120,9 @@ expect_exit 1 "a change to a file without write bits" -- "$M" -r "$ro" env set q
 expect_in "$T/err" "$ro has no write permission (mode 0444)" "names the file and its mode"
 [ "$("$M" -r "$ro" audit --limit 1000 | wc -l)" = "$before" ] && ok "nothing was written" ||
 	fail "the read-only file was written"
+"$M" demo create "$T/src.db" --runs 20 >/dev/null || fail "cannot make an import source"
+expect_exit 1 "an import into a file without write bits" -- "$M" -r "$ro" import "$T/src.db"
+expect_in "$T/err" "import refused ($ro has no write permission (mode 0444))" "says why"
 expect_exit 0 "it reads" -- "$M" -r "$ro" env list
 expect_exit 0 "it reads with --read-only" -- "$M" -r "$ro" --read-only env list
 expect_exit 1 "a change with --read-only" -- "$M" -r "$ro" --read-only env set qa
@@ -135,7 +143,7 @@ else
 		echo "SKIP part: uid 54321 cannot run $M: reading as another uid not checked"
 	else
 		expect_exit 0 "another user reads a registry they may not write" -- \
-			as_other "$M" -r "$shared/reg.db" models
+			as_other "$M" -r "$shared/reg.db" experiments
 		expect_exit 0 "and its environments" -- as_other "$M" -r "$shared/reg.db" env list
 		expect_in "$T/out" "dev" "the environment is there"
 		expect_exit 1 "their change is refused" -- as_other "$M" -r "$shared/reg.db" env set qa
