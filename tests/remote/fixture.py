@@ -32,7 +32,8 @@ Control (never faulted, never authenticated):
       Content-Length over 64 MiB, then bytes until the client leaves),
       huge_chunked (chunked bytes without end), text401 (plain-text 401);
       COUNT requests (default: every one) whose path holds SUBSTRING.
-  POST /_fixture/auth   {"basic": "user:pass"} or {"token": "T"} or {}
+  POST /_fixture/auth   {"basic": "user:pass"} (or a list of them: any one
+      will do) or {"token": "T"} or {}
   POST /_fixture/route  {"path": P, "files": [F, ...], "status": S}: answer P
       with the recorded bodies F in turn (the last one repeats).
   POST /_fixture/reset  clear faults, routes and counters.
@@ -1015,8 +1016,8 @@ class Handler(BaseHTTPRequestHandler):
         if st.auth_basic is None and st.auth_token is None:
             return True
         if st.auth_basic is not None:
-            want = "Basic " + base64.b64encode(st.auth_basic.encode()).decode()
-            if header == want:
+            users = st.auth_basic if isinstance(st.auth_basic, list) else [st.auth_basic]
+            if header in ["Basic " + base64.b64encode(u.encode()).decode() for u in users]:
                 return True
         if st.auth_token is not None and header == "Bearer " + st.auth_token:
             return True

@@ -60,8 +60,23 @@ if [ -z "${TMUX_MISSING:-}" ]; then
 	wait_for "(server: no auth)" 15
 	screen | head -n 1 | grep -q " $me (server: no auth)" && ok "the header names $me" ||
 		fail "the header: $(screen | head -n 1)"
+	# a deployment from the console is the login name's too
+	keys :
+	literal "deployments fraud-detector"
+	keys Enter
+	wait_re "^. fraud-detector +qa +-( |$)" 15
+	keys g d
+	wait_for "deploy which version of fraud-detector to qa?" 15
+	literal "2"
+	keys Enter
+	wait_for "Version:      none -> 2" 15
+	wait_for "Type fraud-detector to confirm" 15
+	literal "fraud-detector"
+	keys Tab Enter
+	wait_for "deployed fraud-detector 2 to qa" 15
 	keys q
 	expect_quit "quits"
+	check "the console's deployment is $me's" "$(last_actor)" "$me"
 	ctl auth '{"basic": "mallory:mallory-pw"}' >/dev/null
 	tui_start 80 24 -r "http://$HP"
 	wait_for " mallory " 15

@@ -11,7 +11,8 @@
 #     the deployments view (every environment has a row), another, a rollback,
 #     a promotion to production requested there by alice and approved by bob
 #     in the approvals view (the models list reloads to show it) (the actor is
-#     MLFLOW_TRACKING_USERNAME), the aliases checked on the server;
+#     MLFLOW_TRACKING_USERNAME: the server requires Basic auth), the aliases
+#     checked on the server;
 #  4. drift points recorded by the CLI, shown in the models list and the drift
 #     view with their status, and a feature's chart;
 #  5. q quits with status 0 and nothing on stderr, every time.
@@ -22,6 +23,7 @@ URL="http://$HP"
 export MLFLOW_TRACKING_URI="$URL" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
 export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
 W=20 # seconds a wait may take: sanitizer builds are slow
+AUTH="Basic $(printf alice:pw | base64)" # for the test's own API reads
 
 # ctl WHAT [JSON]: a control request to the fixture (its own connection); the
 # answer on stdout.
@@ -34,7 +36,8 @@ print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).r
 # api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY as another MLflow client would.
 api() {
 	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(sys.argv[1], timeout=10).read().decode())' "$URL/api/2.0/mlflow/$1?${2:-}"
+print(u.urlopen(u.Request(sys.argv[1], headers={"Authorization": sys.argv[2]}), timeout=10).read().decode())' \
+		"$URL/api/2.0/mlflow/$1?${2:-}" "$AUTH"
 }
 
 # py EXPR: evaluate a Python expression over the JSON on stdin (as d).
@@ -58,6 +61,9 @@ as() {
 alias_of() {
 	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
 }
+
+# The server authenticates its users (so MLFLOW_TRACKING_USERNAME is the actor).
+ctl auth '{"basic": ["alice:pw", "bob:pw"]}' >/dev/null
 
 # quit_clean WHO: q, then exit status 0 and an empty stderr.
 quit_clean() {
