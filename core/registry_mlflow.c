@@ -20,7 +20,9 @@
 #include "drift.h"
 #include "filter.h"
 #include "http.h"
+#include "journal.h"
 #include "registry.h"
+#include "sanitize.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -28,6 +30,7 @@
 /* Rows per page: registered-models/search's maximum and runs/search's
  * default (a 1000-run page of runs/search costs 0.6-1 s, MLFLOW.md §12). */
 #define PAGE 1000
+#define MAX_PAGES 100000 /* of one listing: far past any registry (10 million models) */
 
 struct mlflow {
 	struct http *http;
@@ -65,15 +68,22 @@ static const char *jdup_or(struct mlc_arena *a, const json_t *o, const char *key
 	return *s ? s : arena_strdup(a, def);
 }
 
-/* The int64 at key (a number, or a numeric string as proto3 allows); 0 when absent. */
+/* The int64 at key (a number, or a numeric string as proto3 allows); 0 when
+ * absent. A number past int64's range (a timestamp of 1e300) is clamped to
+ * it, as strtoll clamps a string; converting it would be undefined. */
 static int64_t jint(const json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
+	double d;
 
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	if (json_is_real(v))
-		return (int64_t)json_real_value(v);
+	if (json_is_real(v)) {
+		d = json_real_value(v);
+		if (d >= 0x1p63)
+			return INT64_MAX;
+		return d > -0x1p63 ? (int64_t)d : isnan(d) ? 0 : INT64_MIN;
+	}
 	if (json_is_string(v))
 		return strtoll(json_string_value(v), NULL, 10);
 	return 0;
@@ -228,12 +238,39 @@ static int take_page(struct pager *pg, const json_t *page, int64_t *got)
 	return json_array_size(arr) == 0;
 }
 
+/* Note next, the token that asks for page number pages of the listing at
+ * path, in seen (a hash set: a JSON object's keys); -1 with err when it was
+ * handed out before in this listing or the listing is past MAX_PAGES. */
+static int note_token(json_t *seen, const char *next, const char *path, int64_t pages,
+		      struct mlc_error *err)
+{
+	char *shown;
+
+	if (json_object_get(seen, next) == NULL) {
+		if (pages > MAX_PAGES)
+			return mlc_error_set(err, MLC_ERR_FAILED,
+					     "%s: the server handed out more than %d pages; stopping",
+					     path, MAX_PAGES);
+		json_object_set_new(seen, next, json_true());
+		return 0;
+	}
+	shown = sanitize_dup(next);
+	mlc_error_set(err, MLC_ERR_FAILED,
+		      "%s: the server returned page token '%.64s%s' twice; stopping", path, shown,
+		      strlen(shown) > 64 ? "…" : "");
+	free(shown);
+	return -1;
+}
+
 /* Call pg->fn for every item of every page while the server hands out a
- * next_page_token (an empty page or a repeated token also ends it). */
+ * next_page_token (an empty page also ends it). A token handed out twice in
+ * one listing (A, B, A... would page for ever) or more than MAX_PAGES pages
+ * is an error. */
 static int each_item(struct registry *r, struct pager *pg, struct mlc_error *err)
 {
+	json_t *seen = json_object();
 	char *token = NULL;
-	int64_t got = 0;
+	int64_t got = 0, pages = 1;
 	int done = 0, ret = 0;
 
 	while (!done) {
@@ -249,13 +286,16 @@ static int each_item(struct registry *r, struct pager *pg, struct mlc_error *err
 		}
 		done = take_page(pg, page, &got);
 		next = jstr(page, "next_page_token");
-		if (next == NULL || *next == '\0' || (token && strcmp(token, next) == 0))
+		if (next == NULL || *next == '\0')
 			done = 1;
+		else if (!done && note_token(seen, next, pg->path, ++pages, err) < 0)
+			done = 1, ret = -1;
 		free(token);
 		token = done ? NULL : xstrdup(next);
 		json_decref(page);
 	}
 	free(token);
+	json_decref(seen);
 	return ret;
 }
 
@@ -1012,7 +1052,8 @@ static void took_history(size_t i, struct http_response *res, void *ctx)
 		pc.key = arena_strdup(&c->out[i].arena, c->req[i].key);
 		json_array_foreach(json_object_get(res->json, "metrics"), k, it)
 			add_point(it, &pc);
-		mlc_history_sort(c->out[i].items + c->first[i], c->out[i].n - c->first[i]);
+		if (c->out[i].n - c->first[i] > 1) /* items is NULL for an empty history */
+			mlc_history_sort(c->out[i].items + c->first[i], c->out[i].n - c->first[i]);
 	}
 	json_decref(res->json);
 	res->json = NULL;
@@ -1238,113 +1279,31 @@ static void settle(void)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- the local audit journal ---------------------------------------------------- */
+/* ---- the local audit journal (journal.h) ------------------------------------------ */
 
-/* $XDG_STATE_HOME/mlconsole/audit.jsonl (default ~/.local/state/...); NULL
- * without a home. Caller frees. */
-static char *journal_path(void)
-{
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (x && *x == '/')
-		return xasprintf("%s/mlconsole/audit.jsonl", x);
-	if (home && *home)
-		return xasprintf("%s/.local/state/mlconsole/audit.jsonl", home);
-	return NULL;
-}
-
-/* Create the missing folders leading to file path (0700, as XDG asks). */
-static void make_parents(const char *path)
-{
-	char *p = xstrdup(path);
-
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(p, 0700);
-		*s = '/';
-	}
-	free(p);
-}
-
-/* Append what this console did on server r to the journal: one JSON line,
- * written with one append. A journal that cannot be written loses the line,
- * not the change (which the server already holds). */
+/* Journal what this console did on server r (the detail cut as tags are). */
 static void journal(struct registry *r, const char *actor, const char *action,
 		    const char *subject, const char *detail)
 {
-	char *path = journal_path(), *line = NULL, *text;
-	json_t *j = json_pack("{s:I,s:s,s:s?,s:s?,s:s?,s:o}", "at", (json_int_t)timefmt_now_ms(),
-			      "registry", r->display, "actor", actor, "action", action, "subject",
-			      subject, "detail", jcut(detail, MAX_DETAIL));
-	int fd;
+	json_t *d = jcut(detail, MAX_DETAIL);
 
-	if (path && j && (line = json_dumps(j, JSON_COMPACT)) != NULL) {
-		make_parents(path);
-		text = xasprintf("%s\n", line);
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			if (write(fd, text, strlen(text)) < 0)
-				(void)0; /* nothing better to do: see above */
-			close(fd);
-		}
-		free(text);
-	}
-	free(line);
-	free(path);
-	json_decref(j);
+	journal_append(r->display, actor, action, subject, json_string_value(d));
+	json_decref(d);
 }
 
-/* The journal's lines about this server, newest first (at most limit), then
- * a note that the server keeps no trail of its own. */
+/* The journal's lines about this server, newest first, then a note. */
 static int mlflow_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 			struct mlc_error *err)
 {
-	char *path = journal_path(), *line = NULL;
-	size_t cap = 0, first = out->n;
-	FILE *f = path ? fopen(path, "r") : NULL;
-	struct mlc_arena *a = &out->arena;
-	struct mlc_audit *n;
+	return journal_list(r->display, limit, out, err);
+}
 
-	if (f == NULL && path && errno != ENOENT) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (f && getline(&line, &cap, f) > 0) {
-		json_t *j = json_loads(line, 0, NULL);
-		const char *reg = jstr(j, "registry");
-		if (reg && strcmp(reg, r->display) == 0) {
-			struct mlc_audit *x = MLC_LIST_PUSH(out);
-			x->at = jint(j, "at");
-			x->actor = jdup(a, j, "actor");
-			x->action = jdup(a, j, "action");
-			x->subject = jdup(a, j, "subject");
-			x->detail = jdup(a, j, "detail");
-		}
-		json_decref(j);
-	}
-	if (f)
-		fclose(f);
-	free(line);
-	/* the journal is appended in time order: newest first is the reverse */
-	for (size_t i = first, k = out->n; i + 1 < k; i++, k--) {
-		struct mlc_audit t = out->items[i];
-		out->items[i] = out->items[k - 1];
-		out->items[k - 1] = t;
-	}
-	if (limit > 0 && (uint64_t)limit < out->n - first)
-		out->n = first + (size_t)limit;
-	n = MLC_LIST_PUSH(out);
-	n->at = timefmt_now_ms();
-	n->actor = "mlconsole";
-	n->action = "note";
-	n->subject = arena_strdup(a, r->display);
-	n->detail = arena_printf(a,
-				 "an MLflow server keeps no audit trail: these are the changes made "
-				 "from this machine (%s)",
-				 path ? path : "no journal: HOME is not set");
-	free(path);
-	return 0;
+/* The journal's hash chain (it holds every server's lines: one chain). */
+static int mlflow_audit_verify(struct registry *r, struct mlc_audit_check *out,
+			       struct mlc_error *err)
+{
+	(void)r;
+	return journal_verify(out, err);
 }
 
 /* ---- environments and their policies ------------------------------------------ */
@@ -1609,46 +1568,24 @@ static void policy_detail(struct strbuf *sb, const struct mlc_env_change *c, int
 	sb_add(sb, " (" NOT_BY_SERVER ")");
 }
 
-/* A change that loosens e's policy (why) becomes a request. */
 static int open_policy_request(struct registry *r, const char *exp, const struct mlc_env_change *c,
 			       const struct mlc_env *e, const char *why, const char *actor,
-			       struct mlc_outcome *out, struct mlc_error *err)
-{
-	(void)r, (void)exp, (void)actor, (void)out;
-	return mlc_error_set(err, MLC_ERR_FAILED,
-			     "environment '%s': %s loosens its policy, which needs a request; "
-			     "ask root", e->name, why);
-	(void)c;
-}
+			       struct mlc_outcome *out, struct mlc_error *err);
 
-/* Store a policy as tags of the experiment "mlconsole" (created when
- * missing); a new environment gets every field, an old one those given. */
-static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
-			  struct mlc_outcome *out, struct mlc_error *err)
+/* Write change c as policy tags on experiment exp (l: the environments as
+ * read), and journal it; how, when not NULL, says by what right. */
+static int write_policy(struct registry *r, const char *exp, const struct mlc_env_list *l,
+			const struct mlc_env_change *c, const char *actor, const char *how,
+			struct mlc_error *err)
 {
-	struct mlc_env_list l = {0};
 	struct strbuf detail = {0};
-	char exp[64], order[24], req[24], why[512];
+	char order[24], req[24];
 	int64_t next = 1;
-	int created, kind, rc = -1;
+	int created = find_env(l, c->name, NULL) == NULL;
 
-	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(err, MLC_ERR_USAGE,
-				     "environment '%s': names are lower case letters, digits, '-' and '_'",
-				     c->name);
-	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
-	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
-		goto out;
-	if (kind == MLC_POLICY_REQUEST) {
-		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out, err);
-		goto out;
-	}
-	if (!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0)
-		goto out;
-	created = find_env(&l, c->name, NULL) == NULL;
-	for (size_t i = 0; i < l.n; i++)
-		if (l.items[i].order >= next)
-			next = l.items[i].order + 1;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].order >= next)
+			next = l->items[i].order + 1;
 	snprintf(order, sizeof order, "%lld", (long long)(c->have_order ? c->order : next));
 	snprintf(req, sizeof req, "%lld", (long long)(c->have_required ? c->required_approvals : 0));
 	const struct {
@@ -1664,16 +1601,42 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 	};
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
 		if (f[i].set && set_policy(r, exp, c->name, f[i].field, f[i].value, err) < 0)
-			goto out;
+			return -1;
 	policy_detail(&detail, c, created);
-	if (c->root_direct)
-		sb_add(&detail, "; as root, directly");
+	if (how)
+		sb_printf(&detail, "; %s", how);
 	journal(r, actor, "policy", c->name, sb_str(&detail));
+	sb_free(&detail);
+	return 0;
+}
+
+/* Store a policy as tags of the experiment "mlconsole" (created when
+ * missing); a new environment gets every field, an old one those given. */
+static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+			  struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	char exp[64], why[512];
+	int kind, rc = -1;
+
+	if (!mlc_env_name_valid(c->name))
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "environment '%s': names are lower case letters, digits, '-' and '_'",
+				     c->name);
+	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
+	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+		goto out;
+	if (kind == MLC_POLICY_REQUEST) {
+		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out, err);
+		goto out;
+	}
+	if ((!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0) ||
+	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) < 0)
+		goto out;
 	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
 		    c->root_direct ? ", as root, directly" : "");
 	rc = 0;
 out:
-	sb_free(&detail);
 	MLC_LIST_FREE(&l);
 	return rc;
 }
@@ -2384,6 +2347,9 @@ struct found {
 	char model[512], version[24], env[72];
 	char ref[620]; /* "M:V:E", the id users of other MLflow clients see */
 	int64_t id;
+	int policy;   /* a policy request: the tag mlconsole.policyrequest.E of
+		       * experiment exp ("policy:E"); model and version "" */
+	char exp[64];
 };
 
 /* The number shown for request "M:V:E" (see the top of this section). */
@@ -2401,11 +2367,23 @@ static int64_t request_number(const char *ref)
 /* Fill f for the request of model version in env. */
 static void found_set(struct found *f, const char *model, const char *version, const char *env)
 {
+	memset(f, 0, sizeof *f);
 	snprintf(f->model, sizeof f->model, "%s", model);
 	snprintf(f->version, sizeof f->version, "%s", version);
 	snprintf(f->env, sizeof f->env, "%s", env);
 	snprintf(f->ref, sizeof f->ref, "%s:%s:%s", model, version, env);
 	f->id = request_number(f->ref);
+}
+
+/* Fill f for the policy request of env, a tag of experiment exp. */
+static void found_set_policy(struct found *f, const char *env, const char *exp)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->env, sizeof f->env, "%s", env);
+	snprintf(f->exp, sizeof f->exp, "%s", exp);
+	snprintf(f->ref, sizeof f->ref, "policy:%s", env);
+	f->id = request_number(f->ref);
+	f->policy = 1;
 }
 
 /* The state of request tag j ("" when j holds no request). */
@@ -2425,6 +2403,19 @@ static int read_request(struct registry *r, const struct found *f, json_t **out,
 	json_t *resp;
 
 	*out = NULL;
+	if (f->policy) {
+		if (policy_experiment(r, &resp, err) < 0)
+			return -1;
+		snprintf(key, sizeof key, "mlconsole.policyrequest.%s", f->env);
+		s = tag_of(resp, key);
+		*out = s ? json_loads(s, 0, NULL) : NULL;
+		if (!json_is_object(*out)) {
+			json_decref(*out);
+			*out = json_object();
+		}
+		json_decref(resp);
+		return 0;
+	}
 	if (http_get_json(HTTPH(r), "model-versions/get", p, 2, &resp, err) < 0) {
 		if (http_last_status(HTTPH(r)) == 404)
 			mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': no version %s", f->model,
@@ -2456,6 +2447,15 @@ static int write_request(struct registry *r, const struct found *f, const json_t
 				     "(%d characters)",
 				     (long long)f->id, MAX_TAG_VALUE);
 	}
+	if (f->policy) {
+		snprintf(key, sizeof key, "mlconsole.policyrequest.%s", f->env);
+		rc = send_change(r, "experiments/set-experiment-tag",
+				 json_pack("{s:s,s:s,s:s}", "experiment_id", f->exp, "key", key, "value",
+					   s ? s : "{}"),
+				 0, err);
+		free(s);
+		return rc;
+	}
 	snprintf(key, sizeof key, "mlconsole.request.%s", f->env);
 	rc = send_change(r, "model-versions/set-tag",
 			 json_pack("{s:s,s:s,s:s,s:s}", "name", f->model, "version", f->version,
@@ -2475,6 +2475,8 @@ struct req_change {
 	const char *actor, *decision, *comment, *state, *reason;
 	int64_t at;
 	int wrote;
+	const json_t *change; /* edit_open of a policy request: the change ... */
+	const char *summary;  /* ... and what it loosens, for people */
 };
 
 /* Read-modify-write of a request tag, as §11 has it: re-read, edit, write,
@@ -2711,6 +2713,10 @@ static int edit_open(json_t *j, struct req_change *c, struct mlc_error *err)
 	json_object_set_new(j, "comment", jcut(c->comment, MAX_DETAIL));
 	json_object_set_new(j, "state", json_string("pending"));
 	json_object_set_new(j, "votes", json_array());
+	if (c->change) {
+		json_object_set_new(j, "change", json_deep_copy(c->change));
+		json_object_set_new(j, "summary", jcut(c->summary, MAX_DETAIL));
+	}
 	return 0;
 }
 
@@ -2785,6 +2791,38 @@ out:
 	return rc;
 }
 
+/* Call fn for every policy request: the tags mlconsole.policyrequest.E of
+ * the policy experiment (none when it does not exist). */
+static int scan_policy_requests(struct registry *r, req_fn fn, void *ctx, struct mlc_error *err)
+{
+	static const char prefix[] = "mlconsole.policyrequest.";
+	const json_t *it;
+	json_t *e;
+	size_t i;
+
+	if (policy_experiment(r, &e, err) < 0)
+		return -1;
+	json_array_foreach(json_object_get(e, "tags"), i, it)
+	{
+		const char *k = jstr(it, "key"), *v = jstr(it, "value");
+		struct found f;
+		json_t *j;
+		int stop = 0;
+		if (!k || !v || strncmp(k, prefix, sizeof prefix - 1) != 0 ||
+		    !mlc_env_name_valid(k + sizeof prefix - 1))
+			continue;
+		found_set_policy(&f, k + sizeof prefix - 1, jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+		j = json_loads(v, 0, NULL);
+		if (json_is_object(j) && *state_of(j))
+			stop = fn(&f, j, ctx);
+		json_decref(j);
+		if (stop)
+			break;
+	}
+	json_decref(e);
+	return 0;
+}
+
 /* Where the listing of requests goes. */
 struct reqs_ctx {
 	struct mlc_request_list *out;
@@ -2831,6 +2869,7 @@ static int add_request(const struct found *f, const json_t *j, void *ctx)
 	q->close_reason = jdup(a, j, "reason");
 	q->requested_at = jint(j, "at");
 	q->closed_at = jint(j, "closed_at");
+	q->change = jdup_or(a, j, "summary", "");
 	request_votes(a, q, j);
 	return c->id > 0;
 }
@@ -2866,6 +2905,8 @@ static int mlflow_requests(struct registry *r, int which, int64_t id,
 	for (size_t i = 0; i < envs.n && !(id > 0 && out->n > first); i++)
 		if (scan_requests(r, envs.items[i].name, NULL, add_request, &c, err) < 0)
 			goto out;
+	if (!(id > 0 && out->n > first) && scan_policy_requests(r, add_request, &c, err) < 0)
+		goto out;
 	if (out->n - first > 1)
 		qsort(out->items + first, out->n - first, sizeof *out->items,
 		      which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
@@ -2898,6 +2939,8 @@ static int find_request(struct registry *r, int64_t id, const struct mlc_env_lis
 	for (size_t i = 0; i < envs->n && !f->ref[0]; i++)
 		if (scan_requests(r, envs->items[i].name, NULL, match_request, f, err) < 0)
 			return -1;
+	if (!f->ref[0] && scan_policy_requests(r, match_request, f, err) < 0)
+		return -1;
 	if (!f->ref[0])
 		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
 	*env = find_env(envs, f->env, err);
@@ -2938,7 +2981,7 @@ static int supersede(struct registry *r, const struct found *f, const struct mlc
 	{
 		struct found g;
 		struct req_change c = {edit_close, is_closed, &g, env, actor, NULL, NULL,
-				       "closed", reason, 0, 0};
+				       "closed", reason, 0, 0, NULL, NULL};
 		if (rc < 0)
 			break;
 		found_set(&g, f->model, json_string_value(v), f->env);
@@ -2961,7 +3004,7 @@ static int mlflow_request(struct registry *r, const char *model, const char *ver
 	struct place p = {0};
 	struct found f;
 	struct req_change c = {edit_open, is_opened, &f, NULL, actor, kind, comment, NULL, NULL,
-			       timefmt_now_ms(), 0};
+			       timefmt_now_ms(), 0, NULL, NULL};
 	char num[24], subject[600];
 	json_t *fin;
 	int64_t v, cur;
@@ -3006,7 +3049,7 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 			    struct mlc_error *err)
 {
 	struct req_change c = {edit_close, is_closed, f, e, actor, NULL, NULL, "closed", reason,
-			       0, 0};
+			       0, 0, NULL, NULL};
 	json_t *fin;
 	char subject[64];
 	int approved;
@@ -3039,7 +3082,7 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		    const json_t *req, const char *actor, int reconciled, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
-	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0};
+	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL};
 	struct mlc_error why = {0}, partial = {0};
 	struct reqref q = {f->ref, jint(req, "at")};
 	struct place p = {0};
@@ -3192,6 +3235,116 @@ static int reconcile(struct registry *r, const struct found *f, const struct mlc
 
 /* Vote on request id: read-modify-write-confirm of its tag; the approving
  * vote that satisfies the policy then completes it. */
+/* Change c as JSON (the fields it sets), for a policy request tag. */
+static json_t *change_json(const struct mlc_env_change *c)
+{
+	json_t *j = json_object();
+
+	if (c->have_order)
+		json_object_set_new(j, "order", json_integer(c->order));
+	if (c->have_required)
+		json_object_set_new(j, "required_approvals", json_integer(c->required_approvals));
+	if (c->have_approvers)
+		json_object_set_new(j, "approvers", json_string(c->approvers));
+	if (c->have_self)
+		json_object_set_new(j, "self_approval", json_boolean(c->self_approval));
+	if (c->have_rollback)
+		json_object_set_new(j, "rollback_approval", json_boolean(c->rollback_approval));
+	if (c->have_previous)
+		json_object_set_new(j, "require_previous", json_boolean(c->require_previous));
+	return j;
+}
+
+/* The change a policy request tag j holds, for environment env, into c. */
+static void change_of(const json_t *j, const char *env, struct mlc_env_change *c)
+{
+	const json_t *ch = json_object_get(j, "change");
+
+	memset(c, 0, sizeof *c);
+	c->name = env;
+	c->have_order = json_is_integer(json_object_get(ch, "order"));
+	c->order = json_integer_value(json_object_get(ch, "order"));
+	c->have_required = json_is_integer(json_object_get(ch, "required_approvals"));
+	c->required_approvals = json_integer_value(json_object_get(ch, "required_approvals"));
+	if (c->required_approvals < 0)
+		c->required_approvals = 0;
+	c->have_approvers = json_is_string(json_object_get(ch, "approvers"));
+	c->approvers = c->have_approvers ? json_string_value(json_object_get(ch, "approvers")) : "";
+	c->have_self = json_is_boolean(json_object_get(ch, "self_approval"));
+	c->self_approval = json_is_true(json_object_get(ch, "self_approval"));
+	c->have_rollback = json_is_boolean(json_object_get(ch, "rollback_approval"));
+	c->rollback_approval = json_is_true(json_object_get(ch, "rollback_approval"));
+	c->have_previous = json_is_boolean(json_object_get(ch, "require_previous"));
+	c->require_previous = json_is_true(json_object_get(ch, "require_previous"));
+}
+
+/* Open the request that policy change c of e (it loosens it: why) is: the
+ * tag mlconsole.policyrequest.E of the policy experiment exp. */
+static int open_policy_request(struct registry *r, const char *exp, const struct mlc_env_change *c,
+			       const struct mlc_env *e, const char *why, const char *actor,
+			       struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct found f;
+	json_t *change = change_json(c), *fin;
+	struct req_change rc = {edit_open, is_opened, &f, e, actor, "policy", c->comment, NULL, NULL,
+				timefmt_now_ms(), 0, change, why};
+	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1;
+	char detail[800];
+
+	found_set_policy(&f, e->name, exp);
+	if (update_request(r, &rc, &fin, err) < 0) {
+		json_decref(change);
+		return -1;
+	}
+	json_decref(fin);
+	json_decref(change);
+	snprintf(detail, sizeof detail, "request %lld: %s%s%s", (long long)f.id, why,
+		 c->comment && *c->comment ? "; " : "", c->comment ? c->comment : "");
+	journal(r, actor, "request policy", e->name, detail);
+	mlc_outcome(out, f.id, 0,
+		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
+		    "approval%s under the current policy (%s; %s)",
+		    (long long)f.id, e->name, why, (long long)need, need == 1 ? "" : "s", f.ref,
+		    NOT_BY_SERVER);
+	return 0;
+}
+
+/* The approval that satisfied the policy of policy request f (tag fin):
+ * write the change, then mark it approved; closed instead when it would now
+ * move what comes before another guarded environment. */
+static int complete_policy(struct registry *r, const struct found *f, const struct mlc_env_list *envs,
+			   const struct mlc_env *e, const json_t *fin, const char *actor,
+			   struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct req_change done = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0,
+				  NULL, NULL};
+	struct mlc_env_change c;
+	struct mlc_error why = {0};
+	char how[64];
+	json_t *last;
+
+	change_of(fin, e->name, &c);
+	if (mlc_policy_reorder_check(envs, &c, &why) < 0) {
+		struct req_change cl = {edit_close, is_closed, f, e, actor, NULL, NULL, "closed", why.msg,
+					0, 0, NULL, NULL};
+		if (update_request(r, &cl, &last, err) < 0)
+			return -1;
+		json_decref(last);
+		journal(r, actor, "close", e->name, why.msg);
+		mlc_outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, why.msg);
+		return 0;
+	}
+	snprintf(how, sizeof how, "request %lld approved", (long long)f->id);
+	if (write_policy(r, f->exp, envs, &c, actor, how, err) < 0 ||
+	    update_request(r, &done, &last, err) < 0)
+		return -1;
+	json_decref(last);
+	mlc_outcome(out, f->id, 0, "request %lld approved: the policy of %s changed (%s; %s)",
+		    (long long)f->id, e->name, jstr(fin, "summary") ? jstr(fin, "summary") : "",
+		    NOT_BY_SERVER);
+	return 0;
+}
+
 static int mlflow_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
@@ -3200,7 +3353,7 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 	const struct mlc_env *e;
 	struct found f;
 	struct req_change c = {edit_vote, has_vote, &f, NULL, actor, approve ? "approve" : "reject",
-			       comment, NULL, NULL, timefmt_now_ms(), 0};
+			       comment, NULL, NULL, timefmt_now_ms(), 0, NULL, NULL};
 	json_t *fin = NULL;
 	char subject[64];
 	const char *who;
@@ -3210,7 +3363,7 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
 		goto out;
 	c.env = e;
-	if (approve && (rc = reconcile(r, &f, e, actor, out, err)) != 0) {
+	if (approve && !f.policy && (rc = reconcile(r, &f, e, actor, out, err)) != 0) {
 		rc = rc < 0 ? -1 : 0;
 		goto out;
 	}
@@ -3251,7 +3404,8 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 		goto out;
 	}
 	if (approve && n >= need) {
-		rc = complete(r, &f, e, fin, actor, 0, out, err);
+		rc = f.policy ? complete_policy(r, &f, &envs, e, fin, actor, out, err)
+			      : complete(r, &f, e, fin, actor, 0, out, err);
 		goto out;
 	}
 	if (approve)
@@ -3273,7 +3427,7 @@ static int mlflow_cancel(struct registry *r, int64_t id, const char *actor,
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
 	struct found f;
-	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL, NULL, NULL, 0, 0};
+	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL};
 	json_t *fin;
 	char subject[64];
 	int rc = -1;
@@ -3868,6 +4022,7 @@ static const struct registry_ops mlflow_ops = {
     .cancel = mlflow_cancel,
     .requests = mlflow_requests,
     .audit = mlflow_audit,
+    .audit_verify = mlflow_audit_verify,
     .drift_record = mlflow_drift_record,
     .drift_series = mlflow_drift_series,
     .record_hook = mlflow_record_hook,

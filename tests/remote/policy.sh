@@ -102,7 +102,9 @@ expect_exit 1 "a deploy to prod with required_approvals = two is refused" -- "$M
 expect_in "$T/err" "policy.prod.required_approvals = 'two'" "names the tag"
 check "prod has no alias" "$(alias_of prod)" none
 expect_exit 0 "env set rewrites the bad setting" -- "$M" --as alice env set staging --rollback-approval no
-expect_exit 0 "env set rewrites the other" -- "$M" --as alice env set prod --required-approvals 1
+# (prod has approvers, and alice is not one: root acting as itself rewrites it)
+expect_exit 1 "alice may not rewrite prod's policy" -- "$M" --as alice env set prod --required-approvals 1
+expect_exit 0 "root rewrites the other" -- "$M" env set prod --required-approvals 1
 expect_exit 0 "and the rollback goes through" -- "$M" --as dave rollback fraud-detector --env staging
 check "staging is back on 2" "$(alias_of staging)" 2
 
@@ -145,7 +147,7 @@ expect_exit 1 "carol's vote on it" -- "$M" --as carol approve "$id4"
 check "is not a deployment" "$(alias_of staging)" none
 
 # ---- a reject that lands while an approval is confirmed stops the deployment --------------
-expect_exit 0 "prod back to one approval, by bob or carol" -- "$M" --as alice env set prod --required-approvals 1
+expect_exit 0 "prod back to one approval, by bob or carol (root)" -- "$M" env set prod --required-approvals 1
 expect_exit 0 "alice cancels the request for 3" -- "$M" --as alice cancel "$id3"
 expect_exit 0 "alice requests 3 for prod again" -- "$M" --as alice request fraud-detector 3 --env prod
 # bob's console stalls on its next read of the model, after his vote is written
@@ -172,6 +174,54 @@ expect_exit 1 "dave 'deploys' 3, live in prod by another client's hand" -- "$M" 
 expect_in "$T/err" "fraud-detector 3 is live in prod, but its history has no entry for it; with approvals required there, only its request records it" "refused, saying why"
 check "the history still ends with 2" \
 	"$(call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.prod'][0])[0]['v']")" 2
+
+# ---- who may change a policy (DESIGN.md): its approvers; loosening is a request -------------
+# policyreq EXPR: EXPR over the policy request tag of prod on the experiment "mlconsole" (as d).
+policyreq() {
+	call GET "api/2.0/mlflow/experiments/get-by-name?experiment_name=mlconsole" |
+		python3 -c 'import json, sys
+e = json.load(sys.stdin)["experiment"]
+d = [json.loads(t["value"]) for t in e["tags"] if t["key"] == "mlconsole.policyrequest.prod"]
+d = d[0] if d else {}
+print(eval(sys.argv[1]))' "$1"
+}
+# prodpolicy FIELD: prod's policy tag FIELD on the server.
+prodpolicy() {
+	call GET "api/2.0/mlflow/experiments/get-by-name?experiment_name=mlconsole" |
+		py "[t['value'] for t in d['experiment']['tags'] if t['key'] == 'policy.prod.$1'][0]"
+}
+expect_exit 1 "dave (not an approver) cannot drop prod's approvals" -- "$M" --as dave env set prod --required-approvals 0
+expect_in "$T/err" "only its approvers (bob, carol) or root acting as itself may change its policy" "says who may"
+check "prod still needs one approval" "$(prodpolicy required_approvals)" 1
+expect_exit 1 "so dave's deploy to prod is still refused" -- "$M" --as dave deploy fraud-detector 2 --env prod
+expect_in "$T/err" "1 approval required" "by the policy"
+expect_exit 1 "dave cannot tighten it either" -- "$M" --as dave env set prod --required-approvals 2
+check "prod unchanged" "$(prodpolicy required_approvals)" 1
+expect_exit 0 "bob (an approver) tightens it directly" -- "$M" --as bob env set prod --rollback-approval yes
+check "rollback approval on" "$(prodpolicy rollback_approval)" yes
+expect_exit 0 "bob's loosening is a request" -- "$M" --as bob env set prod --required-approvals 0 --approvers bob,carol,dave --json
+pq=$(py "d['request']['id']" <"$T/out")
+check "the request is a policy request" "$(py "d['request']['kind']" <"$T/out")" policy
+check "prod still needs one approval" "$(prodpolicy required_approvals)" 1
+check "the tag holds the change" "$(policyreq "(d['kind'], d['state'], d['by'], d['change'])")" \
+	"('policy', 'pending', 'bob', {'required_approvals': 0, 'approvers': 'bob,carol,dave'})"
+expect_exit 0 "approvals" -- "$M" approvals
+expect_in "$T/out" "required approvals 1 -> 0, approver dave added" "approvals shows what it changes"
+expect_exit 1 "bob cannot approve his own" -- "$M" --as bob approve "$pq"
+expect_exit 1 "dave is not an approver yet" -- "$M" --as dave approve "$pq"
+expect_exit 0 "carol approves: the current policy is met" -- "$M" --as carol approve "$pq"
+expect_in "$T/out" "request $pq approved: the policy of prod changed" "says so"
+check "prod needs none now" "$(prodpolicy required_approvals)" 0
+check "dave is an approver" "$(prodpolicy approvers)" "bob,carol,dave"
+check "the request is approved" "$(policyreq "d['state']")" approved
+expect_exit 0 "carol asks for self-approval" -- "$M" --as carol env set prod --self-approval yes
+pq2=$(py "d['request']['id']" <<<"$("$M" approvals --json | py "json.dumps({'request': [q for q in d['requests'] if q['kind'] == 'policy'][0]})")")
+expect_exit 0 "carol cancels it" -- "$M" --as carol cancel "$pq2"
+check "cancelled" "$(policyreq "d['state']")" cancelled
+check "self-approval stays off" "$(prodpolicy self_approval)" no
+expect_exit 0 "root acting as itself changes it directly" -- "$M" env set prod --required-approvals 1
+expect_in "$T/out" "as root, directly" "says so"
+check "prod needs one again" "$(prodpolicy required_approvals)" 1
 
 # ---- the rollback rule on a history another client changed ----------------------------
 expect_exit 0 "env set qa2" -- "$M" --as alice env set qa2 --order 5
