@@ -219,7 +219,8 @@ int dbfile_tmp_open(struct dbfile_tmp *t, const char *path, struct mlc_error *er
 
 	dbfile_sweep(path);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	seed = ((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40)) | 1;
+	seed =
+	    ((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40)) | 1;
 	t->name = xasprintf("%s.tmp-XXXXXX", path);
 	t->fd = -1;
 	for (int tries = 0; tries < 100 && rc == 1; tries++)
@@ -246,8 +247,9 @@ static int replace_empty(struct dbfile_tmp *t, const char *path, struct mlc_erro
 	int rc = 1;
 
 	if (fd < 0)
-		return errno == ENOENT ? 2 : mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path,
-							   strerror(errno));
+		return errno == ENOENT
+			   ? 2
+			   : mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &held) == 0 && stat(path, &now) == 0 &&
 	    held.st_dev == now.st_dev && held.st_ino == now.st_ino && dbfile_is_empty(path)) {
 		/* An empty database's -shm or -journal would only confuse the new one. */
@@ -275,8 +277,7 @@ static int link_new(struct dbfile_tmp *t, const char *path, struct mlc_error *er
 			     t->name, strerror(errno));
 }
 
-int dbfile_tmp_install(struct dbfile_tmp *t, const char *path, int replace,
-		       struct mlc_error *err)
+int dbfile_tmp_install(struct dbfile_tmp *t, const char *path, int replace, struct mlc_error *err)
 {
 	int rc = 1;
 
@@ -286,8 +287,9 @@ int dbfile_tmp_install(struct dbfile_tmp *t, const char *path, int replace,
 	test_pause();
 	if (replace) {
 		if (unlink_companions(path) < 0 || rename(t->name, path) < 0)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot move %s into place: %s",
-					     path, t->name, strerror(errno));
+			return mlc_error_set(err, MLC_ERR_FAILED,
+					     "%s: cannot move %s into place: %s", path, t->name,
+					     strerror(errno));
 		rc = 0;
 	}
 	/* Missing, then made empty, then removed again: a few rounds at most. */

@@ -10,7 +10,7 @@
  * is being built: an unlocked one is a killed creation's leftover. */
 struct dbfile_tmp {
 	char *name; /* owned */
-	int fd;     /* holds the lock; -1 when closed */
+	int fd;	    /* holds the lock; -1 when closed */
 };
 
 /* Sweep path's stale temporary files, then make t, empty, with mode 0666 less
@@ -22,8 +22,7 @@ int dbfile_tmp_open(struct dbfile_tmp *t, const char *path, struct mlc_error *er
  * made meanwhile: returns 1 then, t untouched); replace = 1 over any file (the
  * caller checked it may), removing path's old -wal, -shm and -journal first.
  * 0 when installed, -1 with err. */
-int dbfile_tmp_install(struct dbfile_tmp *t, const char *path, int replace,
-		       struct mlc_error *err);
+int dbfile_tmp_install(struct dbfile_tmp *t, const char *path, int replace, struct mlc_error *err);
 /* Remove t's file (if still there) and its companions, drop the lock, free. */
 void dbfile_tmp_discard(struct dbfile_tmp *t);
 

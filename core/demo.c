@@ -1748,9 +1748,10 @@ static int check_target(const char *path, int force, struct mlc_error *err)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s: not a regular file", path);
 	if (!replaceable(path))
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s: not an mlconsole registry; --force only replaces mlconsole registries",
-				     path);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "%s: not an mlconsole registry; --force only replaces mlconsole registries",
+		    path);
 	return 0;
 }
 

@@ -156,8 +156,8 @@ static int refuse_write(struct registry *r, const char *op, int missing, struct 
 		    "build)",
 		    r->display, op, r->ops->kind);
 	if (r->read_only_why)
-		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused (%s)", r->display,
-				     op, r->read_only_why);
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused (%s)",
+				     r->display, op, r->read_only_why);
 	return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused", r->display, op);
 }
 

@@ -90,7 +90,7 @@ int sq_step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error 
 enum file_kind {
 	FILE_MISSING,
 	FILE_EMPTY, /* no bytes: not yet created */
-	FILE_BLANK, /* a SQLite database with no schema at all (an older mlconsole killed creating it) */
+	FILE_BLANK, /* SQLite with no schema at all (an older mlconsole killed creating it) */
 	FILE_OURS,
 	FILE_FOREIGN_SQLITE,
 	FILE_NOT_SQLITE,
@@ -112,7 +112,8 @@ static enum file_kind classify_sqlite(const char *path, enum file_kind fallback)
 	sqlite3 *db = NULL;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_int(st, 0) == MLC_APPLICATION_ID)
 			kind = FILE_OURS;
 		else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_int(st, 1) == 0 &&
@@ -158,7 +159,8 @@ static enum file_kind classify(const char *path, int *saved_errno)
 		return classify_sqlite(path, FILE_FOREIGN_SQLITE);
 	if (n < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
 		return FILE_NOT_SQLITE;
-	uint32_t app = (uint32_t)hdr[68] << 24 | (uint32_t)hdr[69] << 16 | (uint32_t)hdr[70] << 8 | hdr[71];
+	uint32_t app =
+	    (uint32_t)hdr[68] << 24 | (uint32_t)hdr[69] << 16 | (uint32_t)hdr[70] << 8 | hdr[71];
 	return app == MLC_APPLICATION_ID ? FILE_OURS : classify_sqlite(path, FILE_FOREIGN_SQLITE);
 }
 
@@ -243,7 +245,8 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, struct 
 	if (writable)
 		dbfile_keep_wal(db); /* so readers who may not write can open it */
 	/* Touch the schema now so a corrupt file is reported at open, not mid-draw. */
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -251,7 +254,8 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, struct 
 		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
 	if (writable) {
 		if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path,
+					     sqlite3_errmsg(db));
 		return schema_migrate(db, path, err);
 	}
 	/* Read-only: the file must already be at our schema version. */
@@ -260,10 +264,11 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, struct 
 	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	if (rc != MLC_SCHEMA_VERSION)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s: schema version %d needs migrating to %d, which a read-only "
-				     "open cannot do",
-				     path, rc, MLC_SCHEMA_VERSION);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "%s: schema version %d needs migrating to %d, which a read-only "
+		    "open cannot do",
+		    path, rc, MLC_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -273,10 +278,13 @@ static int build_registry(const char *tmp, const char *path, struct mlc_error *e
 	sqlite3 *db = NULL;
 	int rc = -1;
 
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
 		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
 	else if (schema_migrate(db, path, err) == 0) {
-		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK
+			 ? 0
+			 : -1;
 		if (rc < 0)
 			mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
 	}
@@ -325,7 +333,8 @@ static void read_only_reason(const char *path, const struct registry_open_opts *
 	if (slash)
 		slash[slash == dir ? 1 : 0] = '\0';
 	if (opts->read_only)
-		snprintf(why, len, "%s", opts->read_only_why ? opts->read_only_why : "opened read-only");
+		snprintf(why, len, "%s",
+			 opts->read_only_why ? opts->read_only_why : "opened read-only");
 	else if (stat(path, &st) == 0 && !(st.st_mode & 0222))
 		snprintf(why, len, "%s has no write permission (mode %04o)", path,
 			 (unsigned)(st.st_mode & 07777));
@@ -347,11 +356,12 @@ static void explain_read_only_failure(sqlite3 *db, const char *path, struct mlc_
 	char *shm = xasprintf("%s-shm", path);
 
 	if ((rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) && access(shm, F_OK) < 0)
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "%s: read-only, and SQLite cannot read this WAL registry without %s and "
-			      "%s-wal, which you may not create (opened once by someone who may write "
-			      "it, mlconsole leaves them for readers)",
-			      path, shm, path);
+		mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "%s: read-only, and SQLite cannot read this WAL registry without %s and "
+		    "%s-wal, which you may not create (opened once by someone who may write "
+		    "it, mlconsole leaves them for readers)",
+		    path, shm, path);
 	free(shm);
 }
 
@@ -377,21 +387,22 @@ static enum file_kind prepare_file(const char *path, const struct registry_open_
 }
 
 /* Refuse what is not (yet) a registry of ours; 0 when kind can be opened. */
-static int refuse_kind(const char *path, enum file_kind kind, int e, const struct registry_open_opts *opts,
-		       struct mlc_error *err)
+static int refuse_kind(const char *path, enum file_kind kind, int e,
+		       const struct registry_open_opts *opts, struct mlc_error *err)
 {
 	switch (kind) {
 	case FILE_MISSING:
-		return mlc_error_set(err, MLC_ERR_NOTFOUND,
-				     "%s: no such registry (make one with 'mlconsole demo create %s')",
-				     path, path);
+		return mlc_error_set(
+		    err, MLC_ERR_NOTFOUND,
+		    "%s: no such registry (make one with 'mlconsole demo create %s')", path, path);
 	case FILE_UNREADABLE:
 		return e ? mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, strerror(e)) : -1;
 	case FILE_NOT_REGULAR:
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s: not a regular file", path);
 	case FILE_NOT_SQLITE:
 		return mlc_error_set(err, MLC_ERR_CORRUPT,
-				     "%s: not a SQLite database (corrupt or another kind of file)", path);
+				     "%s: not a SQLite database (corrupt or another kind of file)",
+				     path);
 	case FILE_FOREIGN_SQLITE:
 		refuse_foreign(path, err);
 		return -1;
@@ -427,9 +438,11 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	if (writable)
 		dbfile_sweep(path); /* temporary files of killed creations */
 	if (sqlite3_open_v2(path, &db,
-			    (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX,
+			    (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path,
+			      db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -448,7 +461,8 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	r->display = xstrdup(path);
 	r->read_only = !writable;
 	r->read_only_why = writable ? NULL : xstrdup(why);
-	r->caps = REG_CAP_APPROVALS | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
+	r->caps =
+	    REG_CAP_APPROVALS | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
 	r->impl = impl;
 	return r;
 }
