@@ -68,6 +68,12 @@ static char *version_metrics(struct registry *r, const char *model, const char *
 	return out ? out : xstrdup("-");
 }
 
+/* 1 if q asks to change an environment's policy (no model, no version). */
+static int is_policy(const struct mlc_request *q)
+{
+	return strcmp(q->kind, "policy") == 0;
+}
+
 static void approvals_run(struct registry *r, void *arg)
 {
 	struct approvals_job *j = arg;
@@ -81,7 +87,9 @@ static void approvals_run(struct registry *r, void *arg)
 	registry_drift_series(r, NULL, NULL, 1, &j->got.drift, &ignore);
 	j->got.metrics = xcalloc(j->got.reqs.n + 1, sizeof *j->got.metrics);
 	for (size_t i = 0; i < j->got.reqs.n; i++)
-		j->got.metrics[i] = version_metrics(r, j->got.reqs.items[i].model, j->got.reqs.items[i].version);
+		j->got.metrics[i] = is_policy(&j->got.reqs.items[i])
+					? xstrdup("-")
+					: version_metrics(r, j->got.reqs.items[i].model, j->got.reqs.items[i].version);
 }
 
 /* The worst drift status of model's features, -1 when it has none. */
@@ -128,14 +136,17 @@ static void approvals_fill(struct app *a, struct view *v)
 		char id[24], change[128], age[32];
 		struct strbuf votes = {0};
 		snprintf(id, sizeof id, "%lld", (long long)q->id);
-		snprintf(change, sizeof change, "%s -> %s%s", live_of(s, q->model, q->environment), q->version,
-			 strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
+		if (is_policy(q))
+			snprintf(change, sizeof change, "%s", q->change ? q->change : "");
+		else
+			snprintf(change, sizeof change, "%s -> %s%s", live_of(s, q->model, q->environment),
+				 q->version, strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
 		timefmt_ago(q->requested_at, now, age, sizeof age);
 		for (size_t k = 0; k < q->n_votes; k++)
 			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by, q->votes[k].decision);
 		int ds = drift_of(s, q->model);
 		table_add(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
-			  (const char *[]){id, q->model, q->environment, change,
+			  (const char *[]){id, is_policy(q) ? "(policy)" : q->model, q->environment, change,
 					   s->metrics ? s->metrics[i] : "-",
 					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds), q->requested_by, age,
 					   votes.len ? sb_str(&votes) : "-", q->comment});
@@ -218,16 +229,23 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	vote->decision = xstrdup(c->decision);
 	vote->comment = xstrdup(text);
 	d = dialog_new(approve ? "Approve the request" : "Reject the request", approve ? "Approve" : "Reject",
-		       approve && is_last(s, q->environment) ? q->model : NULL, confirm_vote, change_discard,
-		       vote);
+		       approve && is_last(s, q->environment) ? (is_policy(q) ? q->environment : q->model)
+							      : NULL,
+		       confirm_vote, change_discard, vote);
 	dialog_line(d, "Request %lld by %s", (long long)q->id, q->requested_by);
-	dialog_line(d, "Model:        %s", q->model);
-	dialog_line(d, "Environment:  %s", q->environment);
-	dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment), q->version);
+	if (is_policy(q)) {
+		dialog_line(d, "Policy of:    %s", q->environment);
+		dialog_line(d, "Change:       %s", q->change ? q->change : "");
+	} else {
+		dialog_line(d, "Model:        %s", q->model);
+		dialog_line(d, "Environment:  %s", q->environment);
+		dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment), q->version);
+	}
 	if (*text)
 		dialog_line(d, "Comment:      %s", text);
 	if (approve)
-		dialog_line(d, "If this vote satisfies the policy, the deployment happens now.");
+		dialog_line(d, "If this vote satisfies the policy, the %s happens now.",
+			    is_policy(q) ? "change" : "deployment");
 	app_dialog(a, d);
 }
 
@@ -258,8 +276,12 @@ static void show_request(struct app *a, struct view *v)
 	if (q == NULL)
 		return;
 	d = dialog_new("Request", "Close", NULL, NULL, NULL, NULL);
-	dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model, q->version,
-		    q->environment, q->kind);
+	if (is_policy(q))
+		dialog_line(d, "Request %lld: the policy of %s: %s", (long long)q->id, q->environment,
+			    q->change ? q->change : "");
+	else
+		dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model, q->version,
+			    q->environment, q->kind);
 	dialog_line(d, "By %s: %s", q->requested_by, *q->comment ? q->comment : "(no comment)");
 	for (size_t k = 0; k < q->n_votes && k < DIALOG_LINES - 3; k++)
 		dialog_line(d, "%s %s: %s", q->votes[k].by, q->votes[k].decision,
