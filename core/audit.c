@@ -17,18 +17,6 @@
 
 /* ---- the hash ------------------------------------------------------------ */
 
-/* Add one length-prefixed field (8 bytes big-endian length, then the bytes). */
-static void field(struct sha256 *s, const char *p)
-{
-	size_t n = p ? strlen(p) : 0;
-	unsigned char len[8];
-
-	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-	sha256_update(s, len, 8);
-	sha256_update(s, p ? p : "", n);
-}
-
 void audit_row_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action,
 		    const char *subject, const char *detail, char out[SHA256_HEX_LEN])
 {
@@ -37,15 +25,15 @@ void audit_row_hash(const char *prev, int64_t id, int64_t at, const char *actor,
 	char num[24];
 
 	sha256_init(&s);
-	field(&s, prev);
+	sha256_field(&s, prev);
 	snprintf(num, sizeof num, "%lld", (long long)id);
-	field(&s, num);
+	sha256_field(&s, num);
 	snprintf(num, sizeof num, "%lld", (long long)at);
-	field(&s, num);
-	field(&s, actor);
-	field(&s, action);
-	field(&s, subject);
-	field(&s, detail);
+	sha256_field(&s, num);
+	sha256_field(&s, actor);
+	sha256_field(&s, action);
+	sha256_field(&s, subject);
+	sha256_field(&s, detail);
 	sha256_final(&s, d);
 	sha256_to_hex(d, out);
 }

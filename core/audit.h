@@ -24,6 +24,10 @@ struct mlc_audit_check {
 	const char *kind;  /* NULL when intact; "deleted", "edited", "reordered", "unhashed",
 			    * "rewritten" */
 	char problem[512]; /* one line saying what is wrong, "" when intact */
+	/* A server's journal (journal.h) is checked as lines: rows counts them,
+	 * head_id and broken_id are line numbers, nothing is remembered. */
+	char journal[1024]; /* the journal's path; "" for a local registry */
+	int64_t unchained;  /* its leading lines written before it was chained */
 };
 
 /* The hash of one row: SHA-256 over the length-prefixed fields prev (the

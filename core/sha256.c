@@ -97,6 +97,17 @@ void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN])
 	}
 }
 
+void sha256_field(struct sha256 *s, const char *p)
+{
+	size_t n = p ? strlen(p) : 0;
+	unsigned char len[8];
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+	sha256_update(s, len, 8);
+	sha256_update(s, p ? p : "", n);
+}
+
 void sha256_to_hex(const unsigned char d[SHA256_LEN], char hex[SHA256_HEX_LEN])
 {
 	static const char digits[] = "0123456789abcdef";

@@ -19,6 +19,9 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 /* Add n bytes of p to the digest. */
 void sha256_update(struct sha256 *s, const void *p, size_t n);
+/* Add the string p (NULL as "") as one length-prefixed field: its length as
+ * 8 bytes big-endian, then its bytes; how the hash chains encode a record. */
+void sha256_field(struct sha256 *s, const char *p);
 /* Finish the digest into out; s must be initialised again before reuse. */
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
 /* The digest of n bytes of p, as 64 lower-case hex digits into hex. */

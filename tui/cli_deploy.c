@@ -537,6 +537,20 @@ static int edited_envs(const struct cli_opts *o, struct registry *r, json_t *arr
 	return n;
 }
 
+/* The one-line summary of a server's intact journal: no head is remembered
+ * for it, as it is this machine's own file. 0. */
+static int journal_intact(const struct mlc_audit_check *c)
+{
+	printf("journal intact: %lld lines", (long long)c->rows);
+	if (c->rows > c->unchained)
+		printf(", head line %lld (sha256 %.16s)", (long long)c->head_id, c->head_hash);
+	if (c->unchained)
+		printf(", the first %lld written before it was hash-chained (not checked)",
+		       (long long)c->unchained);
+	printf(": %s\n", c->journal);
+	return 0;
+}
+
 /* audit verify: the first broken row of the hash chain, a log rewritten since
  * this console last saw it, environments edited outside mlconsole; exit 1
  * for any of them, 0 with a one-line summary when all holds. */
@@ -544,7 +558,7 @@ static int audit_verify_cmd(const struct cli_opts *o, struct registry *r, struct
 {
 	struct mlc_audit_check c;
 	json_t *envs = o->json ? json_array() : NULL;
-	char msg[800];
+	char msg[2048];
 	int n;
 
 	if (registry_audit_verify(r, &c, err) < 0 || (n = edited_envs(o, r, envs, err)) < 0) {
@@ -558,19 +572,27 @@ static int audit_verify_cmd(const struct cli_opts *o, struct registry *r, struct
 		json_t *broken = c.kind ? json_pack("{s:I,s:s,s:o}", "id", (json_int_t)c.broken_id, "kind",
 						    c.kind, "problem", cli_json_str(c.problem))
 					: json_null();
-		cli_json_out(json_pack("{s:{s:b,s:I,s:{s:I,s:s},s:o,s:o,s:o}}", "audit_verify", "intact",
-				       c.kind == NULL && n == 0, "rows", (json_int_t)c.rows, "head", "id",
-				       (json_int_t)c.head_id, "hash", c.head_hash, "seen", seen, "broken",
-				       broken, "environments", envs));
+		json_t *v = json_pack("{s:b,s:I,s:{s:I,s:s},s:o,s:o,s:o}", "intact",
+				      c.kind == NULL && n == 0, "rows", (json_int_t)c.rows, "head",
+				      "id", (json_int_t)c.head_id, "hash", c.head_hash, "seen",
+				      seen, "broken", broken, "environments", envs);
+		if (c.journal[0]) { /* a server's: its lines are rows, ids line numbers */
+			json_object_set_new(v, "journal", cli_json_str(c.journal));
+			json_object_set_new(v, "unchained", json_integer(c.unchained));
+		}
+		cli_json_out(json_pack("{s:o}", "audit_verify", v));
 		return c.kind || n ? 1 : 0;
 	}
 	if (c.kind) {
-		snprintf(msg, sizeof msg, "%s: audit log broken at %s", r->display, c.problem);
+		snprintf(msg, sizeof msg, "%s: %s%s broken at %s", r->display,
+			 c.journal[0] ? "journal " : "audit log", c.journal, c.problem);
 		cli_error(o, msg);
 		return 1;
 	}
 	if (n)
 		return 1;
+	if (c.journal[0])
+		return journal_intact(&c);
 	printf("audit log intact: %lld rows, head row %lld (sha256 %.16s)%s\n", (long long)c.rows,
 	       (long long)c.head_id, c.head_hash,
 	       c.seen_id ? ", extending the head this console saw before" : ", first seen by this console");
