@@ -11,8 +11,10 @@
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 fixture_start --runs 10
-# The actor against a server is the tracking user; the fixture asks no password.
-export MLFLOW_TRACKING_USERNAME=alice MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+# The actor against a server is the tracking user: the fixture requires Basic
+# auth (below), as a server must for the name to count (DESIGN.md "identity").
+export MLFLOW_TRACKING_USERNAME=alice MLFLOW_TRACKING_PASSWORD=pw MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+AUTH="Basic $(printf alice:pw | base64)" # for the test's own requests
 export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
 
 # Two contexts on the same server: one mirrors stages, one does not.
@@ -30,19 +32,22 @@ S="$M --context legacy"
 # api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY as another MLflow client would.
 api() {
 	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(sys.argv[1], timeout=10).read().decode())' "http://$HP/api/2.0/mlflow/$1?${2:-}"
+print(u.urlopen(u.Request(sys.argv[1], headers={"Authorization": sys.argv[2]}), timeout=10).read().decode())' \
+		"http://$HP/api/2.0/mlflow/$1?${2:-}" "$AUTH"
 }
 
 # post URL JSON: POST JSON to URL; the answer on stdout.
 post() {
 	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"}), timeout=10).read().decode())' "$1" "$2"
+print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json", "Authorization": sys.argv[3]}), timeout=10).read().decode())' "$1" "$2" "$AUTH"
 }
 
 # fixture WHAT [JSON]: the fixture's control endpoint (stats, reset, fault).
 fixture() {
 	if [ $# -gt 1 ]; then post "http://$HP/_fixture/$1" "$2"; else post "http://$HP/_fixture/$1" '{}'; fi
 }
+
+fixture auth '{"basic": ["alice:pw", "bob:pw"]}' >/dev/null
 
 # to_stage VERSION STAGE: another MLflow client moves a fraud-detector version.
 to_stage() {
