@@ -173,7 +173,7 @@ check "the journal has the deployment, the incomplete stage and the hook" \
 	"$(py "[(a['action'], a['detail'].split(':')[0]) for a in d['audit']][:3]" <"$T/out")" \
 	"[('hook ok', 'command exited 0'), ('stage', 'incomplete'), ('deploy', 'from version 3')]"
 # an approval: the request is approved (the deployment stands), the exit says the rest
-expect_exit 0 "staging needs one approval" -- $S env set staging --required-approvals 1 --approvers bob
+expect_exit 0 "staging needs one approval" -- $S env set staging --required-approvals 1 --approvers alice,bob
 expect_exit 0 "alice requests 3 for staging" -- $S request fraud-detector 3 --env staging
 id=$($S approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]")
 MLFLOW_TRACKING_USERNAME=bob expect_exit 1 "bob approves while transition-stage fails" -- $S approve "$id"
@@ -196,7 +196,11 @@ expect_in "$T/err" "fraud-detector 3 is already live in staging" "says so"
 
 # ---- a version live in production keeps its stage --------------------------------------
 # (a version holds one stage: moving it to Staging would leave Production empty)
-expect_exit 0 "staging needs no approval again" -- $S env set staging --required-approvals 0
+# (staging has approvers, so dropping its approval is a request: bob asks, alice approves)
+MLFLOW_TRACKING_USERNAME=bob expect_exit 0 "bob asks for staging to need no approval again" -- \
+	$S env set staging --required-approvals 0 --json
+pq=$(py "d['request']['id']" <"$T/out")
+expect_exit 0 "alice approves: staging needs none" -- $S approve "$pq"
 expect_exit 0 "deploy 1 (live in production) to staging" -- $S deploy fraud-detector 1 --env staging
 check "1 stays in Production" "$(stages)" "1:Production 2:None 3:Staging"
 expect_exit 0 "audit --json" -- $S audit --limit 3 --json
