@@ -110,7 +110,8 @@ static void before(const struct mlc_env_list *l, const struct mlc_env_change *c,
 			break;
 		o = i == l->n ? c->order : after ? order_after(&l->items[i], c) : l->items[i].order;
 		if (o == best)
-			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "", name);
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "",
+					      name);
 	}
 	if (buf[0] == '\0')
 		snprintf(buf, len, "none");
@@ -171,8 +172,8 @@ static void loosened(const struct mlc_env_list *l, const struct mlc_env *cur,
 
 	buf[0] = '\0';
 	if (c->have_required && c->required_approvals < cur->required_approvals)
-		part(buf, len, "required approvals %lld -> %lld", (long long)cur->required_approvals,
-		     (long long)c->required_approvals);
+		part(buf, len, "required approvals %lld -> %lld",
+		     (long long)cur->required_approvals, (long long)c->required_approvals);
 	if (c->have_approvers && cur->n_approvers > 0) {
 		const char *p = c->approvers;
 		char u[256];
@@ -227,12 +228,13 @@ int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_
 		if (strcmp(e->name, c->name) == 0 || !e->require_previous || !has_approvers(e))
 			continue;
 		if (moves_previous(l, e, c, was, now, sizeof was))
-			return mlc_error_set(err, MLC_ERR_FAILED,
-					     "environment '%s' --order %lld: refused: it would change "
-					     "which environment comes before '%s' (whose policy requires "
-					     "the previous one) from %s to %s; only root acting as "
-					     "itself may",
-					     c->name, (long long)c->order, e->name, was, now);
+			return mlc_error_set(
+			    err, MLC_ERR_FAILED,
+			    "environment '%s' --order %lld: refused: it would change "
+			    "which environment comes before '%s' (whose policy requires "
+			    "the previous one) from %s to %s; only root acting as "
+			    "itself may",
+			    c->name, (long long)c->order, e->name, was, now);
 	}
 	return 0;
 }
@@ -253,11 +255,12 @@ int mlc_policy_check(const struct mlc_env_list *l, const struct mlc_env_change *
 	if (!is_approver(cur, actor)) {
 		for (size_t i = 0; i < cur->n_approvers; i++)
 			part(who, sizeof who, "%s", cur->approvers[i]);
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "environment '%s': only its approvers (%s) or root acting as "
-				     "itself may change its policy; %s is not one (see 'mlconsole env "
-				     "list')",
-				     c->name, who, actor);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "environment '%s': only its approvers (%s) or root acting as "
+		    "itself may change its policy; %s is not one (see 'mlconsole env "
+		    "list')",
+		    c->name, who, actor);
 	}
 	loosened(l, cur, c, why, len);
 	if (why[0])

@@ -418,8 +418,10 @@ static int supersede(struct registry *r, int64_t mid, int64_t env_id, int64_t id
  * share one numbering, so 'approve ID' needs no kind. */
 static int64_t next_request_id(struct registry *r, struct mlc_error *err)
 {
-	return query_int(r, "SELECT max(coalesce((SELECT max(id) FROM promotion_requests), 0),"
-			    " coalesce((SELECT max(id) FROM policy_requests), 0)) + 1", -1, err, "");
+	return query_int(r,
+			 "SELECT max(coalesce((SELECT max(id) FROM promotion_requests), 0),"
+			 " coalesce((SELECT max(id) FROM policy_requests), 0)) + 1",
+			 -1, err, "");
 }
 
 static int do_request(struct registry *r, const char *model, const char *version, const char *env,
@@ -452,8 +454,11 @@ static int do_request(struct registry *r, const char *model, const char *version
 						   (long long)id);
 	if ((id = next_request_id(r, err)) < 0)
 		return -1;
-	st = sq_prep(r, "INSERT INTO promotion_requests (model_id, version, env_id, kind, requested_by,"
-			" requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+	st =
+	    sq_prep(r,
+		    "INSERT INTO promotion_requests (model_id, version, env_id, kind, requested_by,"
+		    " requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 8, id);
@@ -493,11 +498,14 @@ struct req_row {
 /* Request id of either kind into q (a policy request: kind "policy", no model). */
 static int load_request(struct registry *r, int64_t id, struct req_row *q, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT q.model_id, q.version, q.env_id, q.kind, q.state,"
-				      " q.requested_by, m.name FROM promotion_requests q"
-				      " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?1"
-				      " UNION ALL SELECT 0, 0, env_id, 'policy', state, requested_by, ''"
-				      " FROM policy_requests WHERE id = ?1", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT q.model_id, q.version, q.env_id, q.kind, q.state,"
+		    " q.requested_by, m.name FROM promotion_requests q"
+		    " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?1"
+		    " UNION ALL SELECT 0, 0, env_id, 'policy', state, requested_by, ''"
+		    " FROM policy_requests WHERE id = ?1",
+		    err);
 
 	if (st == NULL)
 		return -1;
@@ -523,8 +531,10 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 			 struct mlc_error *err)
 {
 	/* ids are unique across both kinds: the other table has no such row */
-	sqlite3_stmt *st = sq_prep(r, "UPDATE policy_requests SET state = ?, closed_at = ?,"
-				      " close_reason = ? WHERE id = ?", err);
+	sqlite3_stmt *st = sq_prep(r,
+				   "UPDATE policy_requests SET state = ?, closed_at = ?,"
+				   " close_reason = ? WHERE id = ?",
+				   err);
 
 	if (st == NULL)
 		return -1;
@@ -534,8 +544,10 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 	sqlite3_bind_int64(st, 4, id);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	st = sq_prep(r, "UPDATE promotion_requests SET state = ?, closed_at = ?, close_reason = ? WHERE id = ?",
-		     err);
+	st = sq_prep(
+	    r,
+	    "UPDATE promotion_requests SET state = ?, closed_at = ?, close_reason = ? WHERE id = ?",
+	    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -566,8 +578,9 @@ static int check_voter(struct registry *r, const struct req_row *q, const struct
 				     "request %lld: %s is not an approver of environment '%s' (see 'mlconsole "
 				     "env list')",
 				     (long long)q->id, actor, e->name);
-	if (query_int(r, "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND voter = ?2)"
-			 " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND voter = ?2)",
+	if (query_int(r,
+		      "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND voter = ?2)"
+		      " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND voter = ?2)",
 		      0, err, "is", q->id, actor) > 0)
 		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted",
 				     (long long)q->id, actor);
@@ -609,9 +622,12 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 static int complete_policy(struct registry *r, const struct req_row *q, const char *actor,
 			   struct mlc_outcome *out, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT e.name, p.ord, p.required_approvals, p.approvers, p.self_approval,"
-				      " p.rollback_approval, p.require_previous, p.change FROM policy_requests p"
-				      " JOIN environments e ON e.id = p.env_id WHERE p.id = ?", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT e.name, p.ord, p.required_approvals, p.approvers, p.self_approval,"
+		    " p.rollback_approval, p.require_previous, p.change FROM policy_requests p"
+		    " JOIN environments e ON e.id = p.env_id WHERE p.id = ?",
+		    err);
 	struct mlc_env_list l = {0};
 	struct mlc_env_change c = {0};
 	struct mlc_error why = {0};
@@ -623,7 +639,8 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 	sqlite3_bind_int64(st, 1, q->id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)q->id);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
+				     (long long)q->id);
 	}
 	snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
 	snprintf(approvers, sizeof approvers, "%s",
@@ -631,11 +648,14 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 	snprintf(change, sizeof change, "%s", (const char *)sqlite3_column_text(st, 7));
 	c = (struct mlc_env_change){
 	    .name = name,
-	    .have_order = sqlite3_column_type(st, 1) != SQLITE_NULL, .order = sqlite3_column_int64(st, 1),
+	    .have_order = sqlite3_column_type(st, 1) != SQLITE_NULL,
+	    .order = sqlite3_column_int64(st, 1),
 	    .have_required = sqlite3_column_type(st, 2) != SQLITE_NULL,
 	    .required_approvals = sqlite3_column_int64(st, 2),
-	    .have_approvers = sqlite3_column_type(st, 3) != SQLITE_NULL, .approvers = approvers,
-	    .have_self = sqlite3_column_type(st, 4) != SQLITE_NULL, .self_approval = sqlite3_column_int(st, 4),
+	    .have_approvers = sqlite3_column_type(st, 3) != SQLITE_NULL,
+	    .approvers = approvers,
+	    .have_self = sqlite3_column_type(st, 4) != SQLITE_NULL,
+	    .self_approval = sqlite3_column_int(st, 4),
 	    .have_rollback = sqlite3_column_type(st, 5) != SQLITE_NULL,
 	    .rollback_approval = sqlite3_column_int(st, 5),
 	    .have_previous = sqlite3_column_type(st, 6) != SQLITE_NULL,
@@ -647,16 +667,18 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 	if (mlc_policy_reorder_check(&l, &c, &why) < 0) {
 		if (close_request(r, q->id, "closed", why.msg, err) == 0 &&
 		    audit(r, actor, "close", name, why.msg, err) == 0) {
-			mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, why.msg);
+			mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id,
+				    why.msg);
 			rc = 0;
 		}
 		goto out;
 	}
 	snprintf(how, sizeof how, "request %lld approved", (long long)q->id);
-	if (apply_policy(r, &c, actor, how, err) < 0 || close_request(r, q->id, "approved", "approved", err) < 0)
+	if (apply_policy(r, &c, actor, how, err) < 0 ||
+	    close_request(r, q->id, "approved", "approved", err) < 0)
 		goto out;
-	mlc_outcome(out, q->id, 0, "request %lld approved: the policy of %s changed (%s)", (long long)q->id,
-		    name, change);
+	mlc_outcome(out, q->id, 0, "request %lld approved: the policy of %s changed (%s)",
+		    (long long)q->id, name, change);
 	rc = 0;
 out:
 	MLC_LIST_FREE(&l);
@@ -677,9 +699,11 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 	    check_voter(r, &q, &e, actor, err) < 0)
 		return -1;
 	policy = strcmp(q.kind, "policy") == 0;
-	st = sq_prep(r, policy ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
-				 " VALUES (?, ?, ?, ?, ?)"
-			       : "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES (?, ?, ?, ?, ?)",
+	st = sq_prep(r,
+		     policy ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
+			      " VALUES (?, ?, ?, ?, ?)"
+			    : "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES "
+			      "(?, ?, ?, ?, ?)",
 		     err);
 	if (st == NULL)
 		return -1;
@@ -699,15 +723,18 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
 		return 0;
 	}
-	approvals = query_int(r, "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND decision = 'approve')"
-				 " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND decision = 'approve')",
-			      0, err, "i", id);
+	approvals = query_int(
+	    r,
+	    "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND decision = 'approve')"
+	    " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND decision = 'approve')",
+	    0, err, "i", id);
 	if (approvals < (e.required > 0 ? e.required : 1)) {
 		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
 			(long long)e.required);
 		return 0;
 	}
-	return policy ? complete_policy(r, &q, actor, out, err) : complete(r, &q, &e, actor, out, err);
+	return policy ? complete_policy(r, &q, actor, out, err)
+		      : complete(r, &q, &e, actor, out, err);
 }
 
 int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
@@ -901,16 +928,20 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 			       const struct mlc_env *e, const char *why, const char *actor,
 			       struct mlc_outcome *out, struct mlc_error *err)
 {
-	int64_t id = next_request_id(r, err), need = e->required_approvals > 0 ? e->required_approvals : 1;
+	int64_t id = next_request_id(r, err),
+		need = e->required_approvals > 0 ? e->required_approvals : 1;
 	sqlite3_stmt *st;
 	char detail[800];
 
 	if (id < 0)
 		return -1;
-	st = sq_prep(r, "INSERT INTO policy_requests (id, env_id, ord, required_approvals, approvers,"
-			" self_approval, rollback_approval, require_previous, change, requested_by,"
-			" requested_at, comment) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
-			" FROM environments WHERE name = ?2", err);
+	st = sq_prep(
+	    r,
+	    "INSERT INTO policy_requests (id, env_id, ord, required_approvals, approvers,"
+	    " self_approval, rollback_approval, require_previous, change, requested_by,"
+	    " requested_at, comment) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+	    " FROM environments WHERE name = ?2",
+	    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -952,9 +983,11 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 	int kind, rc = -1;
 
 	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(err, MLC_ERR_USAGE,
-				     "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
-	if (sq_env_list(r, &l, err) < 0 || (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+		return mlc_error_set(
+		    err, MLC_ERR_USAGE,
+		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (sq_env_list(r, &l, err) < 0 ||
+	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
 		goto out;
 	if (kind == MLC_POLICY_REQUEST) {
 		for (size_t i = 0; i < l.n; i++)
@@ -1076,19 +1109,25 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 	sqlite3_stmt *st, *vt;
 	int rc;
 
-	st = sq_prep(r, "SELECT * FROM (SELECT q.id AS id, m.name, q.version, e.name, q.kind, q.state AS state,"
-			" q.requested_by, q.comment, coalesce(q.close_reason, ''), q.requested_at AS at,"
-			" coalesce(q.closed_at, 0), ''"
-			" FROM promotion_requests q JOIN registered_models m ON m.id = q.model_id"
-			" JOIN environments e ON e.id = q.env_id"
-			" UNION ALL SELECT p.id, '', '', e.name, 'policy', p.state, p.requested_by, p.comment,"
-			" coalesce(p.close_reason, ''), p.requested_at, coalesce(p.closed_at, 0), p.change"
-			" FROM policy_requests p JOIN environments e ON e.id = p.env_id)"
-			" WHERE (?1 > 0 AND id = ?1) OR (?1 = 0 AND (?2 OR state = 'pending'))"
-			" ORDER BY CASE WHEN ?2 THEN -id ELSE at END, id", err);
-	vt = sq_prep(r, "SELECT voter, decision, at, comment FROM votes WHERE request_id = ?1 UNION ALL"
-			" SELECT voter, decision, at, comment FROM policy_votes WHERE request_id = ?1"
-			" ORDER BY at, voter", err);
+	st = sq_prep(
+	    r,
+	    "SELECT * FROM (SELECT q.id AS id, m.name, q.version, e.name, q.kind, q.state AS state,"
+	    " q.requested_by, q.comment, coalesce(q.close_reason, ''), q.requested_at AS at,"
+	    " coalesce(q.closed_at, 0), ''"
+	    " FROM promotion_requests q JOIN registered_models m ON m.id = q.model_id"
+	    " JOIN environments e ON e.id = q.env_id"
+	    " UNION ALL SELECT p.id, '', '', e.name, 'policy', p.state, p.requested_by, p.comment,"
+	    " coalesce(p.close_reason, ''), p.requested_at, coalesce(p.closed_at, 0), p.change"
+	    " FROM policy_requests p JOIN environments e ON e.id = p.env_id)"
+	    " WHERE (?1 > 0 AND id = ?1) OR (?1 = 0 AND (?2 OR state = 'pending'))"
+	    " ORDER BY CASE WHEN ?2 THEN -id ELSE at END, id",
+	    err);
+	vt =
+	    sq_prep(r,
+		    "SELECT voter, decision, at, comment FROM votes WHERE request_id = ?1 UNION ALL"
+		    " SELECT voter, decision, at, comment FROM policy_votes WHERE request_id = ?1"
+		    " ORDER BY at, voter",
+		    err);
 	if (st == NULL || vt == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(vt);

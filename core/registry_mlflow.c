@@ -1620,18 +1620,20 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 	int kind, rc = -1;
 
 	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(err, MLC_ERR_USAGE,
-				     "environment '%s': names are lower case letters, digits, '-' and '_'",
-				     c->name);
+		return mlc_error_set(
+		    err, MLC_ERR_USAGE,
+		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
 	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
 	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
 		goto out;
 	if (kind == MLC_POLICY_REQUEST) {
-		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out, err);
+		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out,
+					 err);
 		goto out;
 	}
 	if ((!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0) ||
-	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) < 0)
+	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) <
+		0)
 		goto out;
 	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
 		    c->root_direct ? ", as root, directly" : "");
@@ -2347,8 +2349,8 @@ struct found {
 	char model[512], version[24], env[72];
 	char ref[620]; /* "M:V:E", the id users of other MLflow clients see */
 	int64_t id;
-	int policy;   /* a policy request: the tag mlconsole.policyrequest.E of
-		       * experiment exp ("policy:E"); model and version "" */
+	int policy; /* a policy request: the tag mlconsole.policyrequest.E of
+		     * experiment exp ("policy:E"); model and version "" */
 	char exp[64];
 };
 
@@ -2450,8 +2452,8 @@ static int write_request(struct registry *r, const struct found *f, const json_t
 	if (f->policy) {
 		snprintf(key, sizeof key, "mlconsole.policyrequest.%s", f->env);
 		rc = send_change(r, "experiments/set-experiment-tag",
-				 json_pack("{s:s,s:s,s:s}", "experiment_id", f->exp, "key", key, "value",
-					   s ? s : "{}"),
+				 json_pack("{s:s,s:s,s:s}", "experiment_id", f->exp, "key", key,
+					   "value", s ? s : "{}"),
 				 0, err);
 		free(s);
 		return rc;
@@ -2811,7 +2813,8 @@ static int scan_policy_requests(struct registry *r, req_fn fn, void *ctx, struct
 		if (!k || !v || strncmp(k, prefix, sizeof prefix - 1) != 0 ||
 		    !mlc_env_name_valid(k + sizeof prefix - 1))
 			continue;
-		found_set_policy(&f, k + sizeof prefix - 1, jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+		found_set_policy(&f, k + sizeof prefix - 1,
+				 jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
 		j = json_loads(v, 0, NULL);
 		if (json_is_object(j) && *state_of(j))
 			stop = fn(&f, j, ctx);
@@ -2981,7 +2984,7 @@ static int supersede(struct registry *r, const struct found *f, const struct mlc
 	{
 		struct found g;
 		struct req_change c = {edit_close, is_closed, &g, env, actor, NULL, NULL,
-				       "closed", reason, 0, 0, NULL, NULL};
+				       "closed",   reason,    0,  0,   NULL,  NULL};
 		if (rc < 0)
 			break;
 		found_set(&g, f->model, json_string_value(v), f->env);
@@ -3003,8 +3006,8 @@ static int mlflow_request(struct registry *r, const char *model, const char *ver
 	int rollback = strcmp(kind, "rollback") == 0;
 	struct place p = {0};
 	struct found f;
-	struct req_change c = {edit_open, is_opened, &f, NULL, actor, kind, comment, NULL, NULL,
-			       timefmt_now_ms(), 0, NULL, NULL};
+	struct req_change c = {edit_open, is_opened,	    &f, NULL, actor, kind, comment, NULL,
+			       NULL,	  timefmt_now_ms(), 0,	NULL, NULL};
 	char num[24], subject[600];
 	json_t *fin;
 	int64_t v, cur;
@@ -3048,8 +3051,8 @@ static int close_ineligible(struct registry *r, const struct found *f, const str
 			    const char *actor, const char *reason, struct mlc_outcome *out,
 			    struct mlc_error *err)
 {
-	struct req_change c = {edit_close, is_closed, f, e, actor, NULL, NULL, "closed", reason,
-			       0, 0, NULL, NULL};
+	struct req_change c = {edit_close, is_closed, f, e, actor, NULL, NULL,
+			       "closed",   reason,    0, 0, NULL,  NULL};
 	json_t *fin;
 	char subject[64];
 	int approved;
@@ -3082,7 +3085,8 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		    const json_t *req, const char *actor, int reconciled, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
-	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL};
+	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL,
+			       NULL,	      NULL,	   0, 0, NULL,	NULL};
 	struct mlc_error why = {0}, partial = {0};
 	struct reqref q = {f->ref, jint(req, "at")};
 	struct place p = {0};
@@ -3286,8 +3290,9 @@ static int open_policy_request(struct registry *r, const char *exp, const struct
 {
 	struct found f;
 	json_t *change = change_json(c), *fin;
-	struct req_change rc = {edit_open, is_opened, &f, e, actor, "policy", c->comment, NULL, NULL,
-				timefmt_now_ms(), 0, change, why};
+	struct req_change rc = {edit_open, is_opened,  &f,   e,	   actor,
+				"policy",  c->comment, NULL, NULL, timefmt_now_ms(),
+				0,	   change,     why};
 	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1;
 	char detail[800];
 
@@ -3312,12 +3317,13 @@ static int open_policy_request(struct registry *r, const char *exp, const struct
 /* The approval that satisfied the policy of policy request f (tag fin):
  * write the change, then mark it approved; closed instead when it would now
  * move what comes before another guarded environment. */
-static int complete_policy(struct registry *r, const struct found *f, const struct mlc_env_list *envs,
-			   const struct mlc_env *e, const json_t *fin, const char *actor,
-			   struct mlc_outcome *out, struct mlc_error *err)
+static int complete_policy(struct registry *r, const struct found *f,
+			   const struct mlc_env_list *envs, const struct mlc_env *e,
+			   const json_t *fin, const char *actor, struct mlc_outcome *out,
+			   struct mlc_error *err)
 {
-	struct req_change done = {edit_approved, is_approved, f, e, actor, NULL, NULL, NULL, NULL, 0, 0,
-				  NULL, NULL};
+	struct req_change done = {edit_approved, is_approved, f, e, actor, NULL, NULL,
+				  NULL,		 NULL,	      0, 0, NULL,  NULL};
 	struct mlc_env_change c;
 	struct mlc_error why = {0};
 	char how[64];
@@ -3325,8 +3331,8 @@ static int complete_policy(struct registry *r, const struct found *f, const stru
 
 	change_of(fin, e->name, &c);
 	if (mlc_policy_reorder_check(envs, &c, &why) < 0) {
-		struct req_change cl = {edit_close, is_closed, f, e, actor, NULL, NULL, "closed", why.msg,
-					0, 0, NULL, NULL};
+		struct req_change cl = {edit_close, is_closed, f, e, actor, NULL, NULL,
+					"closed",   why.msg,   0, 0, NULL,  NULL};
 		if (update_request(r, &cl, &last, err) < 0)
 			return -1;
 		json_decref(last);
@@ -3352,8 +3358,13 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
 	struct found f;
-	struct req_change c = {edit_vote, has_vote, &f, NULL, actor, approve ? "approve" : "reject",
-			       comment, NULL, NULL, timefmt_now_ms(), 0, NULL, NULL};
+	struct req_change c = {edit_vote, has_vote,
+			       &f,	  NULL,
+			       actor,	  approve ? "approve" : "reject",
+			       comment,	  NULL,
+			       NULL,	  timefmt_now_ms(),
+			       0,	  NULL,
+			       NULL};
 	json_t *fin = NULL;
 	char subject[64];
 	const char *who;
@@ -3427,7 +3438,8 @@ static int mlflow_cancel(struct registry *r, int64_t id, const char *actor,
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
 	struct found f;
-	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL};
+	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL,
+			       NULL,	    NULL,      0,  0,	 NULL,	NULL};
 	json_t *fin;
 	char subject[64];
 	int rc = -1;

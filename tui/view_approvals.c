@@ -89,7 +89,8 @@ static void approvals_run(struct registry *r, void *arg)
 	for (size_t i = 0; i < j->got.reqs.n; i++)
 		j->got.metrics[i] = is_policy(&j->got.reqs.items[i])
 					? xstrdup("-")
-					: version_metrics(r, j->got.reqs.items[i].model, j->got.reqs.items[i].version);
+					: version_metrics(r, j->got.reqs.items[i].model,
+							  j->got.reqs.items[i].version);
 }
 
 /* The worst drift status of model's features, -1 when it has none. */
@@ -139,17 +140,19 @@ static void approvals_fill(struct app *a, struct view *v)
 		if (is_policy(q))
 			snprintf(change, sizeof change, "%s", q->change ? q->change : "");
 		else
-			snprintf(change, sizeof change, "%s -> %s%s", live_of(s, q->model, q->environment),
-				 q->version, strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
+			snprintf(change, sizeof change, "%s -> %s%s",
+				 live_of(s, q->model, q->environment), q->version,
+				 strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
 		timefmt_ago(q->requested_at, now, age, sizeof age);
 		for (size_t k = 0; k < q->n_votes; k++)
 			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by, q->votes[k].decision);
 		int ds = drift_of(s, q->model);
 		table_add(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
-			  (const char *[]){id, is_policy(q) ? "(policy)" : q->model, q->environment, change,
-					   s->metrics ? s->metrics[i] : "-",
-					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds), q->requested_by, age,
-					   votes.len ? sb_str(&votes) : "-", q->comment});
+			  (const char *[]){id, is_policy(q) ? "(policy)" : q->model, q->environment,
+					   change, s->metrics ? s->metrics[i] : "-",
+					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
+					   q->requested_by, age, votes.len ? sb_str(&votes) : "-",
+					   q->comment});
 		sb_free(&votes);
 	}
 	table_done(&v->table);
@@ -228,10 +231,11 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	vote->id = q->id;
 	vote->decision = xstrdup(c->decision);
 	vote->comment = xstrdup(text);
-	d = dialog_new(approve ? "Approve the request" : "Reject the request", approve ? "Approve" : "Reject",
-		       approve && is_last(s, q->environment) ? (is_policy(q) ? q->environment : q->model)
-							      : NULL,
-		       confirm_vote, change_discard, vote);
+	d = dialog_new(
+	    approve ? "Approve the request" : "Reject the request", approve ? "Approve" : "Reject",
+	    approve && is_last(s, q->environment) ? (is_policy(q) ? q->environment : q->model)
+						  : NULL,
+	    confirm_vote, change_discard, vote);
 	dialog_line(d, "Request %lld by %s", (long long)q->id, q->requested_by);
 	if (is_policy(q)) {
 		dialog_line(d, "Policy of:    %s", q->environment);
@@ -239,7 +243,8 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	} else {
 		dialog_line(d, "Model:        %s", q->model);
 		dialog_line(d, "Environment:  %s", q->environment);
-		dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment), q->version);
+		dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment),
+			    q->version);
 	}
 	if (*text)
 		dialog_line(d, "Comment:      %s", text);
@@ -277,11 +282,11 @@ static void show_request(struct app *a, struct view *v)
 		return;
 	d = dialog_new("Request", "Close", NULL, NULL, NULL, NULL);
 	if (is_policy(q))
-		dialog_line(d, "Request %lld: the policy of %s: %s", (long long)q->id, q->environment,
-			    q->change ? q->change : "");
+		dialog_line(d, "Request %lld: the policy of %s: %s", (long long)q->id,
+			    q->environment, q->change ? q->change : "");
 	else
-		dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model, q->version,
-			    q->environment, q->kind);
+		dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model,
+			    q->version, q->environment, q->kind);
 	dialog_line(d, "By %s: %s", q->requested_by, *q->comment ? q->comment : "(no comment)");
 	for (size_t k = 0; k < q->n_votes && k < DIALOG_LINES - 3; k++)
 		dialog_line(d, "%s %s: %s", q->votes[k].by, q->votes[k].decision,

@@ -482,7 +482,8 @@ static void test_a_non_approver_cannot_loosen_a_policy(void **state)
 	struct mlc_error err = {0};
 	int64_t req;
 
-	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.have_required = 1}, &req, &err), -1);
+	assert_int_equal(
+	    set_prod(r, "dave", (struct mlc_env_change){.have_required = 1}, &req, &err), -1);
 	assert_non_null(strstr(err.msg, "only its approvers (a, b, c)"));
 	assert_non_null(strstr(err.msg, "dave is not one"));
 	assert_int_equal(prod_required(r), 2);
@@ -499,8 +500,11 @@ static void test_a_non_approver_cannot_tighten_a_policy_either(void **state)
 	struct mlc_error err = {0};
 	int64_t req;
 
-	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.have_required = 1, .required_approvals = 3},
-				  &req, &err), -1);
+	assert_int_equal(
+	    set_prod(r, "dave",
+		     (struct mlc_env_change){.have_required = 1, .required_approvals = 3}, &req,
+		     &err),
+	    -1);
 	assert_non_null(strstr(err.msg, "dave is not one"));
 	assert_int_equal(prod_required(r), 2);
 }
@@ -512,9 +516,13 @@ static void test_an_approver_tightens_directly_audited(void **state)
 	char detail[512];
 	int64_t req;
 
-	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1, .required_approvals = 3,
-							    .have_approvers = 1, .approvers = "a,b"},
-				  &req, &err), 0);
+	assert_int_equal(set_prod(r, "a",
+				  (struct mlc_env_change){.have_required = 1,
+							  .required_approvals = 3,
+							  .have_approvers = 1,
+							  .approvers = "a,b"},
+				  &req, &err),
+			 0);
 	assert_int_equal(req, 0);
 	assert_int_equal(prod_required(r), 3);
 	assert_string_equal(last_audit(r, detail, sizeof detail), "policy");
@@ -528,7 +536,8 @@ static void test_root_as_itself_changes_directly_audited_as_such(void **state)
 	char detail[512];
 	int64_t req;
 
-	assert_int_equal(set_prod(r, "root", (struct mlc_env_change){.have_required = 1}, &req, &err), 0);
+	assert_int_equal(
+	    set_prod(r, "root", (struct mlc_env_change){.have_required = 1}, &req, &err), 0);
 	assert_int_equal(req, 0);
 	assert_int_equal(prod_required(r), 0);
 	assert_string_equal(last_audit(r, detail, sizeof detail), "policy");
@@ -540,17 +549,18 @@ static void test_each_kind_of_loosening_by_an_approver_is_a_request(void **state
 	struct registry *r = *state;
 	struct mlc_error err = {0};
 	const struct mlc_env_change loosen[] = {
-		{.have_required = 1, .required_approvals = 1},
-		{.have_approvers = 1, .approvers = "a,b,c,dave"},
-		{.have_approvers = 1, .approvers = ""},
-		{.have_self = 1, .self_approval = 1},
-		{.have_previous = 1, .require_previous = 0},
-		{.have_order = 1, .order = 0}, /* nothing before prod: require-previous moot */
+	    {.have_required = 1, .required_approvals = 1},
+	    {.have_approvers = 1, .approvers = "a,b,c,dave"},
+	    {.have_approvers = 1, .approvers = ""},
+	    {.have_self = 1, .self_approval = 1},
+	    {.have_previous = 1, .require_previous = 0},
+	    {.have_order = 1, .order = 0}, /* nothing before prod: require-previous moot */
 	};
 	int64_t req, last = 0;
 
 	exec_sql("UPDATE environments SET rollback_approval = 1 WHERE name = 'prod'");
-	assert_int_equal(set_prod(r, "b", (struct mlc_env_change){.have_rollback = 1}, &req, &err), 0);
+	assert_int_equal(set_prod(r, "b", (struct mlc_env_change){.have_rollback = 1}, &req, &err),
+			 0);
 	assert_true(req > 0);
 	for (size_t i = 0; i < sizeof loosen / sizeof loosen[0]; i++) {
 		assert_int_equal(set_prod(r, "b", loosen[i], &req, &err), 0);
@@ -568,7 +578,8 @@ static void test_a_loosening_request_is_approved_under_the_current_policy(void *
 	char detail[512];
 	int64_t req;
 
-	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1}, &req, &err), 0);
+	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1}, &req, &err),
+			 0);
 	assert_true(req > 0);
 	assert_int_equal(prod_required(r), 2);
 	assert_int_equal(registry_requests(r, REQ_PENDING, req, &l, &err), 0);
@@ -597,12 +608,16 @@ static void test_a_loosening_request_can_be_rejected_or_cancelled(void **state)
 	struct mlc_error err = {0};
 	int64_t one, two;
 
-	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &one,
-				  &err), 0);
+	assert_int_equal(set_prod(r, "a",
+				  (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &one,
+				  &err),
+			 0);
 	assert_int_equal(vote(r, one, "reject", "b", &err), 0);
 	assert_string_equal(state_of(r, one, NULL, 0), "rejected");
-	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &two,
-				  &err), 0);
+	assert_int_equal(set_prod(r, "a",
+				  (struct mlc_env_change){.have_self = 1, .self_approval = 1}, &two,
+				  &err),
+			 0);
 	assert_int_equal(registry_cancel(r, two, "b", &out, &err), -1);
 	assert_int_equal(registry_cancel(r, two, "a", &out, &err), 0);
 	assert_string_equal(state_of(r, two, NULL, 0), "cancelled");
@@ -619,8 +634,10 @@ static void test_requests_of_both_kinds_share_one_numbering(void **state)
 	deploy_ok(r, "1", "dev");
 	deploy_ok(r, "1", "staging");
 	promote = request(r, "1", "prod", "dave");
-	assert_int_equal(set_prod(r, "a", (struct mlc_env_change){.have_required = 1, .required_approvals = 1},
-				  &policy, &err), 0);
+	assert_int_equal(
+	    set_prod(r, "a", (struct mlc_env_change){.have_required = 1, .required_approvals = 1},
+		     &policy, &err),
+	    0);
 	again = request(r, "2", "dev", "dave"); /* dev needs none, but a request may be asked */
 	assert_true(promote < policy && policy < again);
 	assert_int_equal(vote(r, promote, "approve", "b", &err), 0);
@@ -635,48 +652,56 @@ static void test_moving_what_comes_before_a_guarded_environment_is_refused(void 
 	int64_t req;
 
 	/* staging has no approvers, but it is what prod requires first */
-	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "staging", .have_order = 1,
-								.order = 9}, &req, &err), -1);
+	assert_int_equal(
+	    set_prod(r, "dave",
+		     (struct mlc_env_change){.name = "staging", .have_order = 1, .order = 9}, &req,
+		     &err),
+	    -1);
 	assert_non_null(strstr(err.msg, "comes before 'prod'"));
 	/* a new environment slipped in just before prod, likewise */
-	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "qa", .have_order = 1, .order = 2},
-				  &req, &err), -1);
+	assert_int_equal(
+	    set_prod(r, "dave", (struct mlc_env_change){.name = "qa", .have_order = 1, .order = 2},
+		     &req, &err),
+	    -1);
 	/* a new one at the end is free, and root as itself may reorder */
 	assert_int_equal(set_prod(r, "dave", (struct mlc_env_change){.name = "qa"}, &req, &err), 0);
-	assert_int_equal(set_prod(r, "root", (struct mlc_env_change){.name = "staging", .have_order = 1,
-								.order = 9}, &req, &err), 0);
+	assert_int_equal(
+	    set_prod(r, "root",
+		     (struct mlc_env_change){.name = "staging", .have_order = 1, .order = 9}, &req,
+		     &err),
+	    0);
 }
 
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_deploy_sets_the_alias_and_history),
-		T(test_deploying_the_live_version_again_is_refused),
-		T(test_a_deploy_that_needs_approval_is_refused_naming_the_policy),
-		T(test_require_previous_wants_the_version_live_one_step_before),
-		T(test_an_archived_version_is_not_deployed),
-		T(test_no_request_for_a_version_that_could_not_be_deployed),
-		T(test_rollback_walks_back_and_never_forward),
-		T(test_rollback_to_a_named_version_must_have_been_live),
-		T(test_rollback_with_nothing_earlier_is_refused),
-		T(test_the_approval_that_satisfies_the_policy_deploys),
-		T(test_a_rejection_closes_the_request),
-		T(test_a_newer_request_supersedes_the_older),
-		T(test_a_version_archived_while_pending_is_closed_not_deployed),
-		T(test_only_the_requester_cancels),
-		T(test_rollback_needing_approval_goes_through_a_request),
-		T(test_every_change_is_audited_with_its_actor),
-		T(test_a_read_only_registry_refuses_changes),
-		T(test_a_non_approver_cannot_loosen_a_policy),
-		T(test_a_non_approver_cannot_tighten_a_policy_either),
-		T(test_an_approver_tightens_directly_audited),
-		T(test_root_as_itself_changes_directly_audited_as_such),
-		T(test_each_kind_of_loosening_by_an_approver_is_a_request),
-		T(test_a_loosening_request_is_approved_under_the_current_policy),
-		T(test_a_loosening_request_can_be_rejected_or_cancelled),
-		T(test_requests_of_both_kinds_share_one_numbering),
-		T(test_moving_what_comes_before_a_guarded_environment_is_refused),
+	    T(test_deploy_sets_the_alias_and_history),
+	    T(test_deploying_the_live_version_again_is_refused),
+	    T(test_a_deploy_that_needs_approval_is_refused_naming_the_policy),
+	    T(test_require_previous_wants_the_version_live_one_step_before),
+	    T(test_an_archived_version_is_not_deployed),
+	    T(test_no_request_for_a_version_that_could_not_be_deployed),
+	    T(test_rollback_walks_back_and_never_forward),
+	    T(test_rollback_to_a_named_version_must_have_been_live),
+	    T(test_rollback_with_nothing_earlier_is_refused),
+	    T(test_the_approval_that_satisfies_the_policy_deploys),
+	    T(test_a_rejection_closes_the_request),
+	    T(test_a_newer_request_supersedes_the_older),
+	    T(test_a_version_archived_while_pending_is_closed_not_deployed),
+	    T(test_only_the_requester_cancels),
+	    T(test_rollback_needing_approval_goes_through_a_request),
+	    T(test_every_change_is_audited_with_its_actor),
+	    T(test_a_read_only_registry_refuses_changes),
+	    T(test_a_non_approver_cannot_loosen_a_policy),
+	    T(test_a_non_approver_cannot_tighten_a_policy_either),
+	    T(test_an_approver_tightens_directly_audited),
+	    T(test_root_as_itself_changes_directly_audited_as_such),
+	    T(test_each_kind_of_loosening_by_an_approver_is_a_request),
+	    T(test_a_loosening_request_is_approved_under_the_current_policy),
+	    T(test_a_loosening_request_can_be_rejected_or_cancelled),
+	    T(test_requests_of_both_kinds_share_one_numbering),
+	    T(test_moving_what_comes_before_a_guarded_environment_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
