@@ -56,6 +56,40 @@ static void test_database_with_foreign_tables_is_refused(void **state)
 	sqlite3_close(db);
 }
 
+/* A version-2 registry (before policy requests) gains their tables, keeping
+ * its promotion requests. */
+static void test_version_2_gains_the_policy_request_tables(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TABLE policy_votes; DROP TABLE policy_requests;"
+				      " INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
+				      " INSERT INTO environments (id, name, ord) VALUES (1, 'prod', 1);"
+				      " INSERT INTO promotion_requests (id, model_id, version, env_id,"
+				      " requested_by, requested_at) VALUES (7, 1, 1, 1, 'a', 1);"
+				      " PRAGMA user_version = 2",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT (SELECT count(*) FROM policy_requests) +"
+					    " (SELECT count(*) FROM policy_votes),"
+					    " (SELECT id FROM promotion_requests)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	assert_int_equal(sqlite3_column_int(st, 1), 7);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
 	sqlite3 *db;
@@ -102,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_migrating_twice_is_a_no_op),
 		cmocka_unit_test(test_database_with_foreign_tables_is_refused),
 		cmocka_unit_test(test_newer_schema_is_refused),
+		cmocka_unit_test(test_version_2_gains_the_policy_request_tables),
 		cmocka_unit_test(test_indexes_can_be_dropped_and_recreated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
