@@ -30,7 +30,10 @@ Control (never faulted, never authenticated):
       answering), 429 (Retry-After: ARG, default 1), 500, 503 (plain text),
       truncated (half the JSON), html (Flask's 404 page), huge (a
       Content-Length over 64 MiB, then bytes until the client leaves),
-      huge_chunked (chunked bytes without end), text401 (plain-text 401);
+      huge_chunked (chunked bytes without end), text401 (plain-text 401),
+      cycle_tokens (the first page, whatever the page_token, with
+      next_page_token cycle-0, cycle-1, ... cycle-(ARG-1), cycle-0 ...: a
+      listing that never ends; ARG defaults to 2);
       COUNT requests (default: every one) whose path holds SUBSTRING.
   POST /_fixture/auth   {"basic": "user:pass"} (or a list of them: any one
       will do) or {"token": "T"} or {}
@@ -1002,6 +1005,8 @@ class Handler(BaseHTTPRequestHandler):
                       {"WWW-Authenticate": 'Basic realm="mlflow"'})
         elif mode == "truncated":
             return "truncated"
+        elif mode == "cycle_tokens":
+            return "cycle:%d" % int(arg or 2)
         elif mode in ("huge", "huge_chunked"):
             self.stream_forever(mode == "huge_chunked")
         else:
@@ -1067,7 +1072,7 @@ class Handler(BaseHTTPRequestHandler):
             route = st.routes.get(url.path)
         if route is not None:
             return self.replay(route, played == "truncated")
-        self.api(method, url, body, played == "truncated")
+        self.api(method, url, body, played)
 
     def replay(self, route, truncated):
         files = route["files"]
@@ -1080,7 +1085,9 @@ class Handler(BaseHTTPRequestHandler):
             "text/html; charset=utf-8"
         self.send(route.get("status", 200), data[:len(data) // 2] if truncated else data, ctype)
 
-    def api(self, method, url, body, truncated):
+    def api(self, method, url, body, played):
+        truncated = played == "truncated"
+        cycle = int(played[6:]) if str(played).startswith("cycle:") else 0
         if not url.path.startswith(API) or url.path[len(API):] not in ROUTES:
             return self.send(404, HTML_404, "text/html; charset=utf-8")
         methods, fn = ROUTES[url.path[len(API):]]
@@ -1088,6 +1095,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(405, HTML_405, "text/html; charset=utf-8")
         try:
             args = self.arguments(method, url, body)
+            token = args.pop("page_token", None) or "" if cycle else ""
             if fn in METHOD_AWARE or method != "GET" and fn not in (search_runs,
                                                                     search_experiments):
                 with self.server.store.lock:  # a write is one transaction
@@ -1095,6 +1103,9 @@ class Handler(BaseHTTPRequestHandler):
                         else fn(self.server.store, args)
             else:
                 result = fn(self.server.store, args)
+            if cycle and isinstance(result, dict):
+                k = int(token[6:]) + 1 if token.startswith("cycle-") else 0
+                result["next_page_token"] = "cycle-%d" % (k % cycle)
             answer = json.dumps(result, indent=2)
         except ApiError as e:
             return self.send_error_json(e.status, e.code, e.message)

@@ -308,6 +308,107 @@ static void test_runs_are_paged_past_one_page(void **state)
 	MLC_LIST_FREE(&l);
 }
 
+/* SIGALRM: a listing that never ended; stop the server and fail. */
+static void listing_hung(int sig)
+{
+	static const char msg[] = "FAIL: the listing did not end in 60 s\n";
+
+	(void)sig;
+	kill(server, SIGKILL);
+	if (write(2, msg, sizeof msg - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/* A server whose page tokens come round again (A, B, A...) would be paged
+ * for ever: the listing stops at the first repeat, naming the endpoint. Before
+ * the fix these listings never ended; the alarm ends the test instead. */
+static void test_a_repeated_page_token_stops_the_listing(void **state)
+{
+	struct mlc_run_query q = {.experiment = "fraud"};
+	struct mlc_model_list m = {0};
+	struct mlc_run_list l = {0};
+	struct mlc_error err = {0};
+
+	(void)state;
+	signal(SIGALRM, listing_hung);
+	alarm(60);
+	json_decref(control("fault", "{\"mode\": \"cycle_tokens\", \"arg\": \"2\","
+				     " \"path\": \"registered-models/search\"}"));
+	assert_int_equal(registry_list_models(reg, NULL, &m, &err), -1);
+	assert_non_null(strstr(err.msg, "registered-models/search: the server returned page "
+					"token 'cycle-0' twice; stopping"));
+	assert_int_equal(requests_to("registered-models/search"), 3);
+	MLC_LIST_FREE(&m);
+	/* the same token twice in a row, on a POST listing */
+	json_decref(control("fault", "{\"mode\": \"cycle_tokens\", \"arg\": \"1\","
+				     " \"path\": \"runs/search\"}"));
+	assert_int_equal(registry_list_runs(reg, &q, &l, &err), -1);
+	assert_non_null(
+	    strstr(err.msg, "runs/search: the server returned page token 'cycle-0' twice"));
+	MLC_LIST_FREE(&l);
+	alarm(0);
+}
+
+/* Numbers past int64's range (a timestamp of 1e300) are clamped to it, as
+ * strtoll does for strings, not converted with undefined behaviour. */
+static void test_out_of_range_numbers_are_clamped(void **state)
+{
+	struct mlc_metric_list h = {0};
+	struct mlc_error err = {0};
+	char path[128], files[160];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/huge.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"metrics\": [{\"key\": \"acc\", \"value\": 1, \"timestamp\": 1e300,"
+	      " \"step\": -1e300}, {\"key\": \"acc\", \"value\": 2, \"timestamp\": 5,"
+	      " \"step\": 1e19}]}",
+	      f);
+	fclose(f);
+	snprintf(files, sizeof files, "\"%s\"", path);
+	replay("metrics/get-history", files);
+	assert_int_equal(
+	    registry_metric_history(reg, "0123456789abcdef0123456789abcdef", "acc", &h, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_true(h.items[0].step == INT64_MIN);
+	assert_true(h.items[0].timestamp == INT64_MAX);
+	assert_true(h.items[1].step == INT64_MAX);
+	assert_true(h.items[1].timestamp == 5);
+	MLC_LIST_FREE(&h);
+}
+
+/* An empty history (the server's {}) is a metric the run did not log, fetched
+ * alone or together (a clang sanitizer build saw NULL + 0 here). */
+static void test_an_empty_history_is_a_metric_not_logged(void **state)
+{
+	struct mlc_history_req req[] = {{"0123456789abcdef0123456789abcdef", "acc"},
+					{"0123456789abcdef0123456789abcdef", "loss"}};
+	struct mlc_metric_list got[2], one = {0};
+	struct mlc_error err = {0};
+	char path[128], files[160];
+	FILE *f;
+
+	(void)state;
+	memset(got, 0, sizeof got);
+	snprintf(path, sizeof path, "%s/empty.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{}", f);
+	fclose(f);
+	snprintf(files, sizeof files, "\"%s\"", path);
+	replay("metrics/get-history", files);
+	assert_int_equal(registry_metric_histories(reg, req, 2, got, &err), -1);
+	assert_non_null(strstr(err.msg, "metric 'acc': not logged by run"));
+	assert_int_equal(registry_metric_history(reg, req[1].run_id, "loss", &one, &err), -1);
+	assert_non_null(strstr(err.msg, "metric 'loss': not logged by run"));
+	MLC_LIST_FREE(&got[0]);
+	MLC_LIST_FREE(&got[1]);
+	MLC_LIST_FREE(&one);
+}
+
 static void test_a_limit_asks_for_only_that_many(void **state)
 {
 	struct mlc_run_query q = {.experiment = "bulk", .limit = 50};
@@ -943,6 +1044,9 @@ int main(void)
 	    T(test_experiments_by_name_deleted_only_with_all),
 	    T(test_an_experiment_is_found_by_id_then_by_name),
 	    T(test_runs_are_paged_past_one_page),
+	    T(test_a_repeated_page_token_stops_the_listing),
+	    T(test_out_of_range_numbers_are_clamped),
+	    T(test_an_empty_history_is_a_metric_not_logged),
 	    T(test_a_limit_asks_for_only_that_many),
 	    T(test_filter_and_param_order_go_to_the_server),
 	    T(test_a_metric_order_is_sorted_here_then_limited),
