@@ -48,5 +48,6 @@ static int cmp_worst(const void *pa, const void *pb)
 
 void drift_features_sort(struct mlc_drift_feature *f, size_t n)
 {
-	qsort(f, n, sizeof *f, cmp_worst);
+	if (n > 1) /* f is NULL for no features, which qsort must not get */
+		qsort(f, n, sizeof *f, cmp_worst);
 }

@@ -611,7 +611,8 @@ static int sqlite_list_models(struct registry *r, const char *filter, struct mlc
 		goto out;
 	}
 	st = NULL;
-	qsort(pairs, n, sizeof *pairs, cmp_pair_id);
+	if (n > 1) /* pairs is NULL when nothing matched, which qsort must not get */
+		qsort(pairs, n, sizeof *pairs, cmp_pair_id);
 	int64_t *ids = arena_alloc(&out->arena, (n ? n : 1) * sizeof *ids);
 	for (size_t i = 0; i < n; i++) {
 		*MLC_LIST_PUSH(out) = pairs[i].m;
@@ -619,7 +620,8 @@ static int sqlite_list_models(struct registry *r, const char *filter, struct mlc
 	}
 	if (attach_model_extras(r, out, ids, err) < 0)
 		goto out;
-	qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
 	ret = 0;
 out:
 	if (st)

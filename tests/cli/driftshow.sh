@@ -20,6 +20,9 @@ assert f["score"] == f["series"][-1]["score"]
 PY
 expect_exit 0 "one feature" -- "$M" -r "$db" drift show fraud-detector --feature amount --json
 python3 -c "import json; fs=json.load(open('$T/out'))['features']; assert [f['feature'] for f in fs]==['amount']" && ok "--feature narrows" || fail "feature filter"
+expect_exit 0 "a feature the model does not have" -- "$M" -r "$db" drift show fraud-detector --feature nope --json
+python3 -c "import json; assert json.load(open('$T/out'))['features'] == []" && ok "no features" \
+	|| fail "unknown feature: $(head -c 300 "$T/out")"
 expect_exit 1 "unknown model" -- "$M" -r "$db" drift show nope
 expect_in "$T/err" "model 'nope'" "names the model"
 finish
