@@ -840,8 +840,8 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 	return rc;
 }
 
-int http_auth_required(struct http *h, const char *path, const struct http_param *params,
-		       size_t n, struct mlc_error *err)
+int http_auth_required(struct http *h, const char *path, const struct http_param *params, size_t n,
+		       struct mlc_error *err)
 {
 	json_t *j = NULL;
 	int rc;

@@ -94,8 +94,8 @@ void http_clear_interrupt(struct http *h);
 /* Does the server require credentials? GET PATH?params once without any
  * (none of the handle's are sent): 1 if it is refused with 401, 0 if it is
  * answered, -1 with err if it fails otherwise. */
-int http_auth_required(struct http *h, const char *path, const struct http_param *params,
-		       size_t n, struct mlc_error *err);
+int http_auth_required(struct http *h, const char *path, const struct http_param *params, size_t n,
+		       struct mlc_error *err);
 /* The user name sent with a password (Basic auth), or NULL when none is. */
 const char *http_basic_user(const struct http *h);
 

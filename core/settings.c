@@ -187,13 +187,14 @@ static int parse_section(struct parser *p, char *s, struct mlc_error *err)
  * (ssh's rule for keys); the message names the key, never its value. */
 static int check_private(const struct parser *p, const char *key, struct mlc_error *err)
 {
+	const char *in_uri = strcmp(key, "uri") == 0 ? " (a password in it)" : "";
+
 	if ((p->st.st_mode & 077) == 0 && p->st.st_uid == getuid())
 		return 0;
 	return perr(p, err,
-		    "%s = refused%s: the file is mode %04o%s; a secret in the config file needs mode "
-		    "0600 and your ownership (chmod 600 it), or use token_env = VARIABLE",
-		    key, strcmp(key, "uri") == 0 ? " (a password in it)" : "",
-		    (unsigned)(p->st.st_mode & 07777),
+		    "%s = refused%s: the file is mode %04o%s; a secret in the config file needs "
+		    "mode 0600 and your ownership (chmod 600 it), or use token_env = VARIABLE",
+		    key, in_uri, (unsigned)(p->st.st_mode & 07777),
 		    p->st.st_uid == getuid() ? "" : " and not owned by you");
 }
 

@@ -418,8 +418,7 @@ static void draw_header(struct app *a)
 	x += draw_text(d, 0, x, w - x - 8, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	x += draw_text(d, 0, x, w - x - 8, a->user, THEME_HEADER, 0, 0) + 1;
 	if (a->unauthenticated)
-		x += draw_text(d, 0, x, w - x - 8, "(server: no auth)", THEME_HEADER, 0,
-			       0) + 1;
+		x += draw_text(d, 0, x, w - x - 8, "(server: no auth)", THEME_HEADER, 0, 0) + 1;
 	if (a->read_only && w - x > 16)
 		x += draw_text(d, 0, x, 11, " READ-ONLY ", THEME_BADGE, 0, 0) + 1;
 	if (w - x > 6)
