@@ -3403,6 +3403,12 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 			      (long long)id, state_of(fin));
 		goto out;
 	}
+	/* Writing a policy twice is harmless, unlike a deployment: any approval
+	 * that finds the policy met finishes it (so no console waits on another). */
+	if (approve && n >= need && f.policy) {
+		rc = complete_policy(r, &f, &envs, e, fin, actor, out, err);
+		goto out;
+	}
 	who = approve && n >= need ? satisfier(fin, need, &newest) : NULL;
 	if (approve && n >= need && (who == NULL || strcmp(who, actor) != 0)) {
 		mlc_outcome(out, id, 0,
@@ -3415,8 +3421,7 @@ static int mlflow_vote(struct registry *r, int64_t id, const char *decision, con
 		goto out;
 	}
 	if (approve && n >= need) {
-		rc = f.policy ? complete_policy(r, &f, &envs, e, fin, actor, out, err)
-			      : complete(r, &f, e, fin, actor, 0, out, err);
+		rc = complete(r, &f, e, fin, actor, 0, out, err);
 		goto out;
 	}
 	if (approve)

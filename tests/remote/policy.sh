@@ -219,6 +219,22 @@ pq2=$(py "d['request']['id']" <<<"$("$M" approvals --json | py "json.dumps({'req
 expect_exit 0 "carol cancels it" -- "$M" --as carol cancel "$pq2"
 check "cancelled" "$(policyreq "d['state']")" cancelled
 check "self-approval stays off" "$(prodpolicy self_approval)" no
+expect_exit 0 "bob asks for self-approval" -- "$M" --as bob env set prod --self-approval yes --json
+pq3=$(py "d['request']['id']" <"$T/out")
+# carol's vote met the policy and her console died before it wrote the change
+python3 - "$HP" <<'PY'
+import json, sys, urllib.request as u
+api = "http://%s/api/2.0/mlflow/" % sys.argv[1]
+e = json.load(u.urlopen(api + "experiments/get-by-name?experiment_name=mlconsole", timeout=10))["experiment"]
+key = "mlconsole.policyrequest.prod"
+req = json.loads([t["value"] for t in e["tags"] if t["key"] == key][0])
+req["votes"] = [{"by": "carol", "d": "approve", "at": 1, "comment": ""}]
+body = {"experiment_id": e["experiment_id"], "key": key, "value": json.dumps(req)}
+u.urlopen(u.Request(api + "experiments/set-experiment-tag", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}), timeout=10).read()
+PY
+expect_exit 0 "dave's approval finishes it (writing a policy twice is harmless)" -- "$M" --as dave approve "$pq3"
+expect_in "$T/out" "request $pq3 approved: the policy of prod changed (self-approval on" "says so"
+check "self-approval on" "$(prodpolicy self_approval)" yes
 expect_exit 0 "root acting as itself changes it directly" -- "$M" env set prod --required-approvals 1
 expect_in "$T/out" "as root, directly" "says so"
 check "prod needs one again" "$(prodpolicy required_approvals)" 1
