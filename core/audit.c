@@ -20,22 +20,12 @@
 void audit_row_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action,
 		    const char *subject, const char *detail, char out[SHA256_HEX_LEN])
 {
-	struct sha256 s;
-	unsigned char d[SHA256_LEN];
-	char num[24];
+	char sid[24], sat[24];
+	const char *f[] = {prev, sid, sat, actor, action, subject, detail};
 
-	sha256_init(&s);
-	sha256_field(&s, prev);
-	snprintf(num, sizeof num, "%lld", (long long)id);
-	sha256_field(&s, num);
-	snprintf(num, sizeof num, "%lld", (long long)at);
-	sha256_field(&s, num);
-	sha256_field(&s, actor);
-	sha256_field(&s, action);
-	sha256_field(&s, subject);
-	sha256_field(&s, detail);
-	sha256_final(&s, d);
-	sha256_to_hex(d, out);
+	snprintf(sid, sizeof sid, "%lld", (long long)id);
+	snprintf(sat, sizeof sat, "%lld", (long long)at);
+	sha256_fields_hex(f, sizeof f / sizeof f[0], out);
 }
 
 /* Column i as text, "" for NULL. */

@@ -47,21 +47,11 @@ void journal_line_hash(const char *prev, int64_t at, const char *registry, const
 		       const char *action, const char *subject, const char *detail,
 		       char out[SHA256_HEX_LEN])
 {
-	struct sha256 s;
-	unsigned char d[SHA256_LEN];
-	char num[24];
+	char sat[24];
+	const char *f[] = {prev, sat, registry, actor, action, subject, detail};
 
-	sha256_init(&s);
-	sha256_field(&s, prev);
-	snprintf(num, sizeof num, "%lld", (long long)at);
-	sha256_field(&s, num);
-	sha256_field(&s, registry);
-	sha256_field(&s, actor);
-	sha256_field(&s, action);
-	sha256_field(&s, subject);
-	sha256_field(&s, detail);
-	sha256_final(&s, d);
-	sha256_to_hex(d, out);
+	snprintf(sat, sizeof sat, "%lld", (long long)at);
+	sha256_fields_hex(f, sizeof f / sizeof f[0], out);
 }
 
 /* flock(fd, op), again when a signal interrupts it. */

@@ -154,3 +154,16 @@ int sha256_from_hex(const char *hex, unsigned char d[SHA256_LEN])
 	}
 	return 0;
 }
+
+/* One record of a hash chain: its fields in order, each length-prefixed. */
+void sha256_fields_hex(const char *const *f, size_t n, char hex[SHA256_HEX_LEN])
+{
+	struct sha256 s;
+	unsigned char d[SHA256_LEN];
+
+	sha256_init(&s);
+	for (size_t i = 0; i < n; i++)
+		sha256_field(&s, f[i]);
+	sha256_final(&s, d);
+	sha256_to_hex(d, hex);
+}

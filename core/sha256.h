@@ -22,6 +22,9 @@ void sha256_update(struct sha256 *s, const void *p, size_t n);
 /* Add the string p (NULL as "") as one length-prefixed field: its length as
  * 8 bytes big-endian, then its bytes; how the hash chains encode a record. */
 void sha256_field(struct sha256 *s, const char *p);
+/* The digest of the n fields f[] (each as sha256_field adds it), as 64 hex
+ * digits into hex: one record of a hash chain. */
+void sha256_fields_hex(const char *const *f, size_t n, char hex[SHA256_HEX_LEN]);
 /* Finish the digest into out; s must be initialised again before reuse. */
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
 /* The digest of n bytes of p, as 64 lower-case hex digits into hex. */
