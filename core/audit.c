@@ -197,12 +197,25 @@ static void describe_drift(const char *cur, const char *rec, char *why, size_t l
 	sb_free(&sb);
 }
 
+/* The policy text of the last "policy: order=…" in detail, or NULL when
+ * there is none (SQL's instr() sees past a NUL byte that strstr stops at). */
+static const char *last_policy(const char *detail)
+{
+	const char *p, *last = NULL;
+
+	while ((p = strstr(detail, "policy: order=")) != NULL) {
+		last = p;
+		detail = p + 1;
+	}
+	return last ? last + strlen("policy: ") : NULL;
+}
+
 int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, size_t len,
 		    struct mlc_error *err)
 {
 	struct strbuf cur = {0};
 	sqlite3_stmt *st;
-	const char *rec = NULL, *p;
+	const char *rec = NULL;
 	int rc, differs;
 
 	if (audit_env_policy(db, env_id, &cur, err) < 0) {
@@ -220,11 +233,7 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		rec = col(st, 0);
-		while ((p = strstr(rec, "policy: order=")) != NULL &&
-		       strstr(p + 1, "policy: order="))
-			rec = p + 1;
-		rec = strstr(rec, "policy: order=") + strlen("policy: ");
+		rec = last_policy(col(st, 0));
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_finalize(st);

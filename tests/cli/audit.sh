@@ -110,4 +110,11 @@ expect_in "$T/err" "environment production: edited outside mlconsole" "named"
 sql "$f" "INSERT INTO environments (name, ord) VALUES ('shadow', 7)"
 expect_exit 0 "env list" -- "$M" -r "$f" env list
 expect_in "$T/out" "environment shadow: edited outside mlconsole: no audit record of its policy" "an environment made with SQL"
+# A policy record whose text hides its policy behind a NUL byte (SQL's instr
+# sees past it, C strings stop there): reported, never a crash.
+f=$(copy nulbyte)
+sql "$f" "INSERT INTO audit_log (at, actor, action, subject, detail, hash) VALUES (1, 'x', 'policy', 'production', CAST(X'7800706f6c6963793a206f726465723d33' AS TEXT), '')"
+expect_exit 0 "env list with a NUL byte in a policy record" -- "$M" -r "$f" env list
+expect_in "$T/out" "environment production: edited outside mlconsole" "the record counts as none"
+expect_exit 1 "audit verify with it" -- "$M" -r "$f" audit verify
 finish
