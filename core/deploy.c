@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deploy.h"
+#include "strbuf.h"
 
 void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
 {
@@ -87,139 +88,272 @@ static int64_t order_after(const struct mlc_env *e, const struct mlc_env_change 
 	return strcmp(e->name, c->name) == 0 && c->have_order ? c->order : e->order;
 }
 
-/* The environments just before the one at order `at` (more than one when
- * orders tie), as a comma list into buf[len]; after: with c applied. */
-static void before(const struct mlc_env_list *l, const struct mlc_env_change *c, int after,
-		   int64_t at, char *buf, size_t len)
+/* The order in slot i of l (i == l->n: the environment c creates) into *o;
+ * after: with c applied. 0 when the slot holds no environment. */
+static int slot_order(const struct mlc_env_list *l, const struct mlc_env_change *c, int after,
+		      size_t i, int64_t *o)
+{
+	if (i == l->n) {
+		*o = c->order;
+		return after && c->have_order && env_named(l, c->name) == NULL;
+	}
+	*o = after ? order_after(&l->items[i], c) : l->items[i].order;
+	return 1;
+}
+
+/* The order just below `at` (INT64_MIN when none); after: with c applied. */
+static int64_t order_before(const struct mlc_env_list *l, const struct mlc_env_change *c, int after,
+			    int64_t at)
 {
 	int64_t best = INT64_MIN, o;
-	int created = env_named(l, c->name) == NULL;
-	size_t n = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i <= l->n; i++) {
-		if (i == l->n && !(after && created && c->have_order))
-			break;
-		o = i == l->n ? c->order : after ? order_after(&l->items[i], c) : l->items[i].order;
-		if (o < at && o > best)
+	for (size_t i = 0; i <= l->n; i++)
+		if (slot_order(l, c, after, i, &o) && o < at && o > best)
 			best = o;
-	}
-	for (size_t i = 0; i <= l->n && best != INT64_MIN; i++) {
-		const char *name = i < l->n ? l->items[i].name : c->name;
-		if (i == l->n && !(after && created && c->have_order))
-			break;
-		o = i == l->n ? c->order : after ? order_after(&l->items[i], c) : l->items[i].order;
-		if (o == best)
-			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "",
-					      name);
-	}
-	if (buf[0] == '\0')
-		snprintf(buf, len, "none");
+	return best;
 }
 
-/* Does c change which environment comes before e (which requires that)? The
- * names before and after into was[len] and now[len]. */
+/* 1 if slot i is one of the environments at order `best` (just before). */
+static int in_tie(const struct mlc_env_list *l, const struct mlc_env_change *c, int after, size_t i,
+		  int64_t best)
+{
+	int64_t o;
+
+	return best != INT64_MIN && slot_order(l, c, after, i, &o) && o == best;
+}
+
+/* The names at order best as a comma list onto sb ("none" when none). */
+static void tie_names(const struct mlc_env_list *l, const struct mlc_env_change *c, int after,
+		      int64_t best, struct strbuf *sb)
+{
+	size_t start = sb->len;
+
+	for (size_t i = 0; i <= l->n; i++)
+		if (in_tie(l, c, after, i, best))
+			sb_printf(sb, "%s%s", sb->len > start ? "," : "",
+				  i < l->n ? l->items[i].name : c->name);
+	if (sb->len == start)
+		sb_add(sb, "none");
+}
+
+/* Does c change which environments come just before e (which requires
+ * that)? Compared as sets of names, whole; when it does and sb is not NULL,
+ * "the environment before it goes from A to B" onto sb. */
 static int moves_previous(const struct mlc_env_list *l, const struct mlc_env *e,
-			  const struct mlc_env_change *c, char *was, char *now, size_t len)
+			  const struct mlc_env_change *c, struct strbuf *sb)
 {
-	before(l, c, 0, e->order, was, len);
-	before(l, c, 1, order_after(e, c), now, len);
-	return strcmp(was, now) != 0;
+	int64_t was = order_before(l, c, 0, e->order),
+		now = order_before(l, c, 1, order_after(e, c));
+	int moved = 0;
+
+	for (size_t i = 0; i <= l->n && !moved; i++)
+		moved = in_tie(l, c, 0, i, was) != in_tie(l, c, 1, i, now);
+	if (moved && sb) {
+		sb_add(sb, "the environment before it goes from ");
+		tie_names(l, c, 0, was, sb);
+		sb_add(sb, " to ");
+		tie_names(l, c, 1, now, sb);
+	}
+	return moved;
 }
 
-/* Append one part of a description: "; " between parts. */
-static void part(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void part(char *buf, size_t len, const char *fmt, ...)
+/* Append one part of a description: ", " between parts. */
+static void part(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void part(struct strbuf *sb, const char *fmt, ...)
 {
-	size_t n = strlen(buf);
+	char buf[512];
 	va_list ap;
 
-	if (n + 3 >= len)
-		return;
-	if (n)
-		n += (size_t)snprintf(buf + n, len - n, ", ");
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	if (sb->len)
+		sb_add(sb, ", ");
+	sb_add(sb, buf);
 }
 
-/* The next name of comma list *p into u[len] (spaces trimmed, empty names
- * skipped); 0 at the end. */
-static int next_name(const char **p, char *u, size_t len)
+int mlc_approver_next(const char **p, const char **name, size_t *n)
 {
 	while (**p) {
 		size_t k = strcspn(*p, ","), b = strspn(*p, " ");
 		const char *s = *p + (b < k ? b : k);
-		size_t n = k - (size_t)(s - *p);
+		size_t len = k - (size_t)(s - *p);
 
-		while (n > 0 && s[n - 1] == ' ')
-			n--;
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
 		*p += k + ((*p)[k] == ',');
-		if (n > 0) {
-			snprintf(u, len, "%.*s", (int)n, s);
+		if (len > 0) {
+			*name = s;
+			*n = len;
 			return 1;
 		}
 	}
 	return 0;
 }
 
-/* What c loosens in cur (which exists), into buf[len] ("" when nothing). */
-static void loosened(const struct mlc_env_list *l, const struct mlc_env *cur,
-		     const struct mlc_env_change *c, char *buf, size_t len)
+/* 1 if user is named in the comma list s. */
+static int listed(const char *s, const char *user)
 {
-	char was[256], now[256];
-	int listed = 0;
+	const char *name;
+	size_t n;
 
-	buf[0] = '\0';
-	if (c->have_required && c->required_approvals < cur->required_approvals)
-		part(buf, len, "required approvals %lld -> %lld",
-		     (long long)cur->required_approvals, (long long)c->required_approvals);
-	if (c->have_approvers && cur->n_approvers > 0) {
-		const char *p = c->approvers;
-		char u[256];
-		while (next_name(&p, u, sizeof u)) {
-			listed++;
-			if (!is_approver(cur, u))
-				part(buf, len, "approver %s added", u);
-		}
-		if (listed == 0)
-			part(buf, len, "approvers cleared (anyone may approve)");
-	}
-	if (c->have_self && c->self_approval && !cur->self_approval)
-		part(buf, len, "self-approval on");
-	if (c->have_rollback && !c->rollback_approval && cur->rollback_approval)
-		part(buf, len, "rollback approval off");
-	if (c->have_previous && !c->require_previous && cur->require_previous)
-		part(buf, len, "require-previous off");
-	else if (cur->require_previous && moves_previous(l, cur, c, was, now, sizeof was))
-		part(buf, len, "order %lld -> %lld: the environment before it goes from %s to %s",
-		     (long long)cur->order, (long long)c->order, was, now);
+	while (mlc_approver_next(&s, &name, &n))
+		if (n == strlen(user) && strncmp(name, user, n) == 0)
+			return 1;
+	return 0;
 }
 
-void mlc_policy_describe(const struct mlc_env *cur, const struct mlc_env_change *c, char *buf,
-			 size_t len)
+/* 1 if the comma list s names exactly e's approvers (as sets). */
+static int same_approvers(const struct mlc_env *e, const char *s)
 {
-	buf[0] = '\0';
-	if (c->have_order && (cur == NULL || c->order != cur->order))
-		part(buf, len, "order %lld", (long long)c->order);
-	if (c->have_required && (cur == NULL || c->required_approvals != cur->required_approvals))
-		part(buf, len, "required approvals %lld", (long long)c->required_approvals);
-	if (c->have_approvers)
-		part(buf, len, "approvers %s", *c->approvers ? c->approvers : "anyone");
-	if (c->have_self && (cur == NULL || c->self_approval != cur->self_approval))
-		part(buf, len, "self-approval %s", c->self_approval ? "on" : "off");
-	if (c->have_rollback && (cur == NULL || c->rollback_approval != cur->rollback_approval))
-		part(buf, len, "rollback approval %s", c->rollback_approval ? "on" : "off");
-	if (c->have_previous && (cur == NULL || c->require_previous != cur->require_previous))
-		part(buf, len, "require-previous %s", c->require_previous ? "on" : "off");
-	if (buf[0] == '\0')
-		snprintf(buf, len, "no change");
+	const char *name;
+	size_t n;
+
+	for (size_t i = 0; i < e->n_approvers; i++)
+		if (!listed(s, e->approvers[i]))
+			return 0;
+	while (mlc_approver_next(&s, &name, &n)) {
+		int found = 0;
+		for (size_t i = 0; i < e->n_approvers && !found; i++)
+			found =
+			    strlen(e->approvers[i]) == n && strncmp(e->approvers[i], name, n) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* The comma list s, names trimmed, onto sb ("anyone" when empty). */
+static void add_list(struct strbuf *sb, const char *s)
+{
+	const char *name;
+	size_t n, start = sb->len;
+
+	while (mlc_approver_next(&s, &name, &n)) {
+		if (sb->len > start)
+			sb_addc(sb, ',');
+		sb_addn(sb, name, n);
+	}
+	if (sb->len == start)
+		sb_add(sb, "anyone");
+}
+
+/* The approvers part of c against cur (which exists) onto sb; what it
+ * loosens marked when mark. 1 if it loosens. */
+static int describe_approvers(const struct mlc_env *cur, const struct mlc_env_change *c, int mark,
+			      struct strbuf *sb)
+{
+	const char *p = c->approvers, *name;
+	size_t n, added = 0;
+	int any = 0;
+
+	if (sb->len)
+		sb_add(sb, ", ");
+	sb_add(sb, "approvers ");
+	for (size_t i = 0; i < cur->n_approvers; i++)
+		sb_printf(sb, "%s%s", i ? "," : "", cur->approvers[i]);
+	if (cur->n_approvers == 0)
+		sb_add(sb, "anyone");
+	sb_add(sb, " -> ");
+	add_list(sb, c->approvers);
+	if (cur->n_approvers == 0)
+		return 0; /* anyone could approve already */
+	while (mlc_approver_next(&p, &name, &n)) {
+		any = 1;
+		for (size_t i = 0; i < cur->n_approvers; i++)
+			if (strlen(cur->approvers[i]) == n &&
+			    strncmp(cur->approvers[i], name, n) == 0)
+				goto known;
+		if (mark)
+			sb_printf(sb, "%s%.*s added", added++ ? ", " : " (loosens: approver ",
+				  (int)n, name);
+		else
+			added++;
+	known:;
+	}
+	if (!any && mark)
+		sb_add(sb, " (loosens: anyone may approve");
+	if (mark && (added || !any))
+		sb_addc(sb, ')');
+	return added > 0 || !any;
+}
+
+/* What c changes in cur, every field, onto sb ("no change" when nothing);
+ * cur NULL: a new environment. When mark, the parts that loosen cur say so
+ * ("(loosens)"), l giving the order. Returns 1 if any part loosens. */
+static int describe(const struct mlc_env_list *l, const struct mlc_env *cur,
+		    const struct mlc_env_change *c, int mark, struct strbuf *sb)
+{
+	struct strbuf names = {0};
+	int loose = 0, lp;
+
+#define LOOSENS(cond) ((lp = (cond)) && mark ? " (loosens)" : "")
+	if (cur == NULL) {
+		if (c->have_order)
+			part(sb, "order %lld", (long long)c->order);
+		if (c->have_required)
+			part(sb, "required approvals %lld", (long long)c->required_approvals);
+		if (c->have_approvers) {
+			part(sb, "approvers ");
+			add_list(sb, c->approvers);
+		}
+		if (c->have_self)
+			part(sb, "self-approval %s", c->self_approval ? "on" : "off");
+		if (c->have_rollback)
+			part(sb, "rollback approval %s", c->rollback_approval ? "on" : "off");
+		if (c->have_previous)
+			part(sb, "require-previous %s", c->require_previous ? "on" : "off");
+	} else {
+		if (c->have_order && c->order != cur->order) {
+			part(sb, "order %lld -> %lld", (long long)cur->order, (long long)c->order);
+			if (cur->require_previous && !(c->have_previous && !c->require_previous) &&
+			    moves_previous(l, cur, c, &names)) {
+				loose = 1;
+				if (mark)
+					sb_printf(sb, " (loosens: %s)", sb_str(&names));
+			}
+			sb_free(&names);
+		}
+		if (c->have_required && c->required_approvals != cur->required_approvals) {
+			part(sb, "required approvals %lld -> %lld%s",
+			     (long long)cur->required_approvals, (long long)c->required_approvals,
+			     LOOSENS(c->required_approvals < cur->required_approvals));
+			loose |= lp;
+		}
+		if (c->have_approvers && !same_approvers(cur, c->approvers))
+			loose |= describe_approvers(cur, c, mark, sb);
+		if (c->have_self && c->self_approval != cur->self_approval) {
+			part(sb, "self-approval %s%s", c->self_approval ? "on" : "off",
+			     LOOSENS(c->self_approval));
+			loose |= lp;
+		}
+		if (c->have_rollback && c->rollback_approval != cur->rollback_approval) {
+			part(sb, "rollback approval %s%s", c->rollback_approval ? "on" : "off",
+			     LOOSENS(!c->rollback_approval));
+			loose |= lp;
+		}
+		if (c->have_previous && c->require_previous != cur->require_previous) {
+			part(sb, "require-previous %s%s", c->require_previous ? "on" : "off",
+			     LOOSENS(!c->require_previous));
+			loose |= lp;
+		}
+	}
+#undef LOOSENS
+	if (sb->len == 0)
+		sb_add(sb, "no change");
+	return loose;
+}
+
+void mlc_policy_describe(const struct mlc_env_list *l, const struct mlc_env_change *c,
+			 struct strbuf *sb)
+{
+	describe(l, env_named(l, c->name), c, 0, sb);
 }
 
 int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
 			     struct mlc_error *err)
 {
-	char was[256], now[256];
+	struct strbuf how = {0};
 
 	if (c->root_direct || !c->have_order)
 		return 0;
@@ -227,44 +361,73 @@ int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_
 		const struct mlc_env *e = &l->items[i];
 		if (strcmp(e->name, c->name) == 0 || !e->require_previous || !has_approvers(e))
 			continue;
-		if (moves_previous(l, e, c, was, now, sizeof was))
-			return mlc_error_set(
-			    err, MLC_ERR_FAILED,
-			    "environment '%s' --order %lld: refused: it would change "
-			    "which environment comes before '%s' (whose policy requires "
-			    "the previous one) from %s to %s; only root acting as "
-			    "itself may",
-			    c->name, (long long)c->order, e->name, was, now);
+		if (moves_previous(l, e, c, &how)) {
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "environment '%s' --order %lld: refused: it would change "
+				      "which environment comes before '%s' (whose policy requires "
+				      "the previous one): %s; only root acting as itself may",
+				      c->name, (long long)c->order, e->name, sb_str(&how));
+			sb_free(&how);
+			return -1;
+		}
 	}
 	return 0;
 }
 
 int mlc_policy_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
-		     const char *actor, char *why, size_t len, struct mlc_error *err)
+		     const char *actor, struct strbuf *why, struct mlc_error *err)
 {
 	const struct mlc_env *cur = env_named(l, c->name);
-	char who[512] = "";
+	struct strbuf who = {0};
 
-	why[0] = '\0';
+	sb_reset(why);
 	if (mlc_policy_reorder_check(l, c, err) < 0)
 		return -1;
 	if (c->root_direct || cur == NULL || !has_approvers(cur)) {
-		mlc_policy_describe(cur, c, why, len);
+		describe(l, cur, c, 0, why);
 		return MLC_POLICY_DIRECT;
 	}
 	if (!is_approver(cur, actor)) {
 		for (size_t i = 0; i < cur->n_approvers; i++)
-			part(who, sizeof who, "%s", cur->approvers[i]);
-		return mlc_error_set(
-		    err, MLC_ERR_FAILED,
-		    "environment '%s': only its approvers (%s) or root acting as "
-		    "itself may change its policy; %s is not one (see 'mlconsole env "
-		    "list')",
-		    c->name, who, actor);
+			sb_printf(&who, "%s%s", i ? ", " : "", cur->approvers[i]);
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "environment '%s': only its approvers (%s) or root acting as "
+			      "itself may change its policy; %s is not one (see 'mlconsole env "
+			      "list')",
+			      c->name, sb_str(&who), actor);
+		sb_free(&who);
+		return -1;
 	}
-	loosened(l, cur, c, why, len);
-	if (why[0])
+	if (describe(l, cur, c, 1, why))
 		return MLC_POLICY_REQUEST;
-	mlc_policy_describe(cur, c, why, len);
+	sb_reset(why);
+	describe(l, cur, c, 0, why);
 	return MLC_POLICY_DIRECT;
+}
+
+int mlc_policy_recheck(const struct mlc_env_list *l, const struct mlc_env_change *c, const char *by,
+		       const char *voted, struct mlc_error *err)
+{
+	const struct mlc_env *cur = env_named(l, c->name);
+	struct strbuf now = {0};
+	int kind, rc = 0;
+
+	if (cur == NULL)
+		return mlc_error_set(err, MLC_ERR_FAILED, "environment '%s' no longer exists",
+				     c->name);
+	describe(l, cur, c, 0, &now);
+	if (strcmp(sb_str(&now), "no change") == 0) {
+		sb_free(&now);
+		return 1;
+	}
+	kind = mlc_policy_check(l, c, by, &now, err);
+	if (kind < 0)
+		rc = -1;
+	else if (kind != MLC_POLICY_REQUEST || strcmp(sb_str(&now), voted) != 0)
+		rc = mlc_error_set(err, MLC_ERR_FAILED,
+				   "the change no longer means what was approved: approved as "
+				   "'%s', with the policy as it is now it would be '%s'",
+				   voted, sb_str(&now));
+	sb_free(&now);
+	return rc;
 }

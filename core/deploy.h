@@ -22,6 +22,8 @@ struct mlc_env {
 				     * mlconsole: ..."); NULL when they agree */
 };
 
+struct strbuf;
+
 /* A policy change: fields with have_* unset keep their values. */
 struct mlc_env_change {
 	const char *name;
@@ -114,19 +116,30 @@ int64_t mlc_version_parse(const char *s, struct mlc_error *err);
  * actor (DESIGN.md "who may change a policy"): -1 refused (err says why);
  * MLC_POLICY_DIRECT: apply it, audited; MLC_POLICY_REQUEST: it loosens the
  * policy of an environment with approvers, so it is a request the current
- * policy governs. why[len]: what it loosens, or what it changes. */
+ * policy governs. why (reset first): what it changes, every field, "was ->
+ * now"; for a request the parts that loosen are marked "(loosens...)". */
 enum { MLC_POLICY_DIRECT = 0, MLC_POLICY_REQUEST = 1 };
 int mlc_policy_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
-		     const char *actor, char *why, size_t len, struct mlc_error *err);
+		     const char *actor, struct strbuf *why, struct mlc_error *err);
+/* At the vote that satisfies policy request c (opened by `by`, its why then
+ * `voted`), against the environments as they are now (l): 0 when it still
+ * means what was voted on (apply it); 1 when it is already in force (nothing
+ * left to change); -1 when not (err says why: close the request). */
+int mlc_policy_recheck(const struct mlc_env_list *l, const struct mlc_env_change *c, const char *by,
+		       const char *voted, struct mlc_error *err);
 /* -1 (err set) if change c would change which environment comes just before
  * another one whose policy has approvers and requires the previous one: only
  * root acting as itself may do that. 0 otherwise. */
 int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_change *c,
 			     struct mlc_error *err);
-/* What c changes, for people: "required approvals 2 -> 0, approver dave
- * added" (against cur, NULL for a new environment), into buf[len]. */
-void mlc_policy_describe(const struct mlc_env *cur, const struct mlc_env_change *c, char *buf,
-			 size_t len);
+/* What c changes, for people: "required approvals 2 -> 0, approvers a,b ->
+ * a,b,dave" (against its environment in l; every field for a new one), onto sb. */
+void mlc_policy_describe(const struct mlc_env_list *l, const struct mlc_env_change *c,
+			 struct strbuf *sb);
+/* The next name of the comma list *p (approvers): *name, *n bytes, spaces
+ * trimmed on both sides, empty names skipped; 0 at the end. Every backend
+ * reads approver lists with this. */
+int mlc_approver_next(const char **p, const char **name, size_t *n);
 
 /* Which requests: pending only, or all. */
 enum { REQ_PENDING = 0, REQ_ALL = 1 };

@@ -618,21 +618,24 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 			const char *how, struct mlc_error *err);
 
 /* The approval that satisfies the policy of a policy request q: apply its
- * change, or close it when it would now reorder a guarded environment. */
+ * change, or close it when it no longer means what was voted on (the whole
+ * check again, against the environments as they are now). */
 static int complete_policy(struct registry *r, const struct req_row *q, const char *actor,
 			   struct mlc_outcome *out, struct mlc_error *err)
 {
 	sqlite3_stmt *st =
 	    sq_prep(r,
 		    "SELECT e.name, p.ord, p.required_approvals, p.approvers, p.self_approval,"
-		    " p.rollback_approval, p.require_previous, p.change FROM policy_requests p"
+		    " p.rollback_approval, p.require_previous, p.change, p.requested_by"
+		    " FROM policy_requests p"
 		    " JOIN environments e ON e.id = p.env_id WHERE p.id = ?",
 		    err);
 	struct mlc_env_list l = {0};
 	struct mlc_env_change c = {0};
 	struct mlc_error why = {0};
-	char name[256], approvers[2048], change[600], how[64];
-	int rc = -1;
+	char name[256], by[256], how[64];
+	char *approvers, *change;
+	int rc = -1, now;
 
 	if (st == NULL)
 		return -1;
@@ -643,9 +646,10 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 				     (long long)q->id);
 	}
 	snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-	snprintf(approvers, sizeof approvers, "%s",
-		 sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
-	snprintf(change, sizeof change, "%s", (const char *)sqlite3_column_text(st, 7));
+	snprintf(by, sizeof by, "%s", (const char *)sqlite3_column_text(st, 8));
+	approvers =
+	    xstrdup(sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+	change = xstrdup((const char *)sqlite3_column_text(st, 7));
 	c = (struct mlc_env_change){
 	    .name = name,
 	    .have_order = sqlite3_column_type(st, 1) != SQLITE_NULL,
@@ -664,7 +668,7 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 	sqlite3_finalize(st);
 	if (sq_env_list(r, &l, err) < 0)
 		goto out;
-	if (mlc_policy_reorder_check(&l, &c, &why) < 0) {
+	if ((now = mlc_policy_recheck(&l, &c, by, change, &why)) < 0) {
 		if (close_request(r, q->id, "closed", why.msg, err) == 0 &&
 		    audit(r, actor, "close", name, why.msg, err) == 0) {
 			mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id,
@@ -674,13 +678,15 @@ static int complete_policy(struct registry *r, const struct req_row *q, const ch
 		goto out;
 	}
 	snprintf(how, sizeof how, "request %lld approved", (long long)q->id);
-	if (apply_policy(r, &c, actor, how, err) < 0 ||
+	if ((now == 0 && apply_policy(r, &c, actor, how, err) < 0) ||
 	    close_request(r, q->id, "approved", "approved", err) < 0)
 		goto out;
 	mlc_outcome(out, q->id, 0, "request %lld approved: the policy of %s changed (%s)",
 		    (long long)q->id, name, change);
 	rc = 0;
 out:
+	free(approvers);
+	free(change);
 	MLC_LIST_FREE(&l);
 	return rc;
 }
@@ -776,35 +782,26 @@ int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outc
 
 /* ---- environments ------------------------------------------------------- */
 
-/* Replace e's approver list with the comma list s. */
+/* Replace e's approver list with the comma list s (mlc_approver_next). */
 static int set_approvers(struct registry *r, int64_t env_id, const char *s, struct mlc_error *err)
 {
-	char *copy = xstrdup(s), *save = NULL;
-	sqlite3_stmt *st;
-	int rc = 0;
+	sqlite3_stmt *st = sq_prep(r, "DELETE FROM environment_approvers WHERE env_id = ?", err);
+	const char *name;
+	size_t n;
+	int rc;
 
-	st = sq_prep(r, "DELETE FROM environment_approvers WHERE env_id = ?", err);
-	if (st == NULL) {
-		free(copy);
+	if (st == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, env_id);
 	rc = sq_step_done(r, st, sqlite3_step(st), err);
-	for (char *u = strtok_r(copy, ",", &save); u && rc == 0; u = strtok_r(NULL, ",", &save)) {
-		while (*u == ' ')
-			u++;
-		if (*u == '\0')
-			continue;
+	while (rc == 0 && mlc_approver_next(&s, &name, &n)) {
 		st = sq_prep(r, "INSERT OR IGNORE INTO environment_approvers (env_id, user) VALUES (?, ?)", err);
-		if (st == NULL) {
-			rc = -1;
-			break;
-		}
+		if (st == NULL)
+			return -1;
 		sqlite3_bind_int64(st, 1, env_id);
-		sqlite3_bind_text(st, 2, u, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, name, (int)n, SQLITE_TRANSIENT);
 		rc = sq_step_done(r, st, sqlite3_step(st), err);
 	}
-	free(copy);
 	return rc;
 }
 
@@ -979,26 +976,27 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 		      struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct mlc_env_list l = {0};
-	char why[512];
+	struct strbuf why = {0};
 	int kind, rc = -1;
 
 	if (!mlc_env_name_valid(c->name))
 		return mlc_error_set(
 		    err, MLC_ERR_USAGE,
 		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
-	if (sq_env_list(r, &l, err) < 0 ||
-	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+	if (sq_env_list(r, &l, err) < 0 || (kind = mlc_policy_check(&l, c, actor, &why, err)) < 0)
 		goto out;
 	if (kind == MLC_POLICY_REQUEST) {
 		for (size_t i = 0; i < l.n; i++)
 			if (strcmp(l.items[i].name, c->name) == 0)
-				rc = open_policy_request(r, c, &l.items[i], why, actor, out, err);
+				rc = open_policy_request(r, c, &l.items[i], sb_str(&why), actor,
+							 out, err);
 		goto out;
 	}
 	if ((rc = apply_policy(r, c, actor, c->root_direct ? "as root, directly" : NULL, err)) == 0)
-		mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
+		mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, sb_str(&why),
 			    c->root_direct ? ", as root, directly" : "");
 out:
+	sb_free(&why);
 	MLC_LIST_FREE(&l);
 	return rc;
 }

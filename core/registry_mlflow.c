@@ -1321,25 +1321,18 @@ static struct mlc_env *env_slot(struct mlc_env_list *l, const char *name, size_t
 	return e;
 }
 
-/* Set e's approvers from the comma list s, sorted, blanks dropped. */
+/* Set e's approvers from the comma list s (mlc_approver_next), sorted. */
 static void parse_approvers(struct mlc_arena *a, struct mlc_env *e, const char *s)
 {
-	char *copy = arena_strdup(a, s), *save = NULL;
-	size_t n = 1;
+	const char *p = s, *name;
+	size_t n = 1, len;
 
-	for (const char *p = s; *p; p++)
-		n += *p == ',';
+	for (const char *q = s; *q; q++)
+		n += *q == ',';
 	e->approvers = arena_alloc(a, n * sizeof *e->approvers);
 	e->n_approvers = 0;
-	for (char *u = strtok_r(copy, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
-		char *end = u + strlen(u);
-		while (*u == ' ')
-			u++;
-		while (end > u && end[-1] == ' ')
-			*--end = '\0';
-		if (*u)
-			e->approvers[e->n_approvers++] = u;
-	}
+	while (mlc_approver_next(&p, &name, &len))
+		e->approvers[e->n_approvers++] = arena_strndup(a, name, len);
 	if (e->n_approvers > 1)
 		qsort(e->approvers, e->n_approvers, sizeof *e->approvers, cmp_str_ptr);
 }
@@ -1616,7 +1609,8 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 			  struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct mlc_env_list l = {0};
-	char exp[64], why[512];
+	struct strbuf why = {0};
+	char exp[64];
 	int kind, rc = -1;
 
 	if (!mlc_env_name_valid(c->name))
@@ -1624,21 +1618,22 @@ static int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, co
 		    err, MLC_ERR_USAGE,
 		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
 	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
-	    (kind = mlc_policy_check(&l, c, actor, why, sizeof why, err)) < 0)
+	    (kind = mlc_policy_check(&l, c, actor, &why, err)) < 0)
 		goto out;
 	if (kind == MLC_POLICY_REQUEST) {
-		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), why, actor, out,
-					 err);
+		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), sb_str(&why),
+					 actor, out, err);
 		goto out;
 	}
 	if ((!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0) ||
 	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) <
 		0)
 		goto out;
-	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, why,
+	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, sb_str(&why),
 		    c->root_direct ? ", as root, directly" : "");
 	rc = 0;
 out:
+	sb_free(&why);
 	MLC_LIST_FREE(&l);
 	return rc;
 }
@@ -3315,8 +3310,9 @@ static int open_policy_request(struct registry *r, const char *exp, const struct
 }
 
 /* The approval that satisfied the policy of policy request f (tag fin):
- * write the change, then mark it approved; closed instead when it would now
- * move what comes before another guarded environment. */
+ * write the change (unless already in force), then mark it approved; closed
+ * instead when it no longer means what was voted on (the whole check again,
+ * against the environments as they are now). */
 static int complete_policy(struct registry *r, const struct found *f,
 			   const struct mlc_env_list *envs, const struct mlc_env *e,
 			   const json_t *fin, const char *actor, struct mlc_outcome *out,
@@ -3328,9 +3324,12 @@ static int complete_policy(struct registry *r, const struct found *f,
 	struct mlc_error why = {0};
 	char how[64];
 	json_t *last;
+	int now;
 
 	change_of(fin, e->name, &c);
-	if (mlc_policy_reorder_check(envs, &c, &why) < 0) {
+	now = mlc_policy_recheck(envs, &c, jstr(fin, "by") ? jstr(fin, "by") : "",
+				 jstr(fin, "summary") ? jstr(fin, "summary") : "", &why);
+	if (now < 0) {
 		struct req_change cl = {edit_close, is_closed, f, e, actor, NULL, NULL,
 					"closed",   why.msg,   0, 0, NULL,  NULL};
 		if (update_request(r, &cl, &last, err) < 0)
@@ -3341,7 +3340,7 @@ static int complete_policy(struct registry *r, const struct found *f,
 		return 0;
 	}
 	snprintf(how, sizeof how, "request %lld approved", (long long)f->id);
-	if (write_policy(r, f->exp, envs, &c, actor, how, err) < 0 ||
+	if ((now == 0 && write_policy(r, f->exp, envs, &c, actor, how, err) < 0) ||
 	    update_request(r, &done, &last, err) < 0)
 		return -1;
 	json_decref(last);

@@ -132,6 +132,30 @@ expect_exit 0 "audit" -- "$M" "${P[@]}" audit --limit 1 --json
 expect_exit 1 "root acting as dave is dave" -- "$M" "${P[@]}" --as dave env set production --required-approvals 0
 expect_exit 1 "moving what comes before production is refused" -- "$M" "${P[@]}" --as dave env set staging --order 9
 expect_in "$T/err" "comes before 'production'" "names the guarded environment"
+# A policy request shows every field it changes; the deciding vote checks it
+# again against the policy as it is then, and closes it when it means more.
+pchange() { jq_ "[q['change'] for q in d['requests'] if q['id']==$1][0]"; }
+expect_exit 0 "alice asks for one approval, and herself as the only approver" -- "$M" "${P[@]}" --as alice env set production --required-approvals 1 --approvers alice --json
+pid=$(jq_ "d['request']['id']")
+expect_exit 0 "approvals" -- "$M" "${P[@]}" approvals --json
+[ "$(pchange "$pid")" = "required approvals 2 -> 1 (loosens), approvers alice,bob,carol -> alice" ] \
+	&& ok "the request shows the approvers it sets too" || fail "change: $(pchange "$pid")"
+expect_exit 0 "alice cancels it" -- "$M" "${P[@]}" --as alice cancel "$pid"
+expect_exit 0 "alice asks for one approval, at order 5" -- "$M" "${P[@]}" --as alice env set production --required-approvals 1 --order 5 --json
+pid=$(jq_ "d['request']['id']")
+expect_exit 0 "qa after production is free" -- "$M" "${P[@]}" --as dave env set qa --order 4
+expect_exit 0 "bob approves" -- "$M" "${P[@]}" --as bob approve "$pid"
+expect_exit 0 "carol's vote finds it would now put qa before production" -- "$M" "${P[@]}" --as carol approve "$pid"
+expect_in "$T/out" "request $pid closed: the change no longer means what was approved" "closed, saying why"
+expect_exit 0 "env list" -- "$M" "${P[@]}" env list --json
+[ "$(jq_ "[(e['order'], e['required_approvals']) for e in d['environments'] if e['name']=='production'][0]")" = "(3, 2)" ] \
+	&& ok "production stays after staging, needing two" || fail "env: $(cat "$T/out")"
+# Approver names are trimmed on both sides, in every backend.
+expect_exit 0 "a trailing space is no change" -- "$M" "${P[@]}" --as alice env set production --approvers "alice,bob,carol "
+expect_in "$T/out" "policy saved (no change)" "saved as it was"
+expect_exit 0 "env list" -- "$M" "${P[@]}" env list --json
+[ "$(jq_ "[e['approvers'] for e in d['environments'] if e['name']=='production'][0]")" = "['alice', 'bob', 'carol']" ] \
+	&& ok "carol stays carol" || fail "env: $(cat "$T/out")"
 
 # Hooks from the operator's config: a command that fails, a retry, a POST.
 port_file="$T/port"

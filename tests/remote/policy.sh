@@ -206,7 +206,7 @@ check "prod still needs one approval" "$(prodpolicy required_approvals)" 1
 check "the tag holds the change" "$(policyreq "(d['kind'], d['state'], d['by'], d['change'])")" \
 	"('policy', 'pending', 'bob', {'required_approvals': 0, 'approvers': 'bob,carol,dave'})"
 expect_exit 0 "approvals" -- "$M" approvals
-expect_in "$T/out" "required approvals 1 -> 0, approver dave added" "approvals shows what it changes"
+expect_in "$T/out" "required approvals 1 -> 0 (loosens), approvers bob,carol -> bob,carol,dave (loosens: approver dave added)" "approvals shows what it changes"
 expect_exit 1 "bob cannot approve his own" -- "$M" --as bob approve "$pq"
 expect_exit 1 "dave is not an approver yet" -- "$M" --as dave approve "$pq"
 expect_exit 0 "carol approves: the current policy is met" -- "$M" --as carol approve "$pq"
@@ -238,6 +238,19 @@ check "self-approval on" "$(prodpolicy self_approval)" yes
 expect_exit 0 "root acting as itself changes it directly" -- "$M" env set prod --required-approvals 1
 expect_in "$T/out" "as root, directly" "says so"
 check "prod needs one again" "$(prodpolicy required_approvals)" 1
+# A policy request shows every field it changes; the deciding vote checks it
+# again against the policy as it is then, and closes it when it means more.
+expect_exit 0 "prod requires the previous environment (root)" -- "$M" env set prod --require-previous yes --self-approval no
+expect_exit 0 "bob asks for none, at order 4, himself the only approver" -- "$M" --as bob env set prod --required-approvals 0 --order 4 --approvers bob --json
+pq4=$(py "d['request']['id']" <"$T/out")
+check "the request shows every field it changes" "$(policyreq "d['summary']")" \
+	"order 2 -> 4, required approvals 1 -> 0 (loosens), approvers bob,carol,dave -> bob"
+expect_exit 0 "canary after prod is free" -- "$M" --as dave env set canary --order 3
+expect_exit 0 "carol's vote finds it would now put canary before prod" -- "$M" --as carol approve "$pq4"
+expect_in "$T/out" "request $pq4 closed: the change no longer means what was approved" "closed, saying why"
+check "the request is closed" "$(policyreq "d['state']")" closed
+check "prod stays at 2" "$(prodpolicy order)" 2
+check "prod's approvers stay" "$(prodpolicy approvers)" "bob,carol,dave"
 
 # ---- the rollback rule on a history another client changed ----------------------------
 expect_exit 0 "env set qa2" -- "$M" --as alice env set qa2 --order 5

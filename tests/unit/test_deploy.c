@@ -672,6 +672,151 @@ static void test_moving_what_comes_before_a_guarded_environment_is_refused(void 
 	    0);
 }
 
+/* The change text of request id into buf[len]. */
+static const char *change_of(struct registry *r, int64_t id, char *buf, size_t len)
+{
+	struct mlc_request_list l = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_requests(r, REQ_ALL, id, &l, &err), 0);
+	snprintf(buf, len, "%s", l.items[0].change);
+	MLC_LIST_FREE(&l);
+	return buf;
+}
+
+/* prod's approvers as a comma list into buf[len]. */
+static const char *prod_approvers(struct registry *r, char *buf, size_t len)
+{
+	struct mlc_env_list l = {0};
+	struct mlc_error err = {0};
+
+	buf[0] = '\0';
+	assert_int_equal(registry_env_list(r, &l, &err), 0);
+	for (size_t i = 0; i < l.n; i++)
+		for (size_t k = 0;
+		     strcmp(l.items[i].name, "prod") == 0 && k < l.items[i].n_approvers; k++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? "," : "",
+				 l.items[i].approvers[k]);
+	MLC_LIST_FREE(&l);
+	return buf;
+}
+
+static void test_a_policy_request_shows_every_field_it_changes(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char change[512];
+	int64_t req;
+
+	assert_int_equal(set_prod(r, "a",
+				  (struct mlc_env_change){.have_required = 1,
+							  .required_approvals = 1,
+							  .have_approvers = 1,
+							  .approvers = "a"},
+				  &req, &err),
+			 0);
+	assert_true(req > 0);
+	change_of(r, req, change, sizeof change);
+	assert_non_null(strstr(change, "required approvals 2 -> 1 (loosens)"));
+	assert_non_null(strstr(change, "approvers a,b,c -> a"));
+}
+
+static void test_a_request_whose_order_now_moves_what_comes_before_is_closed(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char reason[1024];
+	int64_t req, none;
+
+	assert_int_equal(
+	    set_prod(r, "a",
+		     (struct mlc_env_change){
+			 .have_required = 1, .required_approvals = 1, .have_order = 1, .order = 5},
+		     &req, &err),
+	    0);
+	/* qa after prod: free now, but once prod moves to 5 it is what comes before */
+	assert_int_equal(
+	    set_prod(r, "dave", (struct mlc_env_change){.name = "qa", .have_order = 1, .order = 4},
+		     &none, &err),
+	    0);
+	assert_int_equal(vote(r, req, "approve", "b", &err), 0);
+	assert_int_equal(vote(r, req, "approve", "c", &err), 0);
+	assert_string_equal(state_of(r, req, reason, sizeof reason), "closed");
+	assert_non_null(strstr(reason, "no longer"));
+	assert_int_equal(prod_required(r), 2);
+}
+
+static void test_a_request_against_a_policy_changed_since_is_closed(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char reason[1024], who[256];
+	int64_t req, none;
+
+	assert_int_equal(set_prod(r, "a",
+				  (struct mlc_env_change){.have_required = 1,
+							  .required_approvals = 1,
+							  .have_approvers = 1,
+							  .approvers = "a,b,c"},
+				  &req, &err),
+			 0);
+	assert_int_equal(
+	    set_prod(r, "root",
+		     (struct mlc_env_change){.have_approvers = 1, .approvers = "a,b,c,d"}, &none,
+		     &err),
+	    0);
+	assert_int_equal(vote(r, req, "approve", "b", &err), 0);
+	assert_int_equal(vote(r, req, "approve", "c", &err), 0);
+	assert_string_equal(state_of(r, req, reason, sizeof reason), "closed");
+	assert_int_equal(prod_required(r), 2);
+	assert_string_equal(prod_approvers(r, who, sizeof who), "a,b,c,d");
+}
+
+static void test_approver_names_are_trimmed_on_both_sides(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char who[256];
+	int64_t req;
+
+	assert_int_equal(
+	    set_prod(r, "a", (struct mlc_env_change){.have_approvers = 1, .approvers = " a, b ,c "},
+		     &req, &err),
+	    0);
+	assert_int_equal(req, 0);
+	assert_string_equal(prod_approvers(r, who, sizeof who), "a,b,c");
+}
+
+static void test_ties_of_long_names_are_compared_whole(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	char name[6][64];
+	int64_t req;
+
+	/* five environments of 60 characters tied just before prod */
+	for (int i = 0; i < 6; i++)
+		snprintf(name[i], sizeof name[i], "%058d-%d", 0, i + 1);
+	assert_int_equal(
+	    set_prod(r, "root",
+		     (struct mlc_env_change){.name = "prod", .have_order = 1, .order = 9}, &req,
+		     &err),
+	    0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(
+		    set_prod(r, "root",
+			     (struct mlc_env_change){.name = name[i], .have_order = 1, .order = 8},
+			     &req, &err),
+		    0);
+	/* a sixth one joining the tie changes what comes before prod */
+	assert_int_equal(
+	    set_prod(r, "dave",
+		     (struct mlc_env_change){.name = name[5], .have_order = 1, .order = 8}, &req,
+		     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "comes before 'prod'"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -700,6 +845,11 @@ int main(void)
 	    T(test_each_kind_of_loosening_by_an_approver_is_a_request),
 	    T(test_a_loosening_request_is_approved_under_the_current_policy),
 	    T(test_a_loosening_request_can_be_rejected_or_cancelled),
+	    T(test_a_policy_request_shows_every_field_it_changes),
+	    T(test_a_request_whose_order_now_moves_what_comes_before_is_closed),
+	    T(test_a_request_against_a_policy_changed_since_is_closed),
+	    T(test_approver_names_are_trimmed_on_both_sides),
+	    T(test_ties_of_long_names_are_compared_whole),
 	    T(test_requests_of_both_kinds_share_one_numbering),
 	    T(test_moving_what_comes_before_a_guarded_environment_is_refused),
 	};
