@@ -40,6 +40,33 @@ void dialog_line(struct dialog *d, const char *fmt, ...)
 	d->lines[d->nlines++] = sanitize_dup(buf);
 }
 
+/* Text columns for a field's value: a 72-wide dialog less margins and label. */
+#define FIELD_WIDTH 52
+
+void dialog_field(struct dialog *d, const char *label, const char *text)
+{
+	size_t n = strlen(text);
+	int first = 1;
+
+	do {
+		size_t take = n, cut;
+
+		if (take > FIELD_WIDTH) {
+			/* break after the last comma or space that fits, else hard */
+			cut = FIELD_WIDTH;
+			while (cut > 0 && text[cut - 1] != ',' && text[cut - 1] != ' ')
+				cut--;
+			take = cut ? cut : FIELD_WIDTH;
+		}
+		dialog_line(d, "%-13s %.*s", first ? label : "", (int)take, text);
+		first = 0;
+		text += take;
+		n -= take;
+		while (*text == ' ')
+			text++, n--;
+	} while (n > 0);
+}
+
 /* 1 when OK may be pressed: nothing to type, or typed right. */
 static int ok_enabled(const struct dialog *d)
 {

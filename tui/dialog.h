@@ -7,7 +7,7 @@
 
 struct app;
 
-#define DIALOG_LINES 8
+#define DIALOG_LINES 12
 
 struct dialog {
 	char *title;
@@ -27,6 +27,9 @@ struct dialog *dialog_new(const char *title, const char *ok_label, const char *e
 			  void (*confirm)(struct app *, void *), void (*discard)(void *), void *ctx);
 /* Add a line of explanation (printf-style; sanitised when drawn). */
 void dialog_line(struct dialog *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add "label  text", text wrapped after a comma or space onto as many lines
+ * as it needs (up to the dialog's limit), so a long value is never cut. */
+void dialog_field(struct dialog *d, const char *label, const char *text);
 void dialog_draw(struct app *a, const struct dialog *d);
 /* Handle a key: 0 still open, 1 cancelled, 2 confirmed. */
 int dialog_key(struct dialog *d, int key, int is_wide);

@@ -239,7 +239,7 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	dialog_line(d, "Request %lld by %s", (long long)q->id, q->requested_by);
 	if (is_policy(q)) {
 		dialog_line(d, "Policy of:    %s", q->environment);
-		dialog_line(d, "Change:       %s", q->change ? q->change : "");
+		dialog_field(d, "Change:", q->change ? q->change : "");
 	} else {
 		dialog_line(d, "Model:        %s", q->model);
 		dialog_line(d, "Environment:  %s", q->environment);

@@ -149,9 +149,10 @@ screen | grep -q "alice *request" && ok "alice's request is in the audit" || fai
 keys q
 expect_quit "q exits 0"
 
-# A policy request (alice loosens production: self-approval on) is in the
-# queue as kind policy with what it changes; bob's approval there counts.
-"$M" -r "$db" --as alice env set production --self-approval yes >"$T/pol.out" 2>&1
+# A policy request (alice loosens production: self-approval on, dave added) is
+# in the queue as kind policy with what it changes; the vote dialog shows the
+# whole change, wrapped, not cut; bob's approval there counts.
+"$M" -r "$db" --as alice env set production --self-approval yes --approvers alice,bob,carol,dave >"$T/pol.out" 2>&1
 grep -q "it loosens it" "$T/pol.out" && ok "alice's loosening opened a request" || fail "env set: $(cat "$T/pol.out")"
 tui_start 120 32 -r "$db" --as bob
 wait_for "Models (8)"
@@ -163,21 +164,22 @@ keys /
 literal "policy"
 keys Enter
 wait_for "(1 of"
-wait_re "\(policy\) +production +self-approval on"
+wait_re "\(policy\) +production +approvers alice,b…"
 keys Enter
-wait_for "the policy of production: self-approval on"
+wait_for "the policy of production: approvers alice,bob,carol -> "
 keys Enter
 keys a
 wait_for "approve, comment (optional):"
 keys Enter
 wait_for "Policy of:    production"
-wait_for "Change:       self-approval on"
+wait_for "Change:       approvers alice,bob,carol -> alice,bob,carol,dave"
+wait_for "(loosens: approver dave added), self-approval on"
 confirm_typed production
 wait_for "1 of 2 approvals"
 keys q
 pid=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print([q['id'] for q in json.load(sys.stdin)['requests'] if q['kind']=='policy'][0])")
 expect_exit 0 "carol's approval is the second" -- "$M" -r "$db" --as carol approve "$pid"
-expect_in "$T/out" "approved: the policy of production changed (self-approval on)" "and applies it"
+expect_in "$T/out" "approved: the policy of production changed (approvers alice,bob,carol -> alice,bob,carol,dave (loosens: approver dave added), self-approval on (loosens))" "and applies it"
 "$M" -r "$db" env list --json | python3 -c "import json,sys; assert [e for e in json.load(sys.stdin)['environments'] if e['name']=='production'][0]['self_approval']" \
 	&& ok "the approved policy change is in force" || fail "self-approval is still off"
 
