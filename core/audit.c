@@ -264,21 +264,26 @@ static char *absolute(const char *path)
 	return xasprintf("%s/%s", cwd, path);
 }
 
-char *audit_head_file(const char *path)
+char *audit_state_path(const char *name)
 {
 	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *abs = absolute(path), hex[SHA256_HEX_LEN], *dir;
+
+	if (x && *x == '/')
+		return xasprintf("%s/mlconsole/%s", x, name);
+	if (home && *home)
+		return xasprintf("%s/.local/state/mlconsole/%s", home, name);
+	return NULL;
+}
+
+char *audit_head_file(const char *path)
+{
+	char *abs = absolute(path), hex[SHA256_HEX_LEN], *name, *file;
 
 	sha256_hex(abs, strlen(abs), hex);
 	free(abs);
-	if (x && *x == '/')
-		dir = xasprintf("%s/mlconsole", x);
-	else if (home && *home)
-		dir = xasprintf("%s/.local/state/mlconsole", home);
-	else
-		return NULL;
-	char *file = xasprintf("%s/audit-heads/%s", dir, hex);
-	free(dir);
+	name = xasprintf("audit-heads/%s", hex);
+	file = audit_state_path(name);
+	free(name);
 	return file;
 }
 
@@ -304,8 +309,7 @@ static int head_read(const char *path, int64_t *id, char hash[SHA256_HEX_LEN])
 	return found;
 }
 
-/* Create the folders leading to file (0700, as XDG asks). */
-static void make_parents(const char *file)
+void audit_make_parents(const char *file)
 {
 	char *p = xstrdup(file);
 
@@ -327,7 +331,7 @@ static int head_write(const char *path, int64_t id, const char *hash)
 		free(abs);
 		return -1;
 	}
-	make_parents(file);
+	audit_make_parents(file);
 	tmp = xasprintf("%s.tmp-%ld", file, (long)getpid());
 	text = xasprintf("mlconsole audit head 1\n%lld %s\n%s\n", (long long)id, hash, abs);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

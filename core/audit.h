@@ -60,6 +60,12 @@ int audit_verify(sqlite3 *db, const char *path, struct mlc_audit_check *out, str
 void audit_head_advance(sqlite3 *db, const char *path);
 /* Drop the head remembered for path (a registry this console just created). */
 void audit_head_forget(const char *path);
+/* $XDG_STATE_HOME/mlconsole/NAME (default ~/.local/state/mlconsole/NAME),
+ * where a console keeps what is its own; the caller frees. NULL when neither
+ * $XDG_STATE_HOME nor $HOME is set. */
+char *audit_state_path(const char *name);
+/* Create the missing folders leading to file (0700, as XDG asks). */
+void audit_make_parents(const char *file);
 /* The file holding path's head; the caller frees. NULL when there is no
  * state directory ($XDG_STATE_HOME and $HOME unset). */
 char *audit_head_file(const char *path);

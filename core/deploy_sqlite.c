@@ -531,30 +531,24 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 			 struct mlc_error *err)
 {
 	/* ids are unique across both kinds: the other table has no such row */
-	sqlite3_stmt *st = sq_prep(r,
-				   "UPDATE policy_requests SET state = ?, closed_at = ?,"
-				   " close_reason = ? WHERE id = ?",
-				   err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, timefmt_now_ms());
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, id);
-	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
-		return -1;
-	st = sq_prep(
-	    r,
+	static const char *const sql[] = {
+	    "UPDATE policy_requests SET state = ?, closed_at = ?, close_reason = ? WHERE id = ?",
 	    "UPDATE promotion_requests SET state = ?, closed_at = ?, close_reason = ? WHERE id = ?",
-	    err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, timefmt_now_ms());
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, id);
-	return sq_step_done(r, st, sqlite3_step(st), err);
+	};
+
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = sq_prep(r, sql[i], err);
+
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, timefmt_now_ms());
+		sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, id);
+		if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* May actor vote on q under e's policy? */

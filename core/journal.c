@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "audit.h"
 #include "journal.h"
 #include "sha256.h"
 #include "timefmt.h"
@@ -21,26 +22,7 @@
 
 char *journal_path(void)
 {
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (x && *x == '/')
-		return xasprintf("%s/mlconsole/audit.jsonl", x);
-	if (home && *home)
-		return xasprintf("%s/.local/state/mlconsole/audit.jsonl", home);
-	return NULL;
-}
-
-/* Create the missing folders leading to file path (0700, as XDG asks). */
-static void make_parents(const char *path)
-{
-	char *p = xstrdup(path);
-
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(p, 0700);
-		*s = '/';
-	}
-	free(p);
+	return audit_state_path("audit.jsonl");
 }
 
 void journal_line_hash(const char *prev, int64_t at, const char *registry, const char *actor,
@@ -131,7 +113,7 @@ void journal_append(const char *registry, const char *actor, const char *action,
 	int fd = -1, torn;
 
 	if (path) {
-		make_parents(path);
+		audit_make_parents(path);
 		fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	}
 	/* The lock spans reading the last hash and writing: one chain, no fork. */
