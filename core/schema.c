@@ -205,7 +205,7 @@ static const char schema_v3[] =
     "  self_approval INTEGER CHECK (self_approval IN (0,1)),"
     "  rollback_approval INTEGER CHECK (rollback_approval IN (0,1)),"
     "  require_previous INTEGER CHECK (require_previous IN (0,1)),"
-    "  change TEXT NOT NULL," /* what it loosens, for people */
+    "  change TEXT NOT NULL," /* the whole change, was -> now, for people */
     "  requested_by TEXT NOT NULL,"
     "  requested_at INTEGER NOT NULL,"
     "  comment TEXT NOT NULL DEFAULT '',"
