@@ -22,6 +22,17 @@ void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, cons
 	out->summary = arena_strdup(&out->arena, buf);
 }
 
+void mlc_outcome_note(struct mlc_outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out->note = arena_strdup(&out->arena, buf);
+}
+
 void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env,
 		       const char *action, int64_t version, int64_t previous)
 {

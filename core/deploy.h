@@ -95,11 +95,17 @@ struct mlc_outcome {
 	const char *action;		 /* "deploy" or "rollback", when deployed */
 	int64_t version, previous;	 /* what went live; what was live before (0: none) */
 	const char *summary;
+	const char *note; /* what the backend adds to the summary, or NULL: the CLI
+			   * and TUI show "SUMMARY (NOTE)" (mlc_outcome_note) */
 };
 
 /* Set out's request, whether a version went live, and its summary (printf). */
 void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Set out's note (printf): a backend's remark on the summary, such as where
+ * the policy is enforced; mlc_outcome leaves it as it is. */
+void mlc_outcome_note(struct mlc_outcome *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Note in out which version went live where, by which action, replacing
  * which (0: none): the hooks are told this, not what a re-read would say. */
 void mlc_outcome_where(struct mlc_outcome *out, const char *model, const char *env,

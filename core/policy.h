@@ -66,7 +66,8 @@ int mlc_policy_deploy(const struct mlc_place *p, int64_t v, enum mlc_vstate vs, 
 
 /* Where a rollback of p's model in p's environment goes: to (a version number
  * the user gave, NULL: the rule — the most recent earlier live version that
- * was not itself rolled back from, or moved off by another client) into
+ * was not itself rolled back from, or moved off by another client — also
+ * a move not recorded yet, seen as p->live differing from the head) into
  * *target. by_request: for a rollback request or its approval (the policy's
  * "rollback needs approval" does not refuse it). 0, or -1 with err: rollback
  * needs approval, nothing live, to is the live version or was never live
