@@ -116,6 +116,9 @@ static void change_done(struct app *a, void *arg)
 
 	if (a != NULL) {
 		struct view *v = app_top(a);
+		if (j->rc == 0 && j->out.note) /* a backend's remark, as the CLI prints it */
+			j->out.summary =
+			    arena_printf(&j->out.arena, "%s (%s)", j->out.summary, j->out.note);
 		if (j->rc < 0)
 			app_status(a, 1, "%s%s%s", j->err.msg, j->hook_summary ? "; " : "",
 				   j->hook_summary ? j->hook_summary : "");

@@ -62,9 +62,10 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	struct mlc_error err = {0};
 
 	if (!o->json) {
-		char *safe = sanitize_dup(out->summary);
-		printf("%s\n", safe);
+		char *safe = sanitize_dup(out->summary), *note = sanitize_dup(out->note ? out->note : "");
+		printf(*note ? "%s (%s)\n" : "%s\n", safe, note);
 		free(safe);
+		free(note);
 		return 0;
 	}
 	if (out->request_id > 0) {
