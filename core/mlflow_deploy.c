@@ -1,0 +1,1075 @@
+/* mlflow_deploy.c: environments and deployments on a stock MLflow server
+ * (MLFLOW.md §11; mlflow_impl.h): policies as tags of the experiment
+ * "mlconsole", the live version as the alias E, the history as the model tag
+ * mlconsole.history.E, the legacy stage mirror, hook outcomes as the model tag
+ * mlconsole.hook.E; deploy, rollback and the deployments listing. */
+#include "config.h"
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "mlflow_impl.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+/* ---- environments and their policies ------------------------------------------ */
+
+/* The environment called name[0..len) in l, added with no policy if absent. */
+static struct mlc_env *env_slot(struct mlc_env_list *l, const char *name, size_t len)
+{
+	struct mlc_env *e;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->items[i].name) == len && strncmp(l->items[i].name, name, len) == 0)
+			return &l->items[i];
+	e = MLC_LIST_PUSH(l);
+	e->name = arena_strndup(&l->arena, name, len);
+	return e;
+}
+
+/* Set e's approvers from the comma list s (mlc_approver_next), sorted. */
+static void parse_approvers(struct mlc_arena *a, struct mlc_env *e, const char *s)
+{
+	const char *p = s, *name;
+	size_t n = 1, len;
+
+	for (const char *q = s; *q; q++)
+		n += *q == ',';
+	e->approvers = arena_alloc(a, n * sizeof *e->approvers);
+	e->n_approvers = 0;
+	while (mlc_approver_next(&p, &name, &len))
+		e->approvers[e->n_approvers++] = arena_strndup(a, name, len);
+	if (e->n_approvers > 1)
+		qsort(e->approvers, e->n_approvers, sizeof *e->approvers, cmp_str_ptr);
+}
+
+/* A policy flag: 1 yes, 0 no, -1 not understood. Other MLflow clients may
+ * write "True" (Python's str(True)), "1" or "on". */
+static int policy_flag(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "1", "on"};
+	static const char *const no[] = {"no", "false", "0", "off"};
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A policy number into *n: 0, or -1 when v is not a whole number (at least
+ * min). */
+static int policy_number(const char *v, int64_t min, int64_t *n)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (end == v || *end != '\0' || errno != 0 || x < min)
+		return -1;
+	*n = x;
+	return 0;
+}
+
+/* *field = the flag v: 0, or -1 when v is not understood. */
+static int policy_set_flag(int *field, const char *v)
+{
+	int f = policy_flag(v);
+
+	if (f < 0)
+		return -1;
+	*field = f;
+	return 0;
+}
+
+/* Apply policy tag key (policy.E.FIELD) = value to the list. A value not
+ * understood is noted in the environment: changes there are refused, since a
+ * policy that cannot be read must not read as "no approval needed". */
+static void policy_tag(struct mlc_env_list *l, const char *key, const char *value)
+{
+	const char *name = key + 7, *dot = strrchr(key, '.'), *f;
+	struct mlc_env *e;
+	int bad = 0;
+
+	if (strncmp(key, "policy.", 7) != 0 || dot <= name)
+		return;
+	e = env_slot(l, name, (size_t)(dot - name));
+	f = dot + 1;
+	if (strcmp(f, "order") == 0)
+		bad = policy_number(value, INT64_MIN, &e->order);
+	else if (strcmp(f, "required_approvals") == 0)
+		bad = policy_number(value, 0, &e->required_approvals);
+	else if (strcmp(f, "approvers") == 0)
+		parse_approvers(&l->arena, e, value);
+	else if (strcmp(f, "self_approval") == 0)
+		bad = policy_set_flag(&e->self_approval, value);
+	else if (strcmp(f, "rollback_approval") == 0)
+		bad = policy_set_flag(&e->rollback_approval, value);
+	else if (strcmp(f, "require_previous") == 0)
+		bad = policy_set_flag(&e->require_previous, value);
+	if (bad && e->policy_error == NULL) {
+		char what[400];
+		snprintf(what, sizeof what, "%.120s = '%.200s'", key, value);
+		e->policy_error = arena_strdup(&l->arena, what);
+	}
+}
+
+/* By order, then name. */
+static int cmp_env(const void *a, const void *b)
+{
+	const struct mlc_env *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The policy experiment's JSON into *out (caller decrefs); NULL when it does
+ * not exist yet. */
+int policy_experiment(struct registry *r, json_t **out, struct mlc_error *err)
+{
+	struct http_param p = {"experiment_name", POLICY_EXPERIMENT};
+	json_t *resp;
+
+	*out = NULL;
+	if (http_get_json(HTTPH(r), "experiments/get-by-name", &p, 1, &resp, err) == 0) {
+		*out = json_incref(json_object_get(resp, "experiment"));
+		json_decref(resp);
+		return 0;
+	}
+	return http_last_status(HTTPH(r)) == 404 ? 0 : -1;
+}
+
+/* Every environment's policy, by order, into out; the policy experiment's id
+ * into exp[len] ("" when it does not exist yet) unless exp is NULL. */
+int load_envs(struct registry *r, struct mlc_env_list *out, char *exp, size_t len,
+	      struct mlc_error *err)
+{
+	const json_t *it;
+	json_t *e;
+	size_t i, first = out->n;
+
+	if (policy_experiment(r, &e, err) < 0)
+		return -1;
+	if (exp)
+		snprintf(exp, len, "%s", jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+	json_array_foreach(json_object_get(e, "tags"), i, it)
+	{
+		if (jstr(it, "key") && jstr(it, "value"))
+			policy_tag(out, jstr(it, "key"), jstr(it, "value"));
+	}
+	json_decref(e);
+	if (out->n - first > 1)
+		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_env);
+	return 0;
+}
+
+/* Environments and their policies, by order. */
+int mlflow_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
+{
+	return load_envs(r, out, NULL, 0, err);
+}
+
+/* Environment name in l; NULL with a NOT FOUND naming it, or (err set) with
+ * the policy setting it could not read. */
+const struct mlc_env *find_env(const struct mlc_env_list *l, const char *name,
+			       struct mlc_error *err)
+{
+	for (size_t i = 0; name && i < l->n; i++) {
+		const struct mlc_env *e = &l->items[i];
+		if (strcmp(e->name, name) != 0)
+			continue;
+		if (e->policy_error && err) {
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "environment '%s': its policy setting %s (a tag of the "
+				      "experiment '" POLICY_EXPERIMENT "') is not understood (yes/no, "
+				      "or a whole number): changes there are refused until 'mlconsole "
+				      "env set %s ...' rewrites it",
+				      e->name, e->policy_error, e->name);
+			return NULL;
+		}
+		return e;
+	}
+	mlc_error_set(err, MLC_ERR_NOTFOUND, "environment '%s': not found (see 'mlconsole env list')",
+		      name ? name : "?");
+	return NULL;
+}
+
+/* The environment just before e in the order, or NULL. */
+static const struct mlc_env *previous_env(const struct mlc_env_list *l, const struct mlc_env *e)
+{
+	const struct mlc_env *prev = NULL;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].order < e->order && (prev == NULL || l->items[i].order > prev->order))
+			prev = &l->items[i];
+	return prev;
+}
+
+/* Create the policy experiment (on the first env set), its id into exp[len].
+ * Another console creating it at the same moment is fine: it is looked up. */
+int create_policy_experiment(struct registry *r, char *exp, size_t len,
+			     struct mlc_error *err)
+{
+	json_t *body = json_pack("{s:s,s:[{s:s,s:s}]}", "name", POLICY_EXPERIMENT, "tags", "key",
+				 "mlconsole.note", "value",
+				 "environment policies of mlconsole (policy.ENV.*); " NOT_BY_SERVER);
+	json_t *resp = NULL, *e;
+	int rc = http_post_json(HTTPH(r), "experiments/create", body, &resp, err);
+
+	json_decref(body);
+	if (rc == 0 && jstr(resp, "experiment_id"))
+		snprintf(exp, len, "%s", jstr(resp, "experiment_id"));
+	json_decref(resp);
+	if (rc == 0 || http_last_status(HTTPH(r)) != 400)
+		return rc;
+	if (policy_experiment(r, &e, err) < 0 || e == NULL)
+		return e ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot create experiment '%s'",
+					     http_host(HTTPH(r)), POLICY_EXPERIMENT);
+	snprintf(exp, len, "%s", jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
+	json_decref(e);
+	return 0;
+}
+
+/* Set the policy tag policy.ENV.FIELD = value on experiment exp. */
+static int set_policy(struct registry *r, const char *exp, const char *env, const char *field,
+		      const char *value, struct mlc_error *err)
+{
+	char key[128];
+
+	snprintf(key, sizeof key, "policy.%s.%s", env, field);
+	return send_change(r, "experiments/set-experiment-tag",
+			   json_pack("{s:s,s:s,s:s}", "experiment_id", exp, "key", key, "value",
+				     value),
+			   0, err);
+}
+
+/* The audit detail of a policy change (as the local store writes it). */
+static void policy_detail(struct strbuf *sb, const struct mlc_env_change *c, int created)
+{
+	if (created)
+		sb_add(sb, "created;");
+	if (c->have_order)
+		sb_printf(sb, " order=%lld", (long long)c->order);
+	if (c->have_required)
+		sb_printf(sb, " required_approvals=%lld", (long long)c->required_approvals);
+	if (c->have_approvers)
+		sb_printf(sb, " approvers=%s", c->approvers);
+	if (c->have_self)
+		sb_printf(sb, " self_approval=%s", c->self_approval ? "yes" : "no");
+	if (c->have_rollback)
+		sb_printf(sb, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
+	if (c->have_previous)
+		sb_printf(sb, " require_previous=%s", c->require_previous ? "yes" : "no");
+	sb_add(sb, " (" NOT_BY_SERVER ")");
+}
+
+/* Write change c as policy tags on experiment exp (l: the environments as
+ * read), and journal it; how, when not NULL, says by what right. */
+int write_policy(struct registry *r, const char *exp, const struct mlc_env_list *l,
+		 const struct mlc_env_change *c, const char *actor, const char *how,
+		 struct mlc_error *err)
+{
+	struct strbuf detail = {0};
+	char order[24], req[24];
+	int64_t next = 1;
+	int created = find_env(l, c->name, NULL) == NULL;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].order >= next)
+			next = l->items[i].order + 1;
+	snprintf(order, sizeof order, "%lld", (long long)(c->have_order ? c->order : next));
+	snprintf(req, sizeof req, "%lld", (long long)(c->have_required ? c->required_approvals : 0));
+	const struct {
+		int set;
+		const char *field, *value;
+	} f[] = {
+	    {c->have_order || created, "order", order},
+	    {c->have_required || created, "required_approvals", req},
+	    {c->have_approvers || created, "approvers", c->have_approvers ? c->approvers : ""},
+	    {c->have_self || created, "self_approval", c->self_approval ? "yes" : "no"},
+	    {c->have_rollback || created, "rollback_approval", c->rollback_approval ? "yes" : "no"},
+	    {c->have_previous || created, "require_previous", c->require_previous ? "yes" : "no"},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+		if (f[i].set && set_policy(r, exp, c->name, f[i].field, f[i].value, err) < 0)
+			return -1;
+	policy_detail(&detail, c, created);
+	if (how)
+		sb_printf(&detail, "; %s", how);
+	journal(r, actor, "policy", c->name, sb_str(&detail));
+	sb_free(&detail);
+	return 0;
+}
+
+/* Store a policy as tags of the experiment "mlconsole" (created when
+ * missing); a new environment gets every field, an old one those given. */
+int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
+		   struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct mlc_env_list l = {0};
+	struct strbuf why = {0};
+	char exp[64];
+	int kind, rc = -1;
+
+	if (!mlc_env_name_valid(c->name))
+		return mlc_error_set(
+		    err, MLC_ERR_USAGE,
+		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
+	    (kind = mlc_policy_check(&l, c, actor, &why, err)) < 0)
+		goto out;
+	if (kind == MLC_POLICY_REQUEST) {
+		rc = open_policy_request(r, exp, c, find_env(&l, c->name, NULL), sb_str(&why),
+					 actor, out, err);
+		goto out;
+	}
+	if ((!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0) ||
+	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) <
+		0)
+		goto out;
+	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, sb_str(&why),
+		    c->root_direct ? ", as root, directly" : "");
+	rc = 0;
+out:
+	sb_free(&why);
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
+/* ---- deployments: aliases and history tags ---------------------------------- */
+
+/* Read model again (the alias and tags as they are now). */
+int place_reread(struct registry *r, const char *model, struct place *p,
+		 struct mlc_error *err)
+{
+	json_decref(p->resp);
+	p->resp = NULL;
+	p->m = NULL;
+	if (get_model(r, model, &p->resp, err) < 0)
+		return -1;
+	p->m = json_object_get(p->resp, "registered_model");
+	return 0;
+}
+
+/* The policies, environment env and model, as they are now. */
+int place_open(struct registry *r, const char *model, const char *env, struct place *p,
+	       struct mlc_error *err)
+{
+	memset(p, 0, sizeof *p);
+	if (load_envs(r, &p->envs, NULL, 0, err) < 0 ||
+	    (p->env = find_env(&p->envs, env, err)) == NULL)
+		return -1;
+	return place_reread(r, model, p, err);
+}
+
+/* Free what place_open read. */
+void place_close(struct place *p)
+{
+	json_decref(p->resp);
+	MLC_LIST_FREE(&p->envs);
+}
+
+/* The deployment history of model m in env, newest first: a new array. A tag
+ * that is not a JSON array (an edit by hand) reads as empty. */
+json_t *history_of(const json_t *m, const char *env)
+{
+	char key[128];
+	const char *s;
+	json_t *h;
+
+	snprintf(key, sizeof key, "mlconsole.history.%s", env);
+	s = tag_of(m, key);
+	h = s ? json_loads(s, 0, NULL) : NULL;
+	if (!json_is_array(h)) {
+		json_decref(h);
+		h = json_array();
+	}
+	return h;
+}
+
+/* The version live in env (alias env of m), 0 when none. */
+int64_t live_of(const json_t *m, const char *env)
+{
+	const char *v = alias_of(m, env);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* The entry of history h for the deployment that completed request q (made
+ * since q was opened), or NULL. */
+const json_t *history_req(const json_t *h, const struct reqref *q)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(h, i, e)
+	{
+		if (jstr(e, "req") && strcmp(jstr(e, "req"), q->ref) == 0 &&
+		    jint(e, "at") >= q->opened)
+			return e;
+	}
+	return NULL;
+}
+
+/* 1 if version v of m was ever live in env. */
+static int was_live(const json_t *m, const char *env, int64_t v)
+{
+	json_t *h = history_of(m, env);
+	const json_t *e;
+	size_t i;
+	int found = live_of(m, env) == v;
+
+	json_array_foreach(h, i, e)
+	{
+		found |= jint(e, "v") == v;
+	}
+	json_decref(h);
+	return found;
+}
+
+/* The rollback rule on history h (newest first): the most recent earlier live
+ * version, not cur, that was not itself rolled back from; 0 when none. */
+static int64_t rule_target(const json_t *h, int64_t cur)
+{
+	const json_t *e, *x;
+	size_t i, k;
+
+	json_array_foreach(h, i, e)
+	{
+		int64_t v = jint(e, "v");
+		int rolled = 0;
+		if (v <= 0 || v == cur)
+			continue;
+		json_array_foreach(h, k, x)
+		{
+			const char *act = jstr(x, "act");
+			rolled |= act && strcmp(act, "rollback") == 0 && jint(x, "prev") == v;
+		}
+		if (!rolled)
+			return v;
+	}
+	return 0;
+}
+
+/* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
+ * (no such version, archived); -1 with err when the server could not say.
+ * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
+ * stage mirror on, a version the mirror archived (one the history records as
+ * live in staging or production) can go live again; one archived by other
+ * means (MLflow's UI, another client) while never live there stays retired.
+ * (A version archived by hand after being live there, or whose entries were
+ * trimmed from the history, is not told apart.) */
+int version_state(struct registry *r, const struct place *p, const char *model, int64_t v,
+		  char *stage, size_t len, struct mlc_error *why, struct mlc_error *err)
+{
+	char num[24];
+	struct http_param q[] = {{"name", model}, {"version", num}};
+	int mirrored = ((struct mlflow *)r->impl)->stages;
+	json_t *resp;
+	const char *st;
+	int archived;
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	if (http_get_json(HTTPH(r), "model-versions/get", q, 2, &resp, err) < 0) {
+		if (http_last_status(HTTPH(r)) != 404)
+			return -1;
+		mlc_error_set(why, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model,
+			      (long long)v);
+		return 1;
+	}
+	st = jstr(json_object_get(resp, "model_version"), "current_stage");
+	if (stage)
+		snprintf(stage, len, "%s", st ? st : "");
+	archived = st && strcmp(st, "Archived") == 0 &&
+		   !(mirrored && (was_live(p->m, "staging", v) || was_live(p->m, "production", v)));
+	json_decref(resp);
+	if (archived)
+		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived%s", model,
+			      (long long)v,
+			      mirrored ? " (its history has no record of it live in staging or "
+					 "production, where the legacy stage mirror would have archived it)"
+				       : "");
+	return archived;
+}
+
+/* Version v of p's model exists and is not retired; -1 with err otherwise. */
+int check_version(struct registry *r, const struct place *p, const char *model, int64_t v,
+		  struct mlc_error *err)
+{
+	return version_state(r, p, model, v, NULL, 0, err, err) == 0 ? 0 : -1;
+}
+
+/* The require-previous rule: v must have been live in the environment before. */
+int check_previous(const struct place *p, const char *model, int64_t v,
+		   struct mlc_error *err)
+{
+	const struct mlc_env *e = p->env, *prev = previous_env(&p->envs, e);
+
+	if (!e->require_previous || prev == NULL || was_live(p->m, prev->name, v))
+		return 0;
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "%s %lld to %s: refused by the policy of environment '%s': the version "
+			     "must have been live in '%s' first",
+			     model, (long long)v, e->name, e->name, prev->name);
+}
+
+/* Write history h of model in env as its tag, dropping the oldest entries
+ * until it fits MLflow's 5000 characters. */
+static int write_history(struct registry *r, const char *model, const char *env, json_t *h,
+			 struct mlc_error *err)
+{
+	char key[128], *s = json_dumps(h, JSON_COMPACT);
+	int rc;
+
+	while (s && strlen(s) > MAX_TAG_VALUE && json_array_size(h) > 1) {
+		free(s);
+		json_array_remove(h, json_array_size(h) - 1);
+		s = json_dumps(h, JSON_COMPACT);
+	}
+	snprintf(key, sizeof key, "mlconsole.history.%s", env);
+	rc = send_change(r, "registered-models/set-tag",
+			 json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s ? s : "[]"),
+			 0, err);
+	free(s);
+	return rc;
+}
+
+/* Add the entry for v (action by actor, completing request req or NULL) at
+ * the head of the history tag, read again first; nothing when req is there. */
+static int add_history(struct registry *r, const char *model, struct place *p, int64_t v,
+		       int64_t prev, const char *action, const char *actor, const struct reqref *req,
+		       struct mlc_error *err)
+{
+	json_t *h, *e;
+	int rc = 0;
+
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	h = history_of(p->m, p->env->name);
+	if (req == NULL || history_req(h, req) == NULL) {
+		e = json_object();
+		json_object_set_new(e, "v", json_sprintf("%lld", (long long)v));
+		if (prev > 0)
+			json_object_set_new(e, "prev", json_sprintf("%lld", (long long)prev));
+		json_object_set_new(e, "at", json_integer(timefmt_now_ms()));
+		json_object_set_new(e, "by", json_string(actor));
+		json_object_set_new(e, "act", json_string(action));
+		if (req)
+			json_object_set_new(e, "req", json_string(req->ref));
+		json_array_insert_new(h, 0, e);
+		rc = write_history(r, model, p->env->name, h, err);
+	}
+	json_decref(h);
+	return rc;
+}
+
+/* The MLflow stage mirroring environment env ("Staging", "Production"), or
+ * NULL when env has none or this context does not mirror stages. */
+static const char *legacy_stage(struct registry *r, const char *env)
+{
+	if (!((struct mlflow *)r->impl)->stages)
+		return NULL;
+	if (strcmp(env, "staging") == 0)
+		return "Staging";
+	if (strcmp(env, "production") == 0)
+		return "Production";
+	return NULL;
+}
+
+/* With the legacy stage mirror on, put v, just made live in env, in env's
+ * stage, archiving the versions that held it (transition-stage), for tools
+ * that still read stages; journal it under subject. 0 done (or nothing to
+ * do); -1 with err saying that the deployment stands but the mirror failed. */
+static int mirror_stage(struct registry *r, const json_t *m, const char *model, int64_t v,
+			const char *env, const char *actor, const char *subject,
+			struct mlc_error *err)
+{
+	const char *stage = legacy_stage(r, env);
+	struct mlc_error e = {0};
+	char num[24], detail[1200];
+
+	if (stage == NULL)
+		return 0;
+	/* A version holds one stage: one still live in production keeps it. */
+	if (strcmp(env, "production") != 0 && legacy_stage(r, "production") &&
+	    live_of(m, "production") == v) {
+		journal(r, actor, "stage", subject,
+			"legacy stage Production kept: the version is live in production");
+		return 0;
+	}
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	if (send_change(r, "model-versions/transition-stage",
+			json_pack("{s:s,s:s,s:s,s:b}", "name", model, "version", num, "stage",
+				  stage, "archive_existing_versions", 1),
+			0, &e) < 0) {
+		snprintf(detail, sizeof detail,
+			 "incomplete: the alias and history tag were written, the legacy stage %s "
+			 "was not: %s",
+			 stage, e.msg);
+		journal(r, actor, "stage", subject, detail);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "deployed %s %lld to %s, but the legacy stage mirror failed: %s", model,
+		    (long long)v, env, e.msg);
+	}
+	snprintf(detail, sizeof detail, "legacy stage %s (the other %s versions archived)", stage,
+		 stage);
+	journal(r, actor, "stage", subject, detail);
+	return 0;
+}
+
+/* err, which says why a later step failed, now says first that v went live. */
+static int live_but(struct mlc_error *err, const char *model, int64_t v, const char *env,
+		    const char *what)
+{
+	struct mlc_error e = *err;
+
+	mlc_error_set(err, e.code, "deployed %s %lld to %s (the alias is set), but %s: %s", model,
+		      (long long)v, env, what, e.msg);
+	return 1;
+}
+
+/* Make v live in p's environment in §11's order — the alias, then the history
+ * tag — then re-read and confirm both; journal it; then the legacy stage when
+ * mirrored. *prev: the version before. 0 live; 1 live, but a step after the
+ * alias failed (the history tag, its confirmation, the stage mirror: err says
+ * which); -1 with err, not live. */
+int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
+	      const char *action, const char *actor, const struct reqref *req, int64_t *prev,
+	      struct mlc_outcome *out, struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	char num[24], subject[600], detail[200];
+	json_t *h;
+	int ok;
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	*prev = live_of(p->m, env);
+	if (send_change(r, "registered-models/alias",
+			json_pack("{s:s,s:s,s:s}", "name", model, "alias", env, "version", num), 0,
+			err) < 0)
+		return -1;
+	mlc_outcome_where(out, model, env, action, v, *prev);
+	if (add_history(r, model, p, v, *prev, action, actor, req, err) < 0) {
+		journal(r, actor, action, subject,
+			"incomplete: the alias was set, the history tag was not written");
+		return live_but(err, model, v, env,
+				legacy_stage(r, env)
+				    ? "its history tag was not written (a rollback will not know of "
+				      "this deployment) nor its legacy stage set; deploying it again "
+				      "writes them"
+				    : "its history tag was not written (a rollback will not know of "
+				      "this deployment); deploying it again writes it");
+	}
+	if (place_reread(r, model, p, err) < 0) {
+		journal(r, actor, action, subject,
+			"unconfirmed: the alias and history tag were written, not read back");
+		return live_but(err, model, v, env,
+				"the alias and history tag could not be read back to confirm them");
+	}
+	h = history_of(p->m, env);
+	ok = live_of(p->m, env) == v && jint(json_array_get(h, 0), "v") == v;
+	json_decref(h);
+	if (!ok) {
+		journal(r, actor, action, subject, "not confirmed: another console changed it");
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s %lld to %s: another console changed %s at the same time; "
+				     "see 'mlconsole deployments %s'",
+				     model, (long long)v, env, env, model);
+	}
+	if (*prev > 0)
+		snprintf(detail, sizeof detail, "from version %lld", (long long)*prev);
+	else
+		snprintf(detail, sizeof detail, "first deployment");
+	journal(r, actor, action, subject, detail);
+	return mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0 ? 1 : 0;
+}
+
+/* v is live in p's environment (its alias), but the deployment that set the
+ * alias may have stopped short: write what it left out — the history entry
+ * when the history's head is not v (prev: the head's version), then the
+ * legacy stage (stage: v's stage now) when mirrored — journalled under
+ * subject. fixed (len bytes) says what was written, "" when nothing was
+ * missing. 0, or -1 with err. */
+int finish_live(struct registry *r, const char *model, struct place *p, int64_t v,
+		const char *stage, const char *action, const char *actor, const struct reqref *req,
+		const char *subject, char *fixed, size_t len, struct mlc_error *err)
+{
+	const char *env = p->env->name, *want = legacy_stage(r, env);
+	json_t *h = history_of(p->m, env);
+	int64_t head = jint(json_array_get(h, 0), "v");
+	size_t n;
+
+	json_decref(h);
+	*fixed = '\0';
+	if (head != v) {
+		if (add_history(r, model, p, v, head, action, actor, req, err) < 0)
+			return -1;
+		journal(r, actor, "reconcile", subject, "wrote the missing history entry");
+		snprintf(fixed, len, "its history entry");
+	}
+	/* (a version live in production keeps Production when deployed elsewhere) */
+	if (want == NULL || strcmp(stage, want) == 0 ||
+	    (strcmp(env, "production") != 0 && live_of(p->m, "production") == v))
+		return 0;
+	if (mirror_stage(r, p->m, model, v, env, actor, subject, err) < 0)
+		return -1;
+	n = strlen(fixed);
+	snprintf(fixed + n, len - n, "%sits legacy stage %s", n ? " and " : "", want);
+	return 0;
+}
+
+/* Deploying v, live in p's environment already: an error, unless a deployment
+ * stopped short of the history entry or the legacy stage (stage: v's stage
+ * now): then only what is missing is written (no new deployment, so no
+ * approval and no hook). */
+static int redeploy(struct registry *r, struct place *p, const char *model, int64_t v,
+		    const char *stage, const char *actor, struct mlc_outcome *out,
+		    struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	char subject[600], fixed[200];
+
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
+	if (finish_live(r, model, p, v, stage, "deploy", actor, NULL, subject, fixed, sizeof fixed,
+			err) < 0)
+		return -1;
+	if (*fixed == '\0')
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
+				     (long long)v, env);
+	mlc_outcome(out, 0, 0, "%s %lld is already live in %s; what its deployment left out is now "
+			       "written: %s",
+		    model, (long long)v, env, fixed);
+	return 0;
+}
+
+/* Deploy when the policy needs no approval: alias, history, journal. */
+int mlflow_deploy(struct registry *r, const char *model, const char *version,
+		  const char *env, const char *actor, struct mlc_outcome *out,
+		  struct mlc_error *err)
+{
+	struct place p = {0};
+	const struct mlc_env *e;
+	char stage[32];
+	int64_t v, prev;
+	int rc = -1, live;
+
+	if ((v = mlc_version_parse(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
+	    version_state(r, &p, model, v, stage, sizeof stage, err, err) != 0)
+		goto out;
+	e = p.env;
+	/* The live version again: no new deployment. A missing legacy stage is
+	 * set whatever the policy (the deployment is recorded); a missing history
+	 * entry would record one, so the policy applies to it. */
+	if (live_of(p.m, e->name) == v) {
+		json_t *h = history_of(p.m, e->name);
+		int recorded = jint(json_array_get(h, 0), "v") == v;
+		json_decref(h);
+		if (!recorded && e->required_approvals > 0)
+			mlc_error_set(err, MLC_ERR_FAILED,
+				      "%s %lld is live in %s, but its history has no entry for it; "
+				      "with approvals required there, only its request records it "
+				      "('mlconsole approve ID')",
+				      model, (long long)v, e->name);
+		else if (recorded || check_previous(&p, model, v, err) == 0)
+			rc = redeploy(r, &p, model, v, stage, actor, out, err);
+		goto out;
+	}
+	if (e->required_approvals > 0) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "deploy %s %lld to %s: refused by the policy of environment '%s': "
+			      "%lld approval%s required (use 'mlconsole request %s %lld --env %s')",
+			      model, (long long)v, e->name, e->name, (long long)e->required_approvals,
+			      e->required_approvals == 1 ? "" : "s", model, (long long)v, e->name);
+		goto out;
+	}
+	if (check_previous(&p, model, v, err) < 0)
+		goto out;
+	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, out, err)) < 0)
+		goto out;
+	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
+		prev > 0 ? "" : "none, ", (long long)prev);
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
+out:
+	place_close(&p);
+	return rc;
+}
+
+/* Where a rollback of model in p's environment goes: to (checked) or the rule's choice. */
+int64_t pick_rollback(const struct place *p, const char *model, const char *to,
+		      int64_t cur, struct mlc_error *err)
+{
+	const char *env = p->env->name;
+	json_t *h;
+	int64_t target;
+
+	if (cur <= 0)
+		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
+				     model, env);
+	if (to != NULL) {
+		if ((target = mlc_version_parse(to, err)) < 0)
+			return -1;
+		if (target == cur)
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s",
+					     model, (long long)target, env);
+		if (!was_live(p->m, env, target))
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s",
+					     model, (long long)target, env);
+		return target;
+	}
+	h = history_of(p->m, env);
+	/* Another client moved the alias off the history's head: that move backed
+	 * the head out, so the rule must not go back onto it. */
+	if (json_array_size(h) > 0 && jint(json_array_get(h, 0), "v") != cur)
+		json_array_insert_new(h, 0,
+				      json_pack("{s:I,s:O,s:s}", "v", (json_int_t)cur, "prev",
+						json_object_get(json_array_get(h, 0), "v"), "act",
+						"rollback"));
+	target = rule_target(h, cur);
+	json_decref(h);
+	if (target == 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s in %s: no earlier version to roll back to (none that was not "
+				     "itself rolled back from)",
+				     model, env);
+	return target;
+}
+
+/* Roll back by the rule (or to a version live before) when the policy allows. */
+int mlflow_rollback(struct registry *r, const char *model, const char *env, const char *to,
+		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct place p = {0};
+	struct mlc_error why = {0};
+	int64_t cur, target, prev;
+	int rc = -1, live, st;
+
+	if (place_open(r, model, env, &p, err) < 0)
+		goto out;
+	if (p.env->rollback_approval) {
+		mlc_error_set(err, MLC_ERR_FAILED,
+			      "rollback of %s in %s: refused by the policy of environment '%s': "
+			      "rollback needs approval (use 'mlconsole request %s --rollback --env %s')",
+			      model, p.env->name, p.env->name, model, p.env->name);
+		goto out;
+	}
+	cur = live_of(p.m, p.env->name);
+	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
+	    (st = version_state(r, &p, model, target, NULL, 0, &why, err)) < 0)
+		goto out;
+	if (st > 0 && why.code == MLC_ERR_NOTFOUND) { /* deleted since it was live (an archived
+							 * version stays a rollback target) */
+		mlc_error_set(err, why.code, "rollback of %s in %s to %lld: %s%s", model, p.env->name,
+			      (long long)target, why.msg,
+			      to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");
+		goto out;
+	}
+	if ((live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
+		goto out;
+	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
+		(long long)prev, (long long)target);
+	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
+out:
+	place_close(&p);
+	return rc;
+}
+
+/* Where a rollback would go, without changing anything. */
+int mlflow_rollback_target(struct registry *r, const char *model, const char *env,
+			   char *version, size_t len, struct mlc_error *err)
+{
+	struct place p = {0};
+	int64_t target = -1;
+
+	if (place_open(r, model, env, &p, err) == 0)
+		target = pick_rollback(&p, model, NULL, live_of(p.m, p.env->name), err);
+	if (target > 0)
+		snprintf(version, len, "%lld", (long long)target);
+	place_close(&p);
+	return target > 0 ? 0 : -1;
+}
+
+/* ---- reading deployments -------------------------------------------------------- */
+
+/* Where the deployments of each model go. */
+struct deps_ctx {
+	const struct mlc_env_list *envs;
+	const char *env; /* only this one, or NULL */
+	struct mlc_live_list *live;
+	struct mlc_event_list *history;
+};
+
+/* "ok", "failed" or "none": the hook outcome of m in env for version v live since. */
+const char *hook_status(const json_t *m, const char *env, int64_t v, int64_t since)
+{
+	char key[128];
+	const char *s;
+	json_t *j;
+	const char *st = "none";
+
+	snprintf(key, sizeof key, "mlconsole.hook.%s", env);
+	if ((s = tag_of(m, key)) == NULL || (j = json_loads(s, 0, NULL)) == NULL)
+		return st;
+	if (jint(j, "v") == v && jint(j, "at") >= since)
+		st = json_is_true(json_object_get(j, "ok")) ? "ok" : "failed";
+	json_decref(j);
+	return st;
+}
+
+/* The live version of registered model m in e, with when and by whom. */
+static void add_live(struct deps_ctx *c, const json_t *m, const struct mlc_env *e,
+		     const json_t *h)
+{
+	struct mlc_arena *a = &c->live->arena;
+	struct mlc_live *l = MLC_LIST_PUSH(c->live);
+	int64_t v = live_of(m, e->name);
+	const json_t *it;
+	size_t i;
+
+	l->model = jdup(a, m, "name");
+	l->environment = arena_strdup(a, e->name);
+	l->version = arena_strdup(a, alias_of(m, e->name));
+	l->by = "";
+	json_array_foreach(h, i, it)
+	{
+		if (jint(it, "v") == v) {
+			l->since = jint(it, "at");
+			l->by = jdup(a, it, "by");
+			break;
+		}
+	}
+	l->hook_status = hook_status(m, e->name, v, l->since);
+}
+
+/* The live versions and history of registered model m in every environment. */
+static int add_deployments(const json_t *m, void *ctx)
+{
+	struct deps_ctx *c = ctx;
+	struct mlc_arena *a = &c->history->arena;
+	const json_t *it;
+	size_t i;
+
+	for (size_t k = 0; k < c->envs->n; k++) {
+		const struct mlc_env *e = &c->envs->items[k];
+		json_t *h;
+		if (c->env && strcmp(c->env, e->name) != 0)
+			continue;
+		h = history_of(m, e->name);
+		if (alias_of(m, e->name))
+			add_live(c, m, e, h);
+		json_array_foreach(h, i, it)
+		{
+			struct mlc_deploy_event *d = MLC_LIST_PUSH(c->history);
+			d->model = jdup(a, m, "name");
+			d->environment = arena_strdup(a, e->name);
+			d->version = jdup(a, it, "v");
+			d->previous_version = jdup(a, it, "prev");
+			d->action = jdup_or(a, it, "act", "deploy");
+			d->at = jint(it, "at");
+			d->by = jdup(a, it, "by");
+		}
+		json_decref(h);
+	}
+	return 0;
+}
+
+/* Newest first. */
+static int cmp_event(const void *a, const void *b)
+{
+	const struct mlc_deploy_event *x = a, *y = b;
+	return (x->at < y->at) - (x->at > y->at);
+}
+
+/* Live versions per environment (by model, then environment order) and the
+ * history, newest first; every model when model is NULL. */
+int mlflow_deployments(struct registry *r, const char *model, const char *env,
+		       struct mlc_live_list *live, struct mlc_event_list *history,
+		       struct mlc_error *err)
+{
+	struct mlc_env_list envs = {0};
+	struct deps_ctx c = {&envs, env, live, history};
+	struct http_param p = {"order_by", "name ASC"};
+	struct pager pg = {.path = "registered-models/search",
+			   .items = "registered_models",
+			   .params = &p,
+			   .n_params = 1,
+			   .page_size = PAGE,
+			   .fn = add_deployments,
+			   .ctx = &c};
+	size_t first = history->n;
+	json_t *m = NULL;
+	int rc = -1;
+
+	if (load_envs(r, &envs, NULL, 0, err) < 0)
+		goto out;
+	if (model) {
+		if (get_model(r, model, &m, err) < 0)
+			goto out;
+		add_deployments(json_object_get(m, "registered_model"), &c);
+	} else if (envs.n && each_item(r, &pg, err) < 0) {
+		goto out;
+	}
+	if (history->n - first > 1)
+		qsort(history->items + first, history->n - first, sizeof *history->items, cmp_event);
+	rc = 0;
+out:
+	json_decref(m);
+	MLC_LIST_FREE(&envs);
+	return rc;
+}
+
+/* ---- hook outcomes -------------------------------------------------------------- */
+
+/* Store the outcome of a hook that ran for version as the model tag
+ * mlconsole.hook.ENV, which holds the outcome for the live version: when
+ * another version has gone live since, only the journal gets it. */
+int mlflow_record_hook(struct registry *r, const char *model, const char *env,
+		       const char *version, int ok, int status, const char *detail,
+		       const char *actor, struct mlc_error *err)
+{
+	struct place p = {0};
+	char key[128], subject[600], *s = NULL;
+	const char *live;
+	json_t *j;
+	int rc = -1;
+
+	if (place_open(r, model, env, &p, err) < 0)
+		goto out;
+	snprintf(subject, sizeof subject, "%s@%s", model, p.env->name);
+	if ((live = alias_of(p.m, p.env->name)) == NULL || strcmp(live, version) != 0) {
+		char note[1400];
+		snprintf(note, sizeof note, "for version %.20s, no longer live: %.1000s", version,
+			 detail ? detail : "");
+		journal(r, actor, ok ? "hook ok" : "hook failed", subject, note);
+		rc = 0;
+		goto out;
+	}
+	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", version, "at",
+		      (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
+		      jcut(detail, MAX_DETAIL));
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	snprintf(key, sizeof key, "mlconsole.hook.%s", p.env->name);
+	if (send_change(r, "registered-models/set-tag",
+			s ? json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s) : NULL,
+			0, err) < 0)
+		goto out;
+	journal(r, actor, ok ? "hook ok" : "hook failed", subject, detail);
+	rc = 0;
+out:
+	free(s);
+	place_close(&p);
+	return rc;
+}
+
