@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "audit.h"
+#include "sqlutil.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -42,12 +43,6 @@ static void hash_row(sqlite3_stmt *st, const char *prev, char out[SHA256_HEX_LEN
 		       col(st, 3), col(st, 4), col(st, 5), out);
 }
 
-/* Fill err from db's last error; -1. */
-static int db_error(sqlite3 *db, const char *what, struct mlc_error *err)
-{
-	return mlc_error_set(err, MLC_ERR_FAILED, "audit log: %s: %s", what, sqlite3_errmsg(db));
-}
-
 int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 		 const char *subject, const char *detail, struct mlc_error *err)
 {
@@ -56,9 +51,9 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 	int64_t id = 1;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
-		return db_error(db, "reading the chain head", err);
+	if ((st = sql_prep(db, "audit log: reading the chain head",
+			   "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", err)) == NULL)
+		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0) + 1;
 		/* A row without a hash (written outside mlconsole) is reported by
@@ -68,14 +63,13 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(db, "reading the chain head", err);
+		return sql_error(db, "audit log: reading the chain head", err);
 	audit_row_hash(prev, id, at, actor, action, subject, detail ? detail : "", hash);
-	if (sqlite3_prepare_v2(
-		db,
-		"INSERT INTO audit_log (id, at, actor, action, subject, detail, hash)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)",
-		-1, &st, NULL) != SQLITE_OK)
-		return db_error(db, "appending", err);
+	if ((st = sql_prep(db, "audit log: appending",
+			   "INSERT INTO audit_log (id, at, actor, action, subject, detail, hash)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, at);
 	sqlite3_bind_text(st, 3, actor, -1, SQLITE_TRANSIENT);
@@ -85,7 +79,7 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 	sqlite3_bind_text(st, 7, hash, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, "appending", err);
+	return rc == SQLITE_DONE ? 0 : sql_error(db, "audit log: appending", err);
 }
 
 int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
@@ -94,15 +88,15 @@ int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
 	char prev[SHA256_HEX_LEN] = AUDIT_GENESIS;
 	int rc = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, at, actor, action, subject, detail FROM audit_log"
-			       " ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(db, "chaining", err);
+	if ((st = sql_prep(db, "audit log: chaining",
+			   "SELECT id, at, actor, action, subject, detail FROM audit_log"
+			   " ORDER BY id",
+			   err)) == NULL)
+		return -1;
 	if (sqlite3_prepare_v2(db, "UPDATE audit_log SET hash = ? WHERE id = ?", -1, &up, NULL) !=
 	    SQLITE_OK) {
 		sqlite3_finalize(st);
-		return db_error(db, "chaining", err);
+		return sql_error(db, "audit log: chaining", err);
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char hash[SHA256_HEX_LEN];
@@ -116,7 +110,7 @@ int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
 	}
 	sqlite3_finalize(up);
 	if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_DONE)
-		return db_error(db, "chaining", err);
+		return sql_error(db, "audit log: chaining", err);
 	return 0;
 }
 
@@ -127,18 +121,18 @@ int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT ord, required_approvals, self_approval, rollback_approval,"
-			       " require_previous FROM environments WHERE id = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(db, "reading a policy", err);
+	if ((st = sql_prep(db, "audit log: reading a policy",
+			   "SELECT ord, required_approvals, self_approval, rollback_approval,"
+			   " require_previous FROM environments WHERE id = ?",
+			   err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, env_id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return rc == SQLITE_DONE
 			   ? mlc_error_set(err, MLC_ERR_NOTFOUND, "environment %lld: not found",
 					   (long long)env_id)
-			   : db_error(db, "reading a policy", err);
+			   : sql_error(db, "audit log: reading a policy", err);
 	}
 	sb_printf(out, "order=%lld required_approvals=%lld approvers=",
 		  (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
@@ -147,16 +141,16 @@ int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc
 		 sqlite3_column_int(st, 2) ? "yes" : "no", sqlite3_column_int(st, 3) ? "yes" : "no",
 		 sqlite3_column_int(st, 4) ? "yes" : "no");
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(
-		db, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", -1,
-		&st, NULL) != SQLITE_OK)
-		return db_error(db, "reading a policy", err);
+	if ((st = sql_prep(db, "audit log: reading a policy",
+			   "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user",
+			   err)) == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, env_id);
 	for (int n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++)
 		sb_printf(out, "%s%s", n ? "," : "", col(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(db, "reading a policy", err);
+		return sql_error(db, "audit log: reading a policy", err);
 	sb_add(out, tail);
 	return 0;
 }
@@ -228,7 +222,7 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 			       " ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		sb_free(&cur);
-		return db_error(db, "reading a policy record", err);
+		return sql_error(db, "audit log: reading a policy record", err);
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
@@ -238,7 +232,7 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_finalize(st);
 		sb_free(&cur);
-		return db_error(db, "reading a policy record", err);
+		return sql_error(db, "audit log: reading a policy record", err);
 	}
 	if (rec == NULL)
 		snprintf(why, len, "edited outside mlconsole: no audit record of its policy");
@@ -431,9 +425,9 @@ static int load_chain(sqlite3 *db, struct chain *c, struct mlc_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM audit_log ORDER BY id", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(db, "reading", err);
+	if ((st = sql_prep(db, "audit log: reading", "SELECT id, hash FROM audit_log ORDER BY id",
+			   err)) == NULL)
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (c->n == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 1024;
@@ -445,7 +439,7 @@ static int load_chain(sqlite3 *db, struct chain *c, struct mlc_error *err)
 		c->n++;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, "reading", err);
+	return rc == SQLITE_DONE ? 0 : sql_error(db, "audit log: reading", err);
 }
 
 /* Row i's content (in st) does not match its hash: find where it belongs —
@@ -484,11 +478,11 @@ static int walk(sqlite3 *db, const struct chain *c, struct mlc_audit_check *out,
 	size_t i = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, at, actor, action, subject, detail FROM audit_log"
-			       " ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(db, "reading", err);
+	if ((st = sql_prep(db, "audit log: reading",
+			   "SELECT id, at, actor, action, subject, detail FROM audit_log"
+			   " ORDER BY id",
+			   err)) == NULL)
+		return -1;
 	for (; (rc = sqlite3_step(st)) == SQLITE_ROW && i < c->n && out->kind == NULL; i++) {
 		int64_t id = c->id[i], want = i ? c->id[i - 1] + 1 : 1;
 		out->broken_id = id;
@@ -515,7 +509,7 @@ static int walk(sqlite3 *db, const struct chain *c, struct mlc_audit_check *out,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(db, "reading", err);
+		return sql_error(db, "audit log: reading", err);
 	if (out->kind == NULL)
 		out->broken_id = 0;
 	return 0;

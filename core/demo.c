@@ -18,6 +18,7 @@
 #include "dbfile.h"
 #include "demo.h"
 #include "schema.h"
+#include "sqlutil.h"
 #include "xmalloc.h"
 
 #define MIN_MS 60000LL
@@ -456,19 +457,13 @@ static int64_t min64(int64_t a, int64_t b)
 /* Fill the error with SQLite's last message, naming the registry; returns -1. */
 static int db_error(struct gen *g)
 {
-	return mlc_error_set(g->err, MLC_ERR_FAILED, "%s: %s", g->path, sqlite3_errmsg(g->db));
+	return sql_error(g->db, g->path, g->err);
 }
 
 /* Run SQL without results. */
 static int exec(struct gen *g, const char *sql)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(g->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	mlc_error_set(g->err, MLC_ERR_FAILED, "%s: %s", g->path, msg ? msg : sqlite3_errmsg(g->db));
-	sqlite3_free(msg);
-	return -1;
+	return sql_exec(g->db, g->path, sql, g->err);
 }
 
 /* Insert the n rows bound to st; commit and start anew every BATCH_ROWS rows. */
@@ -1589,13 +1584,13 @@ static int write_models(struct gen *g)
 /* Keep schema.c's metrics trigger aside: latest_metrics is filled in one go. */
 static int drop_trigger(struct gen *g)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = sql_prep(g->db, g->path,
+				    "SELECT sql FROM sqlite_master"
+				    " WHERE type = 'trigger' AND name = 'metrics_latest'",
+				    g->err);
 
-	if (sqlite3_prepare_v2(g->db,
-			       "SELECT sql FROM sqlite_master"
-			       " WHERE type = 'trigger' AND name = 'metrics_latest'",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(g);
+	if (st == NULL)
+		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		g->trigger_sql = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
@@ -1623,9 +1618,8 @@ static int prepare_points(struct gen *g)
 
 	for (int i = 1; i < POINT_ROWS; i++)
 		n += snprintf(sql + n, sizeof sql - n, ",(?,?,?,?,?,?)");
-	if (sqlite3_prepare_v2(g->db, sql, -1, &g->points_st, NULL) != SQLITE_OK)
-		return db_error(g);
-	return 0;
+	g->points_st = sql_prep(g->db, g->path, sql, g->err);
+	return g->points_st ? 0 : -1;
 }
 
 /* Open the temporary file for a fast bulk load: no journal, no indexes. */
@@ -1645,8 +1639,8 @@ static int open_db(struct gen *g, const char *tmp)
 	if (drop_trigger(g) < 0)
 		return -1;
 	for (int s = 0; s < S_COUNT; s++)
-		if (sqlite3_prepare_v2(g->db, stmt_sql[s], -1, &g->st[s], NULL) != SQLITE_OK)
-			return db_error(g);
+		if ((g->st[s] = sql_prep(g->db, g->path, stmt_sql[s], g->err)) == NULL)
+			return -1;
 	return prepare_points(g);
 }
 

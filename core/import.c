@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "import.h"
 #include "sqlite_impl.h"
+#include "sqlutil.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -245,10 +246,7 @@ static int step_int(sqlite3_stmt *st, int64_t *out)
 /* Run sql without rows; -1 with err filled on failure. */
 static int exec(struct importer *im, const char *sql)
 {
-	if (sqlite3_exec(im->db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		return 0;
-	return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
-			     sqlite3_errmsg(im->db));
+	return sql_exec(im->db, im->rep->target, sql, im->err);
 }
 
 /* Insert (ins) or else update (upd) a key/value row of owner id. */
@@ -909,8 +907,7 @@ static int prepare_all(struct importer *im)
 	for (int i = 0; i < N_STMT; i++)
 		if (sqlite3_prepare_v3(im->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &im->st[i], NULL) != SQLITE_OK)
-			return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
-					     sqlite3_errmsg(im->db));
+			return sql_error(im->db, im->rep->target, im->err);
 	return 0;
 }
 
@@ -964,8 +961,7 @@ static int record_import(struct importer *im)
 	bind_text(st, 1, im->rep->source);
 	sqlite3_bind_int64(st, 2, now);
 	if (rc < 0 || step_done(st) < 0)
-		return mlc_error_set(im->err, MLC_ERR_FAILED, "%s: %s", im->rep->target,
-				     sqlite3_errmsg(im->db));
+		return sql_error(im->db, im->rep->target, im->err);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include "filter.h"
 #include "registry.h"
+#include "sqlutil.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -34,42 +35,20 @@ struct msql {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* Fill err from the connection's last error, naming the file; -1. */
+/* sqlutil.c's helpers on r's connection, naming the store as it was opened. */
 static int db_error(struct registry *r, struct mlc_error *err)
 {
-	int rc = sqlite3_errcode(DB(r));
-	enum mlc_errcode code =
-	    (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? MLC_ERR_CORRUPT : MLC_ERR_FAILED;
-	return mlc_error_set(err, code, "%s: %s", r->display, sqlite3_errmsg(DB(r)));
+	return sql_error(DB(r), r->display, err);
 }
 
-/* Prepare sql or fill err (NULL). */
 static sqlite3_stmt *prep(struct registry *r, const char *sql, struct mlc_error *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(r, err);
-		return NULL;
-	}
-	return st;
+	return sql_prep(DB(r), r->display, sql, err);
 }
 
-/* Finish a statement loop: SQLITE_DONE is success; finalizes st. */
 static int step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
 {
-	int ret = rc == SQLITE_DONE ? 0 : db_error(r, err);
-
-	sqlite3_finalize(st);
-	return ret;
-}
-
-/* Column i as a string copied into a ("" for NULL). */
-static const char *col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return arena_strndup(a, s ? (const char *)s : "",
-			     s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+	return sql_step_done(DB(r), r->display, st, rc, err);
 }
 
 /* A stored metric value: NaN when is_nan; MLflow stores +-Inf as +-DBL_MAX. */
@@ -93,8 +72,8 @@ static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, size_t *n)
 	*n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
-		e->key = col_str(a, st, 0);
-		e->value = col_str(a, st, 1);
+		e->key = sql_col_str(a, st, 0);
+		e->value = sql_col_str(a, st, 1);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -106,32 +85,20 @@ static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, size_t *n)
 /* 1 if db has a table named name. */
 static int has_table(sqlite3 *db, const char *name)
 {
-	sqlite3_stmt *st;
-	int found;
+	int64_t one;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
+	return sql_int(db, "", &one, NULL,
+		       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", "s",
+		       name) == 1;
 }
 
 /* 1 if table has a column named column (PRAGMA table_info, read only). */
 static int has_column(sqlite3 *db, const char *table, const char *column)
 {
-	sqlite3_stmt *st;
-	int found;
+	int64_t one;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
-			       NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
+	return sql_int(db, "", &one, NULL, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+		       "ss", table, column) == 1;
 }
 
 /* The run name: the runs.name column (MLflow 2.x), else the mlflow.runName tag. */
@@ -324,26 +291,15 @@ static int order_sql(const struct msql *m, const struct order_list *o, struct st
  * first) into *id; 0, or -1 with err filled. */
 static int experiment_ref(struct registry *r, const char *ref, int64_t *id, struct mlc_error *err)
 {
-	sqlite3_stmt *st =
-	    prep(r,
-		 "SELECT experiment_id FROM experiments"
-		 " WHERE CAST(experiment_id AS TEXT) = ?1 UNION ALL"
-		 " SELECT experiment_id FROM (SELECT experiment_id FROM experiments"
-		 " WHERE name = ?1 ORDER BY lifecycle_stage = 'active' DESC) LIMIT 1",
-		 err);
-	int rc;
+	int rc = sql_int(DB(r), r->display, id, err,
+			 "SELECT experiment_id FROM experiments"
+			 " WHERE CAST(experiment_id AS TEXT) = ?1 UNION ALL"
+			 " SELECT experiment_id FROM (SELECT experiment_id FROM experiments"
+			 " WHERE name = ?1 ORDER BY lifecycle_stage = 'active' DESC) LIMIT 1",
+			 "s", ref);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, ref ? ref : "", -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		return 0;
-	}
-	if (step_done(r, st, rc, err) < 0)
-		return -1;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	return mlc_error_set(err, MLC_ERR_NOTFOUND, "experiment '%s': not found in %s",
 			     ref ? ref : "", r->display);
 }
@@ -381,10 +337,10 @@ static int query_experiments(struct registry *r, int all, const int64_t *only,
 		sqlite3_bind_int64(st, 2, *only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_experiment *e = MLC_LIST_PUSH(out);
-		e->experiment_id = col_str(&out->arena, st, 0);
-		e->name = col_str(&out->arena, st, 1);
-		e->artifact_location = col_str(&out->arena, st, 2);
-		e->lifecycle_stage = col_str(&out->arena, st, 3);
+		e->experiment_id = sql_col_str(&out->arena, st, 0);
+		e->name = sql_col_str(&out->arena, st, 1);
+		e->artifact_location = sql_col_str(&out->arena, st, 2);
+		e->lifecycle_stage = sql_col_str(&out->arena, st, 3);
 		e->creation_time = sqlite3_column_int64(st, 4);
 		e->last_update_time = sqlite3_column_int64(st, 5);
 		e->run_count = sqlite3_column_int64(st, 6);
@@ -437,13 +393,13 @@ static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_lis
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_run *run = MLC_LIST_PUSH(out);
-		run->run_id = col_str(&out->arena, st, 0);
-		run->run_name = col_str(&out->arena, st, 1);
-		run->experiment_id = col_str(&out->arena, st, 2);
-		run->user_id = col_str(&out->arena, st, 3);
-		run->status = col_str(&out->arena, st, 4);
-		run->artifact_uri = col_str(&out->arena, st, 5);
-		run->lifecycle_stage = col_str(&out->arena, st, 6);
+		run->run_id = sql_col_str(&out->arena, st, 0);
+		run->run_name = sql_col_str(&out->arena, st, 1);
+		run->experiment_id = sql_col_str(&out->arena, st, 2);
+		run->user_id = sql_col_str(&out->arena, st, 3);
+		run->status = sql_col_str(&out->arena, st, 4);
+		run->artifact_uri = sql_col_str(&out->arena, st, 5);
+		run->lifecycle_stage = sql_col_str(&out->arena, st, 6);
 		run->start_time = sqlite3_column_int64(st, 7);
 		run->end_time = sqlite3_column_int64(st, 8);
 	}
@@ -562,7 +518,7 @@ static void add_value(struct mlc_arena *a, struct mlc_run *run, char kind, sqlit
 	if (kind == 'm') {
 		struct mlc_metric *mt =
 		    arena_grow(a, (void **)&run->metrics, cap, run->n_metrics++, sizeof *mt);
-		mt->key = col_str(a, st, 1);
+		mt->key = sql_col_str(a, st, 1);
 		mt->value = metric_value(st, 2, 3);
 		mt->timestamp = sqlite3_column_int64(st, 4);
 		mt->step = sqlite3_column_int64(st, 5);
@@ -571,8 +527,8 @@ static void add_value(struct mlc_arena *a, struct mlc_run *run, char kind, sqlit
 	struct mlc_kv **arr = kind == 'p' ? &run->params : &run->tags;
 	size_t *n = kind == 'p' ? &run->n_params : &run->n_tags;
 	struct mlc_kv *kv = arena_grow(a, (void **)arr, cap, (*n)++, sizeof *kv);
-	kv->key = col_str(a, st, 1);
-	kv->value = col_str(a, st, 2);
+	kv->key = sql_col_str(a, st, 1);
+	kv->value = sql_col_str(a, st, 2);
 }
 
 /* Attach the values of kind to the runs of at (rows come grouped by run,
@@ -752,7 +708,7 @@ static int collect_keys(struct registry *r, sqlite3_stmt *st, struct mlc_arena *
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*(const char **)arena_grow(a, (void **)arr, &cap, (*n)++, sizeof(char *)) =
-		    col_str(a, st, 0);
+		    sql_col_str(a, st, 0);
 	return step_done(r, st, rc, err);
 }
 
@@ -815,8 +771,8 @@ static int attach_model_extras(struct registry *r, struct mlc_model_list *out,
 			while (sqlite3_step(al) == SQLITE_ROW) {
 				struct mlc_alias *a = arena_grow(&out->arena, (void **)&mo->aliases,
 								 &cap, mo->n_aliases++, sizeof *a);
-				a->alias = col_str(&out->arena, al, 0);
-				a->version = col_str(&out->arena, al, 1);
+				a->alias = sql_col_str(&out->arena, al, 0);
+				a->version = sql_col_str(&out->arena, al, 1);
 			}
 			sqlite3_reset(al);
 		}
@@ -861,12 +817,12 @@ static int msql_list_models(struct registry *r, const char *filter, struct mlc_m
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_model *mo = MLC_LIST_PUSH(out);
-		mo->name = col_str(&out->arena, st, 0);
-		mo->description = col_str(&out->arena, st, 1);
+		mo->name = sql_col_str(&out->arena, st, 0);
+		mo->description = sql_col_str(&out->arena, st, 1);
 		mo->creation_time = sqlite3_column_int64(st, 2);
 		mo->last_updated_time = sqlite3_column_int64(st, 3);
 		mo->n_versions = sqlite3_column_int64(st, 4);
-		mo->latest_version = col_str(&out->arena, st, 5);
+		mo->latest_version = sql_col_str(&out->arena, st, 5);
 	}
 	if (step_done(r, st, rc, err) == 0)
 		ret = attach_model_extras(r, out, err);
@@ -895,7 +851,7 @@ static void version_extras(struct mlc_arena *a, struct mlc_version *v, sqlite3_s
 		sqlite3_bind_text(al, 2, v->version, -1, SQLITE_STATIC);
 		while (sqlite3_step(al) == SQLITE_ROW)
 			*(const char **)arena_grow(a, (void **)&v->aliases, &cap, v->n_aliases++,
-						   sizeof(char *)) = col_str(a, al, 0);
+						   sizeof(char *)) = sql_col_str(a, al, 0);
 		sqlite3_reset(al);
 	}
 	if (tg) {
@@ -931,14 +887,14 @@ static int collect_versions(struct registry *r, sqlite3_stmt *st, struct mlc_ver
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_version *v = MLC_LIST_PUSH(out);
-		v->model = col_str(&out->arena, st, 0);
-		v->version = col_str(&out->arena, st, 1);
-		v->source = col_str(&out->arena, st, 2);
-		v->run_id = col_str(&out->arena, st, 3);
-		v->status = col_str(&out->arena, st, 4);
-		v->stage = col_str(&out->arena, st, 5);
-		v->description = col_str(&out->arena, st, 6);
-		v->user_id = col_str(&out->arena, st, 7);
+		v->model = sql_col_str(&out->arena, st, 0);
+		v->version = sql_col_str(&out->arena, st, 1);
+		v->source = sql_col_str(&out->arena, st, 2);
+		v->run_id = sql_col_str(&out->arena, st, 3);
+		v->status = sql_col_str(&out->arena, st, 4);
+		v->stage = sql_col_str(&out->arena, st, 5);
+		v->description = sql_col_str(&out->arena, st, 6);
+		v->user_id = sql_col_str(&out->arena, st, 7);
 		v->creation_time = sqlite3_column_int64(st, 8);
 		v->last_updated_time = sqlite3_column_int64(st, 9);
 		version_extras(&out->arena, v, al, tg);
@@ -951,21 +907,14 @@ static int collect_versions(struct registry *r, sqlite3_stmt *st, struct mlc_ver
 /* 1 if model name is registered, 0 (err filled) if not, -1 on error. */
 static int model_exists(struct registry *r, const char *name, struct mlc_error *err)
 {
-	sqlite3_stmt *st = prep(r, "SELECT 1 FROM registered_models WHERE name = ?", err);
-	int rc;
+	int64_t one;
+	int rc = sql_int(DB(r), r->display, &one, err,
+			 "SELECT 1 FROM registered_models WHERE name = ?", "s", name);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return 1;
-	}
-	if (step_done(r, st, rc, err) < 0)
-		return -1;
-	mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name, r->display);
-	return 0;
+	if (rc == 0)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name,
+			      r->display);
+	return rc;
 }
 
 /* Versions of a model, highest first, with their aliases and tags. */

@@ -18,37 +18,25 @@
 #include "filter.h"
 #include "registry.h"
 #include "schema.h"
+#include "sqlutil.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "sqlite_impl.h"
 
-
-/* Fill err from db's last error, naming the registry file. */
+/* The sq_* helpers: sqlutil.c's, on r's connection, naming the registry file. */
 int sq_error(struct registry *r, struct mlc_error *err)
 {
-	int rc = sqlite3_errcode(DB(r));
-	enum mlc_errcode code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? MLC_ERR_CORRUPT
-									      : MLC_ERR_FAILED;
-	return mlc_error_set(err, code, "%s: %s", PATH(r), sqlite3_errmsg(DB(r)));
+	return sql_error(DB(r), PATH(r), err);
 }
 
-/* Prepare sql on r's database or fill err. */
 sqlite3_stmt *sq_prep(struct registry *r, const char *sql, struct mlc_error *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL) != SQLITE_OK) {
-		sq_error(r, err);
-		return NULL;
-	}
-	return st;
+	return sql_prep(DB(r), PATH(r), sql, err);
 }
 
-/* Column i as a string copied into arena a ("" for NULL). */
 const char *sq_col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return arena_strndup(a, s ? (const char *)s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+	return sql_col_str(a, st, i);
 }
 
 /* Read key/value rows of st (bound to an id) into an arena array. */
@@ -70,19 +58,12 @@ static struct mlc_kv *load_kv(struct mlc_arena *a, sqlite3_stmt *st, int64_t id,
 
 int sq_exec(struct registry *r, const char *sql, struct mlc_error *err)
 {
-	return sqlite3_exec(DB(r), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : sq_error(r, err);
+	return sql_exec(DB(r), PATH(r), sql, err);
 }
 
-/* Finish a statement loop: SQLITE_DONE is success, anything else an error. */
 int sq_step_done(struct registry *r, sqlite3_stmt *st, int rc, struct mlc_error *err)
 {
-	if (rc != SQLITE_DONE) {
-		sq_error(r, err);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return sql_step_done(DB(r), PATH(r), st, rc, err);
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -638,24 +619,15 @@ out:
 /* Database id of model name, 0 when missing (err filled), -1 on error. */
 int64_t sq_model_id(struct registry *r, const char *name, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT id FROM registered_models WHERE name = ?", err);
-	int64_t id;
-	int rc;
+	int64_t id = 0;
+	int rc = sql_int(DB(r), PATH(r), &id, err,
+			 "SELECT id FROM registered_models WHERE name = ?", "s", name);
 
-	if (st == NULL)
+	if (rc < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		return id;
-	}
-	sq_step_done(r, st, rc == SQLITE_DONE ? SQLITE_DONE : rc, err);
-	if (rc != SQLITE_DONE)
-		return -1;
-	mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name, PATH(r));
-	return 0;
+	if (rc == 0)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name, PATH(r));
+	return rc ? id : 0;
 }
 
 #define VERSION_SELECT                                                                         \
