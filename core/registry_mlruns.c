@@ -1,7 +1,10 @@
 /* registry_mlruns.c: a read-only backend over an MLflow file store (mlruns/) —
  * experiments (active and .trash), runs with params, tags and metric histories,
  * and the model registry under models/ (../shared/mlruns/FORMAT.md). Damaged
- * files are skipped and kept as warnings (registry_mlruns_warnings, import.h). */
+ * files are skipped and kept as warnings (registry_mlruns_warnings, import.h).
+ * This file holds experiments, runs, their filters and order, and opening;
+ * mlruns_files.c reads files, folders and YAML; mlruns_models.c the model
+ * registry (mlruns_impl.h is what they share). */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
@@ -20,582 +23,11 @@
 #include "import.h"
 #include "registry.h"
 #include "xmalloc.h"
+#include "mlruns_impl.h"
 
 /* Folders inside an experiment that are not runs (MLflow's
  * RESERVED_EXPERIMENT_FOLDERS, plus models/ from 3.x on). */
 static const char *const reserved_folders[] = {"tags", "datasets", "traces", "models"};
-
-/* A run is read in two steps: its meta.yaml (enough to count it), then its
- * params, tags and latest metrics. */
-enum run_state { RUN_NEW, RUN_META, RUN_LOADED, RUN_BROKEN };
-
-/* A file's identity for the cache: a change of any means read it again (the
- * link count of a folder changes with its subfolders, within one clock tick). */
-struct file_sig {
-	int64_t mtime_ns, size, nlink;
-};
-
-struct mrun {
-	char *id;  /* the folder name: the run id */
-	char *dir; /* full path of the folder */
-	struct mexp *exp;
-	enum run_state state;
-	struct file_sig meta_sig; /* of meta.yaml when it was read */
-	uint64_t data_sig;	  /* of every value file when they were read */
-	struct mlc_arena arena;	  /* owns run's strings and arrays */
-	struct mlc_run run;
-};
-
-struct mexp {
-	char *dir;
-	int trashed;
-	struct mlc_arena arena; /* owns e's strings */
-	struct mlc_experiment e;
-	struct file_sig dir_sig; /* of the folder, when its runs were listed */
-	int listed;
-	struct mrun **runs;
-	size_t n_runs;
-};
-
-struct mlruns_impl {
-	char *root;
-	locale_t c_locale; /* numbers are written by Python, whatever our locale */
-	struct file_sig root_sig, trash_sig;
-	struct mexp **exps;
-	size_t n_exps;
-	struct mrun **index; /* every listed run, by id (get_run) */
-	size_t n_index;
-	int index_stale;
-	struct mlc_warning *warnings;
-	size_t n_warnings, cap_warnings;
-};
-
-#define IMPL(r) ((struct mlruns_impl *)(r)->impl)
-
-/* ---- warnings ----------------------------------------------------------- */
-
-/* Remember that path was skipped and why (once per path and reason). */
-static void warn(struct mlruns_impl *m, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void warn(struct mlruns_impl *m, const char *path, const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < m->n_warnings; i++)
-		if (strcmp(m->warnings[i].path, path) == 0 &&
-		    strcmp(m->warnings[i].reason, reason) == 0)
-			return;
-	if (m->n_warnings == m->cap_warnings) {
-		m->cap_warnings = m->cap_warnings ? m->cap_warnings * 2 : 16;
-		m->warnings = xrealloc(m->warnings, m->cap_warnings * sizeof *m->warnings);
-	}
-	m->warnings[m->n_warnings].path = xstrdup(path);
-	m->warnings[m->n_warnings].reason = xstrdup(reason);
-	m->n_warnings++;
-}
-
-int registry_mlruns_warnings(struct registry *r, const struct mlc_warning **out, size_t *n)
-{
-	if (r == NULL || strcmp(r->ops->kind, "mlruns") != 0) {
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	*out = IMPL(r)->warnings;
-	*n = IMPL(r)->n_warnings;
-	return 0;
-}
-
-/* ---- files and folders -------------------------------------------------- */
-
-enum ftype { F_MISSING, F_DIR, F_FILE, F_DANGLING, F_OTHER, F_ERROR, F_LINKED_DIR };
-
-/* What path is, following symbolic links; a link to nothing is F_DANGLING. */
-static enum ftype file_type(const char *path, struct stat *st)
-{
-	struct stat lst;
-
-	if (stat(path, st) == 0)
-		return S_ISDIR(st->st_mode) ? F_DIR : S_ISREG(st->st_mode) ? F_FILE : F_OTHER;
-	if (errno != ENOENT)
-		return F_ERROR;
-	return lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) ? F_DANGLING : F_MISSING;
-}
-
-/* The cache signature of a stat result. */
-static struct file_sig sig_of(const struct stat *st)
-{
-	struct file_sig s = {(int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
-			     (int64_t)st->st_size, (int64_t)st->st_nlink};
-	return s;
-}
-
-/* The signature of path now (zeros when it cannot be read). */
-static struct file_sig path_sig(const char *path)
-{
-	struct stat st;
-	struct file_sig none = {0, 0, 0};
-
-	return stat(path, &st) == 0 ? sig_of(&st) : none;
-}
-
-static int sig_equal(struct file_sig a, struct file_sig b)
-{
-	return a.mtime_ns == b.mtime_ns && a.size == b.size && a.nlink == b.nlink;
-}
-
-/* Mix a value into an FNV-1a hash. */
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* ---- staying inside the store ------------------------------------------ */
-
-/* Stores come from git checkouts, which carry symbolic links: nothing is read
- * from outside the store's root, whatever links lead there. These errno
- * values mean what read_why says. */
-#define E_OUTSIDE EXDEV	     /* resolves outside the store */
-#define E_NOT_REGULAR ENODEV /* a FIFO, device or socket */
-
-/* Why a file or folder could not be read, for a warning. */
-static const char *read_why(int e)
-{
-	if (e == E_OUTSIDE)
-		return "a symbolic link that leads out of the store; not followed";
-	if (e == E_NOT_REGULAR)
-		return "not a regular file";
-	return strerror(e);
-}
-
-/* 1 if the absolute, resolved path p is root or inside it. */
-static int under_root(const char *root, const char *p)
-{
-	size_t n = strlen(root);
-
-	return strcmp(root, "/") == 0 ||
-	       (strncmp(p, root, n) == 0 && (p[n] == '\0' || p[n] == '/'));
-}
-
-/* 1 if the open fd (opened as path) lies inside root: where the kernel says
- * the open file is (so a link swapped in after a check cannot lead out), or
- * where realpath() says when /proc is not mounted. A NULL root allows all. */
-static int fd_inside(const char *root, int fd, const char *path)
-{
-	char proc[64], where[PATH_MAX];
-	ssize_t n;
-	char *abs;
-	int in;
-
-	if (root == NULL)
-		return 1;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = readlink(proc, where, sizeof where);
-	if (n >= 0 && (size_t)n < sizeof where) {
-		where[n] = '\0';
-		return under_root(root, where);
-	}
-	abs = realpath(path, NULL);
-	in = abs && under_root(root, abs);
-	free(abs);
-	return in;
-}
-
-/* Open the file at path for reading without following a symbolic link out of
- * root: a link is resolved first and its target opened only if it is inside
- * (so a link to a device elsewhere is never even opened). -1 with errno. */
-static int open_inside(const char *root, const char *path)
-{
-	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
-	int fd = open(path, flags);
-	char *abs;
-
-	if (fd >= 0 || errno != ELOOP || root == NULL)
-		return fd;
-	if ((abs = realpath(path, NULL)) == NULL)
-		return -1;
-	if (!under_root(root, abs)) {
-		free(abs);
-		errno = E_OUTSIDE;
-		return -1;
-	}
-	fd = open(abs, flags);
-	free(abs);
-	return fd;
-}
-
-/* 0 if the open fd is a regular file inside root (its stat in st), else why
- * not (an errno). */
-static int regular_inside(const char *root, int fd, const char *path, struct stat *st)
-{
-	if (fstat(fd, st) < 0)
-		return errno;
-	if (S_ISDIR(st->st_mode))
-		return EISDIR;
-	if (!S_ISREG(st->st_mode))
-		return E_NOT_REGULAR;
-	return fd_inside(root, fd, path) ? 0 : E_OUTSIDE;
-}
-
-/* ---- files and folders (continued) -------------------------------------- */
-
-/* Read the whole regular file at path, inside root, into a malloc'd,
- * NUL-terminated buffer (the caller frees it); NULL with errno set on failure
- * (read_why says it). */
-static char *read_file(const char *root, const char *path, size_t *len)
-{
-	struct stat st;
-	size_t cap, n = 0;
-	char *buf;
-	int fd = open_inside(root, path), e;
-
-	if (fd < 0)
-		return NULL;
-	if ((e = regular_inside(root, fd, path, &st)) != 0) {
-		close(fd);
-		errno = e;
-		return NULL;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int cmp_str_ptr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of folder path (inside root; NULL allows all) except . and ..,
- * sorted; -1 with errno on failure (read_why says it). */
-static int list_dir(const char *root, const char *path, struct names *out)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *d;
-
-	out->v = NULL;
-	out->n = 0;
-	if (fd < 0)
-		return -1;
-	if (!fd_inside(root, fd, path)) {
-		close(fd);
-		errno = E_OUTSIDE;
-		return -1;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			out->v = xrealloc(out->v, cap * sizeof *out->v);
-		}
-		out->v[out->n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (out->n)
-		qsort(out->v, out->n, sizeof *out->v, cmp_str_ptr);
-	return 0;
-}
-
-static void names_free(struct names *n)
-{
-	for (size_t i = 0; i < n->n; i++)
-		free(n->v[i]);
-	free(n->v);
-	n->v = NULL;
-	n->n = 0;
-}
-
-/* Warn that path, which should be a folder, cannot be read as one. */
-static void warn_not_folder(struct mlruns_impl *m, const char *path, enum ftype t, int e)
-{
-	if (t == F_DANGLING)
-		warn(m, path, "a symbolic link to nothing, not a folder");
-	else if (t == F_FILE || t == F_OTHER)
-		warn(m, path, "not a folder");
-	else
-		warn(m, path, "cannot read the folder: %s", read_why(e));
-}
-
-/* ---- values under metrics/, params/, tags/ ------------------------------ */
-
-struct entry {
-	char *key, *path;
-	struct file_sig sig;
-};
-
-struct entries {
-	struct entry *v;
-	size_t n, cap;
-};
-
-static void entries_free(struct entries *es)
-{
-	for (size_t i = 0; i < es->n; i++) {
-		free(es->v[i].key);
-		free(es->v[i].path);
-	}
-	free(es->v);
-	memset(es, 0, sizeof *es);
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
-}
-
-/* What the entry at path of a value folder is: like file_type, but a symbolic
- * link to a folder is F_LINKED_DIR, never walked (nested keys are real
- * folders; `a -> .` would walk for ever). A link to a file is F_FILE: whether
- * it stays inside the store is read_file's check. */
-static enum ftype value_entry_type(const char *path, struct stat *st)
-{
-	if (lstat(path, st) != 0)
-		return errno == ENOENT ? F_MISSING : F_ERROR;
-	if (!S_ISLNK(st->st_mode))
-		return S_ISDIR(st->st_mode) ? F_DIR : S_ISREG(st->st_mode) ? F_FILE : F_OTHER;
-	enum ftype t = file_type(path, st);
-	return t == F_DIR ? F_LINKED_DIR : t;
-}
-
-/* Collect the files under dir as keys relative to top (a key with '/' is a
- * nested folder). Hidden names are stray files, not keys. */
-static void walk_into(struct mlruns_impl *m, const char *dir, const char *prefix, int depth,
-		      struct entries *out)
-{
-	struct names ns;
-
-	if (list_dir(m->root, dir, &ns) < 0) {
-		warn_not_folder(m, dir, F_ERROR, errno);
-		return;
-	}
-	for (size_t i = 0; i < ns.n; i++) {
-		struct stat st;
-		char *path, *key;
-		enum ftype t;
-
-		if (ns.v[i][0] == '.')
-			continue;
-		path = xasprintf("%s/%s", dir, ns.v[i]);
-		key = prefix ? xasprintf("%s/%s", prefix, ns.v[i]) : xstrdup(ns.v[i]);
-		t = value_entry_type(path, &st);
-		if (t == F_DIR && depth < 32) {
-			walk_into(m, path, key, depth + 1, out);
-		} else if (t == F_FILE) {
-			if (out->n == out->cap) {
-				out->cap = out->cap ? out->cap * 2 : 16;
-				out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-			}
-			out->v[out->n++] = (struct entry){key, path, sig_of(&st)};
-			continue;
-		} else if (t == F_DANGLING) {
-			warn(m, path, "a symbolic link to nothing");
-		} else if (t == F_LINKED_DIR) {
-			warn(m, path, "a symbolic link to a folder; not followed");
-		} else {
-			warn(m, path, "not a regular file");
-		}
-		free(path);
-		free(key);
-	}
-	names_free(&ns);
-}
-
-/* The keys under the value folder dir (missing is fine: git drops empty ones). */
-static void walk_keys(struct mlruns_impl *m, const char *dir, struct entries *out)
-{
-	struct stat st;
-	enum ftype t = value_entry_type(dir, &st);
-
-	if (t == F_MISSING)
-		return;
-	if (t == F_LINKED_DIR) {
-		warn(m, dir, "a symbolic link to a folder; not followed");
-		return;
-	}
-	if (t != F_DIR) {
-		warn_not_folder(m, dir, t, errno);
-		return;
-	}
-	walk_into(m, dir, NULL, 0, out);
-	if (out->n)
-		qsort(out->v, out->n, sizeof *out->v, cmp_entry);
-}
-
-/* ---- YAML (libyaml's document API) -------------------------------------- */
-
-struct yml {
-	yaml_document_t doc;
-	yaml_node_t *root;
-};
-
-/* Parse the meta.yaml at path into y (a mapping at the top); on failure put
- * the reason in why. */
-static int yml_load(struct yml *y, const char *root, const char *path, char *why, size_t whylen)
-{
-	yaml_parser_t p;
-	size_t len;
-	char *buf = read_file(root, path, &len);
-
-	memset(y, 0, sizeof *y);
-	if (buf == NULL) {
-		snprintf(why, whylen, "cannot read: %s", read_why(errno));
-		return -1;
-	}
-	if (!yaml_parser_initialize(&p)) {
-		free(buf);
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&p, &y->doc)) {
-		snprintf(why, whylen, "damaged YAML at line %lu: %s",
-			 (unsigned long)p.problem_mark.line + 1,
-			 p.problem ? p.problem : "syntax error");
-		yaml_parser_delete(&p);
-		free(buf);
-		return -1;
-	}
-	yaml_parser_delete(&p);
-	free(buf);
-	y->root = yaml_document_get_root_node(&y->doc);
-	if (y->root == NULL || y->root->type != YAML_MAPPING_NODE) {
-		snprintf(why, whylen, "%s", y->root ? "not a YAML mapping" : "empty file");
-		yaml_document_delete(&y->doc);
-		y->root = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void yml_free(struct yml *y)
-{
-	if (y->root)
-		yaml_document_delete(&y->doc);
-	y->root = NULL;
-}
-
-/* The value node of key in mapping node map, or NULL. */
-static yaml_node_t *yml_node_in(struct yml *y, yaml_node_t *map, const char *key)
-{
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    strcmp((char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(&y->doc, p->value);
-	}
-	return NULL;
-}
-
-/* 1 if n is YAML's null: a plain empty, ~, null, Null or NULL. */
-static int yml_is_null(const yaml_node_t *n)
-{
-	const char *v = (const char *)n->data.scalar.value;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
-}
-
-/* The string of scalar node n; NULL for null or a non-scalar. */
-static const char *yml_scalar(const yaml_node_t *n)
-{
-	if (n == NULL || n->type != YAML_SCALAR_NODE || yml_is_null(n))
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-/* The string at key of the top mapping; NULL when absent or null. */
-static const char *yml_str(struct yml *y, const char *key)
-{
-	return yml_scalar(yml_node_in(y, y->root, key));
-}
-
-/* 1 if the top mapping has key at all (null counts). */
-static int yml_has(struct yml *y, const char *key)
-{
-	return yml_node_in(y, y->root, key) != NULL;
-}
-
-/* Parse s as a whole decimal integer. */
-static int parse_int(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* The integer at key: 0 when absent or null, -1 when it is not an integer. */
-static int yml_int(struct yml *y, const char *key, int64_t *out)
-{
-	yaml_node_t *n = yml_node_in(y, y->root, key);
-
-	*out = 0;
-	if (n == NULL || yml_is_null(n))
-		return 0;
-	return n->type == YAML_SCALAR_NODE ? parse_int(yml_scalar(n), out) : -1;
-}
-
-/* Copy the string at key into a ("" when absent or null). */
-static const char *yml_dup(struct yml *y, const char *key, struct mlc_arena *a)
-{
-	return arena_strdup(a, yml_str(y, key));
-}
 
 /* ---- experiments -------------------------------------------------------- */
 
@@ -619,30 +51,31 @@ static int load_experiment_meta(struct mlruns_impl *m, struct mexp *x, const cha
 	const char *id, *stage;
 	int ret = -1;
 
-	if (yml_load(&y, m->root, path, why, sizeof why) < 0) {
-		warn(m, path, "%s", why);
+	if (mlr_yml_load(&y, m->root, path, why, sizeof why) < 0) {
+		mlr_warn(m, path, "%s", why);
 		free(path);
 		return -1;
 	}
-	id = yml_str(&y, "experiment_id");
-	stage = yml_str(&y, "lifecycle_stage");
-	if (id == NULL || !yml_has(&y, "name")) {
-		warn(m, path, "no %s (a truncated file?)", id == NULL ? "experiment_id" : "name");
+	id = mlr_yml_str(&y, "experiment_id");
+	stage = mlr_yml_str(&y, "lifecycle_stage");
+	if (id == NULL || !mlr_yml_has(&y, "name")) {
+		mlr_warn(m, path, "no %s (a truncated file?)",
+			 id == NULL ? "experiment_id" : "name");
 	} else if (strcmp(id, folder) != 0) {
-		warn(m, path, "experiment_id '%s' does not match its folder", id);
-	} else if (yml_int(&y, "creation_time", &x->e.creation_time) < 0 ||
-		   yml_int(&y, "last_update_time", &x->e.last_update_time) < 0) {
-		warn(m, path, "creation_time or last_update_time is not a number");
+		mlr_warn(m, path, "experiment_id '%s' does not match its folder", id);
+	} else if (mlr_yml_int(&y, "creation_time", &x->e.creation_time) < 0 ||
+		   mlr_yml_int(&y, "last_update_time", &x->e.last_update_time) < 0) {
+		mlr_warn(m, path, "creation_time or last_update_time is not a number");
 	} else {
 		x->e.experiment_id = arena_strdup(&x->arena, id);
-		x->e.name = yml_dup(&y, "name", &x->arena);
-		x->e.artifact_location = yml_dup(&y, "artifact_location", &x->arena);
+		x->e.name = mlr_yml_dup(&y, "name", &x->arena);
+		x->e.artifact_location = mlr_yml_dup(&y, "artifact_location", &x->arena);
 		/* Before 2.3 deletion only moved the folder: .trash is what counts. */
 		x->e.lifecycle_stage =
 		    x->trashed || (stage && strcmp(stage, "deleted") == 0) ? "deleted" : "active";
 		ret = 0;
 	}
-	yml_free(&y);
+	mlr_yml_free(&y);
 	free(path);
 	return ret;
 }
@@ -681,12 +114,12 @@ static void load_experiment_tags(struct mlruns_impl *m, struct mexp *x)
 	struct entries es = {0};
 	size_t cap = 0;
 
-	walk_keys(m, dir, &es);
+	mlr_walk_keys(m, dir, &es);
 	for (size_t i = 0; i < es.n; i++) {
 		size_t len;
-		char *v = read_file(m->root, es.v[i].path, &len);
+		char *v = mlr_read_file(m->root, es.v[i].path, &len);
 		if (v == NULL) {
-			warn(m, es.v[i].path, "cannot read: %s", read_why(errno));
+			mlr_warn(m, es.v[i].path, "cannot read: %s", mlr_read_why(errno));
 			continue;
 		}
 		struct mlc_kv *kv =
@@ -695,7 +128,7 @@ static void load_experiment_tags(struct mlruns_impl *m, struct mexp *x)
 		kv->value = arena_strndup(&x->arena, v, len);
 		free(v);
 	}
-	entries_free(&es);
+	mlr_entries_free(&es);
 	free(dir);
 }
 
@@ -704,11 +137,11 @@ static void scan_experiment(struct mlruns_impl *m, const char *base, const char 
 {
 	struct stat st;
 	char *dir = xasprintf("%s/%s", base, name);
-	enum ftype t = file_type(dir, &st);
+	enum ftype t = mlr_file_type(dir, &st);
 	struct mexp *x;
 
 	if (t != F_DIR) {
-		warn_not_folder(m, dir, t, errno);
+		mlr_warn_not_folder(m, dir, t, errno);
 		free(dir);
 		return;
 	}
@@ -729,9 +162,9 @@ static void scan_experiments_in(struct mlruns_impl *m, const char *base, int tra
 {
 	struct names ns;
 
-	if (list_dir(m->root, base, &ns) < 0) {
+	if (mlr_list_dir(m->root, base, &ns) < 0) {
 		if (errno != ENOENT)
-			warn_not_folder(m, base, F_ERROR, errno);
+			mlr_warn_not_folder(m, base, F_ERROR, errno);
 		return;
 	}
 	for (size_t i = 0; i < ns.n; i++) {
@@ -740,7 +173,7 @@ static void scan_experiments_in(struct mlruns_impl *m, const char *base, int tra
 		if (all_digits(ns.v[i]))
 			scan_experiment(m, base, ns.v[i], trashed);
 	}
-	names_free(&ns);
+	mlr_names_free(&ns);
 }
 
 static int cmp_exp_order(const void *a, const void *b)
@@ -770,9 +203,9 @@ static void drop_experiments(struct mlruns_impl *m)
 static void refresh_experiments(struct mlruns_impl *m)
 {
 	char *trash = xasprintf("%s/.trash", m->root);
-	struct file_sig rs = path_sig(m->root), ts = path_sig(trash);
+	struct file_sig rs = mlr_path_sig(m->root), ts = mlr_path_sig(trash);
 
-	if (m->exps != NULL && sig_equal(rs, m->root_sig) && sig_equal(ts, m->trash_sig)) {
+	if (m->exps != NULL && mlr_sig_equal(rs, m->root_sig) && mlr_sig_equal(ts, m->trash_sig)) {
 		free(trash);
 		return;
 	}
@@ -811,13 +244,13 @@ static void list_one_run(struct mlruns_impl *m, struct mexp *x, const char *name
 {
 	char *dir = xasprintf("%s/%s", x->dir, name);
 	struct stat st;
-	enum ftype t = file_type(dir, &st);
+	enum ftype t = mlr_file_type(dir, &st);
 	struct mrun *run;
 
 	if (t != F_DIR) {
 		/* A stray file is no concern; a run id that is no folder is damage. */
 		if (looks_like_run_id(name) || t == F_DANGLING)
-			warn_not_folder(m, dir, t, errno);
+			mlr_warn_not_folder(m, dir, t, errno);
 		free(dir);
 		return;
 	}
@@ -835,18 +268,18 @@ static void list_one_run(struct mlruns_impl *m, struct mexp *x, const char *name
 /* List the run folders of x (again when the folder changed since). */
 static void list_runs_of(struct mlruns_impl *m, struct mexp *x)
 {
-	struct file_sig s = path_sig(x->dir);
+	struct file_sig s = mlr_path_sig(x->dir);
 	struct names ns;
 	size_t cap = 0;
 
-	if (x->listed && sig_equal(s, x->dir_sig))
+	if (x->listed && mlr_sig_equal(s, x->dir_sig))
 		return;
 	exp_drop_runs(x);
 	x->dir_sig = s;
 	x->listed = 1;
 	m->index_stale = 1;
-	if (list_dir(m->root, x->dir, &ns) < 0) {
-		warn_not_folder(m, x->dir, F_ERROR, errno);
+	if (mlr_list_dir(m->root, x->dir, &ns) < 0) {
+		mlr_warn_not_folder(m, x->dir, F_ERROR, errno);
 		return;
 	}
 	for (size_t i = 0; i < ns.n; i++) {
@@ -855,7 +288,7 @@ static void list_runs_of(struct mlruns_impl *m, struct mexp *x)
 			continue;
 		list_one_run(m, x, name, &cap);
 	}
-	names_free(&ns);
+	mlr_names_free(&ns);
 }
 
 /* ---- runs: loading ------------------------------------------------------ */
@@ -869,7 +302,7 @@ static const char *status_name(const char *s)
 
 	if (s == NULL)
 		return NULL;
-	if (parse_int(s, &n) == 0)
+	if (mlr_parse_int(s, &n) == 0)
 		return n >= 1 && n <= 5 ? status_names[n - 1] : NULL;
 	for (size_t i = 0; i < 5; i++)
 		if (strcmp(s, status_names[i]) == 0)
@@ -895,10 +328,10 @@ static const char *missing_run_key(struct yml *y)
 {
 	static const char *const keys[] = {"start_time", "status", "lifecycle_stage"};
 
-	if (!yml_has(y, "run_id") && !yml_has(y, "run_uuid"))
+	if (!mlr_yml_has(y, "run_id") && !mlr_yml_has(y, "run_uuid"))
 		return "run_id";
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (!yml_has(y, keys[i]))
+		if (!mlr_yml_has(y, keys[i]))
 			return keys[i];
 	return NULL;
 }
@@ -907,27 +340,27 @@ static const char *missing_run_key(struct yml *y)
 static int parse_run_meta(struct mrun *run, struct yml *y, char *why, size_t whylen)
 {
 	struct mlc_run *r = &run->run;
-	const char *stage = yml_str(y, "lifecycle_stage");
-	const char *name = yml_str(y, "run_name");
+	const char *stage = mlr_yml_str(y, "lifecycle_stage");
+	const char *name = mlr_yml_str(y, "run_name");
 	const char *missing = missing_run_key(y);
 
 	if (missing)
 		return why_set(why, whylen, "no %s (a truncated file?)", missing);
-	if ((r->status = status_name(yml_str(y, "status"))) == NULL)
+	if ((r->status = status_name(mlr_yml_str(y, "status"))) == NULL)
 		return why_set(why, whylen, "unknown status '%s'",
-			       yml_str(y, "status") ? yml_str(y, "status") : "null");
+			       mlr_yml_str(y, "status") ? mlr_yml_str(y, "status") : "null");
 	if (stage == NULL || (strcmp(stage, "active") != 0 && strcmp(stage, "deleted") != 0))
 		return why_set(why, whylen, "unknown lifecycle_stage '%s'", stage ? stage : "null");
-	if (yml_int(y, "start_time", &r->start_time) < 0 ||
-	    yml_int(y, "end_time", &r->end_time) < 0)
+	if (mlr_yml_int(y, "start_time", &r->start_time) < 0 ||
+	    mlr_yml_int(y, "end_time", &r->end_time) < 0)
 		return why_set(why, whylen, "start_time or end_time is not a number");
 	r->lifecycle_stage = strcmp(stage, "deleted") == 0 ? "deleted" : "active";
 	r->run_id = run->id;
 	r->experiment_id = run->exp->e.experiment_id;
 	/* run_name from 1.30 on; older files have name: '' and a mlflow.runName tag. */
-	r->run_name = arena_strdup(&run->arena, name ? name : yml_str(y, "name"));
-	r->user_id = yml_dup(y, "user_id", &run->arena);
-	r->artifact_uri = yml_dup(y, "artifact_uri", &run->arena);
+	r->run_name = arena_strdup(&run->arena, name ? name : mlr_yml_str(y, "name"));
+	r->user_id = mlr_yml_dup(y, "user_id", &run->arena);
+	r->artifact_uri = mlr_yml_dup(y, "artifact_uri", &run->arena);
 	return 0;
 }
 
@@ -940,7 +373,7 @@ static int parse_int_n(const char *s, size_t n, int64_t *out)
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	return parse_int(buf, out);
+	return mlr_parse_int(buf, out);
 }
 
 /* Parse Python's str(float) in s[0..n): 0.5, 1e-05, nan, inf, -inf, 3. */
@@ -994,12 +427,12 @@ static long read_points(struct mlruns_impl *m, const char *path, int warn_bad, p
 			void *arg)
 {
 	size_t len, bad = 0, first_bad = 0, line = 0;
-	char *buf = read_file(m->root, path, &len);
+	char *buf = mlr_read_file(m->root, path, &len);
 	long points = 0;
 
 	if (buf == NULL) {
 		if (warn_bad)
-			warn(m, path, "cannot read: %s", read_why(errno));
+			mlr_warn(m, path, "cannot read: %s", mlr_read_why(errno));
 		return -1;
 	}
 	for (char *p = buf; p < buf + len;) {
@@ -1019,9 +452,10 @@ static long read_points(struct mlruns_impl *m, const char *path, int warn_bad, p
 	}
 	free(buf);
 	if (bad && warn_bad)
-		warn(m, path,
-		     "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped",
-		     first_bad, bad, bad == 1 ? "" : "s");
+		mlr_warn(
+		    m, path,
+		    "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped",
+		    first_bad, bad, bad == 1 ? "" : "s");
 	return points;
 }
 
@@ -1038,8 +472,8 @@ static void keep_latest(void *arg, const struct mlc_metric *pt)
 }
 
 /* Read the files in es into key/value pairs in a (raw bytes, no trimming). */
-static struct mlc_kv *load_values(struct mlruns_impl *m, struct mlc_arena *a,
-				  const struct entries *es, size_t *n)
+struct mlc_kv *mlr_load_values(struct mlruns_impl *m, struct mlc_arena *a, const struct entries *es,
+			       size_t *n)
 {
 	struct mlc_kv *kv = NULL;
 	size_t cap = 0;
@@ -1047,9 +481,9 @@ static struct mlc_kv *load_values(struct mlruns_impl *m, struct mlc_arena *a,
 	*n = 0;
 	for (size_t i = 0; i < es->n; i++) {
 		size_t len;
-		char *v = read_file(m->root, es->v[i].path, &len);
+		char *v = mlr_read_file(m->root, es->v[i].path, &len);
 		if (v == NULL) {
-			warn(m, es->v[i].path, "cannot read: %s", read_why(errno));
+			mlr_warn(m, es->v[i].path, "cannot read: %s", mlr_read_why(errno));
 			continue;
 		}
 		struct mlc_kv *e = arena_grow(a, (void **)&kv, &cap, (*n)++, sizeof *kv);
@@ -1091,21 +525,22 @@ static void run_files(struct mlruns_impl *m, struct mrun *run, struct run_files 
 	f->sig = 14695981039346656037ULL;
 	for (int k = 0; k < 3; k++) {
 		char *dir = xasprintf("%s/%s", run->dir, names[k]);
-		walk_keys(m, dir, lists[k]);
+		mlr_walk_keys(m, dir, lists[k]);
 		free(dir);
 		for (size_t i = 0; i < lists[k]->n; i++) {
-			f->sig = mix(f->sig, lists[k]->v[i].key, strlen(lists[k]->v[i].key) + 1);
-			f->sig = mix(f->sig, &lists[k]->v[i].sig, sizeof lists[k]->v[i].sig);
+			f->sig =
+			    mlr_mix(f->sig, lists[k]->v[i].key, strlen(lists[k]->v[i].key) + 1);
+			f->sig = mlr_mix(f->sig, &lists[k]->v[i].sig, sizeof lists[k]->v[i].sig);
 		}
-		f->sig = mix(f->sig, &k, sizeof k);
+		f->sig = mlr_mix(f->sig, &k, sizeof k);
 	}
 }
 
 static void run_files_free(struct run_files *f)
 {
-	entries_free(&f->metrics);
-	entries_free(&f->params);
-	entries_free(&f->tags);
+	mlr_entries_free(&f->metrics);
+	mlr_entries_free(&f->params);
+	mlr_entries_free(&f->tags);
 }
 
 /* (Re)read run's meta.yaml into a fresh arena; -1 if damaged (warned). */
@@ -1120,12 +555,12 @@ static int load_run_meta(struct mlruns_impl *m, struct mrun *run)
 	memset(&run->run, 0, sizeof run->run);
 	if (access(path, F_OK) != 0)
 		rc = why_set(why, sizeof why, "no meta.yaml, so not a run");
-	else if ((rc = yml_load(&y, m->root, path, why, sizeof why)) == 0) {
+	else if ((rc = mlr_yml_load(&y, m->root, path, why, sizeof why)) == 0) {
 		rc = parse_run_meta(run, &y, why, sizeof why);
-		yml_free(&y);
+		mlr_yml_free(&y);
 	}
 	if (rc < 0)
-		warn(m, path, "%s", why);
+		mlr_warn(m, path, "%s", why);
 	free(path);
 	return rc;
 }
@@ -1134,10 +569,10 @@ static int load_run_meta(struct mlruns_impl *m, struct mrun *run)
 static int ensure_meta(struct mlruns_impl *m, struct mrun *run)
 {
 	char *path = xasprintf("%s/meta.yaml", run->dir);
-	struct file_sig s = path_sig(path);
+	struct file_sig s = mlr_path_sig(path);
 
 	free(path);
-	if (run->state == RUN_NEW || !sig_equal(s, run->meta_sig)) {
+	if (run->state == RUN_NEW || !mlr_sig_equal(s, run->meta_sig)) {
 		run->meta_sig = s;
 		run->state = load_run_meta(m, run) == 0 ? RUN_META : RUN_BROKEN;
 	}
@@ -1147,8 +582,8 @@ static int ensure_meta(struct mlruns_impl *m, struct mrun *run)
 /* Read run's params, tags and latest metrics from the files in f. */
 static void load_run_data(struct mlruns_impl *m, struct mrun *run, const struct run_files *f)
 {
-	run->run.params = load_values(m, &run->arena, &f->params, &run->run.n_params);
-	run->run.tags = load_values(m, &run->arena, &f->tags, &run->run.n_tags);
+	run->run.params = mlr_load_values(m, &run->arena, &f->params, &run->run.n_params);
+	run->run.tags = mlr_load_values(m, &run->arena, &f->tags, &run->run.n_tags);
 	load_latest(m, run, &f->metrics);
 	if (run->run.run_name[0] == '\0') {
 		const char *tag = mlc_kv_get(run->run.tags, run->run.n_tags, "mlflow.runName");
@@ -1229,8 +664,7 @@ static void refresh_index(struct mlruns_impl *m)
 /* The run with id run_id or the unique run whose id starts with it (8+
  * characters), its values read when full (else only its meta.yaml); NULL with
  * err filled when there is none or several. */
-static struct mrun *find_run(struct registry *r, const char *run_id, int full,
-			     struct mlc_error *err)
+struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, struct mlc_error *err)
 {
 	struct mlruns_impl *m = IMPL(r);
 	size_t len = strlen(run_id), lo = 0, hi;
@@ -1269,7 +703,7 @@ static struct mrun *find_run(struct registry *r, const char *run_id, int full,
 
 /* ---- copying into results ----------------------------------------------- */
 
-static struct mlc_kv *copy_kvs(struct mlc_arena *a, const struct mlc_kv *src, size_t n)
+struct mlc_kv *mlr_copy_kvs(struct mlc_arena *a, const struct mlc_kv *src, size_t n)
 {
 	struct mlc_kv *kv = arena_alloc(a, (n ? n : 1) * sizeof *kv);
 
@@ -1299,9 +733,9 @@ static void copy_run_attrs(struct mlc_arena *a, struct mlc_run *dst, const struc
 static void copy_run(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
 {
 	copy_run_attrs(a, dst, src);
-	dst->params = copy_kvs(a, src->params, src->n_params);
+	dst->params = mlr_copy_kvs(a, src->params, src->n_params);
 	dst->n_params = src->n_params;
-	dst->tags = copy_kvs(a, src->tags, src->n_tags);
+	dst->tags = mlr_copy_kvs(a, src->tags, src->n_tags);
 	dst->n_tags = src->n_tags;
 	dst->metrics = arena_alloc(a, (src->n_metrics ? src->n_metrics : 1) * sizeof *dst->metrics);
 	for (size_t i = 0; i < src->n_metrics; i++) {
@@ -1365,16 +799,14 @@ static int op_holds(enum filter_op op, int c)
 }
 
 /* Whether string value v satisfies clause c (SQL semantics; NULL v never does). */
-static int match_str(const char *v, const struct filter_clause *c)
+int mlr_match_str(const char *v, const struct filter_clause *c)
 {
 	int in = 0;
 
 	if (v == NULL)
 		return 0;
 	if (c->op == FOP_LIKE || c->op == FOP_ILIKE)
-		return c->values[0].str &&
-		       filter_like(v, c->values[0].str,
-				  c->op == FOP_ILIKE);
+		return c->values[0].str && filter_like(v, c->values[0].str, c->op == FOP_ILIKE);
 	if (c->op == FOP_IN || c->op == FOP_NOT_IN) {
 		for (size_t i = 0; i < c->n_values; i++)
 			in |= c->values[i].str && strcmp(v, c->values[i].str) == 0;
@@ -1439,16 +871,16 @@ static int run_matches_clause(const struct mlc_run *r, const struct filter_claus
 		mt = mlc_run_metric(r, c->key);
 		return mt && match_num(mt->value, c);
 	case FK_PARAM:
-		return match_str(mlc_kv_get(r->params, r->n_params, c->key), c);
+		return mlr_match_str(mlc_kv_get(r->params, r->n_params, c->key), c);
 	case FK_TAG:
-		return match_str(mlc_kv_get(r->tags, r->n_tags, c->key), c);
+		return mlr_match_str(mlc_kv_get(r->tags, r->n_tags, c->key), c);
 	case FK_ATTR:
 		break;
 	}
 	kind = run_attr(r, c->key, &s, &num, &is_null);
 	if (kind < 0)
 		return mlc_error_set(err, MLC_ERR_USAGE, "cannot search by attribute '%s'", c->key);
-	return kind ? !is_null && match_num(num, c) : match_str(s, c);
+	return kind ? !is_null && match_num(num, c) : mlr_match_str(s, c);
 }
 
 /* Whether run r satisfies every clause of f: 1, 0, or -1 on error. */
@@ -1586,7 +1018,7 @@ static void push_experiment(struct mlruns_impl *m, struct mexp *x, int all,
 	e->name = arena_strdup(a, x->e.name);
 	e->artifact_location = arena_strdup(a, x->e.artifact_location);
 	e->lifecycle_stage = arena_strdup(a, x->e.lifecycle_stage);
-	e->tags = copy_kvs(a, x->e.tags, x->e.n_tags);
+	e->tags = mlr_copy_kvs(a, x->e.tags, x->e.n_tags);
 	e->run_count = 0;
 	for (size_t i = 0; i < x->n_runs; i++) {
 		const struct mrun *run = x->runs[i];
@@ -1694,7 +1126,7 @@ out:
 static int mlruns_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 			  struct mlc_error *err)
 {
-	struct mrun *run = find_run(r, run_id, 1, err);
+	struct mrun *run = mlr_find_run(r, run_id, 1, err);
 
 	if (run == NULL)
 		return -1;
@@ -1732,7 +1164,7 @@ static int safe_key(const char *key)
 static int mlruns_metric_history(struct registry *r, const char *run_id, const char *key,
 				 struct mlc_metric_list *out, struct mlc_error *err)
 {
-	struct mrun *run = find_run(r, run_id, 0, err);
+	struct mrun *run = mlr_find_run(r, run_id, 0, err);
 	struct stat st;
 	char *path;
 	const char *k;
@@ -1740,14 +1172,14 @@ static int mlruns_metric_history(struct registry *r, const char *run_id, const c
 	if (run == NULL)
 		return -1;
 	path = safe_key(key) ? xasprintf("%s/metrics/%s", run->dir, key) : NULL;
-	if (path == NULL || file_type(path, &st) != F_FILE) {
+	if (path == NULL || mlr_file_type(path, &st) != F_FILE) {
 		free(path);
 		return mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
 				     key, run->id);
 	}
 	size_t first = out->n;
 	if (read_points(IMPL(r), path, 0, push_point, out) < 0) {
-		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, read_why(errno));
+		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, mlr_read_why(errno));
 		free(path);
 		return -1;
 	}
@@ -1796,410 +1228,15 @@ static int mlruns_experiment_keys(struct registry *r, const char *experiment, in
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < runs[i]->n_metrics; k++)
 			mlc_keys_add(&out->arena, &out->metrics, &out->n_metrics, &cm,
-				runs[i]->metrics[k].key);
+				     runs[i]->metrics[k].key);
 		for (size_t k = 0; k < runs[i]->n_params; k++)
 			mlc_keys_add(&out->arena, &out->params, &out->n_params, &cp,
-				runs[i]->params[k].key);
+				     runs[i]->params[k].key);
 		for (size_t k = 0; k < runs[i]->n_tags; k++)
-			mlc_keys_add(&out->arena, &out->tags, &out->n_tags, &ct, runs[i]->tags[k].key);
+			mlc_keys_add(&out->arena, &out->tags, &out->n_tags, &ct,
+				     runs[i]->tags[k].key);
 	}
 	free(runs);
-	return 0;
-}
-
-/* ---- operations: the model registry ------------------------------------- */
-
-/* Aliases found for one model: alias -> version, in an arena. */
-struct alias_map {
-	struct mlc_alias *v;
-	size_t n, cap;
-};
-
-/* Set alias to version unless it is already set (the first source wins). */
-static void alias_add(struct mlc_arena *a, struct alias_map *am, const char *alias,
-		      const char *version)
-{
-	for (size_t i = 0; i < am->n; i++)
-		if (strcmp(am->v[i].alias, alias) == 0)
-			return;
-	struct mlc_alias *e = arena_grow(a, (void **)&am->v, &am->cap, am->n++, sizeof *e);
-	e->alias = arena_strdup(a, alias);
-	e->version = arena_strdup(a, version);
-}
-
-/* Aliases from a meta.yaml `aliases` value: a map alias: version, or a list
- * of alias names (version meta, version given) or of {alias, version} maps. */
-static void aliases_from_yaml(struct yml *y, yaml_node_t *n, const char *version,
-			      struct mlc_arena *a, struct alias_map *am)
-{
-	if (n && n->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     p < n->data.mapping.pairs.top; p++) {
-			const char *k = yml_scalar(yaml_document_get_node(&y->doc, p->key));
-			const char *v = yml_scalar(yaml_document_get_node(&y->doc, p->value));
-			if (k && v)
-				alias_add(a, am, k, v);
-		}
-		return;
-	}
-	if (n == NULL || n->type != YAML_SEQUENCE_NODE)
-		return;
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *item = yaml_document_get_node(&y->doc, *it);
-		const char *name = yml_scalar(item);
-		const char *v = version;
-		if (item && item->type == YAML_MAPPING_NODE) {
-			name = yml_scalar(yml_node_in(y, item, "alias"));
-			v = yml_scalar(yml_node_in(y, item, "version"));
-		}
-		if (name && v)
-			alias_add(a, am, name, v);
-	}
-}
-
-/* Key/value files under dir (tags/ or aliases/) into an arena array. */
-static struct mlc_kv *folder_values(struct mlruns_impl *m, struct mlc_arena *a, const char *dir,
-				    size_t *n)
-{
-	struct entries es = {0};
-	struct mlc_kv *kv;
-
-	walk_keys(m, dir, &es);
-	kv = load_values(m, a, &es, n);
-	entries_free(&es);
-	return kv;
-}
-
-/* Parse the version meta.yaml at path into v; 1 if it is a deleted version
- * (MLflow keeps those as Deleted_Internal), -1 if damaged (warned). */
-static int load_version(struct mlruns_impl *m, const char *dir, struct mlc_arena *a,
-			struct mlc_version *v, struct alias_map *am)
-{
-	char *path = xasprintf("%s/meta.yaml", dir), *tags;
-	char why[256];
-	struct yml y;
-	int64_t num;
-	const char *stage;
-
-	if (yml_load(&y, m->root, path, why, sizeof why) < 0) {
-		warn(m, path, "%s", why);
-		free(path);
-		return -1;
-	}
-	if (!yml_has(&y, "name") || yml_int(&y, "version", &num) < 0 || !yml_has(&y, "version") ||
-	    yml_int(&y, "creation_timestamp", &v->creation_time) < 0 ||
-	    yml_int(&y, "last_updated_timestamp", &v->last_updated_time) < 0) {
-		warn(m, path,
-		     "no name or version, or a time that is not a number (a truncated file?)");
-		yml_free(&y);
-		free(path);
-		return -1;
-	}
-	stage = yml_str(&y, "current_stage");
-	if (stage && strcmp(stage, "Deleted_Internal") == 0) {
-		yml_free(&y);
-		free(path);
-		return 1;
-	}
-	v->version = arena_printf(a, "%lld", (long long)num);
-	v->stage = arena_strdup(a, stage ? stage : "None");
-	v->source = yml_dup(&y, "source", a);
-	v->run_id = yml_dup(&y, "run_id", a);
-	v->status = arena_strdup(a, yml_str(&y, "status") ? yml_str(&y, "status") : "READY");
-	v->description = yml_dup(&y, "description", a);
-	v->user_id = yml_dup(&y, "user_id", a);
-	aliases_from_yaml(&y, yml_node_in(&y, y.root, "aliases"), v->version, a, am);
-	yml_free(&y);
-	free(path);
-	tags = xasprintf("%s/tags", dir);
-	v->tags = folder_values(m, a, tags, &v->n_tags);
-	free(tags);
-	return 0;
-}
-
-static int cmp_version_desc(const void *a, const void *b)
-{
-	const struct mlc_version *x = a, *y = b;
-	return -mlc_cmp_numeric_str(x->version, y->version);
-}
-
-static int cmp_alias(const void *a, const void *b)
-{
-	return strcmp(((const struct mlc_alias *)a)->alias, ((const struct mlc_alias *)b)->alias);
-}
-
-/* Read model folder dir into mo, its versions (highest first) into vl, all in
- * a. The aliases/ folder is authoritative; without it, the aliases written in
- * the model's and its versions' meta.yaml count. -1 if damaged (warned). */
-static int load_model(struct mlruns_impl *m, const char *dir, struct mlc_arena *a,
-		      struct mlc_model *mo, struct mlc_version_list *vl)
-{
-	char *path = xasprintf("%s/meta.yaml", dir), *sub;
-	struct alias_map am = {0};
-	struct names ns;
-	char why[256];
-	struct yml y;
-	size_t n_al = 0;
-
-	if (yml_load(&y, m->root, path, why, sizeof why) < 0 || !yml_has(&y, "name")) {
-		warn(m, path, "%s", y.root ? "no name (a truncated file?)" : why);
-		yml_free(&y);
-		free(path);
-		return -1;
-	}
-	memset(mo, 0, sizeof *mo);
-	mo->name = yml_dup(&y, "name", a);
-	mo->description = yml_dup(&y, "description", a);
-	if (yml_int(&y, "creation_timestamp", &mo->creation_time) < 0 ||
-	    yml_int(&y, "last_updated_timestamp", &mo->last_updated_time) < 0)
-		warn(m, path, "a time that is not a number; taken as 0");
-	aliases_from_yaml(&y, yml_node_in(&y, y.root, "aliases"), NULL, a, &am);
-	yml_free(&y);
-	free(path);
-	if (list_dir(m->root, dir, &ns) == 0) {
-		for (size_t i = 0; i < ns.n; i++) {
-			if (strncmp(ns.v[i], "version-", 8) != 0)
-				continue;
-			struct mlc_version v = {0};
-			sub = xasprintf("%s/%s", dir, ns.v[i]);
-			if (load_version(m, sub, a, &v, &am) == 0) {
-				v.model = mo->name;
-				*MLC_LIST_PUSH(vl) = v;
-			}
-			free(sub);
-		}
-		names_free(&ns);
-	}
-	if (vl->n > 1)
-		qsort(vl->items, vl->n, sizeof *vl->items, cmp_version_desc);
-	mo->n_versions = (int64_t)vl->n;
-	mo->latest_version = vl->n ? vl->items[0].version : "";
-	sub = xasprintf("%s/aliases", dir);
-	struct mlc_kv *files = folder_values(m, a, sub, &n_al);
-	if (access(sub, F_OK) == 0) {
-		am.n = 0; /* the folder is the truth, even when empty */
-		for (size_t i = 0; i < n_al; i++)
-			alias_add(a, &am, files[i].key, files[i].value);
-	}
-	free(sub);
-	if (am.n > 1)
-		qsort(am.v, am.n, sizeof *am.v, cmp_alias);
-	mo->aliases = am.v;
-	mo->n_aliases = am.n;
-	sub = xasprintf("%s/tags", dir);
-	mo->tags = folder_values(m, a, sub, &mo->n_tags);
-	free(sub);
-	return 0;
-}
-
-/* Give each version the names of the aliases that point at it. */
-static void attach_version_aliases(struct mlc_arena *a, const struct mlc_model *mo,
-				   struct mlc_version_list *vl, size_t first)
-{
-	for (size_t i = first; i < vl->n; i++) {
-		struct mlc_version *v = &vl->items[i];
-		size_t cap = 0;
-		v->aliases = NULL;
-		v->n_aliases = 0;
-		for (size_t k = 0; k < mo->n_aliases; k++)
-			if (strcmp(mo->aliases[k].version, v->version) == 0)
-				*(const char **)arena_grow(a, (void **)&v->aliases, &cap,
-							   v->n_aliases++, sizeof(char *)) =
-				    mo->aliases[k].alias;
-	}
-}
-
-typedef int (*model_fn)(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl);
-
-/* Call fn for each registered model under models/ with its versions; stops
- * when fn returns nonzero and returns that. */
-static int each_model(struct mlruns_impl *m, model_fn fn, void *arg)
-{
-	char *root = xasprintf("%s/models", m->root);
-	struct names ns;
-	struct stat st;
-	enum ftype t = file_type(root, &st);
-	int ret = 0;
-
-	if (t != F_DIR) {
-		if (t != F_MISSING)
-			warn_not_folder(m, root, t, errno);
-		free(root);
-		return 0;
-	}
-	if (list_dir(m->root, root, &ns) < 0) {
-		warn_not_folder(m, root, F_ERROR, errno);
-		free(root);
-		return 0;
-	}
-	for (size_t i = 0; i < ns.n && ret == 0; i++) {
-		char *dir = xasprintf("%s/%s", root, ns.v[i]);
-		struct mlc_version_list vl = {0};
-		struct mlc_model mo;
-		enum ftype ft = ns.v[i][0] == '.' ? F_MISSING : file_type(dir, &st);
-		if (ns.v[i][0] != '.') {
-			if (ft != F_DIR)
-				warn_not_folder(m, dir, ft, errno);
-			else if (load_model(m, dir, &vl.arena, &mo, &vl) == 0) {
-				attach_version_aliases(&vl.arena, &mo, &vl, 0);
-				ret = fn(arg, &mo, &vl);
-			}
-		}
-		MLC_LIST_FREE(&vl);
-		free(dir);
-	}
-	names_free(&ns);
-	free(root);
-	return ret;
-}
-
-/* Deep-copy a version into a. */
-static void copy_version(struct mlc_arena *a, struct mlc_version *d, const struct mlc_version *s)
-{
-	*d = *s;
-	d->model = arena_strdup(a, s->model);
-	d->version = arena_strdup(a, s->version);
-	d->source = arena_strdup(a, s->source);
-	d->run_id = arena_strdup(a, s->run_id);
-	d->status = arena_strdup(a, s->status);
-	d->stage = arena_strdup(a, s->stage);
-	d->description = arena_strdup(a, s->description);
-	d->user_id = arena_strdup(a, s->user_id);
-	d->tags = copy_kvs(a, s->tags, s->n_tags);
-	d->aliases = arena_alloc(a, (s->n_aliases ? s->n_aliases : 1) * sizeof *d->aliases);
-	for (size_t i = 0; i < s->n_aliases; i++)
-		d->aliases[i] = arena_strdup(a, s->aliases[i]);
-}
-
-/* Whether model mo satisfies every clause of f (name and tags only). */
-static int model_matches(const struct mlc_model *mo, const struct filter *f, struct mlc_error *err)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		const struct filter_clause *c = &f->clauses[i];
-		int ok;
-		if (c->kind == FK_TAG)
-			ok = match_str(mlc_kv_get(mo->tags, mo->n_tags, c->key), c);
-		else if (c->kind == FK_ATTR && strcmp(c->key, "name") == 0)
-			ok = match_str(mo->name, c);
-		else
-			return mlc_error_set(err, MLC_ERR_USAGE, "cannot search models by '%s'",
-					     c->key);
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-struct models_job {
-	const struct filter *f;
-	struct mlc_model_list *out;
-	struct mlc_error *err;
-};
-
-/* Copy a model that passes the filter into the result. */
-static int add_model(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl)
-{
-	struct models_job *j = arg;
-	struct mlc_arena *a = &j->out->arena;
-	int ok = model_matches(mo, j->f, j->err);
-	struct mlc_model *d;
-
-	(void)vl;
-	if (ok <= 0)
-		return ok;
-	d = MLC_LIST_PUSH(j->out);
-	*d = *mo;
-	d->name = arena_strdup(a, mo->name);
-	d->description = arena_strdup(a, mo->description);
-	d->latest_version = arena_strdup(a, mo->latest_version);
-	d->tags = copy_kvs(a, mo->tags, mo->n_tags);
-	d->aliases = arena_alloc(a, (mo->n_aliases ? mo->n_aliases : 1) * sizeof *d->aliases);
-	for (size_t i = 0; i < mo->n_aliases; i++) {
-		d->aliases[i].alias = arena_strdup(a, mo->aliases[i].alias);
-		d->aliases[i].version = arena_strdup(a, mo->aliases[i].version);
-	}
-	return 0;
-}
-
-static int cmp_model_name(const void *a, const void *b)
-{
-	return strcmp(((const struct mlc_model *)a)->name, ((const struct mlc_model *)b)->name);
-}
-
-/* Registered models matching filter (MLflow syntax), by name. */
-static int mlruns_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
-			      struct mlc_error *err)
-{
-	struct filter *f = filter_parse(filter, FILTER_MODELS, err);
-	struct models_job j = {f, out, err};
-	int rc;
-
-	if (f == NULL)
-		return -1;
-	rc = each_model(IMPL(r), add_model, &j);
-	filter_free(f);
-	if (rc < 0)
-		return -1;
-	if (out->n > 1)
-		qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
-	return 0;
-}
-
-struct versions_job {
-	const char *model;  /* list_versions: this model's */
-	const char *run_id; /* versions_for_run: registered from this run */
-	struct mlc_version_list *out;
-	int found;
-};
-
-/* Copy the versions the job asks for. */
-static int add_versions(void *arg, const struct mlc_model *mo, struct mlc_version_list *vl)
-{
-	struct versions_job *j = arg;
-
-	if (j->model && strcmp(mo->name, j->model) != 0)
-		return 0;
-	j->found = 1;
-	for (size_t i = 0; i < vl->n; i++)
-		if (j->run_id == NULL || strcmp(vl->items[i].run_id, j->run_id) == 0)
-			copy_version(&j->out->arena, MLC_LIST_PUSH(j->out), &vl->items[i]);
-	return j->model ? 1 : 0;
-}
-
-/* Versions of a model, highest first, with their aliases and tags. */
-static int mlruns_list_versions(struct registry *r, const char *model, struct mlc_version_list *out,
-				struct mlc_error *err)
-{
-	struct versions_job j = {model, NULL, out, 0};
-
-	each_model(IMPL(r), add_versions, &j);
-	if (!j.found)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", model,
-				     r->display);
-	return 0;
-}
-
-static int cmp_version_by_model(const void *a, const void *b)
-{
-	const struct mlc_version *x = a, *y = b;
-	int c = strcmp(x->model, y->model);
-	return c ? c : cmp_version_desc(a, b);
-}
-
-/* Model versions registered from a run (id or unique prefix). */
-static int mlruns_versions_for_run(struct registry *r, const char *run_id,
-				   struct mlc_version_list *out, struct mlc_error *err)
-{
-	struct mrun *run = find_run(r, run_id, 0, err);
-	struct versions_job j = {NULL, NULL, out, 0};
-
-	if (run == NULL)
-		return -1;
-	j.run_id = run->id;
-	each_model(IMPL(r), add_versions, &j);
-	if (out->n > 1)
-		qsort(out->items, out->n, sizeof *out->items, cmp_version_by_model);
 	return 0;
 }
 
@@ -2241,7 +1278,7 @@ static int looks_like_store(const char *dir)
 	struct names ns;
 	int found = 0;
 
-	if (list_dir(NULL, dir, &ns) < 0)
+	if (mlr_list_dir(NULL, dir, &ns) < 0)
 		return 0;
 	for (size_t i = 0; i < ns.n && !found; i++) {
 		char *p = xasprintf("%s/%s/meta.yaml", dir, ns.v[i]);
@@ -2249,7 +1286,7 @@ static int looks_like_store(const char *dir)
 			(all_digits(ns.v[i]) && access(p, F_OK) == 0);
 		free(p);
 	}
-	names_free(&ns);
+	mlr_names_free(&ns);
 	return found;
 }
 
@@ -2259,7 +1296,7 @@ static char *store_root(const char *dir, struct mlc_error *err)
 {
 	char *sub = xasprintf("%s/mlruns", dir), *abs;
 	struct stat st;
-	enum ftype t = file_type(dir, &st);
+	enum ftype t = mlr_file_type(dir, &st);
 
 	if (t != F_DIR) {
 		free(sub);
@@ -2269,7 +1306,7 @@ static char *store_root(const char *dir, struct mlc_error *err)
 			mlc_error_set(err, MLC_ERR_FAILED, "%s: not a directory", dir);
 		return NULL;
 	}
-	if (!looks_like_store(dir) && file_type(sub, &st) == F_DIR && looks_like_store(sub))
+	if (!looks_like_store(dir) && mlr_file_type(sub, &st) == F_DIR && looks_like_store(sub))
 		abs = realpath(sub, NULL);
 	else
 		abs = realpath(dir, NULL);
