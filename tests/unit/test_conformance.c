@@ -37,22 +37,23 @@
 
 enum op {
 	OP_END = 0,
-	OP_ENV,		/* set env's policy (root acting as itself: directly) */
-	OP_DEPLOY,	/* deploy v to env as who */
-	OP_ROLLBACK,	/* roll env back (v: --to, NULL: the rule) as who */
-	OP_TARGET,	/* where a rollback of env goes: want the version or "!error" */
-	OP_REQUEST,	/* open a request (arg: kind) for v (rollback: --to) into slot */
-	OP_VOTE,	/* vote arg ("approve"/"reject") on slot's request as who */
-	OP_CANCEL,	/* cancel slot's request as who */
-	OP_STATE,	/* slot's request state, "STATE" or "STATE: close reason" */
-	OP_VOTES,	/* slot's votes, "by decision, ..." sorted by voter */
-	OP_LIVE,	/* the version live in env, "none" */
-	OP_HISTORY,	/* env's history, "ACTION V was PREV by WHO | ..." (fnmatch) */
-	OP_STAGE,	/* another client sets v's MLflow stage to arg */
-	OP_DELETE,	/* another client deletes version v (and its aliases) */
-	OP_MOVE,	/* another client points alias env at v */
-	OP_VERSIONS,	/* versions 1..v exist (setup) */
-	OP_RACE_VOTE,	/* who and who2 approve slot's request at once, two handles */
+	OP_ENV,	      /* set env's policy (root acting as itself: directly) */
+	OP_ENV_AS,    /* who sets env's required approvals (a request into slot when it loosens) */
+	OP_DEPLOY,    /* deploy v to env as who */
+	OP_ROLLBACK,  /* roll env back (v: --to, NULL: the rule) as who */
+	OP_TARGET,    /* where a rollback of env goes: want the version or "!error" */
+	OP_REQUEST,   /* open a request (arg: kind) for v (rollback: --to) into slot */
+	OP_VOTE,      /* vote arg ("approve"/"reject") on slot's request as who */
+	OP_CANCEL,    /* cancel slot's request as who */
+	OP_STATE,     /* slot's request state, "STATE" or "STATE: close reason" */
+	OP_VOTES,     /* slot's votes, "by decision, ..." sorted by voter */
+	OP_LIVE,      /* the version live in env, "none" */
+	OP_HISTORY,   /* env's history, "ACTION V was PREV by WHO | ..." (fnmatch) */
+	OP_STAGE,     /* another client sets v's MLflow stage to arg */
+	OP_DELETE,    /* another client deletes version v (and its aliases) */
+	OP_MOVE,      /* another client points alias env at v */
+	OP_VERSIONS,  /* versions 1..v exist (setup) */
+	OP_RACE_VOTE, /* who and who2 approve slot's request at once, two handles */
 	OP_RACE_DEPLOY, /* who and who2 deploy v to env at once, two handles */
 };
 
@@ -72,6 +73,8 @@ struct scenario {
 /* clang-format off */
 #define ENV(e, ord, req, appr, self, rb, prev) \
 	{.op = OP_ENV, .env = e, .arg = appr, .n = {ord, req, self, rb, prev}}
+#define SET_REQUIRED(k, e, by, req, w) \
+	{.op = OP_ENV_AS, .slot = k, .env = e, .who = by, .n = {0, req}, .want = w}
 #define DEPLOY(ver, e, by, w) {.op = OP_DEPLOY, .v = ver, .env = e, .who = by, .want = w}
 #define ROLLBACK(e, to, by, w) {.op = OP_ROLLBACK, .v = to, .env = e, .who = by, .want = w}
 #define TARGET(e, w) {.op = OP_TARGET, .env = e, .want = w}
@@ -128,6 +131,7 @@ struct scenario {
 	"have been live in '" prev "' first"
 #define ARCHIVED(v) M " version " v " is archived"
 #define MISSING(v) "model '" M "': no version " v
+#define LOOSER "required approvals 2 -> 1 (loosens)"
 #define CHOOSE_ANOTHER "; choose another with --to VERSION (see 'mlconsole deployments')"
 
 static const struct scenario scenarios[] = {
@@ -338,6 +342,23 @@ static const struct scenario scenarios[] = {
       HISTORY("dev",
 	      "deploy 2 was 3 by alice | external 3 was 2 by external | deploy 2 was - by alice")}},
 
+    {"who may change a policy: an approver; loosening is a request the current policy governs",
+     {ENV("production", 1, 2, "bob,carol,dave", 0, 0, 0),
+      SET_REQUIRED(1, "production", "erin", 1,
+		   "!environment 'production': only its approvers (bob, carol, dave) or root "
+		   "acting as itself may change its policy; erin is not one (see 'mlconsole env "
+		   "list')"),
+      SET_REQUIRED(1, "production", "bob", 1,
+		   "request #1: change the policy of production (" LOOSER "): it loosens it, so it "
+		   "needs 2 approvals under the current policy"),
+      APPROVE(1, "bob", NO_SELF("#1", "bob", "production")),
+      APPROVE(1, "carol", COUNTED("#1", "1", "2")),
+      APPROVE(1, "dave", "request #1 approved: the policy of production changed (" LOOSER ")"),
+      DEPLOY("3", "production", "alice", APPROVALS_REQUIRED("3", "production", "1 approval")),
+      SET_REQUIRED(2, "production", "carol", 3,
+		   "environment production: policy saved (required approvals 1 -> 3)"),
+      DEPLOY("3", "production", "alice", APPROVALS_REQUIRED("3", "production", "3 approvals"))}},
+
     {"concurrent approvals: both recorded, exactly one deployment",
      {ENV("production", 1, 2, "bob,carol", 0, 0, 0),
       REQUEST(1, "3", "production", "alice", REQUESTED("#1", "3", "production")),
@@ -436,6 +457,7 @@ static void describe(const struct step *s, char *buf, size_t len)
 {
 	static const char *const names[] = {
 	    [OP_ENV] = "env set",
+	    [OP_ENV_AS] = "env set required",
 	    [OP_DEPLOY] = "deploy",
 	    [OP_ROLLBACK] = "rollback",
 	    [OP_TARGET] = "target",
@@ -543,6 +565,22 @@ static void do_env(struct run *x, int k, const struct step *s)
 		       err.msg[0] ? err.msg : "it opened a request");
 	}
 	x->got[k] = strdup("");
+	arena_free(&out.arena);
+}
+
+/* who changes env's required approvals (DESIGN.md "who may change a policy"):
+ * directly, refused, or a request into the step's slot. */
+static void do_env_as(struct run *x, int k, const struct step *s)
+{
+	struct mlc_env_change c = {
+	    .name = s->env, .have_required = 1, .required_approvals = s->n[1]};
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	int rc = registry_env_set(x->r, &c, s->who, &out, &err);
+
+	if (rc == 0 && s->slot > 0 && out.request_id > 0)
+		x->ids[s->slot] = out.request_id;
+	call_said(x, k, s, rc, &out, &err, s->want);
 	arena_free(&out.arena);
 }
 
@@ -808,6 +846,9 @@ static int run_steps(struct run *x, const struct scenario *sc)
 		switch (s->op) {
 		case OP_ENV:
 			do_env(x, k, s);
+			break;
+		case OP_ENV_AS:
+			do_env_as(x, k, s);
 			break;
 		case OP_DEPLOY:
 		case OP_ROLLBACK:
@@ -1079,10 +1120,11 @@ static const struct backend backends[] = {
 static struct run runs[N_BACKENDS][N_SCENARIOS];
 static int ran[N_BACKENDS]; /* 0: skipped */
 
-/* Run every scenario on backend b, printing which passed; the number failed. */
+/* Run every scenario on backend b, printing which passed (and, with
+ * CONFORMANCE_VERBOSE set, what each step said); the number failed. */
 static int run_backend(size_t b)
 {
-	int nfail = 0;
+	int nfail = 0, verbose = getenv("CONFORMANCE_VERBOSE") != NULL;
 
 	printf("== %s ==\n", backends[b].name);
 	for (size_t i = 0; i < N_SCENARIOS; i++) {
@@ -1099,6 +1141,9 @@ static int run_backend(size_t b)
 		x->b->stop(x);
 		printf("%s  %s\n%s", ok == 0 ? "PASS" : "FAIL", scenarios[i].name,
 		       sb_str(&x->fails));
+		for (int k = 0; verbose && k < MAX_STEPS && x->got[k]; k++)
+			if (*x->got[k])
+				printf("      %d: %s\n", k + 1, x->got[k]);
 		fflush(stdout);
 		nfail += ok != 0;
 	}
