@@ -1,5 +1,6 @@
 /* registry.c: registry_open picks the backend for a URI (DESIGN.md "Registries");
- * the wrappers check that the backend has the operation. */
+ * the wrappers check that the backend has the operation, and are the one place
+ * that refuses what a registry's capabilities (r->caps) leave out. */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,21 @@ static const char *sqlite_path(const char *uri)
 	return p;
 }
 
-struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
-			       struct mlc_error *err)
+/* A registry opened read-only that could write says why (registry_can):
+ * the local backend records it itself, the others only the flag. */
+static struct registry *explain_read_only(struct registry *r, const struct registry_open_opts *opts)
+{
+	if (r == NULL || opts == NULL || !opts->read_only || !(r->caps & REG_CAP_WRITE) ||
+	    r->read_only_why != NULL)
+		return r;
+	r->read_only = 1;
+	r->read_only_why = xstrdup(opts->read_only_why ? opts->read_only_why : "opened read-only");
+	return r;
+}
+
+/* The backend for uri, opened. */
+static struct registry *open_backend(const char *uri, const struct registry_open_opts *opts,
+				     struct mlc_error *err)
 {
 	struct stat st;
 
@@ -58,6 +72,12 @@ struct registry *registry_open(const char *uri, const struct registry_open_opts 
 		return NULL;
 	}
 	return registry_sqlite_open(uri, opts, err);
+}
+
+struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
+			       struct mlc_error *err)
+{
+	return explain_read_only(open_backend(uri, opts, err), opts);
 }
 
 void registry_close(struct registry *r)
@@ -145,25 +165,56 @@ int registry_get_experiment(struct registry *r, const char *experiment,
 	return CALL(get_experiment, experiment, out, err);
 }
 
-/* The refusal of a change on a read-only registry (--read-only); a backend
- * without the operation cannot write at all in this build, and says so. */
-static int refuse_write(struct registry *r, const char *op, int missing, struct mlc_error *err)
+const char *registry_noun(const struct registry *r)
 {
-	if (missing)
-		return mlc_error_set(
-		    err, MLC_ERR_READONLY,
-		    "%s: read-only: %s refused (the %s backend is read-only in this "
-		    "build)",
-		    r->display, op, r->ops->kind);
-	if (r->read_only_why)
-		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused (%s)",
-				     r->display, op, r->read_only_why);
-	return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: %s refused", r->display, op);
+	/* names for people, by backend; what each can do is r->caps */
+	static const struct {
+		const char *kind, *noun;
+	} nouns[] = {{"sqlite", "a local registry"},
+		     {"mlflow", "an MLflow server"},
+		     {"mlruns", "an MLflow file store"},
+		     {"mlflow-sql", "an MLflow SQL store"}};
+
+	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+		if (strcmp(r->ops->kind, nouns[i].kind) == 0)
+			return nouns[i].noun;
+	return r->ops->kind;
 }
 
-/* Changes are refused up front when the registry is read-only. */
-#define WRITE(op, ...)                                                                             \
-	(r->read_only ? refuse_write(r, #op, r->ops->op == NULL, err) : CALL(op, __VA_ARGS__))
+/* What a registry without capability cap lacks, for registry_can. */
+static const char *cap_lacks(unsigned cap)
+{
+	switch (cap) {
+	case REG_CAP_APPROVALS: return "enforces no approvals";
+	case REG_CAP_DRIFT: return "keeps no drift series";
+	case REG_CAP_AUDIT: return "keeps no audit log";
+	default: return "cannot do that";
+	}
+}
+
+int registry_can(const struct registry *r, unsigned need, const char *what,
+		 struct mlc_error *err)
+{
+	unsigned missing = need & ~r->caps;
+
+	if ((need & REG_CAP_WRITE) && r->read_only && r->read_only_why)
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: cannot %s (%s)", r->display,
+				     what, r->read_only_why);
+	if ((need & REG_CAP_WRITE) && (r->read_only || (missing & REG_CAP_WRITE)))
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: %s is read-only here: cannot %s",
+				     r->display, registry_noun(r), what);
+	for (unsigned bit = 1; bit != 0; bit <<= 1)
+		if (missing & bit)
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s %s: cannot %s", r->display,
+					     registry_noun(r), cap_lacks(bit), what);
+	return 0;
+}
+
+/* An operation that needs capabilities need (registry_can refuses first). */
+#define NEED(need, what, op, ...)                                                                  \
+	(registry_can(r, (need), (what), err) < 0 ? -1 : CALL(op, __VA_ARGS__))
+/* A change: it needs REG_CAP_WRITE. */
+#define WRITE(what, op, ...) NEED(REG_CAP_WRITE, what, op, __VA_ARGS__)
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
 {
@@ -174,7 +225,7 @@ int registry_env_set(struct registry *r, const struct mlc_env_change *c, const c
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct mlc_outcome mine = {0};
-	int rc = WRITE(env_set, c, actor, out ? out : &mine, err);
+	int rc = WRITE("change an environment's policy", env_set, c, actor, out ? out : &mine, err);
 
 	arena_free(&mine.arena);
 	return rc;
@@ -190,13 +241,13 @@ int registry_deployments(struct registry *r, const char *model, const char *env,
 int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE(deploy, model, version, env, actor, out, err);
+	return WRITE("deploy", deploy, model, version, env, actor, out, err);
 }
 
 int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
 		      const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE(rollback, model, env, to, actor, out, err);
+	return WRITE("roll back", rollback, model, env, to, actor, out, err);
 }
 
 int registry_rollback_target(struct registry *r, const char *model, const char *env, char *version,
@@ -209,19 +260,19 @@ int registry_request(struct registry *r, const char *model, const char *version,
 		     const char *kind, const char *comment, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE(request, model, version, env, kind, comment, actor, out, err);
+	return WRITE("open a request", request, model, version, env, kind, comment, actor, out, err);
 }
 
 int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE(vote, id, decision, comment, actor, out, err);
+	return WRITE("vote", vote, id, decision, comment, actor, out, err);
 }
 
 int registry_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
-	return WRITE(cancel, id, actor, out, err);
+	return WRITE("cancel a request", cancel, id, actor, out, err);
 }
 
 int registry_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
@@ -233,31 +284,31 @@ int registry_requests(struct registry *r, int which, int64_t id, struct mlc_requ
 int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 		   struct mlc_error *err)
 {
-	return CALL(audit, limit, out, err);
+	return NEED(REG_CAP_AUDIT, "show the audit log", audit, limit, out, err);
 }
 
 int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err)
 {
-	return CALL(audit_verify, out, err);
+	return NEED(REG_CAP_AUDIT, "verify the audit log", audit_verify, out, err);
 }
 
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
 			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
 {
-	return WRITE(drift_record, model, feature, method, p, err);
+	return NEED(REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", drift_record, model, feature, method, p, err);
 }
 
 int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 			  struct mlc_drift_list *out, struct mlc_error *err)
 {
-	return CALL(drift_series, model, feature, last, out, err);
+	return NEED(REG_CAP_DRIFT, "show drift", drift_series, model, feature, last, out, err);
 }
 
 int registry_record_hook(struct registry *r, const char *model, const char *env,
 			 const char *version, int ok, int status, const char *detail,
 			 const char *actor, struct mlc_error *err)
 {
-	return WRITE(record_hook, model, env, version, ok, status, detail, actor, err);
+	return WRITE("record a hook's outcome", record_hook, model, env, version, ok, status, detail, actor, err);
 }
 
 void mlc_keys_free(struct mlc_keys *k)

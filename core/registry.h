@@ -10,7 +10,10 @@
 #include "error.h"
 #include "model.h"
 
-/* What a backend can do; the UI greys out what is missing and says why. */
+/* What a backend can do (r->caps, set by the backend when it opens).
+ * registry_can refuses what is missing, naming the registry; the wrappers
+ * below call it before a change (and before drift and audit reads), the CLI
+ * before any other work of a command, the TUI before offering a key. */
 enum registry_caps {
 	REG_CAP_WRITE = 1 << 0,     /* can store changes at all */
 	REG_CAP_APPROVALS = 1 << 1, /* enforces approvals itself (local store) */
@@ -177,6 +180,16 @@ struct registry {
 struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
 			       struct mlc_error *err);
 void registry_close(struct registry *r);
+/* What kind of registry r is, for messages: "a local registry", "an MLflow
+ * server", "an MLflow file store", "an MLflow SQL store". */
+const char *registry_noun(const struct registry *r);
+/* 0 when r can do what ("deploy", a verb for the message) that needs the
+ * capabilities need (enum registry_caps); else -1 with err naming r and why:
+ * "DISPLAY: an MLflow file store is read-only here: cannot deploy", or for a
+ * registry opened read-only "DISPLAY: read-only: cannot deploy (--read-only)".
+ * Looks only at what is fixed when r opens, so any thread may ask. */
+int registry_can(const struct registry *r, unsigned need, const char *what,
+		 struct mlc_error *err);
 
 /* Convenience wrappers that check for a missing operation. */
 int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,

@@ -494,6 +494,44 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 			  THEME_DIM, 0, 0);
 }
 
+/* The change actions and what each needs of the registry (registry_can). */
+static const struct {
+	enum action act;
+	unsigned need;
+	const char *verb;
+} change_actions[] = {
+	{ACT_DEPLOY, REG_CAP_WRITE, "deploy"},
+	{ACT_ROLLBACK, REG_CAP_WRITE, "roll back"},
+	{ACT_HOOK_RETRY, REG_CAP_WRITE, "run a hook again"},
+	{ACT_APPROVE, REG_CAP_WRITE, "approve"},
+	{ACT_REJECT, REG_CAP_WRITE, "reject"},
+};
+
+int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len)
+{
+	struct mlc_error err = {0};
+	unsigned need = REG_CAP_WRITE;
+	const char *verb = "change anything", *why = err.msg;
+
+	if (!(action_info(act)->flags & A_DANGER))
+		return 0;
+	for (size_t i = 0; i < sizeof change_actions / sizeof change_actions[0]; i++)
+		if (change_actions[i].act == act) {
+			need = change_actions[i].need;
+			verb = change_actions[i].verb;
+		}
+	if (a->read_only && a->read_only_why[0]) /* the user's or the file's choice */
+		snprintf(err.msg, sizeof err.msg, "read-only: changes are refused (%s)", a->read_only_why);
+	else if (a->reg == NULL || registry_can(a->reg, need, verb, &err) == 0)
+		return 0;
+	else if (brief && strncmp(why, a->reg->display, strlen(a->reg->display)) == 0 &&
+		 strncmp(why + strlen(a->reg->display), ": ", 2) == 0)
+		why += strlen(a->reg->display) + 2;
+	if (msg)
+		snprintf(msg, len, "%s", why);
+	return 1;
+}
+
 /* The view's own keys, short: "Space mark  c compare". */
 static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 {
@@ -509,8 +547,7 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
 			char key[16];
-			if (words[w].act != v->ops->hints[i] ||
-			    ((action_info(words[w].act)->flags & A_DANGER) && a->read_only))
+			if (words[w].act != v->ops->hints[i] || app_refusal(a, words[w].act, 0, NULL, 0))
 				continue;
 			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key, sizeof key);
 			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);
@@ -524,7 +561,7 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 		const struct action_info *ai = action_info((enum action)act);
 		char key[16];
 		const char *what = ai->help;
-		if (!(ai->flags & A_HINT) || ((ai->flags & A_DANGER) && a->read_only))
+		if (!(ai->flags & A_HINT) || app_refusal(a, (enum action)act, 0, NULL, 0))
 			continue;
 		if (act == ACT_ENTER && v->ops->enter_hint == NULL)
 			continue;
@@ -671,6 +708,7 @@ static void prompt_key(struct app *a, int key, int is_wide)
 static void normal_key(struct app *a, enum action act)
 {
 	struct view *v = app_top(a);
+	char why[512];
 
 	a->status[0] = '\0';
 	if (a->rows < MIN_ROWS || a->cols < MIN_COLS) {
@@ -678,8 +716,8 @@ static void normal_key(struct app *a, enum action act)
 			a->quit = 1;
 		return;
 	}
-	if ((action_info(act)->flags & A_DANGER) && a->read_only) {
-		app_status(a, 1, "read-only: changes are refused (%s)", a->read_only_why);
+	if (app_refusal(a, act, 0, why, sizeof why)) { /* and the view stays as it is */
+		app_status(a, 1, "%s", why);
 		return;
 	}
 	if (v->ops->action && v->ops->action(a, v, act) != V_IGNORED)
@@ -955,7 +993,8 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 		 a->opts->read_only    ? "--read-only"
 		 : reg->read_only_why ? reg->read_only_why
 		 : x && x->read_only  ? "the context's read_only = yes"
-				      : "the registry is read-only");
+				      : ""); /* its capabilities say (app_refusal) */
+	a->reg = reg;
 	a->context = x;
 	if (uri != a->uri) {
 		free(a->uri);
@@ -965,6 +1004,7 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	if (hooks_from_config(&a->hooks, &a->config, x ? x->name : NULL, &herr) < 0)
 		app_status(a, 1, "%s", herr.msg);
 	if ((a->worker = worker_start(reg)) == NULL) {
+		a->reg = NULL;
 		registry_close(reg);
 		return mlc_error_set(err, MLC_ERR_FAILED, "cannot start the registry worker thread");
 	}
@@ -991,6 +1031,7 @@ void app_switch_context(struct app *a, const struct config_context *x)
 
 	worker_stop(a->worker); /* finishes the running job; closes the registry */
 	a->worker = NULL;
+	a->reg = NULL;
 	if ((reg = open_registry(a, x, x->uri, &err)) != NULL &&
 	    adopt_registry(a, reg, x, x->uri, &err) == 0) {
 		app_status(a, 0, "context %s", x->name);

@@ -25,7 +25,12 @@ struct app {
 	struct theme theme;
 	struct draw_ctx draw;
 	int utf8, no_colour, read_only;
-	char read_only_why[512]; /* what makes it read-only, for the refusal */
+	/* what made it read-only (--read-only, the context, the file), for the
+	 * refusal; "" when the registry itself cannot write (registry_can says) */
+	char read_only_why[512];
+	/* the worker's registry, for registry_can only (what it asks is fixed
+	 * when the registry opens); NULL while :ctx changes registries */
+	const struct registry *reg;
 	char user[128];
 	int unauthenticated; /* the server answers without credentials (the header says so) */
 	struct view *stack[APP_MAX_VIEWS];
@@ -81,6 +86,11 @@ void app_set_model_names(struct app *a, const char *const *names, size_t n);
 void app_switch_context(struct app *a, const struct config_context *x);
 /* Run a ':' command line. */
 void app_command(struct app *a, const char *line);
+/* 1 if the change action act is not offered here (read-only, or the
+ * registry lacks the capability), with why into msg[len] (msg may be NULL):
+ * "DISPLAY: an MLflow file store is read-only here: cannot deploy"; brief
+ * leaves out the "DISPLAY: " (the ? screen). 0 for any other action. */
+int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len);
 
 /* The : commands, listed by the ? screen and completed by Tab. */
 struct app_command_info {

@@ -151,7 +151,8 @@ int cli_hook(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (cli_actor(o, r, actor, sizeof actor, &err) < 0)
+	if (registry_can(r, REG_CAP_WRITE, "run a hook again", &err) < 0 ||
+	    cli_actor(o, r, actor, sizeof actor, &err) < 0)
 		rc = cli_fail(o, &err);
 	else
 		rc = run_hook(o, r, o->argv[2], o->env, NULL, actor, 1);
@@ -204,6 +205,18 @@ static const char *change_usage(const struct cli_opts *o, const char *cmd)
 	return NULL;
 }
 
+/* What change command cmd does, for a refusal ("…: cannot roll back"). */
+static const char *change_verb(const char *cmd)
+{
+	if (strcmp(cmd, "rollback") == 0)
+		return "roll back";
+	if (strcmp(cmd, "request") == 0)
+		return "open a request";
+	if (strcmp(cmd, "cancel") == 0)
+		return "cancel a request";
+	return cmd; /* deploy, approve, reject */
+}
+
 int cli_change(const struct cli_opts *o)
 {
 	const char *cmd = o->argv[0], *usage = change_usage(o, cmd);
@@ -227,7 +240,8 @@ int cli_change(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, 0, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
+	if (registry_can(r, REG_CAP_WRITE, change_verb(cmd), &err) < 0 ||
+	    cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
 	    change(o, r, cmd, actor, &out, &err) < 0)
 		rc = cli_fail(o, &err); /* out.deployed: live all the same (a later step failed) */
 	else
@@ -386,7 +400,8 @@ int cli_env(const struct cli_opts *o)
 		return cli_usage(o, "--as: only root may act as another user");
 	if ((r = cli_open_registry(o, set, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (set && cli_actor(o, r, actor, sizeof actor, &err) < 0)
+	if (set && (registry_can(r, REG_CAP_WRITE, "change an environment's policy", &err) < 0 ||
+		    cli_actor(o, r, actor, sizeof actor, &err) < 0))
 		rc = cli_fail(o, &err);
 	else
 		rc = set ? env_set(o, r, actor, &err) : -1;
@@ -398,44 +413,130 @@ int cli_env(const struct cli_opts *o)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* One row of `deployments MODEL`: an environment and what is live there. */
+struct deployment_row {
+	const char *env;
+	const struct mlc_live *live; /* NULL: nothing live yet */
+};
+
+/* Environments in promotion order, then by name (as the TUI lists them). */
+static int env_by_order(const void *x, const void *y)
+{
+	const struct mlc_env *a = x, *b = y;
+
+	return a->order < b->order ? -1 : a->order > b->order ? 1 : strcmp(a->name, b->name);
+}
+
+/* The rows of deployments MODEL, as the TUI shows them: every environment in
+ * promotion order with its live deployment or none, then anything live in an
+ * environment without a policy; only env's with --env. rows holds
+ * envs->n + live->n; returns how many it filled. Sorts envs. */
+static size_t deployment_rows(struct mlc_env_list *envs, const struct mlc_live_list *live,
+			      const char *only, struct deployment_row *rows)
+{
+	size_t n = 0;
+
+	qsort(envs->items, envs->n, sizeof *envs->items, env_by_order);
+	for (size_t i = 0; i < envs->n; i++) {
+		const char *env = envs->items[i].name;
+		if (only && strcmp(only, env) != 0)
+			continue;
+		rows[n].env = env;
+		rows[n].live = NULL;
+		for (size_t k = 0; k < live->n && rows[n].live == NULL; k++)
+			if (strcmp(live->items[k].environment, env) == 0)
+				rows[n].live = &live->items[k];
+		n++;
+	}
+	for (size_t k = 0; k < live->n; k++) {
+		size_t i = 0;
+		while (i < envs->n && strcmp(envs->items[i].name, live->items[k].environment) != 0)
+			i++;
+		if (i == envs->n && (only == NULL || strcmp(only, live->items[k].environment) == 0)) {
+			rows[n].env = live->items[k].environment;
+			rows[n++].live = &live->items[k];
+		}
+	}
+	return n;
+}
+
+/* A row as JSON: nothing live has version, since, by and hook_status null. */
+static json_t *deployment_row_json(const char *model, const struct deployment_row *d)
+{
+	if (d->live)
+		return live_json(d->live);
+	return json_pack("{s:o,s:o,s:n,s:n,s:n,s:n}", "model", cli_json_str(model), "environment",
+			 cli_json_str(d->env), "version", "since", "by", "hook_status");
+}
+
+/* The rows as the ENV/LIVE table, "-" where nothing is live. */
+static void print_deployment_rows(const struct deployment_row *rows, size_t n)
+{
+	struct cli_table t;
+
+	cli_table_init(&t, 5);
+	cli_table_row(&t, (const char *[]){"ENV", "LIVE", "SINCE", "BY", "HOOK"});
+	for (size_t i = 0; i < n; i++) {
+		const struct mlc_live *l = rows[i].live;
+		char since[32];
+		if (l == NULL) {
+			cli_table_row(&t, (const char *[]){rows[i].env, "-", "-", "-", "-"});
+			continue;
+		}
+		timefmt_minutes(l->since, since, sizeof since);
+		cli_table_row(&t, (const char *[]){l->environment, l->version, since, l->by, l->hook_status});
+	}
+	cli_table_print(&t);
+}
+
+/* The history, newest first, as a table. */
+static void print_history(const struct mlc_event_list *hist)
+{
+	struct cli_table t;
+
+	printf("\nHistory, newest first:\n");
+	cli_table_init(&t, 6);
+	cli_table_row(&t, (const char *[]){"AT", "ENV", "ACTION", "VERSION", "FROM", "BY"});
+	for (size_t i = 0; i < hist->n; i++) {
+		const struct mlc_deploy_event *d = &hist->items[i];
+		char at[32];
+		timefmt_minutes(d->at, at, sizeof at);
+		cli_table_row(&t, (const char *[]){at, d->environment, d->action, d->version,
+						   *d->previous_version ? d->previous_version : "-", d->by});
+	}
+	cli_table_print(&t);
+}
+
 static int show_deployments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
+	struct mlc_env_list envs = {0};
 	struct mlc_live_list live = {0};
 	struct mlc_event_list hist = {0};
+	struct deployment_row *rows = NULL;
+	size_t n = 0;
 	int rc = 0;
 
-	if (registry_deployments(r, o->argv[1], o->env, &live, &hist, err) < 0) {
+	if (registry_env_list(r, &envs, err) < 0 ||
+	    registry_deployments(r, o->argv[1], o->env, &live, &hist, err) < 0) {
 		rc = cli_fail(o, err);
-	} else if (o->json) {
+		goto out;
+	}
+	rows = xcalloc(envs.n + live.n + 1, sizeof *rows);
+	n = deployment_rows(&envs, &live, o->env, rows);
+	if (o->json) {
 		json_t *a = json_array(), *h = json_array();
-		for (size_t i = 0; i < live.n; i++)
-			json_array_append_new(a, live_json(&live.items[i]));
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, deployment_row_json(o->argv[1], &rows[i]));
 		for (size_t i = 0; i < hist.n; i++)
 			json_array_append_new(h, event_json(&hist.items[i]));
 		rc = cli_json_out(json_pack("{s:o,s:o}", "deployments", a, "history", h));
 	} else {
-		struct cli_table t;
-		cli_table_init(&t, 5);
-		cli_table_row(&t, (const char *[]){"ENV", "LIVE", "SINCE", "BY", "HOOK"});
-		for (size_t i = 0; i < live.n; i++) {
-			char since[32];
-			timefmt_minutes(live.items[i].since, since, sizeof since);
-			cli_table_row(&t, (const char *[]){live.items[i].environment, live.items[i].version,
-							   since, live.items[i].by, live.items[i].hook_status});
-		}
-		cli_table_print(&t);
-		printf("\nHistory, newest first:\n");
-		cli_table_init(&t, 6);
-		cli_table_row(&t, (const char *[]){"AT", "ENV", "ACTION", "VERSION", "FROM", "BY"});
-		for (size_t i = 0; i < hist.n; i++) {
-			const struct mlc_deploy_event *d = &hist.items[i];
-			char at[32];
-			timefmt_minutes(d->at, at, sizeof at);
-			cli_table_row(&t, (const char *[]){at, d->environment, d->action, d->version,
-							   *d->previous_version ? d->previous_version : "-", d->by});
-		}
-		cli_table_print(&t);
+		print_deployment_rows(rows, n);
+		print_history(&hist);
 	}
+out:
+	free(rows);
+	MLC_LIST_FREE(&envs);
 	MLC_LIST_FREE(&live);
 	MLC_LIST_FREE(&hist);
 	return rc;

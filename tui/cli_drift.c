@@ -393,21 +393,20 @@ static char *shares_json(const double *v, size_t n)
 	return s;
 }
 
-/* Store r as model's point for feature at window_end, and say so. */
-static int store_point(const struct cli_opts *o, const char *model, int64_t window_end,
-		       const struct drift_result *r)
+/* Store r as model's point for feature at window_end in reg, and say so. */
+static int store_point(const struct cli_opts *o, struct registry *reg, const char *model,
+		       int64_t window_end, const struct drift_result *r)
 {
 	struct mlc_drift_point p = {.window_end = window_end, .score = r->score, .statistic = r->statistic,
 				    .p_value = r->p_value, .threshold = r->threshold, .drift = r->drift,
 				    .n_reference = (int64_t)r->n_reference, .n_current = (int64_t)r->n_current};
 	struct mlc_error err = {0};
-	struct registry *reg = cli_open_registry(o, 0, &err);
 	char *rs = shares_json(r->ref_shares, r->n_bins), *cs = shares_json(r->cur_shares, r->n_bins);
 	int rc;
 
 	p.reference_shares = rs;
 	p.current_shares = cs;
-	if (reg == NULL || registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) < 0) {
+	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) < 0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
 		rc = cli_json_out(json_pack("{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,
@@ -424,7 +423,6 @@ static int store_point(const struct cli_opts *o, const char *model, int64_t wind
 		free(sf);
 		rc = 0;
 	}
-	registry_close(reg);
 	free(rs);
 	free(cs);
 	return rc;
@@ -437,6 +435,7 @@ static int drift_record_cmd(const struct cli_opts *o)
 	struct drift_result r;
 	struct column ref, cur;
 	struct mlc_error err = {0};
+	struct registry *reg;
 	int64_t at;
 	int rc;
 
@@ -450,8 +449,15 @@ static int drift_record_cmd(const struct cli_opts *o)
 		return fail_with(o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", o->at);
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
+	/* a registry that cannot keep the point refuses before the files are read */
+	if ((reg = cli_open_registry(o, 0, &err)) == NULL ||
+	    registry_can(reg, REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", &err) < 0) {
+		registry_close(reg);
+		return cli_fail(o, &err);
+	}
 	if ((rc = read_column(o, o->reference, &ref)) != 0) {
 		column_free(&ref);
+		registry_close(reg);
 		return rc;
 	}
 	if ((rc = read_column(o, o->current, &cur)) == 0) {
@@ -460,12 +466,13 @@ static int drift_record_cmd(const struct cli_opts *o)
 		if (rc < 0) {
 			rc = fail_with(o, mlc_error_exit_status(&err), "drift record: %s", err.msg);
 		} else {
-			rc = store_point(o, o->argv[2], at, &r);
+			rc = store_point(o, reg, o->argv[2], at, &r);
 			drift_result_free(&r);
 		}
 	}
 	column_free(&cur);
 	column_free(&ref);
+	registry_close(reg);
 	return rc;
 }
 

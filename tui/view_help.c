@@ -1,19 +1,22 @@
 /* view_help.c: the ? screen, generated from actions.def — the same table that
- * binds the keys and builds the footer hints — plus the : commands. */
+ * binds the keys and builds the footer hints — plus the : commands. A change
+ * this registry does not offer (app_refusal) is dimmed, with the reason. */
 #include "config.h"
 #include <stdio.h>
 #include "app.h"
 
 static void help_load(struct app *a, struct view *v)
 {
-	char keys[64], id[32];
+	char keys[64], id[32], why[512], help[700];
 
 	table_clear(&v->table);
 	for (int act = 1; act < ACT_N; act++) {
 		const struct action_info *ai = action_info((enum action)act);
+		int refused = app_refusal(a, (enum action)act, 1, why, sizeof why);
 		action_keys_label((enum action)act, a->utf8, keys, sizeof keys);
 		snprintf(id, sizeof id, "a%d", act);
-		table_add(&v->table, id, THEME_NORMAL, (const char *[]){keys, ai->help});
+		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s", ai->help, why);
+		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL, (const char *[]){keys, help});
 	}
 	for (size_t i = 0; i < app_n_commands; i++) {
 		char cmd[64];

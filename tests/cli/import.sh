@@ -154,7 +154,7 @@ live_in() {
 	"$M" -r "$1" deployments "$2" --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-live = [x["version"] for x in d["deployments"] if x["environment"] == sys.argv[1]]
+live = [x["version"] for x in d["deployments"] if x["environment"] == sys.argv[1] and x["version"]]
 print("%s/%d" % (live[0] if live else "", len([h for h in d["history"] if h["environment"] == sys.argv[1]])))' "$3"
 }
 pol="$T/policy.db"

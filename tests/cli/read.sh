@@ -88,6 +88,31 @@ PY
 expect_exit 0 "runs --columns" -- "$M" -r "$db" runs "$exp" --columns "$key,params.nope" --limit 3
 expect_in "$T/out" "params.nope" "--columns names the columns"
 
+# deployments MODEL lists every environment in promotion order, as the TUI
+# does: "-" where nothing is live (--json: version null), and --env only that one.
+cp "$db" "$T/envs.db"
+"$M" -r "$T/envs.db" env set canary --order 3 >/dev/null || fail "env set canary"
+expect_exit 0 "deployments credit-risk" -- "$M" -r "$T/envs.db" deployments credit-risk
+[ "$(sed -n '2,5p' "$T/out" | awk '{print $1}' | tr '\n' ' ')" = "dev staging canary production " ] &&
+	ok "every environment, in order" || fail "deployments rows: $(head -6 "$T/out")"
+grep -qE '^canary +- +- +- +-$' "$T/out" && ok "'-' where nothing is live" || fail "canary row: $(grep canary "$T/out")"
+expect_exit 0 "deployments credit-risk --json" -- "$M" -r "$T/envs.db" deployments credit-risk --json
+python3 - "$T/out" <<'PY' && ok "--json: every environment, version null in canary" || fail "deployments --json: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["deployments"]
+assert [x["environment"] for x in d] == ["dev", "staging", "canary", "production"], d
+c = d[2]
+assert c == {"model": "credit-risk", "environment": "canary", "version": None, "since": None,
+             "by": None, "hook_status": None}, c
+assert all(x["version"] for x in d if x["environment"] != "canary"), d
+PY
+expect_exit 0 "deployments --env canary" -- "$M" -r "$T/envs.db" deployments credit-risk --env canary --json
+python3 - "$T/out" <<'PY' && ok "--env: only that environment" || fail "--env canary: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["deployments"]
+assert [(x["environment"], x["version"]) for x in d] == [("canary", None)], d
+PY
+
 expect_exit 1 "demo create refuses an existing file" -- "$M" demo create "$db"
 expect_in "$T/err" "already exists" "the refusal says why"
 expect_exit 0 "demo create --force overwrites" -- "$M" demo create "$db" --force --seed 7 --runs 300
