@@ -1,6 +1,7 @@
 /* hooks.c: the hooks of the operator's config file (parsed by config.c) and
  * running a hook — a command with the deployment in its environment and a time
- * limit, and/or an HTTP POST of a JSON body (libcurl, TLS verified) — then
+ * limit, and/or an HTTP POST of a JSON body (libcurl, loaded on first use; TLS
+ * verified) — then
  * storing what happened in the registry. */
 #include "config.h"
 #include <errno.h>
@@ -13,8 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <jansson.h>
+#include "curl_dl.h"
 #include "hooks.h"
 #include "settings.h"
 #include "strbuf.h"
@@ -222,15 +223,24 @@ static size_t keep_body(char *data, size_t size, size_t n, void *ctx)
 /* POST the event as JSON; the HTTP status, or -1 when the request failed. */
 static long post_url(const struct hook *h, const struct hook_event *ev, struct strbuf *out)
 {
-	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "model", ev->model, "version", ev->version,
-				 "previous_version", ev->previous, "environment", ev->env, "action",
-				 ev->action, "actor", ev->actor);
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	CURL *c = curl_easy_init();
+	json_t *body;
+	char *text;
+	struct curl_slist *hdr;
+	struct mlc_error e = {0};
+	CURL *c;
 	long code = -1;
 	CURLcode rc;
 
+	if (mlc_curl_load(NULL, "webhooks", &e) < 0) {
+		sb_printf(out, "%s", e.msg);
+		return -1;
+	}
+	body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "model", ev->model, "version", ev->version,
+			 "previous_version", ev->previous, "environment", ev->env, "action",
+			 ev->action, "actor", ev->actor);
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	c = curl_easy_init();
 	if (c && text) {
 		curl_easy_setopt(c, CURLOPT_URL, h->url);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);

@@ -5,7 +5,6 @@
  * built from MLflow's JSON errors or whatever else came back. */
 #include "config.h"
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include "curl_dl.h"
 #include "http.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -409,12 +409,25 @@ static void xfer_free(struct xfer *x)
 	sb_free(&x->body);
 }
 
+/* Load libcurl for a handle on url (the first one loads it); -1 with err
+ * naming the server and the library when it cannot be loaded. */
+static int load_curl(const char *url, struct mlc_error *err)
+{
+	char *shown = http_display_url(url);
+	int rc = mlc_curl_load(shown ? shown : "registry URI", "MLflow servers", err);
+
+	free(shown);
+	return rc;
+}
+
 struct http *http_open(const char *base_url, struct mlc_error *err)
 {
-	struct http *h = xcalloc(1, sizeof *h);
+	struct http *h;
 	char *url_user = NULL, *url_pass = NULL;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (load_curl(base_url, err) < 0)
+		return NULL;
+	h = xcalloc(1, sizeof *h);
 	h->max_body = HTTP_MAX_BODY_DEFAULT;
 	h->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	atomic_init(&h->interrupted, 0);
@@ -468,7 +481,6 @@ void http_close(struct http *h)
 	free_secret(h->password);
 	free_secret(h->token);
 	free(h);
-	curl_global_cleanup();
 }
 
 /* ---- small accessors ---------------------------------------------------- */
