@@ -203,17 +203,6 @@ const struct mlc_env *find_env(const struct mlc_env_list *l, const char *name,
 	return NULL;
 }
 
-/* The environment just before e in the order, or NULL. */
-static const struct mlc_env *previous_env(const struct mlc_env_list *l, const struct mlc_env *e)
-{
-	const struct mlc_env *prev = NULL;
-
-	for (size_t i = 0; i < l->n; i++)
-		if (l->items[i].order < e->order && (prev == NULL || l->items[i].order > prev->order))
-			prev = &l->items[i];
-	return prev;
-}
-
 /* Create the policy experiment (on the first env set), its id into exp[len].
  * Another console creating it at the same moment is fine: it is looked up. */
 int create_policy_experiment(struct registry *r, char *exp, size_t len,
@@ -347,16 +336,77 @@ out:
 
 /* ---- deployments: aliases and history tags ---------------------------------- */
 
-/* Read model again (the alias and tags as they are now). */
-int place_reread(struct registry *r, const char *model, struct place *p,
-		 struct mlc_error *err)
+/* Append the deployment history of registered model m in env to l as events
+ * of model, in the tag's order (newest first). */
+static void add_events(struct mlc_event_list *l, const json_t *m, const char *model,
+		       const char *env)
 {
+	struct mlc_arena *a = &l->arena;
+	json_t *h = history_of(m, env);
+	const json_t *it;
+	size_t i;
+
+	json_array_foreach(h, i, it)
+	{
+		struct mlc_deploy_event *d = MLC_LIST_PUSH(l);
+		d->model = arena_strdup(a, model);
+		d->environment = arena_strdup(a, env);
+		d->version = jdup(a, it, "v");
+		d->previous_version = jdup(a, it, "prev");
+		d->action = jdup_or(a, it, "act", "deploy");
+		d->at = jint(it, "at");
+		d->by = jdup(a, it, "by");
+	}
+	json_decref(h);
+}
+
+/* Order l's events newest first across environments, keeping each
+ * environment's own order (its tag's: the clocks of two consoles may
+ * disagree, the order they wrote in does not). start[0..k): where each
+ * environment's events begin in l, in order. */
+static void merge_newest_first(struct mlc_event_list *l, const size_t *start, size_t k)
+{
+	struct mlc_deploy_event *out = xcalloc(l->n + 1, sizeof *out);
+	size_t *pos = xcalloc(k + 1, sizeof *pos);
+
+	memcpy(pos, start, k * sizeof *pos);
+	for (size_t n = 0; n < l->n; n++) {
+		size_t best = k;
+		for (size_t i = 0; i < k; i++) {
+			size_t end = i + 1 < k ? start[i + 1] : l->n;
+			if (pos[i] < end &&
+			    (best == k || l->items[pos[i]].at > l->items[pos[best]].at))
+				best = i;
+		}
+		out[n] = l->items[pos[best]++];
+	}
+	if (l->n)
+		memcpy(l->items, out, l->n * sizeof *out);
+	free(out);
+	free(pos);
+}
+
+/* Read model again (the alias and tags as they are now), and its history in
+ * every environment. */
+int place_reread(struct registry *r, const char *model, struct place *p, struct mlc_error *err)
+{
+	size_t *start;
+
 	json_decref(p->resp);
 	p->resp = NULL;
 	p->m = NULL;
+	MLC_LIST_FREE(&p->history);
+	p->model = model;
 	if (get_model(r, model, &p->resp, err) < 0)
 		return -1;
 	p->m = json_object_get(p->resp, "registered_model");
+	start = xcalloc(p->envs.n + 1, sizeof *start);
+	for (size_t i = 0; i < p->envs.n; i++) {
+		start[i] = p->history.n;
+		add_events(&p->history, p->m, model, p->envs.items[i].name);
+	}
+	merge_newest_first(&p->history, start, p->envs.n);
+	free(start);
 	return 0;
 }
 
@@ -375,7 +425,18 @@ int place_open(struct registry *r, const char *model, const char *env, struct pl
 void place_close(struct place *p)
 {
 	json_decref(p->resp);
+	MLC_LIST_FREE(&p->history);
 	MLC_LIST_FREE(&p->envs);
+}
+
+void place_policy(const struct place *p, struct mlc_place *out)
+{
+	*out = (struct mlc_place){.envs = &p->envs,
+				  .env = p->env,
+				  .model = p->model,
+				  .live = live_of(p->m, p->env->name),
+				  .history = p->history.items,
+				  .n_history = p->history.n};
 }
 
 /* The deployment history of model m in env, newest first: a new array. A tag
@@ -419,106 +480,48 @@ const json_t *history_req(const json_t *h, const struct reqref *q)
 	return NULL;
 }
 
-/* 1 if version v of m was ever live in env. */
-static int was_live(const json_t *m, const char *env, int64_t v)
+/* 1 if version v of p's model was live in staging or production (its history
+ * or the alias now): the legacy stage mirror would have archived it. */
+static int mirror_archived(const struct place *p, int64_t v)
 {
-	json_t *h = history_of(m, env);
-	const json_t *e;
-	size_t i;
-	int found = live_of(m, env) == v;
+	struct mlc_place mp;
 
-	json_array_foreach(h, i, e)
-	{
-		found |= jint(e, "v") == v;
-	}
-	json_decref(h);
-	return found;
+	place_policy(p, &mp);
+	return mlc_policy_was_live(&mp, "staging", v) || mlc_policy_was_live(&mp, "production", v) ||
+	       live_of(p->m, "staging") == v || live_of(p->m, "production") == v;
 }
 
-/* The rollback rule on history h (newest first): the most recent earlier live
- * version, not cur, that was not itself rolled back from; 0 when none. */
-static int64_t rule_target(const json_t *h, int64_t cur)
-{
-	const json_t *e, *x;
-	size_t i, k;
-
-	json_array_foreach(h, i, e)
-	{
-		int64_t v = jint(e, "v");
-		int rolled = 0;
-		if (v <= 0 || v == cur)
-			continue;
-		json_array_foreach(h, k, x)
-		{
-			const char *act = jstr(x, "act");
-			rolled |= act && strcmp(act, "rollback") == 0 && jint(x, "prev") == v;
-		}
-		if (!rolled)
-			return v;
-	}
-	return 0;
-}
-
-/* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
- * (no such version, archived); -1 with err when the server could not say.
- * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
- * stage mirror on, a version the mirror archived (one the history records as
- * live in staging or production) can go live again; one archived by other
- * means (MLflow's UI, another client) while never live there stays retired.
- * (A version archived by hand after being live there, or whose entries were
- * trimmed from the history, is not told apart.) */
-int version_state(struct registry *r, const struct place *p, const char *model, int64_t v,
-		  char *stage, size_t len, struct mlc_error *why, struct mlc_error *err)
+int version_state(struct registry *r, const struct place *p, int64_t v, enum mlc_vstate *vs,
+		  char *vnote, size_t nlen, char *stage, size_t slen, struct mlc_error *err)
 {
 	char num[24];
-	struct http_param q[] = {{"name", model}, {"version", num}};
+	struct http_param q[] = {{"name", p->model}, {"version", num}};
 	int mirrored = ((struct mlflow *)r->impl)->stages;
 	json_t *resp;
 	const char *st;
-	int archived;
 
+	*vs = MLC_V_OK;
+	if (vnote)
+		snprintf(vnote, nlen, "%s",
+			 mirrored ? " (its history has no record of it live in staging or "
+				    "production, where the legacy stage mirror would have archived it)"
+				  : "");
+	if (stage)
+		*stage = '\0';
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	if (http_get_json(HTTPH(r), "model-versions/get", q, 2, &resp, err) < 0) {
 		if (http_last_status(HTTPH(r)) != 404)
 			return -1;
-		mlc_error_set(why, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model,
-			      (long long)v);
-		return 1;
+		*vs = MLC_V_MISSING;
+		return 0;
 	}
 	st = jstr(json_object_get(resp, "model_version"), "current_stage");
 	if (stage)
-		snprintf(stage, len, "%s", st ? st : "");
-	archived = st && strcmp(st, "Archived") == 0 &&
-		   !(mirrored && (was_live(p->m, "staging", v) || was_live(p->m, "production", v)));
+		snprintf(stage, slen, "%s", st ? st : "");
+	if (st && strcmp(st, "Archived") == 0 && !(mirrored && mirror_archived(p, v)))
+		*vs = MLC_V_ARCHIVED;
 	json_decref(resp);
-	if (archived)
-		mlc_error_set(why, MLC_ERR_FAILED, "%s version %lld is archived%s", model,
-			      (long long)v,
-			      mirrored ? " (its history has no record of it live in staging or "
-					 "production, where the legacy stage mirror would have archived it)"
-				       : "");
-	return archived;
-}
-
-/* Version v of p's model exists and is not retired; -1 with err otherwise. */
-int check_version(struct registry *r, const struct place *p, const char *model, int64_t v,
-		  struct mlc_error *err)
-{
-	return version_state(r, p, model, v, NULL, 0, err, err) == 0 ? 0 : -1;
-}
-
-/* The require-previous rule: v must have been live in the environment before. */
-int check_previous(const struct place *p, const char *model, int64_t v,
-		   struct mlc_error *err)
-{
-	const struct mlc_env *e = p->env, *prev = previous_env(&p->envs, e);
-
-	if (!e->require_previous || prev == NULL || was_live(p->m, prev->name, v))
-		return 0;
-	return mlc_error_set(err, MLC_ERR_FAILED,
-			     "%s %lld to %s: refused by the policy of environment '%s': the version "
-			     "must have been live in '%s' first",
-			     model, (long long)v, e->name, e->name, prev->name);
+	return 0;
 }
 
 /* Write history h of model in env as its tag, dropping the oldest entries
@@ -637,6 +640,29 @@ static int live_but(struct mlc_error *err, const char *model, int64_t v, const c
 	return 1;
 }
 
+/* An alias another client moved (mlc_policy_external): record the move in
+ * the history as "external" and journal it by "external", before this console
+ * changes anything there, so it is never taken for the actor's. */
+static int note_external(struct registry *r, struct place *p, struct mlc_error *err)
+{
+	struct mlc_place mp;
+	struct mlc_deploy_event ev;
+	char vb[24], pb[24], subject[600], detail[160];
+	int64_t head;
+
+	place_policy(p, &mp);
+	if (!mlc_policy_external(&mp, timefmt_now_ms(), &ev, vb, sizeof vb, pb, sizeof pb))
+		return 0;
+	head = strtoll(pb, NULL, 10);
+	snprintf(subject, sizeof subject, "%s:%s@%s", p->model, vb, p->env->name);
+	snprintf(detail, sizeof detail, "%s%s; moved by another client, as observed",
+		 head > 0 ? "from version " : "first deployment", head > 0 ? pb : "");
+	if (add_history(r, p->model, p, mp.live, head, ev.action, ev.by, NULL, err) < 0)
+		return -1;
+	journal(r, ev.by, ev.action, subject, detail);
+	return 0;
+}
+
 /* Make v live in p's environment in §11's order — the alias, then the history
  * tag — then re-read and confirm both; journal it; then the legacy stage when
  * mirrored. *prev: the version before. 0 live; 1 live, but a step after the
@@ -653,7 +679,7 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
-	if (place_reread(r, model, p, err) < 0)
+	if (place_reread(r, model, p, err) < 0 || note_external(r, p, err) < 0)
 		return -1;
 	*prev = live_of(p->m, env);
 	if (send_change(r, "registered-models/alias",
@@ -754,150 +780,110 @@ static int redeploy(struct registry *r, struct place *p, const char *model, int6
 	return 0;
 }
 
-/* Deploy when the policy needs no approval: alias, history, journal. */
-int mlflow_deploy(struct registry *r, const char *model, const char *version,
-		  const char *env, const char *actor, struct mlc_outcome *out,
-		  struct mlc_error *err)
+/* Deploying v, live in p's environment already (mp: p for the policy): no new
+ * deployment. v must still be one that may go live, whatever the policy (the
+ * policy's check on an environment with none). When the history records v, a
+ * missing legacy stage is then set; when it does not, writing the entry
+ * records a deployment, so the policy applies as to deploying v over the
+ * history's head — and with approvals required only its request records it. */
+static int deploy_again(struct registry *r, struct place *p, const struct mlc_place *mp, int64_t v,
+			enum mlc_vstate vs, const char *vnote, const char *stage, const char *actor,
+			struct mlc_outcome *out, struct mlc_error *err)
+{
+	const struct mlc_env *e = mp->env;
+	struct mlc_env bare = {.name = e->name, .order = e->order};
+	struct mlc_place before = *mp, state = *mp;
+
+	state.env = &bare;
+	state.live = 0;
+	before.live = mlc_policy_head(mp, e->name);
+	if (mlc_policy_deploy(&state, v, vs, vnote, err) < 0)
+		return -1;
+	if (before.live != v && e->required_approvals > 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s %lld is live in %s, but its history has no entry for it; "
+				     "with approvals required there, only its request records it "
+				     "('mlconsole approve ID')",
+				     mp->model, (long long)v, e->name);
+	if (before.live != v && mlc_policy_deploy(&before, v, vs, vnote, err) < 0)
+		return -1;
+	return redeploy(r, p, mp->model, v, stage, actor, out, err);
+}
+
+/* Deploy when the policy needs no approval (policy.c decides): alias,
+ * history, journal. */
+int mlflow_deploy(struct registry *r, const char *model, const char *version, const char *env,
+		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct place p = {0};
-	const struct mlc_env *e;
-	char stage[32];
+	struct mlc_place mp;
+	enum mlc_vstate vs;
+	char stage[32], vnote[200];
 	int64_t v, prev;
 	int rc = -1, live;
 
 	if ((v = mlc_version_parse(version, err)) < 0 || place_open(r, model, env, &p, err) < 0 ||
-	    version_state(r, &p, model, v, stage, sizeof stage, err, err) != 0)
+	    version_state(r, &p, v, &vs, vnote, sizeof vnote, stage, sizeof stage, err) < 0)
 		goto out;
-	e = p.env;
-	/* The live version again: no new deployment. A missing legacy stage is
-	 * set whatever the policy (the deployment is recorded); a missing history
-	 * entry would record one, so the policy applies to it. */
-	if (live_of(p.m, e->name) == v) {
-		json_t *h = history_of(p.m, e->name);
-		int recorded = jint(json_array_get(h, 0), "v") == v;
-		json_decref(h);
-		if (!recorded && e->required_approvals > 0)
-			mlc_error_set(err, MLC_ERR_FAILED,
-				      "%s %lld is live in %s, but its history has no entry for it; "
-				      "with approvals required there, only its request records it "
-				      "('mlconsole approve ID')",
-				      model, (long long)v, e->name);
-		else if (recorded || check_previous(&p, model, v, err) == 0)
-			rc = redeploy(r, &p, model, v, stage, actor, out, err);
+	place_policy(&p, &mp);
+	if (mp.live == v) {
+		rc = deploy_again(r, &p, &mp, v, vs, vnote, stage, actor, out, err);
 		goto out;
 	}
-	if (e->required_approvals > 0) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "deploy %s %lld to %s: refused by the policy of environment '%s': "
-			      "%lld approval%s required (use 'mlconsole request %s %lld --env %s')",
-			      model, (long long)v, e->name, e->name, (long long)e->required_approvals,
-			      e->required_approvals == 1 ? "" : "s", model, (long long)v, e->name);
+	if (mlc_policy_deploy(&mp, v, vs, vnote, err) < 0 ||
+	    (live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, out, err)) < 0)
 		goto out;
-	}
-	if (check_previous(&p, model, v, err) < 0)
-		goto out;
-	if ((live = make_live(r, model, &p, v, "deploy", actor, NULL, &prev, out, err)) < 0)
-		goto out;
-	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e->name,
-		prev > 0 ? "" : "none, ", (long long)prev);
+	mlc_said_deployed(out, model, v, p.env->name, prev);
 	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
 out:
 	place_close(&p);
 	return rc;
 }
 
-/* Where a rollback of model in p's environment goes: to (checked) or the rule's choice. */
-int64_t pick_rollback(const struct place *p, const char *model, const char *to,
-		      int64_t cur, struct mlc_error *err)
-{
-	const char *env = p->env->name;
-	json_t *h;
-	int64_t target;
-
-	if (cur <= 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
-				     model, env);
-	if (to != NULL) {
-		if ((target = mlc_version_parse(to, err)) < 0)
-			return -1;
-		if (target == cur)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s",
-					     model, (long long)target, env);
-		if (!was_live(p->m, env, target))
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s",
-					     model, (long long)target, env);
-		return target;
-	}
-	h = history_of(p->m, env);
-	/* Another client moved the alias off the history's head: that move backed
-	 * the head out, so the rule must not go back onto it. */
-	if (json_array_size(h) > 0 && jint(json_array_get(h, 0), "v") != cur)
-		json_array_insert_new(h, 0,
-				      json_pack("{s:I,s:O,s:s}", "v", (json_int_t)cur, "prev",
-						json_object_get(json_array_get(h, 0), "v"), "act",
-						"rollback"));
-	target = rule_target(h, cur);
-	json_decref(h);
-	if (target == 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s in %s: no earlier version to roll back to (none that was not "
-				     "itself rolled back from)",
-				     model, env);
-	return target;
-}
-
-/* Roll back by the rule (or to a version live before) when the policy allows. */
+/* Roll back by the rule (or to a version live before) when the policy allows
+ * (policy.c decides where to). */
 int mlflow_rollback(struct registry *r, const char *model, const char *env, const char *to,
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct place p = {0};
-	struct mlc_error why = {0};
-	int64_t cur, target, prev;
-	int rc = -1, live, st;
+	struct mlc_place mp;
+	enum mlc_vstate vs;
+	int64_t target, prev;
+	int rc = -1, live;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
-	if (p.env->rollback_approval) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "rollback of %s in %s: refused by the policy of environment '%s': "
-			      "rollback needs approval (use 'mlconsole request %s --rollback --env %s')",
-			      model, p.env->name, p.env->name, model, p.env->name);
+	place_policy(&p, &mp);
+	if (mlc_policy_rollback(&mp, to, 0, &target, err) < 0 ||
+	    version_state(r, &p, target, &vs, NULL, 0, NULL, 0, err) < 0 ||
+	    mlc_policy_rollback_version(&mp, target, to, vs, err) < 0 ||
+	    (live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
 		goto out;
-	}
-	cur = live_of(p.m, p.env->name);
-	if ((target = pick_rollback(&p, model, to, cur, err)) < 0 ||
-	    (st = version_state(r, &p, model, target, NULL, 0, &why, err)) < 0)
-		goto out;
-	if (st > 0 && why.code == MLC_ERR_NOTFOUND) { /* deleted since it was live (an archived
-							 * version stays a rollback target) */
-		mlc_error_set(err, why.code, "rollback of %s in %s to %lld: %s%s", model, p.env->name,
-			      (long long)target, why.msg,
-			      to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");
-		goto out;
-	}
-	if ((live = make_live(r, model, &p, target, "rollback", actor, NULL, &prev, out, err)) < 0)
-		goto out;
-	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, p.env->name,
-		(long long)prev, (long long)target);
+	mlc_said_rolled_back(out, model, p.env->name, prev, target);
 	rc = live == 0 ? 0 : -1; /* 1: live, but err says which later step failed */
 out:
 	place_close(&p);
 	return rc;
 }
 
-/* Where a rollback would go, without changing anything. */
-int mlflow_rollback_target(struct registry *r, const char *model, const char *env,
-			   char *version, size_t len, struct mlc_error *err)
+/* Where a rollback (or its request) would go, without changing anything. */
+int mlflow_rollback_target(struct registry *r, const char *model, const char *env, char *version,
+			   size_t len, struct mlc_error *err)
 {
 	struct place p = {0};
-	int64_t target = -1;
+	struct mlc_place mp;
+	int64_t target;
+	int rc = -1;
 
-	if (place_open(r, model, env, &p, err) == 0)
-		target = pick_rollback(&p, model, NULL, live_of(p.m, p.env->name), err);
-	if (target > 0)
-		snprintf(version, len, "%lld", (long long)target);
+	if (place_open(r, model, env, &p, err) == 0) {
+		place_policy(&p, &mp);
+		if (mlc_policy_rollback(&mp, NULL, 1, &target, err) == 0) {
+			snprintf(version, len, "%lld", (long long)target);
+			rc = 0;
+		}
+	}
 	place_close(&p);
-	return target > 0 ? 0 : -1;
+	return rc;
 }
 
 /* ---- reading deployments -------------------------------------------------------- */
@@ -927,38 +913,36 @@ const char *hook_status(const json_t *m, const char *env, int64_t v, int64_t sin
 	return st;
 }
 
-/* The live version of registered model m in e, with when and by whom. */
-static void add_live(struct deps_ctx *c, const json_t *m, const struct mlc_env *e,
-		     const json_t *h)
+/* The live version of registered model m in e, with when and by whom (h: its
+ * history there). A live version the history's newest entry does not name was
+ * moved by another client: by "external", since unknown (0); its hook outcome
+ * is one recorded after that entry. Nothing is written: the next change there
+ * records the move (note_external). */
+static void add_live(struct deps_ctx *c, const json_t *m, const struct mlc_env *e, const json_t *h)
 {
 	struct mlc_arena *a = &c->live->arena;
 	struct mlc_live *l = MLC_LIST_PUSH(c->live);
+	const json_t *head = json_array_get(h, 0);
 	int64_t v = live_of(m, e->name);
-	const json_t *it;
-	size_t i;
 
 	l->model = jdup(a, m, "name");
 	l->environment = arena_strdup(a, e->name);
 	l->version = arena_strdup(a, alias_of(m, e->name));
-	l->by = "";
-	json_array_foreach(h, i, it)
-	{
-		if (jint(it, "v") == v) {
-			l->since = jint(it, "at");
-			l->by = jdup(a, it, "by");
-			break;
-		}
+	if (head && jint(head, "v") == v) {
+		l->since = jint(head, "at");
+		l->by = jdup(a, head, "by");
+		l->hook_status = hook_status(m, e->name, v, l->since);
+	} else {
+		l->by = "external";
+		l->hook_status = hook_status(m, e->name, v, jint(head, "at"));
 	}
-	l->hook_status = hook_status(m, e->name, v, l->since);
 }
 
 /* The live versions and history of registered model m in every environment. */
 static int add_deployments(const json_t *m, void *ctx)
 {
 	struct deps_ctx *c = ctx;
-	struct mlc_arena *a = &c->history->arena;
-	const json_t *it;
-	size_t i;
+	const char *name = jstr(m, "name") ? jstr(m, "name") : "";
 
 	for (size_t k = 0; k < c->envs->n; k++) {
 		const struct mlc_env *e = &c->envs->items[k];
@@ -968,18 +952,8 @@ static int add_deployments(const json_t *m, void *ctx)
 		h = history_of(m, e->name);
 		if (alias_of(m, e->name))
 			add_live(c, m, e, h);
-		json_array_foreach(h, i, it)
-		{
-			struct mlc_deploy_event *d = MLC_LIST_PUSH(c->history);
-			d->model = jdup(a, m, "name");
-			d->environment = arena_strdup(a, e->name);
-			d->version = jdup(a, it, "v");
-			d->previous_version = jdup(a, it, "prev");
-			d->action = jdup_or(a, it, "act", "deploy");
-			d->at = jint(it, "at");
-			d->by = jdup(a, it, "by");
-		}
 		json_decref(h);
+		add_events(c->history, m, name, e->name);
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "drift.h"
 #include "error.h"
 #include "http.h"
+#include "policy.h"
 #include "registry.h"
 #include "strbuf.h"
 
@@ -142,8 +143,12 @@ int write_policy(struct registry *r, const char *exp, const struct mlc_env_list 
 struct place {
 	struct mlc_env_list envs;
 	const struct mlc_env *env;
-	json_t *resp;	 /* registered-models/get's answer */
-	const json_t *m; /* its registered_model */
+	const char *model; /* the name the change was asked for (the caller's) */
+	json_t *resp;	   /* registered-models/get's answer */
+	const json_t *m;   /* its registered_model */
+	/* its history tags in every environment of envs, newest first (each
+	 * tag's own order kept) */
+	struct mlc_event_list history;
 };
 
 /* A request as a history entry names it: "M:V:E", and when it was opened (a
@@ -156,10 +161,15 @@ struct reqref {
 /* The policies, environment env and model, as they are now. */
 int place_open(struct registry *r, const char *model, const char *env, struct place *p,
 	       struct mlc_error *err);
-/* Read model again (the alias and tags as they are now). */
+/* Read model again (the alias and tags as they are now), and its history in
+ * every environment (what a place_policy of p pointed at is gone). */
 int place_reread(struct registry *r, const char *model, struct place *p, struct mlc_error *err);
 /* Free what place_open read. */
 void place_close(struct place *p);
+/* p as policy.c reads it (policy.h), into *out: the environments, p's
+ * environment, the model, its live version there and its history in every
+ * environment. out points into p: valid until p is read again or closed. */
+void place_policy(const struct place *p, struct mlc_place *out);
 /* The deployment history of model m in env, newest first: a new array. A tag
  * that is not a JSON array (an edit by hand) reads as empty. */
 json_t *history_of(const json_t *m, const char *env);
@@ -168,27 +178,22 @@ int64_t live_of(const json_t *m, const char *env);
 /* The entry of history h for the deployment that completed request q (made
  * since q was opened), or NULL. */
 const json_t *history_req(const json_t *h, const struct reqref *q);
-/* Can version v of p's model go live? 0 yes; 1 no, with the reason in why
- * (no such version, archived); -1 with err when the server could not say.
- * stage (len bytes), when not NULL, gets the version's MLflow stage. With the
- * stage mirror on, a version the mirror archived (one the history records as
- * live in staging or production) can go live again; one archived by other
- * means while never live there stays retired. */
-int version_state(struct registry *r, const struct place *p, const char *model, int64_t v,
-		  char *stage, size_t len, struct mlc_error *why, struct mlc_error *err);
-/* Version v of p's model exists and is not retired; -1 with err otherwise. */
-int check_version(struct registry *r, const struct place *p, const char *model, int64_t v,
-		  struct mlc_error *err);
-/* The require-previous rule: v must have been live in the environment before. */
-int check_previous(const struct place *p, const char *model, int64_t v, struct mlc_error *err);
-/* Where a rollback of model in p's environment goes: to (checked) or the
- * rule's choice; cur: the live version. -1 with err. */
-int64_t pick_rollback(const struct place *p, const char *model, const char *to, int64_t cur,
-		      struct mlc_error *err);
-/* Make v live in p's environment in §11's order — the alias, then the history
- * tag — then re-read and confirm both; journal it; then the legacy stage when
- * mirrored. *prev: the version before. 0 live; 1 live, but a step after the
- * alias failed (the history tag, its confirmation, the stage mirror: err says
+/* Version v of p's model as policy.c takes it: its state into *vs — missing
+ * (never registered, or deleted), archived, or ok. With the legacy stage
+ * mirror on, a version archived while the history (or an alias) has it live
+ * in staging or production was archived by the mirror, and may go live again;
+ * one archived by other means (MLflow's UI, another client) while never live
+ * there stays retired. vnote (nlen bytes, when not NULL): what an "archived"
+ * refusal adds (the mirror's remark, or ""); stage (slen bytes, when not
+ * NULL): its MLflow stage. 0, or -1 with err when the server could not say. */
+int version_state(struct registry *r, const struct place *p, int64_t v, enum mlc_vstate *vs,
+		  char *vnote, size_t nlen, char *stage, size_t slen, struct mlc_error *err);
+/* Make v live in p's environment in §11's order — an alias another client
+ * moved recorded first (history entry and journal, by "external"), the alias,
+ * then the history tag — then re-read and confirm both; journal it; then the
+ * legacy stage when mirrored. The policy was asked before (policy.c).
+ * *prev: the version before. 0 live; 1 live, but a step after the alias
+ * failed (the history tag, its confirmation, the stage mirror: err says
  * which); -1 with err, not live. */
 int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 	      const char *action, const char *actor, const struct reqref *req, int64_t *prev,

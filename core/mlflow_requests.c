@@ -689,24 +689,21 @@ int mlflow_request(struct registry *r, const char *model, const char *version,
 	struct found f;
 	struct req_change c = {edit_open, is_opened,	    &f, NULL, actor, kind, comment, NULL,
 			       NULL,	  timefmt_now_ms(), 0,	NULL, NULL};
-	char num[24], subject[600];
+	char num[24], subject[600], vnote[200];
+	struct mlc_place mp;
+	enum mlc_vstate vs;
 	json_t *fin;
-	int64_t v, cur;
+	int64_t v;
 	int rc = -1;
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
 	c.env = p.env;
-	cur = live_of(p.m, p.env->name);
-	if (rollback)
-		v = pick_rollback(&p, model, version, cur, err);
-	else if ((v = mlc_version_parse(version, err)) > 0 &&
-		 (check_version(r, &p, model, v, err) < 0 || check_previous(&p, model, v, err) < 0))
-		v = -1;
-	else if (v > 0 && v == cur)
-		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
-				  (long long)v, p.env->name);
-	if (v < 0)
+	place_policy(&p, &mp);
+	if (rollback ? mlc_policy_rollback(&mp, version, 1, &v, err) < 0
+		     : ((v = mlc_version_parse(version, err)) < 0 ||
+			version_state(r, &p, v, &vs, vnote, sizeof vnote, NULL, 0, err) < 0 ||
+			mlc_policy_request(&mp, kind, v, vs, vnote, NULL, 0, err) < 0))
 		goto out;
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	found_set(&f, model, num, p.env->name);
@@ -776,7 +773,9 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 	int rollback = kind && strcmp(kind, "rollback") == 0, rc = -1, st, made = 1;
 	const char *action = rollback ? "rollback" : "deploy";
 	const json_t *done;
-	char stage[32], fixed[200];
+	char stage[32], fixed[200], vnote[200];
+	struct mlc_place mp;
+	enum mlc_vstate vs;
 	json_t *h = NULL, *fin;
 
 	if (place_open(r, f->model, f->env, &p, err) < 0)
@@ -801,7 +800,7 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		/* the alias was set, the history tag not (the head is what was live
 		 * before): write what is missing; the hook runs unless it ran since */
 		int64_t before = jint(json_array_get(h, 0), "at");
-		if (version_state(r, &p, f->model, v, stage, sizeof stage, &why, &why) < 0 ||
+		if (version_state(r, &p, v, &vs, NULL, 0, stage, sizeof stage, &why) < 0 ||
 		    finish_live(r, f->model, &p, v, stage, action, actor, &q, f->ref, fixed,
 				sizeof fixed, &why) < 0) {
 			mlc_error_set(err, why.code ? why.code : MLC_ERR_FAILED,
@@ -827,13 +826,14 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		json_decref(now);
 		if (st)
 			goto out;
-		if ((st = version_state(r, &p, f->model, v, NULL, 0, &why, err)) < 0)
+		if (version_state(r, &p, v, &vs, vnote, sizeof vnote, NULL, 0, err) < 0)
 			goto out;
-		if (st == 0 && !rollback)
-			st = check_previous(&p, f->model, v, &why) < 0;
-		if (st || live_of(p.m, e->name) == v) {
-			rc = close_ineligible(r, f, e, actor,
-					      st ? why.msg : "the version is already live", out, err);
+		place_policy(&p, &mp);
+		if (mlc_policy_complete(&mp,
+					&(struct mlc_request){.id = f->id,
+							      .kind = rollback ? "rollback" : "promote"},
+					v, vs, vnote, &why) != 0) {
+			rc = close_ineligible(r, f, e, actor, why.msg, out, err);
 			goto out;
 		}
 		if ((st = make_live(r, f->model, &p, v, action, actor, &q, &prev, out, err)) < 0)

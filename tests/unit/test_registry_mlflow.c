@@ -753,7 +753,7 @@ static void test_deploy_sets_the_alias_then_the_history_tag(void **state)
 	set_env("dev", 1, 0, NULL);
 	assert_int_equal(registry_deploy(reg, "churn", "1", "dev", "ana", &out, &err), 0);
 	assert_true(out.deployed);
-	assert_string_equal(out.summary, "deployed churn 1 to dev (was none, 0)");
+	assert_string_equal(out.summary, "deployed churn 1 to dev (was none)");
 	assert_non_null(h = server_model_tag("churn", "mlconsole.history.dev"));
 	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "v")), "1");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "by")), "ana");
