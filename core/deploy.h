@@ -49,7 +49,8 @@ struct mlc_live {
 /* One entry of the deployment history. */
 struct mlc_deploy_event {
 	const char *model, *environment, *version, *previous_version; /* previous "" if none */
-	const char *action; /* "deploy" or "rollback" */
+	const char *action; /* "deploy", "rollback", or "external": an alias another
+			     * client moved, recorded by "external" when observed */
 	int64_t at;
 	const char *by;
 };

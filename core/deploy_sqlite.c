@@ -1,8 +1,9 @@
-/* deploy_sqlite.c: the policy engine of the local registry. Every change —
- * deploy, rollback, request, vote, cancel, policy — runs in one IMMEDIATE
- * transaction that re-reads what it decides on and writes its audit records,
- * so concurrent consoles get exactly one outcome and a killed process leaves
- * the registry as before or as after. */
+/* deploy_sqlite.c: the local registry's storage for the policy engine
+ * (core/policy.c decides). Every change — deploy, rollback, request, vote,
+ * cancel, policy — runs in one IMMEDIATE transaction that reads what the
+ * policy decides on (struct mlc_place, the request and its votes) and writes
+ * the change with its audit records, so concurrent consoles get exactly one
+ * outcome and a killed process leaves the registry as before or as after. */
 #include "config.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include "audit.h"
 #include "deploy.h"
+#include "policy.h"
 #include "sqlite_impl.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -61,87 +63,32 @@ static void env_from_row(sqlite3_stmt *st, struct env_row *e)
 	snprintf(e->name, sizeof e->name, "%s", (const char *)sqlite3_column_text(st, 6));
 }
 
-/* Step st and read an environment row; 1 if there was one. */
-static int read_env(sqlite3_stmt *st, struct env_row *e)
+/* The id of environment name; -1 with a NOT FOUND naming it. */
+static int64_t env_id(struct registry *r, const char *name, struct mlc_error *err)
 {
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return 0;
-	env_from_row(st, e);
-	return 1;
-}
+	int64_t id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", name);
 
-/* Environment name (or, with id > 0, by id); -1 with a NOT FOUND naming it. */
-static int load_env(struct registry *r, const char *name, int64_t id, struct env_row *e,
-		    struct mlc_error *err)
-{
-	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments WHERE name = ?1 OR id = ?2",
-				   err);
-	int found;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	found = read_env(st, e);
-	sqlite3_finalize(st);
-	if (!found)
+	if (id == 0)
 		return mlc_error_set(err, MLC_ERR_NOTFOUND,
-				     "environment '%s': not found (see 'mlconsole env list')", name ? name : "?");
-	return 0;
+				     "environment '%s': not found (see 'mlconsole env list')", name);
+	return id;
 }
 
-/* The environment just before e in the order; 0 when e is the first. */
-static int previous_env(struct registry *r, const struct env_row *e, struct env_row *prev,
-			struct mlc_error *err)
-{
-	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments WHERE ord < ?"
-				      " ORDER BY ord DESC LIMIT 1", err);
-	int found;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, e->order);
-	found = read_env(st, prev);
-	sqlite3_finalize(st);
-	return found;
-}
-
-/* Check that version v of model (mid) exists and is not archived. */
-static int check_version(struct registry *r, int64_t mid, const char *model, int64_t v,
-			 struct mlc_error *err)
+/* What version v of model mid is to the policy (MLC_V_*); -1 with err. */
+static int version_state(struct registry *r, int64_t mid, int64_t v, struct mlc_error *err)
 {
 	sqlite3_stmt *st = sq_prep(r, "SELECT stage FROM model_versions WHERE model_id = ? AND version = ?", err);
-	int rc;
+	int vs = MLC_V_MISSING;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, mid);
 	sqlite3_bind_int64(st, 2, v);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': no version %lld", model, (long long)v);
-	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "Archived") == 0) {
-		sqlite3_finalize(st);
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s version %lld is archived", model, (long long)v);
-	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vs = strcmp((const char *)sqlite3_column_text(st, 0), "Archived") == 0 ? MLC_V_ARCHIVED
+										  : MLC_V_OK;
 	sqlite3_finalize(st);
-	return 0;
-}
-
-/* The version live in environment env for model mid, 0 when none. */
-static int64_t live_version(struct registry *r, int64_t mid, const char *env, struct mlc_error *err)
-{
-	return query_int(r, "SELECT version FROM model_aliases WHERE model_id = ? AND alias = ?", 0, err,
-			 "is", mid, env);
-}
-
-/* 1 if version v of mid was ever live in environment env_id. */
-static int was_live(struct registry *r, int64_t mid, int64_t env_id, int64_t v, struct mlc_error *err)
-{
-	return (int)query_int(r, "SELECT count(*) > 0 FROM deployments WHERE model_id = ? AND env_id = ?"
-				 " AND version = ?", 0, err, "iii", mid, env_id, v);
+	return vs;
 }
 
 /* Append an audit record (inside the caller's transaction). */
@@ -149,6 +96,38 @@ static int audit(struct registry *r, const char *actor, const char *action, cons
 		 const char *detail, struct mlc_error *err)
 {
 	return audit_append(DB(r), timefmt_now_ms(), actor, action, subject, detail, err);
+}
+
+/* The deployment history of model (NULL: every model) in env (NULL: every
+ * environment), newest first, onto out. */
+static int read_history(struct registry *r, const char *model, const char *env,
+			struct mlc_event_list *out, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(
+	    r,
+	    "SELECT m.name, e.name, d.version, coalesce(d.previous_version, ''), d.action, d.at, d.by"
+	    " FROM deployments d JOIN registered_models m ON m.id = d.model_id"
+	    " JOIN environments e ON e.id = d.env_id"
+	    " WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
+	    " ORDER BY d.at DESC, d.id DESC",
+	    err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, env, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_deploy_event *d = MLC_LIST_PUSH(out);
+		d->model = sq_col_str(&out->arena, st, 0);
+		d->environment = sq_col_str(&out->arena, st, 1);
+		d->version = sq_col_str(&out->arena, st, 2);
+		d->previous_version = sq_col_str(&out->arena, st, 3);
+		d->action = sq_col_str(&out->arena, st, 4);
+		d->at = sqlite3_column_int64(st, 5);
+		d->by = sq_col_str(&out->arena, st, 6);
+	}
+	return sq_step_done(r, st, rc, err);
 }
 
 /* ---- transactions ------------------------------------------------------- */
@@ -179,49 +158,130 @@ static int finish_out(struct registry *r, int rc, struct mlc_outcome *out, struc
 	return -1;
 }
 
-/* ---- the rules ---------------------------------------------------------- */
+/* ---- the place a change reads ------------------------------------------- */
 
-/* The rollback rule: the most recent earlier live version of mid in env that
- * was not itself rolled back from (so rolling back twice walks two steps
- * back). 0 when there is none. */
-static int64_t rollback_target(struct registry *r, int64_t mid, int64_t env_id, int64_t current,
-			       struct mlc_error *err)
+/* One model in one environment as a change reads it: the policy's place, the
+ * row ids the writes need, the pending requests there (read_pending). */
+struct spot {
+	struct mlc_place p;
+	struct mlc_env_list envs;
+	struct mlc_event_list hist;
+	int64_t mid, env_id;
+	struct mlc_pending *pending;
+	size_t n_pending;
+};
+
+static void spot_free(struct spot *s)
 {
-	return query_int(r,
-			 "SELECT d.version FROM deployments d WHERE d.model_id = ?1 AND d.env_id = ?2"
-			 " AND d.version != ?3 AND d.version NOT IN (SELECT previous_version FROM deployments"
-			 "  WHERE model_id = ?1 AND env_id = ?2 AND action = 'rollback'"
-			 "  AND previous_version IS NOT NULL)"
-			 " ORDER BY d.at DESC, d.id DESC LIMIT 1",
-			 0, err, "iii", mid, env_id, current);
+	MLC_LIST_FREE(&s->envs);
+	MLC_LIST_FREE(&s->hist);
+	free(s->pending);
 }
 
-/* The require-previous rule: v must have been live in the environment before e. */
-static int check_previous(struct registry *r, int64_t mid, const char *model, int64_t v,
-			  const struct env_row *e, struct mlc_error *err)
+/* Read model's history into s (again, after a write to it). */
+static int spot_history(struct registry *r, struct spot *s, struct mlc_error *err)
 {
-	struct env_row prev;
-	int found;
-
-	if (!e->require_previous)
-		return 0;
-	if ((found = previous_env(r, e, &prev, err)) <= 0)
-		return found;
-	if (!was_live(r, mid, prev.id, v, err))
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s %lld to %s: refused by the policy of environment '%s': the version "
-				     "must have been live in '%s' first",
-				     model, (long long)v, e->name, e->name, prev.name);
+	MLC_LIST_FREE(&s->hist);
+	s->hist = (struct mlc_event_list){0};
+	if (read_history(r, s->p.model, NULL, &s->hist, err) < 0)
+		return -1;
+	s->p.history = s->hist.items;
+	s->p.n_history = s->hist.n;
 	return 0;
 }
 
-/* Make v live in env: alias, history row, model timestamp, audit; note it in
- * out (the transaction may still roll back: finish_out clears deployed). */
-static int make_live(struct registry *r, int64_t mid, const char *model, int64_t v,
-		     const struct env_row *e, const char *action, const char *actor, int64_t request_id,
-		     struct mlc_outcome *out, struct mlc_error *err)
+/* Read model in environment env into s (zeroed by the caller; spot_free). */
+static int read_place(struct registry *r, const char *model, const char *env, struct spot *s,
+		      struct mlc_error *err)
 {
-	int64_t prev = live_version(r, mid, e->name, err), now = timefmt_now_ms();
+	if ((s->env_id = env_id(r, env, err)) < 0 || sq_env_list(r, &s->envs, err) < 0 ||
+	    (s->mid = sq_model_id(r, model, err)) <= 0)
+		return -1;
+	for (size_t i = 0; i < s->envs.n; i++)
+		if (strcmp(s->envs.items[i].name, env) == 0)
+			s->p.env = &s->envs.items[i];
+	s->p.envs = &s->envs;
+	s->p.model = model;
+	s->p.live = query_int(r, "SELECT version FROM model_aliases WHERE model_id = ? AND alias = ?", 0,
+			      err, "is", s->mid, env);
+	return s->p.env == NULL || s->p.live < 0 ? -1 : spot_history(r, s, err);
+}
+
+/* Add a history row: version v of s's model went live in its environment. */
+static int insert_deployment(struct registry *r, const struct spot *s, int64_t v, int64_t prev,
+			     const char *action, int64_t at, const char *by, int64_t request_id,
+			     struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "INSERT INTO deployments (model_id, env_id, version, previous_version,"
+				      " action, at, by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, s->mid);
+	sqlite3_bind_int64(st, 2, s->env_id);
+	sqlite3_bind_int64(st, 3, v);
+	if (prev > 0)
+		sqlite3_bind_int64(st, 4, prev);
+	sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, at);
+	sqlite3_bind_text(st, 7, by, -1, SQLITE_TRANSIENT);
+	if (request_id > 0)
+		sqlite3_bind_int64(st, 8, request_id);
+	return sq_step_done(r, st, sqlite3_step(st), err);
+}
+
+/* An alias another client moved (mlc_policy_external): record the move in
+ * the history and the audit log as 'external', before any change, so it is
+ * never taken for the actor's. */
+static int note_external(struct registry *r, struct spot *s, struct mlc_error *err)
+{
+	struct mlc_deploy_event ev;
+	char vb[24], pb[24], subject[600], detail[160];
+	int64_t prev;
+
+	if (!mlc_policy_external(&s->p, timefmt_now_ms(), &ev, vb, sizeof vb, pb, sizeof pb))
+		return 0;
+	prev = strtoll(pb, NULL, 10);
+	snprintf(subject, sizeof subject, "%s:%s@%s", ev.model, ev.version, ev.environment);
+	snprintf(detail, sizeof detail, "%s%s; moved by another client, as observed",
+		 prev > 0 ? "from version " : "first deployment", prev > 0 ? pb : "");
+	if (insert_deployment(r, s, s->p.live, prev, ev.action, ev.at, ev.by, 0, err) < 0 ||
+	    audit(r, ev.by, ev.action, subject, detail, err) < 0)
+		return -1;
+	return spot_history(r, s, err);
+}
+
+/* The pending requests of s's model in its environment into s->pending. */
+static int read_pending(struct registry *r, struct spot *s, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "SELECT id, version, kind FROM promotion_requests WHERE model_id = ?"
+				      " AND env_id = ? AND state = 'pending' ORDER BY id", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, s->mid);
+	sqlite3_bind_int64(st, 2, s->env_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_pending *q;
+		s->pending = xrealloc(s->pending, (s->n_pending + 1) * sizeof *s->pending);
+		q = &s->pending[s->n_pending++];
+		q->id = sqlite3_column_int64(st, 0);
+		q->version = sqlite3_column_int64(st, 1);
+		q->kind = strcmp((const char *)sqlite3_column_text(st, 2), "rollback") == 0 ? "rollback"
+											: "promote";
+	}
+	return sq_step_done(r, st, rc, err);
+}
+
+/* Make v live in s's environment: alias, history row, model timestamp, audit;
+ * note it in out (the transaction may still roll back: finish_out clears
+ * deployed). */
+static int make_live(struct registry *r, const struct spot *s, int64_t v, const char *action,
+		     const char *actor, int64_t request_id, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int64_t prev = s->p.live, now = timefmt_now_ms();
+	const char *model = s->p.model, *env = s->p.env->name;
 	sqlite3_stmt *st;
 	char subject[600], detail[128];
 
@@ -229,42 +289,27 @@ static int make_live(struct registry *r, int64_t mid, const char *model, int64_t
 			" ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version", err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, mid);
-	sqlite3_bind_text(st, 2, e->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 1, s->mid);
+	sqlite3_bind_text(st, 2, env, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, v);
-	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
-		return -1;
-	st = sq_prep(r, "INSERT INTO deployments (model_id, env_id, version, previous_version, action, at,"
-			" by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, mid);
-	sqlite3_bind_int64(st, 2, e->id);
-	sqlite3_bind_int64(st, 3, v);
-	if (prev > 0)
-		sqlite3_bind_int64(st, 4, prev);
-	sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_text(st, 7, actor, -1, SQLITE_TRANSIENT);
-	if (request_id > 0)
-		sqlite3_bind_int64(st, 8, request_id);
-	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0 ||
+	    insert_deployment(r, s, v, prev, action, now, actor, request_id, err) < 0)
 		return -1;
 	st = sq_prep(r, "UPDATE registered_models SET last_updated_time = ? WHERE id = ?", err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, mid);
+	sqlite3_bind_int64(st, 2, s->mid);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, e->name);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
 	if (prev > 0)
 		snprintf(detail, sizeof detail, "from version %lld", (long long)prev);
 	else
 		snprintf(detail, sizeof detail, "first deployment");
 	if (audit(r, actor, action, subject, detail, err) < 0)
 		return -1;
-	mlc_outcome_where(out, model, e->name, action, v, prev);
+	mlc_outcome_where(out, model, env, action, v, prev);
 	return 0;
 }
 
@@ -273,28 +318,19 @@ static int make_live(struct registry *r, int64_t mid, const char *model, int64_t
 static int do_deploy(struct registry *r, const char *model, const char *version, const char *env,
 		     const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	struct env_row e;
-	int64_t mid, v, cur;
+	struct spot s = {0};
+	int64_t v;
+	int rc = -1, vs;
 
-	if ((v = mlc_version_parse(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
-	    (mid = sq_model_id(r, model, err)) <= 0 || check_version(r, mid, model, v, err) < 0)
-		return -1;
-	if (e.required > 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "deploy %s %lld to %s: refused by the policy of environment '%s': "
-				     "%lld approval%s required (use 'mlconsole request %s %lld --env %s')",
-				     model, (long long)v, e.name, e.name, (long long)e.required,
-				     e.required == 1 ? "" : "s", model, (long long)v, e.name);
-	if (check_previous(r, mid, model, v, &e, err) < 0)
-		return -1;
-	if ((cur = live_version(r, mid, e.name, err)) == v)
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
-				     (long long)v, e.name);
-	if (make_live(r, mid, model, v, &e, "deploy", actor, 0, out, err) < 0)
-		return -1;
-	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s%lld)", model, (long long)v, e.name,
-		cur > 0 ? "" : "none, ", (long long)cur);
-	return 0;
+	if ((v = mlc_version_parse(version, err)) > 0 && read_place(r, model, env, &s, err) == 0 &&
+	    note_external(r, &s, err) == 0 && (vs = version_state(r, s.mid, v, err)) >= 0 &&
+	    mlc_policy_deploy(&s.p, v, vs, NULL, err) == 0 &&
+	    make_live(r, &s, v, "deploy", actor, 0, out, err) == 0) {
+		mlc_said_deployed(out, model, v, s.p.env->name, s.p.live);
+		rc = 0;
+	}
+	spot_free(&s);
+	return rc;
 }
 
 int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
@@ -305,71 +341,40 @@ int sq_deploy(struct registry *r, const char *model, const char *version, const 
 	return finish_out(r, do_deploy(r, model, version, env, actor, out, err), out, err);
 }
 
-/* Where a rollback of model in e goes: to (checked) or the rule's choice. */
-static int64_t pick_rollback(struct registry *r, int64_t mid, const char *model, const struct env_row *e,
-			     const char *to, int64_t cur, struct mlc_error *err)
-{
-	int64_t target;
-
-	if (cur <= 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
-				     model, e->name);
-	if (to != NULL) {
-		if ((target = mlc_version_parse(to, err)) < 0)
-			return -1;
-		if (target == cur)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s", model,
-					     (long long)target, e->name);
-		if (!was_live(r, mid, e->id, target, err))
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s", model,
-					     (long long)target, e->name);
-		return target;
-	}
-	target = rollback_target(r, mid, e->id, cur, err);
-	if (target == 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s in %s: no earlier version to roll back to (none that was not "
-				     "itself rolled back from)",
-				     model, e->name);
-	return target;
-}
-
 static int do_rollback(struct registry *r, const char *model, const char *env, const char *to,
 		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	struct env_row e;
-	int64_t mid, cur, target;
+	struct spot s = {0};
+	int64_t target;
+	int rc = -1, vs;
 
-	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
-		return -1;
-	if (e.rollback_approval)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "rollback of %s in %s: refused by the policy of environment '%s': "
-				     "rollback needs approval (use 'mlconsole request %s --rollback --env %s')",
-				     model, e.name, e.name, model, e.name);
-	cur = live_version(r, mid, e.name, err);
-	if ((target = pick_rollback(r, mid, model, &e, to, cur, err)) < 0)
-		return -1;
-	if (make_live(r, mid, model, target, &e, "rollback", actor, 0, out, err) < 0)
-		return -1;
-	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, e.name, (long long)cur,
-		(long long)target);
-	return 0;
+	if (read_place(r, model, env, &s, err) == 0 && note_external(r, &s, err) == 0 &&
+	    mlc_policy_rollback(&s.p, to, 0, &target, err) == 0 &&
+	    (vs = version_state(r, s.mid, target, err)) >= 0 &&
+	    mlc_policy_rollback_version(&s.p, target, to, vs, err) == 0 &&
+	    make_live(r, &s, target, "rollback", actor, 0, out, err) == 0) {
+		mlc_said_rolled_back(out, model, s.p.env->name, s.p.live, target);
+		rc = 0;
+	}
+	spot_free(&s);
+	return rc;
 }
 
 int sq_rollback_target(struct registry *r, const char *model, const char *env, char *version,
 		       size_t len, struct mlc_error *err)
 {
-	struct env_row e;
-	int64_t mid, target;
+	struct spot s = {0};
+	int64_t target;
+	int rc = -1;
 
-	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
-		return -1;
-	target = pick_rollback(r, mid, model, &e, NULL, live_version(r, mid, e.name, err), err);
-	if (target < 0)
-		return -1;
-	snprintf(version, len, "%lld", (long long)target);
-	return 0;
+	/* where a rollback (or its request) would go: a read, nothing recorded */
+	if (read_place(r, model, env, &s, err) == 0 &&
+	    mlc_policy_rollback(&s.p, NULL, 1, &target, err) == 0) {
+		snprintf(version, len, "%lld", (long long)target);
+		rc = 0;
+	}
+	spot_free(&s);
+	return rc;
 }
 
 int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
@@ -381,150 +386,6 @@ int sq_rollback(struct registry *r, const char *model, const char *env, const ch
 }
 
 /* ---- requests and votes ------------------------------------------------- */
-
-/* Close the other pending requests for (mid, env): superseded by id. */
-static int supersede(struct registry *r, int64_t mid, int64_t env_id, int64_t id, const char *actor,
-		     struct mlc_error *err)
-{
-	sqlite3_stmt *st = sq_prep(r, "UPDATE promotion_requests SET state = 'closed', closed_at = ?,"
-				      " close_reason = ? WHERE model_id = ? AND env_id = ? AND state = 'pending'"
-				      " AND id != ? RETURNING id", err);
-	char reason[64], subject[32];
-	int64_t closed[64];
-	int n = 0, rc;
-
-	if (st == NULL)
-		return -1;
-	snprintf(reason, sizeof reason, "superseded by request %lld", (long long)id);
-	sqlite3_bind_int64(st, 1, timefmt_now_ms());
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, mid);
-	sqlite3_bind_int64(st, 4, env_id);
-	sqlite3_bind_int64(st, 5, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (n < 64)
-			closed[n++] = sqlite3_column_int64(st, 0);
-	if (sq_step_done(r, st, rc, err) < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		snprintf(subject, sizeof subject, "request %lld", (long long)closed[i]);
-		if (audit(r, actor, "close", subject, reason, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* The id of a new request of either kind: promotion and policy requests
- * share one numbering, so 'approve ID' needs no kind. */
-static int64_t next_request_id(struct registry *r, struct mlc_error *err)
-{
-	return query_int(r,
-			 "SELECT max(coalesce((SELECT max(id) FROM promotion_requests), 0),"
-			 " coalesce((SELECT max(id) FROM policy_requests), 0)) + 1",
-			 -1, err, "");
-}
-
-static int do_request(struct registry *r, const char *model, const char *version, const char *env,
-		      const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
-		      struct mlc_error *err)
-{
-	int rollback = strcmp(kind, "rollback") == 0;
-	struct env_row e;
-	int64_t mid, v, cur, id;
-	sqlite3_stmt *st;
-	char subject[600];
-
-	if (load_env(r, env, 0, &e, err) < 0 || (mid = sq_model_id(r, model, err)) <= 0)
-		return -1;
-	cur = live_version(r, mid, e.name, err);
-	if (rollback)
-		v = pick_rollback(r, mid, model, &e, version, cur, err);
-	else if ((v = mlc_version_parse(version, err)) > 0 &&
-		 (check_version(r, mid, model, v, err) < 0 || check_previous(r, mid, model, v, &e, err) < 0))
-		v = -1; /* archived, missing, or not yet live one environment before */
-	else if (v > 0 && v == cur)
-		v = mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model, (long long)v,
-				  e.name);
-	if (v < 0)
-		return -1;
-	if ((id = query_int(r, "SELECT id FROM promotion_requests WHERE model_id = ? AND env_id = ?"
-			       " AND version = ? AND kind = ? AND state = 'pending'", 0, err, "iiis", mid,
-			    e.id, v, kind)) != 0)
-		return id < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
-						   (long long)id);
-	if ((id = next_request_id(r, err)) < 0)
-		return -1;
-	st =
-	    sq_prep(r,
-		    "INSERT INTO promotion_requests (model_id, version, env_id, kind, requested_by,"
-		    " requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		    err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 8, id);
-	sqlite3_bind_int64(st, 1, mid);
-	sqlite3_bind_int64(st, 2, v);
-	sqlite3_bind_int64(st, 3, e.id);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, timefmt_now_ms());
-	sqlite3_bind_text(st, 7, comment ? comment : "", -1, SQLITE_TRANSIENT);
-	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
-		return -1;
-	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, e.name);
-	if (audit(r, actor, rollback ? "request rollback" : "request", subject, comment, err) < 0 ||
-	    supersede(r, mid, e.id, id, actor, err) < 0)
-		return -1;
-	mlc_outcome(out, id, 0, "request %lld: %s %s %lld in %s", (long long)id, rollback ? "roll back to" : "deploy",
-		model, (long long)v, e.name);
-	return 0;
-}
-
-int sq_request(struct registry *r, const char *model, const char *version, const char *env,
-			  const char *kind, const char *comment, const char *actor,
-			  struct mlc_outcome *out, struct mlc_error *err)
-{
-	if (begin(r, err) < 0)
-		return -1;
-	return finish_out(r, do_request(r, model, version, env, kind, comment, actor, out, err), out, err);
-}
-
-/* A pending request's fields, re-read inside the transaction. */
-struct req_row {
-	int64_t id, mid, version, env_id;
-	char kind[16], state[16], by[256], model[512];
-};
-
-/* Request id of either kind into q (a policy request: kind "policy", no model). */
-static int load_request(struct registry *r, int64_t id, struct req_row *q, struct mlc_error *err)
-{
-	sqlite3_stmt *st =
-	    sq_prep(r,
-		    "SELECT q.model_id, q.version, q.env_id, q.kind, q.state,"
-		    " q.requested_by, m.name FROM promotion_requests q"
-		    " JOIN registered_models m ON m.id = q.model_id WHERE q.id = ?1"
-		    " UNION ALL SELECT 0, 0, env_id, 'policy', state, requested_by, ''"
-		    " FROM policy_requests WHERE id = ?1",
-		    err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
-	}
-	q->id = id;
-	q->mid = sqlite3_column_int64(st, 0);
-	q->version = sqlite3_column_int64(st, 1);
-	q->env_id = sqlite3_column_int64(st, 2);
-	snprintf(q->kind, sizeof q->kind, "%s", (const char *)sqlite3_column_text(st, 3));
-	snprintf(q->state, sizeof q->state, "%s", (const char *)sqlite3_column_text(st, 4));
-	snprintf(q->by, sizeof q->by, "%s", (const char *)sqlite3_column_text(st, 5));
-	snprintf(q->model, sizeof q->model, "%s", (const char *)sqlite3_column_text(st, 6));
-	sqlite3_finalize(st);
-	return 0;
-}
 
 /* Set the request's final state (with a reason) and audit nothing more. */
 static int close_request(struct registry *r, int64_t id, const char *state, const char *reason,
@@ -551,61 +412,121 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 	return 0;
 }
 
-/* May actor vote on q under e's policy? */
-static int check_voter(struct registry *r, const struct req_row *q, const struct env_row *e,
-		       const char *actor, struct mlc_error *err)
+/* Close the pending requests s read (read_pending): superseded by id. */
+static int supersede(struct registry *r, const struct spot *s, int64_t id, const char *actor,
+		     struct mlc_error *err)
 {
-	int64_t listed = query_int(r, "SELECT count(*) FROM environment_approvers WHERE env_id = ?", 0, err,
-				   "i", e->id);
+	char reason[64], subject[32];
 
-	if (strcmp(q->state, "pending") != 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending", (long long)q->id,
-				     q->state);
-	if (strcmp(actor, q->by) == 0 && !e->self_approval)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "request %lld: %s requested it, and the policy of environment '%s' does "
-				     "not allow self-approval",
-				     (long long)q->id, actor, e->name);
-	if (listed > 0 && query_int(r, "SELECT count(*) FROM environment_approvers WHERE env_id = ?"
-				       " AND user = ?", 0, err, "is", e->id, actor) == 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "request %lld: %s is not an approver of environment '%s' (see 'mlconsole "
-				     "env list')",
-				     (long long)q->id, actor, e->name);
-	if (query_int(r,
-		      "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND voter = ?2)"
-		      " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND voter = ?2)",
-		      0, err, "is", q->id, actor) > 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted",
-				     (long long)q->id, actor);
+	mlc_policy_superseded(id, reason, sizeof reason);
+	for (size_t i = 0; i < s->n_pending; i++) {
+		snprintf(subject, sizeof subject, "request %lld", (long long)s->pending[i].id);
+		if (close_request(r, s->pending[i].id, "closed", reason, err) < 0 ||
+		    audit(r, actor, "close", subject, reason, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-/* The approval that satisfies the policy: perform the change, or close the
- * request when its version is no longer eligible. */
-static int complete(struct registry *r, const struct req_row *q, const struct env_row *e,
-		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+/* The id of a new request of either kind: promotion and policy requests
+ * share one numbering, so 'approve ID' needs no kind. */
+static int64_t next_request_id(struct registry *r, struct mlc_error *err)
 {
-	int rollback = strcmp(q->kind, "rollback") == 0;
-	struct mlc_error why = {0};
+	return query_int(r,
+			 "SELECT max(coalesce((SELECT max(id) FROM promotion_requests), 0),"
+			 " coalesce((SELECT max(id) FROM policy_requests), 0)) + 1",
+			 -1, err, "");
+}
 
-	if (check_version(r, q->mid, q->model, q->version, &why) < 0 ||
-	    (!rollback && check_previous(r, q->mid, q->model, q->version, e, &why) < 0) ||
-	    live_version(r, q->mid, e->name, err) == q->version) {
-		const char *reason = why.msg[0] ? why.msg : "the version is already live";
-		if (close_request(r, q->id, "closed", reason, err) < 0 ||
-		    audit(r, actor, "close", q->model, reason, err) < 0)
-			return -1;
-		mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id, reason);
-		return 0;
-	}
-	if (make_live(r, q->mid, q->model, q->version, e, rollback ? "rollback" : "deploy", actor, q->id, out,
-		      err) < 0 ||
-	    close_request(r, q->id, "approved", "approved", err) < 0)
+/* Store request id (kind, version v of s's model, comment) as actor. */
+static int insert_request(struct registry *r, const struct spot *s, int64_t id, const char *kind,
+			  int64_t v, const char *comment, const char *actor, struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r, "INSERT INTO promotion_requests (model_id, version, env_id, kind,"
+				      " requested_by, requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				   err);
+
+	if (st == NULL)
 		return -1;
-	mlc_outcome(out, q->id, 1, "request %lld approved: %s %lld is live in %s", (long long)q->id, q->model,
-		(long long)q->version, e->name);
-	return 0;
+	sqlite3_bind_int64(st, 1, s->mid);
+	sqlite3_bind_int64(st, 2, v);
+	sqlite3_bind_int64(st, 3, s->env_id);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, timefmt_now_ms());
+	sqlite3_bind_text(st, 7, comment, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, id);
+	return sq_step_done(r, st, sqlite3_step(st), err);
+}
+
+static int do_request(struct registry *r, const char *model, const char *version, const char *env,
+		      const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
+		      struct mlc_error *err)
+{
+	int rollback = strcmp(kind, "rollback") == 0, rc = -1, vs, cut;
+	char note[MLC_COMMENT_MAX + 1], subject[600];
+	struct spot s = {0};
+	int64_t v = 0, id = 0;
+
+	if (read_place(r, model, env, &s, err) < 0 || note_external(r, &s, err) < 0 ||
+	    (rollback ? mlc_policy_rollback(&s.p, version, 1, &v, err) < 0
+		      : (v = mlc_version_parse(version, err)) < 0) ||
+	    (vs = version_state(r, s.mid, v, err)) < 0 || read_pending(r, &s, err) < 0 ||
+	    mlc_policy_request(&s.p, kind, v, vs, NULL, s.pending, s.n_pending, err) < 0 ||
+	    (id = next_request_id(r, err)) < 0)
+		goto out;
+	cut = mlc_policy_comment(comment, note);
+	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, s.p.env->name);
+	if (insert_request(r, &s, id, kind, v, note, actor, err) < 0 ||
+	    audit(r, actor, rollback ? "request rollback" : "request", subject, note, err) < 0 ||
+	    supersede(r, &s, id, actor, err) < 0)
+		goto out;
+	mlc_said_requested(out, id, kind, model, v, s.p.env->name);
+	mlc_said_comment_cut(out, cut);
+	rc = 0;
+out:
+	spot_free(&s);
+	return rc;
+}
+
+int sq_request(struct registry *r, const char *model, const char *version, const char *env,
+			  const char *kind, const char *comment, const char *actor,
+			  struct mlc_outcome *out, struct mlc_error *err)
+{
+	if (begin(r, err) < 0)
+		return -1;
+	return finish_out(r, do_request(r, model, version, env, kind, comment, actor, out, err), out, err);
+}
+
+/* The approval that satisfies the policy of promotion or rollback request q:
+ * make its version live, or close it when the policy says it is no longer
+ * eligible. */
+static int complete(struct registry *r, const struct mlc_request *q, const char *actor,
+		    struct mlc_outcome *out, struct mlc_error *err)
+{
+	int rollback = strcmp(q->kind, "rollback") == 0, rc = -1, vs;
+	int64_t v = strtoll(q->version, NULL, 10);
+	struct mlc_error why = {0};
+	struct spot s = {0};
+
+	if (read_place(r, q->model, q->environment, &s, err) < 0 || note_external(r, &s, err) < 0 ||
+	    (vs = version_state(r, s.mid, v, err)) < 0)
+		goto out;
+	if (mlc_policy_complete(&s.p, q, v, vs, NULL, &why) != 0) {
+		if (close_request(r, q->id, "closed", why.msg, err) < 0 ||
+		    audit(r, actor, "close", q->model, why.msg, err) < 0)
+			goto out;
+		mlc_said_closed(out, q->id, why.msg);
+	} else {
+		if (make_live(r, &s, v, rollback ? "rollback" : "deploy", actor, q->id, out, err) < 0 ||
+		    close_request(r, q->id, "approved", "approved", err) < 0)
+			goto out;
+		mlc_said_approved(out, q->id, 1, q->model, v, s.p.env->name);
+	}
+	rc = 0;
+out:
+	spot_free(&s);
+	return rc;
 }
 
 static int apply_policy(struct registry *r, const struct mlc_env_change *c, const char *actor,
@@ -614,7 +535,7 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 /* The approval that satisfies the policy of a policy request q: apply its
  * change, or close it when it no longer means what was voted on (the whole
  * check again, against the environments as they are now). */
-static int complete_policy(struct registry *r, const struct req_row *q, const char *actor,
+static int complete_policy(struct registry *r, const struct mlc_request *q, const char *actor,
 			   struct mlc_outcome *out, struct mlc_error *err)
 {
 	sqlite3_stmt *st =
@@ -685,56 +606,84 @@ out:
 	return rc;
 }
 
-static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
-		   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+/* Store actor's vote (decision, comment) on request q, audited. */
+static int insert_vote(struct registry *r, const struct mlc_request *q, int approve,
+		       const char *comment, const char *actor, struct mlc_error *err)
 {
-	int approve = strcmp(decision, "approve") == 0, policy;
-	struct req_row q;
-	struct env_row e;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = sq_prep(r,
+				   strcmp(q->kind, "policy") == 0
+				       ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
+					 " VALUES (?, ?, ?, ?, ?)"
+				       : "INSERT INTO votes (request_id, voter, decision, at, comment)"
+					 " VALUES (?, ?, ?, ?, ?)",
+				   err);
 	char subject[64];
-	int64_t approvals;
 
-	if (load_request(r, id, &q, err) < 0 || load_env(r, NULL, q.env_id, &e, err) < 0 ||
-	    check_voter(r, &q, &e, actor, err) < 0)
-		return -1;
-	policy = strcmp(q.kind, "policy") == 0;
-	st = sq_prep(r,
-		     policy ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
-			      " VALUES (?, ?, ?, ?, ?)"
-			    : "INSERT INTO votes (request_id, voter, decision, at, comment) VALUES "
-			      "(?, ?, ?, ?, ?)",
-		     err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, q->id);
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, approve ? "approve" : "reject", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, timefmt_now_ms());
-	sqlite3_bind_text(st, 5, comment ? comment : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, comment, -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	if (audit(r, actor, approve ? "approve" : "reject", subject, comment, err) < 0)
+	snprintf(subject, sizeof subject, "request %lld", (long long)q->id);
+	return audit(r, actor, approve ? "approve" : "reject", subject, comment, err);
+}
+
+/* Request id (either kind, with its votes) into l, and its environment's
+ * policy from envs into *e. */
+static int read_request(struct registry *r, int64_t id, struct mlc_request_list *l,
+			struct mlc_env_list *envs, const struct mlc_env **e, struct mlc_error *err)
+{
+	if (sq_requests(r, REQ_ALL, id, l, err) < 0 || sq_env_list(r, envs, err) < 0)
 		return -1;
+	*e = NULL;
+	for (size_t i = 0; i < envs->n; i++)
+		if (strcmp(envs->items[i].name, l->items[0].environment) == 0)
+			*e = &envs->items[i];
+	if (*e == NULL)
+		return mlc_error_set(err, MLC_ERR_NOTFOUND,
+				     "environment '%s': not found (see 'mlconsole env list')",
+				     l->items[0].environment);
+	return 0;
+}
+
+static int do_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
+		   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+{
+	int approve = strcmp(decision, "approve") == 0, rc = -1, cut;
+	struct mlc_request_list l = {0};
+	struct mlc_env_list envs = {0};
+	const struct mlc_env *e;
+	const struct mlc_request *q;
+	char note[MLC_COMMENT_MAX + 1];
+	int64_t k;
+
+	if (read_request(r, id, &l, &envs, &e, err) < 0 ||
+	    mlc_policy_may_vote(q = &l.items[0], e, actor, err) < 0)
+		goto out;
+	cut = mlc_policy_comment(comment, note);
+	if (insert_vote(r, q, approve, note, actor, err) < 0)
+		goto out;
+	k = mlc_policy_approvals(q) + approve; /* the votes before, and this one */
 	if (!approve) {
 		if (close_request(r, id, "rejected", "rejected", err) < 0)
-			return -1;
-		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
-		return 0;
+			goto out;
+		mlc_said_rejected(out, id, actor);
+	} else if (k < mlc_policy_need(e)) {
+		mlc_said_counted(out, id, k, mlc_policy_need(e));
+	} else if ((strcmp(q->kind, "policy") == 0 ? complete_policy(r, q, actor, out, err)
+						    : complete(r, q, actor, out, err)) < 0) {
+		goto out;
 	}
-	approvals = query_int(
-	    r,
-	    "SELECT (SELECT count(*) FROM votes WHERE request_id = ?1 AND decision = 'approve')"
-	    " + (SELECT count(*) FROM policy_votes WHERE request_id = ?1 AND decision = 'approve')",
-	    0, err, "i", id);
-	if (approvals < (e.required > 0 ? e.required : 1)) {
-		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)approvals,
-			(long long)e.required);
-		return 0;
-	}
-	return policy ? complete_policy(r, &q, actor, out, err)
-		      : complete(r, &q, &e, actor, out, err);
+	mlc_said_comment_cut(out, cut);
+	rc = 0;
+out:
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&envs);
+	return rc;
 }
 
 int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
@@ -748,22 +697,20 @@ int sq_vote(struct registry *r, int64_t id, const char *decision, const char *co
 static int do_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
 		     struct mlc_error *err)
 {
-	struct req_row q;
+	struct mlc_request_list l = {0};
 	char subject[64];
+	int rc = -1;
 
-	if (load_request(r, id, &q, err) < 0)
-		return -1;
-	if (strcmp(q.state, "pending") != 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending", (long long)id, q.state);
-	if (strcmp(q.by, actor) != 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: only %s, who requested it, can cancel it",
-				     (long long)id, q.by);
 	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	if (close_request(r, id, "cancelled", "cancelled by the requester", err) < 0 ||
-	    audit(r, actor, "cancel", subject, "", err) < 0)
-		return -1;
-	mlc_outcome(out, id, 0, "request %lld cancelled", (long long)id);
-	return 0;
+	if (sq_requests(r, REQ_ALL, id, &l, err) == 0 &&
+	    mlc_policy_may_cancel(&l.items[0], actor, err) == 0 &&
+	    close_request(r, id, "cancelled", "cancelled by the requester", err) == 0 &&
+	    audit(r, actor, "cancel", subject, "", err) == 0) {
+		mlc_said_cancelled(out, id);
+		rc = 0;
+	}
+	MLC_LIST_FREE(&l);
+	return rc;
 }
 
 int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
@@ -919,10 +866,11 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 			       const struct mlc_env *e, const char *why, const char *actor,
 			       struct mlc_outcome *out, struct mlc_error *err)
 {
-	int64_t id = next_request_id(r, err),
-		need = e->required_approvals > 0 ? e->required_approvals : 1;
+	int64_t id = next_request_id(r, err), need = mlc_policy_need(e);
+	char note[MLC_COMMENT_MAX + 1];
+	int cut = mlc_policy_comment(c->comment, note), rc;
+	struct strbuf detail = {0};
 	sqlite3_stmt *st;
-	char detail[800];
 
 	if (id < 0)
 		return -1;
@@ -952,17 +900,19 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 	sqlite3_bind_text(st, 9, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 10, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 11, timefmt_now_ms());
-	sqlite3_bind_text(st, 12, c->comment ? c->comment : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 12, note, -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(detail, sizeof detail, "request %lld: %s%s%s", (long long)id, why,
-		 c->comment && *c->comment ? "; " : "", c->comment ? c->comment : "");
-	if (audit(r, actor, "request policy", c->name, detail, err) < 0)
+	sb_printf(&detail, "request %lld: %s%s%s", (long long)id, why, *note ? "; " : "", note);
+	rc = audit(r, actor, "request policy", c->name, sb_str(&detail), err);
+	sb_free(&detail);
+	if (rc < 0)
 		return -1;
 	mlc_outcome(out, id, 0,
 		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
 		    "approval%s under the current policy",
 		    (long long)id, e->name, why, (long long)need, need == 1 ? "" : "s");
+	mlc_said_comment_cut(out, cut);
 	return 0;
 }
 
@@ -1049,9 +999,13 @@ int sq_deployments(struct registry *r, const char *model, const char *env,
 
 	if (model && sq_model_id(r, model, err) <= 0)
 		return -1;
-	st = sq_prep(r, "SELECT m.name, e.name, a.version, d.at, d.by,"
+	/* a live version the history's newest row there does not name was moved
+	 * by another client (recorded as 'external' by the next change there) */
+	st = sq_prep(r, "SELECT m.name, e.name, a.version, CASE WHEN d.version = a.version THEN d.at ELSE 0 END,"
+			" CASE WHEN d.version = a.version THEN d.by ELSE 'external' END,"
 			" coalesce((SELECT CASE WHEN h.ok THEN 'ok' ELSE 'failed' END FROM hook_runs h"
-			"  WHERE h.deployment_id = d.id ORDER BY h.at DESC, h.id DESC LIMIT 1), 'none')"
+			"  WHERE h.deployment_id = d.id AND d.version = a.version"
+			"  ORDER BY h.at DESC, h.id DESC LIMIT 1), 'none')"
 			" FROM model_aliases a JOIN registered_models m ON m.id = a.model_id"
 			" JOIN environments e ON e.name = a.alias"
 			" LEFT JOIN deployments d ON d.id = (SELECT id FROM deployments WHERE model_id = a.model_id"
@@ -1073,26 +1027,7 @@ int sq_deployments(struct registry *r, const char *model, const char *env,
 	}
 	if (sq_step_done(r, st, rc, err) < 0)
 		return -1;
-	st = sq_prep(r, "SELECT m.name, e.name, d.version, coalesce(d.previous_version, ''), d.action, d.at, d.by"
-			" FROM deployments d JOIN registered_models m ON m.id = d.model_id"
-			" JOIN environments e ON e.id = d.env_id"
-			" WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
-			" ORDER BY d.at DESC, d.id DESC", err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, env, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mlc_deploy_event *d = MLC_LIST_PUSH(history);
-		d->model = sq_col_str(&history->arena, st, 0);
-		d->environment = sq_col_str(&history->arena, st, 1);
-		d->version = sq_col_str(&history->arena, st, 2);
-		d->previous_version = sq_col_str(&history->arena, st, 3);
-		d->action = sq_col_str(&history->arena, st, 4);
-		d->at = sqlite3_column_int64(st, 5);
-		d->by = sq_col_str(&history->arena, st, 6);
-	}
-	return sq_step_done(r, st, rc, err);
+	return read_history(r, model, env, history, err);
 }
 
 int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
@@ -1188,21 +1123,20 @@ int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 static int do_record_hook(struct registry *r, const char *model, const char *env, const char *version,
 			  int ok, int status, const char *detail, const char *actor, struct mlc_error *err)
 {
-	struct env_row e;
-	int64_t mid, dep, v;
+	int64_t mid, dep, v, eid;
 	sqlite3_stmt *st;
 	char subject[600];
 
-	if ((v = mlc_version_parse(version, err)) < 0 || load_env(r, env, 0, &e, err) < 0 ||
+	if ((v = mlc_version_parse(version, err)) < 0 || (eid = env_id(r, env, err)) < 0 ||
 	    (mid = sq_model_id(r, model, err)) <= 0)
 		return -1;
 	/* the latest deployment of the version the hook ran for (a newer one of
 	 * another version keeps its own outcome) */
 	dep = query_int(r, "SELECT id FROM deployments WHERE model_id = ? AND env_id = ? AND version = ?"
-			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "iii", mid, e.id, v);
+			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "iii", mid, eid, v);
 	if (dep <= 0)
 		return dep < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never deployed to %s",
-						    model, (long long)v, e.name);
+						    model, (long long)v, env);
 	st = sq_prep(r, "INSERT INTO hook_runs (deployment_id, at, ok, status, detail) VALUES (?, ?, ?, ?, ?)", err);
 	if (st == NULL)
 		return -1;
@@ -1213,7 +1147,7 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(subject, sizeof subject, "%s@%s", model, e.name);
+	snprintf(subject, sizeof subject, "%s@%s", model, env);
 	return audit(r, actor, ok ? "hook ok" : "hook failed", subject, detail, err);
 }
 

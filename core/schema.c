@@ -271,19 +271,6 @@ int schema_drop_indexes(sqlite3 *db, struct mlc_error *err)
 	return 0;
 }
 
-static int user_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* 1 if db has no tables, views or triggers of its own. */
 static int is_empty(sqlite3 *db)
 {
@@ -332,9 +319,66 @@ static int migrate_v2(sqlite3 *db, const char *path, struct mlc_error *err)
 	return rc;
 }
 
+/* One integer from sql with text t bound to ?1 (-1 when none). */
+static int int_of(sqlite3 *db, const char *sql, const char *t)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (t)
+		sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* v4: the deployment history also records an alias another client moved
+ * (action 'external', by 'external'). SQLite cannot alter a CHECK constraint
+ * and rebuilding the table would cascade-delete its hook runs, so the check is
+ * widened in the stored schema text, as SQLite documents for a constraint that
+ * every existing row still meets (writable_schema, schema_version + 1). */
+static int migrate_v4(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	static const char has[] = "SELECT instr(sql, ?1) > 0 FROM sqlite_master"
+				  " WHERE type = 'table' AND name = 'deployments'";
+	static const char was[] = "CHECK (action IN ('deploy','rollback'))",
+			  now[] = "CHECK (action IN ('deploy','rollback','external'))";
+	sqlite3_stmt *st;
+	char sql[64];
+	int sv = int_of(db, "PRAGMA schema_version", NULL), rc;
+
+	if (int_of(db, has, now) != 0) /* widened already, or no such table to widen */
+		return 0;
+	if (sv < 0 || int_of(db, has, was) != 1)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s: its deployments table is not as mlconsole made it (no %s); "
+				     "refusing to change it",
+				     path, was);
+	snprintf(sql, sizeof sql, "PRAGMA schema_version = %d", sv + 1);
+	rc = exec(db, "PRAGMA writable_schema = ON", path, err);
+	if (rc == 0 && sqlite3_prepare_v2(db, "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)"
+					      " WHERE type = 'table' AND name = 'deployments'",
+					  -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, was, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+	} else if (rc == 0) {
+		rc = mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, sqlite3_errmsg(db));
+	}
+	if (rc == 0)
+		rc = exec(db, sql, path, err);
+	sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+	return rc;
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
-	int v = user_version(db);
+	int v = int_of(db, "PRAGMA user_version", NULL);
 	char sql[128];
 
 	if (v < 0)
@@ -349,7 +393,7 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	if (exec(db, "BEGIN IMMEDIATE", path, err) < 0)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
-	v = user_version(db);
+	v = int_of(db, "PRAGMA user_version", NULL);
 	if (v == MLC_SCHEMA_VERSION)
 		return exec(db, "COMMIT", path, err);
 	if (v == 0 && !is_empty(db)) {
@@ -368,6 +412,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 3) {
 		if (exec(db, schema_v3, path, err) < 0)
+			goto fail;
+	}
+	if (v < 4) {
+		if (migrate_v4(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

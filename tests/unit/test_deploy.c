@@ -817,6 +817,193 @@ static void test_ties_of_long_names_are_compared_whole(void **state)
 	assert_non_null(strstr(err.msg, "comes before 'prod'"));
 }
 
+/* m's history in envname, newest first: "ACTION V<-P BY; ..." (static). */
+static const char *history(struct registry *r, const char *envname)
+{
+	static char s[1024];
+	struct mlc_live_list l = {0};
+	struct mlc_event_list h = {0};
+	struct mlc_error err = {0};
+	size_t n = 0;
+
+	s[0] = '\0';
+	assert_int_equal(registry_deployments(r, "m", envname, &l, &h, &err), 0);
+	for (size_t i = 0; i < h.n; i++)
+		n += (size_t)snprintf(s + n, sizeof s - n, "%s%s %s<-%s %s", i ? "; " : "",
+				      h.items[i].action, h.items[i].version,
+				      h.items[i].previous_version, h.items[i].by);
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&h);
+	return s;
+}
+
+/* Who the deployments view says made m's live version in envname live. */
+static const char *live_by(struct registry *r, const char *envname)
+{
+	static char by[64];
+	struct mlc_live_list l = {0};
+	struct mlc_event_list h = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deployments(r, "m", envname, &l, &h, &err), 0);
+	assert_int_equal(l.n, 1);
+	snprintf(by, sizeof by, "%s", l.items[0].by);
+	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&h);
+	return by;
+}
+
+static void test_an_alias_moved_by_another_client_is_recorded_as_external(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_audit_list l = {0};
+	struct mlc_error err = {0};
+
+	deploy_ok(r, "1", "dev");
+	deploy_ok(r, "2", "dev");
+	deploy_ok(r, "3", "dev");
+	exec_sql("UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
+	/* a read says so, and writes nothing */
+	assert_string_equal(live_by(r, "dev"), "external");
+	assert_string_equal(history(r, "dev"),
+			    "deploy 3<-2 alice; deploy 2<-1 alice; deploy 1<- alice");
+	/* the rollback records the move first, and does not go back onto the
+	 * version it moved off (3): it walks back to 2 */
+	assert_string_equal(rollback(r, "dev", NULL), "2");
+	assert_string_equal(history(r, "dev"), "rollback 2<-1 bob; external 1<-3 external; "
+					       "deploy 3<-2 alice; deploy 2<-1 alice; deploy 1<- alice");
+	assert_int_equal(registry_audit(r, 2, &l, &err), 0);
+	assert_string_equal(l.items[0].actor, "bob");
+	assert_string_equal(l.items[0].detail, "from version 1");
+	assert_string_equal(l.items[1].actor, "external");
+	assert_string_equal(l.items[1].action, "external");
+	assert_string_equal(l.items[1].subject, "m:1@dev");
+	assert_non_null(strstr(l.items[1].detail, "from version 3"));
+	MLC_LIST_FREE(&l);
+	assert_string_equal(live_by(r, "dev"), "bob");
+}
+
+static void test_requests_and_the_deciding_vote_record_external_moves(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_error err = {0};
+	int64_t id;
+
+	env(r, "dev", 1, 1, "b", 0, 0);
+	id = request(r, "1", "dev", "a");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	exec_sql("UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
+	id = request(r, "3", "dev", "a");
+	assert_string_equal(history(r, "dev"), "external 2<-1 external; deploy 1<- b");
+	exec_sql("UPDATE model_aliases SET version = 4 WHERE alias = 'dev'");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_string_equal(history(r, "dev"), "deploy 3<-4 b; external 4<-2 external; "
+					       "external 2<-1 external; deploy 1<- b");
+	/* a refused change writes nothing, not even the move it saw */
+	exec_sql("UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
+	assert_int_equal(request(r, "2", "dev", "a") > 0, 1);
+	assert_int_equal(registry_request(r, "m", "2", "dev", "promote", "", "a",
+					  &(struct mlc_outcome){0}, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "already pending"));
+	assert_string_equal(history(r, "dev"), "external 1<-3 external; deploy 3<-4 b; "
+					       "external 4<-2 external; external 2<-1 external; "
+					       "deploy 1<- b");
+}
+
+static void test_a_rollback_request_replaces_a_pending_promote_of_that_version(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+	char reason[128], want[64];
+	int64_t id, promote;
+
+	env(r, "dev", 1, 1, "b", 0, 0);
+	id = request(r, "1", "dev", "a");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	id = request(r, "2", "dev", "a");
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	promote = request(r, "1", "dev", "a");
+	assert_int_equal(registry_request(r, "m", NULL, "dev", "rollback", "", "c", &out, &err), 0);
+	id = out.request_id;
+	snprintf(want, sizeof want, "request %lld: roll back to m 1 in dev", (long long)id);
+	assert_string_equal(out.summary, want);
+	assert_string_equal(state_of(r, promote, reason, sizeof reason), "closed");
+	snprintf(want, sizeof want, "superseded by request %lld", (long long)id);
+	assert_string_equal(reason, want);
+	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
+	assert_string_equal(live(r, "dev"), "1");
+	arena_free(&out.arena);
+}
+
+static void test_a_long_comment_is_cut_and_the_outcome_says_so(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_request_list l = {0};
+	struct mlc_error err = {0};
+	char comment[1500], want[128];
+	int64_t id;
+
+	memset(comment, 'x', sizeof comment - 1);
+	comment[sizeof comment - 1] = '\0';
+	deploy_ok(r, "2", "dev");
+	assert_int_equal(registry_request(r, "m", "2", "staging", "promote", comment, "a", &out, &err), 0);
+	id = out.request_id;
+	assert_non_null(strstr(out.summary, "; your comment was cut to 1000 bytes"));
+	arena_free(&out.arena);
+	out = (struct mlc_outcome){0};
+	env(r, "staging", 2, 2, NULL, 1, 0);
+	assert_int_equal(registry_vote(r, id, "approve", comment, "b", &out, &err), 0);
+	snprintf(want, sizeof want, "request %lld: 1 of 2 approvals; your comment was cut to 1000 bytes",
+		 (long long)id);
+	assert_string_equal(out.summary, want);
+	arena_free(&out.arena);
+	assert_int_equal(registry_requests(r, REQ_ALL, id, &l, &err), 0);
+	assert_int_equal(strlen(l.items[0].comment), 1000);
+	assert_int_equal(strlen(l.items[0].votes[0].comment), 1000);
+	MLC_LIST_FREE(&l);
+}
+
+static void test_a_deploy_says_what_was_live(void **state)
+{
+	struct registry *r = *state;
+	struct mlc_outcome out = {0};
+	struct mlc_error err = {0};
+
+	assert_int_equal(registry_deploy(r, "m", "1", "dev", "alice", &out, &err), 0);
+	assert_string_equal(out.summary, "deployed m 1 to dev (was none)");
+	assert_int_equal(registry_deploy(r, "m", "2", "dev", "alice", &out, &err), 0);
+	assert_string_equal(out.summary, "deployed m 2 to dev (was 1)");
+	assert_int_equal(registry_rollback(r, "m", "dev", NULL, "bob", &out, &err), 0);
+	assert_int_equal(registry_rollback(r, "m", "dev", NULL, "bob", &out, &err), -1);
+	assert_string_equal(err.msg, "m in dev: no earlier version to roll back to (none that was "
+				     "not itself rolled back from); choose one with --to VERSION "
+				     "(see 'mlconsole deployments m')");
+	arena_free(&out.arena);
+}
+
+/* A registry made before external moves were recorded (schema 3: the
+ * deployments table's check allowed only deploy and rollback) is upgraded
+ * on open and records them. */
+static void test_an_older_registry_upgrades_and_records_external_moves(void **state)
+{
+	struct registry *r = *state;
+
+	deploy_ok(r, "1", "dev");
+	registry_close(r);
+	exec_sql("PRAGMA writable_schema = ON;"
+		 "UPDATE sqlite_master SET sql = replace(sql, ',''external''', '')"
+		 " WHERE name = 'deployments';"
+		 "PRAGMA writable_schema = OFF; PRAGMA user_version = 3");
+	*state = r = open_reg();
+	exec_sql("UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
+	deploy_ok(r, "3", "dev");
+	assert_string_equal(history(r, "dev"),
+			    "deploy 3<-2 alice; external 2<-1 external; deploy 1<- alice");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -852,6 +1039,12 @@ int main(void)
 	    T(test_ties_of_long_names_are_compared_whole),
 	    T(test_requests_of_both_kinds_share_one_numbering),
 	    T(test_moving_what_comes_before_a_guarded_environment_is_refused),
+	    T(test_an_alias_moved_by_another_client_is_recorded_as_external),
+	    T(test_requests_and_the_deciding_vote_record_external_moves),
+	    T(test_a_rollback_request_replaces_a_pending_promote_of_that_version),
+	    T(test_a_long_comment_is_cut_and_the_outcome_says_so),
+	    T(test_a_deploy_says_what_was_live),
+	    T(test_an_older_registry_upgrades_and_records_external_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
