@@ -1245,8 +1245,11 @@ static void free_runs(void)
 		}
 }
 
+/* CONFORMANCE_BACKEND=NAME runs that backend only; CONFORMANCE_VERBOSE=1
+ * prints what every step said. */
 int main(void)
 {
+	const char *only = getenv("CONFORMANCE_BACKEND");
 	int passed = 0, nfailed = 0;
 	char cmd[96];
 
@@ -1272,6 +1275,8 @@ int main(void)
 			       backends[b].name);
 			continue;
 		}
+		if (only && strcmp(only, backends[b].name) != 0)
+			continue;
 		ran[b] = 1;
 		nf = run_backend(b);
 		nfailed += nf;
