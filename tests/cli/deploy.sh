@@ -209,6 +209,36 @@ expect_exit 2 "a bad config line is named" -- "$M" "${R[@]}" --as dave hook retr
 expect_in "$T/err" "config:2: expected 'key = value'" "file and line"
 rm -f "$XDG_CONFIG_HOME/mlconsole/config"
 
+# An alias another client moved (here Python's sqlite3, as MLflow's UI or a
+# script would) shows as 'external'; the next change records the move as such,
+# before its own, and never as the person running the console.
+cp "$db" "$T/x.db"
+X=(-r "$T/x.db")
+expect_exit 0 "dev before" -- "$M" "${X[@]}" deployments fraud-detector --env dev --json
+xold=$(jq_ "d['deployments'][0]['version']")
+expect_exit 0 "versions" -- "$M" "${X[@]}" versions fraud-detector --json
+read -r xmoved xnext <<<"$(jq_ "' '.join([v['version'] for v in d['versions'] if v['current_stage']!='Archived' and v['version']!='$xold'][:2])")"
+python3 - "$T/x.db" "$xmoved" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update model_aliases set version = ? where alias = 'dev' and model_id = (select id from registered_models where name = 'fraud-detector')", (int(sys.argv[2]),))
+c.commit()
+PY
+expect_exit 0 "dev after the move" -- "$M" "${X[@]}" deployments fraud-detector --env dev --json
+[ "$(jq_ "(d['deployments'][0]['version'], d['deployments'][0]['by'], d['history'][0]['action'])")" = "('$xmoved', 'external', 'deploy')" ] \
+	&& ok "the view says external and writes nothing" || fail "dev: $(head -c 600 "$T/out")"
+expect_exit 0 "dave deploys over it" -- "$M" "${X[@]}" --as dave deploy fraud-detector "$xnext" --env dev
+expect_in "$T/out" "deployed fraud-detector $xnext to dev (was $xmoved)" "says what was live"
+expect_exit 0 "dev history" -- "$M" "${X[@]}" deployments fraud-detector --env dev --json
+[ "$(jq_ "[(h['action'], h['version'], h['previous_version'], h['by']) for h in d['history'][:2]]")" = \
+  "[('deploy', '$xnext', '$xmoved', 'dave'), ('external', '$xmoved', '$xold', 'external')]" ] \
+	&& ok "the move is in the history before dave's deploy, by external" || fail "history: $(head -c 600 "$T/out")"
+expect_exit 0 "audit" -- "$M" "${X[@]}" audit --limit 2 --json
+[ "$(jq_ "[(a['actor'], a['action'], a['subject']) for a in d['audit']]")" = \
+  "[('dave', 'deploy', 'fraud-detector:$xnext@dev'), ('external', 'external', 'fraud-detector:$xmoved@dev')]" ] \
+	&& ok "audited as external, not as dave" || fail "audit: $(cat "$T/out")"
+expect_exit 0 "the audit log still verifies" -- "$M" "${X[@]}" audit verify
+
 # Two processes vote at the same moment: exactly one outcome, complete audit.
 for i in 1 2 3 4 5; do
 	cp "$db" "$T/c$i.db"
