@@ -17,12 +17,6 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-struct env_row {
-	int64_t id, order, required;
-	int self_approval, rollback_approval, require_previous;
-	char name[256];
-};
-
 /* ---- small queries ------------------------------------------------------ */
 
 /* One integer from sql with up to three bound values (text or int64). */
@@ -47,20 +41,6 @@ static int64_t query_int(struct registry *r, const char *sql, int64_t dflt, stru
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
-}
-
-#define ENV_COLUMNS "id, ord, required_approvals, self_approval, rollback_approval, require_previous, name"
-
-/* Copy the current row of st (ENV_COLUMNS) into e. */
-static void env_from_row(sqlite3_stmt *st, struct env_row *e)
-{
-	e->id = sqlite3_column_int64(st, 0);
-	e->order = sqlite3_column_int64(st, 1);
-	e->required = sqlite3_column_int64(st, 2);
-	e->self_approval = sqlite3_column_int(st, 3);
-	e->rollback_approval = sqlite3_column_int(st, 4);
-	e->require_previous = sqlite3_column_int(st, 5);
-	snprintf(e->name, sizeof e->name, "%s", (const char *)sqlite3_column_text(st, 6));
 }
 
 /* The id of environment name; -1 with a NOT FOUND naming it. */
@@ -955,9 +935,10 @@ int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *a
 
 int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT " ENV_COLUMNS " FROM environments ORDER BY ord, name", err);
+	sqlite3_stmt *st = sq_prep(r, "SELECT id, ord, required_approvals, self_approval, rollback_approval,"
+				      " require_previous, name FROM environments ORDER BY ord, name", err);
 	sqlite3_stmt *ap = sq_prep(r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
-	struct env_row e;
+	char why[512];
 	int rc;
 
 	if (st == NULL || ap == NULL) {
@@ -967,21 +948,20 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlc_env *x = MLC_LIST_PUSH(out);
-		env_from_row(st, &e);
+		int64_t id = sqlite3_column_int64(st, 0);
 		size_t cap = 0;
-		x->name = arena_strdup(&out->arena, e.name);
-		x->order = e.order;
-		x->required_approvals = e.required;
-		x->self_approval = e.self_approval;
-		x->rollback_approval = e.rollback_approval;
-		x->require_previous = e.require_previous;
-		sqlite3_bind_int64(ap, 1, e.id);
+		x->order = sqlite3_column_int64(st, 1);
+		x->required_approvals = sqlite3_column_int64(st, 2);
+		x->self_approval = sqlite3_column_int(st, 3);
+		x->rollback_approval = sqlite3_column_int(st, 4);
+		x->require_previous = sqlite3_column_int(st, 5);
+		x->name = sq_col_str(&out->arena, st, 6);
+		sqlite3_bind_int64(ap, 1, id);
 		while (sqlite3_step(ap) == SQLITE_ROW)
 			*(const char **)arena_grow(&out->arena, (void **)&x->approvers, &cap, x->n_approvers++,
 						   sizeof(char *)) = sq_col_str(&out->arena, ap, 0);
 		sqlite3_reset(ap);
-		char why[512];
-		if (audit_env_check(DB(r), e.id, e.name, why, sizeof why, err) == 1)
+		if (audit_env_check(DB(r), id, x->name, why, sizeof why, err) == 1)
 			x->edited_outside = arena_strdup(&out->arena, why);
 	}
 	sqlite3_finalize(ap);
