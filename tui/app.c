@@ -304,21 +304,22 @@ static void cmd_ctx(struct app *a, const char *arg)
 }
 
 const struct app_command_info app_commands[] = {
-	{"models", "", "Registered models", cmd_models},
-	{"versions", "MODEL", "Versions of MODEL", cmd_versions},
-	{"experiments", "", "Experiments", cmd_experiments},
-	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs},
-	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare},
-	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)", cmd_deployments},
-	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift},
-	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals},
-	{"audit", "", "The audit log, newest first", cmd_audit},
-	{"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx},
-	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter},
-	{"refresh", "", "Reload from the registry", cmd_refresh},
-	{"help", "", "Keys and commands", cmd_help},
-	{"quit", "", "Quit (also :q)", cmd_quit},
-	{"q", "", "Quit", cmd_quit},
+	{"models", "", "Registered models", cmd_models, 0, NULL},
+	{"versions", "MODEL", "Versions of MODEL", cmd_versions, 0, NULL},
+	{"experiments", "", "Experiments", cmd_experiments, 0, NULL},
+	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
+	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
+	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)", cmd_deployments, 0, NULL},
+	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift, REG_CAP_DRIFT,
+	 "show drift"},
+	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals, 0, NULL},
+	{"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
+	{"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
+	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter, 0, NULL},
+	{"refresh", "", "Reload from the registry", cmd_refresh, 0, NULL},
+	{"help", "", "Keys and commands", cmd_help, 0, NULL},
+	{"quit", "", "Quit (also :q)", cmd_quit, 0, NULL},
+	{"q", "", "Quit", cmd_quit, 0, NULL},
 };
 const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];
 
@@ -341,6 +342,11 @@ void app_command(struct app *a, const char *line)
 		return;
 	for (size_t i = 0; i < app_n_commands; i++) {
 		if (strcmp(app_commands[i].name, name) == 0) {
+			char why[512];
+			if (app_command_refusal(a, &app_commands[i], 0, why, sizeof why)) {
+				app_status(a, 1, "%s", why); /* and the view stays */
+				return;
+			}
 			char *arg = xstrdup(line);
 			size_t len = strlen(arg);
 			while (len && arg[len - 1] == ' ')
@@ -494,35 +500,32 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 			  THEME_DIM, 0, 0);
 }
 
-/* The change actions and what each needs of the registry (registry_can). */
+/* The actions that need something of the registry (registry_can): the
+ * changes, and the drift view. */
 static const struct {
 	enum action act;
 	unsigned need;
 	const char *verb;
-} change_actions[] = {
+} gated_actions[] = {
 	{ACT_DEPLOY, REG_CAP_WRITE, "deploy"},
 	{ACT_ROLLBACK, REG_CAP_WRITE, "roll back"},
 	{ACT_HOOK_RETRY, REG_CAP_WRITE, "run a hook again"},
 	{ACT_APPROVE, REG_CAP_WRITE, "approve"},
 	{ACT_REJECT, REG_CAP_WRITE, "reject"},
+	{ACT_DRIFT, REG_CAP_DRIFT, "show drift"},
 };
 
-int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len)
+/* 1 if what needs need of the registry is refused here, why into msg[len]
+ * (app_refusal). A change on a registry opened read-only keeps that reason. */
+static int refusal(const struct app *a, unsigned need, const char *verb, int brief, char *msg,
+		   size_t len)
 {
 	struct mlc_error err = {0};
-	unsigned need = REG_CAP_WRITE;
-	const char *verb = "change anything", *why = err.msg;
+	const char *why = err.msg;
 
-	if (!(action_info(act)->flags & A_DANGER))
-		return 0;
-	for (size_t i = 0; i < sizeof change_actions / sizeof change_actions[0]; i++)
-		if (change_actions[i].act == act) {
-			need = change_actions[i].need;
-			verb = change_actions[i].verb;
-		}
-	if (a->read_only && a->read_only_why[0]) /* the user's or the file's choice */
+	if ((need & REG_CAP_WRITE) && a->read_only && a->read_only_why[0]) /* the user's or the file's */
 		snprintf(err.msg, sizeof err.msg, "read-only: changes are refused (%s)", a->read_only_why);
-	else if (a->reg == NULL || registry_can(a->reg, need, verb, &err) == 0)
+	else if (need == 0 || a->reg == NULL || registry_can(a->reg, need, verb, &err) == 0)
 		return 0;
 	else if (brief && strncmp(why, a->reg->display, strlen(a->reg->display)) == 0 &&
 		 strncmp(why + strlen(a->reg->display), ": ", 2) == 0)
@@ -530,6 +533,25 @@ int app_refusal(const struct app *a, enum action act, int brief, char *msg, size
 	if (msg)
 		snprintf(msg, len, "%s", why);
 	return 1;
+}
+
+int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len)
+{
+	unsigned need = action_info(act)->flags & A_DANGER ? REG_CAP_WRITE : 0;
+	const char *verb = "change anything";
+
+	for (size_t i = 0; i < sizeof gated_actions / sizeof gated_actions[0]; i++)
+		if (gated_actions[i].act == act) {
+			need = gated_actions[i].need;
+			verb = gated_actions[i].verb;
+		}
+	return refusal(a, need, verb, brief, msg, len);
+}
+
+int app_command_refusal(const struct app *a, const struct app_command_info *c, int brief, char *msg,
+			size_t len)
+{
+	return refusal(a, c->need, c->verb, brief, msg, len);
 }
 
 /* The view's own keys, short: "Space mark  c compare". */

@@ -86,10 +86,10 @@ void app_set_model_names(struct app *a, const char *const *names, size_t n);
 void app_switch_context(struct app *a, const struct config_context *x);
 /* Run a ':' command line. */
 void app_command(struct app *a, const char *line);
-/* 1 if the change action act is not offered here (read-only, or the
- * registry lacks the capability), with why into msg[len] (msg may be NULL):
- * "DISPLAY: an MLflow file store is read-only here: cannot deploy"; brief
- * leaves out the "DISPLAY: " (the ? screen). 0 for any other action. */
+/* 1 if action act is not offered here (a change on a read-only registry,
+ * or the registry lacks the capability it needs), with why into msg[len]
+ * (msg may be NULL): "DISPLAY: an MLflow file store is read-only here:
+ * cannot deploy"; brief leaves out the "DISPLAY: " (the ? screen). */
 int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len);
 
 /* The : commands, listed by the ? screen and completed by Tab. */
@@ -98,8 +98,13 @@ struct app_command_info {
 	const char *args; /* "" when it takes none */
 	const char *help;
 	void (*run)(struct app *a, const char *arg);
+	unsigned need;    /* what it needs of the registry (enum registry_caps), or 0 */
+	const char *verb; /* for the refusal when the registry lacks it: "show drift" */
 };
 extern const struct app_command_info app_commands[];
 extern const size_t app_n_commands;
+/* The same for a : command (its need, 0: always offered). */
+int app_command_refusal(const struct app *a, const struct app_command_info *c, int brief, char *msg,
+			size_t len);
 
 #endif

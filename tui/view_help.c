@@ -1,6 +1,6 @@
 /* view_help.c: the ? screen, generated from actions.def — the same table that
- * binds the keys and builds the footer hints — plus the : commands. A change
- * this registry does not offer (app_refusal) is dimmed, with the reason. */
+ * binds the keys and builds the footer hints — plus the : commands. What this
+ * registry does not offer (app_refusal) is dimmed, with the reason. */
 #include "config.h"
 #include <stdio.h>
 #include "app.h"
@@ -20,10 +20,12 @@ static void help_load(struct app *a, struct view *v)
 	}
 	for (size_t i = 0; i < app_n_commands; i++) {
 		char cmd[64];
+		int refused = app_command_refusal(a, &app_commands[i], 1, why, sizeof why);
 		snprintf(id, sizeof id, "c%zu", i);
 		snprintf(cmd, sizeof cmd, ":%s%s%s", app_commands[i].name,
 			 *app_commands[i].args ? " " : "", app_commands[i].args);
-		table_add(&v->table, id, THEME_NORMAL, (const char *[]){cmd, app_commands[i].help});
+		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s", app_commands[i].help, why);
+		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL, (const char *[]){cmd, help});
 	}
 	table_done(&v->table);
 	v->loaded_once = 1;
