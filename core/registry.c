@@ -185,28 +185,31 @@ const char *registry_noun(const struct registry *r)
 static const char *cap_lacks(unsigned cap)
 {
 	switch (cap) {
-	case REG_CAP_APPROVALS: return "enforces no approvals";
-	case REG_CAP_DRIFT: return "keeps no drift series";
-	case REG_CAP_AUDIT: return "keeps no audit log";
-	default: return "cannot do that";
+	case REG_CAP_APPROVALS:
+		return "enforces no approvals";
+	case REG_CAP_DRIFT:
+		return "keeps no drift series";
+	case REG_CAP_AUDIT:
+		return "keeps no audit log";
+	default:
+		return "cannot do that";
 	}
 }
 
-int registry_can(const struct registry *r, unsigned need, const char *what,
-		 struct mlc_error *err)
+int registry_can(const struct registry *r, unsigned need, const char *what, struct mlc_error *err)
 {
 	unsigned missing = need & ~r->caps;
 
 	if ((need & REG_CAP_WRITE) && r->read_only && r->read_only_why)
-		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: cannot %s (%s)", r->display,
-				     what, r->read_only_why);
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: read-only: cannot %s (%s)",
+				     r->display, what, r->read_only_why);
 	if ((need & REG_CAP_WRITE) && (r->read_only || (missing & REG_CAP_WRITE)))
 		return mlc_error_set(err, MLC_ERR_READONLY, "%s: %s is read-only here: cannot %s",
 				     r->display, registry_noun(r), what);
 	for (unsigned bit = 1; bit != 0; bit <<= 1)
 		if (missing & bit)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s %s: cannot %s", r->display,
-					     registry_noun(r), cap_lacks(bit), what);
+			return mlc_error_set(err, MLC_ERR_FAILED, "%s: %s %s: cannot %s",
+					     r->display, registry_noun(r), cap_lacks(bit), what);
 	return 0;
 }
 
@@ -260,7 +263,8 @@ int registry_request(struct registry *r, const char *model, const char *version,
 		     const char *kind, const char *comment, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE("open a request", request, model, version, env, kind, comment, actor, out, err);
+	return WRITE("open a request", request, model, version, env, kind, comment, actor, out,
+		     err);
 }
 
 int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
@@ -295,7 +299,8 @@ int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struc
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
 			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
 {
-	return NEED(REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", drift_record, model, feature, method, p, err);
+	return NEED(REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", drift_record, model, feature,
+		    method, p, err);
 }
 
 int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
@@ -308,7 +313,8 @@ int registry_record_hook(struct registry *r, const char *model, const char *env,
 			 const char *version, int ok, int status, const char *detail,
 			 const char *actor, struct mlc_error *err)
 {
-	return WRITE("record a hook's outcome", record_hook, model, env, version, ok, status, detail, actor, err);
+	return WRITE("record a hook's outcome", record_hook, model, env, version, ok, status,
+		     detail, actor, err);
 }
 
 void mlc_keys_free(struct mlc_keys *k)

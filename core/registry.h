@@ -188,8 +188,7 @@ const char *registry_noun(const struct registry *r);
  * "DISPLAY: an MLflow file store is read-only here: cannot deploy", or for a
  * registry opened read-only "DISPLAY: read-only: cannot deploy (--read-only)".
  * Looks only at what is fixed when r opens, so any thread may ask. */
-int registry_can(const struct registry *r, unsigned need, const char *what,
-		 struct mlc_error *err);
+int registry_can(const struct registry *r, unsigned need, const char *what, struct mlc_error *err);
 
 /* Convenience wrappers that check for a missing operation. */
 int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,

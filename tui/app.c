@@ -309,13 +309,15 @@ const struct app_command_info app_commands[] = {
 	{"experiments", "", "Experiments", cmd_experiments, 0, NULL},
 	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
 	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
-	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)", cmd_deployments, 0, NULL},
-	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift, REG_CAP_DRIFT,
-	 "show drift"},
+	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)",
+	 cmd_deployments, 0, NULL},
+	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift,
+	 REG_CAP_DRIFT, "show drift"},
 	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals, 0, NULL},
 	{"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
 	{"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
-	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter, 0, NULL},
+	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter,
+	 0, NULL},
 	{"refresh", "", "Reload from the registry", cmd_refresh, 0, NULL},
 	{"help", "", "Keys and commands", cmd_help, 0, NULL},
 	{"quit", "", "Quit (also :q)", cmd_quit, 0, NULL},
@@ -523,8 +525,10 @@ static int refusal(const struct app *a, unsigned need, const char *verb, int bri
 	struct mlc_error err = {0};
 	const char *why = err.msg;
 
-	if ((need & REG_CAP_WRITE) && a->read_only && a->read_only_why[0]) /* the user's or the file's */
-		snprintf(err.msg, sizeof err.msg, "read-only: changes are refused (%s)", a->read_only_why);
+	/* read-only by the user's or the file's choice: that reason */
+	if ((need & REG_CAP_WRITE) && a->read_only && a->read_only_why[0])
+		snprintf(err.msg, sizeof err.msg, "read-only: changes are refused (%s)",
+			 a->read_only_why);
 	else if (need == 0 || a->reg == NULL || registry_can(a->reg, need, verb, &err) == 0)
 		return 0;
 	else if (brief && strncmp(why, a->reg->display, strlen(a->reg->display)) == 0 &&
@@ -569,7 +573,8 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
 			char key[16];
-			if (words[w].act != v->ops->hints[i] || app_refusal(a, words[w].act, 0, NULL, 0))
+			if (words[w].act != v->ops->hints[i] ||
+			    app_refusal(a, words[w].act, 0, NULL, 0))
 				continue;
 			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key, sizeof key);
 			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);

@@ -98,7 +98,7 @@ struct app_command_info {
 	const char *args; /* "" when it takes none */
 	const char *help;
 	void (*run)(struct app *a, const char *arg);
-	unsigned need;    /* what it needs of the registry (enum registry_caps), or 0 */
+	unsigned need;	  /* what it needs of the registry (enum registry_caps), or 0 */
 	const char *verb; /* for the refusal when the registry lacks it: "show drift" */
 };
 extern const struct app_command_info app_commands[];

@@ -452,7 +452,8 @@ static size_t deployment_rows(struct mlc_env_list *envs, const struct mlc_live_l
 		size_t i = 0;
 		while (i < envs->n && strcmp(envs->items[i].name, live->items[k].environment) != 0)
 			i++;
-		if (i == envs->n && (only == NULL || strcmp(only, live->items[k].environment) == 0)) {
+		if (i == envs->n &&
+		    (only == NULL || strcmp(only, live->items[k].environment) == 0)) {
 			rows[n].env = live->items[k].environment;
 			rows[n++].live = &live->items[k];
 		}
@@ -484,7 +485,8 @@ static void print_deployment_rows(const struct deployment_row *rows, size_t n)
 			continue;
 		}
 		timefmt_minutes(l->since, since, sizeof since);
-		cli_table_row(&t, (const char *[]){l->environment, l->version, since, l->by, l->hook_status});
+		cli_table_row(
+		    &t, (const char *[]){l->environment, l->version, since, l->by, l->hook_status});
 	}
 	cli_table_print(&t);
 }
@@ -502,7 +504,8 @@ static void print_history(const struct mlc_event_list *hist)
 		char at[32];
 		timefmt_minutes(d->at, at, sizeof at);
 		cli_table_row(&t, (const char *[]){at, d->environment, d->action, d->version,
-						   *d->previous_version ? d->previous_version : "-", d->by});
+						   *d->previous_version ? d->previous_version : "-",
+						   d->by});
 	}
 	cli_table_print(&t);
 }

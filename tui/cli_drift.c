@@ -406,7 +406,8 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 
 	p.reference_shares = rs;
 	p.current_shares = cs;
-	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) < 0) {
+	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) <
+	    0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
 		rc = cli_json_out(json_pack("{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,

@@ -16,7 +16,8 @@ static void help_load(struct app *a, struct view *v)
 		action_keys_label((enum action)act, a->utf8, keys, sizeof keys);
 		snprintf(id, sizeof id, "a%d", act);
 		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s", ai->help, why);
-		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL, (const char *[]){keys, help});
+		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL,
+			  (const char *[]){keys, help});
 	}
 	for (size_t i = 0; i < app_n_commands; i++) {
 		char cmd[64];
@@ -24,8 +25,10 @@ static void help_load(struct app *a, struct view *v)
 		snprintf(id, sizeof id, "c%zu", i);
 		snprintf(cmd, sizeof cmd, ":%s%s%s", app_commands[i].name,
 			 *app_commands[i].args ? " " : "", app_commands[i].args);
-		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s", app_commands[i].help, why);
-		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL, (const char *[]){cmd, help});
+		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s",
+			 app_commands[i].help, why);
+		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL,
+			  (const char *[]){cmd, help});
 	}
 	table_done(&v->table);
 	v->loaded_once = 1;
