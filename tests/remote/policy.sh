@@ -48,6 +48,15 @@ d = [json.loads(t["value"]) for t in m["model_version"]["tags"] if t["key"] == s
 print(eval(sys.argv[2]))' "mlconsole.request.$2" "$3"
 }
 
+# history_of ENV EXPR: EXPR over fraud-detector's history tag for ENV (as d).
+history_of() {
+	call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" |
+		python3 -c 'import json, sys
+m = json.load(sys.stdin)["registered_model"]
+d = json.loads(([t["value"] for t in m.get("tags", []) if t["key"] == "mlconsole.history." + sys.argv[1]] + ["[]"])[0])
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
 # request_state VERSION ENV: the state of fraud-detector VERSION's request for ENV.
 request_state() {
 	request_of "$1" "$2" "d['state']"
@@ -261,7 +270,23 @@ expect_exit 1 "after another client backed 3 out, a rollback does not go onto 3 
 	"$M" --as alice rollback fraud-detector --env qa2
 expect_in "$T/err" "no earlier version to roll back to" "there is none"
 check "qa2 stays on 2" "$(alias_of qa2)" 2
+# The move is another client's: deployments says so and writes nothing; the
+# next change there records it first, as 'external' (history and journal),
+# never as the actor's.
+expect_exit 0 "deployments --json" -- "$M" deployments fraud-detector --env qa2 --json
+check "2 is live, moved by 'external'" "$(py "[(l['version'], l['by']) for l in d['deployments']]" <"$T/out")" "[('2', 'external')]"
+check "the read wrote nothing" "$(history_of qa2 "[(e['v'], e['act']) for e in d][:1]")" "[('3', 'deploy')]"
 expect_exit 0 "deploy 3 to qa2 again" -- "$M" --as alice deploy fraud-detector 3 --env qa2
+expect_in "$T/out" "deployed fraud-detector 3 to qa2 (was 2)" "from the version the other client made live"
+check "the move is in the history, before alice's deployment" \
+	"$(history_of qa2 "[(e['v'], e.get('prev'), e['by'], e['act']) for e in d][:3]")" \
+	"[('3', '2', 'alice', 'deploy'), ('2', '3', 'external', 'external'), ('3', '2', 'alice', 'deploy')]"
+expect_exit 0 "audit --json" -- "$M" audit --json
+check "and in the journal, by 'external'" \
+	"$(py "[(a['actor'], a['action'], a['subject'], a['detail']) for a in d['audit']][:2]" <"$T/out")" \
+	"[('alice', 'deploy', 'fraud-detector:3@qa2', 'from version 2'), ('external', 'external', 'fraud-detector:2@qa2', 'from version 3; moved by another client, as observed')]"
+expect_exit 0 "deployments --json" -- "$M" deployments fraud-detector --env qa2 --json
+check "3 is live by alice" "$(py "[(l['version'], l['by']) for l in d['deployments']]" <"$T/out")" "[('3', 'alice')]"
 call DELETE api/2.0/mlflow/model-versions/delete '{"name": "fraud-detector", "version": "2"}' >/dev/null
 expect_exit 1 "the rule's choice, 2, was deleted since" -- "$M" --as alice rollback fraud-detector --env qa2
 expect_in "$T/err" "rollback of fraud-detector in qa2 to 2: model 'fraud-detector': no version 2; choose another with --to VERSION" "says so, and what to do"
