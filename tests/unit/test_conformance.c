@@ -47,7 +47,7 @@ enum op {
 	OP_CANCEL,    /* cancel slot's request as who */
 	OP_STATE,     /* slot's request state, "STATE" or "STATE: close reason" */
 	OP_VOTES,     /* slot's votes, "by decision, ..." sorted by voter */
-	OP_LIVE,      /* the version live in env, "none" */
+	OP_LIVE,      /* the version live in env, "none" ("V by WHO": and by whom) */
 	OP_HISTORY,   /* env's history, "ACTION V was PREV by WHO | ..." (fnmatch) */
 	OP_STAGE,     /* another client sets v's MLflow stage to arg */
 	OP_DELETE,    /* another client deletes version v (and its aliases) */
@@ -369,7 +369,9 @@ static const struct scenario scenarios[] = {
      {ENV("dev", 1, 0, NULL, 0, 0, 0), RESTORE("1"),
       DEPLOY("1", "dev", "alice", DEPLOYED("1", "dev", "none")),
       DEPLOY("2", "dev", "alice", DEPLOYED("2", "dev", "1")), MOVE_ALIAS("dev", "3"),
-      LIVE("dev", "3"), TARGET("dev", "1"), ROLLBACK("dev", NULL, "bob", ROLLED("dev", "3", "1")),
+      LIVE("dev", "3 by external"),
+      HISTORY("dev", "deploy 2 was 1 by alice | deploy 1 was - by alice"), TARGET("dev", "1"),
+      ROLLBACK("dev", NULL, "bob", ROLLED("dev", "3", "1")),
       HISTORY("dev", "rollback 1 was 3 by bob | external 3 was 2 by external | deploy 2 was 1 "
 		     "by alice | deploy 1 was - by alice")}},
 
@@ -746,12 +748,14 @@ static void do_deployments(struct run *x, int k, const struct step *s)
 	if (registry_deployments(x->r, M, s->env, &live, &h, &err) < 0) {
 		sb_printf(&sb, "!%s", err.msg);
 	} else if (s->op == OP_LIVE) {
-		const char *v = "none";
+		const struct mlc_live *l = NULL;
 		for (size_t i = 0; i < live.n; i++)
 			if (strcmp(live.items[i].environment, s->env) == 0 &&
 			    strcmp(live.items[i].model, M) == 0)
-				v = live.items[i].version;
-		sb_add(&sb, v);
+				l = &live.items[i];
+		sb_add(&sb, l ? l->version : "none");
+		if (l && s->want && strstr(s->want, " by "))
+			sb_printf(&sb, " by %s", l->by);
 	} else {
 		for (size_t i = 0; i < h.n; i++) {
 			const struct mlc_deploy_event *e = &h.items[i];
