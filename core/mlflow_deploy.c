@@ -545,30 +545,61 @@ static int write_history(struct registry *r, const char *model, const char *env,
 	return rc;
 }
 
+/* The history entry that stands for one deployment: when and by whom. */
+struct entry_id {
+	int64_t at;
+	char by[256];
+};
+
+/* 1 if history entry e is the one id names. */
+static int is_entry(const json_t *e, const struct entry_id *id)
+{
+	return e && jint(e, "at") == id->at && jstr(e, "by") && strcmp(jstr(e, "by"), id->by) == 0;
+}
+
 /* Add the entry for v (action by actor, completing request req or NULL) at
- * the head of the history tag, read again first; nothing when req is there. */
+ * the head of the history tag, read again first. Nothing is written when
+ * req's entry is there already, or when since > 0 and the head is another
+ * deployment of v made since then (a console deploying the same version at
+ * the same moment). id (when not NULL): the entry that stands for this
+ * deployment, the one written or req's. 0; 1 another deployment of v heads
+ * the history; -1 with err. */
 static int add_history(struct registry *r, const char *model, struct place *p, int64_t v,
 		       int64_t prev, const char *action, const char *actor, const struct reqref *req,
-		       struct mlc_error *err)
+		       int64_t since, struct entry_id *id, struct mlc_error *err)
 {
+	const json_t *done, *head;
+	int64_t at = timefmt_now_ms();
 	json_t *h, *e;
 	int rc = 0;
 
 	if (place_reread(r, model, p, err) < 0)
 		return -1;
 	h = history_of(p->m, p->env->name);
-	if (req == NULL || history_req(h, req) == NULL) {
+	head = json_array_get(h, 0);
+	if (req && (done = history_req(h, req)) != NULL) {
+		if (id) {
+			id->at = jint(done, "at");
+			snprintf(id->by, sizeof id->by, "%s", jstr(done, "by") ? jstr(done, "by") : "");
+		}
+	} else if (since > 0 && jint(head, "v") == v && jint(head, "at") >= since) {
+		rc = 1;
+	} else {
 		e = json_object();
 		json_object_set_new(e, "v", json_sprintf("%lld", (long long)v));
 		if (prev > 0)
 			json_object_set_new(e, "prev", json_sprintf("%lld", (long long)prev));
-		json_object_set_new(e, "at", json_integer(timefmt_now_ms()));
+		json_object_set_new(e, "at", json_integer(at));
 		json_object_set_new(e, "by", json_string(actor));
 		json_object_set_new(e, "act", json_string(action));
 		if (req)
 			json_object_set_new(e, "req", json_string(req->ref));
 		json_array_insert_new(h, 0, e);
 		rc = write_history(r, model, p->env->name, h, err);
+		if (id) {
+			id->at = at;
+			snprintf(id->by, sizeof id->by, "%s", actor);
+		}
 	}
 	json_decref(h);
 	return rc;
@@ -640,6 +671,35 @@ static int live_but(struct mlc_error *err, const char *model, int64_t v, const c
 	return 1;
 }
 
+/* policy.c's refusal of version v (state vs, vnote) in p's environment
+ * whatever its policy, with live as the live version: v's state, or that it
+ * is live already. 0 when neither. */
+static int refuse_state(const struct mlc_place *mp, int64_t live, int64_t v, enum mlc_vstate vs,
+			const char *vnote, struct mlc_error *err)
+{
+	struct mlc_env bare = {.name = mp->env->name, .order = mp->env->order};
+	struct mlc_place q = *mp;
+
+	q.env = &bare;
+	q.live = live;
+	return mlc_policy_deploy(&q, v, vs, vnote, err);
+}
+
+/* Another console made v live in p's environment while this one was doing
+ * it (the alias, or the history's head by its deployment): that deployment
+ * stands, this one made none. Journalled; -1 with policy.c's "already live". */
+static int lost_race(struct registry *r, const struct place *p, int64_t v, const char *action,
+		     const char *actor, const char *subject, struct mlc_error *err)
+{
+	struct mlc_place mp;
+
+	journal(r, actor, action, subject,
+		"not made: another console made the version live at the same moment");
+	place_policy(p, &mp);
+	refuse_state(&mp, v, v, MLC_V_OK, NULL, err);
+	return -1;
+}
+
 /* An alias another client moved (mlc_policy_external): record the move in
  * the history as "external" and journal it by "external", before this console
  * changes anything there, so it is never taken for the actor's. */
@@ -657,7 +717,7 @@ static int note_external(struct registry *r, struct place *p, struct mlc_error *
 	snprintf(subject, sizeof subject, "%s:%s@%s", p->model, vb, p->env->name);
 	snprintf(detail, sizeof detail, "%s%s; moved by another client, as observed",
 		 head > 0 ? "from version " : "first deployment", head > 0 ? pb : "");
-	if (add_history(r, p->model, p, mp.live, head, ev.action, ev.by, NULL, err) < 0)
+	if (add_history(r, p->model, p, mp.live, head, ev.action, ev.by, NULL, 0, NULL, err) < 0)
 		return -1;
 	journal(r, ev.by, ev.action, subject, detail);
 	return 0;
@@ -674,12 +734,18 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 {
 	const char *env = p->env->name;
 	char num[24], subject[600], detail[200];
+	int64_t since = timefmt_now_ms();
+	struct entry_id id = {0};
 	json_t *h;
-	int ok;
+	int ok, rc;
 
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, env);
-	if (place_reread(r, model, p, err) < 0 || note_external(r, p, err) < 0)
+	if (place_reread(r, model, p, err) < 0)
+		return -1;
+	if (live_of(p->m, env) == v) /* another console made it live since the policy was asked */
+		return lost_race(r, p, v, action, actor, subject, err);
+	if (note_external(r, p, err) < 0)
 		return -1;
 	*prev = live_of(p->m, env);
 	if (send_change(r, "registered-models/alias",
@@ -687,7 +753,9 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 			err) < 0)
 		return -1;
 	mlc_outcome_where(out, model, env, action, v, *prev);
-	if (add_history(r, model, p, v, *prev, action, actor, req, err) < 0) {
+	if ((rc = add_history(r, model, p, v, *prev, action, actor, req, since, &id, err)) == 1)
+		return lost_race(r, p, v, action, actor, subject, err);
+	if (rc < 0) {
 		journal(r, actor, action, subject,
 			"incomplete: the alias was set, the history tag was not written");
 		return live_but(err, model, v, env,
@@ -698,6 +766,7 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 				    : "its history tag was not written (a rollback will not know of "
 				      "this deployment); deploying it again writes it");
 	}
+	settle(); /* a concurrent writer's change lands before the confirming re-read */
 	if (place_reread(r, model, p, err) < 0) {
 		journal(r, actor, action, subject,
 			"unconfirmed: the alias and history tag were written, not read back");
@@ -706,7 +775,10 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 	}
 	h = history_of(p->m, env);
 	ok = live_of(p->m, env) == v && jint(json_array_get(h, 0), "v") == v;
+	rc = ok && !is_entry(json_array_get(h, 0), &id);
 	json_decref(h);
+	if (rc) /* the same version, by another console's deployment: that one stands */
+		return lost_race(r, p, v, action, actor, subject, err);
 	if (!ok) {
 		journal(r, actor, action, subject, "not confirmed: another console changed it");
 		return mlc_error_set(err, MLC_ERR_FAILED,
@@ -740,7 +812,7 @@ int finish_live(struct registry *r, const char *model, struct place *p, int64_t 
 	json_decref(h);
 	*fixed = '\0';
 	if (head != v) {
-		if (add_history(r, model, p, v, head, action, actor, req, err) < 0)
+		if (add_history(r, model, p, v, head, action, actor, req, 0, NULL, err) < 0)
 			return -1;
 		journal(r, actor, "reconcile", subject, "wrote the missing history entry");
 		snprintf(fixed, len, "its history entry");
@@ -791,13 +863,10 @@ static int deploy_again(struct registry *r, struct place *p, const struct mlc_pl
 			struct mlc_outcome *out, struct mlc_error *err)
 {
 	const struct mlc_env *e = mp->env;
-	struct mlc_env bare = {.name = e->name, .order = e->order};
-	struct mlc_place before = *mp, state = *mp;
+	struct mlc_place before = *mp;
 
-	state.env = &bare;
-	state.live = 0;
 	before.live = mlc_policy_head(mp, e->name);
-	if (mlc_policy_deploy(&state, v, vs, vnote, err) < 0)
+	if (refuse_state(mp, 0, v, vs, vnote, err) < 0)
 		return -1;
 	if (before.live != v && e->required_approvals > 0)
 		return mlc_error_set(err, MLC_ERR_FAILED,
