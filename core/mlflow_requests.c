@@ -1,41 +1,54 @@
 /* mlflow_requests.c: promotion, rollback and policy requests on a stock MLflow
  * server (MLFLOW.md §11; mlflow_impl.h): a request is the model-version tag
  * mlconsole.request.E (a policy request the tag mlconsole.policyrequest.E of
- * the experiment "mlconsole"); votes, completion and reconciling what another
- * console left half done.
+ * the experiment "mlconsole"), which keeps the request and its state only;
+ * each vote is a tag of its own beside it (mlconsole.vote.E.USER,
+ * mlconsole.policyvote.E.USER), so two votes never overwrite each other. The
+ * rules are policy.c's; this file reads, writes and confirms.
  *
- * Request ids: the "M:V:E" of a request hashed (FNV-1a, 64 bits) to a number
- * from 1 to 2^31-1. Every console sharing the server shows the same number
- * for the same request without any local table; the number names the request
- * tag of that version and environment (a new request there replaces a closed
- * one, and keeps its number). */
+ * Openings and numbers: each opening of a request has its identity, OPENING =
+ * "M:V:E@<opened ms>" ("policy:E@<ms>"), kept in the tag's "opening" field; a
+ * vote names the opening it was cast for ("req") and counts only for it. The
+ * number users see is OPENING hashed (FNV-1a, 64 bits) to 1 .. 2^31-1: every
+ * console sharing the server shows the same number without a local table. A
+ * tag of the old layout (no "opening": votes inside the tag) keeps the number
+ * of its "M:V:E", and its opening is "M:V:E@<its at>". A re-opened tag keeps
+ * the numbers of its earlier openings ("was") so that a vote by one of them is
+ * refused, not counted.
+ *
+ * Completion: MLflow has no compare-and-swap, so the console that, after
+ * confirming its own vote, counts enough approvals claims the deployment in
+ * the request tag ("claim": {"by", "at"}: read, write, re-read, confirm, and
+ * once more just before the alias); only the console whose claim survives
+ * deploys. A claim older than FINISH_GRACE_MS (its console died) may be taken
+ * over by a later approving vote, which also finishes deployments a console
+ * left half done (reconcile). */
 #include "config.h"
-#include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include "mlflow_impl.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* ---- promotion requests: model-version tags ------------------------------------ */
+#define MAX_WAS 16 /* earlier numbers a request tag keeps */
 
-/* Where a request's tag lives, and its number. */
+/* ---- requests: tags, openings, numbers -------------------------------------------- */
+
+/* Where a request's tag lives, its current opening and its number. */
 struct found {
 	char model[512], version[24], env[72];
-	char ref[620]; /* "M:V:E", the id users of other MLflow clients see */
+	char ref[620];	   /* "M:V:E", the id users of other MLflow clients see */
+	char opening[660]; /* "REF@ms": the current opening ("" before one is read) */
 	int64_t id;
 	int policy; /* a policy request: the tag mlconsole.policyrequest.E of
 		     * experiment exp ("policy:E"); model and version "" */
 	char exp[64];
 };
 
-/* The number shown for request "M:V:E" (see the top of this section). */
+/* The number shown for an opening (or an old-layout "M:V:E"). */
 static int64_t request_number(const char *ref)
 {
 	uint64_t h = 14695981039346656037ULL;
@@ -47,7 +60,7 @@ static int64_t request_number(const char *ref)
 	return (int64_t)(h % 2147483647ULL) + 1;
 }
 
-/* Fill f for the request of model version in env. */
+/* Fill f for the request of model version in env (no opening read yet). */
 static void found_set(struct found *f, const char *model, const char *version, const char *env)
 {
 	memset(f, 0, sizeof *f);
@@ -61,12 +74,35 @@ static void found_set(struct found *f, const char *model, const char *version, c
 /* Fill f for the policy request of env, a tag of experiment exp. */
 static void found_set_policy(struct found *f, const char *env, const char *exp)
 {
-	memset(f, 0, sizeof *f);
-	snprintf(f->env, sizeof f->env, "%s", env);
+	found_set(f, "", "", env);
 	snprintf(f->exp, sizeof f->exp, "%s", exp);
 	snprintf(f->ref, sizeof f->ref, "policy:%s", env);
 	f->id = request_number(f->ref);
 	f->policy = 1;
+}
+
+/* The opening of request tag j of ref into buf: its "opening", or (the old
+ * layout) "REF@<at>". */
+static void opening_of(const json_t *j, const char *ref, char *buf, size_t len)
+{
+	if (jstr(j, "opening"))
+		snprintf(buf, len, "%s", jstr(j, "opening"));
+	else
+		snprintf(buf, len, "%s@%lld", ref, (long long)jint(j, "at"));
+}
+
+/* The number of request tag j of ref: its opening's, or the old layout's
+ * (of REF). */
+static int64_t number_of(const json_t *j, const char *ref)
+{
+	return request_number(jstr(j, "opening") ? jstr(j, "opening") : ref);
+}
+
+/* Take request tag j as f's current opening: its opening and number. */
+static void found_open(struct found *f, const json_t *j)
+{
+	opening_of(j, f->ref, f->opening, sizeof f->opening);
+	f->id = number_of(j, f->ref);
 }
 
 /* The state of request tag j ("" when j holds no request). */
@@ -75,27 +111,175 @@ static const char *state_of(const json_t *j)
 	return jstr(j, "state") ? jstr(j, "state") : jstr(j, "id") ? "pending" : "";
 }
 
-/* The request tag of f, parsed, into *out: a new object, empty when the
- * version has no such tag (or an unreadable one); -1 with err. */
-static int read_request(struct registry *r, const struct found *f, json_t **out,
+/* USER in MLflow's tag-key alphabet, injectively: [A-Za-z0-9_.] as is, every
+ * other byte as -XX (hex). */
+static void user_key(const char *user, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)user; *p && n + 4 < len; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '.') {
+			buf[n++] = (char)*p;
+		} else {
+			buf[n++] = '-';
+			buf[n++] = hex[*p >> 4];
+			buf[n++] = hex[*p & 15];
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* The key of f's request tag (what: "request"), or the prefix of its vote
+ * tags ("vote": "mlconsole.vote.E.", "mlconsole.policyvote.E."). */
+static void tag_key(const struct found *f, const char *what, char *buf, size_t len)
+{
+	snprintf(buf, len, "mlconsole.%s%s.%s%s", f->policy ? "policy" : "", what, f->env,
+		 strcmp(what, "vote") == 0 ? "." : "");
+}
+
+/* A request as read: its tag, and the votes of its current opening. */
+struct req {
+	json_t *tag;   /* the request tag ({} when none) */
+	json_t *votes; /* [{"by", "d", "at", "comment", ...}]: the old layout's
+			* "votes" in the tag, then the vote tags whose req is the opening */
+};
+
+/* Free what a read left in q. */
+static void req_free(struct req *q)
+{
+	json_decref(q->tag);
+	json_decref(q->votes);
+	q->tag = q->votes = NULL;
+}
+
+/* Read f's request from entity o (a model version, or the policy experiment):
+ * its tag and the votes of its current opening, into q. */
+static void req_from(const json_t *o, const struct found *f, struct req *q)
+{
+	char key[128], prefix[128], opening[660];
+	const json_t *it;
+	size_t i, np;
+
+	tag_key(f, "request", key, sizeof key);
+	q->tag = tag_of(o, key) ? json_loads(tag_of(o, key), 0, NULL) : NULL;
+	if (!json_is_object(q->tag)) {
+		json_decref(q->tag);
+		q->tag = json_object();
+	}
+	q->votes = json_array();
+	json_array_foreach(json_object_get(q->tag, "votes"), i, it)
+	{
+		if (jstr(it, "by") && jstr(it, "d"))
+			json_array_append(q->votes, (json_t *)it);
+	}
+	opening_of(q->tag, f->ref, opening, sizeof opening);
+	tag_key(f, "vote", prefix, sizeof prefix);
+	np = strlen(prefix);
+	json_array_foreach(json_object_get(o, "tags"), i, it)
+	{
+		const char *k = jstr(it, "key"), *v = jstr(it, "value");
+		json_t *vote;
+		if (!k || !v || strncmp(k, prefix, np) != 0 || !(vote = json_loads(v, 0, NULL)))
+			continue;
+		if (jstr(vote, "req") && strcmp(jstr(vote, "req"), opening) == 0 &&
+		    jstr(vote, "by") && jstr(vote, "d"))
+			json_array_append(q->votes, vote);
+		json_decref(vote);
+	}
+}
+
+/* The state of request q: its tag's, but "rejected" while the tag still says
+ * pending and a rejecting vote of its opening is in (the tag's close may not
+ * have landed yet, or was lost to a concurrent write). */
+static const char *req_state(const struct req *q)
+{
+	const char *s = state_of(q->tag);
+	const json_t *v;
+	size_t i;
+
+	if (strcmp(s, "pending") != 0)
+		return s;
+	json_array_foreach(q->votes, i, v)
+	{
+		if (strcmp(jstr(v, "d"), "reject") == 0)
+			return "rejected";
+	}
+	return s;
+}
+
+/* Request q of f as policy.c reads it, into *out (pointing into q); its
+ * votes are allocated: the caller frees what this returns. */
+static struct mlc_vote *req_view(const struct req *q, const struct found *f,
+				 struct mlc_request *out)
+{
+	struct mlc_vote *v = xcalloc(json_array_size(q->votes) + 1, sizeof *v);
+	const json_t *it;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->id = f->id;
+	out->model = f->model;
+	out->version = f->version;
+	out->environment = f->env;
+	out->kind = jstr(q->tag, "kind") ? jstr(q->tag, "kind") : "promote";
+	out->state = req_state(q);
+	out->requested_by = jstr(q->tag, "by");
+	out->comment = jstr(q->tag, "comment");
+	out->requested_at = jint(q->tag, "at");
+	out->votes = v;
+	json_array_foreach(q->votes, i, it)
+	{
+		v[i] = (struct mlc_vote){jstr(it, "by"), jstr(it, "d"), jstr(it, "comment"),
+					 jint(it, "at")};
+	}
+	out->n_votes = json_array_size(q->votes);
+	return v;
+}
+
+/* How many approving votes request q holds (policy.c counts them). */
+static int64_t req_approvals(const struct req *q, const struct found *f)
+{
+	struct mlc_request view;
+	struct mlc_vote *v = req_view(q, f, &view);
+	int64_t n = mlc_policy_approvals(&view);
+
+	free(v);
+	return n;
+}
+
+/* May actor vote on q under e's policy (policy.c)? ignore_votes: whether
+ * actor is one who may vote at all (an approver, not the requester without
+ * self-approval), whatever the state and whether they voted already. */
+static int req_may_vote(const struct req *q, const struct found *f, const struct mlc_env *e,
+			const char *actor, int ignore_votes, struct mlc_error *err)
+{
+	struct mlc_request view;
+	struct mlc_vote *v = req_view(q, f, &view);
+	int rc;
+
+	if (ignore_votes) {
+		view.n_votes = 0;
+		view.state = "pending";
+	}
+	rc = mlc_policy_may_vote(&view, e, actor, err);
+	free(v);
+	return rc;
+}
+
+/* Read f's request as it is now into q; -1 with err. */
+static int read_request(struct registry *r, const struct found *f, struct req *q,
 			struct mlc_error *err)
 {
 	struct http_param p[] = {{"name", f->model}, {"version", f->version}};
-	char key[128];
-	const char *s;
 	json_t *resp;
 
-	*out = NULL;
+	q->tag = q->votes = NULL;
 	if (f->policy) {
 		if (policy_experiment(r, &resp, err) < 0)
 			return -1;
-		snprintf(key, sizeof key, "mlconsole.policyrequest.%s", f->env);
-		s = tag_of(resp, key);
-		*out = s ? json_loads(s, 0, NULL) : NULL;
-		if (!json_is_object(*out)) {
-			json_decref(*out);
-			*out = json_object();
-		}
+		req_from(resp, f, q);
 		json_decref(resp);
 		return 0;
 	}
@@ -105,15 +289,24 @@ static int read_request(struct registry *r, const struct found *f, json_t **out,
 				      f->version);
 		return -1;
 	}
-	snprintf(key, sizeof key, "mlconsole.request.%s", f->env);
-	s = tag_of(json_object_get(resp, "model_version"), key);
-	*out = s ? json_loads(s, 0, NULL) : NULL;
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = json_object();
-	}
+	req_from(json_object_get(resp, "model_version"), f, q);
 	json_decref(resp);
 	return 0;
+}
+
+/* Set tag key of f's model version (or of the policy experiment) to s. */
+static int write_tag(struct registry *r, const struct found *f, const char *key, const char *s,
+		     struct mlc_error *err)
+{
+	if (f->policy)
+		return send_change(
+		    r, "experiments/set-experiment-tag",
+		    json_pack("{s:s,s:s,s:s}", "experiment_id", f->exp, "key", key, "value", s), 0,
+		    err);
+	return send_change(r, "model-versions/set-tag",
+			   json_pack("{s:s,s:s,s:s,s:s}", "name", f->model, "version", f->version,
+				     "key", key, "value", s),
+			   0, err);
 }
 
 /* Write request tag j of f. */
@@ -130,71 +323,109 @@ static int write_request(struct registry *r, const struct found *f, const json_t
 				     "(%d characters)",
 				     (long long)f->id, MAX_TAG_VALUE);
 	}
-	if (f->policy) {
-		snprintf(key, sizeof key, "mlconsole.policyrequest.%s", f->env);
-		rc = send_change(r, "experiments/set-experiment-tag",
-				 json_pack("{s:s,s:s,s:s}", "experiment_id", f->exp, "key", key,
-					   "value", s ? s : "{}"),
-				 0, err);
-		free(s);
-		return rc;
-	}
-	snprintf(key, sizeof key, "mlconsole.request.%s", f->env);
-	rc = send_change(r, "model-versions/set-tag",
-			 json_pack("{s:s,s:s,s:s,s:s}", "name", f->model, "version", f->version,
-				   "key", key, "value", s ? s : "{}"),
-			 0, err);
+	tag_key(f, "request", key, sizeof key);
+	rc = write_tag(r, f, key, s ? s : "{}", err);
 	free(s);
 	return rc;
 }
 
-/* One change to a request tag: edit the freshly read j (0: write it; 1:
- * nothing to write; -1 with err: refused), and check the re-read tag holds it. */
+/* Write actor's vote (decision at, comment) for f's current opening: the tag
+ * mlconsole.vote.E.USER (mlconsole.policyvote.E.USER). */
+static int write_vote(struct registry *r, const struct found *f, const char *actor,
+		      const char *decision, int64_t at, const char *comment, struct mlc_error *err)
+{
+	char key[256], prefix[128], user[200], *s;
+	json_t *v;
+	int rc;
+
+	tag_key(f, "vote", prefix, sizeof prefix);
+	user_key(actor, user, sizeof user);
+	if (snprintf(key, sizeof key, "%s%s", prefix, user) >= 250)
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "request %lld: the name %s is too long for an MLflow tag key",
+				     (long long)f->id, actor);
+	v = json_pack("{s:s,s:I,s:s,s:s,s:s}", "d", decision, "at", (json_int_t)at, "comment",
+		      comment ? comment : "", "req", f->opening, "by", actor);
+	if (v == NULL)
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "request %lld: a name or comment is not "
+				     "valid UTF-8",
+				     (long long)f->id);
+	s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	rc = write_tag(r, f, key, s ? s : "{}", err);
+	free(s);
+	return rc;
+}
+
+/* "request N was re-opened since as request M; look at it again" */
+static int reopened(struct mlc_error *err, int64_t was, int64_t now)
+{
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "request %lld was re-opened since as request %lld; look at it again",
+			     (long long)was, (long long)now);
+}
+
+/* One change to a request tag: edit the freshly read q (0: write its tag; 1:
+ * nothing to write; -1 with err: refused), and check the re-read q holds it. */
 struct req_change {
-	int (*edit)(json_t *j, struct req_change *c, struct mlc_error *err);
-	int (*check)(const json_t *j, const struct req_change *c);
-	const struct found *f;
-	const struct mlc_env *env;
-	const char *actor, *decision, *comment, *state, *reason;
+	int (*edit)(struct req *q, struct req_change *c, struct mlc_error *err);
+	int (*check)(const struct req *q, const struct req_change *c);
+	const struct found *f; /* with the opening the change is for ("": any) */
+	const char *actor, *kind, *comment, *state, *reason;
 	int64_t at;
 	int wrote;
 	const json_t *change; /* edit_open of a policy request: the change ... */
-	const char *summary;  /* ... and what it loosens, for people */
+	const char *summary;  /* ... and what it changes, for people */
+	int64_t superseded;   /* edit_open: the number of the pending opening it replaced */
 };
 
 /* Read-modify-write of a request tag, as §11 has it: re-read, edit, write,
  * let concurrent writers land, re-read and confirm; again a few times when
- * another console's write replaced this one. *final: the confirmed tag. */
-static int update_request(struct registry *r, struct req_change *c, json_t **final,
+ * another console's write replaced this one. *final: the confirmed request. */
+static int update_request(struct registry *r, struct req_change *c, struct req *final,
 			  struct mlc_error *err)
 {
-	json_t *j;
+	struct req q;
 	int e;
 
 	for (int i = 0; i < CONFIRM_TRIES; i++) {
-		if (read_request(r, c->f, &j, err) < 0)
+		if (read_request(r, c->f, &q, err) < 0)
 			return -1;
-		if ((e = c->edit(j, c, err)) < 0 || (e == 0 && write_request(r, c->f, j, err) < 0)) {
-			json_decref(j);
+		if ((e = c->edit(&q, c, err)) < 0 ||
+		    (e == 0 && write_request(r, c->f, q.tag, err) < 0)) {
+			req_free(&q);
 			return -1;
 		}
-		json_decref(j);
+		req_free(&q);
 		if (e == 0) {
 			c->wrote = 1;
 			settle();
 		}
-		if (read_request(r, c->f, &j, err) < 0)
+		if (read_request(r, c->f, &q, err) < 0)
 			return -1;
-		if (c->check(j, c)) {
-			*final = j;
+		if (c->check(&q, c)) {
+			*final = q;
 			return 0;
 		}
-		json_decref(j);
+		req_free(&q);
 	}
 	return mlc_error_set(err, MLC_ERR_FAILED,
 			     "request %lld: the change could not be confirmed: other consoles kept "
 			     "replacing the request tag; try again",
 			     (long long)c->f->id);
+}
+
+/* 0 when q's tag is still f's opening (any, when f has none yet); else -1,
+ * err saying it was re-opened since (err may be NULL). */
+static int still_open(const struct req *q, const struct found *f, struct mlc_error *err)
+{
+	char now[660];
+
+	opening_of(q->tag, f->ref, now, sizeof now);
+	if (!f->opening[0] || strcmp(now, f->opening) == 0)
+		return 0;
+	return reopened(err, f->id, number_of(q->tag, f->ref));
 }
 
 /* Close j (state, reason, time); the caller writes it. */
@@ -205,215 +436,173 @@ static void close_in(json_t *j, const char *state, const char *reason)
 	json_object_set_new(j, "closed_at", json_integer(timefmt_now_ms()));
 }
 
-/* "request N is STATE, not pending" unless j is pending. */
-static int check_pending(const json_t *j, const struct found *f, struct mlc_error *err)
-{
-	if (!*state_of(j))
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)f->id);
-	if (strcmp(state_of(j), "pending") != 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending",
-				     (long long)f->id, state_of(j));
-	return 0;
-}
-
-/* The vote of actor in j, or NULL. */
-static const json_t *vote_of(const json_t *j, const char *actor)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "votes"), i, v)
-	{
-		if (jstr(v, "by") && strcmp(jstr(v, "by"), actor) == 0)
-			return v;
-	}
-	return NULL;
-}
-
-/* How many approving votes j holds. */
-static int64_t approvals(const json_t *j)
-{
-	const json_t *v;
-	size_t i;
-	int64_t n = 0;
-
-	json_array_foreach(json_object_get(j, "votes"), i, v)
-	{
-		n += jstr(v, "d") && strcmp(jstr(v, "d"), "approve") == 0;
-	}
-	return n;
-}
-
-/* Is actor one who may vote on request j (number id) under e's policy: an
- * approver, and not its requester unless self-approval is allowed? */
-static int may_vote(const json_t *j, const struct mlc_env *e, const char *actor, int64_t id,
-		    struct mlc_error *err)
-{
-	int listed = e->n_approvers == 0;
-
-	if (jstr(j, "by") && strcmp(jstr(j, "by"), actor) == 0 && !e->self_approval)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "request %lld: %s requested it, and the policy of environment "
-				     "'%s' does not allow self-approval",
-				     (long long)id, actor, e->name);
-	for (size_t i = 0; i < e->n_approvers; i++)
-		listed |= strcmp(e->approvers[i], actor) == 0;
-	if (!listed)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "request %lld: %s is not an approver of environment '%s' (see "
-				     "'mlconsole env list')",
-				     (long long)id, actor, e->name);
-	return 0;
-}
-
-/* Who cast the need-th approving vote in j (the one that satisfied the
- * policy), or NULL; *newest: the time of the newest approving vote. */
-static const char *satisfier(const json_t *j, int64_t need, int64_t *newest)
-{
-	const json_t *v;
-	const char *who = NULL;
-	size_t i;
-	int64_t n = 0;
-
-	*newest = 0;
-	json_array_foreach(json_object_get(j, "votes"), i, v)
-	{
-		if (!jstr(v, "d") || strcmp(jstr(v, "d"), "approve") != 0)
-			continue;
-		if (jint(v, "at") > *newest)
-			*newest = jint(v, "at");
-		if (++n == need)
-			who = jstr(v, "by");
-	}
-	return who;
-}
-
-/* May c->actor vote on j under the environment's policy? */
-static int check_voter(const json_t *j, const struct req_change *c, struct mlc_error *err)
-{
-	long long id = (long long)c->f->id;
-
-	if (check_pending(j, c->f, err) < 0 || may_vote(j, c->env, c->actor, c->f->id, err) < 0)
-		return -1;
-	if (vote_of(j, c->actor))
-		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld: %s has already voted", id,
-				     c->actor);
-	return 0;
-}
-
-/* Edit: add c's vote (a rejection also closes the request). */
-static int edit_vote(json_t *j, struct req_change *c, struct mlc_error *err)
-{
-	json_t *votes = json_object_get(j, "votes");
-
-	if (c->wrote && vote_of(j, c->actor))
-		return 1; /* another console's rewrite kept it */
-	if (check_voter(j, c, err) < 0)
-		return -1;
-	if (!json_is_array(votes))
-		json_object_set_new(j, "votes", votes = json_array());
-	json_array_append_new(votes, json_pack("{s:s,s:s,s:I,s:o}", "by", c->actor, "d",
-					       c->decision, "at", (json_int_t)c->at, "comment",
-					       jcut(c->comment, MAX_DETAIL)));
-	if (strcmp(c->decision, "reject") == 0)
-		close_in(j, "rejected", "rejected");
-	return 0;
-}
-
-/* Check: c->actor's vote is in j. */
-static int has_vote(const json_t *j, const struct req_change *c)
-{
-	const json_t *v = vote_of(j, c->actor);
-	return v && jint(v, "at") == c->at;
-}
-
 /* Edit: close a pending request (state c->state, reason c->reason); nothing
- * to do when it is no longer pending. */
-static int edit_close(json_t *j, struct req_change *c, struct mlc_error *err)
+ * to do when it is no longer pending, or was re-opened since. */
+static int edit_close(struct req *q, struct req_change *c, struct mlc_error *err)
 {
-	(void)err;
-	if (strcmp(state_of(j), "pending") != 0)
+	if (strcmp(state_of(q->tag), "pending") != 0 || still_open(q, c->f, NULL) < 0)
 		return 1;
-	close_in(j, c->state, c->reason);
+	close_in(q->tag, c->state, c->reason);
 	return 0;
 }
 
-/* Check: the request is no longer pending. */
-static int is_closed(const json_t *j, const struct req_change *c)
+/* Check: the opening is no longer pending (or no longer the current one). */
+static int is_closed(const struct req *q, const struct req_change *c)
 {
-	(void)c;
-	return strcmp(state_of(j), "pending") != 0;
+	return strcmp(state_of(q->tag), "pending") != 0 || still_open(q, c->f, NULL) < 0;
+}
+
+/* Close f's opening (state, reason) by actor unless it is no longer pending;
+ * the confirmed request into *fin. */
+static int close_request(struct registry *r, const struct found *f, const char *actor,
+			 const char *state, const char *reason, struct req *fin,
+			 struct mlc_error *err)
+{
+	struct req_change c = {edit_close, is_closed, f, actor, NULL, NULL, state,
+			       reason,	   0,	      0, NULL,	NULL, 0};
+
+	return update_request(r, &c, fin, err);
 }
 
 /* Edit: the request is approved (its deployment is done). */
-static int edit_approved(json_t *j, struct req_change *c, struct mlc_error *err)
+static int edit_approved(struct req *q, struct req_change *c, struct mlc_error *err)
 {
-	if (!*state_of(j))
+	const char *state = state_of(q->tag);
+
+	if (!*state)
 		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
 				     (long long)c->f->id);
-	if (strcmp(state_of(j), "approved") == 0)
+	if (still_open(q, c->f, err) < 0)
+		return -1;
+	if (strcmp(state, "approved") == 0)
 		return 1;
-	if (strcmp(state_of(j), "pending") != 0)
+	if (strcmp(state, "pending") != 0)
 		return mlc_error_set(err, MLC_ERR_FAILED, "another console %s it meanwhile",
-				     strcmp(state_of(j), "closed") == 0 ? "closed" : state_of(j));
-	close_in(j, "approved", "approved");
+				     strcmp(state, "closed") == 0 ? "closed" : state);
+	close_in(q->tag, "approved", "approved");
 	return 0;
 }
 
 /* Check: the request is approved. */
-static int is_approved(const json_t *j, const struct req_change *c)
+static int is_approved(const struct req *q, const struct req_change *c)
 {
-	(void)c;
-	return strcmp(state_of(j), "approved") == 0;
+	return strcmp(state_of(q->tag), "approved") == 0;
 }
 
-/* Edit: the requester withdraws a pending request. */
-static int edit_cancel(json_t *j, struct req_change *c, struct mlc_error *err)
+/* Edit: the requester withdraws a pending request (policy.c decides who). */
+static int edit_cancel(struct req *q, struct req_change *c, struct mlc_error *err)
 {
-	const char *by = jstr(j, "by");
+	struct mlc_request view;
+	struct mlc_vote *v;
+	int rc;
 
-	if (check_pending(j, c->f, err) < 0)
+	if (still_open(q, c->f, err) < 0)
 		return -1;
-	if (by == NULL || strcmp(by, c->actor) != 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "request %lld: only %s, who requested it, can cancel it",
-				     (long long)c->f->id, by ? by : "?");
-	close_in(j, "cancelled", "cancelled by the requester");
+	v = req_view(q, c->f, &view);
+	view.state = state_of(q->tag);
+	rc = mlc_policy_may_cancel(&view, c->actor, err);
+	free(v);
+	if (rc < 0)
+		return -1;
+	close_in(q->tag, "cancelled", "cancelled by the requester");
 	return 0;
 }
 
-/* Edit: open the request (a new pending one replaces a closed one). */
-static int edit_open(json_t *j, struct req_change *c, struct mlc_error *err)
+/* Edit: open the request anew (it replaces a closed one, or a pending one of
+ * the other kind: policy.c allowed it). The numbers of earlier openings are
+ * kept in "was". */
+static int edit_open(struct req *q, struct req_change *c, struct mlc_error *err)
 {
-	if (strcmp(state_of(j), "pending") == 0)
+	const char *state = state_of(q->tag), *kind = jstr(q->tag, "kind");
+	json_t *was = json_array(), *old = json_object_get(q->tag, "was"), *it;
+	char opening[660];
+	size_t i;
+
+	if (strcmp(state, "pending") == 0 && strcmp(kind ? kind : "promote", c->kind) == 0) {
+		json_decref(was);
 		return mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
-				     (long long)c->f->id);
-	json_object_clear(j);
-	json_object_set_new(j, "id", json_string(c->f->ref));
-	json_object_set_new(j, "kind", json_string(c->decision));
-	json_object_set_new(j, "by", json_string(c->actor));
-	json_object_set_new(j, "at", json_integer(c->at));
-	json_object_set_new(j, "comment", jcut(c->comment, MAX_DETAIL));
-	json_object_set_new(j, "state", json_string("pending"));
-	json_object_set_new(j, "votes", json_array());
+				     (long long)number_of(q->tag, c->f->ref));
+	}
+	c->superseded = strcmp(state, "pending") == 0 ? number_of(q->tag, c->f->ref) : 0;
+	json_array_foreach(old, i, it)
+	{
+		if (json_is_integer(it) && json_array_size(old) - i < MAX_WAS)
+			json_array_append(was, it);
+	}
+	if (*state)
+		json_array_append_new(was, json_integer(number_of(q->tag, c->f->ref)));
+	snprintf(opening, sizeof opening, "%s@%lld", c->f->ref, (long long)c->at);
+	json_object_clear(q->tag);
+	json_object_set_new(q->tag, "id", json_string(c->f->ref));
+	json_object_set_new(q->tag, "opening", json_string(opening));
+	json_object_set_new(q->tag, "kind", json_string(c->kind));
+	json_object_set_new(q->tag, "by", json_string(c->actor));
+	json_object_set_new(q->tag, "at", json_integer(c->at));
+	json_object_set_new(q->tag, "comment", json_string(c->comment ? c->comment : ""));
+	json_object_set_new(q->tag, "state", json_string("pending"));
+	if (json_array_size(was))
+		json_object_set(q->tag, "was", was);
+	json_decref(was);
 	if (c->change) {
-		json_object_set_new(j, "change", json_deep_copy(c->change));
-		json_object_set_new(j, "summary", jcut(c->summary, MAX_DETAIL));
+		json_object_set_new(q->tag, "change", json_deep_copy(c->change));
+		json_object_set_new(q->tag, "summary", jcut(c->summary, MAX_DETAIL));
 	}
 	return 0;
 }
 
-/* Check: j is the request this console opened. */
-static int is_opened(const json_t *j, const struct req_change *c)
+/* Check: q is the request this console opened. */
+static int is_opened(const struct req *q, const struct req_change *c)
 {
-	return jstr(j, "by") && strcmp(jstr(j, "by"), c->actor) == 0 && jint(j, "at") == c->at &&
-	       strcmp(state_of(j), "pending") == 0;
+	return jstr(q->tag, "by") && strcmp(jstr(q->tag, "by"), c->actor) == 0 &&
+	       jint(q->tag, "at") == c->at && strcmp(state_of(q->tag), "pending") == 0 &&
+	       jstr(q->tag, "opening");
+}
+
+/* The claim on q's deployment that is still in force at now (younger than
+ * FINISH_GRACE_MS), or NULL. */
+static const json_t *live_claim(const struct req *q, int64_t now)
+{
+	const json_t *cl = json_object_get(q->tag, "claim");
+
+	if (!jstr(cl, "by") || now - jint(cl, "at") >= FINISH_GRACE_MS)
+		return NULL;
+	return cl;
+}
+
+/* Edit: claim the deployment of a pending request for c->actor (at c->at),
+ * unless another console's claim is in force. */
+static int edit_claim(struct req *q, struct req_change *c, struct mlc_error *err)
+{
+	const json_t *cl = live_claim(q, c->at);
+
+	if (still_open(q, c->f, err) < 0)
+		return -1;
+	if (strcmp(req_state(q), "pending") != 0 || cl)
+		return 1; /* closed, or claimed (by another, or ours kept by a rewrite) */
+	json_object_set_new(q->tag, "claim",
+			    json_pack("{s:s,s:I}", "by", c->actor, "at", (json_int_t)c->at));
+	return 0;
+}
+
+/* Check: the request is claimed by someone, or no longer pending. */
+static int is_claimed(const struct req *q, const struct req_change *c)
+{
+	return still_open(q, c->f, NULL) < 0 || strcmp(req_state(q), "pending") != 0 ||
+	       live_claim(q, c->at) != NULL;
+}
+
+/* 1 when q's claim is actor's, made at at. */
+static int claimed_by(const struct req *q, const char *actor, int64_t at)
+{
+	const json_t *cl = json_object_get(q->tag, "claim");
+
+	return jstr(cl, "by") && strcmp(jstr(cl, "by"), actor) == 0 && jint(cl, "at") == at;
 }
 
 /* ---- finding requests ----------------------------------------------------------- */
 
-/* Called for each request tag found; returns 1 to stop. */
-typedef int (*req_fn)(const struct found *f, const json_t *tag, void *ctx);
+/* Called for each request found; returns 1 to stop. */
+typedef int (*req_fn)(const struct found *f, const struct req *q, void *ctx);
 
 /* A scan of one environment's request tags. */
 struct scan {
@@ -423,23 +612,31 @@ struct scan {
 	void *ctx;
 };
 
-/* The request tag of model version mv, to the scan's function. */
+/* The request of f on entity o (read there) to fn, when it holds one. */
+static int offer(struct found *f, const json_t *o, req_fn fn, void *ctx)
+{
+	struct req q;
+	int stop = 0;
+
+	req_from(o, f, &q);
+	found_open(f, q.tag);
+	if (*state_of(q.tag))
+		stop = fn(f, &q, ctx);
+	req_free(&q);
+	return stop;
+}
+
+/* The request of model version mv, to the scan's function. */
 static int scan_one(const json_t *mv, void *ctx)
 {
 	struct scan *s = ctx;
-	const char *v = tag_of(mv, s->key), *name = jstr(mv, "name"), *ver = jstr(mv, "version");
+	const char *name = jstr(mv, "name"), *ver = jstr(mv, "version");
 	struct found f;
-	json_t *j;
-	int stop = 0;
 
-	if (v == NULL || name == NULL || ver == NULL)
+	if (tag_of(mv, s->key) == NULL || name == NULL || ver == NULL)
 		return 0;
 	found_set(&f, name, ver, s->env);
-	j = json_loads(v, 0, NULL);
-	if (json_is_object(j) && *state_of(j))
-		stop = s->fn(&f, j, s->ctx);
-	json_decref(j);
-	return stop;
+	return offer(&f, mv, s->fn, s->ctx);
 }
 
 /* Call fn for every request tag of env (of model only, unless NULL): one
@@ -489,18 +686,12 @@ static int scan_policy_requests(struct registry *r, req_fn fn, void *ctx, struct
 	{
 		const char *k = jstr(it, "key"), *v = jstr(it, "value");
 		struct found f;
-		json_t *j;
-		int stop = 0;
 		if (!k || !v || strncmp(k, prefix, sizeof prefix - 1) != 0 ||
 		    !mlc_env_name_valid(k + sizeof prefix - 1))
 			continue;
 		found_set_policy(&f, k + sizeof prefix - 1,
 				 jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
-		j = json_loads(v, 0, NULL);
-		if (json_is_object(j) && *state_of(j))
-			stop = fn(&f, j, ctx);
-		json_decref(j);
-		if (stop)
+		if (offer(&f, e, fn, ctx))
 			break;
 	}
 	json_decref(e);
@@ -514,47 +705,49 @@ struct reqs_ctx {
 	int64_t id;
 };
 
-/* Copy the votes of request tag j into q. */
-static void request_votes(struct mlc_arena *a, struct mlc_request *q, const json_t *j)
+/* Copy the votes of request q into l's item x. */
+static void request_votes(struct mlc_arena *a, struct mlc_request *x, const struct req *q)
 {
-	const json_t *arr = json_object_get(j, "votes"), *v;
+	const json_t *v;
 	size_t i;
 
-	q->votes = arena_alloc(a, (json_array_size(arr) + 1) * sizeof *q->votes);
-	json_array_foreach(arr, i, v)
+	x->votes = arena_alloc(a, (json_array_size(q->votes) + 1) * sizeof *x->votes);
+	json_array_foreach(q->votes, i, v)
 	{
-		struct mlc_vote *x = &q->votes[q->n_votes++];
-		x->by = jdup(a, v, "by");
-		x->decision = jdup(a, v, "d");
-		x->at = jint(v, "at");
-		x->comment = jdup(a, v, "comment");
+		struct mlc_vote *y = &x->votes[x->n_votes++];
+		y->by = jdup(a, v, "by");
+		y->decision = jdup(a, v, "d");
+		y->at = jint(v, "at");
+		y->comment = jdup(a, v, "comment");
 	}
 }
 
-/* Add request tag j (of f) to the listing when it is asked for. */
-static int add_request(const struct found *f, const json_t *j, void *ctx)
+/* Add request q (of f) to the listing when it is asked for. */
+static int add_request(const struct found *f, const struct req *q, void *ctx)
 {
 	struct reqs_ctx *c = ctx;
 	struct mlc_arena *a = &c->out->arena;
-	const char *state = state_of(j);
-	struct mlc_request *q;
+	const char *state = req_state(q);
+	const json_t *j = q->tag;
+	struct mlc_request *x;
 
 	if (c->id > 0 ? f->id != c->id : c->which == REQ_PENDING && strcmp(state, "pending") != 0)
 		return 0;
-	q = MLC_LIST_PUSH(c->out);
-	q->id = f->id;
-	q->model = arena_strdup(a, f->model);
-	q->version = arena_strdup(a, f->version);
-	q->environment = arena_strdup(a, f->env);
-	q->kind = jdup_or(a, j, "kind", "promote");
-	q->state = arena_strdup(a, state);
-	q->requested_by = jdup(a, j, "by");
-	q->comment = jdup(a, j, "comment");
-	q->close_reason = jdup(a, j, "reason");
-	q->requested_at = jint(j, "at");
-	q->closed_at = jint(j, "closed_at");
-	q->change = jdup_or(a, j, "summary", "");
-	request_votes(a, q, j);
+	x = MLC_LIST_PUSH(c->out);
+	x->id = f->id;
+	x->model = arena_strdup(a, f->model);
+	x->version = arena_strdup(a, f->version);
+	x->environment = arena_strdup(a, f->env);
+	x->kind = jdup_or(a, j, "kind", "promote");
+	x->state = arena_strdup(a, state);
+	x->requested_by = jdup(a, j, "by");
+	x->comment = jdup(a, j, "comment");
+	x->close_reason =
+	    strcmp(state, state_of(j)) != 0 ? arena_strdup(a, "rejected") : jdup(a, j, "reason");
+	x->requested_at = jint(j, "at");
+	x->closed_at = jint(j, "closed_at");
+	x->change = jdup_or(a, j, "summary", "");
+	request_votes(a, x, q);
 	return c->id > 0;
 }
 
@@ -576,8 +769,8 @@ static int cmp_request_newest(const void *a, const void *b)
 
 /* Requests from every environment's tags: pending (oldest first) or all
  * (newest first); id > 0: just that one. */
-int mlflow_requests(struct registry *r, int which, int64_t id,
-		    struct mlc_request_list *out, struct mlc_error *err)
+int mlflow_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
+		    struct mlc_error *err)
 {
 	struct mlc_env_list envs = {0};
 	struct reqs_ctx c = {out, which, id};
@@ -602,181 +795,267 @@ out:
 	return rc;
 }
 
-/* Keep the request whose number is *ctx's id. */
-static int match_request(const struct found *f, const json_t *j, void *ctx)
-{
-	struct found *want = ctx;
+/* What find_request looks for: the request numbered id, or the one that
+ * numbered it once ("was"). */
+struct match {
+	int64_t id;
+	struct found f; /* the request found (ref "" until then) */
+	int64_t now;	/* the number of the opening that replaced id, 0: none */
+};
 
-	(void)j;
-	if (f->id != want->id)
-		return 0;
-	*want = *f;
-	return 1;
+/* Keep the request whose number is m's id (or note the one it was). */
+static int match_request(const struct found *f, const struct req *q, void *ctx)
+{
+	struct match *m = ctx;
+	const json_t *it;
+	size_t i;
+
+	if (f->id == m->id) {
+		m->f = *f;
+		return 1;
+	}
+	json_array_foreach(json_object_get(q->tag, "was"), i, it)
+	{
+		if (json_integer_value(it) == m->id)
+			m->now = f->id;
+	}
+	return 0;
 }
 
-/* The request numbered id into f, and its environment's policy from envs. */
+/* The request numbered id (its current opening) into f, and its
+ * environment's policy from envs. A number of an earlier opening is refused:
+ * the request was re-opened since. */
 static int find_request(struct registry *r, int64_t id, const struct mlc_env_list *envs,
 			struct found *f, const struct mlc_env **env, struct mlc_error *err)
 {
-	memset(f, 0, sizeof *f);
-	f->id = id;
-	for (size_t i = 0; i < envs->n && !f->ref[0]; i++)
-		if (scan_requests(r, envs->items[i].name, NULL, match_request, f, err) < 0)
+	struct match m = {.id = id};
+
+	for (size_t i = 0; i < envs->n && !m.f.ref[0]; i++)
+		if (scan_requests(r, envs->items[i].name, NULL, match_request, &m, err) < 0)
 			return -1;
-	if (!f->ref[0] && scan_policy_requests(r, match_request, f, err) < 0)
+	if (!m.f.ref[0] && scan_policy_requests(r, match_request, &m, err) < 0)
 		return -1;
-	if (!f->ref[0])
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+	if (!m.f.ref[0] && m.now)
+		return reopened(err, id, m.now);
+	if (!m.f.ref[0])
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
+				     (long long)id);
+	*f = m.f;
 	*env = find_env(envs, f->env, err);
 	return *env ? 0 : -1;
 }
 
-/* ---- opening requests, votes, completion ---------------------------------------- */
-
-/* The other pending requests of a model in an environment (their versions). */
-struct others {
-	const struct found *mine;
-	json_t *versions;
-};
-
-/* Note request tag j of f when it is another pending one. */
-static int other_pending(const struct found *f, const json_t *j, void *ctx)
+/* Note request q of f in ctx (a JSON array) when it is pending. */
+static int collect_pending(const struct found *f, const struct req *q, void *ctx)
 {
-	struct others *o = ctx;
-
-	if (strcmp(f->version, o->mine->version) != 0 && strcmp(state_of(j), "pending") == 0)
-		json_array_append_new(o->versions, json_string(f->version));
+	if (strcmp(req_state(q), "pending") == 0)
+		json_array_append_new(
+		    ctx, json_pack("{s:s,s:s,s:I,s:s}", "version", f->version, "opening",
+				   f->opening, "id", (json_int_t)f->id, "kind",
+				   jstr(q->tag, "kind") ? jstr(q->tag, "kind") : "promote"));
 	return 0;
 }
 
-/* Close the other pending requests of f's model in its environment:
- * superseded by f. */
-static int supersede(struct registry *r, const struct found *f, const struct mlc_env *env,
+/* Close the pending requests (pend, from collect_pending) of f's model in its
+ * environment, other than f's own tag: superseded by f. */
+static int supersede(struct registry *r, const struct found *f, const json_t *pend,
 		     const char *actor, struct mlc_error *err)
 {
-	struct others o = {f, json_array()};
-	json_t *v, *fin;
+	const json_t *it;
 	char reason[64], subject[64];
 	size_t i;
-	int rc = scan_requests(r, f->env, f->model, other_pending, &o, err);
 
-	snprintf(reason, sizeof reason, "superseded by request %lld", (long long)f->id);
-	json_array_foreach(o.versions, i, v)
+	mlc_policy_superseded(f->id, reason, sizeof reason);
+	json_array_foreach(pend, i, it)
 	{
 		struct found g;
-		struct req_change c = {edit_close, is_closed, &g, env, actor, NULL, NULL,
-				       "closed",   reason,    0,  0,   NULL,  NULL};
-		if (rc < 0)
-			break;
-		found_set(&g, f->model, json_string_value(v), f->env);
-		if ((rc = update_request(r, &c, &fin, err)) == 0) {
-			json_decref(fin);
-			snprintf(subject, sizeof subject, "request %lld", (long long)g.id);
-			journal(r, actor, "close", subject, reason);
-		}
+		struct req fin;
+		if (strcmp(jstr(it, "version"), f->version) == 0)
+			continue; /* f's own tag: replaced by the new opening */
+		found_set(&g, f->model, jstr(it, "version"), f->env);
+		snprintf(g.opening, sizeof g.opening, "%s", jstr(it, "opening"));
+		g.id = jint(it, "id");
+		if (close_request(r, &g, actor, "closed", reason, &fin, err) < 0)
+			return -1;
+		req_free(&fin);
+		snprintf(subject, sizeof subject, "request %lld", (long long)g.id);
+		journal(r, actor, "close", subject, reason);
 	}
-	json_decref(o.versions);
-	return rc;
+	return 0;
 }
 
-/* Open a promotion (or rollback) request as the tag of the version. */
-int mlflow_request(struct registry *r, const char *model, const char *version,
-		   const char *env, const char *kind, const char *comment, const char *actor,
+/* Open a promotion (or rollback) request as the tag of the version: a new
+ * opening, with its own number; it supersedes the pending requests of the
+ * model there (policy.c). */
+int mlflow_request(struct registry *r, const char *model, const char *version, const char *env,
+		   const char *kind, const char *comment, const char *actor,
 		   struct mlc_outcome *out, struct mlc_error *err)
 {
 	int rollback = strcmp(kind, "rollback") == 0;
+	char cbuf[MLC_COMMENT_MAX + 1], num[24], subject[600], vnote[200] = "", reason[64];
+	int cut = mlc_policy_comment(comment, cbuf), rc = -1;
 	struct place p = {0};
 	struct found f;
-	struct req_change c = {edit_open, is_opened,	    &f, NULL, actor, kind, comment, NULL,
-			       NULL,	  timefmt_now_ms(), 0,	NULL, NULL};
-	char num[24], subject[600], vnote[200];
+	struct req_change c = {edit_open,
+			       is_opened,
+			       &f,
+			       actor,
+			       rollback ? "rollback" : "promote",
+			       cbuf,
+			       NULL,
+			       NULL,
+			       timefmt_now_ms(),
+			       0,
+			       NULL,
+			       NULL,
+			       0};
+	struct mlc_pending *pv = NULL;
 	struct mlc_place mp;
-	enum mlc_vstate vs;
-	json_t *fin;
+	enum mlc_vstate vs = MLC_V_OK;
+	json_t *pend = json_array();
+	const json_t *it;
+	struct req fin = {0};
+	size_t i;
 	int64_t v;
-	int rc = -1;
 
-	if (place_open(r, model, env, &p, err) < 0)
+	if (place_open(r, model, env, &p, err) < 0 ||
+	    scan_requests(r, p.env->name, model, collect_pending, pend, err) < 0)
 		goto out;
-	c.env = p.env;
+	pv = xcalloc(json_array_size(pend) + 1, sizeof *pv);
+	json_array_foreach(pend, i, it)
+	{
+		pv[i] = (struct mlc_pending){jint(it, "id"), strtoll(jstr(it, "version"), NULL, 10),
+					     jstr(it, "kind")};
+	}
 	place_policy(&p, &mp);
-	if (rollback ? mlc_policy_rollback(&mp, version, 1, &v, err) < 0
-		     : ((v = mlc_version_parse(version, err)) < 0 ||
-			version_state(r, &p, v, &vs, vnote, sizeof vnote, NULL, 0, err) < 0 ||
-			mlc_policy_request(&mp, kind, v, vs, vnote, NULL, 0, err) < 0))
+	if (rollback) {
+		if (mlc_policy_rollback(&mp, version, 1, &v, err) < 0 ||
+		    version_state(r, &p, v, &vs, NULL, 0, NULL, 0, err) < 0 ||
+		    mlc_policy_rollback_version(&mp, v, version, vs, err) < 0)
+			goto out;
+	} else if ((v = mlc_version_parse(version, err)) < 0 ||
+		   version_state(r, &p, v, &vs, vnote, sizeof vnote, NULL, 0, err) < 0) {
+		goto out;
+	}
+	if (mlc_policy_request(&mp, c.kind, v, vs, vnote, pv, json_array_size(pend), err) < 0)
 		goto out;
 	snprintf(num, sizeof num, "%lld", (long long)v);
 	found_set(&f, model, num, p.env->name);
 	if (update_request(r, &c, &fin, err) < 0)
 		goto out;
-	json_decref(fin);
+	found_open(&f, fin.tag);
 	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, p.env->name);
-	journal(r, actor, rollback ? "request rollback" : "request", subject, comment);
-	if (supersede(r, &f, p.env, actor, err) < 0)
+	journal(r, actor, rollback ? "request rollback" : "request", subject, cbuf);
+	if (c.superseded) {
+		/* the same tag held a pending request of the other kind */
+		mlc_policy_superseded(f.id, reason, sizeof reason);
+		snprintf(subject, sizeof subject, "request %lld", (long long)c.superseded);
+		journal(r, actor, "close", subject, reason);
+	}
+	if (supersede(r, &f, pend, actor, err) < 0)
 		goto out;
-	mlc_outcome(out, f.id, 0, "request %lld: %s %s %lld in %s (%s; %s)", (long long)f.id,
-		rollback ? "roll back to" : "deploy", model, (long long)v, p.env->name, f.ref,
-		NOT_BY_SERVER);
+	mlc_said_requested(out, f.id, c.kind, model, v, p.env->name);
+	mlc_outcome_note(out, "%s; %s", f.ref, NOT_BY_SERVER);
+	mlc_said_comment_cut(out, cut);
 	rc = 0;
 out:
+	req_free(&fin);
+	free(pv);
+	json_decref(pend);
 	place_close(&p);
 	return rc;
 }
 
+/* ---- completion ------------------------------------------------------------------- */
+
 /* Close request f (not eligible any more) with reason; the outcome says so,
  * or that it was approved after all when another console got there first. */
-static int close_ineligible(struct registry *r, const struct found *f, const struct mlc_env *e,
-			    const char *actor, const char *reason, struct mlc_outcome *out,
-			    struct mlc_error *err)
+static int close_ineligible(struct registry *r, const struct found *f, const char *actor,
+			    const char *reason, struct mlc_outcome *out, struct mlc_error *err)
 {
-	struct req_change c = {edit_close, is_closed, f, e, actor, NULL, NULL,
-			       "closed",   reason,    0, 0, NULL,  NULL};
-	json_t *fin;
+	struct req fin;
 	char subject[64];
 	int approved;
 
-	if (update_request(r, &c, &fin, err) < 0)
+	if (close_request(r, f, actor, "closed", reason, &fin, err) < 0)
 		return -1;
-	approved = strcmp(state_of(fin), "approved") == 0;
-	json_decref(fin);
+	approved = strcmp(state_of(fin.tag), "approved") == 0;
+	req_free(&fin);
 	if (approved) {
-		mlc_outcome(out, f->id, 0, "request %lld approved: %s %s is live in %s", (long long)f->id,
-			f->model, f->version, f->env);
+		mlc_said_approved(out, f->id, 0, f->model, strtoll(f->version, NULL, 10), f->env);
 		return 0;
 	}
 	snprintf(subject, sizeof subject, "request %lld", (long long)f->id);
 	journal(r, actor, "close", subject, reason);
-	mlc_outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, reason);
+	mlc_said_closed(out, f->id, reason);
 	return 0;
 }
 
-/* The approval that satisfies request req (its JSON): alias, history, the
- * legacy stage when mirrored, then the state approved (§11's order); a
- * deployment already in the history is not done twice. reconciled: finishing
- * what another console left half done — the state, or the history entry and
- * stage after the alias — running the hook only if it has not run for the
- * deployment. A step that fails after the alias is set (the history tag, the
- * stage mirror) still approves (the deployment stands), then fails with its
- * error; the history's missing request reference lets a later vote reconcile
- * it. */
-static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
-		    const json_t *req, const char *actor, int reconciled, struct mlc_outcome *out,
-		    struct mlc_error *err)
+/* Just before the alias: f's request as it is now must still be the opening
+ * voted on, pending (a reject, a cancel or a newer request may have landed
+ * while the votes were confirmed), and — claim_at > 0 — claimed by actor at
+ * claim_at (a claim held back on its way may have replaced it: that console
+ * deploys). 0 go on; 1 not this console's to deploy (out says who does); -1
+ * with err. */
+static int still_mine(struct registry *r, const struct found *f, const struct mlc_env *e,
+		      const char *actor, int64_t claim_at, struct mlc_outcome *out,
+		      struct mlc_error *err)
 {
-	struct req_change c = {edit_approved, is_approved, f, e, actor, NULL, NULL,
-			       NULL,	      NULL,	   0, 0, NULL,	NULL};
+	struct req now;
+	const char *state, *who;
+	int rc = 0;
+
+	if (claim_at > 0)
+		settle(); /* a second wait: a claim written late lands before this read */
+	if (read_request(r, f, &now, err) < 0)
+		return -1;
+	state = req_state(&now);
+	if (still_open(&now, f, err) < 0)
+		rc = -1;
+	else if (strcmp(state, "pending") != 0)
+		rc = mlc_error_set(err, MLC_ERR_FAILED,
+				   "request %lld: another console %s it meanwhile; nothing was "
+				   "deployed",
+				   (long long)f->id, state);
+	else if (claim_at > 0 && !claimed_by(&now, actor, claim_at)) {
+		who = jstr(json_object_get(now.tag, "claim"), "by");
+		mlc_said_counted(out, f->id, req_approvals(&now, f), mlc_policy_need(e));
+		mlc_outcome_note(out, "%s's console deploys it; %s", who ? who : "another",
+				 NOT_BY_SERVER);
+		rc = 1;
+	}
+	req_free(&now);
+	return rc;
+}
+
+/* The approval that satisfies request req: alias, history, the legacy stage
+ * when mirrored, then the state approved (§11's order); a deployment already
+ * in the history is not done twice. claim_at: when this console claimed it
+ * (0: finishing an approved one). reconciled: finishing what another console
+ * left half done — the state, or the history entry and stage after the alias
+ * — running the hook only if it has not run for the deployment. A step that
+ * fails after the alias is set (the history tag, the stage mirror) still
+ * approves (the deployment stands), then fails with its error; the history's
+ * missing request reference lets a later vote reconcile it. */
+static int complete(struct registry *r, const struct found *f, const struct mlc_env *e,
+		    const struct req *req, const char *actor, int reconciled, int64_t claim_at,
+		    struct mlc_outcome *out, struct mlc_error *err)
+{
+	struct req_change c = {edit_approved, is_approved, f, actor, NULL, NULL, NULL,
+			       NULL,	      0,	   0, NULL,  NULL, 0};
 	struct mlc_error why = {0}, partial = {0};
-	struct reqref q = {f->ref, jint(req, "at")};
+	struct reqref q = {f->ref, jint(req->tag, "at")};
 	struct place p = {0};
 	int64_t v = strtoll(f->version, NULL, 10), prev, live;
-	const char *kind = jstr(req, "kind");
+	const char *kind = jstr(req->tag, "kind");
 	int rollback = kind && strcmp(kind, "rollback") == 0, rc = -1, st, made = 1;
 	const char *action = rollback ? "rollback" : "deploy";
 	const json_t *done;
-	char stage[32], fixed[200], vnote[200];
+	char stage[32], fixed[200], vnote[200] = "";
 	struct mlc_place mp;
 	enum mlc_vstate vs;
-	json_t *h = NULL, *fin;
+	struct req fin = {0};
+	json_t *h = NULL;
 
 	if (place_open(r, f->model, f->env, &p, err) < 0)
 		goto out;
@@ -786,13 +1065,16 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		/* deployed for this request; only its state is missing. The hook runs
 		 * unless it ran for this deployment (a console that died did not). */
 		mlc_outcome_where(out, f->model, e->name, action, v, jint(done, "prev"));
-		made = live == v && strcmp(hook_status(p.m, e->name, v, jint(done, "at")), "none") == 0;
+		made = live == v &&
+		       strcmp(hook_status(p.m, e->name, v, jint(done, "at")), "none") == 0;
 		if (live != v) {
 			char since[64] = "taken down since";
 			if (live > 0)
-				snprintf(since, sizeof since, "replaced since by %lld", (long long)live);
-			mlc_outcome(out, f->id, 0, "request %lld approved: %s %s went live in %s for it, "
-						   "and has been %s",
+				snprintf(since, sizeof since, "replaced since by %lld",
+					 (long long)live);
+			mlc_outcome(out, f->id, 0,
+				    "request %lld approved: %s %s went live in %s for it, and has "
+				    "been %s",
 				    (long long)f->id, f->model, f->version, e->name, since);
 			goto approve;
 		}
@@ -803,37 +1085,31 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		if (version_state(r, &p, v, &vs, NULL, 0, stage, sizeof stage, &why) < 0 ||
 		    finish_live(r, f->model, &p, v, stage, action, actor, &q, f->ref, fixed,
 				sizeof fixed, &why) < 0) {
-			mlc_error_set(err, why.code ? why.code : MLC_ERR_FAILED,
-				      "request %lld: %s %s is live in %s, but what its deployment left "
-				      "out could not be written: %.600s",
-				      (long long)f->id, f->model, f->version, e->name, why.msg);
+			mlc_error_set(
+			    err, why.code ? why.code : MLC_ERR_FAILED,
+			    "request %lld: %s %s is live in %s, but what its deployment left "
+			    "out could not be written: %.600s",
+			    (long long)f->id, f->model, f->version, e->name, why.msg);
 			goto out;
 		}
-		mlc_outcome_where(out, f->model, e->name, action, v, jint(json_array_get(h, 0), "v"));
+		mlc_outcome_where(out, f->model, e->name, action, v,
+				  jint(json_array_get(h, 0), "v"));
 		made = strcmp(hook_status(p.m, e->name, v, before), "none") == 0;
 	} else {
-		json_t *now;
-		/* still pending, just before going live (a reject, a cancel or a newer
-		 * request may have landed while the votes were confirmed) */
-		if (read_request(r, f, &now, err) < 0)
+		struct mlc_request view;
+		struct mlc_vote *vv;
+		if ((st = still_mine(r, f, e, actor, claim_at, out, err)) != 0) {
+			rc = st < 0 ? -1 : 0;
 			goto out;
-		st = strcmp(state_of(now), "pending") != 0;
-		if (st)
-			mlc_error_set(err, MLC_ERR_FAILED,
-				      "request %lld: another console %s it meanwhile; nothing was "
-				      "deployed",
-				      (long long)f->id, state_of(now));
-		json_decref(now);
-		if (st)
-			goto out;
+		}
 		if (version_state(r, &p, v, &vs, vnote, sizeof vnote, NULL, 0, err) < 0)
 			goto out;
 		place_policy(&p, &mp);
-		if (mlc_policy_complete(&mp,
-					&(struct mlc_request){.id = f->id,
-							      .kind = rollback ? "rollback" : "promote"},
-					v, vs, vnote, &why) != 0) {
-			rc = close_ineligible(r, f, e, actor, why.msg, out, err);
+		vv = req_view(req, f, &view);
+		st = mlc_policy_complete(&mp, &view, v, vs, vnote, &why);
+		free(vv);
+		if (st != 0) {
+			rc = close_ineligible(r, f, actor, why.msg, out, err);
 			goto out;
 		}
 		if ((st = make_live(r, f->model, &p, v, action, actor, &q, &prev, out, err)) < 0)
@@ -842,10 +1118,13 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 			partial = *err;
 	}
 	/* live from here on, whatever fails next: the outcome stands, for the hooks */
-	mlc_outcome(out, f->id, made, "request %lld %s: %s %s is live in %s", (long long)f->id,
-		reconciled ? "reconciled (another console had not finished it; this one did)"
-			   : "approved",
-		f->model, f->version, e->name);
+	if (reconciled)
+		mlc_outcome(out, f->id, made,
+			    "request %lld reconciled (another console had not finished it; this "
+			    "one did): %s %s is live in %s",
+			    (long long)f->id, f->model, f->version, e->name);
+	else
+		mlc_said_approved(out, f->id, made, f->model, v, e->name);
 approve:
 	if (update_request(r, &c, &fin, &why) < 0) {
 		mlc_error_set(err, why.code,
@@ -853,11 +1132,10 @@ approve:
 			      "marked approved: %.400s%s%.300s",
 			      (long long)f->id, f->model, f->version,
 			      live_of(p.m, e->name) == v ? "is live in" : "went live in", e->name,
-			      why.msg,
-			      partial.code ? "; and " : "", partial.code ? partial.msg : "");
+			      why.msg, partial.code ? "; and " : "",
+			      partial.code ? partial.msg : "");
 		goto out;
 	}
-	json_decref(fin);
 	if (reconciled)
 		journal(r, actor, "reconcile", f->ref, "finished an approved request");
 	if (partial.code) {
@@ -867,9 +1145,23 @@ approve:
 	}
 	rc = 0;
 out:
+	req_free(&fin);
 	json_decref(h);
 	place_close(&p);
 	return rc;
+}
+
+/* Claim the deployment of f's request for actor (read-modify-write-confirm);
+ * the confirmed request into *fin, the claim's time into *at. 1 when the
+ * claim that survived is this one, 0 when not, -1 with err. */
+static int claim(struct registry *r, const struct found *f, const char *actor, struct req *fin,
+		 int64_t *at, struct mlc_error *err)
+{
+	struct req_change c = {edit_claim, is_claimed,	     f, actor, NULL, NULL, NULL,
+			       NULL,	   timefmt_now_ms(), 0, NULL,  NULL, 0};
+
+	*at = c.at;
+	return update_request(r, &c, fin, err) < 0 ? -1 : claimed_by(fin, actor, c.at);
 }
 
 /* A request some console left unfinished, which an approving vote by actor
@@ -877,46 +1169,57 @@ out:
  * - approved, its version live (the alias) but its deployment not in the
  *   history, with nothing else in the history since: the history entry (and
  *   the legacy stage) are written;
- * - pending with enough approvals, the newest of them older than
- *   FINISH_GRACE_MS (the console whose vote satisfied the policy died, or the
- *   policy was lowered since): it is deployed.
+ * - pending with enough approvals and no claim in force: its claim is older
+ *   than FINISH_GRACE_MS, or it has none and the newest approval is older
+ *   than that (the console that counted them died, or the policy was lowered
+ *   since): this console claims it and deploys it.
  * An approved request whose version is not live is never made live again (it
  * may have been taken down on purpose). 1 when this finished it, 0 when there
  * was nothing to finish, -1 with err. */
 static int reconcile(struct registry *r, const struct found *f, const struct mlc_env *e,
-		     const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+		     const struct req *q, const char *actor, struct mlc_outcome *out,
+		     struct mlc_error *err)
 {
-	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1, newest, v;
-	json_t *j, *resp = NULL, *h = NULL;
-	const json_t *m;
-	const char *state;
-	int todo = 0, rc, approved, pending;
+	int64_t now = timefmt_now_ms(), v = strtoll(f->version, NULL, 10), at = 0;
+	const char *state = req_state(q);
+	int todo = 0, rc = 0, approved = strcmp(state, "approved") == 0, pending = 0;
+	json_t *resp = NULL, *h = NULL;
+	struct req fin = {0};
+	const json_t *m, *vt;
+	size_t i;
 
-	if (read_request(r, f, &j, err) < 0)
-		return -1;
-	state = state_of(j);
-	approved = strcmp(state, "approved") == 0;
-	pending = strcmp(state, "pending") == 0 && satisfier(j, need, &newest) != NULL &&
-		  timefmt_now_ms() - newest >= FINISH_GRACE_MS;
-	if ((approved || pending) && may_vote(j, e, actor, f->id, NULL) == 0) {
-		if (get_model(r, f->model, &resp, err) < 0) {
-			json_decref(j);
-			return -1;
+	if (strcmp(state, "pending") == 0 && req_approvals(q, f) >= mlc_policy_need(e) &&
+	    live_claim(q, now) == NULL) {
+		pending = 1; /* a claim that expired; or none, and every approval is old */
+		json_array_foreach(q->votes, i, vt)
+		{
+			if (!json_object_get(q->tag, "claim") &&
+			    strcmp(jstr(vt, "d"), "approve") == 0 &&
+			    now - jint(vt, "at") < FINISH_GRACE_MS)
+				pending = 0;
 		}
+	}
+	if ((approved || pending) && req_may_vote(q, f, e, actor, 1, NULL) == 0) {
+		if (get_model(r, f->model, &resp, err) < 0)
+			return -1;
 		m = json_object_get(resp, "registered_model");
 		h = history_of(m, e->name);
-		v = strtoll(f->version, NULL, 10);
-		todo = history_req(h, &(struct reqref){f->ref, jint(j, "at")}) == NULL &&
-		       (pending || (live_of(m, e->name) == v &&
-				    jint(json_array_get(h, 0), "v") != v &&
-				    jint(j, "closed_at") >= jint(json_array_get(h, 0), "at")));
+		todo =
+		    history_req(h, &(struct reqref){f->ref, jint(q->tag, "at")}) == NULL &&
+		    (pending || (live_of(m, e->name) == v && jint(json_array_get(h, 0), "v") != v &&
+				 jint(q->tag, "closed_at") >= jint(json_array_get(h, 0), "at")));
 	}
-	rc = todo ? complete(r, f, e, j, actor, 1, out, err) : 0;
+	if (todo && pending) /* take it over: only the console whose claim survives deploys */
+		rc = todo = claim(r, f, actor, &fin, &at, err);
+	if (rc >= 0 && todo)
+		rc = complete(r, f, e, pending ? &fin : q, actor, 1, pending ? at : 0, out, err);
+	req_free(&fin);
 	json_decref(h);
 	json_decref(resp);
-	json_decref(j);
 	return rc < 0 ? -1 : todo;
 }
+
+/* ---- policy requests -------------------------------------------------------------- */
 
 /* Change c as JSON (the fields it sets), for a policy request tag. */
 static json_t *change_json(const struct mlc_env_change *c)
@@ -967,185 +1270,231 @@ int open_policy_request(struct registry *r, const char *exp, const struct mlc_en
 			const struct mlc_env *e, const char *why, const char *actor,
 			struct mlc_outcome *out, struct mlc_error *err)
 {
+	char cbuf[MLC_COMMENT_MAX + 1], detail[800];
+	int cut = mlc_policy_comment(c->comment, cbuf);
 	struct found f;
-	json_t *change = change_json(c), *fin;
-	struct req_change rc = {edit_open, is_opened,  &f,   e,	   actor,
-				"policy",  c->comment, NULL, NULL, timefmt_now_ms(),
-				0,	   change,     why};
-	int64_t need = e->required_approvals > 0 ? e->required_approvals : 1;
-	char detail[800];
+	json_t *change = change_json(c);
+	struct req fin;
+	struct req_change rc = {edit_open, is_opened,	     &f, actor,	 "policy", cbuf, NULL,
+				NULL,	   timefmt_now_ms(), 0,	 change, why,	   0};
+	int64_t need = mlc_policy_need(e);
 
 	found_set_policy(&f, e->name, exp);
 	if (update_request(r, &rc, &fin, err) < 0) {
 		json_decref(change);
 		return -1;
 	}
-	json_decref(fin);
+	found_open(&f, fin.tag);
+	req_free(&fin);
 	json_decref(change);
-	snprintf(detail, sizeof detail, "request %lld: %s%s%s", (long long)f.id, why,
-		 c->comment && *c->comment ? "; " : "", c->comment ? c->comment : "");
+	snprintf(detail, sizeof detail, "request %lld: %.500s%s%.250s", (long long)f.id, why,
+		 *cbuf ? "; " : "", cbuf);
 	journal(r, actor, "request policy", e->name, detail);
 	mlc_outcome(out, f.id, 0,
 		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
-		    "approval%s under the current policy (%s; %s)",
-		    (long long)f.id, e->name, why, (long long)need, need == 1 ? "" : "s", f.ref,
-		    NOT_BY_SERVER);
+		    "approval%s under the current policy",
+		    (long long)f.id, e->name, why, (long long)need, need == 1 ? "" : "s");
+	mlc_outcome_note(out, "%s; %s", f.ref, NOT_BY_SERVER);
+	mlc_said_comment_cut(out, cut);
 	return 0;
 }
 
 /* The approval that satisfied the policy of policy request f (tag fin):
  * write the change (unless already in force), then mark it approved; closed
  * instead when it no longer means what was voted on (the whole check again,
- * against the environments as they are now). */
+ * against the environments as they are now). Writing a policy twice is
+ * harmless, unlike a deployment: any approval that finds the policy met
+ * finishes it, so no claim is needed. */
 static int complete_policy(struct registry *r, const struct found *f,
 			   const struct mlc_env_list *envs, const struct mlc_env *e,
 			   const json_t *fin, const char *actor, struct mlc_outcome *out,
 			   struct mlc_error *err)
 {
-	struct req_change done = {edit_approved, is_approved, f, e, actor, NULL, NULL,
-				  NULL,		 NULL,	      0, 0, NULL,  NULL};
+	struct req_change done = {edit_approved, is_approved, f, actor, NULL, NULL, NULL,
+				  NULL,		 0,	      0, NULL,	NULL, 0};
 	struct mlc_env_change c;
 	struct mlc_error why = {0};
 	char how[64];
-	json_t *last;
+	struct req last;
 	int now;
 
 	change_of(fin, e->name, &c);
 	now = mlc_policy_recheck(envs, &c, jstr(fin, "by") ? jstr(fin, "by") : "",
 				 jstr(fin, "summary") ? jstr(fin, "summary") : "", &why);
 	if (now < 0) {
-		struct req_change cl = {edit_close, is_closed, f, e, actor, NULL, NULL,
-					"closed",   why.msg,   0, 0, NULL,  NULL};
-		if (update_request(r, &cl, &last, err) < 0)
+		if (close_request(r, f, actor, "closed", why.msg, &last, err) < 0)
 			return -1;
-		json_decref(last);
+		req_free(&last);
 		journal(r, actor, "close", e->name, why.msg);
-		mlc_outcome(out, f->id, 0, "request %lld closed: %s", (long long)f->id, why.msg);
+		mlc_said_closed(out, f->id, why.msg);
 		return 0;
 	}
 	snprintf(how, sizeof how, "request %lld approved", (long long)f->id);
 	if ((now == 0 && write_policy(r, f->exp, envs, &c, actor, how, err) < 0) ||
 	    update_request(r, &done, &last, err) < 0)
 		return -1;
-	json_decref(last);
-	mlc_outcome(out, f->id, 0, "request %lld approved: the policy of %s changed (%s; %s)",
-		    (long long)f->id, e->name, jstr(fin, "summary") ? jstr(fin, "summary") : "",
-		    NOT_BY_SERVER);
+	req_free(&last);
+	mlc_outcome(out, f->id, 0, "request %lld approved: the policy of %s changed (%s)",
+		    (long long)f->id, e->name, jstr(fin, "summary") ? jstr(fin, "summary") : "");
+	mlc_outcome_note(out, "%s", NOT_BY_SERVER);
 	return 0;
 }
 
-/* Vote on request id: read-modify-write-confirm of its tag; the approving
- * vote that satisfies the policy then completes it. */
+/* ---- votes -------------------------------------------------------------------------- */
+
+/* Write actor's vote for f's opening and confirm it: let concurrent writers
+ * land, re-read, and write it again when it is missing. The confirmed
+ * request into *fin. A request re-opened meanwhile does not count the vote. */
+static int cast_vote(struct registry *r, const struct found *f, const char *actor,
+		     const char *decision, const char *comment, struct req *fin,
+		     struct mlc_error *err)
+{
+	int64_t at = timefmt_now_ms();
+	const json_t *v;
+	size_t k;
+
+	if (write_vote(r, f, actor, decision, at, comment, err) < 0)
+		return -1;
+	for (int i = 0; i < CONFIRM_TRIES; i++) {
+		settle();
+		if (read_request(r, f, fin, err) < 0)
+			return -1;
+		if (still_open(fin, f, err) < 0) { /* the vote names the old opening */
+			req_free(fin);
+			return -1;
+		}
+		json_array_foreach(fin->votes, k, v)
+		{
+			if (strcmp(jstr(v, "by"), actor) == 0 && jint(v, "at") == at)
+				return 0;
+		}
+		req_free(fin);
+		if (write_vote(r, f, actor, decision, at, comment, err) < 0)
+			return -1;
+	}
+	return mlc_error_set(err, MLC_ERR_FAILED,
+			     "request %lld: your vote could not be confirmed: its tag kept being "
+			     "replaced; try again",
+			     (long long)f->id);
+}
+
+/* After actor's confirmed approval of f (fin, as re-read): the request is
+ * approved, refused, counted short, or — enough approvals — completed by the
+ * console whose claim survives. */
+static int after_approval(struct registry *r, const struct found *f,
+			  const struct mlc_env_list *envs, const struct mlc_env *e,
+			  const struct req *fin, const char *actor, struct mlc_outcome *out,
+			  struct mlc_error *err)
+{
+	int64_t n = req_approvals(fin, f), need = mlc_policy_need(e), at;
+	const char *state = req_state(fin), *who;
+	struct req cl = {0};
+	int rc;
+
+	if (strcmp(state, "approved") == 0) {
+		mlc_said_counted(out, f->id, n, need);
+		mlc_outcome_note(out, "approved: another voter's console deployed it");
+		return 0;
+	}
+	if (strcmp(state, "pending") != 0)
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "request %lld: your approval is recorded, but another console "
+				     "%s it meanwhile; nothing was deployed",
+				     (long long)f->id, state);
+	if (n < need) {
+		mlc_said_counted(out, f->id, n, need);
+		mlc_outcome_note(out, "%s", NOT_BY_SERVER);
+		return 0;
+	}
+	if (f->policy)
+		return complete_policy(r, f, envs, e, fin->tag, actor, out, err);
+	if ((rc = claim(r, f, actor, &cl, &at, err)) < 0)
+		return -1;
+	if (rc == 1) {
+		rc = complete(r, f, e, &cl, actor, 0, at, out, err);
+	} else if (strcmp(req_state(&cl), "pending") != 0) {
+		rc = after_approval(r, f, envs, e, &cl, actor, out, err);
+	} else {
+		who = jstr(json_object_get(cl.tag, "claim"), "by");
+		mlc_said_counted(out, f->id, req_approvals(&cl, f), need);
+		mlc_outcome_note(out,
+				 "%s's console claimed its deployment and deploys it (if it does "
+				 "not, approve again in %d minutes to finish it); %s",
+				 who ? who : "another", FINISH_GRACE_MS / 60000, NOT_BY_SERVER);
+		rc = 0;
+	}
+	req_free(&cl);
+	return rc;
+}
+
+/* Vote on request id: policy.c decides who may; the vote is a tag of its own,
+ * written and confirmed; a reject closes the request; an approval that finds
+ * enough approvals claims and completes it. */
 int mlflow_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	int approve = strcmp(decision, "approve") == 0;
+	const char *d = approve ? "approve" : "reject";
+	char cbuf[MLC_COMMENT_MAX + 1], subject[64];
+	int cut = mlc_policy_comment(comment, cbuf), rc = -1;
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
 	struct found f;
-	struct req_change c = {edit_vote, has_vote,
-			       &f,	  NULL,
-			       actor,	  approve ? "approve" : "reject",
-			       comment,	  NULL,
-			       NULL,	  timefmt_now_ms(),
-			       0,	  NULL,
-			       NULL};
-	json_t *fin = NULL;
-	char subject[64];
-	const char *who;
-	int64_t n, need, newest;
-	int rc = -1;
+	struct req q = {0}, fin = {0}, closed = {0};
 
-	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
+	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0 ||
+	    read_request(r, &f, &q, err) < 0 || still_open(&q, &f, err) < 0)
 		goto out;
-	c.env = e;
-	if (approve && !f.policy && (rc = reconcile(r, &f, e, actor, out, err)) != 0) {
+	if (approve && !f.policy && (rc = reconcile(r, &f, e, &q, actor, out, err)) != 0) {
 		rc = rc < 0 ? -1 : 0;
 		goto out;
 	}
 	rc = -1;
-	if (update_request(r, &c, &fin, err) < 0)
+	if (req_may_vote(&q, &f, e, actor, 0, err) < 0 ||
+	    cast_vote(r, &f, actor, d, cbuf, &fin, err) < 0)
 		goto out;
 	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	journal(r, actor, c.decision, subject, comment);
-	need = e->required_approvals > 0 ? e->required_approvals : 1;
-	n = approvals(fin);
-	/* Only the vote that satisfied the policy deploys, and only while the
-	 * request is pending: another console may have rejected, cancelled or
-	 * superseded it while this vote was being confirmed. */
-	if (approve && strcmp(state_of(fin), "approved") == 0) {
-		mlc_outcome(out, id, 0,
-			    "request %lld: %lld of %lld approvals; approved (another voter's console "
-			    "deployed it)",
-			    (long long)id, (long long)n, (long long)need);
+	journal(r, actor, d, subject, cbuf);
+	if (approve) {
+		rc = after_approval(r, &f, &envs, e, &fin, actor, out, err);
+	} else {
+		if (close_request(r, &f, actor, "rejected", "rejected", &closed, err) < 0)
+			goto out;
+		mlc_said_rejected(out, id, actor);
 		rc = 0;
-		goto out;
 	}
-	if (approve && n >= need && strcmp(state_of(fin), "pending") != 0) {
-		mlc_error_set(err, MLC_ERR_FAILED,
-			      "request %lld: your approval is recorded, but another console %s it "
-			      "meanwhile; nothing was deployed",
-			      (long long)id, state_of(fin));
-		goto out;
-	}
-	/* Writing a policy twice is harmless, unlike a deployment: any approval
-	 * that finds the policy met finishes it (so no console waits on another). */
-	if (approve && n >= need && f.policy) {
-		rc = complete_policy(r, &f, &envs, e, fin, actor, out, err);
-		goto out;
-	}
-	who = approve && n >= need ? satisfier(fin, need, &newest) : NULL;
-	if (approve && n >= need && (who == NULL || strcmp(who, actor) != 0)) {
-		mlc_outcome(out, id, 0,
-			    "request %lld: %lld of %lld approvals; %s's vote satisfied the policy, "
-			    "and that console deploys it (if it does not, approve again in %d "
-			    "minutes to finish it)",
-			    (long long)id, (long long)n, (long long)need, who ? who : "another",
-			    FINISH_GRACE_MS / 60000);
-		rc = 0;
-		goto out;
-	}
-	if (approve && n >= need) {
-		rc = complete(r, &f, e, fin, actor, 0, out, err);
-		goto out;
-	}
-	if (approve)
-		mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals (%s)", (long long)id,
-			(long long)n, (long long)need, NOT_BY_SERVER);
-	else
-		mlc_outcome(out, id, 0, "request %lld rejected by %s", (long long)id, actor);
-	rc = 0;
+	if (rc == 0)
+		mlc_said_comment_cut(out, cut);
 out:
-	json_decref(fin);
+	req_free(&q);
+	req_free(&fin);
+	req_free(&closed);
 	MLC_LIST_FREE(&envs);
 	return rc;
 }
 
-/* The requester withdraws a pending request. */
-int mlflow_cancel(struct registry *r, int64_t id, const char *actor,
-		  struct mlc_outcome *out, struct mlc_error *err)
+/* The requester withdraws a pending request (policy.c decides who may). */
+int mlflow_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
+		  struct mlc_error *err)
 {
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
 	struct found f;
-	struct req_change c = {edit_cancel, is_closed, &f, NULL, actor, NULL, NULL,
-			       NULL,	    NULL,      0,  0,	 NULL,	NULL};
-	json_t *fin;
+	struct req_change c = {edit_cancel, is_closed, &f, actor, NULL, NULL, NULL,
+			       NULL,	    0,	       0,  NULL,  NULL, 0};
+	struct req fin = {0};
 	char subject[64];
 	int rc = -1;
 
-	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0)
+	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0 ||
+	    update_request(r, &c, &fin, err) < 0)
 		goto out;
-	c.env = e;
-	if (update_request(r, &c, &fin, err) < 0)
-		goto out;
-	json_decref(fin);
 	snprintf(subject, sizeof subject, "request %lld", (long long)id);
 	journal(r, actor, "cancel", subject, "");
-	mlc_outcome(out, id, 0, "request %lld cancelled", (long long)id);
+	mlc_said_cancelled(out, id);
 	rc = 0;
 out:
+	req_free(&fin);
 	MLC_LIST_FREE(&envs);
 	return rc;
 }
-

@@ -54,6 +54,16 @@ request_tag() {
 		py "[t['value'] for t in d['model_version']['tags'] if t['key'] == 'mlconsole.request.$3'][0]" | py "$4"
 }
 
+# voters MODEL VERSION ENV: who voted on the request's current opening, sorted:
+# the vote tags mlconsole.vote.ENV.USER naming its tag's opening.
+voters() {
+	api model-versions/get "name=$1&version=$2" | python3 -c 'import json, sys
+tags = {t["key"]: t["value"] for t in json.load(sys.stdin)["model_version"]["tags"]}
+req = json.loads(tags["mlconsole.request." + sys.argv[1]])
+votes = [json.loads(v) for k, v in tags.items() if k.startswith("mlconsole.vote.%s." % sys.argv[1])]
+print(",".join(sorted(v["by"] for v in votes if v.get("req") == req.get("opening"))))' "$3"
+}
+
 # fixture_fault JSON: set (or with {} clear) the fixture's fault mode.
 fixture_fault() {
 	python3 -c 'import sys, urllib.request as u
@@ -62,7 +72,8 @@ u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()'
 
 # put_request MODEL VERSION ENV OPENED [VOTER...]: the request tag as a console
 # that died long ago would have left it: pending since OPENED (ms), approved by
-# VOTER... at time 1 (past the grace a finishing console has)
+# VOTER... at time 1 (past the grace a finishing console has); the votes in the
+# tag's old layout, its opening (and so its number) kept
 put_request() {
 	python3 - "$HP" "$@" <<'PY'
 import json, sys, urllib.request as u
@@ -70,6 +81,10 @@ hp, model, version, env, opened, voters = *sys.argv[1:5], int(sys.argv[5]), sys.
 req = {"id": "%s:%s:%s" % (model, version, env), "kind": "promote", "by": "alice", "at": opened,
        "comment": "", "state": "pending",
        "votes": [{"by": v, "d": "approve", "at": 1, "comment": ""} for v in voters]}
+mv = json.load(u.urlopen("http://%s/api/2.0/mlflow/model-versions/get?name=%s&version=%s" % (hp, model, version), timeout=10))
+old = json.loads({t["key"]: t["value"] for t in mv["model_version"].get("tags", [])}.get("mlconsole.request." + env, "{}"))
+if "opening" in old:
+    req["opening"] = old["opening"]
 body = {"name": model, "version": version, "key": "mlconsole.request." + env, "value": json.dumps(req)}
 u.urlopen(u.Request("http://%s/api/2.0/mlflow/model-versions/set-tag" % hp, data=json.dumps(body).encode(),
                     headers={"Content-Type": "application/json"}), timeout=10).read()
@@ -115,7 +130,8 @@ check "the request is approved" "$(py "d['request']['state']" <"$T/out")" approv
 check "the alias production is on the server" "$(alias_of fraud-detector production)" 3
 check "the history tag" "$(model_tag fraud-detector mlconsole.history.production | py "(len(d), d[0]['v'], d[0]['by'], d[0]['act'], d[0]['req'])")" \
 	"(1, '3', 'carol', 'deploy', 'fraud-detector:3:production')"
-check "the request tag says approved, with both votes" "$(request_tag fraud-detector 3 production "d['state'] + ' ' + ','.join(v['by'] for v in d['votes'])")" "approved bob,carol"
+check "the request tag says approved" "$(request_tag fraud-detector 3 production "d['state']")" approved
+check "both votes, each a tag of its own" "$(voters fraud-detector 3 production)" "bob,carol"
 expect_exit 0 "deployments --json" -- "$M" deployments fraud-detector --env production --json
 check "live and by whom" "$(py "(d['deployments'][0]['version'], d['deployments'][0]['by'])" <"$T/out")" "('3', 'carol')"
 
@@ -145,7 +161,8 @@ c=$!
 wait $b; rb=$?
 wait $c; rc=$?
 [ $rb -eq 0 ] && [ $rc -eq 0 ] && ok "both votes succeed" || fail "bob $rb: $(cat "$T/bob.err"), carol $rc: $(cat "$T/carol.err")"
-check "one consistent request tag" "$(request_tag fraud-detector 2 production "d['state'] + ' ' + ','.join(sorted(v['by'] for v in d['votes']))")" "approved bob,carol"
+check "one consistent request tag" "$(request_tag fraud-detector 2 production "d['state']")" approved
+check "with both votes" "$(voters fraud-detector 2 production)" "bob,carol"
 check "2 is live in production" "$(alias_of fraud-detector production)" 2
 check "one deployment for the request" "$(model_tag fraud-detector mlconsole.history.production | py "sum(e.get('req') == 'fraud-detector:2:production' for e in d)")" 1
 
@@ -203,6 +220,7 @@ check "the hook ran once, for bob's approval (the reconcile saw its outcome)" "$
 # a pending request with its votes, whose version went live by other means (a
 # rollback) before the approving console finished: closed, no entry invented
 expect_exit 0 "alice requests fraud-detector 3 for qa again" -- "$M" --as alice request fraud-detector 3 --env qa
+id4=$(request_id fraud-detector 3 qa) # (a new opening, a new number)
 opened=$(request_tag fraud-detector 3 qa "d['at']")
 put_request fraud-detector 3 qa "$opened" bob
 expect_exit 0 "carol rolls qa back to 3" -- "$M" --as carol rollback fraud-detector --env qa
@@ -212,8 +230,14 @@ check "the history's head is the rollback" \
 	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0]['act'], d[0].get('req'))")" "('3', 'rollback', None)"
 check "closed" "$(request_tag fraud-detector 3 qa "d['state']")" closed
 # a new request for a version and environment that had one deployed before
-# (the same id) deploys again: the old history entry is not taken for it
+# (the same tag, a new opening with its own number) deploys again: the old
+# history entry is not taken for it
 expect_exit 0 "alice requests fraud-detector 2 for qa again" -- "$M" --as alice request fraud-detector 2 --env qa
+old5=$id5
+id5=$(request_id fraud-detector 2 qa)
+check "the new opening has a number of its own" "$([ "$id5" != "$old5" ] && echo new)" new
+expect_exit 1 "a vote by the old number" -- "$M" --as bob approve "$old5"
+expect_in "$T/err" "request $old5 was re-opened since as request $id5; look at it again" "is refused, not counted"
 expect_exit 0 "bob approves" -- "$M" --as bob approve "$id5"
 expect_in "$T/out" "request $id5 approved: fraud-detector 2 is live in qa" "says so"
 check "2 is live in qa" "$(alias_of fraud-detector qa)" 2

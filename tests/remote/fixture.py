@@ -39,7 +39,14 @@ Control (never faulted, never authenticated):
       will do) or {"token": "T"} or {}
   POST /_fixture/route  {"path": P, "files": [F, ...], "status": S}: answer P
       with the recorded bodies F in turn (the last one repeats).
-  POST /_fixture/reset  clear faults, routes and counters.
+  POST /_fixture/hold   {"path": SUBSTRING, "seconds": S, "match": TEXT, "count": N}:
+      hold back the requests whose path holds SUBSTRING and whose body holds
+      TEXT (e.g. one voter's name, for "path": "set-tag": that client's tag
+      writes) S seconds, then apply and answer them, as a slow proxy in front
+      of the server would; other requests go on meanwhile. COUNT requests
+      (default: every one); holds add up (each request takes the first that
+      matches); {} clears them all.
+  POST /_fixture/reset  clear faults, holds, routes and counters.
   GET  /_fixture/stats  {"requests", "connections", "paths", "log", "auth", "bodies"}
 """
 import base64
@@ -886,6 +893,7 @@ class State:
 
     def reset(self):
         self.fault = None
+        self.holds = []
         self.routes = {}
         self.requests = 0
         self.connections = 0
@@ -904,6 +912,19 @@ class State:
                 if f["count"] == 0:
                     self.fault = None
             return f
+
+    def take_hold(self, path, body):
+        """The seconds to hold a request to path with body back (0: none)."""
+        text = body.decode("utf-8", "replace")
+        with self.lock:
+            for h in self.holds:
+                if h.get("path", "") in path and h.get("match", "") in text:
+                    if h.get("count", -1) > 0:
+                        h["count"] -= 1
+                        if h["count"] == 0:
+                            self.holds.remove(h)
+                    return float(h.get("seconds", 0))
+            return 0
 
 
 class Server(ThreadingHTTPServer):
@@ -1065,6 +1086,9 @@ class Handler(BaseHTTPRequestHandler):
         played = self.apply_fault(fault) if fault else False
         if played is True:
             return
+        held = st.take_hold(url.path, body)
+        if held > 0:
+            time.sleep(held)  # then applied, then answered
         if url.path in ("/health", "/version"):
             return self.send(200, "OK" if url.path == "/health" else "2.17.2",
                              "text/html; charset=utf-8")
@@ -1146,6 +1170,11 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "route":
                 st.routes[req["path"]] = {"files": req["files"], "status": req.get("status", 200),
                                           "served": 0}
+            elif what == "hold":
+                if req.get("path") is None and req.get("match") is None:
+                    st.holds = []
+                else:
+                    st.holds.append(dict(req))
             elif what == "reset":
                 st.reset()
             elif what == "delay":

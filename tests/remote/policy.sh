@@ -48,6 +48,17 @@ d = [json.loads(t["value"]) for t in m["model_version"]["tags"] if t["key"] == s
 print(eval(sys.argv[2]))' "mlconsole.request.$2" "$3"
 }
 
+# votes_of VERSION ENV: who voted on fraud-detector VERSION's request for ENV
+# (its current opening): the vote tags mlconsole.vote.ENV.USER naming it.
+votes_of() {
+	call GET "api/2.0/mlflow/model-versions/get?name=fraud-detector&version=$1" |
+		python3 -c 'import json, sys
+tags = {t["key"]: t["value"] for t in json.load(sys.stdin)["model_version"]["tags"]}
+req = json.loads(tags["mlconsole.request." + sys.argv[1]])
+votes = [json.loads(v) for k, v in tags.items() if k.startswith("mlconsole.vote.%s." % sys.argv[1])]
+print(sorted(v["by"] for v in votes if v.get("req") == req.get("opening")))' "$2"
+}
+
 # history_of ENV EXPR: EXPR over fraud-detector's history tag for ENV (as d).
 history_of() {
 	call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" |
@@ -69,15 +80,19 @@ policy_tag() {
 }
 
 # put_votes VERSION ENV AT VOTER...: the request tag a console that died would
-# have left: pending (opened by alice), approved by VOTER... at AT (ms).
+# have left: pending (opened by alice), approved by VOTER... at AT (ms), the
+# votes in the tag's old layout; with CLAIM=USER, USER's console claimed its
+# deployment at AT.
 put_votes() {
 	python3 - "$HP" "$@" <<'PY'
-import json, sys, urllib.request as u
+import json, os, sys, urllib.request as u
 hp, version, env, at, voters = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
 url = "http://%s/api/2.0/mlflow/model-versions/" % hp
 tags = json.load(u.urlopen(url + "get?name=fraud-detector&version=" + version, timeout=10))["model_version"]["tags"]
 req = json.loads([t["value"] for t in tags if t["key"] == "mlconsole.request." + env][0])
 req["votes"] = [{"by": v, "d": "approve", "at": at, "comment": ""} for v in voters]
+if os.environ.get("CLAIM"):
+    req["claim"] = {"by": os.environ["CLAIM"], "at": at}
 body = {"name": "fraud-detector", "version": version, "key": "mlconsole.request." + env, "value": json.dumps(req)}
 u.urlopen(u.Request(url + "set-tag", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}), timeout=10).read()
 PY
@@ -132,12 +147,12 @@ expect_in "$T/out" "reconciled" "says so"
 check "2 is live in prod" "$(alias_of prod)" 2
 check "approved" "$(request_state 2 prod)" approved
 
-# ---- within the grace, another console's vote does not deploy -----------------------------
+# ---- within the grace, another console's claim is left to it -----------------------------
 expect_exit 0 "alice requests 3 for prod" -- "$M" --as alice request fraud-detector 3 --env prod
 id3=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]")
-put_votes 3 prod "$(($(date +%s) * 1000))" bob
+CLAIM=bob put_votes 3 prod "$(($(date +%s) * 1000))" bob
 expect_exit 0 "carol approves while bob's console may still be deploying" -- "$M" --as carol approve "$id3"
-expect_in "$T/out" "2 of 1 approvals; bob's vote satisfied the policy, and that console deploys it" "says who deploys it"
+expect_in "$T/out" "2 of 1 approvals (bob's console claimed its deployment and deploys it" "says who deploys it"
 check "carol's console deployed nothing" "$(alias_of prod)" 2
 check "still pending" "$(request_state 3 prod)" pending
 
@@ -159,12 +174,16 @@ check "is not a deployment" "$(alias_of staging)" none
 expect_exit 0 "prod back to one approval, by bob or carol (root)" -- "$M" env set prod --required-approvals 1
 expect_exit 0 "alice cancels the request for 3" -- "$M" --as alice cancel "$id3"
 expect_exit 0 "alice requests 3 for prod again" -- "$M" --as alice request fraud-detector 3 --env prod
+old3=$id3
+id3=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]") # a new number
+expect_exit 1 "carol approves by the cancelled opening's number" -- "$M" --as carol approve "$old3"
+expect_in "$T/err" "request $old3 was re-opened since as request $id3; look at it again" "refused, not counted"
 # bob's console stalls on its next read of the model, after his vote is written
-fault '{"mode": "slow", "arg": "3", "count": 1, "path": "registered-models/get"}'
+fault '{"mode": "slow", "arg": "6", "count": 1, "path": "registered-models/get"}'
 "$M" --as bob approve "$id3" >"$T/bob.out" 2>"$T/bob.err" &
 bob=$!
 for _ in $(seq 100); do
-	[ "$(request_of 3 prod "[v['by'] for v in d['votes']]")" = "['bob']" ] && break
+	[ "$(votes_of 3 prod)" = "['bob']" ] && break
 	sleep 0.1
 done
 expect_exit 0 "carol rejects meanwhile" -- "$M" --as carol reject "$id3"

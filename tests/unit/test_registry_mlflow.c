@@ -817,7 +817,8 @@ static void test_a_request_id_is_the_same_number_everywhere(void **state)
 					  &err),
 			 0);
 	assert_true(out.request_id > 0);
-	assert_non_null(strstr(out.summary, "o'brien:1:demo"));
+	assert_non_null(out.note); /* the REST remark: the id other clients see */
+	assert_non_null(strstr(out.note, "o'brien:1:demo"));
 	assert_int_equal(registry_requests(reg, REQ_ALL, out.request_id, &l, &err), 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.items[0].requested_by, "ana");
