@@ -2,7 +2,9 @@
  * (MLFLOW.md §11; mlflow_impl.h): policies as tags of the experiment
  * "mlconsole", the live version as the alias E, the history as the model tag
  * mlconsole.history.E, the legacy stage mirror, hook outcomes as the model tag
- * mlconsole.hook.E; deploy, rollback and the deployments listing. */
+ * mlconsole.hook.E; deploy, rollback and the deployments listing. The rules
+ * are policy.c's: this file reads the place it decides on (place_policy),
+ * writes what it decides, and re-reads to confirm. */
 #include "config.h"
 #include <errno.h>
 #include <jansson.h>

@@ -9,7 +9,8 @@
 # live again; a reject that lands while an approval is being confirmed stops
 # the deployment; deploying a version another client made live does not record
 # it past the policy; the rollback rule takes another client's alias move as
-# backing a version out, and names a version deleted since.
+# backing a version out, the move shows as by 'external' and the next change
+# records it first as such; a rollback names a version deleted since.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
