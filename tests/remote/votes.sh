@@ -7,7 +7,8 @@
 # after alice. A request lost a vote when fewer than 2 approvals of its current
 # opening are recorded at the end, or it was not deployed; it was deployed
 # twice when its history holds two entries for it. Runs go ten at a time (each
-# on its own model) to keep the test near a minute.
+# on its own model) to keep the test near a minute. First, a request tag in the
+# old layout (votes inside it, no opening) keeps its number and its votes.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
@@ -24,6 +25,11 @@ u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), time
 		"http://$HP/_fixture/$1" "$2"
 }
 
+# check WHAT GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
 # model I: the name of run I's model.
 model() {
 	printf 'model-%04d' "$1"
@@ -32,6 +38,34 @@ model() {
 expect_exit 0 "env set prod: 2 approvals, from alice and bob" -- \
 	"$M" env set prod --order 1 --required-approvals 2 --approvers alice,bob
 
+# ---- a request tag in the old layout (votes inside it), written by a raw call -------------
+python3 - "$HP" <<'PY'
+import json, sys, time, urllib.request as u
+now = int(time.time() * 1000)
+req = {"id": "churn:1:prod", "kind": "promote", "by": "carol", "at": now, "comment": "old layout",
+       "state": "pending", "votes": [{"by": "alice", "d": "approve", "at": now, "comment": ""}]}
+body = {"name": "churn", "version": "1", "key": "mlconsole.request.prod", "value": json.dumps(req)}
+u.urlopen(u.Request("http://%s/api/2.0/mlflow/model-versions/set-tag" % sys.argv[1], data=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json"}), timeout=10).read()
+PY
+# its number: the FNV-1a hash of "churn:1:prod", as before openings had their own
+old=$(python3 -c 'h = 14695981039346656037
+for c in b"churn:1:prod":
+    h = ((h ^ c) * 1099511628211) % 2**64
+print(h % 2147483647 + 1)')
+expect_exit 0 "approvals --json" -- "$M" approvals --json
+check "the old tag is listed by its old number, with alice's vote" \
+	"$(python3 -c 'import json, sys; print([(q["id"], [v["by"] for v in q["votes"]]) for q in json.load(open(sys.argv[1]))["requests"] if q["model"] == "churn"])' "$T/out")" \
+	"[($old, ['alice'])]"
+expect_exit 1 "alice cannot vote on it again" -- "$M" --as alice approve "$old"
+expect_in "$T/err" "alice has already voted" "says so"
+expect_exit 0 "bob's approval is the second" -- "$M" --as bob approve "$old"
+expect_in "$T/out" "request $old approved: churn 1 is live in prod" "and deploys it"
+check "churn 1 is live in prod" "$(python3 -c 'import json, sys, urllib.request as u
+m = json.load(u.urlopen("http://%s/api/2.0/mlflow/registered-models/get?name=churn" % sys.argv[1], timeout=10))
+print([a["version"] for a in m["registered_model"].get("aliases", []) if a["alias"] == "prod"])' "$HP")" "['1']"
+
+# ---- 100 requests, two votes each a moment apart ------------------------------------------
 # carol asks for every model's version 1 (four at a time)
 for i in $(seq 0 $((RUNS - 1))); do model "$i"; echo; done |
 	xargs -P 4 -I{} "$M" --as carol request {} 1 --env prod >"$T/requests.out" 2>"$T/requests.err"
