@@ -92,7 +92,9 @@ one_run() {
 	a=$!
 	sleep "$offset"
 	"$M" --as bob approve "$id" >"$T/run$i.bob.out" 2>"$T/run$i.bob.err"
+	echo $? >"$T/run$i.bob.rc"
 	wait "$a"
+	echo $? >"$T/run$i.alice.rc"
 }
 start=$(date +%s)
 for b in $(seq 0 $BATCH $((RUNS - 1))); do
@@ -146,4 +148,9 @@ grep -q "^votes: 0 of $RUNS requests lost" "$T/count" && ok "no vote lost" || {
 	for f in "$T"/run*.err; do [ -s "$f" ] && echo "$(basename "$f"): $(head -c 300 "$f")"; done | head -20
 }
 grep -q "; 0 deployed twice" "$T/count" && ok "none deployed twice" || fail "a request was deployed twice"
+failed=$(cat "$T"/run*.rc | grep -cv '^0$')
+check "every approval exits 0" "$failed" 0
+[ "$failed" -eq 0 ] || for f in "$T"/run*.rc; do
+	[ "$(cat "$f")" = 0 ] || echo "$(basename "$f" .rc): $(head -c 300 "${f%.rc}.err")"
+done | head -10
 finish
