@@ -240,6 +240,13 @@ expect_exit 1 "bob cannot approve his own" -- "$M" --as bob approve "$pq"
 expect_exit 1 "dave is not an approver yet" -- "$M" --as dave approve "$pq"
 expect_exit 0 "carol approves: the current policy is met" -- "$M" --as carol approve "$pq"
 expect_in "$T/out" "request $pq approved: the policy of prod changed" "says so"
+check "carol's vote is a tag of its own on the experiment, for this opening" \
+	"$(call GET "api/2.0/mlflow/experiments/get-by-name?experiment_name=mlconsole" |
+		python3 -c 'import json, sys
+tags = {t["key"]: t["value"] for t in json.load(sys.stdin)["experiment"]["tags"]}
+v = json.loads(tags["mlconsole.policyvote.prod.carol"])
+print(v["d"], v["by"], v["req"] == json.loads(tags["mlconsole.policyrequest.prod"])["opening"])')" \
+	"approve carol True"
 check "prod needs none now" "$(prodpolicy required_approvals)" 0
 check "dave is an approver" "$(prodpolicy approvers)" "bob,carol,dave"
 check "the request is approved" "$(policyreq "d['state']")" approved
