@@ -534,21 +534,19 @@ static void said(struct run *x, int k, const struct step *s, const char *got, co
 	char *norm = normalise(x, got), what[512];
 	int ok = want == NULL || (glob ? fnmatch(want, norm, 0) == 0 : strcmp(want, norm) == 0);
 
-	if (x->got[k] == NULL)
+	if (!ok) {
+		x->bad[k] = 1;
+		describe(s, what, sizeof what);
+		failed(x, "step %d (%s):\n      want: %s\n      got:  %s", k + 1, what, want, norm);
+	}
+	if (x->got[k] == NULL) {
 		x->got[k] = norm;
-	else { /* races: both messages, in order */
+	} else { /* races: both messages, in order */
 		struct strbuf both = {0};
 		sb_printf(&both, "%s || %s", x->got[k], norm);
 		free(x->got[k]);
 		free(norm);
 		x->got[k] = sb_detach(&both);
-		norm = NULL;
-	}
-	if (!ok) {
-		x->bad[k] = 1;
-		describe(s, what, sizeof what);
-		failed(x, "step %d (%s):\n      want: %s\n      got:  %s", k + 1, what, want,
-		       norm ? norm : got);
 	}
 }
 
