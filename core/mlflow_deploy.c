@@ -854,31 +854,47 @@ static int redeploy(struct registry *r, struct place *p, const char *model, int6
 	return 0;
 }
 
-/* Deploying v, live in p's environment already (mp: p for the policy): no new
- * deployment. v must still be one that may go live, whatever the policy (the
- * policy's check on an environment with none). When the history records v, a
+/* Deploying v, live in p's environment already: no new deployment. v must
+ * still be one that may go live, whatever the policy (the policy's check on
+ * an environment with none). When the history records v (read again a moment
+ * later when it does not, for a deployment in flight), a
  * missing legacy stage is then set; when it does not, writing the entry
  * records a deployment, so the policy applies as to deploying v over the
  * history's head — and with approvals required only its request records it. */
-static int deploy_again(struct registry *r, struct place *p, const struct mlc_place *mp, int64_t v,
-			enum mlc_vstate vs, const char *vnote, const char *stage, const char *actor,
+static int deploy_again(struct registry *r, struct place *p, int64_t v, enum mlc_vstate vs,
+			const char *vnote, const char *stage, const char *actor,
 			struct mlc_outcome *out, struct mlc_error *err)
 {
-	const struct mlc_env *e = mp->env;
-	struct mlc_place before = *mp;
+	const struct mlc_env *e = p->env;
+	struct mlc_place mp, before;
 
-	before.live = mlc_policy_head(mp, e->name);
-	if (refuse_state(mp, 0, v, vs, vnote, err) < 0)
+	place_policy(p, &mp);
+	/* a deployment that set the alias may be writing its history entry right
+	 * now: let it land before taking the entry for missing */
+	if (mlc_policy_head(&mp, e->name) != v) {
+		settle();
+		if (place_reread(r, p->model, p, err) < 0)
+			return -1;
+		place_policy(p, &mp);
+		if (mp.live != v)
+			return mlc_error_set(err, MLC_ERR_FAILED,
+					     "%s %lld to %s: another console changed %s at the same "
+					     "time; see 'mlconsole deployments %s'",
+					     p->model, (long long)v, e->name, e->name, p->model);
+	}
+	before = mp;
+	before.live = mlc_policy_head(&mp, e->name);
+	if (refuse_state(&mp, 0, v, vs, vnote, err) < 0)
 		return -1;
 	if (before.live != v && e->required_approvals > 0)
 		return mlc_error_set(err, MLC_ERR_FAILED,
 				     "%s %lld is live in %s, but its history has no entry for it; "
 				     "with approvals required there, only its request records it "
 				     "('mlconsole approve ID')",
-				     mp->model, (long long)v, e->name);
+				     mp.model, (long long)v, e->name);
 	if (before.live != v && mlc_policy_deploy(&before, v, vs, vnote, err) < 0)
 		return -1;
-	return redeploy(r, p, mp->model, v, stage, actor, out, err);
+	return redeploy(r, p, mp.model, v, stage, actor, out, err);
 }
 
 /* Deploy when the policy needs no approval (policy.c decides): alias,
@@ -898,7 +914,7 @@ int mlflow_deploy(struct registry *r, const char *model, const char *version, co
 		goto out;
 	place_policy(&p, &mp);
 	if (mp.live == v) {
-		rc = deploy_again(r, &p, &mp, v, vs, vnote, stage, actor, out, err);
+		rc = deploy_again(r, &p, v, vs, vnote, stage, actor, out, err);
 		goto out;
 	}
 	if (mlc_policy_deploy(&mp, v, vs, vnote, err) < 0 ||
