@@ -334,8 +334,13 @@ int mlc_policy_comment(const char *comment, char *buf)
 int mlc_policy_complete(const struct mlc_place *p, const struct mlc_request *q, int64_t v,
 			enum mlc_vstate vs, const char *vnote, struct mlc_error *why)
 {
-	if (check_state(p->model, v, vs, vnote, why) < 0 ||
-	    (strcmp(q->kind, "rollback") != 0 && check_previous(p, v, why) < 0))
+	int rollback = strcmp(q->kind, "rollback") == 0;
+
+	/* a rollback may go to an archived version (as a direct one may); only
+	 * a deleted target closes it */
+	if (check_state(p->model, v, rollback && vs == MLC_V_ARCHIVED ? MLC_V_OK : vs, vnote,
+			why) < 0 ||
+	    (!rollback && check_previous(p, v, why) < 0))
 		return 1;
 	if (p->live == v) {
 		mlc_error_set(why, MLC_ERR_FAILED, "the version is already live");

@@ -121,9 +121,10 @@ int mlc_policy_comment(const char *comment, char *buf);
 
 /* At the approval that satisfies the policy of promotion or rollback request
  * q (version v, state vs of it), against p as it is now: 0 make it live;
- * 1 close it instead, with the reason in why (the version was deleted or
- * archived since, it is no longer live one environment before when required,
- * it is already live). */
+ * 1 close it instead, with the reason in why (the version was deleted since,
+ * or, for a promotion, archived since or no longer live one environment
+ * before when required; it is already live). A rollback may go to an archived
+ * version, as a direct rollback may. */
 int mlc_policy_complete(const struct mlc_place *p, const struct mlc_request *q, int64_t v,
 			enum mlc_vstate vs, const char *vnote, struct mlc_error *why);
 
