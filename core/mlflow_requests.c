@@ -33,7 +33,7 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define MAX_WAS 16 /* earlier numbers a request tag keeps */
+#define MAX_WAS 8 /* earlier openings a request tag keeps ("was") */
 
 /* ---- requests: tags, openings, numbers -------------------------------------------- */
 
@@ -47,6 +47,13 @@ struct found {
 		     * experiment exp ("policy:E"); model and version "" */
 	char exp[64];
 };
+
+/* The number of an earlier opening kept in a tag's "was": a number (the
+ * older layout) or {"n", "at", "kind", "by", "state", "reason", "closed_at"}. */
+static int64_t was_number(const json_t *it)
+{
+	return json_is_object(it) ? jint(it, "n") : json_integer_value(it);
+}
 
 /* The number shown for an opening (or an old-layout "M:V:E"). */
 static int64_t request_number(const char *ref)
@@ -508,6 +515,32 @@ static int edit_cancel(struct req *q, struct req_change *c, struct mlc_error *er
 	return 0;
 }
 
+/* What a re-opened tag keeps of the opening q it replaces, in "was": its
+ * number, when and by whom it was opened, its kind, and how it ended (a
+ * pending one is closed: superseded by the opening numbered now). */
+static json_t *was_entry(const struct req *q, const struct found *f, int64_t now)
+{
+	const char *state = req_state(q), *reason = jstr(q->tag, "reason");
+	int64_t closed = jint(q->tag, "closed_at");
+	char why[64];
+	json_t *e;
+
+	if (strcmp(state, "pending") == 0) {
+		state = "closed";
+		mlc_policy_superseded(now, why, sizeof why);
+		reason = why;
+	} else if (strcmp(state, state_of(q->tag)) != 0) {
+		reason = "rejected"; /* by a vote the tag did not say yet */
+	}
+	e = json_pack("{s:I,s:I,s:s,s:s,s:I}", "n", (json_int_t)number_of(q->tag, f->ref), "at",
+		      (json_int_t)jint(q->tag, "at"), "kind",
+		      jstr(q->tag, "kind") ? jstr(q->tag, "kind") : "promote", "state", state,
+		      "closed_at", (json_int_t)(closed ? closed : timefmt_now_ms()));
+	json_object_set_new(e, "by", jcut(jstr(q->tag, "by") ? jstr(q->tag, "by") : "", 100));
+	json_object_set_new(e, "reason", jcut(reason ? reason : "", 160));
+	return e;
+}
+
 /* Edit: open the request anew (it replaces a closed one, or a pending one of
  * the other kind: policy.c allowed it). The numbers of earlier openings are
  * kept in "was". */
@@ -524,14 +557,14 @@ static int edit_open(struct req *q, struct req_change *c, struct mlc_error *err)
 				     (long long)number_of(q->tag, c->f->ref));
 	}
 	c->superseded = strcmp(state, "pending") == 0 ? number_of(q->tag, c->f->ref) : 0;
+	snprintf(opening, sizeof opening, "%s@%lld", c->f->ref, (long long)c->at);
 	json_array_foreach(old, i, it)
 	{
-		if (json_is_integer(it) && json_array_size(old) - i < MAX_WAS)
+		if ((json_is_integer(it) || json_is_object(it)) && json_array_size(old) - i < MAX_WAS)
 			json_array_append(was, it);
 	}
 	if (*state)
-		json_array_append_new(was, json_integer(number_of(q->tag, c->f->ref)));
-	snprintf(opening, sizeof opening, "%s@%lld", c->f->ref, (long long)c->at);
+		json_array_append_new(was, was_entry(q, c->f, request_number(opening)));
 	json_object_clear(q->tag);
 	json_object_set_new(q->tag, "id", json_string(c->f->ref));
 	json_object_set_new(q->tag, "opening", json_string(opening));
@@ -722,6 +755,39 @@ static void request_votes(struct mlc_arena *a, struct mlc_request *x, const stru
 	}
 }
 
+/* Add the earlier openings f's tag q kept ("was") to the listing, when it
+ * asks for them: every request, or the one numbered c->id (1: found). */
+static int add_earlier(const struct found *f, const struct req *q, struct reqs_ctx *c)
+{
+	struct mlc_arena *a = &c->out->arena;
+	const json_t *it;
+	size_t i;
+
+	if (c->which == REQ_PENDING && c->id <= 0)
+		return 0;
+	json_array_foreach(json_object_get(q->tag, "was"), i, it)
+	{
+		struct mlc_request *x;
+		if (!jstr(it, "state") || (c->id > 0 && was_number(it) != c->id))
+			continue;
+		x = MLC_LIST_PUSH(c->out);
+		x->id = was_number(it);
+		x->model = arena_strdup(a, f->model);
+		x->version = arena_strdup(a, f->version);
+		x->environment = arena_strdup(a, f->env);
+		x->kind = jdup_or(a, it, "kind", "promote");
+		x->state = jdup(a, it, "state");
+		x->requested_by = jdup(a, it, "by");
+		x->close_reason = jdup(a, it, "reason");
+		x->requested_at = jint(it, "at");
+		x->closed_at = jint(it, "closed_at");
+		x->change = arena_strdup(a, "");
+		if (c->id > 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Add request q (of f) to the listing when it is asked for. */
 static int add_request(const struct found *f, const struct req *q, void *ctx)
 {
@@ -731,6 +797,8 @@ static int add_request(const struct found *f, const struct req *q, void *ctx)
 	const json_t *j = q->tag;
 	struct mlc_request *x;
 
+	if (add_earlier(f, q, c))
+		return 1;
 	if (c->id > 0 ? f->id != c->id : c->which == REQ_PENDING && strcmp(state, "pending") != 0)
 		return 0;
 	x = MLC_LIST_PUSH(c->out);
@@ -801,6 +869,7 @@ struct match {
 	int64_t id;
 	struct found f; /* the request found (ref "" until then) */
 	int64_t now;	/* the number of the opening that replaced id, 0: none */
+	char was[16];	/* and the state id ended in, when its tag kept it */
 };
 
 /* Keep the request whose number is m's id (or note the one it was). */
@@ -816,15 +885,18 @@ static int match_request(const struct found *f, const struct req *q, void *ctx)
 	}
 	json_array_foreach(json_object_get(q->tag, "was"), i, it)
 	{
-		if (json_integer_value(it) == m->id)
+		if (was_number(it) == m->id) {
 			m->now = f->id;
+			snprintf(m->was, sizeof m->was, "%s", jstr(it, "state") ? jstr(it, "state") : "");
+		}
 	}
 	return 0;
 }
 
 /* The request numbered id (its current opening) into f, and its
  * environment's policy from envs. A number of an earlier opening is refused:
- * the request was re-opened since. */
+ * it is no longer pending (policy.c says how it ended), or (a tag of the older
+ * layout, which kept only the number) it was re-opened since. */
 static int find_request(struct registry *r, int64_t id, const struct mlc_env_list *envs,
 			struct found *f, const struct mlc_env **env, struct mlc_error *err)
 {
@@ -835,6 +907,8 @@ static int find_request(struct registry *r, int64_t id, const struct mlc_env_lis
 			return -1;
 	if (!m.f.ref[0] && scan_policy_requests(r, match_request, &m, err) < 0)
 		return -1;
+	if (!m.f.ref[0] && m.was[0])
+		return mlc_policy_pending(&(struct mlc_request){.id = id, .state = m.was}, err);
 	if (!m.f.ref[0] && m.now)
 		return reopened(err, id, m.now);
 	if (!m.f.ref[0])

@@ -261,9 +261,7 @@ int64_t mlc_policy_approvals(const struct mlc_request *q)
 	return n;
 }
 
-/* "request N is STATE, not pending" (or not found, for no state) unless q is
- * pending. */
-static int check_pending(const struct mlc_request *q, struct mlc_error *err)
+int mlc_policy_pending(const struct mlc_request *q, struct mlc_error *err)
 {
 	const char *state = q->state ? q->state : "";
 
@@ -281,7 +279,7 @@ int mlc_policy_may_vote(const struct mlc_request *q, const struct mlc_env *e, co
 {
 	int listed = e->n_approvers == 0;
 
-	if (check_pending(q, err) < 0)
+	if (mlc_policy_pending(q, err) < 0)
 		return -1;
 	if (q->requested_by && strcmp(q->requested_by, actor) == 0 && !e->self_approval)
 		return mlc_error_set(err, MLC_ERR_FAILED,
@@ -307,7 +305,7 @@ int mlc_policy_may_cancel(const struct mlc_request *q, const char *actor, struct
 {
 	const char *by = q->requested_by;
 
-	if (check_pending(q, err) < 0)
+	if (mlc_policy_pending(q, err) < 0)
 		return -1;
 	if (by == NULL || strcmp(by, actor) != 0)
 		return mlc_error_set(err, MLC_ERR_FAILED,

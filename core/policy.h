@@ -104,6 +104,10 @@ void mlc_policy_superseded(int64_t id, char *buf, size_t len);
 int64_t mlc_policy_need(const struct mlc_env *e);
 /* The approving votes of q (one per voter). */
 int64_t mlc_policy_approvals(const struct mlc_request *q);
+/* 0 when q is pending; else -1 with err: "request N is STATE, not pending"
+ * (or "request N: not found" when q has no state). */
+int mlc_policy_pending(const struct mlc_request *q, struct mlc_error *err);
+
 /* May actor vote on request q (its votes: those cast for its current
  * opening) under e's policy? 0 yes; -1 with err: not pending (err code
  * NOTFOUND when q->state is ""), the requester without self-approval, not an

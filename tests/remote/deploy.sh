@@ -237,7 +237,7 @@ old5=$id5
 id5=$(request_id fraud-detector 2 qa)
 check "the new opening has a number of its own" "$([ "$id5" != "$old5" ] && echo new)" new
 expect_exit 1 "a vote by the old number" -- "$M" --as bob approve "$old5"
-expect_in "$T/err" "request $old5 was re-opened since as request $id5; look at it again" "is refused, not counted"
+expect_in "$T/err" "request $old5 is approved, not pending" "is refused, not counted"
 expect_exit 0 "bob approves" -- "$M" --as bob approve "$id5"
 expect_in "$T/out" "request $id5 approved: fraud-detector 2 is live in qa" "says so"
 check "2 is live in qa" "$(alias_of fraud-detector qa)" 2
