@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mlflow_impl.h"
+#include "mlflow_req.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -37,20 +38,9 @@
 
 /* ---- requests: tags, openings, numbers -------------------------------------------- */
 
-/* Where a request's tag lives, its current opening and its number. */
-struct found {
-	char model[512], version[24], env[72];
-	char ref[620];	   /* "M:V:E", the id users of other MLflow clients see */
-	char opening[660]; /* "REF@ms": the current opening ("" before one is read) */
-	int64_t id;
-	int policy; /* a policy request: the tag mlconsole.policyrequest.E of
-		     * experiment exp ("policy:E"); model and version "" */
-	char exp[64];
-};
-
 /* The number of an earlier opening kept in a tag's "was": a number (the
  * older layout) or {"n", "at", "kind", "by", "state", "reason", "closed_at"}. */
-static int64_t was_number(const json_t *it)
+int64_t was_number(const json_t *it)
 {
 	return json_is_object(it) ? jint(it, "n") : json_integer_value(it);
 }
@@ -68,7 +58,7 @@ static int64_t request_number(const char *ref)
 }
 
 /* Fill f for the request of model version in env (no opening read yet). */
-static void found_set(struct found *f, const char *model, const char *version, const char *env)
+void found_set(struct found *f, const char *model, const char *version, const char *env)
 {
 	memset(f, 0, sizeof *f);
 	snprintf(f->model, sizeof f->model, "%s", model);
@@ -79,7 +69,7 @@ static void found_set(struct found *f, const char *model, const char *version, c
 }
 
 /* Fill f for the policy request of env, a tag of experiment exp. */
-static void found_set_policy(struct found *f, const char *env, const char *exp)
+void found_set_policy(struct found *f, const char *env, const char *exp)
 {
 	found_set(f, "", "", env);
 	snprintf(f->exp, sizeof f->exp, "%s", exp);
@@ -106,14 +96,14 @@ static int64_t number_of(const json_t *j, const char *ref)
 }
 
 /* Take request tag j as f's current opening: its opening and number. */
-static void found_open(struct found *f, const json_t *j)
+void found_open(struct found *f, const json_t *j)
 {
 	opening_of(j, f->ref, f->opening, sizeof f->opening);
 	f->id = number_of(j, f->ref);
 }
 
 /* The state of request tag j ("" when j holds no request). */
-static const char *state_of(const json_t *j)
+const char *state_of(const json_t *j)
 {
 	return jstr(j, "state") ? jstr(j, "state") : jstr(j, "id") ? "pending" : "";
 }
@@ -146,15 +136,8 @@ static void tag_key(const struct found *f, const char *what, char *buf, size_t l
 		 strcmp(what, "vote") == 0 ? "." : "");
 }
 
-/* A request as read: its tag, and the votes of its current opening. */
-struct req {
-	json_t *tag;   /* the request tag ({} when none) */
-	json_t *votes; /* [{"by", "d", "at", "comment", ...}]: the old layout's
-			* "votes" in the tag, then the vote tags whose req is the opening */
-};
-
 /* Free what a read left in q. */
-static void req_free(struct req *q)
+void req_free(struct req *q)
 {
 	json_decref(q->tag);
 	json_decref(q->votes);
@@ -163,7 +146,7 @@ static void req_free(struct req *q)
 
 /* Read f's request from entity o (a model version, or the policy experiment):
  * its tag and the votes of its current opening, into q. */
-static void req_from(const json_t *o, const struct found *f, struct req *q)
+void req_from(const json_t *o, const struct found *f, struct req *q)
 {
 	char key[128], prefix[128], opening[660];
 	const json_t *it;
@@ -200,7 +183,7 @@ static void req_from(const json_t *o, const struct found *f, struct req *q)
 /* The state of request q: its tag's, but "rejected" while the tag still says
  * pending and a rejecting vote of its opening is in (the tag's close may not
  * have landed yet, or was lost to a concurrent write). */
-static const char *req_state(const struct req *q)
+const char *req_state(const struct req *q)
 {
 	const char *s = state_of(q->tag);
 	const json_t *v;
@@ -560,7 +543,8 @@ static int edit_open(struct req *q, struct req_change *c, struct mlc_error *err)
 	snprintf(opening, sizeof opening, "%s@%lld", c->f->ref, (long long)c->at);
 	json_array_foreach(old, i, it)
 	{
-		if ((json_is_integer(it) || json_is_object(it)) && json_array_size(old) - i < MAX_WAS)
+		if ((json_is_integer(it) || json_is_object(it)) &&
+		    json_array_size(old) - i < MAX_WAS)
 			json_array_append(was, it);
 	}
 	if (*state)
@@ -632,237 +616,6 @@ static int claimed_by(const struct req *q, const char *actor, int64_t at)
 	return jstr(cl, "by") && strcmp(jstr(cl, "by"), actor) == 0 && jint(cl, "at") == at;
 }
 
-/* ---- finding requests ----------------------------------------------------------- */
-
-/* Called for each request found; returns 1 to stop. */
-typedef int (*req_fn)(const struct found *f, const struct req *q, void *ctx);
-
-/* A scan of one environment's request tags. */
-struct scan {
-	const char *env;
-	char key[128];
-	req_fn fn;
-	void *ctx;
-};
-
-/* The request of f on entity o (read there) to fn, when it holds one. */
-static int offer(struct found *f, const json_t *o, req_fn fn, void *ctx)
-{
-	struct req q;
-	int stop = 0;
-
-	req_from(o, f, &q);
-	found_open(f, q.tag);
-	if (*state_of(q.tag))
-		stop = fn(f, &q, ctx);
-	req_free(&q);
-	return stop;
-}
-
-/* The request of model version mv, to the scan's function. */
-static int scan_one(const json_t *mv, void *ctx)
-{
-	struct scan *s = ctx;
-	const char *name = jstr(mv, "name"), *ver = jstr(mv, "version");
-	struct found f;
-
-	if (tag_of(mv, s->key) == NULL || name == NULL || ver == NULL)
-		return 0;
-	found_set(&f, name, ver, s->env);
-	return offer(&f, mv, s->fn, s->ctx);
-}
-
-/* Call fn for every request tag of env (of model only, unless NULL): one
- * model-versions/search on the tag. */
-static int scan_requests(struct registry *r, const char *env, const char *model, req_fn fn,
-			 void *ctx, struct mlc_error *err)
-{
-	struct scan s = {env, "", fn, ctx};
-	struct strbuf f = {0};
-	struct http_param p = {"filter", NULL};
-	struct pager pg = {.path = "model-versions/search",
-			   .items = "model_versions",
-			   .params = &p,
-			   .n_params = 1,
-			   .page_size = PAGE,
-			   .fn = scan_one,
-			   .ctx = &s};
-	int rc = -1;
-
-	snprintf(s.key, sizeof s.key, "mlconsole.request.%s", env);
-	if (model) {
-		sb_add(&f, "name = ");
-		if (add_literal(&f, model, err) < 0)
-			goto out;
-		sb_add(&f, " AND ");
-	}
-	sb_printf(&f, "tags.`%s` LIKE '%%'", s.key);
-	p.value = sb_str(&f);
-	rc = each_item(r, &pg, err);
-out:
-	sb_free(&f);
-	return rc;
-}
-
-/* Call fn for every policy request: the tags mlconsole.policyrequest.E of
- * the policy experiment (none when it does not exist). */
-static int scan_policy_requests(struct registry *r, req_fn fn, void *ctx, struct mlc_error *err)
-{
-	static const char prefix[] = "mlconsole.policyrequest.";
-	const json_t *it;
-	json_t *e;
-	size_t i;
-
-	if (policy_experiment(r, &e, err) < 0)
-		return -1;
-	json_array_foreach(json_object_get(e, "tags"), i, it)
-	{
-		const char *k = jstr(it, "key"), *v = jstr(it, "value");
-		struct found f;
-		if (!k || !v || strncmp(k, prefix, sizeof prefix - 1) != 0 ||
-		    !mlc_env_name_valid(k + sizeof prefix - 1))
-			continue;
-		found_set_policy(&f, k + sizeof prefix - 1,
-				 jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
-		if (offer(&f, e, fn, ctx))
-			break;
-	}
-	json_decref(e);
-	return 0;
-}
-
-/* Where the listing of requests goes. */
-struct reqs_ctx {
-	struct mlc_request_list *out;
-	int which;
-	int64_t id;
-};
-
-/* Copy the votes of request q into l's item x. */
-static void request_votes(struct mlc_arena *a, struct mlc_request *x, const struct req *q)
-{
-	const json_t *v;
-	size_t i;
-
-	x->votes = arena_alloc(a, (json_array_size(q->votes) + 1) * sizeof *x->votes);
-	json_array_foreach(q->votes, i, v)
-	{
-		struct mlc_vote *y = &x->votes[x->n_votes++];
-		y->by = jdup(a, v, "by");
-		y->decision = jdup(a, v, "d");
-		y->at = jint(v, "at");
-		y->comment = jdup(a, v, "comment");
-	}
-}
-
-/* Add the earlier openings f's tag q kept ("was") to the listing, when it
- * asks for them: every request, or the one numbered c->id (1: found). */
-static int add_earlier(const struct found *f, const struct req *q, struct reqs_ctx *c)
-{
-	struct mlc_arena *a = &c->out->arena;
-	const json_t *it;
-	size_t i;
-
-	if (c->which == REQ_PENDING && c->id <= 0)
-		return 0;
-	json_array_foreach(json_object_get(q->tag, "was"), i, it)
-	{
-		struct mlc_request *x;
-		if (!jstr(it, "state") || (c->id > 0 && was_number(it) != c->id))
-			continue;
-		x = MLC_LIST_PUSH(c->out);
-		x->id = was_number(it);
-		x->model = arena_strdup(a, f->model);
-		x->version = arena_strdup(a, f->version);
-		x->environment = arena_strdup(a, f->env);
-		x->kind = jdup_or(a, it, "kind", "promote");
-		x->state = jdup(a, it, "state");
-		x->requested_by = jdup(a, it, "by");
-		x->close_reason = jdup(a, it, "reason");
-		x->requested_at = jint(it, "at");
-		x->closed_at = jint(it, "closed_at");
-		x->change = arena_strdup(a, "");
-		if (c->id > 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Add request q (of f) to the listing when it is asked for. */
-static int add_request(const struct found *f, const struct req *q, void *ctx)
-{
-	struct reqs_ctx *c = ctx;
-	struct mlc_arena *a = &c->out->arena;
-	const char *state = req_state(q);
-	const json_t *j = q->tag;
-	struct mlc_request *x;
-
-	if (add_earlier(f, q, c))
-		return 1;
-	if (c->id > 0 ? f->id != c->id : c->which == REQ_PENDING && strcmp(state, "pending") != 0)
-		return 0;
-	x = MLC_LIST_PUSH(c->out);
-	x->id = f->id;
-	x->model = arena_strdup(a, f->model);
-	x->version = arena_strdup(a, f->version);
-	x->environment = arena_strdup(a, f->env);
-	x->kind = jdup_or(a, j, "kind", "promote");
-	x->state = arena_strdup(a, state);
-	x->requested_by = jdup(a, j, "by");
-	x->comment = jdup(a, j, "comment");
-	x->close_reason =
-	    strcmp(state, state_of(j)) != 0 ? arena_strdup(a, "rejected") : jdup(a, j, "reason");
-	x->requested_at = jint(j, "at");
-	x->closed_at = jint(j, "closed_at");
-	x->change = jdup_or(a, j, "summary", "");
-	request_votes(a, x, q);
-	return c->id > 0;
-}
-
-/* Oldest first, then by number. */
-static int cmp_request_oldest(const void *a, const void *b)
-{
-	const struct mlc_request *x = a, *y = b;
-
-	if (x->requested_at != y->requested_at)
-		return x->requested_at < y->requested_at ? -1 : 1;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Newest first. */
-static int cmp_request_newest(const void *a, const void *b)
-{
-	return cmp_request_oldest(b, a);
-}
-
-/* Requests from every environment's tags: pending (oldest first) or all
- * (newest first); id > 0: just that one. */
-int mlflow_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
-		    struct mlc_error *err)
-{
-	struct mlc_env_list envs = {0};
-	struct reqs_ctx c = {out, which, id};
-	size_t first = out->n;
-	int rc = -1;
-
-	if (load_envs(r, &envs, NULL, 0, err) < 0)
-		goto out;
-	for (size_t i = 0; i < envs.n && !(id > 0 && out->n > first); i++)
-		if (scan_requests(r, envs.items[i].name, NULL, add_request, &c, err) < 0)
-			goto out;
-	if (!(id > 0 && out->n > first) && scan_policy_requests(r, add_request, &c, err) < 0)
-		goto out;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items,
-		      which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
-	rc = 0;
-	if (id > 0 && out->n == first)
-		rc = mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
-out:
-	MLC_LIST_FREE(&envs);
-	return rc;
-}
-
 /* What find_request looks for: the request numbered id, or the one that
  * numbered it once ("was"). */
 struct match {
@@ -887,7 +640,8 @@ static int match_request(const struct found *f, const struct req *q, void *ctx)
 	{
 		if (was_number(it) == m->id) {
 			m->now = f->id;
-			snprintf(m->was, sizeof m->was, "%s", jstr(it, "state") ? jstr(it, "state") : "");
+			snprintf(m->was, sizeof m->was, "%s",
+				 jstr(it, "state") ? jstr(it, "state") : "");
 		}
 	}
 	return 0;
