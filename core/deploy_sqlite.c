@@ -13,6 +13,7 @@
 #include "deploy.h"
 #include "policy.h"
 #include "sqlite_impl.h"
+#include "sqlutil.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -23,24 +24,14 @@
 static int64_t query_int(struct registry *r, const char *sql, int64_t dflt, struct mlc_error *err,
 			 const char *types, ...)
 {
-	sqlite3_stmt *st = sq_prep(r, sql, err);
-	va_list ap;
 	int64_t v = dflt;
+	va_list ap;
+	int rc;
 
-	if (st == NULL)
-		return -1;
 	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 's')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-	}
+	rc = sql_vint(DB(r), PATH(r), &v, err, sql, types, ap);
 	va_end(ap);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return rc < 0 ? -1 : v;
 }
 
 /* The id of environment name; -1 with a NOT FOUND naming it. */
@@ -50,14 +41,16 @@ static int64_t env_id(struct registry *r, const char *name, struct mlc_error *er
 
 	if (id == 0)
 		return mlc_error_set(err, MLC_ERR_NOTFOUND,
-				     "environment '%s': not found (see 'mlconsole env list')", name);
+				     "environment '%s': not found (see 'mlconsole env list')",
+				     name);
 	return id;
 }
 
 /* What version v of model mid is to the policy (MLC_V_*); -1 with err. */
 static int version_state(struct registry *r, int64_t mid, int64_t v, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT stage FROM model_versions WHERE model_id = ? AND version = ?", err);
+	sqlite3_stmt *st =
+	    sq_prep(r, "SELECT stage FROM model_versions WHERE model_id = ? AND version = ?", err);
 	int vs = MLC_V_MISSING;
 
 	if (st == NULL)
@@ -65,8 +58,9 @@ static int version_state(struct registry *r, int64_t mid, int64_t v, struct mlc_
 	sqlite3_bind_int64(st, 1, mid);
 	sqlite3_bind_int64(st, 2, v);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		vs = strcmp((const char *)sqlite3_column_text(st, 0), "Archived") == 0 ? MLC_V_ARCHIVED
-										  : MLC_V_OK;
+		vs = strcmp((const char *)sqlite3_column_text(st, 0), "Archived") == 0
+			 ? MLC_V_ARCHIVED
+			 : MLC_V_OK;
 	sqlite3_finalize(st);
 	return vs;
 }
@@ -83,14 +77,15 @@ static int audit(struct registry *r, const char *actor, const char *action, cons
 static int read_history(struct registry *r, const char *model, const char *env,
 			struct mlc_event_list *out, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(
-	    r,
-	    "SELECT m.name, e.name, d.version, coalesce(d.previous_version, ''), d.action, d.at, d.by"
-	    " FROM deployments d JOIN registered_models m ON m.id = d.model_id"
-	    " JOIN environments e ON e.id = d.env_id"
-	    " WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
-	    " ORDER BY d.at DESC, d.id DESC",
-	    err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT m.name, e.name, d.version, coalesce(d.previous_version, ''), d.action, "
+		    "d.at, d.by"
+		    " FROM deployments d JOIN registered_models m ON m.id = d.model_id"
+		    " JOIN environments e ON e.id = d.env_id"
+		    " WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
+		    " ORDER BY d.at DESC, d.id DESC",
+		    err);
 	int rc;
 
 	if (st == NULL)
@@ -116,7 +111,8 @@ static int read_history(struct registry *r, const char *model, const char *env,
 static int begin(struct registry *r, struct mlc_error *err)
 {
 	if (r->read_only)
-		return mlc_error_set(err, MLC_ERR_READONLY, "%s: the registry is open read-only", PATH(r));
+		return mlc_error_set(err, MLC_ERR_READONLY, "%s: the registry is open read-only",
+				     PATH(r));
 	return sq_exec(r, "BEGIN IMMEDIATE", err);
 }
 
@@ -182,8 +178,9 @@ static int read_place(struct registry *r, const char *model, const char *env, st
 			s->p.env = &s->envs.items[i];
 	s->p.envs = &s->envs;
 	s->p.model = model;
-	s->p.live = query_int(r, "SELECT version FROM model_aliases WHERE model_id = ? AND alias = ?", 0,
-			      err, "is", s->mid, env);
+	s->p.live =
+	    query_int(r, "SELECT version FROM model_aliases WHERE model_id = ? AND alias = ?", 0,
+		      err, "is", s->mid, env);
 	return s->p.env == NULL || s->p.live < 0 ? -1 : spot_history(r, s, err);
 }
 
@@ -192,8 +189,11 @@ static int insert_deployment(struct registry *r, const struct spot *s, int64_t v
 			     const char *action, int64_t at, const char *by, int64_t request_id,
 			     struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "INSERT INTO deployments (model_id, env_id, version, previous_version,"
-				      " action, at, by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "INSERT INTO deployments (model_id, env_id, version, previous_version,"
+		    " action, at, by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		    err);
 
 	if (st == NULL)
 		return -1;
@@ -234,8 +234,11 @@ static int note_external(struct registry *r, struct spot *s, struct mlc_error *e
 /* The pending requests of s's model in its environment into s->pending. */
 static int read_pending(struct registry *r, struct spot *s, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT id, version, kind FROM promotion_requests WHERE model_id = ?"
-				      " AND env_id = ? AND state = 'pending' ORDER BY id", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT id, version, kind FROM promotion_requests WHERE model_id = ?"
+		    " AND env_id = ? AND state = 'pending' ORDER BY id",
+		    err);
 	int rc;
 
 	if (st == NULL)
@@ -248,8 +251,9 @@ static int read_pending(struct registry *r, struct spot *s, struct mlc_error *er
 		q = &s->pending[s->n_pending++];
 		q->id = sqlite3_column_int64(st, 0);
 		q->version = sqlite3_column_int64(st, 1);
-		q->kind = strcmp((const char *)sqlite3_column_text(st, 2), "rollback") == 0 ? "rollback"
-											: "promote";
+		q->kind = strcmp((const char *)sqlite3_column_text(st, 2), "rollback") == 0
+			      ? "rollback"
+			      : "promote";
 	}
 	return sq_step_done(r, st, rc, err);
 }
@@ -258,15 +262,18 @@ static int read_pending(struct registry *r, struct spot *s, struct mlc_error *er
  * note it in out (the transaction may still roll back: finish_out clears
  * deployed). */
 static int make_live(struct registry *r, const struct spot *s, int64_t v, const char *action,
-		     const char *actor, int64_t request_id, struct mlc_outcome *out, struct mlc_error *err)
+		     const char *actor, int64_t request_id, struct mlc_outcome *out,
+		     struct mlc_error *err)
 {
 	int64_t prev = s->p.live, now = timefmt_now_ms();
 	const char *model = s->p.model, *env = s->p.env->name;
 	sqlite3_stmt *st;
 	char subject[600], detail[128];
 
-	st = sq_prep(r, "INSERT INTO model_aliases (model_id, alias, version) VALUES (?, ?, ?)"
-			" ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version", err);
+	st = sq_prep(r,
+		     "INSERT INTO model_aliases (model_id, alias, version) VALUES (?, ?, ?)"
+		     " ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version",
+		     err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, s->mid);
@@ -314,7 +321,7 @@ static int do_deploy(struct registry *r, const char *model, const char *version,
 }
 
 int sq_deploy(struct registry *r, const char *model, const char *version, const char *env,
-			 const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+	      const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
@@ -358,7 +365,7 @@ int sq_rollback_target(struct registry *r, const char *model, const char *env, c
 }
 
 int sq_rollback(struct registry *r, const char *model, const char *env, const char *to,
-			   const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+		const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
@@ -422,9 +429,11 @@ static int64_t next_request_id(struct registry *r, struct mlc_error *err)
 static int insert_request(struct registry *r, const struct spot *s, int64_t id, const char *kind,
 			  int64_t v, const char *comment, const char *actor, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "INSERT INTO promotion_requests (model_id, version, env_id, kind,"
-				      " requested_by, requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-				   err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "INSERT INTO promotion_requests (model_id, version, env_id, kind,"
+		    " requested_by, requested_at, comment, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		    err);
 
 	if (st == NULL)
 		return -1;
@@ -440,8 +449,8 @@ static int insert_request(struct registry *r, const struct spot *s, int64_t id, 
 }
 
 static int do_request(struct registry *r, const char *model, const char *version, const char *env,
-		      const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
-		      struct mlc_error *err)
+		      const char *kind, const char *comment, const char *actor,
+		      struct mlc_outcome *out, struct mlc_error *err)
 {
 	int rollback = strcmp(kind, "rollback") == 0, rc = -1, vs, cut;
 	char note[MLC_COMMENT_MAX + 1], subject[600];
@@ -470,12 +479,13 @@ out:
 }
 
 int sq_request(struct registry *r, const char *model, const char *version, const char *env,
-			  const char *kind, const char *comment, const char *actor,
-			  struct mlc_outcome *out, struct mlc_error *err)
+	       const char *kind, const char *comment, const char *actor, struct mlc_outcome *out,
+	       struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish_out(r, do_request(r, model, version, env, kind, comment, actor, out, err), out, err);
+	return finish_out(r, do_request(r, model, version, env, kind, comment, actor, out, err),
+			  out, err);
 }
 
 /* The approval that satisfies the policy of promotion or rollback request q:
@@ -498,7 +508,8 @@ static int complete(struct registry *r, const struct mlc_request *q, const char 
 			goto out;
 		mlc_said_closed(out, q->id, why.msg);
 	} else {
-		if (make_live(r, &s, v, rollback ? "rollback" : "deploy", actor, q->id, out, err) < 0 ||
+		if (make_live(r, &s, v, rollback ? "rollback" : "deploy", actor, q->id, out, err) <
+			0 ||
 		    close_request(r, q->id, "approved", "approved", err) < 0)
 			goto out;
 		mlc_said_approved(out, q->id, 1, q->model, v, s.p.env->name);
@@ -590,13 +601,14 @@ out:
 static int insert_vote(struct registry *r, const struct mlc_request *q, int approve,
 		       const char *comment, const char *actor, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r,
-				   strcmp(q->kind, "policy") == 0
-				       ? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
-					 " VALUES (?, ?, ?, ?, ?)"
-				       : "INSERT INTO votes (request_id, voter, decision, at, comment)"
-					 " VALUES (?, ?, ?, ?, ?)",
-				   err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    strcmp(q->kind, "policy") == 0
+			? "INSERT INTO policy_votes (request_id, voter, decision, at, comment)"
+			  " VALUES (?, ?, ?, ?, ?)"
+			: "INSERT INTO votes (request_id, voter, decision, at, comment)"
+			  " VALUES (?, ?, ?, ?, ?)",
+		    err);
 	char subject[64];
 
 	if (st == NULL)
@@ -655,7 +667,7 @@ static int do_vote(struct registry *r, int64_t id, const char *decision, const c
 	} else if (k < mlc_policy_need(e)) {
 		mlc_said_counted(out, id, k, mlc_policy_need(e));
 	} else if ((strcmp(q->kind, "policy") == 0 ? complete_policy(r, q, actor, out, err)
-						    : complete(r, q, actor, out, err)) < 0) {
+						   : complete(r, q, actor, out, err)) < 0) {
 		goto out;
 	}
 	mlc_said_comment_cut(out, cut);
@@ -667,7 +679,7 @@ out:
 }
 
 int sq_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
-		       const char *actor, struct mlc_outcome *out, struct mlc_error *err)
+	    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
@@ -694,7 +706,7 @@ static int do_cancel(struct registry *r, int64_t id, const char *actor, struct m
 }
 
 int sq_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
-			 struct mlc_error *err)
+	      struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
@@ -716,7 +728,9 @@ static int set_approvers(struct registry *r, int64_t env_id, const char *s, stru
 	sqlite3_bind_int64(st, 1, env_id);
 	rc = sq_step_done(r, st, sqlite3_step(st), err);
 	while (rc == 0 && mlc_approver_next(&s, &name, &n)) {
-		st = sq_prep(r, "INSERT OR IGNORE INTO environment_approvers (env_id, user) VALUES (?, ?)", err);
+		st = sq_prep(
+		    r, "INSERT OR IGNORE INTO environment_approvers (env_id, user) VALUES (?, ?)",
+		    err);
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, env_id);
@@ -732,8 +746,11 @@ static int set_approvers(struct registry *r, int64_t env_id, const char *s, stru
 static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change *c,
 				struct strbuf *detail, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT m.name, a.version FROM model_aliases a JOIN registered_models m"
-				      " ON m.id = a.model_id WHERE a.alias = ? ORDER BY m.name", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT m.name, a.version FROM model_aliases a JOIN registered_models m"
+		    " ON m.id = a.model_id WHERE a.alias = ? ORDER BY m.name",
+		    err);
 	struct strbuf which = {0};
 	int rc;
 
@@ -742,7 +759,8 @@ static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change 
 	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		sb_printf(&which, "%s%s (version %lld)", which.len ? ", " : "",
-			  (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1));
+			  (const char *)sqlite3_column_text(st, 0),
+			  (long long)sqlite3_column_int64(st, 1));
 	rc = sq_step_done(r, st, rc, err);
 	if (rc == 0 && which.len) {
 		st = sq_prep(r, "DELETE FROM model_aliases WHERE alias = ?", err);
@@ -752,11 +770,14 @@ static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change 
 		}
 		sqlite3_bind_text(st, 1, c->name, -1, SQLITE_TRANSIENT);
 		rc = sq_step_done(r, st, sqlite3_step(st), err);
-		sb_printf(detail, " removed alias '%s' of %s: a new environment starts with nothing live;",
+		sb_printf(detail,
+			  " removed alias '%s' of %s: a new environment starts with nothing live;",
 			  c->name, sb_str(&which));
 		if (rc == 0 && c->notice)
-			*c->notice = xasprintf("environment %s: removed the alias '%s' of %s: a new environment "
-					       "starts with nothing live", c->name, c->name, sb_str(&which));
+			*c->notice = xasprintf(
+			    "environment %s: removed the alias '%s' of %s: a new environment "
+			    "starts with nothing live",
+			    c->name, c->name, sb_str(&which));
 	}
 	sb_free(&which);
 	return rc;
@@ -773,11 +794,13 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 	int rc;
 
 	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(err, MLC_ERR_USAGE,
-				     "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+		return mlc_error_set(
+		    err, MLC_ERR_USAGE,
+		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
 	id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", c->name);
 	if (id == 0) {
-		next = query_int(r, "SELECT coalesce(max(ord), 0) + 1 FROM environments", 1, err, "");
+		next =
+		    query_int(r, "SELECT coalesce(max(ord), 0) + 1 FROM environments", 1, err, "");
 		st = sq_prep(r, "INSERT INTO environments (name, ord) VALUES (?, ?)", err);
 		if (st == NULL)
 			return -1;
@@ -792,13 +815,15 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 			return -1;
 		}
 	}
-	st = sq_prep(r, "UPDATE environments SET"
-			" ord = CASE WHEN ?2 THEN ?3 ELSE ord END,"
-			" required_approvals = CASE WHEN ?4 THEN ?5 ELSE required_approvals END,"
-			" self_approval = CASE WHEN ?6 THEN ?7 ELSE self_approval END,"
-			" rollback_approval = CASE WHEN ?8 THEN ?9 ELSE rollback_approval END,"
-			" require_previous = CASE WHEN ?10 THEN ?11 ELSE require_previous END"
-			" WHERE id = ?1", err);
+	st = sq_prep(r,
+		     "UPDATE environments SET"
+		     " ord = CASE WHEN ?2 THEN ?3 ELSE ord END,"
+		     " required_approvals = CASE WHEN ?4 THEN ?5 ELSE required_approvals END,"
+		     " self_approval = CASE WHEN ?6 THEN ?7 ELSE self_approval END,"
+		     " rollback_approval = CASE WHEN ?8 THEN ?9 ELSE rollback_approval END,"
+		     " require_previous = CASE WHEN ?10 THEN ?11 ELSE require_previous END"
+		     " WHERE id = ?1",
+		     err);
 	if (st == NULL) {
 		sb_free(&detail);
 		return -1;
@@ -935,9 +960,13 @@ int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *a
 
 int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT id, ord, required_approvals, self_approval, rollback_approval,"
-				      " require_previous, name FROM environments ORDER BY ord, name", err);
-	sqlite3_stmt *ap = sq_prep(r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
+	sqlite3_stmt *st =
+	    sq_prep(r,
+		    "SELECT id, ord, required_approvals, self_approval, rollback_approval,"
+		    " require_previous, name FROM environments ORDER BY ord, name",
+		    err);
+	sqlite3_stmt *ap = sq_prep(
+	    r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
 	char why[512];
 	int rc;
 
@@ -958,8 +987,9 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 		x->name = sq_col_str(&out->arena, st, 6);
 		sqlite3_bind_int64(ap, 1, id);
 		while (sqlite3_step(ap) == SQLITE_ROW)
-			*(const char **)arena_grow(&out->arena, (void **)&x->approvers, &cap, x->n_approvers++,
-						   sizeof(char *)) = sq_col_str(&out->arena, ap, 0);
+			*(const char **)arena_grow(&out->arena, (void **)&x->approvers, &cap,
+						   x->n_approvers++, sizeof(char *)) =
+			    sq_col_str(&out->arena, ap, 0);
 		sqlite3_reset(ap);
 		if (audit_env_check(DB(r), id, x->name, why, sizeof why, err) == 1)
 			x->edited_outside = arena_strdup(&out->arena, why);
@@ -971,8 +1001,8 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 /* ---- reading deployments, requests, audit ------------------------------- */
 
 int sq_deployments(struct registry *r, const char *model, const char *env,
-			      struct mlc_live_list *live, struct mlc_event_list *history,
-			      struct mlc_error *err)
+		   struct mlc_live_list *live, struct mlc_event_list *history,
+		   struct mlc_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -981,17 +1011,21 @@ int sq_deployments(struct registry *r, const char *model, const char *env,
 		return -1;
 	/* a live version the history's newest row there does not name was moved
 	 * by another client (recorded as 'external' by the next change there) */
-	st = sq_prep(r, "SELECT m.name, e.name, a.version, CASE WHEN d.version = a.version THEN d.at ELSE 0 END,"
-			" CASE WHEN d.version = a.version THEN d.by ELSE 'external' END,"
-			" coalesce((SELECT CASE WHEN h.ok THEN 'ok' ELSE 'failed' END FROM hook_runs h"
-			"  WHERE h.deployment_id = d.id AND d.version = a.version"
-			"  ORDER BY h.at DESC, h.id DESC LIMIT 1), 'none')"
-			" FROM model_aliases a JOIN registered_models m ON m.id = a.model_id"
-			" JOIN environments e ON e.name = a.alias"
-			" LEFT JOIN deployments d ON d.id = (SELECT id FROM deployments WHERE model_id = a.model_id"
-			"  AND env_id = e.id ORDER BY at DESC, id DESC LIMIT 1)"
-			" WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
-			" ORDER BY m.name, e.ord", err);
+	st = sq_prep(r,
+		     "SELECT m.name, e.name, a.version, CASE WHEN d.version = a.version THEN d.at "
+		     "ELSE 0 END,"
+		     " CASE WHEN d.version = a.version THEN d.by ELSE 'external' END,"
+		     " coalesce((SELECT CASE WHEN h.ok THEN 'ok' ELSE 'failed' END FROM hook_runs h"
+		     "  WHERE h.deployment_id = d.id AND d.version = a.version"
+		     "  ORDER BY h.at DESC, h.id DESC LIMIT 1), 'none')"
+		     " FROM model_aliases a JOIN registered_models m ON m.id = a.model_id"
+		     " JOIN environments e ON e.name = a.alias"
+		     " LEFT JOIN deployments d ON d.id = (SELECT id FROM deployments WHERE "
+		     "model_id = a.model_id"
+		     "  AND env_id = e.id ORDER BY at DESC, id DESC LIMIT 1)"
+		     " WHERE (?1 IS NULL OR m.name = ?1) AND (?2 IS NULL OR e.name = ?2)"
+		     " ORDER BY m.name, e.ord",
+		     err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
@@ -1011,7 +1045,7 @@ int sq_deployments(struct registry *r, const char *model, const char *env,
 }
 
 int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
-			   struct mlc_error *err)
+		struct mlc_error *err)
 {
 	sqlite3_stmt *st, *vt;
 	int rc;
@@ -1059,8 +1093,8 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 		q->change = sq_col_str(&out->arena, st, 11);
 		sqlite3_bind_int64(vt, 1, q->id);
 		while (sqlite3_step(vt) == SQLITE_ROW) {
-			struct mlc_vote *v = arena_grow(&out->arena, (void **)&q->votes, &cap, q->n_votes++,
-							sizeof *v);
+			struct mlc_vote *v = arena_grow(&out->arena, (void **)&q->votes, &cap,
+							q->n_votes++, sizeof *v);
 			v->by = sq_col_str(&out->arena, vt, 0);
 			v->decision = sq_col_str(&out->arena, vt, 1);
 			v->at = sqlite3_column_int64(vt, 2);
@@ -1072,15 +1106,17 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 	if (sq_step_done(r, st, rc, err) < 0)
 		return -1;
 	if (id > 0 && out->n == 0)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
+				     (long long)id);
 	return 0;
 }
 
-int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
-			struct mlc_error *err)
+int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out, struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r, "SELECT at, actor, action, subject, detail FROM audit_log"
-				      " ORDER BY at DESC, id DESC LIMIT ?", err);
+	sqlite3_stmt *st = sq_prep(r,
+				   "SELECT at, actor, action, subject, detail FROM audit_log"
+				   " ORDER BY at DESC, id DESC LIMIT ?",
+				   err);
 	int rc;
 
 	if (st == NULL)
@@ -1097,11 +1133,11 @@ int sq_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
 	return sq_step_done(r, st, rc, err);
 }
 
-
 /* ---- hook outcomes ------------------------------------------------------ */
 
-static int do_record_hook(struct registry *r, const char *model, const char *env, const char *version,
-			  int ok, int status, const char *detail, const char *actor, struct mlc_error *err)
+static int do_record_hook(struct registry *r, const char *model, const char *env,
+			  const char *version, int ok, int status, const char *detail,
+			  const char *actor, struct mlc_error *err)
 {
 	int64_t mid, dep, v, eid;
 	sqlite3_stmt *st;
@@ -1112,12 +1148,20 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 		return -1;
 	/* the latest deployment of the version the hook ran for (a newer one of
 	 * another version keeps its own outcome) */
-	dep = query_int(r, "SELECT id FROM deployments WHERE model_id = ? AND env_id = ? AND version = ?"
-			   " ORDER BY at DESC, id DESC LIMIT 1", 0, err, "iii", mid, eid, v);
+	dep =
+	    query_int(r,
+		      "SELECT id FROM deployments WHERE model_id = ? AND env_id = ? AND version = ?"
+		      " ORDER BY at DESC, id DESC LIMIT 1",
+		      0, err, "iii", mid, eid, v);
 	if (dep <= 0)
-		return dep < 0 ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never deployed to %s",
-						    model, (long long)v, env);
-	st = sq_prep(r, "INSERT INTO hook_runs (deployment_id, at, ok, status, detail) VALUES (?, ?, ?, ?, ?)", err);
+		return dep < 0
+			   ? -1
+			   : mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never deployed to %s",
+					   model, (long long)v, env);
+	st = sq_prep(
+	    r,
+	    "INSERT INTO hook_runs (deployment_id, at, ok, status, detail) VALUES (?, ?, ?, ?, ?)",
+	    err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, dep);
@@ -1131,10 +1175,11 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	return audit(r, actor, ok ? "hook ok" : "hook failed", subject, detail, err);
 }
 
-int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version, int ok,
-		   int status, const char *detail, const char *actor, struct mlc_error *err)
+int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version,
+		   int ok, int status, const char *detail, const char *actor, struct mlc_error *err)
 {
 	if (begin(r, err) < 0)
 		return -1;
-	return finish(r, do_record_hook(r, model, env, version, ok, status, detail, actor, err), err);
+	return finish(r, do_record_hook(r, model, env, version, ok, status, detail, actor, err),
+		      err);
 }

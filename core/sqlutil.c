@@ -59,18 +59,15 @@ static void bind_values(sqlite3_stmt *st, const char *types, va_list ap)
 	}
 }
 
-int sql_int(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
-	    const char *types, ...)
+int sql_vint(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
+	     const char *types, va_list ap)
 {
 	sqlite3_stmt *st = sql_prep(db, name, sql, err);
-	va_list ap;
 	int rc, found = 0;
 
 	if (st == NULL)
 		return -1;
-	va_start(ap, types);
 	bind_values(st, types, ap);
-	va_end(ap);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -80,4 +77,16 @@ int sql_int(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, 
 		rc = SQLITE_DONE;
 	}
 	return sql_step_done(db, name, st, rc, err) < 0 ? -1 : found;
+}
+
+int sql_int(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
+	    const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = sql_vint(db, name, out, err, sql, types, ap);
+	va_end(ap);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef MLC_SQLUTIL_H
 #define MLC_SQLUTIL_H
 #include <stdint.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include "arena.h"
 #include "error.h"
@@ -29,5 +30,8 @@ int sql_exec(sqlite3 *db, const char *name, const char *sql, struct mlc_error *e
  * alone); -1 with err filled naming name. */
 int sql_int(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
 	    const char *types, ...);
+/* sql_int with the values in ap. */
+int sql_vint(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
+	     const char *types, va_list ap);
 
 #endif
