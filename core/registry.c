@@ -185,8 +185,8 @@ const char *registry_noun(const struct registry *r)
 static const char *cap_lacks(unsigned cap)
 {
 	switch (cap) {
-	case REG_CAP_APPROVALS:
-		return "enforces no approvals";
+	case REG_CAP_DEPLOY:
+		return "keeps no environments, deployments or requests";
 	case REG_CAP_DRIFT:
 		return "keeps no drift series";
 	case REG_CAP_AUDIT:
@@ -218,17 +218,22 @@ int registry_can(const struct registry *r, unsigned need, const char *what, stru
 	(registry_can(r, (need), (what), err) < 0 ? -1 : CALL(op, __VA_ARGS__))
 /* A change: it needs REG_CAP_WRITE. */
 #define WRITE(what, op, ...) NEED(REG_CAP_WRITE, what, op, __VA_ARGS__)
+/* Environments, deployments and requests: they need REG_CAP_DEPLOY. */
+#define DEPLOYS(what, op, ...) NEED(REG_CAP_DEPLOY, what, op, __VA_ARGS__)
+/* A change to them: REG_CAP_WRITE too. */
+#define DEPLOY_CHANGE(what, op, ...) NEED(REG_CAP_WRITE | REG_CAP_DEPLOY, what, op, __VA_ARGS__)
 
 int registry_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err)
 {
-	return CALL(env_list, out, err);
+	return DEPLOYS("list environments", env_list, out, err);
 }
 
 int registry_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct mlc_outcome mine = {0};
-	int rc = WRITE("change an environment's policy", env_set, c, actor, out ? out : &mine, err);
+	int rc = DEPLOY_CHANGE("change an environment's policy", env_set, c, actor,
+			       out ? out : &mine, err);
 
 	arena_free(&mine.arena);
 	return rc;
@@ -238,51 +243,51 @@ int registry_deployments(struct registry *r, const char *model, const char *env,
 			 struct mlc_live_list *live, struct mlc_event_list *history,
 			 struct mlc_error *err)
 {
-	return CALL(deployments, model, env, live, history, err);
+	return DEPLOYS("show deployments", deployments, model, env, live, history, err);
 }
 
 int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE("deploy", deploy, model, version, env, actor, out, err);
+	return DEPLOY_CHANGE("deploy", deploy, model, version, env, actor, out, err);
 }
 
 int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
 		      const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE("roll back", rollback, model, env, to, actor, out, err);
+	return DEPLOY_CHANGE("roll back", rollback, model, env, to, actor, out, err);
 }
 
 int registry_rollback_target(struct registry *r, const char *model, const char *env, char *version,
 			     size_t len, struct mlc_error *err)
 {
-	return CALL(rollback_target, model, env, version, len, err);
+	return DEPLOYS("roll back", rollback_target, model, env, version, len, err);
 }
 
 int registry_request(struct registry *r, const char *model, const char *version, const char *env,
 		     const char *kind, const char *comment, const char *actor,
 		     struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE("open a request", request, model, version, env, kind, comment, actor, out,
-		     err);
+	return DEPLOY_CHANGE("open a request", request, model, version, env, kind, comment, actor,
+			     out, err);
 }
 
 int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
-	return WRITE("vote", vote, id, decision, comment, actor, out, err);
+	return DEPLOY_CHANGE("vote", vote, id, decision, comment, actor, out, err);
 }
 
 int registry_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,
 		    struct mlc_error *err)
 {
-	return WRITE("cancel a request", cancel, id, actor, out, err);
+	return DEPLOY_CHANGE("cancel a request", cancel, id, actor, out, err);
 }
 
 int registry_requests(struct registry *r, int which, int64_t id, struct mlc_request_list *out,
 		      struct mlc_error *err)
 {
-	return CALL(requests, which, id, out, err);
+	return DEPLOYS("list requests", requests, which, id, out, err);
 }
 
 int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out,
@@ -297,7 +302,8 @@ int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struc
 }
 
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
-			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
+			  const char *method, const struct mlc_drift_point *p,
+			  struct mlc_error *err)
 {
 	return NEED(REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", drift_record, model, feature,
 		    method, p, err);
@@ -313,8 +319,8 @@ int registry_record_hook(struct registry *r, const char *model, const char *env,
 			 const char *version, int ok, int status, const char *detail,
 			 const char *actor, struct mlc_error *err)
 {
-	return WRITE("record a hook's outcome", record_hook, model, env, version, ok, status,
-		     detail, actor, err);
+	return DEPLOY_CHANGE("record a hook's outcome", record_hook, model, env, version, ok,
+			     status, detail, actor, err);
 }
 
 void mlc_keys_free(struct mlc_keys *k)

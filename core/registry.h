@@ -15,10 +15,10 @@
  * below call it before a change (and before drift and audit reads), the CLI
  * before any other work of a command, the TUI before offering a key. */
 enum registry_caps {
-	REG_CAP_WRITE = 1 << 0,     /* can store changes at all */
-	REG_CAP_APPROVALS = 1 << 1, /* enforces approvals itself (local store) */
-	REG_CAP_DRIFT = 1 << 2,     /* keeps drift series */
-	REG_CAP_AUDIT = 1 << 3,     /* keeps an audit log */
+	REG_CAP_WRITE = 1 << 0,	 /* can store changes at all */
+	REG_CAP_DEPLOY = 1 << 1, /* keeps environments, deployments and requests */
+	REG_CAP_DRIFT = 1 << 2,	 /* keeps drift series */
+	REG_CAP_AUDIT = 1 << 3,	 /* keeps an audit log */
 };
 
 /* Who a registry knows the acting user to be (registry_auth). */
@@ -30,8 +30,8 @@ enum registry_auth {
 };
 
 struct registry_open_opts {
-	int create;    /* create a missing local registry (commands that write) */
-	int read_only; /* never write, even if the backend could */
+	int create;		   /* create a missing local registry (commands that write) */
+	int read_only;		   /* never write, even if the backend could */
 	const char *read_only_why; /* who asked for read_only, for refusals ("--read-only") */
 	/* mirror deployments to staging/production as MLflow legacy stages
 	 * (MLFLOW.md §11); REST backend only, the others ignore it */
@@ -46,10 +46,10 @@ struct mlc_history_req {
 
 struct mlc_run_query {
 	const char *experiment; /* id or name; an existing id wins */
-	const char *filter;     /* MLflow search syntax, or NULL */
-	const char *order_by;   /* "metrics.acc DESC, params.lr", or NULL */
-	int64_t limit;          /* 0: no limit */
-	int all;                /* include deleted runs */
+	const char *filter;	/* MLflow search syntax, or NULL */
+	const char *order_by;	/* "metrics.acc DESC, params.lr", or NULL */
+	int64_t limit;		/* 0: no limit */
+	int all;		/* include deleted runs */
 	/* lean: load only these values of each run ("metrics.K", "params.K",
 	 * "tags.K"), for tables of many runs; otherwise every value. */
 	int lean;
@@ -76,8 +76,8 @@ struct registry_ops {
 			     struct mlc_error *err);
 	int (*list_experiments)(struct registry *r, int all, struct mlc_experiment_list *out,
 				struct mlc_error *err);
-	int (*list_runs)(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
-			 struct mlc_error *err);
+	int (*list_runs)(struct registry *r, const struct mlc_run_query *q,
+			 struct mlc_run_list *out, struct mlc_error *err);
 	/* One run with all its params, tags and latest metrics; run_id may be a
 	 * unique prefix of at least 8 characters. */
 	int (*get_run)(struct registry *r, const char *run_id, struct mlc_run_list *out,
@@ -118,8 +118,8 @@ struct registry_ops {
 			const char *actor, struct mlc_outcome *out, struct mlc_error *err);
 	/* Where a rollback of model in env would go (the rule), without changing
 	 * anything: the version's number into version[len]. */
-	int (*rollback_target)(struct registry *r, const char *model, const char *env, char *version,
-			       size_t len, struct mlc_error *err);
+	int (*rollback_target)(struct registry *r, const char *model, const char *env,
+			       char *version, size_t len, struct mlc_error *err);
 	/* version NULL with kind "rollback": the version the rollback rule picks. */
 	int (*request)(struct registry *r, const char *model, const char *version, const char *env,
 		       const char *kind, const char *comment, const char *actor,
@@ -142,9 +142,10 @@ struct registry_ops {
 	 * every deployed model; feature NULL: every feature; last: at most that
 	 * many newest windows per feature (0: all). */
 	int (*drift_record)(struct registry *r, const char *model, const char *feature,
-			    const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
-	int (*drift_series)(struct registry *r, const char *model, const char *feature, int64_t last,
-			    struct mlc_drift_list *out, struct mlc_error *err);
+			    const char *method, const struct mlc_drift_point *p,
+			    struct mlc_error *err);
+	int (*drift_series)(struct registry *r, const char *model, const char *feature,
+			    int64_t last, struct mlc_drift_list *out, struct mlc_error *err);
 	/* Store a hook's outcome for model's latest deployment of version in env
 	 * (the hook ran for it; a newer deployment's outcome is not overwritten). */
 	int (*record_hook)(struct registry *r, const char *model, const char *env,
@@ -172,7 +173,7 @@ struct registry {
 	unsigned caps;
 	int read_only;
 	char *read_only_why; /* why changes are refused, when a backend knows; owned */
-	void *impl; /* backend state */
+	void *impl;	     /* backend state */
 };
 
 /* Open the registry named by uri (see DESIGN.md "Registries"). Returns NULL and
@@ -257,7 +258,8 @@ int registry_audit(struct registry *r, int64_t limit, struct mlc_audit_list *out
 /* Check the audit trail's hash chain and the head this console remembers. */
 int registry_audit_verify(struct registry *r, struct mlc_audit_check *out, struct mlc_error *err);
 int registry_drift_record(struct registry *r, const char *model, const char *feature,
-			  const char *method, const struct mlc_drift_point *p, struct mlc_error *err);
+			  const char *method, const struct mlc_drift_point *p,
+			  struct mlc_error *err);
 int registry_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 			  struct mlc_drift_list *out, struct mlc_error *err);
 int registry_record_hook(struct registry *r, const char *model, const char *env,
@@ -276,8 +278,8 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
 struct registry *registry_mlflowsql_open(const char *path, const struct registry_open_opts *opts,
 					 struct mlc_error *err);
 /* An MLflow tracking server over its REST API (registry_mlflow.c), with our
- * concepts kept in MLflow's primitives (MLFLOW.md §11): uri is http(s)://host[:port][/prefix]; auth, TLS, timeout and
- * retries come from MLflow's environment variables (http.h). Nothing is sent
+ * concepts kept in MLflow's primitives (MLFLOW.md §11): uri is http(s)://host[:port][/prefix];
+ * auth, TLS, timeout and retries come from MLflow's environment variables (http.h). Nothing is sent
  * until the first operation. The display string never holds userinfo. */
 struct registry *registry_mlflow_open(const char *uri, const struct registry_open_opts *opts,
 				      struct mlc_error *err);

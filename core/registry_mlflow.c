@@ -1352,7 +1352,7 @@ struct registry *registry_mlflow_open(const char *uri, const struct registry_ope
 	r->uri = http_display_url(uri);
 	r->display = xstrdup(r->uri);
 	/* writes as §11 maps them; the audit trail is this machine's journal */
-	r->caps = REG_CAP_WRITE | REG_CAP_DRIFT | REG_CAP_AUDIT;
+	r->caps = REG_CAP_WRITE | REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT;
 	r->read_only = opts && opts->read_only;
 	r->impl = m;
 	return r;

@@ -443,7 +443,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	r->read_only = !writable;
 	r->read_only_why = writable ? NULL : xstrdup(why);
 	r->caps =
-	    REG_CAP_APPROVALS | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
+	    REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
 	r->impl = impl;
 	return r;
 }

@@ -275,7 +275,8 @@ static void list_contexts(struct app *a)
 
 	for (size_t i = 0; i < a->config.n_contexts; i++) {
 		const struct config_context *x = &a->config.contexts[i];
-		sb_printf(&sb, "%s%s%s", i ? "  " : "", x->name, x == a->context ? " (current)" : "");
+		sb_printf(&sb, "%s%s%s", i ? "  " : "", x->name,
+			  x == a->context ? " (current)" : "");
 	}
 	if (sb.len)
 		app_status(a, 0, "contexts: %s", sb_str(&sb));
@@ -304,24 +305,25 @@ static void cmd_ctx(struct app *a, const char *arg)
 }
 
 const struct app_command_info app_commands[] = {
-	{"models", "", "Registered models", cmd_models, 0, NULL},
-	{"versions", "MODEL", "Versions of MODEL", cmd_versions, 0, NULL},
-	{"experiments", "", "Experiments", cmd_experiments, 0, NULL},
-	{"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
-	{"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
-	{"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)",
-	 cmd_deployments, 0, NULL},
-	{"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift,
-	 REG_CAP_DRIFT, "show drift"},
-	{"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals, 0, NULL},
-	{"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
-	{"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
-	{"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter,
-	 0, NULL},
-	{"refresh", "", "Reload from the registry", cmd_refresh, 0, NULL},
-	{"help", "", "Keys and commands", cmd_help, 0, NULL},
-	{"quit", "", "Quit (also :q)", cmd_quit, 0, NULL},
-	{"q", "", "Quit", cmd_quit, 0, NULL},
+    {"models", "", "Registered models", cmd_models, 0, NULL},
+    {"versions", "MODEL", "Versions of MODEL", cmd_versions, 0, NULL},
+    {"experiments", "", "Experiments", cmd_experiments, 0, NULL},
+    {"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
+    {"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
+    {"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)",
+     cmd_deployments, REG_CAP_DEPLOY, "show deployments"},
+    {"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift,
+     REG_CAP_DRIFT, "show drift"},
+    {"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals,
+     REG_CAP_DEPLOY, "show requests"},
+    {"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
+    {"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
+    {"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter,
+     0, NULL},
+    {"refresh", "", "Reload from the registry", cmd_refresh, 0, NULL},
+    {"help", "", "Keys and commands", cmd_help, 0, NULL},
+    {"quit", "", "Quit (also :q)", cmd_quit, 0, NULL},
+    {"q", "", "Quit", cmd_quit, 0, NULL},
 };
 const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];
 
@@ -390,7 +392,8 @@ static void complete_command(struct app *a)
 		n = input_complete(&a->input, names, app_n_commands);
 		free(names);
 	} else if (strncmp(a->input.buf, "versions ", 9) == 0) {
-		n = input_complete(&a->input, (const char *const *)a->model_names, a->n_model_names);
+		n = input_complete(&a->input, (const char *const *)a->model_names,
+				   a->n_model_names);
 	} else if (strncmp(a->input.buf, "ctx ", 4) == 0) {
 		n = complete_context(a);
 	} else {
@@ -416,7 +419,8 @@ static void draw_header(struct app *a)
 	x += draw_text(d, 0, x, w - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	if (a->context) {
 		x += draw_text(d, 0, x, w - x - 24, a->context->name, THEME_HEADER, 0, 0) + 1;
-		x += draw_text(d, 0, x, w - x - 24, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+		x += draw_text(d, 0, x, w - x - 24, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) +
+		     1;
 	}
 	where = xasprintf("%s:%s", a->registry_kind, a->registry_display);
 	char *safe_where = sanitize_dup(where);
@@ -498,7 +502,8 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 	table_draw(a, &v->table, y, h, a->cols);
 	if (v->table.nvis == 0 && h > 2)
 		draw_text(d, y + 2, 2, a->cols - 4,
-			  v->table.nrows ? "No rows match the filter (Esc clears it)" : "Nothing here yet",
+			  v->table.nrows ? "No rows match the filter (Esc clears it)"
+					 : "Nothing here yet",
 			  THEME_DIM, 0, 0);
 }
 
@@ -509,12 +514,13 @@ static const struct {
 	unsigned need;
 	const char *verb;
 } gated_actions[] = {
-	{ACT_DEPLOY, REG_CAP_WRITE, "deploy"},
-	{ACT_ROLLBACK, REG_CAP_WRITE, "roll back"},
-	{ACT_HOOK_RETRY, REG_CAP_WRITE, "run a hook again"},
-	{ACT_APPROVE, REG_CAP_WRITE, "approve"},
-	{ACT_REJECT, REG_CAP_WRITE, "reject"},
-	{ACT_DRIFT, REG_CAP_DRIFT, "show drift"},
+    {ACT_DEPLOYMENTS, REG_CAP_DEPLOY, "show deployments"},
+    {ACT_DEPLOY, REG_CAP_WRITE | REG_CAP_DEPLOY, "deploy"},
+    {ACT_ROLLBACK, REG_CAP_WRITE | REG_CAP_DEPLOY, "roll back"},
+    {ACT_HOOK_RETRY, REG_CAP_WRITE | REG_CAP_DEPLOY, "run a hook again"},
+    {ACT_APPROVE, REG_CAP_WRITE | REG_CAP_DEPLOY, "approve"},
+    {ACT_REJECT, REG_CAP_WRITE | REG_CAP_DEPLOY, "reject"},
+    {ACT_DRIFT, REG_CAP_DRIFT, "show drift"},
 };
 
 /* 1 if what needs need of the registry is refused here, why into msg[len]
@@ -564,11 +570,12 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 	static const struct {
 		enum action act;
 		const char *word;
-	} words[] = {{ACT_MARK, "mark"}, {ACT_COMPARE, "compare"}, {ACT_SORT, "sort"},
-		     {ACT_COLUMNS, "columns"}, {ACT_ONLY_DIFF, "only diffs"}, {ACT_FLIP, "flip"},
-		     {ACT_DRIFT, "drift"}, {ACT_DEPLOYMENTS, "deployments"}, {ACT_DEPLOY, "deploy"}, {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},
-		     {ACT_APPROVE, "approve"},
-		     {ACT_REJECT, "reject"}};
+	} words[] = {
+	    {ACT_MARK, "mark"},		{ACT_COMPARE, "compare"},	  {ACT_SORT, "sort"},
+	    {ACT_COLUMNS, "columns"},	{ACT_ONLY_DIFF, "only diffs"},	  {ACT_FLIP, "flip"},
+	    {ACT_DRIFT, "drift"},	{ACT_DEPLOYMENTS, "deployments"}, {ACT_DEPLOY, "deploy"},
+	    {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},	  {ACT_APPROVE, "approve"},
+	    {ACT_REJECT, "reject"}};
 
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
 		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
@@ -576,7 +583,8 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 			if (words[w].act != v->ops->hints[i] ||
 			    app_refusal(a, words[w].act, 0, NULL, 0))
 				continue;
-			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key, sizeof key);
+			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key,
+					 sizeof key);
 			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);
 		}
 }
@@ -631,7 +639,8 @@ static void draw_footer(struct app *a, struct view *v)
 	}
 	if (a->status[0]) {
 		char *safe = sanitize_dup(a->status);
-		draw_text(d, y, 1, a->cols - 2, safe, a->status_error ? THEME_ERROR : THEME_STATUS, 0, 0);
+		draw_text(d, y, 1, a->cols - 2, safe, a->status_error ? THEME_ERROR : THEME_STATUS,
+			  0, 0);
 		free(safe);
 		return;
 	}
@@ -653,8 +662,8 @@ static void draw_too_small(struct app *a)
 	char msg[96];
 
 	erase();
-	snprintf(msg, sizeof msg, "Terminal too small: %dx%d (need %dx%d)", a->cols, a->rows, MIN_COLS,
-		 MIN_ROWS);
+	snprintf(msg, sizeof msg, "Terminal too small: %dx%d (need %dx%d)", a->cols, a->rows,
+		 MIN_COLS, MIN_ROWS);
 	draw_text(&a->draw, a->rows / 2, 0, a->cols, msg, THEME_ERROR, 0, 0);
 	if (a->rows > 1)
 		draw_text(&a->draw, a->rows / 2 + 1, 0, a->cols, "q quits", THEME_NORMAL, 0, 0);
@@ -768,13 +777,18 @@ static void normal_key(struct app *a, enum action act)
 		a->mode = MODE_COMMAND;
 		input_start(&a->input, ':', NULL);
 		break;
-	case ACT_REFRESH: cmd_refresh(a, ""); break;
+	case ACT_REFRESH:
+		cmd_refresh(a, "");
+		break;
 	case ACT_HELP:
 		if (strcmp(v->ops->name, "help") != 0)
 			app_push(a, view_help_new(a));
 		break;
-	case ACT_QUIT: a->quit = 1; break;
-	default: break;
+	case ACT_QUIT:
+		a->quit = 1;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -889,7 +903,8 @@ static void screen_init(struct app *a)
 /* The loop: draw, wait for the terminal or the worker, handle what came. */
 static void app_loop(struct app *a)
 {
-	struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = worker_fd(a->worker), .events = POLLIN}};
+	struct pollfd fds[2] = {{.fd = 0, .events = POLLIN},
+				{.fd = worker_fd(a->worker), .events = POLLIN}};
 
 	while (!a->quit) {
 		fds[1].fd = worker_fd(a->worker); /* :ctx starts another worker */
@@ -958,11 +973,10 @@ static void restyle(struct app *a)
 static struct registry *open_registry(struct app *a, const struct config_context *x,
 				      const char *uri, struct mlc_error *err)
 {
-	struct registry_open_opts ro = {.read_only = a->opts->read_only || (x && x->read_only),
-					.read_only_why = a->opts->read_only
-							     ? "--read-only"
-							     : "the context's read_only = yes",
-					.stages = x && x->stages};
+	struct registry_open_opts ro = {
+	    .read_only = a->opts->read_only || (x && x->read_only),
+	    .read_only_why = a->opts->read_only ? "--read-only" : "the context's read_only = yes",
+	    .stages = x && x->stages};
 
 	if (cli_context_secrets(x, &a->secrets_owned, err) < 0)
 		return NULL;
@@ -1017,7 +1031,7 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	a->unauthenticated = 0;
 	a->read_only = a->opts->read_only || reg->read_only || (x && x->read_only);
 	snprintf(a->read_only_why, sizeof a->read_only_why, "%s",
-		 a->opts->read_only    ? "--read-only"
+		 a->opts->read_only   ? "--read-only"
 		 : reg->read_only_why ? reg->read_only_why
 		 : x && x->read_only  ? "the context's read_only = yes"
 				      : ""); /* its capabilities say (app_refusal) */
@@ -1033,7 +1047,8 @@ static int adopt_registry(struct app *a, struct registry *reg, const struct conf
 	if ((a->worker = worker_start(reg)) == NULL) {
 		a->reg = NULL;
 		registry_close(reg);
-		return mlc_error_set(err, MLC_ERR_FAILED, "cannot start the registry worker thread");
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "cannot start the registry worker thread");
 	}
 	return 0;
 }
@@ -1089,7 +1104,8 @@ int app_main(const struct cli_opts *o)
 	a->opts = o;
 	a->read_only = o->read_only;
 	if (load_config(a, &warnings, &err) < 0 || (uri = pick_uri(a, &err)) == NULL ||
-	    load_theme(a, &warnings, &err) < 0 || (reg = open_registry(a, a->context, uri, &err)) == NULL ||
+	    load_theme(a, &warnings, &err) < 0 ||
+	    (reg = open_registry(a, a->context, uri, &err)) == NULL ||
 	    adopt_registry(a, reg, a->context, uri, &err) < 0) {
 		cli_error(o, err.msg);
 		free(uri);
@@ -1099,7 +1115,8 @@ int app_main(const struct cli_opts *o)
 	free(uri);
 	screen_init(a);
 	if (warnings.len)
-		app_status(a, 1, "%s%s", strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));
+		app_status(a, 1, "%s%s",
+			   strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));
 	a->pending = -1;
 	app_push(a, view_models_new(a));
 	app_refresh_pending(a);

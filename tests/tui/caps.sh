@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/tui/caps.sh: the console offers only what the registry can do. On an
-# MLflow file store (it cannot write, keeps no drift or audit log) a change
-# key, D, :drift or :audit says which registry cannot do what and the view
+# MLflow file store (it cannot write, keeps no deployments, drift or audit
+# log) a change key, P, D, :deployments, :approvals, :drift or :audit says which registry cannot do what and the view
 # stays put, the ? screen marks them with the reason, the footer offers none;
 # a local registry that can write offers them all.
 . "$MLC_SRCDIR/tests/lib.sh"
@@ -19,7 +19,9 @@ wait_for "Models (1)"
 screen_settle
 screen | tail -n 1 | grep -q "D drift" && fail "drift offered by a store that keeps none" ||
 	ok "the footer does not offer drift"
-screen | tail -n 1 | grep -q "P deployments" && ok "the footer offers what the store can do" ||
+screen | tail -n 1 | grep -q "P deployments" && fail "deployments offered by a store that keeps none" ||
+	ok "the footer does not offer deployments"
+screen | tail -n 1 | grep -q "Enter versions" && ok "the footer offers what the store can do" ||
 	fail "footer: $(screen | tail -n 1)"
 # refused TEXT: the footer says the store cannot (TEXT), and the view stays
 refused() {
@@ -35,6 +37,11 @@ keys H; refused "is read-only here: cannot run a hook again"
 keys D; refused "keeps no drift series: cannot show drift"
 keys :; literal "drift m1"; keys Enter; refused "keeps no drift series: cannot show drift"
 keys :; literal "audit"; keys Enter; refused "keeps no audit log: cannot show the audit log"
+keys P; refused "keeps no environments, deployments or requests: cannot show deployments"
+keys :; literal "deployments m1"; keys Enter
+refused "keeps no environments, deployments or requests: cannot show deployments"
+keys :; literal "approvals"; keys Enter
+refused "keeps no environments, deployments or requests: cannot show requests"
 keys ?
 wait_for "Help"
 wait_for "Deployments: deploy a version to the row's environment (not here: an MLflow file store is read-only here: cannot deploy)"
