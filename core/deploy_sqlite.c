@@ -40,9 +40,7 @@ static int64_t env_id(struct registry *r, const char *name, struct mlc_error *er
 	int64_t id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", name);
 
 	if (id == 0)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND,
-				     "environment '%s': not found (see 'mlconsole env list')",
-				     name);
+		return mlc_policy_no_env(name, err);
 	return id;
 }
 
@@ -548,8 +546,7 @@ static int complete_policy(struct registry *r, const struct mlc_request *q, cons
 	sqlite3_bind_int64(st, 1, q->id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
-				     (long long)q->id);
+		return mlc_policy_no_request(q->id, err);
 	}
 	snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
 	snprintf(by, sizeof by, "%s", (const char *)sqlite3_column_text(st, 8));
@@ -587,8 +584,7 @@ static int complete_policy(struct registry *r, const struct mlc_request *q, cons
 	if ((now == 0 && apply_policy(r, &c, actor, how, err) < 0) ||
 	    close_request(r, q->id, "approved", "approved", err) < 0)
 		goto out;
-	mlc_outcome(out, q->id, 0, "request %lld approved: the policy of %s changed (%s)",
-		    (long long)q->id, name, change);
+	mlc_said_policy_changed(out, q->id, name, change);
 	rc = 0;
 out:
 	free(approvers);
@@ -636,9 +632,7 @@ static int read_request(struct registry *r, int64_t id, struct mlc_request_list 
 		if (strcmp(envs->items[i].name, l->items[0].environment) == 0)
 			*e = &envs->items[i];
 	if (*e == NULL)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND,
-				     "environment '%s': not found (see 'mlconsole env list')",
-				     l->items[0].environment);
+		return mlc_policy_no_env(l->items[0].environment, err);
 	return 0;
 }
 
@@ -793,10 +787,8 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(
-		    err, MLC_ERR_USAGE,
-		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (mlc_policy_env_name(c->name, err) < 0)
+		return -1;
 	id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", c->name);
 	if (id == 0) {
 		next =
@@ -913,10 +905,7 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 	sb_free(&detail);
 	if (rc < 0)
 		return -1;
-	mlc_outcome(out, id, 0,
-		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
-		    "approval%s under the current policy",
-		    (long long)id, e->name, why, (long long)need, need == 1 ? "" : "s");
+	mlc_said_policy_requested(out, id, e->name, why, need);
 	mlc_said_comment_cut(out, cut);
 	return 0;
 }
@@ -928,10 +917,8 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 	struct strbuf why = {0};
 	int kind, rc = -1;
 
-	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(
-		    err, MLC_ERR_USAGE,
-		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (mlc_policy_env_name(c->name, err) < 0)
+		return -1;
 	if (sq_env_list(r, &l, err) < 0 || (kind = mlc_policy_check(&l, c, actor, &why, err)) < 0)
 		goto out;
 	if (kind == MLC_POLICY_REQUEST) {
@@ -941,9 +928,8 @@ static int do_env_set(struct registry *r, const struct mlc_env_change *c, const 
 							 out, err);
 		goto out;
 	}
-	if ((rc = apply_policy(r, c, actor, c->root_direct ? "as root, directly" : NULL, err)) == 0)
-		mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, sb_str(&why),
-			    c->root_direct ? ", as root, directly" : "");
+	if ((rc = apply_policy(r, c, actor, c->root_direct ? MLC_ROOT_DIRECT : NULL, err)) == 0)
+		mlc_said_policy_saved(out, c->name, sb_str(&why), c->root_direct);
 out:
 	sb_free(&why);
 	MLC_LIST_FREE(&l);
@@ -1106,8 +1092,7 @@ int sq_requests(struct registry *r, int which, int64_t id, struct mlc_request_li
 	if (sq_step_done(r, st, rc, err) < 0)
 		return -1;
 	if (id > 0 && out->n == 0)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
-				     (long long)id);
+		return mlc_policy_no_request(id, err);
 	return 0;
 }
 

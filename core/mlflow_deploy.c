@@ -190,29 +190,28 @@ const struct mlc_env *find_env(const struct mlc_env_list *l, const char *name,
 		if (strcmp(e->name, name) != 0)
 			continue;
 		if (e->policy_error && err) {
-			mlc_error_set(err, MLC_ERR_FAILED,
-				      "environment '%s': its policy setting %s (a tag of the "
-				      "experiment '" POLICY_EXPERIMENT "') is not understood (yes/no, "
-				      "or a whole number): changes there are refused until 'mlconsole "
-				      "env set %s ...' rewrites it",
-				      e->name, e->policy_error, e->name);
+			mlc_error_set(
+			    err, MLC_ERR_FAILED,
+			    "environment '%s': its policy setting %s (a tag of the "
+			    "experiment '" POLICY_EXPERIMENT "') is not understood (yes/no, "
+			    "or a whole number): changes there are refused until 'mlconsole "
+			    "env set %s ...' rewrites it",
+			    e->name, e->policy_error, e->name);
 			return NULL;
 		}
 		return e;
 	}
-	mlc_error_set(err, MLC_ERR_NOTFOUND, "environment '%s': not found (see 'mlconsole env list')",
-		      name ? name : "?");
+	mlc_policy_no_env(name, err);
 	return NULL;
 }
 
 /* Create the policy experiment (on the first env set), its id into exp[len].
  * Another console creating it at the same moment is fine: it is looked up. */
-int create_policy_experiment(struct registry *r, char *exp, size_t len,
-			     struct mlc_error *err)
+int create_policy_experiment(struct registry *r, char *exp, size_t len, struct mlc_error *err)
 {
-	json_t *body = json_pack("{s:s,s:[{s:s,s:s}]}", "name", POLICY_EXPERIMENT, "tags", "key",
-				 "mlconsole.note", "value",
-				 "environment policies of mlconsole (policy.ENV.*); " NOT_BY_SERVER);
+	json_t *body = json_pack(
+	    "{s:s,s:[{s:s,s:s}]}", "name", POLICY_EXPERIMENT, "tags", "key", "mlconsole.note",
+	    "value", "environment policies of mlconsole (policy.ENV.*); " NOT_BY_SERVER);
 	json_t *resp = NULL, *e;
 	int rc = http_post_json(HTTPH(r), "experiments/create", body, &resp, err);
 
@@ -223,8 +222,9 @@ int create_policy_experiment(struct registry *r, char *exp, size_t len,
 	if (rc == 0 || http_last_status(HTTPH(r)) != 400)
 		return rc;
 	if (policy_experiment(r, &e, err) < 0 || e == NULL)
-		return e ? -1 : mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot create experiment '%s'",
-					     http_host(HTTPH(r)), POLICY_EXPERIMENT);
+		return e ? -1
+			 : mlc_error_set(err, MLC_ERR_FAILED, "%s: cannot create experiment '%s'",
+					 http_host(HTTPH(r)), POLICY_EXPERIMENT);
 	snprintf(exp, len, "%s", jstr(e, "experiment_id") ? jstr(e, "experiment_id") : "");
 	json_decref(e);
 	return 0;
@@ -237,10 +237,9 @@ static int set_policy(struct registry *r, const char *exp, const char *env, cons
 	char key[128];
 
 	snprintf(key, sizeof key, "policy.%s.%s", env, field);
-	return send_change(r, "experiments/set-experiment-tag",
-			   json_pack("{s:s,s:s,s:s}", "experiment_id", exp, "key", key, "value",
-				     value),
-			   0, err);
+	return send_change(
+	    r, "experiments/set-experiment-tag",
+	    json_pack("{s:s,s:s,s:s}", "experiment_id", exp, "key", key, "value", value), 0, err);
 }
 
 /* The audit detail of a policy change (as the local store writes it). */
@@ -278,7 +277,8 @@ int write_policy(struct registry *r, const char *exp, const struct mlc_env_list 
 		if (l->items[i].order >= next)
 			next = l->items[i].order + 1;
 	snprintf(order, sizeof order, "%lld", (long long)(c->have_order ? c->order : next));
-	snprintf(req, sizeof req, "%lld", (long long)(c->have_required ? c->required_approvals : 0));
+	snprintf(req, sizeof req, "%lld",
+		 (long long)(c->have_required ? c->required_approvals : 0));
 	const struct {
 		int set;
 		const char *field, *value;
@@ -311,10 +311,8 @@ int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const cha
 	char exp[64];
 	int kind, rc = -1;
 
-	if (!mlc_env_name_valid(c->name))
-		return mlc_error_set(
-		    err, MLC_ERR_USAGE,
-		    "environment '%s': names are lower case letters, digits, '-' and '_'", c->name);
+	if (mlc_policy_env_name(c->name, err) < 0)
+		return -1;
 	if (load_envs(r, &l, exp, sizeof exp, err) < 0 ||
 	    (kind = mlc_policy_check(&l, c, actor, &why, err)) < 0)
 		goto out;
@@ -324,11 +322,9 @@ int mlflow_env_set(struct registry *r, const struct mlc_env_change *c, const cha
 		goto out;
 	}
 	if ((!*exp && create_policy_experiment(r, exp, sizeof exp, err) < 0) ||
-	    write_policy(r, exp, &l, c, actor, c->root_direct ? "as root, directly" : NULL, err) <
-		0)
+	    write_policy(r, exp, &l, c, actor, c->root_direct ? MLC_ROOT_DIRECT : NULL, err) < 0)
 		goto out;
-	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", c->name, sb_str(&why),
-		    c->root_direct ? ", as root, directly" : "");
+	mlc_said_policy_saved(out, c->name, sb_str(&why), c->root_direct);
 	rc = 0;
 out:
 	sb_free(&why);
@@ -489,8 +485,9 @@ static int mirror_archived(const struct place *p, int64_t v)
 	struct mlc_place mp;
 
 	place_policy(p, &mp);
-	return mlc_policy_was_live(&mp, "staging", v) || mlc_policy_was_live(&mp, "production", v) ||
-	       live_of(p->m, "staging") == v || live_of(p->m, "production") == v;
+	return mlc_policy_was_live(&mp, "staging", v) ||
+	       mlc_policy_was_live(&mp, "production", v) || live_of(p->m, "staging") == v ||
+	       live_of(p->m, "production") == v;
 }
 
 int version_state(struct registry *r, const struct place *p, int64_t v, enum mlc_vstate *vs,
@@ -505,9 +502,10 @@ int version_state(struct registry *r, const struct place *p, int64_t v, enum mlc
 	*vs = MLC_V_OK;
 	if (vnote)
 		snprintf(vnote, nlen, "%s",
-			 mirrored ? " (its history has no record of it live in staging or "
-				    "production, where the legacy stage mirror would have archived it)"
-				  : "");
+			 mirrored
+			     ? " (its history has no record of it live in staging or "
+			       "production, where the legacy stage mirror would have archived it)"
+			     : "");
 	if (stage)
 		*stage = '\0';
 	snprintf(num, sizeof num, "%lld", (long long)v);
@@ -540,9 +538,9 @@ static int write_history(struct registry *r, const char *model, const char *env,
 		s = json_dumps(h, JSON_COMPACT);
 	}
 	snprintf(key, sizeof key, "mlconsole.history.%s", env);
-	rc = send_change(r, "registered-models/set-tag",
-			 json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s ? s : "[]"),
-			 0, err);
+	rc = send_change(
+	    r, "registered-models/set-tag",
+	    json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s ? s : "[]"), 0, err);
 	free(s);
 	return rc;
 }
@@ -567,8 +565,9 @@ static int is_entry(const json_t *e, const struct entry_id *id)
  * deployment, the one written or req's. 0; 1 another deployment of v heads
  * the history; -1 with err. */
 static int add_history(struct registry *r, const char *model, struct place *p, int64_t v,
-		       int64_t prev, const char *action, const char *actor, const struct reqref *req,
-		       int64_t since, struct entry_id *id, struct mlc_error *err)
+		       int64_t prev, const char *action, const char *actor,
+		       const struct reqref *req, int64_t since, struct entry_id *id,
+		       struct mlc_error *err)
 {
 	const json_t *done, *head;
 	int64_t at = timefmt_now_ms();
@@ -582,7 +581,8 @@ static int add_history(struct registry *r, const char *model, struct place *p, i
 	if (req && (done = history_req(h, req)) != NULL) {
 		if (id) {
 			id->at = jint(done, "at");
-			snprintf(id->by, sizeof id->by, "%s", jstr(done, "by") ? jstr(done, "by") : "");
+			snprintf(id->by, sizeof id->by, "%s",
+				 jstr(done, "by") ? jstr(done, "by") : "");
 		}
 	} else if (since > 0 && jint(head, "v") == v && jint(head, "at") >= since) {
 		rc = 1;
@@ -730,9 +730,9 @@ static int note_external(struct registry *r, struct place *p, struct mlc_error *
  * mirrored. *prev: the version before. 0 live; 1 live, but a step after the
  * alias failed (the history tag, its confirmation, the stage mirror: err says
  * which); -1 with err, not live. */
-int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
-	      const char *action, const char *actor, const struct reqref *req, int64_t *prev,
-	      struct mlc_outcome *out, struct mlc_error *err)
+int make_live(struct registry *r, const char *model, struct place *p, int64_t v, const char *action,
+	      const char *actor, const struct reqref *req, int64_t *prev, struct mlc_outcome *out,
+	      struct mlc_error *err)
 {
 	const char *env = p->env->name;
 	char num[24], subject[600], detail[200];
@@ -760,13 +760,14 @@ int make_live(struct registry *r, const char *model, struct place *p, int64_t v,
 	if (rc < 0) {
 		journal(r, actor, action, subject,
 			"incomplete: the alias was set, the history tag was not written");
-		return live_but(err, model, v, env,
-				legacy_stage(r, env)
-				    ? "its history tag was not written (a rollback will not know of "
-				      "this deployment) nor its legacy stage set; deploying it again "
-				      "writes them"
-				    : "its history tag was not written (a rollback will not know of "
-				      "this deployment); deploying it again writes it");
+		return live_but(
+		    err, model, v, env,
+		    legacy_stage(r, env)
+			? "its history tag was not written (a rollback will not know of "
+			  "this deployment) nor its legacy stage set; deploying it again "
+			  "writes them"
+			: "its history tag was not written (a rollback will not know of "
+			  "this deployment); deploying it again writes it");
 	}
 	settle(); /* a concurrent writer's change lands before the confirming re-read */
 	if (place_reread(r, model, p, err) < 0) {
@@ -848,8 +849,9 @@ static int redeploy(struct registry *r, struct place *p, const char *model, int6
 	if (*fixed == '\0')
 		return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is already live in %s", model,
 				     (long long)v, env);
-	mlc_outcome(out, 0, 0, "%s %lld is already live in %s; what its deployment left out is now "
-			       "written: %s",
+	mlc_outcome(out, 0, 0,
+		    "%s %lld is already live in %s; what its deployment left out is now "
+		    "written: %s",
 		    model, (long long)v, env, fixed);
 	return 0;
 }
@@ -877,10 +879,11 @@ static int deploy_again(struct registry *r, struct place *p, int64_t v, enum mlc
 			return -1;
 		place_policy(p, &mp);
 		if (mp.live != v)
-			return mlc_error_set(err, MLC_ERR_FAILED,
-					     "%s %lld to %s: another console changed %s at the same "
-					     "time; see 'mlconsole deployments %s'",
-					     p->model, (long long)v, e->name, e->name, p->model);
+			return mlc_error_set(
+			    err, MLC_ERR_FAILED,
+			    "%s %lld to %s: another console changed %s at the same "
+			    "time; see 'mlconsole deployments %s'",
+			    p->model, (long long)v, e->name, e->name, p->model);
 	}
 	before = mp;
 	before.live = mlc_policy_head(&mp, e->name);
@@ -1082,7 +1085,8 @@ int mlflow_deployments(struct registry *r, const char *model, const char *env,
 		goto out;
 	}
 	if (history->n - first > 1)
-		qsort(history->items + first, history->n - first, sizeof *history->items, cmp_event);
+		qsort(history->items + first, history->n - first, sizeof *history->items,
+		      cmp_event);
 	rc = 0;
 out:
 	json_decref(m);
@@ -1095,9 +1099,9 @@ out:
 /* Store the outcome of a hook that ran for version as the model tag
  * mlconsole.hook.ENV, which holds the outcome for the live version: when
  * another version has gone live since, only the journal gets it. */
-int mlflow_record_hook(struct registry *r, const char *model, const char *env,
-		       const char *version, int ok, int status, const char *detail,
-		       const char *actor, struct mlc_error *err)
+int mlflow_record_hook(struct registry *r, const char *model, const char *env, const char *version,
+		       int ok, int status, const char *detail, const char *actor,
+		       struct mlc_error *err)
 {
 	struct place p = {0};
 	char key[128], subject[600], *s = NULL;
@@ -1116,14 +1120,14 @@ int mlflow_record_hook(struct registry *r, const char *model, const char *env,
 		rc = 0;
 		goto out;
 	}
-	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", version, "at",
-		      (json_int_t)timefmt_now_ms(), "ok", ok, "status", status, "detail",
-		      jcut(detail, MAX_DETAIL));
+	j = json_pack("{s:s,s:I,s:b,s:i,s:o}", "v", version, "at", (json_int_t)timefmt_now_ms(),
+		      "ok", ok, "status", status, "detail", jcut(detail, MAX_DETAIL));
 	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	snprintf(key, sizeof key, "mlconsole.hook.%s", p.env->name);
 	if (send_change(r, "registered-models/set-tag",
-			s ? json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s) : NULL,
+			s ? json_pack("{s:s,s:s,s:s}", "name", model, "key", key, "value", s)
+			  : NULL,
 			0, err) < 0)
 		goto out;
 	journal(r, actor, ok ? "hook ok" : "hook failed", subject, detail);
@@ -1133,4 +1137,3 @@ out:
 	place_close(&p);
 	return rc;
 }
-

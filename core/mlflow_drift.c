@@ -100,8 +100,8 @@ static int create_drift_run(struct registry *r, const char *exp, const char *mod
 	if (rc == 0) {
 		struct mlc_error ignore = {0};
 		send_change(r, "runs/update",
-			    json_pack("{s:s,s:s,s:I}", "run_id", id, "status", "FINISHED", "end_time",
-				      (json_int_t)time(NULL) * 1000),
+			    json_pack("{s:s,s:s,s:I}", "run_id", id, "status", "FINISHED",
+				      "end_time", (json_int_t)time(NULL) * 1000),
 			    0, &ignore);
 	}
 	return rc;
@@ -165,8 +165,7 @@ static void format_double(char *buf, size_t len, double v)
 
 /* Log p as model's point for feature by method (see the top of this section). */
 int mlflow_drift_record(struct registry *r, const char *model, const char *feature,
-			const char *method, const struct mlc_drift_point *p,
-			struct mlc_error *err)
+			const char *method, const struct mlc_drift_point *p, struct mlc_error *err)
 {
 	char id[128], key[512], tag[600], thr[40];
 	int64_t step = 0;
@@ -193,9 +192,9 @@ int mlflow_drift_record(struct registry *r, const char *model, const char *featu
 	if (drift_run(r, model, id, sizeof id, err) < 0 || each_item(r, &pg, err) < 0)
 		return -1;
 	format_double(thr, sizeof thr, p->threshold);
-	if (send_change(r, "runs/set-tag", json_pack("{s:s,s:s,s:s}", "run_id", id, "key", tag,
-						      "value", thr),
-			0, err) < 0)
+	if (send_change(r, "runs/set-tag",
+			json_pack("{s:s,s:s,s:s}", "run_id", id, "key", tag, "value", thr), 0,
+			err) < 0)
 		return -1;
 	return send_change(r, "runs/log-metric",
 			   json_pack("{s:s,s:s,s:o,s:I,s:I}", "run_id", id, "key", key, "value",
@@ -272,7 +271,8 @@ static int cmp_run_start(const void *pa, const void *pb)
 
 	if (x != y)
 		return x < y ? -1 : 1;
-	return strcmp(jstr(a, "run_id") ? jstr(a, "run_id") : "", jstr(b, "run_id") ? jstr(b, "run_id") : "");
+	return strcmp(jstr(a, "run_id") ? jstr(a, "run_id") : "",
+		      jstr(b, "run_id") ? jstr(b, "run_id") : "");
 }
 
 /* Every active run tagged with model (NULL: any model), in any active
@@ -371,7 +371,8 @@ static int read_run_drift(struct registry *r, const json_t *j, size_t run, const
 				   .fn = add_raw,
 				   .ctx = c};
 
-		if (rid == NULL || key == NULL || strncmp(key, DRIFT_PREFIX, strlen(DRIFT_PREFIX)) != 0)
+		if (rid == NULL || key == NULL ||
+		    strncmp(key, DRIFT_PREFIX, strlen(DRIFT_PREFIX)) != 0)
 			continue;
 		key += strlen(DRIFT_PREFIX);
 		if ((dot = strchr(key, '.')) == NULL || dot == key || dot[1] == '\0' ||
@@ -426,8 +427,8 @@ static void add_series(struct mlc_drift_list *out, const struct drift_raw *raw, 
 }
 
 /* The drift series of model (NULL: every deployed model), worst first. */
-int mlflow_drift_series(struct registry *r, const char *model, const char *feature,
-			int64_t last, struct mlc_drift_list *out, struct mlc_error *err)
+int mlflow_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
+			struct mlc_drift_list *out, struct mlc_error *err)
 {
 	struct mlc_env_list envs = {0};
 	struct raw_ctx c = {0};
@@ -480,4 +481,3 @@ out:
 	MLC_LIST_FREE(&envs);
 	return rc;
 }
-

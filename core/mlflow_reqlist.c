@@ -234,7 +234,7 @@ int mlflow_requests(struct registry *r, int which, int64_t id, struct mlc_reques
 		      which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
 	rc = 0;
 	if (id > 0 && out->n == first)
-		rc = mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+		rc = mlc_policy_no_request(id, err);
 out:
 	MLC_LIST_FREE(&envs);
 	return rc;

@@ -460,8 +460,7 @@ static int edit_approved(struct req *q, struct req_change *c, struct mlc_error *
 	const char *state = state_of(q->tag);
 
 	if (!*state)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
-				     (long long)c->f->id);
+		return mlc_policy_no_request(c->f->id, err);
 	if (still_open(q, c->f, err) < 0)
 		return -1;
 	if (strcmp(state, "approved") == 0)
@@ -534,10 +533,13 @@ static int edit_open(struct req *q, struct req_change *c, struct mlc_error *err)
 	char opening[660];
 	size_t i;
 
-	if (strcmp(state, "pending") == 0 && strcmp(kind ? kind : "promote", c->kind) == 0) {
+	struct mlc_pending pend = {number_of(q->tag, c->f->ref), strtoll(c->f->version, NULL, 10),
+				   kind ? kind : "promote"};
+
+	if (strcmp(state, "pending") == 0 &&
+	    mlc_policy_duplicate(&pend, 1, pend.version, c->kind, err) < 0) {
 		json_decref(was);
-		return mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
-				     (long long)number_of(q->tag, c->f->ref));
+		return -1;
 	}
 	c->superseded = strcmp(state, "pending") == 0 ? number_of(q->tag, c->f->ref) : 0;
 	snprintf(opening, sizeof opening, "%s@%lld", c->f->ref, (long long)c->at);
@@ -666,8 +668,7 @@ static int find_request(struct registry *r, int64_t id, const struct mlc_env_lis
 	if (!m.f.ref[0] && m.now)
 		return reopened(err, id, m.now);
 	if (!m.f.ref[0])
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
-				     (long long)id);
+		return mlc_policy_no_request(id, err);
 	*f = m.f;
 	*env = find_env(envs, f->env, err);
 	return *env ? 0 : -1;
@@ -1118,10 +1119,7 @@ int open_policy_request(struct registry *r, const char *exp, const struct mlc_en
 	snprintf(detail, sizeof detail, "request %lld: %.500s%s%.250s", (long long)f.id, why,
 		 *cbuf ? "; " : "", cbuf);
 	journal(r, actor, "request policy", e->name, detail);
-	mlc_outcome(out, f.id, 0,
-		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
-		    "approval%s under the current policy",
-		    (long long)f.id, e->name, why, (long long)need, need == 1 ? "" : "s");
+	mlc_said_policy_requested(out, f.id, e->name, why, need);
 	mlc_outcome_note(out, "%s; %s", f.ref, NOT_BY_SERVER);
 	mlc_said_comment_cut(out, cut);
 	return 0;
@@ -1162,8 +1160,8 @@ static int complete_policy(struct registry *r, const struct found *f,
 	    update_request(r, &done, &last, err) < 0)
 		return -1;
 	req_free(&last);
-	mlc_outcome(out, f->id, 0, "request %lld approved: the policy of %s changed (%s)",
-		    (long long)f->id, e->name, jstr(fin, "summary") ? jstr(fin, "summary") : "");
+	mlc_said_policy_changed(out, f->id, e->name,
+				jstr(fin, "summary") ? jstr(fin, "summary") : "");
 	mlc_outcome_note(out, "%s", NOT_BY_SERVER);
 	return 0;
 }

@@ -37,13 +37,13 @@ int mlc_policy_was_live(const struct mlc_place *p, const char *env, int64_t v)
 	return 0;
 }
 
-const struct mlc_env *mlc_policy_previous_env(const struct mlc_env_list *l,
-					      const struct mlc_env *e)
+const struct mlc_env *mlc_policy_previous_env(const struct mlc_env_list *l, const struct mlc_env *e)
 {
 	const struct mlc_env *prev = NULL;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (l->items[i].order < e->order && (prev == NULL || l->items[i].order > prev->order))
+		if (l->items[i].order < e->order &&
+		    (prev == NULL || l->items[i].order > prev->order))
 			prev = &l->items[i];
 	return prev;
 }
@@ -96,10 +96,11 @@ static int check_previous(const struct mlc_place *p, int64_t v, struct mlc_error
 
 	if (!e->require_previous || prev == NULL || mlc_policy_was_live(p, prev->name, v))
 		return 0;
-	return mlc_error_set(err, MLC_ERR_FAILED,
-			     "%s %lld to %s: refused by the policy of environment '%s': the version "
-			     "must have been live in '%s' first",
-			     p->model, (long long)v, e->name, e->name, prev->name);
+	return mlc_error_set(
+	    err, MLC_ERR_FAILED,
+	    "%s %lld to %s: refused by the policy of environment '%s': the version "
+	    "must have been live in '%s' first",
+	    p->model, (long long)v, e->name, e->name, prev->name);
 }
 
 /* "M V is already live in E" when v is p's live version. */
@@ -167,27 +168,29 @@ static int64_t rule_target(const struct mlc_place *p)
 	return 0;
 }
 
-int mlc_policy_rollback(const struct mlc_place *p, const char *to, int by_request,
-			int64_t *target, struct mlc_error *err)
+int mlc_policy_rollback(const struct mlc_place *p, const char *to, int by_request, int64_t *target,
+			struct mlc_error *err)
 {
 	const char *m = p->model, *env = p->env->name;
 	int64_t t;
 
 	if (!by_request && p->env->rollback_approval)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "rollback of %s in %s: refused by the policy of environment '%s': "
-				     "rollback needs approval (use 'mlconsole request %s --rollback "
-				     "--env %s')",
-				     m, env, env, m, env);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "rollback of %s in %s: refused by the policy of environment '%s': "
+		    "rollback needs approval (use 'mlconsole request %s --rollback "
+		    "--env %s')",
+		    m, env, env, m, env);
 	if (p->live <= 0)
-		return mlc_error_set(err, MLC_ERR_FAILED, "%s is not live in %s: nothing to roll back",
-				     m, env);
+		return mlc_error_set(err, MLC_ERR_FAILED,
+				     "%s is not live in %s: nothing to roll back", m, env);
 	if (to != NULL) {
 		if ((t = mlc_version_parse(to, err)) < 0)
 			return -1;
 		if (t == p->live)
-			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld is the live version in %s",
-					     m, (long long)t, env);
+			return mlc_error_set(err, MLC_ERR_FAILED,
+					     "%s %lld is the live version in %s", m, (long long)t,
+					     env);
 		if (!mlc_policy_was_live(p, env, t))
 			return mlc_error_set(err, MLC_ERR_FAILED, "%s %lld was never live in %s", m,
 					     (long long)t, env);
@@ -195,11 +198,12 @@ int mlc_policy_rollback(const struct mlc_place *p, const char *to, int by_reques
 		return 0;
 	}
 	if ((t = rule_target(p)) == 0)
-		return mlc_error_set(err, MLC_ERR_FAILED,
-				     "%s in %s: no earlier version to roll back to (none that was not "
-				     "itself rolled back from); choose one with --to VERSION (see "
-				     "'mlconsole deployments %s')",
-				     m, env, m);
+		return mlc_error_set(
+		    err, MLC_ERR_FAILED,
+		    "%s in %s: no earlier version to roll back to (none that was not "
+		    "itself rolled back from); choose one with --to VERSION (see "
+		    "'mlconsole deployments %s')",
+		    m, env, m);
 	*target = t;
 	return 0;
 }
@@ -212,9 +216,10 @@ int mlc_policy_rollback_version(const struct mlc_place *p, int64_t target, const
 	if (vs != MLC_V_MISSING)
 		return 0;
 	check_state(p->model, target, vs, NULL, &why);
-	return mlc_error_set(err, why.code, "rollback of %s in %s to %lld: %s%s", p->model,
-			     p->env->name, (long long)target, why.msg,
-			     to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");
+	return mlc_error_set(
+	    err, why.code, "rollback of %s in %s to %lld: %s%s", p->model, p->env->name,
+	    (long long)target, why.msg,
+	    to ? "" : "; choose another with --to VERSION (see 'mlconsole deployments')");
 }
 
 /* ---- requests -------------------------------------------------------------- */
@@ -227,6 +232,12 @@ int mlc_policy_request(const struct mlc_place *p, const char *kind, int64_t v, e
 	    (check_state(p->model, v, vs, vnote, err) < 0 || check_previous(p, v, err) < 0 ||
 	     check_not_live(p, v, err) < 0))
 		return -1;
+	return mlc_policy_duplicate(pending, n, v, kind, err);
+}
+
+int mlc_policy_duplicate(const struct mlc_pending *pending, size_t n, int64_t v, const char *kind,
+			 struct mlc_error *err)
+{
 	for (size_t i = 0; i < n; i++)
 		if (pending[i].version == v && strcmp(pending[i].kind, kind) == 0)
 			return mlc_error_set(err, MLC_ERR_FAILED, "already pending as request %lld",
@@ -266,8 +277,7 @@ int mlc_policy_pending(const struct mlc_request *q, struct mlc_error *err)
 	const char *state = q->state ? q->state : "";
 
 	if (*state == '\0')
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found",
-				     (long long)q->id);
+		return mlc_policy_no_request(q->id, err);
 	if (strcmp(state, "pending") != 0)
 		return mlc_error_set(err, MLC_ERR_FAILED, "request %lld is %s, not pending",
 				     (long long)q->id, state);
@@ -336,8 +346,8 @@ int mlc_policy_complete(const struct mlc_place *p, const struct mlc_request *q, 
 
 	/* a rollback may go to an archived version (as a direct one may); only
 	 * a deleted target closes it */
-	if (check_state(p->model, v, rollback && vs == MLC_V_ARCHIVED ? MLC_V_OK : vs, vnote,
-			why) < 0 ||
+	if (check_state(p->model, v, rollback && vs == MLC_V_ARCHIVED ? MLC_V_OK : vs, vnote, why) <
+		0 ||
 	    (!rollback && check_previous(p, v, why) < 0))
 		return 1;
 	if (p->live == v) {
@@ -361,8 +371,8 @@ void mlc_said_deployed(struct mlc_outcome *out, const char *model, int64_t v, co
 	mlc_outcome(out, 0, 1, "deployed %s %lld to %s (was %s)", model, (long long)v, env, was);
 }
 
-void mlc_said_rolled_back(struct mlc_outcome *out, const char *model, const char *env,
-			  int64_t from, int64_t to)
+void mlc_said_rolled_back(struct mlc_outcome *out, const char *model, const char *env, int64_t from,
+			  int64_t to)
 {
 	mlc_outcome(out, 0, 1, "rolled %s in %s back from %lld to %lld", model, env,
 		    (long long)from, (long long)to);
@@ -378,8 +388,8 @@ void mlc_said_requested(struct mlc_outcome *out, int64_t id, const char *kind, c
 
 void mlc_said_counted(struct mlc_outcome *out, int64_t id, int64_t k, int64_t need)
 {
-	mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id,
-		    (long long)k, (long long)need);
+	mlc_outcome(out, id, 0, "request %lld: %lld of %lld approvals", (long long)id, (long long)k,
+		    (long long)need);
 }
 
 void mlc_said_rejected(struct mlc_outcome *out, int64_t id, const char *actor)
@@ -402,6 +412,51 @@ void mlc_said_closed(struct mlc_outcome *out, int64_t id, const char *reason)
 void mlc_said_cancelled(struct mlc_outcome *out, int64_t id)
 {
 	mlc_outcome(out, id, 0, "request %lld cancelled", (long long)id);
+}
+
+void mlc_said_policy_saved(struct mlc_outcome *out, const char *env, const char *what,
+			   int root_direct)
+{
+	mlc_outcome(out, 0, 0, "environment %s: policy saved (%s)%s", env, what,
+		    root_direct ? ", " MLC_ROOT_DIRECT : "");
+}
+
+void mlc_said_policy_requested(struct mlc_outcome *out, int64_t id, const char *env,
+			       const char *what, int64_t need)
+{
+	mlc_outcome(out, id, 0,
+		    "request %lld: change the policy of %s (%s): it loosens it, so it needs %lld "
+		    "approval%s under the current policy",
+		    (long long)id, env, what, (long long)need, need == 1 ? "" : "s");
+}
+
+void mlc_said_policy_changed(struct mlc_outcome *out, int64_t id, const char *env, const char *what)
+{
+	mlc_outcome(out, id, 0, "request %lld approved: the policy of %s changed (%s)",
+		    (long long)id, env, what);
+}
+
+/* ---- refusals every backend gives ------------------------------------------------ */
+
+int mlc_policy_no_env(const char *env, struct mlc_error *err)
+{
+	return mlc_error_set(err, MLC_ERR_NOTFOUND,
+			     "environment '%s': not found (see 'mlconsole env list')",
+			     env ? env : "?");
+}
+
+int mlc_policy_no_request(int64_t id, struct mlc_error *err)
+{
+	return mlc_error_set(err, MLC_ERR_NOTFOUND, "request %lld: not found", (long long)id);
+}
+
+int mlc_policy_env_name(const char *env, struct mlc_error *err)
+{
+	if (mlc_env_name_valid(env))
+		return 0;
+	return mlc_error_set(err, MLC_ERR_USAGE,
+			     "environment '%s': names are lower case letters, digits, '-' and '_'",
+			     env);
 }
 
 void mlc_said_comment_cut(struct mlc_outcome *out, int cut)

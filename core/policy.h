@@ -72,8 +72,8 @@ int mlc_policy_deploy(const struct mlc_place *p, int64_t v, enum mlc_vstate vs, 
  * "rollback needs approval" does not refuse it). 0, or -1 with err: rollback
  * needs approval, nothing live, to is the live version or was never live
  * there, no target by the rule (the message names --to). */
-int mlc_policy_rollback(const struct mlc_place *p, const char *to, int by_request,
-			int64_t *target, struct mlc_error *err);
+int mlc_policy_rollback(const struct mlc_place *p, const char *to, int by_request, int64_t *target,
+			struct mlc_error *err);
 /* The rollback target's state, checked: a deleted version cannot be rolled
  * back to (an archived one can). 0, or -1 with err naming --to when the rule
  * chose it (to NULL). */
@@ -97,6 +97,10 @@ struct mlc_pending {
 int mlc_policy_request(const struct mlc_place *p, const char *kind, int64_t v, enum mlc_vstate vs,
 		       const char *vnote, const struct mlc_pending *pending, size_t n,
 		       struct mlc_error *err);
+/* -1 with err ("already pending as request N") when pending (n of them)
+ * holds a request of kind for version v; else 0. */
+int mlc_policy_duplicate(const struct mlc_pending *pending, size_t n, int64_t v, const char *kind,
+			 struct mlc_error *err);
 /* The reason a request superseded by request id is closed with, into buf. */
 void mlc_policy_superseded(int64_t id, char *buf, size_t len);
 
@@ -138,8 +142,8 @@ int mlc_policy_complete(const struct mlc_place *p, const struct mlc_request *q, 
 void mlc_said_deployed(struct mlc_outcome *out, const char *model, int64_t v, const char *env,
 		       int64_t prev);
 /* "rolled M in E back from P to V" */
-void mlc_said_rolled_back(struct mlc_outcome *out, const char *model, const char *env,
-			  int64_t from, int64_t to);
+void mlc_said_rolled_back(struct mlc_outcome *out, const char *model, const char *env, int64_t from,
+			  int64_t to);
 /* "request N: deploy M V in E" / "request N: roll back to M V in E" */
 void mlc_said_requested(struct mlc_outcome *out, int64_t id, const char *kind, const char *model,
 			int64_t v, const char *env);
@@ -156,5 +160,26 @@ void mlc_said_closed(struct mlc_outcome *out, int64_t id, const char *reason);
 void mlc_said_cancelled(struct mlc_outcome *out, int64_t id);
 /* Append "; your comment was cut to N bytes" to out's summary when cut. */
 void mlc_said_comment_cut(struct mlc_outcome *out, int cut);
+/* "environment E: policy saved (WHAT)", ", as root, directly" when it was */
+void mlc_said_policy_saved(struct mlc_outcome *out, const char *env, const char *what,
+			   int root_direct);
+/* "request N: change the policy of E (WHAT): it loosens it, so it needs K
+ * approval(s) under the current policy" */
+void mlc_said_policy_requested(struct mlc_outcome *out, int64_t id, const char *env,
+			       const char *what, int64_t need);
+/* "request N approved: the policy of E changed (WHAT)" */
+void mlc_said_policy_changed(struct mlc_outcome *out, int64_t id, const char *env,
+			     const char *what);
+
+/* ---- refusals every backend gives: -1 with err */
+
+/* "environment 'E': not found (see 'mlconsole env list')" */
+int mlc_policy_no_env(const char *env, struct mlc_error *err);
+/* "request N: not found" */
+int mlc_policy_no_request(int64_t id, struct mlc_error *err);
+/* 0 when env is a valid environment name; else -1, err saying what names are. */
+int mlc_policy_env_name(const char *env, struct mlc_error *err);
+/* What the audit record of a policy change root made directly says. */
+#define MLC_ROOT_DIRECT "as root, directly"
 
 #endif
