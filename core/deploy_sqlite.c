@@ -790,9 +790,13 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 	if (mlc_policy_env_name(c->name, err) < 0)
 		return -1;
 	id = query_int(r, "SELECT id FROM environments WHERE name = ?", 0, err, "s", c->name);
+	if (id < 0)
+		return -1;
 	if (id == 0) {
 		next =
 		    query_int(r, "SELECT coalesce(max(ord), 0) + 1 FROM environments", 1, err, "");
+		if (next < 0)
+			return -1;
 		st = sq_prep(r, "INSERT INTO environments (name, ord) VALUES (?, ?)", err);
 		if (st == NULL)
 			return -1;

@@ -158,7 +158,7 @@ static int add_earlier(const struct found *f, const struct req *q, struct reqs_c
 		x->close_reason = jdup(a, it, "reason");
 		x->requested_at = jint(it, "at");
 		x->closed_at = jint(it, "closed_at");
-		x->change = arena_strdup(a, "");
+		x->change = jdup_or(a, it, "summary", "");
 		if (c->id > 0)
 			return 1;
 	}

@@ -34,7 +34,9 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define MAX_WAS 8 /* earlier openings a request tag keeps ("was") */
+#define MAX_WAS 8      /* earlier openings a request tag keeps ("was") ... */
+#define WAS_ROOM 3500  /* ... while the tag stays this short (room for a close and a claim) */
+#define MAX_REASON 300 /* bytes of a close reason kept in a request tag */
 
 /* ---- requests: tags, openings, numbers -------------------------------------------- */
 
@@ -422,7 +424,7 @@ static int still_open(const struct req *q, const struct found *f, struct mlc_err
 static void close_in(json_t *j, const char *state, const char *reason)
 {
 	json_object_set_new(j, "state", json_string(state));
-	json_object_set_new(j, "reason", json_string(reason));
+	json_object_set_new(j, "reason", jcut(reason, MAX_REASON));
 	json_object_set_new(j, "closed_at", json_integer(timefmt_now_ms()));
 }
 
@@ -520,6 +522,8 @@ static json_t *was_entry(const struct req *q, const struct found *f, int64_t now
 		      "closed_at", (json_int_t)(closed ? closed : timefmt_now_ms()));
 	json_object_set_new(e, "by", jcut(jstr(q->tag, "by") ? jstr(q->tag, "by") : "", 100));
 	json_object_set_new(e, "reason", jcut(reason ? reason : "", 160));
+	if (jstr(q->tag, "summary")) /* a policy request: what it would have changed */
+		json_object_set_new(e, "summary", jcut(jstr(q->tag, "summary"), 200));
 	return e;
 }
 
@@ -559,13 +563,15 @@ static int edit_open(struct req *q, struct req_change *c, struct mlc_error *err)
 	json_object_set_new(q->tag, "at", json_integer(c->at));
 	json_object_set_new(q->tag, "comment", json_string(c->comment ? c->comment : ""));
 	json_object_set_new(q->tag, "state", json_string("pending"));
-	if (json_array_size(was))
-		json_object_set(q->tag, "was", was);
-	json_decref(was);
 	if (c->change) {
 		json_object_set_new(q->tag, "change", json_deep_copy(c->change));
 		json_object_set_new(q->tag, "summary", jcut(c->summary, MAX_DETAIL));
 	}
+	if (json_array_size(was))
+		json_object_set(q->tag, "was", was);
+	while (json_array_size(was) > 0 && json_dumpb(q->tag, NULL, 0, JSON_COMPACT) > WAS_ROOM)
+		json_array_remove(was, 0); /* the oldest openings go first */
+	json_decref(was);
 	return 0;
 }
 
@@ -663,8 +669,9 @@ static int find_request(struct registry *r, int64_t id, const struct mlc_env_lis
 			return -1;
 	if (!m.f.ref[0] && scan_policy_requests(r, match_request, &m, err) < 0)
 		return -1;
-	if (!m.f.ref[0] && m.was[0])
-		return mlc_policy_pending(&(struct mlc_request){.id = id, .state = m.was}, err);
+	if (!m.f.ref[0] && m.was[0] &&
+	    mlc_policy_pending(&(struct mlc_request){.id = id, .state = m.was}, err) < 0)
+		return -1; /* ("pending": a tag written by hand; re-opened since, then) */
 	if (!m.f.ref[0] && m.now)
 		return reopened(err, id, m.now);
 	if (!m.f.ref[0])

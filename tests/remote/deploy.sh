@@ -290,6 +290,25 @@ check "worst first" "$(py "[f['status'] for f in d['features']] == sorted((f['st
 expect_exit 1 "drift show of an unknown model" -- "$M" drift show nope
 expect_in "$T/err" "model 'nope'" "names the model"
 
+# ---- a request tag opened again and again keeps its last openings, under MLflow's limit ------
+expect_exit 0 "env set canary" -- "$M" env set canary --order 9 --required-approvals 1
+long=$(printf 'x%.0s' $(seq 1 900))
+cur=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	"$M" --as alice request fraud-detector 3 --env canary --comment "$long" >/dev/null 2>"$T/err" ||
+		fail "request $i: $(cat "$T/err")"
+	prev=$cur
+	cur=$(request_id fraud-detector 3 canary)
+	"$M" --as alice cancel "$cur" >/dev/null 2>"$T/err" || fail "cancel $i: $(cat "$T/err")"
+done
+check "the tag keeps the last openings, and fits in an MLflow tag" \
+	"$(request_tag fraud-detector 3 canary "(len(d['was']), len(json.dumps(d, separators=(',', ':'))) < 3600)")" "(8, True)"
+expect_exit 0 "approvals --all --json" -- "$M" approvals --all --json
+check "an earlier opening is listed as it ended" \
+	"$(py "[(q['state'], q['requested_by']) for q in d['requests'] if q['id'] == $prev]" <"$T/out")" "[('cancelled', 'alice')]"
+expect_exit 1 "a vote by an earlier opening's number" -- "$M" --as bob approve "$prev"
+expect_in "$T/err" "request $prev is cancelled, not pending" "is refused as it ended"
+
 expect_exit 1 "--read-only refuses changes" -- "$M" --read-only --as bob rollback fraud-detector --env production
 expect_in "$T/err" "read-only" "says read-only"
 finish

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/tui/filestore.sh: an MLflow file store opens in the console like any
-# registry, marked read-only: models, experiments, runs and a run's detail.
+# registry, marked read-only: models, experiments, runs and a run's detail;
+# :deployments says the store keeps none.
 . "$MLC_SRCDIR/tests/lib.sh"
 store="${MLC_SHARED:-$MLC_SRCDIR/../shared}/mlruns/silver6wings__MLFlowSample"
 [ -d "$store/mlruns" ] || skip "the shared MLflow stores are not here ($store); they live only in ../shared"
@@ -21,7 +22,9 @@ wait_for "Registered as"
 keys :
 literal "deployments"
 keys Enter
-wait_for "Deployments"
+# a file store keeps no deployments: the console says so and stays
+wait_for "an MLflow file store keeps no environments, deployments"
+wait_for "Registered as"
 keys q
 expect_quit "q exits 0"
 finish
