@@ -519,7 +519,8 @@ static int show_deployments(const struct cli_opts *o, struct registry *r, struct
 	size_t n = 0;
 	int rc = 0;
 
-	if (registry_env_list(r, &envs, err) < 0 ||
+	if (registry_can(r, REG_CAP_DEPLOY, "show deployments", err) < 0 ||
+	    registry_env_list(r, &envs, err) < 0 ||
 	    registry_deployments(r, o->argv[1], o->env, &live, &hist, err) < 0) {
 		rc = cli_fail(o, err);
 		goto out;

@@ -59,6 +59,13 @@ expect_exit 1 "drift show" -- "$M" -r "mlruns:$S" drift show m1
 expect_in "$T/err" "$S: an MLflow file store keeps no drift series: cannot show drift" "drift show names the store"
 expect_exit 1 "audit" -- "$M" -r "mlruns:$S" audit
 expect_in "$T/err" "$S: an MLflow file store keeps no audit log: cannot show the audit log" "audit names the store"
+K="keeps no environments, deployments or requests"
+expect_exit 1 "deployments" -- "$M" -r "mlruns:$S" deployments m1
+expect_in "$T/err" "$S: an MLflow file store $K: cannot show deployments" "deployments names the store"
+expect_exit 1 "approvals" -- "$M" -r "mlruns:$S" approvals
+expect_in "$T/err" "$S: an MLflow file store $K: cannot list requests" "approvals names the store"
+expect_exit 1 "env list" -- "$M" -r "mlruns:$S" env list
+expect_in "$T/err" "$S: an MLflow file store $K: cannot list environments" "env list names the store"
 
 after=$(cd "$T/store" && find . -type f -exec sha256sum {} + | sort)
 [ "$before" = "$after" ] && ok "the store is untouched" || fail "the store changed"
