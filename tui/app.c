@@ -63,8 +63,15 @@ struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_
 	free(v->error);
 	v->error = NULL;
 	if (rc < 0) {
-		v->error = xstrdup(err->msg);
 		app_status(a, 1, "%s", err->msg);
+		/* a view opened for something that is not there (:runs nope) has
+		 * nothing to show: close it, the message says why */
+		if (err->code == MLC_ERR_NOTFOUND && !v->loaded_once && v == app_top(a) &&
+		    a->depth > 1) {
+			app_pop(a);
+			return NULL;
+		}
+		v->error = xstrdup(err->msg);
 		return NULL;
 	}
 	v->loaded_once = 1;
