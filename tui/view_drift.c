@@ -42,14 +42,18 @@ static void drift_run(struct registry *r, void *arg)
 /* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "- ok"). */
 const char *view_drift_status_label(int utf8, int status)
 {
-	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"- ok", "! warn", "X drift"};
+	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"- ok",
+										    "! warn",
+										    "X drift"};
 	return (utf8 ? u : a)[status >= 0 && status <= 2 ? status : 0];
 }
 
 /* The theme role of a status: drift and warn stand out. */
 enum theme_role view_drift_status_role(int status)
 {
-	return status == DRIFT_STATUS_DRIFT ? THEME_DRIFT : status == DRIFT_STATUS_WARN ? THEME_WARN : THEME_NORMAL;
+	return status == DRIFT_STATUS_DRIFT  ? THEME_DRIFT
+	       : status == DRIFT_STATUS_WARN ? THEME_WARN
+					     : THEME_NORMAL;
 }
 
 static void drift_fill(struct app *a, struct view *v)
@@ -73,11 +77,17 @@ static void drift_fill(struct app *a, struct view *v)
 		free(spark);
 	}
 	table_done(&v->table);
-	title = xasprintf("Drift%s%s: %zu of %zu features drifting (%.0f%%)%s", s->model ? " of " : "",
-			  s->model ? s->model : "", drifting, s->list.n,
-			  s->list.n ? 100.0 * (double)drifting / (double)s->list.n : 0.0,
-			  s->list.n && (double)drifting / (double)s->list.n >= DRIFT_DATASET_SHARE
-			      ? ", DATASET DRIFT" : "");
+	if (s->list.n == 0) /* not "0 of 0 features drifting (0%)" */
+		title =
+		    xasprintf("Drift%s%s: no drift series recorded (see 'mlconsole drift record')",
+			      s->model ? " of " : "", s->model ? s->model : "");
+	else
+		title = xasprintf("Drift%s%s: %zu of %zu features drifting (%.0f%%)%s",
+				  s->model ? " of " : "", s->model ? s->model : "", drifting,
+				  s->list.n, 100.0 * (double)drifting / (double)s->list.n,
+				  (double)drifting / (double)s->list.n >= DRIFT_DATASET_SHARE
+				      ? ", DATASET DRIFT"
+				      : "");
 	free(v->title);
 	v->title = sanitize_dup(title);
 	free(title);
@@ -139,18 +149,18 @@ static void drift_free(struct view *v)
 }
 
 static const struct view_ops drift_ops = {
-	.name = "drift",
-	.load = drift_load,
-	.action = drift_action,
-	.free = drift_free,
-	.enter_hint = "chart",
-	.counted = 1,
-	.search = -1,
+    .name = "drift",
+    .load = drift_load,
+    .action = drift_action,
+    .free = drift_free,
+    .enter_hint = "chart",
+    .counted = 1,
+    .search = -1,
 };
 
 static const struct table_col cols[] = {
-	{"MODEL", 28, 0, 0}, {"FEATURE", 28, 0, 0}, {"METHOD", 0, 0, 0}, {"SCORE", 0, 1, 0},
-	{"THRESHOLD", 0, 1, 0}, {"STATUS", 0, 0, 0}, {"LAST 30 WINDOWS", 0, 0, 1},
+    {"MODEL", 28, 0, 0},    {"FEATURE", 28, 0, 0}, {"METHOD", 0, 0, 0},		 {"SCORE", 0, 1, 0},
+    {"THRESHOLD", 0, 1, 0}, {"STATUS", 0, 0, 0},   {"LAST 30 WINDOWS", 0, 0, 1},
 };
 
 struct view *view_drift_new(struct app *a, const char *model)
@@ -175,19 +185,23 @@ static void draw_shares(struct app *a, const struct mlc_drift_point *p, int y, i
 	char line[64];
 
 	if (!json_is_array(ref) || !json_is_array(cur)) {
-		draw_text(&a->draw, y, 2, a->cols - 4, "No binned shares stored for this window.", THEME_DIM, 0, 0);
+		draw_text(&a->draw, y, 2, a->cols - 4, "No binned shares stored for this window.",
+			  THEME_DIM, 0, 0);
 	} else {
-		draw_text(&a->draw, y, 2, a->cols - 4, "Latest window, share per bin: reference | current",
-			  THEME_TITLE, 0, 0);
+		draw_text(&a->draw, y, 2, a->cols - 4,
+			  "Latest window, share per bin: reference | current", THEME_TITLE, 0, 0);
 		for (size_t i = 0; i < json_array_size(ref) && (int)i < h - 1; i++) {
 			double rv = json_number_value(json_array_get(ref, i));
 			double cv = json_number_value(json_array_get(cur, i));
-			snprintf(line, sizeof line, "%2zu %5.1f%% %5.1f%%", i + 1, 100 * rv, 100 * cv);
+			snprintf(line, sizeof line, "%2zu %5.1f%% %5.1f%%", i + 1, 100 * rv,
+				 100 * cv);
 			draw_text(&a->draw, y + 1 + (int)i, 2, 18, line, THEME_DIM, 0, 0);
 			for (int k = 0; k < (int)(rv * barw + 0.5) && k < barw; k++)
-				draw_text(&a->draw, y + 1 + (int)i, 20 + k, 1, a->utf8 ? "█" : "#", THEME_OK, 0, 0);
+				draw_text(&a->draw, y + 1 + (int)i, 20 + k, 1, a->utf8 ? "█" : "#",
+					  THEME_OK, 0, 0);
 			for (int k = 0; k < (int)(cv * barw + 0.5) && k < barw; k++)
-				draw_text(&a->draw, y + 1 + (int)i, 21 + barw + k, 1, a->utf8 ? "█" : "#", THEME_DRIFT, 0, 0);
+				draw_text(&a->draw, y + 1 + (int)i, 21 + barw + k, 1,
+					  a->utf8 ? "█" : "#", THEME_DRIFT, 0, 0);
 		}
 	}
 	json_decref(ref);
@@ -232,7 +246,9 @@ static void drift_chart_draw(struct app *a, struct view *v, int y, int h)
 				cell[len] = '\0';
 				p += len;
 				draw_text(&a->draw, y + 1 + r, 12 + col, 1, cell,
-					  owner == -2 ? THEME_WARN : view_drift_status_role(f->status), 0, 0);
+					  owner == -2 ? THEME_WARN
+						      : view_drift_status_role(f->status),
+					  0, 0);
 			}
 		}
 		snprintf(label, sizeof label, "%.3g", c.ymax);
@@ -251,11 +267,11 @@ static void drift_chart_draw(struct app *a, struct view *v, int y, int h)
 }
 
 static const struct view_ops drift_chart_ops = {
-	.name = "drift chart",
-	.load = drift_load,
-	.free = drift_free,
-	.draw = drift_chart_draw,
-	.search = -1,
+    .name = "drift chart",
+    .load = drift_load,
+    .free = drift_free,
+    .draw = drift_chart_draw,
+    .search = -1,
 };
 
 static struct view *drift_chart_new(struct app *a, const char *model, const char *feature)

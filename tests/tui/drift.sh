@@ -23,6 +23,12 @@ keys Escape Escape
 wait_for "Models (8)"
 keys G k k k D
 wait_for "Drift of fraud-detector: 2 of 10 features drifting"
+# a model with no drift series says so, not "0 of 0 features drifting (0%)"
+keys Escape :
+literal "drift image-classifier"
+keys Enter
+wait_for "Drift of image-classifier: no drift series recorded (see 'mlconsole drift record')"
+screen | grep -qF "0 of 0" && fail "says 0 of 0" || ok "no '0 of 0'"
 keys q
 expect_quit "q exits 0"
 # A recorded window with its binned shares: the chart shows reference vs current.
