@@ -63,6 +63,7 @@ struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_
 	free(v->error);
 	v->error = NULL;
 	if (rc < 0) {
+		v->refreshing = 0;
 		app_status(a, 1, "%s", err->msg);
 		/* a view opened for something that is not there (:runs nope) has
 		 * nothing to show: close it, the message says why */
@@ -76,6 +77,9 @@ struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_
 	}
 	v->loaded_once = 1;
 	v->loaded_at_ms = timefmt_now_ms();
+	if (v->refreshing)
+		app_status(a, 0, "reloaded from the registry");
+	v->refreshing = 0;
 	return v;
 }
 
@@ -247,7 +251,14 @@ static void cmd_help(struct app *a, const char *arg)
 static void cmd_refresh(struct app *a, const char *arg)
 {
 	struct view *v = app_top(a);
+
+	app_status(a, 0, "reloading from the registry");
+	v->refreshing = 1;
 	v->ops->load(a, v);
+	if (!v->loading) { /* a view with nothing to fetch */
+		v->refreshing = 0;
+		app_status(a, 0, "reloaded");
+	}
 }
 
 static void cmd_quit(struct app *a, const char *arg)

@@ -30,15 +30,15 @@ struct table {
 	int ncols;
 	struct table_col cols[TABLE_MAX_COLS];
 	struct mlc_arena arena; /* owns cells and keys */
-	const char **cells;     /* nrows * ncols, sanitised */
-	const char **keys;      /* one stable key per row (to keep the cursor) */
-	unsigned char *roles;   /* theme role per row */
+	const char **cells;	/* nrows * ncols, sanitised */
+	const char **keys;	/* one stable key per row (to keep the cursor) */
+	unsigned char *roles;	/* theme role per row */
 	size_t nrows, cap;
 	size_t *vis; /* indexes of the rows the filter lets through */
 	size_t nvis;
 	size_t cursor, top; /* positions in vis */
-	int *width;         /* widest cell per column */
-	char *filter;       /* "" or the / text; "!x" excludes */
+	int *width;	    /* widest cell per column */
+	char *filter;	    /* "" or the / text; "!x" excludes */
 	char *restore_key;  /* the cursor's row key when the rows were cleared */
 };
 
@@ -68,15 +68,16 @@ struct view {
 	char *title;
 	char *subject; /* model name, etc. (owned) */
 	char *param;   /* second subject (version), owned */
-	char *search; /* MLflow-syntax filter (models and runs views), owned */
-	void *data;   /* view-specific state, freed by ops->free */
+	char *search;  /* MLflow-syntax filter (models and runs views), owned */
+	void *data;    /* view-specific state, freed by ops->free */
 	struct table table;
 	int loading;
 	int64_t load_started_ms;
 	int loaded_once;
-	int64_t loaded_at_ms; /* when the data on screen arrived */
+	int64_t loaded_at_ms;  /* when the data on screen arrived */
 	uint64_t changes_seen; /* app's changes count when the data was asked for */
-	char *error; /* last load error, shown in the body when there is no data */
+	char *error;	       /* last load error, shown in the body when there is no data */
+	int refreshing;	       /* ^R asked for this load: say when it is in */
 };
 
 /* ---- table.c ---- */

@@ -18,8 +18,8 @@
 struct compare_state {
 	char *ids[MAX_RUNS];
 	size_t n;
-	struct mlc_run_list lists[MAX_RUNS]; /* one get_run result each */
-	struct mlc_run runs[MAX_RUNS];       /* shallow copies into lists */
+	struct mlc_run_list lists[MAX_RUNS];	/* one get_run result each */
+	struct mlc_run runs[MAX_RUNS];		/* shallow copies into lists */
 	struct mlc_metric_list *hist[MAX_RUNS]; /* per run, per metric of that run */
 	int loaded;
 	int only_diff;
@@ -60,7 +60,8 @@ static void compare_run(struct registry *r, void *arg)
 	struct mlc_metric_list *flat;
 	size_t n = 0, at = 0;
 
-	if ((j->rc = registry_get_runs(r, (const char *const *)s->ids, s->n, s->lists, &j->err)) < 0)
+	if ((j->rc = registry_get_runs(r, (const char *const *)s->ids, s->n, s->lists, &j->err)) <
+	    0)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		s->runs[i] = s->lists[i].items[0];
@@ -72,8 +73,8 @@ static void compare_run(struct registry *r, void *arg)
 	flat = xcalloc(n + 1, sizeof *flat);
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
-			req[at++] = (struct mlc_history_req){s->runs[i].run_id,
-							     s->runs[i].metrics[k].key};
+			req[at++] =
+			    (struct mlc_history_req){s->runs[i].run_id, s->runs[i].metrics[k].key};
 	j->rc = registry_metric_histories(r, req, n, flat, &j->err);
 	at = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -84,7 +85,8 @@ static void compare_run(struct registry *r, void *arg)
 }
 
 /* The history of metric key in run i (NULL when the run has none). */
-static const struct mlc_metric_list *history(const struct compare_state *s, size_t i, const char *key)
+static const struct mlc_metric_list *history(const struct compare_state *s, size_t i,
+					     const char *key)
 {
 	for (size_t k = 0; k < s->runs[i].n_metrics; k++)
 		if (strcmp(s->runs[i].metrics[k].key, key) == 0)
@@ -119,7 +121,8 @@ static void fill_params(struct view *v, struct compare_state *s)
 {
 	char title[96];
 
-	snprintf(title, sizeof title, "Params (%zu of %zu differ)", s->cmp.nparams_differ, s->cmp.nparams);
+	snprintf(title, sizeof title, "Params (%zu of %zu differ)", s->cmp.nparams_differ,
+		 s->cmp.nparams);
 	heading(v, title);
 	for (size_t p = 0; p < s->cmp.nparams; p++) {
 		const struct compare_param *cp = &s->cmp.params[p];
@@ -151,14 +154,17 @@ static void fill_metrics(struct app *a, struct view *v, struct compare_state *s)
 	for (size_t m = 0; m < s->cmp.nmetrics; m++) {
 		const struct compare_metric *cm = &s->cmp.metrics[m];
 		char *key = xasprintf("m:%s", cm->key);
-		char *label = xasprintf("%s %s", cm->key, draw_glyph(&a->draw, cm->lower_better ? GLYPH_DOWN : GLYPH_UP));
+		char *label =
+		    xasprintf("%s %s", cm->key,
+			      draw_glyph(&a->draw, cm->lower_better ? GLYPH_DOWN : GLYPH_UP));
 		if (s->only_diff && metric_same(cm, s->n)) {
 			free(key);
 			free(label);
 			continue;
 		}
 		for (size_t i = 0; i < s->n; i++) {
-			const char *best = (int)i == cm->best ? draw_glyph(&a->draw, GLYPH_BEST) : "";
+			const char *best =
+			    (int)i == cm->best ? draw_glyph(&a->draw, GLYPH_BEST) : "";
 			if (!cm->present[i])
 				snprintf(bufs[i], sizeof bufs[i], "-");
 			else if (isnan(cm->values[i]))
@@ -166,7 +172,8 @@ static void fill_metrics(struct app *a, struct view *v, struct compare_state *s)
 			else if (i == 0 || isnan(cm->delta[i]))
 				snprintf(bufs[i], sizeof bufs[i], "%s%.4g", best, cm->values[i]);
 			else
-				snprintf(bufs[i], sizeof bufs[i], "%s%.4g (%+.3g)", best, cm->values[i], cm->delta[i]);
+				snprintf(bufs[i], sizeof bufs[i], "%s%.4g (%+.3g)", best,
+					 cm->values[i], cm->delta[i]);
 			vals[i] = bufs[i];
 		}
 		add_row(v, key, THEME_NORMAL, label, vals);
@@ -181,7 +188,10 @@ static void fill_histories(struct app *a, struct view *v, struct compare_state *
 	heading(v, "Histories (scale per row)");
 	for (size_t m = 0; m < s->cmp.nmetrics; m++) {
 		const char *key = s->cmp.metrics[m].key;
-		struct spark_opts so = {.ascii = !a->utf8, .fixed = 1, .lo = INFINITY, .hi = -INFINITY,
+		struct spark_opts so = {.ascii = !a->utf8,
+					.fixed = 1,
+					.lo = INFINITY,
+					.hi = -INFINITY,
 					.width = SPARK_CELLS};
 		char *sparks[MAX_RUNS] = {0};
 		char *rowkey = xasprintf("h:%s", key);
@@ -308,6 +318,9 @@ static int compare_action(struct app *a, struct view *v, enum action act)
 		s->only_diff = !s->only_diff;
 		compare_fill(a, v);
 		app_status(a, 0, s->only_diff ? "only rows that differ" : "all rows");
+		free(v->title); /* the title says it while it is on */
+		v->title = xasprintf("Compare %zu runs%s", s->n,
+				     s->only_diff ? ", only rows that differ (o: all)" : "");
 		return V_REDRAW;
 	case ACT_FLIP:
 		if (key && strncmp(key, "m:", 2) == 0)
@@ -343,13 +356,13 @@ static void compare_free_view(struct view *v)
 }
 
 static const struct view_ops compare_ops = {
-	.name = "compare",
-	.load = compare_load,
-	.action = compare_action,
-	.free = compare_free_view,
-	.enter_hint = "chart",
-	.hints = {ACT_ONLY_DIFF, ACT_FLIP, ACT_NONE},
-	.search = -1,
+    .name = "compare",
+    .load = compare_load,
+    .action = compare_action,
+    .free = compare_free_view,
+    .enter_hint = "chart",
+    .hints = {ACT_ONLY_DIFF, ACT_FLIP, ACT_NONE},
+    .search = -1,
 };
 
 struct view *view_compare_new(struct app *a, const char *const *ids, size_t n)

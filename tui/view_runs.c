@@ -26,10 +26,10 @@ struct runs_state {
 	char *name;	/* the experiment's, once loaded */
 	char **columns; /* "metrics.K", "params.K", "tags.K" */
 	size_t ncolumns;
-	int chosen;     /* the user picked the columns: keep them */
+	int chosen; /* the user picked the columns: keep them */
 	struct mlc_run_list runs;
-	size_t *order;  /* row -> index in runs */
-	int sort_col;   /* -1: as loaded (newest first) */
+	size_t *order; /* row -> index in runs */
+	int sort_col;  /* -1: as loaded (newest first) */
 	int sort_desc;
 	char *marks[MAX_MARKS];
 	size_t nmarks;
@@ -119,10 +119,10 @@ static const char *cell_text(const struct mlc_run *run, const char *col, char *b
 
 /* One run's value in the sort column, computed once per sort. */
 struct sort_key {
-	size_t index;    /* in the loaded order */
-	int missing;     /* no value: last in either direction */
+	size_t index; /* in the loaded order */
+	int missing;  /* no value: last in either direction */
 	int numeric;
-	double num;      /* NaN sorts after every number */
+	double num;	 /* NaN sorts after every number */
 	const char *str; /* points into the loaded runs */
 };
 
@@ -136,10 +136,18 @@ static void make_key(const struct runs_state *s, const struct mlc_run *run, int 
 	k->missing = 0;
 	k->str = "";
 	switch (col) {
-	case 0: k->str = run->run_id; return;
-	case 1: k->str = run->run_name; return;
-	case 2: k->str = run->status; return;
-	case 3: k->numeric = 1, k->num = (double)run->start_time; return;
+	case 0:
+		k->str = run->run_id;
+		return;
+	case 1:
+		k->str = run->run_name;
+		return;
+	case 2:
+		k->str = run->status;
+		return;
+	case 3:
+		k->numeric = 1, k->num = (double)run->start_time;
+		return;
 	}
 	const char *spec = s->columns[col - FIXED_COLS];
 	if (strncmp(spec, "metrics.", 8) == 0) { /* the value itself, not its rounded text */
@@ -168,7 +176,7 @@ static int cmp_keys(const void *pa, const void *pb, void *ctx)
 		c = isnan(a->num) - isnan(b->num);
 	else {
 		c = a->numeric && b->numeric ? (a->num > b->num) - (a->num < b->num)
-					      : strcmp(a->str, b->str);
+					     : strcmp(a->str, b->str);
 		if (desc)
 			c = -c;
 	}
@@ -197,6 +205,17 @@ static void sort_runs(struct runs_state *s)
 
 /* ---- filling the table --------------------------------------------------- */
 
+/* The title: the experiment, and how many runs are marked for compare. */
+static void runs_title(struct view *v, const struct runs_state *s, const char *name)
+{
+	char *t = s->nmarks ? xasprintf("Runs of %s, %zu marked", name, s->nmarks)
+			    : xasprintf("Runs of %s", name);
+
+	free(v->title);
+	v->title = sanitize_dup(t);
+	free(t);
+}
+
 static int is_marked(const struct runs_state *s, const char *id)
 {
 	for (size_t i = 0; i < s->nmarks; i++)
@@ -224,11 +243,13 @@ static void set_columns(struct app *a, struct view *v, struct runs_state *s)
 
 	arena_free(&s->titles);
 	for (size_t i = 0; i < FIXED_COLS + s->ncolumns && n < TABLE_MAX_COLS; i++) {
-		const char *t = i < FIXED_COLS ? arena_strdup(&s->titles, fixed[i])
-					       : column_title(&s->titles, s->columns[i - FIXED_COLS]);
+		const char *t = i < FIXED_COLS
+				    ? arena_strdup(&s->titles, fixed[i])
+				    : column_title(&s->titles, s->columns[i - FIXED_COLS]);
 		if ((int)i == s->sort_col)
-			t = arena_printf(&s->titles, "%s%s", t,
-					 draw_glyph(&a->draw, s->sort_desc ? GLYPH_DOWN : GLYPH_UP));
+			t = arena_printf(
+			    &s->titles, "%s%s", t,
+			    draw_glyph(&a->draw, s->sort_desc ? GLYPH_DOWN : GLYPH_UP));
 		cols[n] = (struct table_col){t, i == 1 ? 28 : 24, i >= FIXED_COLS, 0};
 		n++;
 	}
@@ -240,7 +261,7 @@ static void runs_fill(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
 	const char **cells;
-	char (*bufs)[48];
+	char(*bufs)[48];
 	int ncols;
 
 	free(s->order);
@@ -258,11 +279,12 @@ static void runs_fill(struct app *a, struct view *v)
 		timefmt_minutes(run->start_time, bufs[3], sizeof bufs[3]);
 		cells[0] = id, cells[1] = run->run_name, cells[2] = run->status, cells[3] = bufs[3];
 		for (int c = FIXED_COLS; c < ncols; c++) {
-			const char *t = cell_text(run, s->columns[c - FIXED_COLS], bufs[c], sizeof bufs[c]);
+			const char *t =
+			    cell_text(run, s->columns[c - FIXED_COLS], bufs[c], sizeof bufs[c]);
 			cells[c] = t ? t : "-";
 		}
-		table_add(&v->table, run->run_id, is_marked(s, run->run_id) ? THEME_MARKED : status_role(run),
-			  cells);
+		table_add(&v->table, run->run_id,
+			  is_marked(s, run->run_id) ? THEME_MARKED : status_role(run), cells);
 	}
 	table_done(&v->table);
 	free(cells);
@@ -277,8 +299,8 @@ static void runs_run(struct registry *r, void *arg)
 {
 	struct runs_job *j = arg;
 	struct mlc_experiment_list e = {0};
-	struct mlc_run_query q = {.experiment = j->experiment, .filter = j->filter, .lean = 1,
-				  .limit = j->limit};
+	struct mlc_run_query q = {
+	    .experiment = j->experiment, .filter = j->filter, .lean = 1, .limit = j->limit};
 
 	if (j->name == NULL) { /* the rest of the runs know it from the first page */
 		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
@@ -318,10 +340,7 @@ static void runs_done(struct app *a, void *arg)
 		}
 		free(s->name);
 		s->name = xstrdup(j->name);
-		free(v->title);
-		char *t = xasprintf("Runs of %s", j->name);
-		v->title = sanitize_dup(t);
-		free(t);
+		runs_title(v, s, j->name);
 		runs_fill(a, v);
 		if (more)
 			runs_submit(a, v, 0);
@@ -399,6 +418,7 @@ static void toggle_mark(struct app *a, struct view *v)
 			s->marks[i] = s->marks[--s->nmarks];
 			t->roles[row] = (unsigned char)status_role(&s->runs.items[s->order[row]]);
 			table_move(t, ACT_DOWN, 1);
+			runs_title(v, s, s->name ? s->name : s->experiment);
 			return;
 		}
 	if (s->nmarks == MAX_MARKS) {
@@ -408,6 +428,7 @@ static void toggle_mark(struct app *a, struct view *v)
 	s->marks[s->nmarks++] = xstrdup(id);
 	t->roles[row] = THEME_MARKED;
 	table_move(t, ACT_DOWN, 1);
+	runs_title(v, s, s->name ? s->name : s->experiment);
 }
 
 static int runs_action(struct app *a, struct view *v, enum action act)
@@ -430,7 +451,8 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 			app_push(a, view_compare_new(a, (const char *const *)s->marks, s->nmarks));
 		return V_REDRAW;
 	case ACT_SORT:
-		s->sort_col = s->sort_col + 1 >= FIXED_COLS + (int)s->ncolumns ? -1 : s->sort_col + 1;
+		s->sort_col =
+		    s->sort_col + 1 >= FIXED_COLS + (int)s->ncolumns ? -1 : s->sort_col + 1;
 		runs_fill(a, v);
 		return V_REDRAW;
 	case ACT_SORT_REVERSE:
@@ -463,18 +485,21 @@ static void runs_free(struct view *v)
 }
 
 static const struct view_ops runs_ops = {
-	.name = "runs",
-	.load = runs_load,
-	.action = runs_action,
-	.free = runs_free,
-	.enter_hint = "run",
-	.counted = 1,
-	.hints = {ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_COLUMNS, ACT_NONE},
-	.search = FILTER_RUNS,
+    .name = "runs",
+    .load = runs_load,
+    .action = runs_action,
+    .free = runs_free,
+    .enter_hint = "run",
+    .counted = 1,
+    .hints = {ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_COLUMNS, ACT_NONE},
+    .search = FILTER_RUNS,
 };
 
 static const struct table_col initial_cols[] = {
-	{"RUN", 0, 0, 0}, {"NAME", 28, 0, 0}, {"STATUS", 0, 0, 0}, {"STARTED", 0, 0, 0},
+    {"RUN", 0, 0, 0},
+    {"NAME", 28, 0, 0},
+    {"STATUS", 0, 0, 0},
+    {"STARTED", 0, 0, 0},
 };
 
 struct view *view_runs_new(struct app *a, const char *experiment)

@@ -1,0 +1,32 @@
+#!/bin/bash
+# tests/tui/feedback.sh: what a key did shows on screen. ^R says when the
+# reload is in; the runs view's title counts the runs marked for compare; the
+# compare view's title says while 'o' shows only the rows that differ.
+. "$MLC_SRCDIR/tests/lib.sh"
+db=$(demo_db)
+tui_start 140 40 -r "$db"
+wait_for "Models (8)"
+keys C-r
+wait_for "reloaded from the registry"
+keys :
+literal "runs fraud-detection"
+keys Enter
+wait_for "Runs of fraud-detection ("
+keys Space Space
+wait_for "Runs of fraud-detection, 2 marked"
+keys k Space
+wait_for "Runs of fraud-detection, 1 marked"
+keys Space
+wait_for "Runs of fraud-detection, 2 marked"
+keys c
+wait_for "Compare 2 runs"
+wait_for "Params ("
+keys o
+wait_for "Compare 2 runs, only rows that differ (o: all)"
+keys o
+wait_for "all rows"
+screen | sed -n 2p | grep -qF "only rows that differ" && fail "the title still says only rows that differ" ||
+	ok "the title drops it when o is off"
+keys q
+expect_quit "q exits 0"
+finish
