@@ -96,23 +96,32 @@ void dialog_draw(struct app *a, const struct dialog *d)
 		free(typed);
 	}
 	row += 2;
+	if (d->confirm == NULL) { /* nothing to confirm: one button, ok_label */
+		snprintf(buf, sizeof buf, "[ %s ]", d->ok_label);
+		draw_text(dc, row, x + 2, w - 4, buf, THEME_SELECTED, 0, 0);
+		return;
+	}
 	snprintf(buf, sizeof buf, "[ Cancel ]");
 	draw_text(dc, row, x + 2, 10, buf, d->focus == 0 ? THEME_SELECTED : THEME_DIALOG, 0, 0);
 	snprintf(buf, sizeof buf, "[ %s ]", d->ok_label);
 	draw_text(dc, row, x + 14, w - 16, buf,
-		  !ok_enabled(d) ? THEME_DIM : d->focus == 1 ? THEME_DANGER : THEME_DIALOG, 0, 0);
+		  !ok_enabled(d)  ? THEME_DIM
+		  : d->focus == 1 ? THEME_DANGER
+				  : THEME_DIALOG,
+		  0, 0);
 }
 
 int dialog_key(struct dialog *d, int key, int is_wide)
 {
 	if (is_wide && key == 27)
 		return 1;
-	if ((is_wide && key == '\t') || (!is_wide && (key == KEY_LEFT || key == KEY_RIGHT || key == KEY_BTAB))) {
+	if ((is_wide && key == '\t') ||
+	    (!is_wide && (key == KEY_LEFT || key == KEY_RIGHT || key == KEY_BTAB))) {
 		d->focus = !d->focus;
 		return 0;
 	}
 	if ((is_wide && (key == '\n' || key == '\r')) || (!is_wide && key == KEY_ENTER)) {
-		if (d->focus == 0)
+		if (d->focus == 0 || d->confirm == NULL)
 			return 1;
 		return ok_enabled(d) ? 2 : 0;
 	}

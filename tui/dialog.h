@@ -22,9 +22,11 @@ struct dialog {
 	void *ctx;
 };
 
-/* A dialog titled title with an OK button named ok_label; expect may be NULL. */
+/* A dialog titled title with an OK button named ok_label; expect may be NULL.
+ * Without confirm it only informs: one button, ok_label ("Close"). */
 struct dialog *dialog_new(const char *title, const char *ok_label, const char *expect,
-			  void (*confirm)(struct app *, void *), void (*discard)(void *), void *ctx);
+			  void (*confirm)(struct app *, void *), void (*discard)(void *),
+			  void *ctx);
 /* Add a line of explanation (printf-style; sanitised when drawn). */
 void dialog_line(struct dialog *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add "label  text", text wrapped after a comma or space onto as many lines

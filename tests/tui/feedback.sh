@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/tui/feedback.sh: what a key did shows on screen. ^R says when the
 # reload is in; the runs view's title counts the runs marked for compare; the
-# compare view's title says while 'o' shows only the rows that differ.
+# compare view's title says while 'o' shows only the rows that differ; a
+# dialog that only informs has one button.
 . "$MLC_SRCDIR/tests/lib.sh"
 db=$(demo_db)
 tui_start 140 40 -r "$db"
@@ -27,6 +28,18 @@ keys o
 wait_for "all rows"
 screen | sed -n 2p | grep -qF "only rows that differ" && fail "the title still says only rows that differ" ||
 	ok "the title drops it when o is off"
+# the request dialog only informs: one button, Close, and Enter closes it
+keys :
+literal "approvals"
+keys Enter
+wait_for "fraud-detector"
+keys Enter
+wait_re "Request [0-9]+: .* to production"
+wait_for "[ Close ]"
+screen | grep -qF "[ Cancel ]" && fail "the request dialog offers Cancel too" || ok "only Close"
+keys Enter
+for _ in $(seq 50); do screen | grep -qF "[ Close ]" || break; sleep 0.1; done
+screen | grep -qF "[ Close ]" && fail "Enter did not close it" || ok "Enter closes it"
 keys q
 expect_quit "q exits 0"
 finish
