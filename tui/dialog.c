@@ -19,7 +19,13 @@ struct dialog *dialog_new(const char *title, const char *ok_label, const char *e
 
 	d->title = sanitize_dup(title);
 	d->ok_label = xstrdup(ok_label);
-	d->expect = expect ? xstrdup(expect) : NULL;
+	/* what is typed is what is shown: the name as drawn (sanitised); a name
+	 * that shows as nothing asks for "yes", never for an empty line */
+	d->expect = expect ? sanitize_dup(expect) : NULL;
+	if (d->expect && !*d->expect) {
+		free(d->expect);
+		d->expect = xstrdup("yes");
+	}
 	d->confirm = confirm;
 	d->discard = discard;
 	d->ctx = ctx;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "app.h"
 #include "changes.h"
+#include "policy.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -17,7 +18,7 @@ struct approvals_state {
 	struct mlc_live_list live;
 	struct mlc_env_list envs;
 	struct mlc_drift_list drift; /* latest point per feature, for the status */
-	char **metrics;              /* per request: the version's key metrics */
+	char **metrics;		     /* per request: the version's key metrics */
 };
 
 struct approvals_job {
@@ -29,7 +30,8 @@ struct approvals_job {
 };
 
 /* Names that usually say how good a model is, in the order we prefer them. */
-static const char *const key_names[] = {"auc", "accuracy", "f1", "rmse", "mae", "loss", "precision", "recall"};
+static const char *const key_names[] = {"auc", "accuracy", "f1",	"rmse",
+					"mae", "loss",	   "precision", "recall"};
 
 /* "auc 0.93 f1 0.71": up to two of the run's metrics, the usual ones first. */
 static char *key_metrics(const struct mlc_run *run)
@@ -40,13 +42,16 @@ static char *key_metrics(const struct mlc_run *run)
 	for (size_t k = 0; k < sizeof key_names / sizeof key_names[0] && shown < 2; k++)
 		for (size_t i = 0; i < run->n_metrics && shown < 2; i++)
 			if (strcmp(run->metrics[i].key, key_names[k]) == 0 ||
-			    (strncmp(run->metrics[i].key, "val_", 4) == 0 && strcmp(run->metrics[i].key + 4, key_names[k]) == 0)) {
-				sb_printf(&sb, "%s%s %.3g", shown ? " " : "", run->metrics[i].key, run->metrics[i].value);
+			    (strncmp(run->metrics[i].key, "val_", 4) == 0 &&
+			     strcmp(run->metrics[i].key + 4, key_names[k]) == 0)) {
+				sb_printf(&sb, "%s%s %.3g", shown ? " " : "", run->metrics[i].key,
+					  run->metrics[i].value);
 				shown++;
 				break;
 			}
 	for (size_t i = 0; i < run->n_metrics && shown == 0 && i < 2; i++)
-		sb_printf(&sb, "%s%s %.3g", i ? " " : "", run->metrics[i].key, run->metrics[i].value);
+		sb_printf(&sb, "%s%s %.3g", i ? " " : "", run->metrics[i].key,
+			  run->metrics[i].value);
 	return sb_detach(&sb);
 }
 
@@ -145,7 +150,8 @@ static void approvals_fill(struct app *a, struct view *v)
 				 strcmp(q->kind, "rollback") == 0 ? " (rollback)" : "");
 		timefmt_ago(q->requested_at, now, age, sizeof age);
 		for (size_t k = 0; k < q->n_votes; k++)
-			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by, q->votes[k].decision);
+			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by,
+				  q->votes[k].decision);
 		int ds = drift_of(s, q->model);
 		table_add(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
 			  (const char *[]){id, is_policy(q) ? "(policy)" : q->model, q->environment,
@@ -254,6 +260,25 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	app_dialog(a, d);
 }
 
+/* 1 when the policy (core/policy.c, as the registry will ask it) refuses
+ * the console's user a vote on q, said in the status line: before any comment
+ * or confirmation is asked for. The registry checks again when the vote goes. */
+static int refused_vote(struct app *a, struct view *v, const struct mlc_request *q)
+{
+	struct approvals_state *s = v->data;
+	struct mlc_error err = {0};
+
+	if (!a->user[0])
+		return 0; /* who we are is not known yet: the registry will say */
+	for (size_t i = 0; i < s->envs.n; i++)
+		if (strcmp(s->envs.items[i].name, q->environment) == 0 &&
+		    mlc_policy_may_vote(q, &s->envs.items[i], a->user, &err) < 0) {
+			app_status(a, 1, "%s", err.msg);
+			return 1;
+		}
+	return 0;
+}
+
 /* a or x: ask for an optional comment first. */
 static void start_vote(struct app *a, struct view *v, const char *decision)
 {
@@ -264,11 +289,14 @@ static void start_vote(struct app *a, struct view *v, const char *decision)
 		app_status(a, 1, "no request selected");
 		return;
 	}
+	if (refused_vote(a, v, q))
+		return;
 	c = change_new(CH_VOTE, q->model, q->version, q->environment);
 	c->id = q->id;
 	c->decision = xstrdup(decision);
-	app_prompt(a, strcmp(decision, "approve") == 0 ? "approve, comment (optional): "
-						       : "reject, comment (optional): ",
+	app_prompt(a,
+		   strcmp(decision, "approve") == 0 ? "approve, comment (optional): "
+						    : "reject, comment (optional): ",
 		   comment_typed, change_discard, c);
 }
 
@@ -300,10 +328,17 @@ static void show_request(struct app *a, struct view *v)
 static int approvals_action(struct app *a, struct view *v, enum action act)
 {
 	switch (act) {
-	case ACT_APPROVE: start_vote(a, v, "approve"); return V_REDRAW;
-	case ACT_REJECT: start_vote(a, v, "reject"); return V_REDRAW;
-	case ACT_ENTER: show_request(a, v); return V_REDRAW;
-	default: return V_IGNORED;
+	case ACT_APPROVE:
+		start_vote(a, v, "approve");
+		return V_REDRAW;
+	case ACT_REJECT:
+		start_vote(a, v, "reject");
+		return V_REDRAW;
+	case ACT_ENTER:
+		show_request(a, v);
+		return V_REDRAW;
+	default:
+		return V_IGNORED;
 	}
 }
 
@@ -314,20 +349,20 @@ static void approvals_free(struct view *v)
 }
 
 static const struct view_ops approvals_ops = {
-	.name = "approvals",
-	.load = approvals_load,
-	.action = approvals_action,
-	.free = approvals_free,
-	.enter_hint = "votes",
-	.counted = 1,
-	.hints = {ACT_APPROVE, ACT_REJECT, ACT_NONE},
-	.search = -1,
+    .name = "approvals",
+    .load = approvals_load,
+    .action = approvals_action,
+    .free = approvals_free,
+    .enter_hint = "votes",
+    .counted = 1,
+    .hints = {ACT_APPROVE, ACT_REJECT, ACT_NONE},
+    .search = -1,
 };
 
 static const struct table_col cols[] = {
-	{"ID", 0, 1, 0},     {"MODEL", 24, 0, 0}, {"ENV", 12, 0, 0},   {"CHANGE", 18, 0, 0},
-	{"METRICS", 28, 0, 0}, {"DRIFT", 0, 0, 0}, {"BY", 10, 0, 0},    {"AGE", 0, 0, 0},
-	{"VOTES", 28, 0, 0}, {"COMMENT", 0, 0, 1},
+    {"ID", 0, 1, 0},	   {"MODEL", 24, 0, 0},	 {"ENV", 12, 0, 0}, {"CHANGE", 18, 0, 0},
+    {"METRICS", 28, 0, 0}, {"DRIFT", 0, 0, 0},	 {"BY", 10, 0, 0},  {"AGE", 0, 0, 0},
+    {"VOTES", 28, 0, 0},   {"COMMENT", 0, 0, 1},
 };
 
 struct view *view_approvals_new(struct app *a)
