@@ -390,12 +390,16 @@ void view_runs_columns(struct view *v, const char *const **cols, size_t *n)
 void view_runs_set_columns(struct app *a, struct view *v, const char *const *cols, size_t n)
 {
 	struct runs_state *s = v->data;
+	int by = s->sort_col < FIXED_COLS ? s->sort_col : -1; /* the sort stays on its column */
 
+	for (size_t i = 0; s->sort_col >= FIXED_COLS && i < n; i++)
+		if (strcmp(cols[i], s->columns[s->sort_col - FIXED_COLS]) == 0)
+			by = FIXED_COLS + (int)i;
 	free_columns(s->columns, s->ncolumns);
 	s->columns = copy_columns(cols, n);
 	s->ncolumns = n;
 	s->chosen = 1;
-	s->sort_col = -1;
+	s->sort_col = by;
 	runs_load(a, v);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/tui/feedback.sh: what a key did shows on screen. ^R says when the
 # reload is in; the runs view's title counts the runs marked for compare; the
-# compare view's title says while 'o' shows only the rows that differ; a
+# compare view's title says while 'o' shows only the rows that differ; the
+# sort survives the column picker; a
 # dialog that only informs has one button.
 . "$MLC_SRCDIR/tests/lib.sh"
 db=$(demo_db)
@@ -13,6 +14,16 @@ keys :
 literal "runs fraud-detection"
 keys Enter
 wait_for "Runs of fraud-detection ("
+# the sort survives the column picker
+keys s s
+wait_for "NAME▲"
+keys C
+wait_for "Columns (Space toggles"
+keys /
+literal "precision"
+keys Enter Space Enter
+wait_re "NAME▲ .*precision"
+keys g
 keys Space Space
 wait_for "Runs of fraud-detection, 2 marked"
 keys k Space
