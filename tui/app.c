@@ -743,7 +743,7 @@ static void prompt_key(struct app *a, int key, int is_wide)
 		return;
 	}
 	if (a->mode == MODE_FILTER) {
-		table_set_filter(&v->table, r == INPUT_CANCEL ? "" : a->input.buf);
+		table_set_filter(&v->table, r == INPUT_CANCEL ? a->filter_before : a->input.buf);
 		if (r != INPUT_EDITING)
 			a->mode = MODE_NORMAL;
 		return;
@@ -787,9 +787,10 @@ static void normal_key(struct app *a, enum action act)
 		else
 			app_pop(a);
 		break;
-	case ACT_FILTER:
+	case ACT_FILTER: /* a new filter; Esc keeps the one there was */
 		a->mode = MODE_FILTER;
-		input_start(&a->input, '/', v->table.filter);
+		snprintf(a->filter_before, sizeof a->filter_before, "%s", v->table.filter);
+		input_start(&a->input, '/', NULL);
 		break;
 	case ACT_COMMAND:
 		a->mode = MODE_COMMAND;

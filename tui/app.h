@@ -38,6 +38,7 @@ struct app {
 	uint64_t next_view_id;
 	enum app_mode mode;
 	struct input input;
+	char filter_before[sizeof(((struct input *)0)->buf)]; /* the / filter Esc goes back to */
 	char status[512];
 	int status_error;
 	char **model_names; /* for :versions completion (from the last models load) */

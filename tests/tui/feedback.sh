@@ -1,5 +1,6 @@
 #!/bin/bash
-# tests/tui/feedback.sh: what a key did shows on screen. ^R says when the
+# tests/tui/feedback.sh: what a key did shows on screen. / starts a new
+# filter and Esc keeps the old one; ^R says when the
 # reload is in; the runs view's title counts the runs marked for compare; the
 # compare view's title says while 'o' shows only the rows that differ; the
 # sort survives the column picker; a
@@ -10,6 +11,23 @@ tui_start 140 40 -r "$db"
 wait_for "Models (8)"
 keys C-r
 wait_for "reloaded from the registry"
+# / starts a new filter; Esc goes back to the one there was
+keys /
+literal "churn"
+keys Enter
+wait_for "(1 of 8)  /churn"
+keys /
+literal "xyz"
+wait_for "(0 of 8)"
+keys Escape
+wait_for "(1 of 8)  /churn"
+keys /
+literal "fraud"
+keys Enter
+wait_for "(1 of 8)  /fraud"
+screen | grep -qF "churnfraud" && fail "/ appended to the kept filter" || ok "/ replaced the kept filter"
+keys Escape
+wait_for "Models (8)"
 keys :
 literal "runs fraud-detection"
 keys Enter
