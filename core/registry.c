@@ -141,10 +141,19 @@ int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct
 	return CALL(list_runs, q, out, err);
 }
 
+/* A run id too short to be a prefix that was not found: say why. */
+static int short_prefix(const char *run_id, int rc, struct mlc_error *err)
+{
+	if (rc < 0 && err && err->code == MLC_ERR_NOTFOUND && strlen(run_id) < 8 &&
+	    strlen(err->msg) + 60 < sizeof err->msg)
+		strcat(err->msg, " (a prefix of a run id needs at least 8 characters)");
+	return rc;
+}
+
 int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		     struct mlc_error *err)
 {
-	return CALL(get_run, run_id, out, err);
+	return short_prefix(run_id, CALL(get_run, run_id, out, err), err);
 }
 
 int registry_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
@@ -338,8 +347,16 @@ int registry_metric_history(struct registry *r, const char *run_id, const char *
 int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
 		      struct mlc_run_list *out, struct mlc_error *err)
 {
-	if (r->ops->get_runs)
-		return r->ops->get_runs(r, ids, n, out, err);
+	if (r->ops->get_runs) {
+		int rc = r->ops->get_runs(r, ids, n, out, err);
+		for (size_t i = 0; rc < 0 && err && i < n; i++) { /* the id the message names */
+			size_t k = strlen(ids[i]);
+			if (strncmp(err->msg, "run '", 5) == 0 &&
+			    strncmp(err->msg + 5, ids[i], k) == 0 && err->msg[5 + k] == '\'')
+				return short_prefix(ids[i], rc, err);
+		}
+		return rc;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (registry_get_run(r, ids[i], &out[i], err) < 0)
 			return -1;

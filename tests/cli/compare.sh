@@ -34,6 +34,8 @@ expect_in "$T/out" "KEY" "compare text has a header"
 expect_exit 2 "compare needs two runs" -- "$M" -r "$db" compare "$a"
 expect_exit 1 "compare an unknown run" -- "$M" -r "$db" compare "$a" ffffffffffffffff
 expect_in "$T/err" "run 'ffffffffffffffff': not found" "names the run"
+expect_exit 1 "compare with a prefix too short" -- "$M" -r "$db" compare "$a" "${b:0:5}"
+expect_in "$T/err" "run '${b:0:5}': not found in $db (a prefix of a run id needs at least 8 characters)" "says a prefix needs 8 characters"
 
 key=$(python3 -c "import json; r=json.load(open('$T/runs.json'))['runs'][0]; print(sorted(r['metrics'])[0])")
 expect_exit 0 "history --json" -- "$M" -r "$db" history "$a" "$key" --json
