@@ -10,6 +10,8 @@ expect_in "$T/out" "mlconsole 0.1.0" "--version names the version"
 expect_exit 0 "--help" -- "$M" --help
 expect_in "$T/out" "Usage: mlconsole" "--help shows usage"
 expect_in "$T/out" "demo create PATH" "--help lists demo create"
+expect_in "$T/out" "deleted runs too" "--help says what runs --all adds"
+expect_in "$T/out" "deleted ones too" "--help says what experiments --all adds"
 
 expect_exit 0 "models" -- "$M" -r "$db" models
 expect_in "$T/out" "NAME" "models has a header"
