@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "app.h"
 #include "cli.h"
+#include "theme.h"
 
 static const char usage_text[] =
     "Usage: mlconsole [OPTION]... [COMMAND [ARG]...]\n"
@@ -312,8 +313,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.argc > 0) {
+		struct theme t;
+		struct mlc_error err = {0};
 		if (o.have_demo) {
 			cli_error(&o, "--demo opens the console; it takes no command");
+			return 2;
+		}
+		/* an unknown --theme is an error whatever the mode */
+		if (o.theme && theme_load(&t, o.theme, MLC_DATADIR, NULL, NULL, &err) < 0) {
+			cli_error(&o, err.msg);
 			return 2;
 		}
 		return cli_run(&o);

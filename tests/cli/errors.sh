@@ -45,6 +45,9 @@ expect_exit 2 "unknown command" -- "$M" -r "$db" frobnicate
 expect_in "$T/err" "frobnicate: unknown command" "names the command"
 expect_exit 2 "unknown theme" -- "$M" -r "$db" --theme no-such-theme
 expect_in "$T/err" "unknown theme 'no-such-theme'" "names the theme"
+expect_exit 2 "unknown theme with a command" -- "$M" -r "$db" --theme no-such-theme models
+expect_in "$T/err" "unknown theme 'no-such-theme'" "a command refuses it too"
+expect_exit 0 "a known theme with a command" -- "$M" -r "$db" --theme mono models
 
 expect_exit 2 "--json errors are JSON" -- "$M" -r "$db" --json models --filter "name =="
 python3 -c "import json,sys; d=json.load(open('$T/err')); assert 'column' in d['error']['message']" \
