@@ -58,6 +58,32 @@ check "newest first" "$(jq_py "$T/out" 'd["runs"][0]["run_name"]')" "bulk-01199"
 
 expect_exit 0 "runs by metric" -- "$M" runs bulk --order-by "metrics.acc DESC" --limit 3 --json
 check "best acc first" "$(jq_py "$T/out" 'd["runs"][0]["metrics"]["acc"] >= d["runs"][2]["metrics"]["acc"]')" True
+
+# --limit with --order-by by a metric (MLFLOW.md §12's exception): the server
+# sorts and answers the first N in one request, and they are the rows the
+# whole listing sorted here gives (acc has ten runs per value: the ties go
+# newest first, then by id, on both sides).
+for order in "metrics.acc DESC" "metrics.acc ASC, params.depth DESC" "params.lr DESC, metrics.rmse ASC"; do
+	ctl reset >/dev/null
+	expect_exit 0 "runs --order-by '$order' --limit 50" -- "$M" runs bulk --order-by "$order" --limit 50 --json
+	cp "$T/out" "$T/limited"
+	check "'$order' --limit 50: one runs/search" "$(requests runs/search)" 1
+	check "'$order' --limit 50: order_by and max_results sent" "$(ctl stats | python3 -c 'import json, sys
+b = json.loads(json.load(sys.stdin)["bodies"][-1]); print(b.get("order_by"), b.get("max_results"))')" \
+		"$(python3 -c 'import sys; print([k.strip() for k in sys.argv[1].split(",")], 50)' "$order")"
+	expect_exit 0 "runs --order-by '$order', every run" -- "$M" runs bulk --order-by "$order" --json
+	check "'$order': the server's 50 are the local sort's first 50" \
+		"$(jq_py "$T/limited" '[r["run_id"] for r in d["runs"]]')" \
+		"$(jq_py "$T/out" '[r["run_id"] for r in d["runs"]][:50]')"
+done
+# MLflow puts NaN after the values and before runs without the metric, in
+# either direction: beta (NaN), then alpha and gamma (none) newest first.
+for dir in ASC DESC; do
+	expect_exit 0 "nan_metric $dir --limit 3" -- "$M" runs fraud --all --order-by "metrics.nan_metric $dir" --limit 3 --json
+	check "nan_metric $dir --limit 3 (server)" "$(jq_py "$T/out" '",".join(r["run_name"] for r in d["runs"])')" "beta,alpha,gamma"
+	expect_exit 0 "nan_metric $dir, every run" -- "$M" runs fraud --all --order-by "metrics.nan_metric $dir" --json
+	check "nan_metric $dir (sorted here)" "$(jq_py "$T/out" '",".join(r["run_name"] for r in d["runs"])')" "beta,alpha,gamma"
+done
 expect_exit 0 "runs filtered by the server" -- "$M" runs fraud --filter "params.lr = '0.1'" --json
 check "one match with NaN and Infinity" "$(jq_py "$T/out" 'd["runs"][0]["metrics"]["nan_metric"] + "," + str(d["runs"][0]["metrics"]["inf_metric"])')" "NaN,Infinity"
 

@@ -327,25 +327,30 @@ def order_key(text):
 
 
 def sort_runs(runs, order_by):
-    """MLflow's order: the keys (missing values and NaN last), then newest
-    first, then by id. Metrics and times sort as numbers, the rest as text."""
-    def value(r, kind, key):
+    """MLflow's order (SqlAlchemyStore._get_orderby_clauses): for each key, in
+    either direction, the values, then NaN (metrics), then runs without it;
+    then newest first, then by id. Metrics and times sort as numbers, the
+    rest as text."""
+    def rank_value(r, kind, key):
         v = run_value(r, kind, key)
-        if v is None or not (kind == "metrics" or key in ("start_time", "end_time")):
-            return v
+        if v is None:
+            return 2, None
+        if not (kind == "metrics" or key in ("start_time", "end_time")):
+            return 0, v
         try:
             f = float(v)
         except (TypeError, ValueError):
-            return None
-        return None if f != f else f
+            return 2, None
+        return (1, None) if f != f else (0, f)
 
     runs = sorted(runs, key=lambda r: r["info"]["run_id"])
     runs = sorted(runs, key=lambda r: -r["info"]["start_time"])
     for kind, key, desc in reversed([order_key(o) for o in order_by]):
-        present = [r for r in runs if value(r, kind, key) is not None]
-        missing = [r for r in runs if value(r, kind, key) is None]
-        present.sort(key=lambda r: value(r, kind, key), reverse=desc)
-        runs = present + missing
+        groups = {0: [], 1: [], 2: []}
+        for r in runs:
+            groups[rank_value(r, kind, key)[0]].append(r)
+        groups[0].sort(key=lambda r: rank_value(r, kind, key)[1], reverse=desc)
+        runs = groups[0] + groups[1] + groups[2]
     return runs
 
 

@@ -450,24 +450,34 @@ static void test_filter_and_param_order_go_to_the_server(void **state)
 	MLC_LIST_FREE(&l);
 }
 
-static void test_a_metric_order_is_sorted_here_then_limited(void **state)
+/* A metric order with a limit (the CLI's --limit) goes to the server with
+ * max_results; without one the whole listing is sorted here. */
+static void test_a_metric_order_with_a_limit_is_sorted_by_the_server(void **state)
 {
 	struct mlc_run_query q = {.experiment = "bulk", .order_by = "metrics.acc DESC", .limit = 5};
-	struct mlc_run_list l = {0};
+	struct mlc_run_list l = {0}, all = {0};
 	struct mlc_error err = {0};
 	json_t *body;
 
 	(void)state;
 	assert_int_equal(registry_list_runs(reg, &q, &l, &err), 0);
 	assert_int_equal(l.n, 5);
-	for (size_t i = 1; i < l.n; i++)
-		assert_true(mlc_run_metric(&l.items[i - 1], "acc")->value >=
-			    mlc_run_metric(&l.items[i], "acc")->value);
-	assert_true(mlc_run_metric(&l.items[0], "acc")->value >= 0.999);
+	body = last_body();
+	assert_string_equal(json_string_value(json_array_get(json_object_get(body, "order_by"), 0)),
+			    "metrics.acc DESC");
+	assert_int_equal(json_integer_value(json_object_get(body, "max_results")), 5);
+	json_decref(body);
+	q.limit = 0;
+	assert_int_equal(registry_list_runs(reg, &q, &all, &err), 0);
 	body = last_body();
 	assert_null(json_object_get(body, "order_by"));
 	json_decref(body);
+	assert_true(all.n > 5);
+	for (size_t i = 0; i < l.n; i++)
+		assert_string_equal(l.items[i].run_id, all.items[i].run_id);
+	assert_true(mlc_run_metric(&l.items[0], "acc")->value >= 0.999);
 	MLC_LIST_FREE(&l);
+	MLC_LIST_FREE(&all);
 }
 
 static void test_lean_runs_keep_only_the_named_columns(void **state)
@@ -1050,7 +1060,7 @@ int main(void)
 	    T(test_an_empty_history_is_a_metric_not_logged),
 	    T(test_a_limit_asks_for_only_that_many),
 	    T(test_filter_and_param_order_go_to_the_server),
-	    T(test_a_metric_order_is_sorted_here_then_limited),
+	    T(test_a_metric_order_with_a_limit_is_sorted_by_the_server),
 	    T(test_lean_runs_keep_only_the_named_columns),
 	    T(test_non_finite_metrics_arrive_as_doubles),
 	    T(test_a_run_prefix_cannot_be_resolved_remotely),
