@@ -241,6 +241,10 @@ struct registry *cli_open_registry(const struct cli_opts *o, int create, struct 
 
 /* ---- aligned text tables ------------------------------------------------ */
 
+/* Cells wider than this are cut (with an ellipsis) unless --wide. */
+#define CELL_MAX 60
+static int cells_whole; /* --wide */
+
 /* Display width of s in terminal columns (bytes when the locale cannot say). */
 static int text_width(const char *s)
 {
@@ -263,7 +267,40 @@ void cli_table_init(struct cli_table *t, int ncols)
 	t->width = xcalloc((size_t)ncols, sizeof *t->width);
 }
 
-/* Append a row of ncols strings (sanitised here). */
+/* c cut to CELL_MAX columns, its last one an ellipsis (… or ... when the
+ * locale is not UTF-8); c itself when it fits. Frees c when it cuts. */
+static char *cap_cell(char *c)
+{
+	int utf8 = MB_CUR_MAX > 1, room = CELL_MAX - (utf8 ? 1 : 3), w = 0;
+	mbstate_t st = {0};
+	size_t at = 0, len = strlen(c);
+	char *out;
+
+	if (cells_whole || text_width(c) <= CELL_MAX)
+		return c;
+	while (at < len) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, c + at, len - at, &st);
+		int cw;
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			k = 1; /* not a character here: a byte, a column */
+			cw = 1;
+			memset(&st, 0, sizeof st);
+		} else {
+			cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+		}
+		if (w + cw > room)
+			break;
+		w += cw;
+		at += k;
+	}
+	out = xasprintf("%.*s%s", (int)at, c, utf8 ? "\xe2\x80\xa6" : "...");
+	free(c);
+	return out;
+}
+
+/* Append a row of ncols strings (sanitised, and cut to CELL_MAX columns
+ * unless --wide, here). */
 void cli_table_row(struct cli_table *t, const char *const *cols)
 {
 	if (t->nrows == t->cap) {
@@ -271,7 +308,7 @@ void cli_table_row(struct cli_table *t, const char *const *cols)
 		t->cells = xrealloc(t->cells, t->cap * (size_t)t->ncols * sizeof *t->cells);
 	}
 	for (int i = 0; i < t->ncols; i++) {
-		char *c = sanitize_dup(cols[i] ? cols[i] : "");
+		char *c = cap_cell(sanitize_dup(cols[i] ? cols[i] : ""));
 		int w = text_width(c);
 		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = c;
 		if (w > t->width[i])
@@ -812,6 +849,7 @@ int cli_run(const struct cli_opts *o)
 	struct mlc_error err = {0};
 	const char *name = o->argv[0];
 
+	cells_whole = o->wide;
 	if (strcmp(name, "demo") == 0)
 		return cmd_demo(o, &err);
 	if (strcmp(name, "drift") == 0 && o->argc > 1 && strcmp(o->argv[1], "show") == 0)

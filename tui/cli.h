@@ -14,6 +14,7 @@ struct cli_opts {
 	const char *filter, *order_by, *columns;
 	int64_t limit;
 	int read_only, json, all, force, have_demo;
+	int wide; /* --wide: text tables print cells whole */
 	/* demo create */
 	int models;
 	int64_t runs, points;

@@ -35,6 +35,8 @@ static const char usage_text[] =
     "                         (a registry file you may not write opens read-only too)\n"
     "      --as USER          act as USER (root only)\n"
     "      --json             machine-readable output; errors as JSON on stderr\n"
+    "      --wide             text tables print every cell whole (by default a cell\n"
+    "                         longer than 60 columns is cut, ending in …)\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -91,6 +93,7 @@ enum {
 	OPT_READ_ONLY,
 	OPT_AS,
 	OPT_JSON,
+	OPT_WIDE,
 	OPT_DEMO,
 	OPT_FILTER,
 	OPT_ORDER_BY,
@@ -129,6 +132,7 @@ static const struct option long_opts[] = {
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"as", required_argument, NULL, OPT_AS},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"wide", no_argument, NULL, OPT_WIDE},
 	{"demo", optional_argument, NULL, OPT_DEMO},
 	{"filter", required_argument, NULL, OPT_FILTER},
 	{"order-by", required_argument, NULL, OPT_ORDER_BY},
@@ -205,6 +209,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		case OPT_READ_ONLY: o->read_only = 1; break;
 		case OPT_AS: o->as_user = optarg; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_WIDE: o->wide = 1; break;
 		case OPT_DEMO: o->have_demo = 1; o->demo = optarg ? optarg : ""; break;
 		case OPT_FILTER: o->filter = optarg; break;
 		case OPT_ORDER_BY: o->order_by = optarg; break;
