@@ -3,9 +3,11 @@
 #include "config.h"
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include "draw.h"
+#include "sanitize.h"
 
 static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋", "•", "★", "▲", "▼"};
 static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-", "*", "*", "^", "v"};
@@ -80,12 +82,14 @@ static int char_width(const struct draw_ctx *d, wchar_t *c)
 
 int draw_width(const struct draw_ctx *d, const char *s)
 {
+	char *own = sanitize_is_clean(s) ? NULL : sanitize_dup(s); /* as draw_text shows it */
 	int w = 0;
 
-	while (*s) {
-		wchar_t c = next_char(&s);
+	for (const char *p = own ? own : s; *p;) {
+		wchar_t c = next_char(&p);
 		w += char_width(d, &c);
 	}
+	free(own);
 	return w;
 }
 
@@ -114,12 +118,19 @@ int draw_text(const struct draw_ctx *d, int y, int x, int maxw, const char *s, e
 {
 	attr_t attr = (attr_t)d->theme->cattr[role];
 	const char *ell = draw_glyph(d, GLYPH_ELLIPSIS);
-	int total = draw_width(d, s), used = 0;
-	int cut = total > maxw;
-	int room = cut ? maxw - 1 : maxw;
+	/* one sanitiser for every string drawn: what is clean already (cells,
+	 * titles) is drawn as is, anything else escaped first */
+	char *own = sanitize_is_clean(s) ? NULL : sanitize_dup(s);
+	int total, used = 0, cut, room, ret;
 
-	if (maxw <= 0)
+	if (maxw <= 0) {
+		free(own);
 		return 0;
+	}
+	s = own ? own : s;
+	total = draw_width(d, s);
+	cut = total > maxw;
+	room = cut ? maxw - 1 : maxw;
 	if (right && !cut && total < maxw) {
 		draw_fill(d, y, x, maxw - total, role);
 		x += maxw - total;
@@ -143,5 +154,7 @@ int draw_text(const struct draw_ctx *d, int y, int x, int maxw, const char *s, e
 	}
 	if (pad && used < maxw && !(right && !cut))
 		draw_fill(d, y, x + used, maxw - used, role);
-	return right && !cut ? maxw : (pad ? maxw : used);
+	ret = right && !cut ? maxw : (pad ? maxw : used);
+	free(own);
+	return ret;
 }

@@ -9,31 +9,19 @@
 #include "view.h"
 #include "xmalloc.h"
 
-/* Take cols as t's columns, each title a sanitised copy t owns (titles come
- * from the registry too: metric, param and tag keys, run names). */
-static void take_columns(struct table *t, const struct table_col *cols, int ncols)
-{
-	arena_free(&t->heads);
-	t->ncols = ncols;
-	memcpy(t->cols, cols, (size_t)ncols * sizeof *cols);
-	for (int i = 0; i < ncols; i++) {
-		char *safe = sanitize_dup(cols[i].title ? cols[i].title : "");
-		t->cols[i].title = arena_strdup(&t->heads, safe);
-		free(safe);
-	}
-}
-
 void table_init(struct table *t, const struct table_col *cols, int ncols)
 {
 	memset(t, 0, sizeof *t);
-	take_columns(t, cols, ncols);
+	t->ncols = ncols;
+	memcpy(t->cols, cols, (size_t)ncols * sizeof *cols);
 	t->width = xcalloc((size_t)ncols, sizeof *t->width);
 	t->filter = xstrdup("");
 }
 
 void table_set_columns(struct table *t, const struct table_col *cols, int ncols)
 {
-	take_columns(t, cols, ncols);
+	t->ncols = ncols;
+	memcpy(t->cols, cols, (size_t)ncols * sizeof *cols);
 	free(t->width);
 	t->width = xcalloc((size_t)ncols, sizeof *t->width);
 }
@@ -188,26 +176,13 @@ int table_move(struct table *t, enum action act, int page)
 	size_t step = page > 1 ? (size_t)page - 1 : 1;
 
 	switch (act) {
-	case ACT_DOWN:
-		t->cursor = t->cursor < last ? t->cursor + 1 : last;
-		break;
-	case ACT_UP:
-		t->cursor = t->cursor > 0 ? t->cursor - 1 : 0;
-		break;
-	case ACT_TOP:
-		t->cursor = 0;
-		break;
-	case ACT_BOTTOM:
-		t->cursor = last;
-		break;
-	case ACT_PAGE_DOWN:
-		t->cursor = t->cursor + step < last ? t->cursor + step : last;
-		break;
-	case ACT_PAGE_UP:
-		t->cursor = t->cursor > step ? t->cursor - step : 0;
-		break;
-	default:
-		return V_IGNORED;
+	case ACT_DOWN: t->cursor = t->cursor < last ? t->cursor + 1 : last; break;
+	case ACT_UP: t->cursor = t->cursor > 0 ? t->cursor - 1 : 0; break;
+	case ACT_TOP: t->cursor = 0; break;
+	case ACT_BOTTOM: t->cursor = last; break;
+	case ACT_PAGE_DOWN: t->cursor = t->cursor + step < last ? t->cursor + step : last; break;
+	case ACT_PAGE_UP: t->cursor = t->cursor > step ? t->cursor - step : 0; break;
+	default: return V_IGNORED;
 	}
 	return V_HANDLED;
 }
@@ -285,7 +260,6 @@ void table_draw(struct app *a, struct table *t, int y, int h, int w)
 void table_free(struct table *t)
 {
 	arena_free(&t->arena);
-	arena_free(&t->heads);
 	free(t->vis);
 	free(t->width);
 	free(t->filter);

@@ -30,7 +30,6 @@ struct table {
 	int ncols;
 	struct table_col cols[TABLE_MAX_COLS];
 	struct mlc_arena arena; /* owns cells and keys */
-	struct mlc_arena heads; /* owns the columns' titles, sanitised */
 	const char **cells;	/* nrows * ncols, sanitised */
 	const char **keys;	/* one stable key per row (to keep the cursor) */
 	unsigned char *roles;	/* theme role per row */
