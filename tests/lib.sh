@@ -87,7 +87,7 @@ tui_start() {
 	rm -f "$T/tui.exit"
 	printf '%q ' "$@" >"$T/args"
 	cat >"$T/run.sh" <<EOS
-export TERM=tmux-256color HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
+export TERM=${TUI_TERM:-tmux-256color} HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
 export TZ=UTC LANG='${LANG}' LC_ALL='${LC_ALL}' ${NO_COLOR+NO_COLOR='$NO_COLOR'}
 $(printf '%q' "$MLC_BIN") $(cat "$T/args") 2>'$T/tui.err'
 echo "exit=\$?" >'$T/tui.exit.new' && mv '$T/tui.exit.new' '$T/tui.exit'

@@ -896,6 +896,29 @@ static char *pick_uri(struct app *a, struct mlc_error *err)
 	return uri;
 }
 
+/* Keys that terminals send though their terminfo entry does not list them
+ * (vt100 and screen lack PgUp/PgDn/Home/End; tmux and xterm send these): with
+ * Esc quick, an unknown sequence would arrive as Esc and close the view. */
+static void define_common_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} k[] = {
+	    {"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE}, {"\033[1~", KEY_HOME},
+	    {"\033[4~", KEY_END},   {"\033[7~", KEY_HOME},  {"\033[8~", KEY_END},
+	    {"\033[H", KEY_HOME},   {"\033[F", KEY_END},    {"\033OH", KEY_HOME},
+	    {"\033OF", KEY_END},    {"\033[A", KEY_UP},	    {"\033[B", KEY_DOWN},
+	    {"\033[C", KEY_RIGHT},  {"\033[D", KEY_LEFT},   {"\033OA", KEY_UP},
+	    {"\033OB", KEY_DOWN},   {"\033OC", KEY_RIGHT},  {"\033OD", KEY_LEFT},
+	    {"\033[Z", KEY_BTAB},
+	};
+
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		if (key_defined(k[i].seq) == 0) /* the terminfo entry does not have it */
+			define_key(k[i].seq, k[i].key);
+}
+
 /* Set up curses: locale-aware glyphs, colours by theme, quick Esc. */
 static void screen_init(struct app *a)
 {
@@ -907,6 +930,7 @@ static void screen_init(struct app *a)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_common_keys();
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	a->no_colour = (nc && *nc) || !has_colors();
