@@ -423,36 +423,41 @@ static void complete_command(struct app *a)
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* The header: "mlconsole │ CONTEXT │ KIND:URI │ USER  READ-ONLY  HH:MM". When
+ * it does not fit, the READ-ONLY badge (at the right edge) and the context
+ * name come first; the URI, then the user, then the clock give way. */
 static void draw_header(struct app *a)
 {
 	const struct draw_ctx *d = &a->draw;
 	char clock[16], *where;
 	time_t now = time(NULL);
 	struct tm tm;
-	int x = 1, w = a->cols;
+	int x = 1, w = a->cols, right = w - 1; /* the left part ends before right */
 
 	strftime(clock, sizeof clock, "%H:%M", localtime_r(&now, &tm));
 	draw_fill(d, 0, 0, w, THEME_HEADER);
-	x += draw_text(d, 0, x, w - x, "mlconsole", THEME_HEADER, 0, 0) + 1;
-	x += draw_text(d, 0, x, w - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	if (a->read_only && w >= 14) {
+		draw_text(d, 0, w - 12, 11, " READ-ONLY ", THEME_BADGE, 0, 0);
+		right = w - 13;
+	}
+	x += draw_text(d, 0, x, right - x, "mlconsole", THEME_HEADER, 0, 0) + 1;
+	x += draw_text(d, 0, x, right - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	if (a->context) {
-		x += draw_text(d, 0, x, w - x - 24, a->context->name, THEME_HEADER, 0, 0) + 1;
-		x += draw_text(d, 0, x, w - x - 24, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) +
+		x += draw_text(d, 0, x, right - x < 24 ? right - x : 24, a->context->name,
+			       THEME_HEADER, 0, 0) +
 		     1;
+		x +=
+		    draw_text(d, 0, x, right - x, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
 	}
 	where = xasprintf("%s:%s", a->registry_kind, a->registry_display);
-	char *safe_where = sanitize_dup(where);
-	x += draw_text(d, 0, x, w - x - 24, safe_where, THEME_HEADER, 0, 0) + 1;
-	free(safe_where);
+	x += draw_text(d, 0, x, right - x - 16, where, THEME_HEADER, 0, 0) + 1;
 	free(where);
-	x += draw_text(d, 0, x, w - x - 8, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
-	x += draw_text(d, 0, x, w - x - 8, a->user, THEME_HEADER, 0, 0) + 1;
+	x += draw_text(d, 0, x, right - x - 7, draw_glyph(d, GLYPH_SEP), THEME_HEADER, 0, 0) + 1;
+	x += draw_text(d, 0, x, right - x - 7, a->user, THEME_HEADER, 0, 0) + 1;
 	if (a->unauthenticated)
-		x += draw_text(d, 0, x, w - x - 8, "(server: no auth)", THEME_HEADER, 0, 0) + 1;
-	if (a->read_only && w - x > 16)
-		x += draw_text(d, 0, x, 11, " READ-ONLY ", THEME_BADGE, 0, 0) + 1;
-	if (w - x > 6)
-		draw_text(d, 0, w - 6, 5, clock, THEME_HEADER, 1, 0);
+		x += draw_text(d, 0, x, right - x - 7, "(server: no auth)", THEME_HEADER, 0, 0) + 1;
+	if (right - x >= 6)
+		draw_text(d, 0, right - 5, 5, clock, THEME_HEADER, 1, 0);
 }
 
 static void draw_title(struct app *a, struct view *v)

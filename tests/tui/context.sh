@@ -85,6 +85,19 @@ header_red && fail "dev's header is still red" || ok "back to the default theme"
 keys q
 expect_quit "q exits 0"
 
+# Narrow terminals: the READ-ONLY badge and the context name come before the
+# URI and the clock (below 80 columns the badge still shows).
+for cols in 60 44; do
+	tui_start "$cols" 24 --context prod
+	wait_for "Models (3)"
+	screen | sed -n 1p | grep -q "READ-ONLY" && ok "$cols columns: the badge shows" ||
+		fail "$cols columns: no badge: $(screen | sed -n 1p)"
+	screen | sed -n 1p | grep -q "mlconsole . prod . " && ok "$cols columns: the context shows" ||
+		fail "$cols columns: no context: $(screen | sed -n 1p)"
+	keys q
+	expect_quit "q exits 0 ($cols columns)"
+done
+
 # An unknown --context in the console is a usage error, before any screen.
 expect_exit 2 "console with an unknown --context" -- "$M" --context staging
 expect_in "$T/err" "no such context" "the console names it too"
