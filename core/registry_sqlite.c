@@ -815,13 +815,13 @@ static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id,
 	"r.id, r.run_uuid, r.run_name, e.experiment_id, r.user_id, r.status, r.artifact_uri,"  \
 	" r.lifecycle_stage, r.start_time, coalesce(r.end_time, 0)"
 
-/* Read the rows of st (RUN_COLUMNS) into out with each run's data; when ids is
- * set (lean), record each run's database id there (malloc'd) instead. */
+/* Read the rows of st (RUN_COLUMNS) into out, after the runs already there, with
+ * each run's data; when ids is set (lean), record each run's database id there
+ * instead (malloc'd, *idcap entries). Finalizes st. */
 static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
-			int64_t **ids, struct mlc_error *err)
+			int64_t **ids, size_t *idcap, struct mlc_error *err)
 {
 	struct run_loader l = {0};
-	size_t idcap = 0;
 	int rc;
 
 	if (ids == NULL && loader_open(r, &l, err) < 0) {
@@ -844,9 +844,9 @@ static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_lis
 			load_run_data(&out->arena, &l, sqlite3_column_int64(st, 0), run);
 			continue;
 		}
-		if (out->n > idcap) {
-			idcap = idcap ? idcap * 2 : 1024;
-			*ids = xrealloc(*ids, idcap * sizeof **ids);
+		if (out->n > *idcap) {
+			*idcap = *idcap ? *idcap * 2 : 1024;
+			*ids = xrealloc(*ids, *idcap * sizeof **ids);
 		}
 		(*ids)[out->n - 1] = sqlite3_column_int64(st, 0);
 	}
@@ -914,7 +914,53 @@ static int load_column(struct registry *r, int64_t eid, struct mlc_run_list *out
 	return sq_step_done(r, st, rc, err);
 }
 
-/* Lean loading: only the values q->columns names, one query per column. */
+/* Load one column's values for the runs in out only, one indexed look-up per
+ * run (ids[i] is out->items[i]'s database id): for a page of a large experiment. */
+static int load_column_rows(struct registry *r, struct mlc_run_list *out, const int64_t *ids,
+			    char kind, const char *key, struct mlc_error *err)
+{
+	static const char *const sql[] = {
+	    "SELECT lm.value, lm.is_nan, lm.timestamp, lm.step FROM latest_metrics lm"
+	    " WHERE lm.run_id = ?2 AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?1)",
+	    "SELECT value FROM params WHERE run_id = ?2 AND key = ?1",
+	    "SELECT value FROM run_tags WHERE run_id = ?2 AND key = ?1",
+	};
+	sqlite3_stmt *st = sq_prep(r, sql[kind == 'm' ? 0 : kind == 'p' ? 1 : 2], err);
+	const char *k = arena_strdup(&out->arena, key);
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	for (size_t i = 0; i < out->n && (rc == SQLITE_DONE || rc == SQLITE_ROW); i++) {
+		struct mlc_run *run = &out->items[i];
+
+		sqlite3_bind_int64(st, 2, ids[i]);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (kind == 'm') {
+				struct mlc_metric *m = &run->metrics[run->n_metrics++];
+				m->key = k;
+				m->value =
+				    sqlite3_column_int(st, 1) ? NAN : sqlite3_column_double(st, 0);
+				m->timestamp = sqlite3_column_int64(st, 2);
+				m->step = sqlite3_column_int64(st, 3);
+			} else {
+				struct mlc_kv *kv = kind == 'p' ? &run->params[run->n_params++]
+								: &run->tags[run->n_tags++];
+				kv->key = k;
+				kv->value = sq_col_str(&out->arena, st, 0);
+			}
+		}
+		sqlite3_reset(st);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_step_done(r, st, rc, err);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Lean loading: only the values q->columns names, one query per column: over
+ * the whole experiment when every run is listed, by run when a limit is set. */
 static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_query *q,
 			struct mlc_run_list *out, const int64_t *ids, struct mlc_error *err)
 {
@@ -939,23 +985,104 @@ static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_qu
 	qsort(map, out->n, sizeof *map, cmp_id_index);
 	for (size_t c = 0; c < q->n_columns && ret == 0; c++) {
 		char kind = mlc_column_kind(q->columns[c], &key);
-		if (kind)
+		if (kind && q->limit > 0)
+			ret = load_column_rows(r, out, ids, kind, key, err);
+		else if (kind)
 			ret = load_column(r, eid, out, map, kind, key, err);
 	}
 	free(map);
 	return ret;
 }
 
+/* Prepare the runs of experiment eid matching f (args fargs) in order o (args
+ * oargs) after lead, at most limit of them (0: all). from names the tables (runs
+ * r and experiments e among them); extra, appended to the WHERE, has one ? bound
+ * to key when key is set. */
+static sqlite3_stmt *runs_stmt(struct registry *r, int64_t eid, int all, const struct filter *f,
+			       const char *from, const char *extra, const char *key,
+			       const char *lead, const struct order_list *o, int64_t limit,
+			       struct mlc_error *err)
+{
+	struct strbuf sql = {0};
+	struct sql_args fargs = {0}, oargs = {0};
+	sqlite3_stmt *st = NULL;
+	int next;
+
+	sb_printf(&sql,
+		  "SELECT " RUN_COLUMNS " FROM %s WHERE r.experiment_id = ?"
+		  " AND (? OR r.lifecycle_stage = 'active') AND (",
+		  from);
+	if (filter_to_sql(f, FILTER_RUNS, &sql, &fargs, err) < 0)
+		goto out;
+	sb_printf(&sql, ")%s ORDER BY %s", extra, lead);
+	if (order_to_sql(o, FILTER_RUNS, &sql, &oargs, err) < 0)
+		goto out;
+	if (limit > 0)
+		sb_printf(&sql, " LIMIT %lld", (long long)limit);
+	if ((st = sq_prep(r, sb_str(&sql), err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, eid);
+	sqlite3_bind_int(st, 2, all ? 1 : 0);
+	next = 3 + (int)fargs.n;
+	if (sql_args_bind(st, &fargs, 3) != 0 ||
+	    (key && sqlite3_bind_text(st, next++, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) ||
+	    sql_args_bind(st, &oargs, next) != 0) {
+		sq_error(r, err);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+out:
+	sb_free(&sql);
+	sql_args_free(&fargs);
+	sql_args_free(&oargs);
+	return st;
+}
+
+/* The first q->limit runs when q's first order key is a metric, in two index
+ * walks instead of one sort of every run: the runs with a number for the metric
+ * by ix_latest_key_value in its direction, then, if the page is not full, the
+ * runs without one (missing or NaN), as the full ORDER BY places them (last, in
+ * the order of the remaining keys). Appends to out (and *ids when lean). */
+static int list_runs_by_metric(struct registry *r, int64_t eid, const struct mlc_run_query *q,
+			       const struct filter *f, const struct order_list *order,
+			       struct mlc_run_list *out, int64_t **ids, size_t *idcap,
+			       struct mlc_error *err)
+{
+	const struct order_list rest = {order->keys + 1, order->n - 1};
+	const char *key = order->keys[0].key;
+	sqlite3_stmt *st;
+
+	st = runs_stmt(
+	    r, eid, q->all, f,
+	    "latest_metrics lm CROSS JOIN runs r ON r.id = lm.run_id"
+	    " JOIN experiments e ON e.id = r.experiment_id",
+	    " AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND lm.is_nan = 0", key,
+	    order->keys[0].desc ? "lm.value DESC, " : "lm.value ASC, ", &rest, q->limit, err);
+	if (st == NULL || collect_runs(r, st, out, ids, idcap, err) < 0)
+		return -1;
+	if ((int64_t)out->n >= q->limit)
+		return 0;
+	st = runs_stmt(
+	    r, eid, q->all, f, "runs r JOIN experiments e ON e.id = r.experiment_id",
+	    " AND NOT EXISTS (SELECT 1 FROM latest_metrics lm WHERE lm.run_id = r.id"
+	    " AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND lm.is_nan = 0)",
+	    key, "", &rest, q->limit - (int64_t)out->n, err);
+	if (st == NULL)
+		return -1;
+	return collect_runs(r, st, out, ids, idcap, err);
+}
+
 /* Runs of an experiment matching q's filter, in q's order (default newest first). */
 static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 			    struct mlc_run_list *out, struct mlc_error *err)
 {
-	struct strbuf sql = {0};
-	struct sql_args fargs = {0}, oargs = {0};
 	struct order_list order = {0};
 	struct filter *f;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int64_t eid = experiment_ref(r, q->experiment, err);
+	int64_t *ids = NULL;
+	size_t idcap = 0;
+	int64_t **idp = q->lean ? &ids : NULL;
 	int ret = -1;
 
 	if (eid <= 0)
@@ -964,38 +1091,18 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		return -1;
 	if (order_parse(q->order_by, FILTER_RUNS, &order, err) < 0)
 		goto out;
-	sb_add(&sql, "SELECT " RUN_COLUMNS " FROM runs r JOIN experiments e ON e.id = r.experiment_id"
-		     " WHERE r.experiment_id = ? AND (? OR r.lifecycle_stage = 'active') AND (");
-	if (filter_to_sql(f, FILTER_RUNS, &sql, &fargs, err) < 0)
-		goto out;
-	sb_add(&sql, ") ORDER BY ");
-	if (order_to_sql(&order, FILTER_RUNS, &sql, &oargs, err) < 0)
-		goto out;
-	if (q->limit > 0)
-		sb_printf(&sql, " LIMIT %lld", (long long)q->limit);
-	if ((st = sq_prep(r, sb_str(&sql), err)) == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, eid);
-	sqlite3_bind_int(st, 2, q->all ? 1 : 0);
-	if (sql_args_bind(st, &fargs, 3) != 0 ||
-	    sql_args_bind(st, &oargs, 3 + (int)fargs.n) != 0) {
-		sq_error(r, err);
-		sqlite3_finalize(st);
-		goto out;
-	}
-	if (q->lean) {
-		int64_t *ids = NULL;
-		ret = collect_runs(r, st, out, &ids, err);
-		if (ret == 0)
-			ret = load_columns(r, eid, q, out, ids, err);
-		free(ids);
+	if (q->limit > 0 && order.n > 0 && order.keys[0].kind == FK_METRIC) {
+		ret = list_runs_by_metric(r, eid, q, f, &order, out, idp, &idcap, err);
 	} else {
-		ret = collect_runs(r, st, out, NULL, err);
+		st = runs_stmt(r, eid, q->all, f,
+			       "runs r JOIN experiments e ON e.id = r.experiment_id", "", NULL, "",
+			       &order, q->limit, err);
+		ret = st ? collect_runs(r, st, out, idp, &idcap, err) : -1;
 	}
+	if (ret == 0 && q->lean)
+		ret = load_columns(r, eid, q, out, ids, err);
 out:
-	sb_free(&sql);
-	sql_args_free(&fargs);
-	sql_args_free(&oargs);
+	free(ids);
 	order_free(&order);
 	filter_free(f);
 	return ret;
@@ -1030,7 +1137,7 @@ static int sqlite_get_run(struct registry *r, const char *run_id, struct mlc_run
 	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
 	free(end);
-	ret = collect_runs(r, st, out, NULL, err);
+	ret = collect_runs(r, st, out, NULL, NULL, err);
 	if (ret < 0)
 		return -1;
 	if (out->n == 0)

@@ -27,6 +27,23 @@ static double peak_mib(void)
 	return (double)ru.ru_maxrss / 1024.0;
 }
 
+/* The best of five wall-clock times of the shell command cmd (output discarded),
+ * or -1 when it fails. */
+static double best_of_5(const char *cmd)
+{
+	double best = -1;
+
+	for (int i = 0; i < 5; i++) {
+		double t = now();
+		if (system(cmd) != 0)
+			return -1;
+		t = now() - t;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
 static void report(const char *what, double secs, const char *extra)
 {
 	printf("%-44s %9.3f s   %s\n", what, secs, extra ? extra : "");
@@ -37,6 +54,7 @@ int main(int argc, char **argv)
 {
 	long long runs = argc > 1 ? atoll(argv[1]) : 100000;
 	long long points = argc > 2 ? atoll(argv[2]) : 10000000;
+	const char *mlc = argc > 3 ? argv[3] : "./mlconsole";
 	char path[] = "/tmp/mlc-bench-XXXXXX";
 	char db[64], buf[128];
 	struct demo_opts d = {.runs = runs, .points = points, .seed = 7};
@@ -126,6 +144,35 @@ int main(int argc, char **argv)
 	snprintf(buf, sizeof buf, "%zu runs, %zu columns (what the runs view loads)", lean.n, ncols);
 	report("all runs, lean", now() - t, buf);
 	MLC_LIST_FREE(&lean);
+
+	/* The CLI's first page by a metric, whole process, beside sqlite3's own CLI
+	 * walking ix_latest_key_value for the same 50 rows (issue 13's anchor). */
+	const char *metric = keys.n_metrics ? keys.metrics[0] : "auc";
+	for (size_t i = 0; i < keys.n_metrics; i++)
+		if (strcmp(keys.metrics[i], "auc") == 0)
+			metric = "auc";
+	char cmd[1024];
+	double cli, anchor = -1;
+	snprintf(cmd, sizeof cmd,
+		 "%s -r %s runs %s --order-by 'metrics.%s DESC' --limit 50 >/dev/null 2>&1", mlc,
+		 db, largest, metric);
+	cli = best_of_5(cmd);
+	if (system("command -v sqlite3 >/dev/null 2>&1") == 0) {
+		snprintf(
+		    cmd, sizeof cmd,
+		    "sqlite3 %s \"SELECT r.run_uuid, r.run_name, lm.value FROM latest_metrics lm"
+		    " CROSS JOIN runs r ON r.id = lm.run_id WHERE lm.key_id = (SELECT id FROM"
+		    " metric_keys WHERE key = '%s') AND r.experiment_id = (SELECT id FROM"
+		    " experiments WHERE experiment_id = '%s') AND r.lifecycle_stage = 'active'"
+		    " ORDER BY lm.value DESC LIMIT 50\" >/dev/null",
+		    db, metric, largest);
+		anchor = best_of_5(cmd);
+	}
+	if (anchor > 0)
+		snprintf(buf, sizeof buf, "sqlite3 CLI %.3f s (%.2fx)", anchor, cli / anchor);
+	else
+		snprintf(buf, sizeof buf, "sqlite3 CLI not installed");
+	report("CLI runs --order-by metric --limit 50", cli, buf);
 	mlc_keys_free(&keys);
 
 	q.filter = "status = 'FINISHED'";

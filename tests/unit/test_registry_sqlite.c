@@ -607,6 +607,279 @@ static void test_http_uri_opens_the_remote_backend_not_sqlite(void **state)
 	assert_null(strstr(err.msg, "secret"));
 }
 
+/* ---- ordering by index walks, against a brute-force sort ---- */
+
+/* One generated run, as the brute-force ordering sees it. */
+struct gen_run {
+	char uuid[33], status[10], p[4], t[4];
+	int64_t start;
+	int exp, deleted, has_m, m_nan, has_p, has_t;
+	double m;
+};
+
+#define GEN_RUNS 400
+static struct gen_run gen[GEN_RUNS];
+
+/* A small deterministic pseudo-random number. */
+static unsigned gen_rand(unsigned *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return (*s >> 8) & 0xffffu;
+}
+
+/* A registry of GEN_RUNS runs at path, most in experiment 1, with ties in every
+ * value, runs without the metric, NaN metrics, missing params and tags and
+ * deleted runs; gen[] records what was written. */
+static void make_generated(const char *path)
+{
+	struct registry_open_opts o = {.create = 1};
+	struct mlc_error err = {0};
+	struct registry *r = registry_open(path, &o, &err);
+	sqlite3 *db;
+	sqlite3_stmt *run, *met, *par, *tag;
+	unsigned s = 7;
+
+	assert_non_null(r);
+	registry_close(r);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_sql(
+	    db,
+	    "BEGIN; INSERT INTO experiments VALUES (1,'1','main','','active',1,1),"
+	    " (2,'2','other','','active',1,1); INSERT INTO metric_keys VALUES (1,'m'),(2,'z');");
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "INSERT INTO runs VALUES (?1,?2,?3,'n','u',?4,?5,NULL,'',?6)",
+			       -1, &run, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "INSERT INTO metrics VALUES (?1,?2,0,1,?3,?4)", -1, &met, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "INSERT INTO params VALUES (?1,'p',?2)", -1, &par, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "INSERT INTO run_tags VALUES (?1,'t',?2)", -1, &tag, NULL),
+	    SQLITE_OK);
+	for (int i = 0; i < GEN_RUNS; i++) {
+		struct gen_run *g = &gen[i];
+		unsigned k = gen_rand(&s) % 10;
+
+		snprintf(g->uuid, sizeof g->uuid, "%08x%024d", gen_rand(&s) * 7919u, i);
+		g->exp = i % 5 == 4 ? 2 : 1;
+		g->start = 1000 + gen_rand(&s) % 40;
+		g->deleted = gen_rand(&s) % 10 == 0;
+		snprintf(g->status, sizeof g->status, "%s",
+			 gen_rand(&s) % 3 ? "FINISHED" : "FAILED");
+		g->has_m = k >= 2;
+		g->m_nan = k == 2;
+		g->m = (double)(gen_rand(&s) % 15) / 10.0 - 0.5;
+		g->has_p = gen_rand(&s) % 4 != 0;
+		snprintf(g->p, sizeof g->p, "v%u", gen_rand(&s) % 5);
+		g->has_t = gen_rand(&s) % 3 != 0;
+		snprintf(g->t, sizeof g->t, "t%u", gen_rand(&s) % 4);
+		sqlite3_bind_int(run, 1, i + 1);
+		sqlite3_bind_text(run, 2, g->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int(run, 3, g->exp);
+		sqlite3_bind_text(run, 4, g->status, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(run, 5, g->start);
+		sqlite3_bind_text(run, 6, g->deleted ? "deleted" : "active", -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(run), SQLITE_DONE);
+		sqlite3_reset(run);
+		for (int key = 1; key <= 2; key++) { /* z: a second metric on every run */
+			if (key == 1 && !g->has_m)
+				continue;
+			sqlite3_bind_int(met, 1, i + 1);
+			sqlite3_bind_int(met, 2, key);
+			sqlite3_bind_double(met, 3, key == 1 && g->m_nan ? 0 : g->m);
+			sqlite3_bind_int(met, 4, key == 1 && g->m_nan);
+			assert_int_equal(sqlite3_step(met), SQLITE_DONE);
+			sqlite3_reset(met);
+		}
+		if (g->has_p) {
+			sqlite3_bind_int(par, 1, i + 1);
+			sqlite3_bind_text(par, 2, g->p, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(par), SQLITE_DONE);
+			sqlite3_reset(par);
+		}
+		if (g->has_t) {
+			sqlite3_bind_int(tag, 1, i + 1);
+			sqlite3_bind_text(tag, 2, g->t, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(tag), SQLITE_DONE);
+			sqlite3_reset(tag);
+		}
+	}
+	sqlite3_finalize(run);
+	sqlite3_finalize(met);
+	sqlite3_finalize(par);
+	sqlite3_finalize(tag);
+	exec_sql(db, "COMMIT");
+	sqlite3_close(db);
+}
+
+/* An order to check: its text and its keys ('m' metric m, 'p' param, 't' tag,
+ * 's' start_time), each with a direction. */
+struct gen_order {
+	const char *text;
+	char kind[2];
+	int desc[2];
+};
+
+static const struct gen_order *gen_cur;
+
+/* Compare one key of two runs: missing (or NaN) values last in either direction. */
+static int gen_cmp_key(const struct gen_run *a, const struct gen_run *b, char kind, int desc)
+{
+	int ha, hb, c = 0;
+
+	if (kind == 's') {
+		c = (a->start > b->start) - (a->start < b->start);
+		return desc ? -c : c;
+	}
+	ha = kind == 'm' ? a->has_m && !a->m_nan : kind == 'p' ? a->has_p : a->has_t;
+	hb = kind == 'm' ? b->has_m && !b->m_nan : kind == 'p' ? b->has_p : b->has_t;
+	if (!ha || !hb)
+		return ha - hb ? hb - ha : 0;
+	if (kind == 'm')
+		c = (a->m > b->m) - (a->m < b->m);
+	else
+		c = kind == 'p' ? strcmp(a->p, b->p) : strcmp(a->t, b->t);
+	return desc ? -c : c;
+}
+
+/* qsort: gen_cur's keys, then newest first, then by run id. */
+static int gen_cmp(const void *x, const void *y)
+{
+	const struct gen_run *a = *(const struct gen_run *const *)x,
+			     *b = *(const struct gen_run *const *)y;
+	int c;
+
+	for (int i = 0; i < 2 && gen_cur->kind[i]; i++)
+		if ((c = gen_cmp_key(a, b, gen_cur->kind[i], gen_cur->desc[i])) != 0)
+			return c;
+	if (a->start != b->start)
+		return a->start > b->start ? -1 : 1;
+	return strcmp(a->uuid, b->uuid);
+}
+
+/* Whether g passes filter number f (see gen_filters) and the deleted rule. */
+static int gen_keep(const struct gen_run *g, int f, int all)
+{
+	if (g->exp != 1 || (g->deleted && !all))
+		return 0;
+	if (f == 1)
+		return g->has_p && strcmp(g->p, "v1") == 0;
+	if (f == 2)
+		return g->has_m && !g->m_nan && g->m > 0.3;
+	if (f == 3)
+		return strcmp(g->status, "FINISHED") == 0;
+	return 1;
+}
+
+static void test_limited_orders_equal_a_brute_force_sort(void **state)
+{
+	static const struct gen_order orders[] = {
+	    {"metrics.m DESC", {'m', 0}, {1, 0}},
+	    {"metrics.m ASC", {'m', 0}, {0, 0}},
+	    {"metrics.m", {'m', 0}, {0, 0}},
+	    {"metrics.m DESC, params.p ASC", {'m', 'p'}, {1, 0}},
+	    {"metrics.m ASC, tags.t DESC", {'m', 't'}, {0, 1}},
+	    {"metrics.m DESC, start_time ASC", {'m', 's'}, {1, 0}},
+	    {"params.p DESC", {'p', 0}, {1, 0}},
+	    {"params.p ASC, metrics.m DESC", {'p', 'm'}, {0, 1}},
+	    {"start_time ASC", {'s', 0}, {0, 0}},
+	    {"attributes.start_time DESC", {'s', 0}, {1, 0}},
+	    {"tags.t ASC", {'t', 0}, {0, 0}},
+	    {NULL, {0, 0}, {0, 0}},
+	};
+	static const char *const gen_filters[] = {NULL, "params.p = 'v1'", "metrics.m > 0.3",
+						  "attributes.status = 'FINISHED'"};
+	static const int64_t limits[] = {0, 1, 7, 50, 113, 1000};
+	const char *cols[] = {"metrics.m", "params.p", "tags.t"};
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+	struct registry *r;
+	const struct gen_run *want[GEN_RUNS];
+
+	make_generated(tpath("gen.db"));
+	r = registry_open(tpath("gen.db"), &o, &err);
+	assert_non_null(r);
+	for (size_t oi = 0; oi < sizeof orders / sizeof orders[0]; oi++)
+		for (int f = 0; f < 4; f++)
+			for (int all = 0; all < 2; all++) {
+				size_t n = 0;
+
+				for (int i = 0; i < GEN_RUNS; i++)
+					if (gen_keep(&gen[i], f, all))
+						want[n++] = &gen[i];
+				gen_cur = &orders[oi];
+				qsort(want, n, sizeof want[0], gen_cmp);
+				for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++)
+					for (int lean = 0; lean < 2; lean++) {
+						struct mlc_run_list l = {0};
+						struct mlc_run_query q = {.experiment = "main",
+									  .filter = gen_filters[f],
+									  .order_by =
+									      orders[oi].text,
+									  .limit = limits[li],
+									  .all = all,
+									  .lean = lean,
+									  .columns = cols,
+									  .n_columns = 3};
+						size_t expect = limits[li] && (size_t)limits[li] < n
+								    ? (size_t)limits[li]
+								    : n;
+
+						if (registry_list_runs(r, &q, &l, &err) != 0)
+							fail_msg("%s: %s", orders[oi].text,
+								 err.msg);
+						if (l.n != expect)
+							fail_msg(
+							    "%s / %s / limit %lld: %zu runs, want "
+							    "%zu",
+							    orders[oi].text,
+							    gen_filters[f] ? gen_filters[f] : "-",
+							    (long long)limits[li], l.n, expect);
+						for (size_t i = 0; i < l.n; i++) {
+							const struct gen_run *g = want[i];
+							const struct mlc_metric *m =
+							    mlc_run_metric(&l.items[i], "m");
+							const char *p =
+							    mlc_kv_get(l.items[i].params,
+								       l.items[i].n_params, "p");
+							const char *t =
+							    mlc_kv_get(l.items[i].tags,
+								       l.items[i].n_tags, "t");
+
+							if (strcmp(l.items[i].run_id, g->uuid) != 0)
+								fail_msg(
+								    "%s / %s / limit %lld / all "
+								    "%d: row %zu is %s, want %s",
+								    orders[oi].text,
+								    gen_filters[f] ? gen_filters[f]
+										   : "-",
+								    (long long)limits[li], all, i,
+								    l.items[i].run_id, g->uuid);
+							assert_int_equal(m != NULL, g->has_m);
+							if (m)
+								assert_true(g->m_nan
+										? isnan(m->value)
+										: m->value == g->m);
+							assert_int_equal(p != NULL, g->has_p);
+							assert_int_equal(t != NULL, g->has_t);
+							if (p)
+								assert_string_equal(p, g->p);
+							if (t)
+								assert_string_equal(t, g->t);
+							/* lean loads only the named columns */
+							if (lean)
+								assert_null(mlc_run_metric(
+								    &l.items[i], "z"));
+						}
+						MLC_LIST_FREE(&l);
+					}
+			}
+	registry_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),
 		cmocka_unit_test(test_metric_history_is_by_step_with_nan),
 		cmocka_unit_test(test_lean_runs_load_only_the_named_columns),
+		cmocka_unit_test(test_limited_orders_equal_a_brute_force_sort),
 		cmocka_unit_test(test_experiment_keys_lists_metric_param_and_tag_keys),
 		cmocka_unit_test(test_versions_for_run_walks_lineage_backwards),
 		cmocka_unit_test(test_get_experiment_finds_deleted_ones_too),
