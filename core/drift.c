@@ -981,3 +981,131 @@ int drift_compute_labels(const char *const *ref, size_t n_ref, const char *const
 		drift_result_free(res);
 	return rc;
 }
+
+/* ---- reading numbers --------------------------------------------------------- */
+
+#define SCAN_MAX_DIGITS 19 /* significant digits that fit a uint64_t */
+#define SCAN_MAX_POW10 27  /* 10^27 = 2^27 * 5^27 is exact in an x87 long double */
+
+/* Add digit c to the mantissa *m (leading zeros are not counted); -1 when
+ * that makes more significant digits than a uint64_t holds. */
+static int scan_digit(uint64_t *m, int *digits, char c)
+{
+	if (*m == 0 && c == '0')
+		return 0;
+	if (++*digits > SCAN_MAX_DIGITS)
+		return -1;
+	*m = *m * 10 + (uint64_t)(c - '0');
+	return 0;
+}
+
+/* The digits of s (a decimal, no hex) as an integer w times 10^*e10, with
+ * surrounding ' ', '\t' (and '\r' after); the end of the number or NULL
+ * when s is not that simple form or has too many digits. */
+static const char *scan_simple(const char *s, int *neg, uint64_t *w, int *e10)
+{
+	int digits = 0, any = 0, frac = 0, exp = 0, eneg = 0;
+	uint64_t m = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, any = 1)
+		if (scan_digit(&m, &digits, *s) < 0)
+			return NULL;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, any = 1, frac++)
+			if (scan_digit(&m, &digits, *s) < 0)
+				return NULL;
+	if (!any)
+		return NULL;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		eneg = *s == '-';
+		if (*s == '-' || *s == '+')
+			s++;
+		if (*s < '0' || *s > '9')
+			return NULL;
+		for (; *s >= '0' && *s <= '9'; s++)
+			if ((exp = exp * 10 + (*s - '0')) > 1000)
+				return NULL;
+	}
+	*w = m;
+	*e10 = (eneg ? -exp : exp) - frac;
+	return s;
+}
+
+/* w * 10^e10 correctly rounded to a double, in *out; 0, or -1 when this
+ * cannot be proved here (then strtod decides). Clinger's fast path for
+ * w <= 2^53 and |e10| <= 22; with an x87 long double (64-bit significand)
+ * also w < 2^64 and |e10| <= 27, where one long-double operation on exact
+ * operands is within half an ulp of the value, so its rounding to double is
+ * the value's unless the long double sits exactly on a double midpoint. */
+static int scale_exact(uint64_t w, int e10, double *out)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+	if (w == 0) {
+		*out = 0.0;
+		return 0;
+	}
+#if FLT_EVAL_METHOD == 0
+	if (w <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
+		*out = e10 >= 0 ? (double)w * p10[e10] : (double)w / p10[-e10];
+		return 0;
+	}
+#endif
+#if LDBL_MANT_DIG == 64 && DBL_MANT_DIG == 53
+	if (e10 >= -SCAN_MAX_POW10 && e10 <= SCAN_MAX_POW10) {
+		long double p = 1.0L, x, m;
+		uint64_t low;
+		int ex;
+
+		for (int i = 0; i < (e10 < 0 ? -e10 : e10); i++)
+			p *= 10.0L; /* exact: 10^27 < 2^64 * 2^27 */
+		x = e10 >= 0 ? (long double)w * p : (long double)w / p;
+		m = frexpl(x, &ex);		       /* x = m * 2^ex, m in [0.5, 1) */
+		low = (uint64_t)ldexpl(m, 64) & 0x7ff; /* the 11 bits a double drops */
+		if (low >= 0x3ff && low <= 0x401)
+			return -1; /* on or next to a midpoint */
+		*out = (double)x;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
+/* A whole line as a number, as strtod reads it in the C locale (surrounding
+ * ' ' and '\t', trailing '\r'; decimal, inf and nan; no hex); 0 or -1. */
+int drift_scan_number(const char *s, double *out)
+{
+	char *end;
+	const char *p;
+	uint64_t w;
+	int neg, e10;
+
+	p = scan_simple(s, &neg, &w, &e10);
+	if (p != NULL) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p == '\0' && scale_exact(w, e10, out) == 0) {
+			if (neg)
+				*out = -*out;
+			return 0;
+		}
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;
+	*out = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	return *end == '\0' ? 0 : -1;
+}

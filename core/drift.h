@@ -104,6 +104,10 @@ const char *drift_status_name(enum drift_status s);
 
 /* ---- the pieces, for tests and for callers that need one number ---------- */
 
+/* A whole line as a number, exactly as strtod reads it in the C locale:
+ * surrounding spaces and tabs (and a trailing '\r') allowed, decimal, inf and
+ * nan, no hex; 0 or -1. Simple decimals are scanned here, the rest by strtod. */
+int drift_scan_number(const char *s, double *out);
 /* Two-sample KS on sorted finite samples: D, and SciPy's two-sided p-value
  * (exact if max(n1, n2) <= 10000, else asymptotic; *exact tells which). In
  * exact mode D is snapped to h / lcm(n1, n2) as SciPy does. */

@@ -88,25 +88,6 @@ static int is_blank(const char *s)
 	return 1;
 }
 
-/* Parse a whole line as a number (surrounding blanks allowed; decimal, inf
- * and nan as Python's float() reads them, no hex); 0 or -1. */
-static int parse_number(const char *s, double *out)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0' || strpbrk(s, "xX") != NULL)
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s)
-		return -1;
-	while (*end == ' ' || *end == '\t' || *end == '\r')
-		end++;
-	return *end == '\0' ? 0 : -1;
-}
-
 /* "FILE:LINE: not a number: 'x'" with the value shortened and both parts
  * made safe for a terminal. */
 static int bad_value(const struct cli_opts *o, const char *path, size_t line, const char *v)
@@ -158,7 +139,7 @@ static int take_line(const struct cli_opts *o, const char *path, struct column *
 		return 0;
 	if (o->categorical)
 		column_push(c, cap, 1, line, 0);
-	else if (parse_number(line, &v) == 0)
+	else if (drift_scan_number(line, &v) == 0)
 		column_push(c, cap, 0, NULL, v);
 	else if (*seen > 0) /* a first line that is not a number is a header */
 		return bad_value(o, path, lineno, line);
@@ -361,8 +342,8 @@ static int drift_compute_cmd(const struct cli_opts *o)
  * "2026-11-27T10:00:00Z") as ms since the epoch; -1 when it is not one. */
 static int parse_at(const char *s, int64_t *ms)
 {
-	static const char *const forms[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ",
-					    "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
+	static const char *const forms[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S",
+					    "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
 	struct tm tm;
 
 	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
@@ -397,11 +378,17 @@ static char *shares_json(const double *v, size_t n)
 static int store_point(const struct cli_opts *o, struct registry *reg, const char *model,
 		       int64_t window_end, const struct drift_result *r)
 {
-	struct mlc_drift_point p = {.window_end = window_end, .score = r->score, .statistic = r->statistic,
-				    .p_value = r->p_value, .threshold = r->threshold, .drift = r->drift,
-				    .n_reference = (int64_t)r->n_reference, .n_current = (int64_t)r->n_current};
+	struct mlc_drift_point p = {.window_end = window_end,
+				    .score = r->score,
+				    .statistic = r->statistic,
+				    .p_value = r->p_value,
+				    .threshold = r->threshold,
+				    .drift = r->drift,
+				    .n_reference = (int64_t)r->n_reference,
+				    .n_current = (int64_t)r->n_current};
 	struct mlc_error err = {0};
-	char *rs = shares_json(r->ref_shares, r->n_bins), *cs = shares_json(r->cur_shares, r->n_bins);
+	char *rs = shares_json(r->ref_shares, r->n_bins),
+	     *cs = shares_json(r->cur_shares, r->n_bins);
 	int rc;
 
 	p.reference_shares = rs;
@@ -410,16 +397,17 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 	    0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
-		rc = cli_json_out(json_pack("{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,
-					    "feature", o->feature, "method", drift_method_name(r->method),
-					    "window_end", (json_int_t)window_end, "score", r->score, "statistic",
-					    r->statistic, "p_value", isnan(r->p_value) ? json_null() : json_real(r->p_value),
-					    "threshold", r->threshold, "drift", r->drift, "status",
-					    drift_status_name(r->status)));
+		rc = cli_json_out(json_pack(
+		    "{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,
+		    "feature", o->feature, "method", drift_method_name(r->method), "window_end",
+		    (json_int_t)window_end, "score", r->score, "statistic", r->statistic, "p_value",
+		    isnan(r->p_value) ? json_null() : json_real(r->p_value), "threshold",
+		    r->threshold, "drift", r->drift, "status", drift_status_name(r->status)));
 	} else {
 		char *sm = sanitize_dup(model), *sf = sanitize_dup(o->feature);
-		printf("recorded %s %s: %s %.6g (threshold %.6g): %s\n", sm, sf, drift_method_name(r->method),
-		       r->score, r->threshold, drift_status_name(r->status));
+		printf("recorded %s %s: %s %.6g (threshold %.6g): %s\n", sm, sf,
+		       drift_method_name(r->method), r->score, r->threshold,
+		       drift_status_name(r->status));
 		free(sm);
 		free(sf);
 		rc = 0;
@@ -441,13 +429,16 @@ static int drift_record_cmd(const struct cli_opts *o)
 	int rc;
 
 	if (o->argc != 3 || o->feature == NULL || o->reference == NULL || o->current == NULL)
-		return fail_with(o, 2, "drift record: expected MODEL --feature F --reference FILE --current FILE");
+		return fail_with(
+		    o, 2,
+		    "drift record: expected MODEL --feature F --reference FILE --current FILE");
 	if (o->read_only)
 		return fail_with(o, 1, "read-only: changes are refused (--read-only)");
 	if (o->at == NULL)
 		at = timefmt_now_ms();
 	else if (parse_at(o->at, &at) < 0)
-		return fail_with(o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", o->at);
+		return fail_with(
+		    o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", o->at);
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
 	/* a registry that cannot keep the point refuses before the files are read */
@@ -462,8 +453,10 @@ static int drift_record_cmd(const struct cli_opts *o)
 		return rc;
 	}
 	if ((rc = read_column(o, o->current, &cur)) == 0) {
-		rc = o->categorical ? drift_compute_labels(ref.labels, ref.n, cur.labels, cur.n, &opt, &r, &err)
-				    : drift_compute(ref.values, ref.n, cur.values, cur.n, &opt, &r, &err);
+		rc =
+		    o->categorical
+			? drift_compute_labels(ref.labels, ref.n, cur.labels, cur.n, &opt, &r, &err)
+			: drift_compute(ref.values, ref.n, cur.values, cur.n, &opt, &r, &err);
 		if (rc < 0) {
 			rc = fail_with(o, mlc_error_exit_status(&err), "drift record: %s", err.msg);
 		} else {

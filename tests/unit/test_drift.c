@@ -911,9 +911,202 @@ static void test_result_free_zeroes_and_accepts_zeroed(void **state)
 }
 
 /* Every behaviour above, one test each. */
+/* ---- the number scanner ------------------------------------------------------ */
+
+/* The reader drift compute had before the scanner: strtod on the line. */
+static int strtod_reader(const char *s, double *out)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;
+	*out = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	return *end == '\0' ? 0 : -1;
+}
+
+/* A 64-bit xorshift step (a fixed seed: the same strings every run). */
+static uint64_t next_rand(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+/* Assert the scanner and strtod agree on s: both refuse, or both give the
+ * same bits (any NaN for a NaN). */
+static void assert_scans_as_strtod(const char *s)
+{
+	double got = 0, want = 0;
+	int rg = drift_scan_number(s, &got), rw = strtod_reader(s, &want);
+
+	if (rg != rw ||
+	    (rw == 0 && !(isnan(got) && isnan(want)) && memcmp(&got, &want, sizeof got) != 0))
+		fail_msg("'%s': scanner %d %.17g, strtod %d %.17g", s, rg, got, rw, want);
+}
+
+/* A random decimal in buf: sign, up to 21 digits with a point somewhere or
+ * none, maybe an exponent, blanks around; sometimes a broken tail. */
+static void random_decimal(uint64_t *st, char *buf, size_t len)
+{
+	static const char *const pre[] = {"", "", "", " ", "\t", "  \t"};
+	static const char *const post[] = {"",	"",  "",   " ", "\r", "\t \r",
+					   "x", "e", "e+", ".", "1-", "abc"};
+	static const char *const sign[] = {"", "", "-", "+"};
+	char digits[32];
+	int nd = 1 + (int)(next_rand(st) % 21), point = (int)(next_rand(st) % (unsigned)(nd + 2));
+	size_t k = 0;
+
+	for (int i = 0; i < nd; i++) {
+		if (i == point)
+			digits[k++] = '.';
+		digits[k++] = (char)('0' + next_rand(st) % 10);
+	}
+	digits[k] = '\0';
+	k = (size_t)snprintf(buf, len, "%s%s%s", pre[next_rand(st) % N(pre)],
+			     sign[next_rand(st) % N(sign)], digits);
+	if (next_rand(st) % 2)
+		k += (size_t)snprintf(buf + k, len - k, "%c%s%d", next_rand(st) % 2 ? 'e' : 'E',
+				      sign[next_rand(st) % N(sign)], (int)(next_rand(st) % 40));
+	snprintf(buf + k, len - k, "%s",
+		 next_rand(st) % 8 ? post[next_rand(st) % 6] : post[next_rand(st) % N(post)]);
+}
+
+/* Hand-picked strings: spellings of inf and nan, malformed ones, the edges. */
+static void test_scanner_matches_strtod_on_the_edge_cases(void **state)
+{
+	static const char *const cases[] = {"0",
+					    "-0",
+					    "+0",
+					    "0.0",
+					    "-0.0",
+					    ".5",
+					    "5.",
+					    "-.5",
+					    "1e5",
+					    "1E-5",
+					    "1e+5",
+					    "1.e3",
+					    "9007199254740992",
+					    "9007199254740993",
+					    "18446744073709551615",
+					    "18446744073709551616",
+					    "1234567890123456789",
+					    "12345678901234567890",
+					    "0.1",
+					    "0.3",
+					    "1e22",
+					    "1e23",
+					    "1e-22",
+					    "1e-23",
+					    "1e27",
+					    "1e28",
+					    "1e-27",
+					    "1e-28",
+					    "1e308",
+					    "1e309",
+					    "1e-320",
+					    "4.9e-324",
+					    "2.2250738585072014e-308",
+					    "1.7976931348623157e308",
+					    "inf",
+					    "-inf",
+					    "Infinity",
+					    "-Infinity",
+					    "INF",
+					    "nan",
+					    "NaN",
+					    "-nan",
+					    "nan(123)",
+					    "infinit",
+					    "",
+					    " ",
+					    ".",
+					    "-",
+					    "+",
+					    "e5",
+					    "1e",
+					    "1e+",
+					    "1.5.5",
+					    "1,5",
+					    "0x10",
+					    "0X1p3",
+					    "1 2",
+					    " 7 ",
+					    "\t7\t\r",
+					    "7\r",
+					    "\v7",
+					    "\f7",
+					    "1_000",
+					    "--1",
+					    "+-1",
+					    "1e1000",
+					    "1e-1000",
+					    "0e99999",
+					    "00000000000000000000000001",
+					    "0.000000000000000000000000001",
+					    "89255.0e-22",
+					    "8.9255e-18",
+					    "0.06633580893826191",
+					    "1.2881847531554629",
+					    "2.5",
+					    "9007199254740991.5",
+					    "123456789012345678.9e-10"};
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++)
+		assert_scans_as_strtod(cases[i]);
+}
+
+/* Generated strings: random decimals of up to 21 digits, every double
+ * printed with 17 significant digits, and points next to a midpoint between
+ * two doubles printed with 19 (where rounding is hardest). */
+static void test_scanner_matches_strtod_on_generated_numbers(void **state)
+{
+	uint64_t st = 0x9e3779b97f4a7c15u;
+	char buf[96];
+
+	(void)state;
+	for (int i = 0; i < 300000; i++) {
+		random_decimal(&st, buf, sizeof buf);
+		assert_scans_as_strtod(buf);
+	}
+	for (int i = 0; i < 300000; i++) {
+		uint64_t bits = next_rand(&st);
+		double x, y;
+		long double mid;
+
+		memcpy(&x, &bits, sizeof x);
+		if (!isfinite(x))
+			continue;
+		x = ldexp(frexp(x, &(int){0}), (int)(next_rand(&st) % 180) - 90);
+		snprintf(buf, sizeof buf, "%.17g", x);
+		assert_scans_as_strtod(buf);
+		snprintf(buf, sizeof buf, "%.16g", x);
+		assert_scans_as_strtod(buf);
+		y = nextafter(x, INFINITY);
+		mid = ((long double)x + (long double)y) / 2;
+		snprintf(buf, sizeof buf, "%.18Le", mid);
+		assert_scans_as_strtod(buf);
+		snprintf(buf, sizeof buf, "%.17Le", mid);
+		assert_scans_as_strtod(buf);
+		snprintf(buf, sizeof buf, "%.0f",
+			 ldexp((double)(next_rand(&st) >> 11), (int)(next_rand(&st) % 12)));
+		assert_scans_as_strtod(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_scanner_matches_strtod_on_the_edge_cases),
+	    cmocka_unit_test(test_scanner_matches_strtod_on_generated_numbers),
 	    cmocka_unit_test(test_auto_is_ks_with_exact_p_and_d_matching_scipy_on_1000_vs_1200),
 	    cmocka_unit_test(test_ks_exact_p_matches_scipy_on_40_vs_50),
 	    cmocka_unit_test(test_ks_exact_p_for_given_d_matches_scipy),
