@@ -427,17 +427,74 @@ static void histogram(const double *v, size_t n, const double *e, size_t k, size
 	}
 }
 
-/* Equal-width Sturges bins over ref ++ cur (Evidently, > 20 ref values). */
-static void bins_sturges(struct bins *b, const double *r, size_t n1, const double *c, size_t n2)
+/* 1 if the edges e[0..k] never decrease. */
+static int edges_ascend(const double *e, size_t k)
 {
-	double lo = r[0] < c[0] ? r[0] : c[0], hi = r[n1 - 1] > c[n2 - 1] ? r[n1 - 1] : c[n2 - 1];
-	double *edges;
-	size_t k = sturges_edges(lo, hi, n1 + n2, &edges);
+	for (size_t j = 0; j < k; j++)
+		if (!(e[j] <= e[j + 1]))
+			return 0;
+	return 1;
+}
 
+/* histogram() of unsorted v on ascending edges: each value goes to the bin
+ * of the last edge below or at it (the last bin closed), counted alike. */
+static void histogram_unsorted(const double *v, size_t n, const double *e, size_t k, size_t *counts)
+{
+	memset(counts, 0, k * sizeof *counts);
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i];
+
+		if (x < e[0] || x > e[k])
+			continue;
+		counts[upper_bound(e + 1, k - 1, x)]++;
+	}
+}
+
+/* The current sample's counts: by binary search on the edges when it is
+ * not sorted (*c_sorted 0) and the edges ascend, else sorted (in place, once)
+ * and counted as histogram() does. */
+static void histogram_current(double *c, size_t n, const double *e, size_t k, size_t *counts,
+			      int *c_sorted)
+{
+	if (!*c_sorted && edges_ascend(e, k)) {
+		histogram_unsorted(c, n, e, k, counts);
+		return;
+	}
+	if (!*c_sorted)
+		sort_doubles(c, n);
+	*c_sorted = 1;
+	histogram(c, n, e, k, counts);
+}
+
+/* The smallest and largest of c[0..n) (sorted or not). */
+static void min_max(const double *c, size_t n, int sorted, double *lo, double *hi)
+{
+	*lo = c[0];
+	*hi = c[n - 1];
+	if (sorted)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		*lo = c[i] < *lo ? c[i] : *lo;
+		*hi = c[i] > *hi ? c[i] : *hi;
+	}
+}
+
+/* Equal-width Sturges bins over ref ++ cur (Evidently, > 20 ref values);
+ * the current sample need not be sorted. */
+static void bins_sturges(struct bins *b, const double *r, size_t n1, double *c, size_t n2,
+			 int *c_sorted)
+{
+	double clo, chi, lo, hi, *edges;
+	size_t k;
+
+	min_max(c, n2, *c_sorted, &clo, &chi);
+	lo = r[0] < clo ? r[0] : clo;
+	hi = r[n1 - 1] > chi ? r[n1 - 1] : chi;
+	k = sturges_edges(lo, hi, n1 + n2, &edges);
 	bins_alloc(b, k);
 	b->edges = edges;
 	histogram(r, n1, edges, k, b->rc);
-	histogram(c, n2, edges, k, b->cc);
+	histogram_current(c, n2, edges, k, b->cc, c_sorted);
 	bins_shares(b, n1, n2);
 }
 
@@ -457,8 +514,10 @@ static double quantile(const double *v, size_t n, double q)
 	return g >= 0.5 ? hi - diff * (1 - g) : lo + diff * g;
 }
 
-/* Ten bins on the reference deciles, outer bins open (industry PSI). */
-static void bins_deciles(struct bins *b, const double *r, size_t n1, const double *c, size_t n2)
+/* Ten bins on the reference deciles, outer bins open (industry PSI); the
+ * current sample need not be sorted. */
+static void bins_deciles(struct bins *b, const double *r, size_t n1, double *c, size_t n2,
+			 int *c_sorted)
 {
 	bins_alloc(b, 10);
 	b->edges = xmalloc(11 * sizeof *b->edges);
@@ -467,7 +526,7 @@ static void bins_deciles(struct bins *b, const double *r, size_t n1, const doubl
 		b->edges[k] = quantile(r, n1, k / 10.0);
 	b->edges[10] = INFINITY;
 	histogram(r, n1, b->edges, 10, b->rc);
-	histogram(c, n2, b->edges, 10, b->cc);
+	histogram_current(c, n2, b->edges, 10, b->cc, c_sorted);
 	bins_shares(b, n1, n2);
 }
 
@@ -840,27 +899,46 @@ static void numeric_score(struct drift_result *res, struct bins *b, const double
 	}
 }
 
+/* 1 for the methods that only count the samples in bins (psi, kl_div,
+ * jensenshannon), which need no sorted current sample. */
+static int binned_only(enum drift_method m)
+{
+	return m == DRIFT_PSI || m == DRIFT_KL_DIV || m == DRIFT_JENSENSHANNON;
+}
+
 /* The default options. */
 static const struct drift_options default_options = {DRIFT_AUTO, DRIFT_BINNING_EVIDENTLY, 0, 0};
 
+/* Sort the current sample unless it already is. */
+static void sort_current(double *c, size_t n, int *c_sorted)
+{
+	if (!*c_sorted)
+		sort_doubles(c, n);
+	*c_sorted = 1;
+}
+
 /* Choose the bins for a numeric column: the method's, or for display; the
- * result's binning says whether deciles were used. */
+ * result's binning says whether deciles were used. Sorted r; c is sorted
+ * here (and *c_sorted set) only where the bins need it. */
 static void numeric_bins(struct drift_result *res, struct bins *b, const double *r, size_t n1,
-			 const double *c, size_t n2, enum drift_binning want)
+			 double *c, size_t n2, enum drift_binning want, int *c_sorted)
 {
 	int per_value = res->method == DRIFT_CHISQUARE || res->method == DRIFT_Z;
 
 	res->binning = DRIFT_BINNING_EVIDENTLY;
-	if (res->method == DRIFT_HELLINGER) {
-		res->score = res->statistic = hellinger_numeric(b, r, n1, c, n2);
-	} else if (per_value) {
-		bins_values(b, r, n1, c, n2);
+	if (res->method == DRIFT_HELLINGER || per_value) {
+		sort_current(c, n2, c_sorted);
+		if (per_value)
+			bins_values(b, r, n1, c, n2);
+		else
+			res->score = res->statistic = hellinger_numeric(b, r, n1, c, n2);
 	} else if (want == DRIFT_BINNING_DECILES) {
 		res->binning = DRIFT_BINNING_DECILES;
-		bins_deciles(b, r, n1, c, n2);
+		bins_deciles(b, r, n1, c, n2, c_sorted);
 	} else if (count_distinct(r, n1) > EVIDENTLY_MAX_CAT_VALS) {
-		bins_sturges(b, r, n1, c, n2);
+		bins_sturges(b, r, n1, c, n2, c_sorted);
 	} else {
+		sort_current(c, n2, c_sorted);
 		bins_values(b, r, n1, c, n2);
 	}
 	res->shares_scored = res->method == DRIFT_PSI || res->method == DRIFT_KL_DIV ||
@@ -874,7 +952,7 @@ int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_c
 	struct bins b = {0};
 	double *r, *c, std0;
 	size_t n1, n2;
-	int rc;
+	int rc, c_sorted = 0;
 
 	opt = opt ? opt : &default_options;
 	memset(res, 0, sizeof *res);
@@ -886,15 +964,19 @@ int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_c
 	}
 	std0 = drift_std0(r, n1); /* in input order, as np.std sums */
 	sort_doubles(r, n1);
-	sort_doubles(c, n2);
 	res->n_reference = n1;
 	res->n_current = n2;
 	res->n_dropped_reference = n_ref - n1;
 	res->n_dropped_current = n_cur - n2;
 	res->p_value = NAN;
-	res->method = opt->method != DRIFT_AUTO ? opt->method
-						: auto_method(0, n1, count_distinct2(r, n1, c, n2));
-	numeric_bins(res, &b, r, n1, c, n2, opt->binning);
+	res->method = opt->method;
+	if (!binned_only(res->method)) /* the binned scores count c unsorted */
+		sort_current(c, n2, &c_sorted);
+	if (res->method == DRIFT_AUTO)
+		res->method = auto_method(0, n1, count_distinct2(r, n1, c, n2));
+	numeric_bins(res, &b, r, n1, c, n2, opt->binning, &c_sorted);
+	if (!binned_only(res->method))
+		sort_current(c, n2, &c_sorted);
 	numeric_score(res, &b, r, n1, c, n2, std0);
 	result_take_bins(res, &b);
 	free(r);
