@@ -40,6 +40,7 @@ struct table {
 	int *width;	    /* widest cell per column */
 	char *filter;	    /* "" or the / text; "!x" excludes */
 	char *restore_key;  /* the cursor's row key when the rows were cleared */
+	int match_keys;	    /* / matches the rows' keys too (they are whole ids) */
 };
 
 struct view_ops {

@@ -517,5 +517,6 @@ struct view *view_runs_new(struct app *a, const char *experiment)
 	s->sort_col = -1;
 	v->data = s;
 	table_init(&v->table, initial_cols, FIXED_COLS);
+	v->table.match_keys = 1; /* / finds a run by more of its id than is shown */
 	return v;
 }

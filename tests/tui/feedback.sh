@@ -41,6 +41,14 @@ keys /
 literal "precision"
 keys Enter Space Enter
 wait_re "NAME▲ .*precision"
+# / finds a run by more of its id than the 8 characters shown
+long=$("$MLC_BIN" -r "$db" runs fraud-detection --json --limit 1 | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][0]['run_id'][:14])")
+keys /
+literal "$long"
+keys Enter
+wait_re "\(1 of [0-9]+\)  /$long"
+keys Escape
+wait_for "Runs of fraud-detection ("
 keys g
 keys Space Space
 wait_for "Runs of fraud-detection, 2 marked"
