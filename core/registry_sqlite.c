@@ -1038,35 +1038,44 @@ out:
 	return st;
 }
 
-/* The first q->limit runs when q's first order key is a metric, in two index
- * walks instead of one sort of every run: the runs with a number for the metric
- * by ix_latest_key_value in its direction, then, if the page is not full, the
- * runs without one (missing or NaN), as the full ORDER BY places them (last, in
- * the order of the remaining keys). Appends to out (and *ids when lean). */
-static int list_runs_by_metric(struct registry *r, int64_t eid, const struct mlc_run_query *q,
-			       const struct filter *f, const struct order_list *order,
-			       struct mlc_run_list *out, int64_t **ids, size_t *idcap,
-			       struct mlc_error *err)
+/* The tables for the first walk (the runs with a value, alias v), its extra
+ * condition, and the second's (runs without one): for metrics, NaN counts as none. */
+static const char *const walk_sql[2][3] = {
+    {"latest_metrics v CROSS JOIN runs r ON r.id = v.run_id"
+     " JOIN experiments e ON e.id = r.experiment_id",
+     " AND v.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND v.is_nan = 0",
+     " AND NOT EXISTS (SELECT 1 FROM latest_metrics v WHERE v.run_id = r.id"
+     " AND v.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND v.is_nan = 0)"},
+    {"params v CROSS JOIN runs r ON r.id = v.run_id JOIN experiments e ON e.id = r.experiment_id",
+     " AND v.key = ?",
+     " AND NOT EXISTS (SELECT 1 FROM params v WHERE v.run_id = r.id AND v.key = ?)"},
+};
+
+/* The first q->limit runs when q's first order key is a metric or a param, in
+ * two index walks instead of one sort of every run: the runs with a value by
+ * ix_latest_key_value (or ix_params_key) in the key's direction, then, if the
+ * page is not full, the runs without one (missing, or a NaN metric), as the full
+ * ORDER BY places them (last, in the order of the remaining keys). Appends to
+ * out (and *ids when lean). */
+static int list_runs_walk(struct registry *r, int64_t eid, const struct mlc_run_query *q,
+			  const struct filter *f, const struct order_list *order,
+			  struct mlc_run_list *out, int64_t **ids, size_t *idcap,
+			  struct mlc_error *err)
 {
 	const struct order_list rest = {order->keys + 1, order->n - 1};
 	const char *key = order->keys[0].key;
+	const char *const *w = walk_sql[order->keys[0].kind == FK_METRIC ? 0 : 1];
 	sqlite3_stmt *st;
 
-	st = runs_stmt(
-	    r, eid, q->all, f,
-	    "latest_metrics lm CROSS JOIN runs r ON r.id = lm.run_id"
-	    " JOIN experiments e ON e.id = r.experiment_id",
-	    " AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND lm.is_nan = 0", key,
-	    order->keys[0].desc ? "lm.value DESC, " : "lm.value ASC, ", &rest, q->limit, err);
+	st = runs_stmt(r, eid, q->all, f, w[0], w[1], key,
+		       order->keys[0].desc ? "v.value DESC, " : "v.value ASC, ", &rest, q->limit,
+		       err);
 	if (st == NULL || collect_runs(r, st, out, ids, idcap, err) < 0)
 		return -1;
 	if ((int64_t)out->n >= q->limit)
 		return 0;
-	st = runs_stmt(
-	    r, eid, q->all, f, "runs r JOIN experiments e ON e.id = r.experiment_id",
-	    " AND NOT EXISTS (SELECT 1 FROM latest_metrics lm WHERE lm.run_id = r.id"
-	    " AND lm.key_id = (SELECT id FROM metric_keys WHERE key = ?) AND lm.is_nan = 0)",
-	    key, "", &rest, q->limit - (int64_t)out->n, err);
+	st = runs_stmt(r, eid, q->all, f, "runs r JOIN experiments e ON e.id = r.experiment_id",
+		       w[2], key, "", &rest, q->limit - (int64_t)out->n, err);
 	if (st == NULL)
 		return -1;
 	return collect_runs(r, st, out, ids, idcap, err);
@@ -1091,8 +1100,9 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		return -1;
 	if (order_parse(q->order_by, FILTER_RUNS, &order, err) < 0)
 		goto out;
-	if (q->limit > 0 && order.n > 0 && order.keys[0].kind == FK_METRIC) {
-		ret = list_runs_by_metric(r, eid, q, f, &order, out, idp, &idcap, err);
+	if (q->limit > 0 && order.n > 0 &&
+	    (order.keys[0].kind == FK_METRIC || order.keys[0].kind == FK_PARAM)) {
+		ret = list_runs_walk(r, eid, q, f, &order, out, idp, &idcap, err);
 	} else {
 		st = runs_stmt(r, eid, q->all, f,
 			       "runs r JOIN experiments e ON e.id = r.experiment_id", "", NULL, "",
