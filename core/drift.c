@@ -450,7 +450,7 @@ static void histogram_unsorted(const double *v, size_t n, const double *e, size_
 	}
 }
 
-/* The current sample's counts: by binary search on the edges when it is
+/* A sample's counts: by binary search on the edges when it is
  * not sorted (*c_sorted 0) and the edges ascend, else sorted (in place, once)
  * and counted as histogram() does. */
 static void histogram_current(double *c, size_t n, const double *e, size_t k, size_t *counts,
@@ -480,20 +480,21 @@ static void min_max(const double *c, size_t n, int sorted, double *lo, double *h
 }
 
 /* Equal-width Sturges bins over ref ++ cur (Evidently, > 20 ref values);
- * the current sample need not be sorted. */
-static void bins_sturges(struct bins *b, const double *r, size_t n1, double *c, size_t n2,
+ * neither sample need be sorted. */
+static void bins_sturges(struct bins *b, double *r, size_t n1, int *r_sorted, double *c, size_t n2,
 			 int *c_sorted)
 {
-	double clo, chi, lo, hi, *edges;
+	double rlo, rhi, clo, chi, lo, hi, *edges;
 	size_t k;
 
+	min_max(r, n1, *r_sorted, &rlo, &rhi);
 	min_max(c, n2, *c_sorted, &clo, &chi);
-	lo = r[0] < clo ? r[0] : clo;
-	hi = r[n1 - 1] > chi ? r[n1 - 1] : chi;
+	lo = rlo < clo ? rlo : clo;
+	hi = rhi > chi ? rhi : chi;
 	k = sturges_edges(lo, hi, n1 + n2, &edges);
 	bins_alloc(b, k);
 	b->edges = edges;
-	histogram(r, n1, edges, k, b->rc);
+	histogram_current(r, n1, edges, k, b->rc, r_sorted);
 	histogram_current(c, n2, edges, k, b->cc, c_sorted);
 	bins_shares(b, n1, n2);
 }
@@ -900,7 +901,7 @@ static void numeric_score(struct drift_result *res, struct bins *b, const double
 }
 
 /* 1 for the methods that only count the samples in bins (psi, kl_div,
- * jensenshannon), which need no sorted current sample. */
+ * jensenshannon), which need neither sample sorted. */
 static int binned_only(enum drift_method m)
 {
 	return m == DRIFT_PSI || m == DRIFT_KL_DIV || m == DRIFT_JENSENSHANNON;
@@ -909,36 +910,61 @@ static int binned_only(enum drift_method m)
 /* The default options. */
 static const struct drift_options default_options = {DRIFT_AUTO, DRIFT_BINNING_EVIDENTLY, 0, 0};
 
-/* Sort the current sample unless it already is. */
-static void sort_current(double *c, size_t n, int *c_sorted)
+/* Sort a sample unless it already is. */
+static void sort_once(double *c, size_t n, int *c_sorted)
 {
 	if (!*c_sorted)
 		sort_doubles(c, n);
 	*c_sorted = 1;
 }
 
+/* 1 if v[0..n) holds more than EVIDENTLY_MAX_CAT_VALS distinct values
+ * (sorted or not; unsorted, the first distinct ones are kept and compared
+ * against until there are too many). */
+static int many_distinct(const double *v, size_t n, int sorted)
+{
+	double seen[EVIDENTLY_MAX_CAT_VALS + 1];
+	size_t k = 0, max = EVIDENTLY_MAX_CAT_VALS;
+
+	if (sorted)
+		return count_distinct(v, n) > max;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < k && seen[j] != v[i])
+			j++;
+		if (j == k && (seen[k++] = v[i], k > max))
+			return 1;
+	}
+	return 0;
+}
+
 /* Choose the bins for a numeric column: the method's, or for display; the
  * result's binning says whether deciles were used. Sorted r; c is sorted
  * here (and *c_sorted set) only where the bins need it. */
-static void numeric_bins(struct drift_result *res, struct bins *b, const double *r, size_t n1,
-			 double *c, size_t n2, enum drift_binning want, int *c_sorted)
+static void numeric_bins(struct drift_result *res, struct bins *b, double *r, size_t n1,
+			 int *r_sorted, double *c, size_t n2, enum drift_binning want,
+			 int *c_sorted)
 {
 	int per_value = res->method == DRIFT_CHISQUARE || res->method == DRIFT_Z;
 
 	res->binning = DRIFT_BINNING_EVIDENTLY;
 	if (res->method == DRIFT_HELLINGER || per_value) {
-		sort_current(c, n2, c_sorted);
+		sort_once(r, n1, r_sorted);
+		sort_once(c, n2, c_sorted);
 		if (per_value)
 			bins_values(b, r, n1, c, n2);
 		else
 			res->score = res->statistic = hellinger_numeric(b, r, n1, c, n2);
 	} else if (want == DRIFT_BINNING_DECILES) {
 		res->binning = DRIFT_BINNING_DECILES;
+		sort_once(r, n1, r_sorted);
 		bins_deciles(b, r, n1, c, n2, c_sorted);
-	} else if (count_distinct(r, n1) > EVIDENTLY_MAX_CAT_VALS) {
-		bins_sturges(b, r, n1, c, n2, c_sorted);
+	} else if (many_distinct(r, n1, *r_sorted)) {
+		bins_sturges(b, r, n1, r_sorted, c, n2, c_sorted);
 	} else {
-		sort_current(c, n2, c_sorted);
+		sort_once(r, n1, r_sorted);
+		sort_once(c, n2, c_sorted);
 		bins_values(b, r, n1, c, n2);
 	}
 	res->shares_scored = res->method == DRIFT_PSI || res->method == DRIFT_KL_DIV ||
@@ -952,7 +978,7 @@ int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_c
 	struct bins b = {0};
 	double *r, *c, std0;
 	size_t n1, n2;
-	int rc, c_sorted = 0;
+	int rc, r_sorted = 0, c_sorted = 0;
 
 	opt = opt ? opt : &default_options;
 	memset(res, 0, sizeof *res);
@@ -963,20 +989,19 @@ int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_c
 		return -1;
 	}
 	std0 = drift_std0(r, n1); /* in input order, as np.std sums */
-	sort_doubles(r, n1);
 	res->n_reference = n1;
 	res->n_current = n2;
 	res->n_dropped_reference = n_ref - n1;
 	res->n_dropped_current = n_cur - n2;
 	res->p_value = NAN;
 	res->method = opt->method;
-	if (!binned_only(res->method)) /* the binned scores count c unsorted */
-		sort_current(c, n2, &c_sorted);
+	if (!binned_only(res->method)) { /* the binned scores count unsorted */
+		sort_once(r, n1, &r_sorted);
+		sort_once(c, n2, &c_sorted);
+	}
 	if (res->method == DRIFT_AUTO)
 		res->method = auto_method(0, n1, count_distinct2(r, n1, c, n2));
-	numeric_bins(res, &b, r, n1, c, n2, opt->binning, &c_sorted);
-	if (!binned_only(res->method))
-		sort_current(c, n2, &c_sorted);
+	numeric_bins(res, &b, r, n1, &r_sorted, c, n2, opt->binning, &c_sorted);
 	numeric_score(res, &b, r, n1, c, n2, std0);
 	result_take_bins(res, &b);
 	free(r);
