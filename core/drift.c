@@ -436,17 +436,39 @@ static int edges_ascend(const double *e, size_t k)
 	return 1;
 }
 
+/* The bin of x in [e[0], e[k]] on ascending edges: the last edge below or
+ * at it, the last bin closed. The guess g (any index) is walked to it, so a
+ * good guess from equal widths costs a step or two; else binary search. */
+static size_t bin_of(double x, const double *e, size_t k, double g)
+{
+	size_t j;
+
+	if (!(g >= 0 && g < (double)k))
+		return upper_bound(e + 1, k - 1, x);
+	j = (size_t)g;
+	while (j > 0 && x < e[j])
+		j--;
+	while (j + 1 < k && x >= e[j + 1])
+		j++;
+	return j;
+}
+
 /* histogram() of unsorted v on ascending edges: each value goes to the bin
- * of the last edge below or at it (the last bin closed), counted alike. */
+ * of the last edge below or at it (the last bin closed), counted alike; the
+ * bin is first guessed as if the widths were equal. */
 static void histogram_unsorted(const double *v, size_t n, const double *e, size_t k, size_t *counts)
 {
+	double scale = (double)k / (e[k] - e[0]);
+
 	memset(counts, 0, k * sizeof *counts);
+	if (!isfinite(scale))
+		scale = NAN;
 	for (size_t i = 0; i < n; i++) {
 		double x = v[i];
 
 		if (x < e[0] || x > e[k])
 			continue;
-		counts[upper_bound(e + 1, k - 1, x)]++;
+		counts[bin_of(x, e, k, (x - e[0]) * scale)]++;
 	}
 }
 
