@@ -621,7 +621,8 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 		const char *what = ai->help;
 		if (!(ai->flags & A_HINT) || app_refusal(a, (enum action)act, 0, NULL, 0))
 			continue;
-		if (act == ACT_ENTER && v->ops->enter_hint == NULL)
+		if (act == ACT_ENTER &&
+		    (v->ops->enter_hint == NULL || (v->ops->enter_here && !v->ops->enter_here(v))))
 			continue;
 		if (act == ACT_BACK && a->depth < 2)
 			continue;

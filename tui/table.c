@@ -1,6 +1,7 @@
 /* table.c: the table widget most views are made of. Only the rows on screen are
  * drawn; column widths are measured once when the rows arrive. */
 #include "config.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -91,6 +92,8 @@ static int row_matches(const struct table *t, size_t r)
 	return hit != invert;
 }
 
+static size_t settle(const struct table *t, size_t c, int dir, size_t was);
+
 /* Recompute the visible rows, keeping the cursor on key when it survives. */
 static void refilter(struct table *t, const char *key)
 {
@@ -108,6 +111,8 @@ static void refilter(struct table *t, const char *key)
 		t->vis[t->nvis++] = r;
 	}
 	free(keep);
+	if (t->nvis)
+		t->cursor = settle(t, t->cursor, 1, t->cursor);
 	if (t->top > t->cursor)
 		t->top = t->cursor;
 }
@@ -173,20 +178,48 @@ void table_set_filter(struct table *t, const char *filter)
 	free(keep);
 }
 
+/* 1 if the cursor passes over visible row c: a gap or a section heading. */
+static int passed_over(const struct table *t, size_t c)
+{
+	size_t r = t->vis[c];
+	int empty = 1;
+
+	if (!layout_row(t, r))
+		return 0;
+	for (int i = 0; i < t->ncols && empty; i++)
+		empty = t->cells[r * (size_t)t->ncols + (size_t)i][0] == '\0';
+	return empty || t->roles[r] == THEME_TITLE;
+}
+
+/* Cursor position c moved on in direction dir (+1, -1) past gaps and
+ * headings; the other way when there is nothing that way; from where it was
+ * (was) when every row is passed over. */
+static size_t settle(const struct table *t, size_t c, int dir, size_t was)
+{
+	for (int pass = 0; pass < 2; pass++, dir = -dir)
+		for (size_t k = c; k < t->nvis; k += (size_t)(ptrdiff_t)dir)
+			if (!passed_over(t, k))
+				return k;
+	return was;
+}
+
 int table_move(struct table *t, enum action act, int page)
 {
-	size_t last = t->nvis ? t->nvis - 1 : 0;
+	size_t last = t->nvis ? t->nvis - 1 : 0, was = t->cursor;
 	size_t step = page > 1 ? (size_t)page - 1 : 1;
+	int dir = 1;
 
 	switch (act) {
 	case ACT_DOWN: t->cursor = t->cursor < last ? t->cursor + 1 : last; break;
-	case ACT_UP: t->cursor = t->cursor > 0 ? t->cursor - 1 : 0; break;
+	case ACT_UP: t->cursor = t->cursor > 0 ? t->cursor - 1 : 0; dir = -1; break;
 	case ACT_TOP: t->cursor = 0; break;
-	case ACT_BOTTOM: t->cursor = last; break;
+	case ACT_BOTTOM: t->cursor = last; dir = -1; break;
 	case ACT_PAGE_DOWN: t->cursor = t->cursor + step < last ? t->cursor + step : last; break;
-	case ACT_PAGE_UP: t->cursor = t->cursor > step ? t->cursor - step : 0; break;
+	case ACT_PAGE_UP: t->cursor = t->cursor > step ? t->cursor - step : 0; dir = -1; break;
 	default: return V_IGNORED;
 	}
+	if (t->nvis)
+		t->cursor = settle(t, t->cursor, dir, was);
 	return V_HANDLED;
 }
 

@@ -53,6 +53,9 @@ struct view_ops {
 	void (*free)(struct view *v);
 	/* Extra footer hint, e.g. "Enter versions". */
 	const char *enter_hint;
+	/* 1 when Enter does something on the cursor's row (NULL: on every row);
+	 * the footer offers Enter only there. */
+	int (*enter_here)(const struct view *v);
 	/* The title shows the row count (lists do, a detail page does not). */
 	int counted;
 	/* Draw the body itself instead of the table (charts). */

@@ -67,8 +67,12 @@ static void row(struct view *v, const char *key, enum theme_role role, const cha
 
 static void heading(struct view *v, const char *title)
 {
-	row(v, NULL, THEME_NORMAL, "", "");
-	row(v, NULL, THEME_TITLE, title, "");
+	char key[32];
+
+	snprintf(key, sizeof key, "#-gap%zu", v->table.nrows);
+	row(v, key, THEME_NORMAL, "", "");
+	snprintf(key, sizeof key, "#-head%zu", v->table.nrows);
+	row(v, key, THEME_TITLE, title, "");
 }
 
 static void row_time(struct view *v, const char *field, int64_t ms)
@@ -85,14 +89,16 @@ static void fill_attributes(struct view *v, const struct run_job *j)
 
 	row(v, NULL, THEME_NORMAL, "Run ID", run->run_id);
 	row(v, NULL, THEME_NORMAL, "Name", run->run_name);
-	snprintf(buf, sizeof buf, "%s (%s)", run->experiment_id, j->exp.n ? j->exp.items[0].name : "?");
+	snprintf(buf, sizeof buf, "%s (%s)", run->experiment_id,
+		 j->exp.n ? j->exp.items[0].name : "?");
 	row(v, NULL, THEME_NORMAL, "Experiment", buf);
 	row(v, NULL, THEME_NORMAL, "Status", run->status);
 	row(v, NULL, THEME_NORMAL, "User", run->user_id);
 	row_time(v, "Started", run->start_time);
 	row_time(v, "Ended", run->end_time);
 	if (run->end_time > run->start_time) {
-		snprintf(buf, sizeof buf, "%.1f min", (double)(run->end_time - run->start_time) / 60000.0);
+		snprintf(buf, sizeof buf, "%.1f min",
+			 (double)(run->end_time - run->start_time) / 60000.0);
 		row(v, NULL, THEME_NORMAL, "Duration", buf);
 	}
 	row(v, NULL, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
@@ -191,6 +197,14 @@ static void run_load(struct app *a, struct view *v)
 	view_job_start(a, v, run_run, run_done, j);
 }
 
+/* 1 when Enter does something on the cursor's row: a metric or a version. */
+static int run_enter_here(const struct view *v)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	return key && (strncmp(key, "m:", 2) == 0 || strncmp(key, "v:", 2) == 0);
+}
+
 static int run_action(struct app *a, struct view *v, enum action act)
 {
 	struct run_state *s = v->data;
@@ -223,17 +237,18 @@ static void run_free(struct view *v)
 }
 
 static const struct view_ops run_ops = {
-	.name = "run",
-	.load = run_load,
-	.action = run_action,
-	.free = run_free,
-	.enter_hint = "chart/version",
-	.search = -1,
+    .name = "run",
+    .load = run_load,
+    .action = run_action,
+    .free = run_free,
+    .enter_hint = "chart/version",
+    .enter_here = run_enter_here,
+    .search = -1,
 };
 
 static const struct table_col cols[] = {
-	{"FIELD", 32, 0, 0}, {"VALUE", 40, 0, 0}, {"MIN", 0, 1, 0}, {"MAX", 0, 1, 0},
-	{"HISTORY", 0, 0, 1},
+    {"FIELD", 32, 0, 0}, {"VALUE", 40, 0, 0},  {"MIN", 0, 1, 0},
+    {"MAX", 0, 1, 0},	 {"HISTORY", 0, 0, 1},
 };
 
 struct view *view_run_new(struct app *a, const char *run_id)

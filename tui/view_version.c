@@ -32,8 +32,8 @@ static void version_run(struct registry *r, void *arg)
 		if (strcmp(j->versions.items[i].version, j->version) == 0)
 			j->ver = &j->versions.items[i];
 	if (j->ver == NULL) {
-		j->rc = mlc_error_set(&j->err, MLC_ERR_NOTFOUND, "model '%s': no version %s", j->model,
-				      j->version);
+		j->rc = mlc_error_set(&j->err, MLC_ERR_NOTFOUND, "model '%s': no version %s",
+				      j->model, j->version);
 		return;
 	}
 	j->run_rc = -1;
@@ -50,11 +50,15 @@ static void row(struct view *v, enum theme_role role, const char *field, const c
 	table_add(&v->table, key, role, (const char *[]){field, value});
 }
 
-/* A section heading row. */
+/* A section heading: a gap and a title, layout rows the cursor passes over. */
 static void heading(struct view *v, const char *title)
 {
-	row(v, THEME_NORMAL, "", "");
-	row(v, THEME_TITLE, title, "");
+	char key[32];
+
+	snprintf(key, sizeof key, "#-gap%zu", v->table.nrows);
+	table_add(&v->table, key, THEME_NORMAL, (const char *[]){"", ""});
+	snprintf(key, sizeof key, "#-head%zu", v->table.nrows);
+	table_add(&v->table, key, THEME_TITLE, (const char *[]){title, ""});
 }
 
 static void row_time(struct view *v, const char *field, int64_t ms)
@@ -77,7 +81,13 @@ static void fill_version(struct view *v, const struct mlc_version *ver)
 	row(v, THEME_NORMAL, "Aliases", al.len ? sb_str(&al) : "-");
 	row(v, THEME_NORMAL, "Status", ver->status);
 	row(v, THEME_NORMAL, "Source", ver->source);
-	row(v, THEME_NORMAL, "Run ID", *ver->run_id ? ver->run_id : "-");
+	if (*ver->run_id) { /* Enter opens the run here too ("R:": a key of its own) */
+		char *key = xasprintf("R:%s", ver->run_id);
+		table_add(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", ver->run_id});
+		free(key);
+	} else {
+		row(v, THEME_NORMAL, "Run ID", "-");
+	}
 	row(v, THEME_NORMAL, "User", ver->user_id);
 	row_time(v, "Created", ver->creation_time);
 	row_time(v, "Updated", ver->last_updated_time);
@@ -101,7 +111,13 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 	free(key);
 	row(v, THEME_NORMAL, "Name", run->run_name);
 	row(v, THEME_NORMAL, "Experiment", run->experiment_id);
-	row(v, THEME_NORMAL, "Status", run->status);
+	if (run->lifecycle_stage && strcmp(run->lifecycle_stage, "deleted") == 0) {
+		char *st = xasprintf("%s (the run was deleted)", run->status);
+		row(v, THEME_WARN, "Status", st);
+		free(st);
+	} else {
+		row(v, THEME_NORMAL, "Status", run->status);
+	}
 	row(v, THEME_NORMAL, "User", run->user_id);
 	row_time(v, "Started", run->start_time);
 	row_time(v, "Ended", run->end_time);
@@ -114,7 +130,8 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 		if (isnan(m->value))
 			snprintf(buf, sizeof buf, "NaN  (step %lld)", (long long)m->step);
 		else
-			snprintf(buf, sizeof buf, "%.6g  (step %lld)", m->value, (long long)m->step);
+			snprintf(buf, sizeof buf, "%.6g  (step %lld)", m->value,
+				 (long long)m->step);
 		row(v, THEME_NORMAL, m->key, buf);
 	}
 }
@@ -153,28 +170,37 @@ static void version_load(struct app *a, struct view *v)
 	view_job_start(a, v, version_run, version_done, j);
 }
 
-/* Enter on the lineage row opens the run that produced the version. */
+/* 1 when Enter does something on the cursor's row: a Run ID row. */
+static int version_enter_here(const struct view *v)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	return key && (strncmp(key, "r:", 2) == 0 || strncmp(key, "R:", 2) == 0);
+}
+
+/* Enter on a Run ID row opens the run that produced the version. */
 static int version_action(struct app *a, struct view *v, enum action act)
 {
 	const char *key = table_cursor_key(&v->table);
 
-	if (act != ACT_ENTER || key == NULL || strncmp(key, "r:", 2) != 0)
+	if (act != ACT_ENTER || !version_enter_here(v))
 		return V_IGNORED;
 	app_push(a, view_run_new(a, key + 2));
 	return V_REDRAW;
 }
 
 static const struct view_ops version_ops = {
-	.name = "version",
-	.load = version_load,
-	.action = version_action,
-	.enter_hint = "run",
-	.search = -1,
+    .name = "version",
+    .load = version_load,
+    .action = version_action,
+    .enter_hint = "run",
+    .enter_here = version_enter_here,
+    .search = -1,
 };
 
 static const struct table_col version_cols[] = {
-	{"FIELD", 28, 0, 0},
-	{"VALUE", 0, 0, 1},
+    {"FIELD", 28, 0, 0},
+    {"VALUE", 0, 0, 1},
 };
 
 struct view *view_version_new(struct app *a, const char *model, const char *version)
