@@ -1,7 +1,8 @@
 /* view_deployments.c: what is live where — per model and environment the live
  * version, since when, by whom and its hook's status; for one model every
- * environment (also those with nothing live yet) and the history. d deploys a version to the row's environment (or opens a request
- * where the policy wants approvals), R rolls back; both confirm first. */
+ * environment (also those with nothing live yet) and the history. d deploys a version to the row's
+ * environment (or opens a request where the policy wants approvals), R rolls back; both confirm
+ * first. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +56,9 @@ static void add_live(struct view *v, const struct mlc_live *l)
 	char since[32], *key = live_key(l->model, l->environment);
 
 	timefmt_minutes(l->since, since, sizeof since);
-	table_add(&v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
-		  (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
+	table_add(
+	    &v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
+	    (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
 	free(key);
 }
 
@@ -105,7 +107,8 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 		if (s->model == NULL || !find_env_in(&j->envs, j->live.items[i].environment))
 			add_live(v, &j->live.items[i]);
 	if (s->model != NULL) {
-		table_add(&v->table, "#-gap", THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
+		table_add(&v->table, "#-gap", THEME_NORMAL,
+			  (const char *[]){"", "", "", "", "", ""});
 		table_add(&v->table, "#-history", THEME_TITLE,
 			  (const char *[]){"History, newest first", "", "", "", "", ""});
 		for (size_t i = 0; i < j->history.n; i++) {
@@ -113,9 +116,11 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 			char at[32], key[32], ver[80];
 			timefmt_minutes(d->at, at, sizeof at);
 			snprintf(key, sizeof key, "#-h%zu", i); /* events, not counted */
-			snprintf(ver, sizeof ver, "%s %s %s", *d->previous_version ? d->previous_version : "-",
-				 "->", d->version);
-			table_add(&v->table, key, strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
+			snprintf(ver, sizeof ver, "%s %s %s",
+				 *d->previous_version ? d->previous_version : "-", "->",
+				 d->version);
+			table_add(&v->table, key,
+				  strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
 				  (const char *[]){d->action, d->environment, ver, at, d->by, ""});
 		}
 	}
@@ -200,22 +205,20 @@ static void confirm_change(struct app *a, void *ctx)
 	change_submit(a, ctx);
 }
 
-/* The version typed after d: confirm the deploy (or the request). */
-static void deploy_version_typed(struct app *a, const char *text, void *ctx)
+/* Confirm deploying (or requesting) version of c's model in c's environment. */
+static void deploy_dialog(struct app *a, struct view *v, const struct change *c,
+			  const char *version)
 {
-	struct view *v = app_top(a);
 	struct deployments_state *s = v->data;
-	struct change *c = ctx;
 	const struct mlc_env *e = find_env(s, c->env);
 	const char *live = cursor_version(v);
+	struct change *copy;
 	struct dialog *d;
 
-	if (*text == '\0' || e == NULL)
+	if (e == NULL)
 		return;
-	free(c->version);
-	c->version = xstrdup(text);
-	struct change *copy = change_new(e->required_approvals > 0 ? CH_REQUEST : CH_DEPLOY, c->model,
-					 c->version, c->env);
+	copy = change_new(e->required_approvals > 0 ? CH_REQUEST : CH_DEPLOY, c->model, version,
+			  c->env);
 	if (e->required_approvals > 0)
 		copy->req_kind = xstrdup("promote");
 	d = dialog_new(e->required_approvals > 0 ? "Request a promotion" : "Deploy",
@@ -224,11 +227,80 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 	dialog_line(d, "Model:        %s", c->model);
 	dialog_line(d, "Environment:  %s", c->env);
 	dialog_line(d, "Version:      %s -> %s", *live && strcmp(live, "-") != 0 ? live : "none",
-		    c->version);
+		    version);
 	if (e->required_approvals > 0)
-		dialog_line(d, "The policy of %s needs %lld approvals: this opens a request.", c->env,
-			    (long long)e->required_approvals);
+		dialog_line(d, "The policy of %s needs %lld approvals: this opens a request.",
+			    c->env, (long long)e->required_approvals);
 	app_dialog(a, d);
+}
+
+/* Is the typed version there (and not archived)? Asked before the dialog. */
+struct check_job {
+	uint64_t view_id;
+	struct change *c; /* model, env and the typed version */
+	struct mlc_version_list versions;
+	struct mlc_error err;
+	int rc;
+};
+
+static void check_run(struct registry *r, void *arg)
+{
+	struct check_job *j = arg;
+	j->rc = registry_list_versions(r, j->c->model, &j->versions, &j->err);
+}
+
+/* The model's versions are in: a version that is not there, or archived, is
+ * refused now, naming the versions there are; else the dialog. */
+static void check_done(struct app *a, void *arg)
+{
+	struct check_job *j = arg;
+	struct view *v = a ? app_top(a) : NULL;
+	const struct mlc_version *found = NULL;
+	int64_t low = 0, high = 0;
+
+	for (size_t i = 0; j->rc == 0 && i < j->versions.n; i++) {
+		int64_t n = strtoll(j->versions.items[i].version, NULL, 10);
+		low = low == 0 || n < low ? n : low;
+		high = n > high ? n : high;
+		if (strcmp(j->versions.items[i].version, j->c->version) == 0)
+			found = &j->versions.items[i];
+	}
+	if (v == NULL || v->id != j->view_id)
+		; /* the view went away meanwhile */
+	else if (j->rc < 0)
+		app_status(a, 1, "%s", j->err.msg);
+	else if (found == NULL)
+		app_status(a, 1, "model '%s': no version %s (it has versions %lld to %lld)",
+			   j->c->model, j->c->version, (long long)low, (long long)high);
+	else if (found->stage && strcmp(found->stage, "Archived") == 0)
+		app_status(a, 1, "%s version %s is archived: restore it before deploying it",
+			   j->c->model, j->c->version);
+	else
+		deploy_dialog(a, v, j->c, j->c->version);
+	MLC_LIST_FREE(&j->versions);
+	change_free(j->c);
+	free(j);
+}
+
+/* The version typed after d: not a number is refused at once; else the
+ * model's versions are asked for, then the dialog (check_done). */
+static void deploy_version_typed(struct app *a, const char *text, void *ctx)
+{
+	struct view *v = app_top(a);
+	struct change *c = ctx;
+	struct mlc_error err = {0};
+	struct check_job *j;
+
+	if (*text == '\0')
+		return;
+	if (mlc_version_parse(text, &err) < 0) {
+		app_status(a, 1, "%s", err.msg);
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->view_id = v->id;
+	j->c = change_new(CH_DEPLOY, c->model, text, c->env);
+	worker_submit(a->worker, check_run, check_done, j);
 }
 
 /* d on a row: ask which version, then confirm. */
@@ -242,7 +314,8 @@ static void start_deploy(struct app *a, struct view *v)
 		return;
 	}
 	snprintf(label, sizeof label, "deploy which version of %.120s to %.60s? ", model, env);
-	app_prompt(a, label, deploy_version_typed, change_discard, change_new(CH_DEPLOY, model, NULL, env));
+	app_prompt(a, label, deploy_version_typed, change_discard,
+		   change_new(CH_DEPLOY, model, NULL, env));
 	free(copy);
 }
 
@@ -259,7 +332,8 @@ struct preview_job {
 static void preview_run(struct registry *r, void *arg)
 {
 	struct preview_job *j = arg;
-	j->rc = registry_rollback_target(r, j->model, j->env, j->version, sizeof j->version, &j->err);
+	j->rc =
+	    registry_rollback_target(r, j->model, j->env, j->version, sizeof j->version, &j->err);
 }
 
 /* The target is known: the dialog names model, environment, from -> to. */
@@ -272,19 +346,23 @@ static void preview_done(struct app *a, void *arg)
 		if (j->rc < 0) {
 			app_status(a, 1, "%s", j->err.msg);
 		} else {
-			struct change *c = change_new(j->request ? CH_REQUEST : CH_ROLLBACK, j->model,
-						      j->request ? j->version : NULL, j->env);
+			struct change *c =
+			    change_new(j->request ? CH_REQUEST : CH_ROLLBACK, j->model,
+				       j->request ? j->version : NULL, j->env);
 			struct dialog *d;
 			if (j->request)
 				c->req_kind = xstrdup("rollback");
 			d = dialog_new(j->request ? "Request a rollback" : "Roll back",
-				       j->request ? "Request" : "Roll back", j->last ? j->model : NULL,
-				       confirm_change, change_discard, c);
+				       j->request ? "Request" : "Roll back",
+				       j->last ? j->model : NULL, confirm_change, change_discard,
+				       c);
 			dialog_line(d, "Model:        %s", j->model);
 			dialog_line(d, "Environment:  %s", j->env);
 			dialog_line(d, "Version:      %s -> %s", j->live, j->version);
 			if (j->request)
-				dialog_line(d, "The policy of %s wants approval for rollbacks: this opens a request.",
+				dialog_line(d,
+					    "The policy of %s wants approval for rollbacks: this "
+					    "opens a request.",
 					    j->env);
 			app_dialog(a, d);
 		}
@@ -382,19 +460,19 @@ static void deployments_free(struct view *v)
 }
 
 static const struct view_ops deployments_ops = {
-	.name = "deployments",
-	.load = deployments_load,
-	.action = deployments_action,
-	.free = deployments_free,
-	.enter_hint = "versions",
-	.counted = 1,
-	.hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_HOOK_RETRY, ACT_NONE},
-	.search = -1,
+    .name = "deployments",
+    .load = deployments_load,
+    .action = deployments_action,
+    .free = deployments_free,
+    .enter_hint = "versions",
+    .counted = 1,
+    .hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_HOOK_RETRY, ACT_NONE},
+    .search = -1,
 };
 
 static const struct table_col cols[] = {
-	{"MODEL", 32, 0, 0}, {"ENV", 16, 0, 0}, {"VERSION", 0, 0, 0},
-	{"SINCE", 0, 0, 0},  {"BY", 16, 0, 0},  {"HOOK", 0, 0, 1},
+    {"MODEL", 32, 0, 0}, {"ENV", 16, 0, 0}, {"VERSION", 0, 0, 0},
+    {"SINCE", 0, 0, 0},	 {"BY", 16, 0, 0},  {"HOOK", 0, 0, 1},
 };
 
 struct view *view_deployments_new(struct app *a, const char *model)

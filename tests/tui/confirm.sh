@@ -6,6 +6,7 @@
 . "$MLC_SRCDIR/tests/lib.sh"
 command -v python3 >/dev/null || skip "python3 is needed to rename the model"
 db=$(demo_db)
+ver=$("$MLC_BIN" -r "$db" versions credit-risk --json | python3 -c "import json,sys; print(max(int(v['version']) for v in json.load(sys.stdin)['versions'] if v['current_stage'] != 'Archived'))")
 python3 -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 c.execute("UPDATE registered_models SET name = ? WHERE name = ?", ("cr\x07edit\u202erisk", "credit-risk"))
@@ -26,7 +27,7 @@ keys Enter
 wait_re "\(1 of [0-9]+\)  /production"
 keys d
 wait_for "to production?"
-literal "20"
+literal "$ver"
 keys Enter
 wait_for "Type $shown to confirm"
 literal "$shown"

@@ -2,7 +2,9 @@
 # tests/tui/unknown.sh: a : command naming something that is not there
 # (:versions, :runs, :drift, :deployments with an unknown name) says what is
 # wrong and leaves the screen where it was, instead of opening an empty view.
-# A view whose thing goes away later keeps its error on screen (refresh).
+# A view whose thing goes away later keeps its error on screen (refresh). d
+# (deploy) refuses a version that is not a number, or not the model's, before
+# any dialog.
 . "$MLC_SRCDIR/tests/lib.sh"
 db=$(demo_db)
 tui_start 120 30 -r "$db"
@@ -26,6 +28,34 @@ keys :
 literal "versions credit-risk"
 keys Enter
 wait_for "Versions of credit-risk"
+# d refuses a version that is not a number at once, and one the model does not
+# have before any dialog
+keys :
+literal "deployments credit-risk"
+keys Enter
+wait_for "Deployments of credit-risk ("
+keys /
+literal "staging"
+keys Enter
+wait_re "\(1 of [0-9]+\)  /staging"
+keys d
+wait_for "deploy which version of credit-risk to staging?"
+literal "abc"
+keys Enter
+wait_for "version 'abc': not a version number"
+keys d
+wait_for "deploy which version of credit-risk to staging?"
+literal "999"
+keys Enter
+wait_re "model 'credit-risk': no version 999 \(it has versions [0-9]+ to [0-9]+\)"
+screen | grep -qF "[ Cancel ]" && fail "a dialog opened for a version that is not there" || ok "no dialog"
+keys d
+wait_for "deploy which version of credit-risk to staging?"
+literal "1"
+keys Enter
+wait_re "\[ Cancel \]|is archived: restore it"
+ok "a version the model has goes on (a dialog, or archived named)"
+keys Escape
 keys q
 expect_quit "q exits 0"
 finish
