@@ -234,7 +234,7 @@ check "the request is a policy request" "$(py "d['request']['kind']" <"$T/out")"
 check "prod still needs one approval" "$(prodpolicy required_approvals)" 1
 check "the tag holds the change" "$(policyreq "(d['kind'], d['state'], d['by'], d['change'])")" \
 	"('policy', 'pending', 'bob', {'required_approvals': 0, 'approvers': 'bob,carol,dave'})"
-expect_exit 0 "approvals" -- "$M" approvals
+expect_exit 0 "approvals --wide (cells whole)" -- "$M" approvals --wide
 expect_in "$T/out" "required approvals 1 -> 0 (loosens), approvers bob,carol -> bob,carol,dave (loosens: approver dave added)" "approvals shows what it changes"
 expect_exit 1 "bob cannot approve his own" -- "$M" --as bob approve "$pq"
 expect_exit 1 "dave is not an approver yet" -- "$M" --as dave approve "$pq"
