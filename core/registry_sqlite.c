@@ -704,9 +704,13 @@ static int query_experiments(struct registry *r, int all, int64_t eid,
 
 	st = sq_prep(r, "SELECT e.id, e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,"
 		     " e.creation_time, max(e.last_update_time, coalesce((SELECT max(start_time)"
-		     " FROM runs r WHERE r.experiment_id = e.id), 0)),"
+		     " FROM runs r WHERE r.experiment_id = e.id AND r.lifecycle_stage = 'active'), 0),"
+		     " coalesce((SELECT max(start_time) FROM runs r WHERE r.experiment_id = e.id"
+		     " AND r.lifecycle_stage = 'deleted'), 0)),"
 		     " (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id"
-		     "  AND (?1 OR r.lifecycle_stage = 'active'))"
+		     "  AND r.lifecycle_stage = 'active') + CASE WHEN ?1 THEN (SELECT count(*)"
+		     "  FROM runs r WHERE r.experiment_id = e.id AND r.lifecycle_stage = 'deleted')"
+		     "  ELSE 0 END"
 		     " FROM experiments e WHERE (?1 OR e.lifecycle_stage = 'active')"
 		     " AND (?2 = 0 OR e.id = ?2) ORDER BY e.name", err);
 	tg = sq_prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);

@@ -232,6 +232,8 @@ static const char *const indexes[][2] = {
 	{"ix_run_tags_key", "run_tags (key, value)"},
 	{"ix_runs_name", "runs (experiment_id, lifecycle_stage, run_name, start_time DESC, run_uuid)"},
 	{"ix_runs_status", "runs (experiment_id, lifecycle_stage, status, start_time DESC, run_uuid)"},
+	{"ix_runs_status_desc",
+	 "runs (experiment_id, lifecycle_stage, status DESC, start_time DESC, run_uuid)"},
 	{"ix_runs_uuid", "runs (experiment_id, lifecycle_stage, run_uuid)"},
 	{"ix_deployments_model_env", "deployments (model_id, env_id, at DESC)"},
 	{"ix_requests_state", "promotion_requests (state, requested_at)"},

@@ -190,6 +190,8 @@ static int where_sql(const struct mlc_run_query *q, int64_t eid, const struct fi
 static void after_sql(struct strbuf *sb, const char *const *terms, const int *desc, size_t n,
 		      int inclusive)
 {
+	/* the first term's bound alone too: the index walk starts there */
+	sb_printf(sb, " AND %s %s= ?", terms[0], desc[0] ? "<" : ">");
 	sb_add(sb, " AND (");
 	for (size_t i = 0; i < n; i++) {
 		const char *op = desc[i] ? "<" : ">";
@@ -203,12 +205,19 @@ static void after_sql(struct strbuf *sb, const char *const *terms, const int *de
 	sb_addc(sb, ')');
 }
 
-/* Bind the anchor's values for after_sql's terms: the key's value (when
- * with_value), twice but for the last term, then start time and run id. */
+/* Bind the anchor's values for after_sql's terms: the first term's bound,
+ * then the key's value (when with_value), twice but for the last term, start
+ * time likewise, and run id. */
 static void anchor_args(struct sql_args *a, const struct anchor *an, int with_value, size_t n)
 {
 	size_t i = 0;
 
+	if (with_value && an->is_text) /* the first term's bound (after_sql) */
+		sql_args_text(a, an->text);
+	else if (with_value)
+		sql_args_real(a, an->num);
+	else
+		sql_args_int(a, an->start);
 	if (with_value) {
 		for (int k = 0; k < (i + 1 == n ? 1 : 2); k++) {
 			if (an->is_text)
