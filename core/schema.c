@@ -230,6 +230,7 @@ static const char *const indexes[][2] = {
 	{"ix_params_key", "params (key, value)"},
 	/* v5: the console's windows sort runs by these without reading them all */
 	{"ix_run_tags_key", "run_tags (key, value)"},
+	{"ix_latest_nan", "latest_metrics (key_id) WHERE is_nan = 1"},
 	{"ix_runs_name", "runs (experiment_id, lifecycle_stage, run_name, start_time DESC, run_uuid)"},
 	{"ix_runs_status", "runs (experiment_id, lifecycle_stage, status, start_time DESC, run_uuid)"},
 	{"ix_runs_status_desc",

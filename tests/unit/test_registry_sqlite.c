@@ -734,6 +734,10 @@ static int gen_cmp_key(const struct gen_run *a, const struct gen_run *b, char ki
 		c = (a->start > b->start) - (a->start < b->start);
 		return desc ? -c : c;
 	}
+	if (kind == 'z') { /* metric z: every run has it (its value is m's) */
+		c = (a->m > b->m) - (a->m < b->m);
+		return desc ? -c : c;
+	}
 	if (kind == 'S' || kind == 'u') {
 		c = kind == 'S' ? strcmp(a->status, b->status) : strcmp(a->uuid, b->uuid);
 		return desc ? -c : c;
@@ -943,6 +947,8 @@ static void test_windows_equal_a_brute_force_sort(void **state)
 	    {"attributes.status DESC", {'S', 0}, {1, 0}},
 	    {"attributes.status ASC", {'S', 0}, {0, 0}},
 	    {"attributes.run_id DESC", {'u', 0}, {1, 0}},
+	    {"metrics.z DESC", {'z', 0}, {1, 0}}, /* no run lacks it: one stage */
+	    {"metrics.z ASC", {'z', 0}, {0, 0}},
 	};
 	static const char *const gen_filters[] = {NULL, "params.p = 'v1'", "metrics.m > 0.3",
 						  "attributes.status = 'FINISHED'"};
