@@ -72,9 +72,8 @@ void table_add(struct table *t, const char *key, enum theme_role role, const cha
 	t->nrows++;
 }
 
-/* 1 if row r passes the filter: case-insensitive substring of any cell or,
- * where the keys are whole ids (match_keys), of the row's key: a run's full
- * id where the cell shows 8 characters; a leading '!' inverts. */
+/* 1 if row r passes the filter: case-insensitive substring of any cell; a
+ * leading '!' inverts. */
 static int row_matches(const struct table *t, size_t r)
 {
 	const char *f = t->filter;
@@ -87,8 +86,6 @@ static int row_matches(const struct table *t, size_t r)
 		return 1;
 	for (int i = 0; i < t->ncols && !hit; i++)
 		hit = strcasestr(t->cells[r * (size_t)t->ncols + (size_t)i], f) != NULL;
-	if (!hit && t->match_keys)
-		hit = strcasestr(t->keys[r], f) != NULL;
 	return hit != invert;
 }
 

@@ -40,7 +40,6 @@ struct table {
 	int *width;	    /* widest cell per column */
 	char *filter;	    /* "" or the / text; "!x" excludes */
 	char *restore_key;  /* the cursor's row key when the rows were cleared */
-	int match_keys;	    /* / matches the rows' keys too (they are whole ids) */
 	int filter_outside; /* the view asks its registry for the / text's rows: keep all */
 };
 

@@ -3,12 +3,13 @@
  * MLflow's syntax (:filter) or by text (/), runs marked (space) for compare
  * (c). Only the chosen columns are loaded.
  *
- * Where the registry answers windows (REG_CAP_WINDOW: the local registry),
- * the table holds only the runs around the cursor, a few screens; moving near
- * either end asks for the next window, G and gg for the last and the first, and
- * a sort, a / keystroke or a reload is one new windowed query that keeps the
- * cursor on its run: the cost follows the screen, not the experiment. Other
- * registries load every run once and sort and filter them here. */
+ * The table holds only a window of the runs around the cursor, a few screens:
+ * moving near either end asks for the next window, G and gg for the last and
+ * the first, and a sort, a / keystroke or a reload is one new query that keeps
+ * the cursor on its run. Where the registry answers windows (REG_CAP_WINDOW:
+ * the local registry) they come from it, and the cost follows the screen, not
+ * the experiment; other registries load every run once (without formatting
+ * them) and the windows are cut from those here, the same way. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -35,8 +36,13 @@ struct runs_state {
 	char **columns; /* "metrics.K", "params.K", "tags.K" */
 	size_t ncolumns;
 	int chosen; /* the user picked the columns: keep them */
-	struct mlc_run_list runs;
-	size_t *order; /* row -> index in runs */
+	struct mlc_run_list runs; /* the window: the table's rows, in order */
+	/* a registry without windows: every run, loaded once (all), in the sort
+	 * order (order), and those the / text lets through (hits); windows are
+	 * served from here */
+	struct mlc_run_list all;
+	size_t *order, *hits;
+	size_t nhits;
 	int sort_col;  /* -1: as loaded (newest first) */
 	int sort_desc;
 	char *marks[MAX_MARKS];
@@ -218,24 +224,62 @@ static int cmp_keys(const void *pa, const void *pb, void *ctx)
 	return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-/* s->order: the rows in the sort column's order (or as loaded). */
+/* s->order: every run in the sort column's order (or as loaded). */
 static void sort_runs(struct runs_state *s)
 {
 	struct sort_key *keys;
+	size_t n = s->all.n;
 
-	for (size_t i = 0; i < s->runs.n; i++)
+	free(s->order);
+	s->order = xmalloc((n ? n : 1) * sizeof *s->order);
+	for (size_t i = 0; i < n; i++)
 		s->order[i] = i;
-	if (s->sort_col < 0 || s->runs.n == 0 || s->windowed) /* a window comes in order */
+	if (s->sort_col < 0 || n == 0)
 		return;
-	keys = xmalloc(s->runs.n * sizeof *keys);
-	for (size_t i = 0; i < s->runs.n; i++) {
+	keys = xmalloc(n * sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
 		keys[i].index = i;
-		make_key(s, &s->runs.items[i], s->sort_col, &keys[i]);
+		make_key(s, &s->all.items[i], s->sort_col, &keys[i]);
 	}
-	qsort_r(keys, s->runs.n, sizeof *keys, cmp_keys, &s->sort_desc);
-	for (size_t i = 0; i < s->runs.n; i++)
+	qsort_r(keys, n, sizeof *keys, cmp_keys, &s->sort_desc);
+	for (size_t i = 0; i < n; i++)
 		s->order[i] = keys[i].index;
 	free(keys);
+}
+
+/* 1 if run shows text t (see mlc_run_query.text): its whole id, name, user,
+ * status, start time or a shown column's cell, ASCII case folded. */
+static int run_shows(const struct runs_state *s, const struct mlc_run *run, const char *t)
+{
+	char buf[48];
+	const char *own[] = {run->run_id, run->run_name, run->user_id, run->status, buf};
+
+	timefmt_minutes(run->start_time, buf, sizeof buf);
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (own[i] && strcasestr(own[i], t))
+			return 1;
+	for (size_t c = 0; c < s->ncolumns; c++) {
+		const char *cell = cell_text(run, s->columns[c], buf, sizeof buf);
+		if (cell && strcasestr(cell, t))
+			return 1;
+	}
+	return 0;
+}
+
+/* s->hits: the runs in order that the / text lets through ("!x": do not). */
+static void find_hits(struct runs_state *s, const char *text)
+{
+	int invert = text && text[0] == '!';
+	const char *t = text ? text + invert : "";
+
+	free(s->hits);
+	s->hits = xmalloc((s->all.n ? s->all.n : 1) * sizeof *s->hits);
+	s->nhits = 0;
+	for (size_t i = 0; i < s->all.n; i++)
+		if (*t == '\0' || run_shows(s, &s->all.items[s->order[i]], t) != invert)
+			s->hits[s->nhits++] = s->order[i];
+	s->total = (int64_t)s->all.n;
+	s->matched = (int64_t)s->nhits;
 }
 
 /* ---- filling the table --------------------------------------------------- */
@@ -291,7 +335,7 @@ static void set_columns(struct app *a, struct view *v, struct runs_state *s)
 	table_set_columns(&v->table, cols, (int)n);
 }
 
-/* Rebuild the rows from the loaded runs in the current order. */
+/* The table's rows: the window's runs, formatted. */
 static void runs_fill(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
@@ -299,16 +343,13 @@ static void runs_fill(struct app *a, struct view *v)
 	char(*bufs)[48];
 	int ncols;
 
-	free(s->order);
-	s->order = xmalloc((s->runs.n ? s->runs.n : 1) * sizeof *s->order);
-	sort_runs(s);
 	set_columns(a, v, s);
 	ncols = v->table.ncols;
 	cells = xcalloc((size_t)ncols, sizeof *cells);
 	bufs = xcalloc((size_t)ncols, sizeof *bufs);
 	table_clear(&v->table);
 	for (size_t r = 0; r < s->runs.n; r++) {
-		const struct mlc_run *run = &s->runs.items[s->order[r]];
+		const struct mlc_run *run = &s->runs.items[r];
 		char id[9];
 		snprintf(id, sizeof id, "%s", run->run_id);
 		timefmt_minutes(run->start_time, bufs[3], sizeof bufs[3]);
@@ -495,6 +536,38 @@ static void page_done(struct app *a, void *arg)
 	page_job_free(j);
 }
 
+/* Copy the runs at hits [from, to) of s into l. */
+static void copy_hits(const struct runs_state *s, size_t from, size_t to, struct mlc_run_list *l)
+{
+	for (size_t i = from; i < to; i++)
+		mlc_run_copy(&l->arena, MLC_LIST_PUSH(l), &s->all.items[s->hits[i]]);
+}
+
+/* Serve window job j from the runs in memory (a registry without windows),
+ * at once, as a registry would have answered it. */
+static void local_page(struct app *a, struct view *v, struct page_job *j)
+{
+	struct runs_state *s = v->data;
+	size_t n = s->nhits, p = 0, page = WINDOW_PAGE;
+
+	while (j->anchor && p < n && strcmp(s->all.items[s->hits[p]].run_id, j->anchor) != 0)
+		p++;
+	if (j->anchor && p == n && j->kind != PAGE_FIRST && j->kind != PAGE_LAST)
+		j->kind = PAGE_FIRST; /* its run is gone (or hidden): from the top */
+	switch (j->kind) {
+	case PAGE_FIRST: copy_hits(s, 0, n < page ? n : page, &j->runs); break;
+	case PAGE_LAST: copy_hits(s, n > page ? n - page : 0, n, &j->runs); break;
+	case PAGE_AT:
+		copy_hits(s, p > page ? p - page : 0, p, &j->before);
+		copy_hits(s, p, p + page < n ? p + page : n, &j->runs);
+		break;
+	case PAGE_DOWN: copy_hits(s, p + 1, p + 1 + page < n ? p + 1 + page : n, &j->runs); break;
+	case PAGE_UP: copy_hits(s, p > page ? p - page : 0, p, &j->runs); break;
+	}
+	j->rc = 0;
+	page_done(a, j);
+}
+
 /* Ask for a window of kind (anchored at run anchor for PAGE_AT, at the
  * window's ends for PAGE_DOWN and PAGE_UP). A new query (not a page further
  * on) makes the answers to the ones still out stale. */
@@ -518,7 +591,10 @@ static void page_submit(struct app *a, struct view *v, enum page_kind kind, cons
 	j->anchor = anchor ? xstrdup(anchor) : NULL;
 	j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
 	j->ncolumns = s->ncolumns;
-	view_job_start(a, v, page_run, page_done, j);
+	if (s->windowed)
+		view_job_start(a, v, page_run, page_done, j);
+	else
+		local_page(a, v, j);
 }
 
 /* Worker thread: the filter's runs (total_too) and the / text's. */
@@ -577,8 +653,11 @@ static void count_done(struct app *a, void *arg)
 static void count_submit(struct app *a, struct view *v, int total_too)
 {
 	struct runs_state *s = v->data;
-	struct count_job *j = xcalloc(1, sizeof *j);
+	struct count_job *j;
 
+	if (!s->windowed) /* find_hits counted them */
+		return;
+	j = xcalloc(1, sizeof *j);
 	j->view_id = v->id;
 	j->gen = s->gen;
 	j->experiment = xstrdup(s->experiment);
@@ -612,7 +691,7 @@ static void runs_text_changed(struct app *a, struct view *v)
 	struct runs_state *s = v->data;
 
 	if (!s->windowed)
-		return;
+		find_hits(s, v->table.filter);
 	page_submit(a, v, PAGE_FIRST, NULL);
 	count_submit(a, v, 0);
 }
@@ -620,14 +699,7 @@ static void runs_text_changed(struct app *a, struct view *v)
 static int runs_count(const struct view *v, int64_t *all, int64_t *shown)
 {
 	const struct runs_state *s = v->data;
-	size_t sh, n;
 
-	if (!s->windowed) {
-		n = table_count(&v->table, &sh);
-		*all = (int64_t)n;
-		*shown = (int64_t)sh;
-		return 0;
-	}
 	*all = s->total;
 	*shown = s->matched;
 	return s->total < 0 || s->matched < 0 ? -1 : 0;
@@ -744,8 +816,9 @@ static void runs_done(struct app *a, void *arg)
 
 	if (v != NULL) {
 		struct runs_state *s = v->data;
-		MLC_LIST_FREE(&s->runs);
-		s->runs = j->runs; /* the view owns the runs from now */
+		struct mlc_run_list *into = s->windowed ? &s->runs : &s->all;
+		MLC_LIST_FREE(into);
+		*into = j->runs; /* the view owns the runs from now */
 		j->runs = (struct mlc_run_list){0};
 		if (!s->chosen) {
 			free_columns(s->columns, s->ncolumns);
@@ -759,13 +832,17 @@ static void runs_done(struct app *a, void *arg)
 			s->name = xstrdup(j->name);
 		}
 		runs_title(v, s, s->name ? s->name : s->experiment);
-		runs_fill(a, v);
 		if (s->windowed) { /* the columns are known: windows from now */
+			runs_fill(a, v);
 			s->more_after = more;
 			s->more_before = 0;
 			count_submit(a, v, 1);
-		} else if (more) {
-			runs_submit(a, v, 0);
+		} else { /* windows of the runs in memory, the cursor kept */
+			sort_runs(s);
+			find_hits(s, v->table.filter);
+			window_requery(a, v, 0);
+			if (more)
+				runs_submit(a, v, 0);
 		}
 	}
 	MLC_LIST_FREE(&j->runs);
@@ -805,7 +882,6 @@ static void runs_load(struct app *a, struct view *v)
 	struct runs_state *s = v->data;
 
 	s->windowed = a->reg != NULL && (a->reg->caps & REG_CAP_WINDOW) != 0;
-	v->table.filter_outside = s->windowed;
 	if (s->windowed && s->columns != NULL)
 		window_requery(a, v, 1);
 	else
@@ -853,7 +929,7 @@ static void toggle_mark(struct app *a, struct view *v)
 		if (strcmp(s->marks[i], id) == 0) {
 			free(s->marks[i]);
 			s->marks[i] = s->marks[--s->nmarks];
-			t->roles[row] = (unsigned char)status_role(&s->runs.items[s->order[row]]);
+			t->roles[row] = (unsigned char)status_role(&s->runs.items[row]);
 			table_move(t, ACT_DOWN, 1);
 			runs_title(v, s, s->name ? s->name : s->experiment);
 			return;
@@ -873,12 +949,12 @@ static void resort(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
 
-	if (s->windowed) {
-		set_columns(a, v, s); /* the arrow moves at once */
-		window_requery(a, v, 0);
-	} else {
-		runs_fill(a, v);
+	if (!s->windowed) {
+		sort_runs(s);
+		find_hits(s, v->table.filter);
 	}
+	set_columns(a, v, s); /* the arrow moves at once */
+	window_requery(a, v, 0);
 }
 
 static int runs_action(struct app *a, struct view *v, enum action act)
@@ -917,7 +993,7 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 	case ACT_PAGE_UP:
 	case ACT_TOP:
 	case ACT_BOTTOM:
-		return s->windowed ? window_move(a, v, act) : V_IGNORED;
+		return window_move(a, v, act);
 	case ACT_COLUMNS:
 		app_push(a, view_columns_new(a, v, s->experiment));
 		return V_REDRAW;
@@ -934,7 +1010,9 @@ static void runs_free(struct view *v)
 	free(s->name);
 	free_columns(s->columns, s->ncolumns);
 	MLC_LIST_FREE(&s->runs);
+	MLC_LIST_FREE(&s->all);
 	free(s->order);
+	free(s->hits);
 	for (size_t i = 0; i < s->nmarks; i++)
 		free(s->marks[i]);
 	arena_free(&s->titles);
@@ -973,6 +1051,6 @@ struct view *view_runs_new(struct app *a, const char *experiment)
 	s->total = s->matched = -1;
 	v->data = s;
 	table_init(&v->table, initial_cols, FIXED_COLS);
-	v->table.match_keys = 1; /* / finds a run by more of its id than is shown */
+	v->table.filter_outside = 1; /* the view finds the / text's runs itself */
 	return v;
 }

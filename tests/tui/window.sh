@@ -1,24 +1,26 @@
 #!/bin/bash
 # tests/tui/window.sh: the runs view of an experiment bigger than the few
-# screens the console holds (issue 13: on the local registry the table keeps a
-# window around the cursor and asks the registry for the next one). Walked at
-# 80x24 the way a user does — PgDn far past a window, PgUp back, G, gg, a sort,
-# a mark across re-sorts, a / text — the run under the cursor is always the one
-# the CLI lists at that place in the same order.
+# screens the console holds (issue 13: the table keeps a window of runs around
+# the cursor; the local registry answers each window, other registries' runs
+# are loaded once and windows cut from them). Walked at 80x24 the way a user
+# does — PgDn far past a window, PgUp back, G, gg, a sort, a mark across
+# re-sorts, a / text — on the local registry and on an MLflow server, the run
+# under the cursor is always the one the CLI lists at that place in the same
+# order.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
-db=$T/big.db
-exp=fraud-detection
-"$M" demo create "$db" --runs 3000 --seed 7 >/dev/null || { fail "demo create"; finish; }
 
 # ids EXTRA...: the experiment's run ids (8 characters) in the CLI's order.
-ids() { "$M" -r "$db" runs "$exp" --json "$@" | python3 -c "
+ids() { "$M" -r "$reg" runs "$exp" --json "$@" | python3 -c "
 import json, sys
 for r in json.load(sys.stdin)['runs']: print(r['run_id'][:8])"; }
+
+# walk: the whole walk on registry $reg, experiment $exp.
+walk() {
 ids >"$T/newest"
 n=$(wc -l <"$T/newest")
 [ "$n" -gt 1000 ] && ok "$n runs: more than a window" || fail "only $n runs"
-metric=$("$M" -r "$db" runs "$exp" --json --limit 1 | python3 -c "
+metric=$("$M" -r "$reg" runs "$exp" --json --limit 1 | python3 -c "
 import json, sys; r = json.load(sys.stdin)['runs'][0]; print(sorted(r['metrics'])[0])")
 
 # cursor: the id on the cursor's row ('▸' in the first column).
@@ -31,7 +33,7 @@ at() {
 		fail "$3: cursor on '$(cursor)', want run $2 of $1 ($want)"
 }
 
-tui_start 80 24 -r "$db"
+tui_start 80 24 -r "$reg"
 wait_for "Models ("
 keys :
 literal "runs $exp"
@@ -70,6 +72,7 @@ at "$T/asc" "$n" "G by $metric (runs without it last)"
 
 # A mark survives re-sorts and windows; the title counts it.
 keys g g
+at "$T/asc" 1 "gg again"
 keys Space
 wait_for "Runs of $exp, 1 marked"
 marked=$(sed -n 1p "$T/asc")
@@ -96,4 +99,12 @@ keys Escape
 wait_for "Models ("
 keys q
 expect_quit "q exits 0"
+}
+
+reg=$T/big.db exp=fraud-detection
+"$M" demo create "$reg" --runs 3000 --seed 7 >/dev/null || { fail "demo create"; finish; }
+walk
+fixture_start --runs 1300
+reg=http://$HP exp=bulk
+walk
 finish
