@@ -39,10 +39,11 @@ static void drift_run(struct registry *r, void *arg)
 	j->rc = registry_drift_series(r, j->model, j->feature, 0, &j->list, &j->err);
 }
 
-/* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "- ok"). */
+/* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "+ ok": "-" is
+ * what a cell without data shows). */
 const char *view_drift_status_label(int utf8, int status)
 {
-	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"- ok",
+	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"+ ok",
 										    "! warn",
 										    "X drift"};
 	return (utf8 ? u : a)[status >= 0 && status <= 2 ? status : 0];
