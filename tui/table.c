@@ -232,19 +232,47 @@ int table_move(struct table *t, enum action act, int page)
 	return V_HANDLED;
 }
 
-/* Column widths for total width w: each column its widest cell (capped), the
- * flex column the rest; columns that do not fit are dropped from the right. */
-static int layout(const struct table *t, const struct draw_ctx *d, int w, int *cw)
+#define SHRINK_FLOOR 16 /* a text column narrowed to fit keeps this much */
+
+/* What each column wants: its widest cell or title, capped. When they do not
+ * fit in w, the widest text columns give up room (down to SHRINK_FLOOR) before
+ * any column is dropped: values cut with … rather than columns lost. */
+static void wants(const struct table *t, const struct draw_ctx *d, int w, int *want)
 {
-	int used = 0, n = 0, flex = -1;
+	int total = -1;
 
 	for (int i = 0; i < t->ncols; i++) {
-		int want = t->width[i];
 		int title = draw_width(d, t->cols[i].title);
-		if (want < title)
-			want = title;
-		if (t->cols[i].max && want > t->cols[i].max)
-			want = t->cols[i].max;
+		want[i] = t->width[i] < title ? title : t->width[i];
+		if (t->cols[i].max && want[i] > t->cols[i].max)
+			want[i] = t->cols[i].max;
+		total += want[i] + 1;
+	}
+	while (total > w) {
+		int widest = -1;
+		for (int i = 1; i < t->ncols; i++) /* the first column names the row */
+			if (!t->cols[i].right && !t->cols[i].whole && want[i] > SHRINK_FLOOR &&
+			    (widest < 0 || want[i] > want[widest]))
+				widest = i;
+		if (widest < 0)
+			return;
+		int give = want[widest] - SHRINK_FLOOR < total - w ? want[widest] - SHRINK_FLOOR
+								     : total - w;
+		want[widest] -= give;
+		total -= give;
+	}
+}
+
+/* Column widths for total width w: each column what it wants (see wants),
+ * the flex column the rest; columns that still do not fit are dropped from
+ * the right. */
+static int layout(const struct table *t, const struct draw_ctx *d, int w, int *cw)
+{
+	int used = 0, n = 0, flex = -1, want_of[TABLE_MAX_COLS];
+
+	wants(t, d, w, want_of);
+	for (int i = 0; i < t->ncols; i++) {
+		int want = want_of[i];
 		if (used + want + (n ? 1 : 0) > w) {
 			want = w - used - (n ? 1 : 0);
 			if (want < 3)

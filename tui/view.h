@@ -24,6 +24,7 @@ struct table_col {
 	int max;   /* widest it may get (0: no limit) */
 	int right; /* right-aligned (numbers) */
 	int flex;  /* takes the room that is left */
+	int whole; /* never narrowed to fit others (a cut sparkline loses its newest end) */
 };
 
 struct table {

@@ -360,9 +360,9 @@ static const struct view_ops approvals_ops = {
 };
 
 static const struct table_col cols[] = {
-    {"ID", 0, 1, 0},	   {"MODEL", 24, 0, 0},	 {"ENV", 12, 0, 0}, {"CHANGE", 18, 0, 0},
-    {"METRICS", 28, 0, 0}, {"DRIFT", 0, 0, 0},	 {"BY", 10, 0, 0},  {"AGE", 0, 0, 0},
-    {"VOTES", 28, 0, 0},   {"COMMENT", 0, 0, 1},
+    {"ID", 0, 1, 0, 0},	   {"MODEL", 24, 0, 0, 0},	 {"ENV", 12, 0, 0, 0}, {"CHANGE", 18, 0, 0, 0},
+    {"METRICS", 28, 0, 0, 0}, {"DRIFT", 0, 0, 0, 0},	 {"BY", 10, 0, 0, 0},  {"AGE", 0, 0, 0, 0},
+    {"VOTES", 28, 0, 0, 0},   {"COMMENT", 0, 0, 1, 0},
 };
 
 struct view *view_approvals_new(struct app *a)

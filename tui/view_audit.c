@@ -59,7 +59,7 @@ static const struct view_ops audit_ops = {
 };
 
 static const struct table_col cols[] = {
-	{"AT", 0, 0, 0}, {"ACTOR", 16, 0, 0}, {"ACTION", 18, 0, 0}, {"SUBJECT", 40, 0, 0}, {"DETAIL", 0, 0, 1},
+	{"AT", 0, 0, 0, 0}, {"ACTOR", 16, 0, 0, 0}, {"ACTION", 18, 0, 0, 0}, {"SUBJECT", 40, 0, 0, 0}, {"DETAIL", 0, 0, 1, 0},
 };
 
 struct view *view_audit_new(struct app *a)

@@ -222,7 +222,7 @@ struct view *view_chart_new(struct app *a, const char *key, const char *const *i
 			     : xasprintf("%s of %zu runs", key, n);
 	struct view *v = view_new(a, &chart_ops, title);
 	struct chart_state *s = xcalloc(1, sizeof *s);
-	struct table_col none = {"", 0, 0, 0};
+	struct table_col none = {"", 0, 0, 0, 0};
 
 	free(title);
 	s->key = xstrdup(key);

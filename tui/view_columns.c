@@ -157,9 +157,9 @@ static const struct view_ops columns_ops = {
 };
 
 static const struct table_col cols[] = {
-	{"SHOW", 0, 0, 0},
-	{"KIND", 0, 0, 0},
-	{"KEY", 0, 0, 1},
+	{"SHOW", 0, 0, 0, 0},
+	{"KIND", 0, 0, 0, 0},
+	{"KEY", 0, 0, 1, 0},
 };
 
 struct view *view_columns_new(struct app *a, struct view *parent, const char *experiment)

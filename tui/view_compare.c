@@ -247,9 +247,9 @@ static void set_columns(struct view *v, struct compare_state *s)
 	struct table_col cols[MAX_RUNS + 1];
 
 	arena_free(&s->titles);
-	cols[0] = (struct table_col){"KEY", 32, 0, 0};
+	cols[0] = (struct table_col){"KEY", 32, 0, 0, 0};
 	for (size_t i = 0; i < s->n; i++)
-		cols[i + 1] = (struct table_col){arena_printf(&s->titles, "#%zu", i + 1), 24, 0, 0};
+		cols[i + 1] = (struct table_col){arena_printf(&s->titles, "#%zu", i + 1), 24, 0, 0, 0};
 	table_set_columns(&v->table, cols, (int)s->n + 1);
 }
 
@@ -370,7 +370,7 @@ struct view *view_compare_new(struct app *a, const char *const *ids, size_t n)
 	char *title = xasprintf("Compare %zu runs", n);
 	struct view *v = view_new(a, &compare_ops, title);
 	struct compare_state *s = xcalloc(1, sizeof *s);
-	struct table_col first = {"KEY", 32, 0, 0};
+	struct table_col first = {"KEY", 32, 0, 0, 0};
 
 	free(title);
 	for (size_t i = 0; i < n && i < MAX_RUNS; i++)

@@ -471,8 +471,8 @@ static const struct view_ops deployments_ops = {
 };
 
 static const struct table_col cols[] = {
-    {"MODEL", 32, 0, 0}, {"ENV", 16, 0, 0}, {"VERSION", 0, 0, 0},
-    {"SINCE", 0, 0, 0},	 {"BY", 16, 0, 0},  {"HOOK", 0, 0, 1},
+    {"MODEL", 32, 0, 0, 0}, {"ENV", 16, 0, 0, 0}, {"VERSION", 0, 0, 0, 0},
+    {"SINCE", 0, 0, 0, 0},	 {"BY", 16, 0, 0, 0},  {"HOOK", 0, 0, 1, 0},
 };
 
 struct view *view_deployments_new(struct app *a, const char *model)

@@ -181,8 +181,8 @@ static const struct view_ops drift_ops = {
 
 /* The sparkline, the screen's point, before the columns a narrow screen drops. */
 static const struct table_col cols[] = {
-    {"MODEL", 28, 0, 0}, {"FEATURE", 28, 0, 0},   {"STATUS", 0, 0, 0}, {"SCORE", 0, 1, 0},
-    {"WINDOWS", 0, 0, 0}, {"THRESHOLD", 0, 1, 0}, {"METHOD", 0, 0, 1},
+    {"MODEL", 28, 0, 0, 0}, {"FEATURE", 28, 0, 0, 0},   {"STATUS", 0, 0, 0, 0}, {"SCORE", 0, 1, 0, 0},
+    {"WINDOWS", 0, 0, 0, 1}, {"THRESHOLD", 0, 1, 0, 0}, {"METHOD", 0, 0, 1, 0},
 };
 
 struct view *view_drift_new(struct app *a, const char *model)
@@ -301,7 +301,7 @@ static struct view *drift_chart_new(struct app *a, const char *model, const char
 	char *title = xasprintf("Drift of %s: %s", model, feature);
 	struct view *v = view_new(a, &drift_chart_ops, title);
 	struct drift_state *s = xcalloc(1, sizeof *s);
-	struct table_col none = {"", 0, 0, 0};
+	struct table_col none = {"", 0, 0, 0, 0};
 
 	free(title);
 	s->model = xstrdup(model);

@@ -70,10 +70,10 @@ static const struct view_ops experiments_ops = {
 };
 
 static const struct table_col experiments_cols[] = {
-	{"ID", 20, 1, 0},
-	{"NAME", 40, 0, 0},
-	{"RUNS", 0, 1, 0},
-	{"LAST ACTIVITY", 0, 0, 1},
+	{"ID", 20, 1, 0, 0},
+	{"NAME", 40, 0, 0, 0},
+	{"RUNS", 0, 1, 0, 0},
+	{"LAST ACTIVITY", 0, 0, 1, 0},
 };
 
 struct view *view_experiments_new(struct app *a)

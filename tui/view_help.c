@@ -41,8 +41,8 @@ static const struct view_ops help_ops = {
 };
 
 static const struct table_col help_cols[] = {
-	{"KEYS", 24, 0, 0},
-	{"ACTION", 0, 0, 1},
+	{"KEYS", 24, 0, 0, 0},
+	{"ACTION", 0, 0, 1, 0},
 };
 
 struct view *view_help_new(struct app *a)

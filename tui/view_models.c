@@ -123,8 +123,8 @@ static const struct view_ops models_ops = {
 };
 
 static const struct table_col models_cols[] = {
-	{"NAME", 32, 0, 0}, {"VERSIONS", 0, 1, 0}, {"LATEST", 0, 1, 0}, {"DRIFT", 0, 0, 0},
-	{"ALIASES", 40, 0, 0}, {"UPDATED", 0, 0, 0}, {"DESCRIPTION", 0, 0, 1},
+	{"NAME", 32, 0, 0, 0}, {"VERSIONS", 0, 1, 0, 0}, {"LATEST", 0, 1, 0, 0}, {"DRIFT", 0, 0, 0, 0},
+	{"ALIASES", 40, 0, 0, 0}, {"UPDATED", 0, 0, 0, 0}, {"DESCRIPTION", 0, 0, 1, 0},
 };
 
 struct view *view_models_new(struct app *a)

@@ -247,8 +247,8 @@ static const struct view_ops run_ops = {
 };
 
 static const struct table_col cols[] = {
-    {"FIELD", 32, 0, 0}, {"VALUE", 40, 0, 0},  {"MIN", 0, 1, 0},
-    {"MAX", 0, 1, 0},	 {"HISTORY", 0, 0, 1},
+    {"FIELD", 32, 0, 0, 0}, {"VALUE", 40, 0, 0, 0},  {"MIN", 0, 1, 0, 0},
+    {"MAX", 0, 1, 0, 0},	 {"HISTORY", 0, 0, 1, 1},
 };
 
 struct view *view_run_new(struct app *a, const char *run_id)

@@ -329,7 +329,7 @@ static void set_columns(struct app *a, struct view *v, struct runs_state *s)
 			t = arena_printf(
 			    &s->titles, "%s%s", t,
 			    draw_glyph(&a->draw, s->sort_desc ? GLYPH_DOWN : GLYPH_UP));
-		cols[n] = (struct table_col){t, i == 1 ? 28 : 24, i >= FIXED_COLS, 0};
+		cols[n] = (struct table_col){t, i == 1 ? 28 : 24, i >= FIXED_COLS, 0, 0};
 		n++;
 	}
 	table_set_columns(&v->table, cols, (int)n);
@@ -1033,10 +1033,10 @@ static const struct view_ops runs_ops = {
 };
 
 static const struct table_col initial_cols[] = {
-    {"RUN", 0, 0, 0},
-    {"NAME", 28, 0, 0},
-    {"STATUS", 0, 0, 0},
-    {"STARTED", 0, 0, 0},
+    {"RUN", 0, 0, 0, 0},
+    {"NAME", 28, 0, 0, 0},
+    {"STATUS", 0, 0, 0, 0},
+    {"STARTED", 0, 0, 0, 0},
 };
 
 struct view *view_runs_new(struct app *a, const char *experiment)

@@ -199,8 +199,8 @@ static const struct view_ops version_ops = {
 };
 
 static const struct table_col version_cols[] = {
-    {"FIELD", 28, 0, 0},
-    {"VALUE", 0, 0, 1},
+    {"FIELD", 28, 0, 0, 0},
+    {"VALUE", 0, 0, 1, 0},
 };
 
 struct view *view_version_new(struct app *a, const char *model, const char *version)

@@ -85,8 +85,8 @@ static const struct view_ops versions_ops = {
 };
 
 static const struct table_col versions_cols[] = {
-	{"VERSION", 0, 1, 0}, {"STAGE", 0, 0, 0},   {"ALIASES", 40, 0, 0}, {"STATUS", 0, 0, 0},
-	{"RUN", 0, 0, 0},     {"CREATED", 0, 0, 0}, {"USER", 16, 0, 0},    {"DESCRIPTION", 0, 0, 1},
+	{"VERSION", 0, 1, 0, 0}, {"STAGE", 0, 0, 0, 0},   {"ALIASES", 40, 0, 0, 0}, {"STATUS", 0, 0, 0, 0},
+	{"RUN", 0, 0, 0, 0},     {"CREATED", 0, 0, 0, 0}, {"USER", 16, 0, 0, 0},    {"DESCRIPTION", 0, 0, 1, 0},
 };
 
 struct view *view_versions_new(struct app *a, const char *model)

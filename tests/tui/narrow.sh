@@ -1,0 +1,21 @@
+#!/bin/bash
+# tests/tui/narrow.sh: at 80x24 a wide table gives up room in its widest text
+# column (cut with …) before it drops columns (issue 15): a run's metrics keep
+# MIN, MAX and the HISTORY sparkline on screen, whole, beside long values.
+. "$MLC_SRCDIR/tests/lib.sh"
+db=$(demo_db)
+tui_start 80 24 -r "$db"
+wait_for "Models (8)"
+keys :
+literal "runs fraud-detection"
+keys Enter
+wait_for "Runs of fraud-detection ("
+keys Enter
+wait_re "^ Run [0-9a-f]{32}"
+wait_re "FIELD +VALUE +MIN +MAX +HISTORY"
+keys G
+wait_re "^. val_loss +[0-9.]+ +[0-9.]+ +[0-9.]+ [▁▂▃▄▅▆▇█]+ *$"
+screen | grep -q "0\.…" && fail "a number cut to 0.…: $(screen | grep '0\.…')" || ok "no number cut to 0.…"
+keys q
+expect_quit "q exits 0"
+finish
