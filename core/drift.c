@@ -135,42 +135,63 @@ static void insertion_sort(double *v, size_t n)
 	}
 }
 
-/* Sort finite doubles ascending: LSD radix sort, four 16-bit digits. */
-static void sort_doubles(double *v, size_t n)
+/* A uint64_t that may alias the doubles it sorts in place. */
+typedef uint64_t __attribute__((may_alias)) alias_u64;
+
+#define RADIX_BITS 8
+#define RADIX_PASSES (64 / RADIX_BITS)
+
+/* Sort finite doubles ascending, in place: LSD radix sort of their keys,
+ * eight 8-bit digits (a digit all keys share is skipped), scratch[0..n) as
+ * the other buffer. -0.0 sorts before +0.0; keys turn back into the same bits. */
+static void sort_doubles_with(double *v, size_t n, uint64_t *scratch)
+{
+	size_t cnt[RADIX_PASSES][1 << RADIX_BITS] = {{0}};
+	alias_u64 *src = (alias_u64 *)v, *dst = (alias_u64 *)scratch;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = dkey(v[i]);
+
+		src[i] = k;
+		for (int p = 0; p < RADIX_PASSES; p++)
+			cnt[p][(k >> (RADIX_BITS * p)) & ((1 << RADIX_BITS) - 1)]++;
+	}
+	for (int p = 0; p < RADIX_PASSES; p++) {
+		size_t *c = cnt[p], off = 0;
+		int shift = RADIX_BITS * p;
+
+		if (c[(src[0] >> shift) & ((1 << RADIX_BITS) - 1)] == n)
+			continue; /* one bucket: this digit orders nothing */
+		for (size_t d = 0; d < (1 << RADIX_BITS); d++) {
+			size_t k = c[d];
+			c[d] = off;
+			off += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i] >> shift) & ((1 << RADIX_BITS) - 1)]++] = src[i];
+		alias_u64 *swap = src;
+		src = dst;
+		dst = swap;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = dkey_value(src[i]);
+}
+
+/* Sort finite doubles ascending (insertion sort for short arrays); scratch
+ * is NULL or holds n keys. */
+static void sort_doubles(double *v, size_t n, uint64_t *scratch)
 {
 	if (n < 256) {
 		insertion_sort(v, n);
 		return;
 	}
-	uint64_t *k = xmalloc(n * sizeof *k), *t = xmalloc(n * sizeof *t);
-	size_t(*cnt)[65536] = xcalloc(4, sizeof *cnt);
-
-	for (size_t i = 0; i < n; i++) {
-		k[i] = dkey(v[i]);
-		for (int p = 0; p < 4; p++)
-			cnt[p][(k[i] >> (16 * p)) & 0xffff]++;
+	if (scratch != NULL) {
+		sort_doubles_with(v, n, scratch);
+		return;
 	}
-	for (int p = 0; p < 4; p++) {
-		size_t off = 0, first = cnt[p][(k[0] >> (16 * p)) & 0xffff];
-
-		if (first == n) /* one bucket: this digit orders nothing */
-			continue;
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = cnt[p][d];
-			cnt[p][d] = off;
-			off += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			t[cnt[p][(k[i] >> (16 * p)) & 0xffff]++] = k[i];
-		uint64_t *swap = k;
-		k = t;
-		t = swap;
-	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = dkey_value(k[i]);
-	free(cnt);
-	free(t);
-	free(k);
+	scratch = xmalloc(n * sizeof *scratch);
+	sort_doubles_with(v, n, scratch);
+	free(scratch);
 }
 
 /* Number of v[0..n) (sorted) that are < x (searchsorted side='left'). */
@@ -483,7 +504,7 @@ static void histogram_current(double *c, size_t n, const double *e, size_t k, si
 		return;
 	}
 	if (!*c_sorted)
-		sort_doubles(c, n);
+		sort_doubles(c, n, NULL);
 	*c_sorted = 1;
 	histogram(c, n, e, k, counts);
 }
@@ -875,24 +896,19 @@ static int finish(struct drift_result *res, const struct drift_options *opt, str
 	return 0;
 }
 
-/* Copy the finite values of v[0..n); NULL + error if none remain. */
-static double *finite_copy(const double *v, size_t n, size_t *kept, const char *which,
-			   struct mlc_error *err)
+/* Move the finite values of v[0..n) to its front, in order; their count,
+ * or 0 + error if none remain. */
+static size_t keep_finite(double *v, size_t n, const char *which, struct mlc_error *err)
 {
-	double *out = xmalloc((n + 1) * sizeof *out);
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i]))
-			out[k++] = v[i];
-	*kept = k;
-	if (k == 0) {
-		free(out);
+			v[k++] = v[i];
+	if (k == 0)
 		mlc_error_set(err, MLC_ERR_USAGE, "%s sample is empty%s", which,
 			      n ? " after dropping NaN and infinite values" : "");
-		return NULL;
-	}
-	return out;
+	return k;
 }
 
 /* The numeric methods on sorted samples; fills score, statistic, p-value. */
@@ -936,8 +952,20 @@ static const struct drift_options default_options = {DRIFT_AUTO, DRIFT_BINNING_E
 static void sort_once(double *c, size_t n, int *c_sorted)
 {
 	if (!*c_sorted)
-		sort_doubles(c, n);
+		sort_doubles(c, n, NULL);
 	*c_sorted = 1;
+}
+
+/* Sort both samples, with one scratch buffer between them. */
+static void sort_both(double *r, size_t n1, int *r_sorted, double *c, size_t n2, int *c_sorted)
+{
+	size_t n = n1 > n2 ? n1 : n2;
+	uint64_t *scratch = n >= 256 ? xmalloc(n * sizeof *scratch) : NULL;
+
+	sort_doubles(r, n1, scratch);
+	sort_doubles(c, n2, scratch);
+	*r_sorted = *c_sorted = 1;
+	free(scratch);
 }
 
 /* 1 if v[0..n) holds more than EVIDENTLY_MAX_CAT_VALS distinct values
@@ -993,44 +1021,65 @@ static void numeric_bins(struct drift_result *res, struct bins *b, double *r, si
 			     res->method == DRIFT_JENSENSHANNON || res->method == DRIFT_HELLINGER;
 }
 
-/* Drift between two numeric samples (see drift.h). */
-int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_cur,
-		  const struct drift_options *opt, struct drift_result *res, struct mlc_error *err)
+/* Drift between two numeric samples held in r and c, which it reorders and
+ * overwrites (see drift_compute_in_place). */
+static int compute_numeric(double *r, size_t n_ref, double *c, size_t n_cur,
+			   const struct drift_options *opt, struct drift_result *res,
+			   struct mlc_error *err)
 {
 	struct bins b = {0};
-	double *r, *c, std0;
+	double std0 = NAN;
 	size_t n1, n2;
 	int rc, r_sorted = 0, c_sorted = 0;
 
 	opt = opt ? opt : &default_options;
 	memset(res, 0, sizeof *res);
-	if ((r = finite_copy(ref, n_ref, &n1, "reference", err)) == NULL)
+	if ((n1 = keep_finite(r, n_ref, "reference", err)) == 0 ||
+	    (n2 = keep_finite(c, n_cur, "current", err)) == 0)
 		return -1;
-	if ((c = finite_copy(cur, n_cur, &n2, "current", err)) == NULL) {
-		free(r);
-		return -1;
-	}
-	std0 = drift_std0(r, n1); /* in input order, as np.std sums */
+	if (opt->method == DRIFT_WASSERSTEIN || opt->method == DRIFT_AUTO)
+		std0 = drift_std0(r, n1); /* in input order, as np.std sums */
 	res->n_reference = n1;
 	res->n_current = n2;
 	res->n_dropped_reference = n_ref - n1;
 	res->n_dropped_current = n_cur - n2;
 	res->p_value = NAN;
 	res->method = opt->method;
-	if (!binned_only(res->method)) { /* the binned scores count unsorted */
-		sort_once(r, n1, &r_sorted);
-		sort_once(c, n2, &c_sorted);
-	}
+	if (!binned_only(res->method)) /* the binned scores count unsorted */
+		sort_both(r, n1, &r_sorted, c, n2, &c_sorted);
 	if (res->method == DRIFT_AUTO)
 		res->method = auto_method(0, n1, count_distinct2(r, n1, c, n2));
 	numeric_bins(res, &b, r, n1, &r_sorted, c, n2, opt->binning, &c_sorted);
 	numeric_score(res, &b, r, n1, c, n2, std0);
 	result_take_bins(res, &b);
-	free(r);
-	free(c);
 	if ((rc = finish(res, opt, err)) < 0)
 		drift_result_free(res);
 	return rc;
+}
+
+/* Drift between two numeric samples (see drift.h). */
+int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_cur,
+		  const struct drift_options *opt, struct drift_result *res, struct mlc_error *err)
+{
+	double *r = xmalloc((n_ref + 1) * sizeof *r), *c = xmalloc((n_cur + 1) * sizeof *c);
+	int rc;
+
+	if (n_ref)
+		memcpy(r, ref, n_ref * sizeof *r);
+	if (n_cur)
+		memcpy(c, cur, n_cur * sizeof *c);
+	rc = compute_numeric(r, n_ref, c, n_cur, opt, res, err);
+	free(r);
+	free(c);
+	return rc;
+}
+
+/* Drift between two numeric samples, working in their arrays (see drift.h). */
+int drift_compute_in_place(double *ref, size_t n_ref, double *cur, size_t n_cur,
+			   const struct drift_options *opt, struct drift_result *res,
+			   struct mlc_error *err)
+{
+	return compute_numeric(ref, n_ref, cur, n_cur, opt, res, err);
 }
 
 /* Pointers to the labels of v[0..n), sorted; NULL + error if n is 0. */
@@ -1128,36 +1177,48 @@ static int scan_digit(uint64_t *m, int *digits, char c)
 	return 0;
 }
 
-/* The digits of s (a decimal, no hex) as an integer w times 10^*e10, with
- * surrounding ' ', '\t' (and '\r' after); the end of the number or NULL
- * when s is not that simple form or has too many digits. */
-static const char *scan_simple(const char *s, int *neg, uint64_t *w, int *e10)
+/* The byte at s, or '\0' at end. */
+static char at(const char *s, const char *end)
+{
+	return s < end ? *s : '\0';
+}
+
+/* 1 if c is a decimal digit. */
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The digits of s[0..end) (a decimal, no hex) as an integer w times
+ * 10^*e10, after ' ' and '\t'; the end of the number or NULL when s is not
+ * that simple form or has too many digits. A NUL byte ends s as end does. */
+static const char *scan_simple(const char *s, const char *end, int *neg, uint64_t *w, int *e10)
 {
 	int digits = 0, any = 0, frac = 0, exp = 0, eneg = 0;
 	uint64_t m = 0;
 
-	while (*s == ' ' || *s == '\t')
+	while (at(s, end) == ' ' || at(s, end) == '\t')
 		s++;
-	*neg = *s == '-';
-	if (*s == '-' || *s == '+')
+	*neg = at(s, end) == '-';
+	if (at(s, end) == '-' || at(s, end) == '+')
 		s++;
-	for (; *s >= '0' && *s <= '9'; s++, any = 1)
+	for (; is_digit(at(s, end)); s++, any = 1)
 		if (scan_digit(&m, &digits, *s) < 0)
 			return NULL;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++, any = 1, frac++)
+	if (at(s, end) == '.')
+		for (s++; is_digit(at(s, end)); s++, any = 1, frac++)
 			if (scan_digit(&m, &digits, *s) < 0)
 				return NULL;
 	if (!any)
 		return NULL;
-	if (*s == 'e' || *s == 'E') {
+	if (at(s, end) == 'e' || at(s, end) == 'E') {
 		s++;
-		eneg = *s == '-';
-		if (*s == '-' || *s == '+')
+		eneg = at(s, end) == '-';
+		if (at(s, end) == '-' || at(s, end) == '+')
 			s++;
-		if (*s < '0' || *s > '9')
+		if (!is_digit(at(s, end)))
 			return NULL;
-		for (; *s >= '0' && *s <= '9'; s++)
+		for (; is_digit(at(s, end)); s++)
 			if ((exp = exp * 10 + (*s - '0')) > 1000)
 				return NULL;
 	}
@@ -1165,6 +1226,23 @@ static const char *scan_simple(const char *s, int *neg, uint64_t *w, int *e10)
 	*e10 = (eneg ? -exp : exp) - frac;
 	return s;
 }
+
+#if LDBL_MANT_DIG == 64 && DBL_MANT_DIG == 53
+/* The 64-bit significand of a normal x87 long double (frexpl's m times 2^64). */
+static uint64_t ld_significand(long double x)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	uint64_t u;
+
+	memcpy(&u, &x, sizeof u); /* the low 8 bytes, integer bit included */
+	return u;
+#else
+	int ex;
+
+	return (uint64_t)ldexpl(frexpl(x, &ex), 64);
+#endif
+}
+#endif
 
 /* w * 10^e10 correctly rounded to a double, in *out; 0, or -1 when this
  * cannot be proved here (then strtod decides). Clinger's fast path for
@@ -1190,15 +1268,16 @@ static int scale_exact(uint64_t w, int e10, double *out)
 #endif
 #if LDBL_MANT_DIG == 64 && DBL_MANT_DIG == 53
 	if (e10 >= -SCAN_MAX_POW10 && e10 <= SCAN_MAX_POW10) {
-		long double p = 1.0L, x, m;
+		/* exact: 10^k = 2^k 5^k and 5^27 < 2^64 */
+		static const long double lp10[SCAN_MAX_POW10 + 1] = {
+		    1e0L,  1e1L,  1e2L,	 1e3L,	1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+		    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+		    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+		long double p = lp10[e10 < 0 ? -e10 : e10], x;
 		uint64_t low;
-		int ex;
 
-		for (int i = 0; i < (e10 < 0 ? -e10 : e10); i++)
-			p *= 10.0L; /* exact: 10^27 < 2^64 * 2^27 */
 		x = e10 >= 0 ? (long double)w * p : (long double)w / p;
-		m = frexpl(x, &ex);		       /* x = m * 2^ex, m in [0.5, 1) */
-		low = (uint64_t)ldexpl(m, 64) & 0x7ff; /* the 11 bits a double drops */
+		low = ld_significand(x) & 0x7ff; /* the 11 bits a double drops */
 		if (low >= 0x3ff && low <= 0x401)
 			return -1; /* on or next to a midpoint */
 		*out = (double)x;
@@ -1208,25 +1287,30 @@ static int scale_exact(uint64_t w, int e10, double *out)
 	return -1;
 }
 
-/* A whole line as a number, as strtod reads it in the C locale (surrounding
- * ' ' and '\t', trailing '\r'; decimal, inf and nan; no hex); 0 or -1. */
-int drift_scan_number(const char *s, double *out)
+/* s[0..end) as a number when it is a simple decimal that scale_exact
+ * proves, with ' ', '\t' and '\r' after it; 0, or -1 when not decided here. */
+static int scan_fast(const char *s, const char *end, double *out)
 {
-	char *end;
 	const char *p;
 	uint64_t w;
 	int neg, e10;
 
-	p = scan_simple(s, &neg, &w, &e10);
-	if (p != NULL) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (*p == '\0' && scale_exact(w, e10, out) == 0) {
-			if (neg)
-				*out = -*out;
-			return 0;
-		}
-	}
+	if ((p = scan_simple(s, end, &neg, &w, &e10)) == NULL)
+		return -1;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p != end || scale_exact(w, e10, out) < 0)
+		return -1;
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+/* The NUL-terminated line s as strtod reads it; 0 or -1. */
+static int scan_strtod(const char *s, double *out)
+{
+	char *end;
+
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (*s == '\0' || strpbrk(s, "xX") != NULL)
@@ -1237,4 +1321,30 @@ int drift_scan_number(const char *s, double *out)
 	while (*end == ' ' || *end == '\t' || *end == '\r')
 		end++;
 	return *end == '\0' ? 0 : -1;
+}
+
+/* A whole line as a number, as strtod reads it in the C locale (surrounding
+ * ' ' and '\t', trailing '\r'; decimal, inf and nan; no hex); 0 or -1. */
+int drift_scan_number(const char *s, double *out)
+{
+	if (scan_fast(s, s + strlen(s), out) == 0)
+		return 0;
+	return scan_strtod(s, out);
+}
+
+/* drift_scan_number on the len bytes at s, which need no NUL after them. */
+int drift_scan_number_n(const char *s, size_t len, double *out)
+{
+	char small[64], *copy;
+	int rc;
+
+	if (scan_fast(s, s + len, out) == 0)
+		return 0;
+	copy = len < sizeof small ? small : xmalloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	rc = scan_strtod(copy, out);
+	if (copy != small)
+		free(copy);
+	return rc;
 }

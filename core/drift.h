@@ -70,6 +70,11 @@ struct drift_result {
  * defaults. Fills res (caller frees with drift_result_free); 0 or -1. */
 int drift_compute(const double *ref, size_t n_ref, const double *cur, size_t n_cur,
 		  const struct drift_options *opt, struct drift_result *res, struct mlc_error *err);
+/* As drift_compute, without copying the samples: ref and cur are reordered
+ * and overwritten (their contents are of no use afterwards). */
+int drift_compute_in_place(double *ref, size_t n_ref, double *cur, size_t n_cur,
+			   const struct drift_options *opt, struct drift_result *res,
+			   struct mlc_error *err);
 /* Compare two samples of category labels (byte strings compared exactly).
  * ks and wasserstein need numbers: MLC_ERR_USAGE. As drift_compute. */
 int drift_compute_labels(const char *const *ref, size_t n_ref, const char *const *cur, size_t n_cur,
@@ -108,6 +113,9 @@ const char *drift_status_name(enum drift_status s);
  * surrounding spaces and tabs (and a trailing '\r') allowed, decimal, inf and
  * nan, no hex; 0 or -1. Simple decimals are scanned here, the rest by strtod. */
 int drift_scan_number(const char *s, double *out);
+/* drift_scan_number on the len bytes at s (a line read in place: no NUL
+ * needed after it; a NUL byte inside ends the text there, as in a C string). */
+int drift_scan_number_n(const char *s, size_t len, double *out);
 /* Two-sample KS on sorted finite samples: D, and SciPy's two-sided p-value
  * (exact if max(n1, n2) <= 10000, else asymptotic; *exact tells which). In
  * exact mode D is snapped to h / lcm(n1, n2) as SciPy does. */

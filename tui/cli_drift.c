@@ -3,12 +3,17 @@
  * verdict as text or one JSON object. `record` and `show` need registry storage. */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
 #include "cli_util.h"
@@ -21,7 +26,8 @@
 
 #define SHOWN_VALUE_MAX 40 /* bytes of a bad value quoted in an error */
 
-/* One input file: its bytes (lines cut in place) and the values in it. */
+/* One input file: its bytes (lines cut in place; NULL when the numbers were
+ * read from a mapping of the file) and the values in it. */
 struct column {
 	char *buf;
 	const char **labels; /* --categorical: pointers into buf */
@@ -79,30 +85,61 @@ static int slurp(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* 1 if the line holds only white space. */
-static int is_blank(const char *s)
+/* The regular file at path mapped read-only in *out (its size in *len): 0,
+ * 1 when it is not a non-empty regular file or cannot be mapped (read it
+ * instead), or -1 and errno. */
+static int map_file(const char *path, const char **out, size_t *len)
 {
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\v' && *s != '\f')
+	int fd = open(path, O_RDONLY), flags = MAP_PRIVATE;
+	struct stat st;
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return 1;
+	}
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE; /* the page cache mapped at once, not page by page */
+#endif
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, flags, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 1;
+	*out = p;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+/* 1 if s[0..len) holds only white space. */
+static int is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\v' && s[i] != '\f')
 			return 0;
 	return 1;
 }
 
-/* "FILE:LINE: not a number: 'x'" with the value shortened and both parts
- * made safe for a terminal. */
-static int bad_value(const struct cli_opts *o, const char *path, size_t line, const char *v)
+/* "FILE:LINE: not a number: 'x'" for the line v[0..len) (up to its first
+ * '\r' or NUL), shortened, both parts made safe for a terminal. */
+static int bad_value(const struct cli_opts *o, const char *path, size_t line, const char *v,
+		     size_t len)
 {
 	char shown[SHOWN_VALUE_MAX + 1];
-	size_t len = strcspn(v, "\r");
+	size_t cut = 0;
 	char *spath, *sval;
 	int rc;
 
-	snprintf(shown, sizeof shown, "%.*s", (int)(len < SHOWN_VALUE_MAX ? len : SHOWN_VALUE_MAX),
+	while (cut < len && v[cut] != '\r' && v[cut] != '\0')
+		cut++;
+	snprintf(shown, sizeof shown, "%.*s", (int)(cut < SHOWN_VALUE_MAX ? cut : SHOWN_VALUE_MAX),
 		 v);
 	spath = sanitize_dup(path);
 	sval = sanitize_dup(shown);
 	rc = fail_with(o, 2, "%s:%zu: not a number: '%s%s'", spath, line, sval,
-		       len > SHOWN_VALUE_MAX ? "…" : "");
+		       cut > SHOWN_VALUE_MAX ? "…" : "");
 	free(sval);
 	free(spath);
 	return rc;
@@ -124,47 +161,80 @@ static void column_push(struct column *c, size_t *cap, int categorical, const ch
 		c->values[c->n++] = v;
 }
 
-/* Look at one line (NUL-terminated, without its newline); 0 or the exit
- * status after reporting. *seen counts the non-blank lines so far. */
-static int take_line(const struct cli_opts *o, const char *path, struct column *c, size_t *cap,
-		     char *line, size_t len, size_t lineno, size_t *seen)
+/* Where a line is, and how many non-blank lines came before it. */
+struct line_at {
+	const char *path;
+	size_t lineno, seen;
+};
+
+/* Look at one line of numbers, s[0..len) without its newline (read in
+ * place: never written); 0 or the exit status after reporting. */
+static int take_number(const struct cli_opts *o, struct line_at *at, struct column *c, size_t *cap,
+		       const char *s, size_t len)
 {
 	double v;
 
-	if (len && line[len - 1] == '\r')
-		line[--len] = '\0';
-	if (memchr(line, '\0', len) != NULL && !o->categorical)
-		return bad_value(o, path, lineno, line);
-	if (is_blank(line))
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, '\0', len) != NULL)
+		return bad_value(o, at->path, at->lineno, s, len);
+	if (is_blank(s, len))
 		return 0;
-	if (o->categorical)
-		column_push(c, cap, 1, line, 0);
-	else if (drift_scan_number(line, &v) == 0)
+	if (drift_scan_number_n(s, len, &v) == 0)
 		column_push(c, cap, 0, NULL, v);
-	else if (*seen > 0) /* a first line that is not a number is a header */
-		return bad_value(o, path, lineno, line);
-	++*seen;
+	else if (at->seen > 0) /* a first line that is not a number is a header */
+		return bad_value(o, at->path, at->lineno, s, len);
+	at->seen++;
 	return 0;
 }
 
-/* Cut the file's bytes into lines and keep the values (CLI.md's input rules);
- * 0 or the exit status after reporting. */
-static int parse_lines(const struct cli_opts *o, const char *path, struct column *c, size_t size)
+/* Keep one line of labels, s[0..len) with a NUL at s[len] (cut in place). */
+static void take_label(struct column *c, size_t *cap, char *s, size_t len)
 {
-	size_t cap = 0, lineno = 0, seen = 0;
-	char *p = c->buf, *end = c->buf + size;
+	if (len && s[len - 1] == '\r')
+		s[--len] = '\0';
+	if (!is_blank(s, strlen(s)))
+		column_push(c, cap, 1, s, 0);
+}
+
+/* Cut the bytes into lines and keep the values (CLI.md's input rules);
+ * labels are cut in place in buf (writable then), numbers read in place. 0
+ * or the exit status after reporting. */
+static int parse_lines(const struct cli_opts *o, const char *path, struct column *c,
+		       const char *buf, size_t size)
+{
+	struct line_at at = {path, 0, 0};
+	const char *p = buf, *end = buf + size;
+	size_t cap = 0;
 
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = (size_t)((nl ? nl : end) - p);
 		int rc;
 
-		p[len] = '\0';
-		if ((rc = take_line(o, path, c, &cap, p, len, ++lineno, &seen)) != 0)
+		at.lineno++;
+		if (o->categorical) {
+			char *line = c->buf + (p - buf);
+
+			line[len] = '\0';
+			take_label(c, &cap, line, len);
+		} else if ((rc = take_number(o, &at, c, &cap, p, len)) != 0) {
 			return rc;
+		}
 		p += len + 1;
 	}
 	return 0;
+}
+
+/* Report that path cannot be read (errno); the exit status. */
+static int unreadable(const struct cli_opts *o, const char *path)
+{
+	const char *why = strerror(errno);
+	char *spath = sanitize_dup(path);
+	int rc = fail_with(o, 2, "%s: %s", spath, why);
+
+	free(spath);
+	return rc;
 }
 
 /* Read one input file into c; 0 or the exit status after reporting. */
@@ -173,15 +243,21 @@ static int read_column(const struct cli_opts *o, const char *path, struct column
 	size_t len;
 	int rc;
 
+	const char *map;
+	int mapped = o->categorical ? 1 : map_file(path, &map, &len);
+
 	memset(c, 0, sizeof *c);
-	if (slurp(path, &c->buf, &len) < 0) {
-		const char *why = strerror(errno);
-		char *spath = sanitize_dup(path);
-		rc = fail_with(o, 2, "%s: %s", spath, why);
-		free(spath);
-		return rc;
+	if (mapped < 0)
+		return unreadable(o, path);
+	if (mapped == 0) { /* numbers: read where the page cache holds them */
+		rc = parse_lines(o, path, c, map, len);
+		munmap((void *)map, len);
+	} else if (slurp(path, &c->buf, &len) < 0) {
+		return unreadable(o, path);
+	} else {
+		rc = parse_lines(o, path, c, c->buf, len);
 	}
-	if ((rc = parse_lines(o, path, c, len)) != 0)
+	if (rc != 0)
 		return rc;
 	if (c->n == 0) {
 		char *spath = sanitize_dup(path);
@@ -303,7 +379,8 @@ static int compute_and_print(const struct cli_opts *o, const struct drift_option
 	if (o->categorical)
 		rc = drift_compute_labels(ref->labels, ref->n, cur->labels, cur->n, opt, &r, &err);
 	else
-		rc = drift_compute(ref->values, ref->n, cur->values, cur->n, opt, &r, &err);
+		rc =
+		    drift_compute_in_place(ref->values, ref->n, cur->values, cur->n, opt, &r, &err);
 	if (rc < 0)
 		return fail_with(o, mlc_error_exit_status(&err), "drift compute: %s", err.msg);
 	rc = o->json ? print_json(&r) : print_text(&r);

@@ -8,18 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "bench.h"
 #include "drift.h"
 #include "error.h"
 #include "xmalloc.h"
-
-/* Seconds on the monotonic clock. */
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Write n normal-ish values (sum of uniforms, shifted by shift) one a line
  * with 17 significant digits, as Python's repr writes most floats. */
@@ -60,22 +52,6 @@ static double *read_sample(const char *path, long n)
 	return v;
 }
 
-/* The best of five wall-clock times of the shell command cmd, or -1. */
-static double best_of_5(const char *cmd)
-{
-	double best = -1;
-
-	for (int i = 0; i < 5; i++) {
-		double t = now();
-		if (system(cmd) != 0)
-			return -1;
-		t = now() - t;
-		if (best < 0 || t < best)
-			best = t;
-	}
-	return best;
-}
-
 /* The best of five times of drift_compute with method m. */
 static double compute_best(const double *r, const double *c, long n, enum drift_method m)
 {
@@ -85,11 +61,11 @@ static double compute_best(const double *r, const double *c, long n, enum drift_
 	for (int i = 0; i < 5; i++) {
 		struct drift_result res;
 		struct mlc_error err = {0};
-		double t = now();
+		double t = bench_now();
 
 		if (drift_compute(r, (size_t)n, c, (size_t)n, &opt, &res, &err) < 0)
 			return -1;
-		t = now() - t;
+		t = bench_now() - t;
 		drift_result_free(&res);
 		if (best < 0 || t < best)
 			best = t;
@@ -147,7 +123,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd,
 		 "%s drift compute --reference %s --current %s --method ks >/dev/null", mlc, ref,
 		 cur);
-	whole = best_of_5(cmd);
+	whole = bench_best_of(cmd, 5);
 	row("KS, whole process (read + compute)", anchor_of(out, "whole_ks "), whole, "<= 0.25");
 	r = read_sample(ref, n);
 	c = read_sample(cur, n);

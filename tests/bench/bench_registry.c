@@ -6,18 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
+#include "bench.h"
 #include "demo.h"
 #include "registry.h"
-
-/* Seconds on the monotonic clock. */
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Peak resident memory in MiB. */
 static double peak_mib(void)
@@ -25,23 +17,6 @@ static double peak_mib(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_maxrss / 1024.0;
-}
-
-/* The best of five wall-clock times of the shell command cmd (output discarded),
- * or -1 when it fails. */
-static double best_of_5(const char *cmd)
-{
-	double best = -1;
-
-	for (int i = 0; i < 5; i++) {
-		double t = now();
-		if (system(cmd) != 0)
-			return -1;
-		t = now() - t;
-		if (best < 0 || t < best)
-			best = t;
-	}
-	return best;
 }
 
 static void report(const char *what, double secs, const char *extra)
@@ -71,33 +46,33 @@ int main(int argc, char **argv)
 	snprintf(db, sizeof db, "%s.db", path);
 	printf("mlconsole bench: %lld runs, %lld metric points\n", runs, points);
 
-	t = now();
+	t = bench_now();
 	if (demo_create(db, &d, &err) < 0) {
 		fprintf(stderr, "demo create: %s\n", err.msg);
 		return 1;
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	snprintf(buf, sizeof buf, "%.0f points/s", (double)points / t);
 	report("demo create", t, buf);
 	/* Reading is measured on a cold start of the file as a user opens it. */
 
-	t = now();
+	t = bench_now();
 	r = registry_open(db, &ro, &err);
-	report("registry_open", now() - t, NULL);
+	report("registry_open", bench_now() - t, NULL);
 	if (r == NULL)
 		return 1;
 
 	struct mlc_model_list models = {0};
-	t = now();
+	t = bench_now();
 	registry_list_models(r, NULL, &models, &err);
 	snprintf(buf, sizeof buf, "%zu models", models.n);
-	report("list models", now() - t, buf);
+	report("list models", bench_now() - t, buf);
 	MLC_LIST_FREE(&models);
 
 	struct mlc_experiment_list exps = {0};
-	t = now();
+	t = bench_now();
 	registry_list_experiments(r, 0, &exps, &err);
-	report("list experiments (with run counts)", now() - t, NULL);
+	report("list experiments (with run counts)", bench_now() - t, NULL);
 	const char *largest = NULL;
 	long long most = -1;
 	for (size_t i = 0; i < exps.n; i++)
@@ -108,27 +83,27 @@ int main(int argc, char **argv)
 
 	struct mlc_run_list rl = {0};
 	struct mlc_run_query q = {.experiment = largest, .limit = 100};
-	t = now();
+	t = bench_now();
 	registry_list_runs(r, &q, &rl, &err);
-	report("first 100 runs of the largest experiment", now() - t, NULL);
+	report("first 100 runs of the largest experiment", bench_now() - t, NULL);
 	MLC_LIST_FREE(&rl);
 
 	q.limit = 0;
-	t = now();
+	t = bench_now();
 	registry_list_runs(r, &q, &rl, &err);
 	snprintf(buf, sizeof buf, "%zu runs, peak %.0f MiB", rl.n, peak_mib());
-	report("all runs of the largest experiment", now() - t, buf);
+	report("all runs of the largest experiment", bench_now() - t, buf);
 
 	struct mlc_keys keys = {0};
-	t = now();
+	t = bench_now();
 	registry_experiment_keys(r, largest, 0, &keys, &err);
-	snprintf(buf, sizeof buf, "%zu metrics, %zu params, %zu tags", keys.n_metrics, keys.n_params,
-		 keys.n_tags);
-	report("experiment keys (column picker)", now() - t, buf);
+	snprintf(buf, sizeof buf, "%zu metrics, %zu params, %zu tags", keys.n_metrics,
+		 keys.n_params, keys.n_tags);
+	report("experiment keys (column picker)", bench_now() - t, buf);
 	struct mlc_keys newest = {0};
-	t = now();
+	t = bench_now();
 	registry_experiment_keys(r, largest, 50, &newest, &err);
-	report("keys of the newest 50 runs (default columns)", now() - t, NULL);
+	report("keys of the newest 50 runs (default columns)", bench_now() - t, NULL);
 	mlc_keys_free(&newest);
 
 	const char *cols[6];
@@ -138,11 +113,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < keys.n_params && ncols < 6; i++)
 		cols[ncols++] = arena_printf(&keys.arena, "params.%s", keys.params[i]);
 	struct mlc_run_list lean = {0};
-	struct mlc_run_query lq = {.experiment = largest, .lean = 1, .columns = cols, .n_columns = ncols};
-	t = now();
+	struct mlc_run_query lq = {
+	    .experiment = largest, .lean = 1, .columns = cols, .n_columns = ncols};
+	t = bench_now();
 	registry_list_runs(r, &lq, &lean, &err);
-	snprintf(buf, sizeof buf, "%zu runs, %zu columns (what the runs view loads)", lean.n, ncols);
-	report("all runs, lean", now() - t, buf);
+	snprintf(buf, sizeof buf, "%zu runs, %zu columns (what the runs view loads)", lean.n,
+		 ncols);
+	report("all runs, lean", bench_now() - t, buf);
 	MLC_LIST_FREE(&lean);
 
 	/* The CLI's first page by a metric, whole process, beside sqlite3's own CLI
@@ -156,7 +133,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd,
 		 "%s -r %s runs %s --order-by 'metrics.%s DESC' --limit 50 >/dev/null 2>&1", mlc,
 		 db, largest, metric);
-	cli = best_of_5(cmd);
+	cli = bench_best_of(cmd, 5);
 	if (system("command -v sqlite3 >/dev/null 2>&1") == 0) {
 		snprintf(
 		    cmd, sizeof cmd,
@@ -166,7 +143,7 @@ int main(int argc, char **argv)
 		    " experiments WHERE experiment_id = '%s') AND r.lifecycle_stage = 'active'"
 		    " ORDER BY lm.value DESC LIMIT 50\" >/dev/null",
 		    db, metric, largest);
-		anchor = best_of_5(cmd);
+		anchor = bench_best_of(cmd, 5);
 	}
 	if (anchor > 0)
 		snprintf(buf, sizeof buf, "sqlite3 CLI %.3f s (%.2fx)", anchor, cli / anchor);
@@ -179,17 +156,18 @@ int main(int argc, char **argv)
 	q.order_by = "start_time ASC";
 	q.limit = 100;
 	struct mlc_run_list fl = {0};
-	t = now();
+	t = bench_now();
 	registry_list_runs(r, &q, &fl, &err);
-	report("filtered + ordered, first 100", now() - t, NULL);
+	report("filtered + ordered, first 100", bench_now() - t, NULL);
 	MLC_LIST_FREE(&fl);
 
 	if (rl.n > 0 && rl.items[0].n_metrics > 0) {
 		struct mlc_metric_list h = {0};
-		t = now();
-		registry_metric_history(r, rl.items[0].run_id, rl.items[0].metrics[0].key, &h, &err);
+		t = bench_now();
+		registry_metric_history(r, rl.items[0].run_id, rl.items[0].metrics[0].key, &h,
+					&err);
 		snprintf(buf, sizeof buf, "%zu points", h.n);
-		report("one metric history", now() - t, buf);
+		report("one metric history", bench_now() - t, buf);
 		MLC_LIST_FREE(&h);
 	}
 	MLC_LIST_FREE(&rl);

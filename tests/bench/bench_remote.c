@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "bench.h"
 #include "fixture_client.h"
 #include "registry.h"
 
@@ -22,13 +22,6 @@
 #define METRICS 5   /* each bulk run logs acc, loss, f1, auc, rmse */
 
 static char url[64];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* POST body to the fixture's control endpoint what; the requests it has served. */
 static long control(const char *what, const char *body)
@@ -47,7 +40,7 @@ static double histories(struct registry *r, const struct mlc_history_req *req, s
 	struct mlc_metric_list out[CMP_RUNS * METRICS];
 	struct mlc_error err = {0};
 	long before = control("stats", "{}");
-	double t = now();
+	double t = bench_now();
 	int rc = 0;
 
 	memset(out, 0, sizeof out);
@@ -56,7 +49,7 @@ static double histories(struct registry *r, const struct mlc_history_req *req, s
 	else
 		for (size_t i = 0; i < n && rc == 0; i++)
 			rc = registry_metric_history(r, req[i].run_id, req[i].key, &out[i], &err);
-	t = now() - t;
+	t = bench_now() - t;
 	*requests = control("stats", "{}") - before;
 	if (rc < 0)
 		fprintf(stderr, "histories: %s\n", err.msg);
@@ -82,9 +75,9 @@ static double one_search(void)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
-	t = now();
+	t = bench_now();
 	curl_easy_perform(c);
-	t = now() - t;
+	t = bench_now() - t;
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
 	fclose(null);
@@ -100,11 +93,11 @@ static double first_50(struct registry *r, int64_t limit, long *requests)
 	struct mlc_run_list l = {0};
 	struct mlc_error err = {0};
 	long before = control("stats", "{}");
-	double t = now();
+	double t = bench_now();
 
 	if (registry_list_runs(r, &q, &l, &err) < 0)
 		fprintf(stderr, "runs: %s\n", err.msg);
-	t = now() - t;
+	t = bench_now() - t;
 	*requests = control("stats", "{}") - before;
 	MLC_LIST_FREE(&l);
 	return t;
@@ -162,10 +155,10 @@ int main(void)
 	}
 	printf("mlconsole bench: the REST backend, fixture on loopback, %d runs\n", N_RUNS);
 	before = control("stats", "{}");
-	t = now();
+	t = bench_now();
 	if (registry_list_runs(r, &q, &runs, &err) < 0)
 		fprintf(stderr, "runs: %s\n", err.msg);
-	t = now() - t;
+	t = bench_now() - t;
 	n = control("stats", "{}") - before;
 	printf("%-52s %7.3f s   %zu runs, %ld requests\n", "list every run of 'bulk'", t, runs.n,
 	       n);

@@ -3,8 +3,12 @@
  * core/drift.c behind it. Input: a flags byte (bits 0-3: method, 9 and above
  * the default; bit 4: --categorical; bit 5: --json; bit 6: deciles), a
  * threshold byte (0: the default, else (b - 1) / 100), then the reference
- * file, a NUL, and the current file (the reference again when there is no NUL). */
+ * file, a NUL, and the current file (the reference again when there is no NUL).
+ * Each line of the input is also read by the number scanner three ways (as a
+ * C string, in place from a buffer of exactly its bytes, and by strtod as
+ * drift compute read numbers before the scanner): all must agree, bit for bit. */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +53,52 @@ int cli_json_out(json_t *doc)
 	return 0;
 }
 
+/* strtod on the line, the reader the scanner replaced; 0 or -1. */
+static int strtod_reader(const char *s, double *out)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || strpbrk(s, "xX") != NULL)
+		return -1;
+	*out = strtod(s, &end);
+	if (end == s)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	return *end == '\0' ? 0 : -1;
+}
+
+/* 1 if two readings differ: in status, or in bits (any NaN equals any NaN). */
+static int readings_differ(int ra, double a, int rb, double b)
+{
+	return ra != rb || (ra == 0 && !(isnan(a) && isnan(b)) && memcmp(&a, &b, sizeof a) != 0);
+}
+
+/* The three readings of the line data[0..len) agree. */
+static void check_scanner(const uint8_t *data, size_t len)
+{
+	char *exact = malloc(len ? len : 1), *str = fuzz_strndup(data, len);
+	double in_place = 0, c_string = 0, old = 0;
+	int ri, rc, ro;
+
+	if (exact == NULL || str == NULL)
+		fuzz_fail("out of memory");
+	if (len)
+		memcpy(exact, data, len);
+	ri = drift_scan_number_n(exact, len, &in_place);
+	rc = drift_scan_number(str, &c_string); /* the line up to its first NUL */
+	ro = strtod_reader(str, &old);
+	if (readings_differ(ri, in_place, rc, c_string))
+		fuzz_fail("'%s': in place %d %a, as a C string %d %a", str, ri, in_place, rc,
+			  c_string);
+	if (readings_differ(rc, c_string, ro, old))
+		fuzz_fail("'%s': scanner %d %a, strtod %d %a", str, rc, c_string, ro, old);
+	free(exact);
+	free(str);
+}
+
 /* Stdout (the text result) goes nowhere. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -87,6 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (nul ? fuzz_write_file(cur, nul + 1, n - (size_t)(nul - body) - 1)
 		 : fuzz_write_file(cur, body, n)) < 0)
 		fuzz_fail("cannot write the samples");
+	for (size_t i = 0, start = 0; i <= n; i++)
+		if (i == n || body[i] == '\n') {
+			check_scanner(body + start, i - start);
+			start = i + 1;
+		}
 	rc = cli_drift(&o);
 	if (rc < 0 || rc > 2)
 		fuzz_fail("drift compute exited %d", rc);

@@ -939,16 +939,36 @@ static uint64_t next_rand(uint64_t *st)
 	return *st;
 }
 
-/* Assert the scanner and strtod agree on s: both refuse, or both give the
- * same bits (any NaN for a NaN). */
-static void assert_scans_as_strtod(const char *s)
+/* Assert one reading of s agrees with strtod's: both refuse, or both give
+ * the same bits (any NaN for a NaN). */
+static void assert_same_reading(const char *s, const char *how, int rg, double got, int rw,
+				double want)
 {
-	double got = 0, want = 0;
-	int rg = drift_scan_number(s, &got), rw = strtod_reader(s, &want);
-
 	if (rg != rw ||
 	    (rw == 0 && !(isnan(got) && isnan(want)) && memcmp(&got, &want, sizeof got) != 0))
-		fail_msg("'%s': scanner %d %.17g, strtod %d %.17g", s, rg, got, rw, want);
+		fail_msg("'%s': scanner (%s) %d %.17g, strtod %d %.17g", s, how, rg, got, rw, want);
+}
+
+/* Assert the scanner and strtod agree on s, read as a C string and read in
+ * place with its length: from a buffer of exactly its bytes (no NUL after
+ * it: the sanitizers see any read past it) and followed by a digit. */
+static void assert_scans_as_strtod(const char *s)
+{
+	size_t len = strlen(s);
+	char *exact = malloc(len + 1), *more = malloc(len + 2);
+	double got = 0, want = 0;
+	int rw = strtod_reader(s, &want), rg = drift_scan_number(s, &got);
+
+	assert_same_reading(s, "C string", rg, got, rw, want);
+	memcpy(exact, s, len);
+	rg = drift_scan_number_n(exact, len, &got);
+	assert_same_reading(s, "exact length", rg, got, rw, want);
+	memcpy(more, s, len);
+	memcpy(more + len, "7", 2);
+	rg = drift_scan_number_n(more, len, &got);
+	assert_same_reading(s, "digit after", rg, got, rw, want);
+	free(exact);
+	free(more);
 }
 
 /* A random decimal in buf: sign, up to 21 digits with a point somewhere or
@@ -1102,11 +1122,84 @@ static void test_scanner_matches_strtod_on_generated_numbers(void **state)
 	}
 }
 
+/* A NUL inside the bytes read in place ends the text there, as in a C string. */
+static void test_scanner_in_place_stops_at_a_nul_as_a_c_string(void **state)
+{
+	double v = 0;
+
+	(void)state;
+	assert_int_equal(drift_scan_number_n("2.5\0x", 5, &v), 0);
+	assert_true(v == 2.5);
+	assert_int_equal(drift_scan_number_n("\0"
+					     "1",
+					     2, &v),
+			 -1);
+	assert_int_equal(drift_scan_number_n("12", 1, &v), 0);
+	assert_true(v == 1.0);
+}
+
+/* drift_compute_in_place gives drift_compute's result, bit for bit, for
+ * every method and binning (it only spares the copies). */
+static void test_in_place_compute_equals_the_copying_one(void **state)
+{
+	struct sample s = load("num");
+
+	(void)state;
+	for (int m = DRIFT_AUTO; m <= DRIFT_Z; m++)
+		for (int b = 0; b < 2; b++) {
+			struct drift_options opt = {.method = (enum drift_method)m,
+						    .binning = b ? DRIFT_BINNING_DECILES
+								 : DRIFT_BINNING_EVIDENTLY};
+			double *r = malloc(s.n1 * sizeof *r), *c = malloc(s.n2 * sizeof *c);
+			struct drift_result want, got;
+			struct mlc_error err = {0};
+
+			memcpy(r, s.ref, s.n1 * sizeof *r);
+			memcpy(c, s.cur, s.n2 * sizeof *c);
+			assert_int_equal(drift_compute(s.ref, s.n1, s.cur, s.n2, &opt, &want, &err),
+					 0);
+			assert_int_equal(drift_compute_in_place(r, s.n1, c, s.n2, &opt, &got, &err),
+					 0);
+			assert_int_equal(got.method, want.method);
+			assert_memory_equal(&got.score, &want.score, sizeof got.score);
+			assert_memory_equal(&got.statistic, &want.statistic, sizeof got.statistic);
+			assert_int_equal(got.n_bins, want.n_bins);
+			drift_result_free(&want);
+			drift_result_free(&got);
+			free(r);
+			free(c);
+		}
+	unload(&s);
+}
+
+/* The radix sort keeps -0.0 and +0.0 equal (as comparisons do): 300 of
+ * each against 600 zeros is no drift at all. */
+static void test_ks_takes_minus_zero_as_zero(void **state)
+{
+	double r[600], c[600];
+	struct drift_options opt = {.method = DRIFT_KS};
+	struct drift_result res;
+	struct mlc_error err = {0};
+
+	(void)state;
+	for (int i = 0; i < 600; i++) {
+		r[i] = i % 2 ? -0.0 : 0.0;
+		c[i] = 0.0;
+	}
+	assert_int_equal(drift_compute(r, 600, c, 600, &opt, &res, &err), 0);
+	assert_true(res.statistic == 0.0);
+	assert_true(res.p_value == 1.0);
+	drift_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scanner_matches_strtod_on_the_edge_cases),
 	    cmocka_unit_test(test_scanner_matches_strtod_on_generated_numbers),
+	    cmocka_unit_test(test_scanner_in_place_stops_at_a_nul_as_a_c_string),
+	    cmocka_unit_test(test_in_place_compute_equals_the_copying_one),
+	    cmocka_unit_test(test_ks_takes_minus_zero_as_zero),
 	    cmocka_unit_test(test_auto_is_ks_with_exact_p_and_d_matching_scipy_on_1000_vs_1200),
 	    cmocka_unit_test(test_ks_exact_p_matches_scipy_on_40_vs_50),
 	    cmocka_unit_test(test_ks_exact_p_for_given_d_matches_scipy),
