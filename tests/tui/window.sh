@@ -95,6 +95,19 @@ grep -q "$piece" <<<"$(cursor)" && ok "/ put the cursor on a run holding '$piece
 	fail "/ $piece: cursor on '$(cursor)'"
 keys Escape
 wait_for "Runs of $exp, 1 marked ($n)"
+# / finds runs by their user, which is not a column.
+user=$("$M" -r "$reg" runs "$exp" --json | python3 -c "
+import json, sys; runs = json.load(sys.stdin)['runs']; print(runs[len(runs) // 2]['user_id'])")
+want=$("$M" -r "$reg" runs "$exp" --json | python3 -c "
+import json, sys; u = sys.argv[1].lower()
+print(sum(u in r['user_id'].lower() or u in r['run_name'].lower() for r in json.load(sys.stdin)['runs']))" "$user")
+if [ -n "$user" ]; then
+	keys /
+	literal "$user"
+	if [ "$want" = "$n" ]; then wait_for "1 marked ($n)  /$user"; else wait_for "($want of $n)"; fi
+	keys Escape
+	wait_for "Runs of $exp, 1 marked ($n)"
+fi
 keys Escape
 wait_for "Models ("
 keys q
