@@ -70,7 +70,9 @@ at "$T/asc" $((35 * 19 + 1)) "35 PgDn by $metric"
 keys G
 at "$T/asc" "$n" "G by $metric (runs without it last)"
 
-# A mark survives re-sorts and windows; the title counts it.
+# A mark survives re-sorts and windows; the title counts it. (gg asks for
+# the first window: Space typed before it comes marks the run the cursor is
+# on until then, the last.)
 keys g g
 at "$T/asc" 1 "gg again"
 keys Space
