@@ -56,6 +56,7 @@ struct runs_state {
 	long owed;     /* rows the cursor still has to move when it arrives (+ down) */
 	int requery;   /* a new query (not a page further on) is out */
 	uint64_t gen;  /* of the current query; answers to older ones are dropped */
+	uint64_t cgen; /* of the current count: a sort or G asks no new one */
 };
 
 enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
@@ -69,6 +70,7 @@ struct page_job {
 	struct mlc_run_list runs, before; /* PAGE_AT: before holds the runs above */
 	struct mlc_error err;
 	int rc;
+	int anchor_gone; /* PAGE_DOWN, PAGE_UP: not found was the anchor run */
 };
 
 struct count_job {
@@ -429,8 +431,11 @@ static void page_run(struct registry *r, void *arg)
 		q.inclusive = 1;
 		if (j->rc == 0)
 			j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
-		/* the run is gone, or the text no longer matches it: from the top */
-		if (j->rc == 0 && (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, j->anchor))) {
+		/* the run is gone (from the registry: not found; or deleted), or
+		 * the filter or text no longer matches it: from the top */
+		if ((j->rc < 0 && j->err.code == MLC_ERR_NOTFOUND) ||
+		    (j->rc == 0 &&
+		     (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, j->anchor)))) {
 			MLC_LIST_FREE(&j->before);
 			MLC_LIST_FREE(&j->runs);
 			j->kind = PAGE_FIRST;
@@ -441,6 +446,13 @@ static void page_run(struct registry *r, void *arg)
 		return;
 	}
 	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+	if (j->rc < 0 && j->err.code == MLC_ERR_NOTFOUND && j->anchor != NULL) {
+		/* the run, not the experiment? */
+		struct mlc_experiment_list e = {0};
+		struct mlc_error err = {0};
+		j->anchor_gone = registry_get_experiment(r, j->experiment, &e, &err) == 0;
+		MLC_LIST_FREE(&e);
+	}
 }
 
 /* The window made of x's runs [x0, x1) then y's [y0, y1), copied into a
@@ -456,6 +468,25 @@ static void window_rebuild(struct runs_state *s, const struct mlc_run_list *x, s
 		mlc_run_copy(&w.arena, MLC_LIST_PUSH(&w), &y->items[i]);
 	MLC_LIST_FREE(&s->runs);
 	s->runs = w;
+}
+
+/* The window's last run (or first) is gone from the registry: drop it, the
+ * cursor on the row it was on or the one next to it. */
+static void window_drop_end(struct app *a, struct view *v, int last)
+{
+	struct runs_state *s = v->data;
+	struct table *t = &v->table;
+	struct mlc_run_list old = s->runs, none = {0};
+	size_t cursor = t->cursor;
+
+	s->runs = (struct mlc_run_list){0};
+	window_rebuild(s, &old, last ? 0 : 1, last ? old.n - 1 : old.n, &none, 0, 0);
+	MLC_LIST_FREE(&old);
+	runs_fill(a, v);
+	if (last && cursor >= t->nvis) /* it was on the run dropped */
+		t->cursor = t->nvis ? t->nvis - 1 : 0;
+	if (!last && t->top > 0)
+		t->top--;
 }
 
 /* A window arrived: the table shows it, the cursor on the run it was on
@@ -477,6 +508,18 @@ static void page_done(struct app *a, void *arg)
 	s->fetching = 0;
 	if (j->kind != PAGE_DOWN && j->kind != PAGE_UP)
 		s->requery = 0;
+	/* the run at the window's end went from the registry: a page from it
+	 * would fail each time the cursor comes near; it leaves the window and
+	 * the page is asked from the run next to it (the moves owed wait) */
+	if (j->rc < 0 && j->anchor_gone && s->runs.n > 0) {
+		window_drop_end(a, v, j->kind == PAGE_DOWN);
+		page_job_free(j);
+		v->loading = 0;
+		window_edge(a, v);
+		return;
+	}
+	if (j->rc < 0)
+		s->owed = 0; /* the moves waited for a window that is not coming */
 	if ((v = view_job_done(a, j->view_id, j->rc, &j->err)) == NULL) {
 		page_job_free(j);
 		return;
@@ -497,15 +540,22 @@ static void page_done(struct app *a, void *arg)
 		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
 				   : j->kind == PAGE_LAST && s->runs.n ? s->runs.items[s->runs.n - 1].run_id
 								       : NULL);
-		/* the cursor's run stays where it was on screen, as in a whole list */
-		if (j->kind == PAGE_LAST)
-			t->top = t->cursor;
-		else if (j->kind == PAGE_FIRST)
+		/* the cursor's run stays where it was on screen, as in a whole list
+		 * (G: the last run on the last row, a screen of runs above it; the
+		 * draw scrolls from the top to the cursor) */
+		if (j->kind == PAGE_LAST || j->kind == PAGE_FIRST)
 			t->top = 0;
 		else if (s->more_before)
 			t->top = t->cursor > offset ? t->cursor - offset : 0;
 		else
 			t->top = top;
+		/* at the end of the runs, no blank rows under them while there are
+		 * runs above (the table has a->rows - 4 rows, as table_move pages) */
+		if (!s->more_after && a->rows > 4) {
+			size_t body = (size_t)(a->rows - 4);
+			if (t->top + body > t->nvis)
+				t->top = t->nvis > body ? t->nvis - body : 0;
+		}
 		break;
 	case PAGE_DOWN: /* below; the rows scrolled past the top go */
 		drop = old.n + nr > WINDOW_MAX ? old.n + nr - WINDOW_MAX : 0;
@@ -632,7 +682,7 @@ static void count_done(struct app *a, void *arg)
 		s->name = xstrdup(j->name);
 		runs_title(v, s, s->name);
 	}
-	if (s != NULL && j->gen == s->gen) {
+	if (s != NULL && j->gen == s->cgen) {
 		if (j->rc < 0)
 			app_status(a, 1, "%s", j->err.msg);
 		else {
@@ -649,7 +699,10 @@ static void count_done(struct app *a, void *arg)
 	free(j);
 }
 
-/* Count the runs of the current query (after page_submit: same generation). */
+/* Count the runs of the current filter and text. A count has its own
+ * generation: a new window query that changes neither (a sort, G, gg) keeps
+ * the count that is coming; a newer count drops it, so it counts the total
+ * too when the dropped one was to. */
 static void count_submit(struct app *a, struct view *v, int total_too)
 {
 	struct runs_state *s = v->data;
@@ -658,8 +711,9 @@ static void count_submit(struct app *a, struct view *v, int total_too)
 	if (!s->windowed) /* find_hits counted them */
 		return;
 	j = xcalloc(1, sizeof *j);
+	total_too = total_too || s->total < 0;
 	j->view_id = v->id;
-	j->gen = s->gen;
+	j->gen = ++s->cgen;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
 	j->text = *v->table.filter ? xstrdup(v->table.filter) : NULL;
@@ -769,7 +823,9 @@ static int window_move(struct app *a, struct view *v, enum action act)
 	case ACT_UP: window_step(a, v, s->owed - 1); break;
 	case ACT_PAGE_DOWN: window_step(a, v, s->owed + page); break;
 	case ACT_PAGE_UP: window_step(a, v, s->owed - page); break;
-	default: return table_move(&v->table, act, a->rows - 4);
+	default:
+		s->owed = 0; /* G, gg in this window: a page coming pays no moves after them */
+		return table_move(&v->table, act, a->rows - 4);
 	}
 	return V_REDRAW;
 }
