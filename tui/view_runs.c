@@ -57,6 +57,12 @@ struct runs_state {
 	int requery;   /* a new query (not a page further on) is out */
 	uint64_t gen;  /* of the current query; answers to older ones are dropped */
 	uint64_t cgen; /* of the current count: a sort or G asks no new one */
+	/* one query and one count out at a time: a newer one waits here (the
+	 * one out is then stale), so a burst of / keystrokes queues no scans */
+	int inflight, counting;
+	int pending, count_pending, count_pending_total;
+	int pending_kind; /* enum page_kind */
+	char *pending_anchor;
 };
 
 enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
@@ -501,6 +507,14 @@ static void page_done(struct app *a, void *arg)
 	size_t nb = j->before.n, nr = j->runs.n, drop, top, offset;
 	int full = nr == WINDOW_PAGE;
 
+	if (s != NULL && s->windowed && --s->inflight == 0 && s->pending) {
+		char *anchor = s->pending_anchor; /* the query that waited goes out */
+		s->pending = 0;
+		s->pending_anchor = NULL;
+		s->gen--; /* page_submit counts it again */
+		page_submit(a, v, (enum page_kind)s->pending_kind, anchor);
+		free(anchor);
+	}
 	if (s == NULL || j->gen != s->gen) { /* gone, or an older query */
 		page_job_free(j);
 		return;
@@ -624,13 +638,22 @@ static void local_page(struct app *a, struct view *v, struct page_job *j)
 static void page_submit(struct app *a, struct view *v, enum page_kind kind, const char *anchor)
 {
 	struct runs_state *s = v->data;
-	struct page_job *j = xcalloc(1, sizeof *j);
+	struct page_job *j;
 
 	if (kind != PAGE_DOWN && kind != PAGE_UP) {
 		s->gen++;
 		s->requery = 1;
 	}
 	s->fetching = 1;
+	if (s->windowed && s->inflight > 0) { /* after the one out, which is stale now */
+		s->pending = 1;
+		s->pending_kind = (int)kind;
+		free(s->pending_anchor);
+		s->pending_anchor = anchor ? xstrdup(anchor) : NULL;
+		return;
+	}
+	s->inflight += s->windowed;
+	j = xcalloc(1, sizeof *j);
 	j->view_id = v->id;
 	j->gen = s->gen;
 	j->kind = kind;
@@ -691,6 +714,14 @@ static void count_done(struct app *a, void *arg)
 			s->matched = j->text ? j->matched : s->total;
 		}
 	}
+	if (s != NULL) {
+		s->counting = 0;
+		if (s->count_pending) { /* the count that waited goes out */
+			int total_too = s->count_pending_total;
+			s->count_pending = s->count_pending_total = 0;
+			count_submit(a, v, total_too);
+		}
+	}
 	free_columns(j->columns, j->ncolumns);
 	free(j->experiment);
 	free(j->filter);
@@ -710,8 +741,18 @@ static void count_submit(struct app *a, struct view *v, int total_too)
 
 	if (!s->windowed) /* find_hits counted them */
 		return;
-	j = xcalloc(1, sizeof *j);
 	total_too = total_too || s->total < 0;
+	if (s->counting) { /* after the one out, which is stale now */
+		s->cgen++;
+		s->count_pending = 1;
+		s->count_pending_total |= total_too;
+		if (total_too)
+			s->total = -1;
+		s->matched = -1;
+		return;
+	}
+	s->counting = 1;
+	j = xcalloc(1, sizeof *j);
 	j->view_id = v->id;
 	j->gen = ++s->cgen;
 	j->experiment = xstrdup(s->experiment);
@@ -746,7 +787,10 @@ static void runs_text_changed(struct app *a, struct view *v)
 
 	if (!s->windowed)
 		find_hits(s, v->table.filter);
-	page_submit(a, v, PAGE_FIRST, NULL);
+	if (*v->table.filter == '\0') /* every run again: the cursor stays on its run */
+		window_requery(a, v, 0);
+	else
+		page_submit(a, v, PAGE_FIRST, NULL);
 	count_submit(a, v, 0);
 }
 
@@ -1069,6 +1113,7 @@ static void runs_free(struct view *v)
 	MLC_LIST_FREE(&s->all);
 	free(s->order);
 	free(s->hits);
+	free(s->pending_anchor);
 	for (size_t i = 0; i < s->nmarks; i++)
 		free(s->marks[i]);
 	arena_free(&s->titles);
