@@ -1,7 +1,9 @@
 /* bench_import.c: `make bench` — importing an MLflow file store: a generated
  * store of BENCH_IMPORT_RUNS runs x BENCH_IMPORT_POINTS points (2,000 x 1,000
  * by default, over four metrics) in a temporary folder, imported into a fresh
- * local registry, then imported again unchanged. Prints numbers; asserts nothing. */
+ * local registry, then imported again unchanged. BENCH_IMPORT_STORE=DIR keeps
+ * the store there (made when missing) for profiling the import alone.
+ * Prints numbers; asserts nothing. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -105,7 +107,7 @@ static int put_run(const char *exp, long run, long points)
 /* The store: experiment 1 holding runs runs of points points each. */
 static int make_store(const char *root, long runs, long points)
 {
-	char exp[64], path[128];
+	char exp[560], path[640];
 
 	snprintf(exp, sizeof exp, "%s/1", root);
 	mkdir(exp, 0755);
@@ -158,27 +160,33 @@ int main(void)
 {
 	long runs = env_long("BENCH_IMPORT_RUNS", 2000);
 	long points = env_long("BENCH_IMPORT_POINTS", 1000);
-	char root[] = "/tmp/mlc-bench-import-XXXXXX", db[64], cmd[256];
+	const char *keep = getenv("BENCH_IMPORT_STORE");
+	char base[] = "/tmp/mlc-bench-import-XXXXXX", store[512], db[64], cmd[320];
 	struct import_report rep;
+	struct stat st;
 	double t;
 
-	if (mkdtemp(root) == NULL)
+	if (mkdtemp(base) == NULL)
 		return 1;
-	snprintf(db, sizeof db, "%s.db", root);
+	snprintf(store, sizeof store, "%s", keep ? keep : base);
+	snprintf(db, sizeof db, "%s.db", base);
 	printf("mlconsole import bench: %ld runs x %ld points (%ld points)\n", runs, points,
 	       runs * points);
 	t = now();
-	if (make_store(root, runs, points) < 0) {
-		fprintf(stderr, "%s: cannot write the store\n", root);
+	if (keep && stat(store, &st) != 0 && mkdir(store, 0755) != 0)
+		return 1;
+	if ((keep == NULL || stat(store, &st) != 0 || st.st_nlink <= 2) &&
+	    make_store(store, runs, points) < 0) {
+		fprintf(stderr, "%s: cannot write the store\n", store);
 		return 1;
 	}
 	printf("%-44s %9.3f s\n", "generate the mlruns store", now() - t);
-	if ((t = time_import(root, db, &rep)) > 0)
+	if ((t = time_import(store, db, &rep)) > 0)
 		report("import (first)", t, &rep);
 	import_report_free(&rep);
-	if ((t = time_import(root, db, &rep)) > 0)
+	if ((t = time_import(store, db, &rep)) > 0)
 		report("import again, store unchanged", t, &rep);
 	import_report_free(&rep);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s-wal' '%s-shm'", root, db, db, db);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s-wal' '%s-shm'", base, db, db, db);
 	return system(cmd) == 0 ? 0 : 1;
 }
