@@ -24,6 +24,8 @@
 #define BATCH_POINTS 250000
 /* Metric points per INSERT statement (6 values each, far below SQLite's limit). */
 #define POINT_ROWS 100
+/* Metric key ids kept in memory. */
+#define KEY_CACHE 64
 
 enum outcome { O_FAILED = -1, O_ADDED, O_UPDATED, O_PRESENT };
 
@@ -61,6 +63,9 @@ enum stmt {
 	S_ALIAS_GET,
 	S_ENV_NAMED,
 	S_SOURCE,
+	S_SOURCE_ID,
+	S_MARK_GET,
+	S_MARK_PUT,
 	N_STMT
 };
 
@@ -134,6 +139,13 @@ static const char *const stmt_sql[N_STMT] = {
     [S_ENV_NAMED] = "SELECT 1 FROM environments WHERE name = ?1",
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
+    [S_SOURCE_ID] = "SELECT id FROM import_sources WHERE source = ?1",
+    [S_MARK_GET] = "SELECT size, hash, points FROM import_marks"
+		   " WHERE run_id = ?1 AND key_id = ?2 AND source_id = ?3",
+    [S_MARK_PUT] = "INSERT INTO import_marks (run_id, key_id, source_id, size, hash, points)"
+		   " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (run_id, key_id, source_id)"
+		   " DO UPDATE SET size = excluded.size, hash = excluded.hash,"
+		   " points = excluded.points",
 };
 
 static const char *const item_names[IMP_N_ITEMS] = {
@@ -165,6 +177,14 @@ struct importer {
 	char *trigger_sql;	 /* schema.c's metrics_latest, set aside while writing */
 	int temp_store;		 /* the connection's own, given back at the end */
 	int64_t done, total;
+	int64_t source_id; /* import_sources row: the import_marks of this source */
+	/* metric_keys ids met so far (a store has few keys and many runs);
+	 * emptied when a unit is rolled back, which may take new keys with it */
+	struct key_id {
+		char *key;
+		int64_t id;
+	} keys[KEY_CACHE];
+	size_t n_keys;
 	int64_t batch_runs, batch_points;
 	struct strbuf env_aliases; /* "model@alias, ..." not taken: named like an environment */
 	size_t n_env_aliases;
@@ -344,10 +364,19 @@ static int maybe_commit(struct importer *im, int always)
 	return batch_begin(im);
 }
 
+/* Forget the metric key ids kept in memory. */
+static void forget_keys(struct importer *im)
+{
+	for (size_t i = 0; i < im->n_keys; i++)
+		free(im->keys[i].key);
+	im->n_keys = 0;
+}
+
 /* Roll the unit of work back to its savepoint and report it skipped. */
 static void undo_unit(struct importer *im, const char *what, const char *why)
 {
 	sqlite3_exec(im->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+	forget_keys(im);
 	skip_part(im->rep, what, why);
 }
 
@@ -460,15 +489,23 @@ static int64_t place_experiment(struct importer *im, const struct mlc_experiment
 /* The database id of metric key (added to metric_keys when new); 0 on error. */
 static int64_t metric_key_id(struct importer *im, const char *key)
 {
-	sqlite3_stmt *st = use(im, S_KEY_INS);
+	sqlite3_stmt *st;
 	int64_t id = 0;
 
+	for (size_t i = 0; i < im->n_keys; i++)
+		if (strcmp(im->keys[i].key, key) == 0)
+			return im->keys[i].id;
+	st = use(im, S_KEY_INS);
 	bind_text(st, 1, key);
 	if (step_done(st) < 0)
 		return 0;
 	st = use(im, S_KEY_ID);
 	bind_text(st, 1, key);
-	return step_int(st, &id) == 1 ? id : 0;
+	if (step_int(st, &id) != 1)
+		return 0;
+	if (im->n_keys < KEY_CACHE)
+		im->keys[im->n_keys++] = (struct key_id){xstrdup(key), id};
+	return id;
 }
 
 /* Insert the run's row or find it (and bring its attributes up to date). */
@@ -561,31 +598,84 @@ static int put_latest(struct importer *im, int64_t run_row, int64_t key_id,
 	return step_done(st);
 }
 
-/* Copy a metric's history and its latest value. Returns -1 on a database
- * error, 1 if the source failed. */
+/* What an earlier import from this source read of run_row's history of
+ * key_id (zeros when none); -1 on an error. */
+static int get_mark(struct importer *im, int64_t run_row, int64_t key_id,
+		    struct mlc_read_mark *mark)
+{
+	sqlite3_stmt *st = use(im, S_MARK_GET);
+	int rc;
+
+	memset(mark, 0, sizeof *mark);
+	sqlite3_bind_int64(st, 1, run_row);
+	sqlite3_bind_int64(st, 2, key_id);
+	sqlite3_bind_int64(st, 3, im->source_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		mark->size = sqlite3_column_int64(st, 0);
+		mark->hash = (uint64_t)sqlite3_column_int64(st, 1);
+		mark->points = sqlite3_column_int64(st, 2);
+	}
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Remember what this import read of run_row's history of key_id. */
+static int put_mark(struct importer *im, int64_t run_row, int64_t key_id,
+		    const struct mlc_read_mark *mark)
+{
+	sqlite3_stmt *st = use(im, S_MARK_PUT);
+
+	sqlite3_bind_int64(st, 1, run_row);
+	sqlite3_bind_int64(st, 2, key_id);
+	sqlite3_bind_int64(st, 3, im->source_id);
+	sqlite3_bind_int64(st, 4, mark->size);
+	sqlite3_bind_int64(st, 5, (int64_t)mark->hash);
+	sqlite3_bind_int64(st, 6, mark->points);
+	return step_done(st);
+}
+
+/* Write the points h holds of run_row's key_id and raise its latest value;
+ * how many were new, or -1. */
+static int64_t put_points(struct importer *im, int64_t run_row, int64_t key_id,
+			  const struct mlc_metric_list *h)
+{
+	int64_t added = insert_points(im, run_row, key_id, h->items, h->n);
+
+	if (added < 0 || put_latest(im, run_row, key_id, h->items, h->n) < 0)
+		return -1;
+	im->batch_points += (int64_t)h->n;
+	return added;
+}
+
+/* Copy a metric's history and its latest value: what the source wrote since
+ * this source was imported last (registry_metric_tail), the points read then
+ * counted as present. Returns -1 on a database error, 1 if the source failed. */
 static int put_history(struct importer *im, int64_t run_row, const struct mlc_run *run,
 		       const char *key, struct counts *c)
 {
 	struct mlc_metric_list h = {0};
+	struct mlc_read_mark mark;
 	struct mlc_error e = {0};
-	int64_t key_id, added = -1;
-	char *what;
+	int64_t key_id = metric_key_id(im, key), added = 0, had;
+	int tail;
 
-	if (registry_metric_history(im->src, run->run_id, key, &h, &e) < 0) {
-		what = xasprintf("run %s metric '%s'", run->run_id, key);
+	if (key_id == 0 || get_mark(im, run_row, key_id, &mark) < 0)
+		return -1;
+	had = mark.points;
+	if ((tail = registry_metric_tail(im->src, run->run_id, key, &mark, &h, &e)) < 0) {
+		char *what = xasprintf("run %s metric '%s'", run->run_id, key);
 		skip_part(im->rep, what, e.msg);
 		free(what);
 		MLC_LIST_FREE(&h);
 		return 1;
 	}
-	if ((key_id = metric_key_id(im, key)) != 0 &&
-	    (added = insert_points(im, run_row, key_id, h.items, h.n)) >= 0 &&
-	    put_latest(im, run_row, key_id, h.items, h.n) < 0)
+	if (tail != MLC_TAIL_SAME &&
+	    ((added = put_points(im, run_row, key_id, &h)) < 0 ||
+	     put_mark(im, run_row, key_id, &mark) < 0))
 		added = -1;
 	if (added >= 0) {
 		c->n[O_ADDED][IMP_METRIC_POINTS] += added;
-		c->n[O_PRESENT][IMP_METRIC_POINTS] += (int64_t)h.n - added;
-		im->batch_points += (int64_t)h.n;
+		c->n[O_PRESENT][IMP_METRIC_POINTS] +=
+		    (int64_t)h.n - added + (tail == MLC_TAIL_ALL ? 0 : had);
 	}
 	MLC_LIST_FREE(&h);
 	return added < 0 ? -1 : 0;
@@ -635,7 +725,7 @@ static int import_experiment(struct importer *im, const struct mlc_experiment *e
 	struct mlc_run_list runs = {0};
 	struct mlc_error lerr = {0};
 	char *ref = experiment_ref(im, e);
-	struct mlc_run_query q = {.experiment = ref, .all = 1};
+	struct mlc_run_query q = {.experiment = ref, .all = 1, .metric_keys = 1};
 	enum outcome o = O_ADDED;
 	int64_t row = place_experiment(im, e, &o);
 	sqlite3_stmt *st;
@@ -1126,12 +1216,31 @@ static int list_source(struct importer *im, struct mlc_experiment_list *el,
 	return 0;
 }
 
+/* The source's import_sources row (made now if new), for its import_marks. */
+static int find_source(struct importer *im)
+{
+	sqlite3_stmt *st = use(im, S_SOURCE);
+
+	bind_text(st, 1, im->rep->source);
+	sqlite3_bind_int64(st, 2, clock_ms(CLOCK_REALTIME));
+	if (step_done(st) < 0)
+		return sql_error(im->db, im->rep->target, im->err);
+	st = use(im, S_SOURCE_ID);
+	bind_text(st, 1, im->rep->source);
+	if (step_int(st, &im->source_id) != 1)
+		return sql_error(im->db, im->rep->target, im->err);
+	return 0;
+}
+
 /* Copy everything in one open transaction (committed in batches). */
 static int copy_all(struct importer *im)
 {
 	struct mlc_experiment_list el = {0};
 	struct mlc_model_list ml = {0};
-	int ret = list_source(im, &el, &ml);
+	int ret = find_source(im);
+
+	if (ret == 0)
+		ret = list_source(im, &el, &ml);
 
 	for (size_t i = 0; ret == 0 && i < el.n; i++)
 		ret = import_experiment(im, &el.items[i]);
@@ -1176,6 +1285,7 @@ int import_registry(struct registry *src, struct registry *dst, const struct imp
 	}
 	finalize_all(&im);
 	restore_connection(&im);
+	forget_keys(&im);
 	sb_free(&im.env_aliases);
 	rep->elapsed_ms = clock_ms(CLOCK_MONOTONIC) - t0;
 	return ret;

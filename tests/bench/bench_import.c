@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,16 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds of CPU this process used (user + system): steadier than the wall
+ * clock on a machine others share. */
+static double cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* A positive integer from the environment variable name, or def. */
@@ -122,8 +133,10 @@ static int make_store(const char *root, long runs, long points)
 	return 0;
 }
 
-/* Import the store at src into the registry file db; seconds, or -1. */
-static double time_import(const char *src, const char *db, struct import_report *rep)
+/* Import the store at src into the registry file db; wall seconds, or -1,
+ * and CPU seconds in *cpu_secs. */
+static double time_import(const char *src, const char *db, struct import_report *rep,
+			  double *cpu_secs)
 {
 	struct registry_open_opts so = {.read_only = 1}, dopts = {.create = 1};
 	struct import_opts io = {.actor = "bench"};
@@ -136,23 +149,27 @@ static double time_import(const char *src, const char *db, struct import_report 
 		return -1;
 	}
 	t = now();
+	*cpu_secs = cpu();
 	if (import_registry(s, d, &io, rep, &err) < 0) {
 		fprintf(stderr, "import: %s\n", err.msg);
 		t = -1;
 	} else {
 		t = now() - t;
 	}
+	*cpu_secs = cpu() - *cpu_secs;
 	registry_close(d);
 	registry_close(s);
 	return t;
 }
 
-static void report(const char *what, double secs, const struct import_report *rep)
+static void report(const char *what, double secs, double cpu_secs,
+		   const struct import_report *rep)
 {
 	int64_t added = rep->added[IMP_METRIC_POINTS], present = rep->present[IMP_METRIC_POINTS];
 
-	printf("%-44s %9.3f s   %.0f points/s (%lld added, %lld already there)\n", what, secs,
-	       (double)(added + present) / secs, (long long)added, (long long)present);
+	printf("%-44s %9.3f s   %.0f points/s, CPU %.3f s (%lld added, %lld already there)\n",
+	       what, secs, (double)(added + present) / secs, cpu_secs, (long long)added,
+	       (long long)present);
 	fflush(stdout);
 }
 
@@ -164,7 +181,7 @@ int main(void)
 	char base[] = "/tmp/mlc-bench-import-XXXXXX", store[512], db[64], cmd[320];
 	struct import_report rep;
 	struct stat st;
-	double t;
+	double t, c;
 
 	if (mkdtemp(base) == NULL)
 		return 1;
@@ -181,11 +198,11 @@ int main(void)
 		return 1;
 	}
 	printf("%-44s %9.3f s\n", "generate the mlruns store", now() - t);
-	if ((t = time_import(store, db, &rep)) > 0)
-		report("import (first)", t, &rep);
+	if ((t = time_import(store, db, &rep, &c)) > 0)
+		report("import (first)", t, c, &rep);
 	import_report_free(&rep);
-	if ((t = time_import(store, db, &rep)) > 0)
-		report("import again, store unchanged", t, &rep);
+	if ((t = time_import(store, db, &rep, &c)) > 0)
+		report("import again, store unchanged", t, c, &rep);
 	import_report_free(&rep);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s-wal' '%s-shm'", base, db, db, db);
 	return system(cmd) == 0 ? 0 : 1;
