@@ -599,7 +599,7 @@ static int put_latest(struct importer *im, int64_t run_row, int64_t key_id,
 }
 
 /* What an earlier import from this source read of run_row's history of
- * key_id (zeros when none); -1 on an error. */
+ * key_id (zeros when none): 1 if it left a mark, 0 if not, -1 on an error. */
 static int get_mark(struct importer *im, int64_t run_row, int64_t key_id,
 		    struct mlc_read_mark *mark)
 {
@@ -615,7 +615,7 @@ static int get_mark(struct importer *im, int64_t run_row, int64_t key_id,
 		mark->hash = (uint64_t)sqlite3_column_int64(st, 1);
 		mark->points = sqlite3_column_int64(st, 2);
 	}
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Remember what this import read of run_row's history of key_id. */
@@ -648,7 +648,9 @@ static int64_t put_points(struct importer *im, int64_t run_row, int64_t key_id,
 
 /* Copy a metric's history and its latest value: what the source wrote since
  * this source was imported last (registry_metric_tail), the points read then
- * counted as present. Returns -1 on a database error, 1 if the source failed. */
+ * counted as present. A zero mark is kept only over an older one (a server or
+ * a database gives nothing else). Returns -1 on a database error, 1 if the
+ * source failed. */
 static int put_history(struct importer *im, int64_t run_row, const struct mlc_run *run,
 		       const char *key, struct counts *c)
 {
@@ -656,9 +658,9 @@ static int put_history(struct importer *im, int64_t run_row, const struct mlc_ru
 	struct mlc_read_mark mark;
 	struct mlc_error e = {0};
 	int64_t key_id = metric_key_id(im, key), added = 0, had;
-	int tail;
+	int tail, marked;
 
-	if (key_id == 0 || get_mark(im, run_row, key_id, &mark) < 0)
+	if (key_id == 0 || (marked = get_mark(im, run_row, key_id, &mark)) < 0)
 		return -1;
 	had = mark.points;
 	if ((tail = registry_metric_tail(im->src, run->run_id, key, &mark, &h, &e)) < 0) {
@@ -670,7 +672,7 @@ static int put_history(struct importer *im, int64_t run_row, const struct mlc_ru
 	}
 	if (tail != MLC_TAIL_SAME &&
 	    ((added = put_points(im, run_row, key_id, &h)) < 0 ||
-	     put_mark(im, run_row, key_id, &mark) < 0))
+	     ((mark.size > 0 || marked) && put_mark(im, run_row, key_id, &mark) < 0)))
 		added = -1;
 	if (added >= 0) {
 		c->n[O_ADDED][IMP_METRIC_POINTS] += added;

@@ -223,9 +223,10 @@ static const char schema_v3[] =
 
 /* v5: what an import read of each metric file, so importing the same source
  * again reads only what was appended since (import.c, registry_metric_tail):
- * the first size bytes of the file, whole lines, their hash and points. */
+ * the first size bytes of the file, whole lines, their hash and points. (IF
+ * NOT EXISTS: like v4, safe on a registry whose user_version was set back.) */
 static const char schema_v5[] =
-    "CREATE TABLE import_marks ("
+    "CREATE TABLE IF NOT EXISTS import_marks ("
     "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  key_id INTEGER NOT NULL REFERENCES metric_keys(id),"
     "  source_id INTEGER NOT NULL REFERENCES import_sources(id) ON DELETE CASCADE,"
