@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include "import.h"
 #include "registry.h"
+#include "sqlite_impl.h"
 
 static char dir[64];
 
@@ -524,6 +525,42 @@ static void progress(void *arg, int64_t done, int64_t total)
 	last[1] = total;
 }
 
+/* The integer of the pragma sql on r's own connection. */
+static int64_t pragma_of(struct registry *r, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The import sets foreign keys and temp_store aside for its bulk write and
+ * the metrics_latest trigger too: the target's connection and schema get
+ * them back. */
+static void test_the_target_gets_its_settings_and_trigger_back(void **state)
+{
+	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t6.db"), 1);
+	struct import_report rep;
+	struct mlc_error err = {0};
+	int64_t fk = pragma_of(dst, "PRAGMA foreign_keys"), ts = pragma_of(dst, "PRAGMA temp_store");
+
+	(void)state;
+	assert_int_equal(import_registry(src, dst, NULL, &rep, &err), 0);
+	assert_int_equal(pragma_of(dst, "PRAGMA foreign_keys"), fk);
+	assert_int_equal(pragma_of(dst, "PRAGMA temp_store"), ts);
+	assert_int_equal(pragma_of(dst, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+					" AND name = 'metrics_latest'"),
+			 1);
+	import_report_free(&rep);
+	registry_close(dst);
+	registry_close(src);
+	assert_consistent(tpath("t6.db"));
+}
+
 static void test_progress_reaches_the_total(void **state)
 {
 	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t5.db"), 1);
@@ -826,6 +863,7 @@ int main(void)
 	    cmocka_unit_test(test_a_local_registry_imports_into_another_unchanged),
 	    cmocka_unit_test(test_targets_that_are_not_writable_local_registries_are_refused),
 	    cmocka_unit_test(test_progress_reaches_the_total),
+	    cmocka_unit_test(test_the_target_gets_its_settings_and_trigger_back),
 	    cmocka_unit_test(test_latest_values_are_the_triggers_on_hard_cases),
 	    cmocka_unit_test(test_an_unchanged_metric_file_is_not_read_again),
 	    cmocka_unit_test(test_points_appended_to_a_metric_file_arrive),
