@@ -64,6 +64,8 @@ enum stmt {
 	S_ENV_NAMED,
 	S_SOURCE,
 	S_SOURCE_ID,
+	S_UNIT,
+	S_UNIT_DONE,
 	S_MARK_GET,
 	S_MARK_PUT,
 	N_STMT
@@ -140,6 +142,9 @@ static const char *const stmt_sql[N_STMT] = {
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
     [S_SOURCE_ID] = "SELECT id FROM import_sources WHERE source = ?1",
+    /* a run or a model is written whole in a savepoint */
+    [S_UNIT] = "SAVEPOINT unit",
+    [S_UNIT_DONE] = "RELEASE unit",
     [S_MARK_GET] = "SELECT size, hash, points FROM import_marks"
 		   " WHERE run_id = ?1 AND key_id = ?2 AND source_id = ?3",
     [S_MARK_PUT] = "INSERT INTO import_marks (run_id, key_id, source_id, size, hash, points)"
@@ -362,6 +367,14 @@ static int maybe_commit(struct importer *im, int always)
 	if (batch_commit(im) < 0)
 		return -1;
 	return batch_begin(im);
+}
+
+/* Open (S_UNIT) or release (S_UNIT_DONE) the savepoint of a unit of work,
+ * prepared once (sqlite3_exec would parse it for every run); -1 with err
+ * filled, as for exec. */
+static int unit_step(struct importer *im, enum stmt s)
+{
+	return step_done(use(im, s)) < 0 ? sql_error(im->db, im->rep->target, im->err) : 0;
 }
 
 /* Forget the metric key ids kept in memory. */
@@ -690,7 +703,7 @@ static void import_run(struct importer *im, int64_t exp_row, const struct mlc_ru
 	int64_t row;
 	char *what;
 
-	if (exec(im, "SAVEPOINT unit") < 0)
+	if (unit_step(im, S_UNIT) < 0)
 		goto failed;
 	if ((row = put_run_row(im, exp_row, run, &c)) == 0 ||
 	    put_kvs(im, S_PARAM_INS, S_PARAM_UPD, row, run->params, run->n_params, IMP_PARAMS, &c) <
@@ -700,7 +713,7 @@ static void import_run(struct importer *im, int64_t exp_row, const struct mlc_ru
 	for (size_t i = 0; i < run->n_metrics; i++)
 		if (put_history(im, row, run, run->metrics[i].key, &c) < 0)
 			goto failed;
-	if (exec(im, "RELEASE unit") < 0)
+	if (unit_step(im, S_UNIT_DONE) < 0)
 		goto failed;
 	merge(im->rep, &c);
 	im->batch_runs++;
@@ -1002,12 +1015,12 @@ static void import_model(struct importer *im, const struct mlc_model *m)
 	int64_t row;
 	char *what;
 
-	if (exec(im, "SAVEPOINT unit") < 0)
+	if (unit_step(im, S_UNIT) < 0)
 		goto failed;
 	if ((row = put_model_row(im, m, &c)) == 0 ||
 	    put_kvs(im, S_MTAG_INS, S_MTAG_UPD, row, m->tags, m->n_tags, IMP_MODEL_TAGS, &c) < 0 ||
 	    put_versions(im, row, m, &c) < 0 || put_aliases(im, row, m, &c) < 0 ||
-	    exec(im, "RELEASE unit") < 0)
+	    unit_step(im, S_UNIT_DONE) < 0)
 		goto failed;
 	merge(im->rep, &c);
 	return;
