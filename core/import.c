@@ -105,14 +105,13 @@ static const char *const stmt_sql[N_STMT] = {
 		     " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
     /* schema.c's metrics_latest trigger, once per history (the trigger is
      * set aside while the import writes: see batch_begin). */
-    [S_LATEST] =
-	"INSERT INTO latest_metrics (run_id, key_id, step, timestamp, value, is_nan)"
-	" VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (run_id, key_id) DO UPDATE SET"
-	" step = excluded.step, timestamp = excluded.timestamp,"
-	" value = excluded.value, is_nan = excluded.is_nan"
-	" WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)"
-	" > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan,"
-	" latest_metrics.value)",
+    [S_LATEST] = "INSERT INTO latest_metrics (run_id, key_id, step, timestamp, value, is_nan)"
+		 " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (run_id, key_id) DO UPDATE SET"
+		 " step = excluded.step, timestamp = excluded.timestamp,"
+		 " value = excluded.value, is_nan = excluded.is_nan"
+		 " WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)"
+		 " > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan,"
+		 " latest_metrics.value)",
     [S_MODEL_INS] = "INSERT INTO registered_models (name, description, creation_time,"
 		    " last_updated_time) VALUES (?1,?2,?3,?4) ON CONFLICT (name) DO NOTHING",
     [S_MODEL_FIND] = "SELECT id FROM registered_models WHERE name = ?1",
@@ -178,8 +177,8 @@ struct importer {
 	const struct import_opts *opts;
 	struct import_report *rep;
 	sqlite3_stmt *st[N_STMT];
-	sqlite3_stmt *points_st; /* POINT_ROWS metric points at once */
-	char *trigger_sql;	 /* schema.c's metrics_latest, set aside while writing */
+	sqlite3_stmt *points_st;      /* POINT_ROWS metric points at once */
+	char *trigger_sql;	      /* schema.c's metrics_latest, set aside while writing */
 	int temp_store, foreign_keys; /* the connection's own, given back at the end */
 	int64_t done, total;
 	int64_t source_id; /* import_sources row: the import_marks of this source */

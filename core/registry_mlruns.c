@@ -465,8 +465,8 @@ static void warn_bad_lines(struct mlruns_impl *m, const char *path, const char *
 	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + from - q))) != NULL; q++)
 		line++;
 	mlr_warn(m, path,
-		 "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped",
-		 line, p->bad, p->bad == 1 ? "" : "s");
+		 "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped", line,
+		 p->bad, p->bad == 1 ? "" : "s");
 }
 
 /* Call fn for each point of the metric file at path; a line that is not a
@@ -546,8 +546,8 @@ static void load_metric_keys(struct mrun *run, const struct entries *es)
 {
 	run->run.metrics = arena_alloc(&run->arena, (es->n ? es->n : 1) * sizeof *run->run.metrics);
 	for (size_t i = 0; i < es->n; i++)
-		run->run.metrics[i] =
-		    (struct mlc_metric){.key = arena_strdup(&run->arena, es->v[i].key), .value = NAN};
+		run->run.metrics[i] = (struct mlc_metric){
+		    .key = arena_strdup(&run->arena, es->v[i].key), .value = NAN};
 	run->run.n_metrics = es->n;
 }
 
@@ -1118,8 +1118,7 @@ static int select_runs(struct mlruns_impl *m, struct mexp *x, const struct mlc_r
 		       const struct filter *f, struct sort_item **items, size_t *n,
 		       const struct order_list *order, struct mlc_error *err)
 {
-	ensure_runs_of(m, x,
-		       q->metric_keys && !q->filter && !q->order_by ? LOAD_KEYS : LOAD_ALL);
+	ensure_runs_of(m, x, q->metric_keys && !q->filter && !q->order_by ? LOAD_KEYS : LOAD_ALL);
 	*items = xmalloc((x->n_runs ? x->n_runs : 1) * sizeof **items);
 	*n = 0;
 	for (size_t i = 0; i < x->n_runs; i++) {
@@ -1297,8 +1296,8 @@ static struct mrun *listed_run(struct registry *r, const char *run_id, struct ml
 /* The contents of run_id's metric file key (malloc'd, its path in *path):
  * NULL with err filled when the run has no such file; NULL without (warned,
  * as a listing does) when it cannot be read. */
-static char *read_metric_file(struct registry *r, const char *run_id, const char *key,
-			      char **path, size_t *len, struct mlc_error *err)
+static char *read_metric_file(struct registry *r, const char *run_id, const char *key, char **path,
+			      size_t *len, struct mlc_error *err)
 {
 	struct mrun *run = listed_run(r, run_id, err);
 	char *buf;

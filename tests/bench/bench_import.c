@@ -96,8 +96,8 @@ static int put_run(const char *exp, long run, long points)
 		 1700000000000LL + run * 100000);
 	snprintf(path, sizeof path, "%s/meta.yaml", dir);
 	rc |= put(path, body);
-	for (const char *const *sub = (const char *const[]){"params", "tags", "metrics", NULL}; *sub;
-	     sub++) {
+	for (const char *const *sub = (const char *const[]){"params", "tags", "metrics", NULL};
+	     *sub; sub++) {
 		snprintf(path, sizeof path, "%s/%s", dir, *sub);
 		mkdir(path, 0755);
 	}
@@ -123,9 +123,9 @@ static int make_store(const char *root, long runs, long points)
 	snprintf(exp, sizeof exp, "%s/1", root);
 	mkdir(exp, 0755);
 	snprintf(path, sizeof path, "%s/meta.yaml", exp);
-	if (put(path, "artifact_location: file:///x\nexperiment_id: '1'\nlifecycle_stage: active\n"
-		      "name: bench\ncreation_time: 1700000000000\nlast_update_time: 1700000000000\n") <
-	    0)
+	if (put(path,
+		"artifact_location: file:///x\nexperiment_id: '1'\nlifecycle_stage: active\n"
+		"name: bench\ncreation_time: 1700000000000\nlast_update_time: 1700000000000\n") < 0)
 		return -1;
 	for (long r = 0; r < runs; r++)
 		if (put_run(exp, r, points) != 0)
@@ -162,13 +162,12 @@ static double time_import(const char *src, const char *db, struct import_report 
 	return t;
 }
 
-static void report(const char *what, double secs, double cpu_secs,
-		   const struct import_report *rep)
+static void report(const char *what, double secs, double cpu_secs, const struct import_report *rep)
 {
 	int64_t added = rep->added[IMP_METRIC_POINTS], present = rep->present[IMP_METRIC_POINTS];
 
-	printf("%-44s %9.3f s   %.0f points/s, CPU %.3f s (%lld added, %lld already there)\n",
-	       what, secs, (double)(added + present) / secs, cpu_secs, (long long)added,
+	printf("%-44s %9.3f s   %.0f points/s, CPU %.3f s (%lld added, %lld already there)\n", what,
+	       secs, (double)(added + present) / secs, cpu_secs, (long long)added,
 	       (long long)present);
 	fflush(stdout);
 }

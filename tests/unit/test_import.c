@@ -159,12 +159,13 @@ static void assert_latest_as_the_trigger_has_it(const char *target)
 
 	unlink(ref);
 	registry_close(open_uri(ref, 1));
-	snprintf(sql, sizeof sql,
-		 "ATTACH '%s' AS src; INSERT INTO metrics SELECT * FROM src.metrics ORDER BY random();"
-		 " CREATE TABLE diff AS SELECT count(*) AS n FROM"
-		 " (SELECT * FROM latest_metrics EXCEPT SELECT * FROM src.latest_metrics"
-		 "  UNION ALL SELECT * FROM src.latest_metrics EXCEPT SELECT * FROM latest_metrics)",
-		 target);
+	snprintf(
+	    sql, sizeof sql,
+	    "ATTACH '%s' AS src; INSERT INTO metrics SELECT * FROM src.metrics ORDER BY random();"
+	    " CREATE TABLE diff AS SELECT count(*) AS n FROM"
+	    " (SELECT * FROM latest_metrics EXCEPT SELECT * FROM src.latest_metrics"
+	    "  UNION ALL SELECT * FROM src.latest_metrics EXCEPT SELECT * FROM latest_metrics)",
+	    target);
 	q_exec(ref, sql);
 	assert_true(q_int(ref, "SELECT count(*) FROM latest_metrics") > 0);
 	assert_int_equal(q_int(ref, "SELECT n FROM diff"), 0);
@@ -546,7 +547,8 @@ static void test_the_target_gets_its_settings_and_trigger_back(void **state)
 	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t6.db"), 1);
 	struct import_report rep;
 	struct mlc_error err = {0};
-	int64_t fk = pragma_of(dst, "PRAGMA foreign_keys"), ts = pragma_of(dst, "PRAGMA temp_store");
+	int64_t fk = pragma_of(dst, "PRAGMA foreign_keys"),
+		ts = pragma_of(dst, "PRAGMA temp_store");
 
 	(void)state;
 	assert_int_equal(import_registry(src, dst, NULL, &rep, &err), 0);

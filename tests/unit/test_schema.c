@@ -66,16 +66,17 @@ static void test_version_2_gains_the_policy_request_tables(void **state)
 
 	sqlite3_open(":memory:", &db);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE policy_votes; DROP TABLE policy_requests;"
-				      " DROP TABLE import_marks;"
-				      " INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
-				      " INSERT INTO environments (id, name, ord) VALUES (1, 'prod', 1);"
-				      " INSERT INTO promotion_requests (id, model_id, version, env_id,"
-				      " requested_by, requested_at) VALUES (7, 1, 1, 1, 'a', 1);"
-				      " PRAGMA user_version = 2",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "DROP TABLE policy_votes; DROP TABLE policy_requests;"
+			 " DROP TABLE import_marks;"
+			 " INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
+			 " INSERT INTO environments (id, name, ord) VALUES (1, 'prod', 1);"
+			 " INSERT INTO promotion_requests (id, model_id, version, env_id,"
+			 " requested_by, requested_at) VALUES (7, 1, 1, 1, 'a', 1);"
+			 " PRAGMA user_version = 2",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
 	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_prepare_v2(db,
@@ -101,17 +102,18 @@ static void test_version_4_gains_the_import_marks(void **state)
 
 	sqlite3_open(":memory:", &db);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE import_marks;"
-				      " INSERT INTO experiments VALUES (1, '1', 'e', '', 'active', 1, 1);"
-				      " INSERT INTO runs (id, run_uuid, experiment_id, start_time)"
-				      " VALUES (1, 'r1', 1, 1);"
-				      " INSERT INTO metric_keys VALUES (1, 'acc');"
-				      " INSERT INTO metrics VALUES (1, 1, 0, 10, 0.5, 0);"
-				      " INSERT INTO import_sources VALUES (1, 'mlruns:/s', 1, 1);"
-				      " PRAGMA user_version = 4",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "DROP TABLE import_marks;"
+			 " INSERT INTO experiments VALUES (1, '1', 'e', '', 'active', 1, 1);"
+			 " INSERT INTO runs (id, run_uuid, experiment_id, start_time)"
+			 " VALUES (1, 'r1', 1, 1);"
+			 " INSERT INTO metric_keys VALUES (1, 'acc');"
+			 " INSERT INTO metrics VALUES (1, 1, 0, 10, 0.5, 0);"
+			 " INSERT INTO import_sources VALUES (1, 'mlruns:/s', 1, 1);"
+			 " PRAGMA user_version = 4",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
 	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_exec(db,
