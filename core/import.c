@@ -22,6 +22,10 @@
  * enough to be quick, small enough to keep the WAL file modest. */
 #define BATCH_RUNS 500
 #define BATCH_POINTS 250000
+/* Metric points per INSERT statement (6 values each, far below SQLite's limit). */
+#define POINT_ROWS 100
+/* Metric key ids kept in memory. */
+#define KEY_CACHE 64
 
 enum outcome { O_FAILED = -1, O_ADDED, O_UPDATED, O_PRESENT };
 
@@ -44,6 +48,7 @@ enum stmt {
 	S_KEY_INS,
 	S_KEY_ID,
 	S_METRIC_INS,
+	S_LATEST,
 	S_MODEL_INS,
 	S_MODEL_FIND,
 	S_MODEL_UPD,
@@ -58,6 +63,11 @@ enum stmt {
 	S_ALIAS_GET,
 	S_ENV_NAMED,
 	S_SOURCE,
+	S_SOURCE_ID,
+	S_UNIT,
+	S_UNIT_DONE,
+	S_MARK_GET,
+	S_MARK_PUT,
 	N_STMT
 };
 
@@ -93,6 +103,15 @@ static const char *const stmt_sql[N_STMT] = {
     [S_KEY_ID] = "SELECT id FROM metric_keys WHERE key = ?1",
     [S_METRIC_INS] = "INSERT INTO metrics (run_id, key_id, step, timestamp, value, is_nan)"
 		     " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
+    /* schema.c's metrics_latest trigger, once per history (the trigger is
+     * set aside while the import writes: see batch_begin). */
+    [S_LATEST] = "INSERT INTO latest_metrics (run_id, key_id, step, timestamp, value, is_nan)"
+		 " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (run_id, key_id) DO UPDATE SET"
+		 " step = excluded.step, timestamp = excluded.timestamp,"
+		 " value = excluded.value, is_nan = excluded.is_nan"
+		 " WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)"
+		 " > (latest_metrics.step, latest_metrics.timestamp, 1 - latest_metrics.is_nan,"
+		 " latest_metrics.value)",
     [S_MODEL_INS] = "INSERT INTO registered_models (name, description, creation_time,"
 		    " last_updated_time) VALUES (?1,?2,?3,?4) ON CONFLICT (name) DO NOTHING",
     [S_MODEL_FIND] = "SELECT id FROM registered_models WHERE name = ?1",
@@ -121,6 +140,16 @@ static const char *const stmt_sql[N_STMT] = {
     [S_ENV_NAMED] = "SELECT 1 FROM environments WHERE name = ?1",
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
+    [S_SOURCE_ID] = "SELECT id FROM import_sources WHERE source = ?1",
+    /* a run or a model is written whole in a savepoint */
+    [S_UNIT] = "SAVEPOINT unit",
+    [S_UNIT_DONE] = "RELEASE unit",
+    [S_MARK_GET] = "SELECT size, hash, points FROM import_marks"
+		   " WHERE run_id = ?1 AND key_id = ?2 AND source_id = ?3",
+    [S_MARK_PUT] = "INSERT INTO import_marks (run_id, key_id, source_id, size, hash, points)"
+		   " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (run_id, key_id, source_id)"
+		   " DO UPDATE SET size = excluded.size, hash = excluded.hash,"
+		   " points = excluded.points",
 };
 
 static const char *const item_names[IMP_N_ITEMS] = {
@@ -148,7 +177,18 @@ struct importer {
 	const struct import_opts *opts;
 	struct import_report *rep;
 	sqlite3_stmt *st[N_STMT];
+	sqlite3_stmt *points_st;      /* POINT_ROWS metric points at once */
+	char *trigger_sql;	      /* schema.c's metrics_latest, set aside while writing */
+	int temp_store, foreign_keys; /* the connection's own, given back at the end */
 	int64_t done, total;
+	int64_t source_id; /* import_sources row: the import_marks of this source */
+	/* metric_keys ids met so far (a store has few keys and many runs);
+	 * emptied when a unit is rolled back, which may take new keys with it */
+	struct key_id {
+		char *key;
+		int64_t id;
+	} keys[KEY_CACHE];
+	size_t n_keys;
 	int64_t batch_runs, batch_points;
 	struct strbuf env_aliases; /* "model@alias, ..." not taken: named like an environment */
 	size_t n_env_aliases;
@@ -298,21 +338,57 @@ static void tick(struct importer *im)
 				   im->done < im->total ? im->done : im->total, im->total);
 }
 
+/* Open a write transaction with the metrics_latest trigger set aside: the
+ * import keeps latest_metrics itself, once per history (put_latest) rather
+ * than once per point. DDL is transactional, so no other connection ever
+ * sees the registry without its trigger, even if this process dies. */
+static int batch_begin(struct importer *im)
+{
+	if (exec(im, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	return im->trigger_sql ? exec(im, "DROP TRIGGER metrics_latest") : 0;
+}
+
+/* Put the trigger back and commit; -1 leaves the transaction to roll back. */
+static int batch_commit(struct importer *im)
+{
+	if (im->trigger_sql && exec(im, im->trigger_sql) < 0)
+		return -1;
+	return exec(im, "COMMIT");
+}
+
 /* Commit the batch and open the next one when it is big enough (or always). */
 static int maybe_commit(struct importer *im, int always)
 {
 	if (!always && im->batch_runs < BATCH_RUNS && im->batch_points < BATCH_POINTS)
 		return 0;
 	im->batch_runs = im->batch_points = 0;
-	if (exec(im, "COMMIT") < 0)
+	if (batch_commit(im) < 0)
 		return -1;
-	return exec(im, "BEGIN IMMEDIATE");
+	return batch_begin(im);
+}
+
+/* Open (S_UNIT) or release (S_UNIT_DONE) the savepoint of a unit of work,
+ * prepared once (sqlite3_exec would parse it for every run); -1 with err
+ * filled, as for exec. */
+static int unit_step(struct importer *im, enum stmt s)
+{
+	return step_done(use(im, s)) < 0 ? sql_error(im->db, im->rep->target, im->err) : 0;
+}
+
+/* Forget the metric key ids kept in memory. */
+static void forget_keys(struct importer *im)
+{
+	for (size_t i = 0; i < im->n_keys; i++)
+		free(im->keys[i].key);
+	im->n_keys = 0;
 }
 
 /* Roll the unit of work back to its savepoint and report it skipped. */
 static void undo_unit(struct importer *im, const char *what, const char *why)
 {
 	sqlite3_exec(im->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+	forget_keys(im);
 	skip_part(im->rep, what, why);
 }
 
@@ -425,15 +501,23 @@ static int64_t place_experiment(struct importer *im, const struct mlc_experiment
 /* The database id of metric key (added to metric_keys when new); 0 on error. */
 static int64_t metric_key_id(struct importer *im, const char *key)
 {
-	sqlite3_stmt *st = use(im, S_KEY_INS);
+	sqlite3_stmt *st;
 	int64_t id = 0;
 
+	for (size_t i = 0; i < im->n_keys; i++)
+		if (strcmp(im->keys[i].key, key) == 0)
+			return im->keys[i].id;
+	st = use(im, S_KEY_INS);
 	bind_text(st, 1, key);
 	if (step_done(st) < 0)
 		return 0;
 	st = use(im, S_KEY_ID);
 	bind_text(st, 1, key);
-	return step_int(st, &id) == 1 ? id : 0;
+	if (step_int(st, &id) != 1)
+		return 0;
+	if (im->n_keys < KEY_CACHE)
+		im->keys[im->n_keys++] = (struct key_id){xstrdup(key), id};
+	return id;
 }
 
 /* Insert the run's row or find it (and bring its attributes up to date). */
@@ -476,46 +560,139 @@ static int64_t put_run_row(struct importer *im, int64_t exp_row, const struct ml
 	return row;
 }
 
-/* Copy a metric's history; latest last in the source, so inserted from the
- * end: the first insert sets latest_metrics and the trigger rarely has to
- * change it again. Returns -1 on a database error, 1 if the source failed. */
+/* Bind point p of run_row's key key_id as the 6 values after parameter at. */
+static void bind_point(sqlite3_stmt *st, int at, int64_t run_row, int64_t key_id,
+		       const struct mlc_metric *p)
+{
+	sqlite3_bind_int64(st, at + 1, run_row);
+	sqlite3_bind_int64(st, at + 2, key_id);
+	sqlite3_bind_int64(st, at + 3, p->step);
+	sqlite3_bind_int64(st, at + 4, p->timestamp);
+	sqlite3_bind_double(st, at + 5, isnan(p->value) ? 0.0 : p->value);
+	sqlite3_bind_int(st, at + 6, isnan(p->value) ? 1 : 0);
+}
+
+/* Insert the n points p of run_row's key key_id, POINT_ROWS per statement,
+ * those already there left alone; how many were new, or -1. */
+static int64_t insert_points(struct importer *im, int64_t run_row, int64_t key_id,
+			     const struct mlc_metric *p, size_t n)
+{
+	int64_t added = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i >= POINT_ROWS ? POINT_ROWS : 1;
+		sqlite3_stmt *st = k > 1 ? im->points_st : im->st[S_METRIC_INS];
+		sqlite3_reset(st);
+		for (size_t j = 0; j < k; j++)
+			bind_point(st, (int)j * 6, run_row, key_id, &p[i + j]);
+		if (step_done(st) < 0)
+			return -1;
+		added += sqlite3_changes(im->db);
+		i += k;
+	}
+	return added;
+}
+
+/* Raise run_row's latest value of key_id to the latest of the n points p
+ * (MLflow's rule, mlc_metric_cmp_latest: the metrics_latest trigger's). */
+static int put_latest(struct importer *im, int64_t run_row, int64_t key_id,
+		      const struct mlc_metric *p, size_t n)
+{
+	const struct mlc_metric *best = n ? &p[0] : NULL;
+	sqlite3_stmt *st = use(im, S_LATEST);
+
+	for (size_t i = 1; i < n; i++)
+		if (mlc_metric_cmp_latest(&p[i], best) > 0)
+			best = &p[i];
+	if (best == NULL)
+		return 0;
+	bind_point(st, 0, run_row, key_id, best);
+	return step_done(st);
+}
+
+/* What an earlier import from this source read of run_row's history of
+ * key_id (zeros when none): 1 if it left a mark, 0 if not, -1 on an error. */
+static int get_mark(struct importer *im, int64_t run_row, int64_t key_id,
+		    struct mlc_read_mark *mark)
+{
+	sqlite3_stmt *st = use(im, S_MARK_GET);
+	int rc;
+
+	memset(mark, 0, sizeof *mark);
+	sqlite3_bind_int64(st, 1, run_row);
+	sqlite3_bind_int64(st, 2, key_id);
+	sqlite3_bind_int64(st, 3, im->source_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		mark->size = sqlite3_column_int64(st, 0);
+		mark->hash = (uint64_t)sqlite3_column_int64(st, 1);
+		mark->points = sqlite3_column_int64(st, 2);
+	}
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Remember what this import read of run_row's history of key_id. */
+static int put_mark(struct importer *im, int64_t run_row, int64_t key_id,
+		    const struct mlc_read_mark *mark)
+{
+	sqlite3_stmt *st = use(im, S_MARK_PUT);
+
+	sqlite3_bind_int64(st, 1, run_row);
+	sqlite3_bind_int64(st, 2, key_id);
+	sqlite3_bind_int64(st, 3, im->source_id);
+	sqlite3_bind_int64(st, 4, mark->size);
+	sqlite3_bind_int64(st, 5, (int64_t)mark->hash);
+	sqlite3_bind_int64(st, 6, mark->points);
+	return step_done(st);
+}
+
+/* Write the points h holds of run_row's key_id and raise its latest value;
+ * how many were new, or -1. */
+static int64_t put_points(struct importer *im, int64_t run_row, int64_t key_id,
+			  const struct mlc_metric_list *h)
+{
+	int64_t added = insert_points(im, run_row, key_id, h->items, h->n);
+
+	if (added < 0 || put_latest(im, run_row, key_id, h->items, h->n) < 0)
+		return -1;
+	im->batch_points += (int64_t)h->n;
+	return added;
+}
+
+/* Copy a metric's history and its latest value: what the source wrote since
+ * this source was imported last (registry_metric_tail), the points read then
+ * counted as present. A zero mark is kept only over an older one (a server or
+ * a database gives nothing else). Returns -1 on a database error, 1 if the
+ * source failed. */
 static int put_history(struct importer *im, int64_t run_row, const struct mlc_run *run,
 		       const char *key, struct counts *c)
 {
 	struct mlc_metric_list h = {0};
+	struct mlc_read_mark mark;
 	struct mlc_error e = {0};
-	int64_t key_id;
-	char *what;
+	int64_t key_id = metric_key_id(im, key), added = 0, had;
+	int tail, marked;
 
-	if (registry_metric_history(im->src, run->run_id, key, &h, &e) < 0) {
-		what = xasprintf("run %s metric '%s'", run->run_id, key);
+	if (key_id == 0 || (marked = get_mark(im, run_row, key_id, &mark)) < 0)
+		return -1;
+	had = mark.points;
+	if ((tail = registry_metric_tail(im->src, run->run_id, key, &mark, &h, &e)) < 0) {
+		char *what = xasprintf("run %s metric '%s'", run->run_id, key);
 		skip_part(im->rep, what, e.msg);
 		free(what);
 		MLC_LIST_FREE(&h);
 		return 1;
 	}
-	if ((key_id = metric_key_id(im, key)) == 0) {
-		MLC_LIST_FREE(&h);
-		return -1;
+	if (tail != MLC_TAIL_SAME &&
+	    ((added = put_points(im, run_row, key_id, &h)) < 0 ||
+	     ((mark.size > 0 || marked) && put_mark(im, run_row, key_id, &mark) < 0)))
+		added = -1;
+	if (added >= 0) {
+		c->n[O_ADDED][IMP_METRIC_POINTS] += added;
+		c->n[O_PRESENT][IMP_METRIC_POINTS] +=
+		    (int64_t)h.n - added + (tail == MLC_TAIL_ALL ? 0 : had);
 	}
-	for (size_t i = h.n; i-- > 0;) {
-		const struct mlc_metric *p = &h.items[i];
-		sqlite3_stmt *st = use(im, S_METRIC_INS);
-		sqlite3_bind_int64(st, 1, run_row);
-		sqlite3_bind_int64(st, 2, key_id);
-		sqlite3_bind_int64(st, 3, p->step);
-		sqlite3_bind_int64(st, 4, p->timestamp);
-		sqlite3_bind_double(st, 5, isnan(p->value) ? 0.0 : p->value);
-		sqlite3_bind_int(st, 6, isnan(p->value) ? 1 : 0);
-		if (step_done(st) < 0) {
-			MLC_LIST_FREE(&h);
-			return -1;
-		}
-		c->n[sqlite3_changes(im->db) > 0 ? O_ADDED : O_PRESENT][IMP_METRIC_POINTS]++;
-	}
-	im->batch_points += (int64_t)h.n;
 	MLC_LIST_FREE(&h);
-	return 0;
+	return added < 0 ? -1 : 0;
 }
 
 /* Copy one run with its values, whole or not at all. */
@@ -525,7 +702,7 @@ static void import_run(struct importer *im, int64_t exp_row, const struct mlc_ru
 	int64_t row;
 	char *what;
 
-	if (exec(im, "SAVEPOINT unit") < 0)
+	if (unit_step(im, S_UNIT) < 0)
 		goto failed;
 	if ((row = put_run_row(im, exp_row, run, &c)) == 0 ||
 	    put_kvs(im, S_PARAM_INS, S_PARAM_UPD, row, run->params, run->n_params, IMP_PARAMS, &c) <
@@ -535,7 +712,7 @@ static void import_run(struct importer *im, int64_t exp_row, const struct mlc_ru
 	for (size_t i = 0; i < run->n_metrics; i++)
 		if (put_history(im, row, run, run->metrics[i].key, &c) < 0)
 			goto failed;
-	if (exec(im, "RELEASE unit") < 0)
+	if (unit_step(im, S_UNIT_DONE) < 0)
 		goto failed;
 	merge(im->rep, &c);
 	im->batch_runs++;
@@ -562,7 +739,7 @@ static int import_experiment(struct importer *im, const struct mlc_experiment *e
 	struct mlc_run_list runs = {0};
 	struct mlc_error lerr = {0};
 	char *ref = experiment_ref(im, e);
-	struct mlc_run_query q = {.experiment = ref, .all = 1};
+	struct mlc_run_query q = {.experiment = ref, .all = 1, .metric_keys = 1};
 	enum outcome o = O_ADDED;
 	int64_t row = place_experiment(im, e, &o);
 	sqlite3_stmt *st;
@@ -837,12 +1014,12 @@ static void import_model(struct importer *im, const struct mlc_model *m)
 	int64_t row;
 	char *what;
 
-	if (exec(im, "SAVEPOINT unit") < 0)
+	if (unit_step(im, S_UNIT) < 0)
 		goto failed;
 	if ((row = put_model_row(im, m, &c)) == 0 ||
 	    put_kvs(im, S_MTAG_INS, S_MTAG_UPD, row, m->tags, m->n_tags, IMP_MODEL_TAGS, &c) < 0 ||
 	    put_versions(im, row, m, &c) < 0 || put_aliases(im, row, m, &c) < 0 ||
-	    exec(im, "RELEASE unit") < 0)
+	    unit_step(im, S_UNIT_DONE) < 0)
 		goto failed;
 	merge(im->rep, &c);
 	return;
@@ -901,6 +1078,23 @@ static int check_target(struct registry *src, struct registry *dst, struct mlc_e
 	return 0;
 }
 
+/* The statement inserting POINT_ROWS metric points at once. */
+static int prepare_points(struct importer *im)
+{
+	const char *one = strstr(stmt_sql[S_METRIC_INS], " VALUES ") + 8; /* "(?1,...) ON ..." */
+	struct strbuf sb = {0};
+	int rc;
+
+	sb_add(&sb, "INSERT INTO metrics (run_id, key_id, step, timestamp, value, is_nan) VALUES ");
+	for (int i = 0; i < POINT_ROWS; i++)
+		sb_add(&sb, i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)");
+	sb_add(&sb, strstr(one, " ON CONFLICT"));
+	rc = sqlite3_prepare_v3(im->db, sb_str(&sb), -1, SQLITE_PREPARE_PERSISTENT, &im->points_st,
+				NULL);
+	sb_free(&sb);
+	return rc == SQLITE_OK ? 0 : sql_error(im->db, im->rep->target, im->err);
+}
+
 /* Prepare every statement on the target's connection. */
 static int prepare_all(struct importer *im)
 {
@@ -908,13 +1102,61 @@ static int prepare_all(struct importer *im)
 		if (sqlite3_prepare_v3(im->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &im->st[i], NULL) != SQLITE_OK)
 			return sql_error(im->db, im->rep->target, im->err);
-	return 0;
+	return prepare_points(im);
 }
 
 static void finalize_all(struct importer *im)
 {
 	for (int i = 0; i < N_STMT; i++)
 		sqlite3_finalize(im->st[i]);
+	sqlite3_finalize(im->points_st);
+}
+
+/* The integer of a one-row statement sql without parameters (def when none). */
+static int64_t query_int(struct importer *im, const char *sql, int64_t def)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = def;
+
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Ready the connection for the bulk write: the text of the metrics_latest
+ * trigger (batch_begin sets it aside), savepoint journals in memory (per run,
+ * they would otherwise spill every page image to a temporary file), and no
+ * foreign key checks: every row the import writes refers to a row it has just
+ * found or made in the same transaction, and checking cost two lookups per
+ * metric point (test_import checks pragma foreign_key_check after imports). */
+static int prepare_connection(struct importer *im)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(im->db,
+			       "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+			       " AND name = 'metrics_latest'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_error(im->db, im->rep->target, im->err);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		im->trigger_sql = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	im->temp_store = (int)query_int(im, "PRAGMA temp_store", 0);
+	im->foreign_keys = (int)query_int(im, "PRAGMA foreign_keys", 1);
+	return exec(im, "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF");
+}
+
+/* Give the connection back as it was. */
+static void restore_connection(struct importer *im)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA temp_store = %d; PRAGMA foreign_keys = %d",
+		 im->temp_store, im->foreign_keys);
+	sqlite3_exec(im->db, sql, NULL, NULL, NULL);
+	free(im->trigger_sql);
 }
 
 /* The audit detail: what was added, how much was skipped, and the aliases
@@ -993,12 +1235,31 @@ static int list_source(struct importer *im, struct mlc_experiment_list *el,
 	return 0;
 }
 
+/* The source's import_sources row (made now if new), for its import_marks. */
+static int find_source(struct importer *im)
+{
+	sqlite3_stmt *st = use(im, S_SOURCE);
+
+	bind_text(st, 1, im->rep->source);
+	sqlite3_bind_int64(st, 2, clock_ms(CLOCK_REALTIME));
+	if (step_done(st) < 0)
+		return sql_error(im->db, im->rep->target, im->err);
+	st = use(im, S_SOURCE_ID);
+	bind_text(st, 1, im->rep->source);
+	if (step_int(st, &im->source_id) != 1)
+		return sql_error(im->db, im->rep->target, im->err);
+	return 0;
+}
+
 /* Copy everything in one open transaction (committed in batches). */
 static int copy_all(struct importer *im)
 {
 	struct mlc_experiment_list el = {0};
 	struct mlc_model_list ml = {0};
-	int ret = list_source(im, &el, &ml);
+	int ret = find_source(im);
+
+	if (ret == 0)
+		ret = list_source(im, &el, &ml);
 
 	for (size_t i = 0; ret == 0 && i < el.n; i++)
 		ret = import_experiment(im, &el.items[i]);
@@ -1029,17 +1290,21 @@ int import_registry(struct registry *src, struct registry *dst, const struct imp
 	if (check_target(src, dst, err) < 0)
 		return -1;
 	im.db = DB(dst);
-	ret = prepare_all(&im);
+	ret = prepare_connection(&im);
 	if (ret == 0)
-		ret = exec(&im, "BEGIN IMMEDIATE");
+		ret = prepare_all(&im);
+	if (ret == 0)
+		ret = batch_begin(&im);
 	if (ret == 0) {
 		ret = copy_all(&im);
 		if (ret == 0)
-			ret = exec(&im, "COMMIT");
+			ret = batch_commit(&im);
 		if (ret < 0)
 			sqlite3_exec(im.db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	finalize_all(&im);
+	restore_connection(&im);
+	forget_keys(&im);
 	sb_free(&im.env_aliases);
 	rep->elapsed_ms = clock_ms(CLOCK_MONOTONIC) - t0;
 	return ret;

@@ -28,6 +28,7 @@ struct mrun {
 	char *dir; /* full path of the folder */
 	struct mexp *exp;
 	enum run_state state;
+	int has_latest;		  /* run.metrics hold values, not only keys */
 	struct file_sig meta_sig; /* of meta.yaml when it was read */
 	uint64_t data_sig;	  /* of every value file when they were read */
 	struct mlc_arena arena;	  /* owns run's strings and arrays */
@@ -94,6 +95,9 @@ struct file_sig mlr_path_sig(const char *path);
 int mlr_sig_equal(struct file_sig a, struct file_sig b);
 /* Mix a value into an FNV-1a hash. */
 uint64_t mlr_mix(uint64_t h, const void *p, size_t n);
+/* A 64-bit hash of n bytes at p, eight at a time (metric files' content:
+ * megabytes, where mlr_mix's byte at a time would cost). */
+uint64_t mlr_hash(const void *p, size_t n);
 /* Why a file or folder could not be read (an errno of the calls below). */
 const char *mlr_read_why(int e);
 /* The whole regular file at path, inside root, malloc'd and NUL-terminated;

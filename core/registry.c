@@ -354,6 +354,16 @@ int registry_metric_history(struct registry *r, const char *run_id, const char *
 	return CALL(metric_history, run_id, key, out, err);
 }
 
+int registry_metric_tail(struct registry *r, const char *run_id, const char *key,
+			 struct mlc_read_mark *mark, struct mlc_metric_list *out,
+			 struct mlc_error *err)
+{
+	if (r->ops->metric_tail)
+		return r->ops->metric_tail(r, run_id, key, mark, out, err);
+	memset(mark, 0, sizeof *mark);
+	return registry_metric_history(r, run_id, key, out, err) < 0 ? -1 : MLC_TAIL_ALL;
+}
+
 int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
 		      struct mlc_run_list *out, struct mlc_error *err)
 {

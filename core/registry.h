@@ -51,6 +51,10 @@ struct mlc_run_query {
 	const char *order_by;	/* "metrics.acc DESC, params.lr", or NULL */
 	int64_t limit;		/* 0: no limit */
 	int all;		/* include deleted runs */
+	/* metric_keys: each run's metrics are its keys only, values unset (an
+	 * import reads the histories itself; a file store then reads no metric
+	 * file to list runs). Ignored with a filter or an order. */
+	int metric_keys;
 	/* lean: load only these values of each run ("metrics.K", "params.K",
 	 * "tags.K"), for tables of many runs; otherwise every value. */
 	int lean;
@@ -75,6 +79,21 @@ struct mlc_keys {
 	struct mlc_arena arena;
 	const char **metrics, **params, **tags; /* sorted */
 	size_t n_metrics, n_params, n_tags;
+};
+
+/* What an earlier read of one metric's history took in (registry_metric_tail):
+ * its first size bytes, whole lines, their hash and how many points they hold. */
+struct mlc_read_mark {
+	int64_t size; /* 0: nothing known, so everything is read */
+	uint64_t hash;
+	int64_t points;
+};
+
+/* What registry_metric_tail found since the mark. */
+enum mlc_tail {
+	MLC_TAIL_SAME, /* the history is as it was read: no points */
+	MLC_TAIL_GREW, /* lines were appended to what was read: their points */
+	MLC_TAIL_ALL,  /* new, changed, or no way to tell: every point */
 };
 
 struct registry;
@@ -103,6 +122,10 @@ struct registry_ops {
 			struct mlc_run_list *out, struct mlc_error *err);
 	int (*metric_history)(struct registry *r, const char *run_id, const char *key,
 			      struct mlc_metric_list *out, struct mlc_error *err);
+	/* Optional: registry_metric_tail (without it, the whole history). */
+	int (*metric_tail)(struct registry *r, const char *run_id, const char *key,
+			   struct mlc_read_mark *mark, struct mlc_metric_list *out,
+			   struct mlc_error *err);
 	/* Optional: n histories at once (a server fetches them together). */
 	int (*metric_histories)(struct registry *r, const struct mlc_history_req *req, size_t n,
 				struct mlc_metric_list *out, struct mlc_error *err);
@@ -227,6 +250,17 @@ int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
 		      struct mlc_run_list *out, struct mlc_error *err);
 int registry_metric_history(struct registry *r, const char *run_id, const char *key,
 			    struct mlc_metric_list *out, struct mlc_error *err);
+/* A metric's points written since an earlier read that left *mark (zeros:
+ * none), for re-imports: an enum mlc_tail saying which points out got (in
+ * the source's order, not sorted), and *mark updated to cover them; -1 with
+ * err. A source that cannot tell (a server, a database) gives MLC_TAIL_ALL
+ * and a zero mark. In a file store a history is its file: it grew when the
+ * bytes read before are still its first bytes (same hash), and anything else
+ * (shorter, or changed in place) is read whole again; a file with lines that
+ * are not metric lines gets a zero mark, so it is read (and reported) again. */
+int registry_metric_tail(struct registry *r, const char *run_id, const char *key,
+			 struct mlc_read_mark *mark, struct mlc_metric_list *out,
+			 struct mlc_error *err);
 /* The n histories of req into out[0..n) (lists the caller set up, empty or
  * not; each gets its points appended), together where the backend can.
  * -1 with the first failure in req's order; the caller frees all n lists. */

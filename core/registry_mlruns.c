@@ -420,43 +420,75 @@ static int parse_metric_line(locale_t c, const char *s, size_t n, struct mlc_met
 
 typedef void (*point_fn)(void *arg, const struct mlc_metric *pt);
 
+/* What parse_points found: points, those on whole lines (ended by a newline),
+ * and the lines that are not metric lines (the first counted from the start
+ * of the parse). */
+struct parsed {
+	long points, whole;
+	size_t bad, first_bad;
+};
+
+/* Call fn for each point in buf[from, len). */
+static void parse_points(locale_t c, const char *buf, size_t from, size_t len, point_fn fn,
+			 void *arg, struct parsed *out)
+{
+	size_t line = 0;
+
+	memset(out, 0, sizeof *out);
+	for (const char *p = buf + from; p < buf + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		struct mlc_metric pt = {0};
+		line++;
+		if (n > 0 && !(n == 1 && p[0] == '\r')) {
+			if (parse_metric_line(c, p, n, &pt) == 0) {
+				fn(arg, &pt);
+				out->points++;
+				out->whole += nl != NULL;
+			} else if (out->bad++ == 0) {
+				out->first_bad = line;
+			}
+		}
+		p += n + 1;
+	}
+}
+
+/* Report the bad lines of the metric file path, whose parse began at byte
+ * from of buf (the lines before it are counted for the line number). */
+static void warn_bad_lines(struct mlruns_impl *m, const char *path, const char *buf, size_t from,
+			   const struct parsed *p)
+{
+	size_t line = p->first_bad;
+
+	if (p->bad == 0)
+		return;
+	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + from - q))) != NULL; q++)
+		line++;
+	mlr_warn(m, path,
+		 "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped", line,
+		 p->bad, p->bad == 1 ? "" : "s");
+}
+
 /* Call fn for each point of the metric file at path; a line that is not a
  * metric line is skipped and, when warn_bad, reported with its number. Returns
  * the number of points, or -1 if the file cannot be read. */
 static long read_points(struct mlruns_impl *m, const char *path, int warn_bad, point_fn fn,
 			void *arg)
 {
-	size_t len, bad = 0, first_bad = 0, line = 0;
+	size_t len;
 	char *buf = mlr_read_file(m->root, path, &len);
-	long points = 0;
+	struct parsed p;
 
 	if (buf == NULL) {
 		if (warn_bad)
 			mlr_warn(m, path, "cannot read: %s", mlr_read_why(errno));
 		return -1;
 	}
-	for (char *p = buf; p < buf + len;) {
-		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
-		struct mlc_metric pt = {0};
-		line++;
-		if (n > 0 && !(n == 1 && p[0] == '\r')) {
-			if (parse_metric_line(m->c_locale, p, n, &pt) == 0) {
-				fn(arg, &pt);
-				points++;
-			} else if (bad++ == 0) {
-				first_bad = line;
-			}
-		}
-		p += n + 1;
-	}
+	parse_points(m->c_locale, buf, 0, len, fn, arg, &p);
+	if (warn_bad)
+		warn_bad_lines(m, path, buf, 0, &p);
 	free(buf);
-	if (bad && warn_bad)
-		mlr_warn(
-		    m, path,
-		    "line %zu: not a metric line (timestamp value step); %zu bad line%s skipped",
-		    first_bad, bad, bad == 1 ? "" : "s");
-	return points;
+	return p.points;
 }
 
 /* Keep the latest point by MLflow's rule. */
@@ -507,6 +539,16 @@ static void load_latest(struct mlruns_impl *m, struct mrun *run, const struct en
 		*(struct mlc_metric *)arena_grow(&run->arena, (void **)&run->run.metrics, &cap,
 						 run->run.n_metrics++, sizeof best) = best;
 	}
+}
+
+/* The keys of the metric files in es, without reading them (values NaN). */
+static void load_metric_keys(struct mrun *run, const struct entries *es)
+{
+	run->run.metrics = arena_alloc(&run->arena, (es->n ? es->n : 1) * sizeof *run->run.metrics);
+	for (size_t i = 0; i < es->n; i++)
+		run->run.metrics[i] = (struct mlc_metric){
+		    .key = arena_strdup(&run->arena, es->v[i].key), .value = NAN};
+	run->run.n_metrics = es->n;
 }
 
 /* The value files of a run and their cache signature. */
@@ -579,34 +621,41 @@ static int ensure_meta(struct mlruns_impl *m, struct mrun *run)
 	return run->state == RUN_BROKEN ? -1 : 0;
 }
 
-/* Read run's params, tags and latest metrics from the files in f. */
-static void load_run_data(struct mlruns_impl *m, struct mrun *run, const struct run_files *f)
+/* Read run's params, tags and latest metrics (or only their keys) from the
+ * files in f. */
+static void load_run_data(struct mlruns_impl *m, struct mrun *run, const struct run_files *f,
+			  int latest)
 {
 	run->run.params = mlr_load_values(m, &run->arena, &f->params, &run->run.n_params);
 	run->run.tags = mlr_load_values(m, &run->arena, &f->tags, &run->run.n_tags);
-	load_latest(m, run, &f->metrics);
+	if (latest)
+		load_latest(m, run, &f->metrics);
+	else
+		load_metric_keys(run, &f->metrics);
+	run->has_latest = latest;
 	if (run->run.run_name[0] == '\0') {
 		const char *tag = mlc_kv_get(run->run.tags, run->run.n_tags, "mlflow.runName");
 		run->run.run_name = tag ? tag : "";
 	}
 }
 
-/* Make sure run's meta and values are read and current; -1 if damaged. */
-static int ensure_run(struct mlruns_impl *m, struct mrun *run)
+/* Make sure run's meta and values (latest metrics too when latest, else at
+ * least their keys) are read and current; -1 if damaged. */
+static int ensure_run(struct mlruns_impl *m, struct mrun *run, int latest)
 {
 	struct run_files f;
 
 	if (ensure_meta(m, run) < 0)
 		return -1;
 	run_files(m, run, &f);
-	if (run->state != RUN_LOADED || f.sig != run->data_sig) {
+	if (run->state != RUN_LOADED || f.sig != run->data_sig || (latest && !run->has_latest)) {
 		/* Values live in the run's arena with its meta: read both again. */
 		if (run->state == RUN_LOADED && load_run_meta(m, run) < 0) {
 			run->state = RUN_BROKEN;
 			run_files_free(&f);
 			return -1;
 		}
-		load_run_data(m, run, &f);
+		load_run_data(m, run, &f, latest);
 		run->data_sig = f.sig;
 		run->state = RUN_LOADED;
 	}
@@ -614,15 +663,18 @@ static int ensure_run(struct mlruns_impl *m, struct mrun *run)
 	return 0;
 }
 
-/* List the runs of x and read their meta.yaml (values too when full). */
-static void ensure_runs_of(struct mlruns_impl *m, struct mexp *x, int full)
+/* How much of a run to read. */
+enum load { LOAD_META, LOAD_KEYS, LOAD_ALL };
+
+/* List the runs of x and read what load says of each. */
+static void ensure_runs_of(struct mlruns_impl *m, struct mexp *x, enum load load)
 {
 	list_runs_of(m, x);
 	for (size_t i = 0; i < x->n_runs; i++) {
-		if (full)
-			ensure_run(m, x->runs[i]);
-		else
+		if (load == LOAD_META)
 			ensure_meta(m, x->runs[i]);
+		else
+			ensure_run(m, x->runs[i], load == LOAD_ALL);
 	}
 }
 
@@ -684,7 +736,7 @@ struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, stru
 		int exact = strcmp(run->id, run_id) == 0;
 		if (len < 8 && !exact)
 			break;
-		if ((full ? ensure_run(m, run) : ensure_meta(m, run)) < 0)
+		if ((full ? ensure_run(m, run, 1) : ensure_meta(m, run)) < 0)
 			continue;
 		if (exact)
 			return run;
@@ -970,7 +1022,7 @@ static void push_experiment(struct mlruns_impl *m, struct mexp *x, int all,
 	struct mlc_experiment *e = MLC_LIST_PUSH(out);
 	struct mlc_arena *a = &out->arena;
 
-	ensure_runs_of(m, x, 0);
+	ensure_runs_of(m, x, LOAD_META);
 	*e = x->e;
 	e->experiment_id = arena_strdup(a, x->e.experiment_id);
 	e->name = arena_strdup(a, x->e.name);
@@ -1024,7 +1076,7 @@ static int select_runs(struct mlruns_impl *m, struct mexp *x, const struct mlc_r
 		       const struct filter *f, struct sort_item **items, size_t *n,
 		       const struct order_list *order, struct mlc_error *err)
 {
-	ensure_runs_of(m, x, 1);
+	ensure_runs_of(m, x, q->metric_keys && !q->filter && !q->order_by ? LOAD_KEYS : LOAD_ALL);
 	*items = xmalloc((x->n_runs ? x->n_runs : 1) * sizeof **items);
 	*n = 0;
 	for (size_t i = 0; i < x->n_runs; i++) {
@@ -1116,39 +1168,155 @@ static int safe_key(const char *key)
 	}
 }
 
-/* A metric's whole history, by step then timestamp (every line of the file,
- * duplicates included, as MLflow returns them). Reads only that file: import
- * calls this for every metric of every run. */
-static int mlruns_metric_history(struct registry *r, const char *run_id, const char *key,
-				 struct mlc_metric_list *out, struct mlc_error *err)
+/* The file of run_id's metric key (malloc'd), or NULL with err filled. */
+static char *metric_path(struct registry *r, const char *run_id, const char *key,
+			 struct mlc_error *err)
 {
 	struct mrun *run = mlr_find_run(r, run_id, 0, err);
 	struct stat st;
 	char *path;
-	const char *k;
 
 	if (run == NULL)
-		return -1;
+		return NULL;
 	path = safe_key(key) ? xasprintf("%s/metrics/%s", run->dir, key) : NULL;
 	if (path == NULL || mlr_file_type(path, &st) != F_FILE) {
 		free(path);
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
-				     key, run->id);
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s", key,
+			      run->id);
+		return NULL;
 	}
+	return path;
+}
+
+/* Name the points of out from first on key. */
+static void set_keys(struct mlc_metric_list *out, size_t first, const char *key)
+{
+	const char *k = arena_strdup(&out->arena, key);
+
+	for (size_t i = first; i < out->n; i++)
+		out->items[i].key = k;
+}
+
+/* A metric's whole history, by step then timestamp (every line of the file,
+ * duplicates included, as MLflow returns them). Reads only that file. */
+static int mlruns_metric_history(struct registry *r, const char *run_id, const char *key,
+				 struct mlc_metric_list *out, struct mlc_error *err)
+{
+	char *path = metric_path(r, run_id, key, err);
 	size_t first = out->n;
+
+	if (path == NULL)
+		return -1;
 	if (read_points(IMPL(r), path, 0, push_point, out) < 0) {
 		mlc_error_set(err, MLC_ERR_FAILED, "%s: %s", path, mlr_read_why(errno));
 		free(path);
 		return -1;
 	}
 	free(path);
-	k = arena_strdup(&out->arena, key);
-	for (size_t i = first; i < out->n; i++)
-		out->items[i].key = k;
+	set_keys(out, first, key);
 	/* Stable enough: equal (step, timestamp) keep file order in practice. */
 	if (out->n - first > 1)
 		mlc_history_sort(out->items + first, out->n - first);
 	return 0;
+}
+
+/* The length of buf[0, len) up to and with its last newline. */
+static size_t whole_lines(const char *buf, size_t len)
+{
+	const char *nl = len ? memrchr(buf, '\n', len) : NULL;
+
+	return nl ? (size_t)(nl - buf) + 1 : 0;
+}
+
+/* The run run_id as last listed, when no listing changed since the index was
+ * made: no look at the disk (mlr_find_run checks every experiment folder and
+ * the run's meta.yaml), for the import's call per metric. Else mlr_find_run. */
+static struct mrun *listed_run(struct registry *r, const char *run_id, struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	size_t lo = 0, hi = m->n_index;
+
+	if (m->index_stale)
+		return mlr_find_run(r, run_id, 0, err);
+	while (lo < hi) { /* the first id >= run_id */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(m->index[mid]->id, run_id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n_index && strcmp(m->index[lo]->id, run_id) == 0; lo++)
+		if (m->index[lo]->state == RUN_META || m->index[lo]->state == RUN_LOADED)
+			return m->index[lo];
+	return mlr_find_run(r, run_id, 0, err);
+}
+
+/* The contents of run_id's metric file key (malloc'd, its path in *path):
+ * NULL with err filled when the run has no such file; NULL without (warned,
+ * as a listing does) when it cannot be read. */
+static char *read_metric_file(struct registry *r, const char *run_id, const char *key, char **path,
+			      size_t *len, struct mlc_error *err)
+{
+	struct mrun *run = listed_run(r, run_id, err);
+	char *buf;
+
+	*path = NULL;
+	if (run == NULL)
+		return NULL;
+	if (!safe_key(key)) {
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s", key,
+			      run->id);
+		return NULL;
+	}
+	*path = xasprintf("%s/metrics/%s", run->dir, key);
+	if ((buf = mlr_read_file(IMPL(r)->root, *path, len)) != NULL)
+		return buf;
+	if (errno == ENOENT)
+		mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s", key,
+			      run->id);
+	else
+		mlr_warn(IMPL(r), *path, "cannot read: %s", mlr_read_why(errno));
+	return NULL;
+}
+
+/* registry_metric_tail of a file store: import calls this for every metric
+ * of every run, and an unchanged file costs one read and one hash. A file
+ * that cannot be read is warned about (as a listing does) and gives no points. */
+static int mlruns_metric_tail(struct registry *r, const char *run_id, const char *key,
+			      struct mlc_read_mark *mark, struct mlc_metric_list *out,
+			      struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	char *path, *buf;
+	size_t len, whole, from = 0, first = out->n;
+	int64_t before = 0;
+	int kind = MLC_TAIL_ALL;
+	struct parsed p;
+
+	mlc_error_clear(err);
+	if ((buf = read_metric_file(r, run_id, key, &path, &len, err)) == NULL) {
+		free(path);
+		memset(mark, 0, sizeof *mark);
+		return err->code ? -1 : MLC_TAIL_ALL;
+	}
+	whole = whole_lines(buf, len);
+	if (mark->size > 0 && (uint64_t)mark->size <= whole &&
+	    mlr_hash(buf, (size_t)mark->size) == mark->hash) {
+		kind = (uint64_t)mark->size == len ? MLC_TAIL_SAME : MLC_TAIL_GREW;
+		from = (size_t)mark->size;
+		before = mark->points;
+	}
+	if (kind != MLC_TAIL_SAME) {
+		parse_points(m->c_locale, buf, from, len, push_point, out, &p);
+		set_keys(out, first, key);
+		warn_bad_lines(m, path, buf, from, &p);
+		mark->size = p.bad ? 0 : (int64_t)whole;
+		mark->hash = mlr_hash(buf, whole);
+		mark->points = before + p.whole;
+	}
+	free(buf);
+	free(path);
+	return kind;
 }
 
 static int cmp_run_newest(const void *pa, const void *pb)
@@ -1172,7 +1340,7 @@ static int mlruns_experiment_keys(struct registry *r, const char *experiment, in
 
 	if (x == NULL)
 		return -1;
-	ensure_runs_of(IMPL(r), x, 1);
+	ensure_runs_of(IMPL(r), x, LOAD_ALL);
 	runs = xmalloc((x->n_runs ? x->n_runs : 1) * sizeof *runs);
 	for (size_t i = 0; i < x->n_runs; i++)
 		if (x->runs[i]->state == RUN_LOADED &&
@@ -1224,6 +1392,7 @@ static const struct registry_ops mlruns_ops = {
     .list_runs = mlruns_list_runs,
     .get_run = mlruns_get_run,
     .metric_history = mlruns_metric_history,
+    .metric_tail = mlruns_metric_tail,
     .experiment_keys = mlruns_experiment_keys,
     .versions_for_run = mlruns_versions_for_run,
     .get_experiment = mlruns_get_experiment,

@@ -221,6 +221,20 @@ static const char schema_v3[] =
     "  comment TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY (request_id, voter)) WITHOUT ROWID;";
 
+/* v5: what an import read of each metric file, so importing the same source
+ * again reads only what was appended since (import.c, registry_metric_tail):
+ * the first size bytes of the file, whole lines, their hash and points. (IF
+ * NOT EXISTS: like v4, safe on a registry whose user_version was set back.) */
+static const char schema_v5[] =
+    "CREATE TABLE IF NOT EXISTS import_marks ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  key_id INTEGER NOT NULL REFERENCES metric_keys(id),"
+    "  source_id INTEGER NOT NULL REFERENCES import_sources(id) ON DELETE CASCADE,"
+    "  size INTEGER NOT NULL,"
+    "  hash INTEGER NOT NULL,"
+    "  points INTEGER NOT NULL,"
+    "  PRIMARY KEY (run_id, key_id, source_id)) WITHOUT ROWID;";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -426,8 +440,8 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 		if (migrate_v4(db, path, err) < 0)
 			goto fail;
 	}
-	if (v < 5) { /* indexes for windows of runs (core/sqlite_window.c) */
-		if (schema_create_indexes(db, err) < 0)
+	if (v < 5) { /* import marks; indexes for windows of runs (core/sqlite_window.c) */
+		if (exec(db, schema_v5, path, err) < 0 || schema_create_indexes(db, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

@@ -102,6 +102,28 @@ assert d["skipped"] == []
 PY
 [ ! -s "$T/err" ] && ok "no progress bar when stderr is not a terminal" || fail "stderr: $(head -c 300 "$T/err")"
 
+# ---- a store that grows: appended points arrive, a rewrite is read again ----
+cp -r "$F/mlruns" "$T/grow"
+chmod -R u+w "$T/grow"
+loss="$T/grow/1/f60ab17eafd546f28a8135f8ac5b21e7/metrics/train/loss"
+"$M" -r "$T/g.db" import "$T/grow" >/dev/null || fail "first import of the growing store"
+printf '1999999999999 0.125 999999\n' >>"$loss"
+expect_exit 0 "import after a point was appended --json" -- "$M" -r "$T/g.db" import "$T/grow" --json
+python3 - "$T/out" <<'PY' && ok "the appended point is added, the rest counted as there" || fail "grown: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+assert d["added"]["metric_points"] == 1 and d["present"]["metric_points"] == 1035, d
+PY
+expect_exit 0 "history after the append" -- "$M" -r "$T/g.db" history f60ab17e train/loss
+expect_in "$T/out" "999999" "the appended step is in the imported history"
+sed -i 's/^1999999999999 0.125 999999$/1999999999999 0.375 999999/' "$loss"
+expect_exit 0 "import after that line was rewritten in place --json" -- "$M" -r "$T/g.db" import "$T/grow" --json
+python3 - "$T/out" <<'PY' && ok "a file changed in place is read again" || fail "rewritten: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+assert d["added"]["metric_points"] == 1 and d["present"]["metric_points"] == 1035, d
+PY
+
 # ---- the default registry and a local registry as the source ----
 expect_exit 0 "import into the default registry" -- "$M" import "$db"
 expect_in "$T/out" "imported sqlite:" "a local registry is a source too"

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "import.h"
 #include "registry.h"
+#include "sqlite_impl.h"
 
 static char dir[64];
 
@@ -133,6 +135,50 @@ static void assert_consistent(const char *target)
 	assert_int_equal(
 	    q_int(target, "SELECT count(*) FROM (SELECT DISTINCT run_id, key_id FROM metrics)"),
 	    q_int(target, "SELECT count(*) FROM latest_metrics"));
+}
+
+/* Run sql on target (read-write), which must succeed. */
+static void q_exec(const char *target, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(target, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+/* The latest values of target are those schema.c's metrics_latest trigger
+ * gives: its metric points, inserted one by one in a random order into a
+ * fresh registry (where the trigger fires for each), leave the same rows. */
+static void assert_latest_as_the_trigger_has_it(const char *target)
+{
+	char sql[1024];
+	const char *ref = tpath("trigger-ref.db");
+
+	unlink(ref);
+	registry_close(open_uri(ref, 1));
+	snprintf(
+	    sql, sizeof sql,
+	    "ATTACH '%s' AS src; INSERT INTO metrics SELECT * FROM src.metrics ORDER BY random();"
+	    " CREATE TABLE diff AS SELECT count(*) AS n FROM"
+	    " (SELECT * FROM latest_metrics EXCEPT SELECT * FROM src.latest_metrics"
+	    "  UNION ALL SELECT * FROM src.latest_metrics EXCEPT SELECT * FROM latest_metrics)",
+	    target);
+	q_exec(ref, sql);
+	assert_true(q_int(ref, "SELECT count(*) FROM latest_metrics") > 0);
+	assert_int_equal(q_int(ref, "SELECT n FROM diff"), 0);
+	assert_int_equal(q_int(ref, "SELECT count(*) FROM latest_metrics"),
+			 q_int(target, "SELECT count(*) FROM latest_metrics"));
+}
+
+/* Set the file rel's modification time to t seconds (so that only its
+ * content can tell a change). */
+static void set_mtime(const char *rel, time_t t)
+{
+	struct timespec ts[2] = {{t, 0}, {t, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, tpath(rel), ts, 0), 0);
 }
 
 /* ---- a crafted store ------------------------------------------------------ */
@@ -440,6 +486,9 @@ static void test_a_local_registry_imports_into_another_unchanged(void **state)
 	}
 	assert_string_equal(q_text(b, "SELECT source FROM import_sources"),
 			    q_text(b, "SELECT subject FROM audit_log"));
+	/* marks are for files: a registry's histories are read whole each time */
+	assert_int_equal(q_int(b, "SELECT count(*) FROM import_marks"), 0);
+	assert_true(q_int(a, "SELECT count(*) FROM import_marks") > 0);
 	import_report_free(&rep);
 	import_into(a, b, &rep);
 	assert_int_equal(import_report_changes(&rep), 0);
@@ -477,6 +526,43 @@ static void progress(void *arg, int64_t done, int64_t total)
 	last[1] = total;
 }
 
+/* The integer of the pragma sql on r's own connection. */
+static int64_t pragma_of(struct registry *r, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(DB(r), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The import sets foreign keys and temp_store aside for its bulk write and
+ * the metrics_latest trigger too: the target's connection and schema get
+ * them back. */
+static void test_the_target_gets_its_settings_and_trigger_back(void **state)
+{
+	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t6.db"), 1);
+	struct import_report rep;
+	struct mlc_error err = {0};
+	int64_t fk = pragma_of(dst, "PRAGMA foreign_keys"),
+		ts = pragma_of(dst, "PRAGMA temp_store");
+
+	(void)state;
+	assert_int_equal(import_registry(src, dst, NULL, &rep, &err), 0);
+	assert_int_equal(pragma_of(dst, "PRAGMA foreign_keys"), fk);
+	assert_int_equal(pragma_of(dst, "PRAGMA temp_store"), ts);
+	assert_int_equal(pragma_of(dst, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+					" AND name = 'metrics_latest'"),
+			 1);
+	import_report_free(&rep);
+	registry_close(dst);
+	registry_close(src);
+	assert_consistent(tpath("t6.db"));
+}
+
 static void test_progress_reaches_the_total(void **state)
 {
 	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t5.db"), 1);
@@ -509,6 +595,7 @@ static void test_a_real_store_imports_with_its_counts(void **state)
 	}
 	import_into(src, db, &rep);
 	assert_int_equal(rep.n_skipped, 0);
+	assert_latest_as_the_trigger_has_it(db);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM experiments"), 13);
 	assert_int_equal(
 	    q_int(db, "SELECT count(*) FROM experiments WHERE lifecycle_stage = 'deleted'"), 9);
@@ -553,6 +640,197 @@ static void test_a_real_registry_store_imports_its_versions(void **state)
 	import_report_free(&rep);
 }
 
+/* ---- speed without changing what is imported ------------------------------ */
+
+#define RG "cccccccc000000000000000000000001"
+#define ACC "g/1/" RG "/metrics/acc"
+
+/* The value of run RG's metric key at step and timestamp in db (-1 if none). */
+static double point(const char *db, const char *key, int step, int ts)
+{
+	char sql[512];
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	double v = -1;
+
+	snprintf(sql, sizeof sql,
+		 "SELECT m.value FROM metrics m JOIN metric_keys k ON k.id = m.key_id"
+		 " WHERE k.key = '%s' AND m.step = %d AND m.timestamp = %d",
+		 key, step, ts);
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* The latest value of run RG's metric key in db, as "step ts value is_nan". */
+static const char *latest(const char *db, const char *key)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+		 "SELECT l.step || ' ' || l.timestamp || ' ' || CAST(l.value AS TEXT) || ' ' ||"
+		 " l.is_nan FROM latest_metrics l JOIN metric_keys k ON k.id = l.key_id"
+		 " WHERE k.key = '%s'",
+		 key);
+	return q_text(db, sql);
+}
+
+/* Equal steps with other timestamps, NaN against numbers and infinities at
+ * one (step, timestamp), lines out of order: the latest values are MLflow's
+ * (and the trigger's, which wrote them before imports kept them per history). */
+static void test_latest_values_are_the_triggers_on_hard_cases(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("tl.db");
+
+	(void)state;
+	put("l/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: hard\n");
+	put_run("l", "1", RG, 3, "2000", "active");
+	put("l/1/" RG "/metrics/eqstep", "10 0.5 3\n30 0.1 3\n20 0.9 3\n");
+	put("l/1/" RG "/metrics/nan_inf", "5 nan 2\n5 -inf 2\n");
+	put("l/1/" RG "/metrics/nan_only", "5 nan 1\n");
+	put("l/1/" RG "/metrics/inf_ts", "1 1.0 0\n2 inf 0\n3 -inf 0\n");
+	put("l/1/" RG "/metrics/same_ts", "7 0.2 4\n7 0.8 4\n7 nan 4\n7 inf 4\n");
+	put("l/1/" RG "/metrics/order", "50 1.0 9\n10 2.0 1\n60 nan 9\n");
+	import_into(tpath("l"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 16);
+	assert_string_equal(latest(db, "eqstep"), "3 30 0.1 0");
+	assert_string_equal(latest(db, "nan_inf"), "2 5 -Inf 0");
+	assert_string_equal(latest(db, "nan_only"), "1 5 0.0 1");
+	assert_string_equal(latest(db, "inf_ts"), "0 3 -Inf 0");
+	assert_string_equal(latest(db, "same_ts"), "4 7 Inf 0");
+	assert_string_equal(latest(db, "order"), "9 60 0.0 1");
+	assert_latest_as_the_trigger_has_it(db);
+	assert_latest_as_the_trigger_has_it(tpath("t1.db"));
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
+/* The store g: one run whose metric acc has three points. */
+static void make_growing_store(void)
+{
+	put("g/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: grow\n");
+	put_run("g", "1", RG, 3, "2000", "active");
+	put(ACC, "100 0.5 0\n200 0.7 1\n300 0.9 2\n");
+}
+
+/* Importing an unchanged store again parses no metric file: points deleted
+ * from the target behind the import's back do not come back, and the points
+ * read before are counted as already there. */
+static void test_an_unchanged_metric_file_is_not_read_again(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("tg.db");
+
+	(void)state;
+	make_growing_store();
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 3);
+	import_report_free(&rep);
+	q_exec(db, "DELETE FROM metrics WHERE step = 0");
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 0);
+	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
+	assert_int_equal(import_report_changes(&rep), 0);
+	assert_true(point(db, "acc", 0, 100) < 0);
+	import_report_free(&rep);
+}
+
+/* Points appended to a metric file arrive, and only they are read: the
+ * point deleted behind the import's back stays away. */
+static void test_points_appended_to_a_metric_file_arrive(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("tg.db");
+	FILE *f = fopen(tpath(ACC), "a");
+
+	(void)state;
+	assert_non_null(f);
+	fputs("400 0.95 3\n450 nan 3\n", f);
+	fclose(f);
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 2);
+	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
+	assert_true(point(db, "acc", 3, 400) == 0.95);
+	assert_true(point(db, "acc", 0, 100) < 0);
+	assert_string_equal(latest(db, "acc"), "3 450 0.0 1");
+	assert_latest_as_the_trigger_has_it(db);
+	import_report_free(&rep);
+}
+
+/* A metric file changed in place (same size, same modification time, other
+ * bytes) is read whole again: its changed point arrives, and so does the
+ * point deleted behind the import's back. */
+static void test_a_metric_file_changed_in_place_is_read_again(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("tg.db");
+	struct stat before, after;
+
+	(void)state;
+	assert_int_equal(stat(tpath(ACC), &before), 0);
+	put(ACC, "100 0.5 0\n200 0.7 1\n300 0.1 2\n400 0.95 3\n450 nan 3\n");
+	set_mtime(ACC, before.st_mtime);
+	assert_int_equal(stat(tpath(ACC), &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
+	assert_int_equal(after.st_mtime, before.st_mtime);
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 2); /* 300 0.1 2, and 100 0.5 0 again */
+	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
+	assert_true(point(db, "acc", 0, 100) == 0.5);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM metrics WHERE step = 2"), 2);
+	assert_latest_as_the_trigger_has_it(db);
+	import_report_free(&rep);
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(import_report_changes(&rep), 0);
+	assert_int_equal(rep.present[IMP_METRIC_POINTS], 5);
+	import_report_free(&rep);
+}
+
+/* A shorter file, and a last line still being written (no newline yet):
+ * read whole again, and the finished line's point arrives. */
+static void test_a_shorter_file_and_a_finished_last_line_are_read(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("tg.db");
+	FILE *f;
+
+	(void)state;
+	put(ACC, "100 0.5 0\n600 0.3");
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 1); /* 600 0.3 at step 0 */
+	import_report_free(&rep);
+	f = fopen(tpath(ACC), "a");
+	assert_non_null(f);
+	fputs(" 7\n", f);
+	fclose(f);
+	import_into(tpath("g"), db, &rep);
+	assert_int_equal(rep.added[IMP_METRIC_POINTS], 1);
+	assert_true(point(db, "acc", 7, 600) == 0.3);
+	assert_string_equal(latest(db, "acc"), "7 600 0.3 0");
+	assert_latest_as_the_trigger_has_it(db);
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
+/* A file with lines that are not metric lines is read, and reported, on
+ * every import (it gets no mark). */
+static void test_a_file_with_bad_lines_is_reported_on_every_import(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t3.db");
+
+	(void)state;
+	import_into(tpath("b"), db, &rep);
+	assert_true(skipped(&rep, "b/1/" R1 "/metrics/acc", "line 2: not a metric line"));
+	assert_int_equal(import_report_changes(&rep), 0);
+	import_report_free(&rep);
+}
+
 static int setup_dir(void **state)
 {
 	(void)state;
@@ -587,6 +865,13 @@ int main(void)
 	    cmocka_unit_test(test_a_local_registry_imports_into_another_unchanged),
 	    cmocka_unit_test(test_targets_that_are_not_writable_local_registries_are_refused),
 	    cmocka_unit_test(test_progress_reaches_the_total),
+	    cmocka_unit_test(test_the_target_gets_its_settings_and_trigger_back),
+	    cmocka_unit_test(test_latest_values_are_the_triggers_on_hard_cases),
+	    cmocka_unit_test(test_an_unchanged_metric_file_is_not_read_again),
+	    cmocka_unit_test(test_points_appended_to_a_metric_file_arrive),
+	    cmocka_unit_test(test_a_metric_file_changed_in_place_is_read_again),
+	    cmocka_unit_test(test_a_shorter_file_and_a_finished_last_line_are_read),
+	    cmocka_unit_test(test_a_file_with_bad_lines_is_reported_on_every_import),
 	    cmocka_unit_test(test_a_real_store_imports_with_its_counts),
 	    cmocka_unit_test(test_a_real_registry_store_imports_its_versions),
 	};

@@ -66,15 +66,17 @@ static void test_version_2_gains_the_policy_request_tables(void **state)
 
 	sqlite3_open(":memory:", &db);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE policy_votes; DROP TABLE policy_requests;"
-				      " INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
-				      " INSERT INTO environments (id, name, ord) VALUES (1, 'prod', 1);"
-				      " INSERT INTO promotion_requests (id, model_id, version, env_id,"
-				      " requested_by, requested_at) VALUES (7, 1, 1, 1, 'a', 1);"
-				      " PRAGMA user_version = 2",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "DROP TABLE policy_votes; DROP TABLE policy_requests;"
+			 " DROP TABLE import_marks;"
+			 " INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
+			 " INSERT INTO environments (id, name, ord) VALUES (1, 'prod', 1);"
+			 " INSERT INTO promotion_requests (id, model_id, version, env_id,"
+			 " requested_by, requested_at) VALUES (7, 1, 1, 1, 'a', 1);"
+			 " PRAGMA user_version = 2",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
 	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_prepare_v2(db,
@@ -86,6 +88,49 @@ static void test_version_2_gains_the_policy_request_tables(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 0);
 	assert_int_equal(sqlite3_column_int(st, 1), 7);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A version-4 registry (before import marks) gains the import_marks table,
+ * keeping its runs and points, and an import into it may mark what it read. */
+static void test_version_4_gains_the_import_marks(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct mlc_error err = {0};
+
+	sqlite3_open(":memory:", &db);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "DROP TABLE import_marks;"
+			 " INSERT INTO experiments VALUES (1, '1', 'e', '', 'active', 1, 1);"
+			 " INSERT INTO runs (id, run_uuid, experiment_id, start_time)"
+			 " VALUES (1, 'r1', 1, 1);"
+			 " INSERT INTO metric_keys VALUES (1, 'acc');"
+			 " INSERT INTO metrics VALUES (1, 1, 0, 10, 0.5, 0);"
+			 " INSERT INTO import_sources VALUES (1, 'mlruns:/s', 1, 1);"
+			 " PRAGMA user_version = 4",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(schema_migrate(db, "mem", &err), 0);
+	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO import_marks (run_id, key_id, source_id, size,"
+				      " hash, points) VALUES (1, 1, 1, 12, -5, 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT (SELECT count(*) FROM metrics),"
+					    " (SELECT value FROM latest_metrics),"
+					    " (SELECT hash FROM import_marks)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	assert_true(sqlite3_column_double(st, 1) == 0.5); /* the trigger is still there */
+	assert_int_equal(sqlite3_column_int64(st, 2), -5);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
@@ -137,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_database_with_foreign_tables_is_refused),
 		cmocka_unit_test(test_newer_schema_is_refused),
 		cmocka_unit_test(test_version_2_gains_the_policy_request_tables),
+		cmocka_unit_test(test_version_4_gains_the_import_marks),
 		cmocka_unit_test(test_indexes_can_be_dropped_and_recreated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
