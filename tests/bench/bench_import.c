@@ -13,20 +13,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench.h"
 #include "import.h"
 #include "registry.h"
 
 #define N_METRICS 4
 
 static const char *const metric_names[N_METRICS] = {"loss", "acc", "val_loss", "val_acc"};
-
-/* Seconds on the monotonic clock. */
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Seconds of CPU this process used (user + system): steadier than the wall
  * clock on a machine others share. */
@@ -148,13 +141,13 @@ static double time_import(const char *src, const char *db, struct import_report 
 		fprintf(stderr, "open: %s\n", err.msg);
 		return -1;
 	}
-	t = now();
+	t = bench_now();
 	*cpu_secs = cpu();
 	if (import_registry(s, d, &io, rep, &err) < 0) {
 		fprintf(stderr, "import: %s\n", err.msg);
 		t = -1;
 	} else {
-		t = now() - t;
+		t = bench_now() - t;
 	}
 	*cpu_secs = cpu() - *cpu_secs;
 	registry_close(d);
@@ -188,7 +181,7 @@ int main(void)
 	snprintf(db, sizeof db, "%s.db", base);
 	printf("mlconsole import bench: %ld runs x %ld points (%ld points)\n", runs, points,
 	       runs * points);
-	t = now();
+	t = bench_now();
 	if (keep && stat(store, &st) != 0 && mkdir(store, 0755) != 0)
 		return 1;
 	if ((keep == NULL || stat(store, &st) != 0 || st.st_nlink <= 2) &&
@@ -196,7 +189,7 @@ int main(void)
 		fprintf(stderr, "%s: cannot write the store\n", store);
 		return 1;
 	}
-	printf("%-44s %9.3f s\n", "generate the mlruns store", now() - t);
+	printf("%-44s %9.3f s\n", "generate the mlruns store", bench_now() - t);
 	if ((t = time_import(store, db, &rep, &c)) > 0)
 		report("import (first)", t, c, &rep);
 	import_report_free(&rep);
