@@ -72,7 +72,7 @@ static long requests_to(const char *path)
 	json_t *st = control("stats", NULL);
 	long n;
 
-	snprintf(key, sizeof key, "/api/2.0/mlflow/%s", path);
+	snprintf(key, sizeof key, "%s%s", *path == '/' ? "" : "/api/2.0/mlflow/", path);
 	n = (long)json_integer_value(json_object_get(json_object_get(st, "paths"), key));
 	json_decref(st);
 	return n;
@@ -563,6 +563,11 @@ static void test_history_is_by_step_and_a_missing_metric_is_not_found(void **sta
 	MLC_LIST_FREE(&h);
 }
 
+#define BULK "/ajax-api/2.0/mlflow/metrics/get-history-bulk"
+
+/* Histories together come by get-history-bulk, one request per key (acc of
+ * both runs in one), but for an answer JSON cannot read: MLflow writes a NaN
+ * bare there, so nan_metric's comes again by get-history. */
 static void test_histories_together_are_the_histories_one_by_one(void **state)
 {
 	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
@@ -570,12 +575,13 @@ static void test_histories_together_are_the_histories_one_by_one(void **state)
 	    {alpha, "acc"}, {beta, "nan_metric"}, {alpha, "loss"}, {beta, "acc"}};
 	struct mlc_metric_list got[4], one = {0};
 	struct mlc_error err = {0};
-	long before = requests_to("metrics/get-history");
+	long before = requests_to("metrics/get-history"), bulk = requests_to(BULK);
 
 	(void)state;
 	memset(got, 0, sizeof got);
 	assert_int_equal(registry_metric_histories(reg, req, 4, got, &err), 0);
-	assert_int_equal(requests_to("metrics/get-history") - before, 4);
+	assert_int_equal(requests_to(BULK) - bulk, 3);
+	assert_int_equal(requests_to("metrics/get-history") - before, 1);
 	for (size_t i = 0; i < 4; i++) {
 		assert_int_equal(registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err),
 				 0);
