@@ -253,10 +253,16 @@ class Store:
         return {k: v for k, v in run.items() if not k.startswith("_")}
 
     def find_run(self, rid):
-        for r in self.runs:
-            if r["info"]["run_id"] == rid:
-                return r
-        raise not_found("Run with id=%s not found" % rid)
+        """The run with id rid (the first, as a scan would find), by an index
+        over self.runs (runs are only ever appended), as MLflow's stores look
+        a run up by its key."""
+        by_id = self.__dict__.setdefault("by_id", {})
+        for r in self.runs[self.__dict__.get("indexed", 0):]:
+            by_id.setdefault(r["info"]["run_id"], r)
+        self.indexed = len(self.runs)
+        if rid not in by_id:
+            raise not_found("Run with id=%s not found" % rid)
+        return by_id[rid]
 
 
 # ---- search grammar (a small version of MLflow's) ------------------------------
