@@ -113,11 +113,15 @@ static int take_bulk(struct bulk_job *j, const size_t *idx, size_t k, const json
 /* Fetch the pairs idx[0..n) (sorted by key) by get-history-bulk, at most
  * per runs of one key a request, the requests together; an answer that
  * may be cut is asked again in halves. Pairs not had are left to
- * get-history; a server without the endpoint (404) is not asked again. */
+ * get-history; a server without the endpoint (404) is not asked again.
+ * Each request has its run ids and 2 more params (metric_key,
+ * max_results), and there are as many requests as pairs when every pair
+ * has a key of its own (a compare of a few runs with many metrics): 3n
+ * params at most. */
 static void bulk_fetch(struct registry *r, struct bulk_job *j, const size_t *idx, size_t n,
 		       size_t per)
 {
-	struct http_param *p = xcalloc(2 * n + 2, sizeof *p);
+	struct http_param *p = xcalloc(3 * n + 1, sizeof *p);
 	struct http_request *hr = xcalloc(n + 1, sizeof *hr);
 	size_t *start = xcalloc(n + 1, sizeof *start), nc = 0, np = 0;
 	struct http_response *res;
@@ -150,28 +154,38 @@ static void bulk_fetch(struct registry *r, struct bulk_job *j, const size_t *idx
 	free(start), free(hr), free(p);
 }
 
-/* One pair's index, ordered by its key. */
-static const struct mlc_history_req *sort_req;
-static int cmp_req_key(const void *a, const void *b)
+/* A pair's key and index, to order pairs by key (then index) without a
+ * global: histories are fetched on each registry's worker thread, and
+ * several registries may fetch at once. */
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(sort_req[x].key, sort_req[y].key);
-	return c ? c : (x > y) - (x < y);
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 /* The histories of j's n pairs that the bulk endpoint gives (have[i] 1),
  * when the server has one. */
 static void bulk_histories(struct registry *r, struct bulk_job *j, size_t n)
 {
+	struct keyed *kx;
 	size_t *idx;
 
 	if (ahead(r)->runs == 0 || n == 0)
 		return;
+	kx = xcalloc(n, sizeof *kx);
 	idx = xcalloc(n, sizeof *idx);
 	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_req = j->req;
-	qsort(idx, n, sizeof *idx, cmp_req_key);
+		kx[i] = (struct keyed){j->req[i].key, i};
+	qsort(kx, n, sizeof *kx, cmp_keyed);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = kx[i].i;
+	free(kx);
 	bulk_fetch(r, j, idx, n, ahead(r)->runs);
 	free(idx);
 }
