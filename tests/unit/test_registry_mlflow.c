@@ -612,6 +612,45 @@ static void test_histories_together_are_the_histories_one_by_one(void **state)
 	free(beta);
 }
 
+/* The compare of alpha and beta as the console asks it: 5 pairs over 4 keys,
+ * so a bulk request per key (4), each with its run ids and metric_key and
+ * max_results: 13 params, more than the 2n+2 the reverted ed1fab5 made room
+ * for (heap overflow; the TUI's compare died in free). The NaN and Infinity
+ * histories come again by get-history. */
+static void test_histories_of_a_compare_many_keys_few_runs(void **state)
+{
+	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
+	const struct mlc_history_req req[] = {{alpha, "acc"},
+					      {alpha, "loss"},
+					      {beta, "acc"},
+					      {beta, "inf_metric"},
+					      {beta, "nan_metric"}};
+	struct mlc_metric_list got[5], one = {0};
+	struct mlc_error err = {0};
+	long before = requests_to("metrics/get-history"), bulk = requests_to(BULK);
+
+	(void)state;
+	memset(got, 0, sizeof got);
+	assert_int_equal(registry_metric_histories(reg, req, 5, got, &err), 0);
+	assert_int_equal(requests_to(BULK) - bulk, 4);
+	assert_int_equal(requests_to("metrics/get-history") - before, 2);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err),
+				 0);
+		assert_int_equal(got[i].n, one.n);
+		for (size_t k = 0; k < one.n; k++) {
+			assert_string_equal(got[i].items[k].key, req[i].key);
+			assert_int_equal(got[i].items[k].step, one.items[k].step);
+			assert_memory_equal(&got[i].items[k].value, &one.items[k].value,
+					    sizeof(double));
+		}
+		MLC_LIST_FREE(&one);
+		MLC_LIST_FREE(&got[i]);
+	}
+	free(alpha);
+	free(beta);
+}
+
 static void test_runs_together_each_in_its_own_list(void **state)
 {
 	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
@@ -1072,6 +1111,7 @@ int main(void)
 	    T(test_a_run_prefix_cannot_be_resolved_remotely),
 	    T(test_history_is_by_step_and_a_missing_metric_is_not_found),
 	    T(test_histories_together_are_the_histories_one_by_one),
+	    T(test_histories_of_a_compare_many_keys_few_runs),
 	    T(test_runs_together_each_in_its_own_list),
 	    T(test_keys_of_the_newest_runs),
 	    T(test_versions_of_a_run_carry_their_aliases),
