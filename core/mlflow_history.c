@@ -113,7 +113,8 @@ static int take_bulk(struct bulk_job *j, const size_t *idx, size_t k, const json
 /* Fetch the pairs idx[0..n) (sorted by key) by get-history-bulk, at most
  * per runs of one key a request, the requests together; an answer that
  * may be cut is asked again in halves. Pairs not had are left to
- * get-history; a server without the endpoint (404) is not asked again.
+ * get-history; a server without the endpoint (an HTML 404) is not asked
+ * again.
  * Each request has its run ids and 2 more params (metric_key,
  * max_results), and there are as many requests as pairs when every pair
  * has a key of its own (a compare of a few runs with many metrics): 3n
@@ -142,7 +143,10 @@ static void bulk_fetch(struct registry *r, struct bulk_job *j, const size_t *idx
 	http_get_many(HTTPH(r), hr, nc, res, NULL, NULL);
 	for (size_t c = 0; c < nc; c++) {
 		size_t k = start[c + 1] - start[c];
-		if (res[c].rc < 0 && res[c].status == 404)
+		/* a server without the endpoint answers 404 with a page of its own; a
+		 * 404 of MLflow's (RESOURCE_DOES_NOT_EXIST: a file store's run that
+		 * is gone) is about one run of this request, left to get-history */
+		if (res[c].rc < 0 && res[c].status == 404 && res[c].err.code != MLC_ERR_NOTFOUND)
 			ahead(r)->runs = 0;
 		else if (res[c].rc == 0 && take_bulk(j, idx + start[c], k, res[c].json) < 0 &&
 			 k > 1) {

@@ -651,6 +651,37 @@ static void test_histories_of_a_compare_many_keys_few_runs(void **state)
 	free(beta);
 }
 
+/* A 404 of MLflow's own (RESOURCE_DOES_NOT_EXIST, as a file-store server
+ * answers get-history-bulk for a run that is gone) leaves the request's
+ * histories to get-history and bulk on (only a 404 page, a server without
+ * the endpoint, turns it off: tests/remote/import.sh). */
+static void test_bulk_404_of_a_run_keeps_bulk(void **state)
+{
+	char *alpha = fraud_run_id("alpha");
+	const struct mlc_history_req req[] = {{alpha, "acc"}};
+	struct mlc_metric_list got = {0};
+	struct mlc_error err = {0};
+	char body[256];
+	long bulk, one;
+
+	(void)state;
+	snprintf(body, sizeof body, "{\"path\": \"%s\", \"status\": 404, \"files\": [%s]}", BULK,
+		 F("58"));
+	json_decref(control("route", body));
+	bulk = requests_to(BULK), one = requests_to("metrics/get-history");
+	assert_int_equal(registry_metric_histories(reg, req, 1, &got, &err), 0);
+	assert_int_equal(got.n, 20);
+	assert_int_equal(requests_to(BULK) - bulk, 1);
+	assert_int_equal(requests_to("metrics/get-history") - one, 1);
+	MLC_LIST_FREE(&got);
+	json_decref(control("reset", NULL));
+	bulk = requests_to(BULK);
+	assert_int_equal(registry_metric_histories(reg, req, 1, &got, &err), 0);
+	assert_int_equal(requests_to(BULK) - bulk, 1); /* still asked in bulk */
+	MLC_LIST_FREE(&got);
+	free(alpha);
+}
+
 static void test_runs_together_each_in_its_own_list(void **state)
 {
 	char *alpha = fraud_run_id("alpha"), *beta = fraud_run_id("beta");
@@ -1112,6 +1143,7 @@ int main(void)
 	    T(test_history_is_by_step_and_a_missing_metric_is_not_found),
 	    T(test_histories_together_are_the_histories_one_by_one),
 	    T(test_histories_of_a_compare_many_keys_few_runs),
+	    T(test_bulk_404_of_a_run_keeps_bulk),
 	    T(test_runs_together_each_in_its_own_list),
 	    T(test_keys_of_the_newest_runs),
 	    T(test_versions_of_a_run_carry_their_aliases),
