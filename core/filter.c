@@ -862,6 +862,16 @@ void sql_args_text(struct sql_args *a, const char *s)
 	arg_push(a, SQL_ARG_TEXT)->text = xstrdup(s ? s : "");
 }
 
+void sql_args_real(struct sql_args *a, double d)
+{
+	arg_push(a, SQL_ARG_REAL)->real = d;
+}
+
+void sql_args_int(struct sql_args *a, int64_t i)
+{
+	arg_push(a, SQL_ARG_INT)->integer = i;
+}
+
 /* Bind v: text, or a number (an integer when allow_int and it is integral). */
 static void arg_value(struct sql_args *a, const struct filter_value *v, int allow_int)
 {

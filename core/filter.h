@@ -87,6 +87,9 @@ int order_to_sql(const struct order_list *o, enum filter_target target, struct s
 
 /* Append a copy of s (NULL as "") as a text parameter. */
 void sql_args_text(struct sql_args *args, const char *s);
+/* Append a number as a parameter. */
+void sql_args_real(struct sql_args *args, double d);
+void sql_args_int(struct sql_args *args, int64_t i);
 /* Append "col OP ?" (or the LIKE or IN form) for clause c to sb and its values
  * to args (numbers as integers when allow_int and integral): for backends
  * that compile the tree to their own SQL. */

@@ -136,7 +136,6 @@ struct mlc_kv *mlr_load_values(struct mlruns_impl *m, struct mlc_arena *a, const
  * or NULL with err filled. */
 struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, struct mlc_error *err);
 /* Deep-copy n key/value pairs into a. */
-struct mlc_kv *mlr_copy_kvs(struct mlc_arena *a, const struct mlc_kv *src, size_t n);
 /* Whether string v satisfies filter clause c. */
 int mlr_match_str(const char *v, const struct filter_clause *c);
 

@@ -270,7 +270,7 @@ static void copy_version(struct mlc_arena *a, struct mlc_version *d, const struc
 	d->stage = arena_strdup(a, s->stage);
 	d->description = arena_strdup(a, s->description);
 	d->user_id = arena_strdup(a, s->user_id);
-	d->tags = mlr_copy_kvs(a, s->tags, s->n_tags);
+	d->tags = mlc_kvs_copy(a, s->tags, s->n_tags);
 	d->aliases = arena_alloc(a, (s->n_aliases ? s->n_aliases : 1) * sizeof *d->aliases);
 	for (size_t i = 0; i < s->n_aliases; i++)
 		d->aliases[i] = arena_strdup(a, s->aliases[i]);
@@ -317,7 +317,7 @@ static int add_model(void *arg, const struct mlc_model *mo, struct mlc_version_l
 	d->name = arena_strdup(a, mo->name);
 	d->description = arena_strdup(a, mo->description);
 	d->latest_version = arena_strdup(a, mo->latest_version);
-	d->tags = mlr_copy_kvs(a, mo->tags, mo->n_tags);
+	d->tags = mlc_kvs_copy(a, mo->tags, mo->n_tags);
 	d->aliases = arena_alloc(a, (mo->n_aliases ? mo->n_aliases : 1) * sizeof *d->aliases);
 	for (size_t i = 0; i < mo->n_aliases; i++) {
 		d->aliases[i].alias = arena_strdup(a, mo->aliases[i].alias);

@@ -126,3 +126,47 @@ int mlc_experiment_cmp_name(const void *a, const void *b)
 		c = strcmp(x->lifecycle_stage, y->lifecycle_stage); /* active first */
 	return c ? c : mlc_cmp_numeric_str(x->experiment_id, y->experiment_id);
 }
+
+/* ---- copies ---------------------------------------------------------------- */
+
+struct mlc_kv *mlc_kvs_copy(struct mlc_arena *a, const struct mlc_kv *src, size_t n)
+{
+	struct mlc_kv *kv = arena_alloc(a, (n ? n : 1) * sizeof *kv);
+
+	for (size_t i = 0; i < n; i++) {
+		kv[i].key = arena_strdup(a, src[i].key);
+		kv[i].value = arena_strdup(a, src[i].value);
+	}
+	return kv;
+}
+
+/* Copy run's attributes (not its values) into a. */
+void mlc_run_copy_attrs(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->run_id = arena_strdup(a, src->run_id);
+	dst->run_name = arena_strdup(a, src->run_name);
+	dst->experiment_id = arena_strdup(a, src->experiment_id);
+	dst->user_id = arena_strdup(a, src->user_id);
+	dst->status = arena_strdup(a, src->status);
+	dst->artifact_uri = arena_strdup(a, src->artifact_uri);
+	dst->lifecycle_stage = arena_strdup(a, src->lifecycle_stage);
+	dst->start_time = src->start_time;
+	dst->end_time = src->end_time;
+}
+
+/* Deep-copy run into a with all its values. */
+void mlc_run_copy(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
+{
+	mlc_run_copy_attrs(a, dst, src);
+	dst->params = mlc_kvs_copy(a, src->params, src->n_params);
+	dst->n_params = src->n_params;
+	dst->tags = mlc_kvs_copy(a, src->tags, src->n_tags);
+	dst->n_tags = src->n_tags;
+	dst->metrics = arena_alloc(a, (src->n_metrics ? src->n_metrics : 1) * sizeof *dst->metrics);
+	for (size_t i = 0; i < src->n_metrics; i++) {
+		dst->metrics[i] = src->metrics[i];
+		dst->metrics[i].key = arena_strdup(a, src->metrics[i].key);
+	}
+	dst->n_metrics = src->n_metrics;
+}

@@ -131,5 +131,10 @@ int mlc_experiment_cmp_name(const void *a, const void *b);
 void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap, const char *key);
 /* Find the metric named key in run r; NULL when absent. */
 const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key);
+/* Deep copies into a: n key-value pairs; a run's attributes (not its values);
+ * a run with all its values. */
+struct mlc_kv *mlc_kvs_copy(struct mlc_arena *a, const struct mlc_kv *src, size_t n);
+void mlc_run_copy_attrs(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src);
+void mlc_run_copy(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src);
 
 #endif

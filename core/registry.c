@@ -138,7 +138,17 @@ int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct
 {
 	if (check_filter(q->filter, FILTER_RUNS, err) < 0)
 		return -1;
+	if (q->window && !(r->caps & REG_CAP_WINDOW))
+		return unsupported(r, "list_runs (window)", err);
 	return CALL(list_runs, q, out, err);
+}
+
+int registry_count_runs(struct registry *r, const struct mlc_run_query *q, int64_t *n,
+			struct mlc_error *err)
+{
+	if (check_filter(q->filter, FILTER_RUNS, err) < 0)
+		return -1;
+	return CALL(count_runs, q, n, err);
 }
 
 /* A run id too short to be a prefix that was not found: say why. */

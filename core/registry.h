@@ -19,6 +19,7 @@ enum registry_caps {
 	REG_CAP_DEPLOY = 1 << 1, /* keeps environments, deployments and requests */
 	REG_CAP_DRIFT = 1 << 2,	 /* keeps drift series */
 	REG_CAP_AUDIT = 1 << 3,	 /* keeps an audit log */
+	REG_CAP_WINDOW = 1 << 4, /* answers windows of runs and counts them (below) */
 };
 
 /* Who a registry knows the acting user to be (registry_auth). */
@@ -55,6 +56,18 @@ struct mlc_run_query {
 	int lean;
 	const char *const *columns;
 	size_t n_columns;
+	/* A window of a table (REG_CAP_WINDOW only; order_by has at most one
+	 * key, ties newest first): the limit runs after run id `after` in
+	 * order (NULL: from the first), or with backward the limit runs before
+	 * it (NULL: the last ones), returned in order either way; inclusive
+	 * takes `after` itself too. */
+	int window;
+	const char *after;
+	int backward, inclusive;
+	/* A table's "/" text: runs whose full id, name, user, status, start
+	 * time or a value of one of columns holds it, ASCII case folded;
+	 * "!x": the runs that do not. Windows and counts only. */
+	const char *text;
 };
 
 /* The keys logged in an experiment's runs (for the column picker). */
@@ -78,6 +91,9 @@ struct registry_ops {
 				struct mlc_error *err);
 	int (*list_runs)(struct registry *r, const struct mlc_run_query *q,
 			 struct mlc_run_list *out, struct mlc_error *err);
+	/* REG_CAP_WINDOW: how many runs q's experiment, filter and text match. */
+	int (*count_runs)(struct registry *r, const struct mlc_run_query *q, int64_t *n,
+			  struct mlc_error *err);
 	/* One run with all its params, tags and latest metrics; run_id may be a
 	 * unique prefix of at least 8 characters. */
 	int (*get_run)(struct registry *r, const char *run_id, struct mlc_run_list *out,
@@ -200,6 +216,8 @@ int registry_list_experiments(struct registry *r, int all, struct mlc_experiment
 			      struct mlc_error *err);
 int registry_list_runs(struct registry *r, const struct mlc_run_query *q, struct mlc_run_list *out,
 		       struct mlc_error *err);
+int registry_count_runs(struct registry *r, const struct mlc_run_query *q, int64_t *n,
+			struct mlc_error *err);
 int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		     struct mlc_error *err);
 /* Runs ids[0..n) into out[i] each (appended), together where the backend

@@ -703,48 +703,6 @@ struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, stru
 
 /* ---- copying into results ----------------------------------------------- */
 
-struct mlc_kv *mlr_copy_kvs(struct mlc_arena *a, const struct mlc_kv *src, size_t n)
-{
-	struct mlc_kv *kv = arena_alloc(a, (n ? n : 1) * sizeof *kv);
-
-	for (size_t i = 0; i < n; i++) {
-		kv[i].key = arena_strdup(a, src[i].key);
-		kv[i].value = arena_strdup(a, src[i].value);
-	}
-	return kv;
-}
-
-/* Copy run's attributes (not its values) into a. */
-static void copy_run_attrs(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
-{
-	memset(dst, 0, sizeof *dst);
-	dst->run_id = arena_strdup(a, src->run_id);
-	dst->run_name = arena_strdup(a, src->run_name);
-	dst->experiment_id = arena_strdup(a, src->experiment_id);
-	dst->user_id = arena_strdup(a, src->user_id);
-	dst->status = arena_strdup(a, src->status);
-	dst->artifact_uri = arena_strdup(a, src->artifact_uri);
-	dst->lifecycle_stage = arena_strdup(a, src->lifecycle_stage);
-	dst->start_time = src->start_time;
-	dst->end_time = src->end_time;
-}
-
-/* Deep-copy run into a with all its values. */
-static void copy_run(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src)
-{
-	copy_run_attrs(a, dst, src);
-	dst->params = mlr_copy_kvs(a, src->params, src->n_params);
-	dst->n_params = src->n_params;
-	dst->tags = mlr_copy_kvs(a, src->tags, src->n_tags);
-	dst->n_tags = src->n_tags;
-	dst->metrics = arena_alloc(a, (src->n_metrics ? src->n_metrics : 1) * sizeof *dst->metrics);
-	for (size_t i = 0; i < src->n_metrics; i++) {
-		dst->metrics[i] = src->metrics[i];
-		dst->metrics[i].key = arena_strdup(a, src->metrics[i].key);
-	}
-	dst->n_metrics = src->n_metrics;
-}
-
 /* Copy run with only the values q->columns names (lean loading). */
 static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src,
 			  const struct mlc_run_query *q)
@@ -752,7 +710,7 @@ static void copy_run_lean(struct mlc_arena *a, struct mlc_run *dst, const struct
 	size_t nc = q->n_columns ? q->n_columns : 1;
 	const char *key;
 
-	copy_run_attrs(a, dst, src);
+	mlc_run_copy_attrs(a, dst, src);
 	dst->metrics = arena_alloc(a, nc * sizeof *dst->metrics);
 	dst->params = arena_alloc(a, nc * sizeof *dst->params);
 	dst->tags = arena_alloc(a, nc * sizeof *dst->tags);
@@ -1018,7 +976,7 @@ static void push_experiment(struct mlruns_impl *m, struct mexp *x, int all,
 	e->name = arena_strdup(a, x->e.name);
 	e->artifact_location = arena_strdup(a, x->e.artifact_location);
 	e->lifecycle_stage = arena_strdup(a, x->e.lifecycle_stage);
-	e->tags = mlr_copy_kvs(a, x->e.tags, x->e.n_tags);
+	e->tags = mlc_kvs_copy(a, x->e.tags, x->e.n_tags);
 	e->run_count = 0;
 	for (size_t i = 0; i < x->n_runs; i++) {
 		const struct mrun *run = x->runs[i];
@@ -1112,7 +1070,7 @@ static int mlruns_list_runs(struct registry *r, const struct mlc_run_query *q,
 		if (q->lean)
 			copy_run_lean(&out->arena, dst, items[i].run, q);
 		else
-			copy_run(&out->arena, dst, items[i].run);
+			mlc_run_copy(&out->arena, dst, items[i].run);
 	}
 	ret = 0;
 out:
@@ -1130,7 +1088,7 @@ static int mlruns_get_run(struct registry *r, const char *run_id, struct mlc_run
 
 	if (run == NULL)
 		return -1;
-	copy_run(&out->arena, MLC_LIST_PUSH(out), &run->run);
+	mlc_run_copy(&out->arena, MLC_LIST_PUSH(out), &run->run);
 	return 0;
 }
 

@@ -443,7 +443,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	r->read_only = !writable;
 	r->read_only_why = writable ? NULL : xstrdup(why);
 	r->caps =
-	    REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT | (writable ? REG_CAP_WRITE : 0);
+	    REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT | REG_CAP_WINDOW | (writable ? REG_CAP_WRITE : 0);
 	r->impl = impl;
 	return r;
 }
@@ -704,9 +704,13 @@ static int query_experiments(struct registry *r, int all, int64_t eid,
 
 	st = sq_prep(r, "SELECT e.id, e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage,"
 		     " e.creation_time, max(e.last_update_time, coalesce((SELECT max(start_time)"
-		     " FROM runs r WHERE r.experiment_id = e.id), 0)),"
+		     " FROM runs r WHERE r.experiment_id = e.id AND r.lifecycle_stage = 'active'), 0),"
+		     " coalesce((SELECT max(start_time) FROM runs r WHERE r.experiment_id = e.id"
+		     " AND r.lifecycle_stage = 'deleted'), 0)),"
 		     " (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id"
-		     "  AND (?1 OR r.lifecycle_stage = 'active'))"
+		     "  AND r.lifecycle_stage = 'active') + CASE WHEN ?1 THEN (SELECT count(*)"
+		     "  FROM runs r WHERE r.experiment_id = e.id AND r.lifecycle_stage = 'deleted')"
+		     "  ELSE 0 END"
 		     " FROM experiments e WHERE (?1 OR e.lifecycle_stage = 'active')"
 		     " AND (?2 = 0 OR e.id = ?2) ORDER BY e.name", err);
 	tg = sq_prep(r, "SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key", err);
@@ -738,19 +742,17 @@ static int sqlite_list_experiments(struct registry *r, int all, struct mlc_exper
 	return query_experiments(r, all, 0, out, err);
 }
 
-static int64_t experiment_ref(struct registry *r, const char *ref, struct mlc_error *err);
-
 /* One experiment by id or name, deleted or not. */
 static int sqlite_get_experiment(struct registry *r, const char *ref, struct mlc_experiment_list *out,
 				 struct mlc_error *err)
 {
-	int64_t eid = experiment_ref(r, ref, err);
+	int64_t eid = sq_experiment_ref(r, ref, err);
 
 	return eid <= 0 ? -1 : query_experiments(r, 1, eid, out, err);
 }
 
 /* Database id of experiment ref (an existing id wins, then the active name). */
-static int64_t experiment_ref(struct registry *r, const char *ref, struct mlc_error *err)
+int64_t sq_experiment_ref(struct registry *r, const char *ref, struct mlc_error *err)
 {
 	sqlite3_stmt *st = sq_prep(r, "SELECT id FROM experiments WHERE experiment_id = ?1"
 				   " UNION ALL SELECT id FROM (SELECT id FROM experiments WHERE name = ?1"
@@ -811,15 +813,8 @@ static void load_run_data(struct mlc_arena *a, struct run_loader *l, int64_t id,
 	sqlite3_reset(l->metrics);
 }
 
-#define RUN_COLUMNS                                                                            \
-	"r.id, r.run_uuid, r.run_name, e.experiment_id, r.user_id, r.status, r.artifact_uri,"  \
-	" r.lifecycle_stage, r.start_time, coalesce(r.end_time, 0)"
-
-/* Read the rows of st (RUN_COLUMNS) into out, after the runs already there, with
- * each run's data; when ids is set (lean), record each run's database id there
- * instead (malloc'd, *idcap entries). Finalizes st. */
-static int collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
-			int64_t **ids, size_t *idcap, struct mlc_error *err)
+int sq_collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
+		    int64_t **ids, size_t *idcap, struct mlc_error *err)
 {
 	struct run_loader l = {0};
 	int rc;
@@ -1070,7 +1065,7 @@ static int list_runs_walk(struct registry *r, int64_t eid, const struct mlc_run_
 	st = runs_stmt(r, eid, q->all, f, w[0], w[1], key,
 		       order->keys[0].desc ? "v.value DESC, " : "v.value ASC, ", &rest, q->limit,
 		       err);
-	if (st == NULL || collect_runs(r, st, out, ids, idcap, err) < 0)
+	if (st == NULL || sq_collect_runs(r, st, out, ids, idcap, err) < 0)
 		return -1;
 	if ((int64_t)out->n >= q->limit)
 		return 0;
@@ -1078,7 +1073,7 @@ static int list_runs_walk(struct registry *r, int64_t eid, const struct mlc_run_
 		       w[2], key, "", &rest, q->limit - (int64_t)out->n, err);
 	if (st == NULL)
 		return -1;
-	return collect_runs(r, st, out, ids, idcap, err);
+	return sq_collect_runs(r, st, out, ids, idcap, err);
 }
 
 /* Runs of an experiment matching q's filter, in q's order (default newest first). */
@@ -1088,7 +1083,7 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 	struct order_list order = {0};
 	struct filter *f;
 	sqlite3_stmt *st;
-	int64_t eid = experiment_ref(r, q->experiment, err);
+	int64_t eid = sq_experiment_ref(r, q->experiment, err);
 	int64_t *ids = NULL;
 	size_t idcap = 0;
 	int64_t **idp = q->lean ? &ids : NULL;
@@ -1100,14 +1095,17 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		return -1;
 	if (order_parse(q->order_by, FILTER_RUNS, &order, err) < 0)
 		goto out;
-	if (q->limit > 0 && order.n > 0 &&
+	if (q->window) {
+		ret = q->limit > 0 ? sq_list_window(r, eid, q, f, out, idp, &idcap, err)
+				   : mlc_error_set(err, MLC_ERR_USAGE, "a window needs a limit");
+	} else if (q->limit > 0 && order.n > 0 &&
 	    (order.keys[0].kind == FK_METRIC || order.keys[0].kind == FK_PARAM)) {
 		ret = list_runs_walk(r, eid, q, f, &order, out, idp, &idcap, err);
 	} else {
 		st = runs_stmt(r, eid, q->all, f,
 			       "runs r JOIN experiments e ON e.id = r.experiment_id", "", NULL, "",
 			       &order, q->limit, err);
-		ret = st ? collect_runs(r, st, out, idp, &idcap, err) : -1;
+		ret = st ? sq_collect_runs(r, st, out, idp, &idcap, err) : -1;
 	}
 	if (ret == 0 && q->lean)
 		ret = load_columns(r, eid, q, out, ids, err);
@@ -1147,7 +1145,7 @@ static int sqlite_get_run(struct registry *r, const char *run_id, struct mlc_run
 	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
 	free(end);
-	ret = collect_runs(r, st, out, NULL, NULL, err);
+	ret = sq_collect_runs(r, st, out, NULL, NULL, err);
 	if (ret < 0)
 		return -1;
 	if (out->n == 0)
@@ -1241,7 +1239,7 @@ static int sqlite_experiment_keys(struct registry *r, const char *experiment, in
 	const char *const *sql = newest > 0 ? sql_newest : sql_all;
 	const char ***lists[] = {&out->metrics, &out->params, &out->tags};
 	size_t *counts[] = {&out->n_metrics, &out->n_params, &out->n_tags};
-	int64_t eid = experiment_ref(r, experiment, err);
+	int64_t eid = sq_experiment_ref(r, experiment, err);
 
 	if (eid <= 0)
 		return -1;
@@ -1282,6 +1280,7 @@ static const struct registry_ops sqlite_ops = {
 	.list_versions = sqlite_list_versions,
 	.list_experiments = sqlite_list_experiments,
 	.list_runs = sqlite_list_runs,
+	.count_runs = sq_count_runs,
 	.get_run = sqlite_get_run,
 	.metric_history = sqlite_metric_history,
 	.experiment_keys = sqlite_experiment_keys,

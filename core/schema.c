@@ -228,6 +228,14 @@ static const char *const indexes[][2] = {
 	{"ix_runs_experiment", "runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid)"},
 	{"ix_latest_key_value", "latest_metrics (key_id, value)"},
 	{"ix_params_key", "params (key, value)"},
+	/* v5: the console's windows sort runs by these without reading them all */
+	{"ix_run_tags_key", "run_tags (key, value)"},
+	{"ix_latest_nan", "latest_metrics (key_id) WHERE is_nan = 1"},
+	{"ix_runs_name", "runs (experiment_id, lifecycle_stage, run_name, start_time DESC, run_uuid)"},
+	{"ix_runs_status", "runs (experiment_id, lifecycle_stage, status, start_time DESC, run_uuid)"},
+	{"ix_runs_status_desc",
+	 "runs (experiment_id, lifecycle_stage, status DESC, start_time DESC, run_uuid)"},
+	{"ix_runs_uuid", "runs (experiment_id, lifecycle_stage, run_uuid)"},
 	{"ix_deployments_model_env", "deployments (model_id, env_id, at DESC)"},
 	{"ix_requests_state", "promotion_requests (state, requested_at)"},
 	{"ix_audit_at", "audit_log (at DESC)"},
@@ -416,6 +424,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 4) {
 		if (migrate_v4(db, path, err) < 0)
+			goto fail;
+	}
+	if (v < 5) { /* indexes for windows of runs (core/sqlite_window.c) */
+		if (schema_create_indexes(db, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

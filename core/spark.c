@@ -277,9 +277,15 @@ static void plot_threshold(struct plot *p, const struct chart *c, const struct c
 
 /* Write the glyph of cell at (bits, owner) at q; returns its length. An empty
  * cell is a space, not U+2800, so copied text stays clean. */
-static size_t cell_put(char *q, unsigned bits, int owner, int ascii)
+static size_t cell_put(char *q, unsigned bits, int owner, const struct chart_opts *o)
 {
-	if (ascii) {
+	if (o->glyphs && o->n_glyphs && owner >= 0) {
+		const char *g = o->glyphs[(size_t)owner % o->n_glyphs];
+		size_t n = strlen(g);
+		memcpy(q, g, n <= 3 ? n : 3);
+		return n <= 3 ? n : 3;
+	}
+	if (o->ascii) {
 		*q = owner >= 0 ? '*' : (owner == OWNER_THRESHOLD ? '-' : ' ');
 		return 1;
 	}
@@ -294,7 +300,7 @@ static size_t cell_put(char *q, unsigned bits, int owner, int ascii)
 }
 
 /* Turn the cells of p into c->rows. */
-static void chart_rows(struct chart *c, const struct plot *p, int ascii)
+static void chart_rows(struct chart *c, const struct plot *p, const struct chart_opts *o)
 {
 	for (int r = 0; r < c->h; r++) {
 		size_t len = 0;
@@ -302,7 +308,7 @@ static void chart_rows(struct chart *c, const struct plot *p, int ascii)
 		for (int col = 0; col < c->w; col++) {
 			size_t at = (size_t)r * (size_t)c->w + (size_t)col;
 
-			len += cell_put(c->rows[r] + len, p->bits[at], p->owner[at], ascii);
+			len += cell_put(c->rows[r] + len, p->bits[at], p->owner[at], o);
 		}
 		c->rows[r][len] = '\0';
 	}
@@ -353,7 +359,7 @@ int chart_render(struct chart *c, const struct chart_series *s, size_t ns, int w
 	plot_threshold(&p, c, o);
 	for (size_t k = 0; k < ns; k++)
 		plot_series(&p, c, &s[k], (int)k);
-	chart_rows(c, &p, o->ascii);
+	chart_rows(c, &p, o);
 	free(p.bits);
 	return 0;
 }

@@ -38,6 +38,11 @@ struct chart {
 
 struct chart_opts {
 	int ascii;
+	/* Without colour the series need shapes: cells a series drew show
+	 * glyphs[i % n_glyphs] (a UTF-8 character or an ASCII one, one column
+	 * wide) instead of dots or '*'. NULL: as ascii says. */
+	const char *const *glyphs;
+	size_t n_glyphs;
 	int has_threshold;
 	double threshold; /* drawn as a horizontal line and kept inside the y range */
 	int fixed_y;      /* use ymin/ymax below instead of the data's range */

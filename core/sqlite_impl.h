@@ -26,6 +26,28 @@ int64_t sq_model_id(struct registry *r, const char *name, struct mlc_error *err)
 /* Run sql (no rows) or fill err. */
 int sq_exec(struct registry *r, const char *sql, struct mlc_error *err);
 
+/* Runs (registry_sqlite.c). The columns sq_collect_runs reads, runs r and
+ * experiments e among a statement's tables. */
+#define RUN_COLUMNS                                                                            \
+	"r.id, r.run_uuid, r.run_name, e.experiment_id, r.user_id, r.status, r.artifact_uri,"  \
+	" r.lifecycle_stage, r.start_time, coalesce(r.end_time, 0)"
+/* Database id of experiment ref (an existing id wins, then the active name):
+ * > 0, or 0 (err says not found) or -1. */
+int64_t sq_experiment_ref(struct registry *r, const char *ref, struct mlc_error *err);
+/* Read st's rows (RUN_COLUMNS) into out, after the runs already there, with
+ * each run's data; when ids is set (lean), record each run's database id there
+ * instead (malloc'd, *idcap entries). Finalizes st. */
+int sq_collect_runs(struct registry *r, sqlite3_stmt *st, struct mlc_run_list *out,
+		    int64_t **ids, size_t *idcap, struct mlc_error *err);
+struct filter;
+/* sqlite_window.c: a window of runs (mlc_run_query.window) into out, as
+ * sq_collect_runs; and the count of the runs q matches. */
+int sq_list_window(struct registry *r, int64_t eid, const struct mlc_run_query *q,
+		   const struct filter *f, struct mlc_run_list *out, int64_t **ids, size_t *idcap,
+		   struct mlc_error *err);
+int sq_count_runs(struct registry *r, const struct mlc_run_query *q, int64_t *n,
+		  struct mlc_error *err);
+
 /* deploy_sqlite.c: the policy engine's operations (see registry_ops). */
 int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
 int sq_env_set(struct registry *r, const struct mlc_env_change *c, const char *actor,

@@ -475,7 +475,15 @@ static void draw_title(struct app *a, struct view *v)
 		free(where);
 		free(safe);
 	}
-	if (v->loaded_once && v->ops->counted) {
+	if (v->loaded_once && v->ops->count) {
+		int64_t all, shown;
+		if (v->ops->count(v, &all, &shown) < 0)
+			sb_add(&sb, "(counting)");
+		else if (shown != all)
+			sb_printf(&sb, "(%lld of %lld)", (long long)shown, (long long)all);
+		else
+			sb_printf(&sb, "(%lld)", (long long)all);
+	} else if (v->loaded_once && v->ops->counted) {
 		size_t shown, all = table_count(&v->table, &shown);
 		sb_printf(&sb, "(%zu", shown);
 		if (shown != all)
@@ -694,6 +702,31 @@ static void draw_too_small(struct app *a)
 }
 
 /* Full repaint (ncdu's way: resize is then always right); curses sends only the diff. */
+/* MLCONSOLE_TIMING=FILE, for tests/bench/bench_tui.sh: after each frame one
+ * line — ms from the last key read to the frame on the terminal, the top
+ * view's name, its rows, whether it is loading, the cursor's row key. */
+static FILE *timing;
+static int64_t key_read_us;
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void timing_frame(const struct view *v)
+{
+	const char *key = table_cursor_key(&v->table);
+
+	if (timing == NULL || key_read_us == 0)
+		return;
+	fprintf(timing, "%.2f %s %zu %d %s\n", (double)(now_us() - key_read_us) / 1000.0,
+		v->ops->name, v->table.nrows, v->loading, key ? key : "-");
+	fflush(timing);
+}
+
 static void app_draw(struct app *a)
 {
 	struct view *v = app_top(a);
@@ -720,11 +753,23 @@ static void app_draw(struct app *a)
 	if (a->dialog)
 		dialog_draw(a, a->dialog);
 	refresh();
+	timing_frame(v);
 }
 
 /* ---- keys --------------------------------------------------------------- */
 
 /* A key in the / or : prompt. */
+/* The / text of view v is now text: the table filters its rows, or the view
+ * asks its registry (a window of many runs). */
+static void set_text(struct app *a, struct view *v, const char *text)
+{
+	int same = strcmp(v->table.filter ? v->table.filter : "", text) == 0;
+
+	table_set_filter(&v->table, text);
+	if (!same && v->ops->text_changed)
+		v->ops->text_changed(a, v);
+}
+
 static void prompt_key(struct app *a, int key, int is_wide)
 {
 	struct view *v = app_top(a);
@@ -749,7 +794,7 @@ static void prompt_key(struct app *a, int key, int is_wide)
 		return;
 	}
 	if (a->mode == MODE_FILTER) {
-		table_set_filter(&v->table, r == INPUT_CANCEL ? a->filter_before : a->input.buf);
+		set_text(a, v, r == INPUT_CANCEL ? a->filter_before : a->input.buf);
 		if (r != INPUT_EDITING)
 			a->mode = MODE_NORMAL;
 		return;
@@ -789,7 +834,7 @@ static void normal_key(struct app *a, enum action act)
 		if (v->loading)
 			worker_interrupt(a->worker); /* Esc cancels a slow load */
 		if (*v->table.filter)
-			table_set_filter(&v->table, "");
+			set_text(a, v, "");
 		else
 			app_pop(a);
 		break;
@@ -824,6 +869,7 @@ static void read_keys(struct app *a)
 	int rc;
 
 	while (!a->quit && (rc = get_wch(&ch)) != ERR) {
+		key_read_us = now_us();
 		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue; /* the next draw measures the screen again */
 		if (a->dialog) {
@@ -954,6 +1000,10 @@ static void app_loop(struct app *a)
 {
 	struct pollfd fds[2] = {{.fd = 0, .events = POLLIN},
 				{.fd = worker_fd(a->worker), .events = POLLIN}};
+	const char *tf = getenv("MLCONSOLE_TIMING");
+
+	if (tf && *tf && timing == NULL)
+		timing = fopen(tf, "ae"); /* not inherited by hooks */
 
 	while (!a->quit) {
 		fds[1].fd = worker_fd(a->worker); /* :ctx starts another worker */

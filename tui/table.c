@@ -72,9 +72,8 @@ void table_add(struct table *t, const char *key, enum theme_role role, const cha
 	t->nrows++;
 }
 
-/* 1 if row r passes the filter: case-insensitive substring of any cell or,
- * where the keys are whole ids (match_keys), of the row's key: a run's full
- * id where the cell shows 8 characters; a leading '!' inverts. */
+/* 1 if row r passes the filter: case-insensitive substring of any cell; a
+ * leading '!' inverts. */
 static int row_matches(const struct table *t, size_t r)
 {
 	const char *f = t->filter;
@@ -83,12 +82,10 @@ static int row_matches(const struct table *t, size_t r)
 
 	if (invert)
 		f++;
-	if (*f == '\0')
+	if (*f == '\0' || t->filter_outside)
 		return 1;
 	for (int i = 0; i < t->ncols && !hit; i++)
 		hit = strcasestr(t->cells[r * (size_t)t->ncols + (size_t)i], f) != NULL;
-	if (!hit && t->match_keys)
-		hit = strcasestr(t->keys[r], f) != NULL;
 	return hit != invert;
 }
 
@@ -165,6 +162,18 @@ size_t table_count(const struct table *t, size_t *shown)
 	for (size_t r = 0; r < t->nrows; r++)
 		all += !layout_row(t, r);
 	return all;
+}
+
+void table_cursor_to(struct table *t, const char *key)
+{
+	t->cursor = 0;
+	for (size_t i = 0; key && i < t->nvis; i++)
+		if (strcmp(t->keys[t->vis[i]], key) == 0) {
+			t->cursor = i;
+			break;
+		}
+	if (t->nvis)
+		t->cursor = settle(t, t->cursor, 1, t->cursor);
 }
 
 void table_set_filter(struct table *t, const char *filter)

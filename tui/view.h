@@ -40,7 +40,7 @@ struct table {
 	int *width;	    /* widest cell per column */
 	char *filter;	    /* "" or the / text; "!x" excludes */
 	char *restore_key;  /* the cursor's row key when the rows were cleared */
-	int match_keys;	    /* / matches the rows' keys too (they are whole ids) */
+	int filter_outside; /* the view asks its registry for the / text's rows: keep all */
 };
 
 struct view_ops {
@@ -64,6 +64,11 @@ struct view_ops {
 	enum action hints[8];
 	/* What :filter EXPR means here: FILTER_MODELS, FILTER_RUNS, or -1 (nothing). */
 	int search;
+	/* Optional: the rows in all and those the / text lets through, when the
+	 * table holds only a window of them; -1 while they are being counted. */
+	int (*count)(const struct view *v, int64_t *all, int64_t *shown);
+	/* Optional: the / text changed (the table's filter holds it). */
+	void (*text_changed)(struct app *a, struct view *v);
 };
 
 struct view {
@@ -100,6 +105,8 @@ const char *table_cursor_key(const struct table *t);
  * *shown, all of them returned. */
 size_t table_count(const struct table *t, size_t *shown);
 void table_set_filter(struct table *t, const char *filter);
+/* Put the cursor on the row with key (the first row when there is none). */
+void table_cursor_to(struct table *t, const char *key);
 /* Move for the actions DOWN/UP/TOP/BOTTOM/PAGE_*; V_HANDLED or V_IGNORED. */
 int table_move(struct table *t, enum action act, int page);
 /* Draw rows [y, y+h) in width w. */

@@ -100,15 +100,31 @@ static void chart_load(struct app *a, struct view *v)
 	view_job_start(a, v, chart_run, chart_done, j);
 }
 
-/* The legend: each run's name in its colour. */
+/* Without colour (NO_COLOR, or a terminal without) or in ASCII, each series
+ * has its own shape, in the chart and in the legend. */
+static const char *const shapes_utf8[] = {"●", "○", "◆", "◇", "■", "□", "▲", "△"};
+static const char *const shapes_ascii[] = {"*", "+", "o", "x", "#", "@", "%", "&"};
+#define N_SHAPES (sizeof shapes_ascii / sizeof shapes_ascii[0])
+
+static const char *const *series_shapes(const struct app *a)
+{
+	if (!a->no_colour && a->utf8)
+		return NULL; /* colours tell them apart; braille keeps the detail */
+	return a->utf8 ? shapes_utf8 : shapes_ascii;
+}
+
+/* The legend: each run's name in its colour (and shape). */
 static void draw_legend(struct app *a, struct chart_state *s, int y)
 {
+	const char *const *shapes = series_shapes(a);
 	int x = 1;
 
 	draw_fill(&a->draw, y, 0, a->cols, THEME_NORMAL);
 	for (size_t i = 0; i < s->n && x < a->cols - 4; i++) {
 		char *name = sanitize_dup(s->names[i] ? s->names[i] : "?");
-		char *label = xasprintf("%s %s", draw_glyph(&a->draw, GLYPH_MARK), name);
+		char *label = xasprintf("%s %s",
+					shapes ? shapes[i % N_SHAPES] : draw_glyph(&a->draw, GLYPH_MARK),
+					name);
 		free(name);
 		x += draw_text(&a->draw, y, x, a->cols - x - 1, label, series_role((int)i), 0, 0) + 2;
 		free(label);
@@ -138,7 +154,7 @@ static void chart_draw(struct app *a, struct view *v, int y, int h)
 	struct chart_state *s = v->data;
 	struct chart_series series[MAX_RUNS];
 	double *xs[MAX_RUNS] = {0}, *ys[MAX_RUNS] = {0};
-	struct chart_opts o = {.ascii = !a->utf8};
+	struct chart_opts o = {.ascii = !a->utf8, .glyphs = series_shapes(a), .n_glyphs = N_SHAPES};
 	struct chart c = {0};
 	int w = a->cols - YLABEL - 2, ch = h - 3;
 	char label[32];

@@ -39,10 +39,11 @@ static void drift_run(struct registry *r, void *arg)
 	j->rc = registry_drift_series(r, j->model, j->feature, 0, &j->list, &j->err);
 }
 
-/* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "- ok"). */
+/* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "+ ok": "-" is
+ * what a cell without data shows). */
 const char *view_drift_status_label(int utf8, int status)
 {
-	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"- ok",
+	static const char *const u[] = {"✔ ok", "▲ warn", "✖ drift"}, *const a[] = {"+ ok",
 										    "! warn",
 										    "X drift"};
 	return (utf8 ? u : a)[status >= 0 && status <= 2 ? status : 0];
@@ -56,23 +57,43 @@ enum theme_role view_drift_status_role(int status)
 					     : THEME_NORMAL;
 }
 
+/* How many windows the sparkline can show at this width: the columns before
+ * it (the model unless the view is one model's, the feature, status and
+ * score) take what they need, the newest windows the rest. */
+static int spark_windows(const struct app *a, const struct drift_state *s)
+{
+	int used = 2 + 7 + 1 + 9 + 1; /* cursor, status, score (with gaps) */
+	int model = 5, feature = 7;
+
+	for (size_t i = 0; i < s->list.n; i++) {
+		int m = (int)strlen(s->list.items[i].model), f = (int)strlen(s->list.items[i].feature);
+		model = m > model ? m : model;
+		feature = f > feature ? f : feature;
+	}
+	used += (s->model ? 0 : (model < 28 ? model : 28) + 1) + (feature < 28 ? feature : 28) + 1;
+	return a->cols - used < 8 ? 8 : a->cols - used > SPARK_WINDOWS ? SPARK_WINDOWS : a->cols - used;
+}
+
 static void drift_fill(struct app *a, struct view *v)
 {
 	struct drift_state *s = v->data;
 	size_t drifting = 0;
+	int windows = spark_windows(a, s);
 	char *title;
 
 	table_clear(&v->table);
 	for (size_t i = 0; i < s->list.n; i++) {
 		const struct mlc_drift_feature *f = &s->list.items[i];
-		char score[32], thr[32], *spark = cli_drift_spark(f, SPARK_WINDOWS, !a->utf8);
+		char score[32], thr[32], *spark = cli_drift_spark(f, windows, !a->utf8);
 		char *key = xasprintf("%s\x1f%s", f->model, f->feature);
+		const char *cells[] = {f->model, f->feature,
+				       view_drift_status_label(a->utf8, f->status), score, spark, thr,
+				       f->method};
 		snprintf(score, sizeof score, "%.4g", f->score);
 		snprintf(thr, sizeof thr, "%.4g", f->threshold);
 		drifting += f->status == DRIFT_STATUS_DRIFT;
-		table_add(&v->table, key, view_drift_status_role(f->status),
-			  (const char *[]){f->model, f->feature, f->method, score, thr,
-					   view_drift_status_label(a->utf8, f->status), spark});
+		/* one model's view: the title names it, the rows need not */
+		table_add(&v->table, key, view_drift_status_role(f->status), cells + (s->model != NULL));
 		free(key);
 		free(spark);
 	}
@@ -158,9 +179,10 @@ static const struct view_ops drift_ops = {
     .search = -1,
 };
 
+/* The sparkline, the screen's point, before the columns a narrow screen drops. */
 static const struct table_col cols[] = {
-    {"MODEL", 28, 0, 0},    {"FEATURE", 28, 0, 0}, {"METHOD", 0, 0, 0},		 {"SCORE", 0, 1, 0},
-    {"THRESHOLD", 0, 1, 0}, {"STATUS", 0, 0, 0},   {"LAST 30 WINDOWS", 0, 0, 1},
+    {"MODEL", 28, 0, 0}, {"FEATURE", 28, 0, 0},   {"STATUS", 0, 0, 0}, {"SCORE", 0, 1, 0},
+    {"WINDOWS", 0, 0, 0}, {"THRESHOLD", 0, 1, 0}, {"METHOD", 0, 0, 1},
 };
 
 struct view *view_drift_new(struct app *a, const char *model)
@@ -170,7 +192,7 @@ struct view *view_drift_new(struct app *a, const char *model)
 
 	s->model = model ? xstrdup(model) : NULL;
 	v->data = s;
-	table_init(&v->table, cols, 7);
+	table_init(&v->table, cols + (model != NULL), 7 - (model != NULL));
 	return v;
 }
 

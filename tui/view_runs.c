@@ -1,8 +1,15 @@
 /* view_runs.c: the runs of an experiment as a table — columns picked from its
- * metrics, params and tags (C), sorted locally by any column (s, S), filtered
- * with MLflow's syntax (:filter) or by text (/), runs marked (space) for
- * compare (c). Only the chosen columns are loaded, and only the rows on screen
- * are drawn, so 100,000 runs scroll like 100. */
+ * metrics, params and tags (C), sorted by any column (s, S), filtered with
+ * MLflow's syntax (:filter) or by text (/), runs marked (space) for compare
+ * (c). Only the chosen columns are loaded.
+ *
+ * The table holds only a window of the runs around the cursor, a few screens:
+ * moving near either end asks for the next window, G and gg for the last and
+ * the first, and a sort, a / keystroke or a reload is one new query that keeps
+ * the cursor on its run. Where the registry answers windows (REG_CAP_WINDOW:
+ * the local registry) they come from it, and the cost follows the screen, not
+ * the experiment; other registries load every run once (without formatting
+ * them) and the windows are cut from those here, the same way. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +27,8 @@
 #define MAX_MARKS 20
 #define KEY_SAMPLE 50 /* default columns come from the newest runs' keys */
 #define FIRST_PAGE 200
+#define WINDOW_PAGE 150 /* runs a window query asks for */
+#define WINDOW_MAX 600	/* runs a window keeps; beyond, the far end goes */
 
 struct runs_state {
 	char *experiment;
@@ -27,18 +36,56 @@ struct runs_state {
 	char **columns; /* "metrics.K", "params.K", "tags.K" */
 	size_t ncolumns;
 	int chosen; /* the user picked the columns: keep them */
-	struct mlc_run_list runs;
-	size_t *order; /* row -> index in runs */
+	struct mlc_run_list runs; /* the window: the table's rows, in order */
+	/* a registry without windows: every run, loaded once (all), in the sort
+	 * order (order), and those the / text lets through (hits); windows are
+	 * served from here */
+	struct mlc_run_list all;
+	size_t *order, *hits;
+	size_t nhits;
 	int sort_col;  /* -1: as loaded (newest first) */
 	int sort_desc;
 	char *marks[MAX_MARKS];
 	size_t nmarks;
 	struct mlc_arena titles;
+	/* windows (see the top) */
+	int windowed;
+	int64_t total, matched; /* the filter's runs, and the / text's; -1: counting */
+	int more_before, more_after;
+	int fetching;  /* a window query is out */
+	long owed;     /* rows the cursor still has to move when it arrives (+ down) */
+	int requery;   /* a new query (not a page further on) is out */
+	uint64_t gen;  /* of the current query; answers to older ones are dropped */
+};
+
+enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
+
+struct page_job {
+	uint64_t view_id, gen;
+	enum page_kind kind;
+	char *experiment, *filter, *text, *order_by, *anchor;
+	char **columns;
+	size_t ncolumns;
+	struct mlc_run_list runs, before; /* PAGE_AT: before holds the runs above */
+	struct mlc_error err;
+	int rc;
+};
+
+struct count_job {
+	uint64_t view_id, gen;
+	char *experiment, *filter, *text;
+	char *name; /* in: the experiment's, if known; out: found */
+	char **columns;
+	size_t ncolumns;
+	int64_t total, matched; /* -1: not asked */
+	struct mlc_error err;
+	int rc;
 };
 
 struct runs_job {
 	uint64_t view_id;
 	int64_t limit; /* the first page, or 0 for all */
+	int window;    /* the first window (REG_CAP_WINDOW) */
 	char *experiment, *filter;
 	char **columns; /* in: the chosen ones (NULL: pick defaults); out: used */
 	size_t ncolumns;
@@ -122,7 +169,7 @@ struct sort_key {
 	size_t index; /* in the loaded order */
 	int missing;  /* no value: last in either direction */
 	int numeric;
-	double num;	 /* NaN sorts after every number */
+	double num;
 	const char *str; /* points into the loaded runs */
 };
 
@@ -130,8 +177,6 @@ struct sort_key {
 static void make_key(const struct runs_state *s, const struct mlc_run *run, int col,
 		     struct sort_key *k)
 {
-	char *end;
-
 	k->numeric = 0;
 	k->missing = 0;
 	k->str = "";
@@ -152,16 +197,14 @@ static void make_key(const struct runs_state *s, const struct mlc_run *run, int 
 	const char *spec = s->columns[col - FIXED_COLS];
 	if (strncmp(spec, "metrics.", 8) == 0) { /* the value itself, not its rounded text */
 		const struct mlc_metric *m = mlc_run_metric(run, spec + 8);
-		k->missing = m == NULL;
+		k->missing = m == NULL || isnan(m->value); /* a NaN has no place: last, as MLflow */
 		k->numeric = 1;
 		k->num = m ? m->value : 0;
 		return;
 	}
+	/* params and tags are text, ordered as MLflow and the windows order them */
 	k->str = cell_text(run, spec, NULL, 0);
-	if ((k->missing = k->str == NULL))
-		return;
-	k->num = strtod(k->str, &end);
-	k->numeric = end != k->str && *end == '\0';
+	k->missing = k->str == NULL;
 }
 
 /* qsort_r: by the keys, ascending or descending; ties keep the loaded order. */
@@ -172,8 +215,6 @@ static int cmp_keys(const void *pa, const void *pb, void *ctx)
 
 	if (a->missing || b->missing)
 		c = a->missing - b->missing;
-	else if (a->numeric && b->numeric && (isnan(a->num) || isnan(b->num)))
-		c = isnan(a->num) - isnan(b->num);
 	else {
 		c = a->numeric && b->numeric ? (a->num > b->num) - (a->num < b->num)
 					     : strcmp(a->str, b->str);
@@ -183,24 +224,62 @@ static int cmp_keys(const void *pa, const void *pb, void *ctx)
 	return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-/* s->order: the rows in the sort column's order (or as loaded). */
+/* s->order: every run in the sort column's order (or as loaded). */
 static void sort_runs(struct runs_state *s)
 {
 	struct sort_key *keys;
+	size_t n = s->all.n;
 
-	for (size_t i = 0; i < s->runs.n; i++)
+	free(s->order);
+	s->order = xmalloc((n ? n : 1) * sizeof *s->order);
+	for (size_t i = 0; i < n; i++)
 		s->order[i] = i;
-	if (s->sort_col < 0 || s->runs.n == 0)
+	if (s->sort_col < 0 || n == 0)
 		return;
-	keys = xmalloc(s->runs.n * sizeof *keys);
-	for (size_t i = 0; i < s->runs.n; i++) {
+	keys = xmalloc(n * sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
 		keys[i].index = i;
-		make_key(s, &s->runs.items[i], s->sort_col, &keys[i]);
+		make_key(s, &s->all.items[i], s->sort_col, &keys[i]);
 	}
-	qsort_r(keys, s->runs.n, sizeof *keys, cmp_keys, &s->sort_desc);
-	for (size_t i = 0; i < s->runs.n; i++)
+	qsort_r(keys, n, sizeof *keys, cmp_keys, &s->sort_desc);
+	for (size_t i = 0; i < n; i++)
 		s->order[i] = keys[i].index;
 	free(keys);
+}
+
+/* 1 if run shows text t (see mlc_run_query.text): its whole id, name, user,
+ * status, start time or a shown column's cell, ASCII case folded. */
+static int run_shows(const struct runs_state *s, const struct mlc_run *run, const char *t)
+{
+	char buf[48];
+	const char *own[] = {run->run_id, run->run_name, run->user_id, run->status, buf};
+
+	timefmt_minutes(run->start_time, buf, sizeof buf);
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (own[i] && strcasestr(own[i], t))
+			return 1;
+	for (size_t c = 0; c < s->ncolumns; c++) {
+		const char *cell = cell_text(run, s->columns[c], buf, sizeof buf);
+		if (cell && strcasestr(cell, t))
+			return 1;
+	}
+	return 0;
+}
+
+/* s->hits: the runs in order that the / text lets through ("!x": do not). */
+static void find_hits(struct runs_state *s, const char *text)
+{
+	int invert = text && text[0] == '!';
+	const char *t = text ? text + invert : "";
+
+	free(s->hits);
+	s->hits = xmalloc((s->all.n ? s->all.n : 1) * sizeof *s->hits);
+	s->nhits = 0;
+	for (size_t i = 0; i < s->all.n; i++)
+		if (*t == '\0' || run_shows(s, &s->all.items[s->order[i]], t) != invert)
+			s->hits[s->nhits++] = s->order[i];
+	s->total = (int64_t)s->all.n;
+	s->matched = (int64_t)s->nhits;
 }
 
 /* ---- filling the table --------------------------------------------------- */
@@ -256,7 +335,7 @@ static void set_columns(struct app *a, struct view *v, struct runs_state *s)
 	table_set_columns(&v->table, cols, (int)n);
 }
 
-/* Rebuild the rows from the loaded runs in the current order. */
+/* The table's rows: the window's runs, formatted. */
 static void runs_fill(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
@@ -264,16 +343,13 @@ static void runs_fill(struct app *a, struct view *v)
 	char(*bufs)[48];
 	int ncols;
 
-	free(s->order);
-	s->order = xmalloc((s->runs.n ? s->runs.n : 1) * sizeof *s->order);
-	sort_runs(s);
 	set_columns(a, v, s);
 	ncols = v->table.ncols;
 	cells = xcalloc((size_t)ncols, sizeof *cells);
 	bufs = xcalloc((size_t)ncols, sizeof *bufs);
 	table_clear(&v->table);
 	for (size_t r = 0; r < s->runs.n; r++) {
-		const struct mlc_run *run = &s->runs.items[s->order[r]];
+		const struct mlc_run *run = &s->runs.items[r];
 		char id[9];
 		snprintf(id, sizeof id, "%s", run->run_id);
 		timefmt_minutes(run->start_time, bufs[3], sizeof bufs[3]);
@@ -291,6 +367,413 @@ static void runs_fill(struct app *a, struct view *v)
 	free(bufs);
 }
 
+
+/* ---- windows --------------------------------------------------------------- */
+
+static void page_submit(struct app *a, struct view *v, enum page_kind kind, const char *anchor);
+static void count_submit(struct app *a, struct view *v, int total_too);
+static void window_step(struct app *a, struct view *v, long n);
+static void window_edge(struct app *a, struct view *v);
+
+/* The sort column as an MLflow order ("metrics.`auc` DESC"), NULL as loaded. */
+static char *window_order(const struct runs_state *s)
+{
+	static const char *const fixed[FIXED_COLS] = {"attributes.run_id", "attributes.run_name",
+						      "attributes.status",
+						      "attributes.start_time"};
+	const char *dir = s->sort_desc ? " DESC" : " ASC";
+	const char *spec, *dot;
+
+	if (s->sort_col < 0)
+		return NULL;
+	if (s->sort_col < FIXED_COLS)
+		return xasprintf("%s%s", fixed[s->sort_col], dir);
+	spec = s->columns[s->sort_col - FIXED_COLS];
+	dot = strchr(spec, '.');
+	return xasprintf("%.*s.`%s`%s", (int)(dot - spec), spec, dot + 1, dir);
+}
+
+static void page_job_free(struct page_job *j)
+{
+	MLC_LIST_FREE(&j->runs);
+	MLC_LIST_FREE(&j->before);
+	free_columns(j->columns, j->ncolumns);
+	free(j->experiment);
+	free(j->filter);
+	free(j->text);
+	free(j->order_by);
+	free(j->anchor);
+	free(j);
+}
+
+/* Worker thread: one window query (two for PAGE_AT: above the run, and from it). */
+static void page_run(struct registry *r, void *arg)
+{
+	struct page_job *j = arg;
+	struct mlc_run_query q = {.experiment = j->experiment,
+				  .filter = j->filter,
+				  .order_by = j->order_by,
+				  .limit = WINDOW_PAGE,
+				  .lean = 1,
+				  .columns = (const char *const *)j->columns,
+				  .n_columns = j->ncolumns,
+				  .window = 1,
+				  .after = j->anchor,
+				  .backward = j->kind == PAGE_LAST || j->kind == PAGE_UP,
+				  .text = j->text};
+
+	if (j->kind == PAGE_AT) {
+		q.backward = 1;
+		j->rc = registry_list_runs(r, &q, &j->before, &j->err);
+		q.backward = 0;
+		q.inclusive = 1;
+		if (j->rc == 0)
+			j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+		/* the run is gone, or the text no longer matches it: from the top */
+		if (j->rc == 0 && (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, j->anchor))) {
+			MLC_LIST_FREE(&j->before);
+			MLC_LIST_FREE(&j->runs);
+			j->kind = PAGE_FIRST;
+			q.after = NULL;
+			q.inclusive = 0;
+			j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+		}
+		return;
+	}
+	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+}
+
+/* The window made of x's runs [x0, x1) then y's [y0, y1), copied into a
+ * fresh list (so runs scrolled past free their memory). */
+static void window_rebuild(struct runs_state *s, const struct mlc_run_list *x, size_t x0,
+			   size_t x1, const struct mlc_run_list *y, size_t y0, size_t y1)
+{
+	struct mlc_run_list w = {0};
+
+	for (size_t i = x0; i < x1; i++)
+		mlc_run_copy(&w.arena, MLC_LIST_PUSH(&w), &x->items[i]);
+	for (size_t i = y0; i < y1; i++)
+		mlc_run_copy(&w.arena, MLC_LIST_PUSH(&w), &y->items[i]);
+	MLC_LIST_FREE(&s->runs);
+	s->runs = w;
+}
+
+/* A window arrived: the table shows it, the cursor on the run it was on
+ * (or, for a new query, where the query puts it), the screen not jumping. */
+static void page_done(struct app *a, void *arg)
+{
+	struct page_job *j = arg;
+	struct view *v = app_find_view(a, j->view_id);
+	struct runs_state *s = v ? v->data : NULL;
+	struct mlc_run_list old;
+	struct table *t;
+	size_t nb = j->before.n, nr = j->runs.n, drop, top, offset;
+	int full = nr == WINDOW_PAGE;
+
+	if (s == NULL || j->gen != s->gen) { /* gone, or an older query */
+		page_job_free(j);
+		return;
+	}
+	s->fetching = 0;
+	if (j->kind != PAGE_DOWN && j->kind != PAGE_UP)
+		s->requery = 0;
+	if ((v = view_job_done(a, j->view_id, j->rc, &j->err)) == NULL) {
+		page_job_free(j);
+		return;
+	}
+	t = &v->table;
+	top = t->top;
+	offset = t->cursor > t->top ? t->cursor - t->top : 0;
+	old = s->runs;
+	s->runs = (struct mlc_run_list){0};
+	switch (j->kind) {
+	case PAGE_FIRST:
+	case PAGE_LAST:
+	case PAGE_AT:
+		window_rebuild(s, &j->before, 0, nb, &j->runs, 0, nr);
+		s->more_before = j->kind == PAGE_LAST ? full : j->kind == PAGE_AT && nb == WINDOW_PAGE;
+		s->more_after = j->kind != PAGE_LAST && full;
+		runs_fill(a, v);
+		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
+				   : j->kind == PAGE_LAST && s->runs.n ? s->runs.items[s->runs.n - 1].run_id
+								       : NULL);
+		/* the cursor's run stays where it was on screen, as in a whole list */
+		if (j->kind == PAGE_LAST)
+			t->top = t->cursor;
+		else if (j->kind == PAGE_FIRST)
+			t->top = 0;
+		else if (s->more_before)
+			t->top = t->cursor > offset ? t->cursor - offset : 0;
+		else
+			t->top = top;
+		break;
+	case PAGE_DOWN: /* below; the rows scrolled past the top go */
+		drop = old.n + nr > WINDOW_MAX ? old.n + nr - WINDOW_MAX : 0;
+		if (drop > t->top)
+			drop = t->top;
+		window_rebuild(s, &old, drop, old.n, &j->runs, 0, nr);
+		s->more_after = full;
+		s->more_before = s->more_before || drop > 0;
+		runs_fill(a, v);
+		t->top -= drop;
+		break;
+	case PAGE_UP: /* above; the rows far below the screen go */
+		drop = old.n + nr > WINDOW_MAX ? old.n + nr - WINDOW_MAX : 0;
+		if (nr + old.n - drop < nr + t->top + (size_t)a->rows)
+			drop = 0;
+		window_rebuild(s, &j->runs, 0, nr, &old, 0, old.n - drop);
+		s->more_before = full;
+		s->more_after = s->more_after || drop > 0;
+		runs_fill(a, v);
+		t->top += nr;
+		break;
+	}
+	MLC_LIST_FREE(&old);
+	if (s->owed) /* the moves made while it was coming; asks for more if it must */
+		window_step(a, v, s->owed);
+	else
+		window_edge(a, v);
+	page_job_free(j);
+}
+
+/* Copy the runs at hits [from, to) of s into l. */
+static void copy_hits(const struct runs_state *s, size_t from, size_t to, struct mlc_run_list *l)
+{
+	for (size_t i = from; i < to; i++)
+		mlc_run_copy(&l->arena, MLC_LIST_PUSH(l), &s->all.items[s->hits[i]]);
+}
+
+/* Serve window job j from the runs in memory (a registry without windows),
+ * at once, as a registry would have answered it. */
+static void local_page(struct app *a, struct view *v, struct page_job *j)
+{
+	struct runs_state *s = v->data;
+	size_t n = s->nhits, p = 0, page = WINDOW_PAGE;
+
+	while (j->anchor && p < n && strcmp(s->all.items[s->hits[p]].run_id, j->anchor) != 0)
+		p++;
+	if (j->anchor && p == n && j->kind != PAGE_FIRST && j->kind != PAGE_LAST)
+		j->kind = PAGE_FIRST; /* its run is gone (or hidden): from the top */
+	switch (j->kind) {
+	case PAGE_FIRST: copy_hits(s, 0, n < page ? n : page, &j->runs); break;
+	case PAGE_LAST: copy_hits(s, n > page ? n - page : 0, n, &j->runs); break;
+	case PAGE_AT:
+		copy_hits(s, p > page ? p - page : 0, p, &j->before);
+		copy_hits(s, p, p + page < n ? p + page : n, &j->runs);
+		break;
+	case PAGE_DOWN: copy_hits(s, p + 1, p + 1 + page < n ? p + 1 + page : n, &j->runs); break;
+	case PAGE_UP: copy_hits(s, p > page ? p - page : 0, p, &j->runs); break;
+	}
+	j->rc = 0;
+	page_done(a, j);
+}
+
+/* Ask for a window of kind (anchored at run anchor for PAGE_AT, at the
+ * window's ends for PAGE_DOWN and PAGE_UP). A new query (not a page further
+ * on) makes the answers to the ones still out stale. */
+static void page_submit(struct app *a, struct view *v, enum page_kind kind, const char *anchor)
+{
+	struct runs_state *s = v->data;
+	struct page_job *j = xcalloc(1, sizeof *j);
+
+	if (kind != PAGE_DOWN && kind != PAGE_UP) {
+		s->gen++;
+		s->requery = 1;
+	}
+	s->fetching = 1;
+	j->view_id = v->id;
+	j->gen = s->gen;
+	j->kind = kind;
+	j->experiment = xstrdup(s->experiment);
+	j->filter = v->search ? xstrdup(v->search) : NULL;
+	j->text = *v->table.filter ? xstrdup(v->table.filter) : NULL;
+	j->order_by = window_order(s);
+	j->anchor = anchor ? xstrdup(anchor) : NULL;
+	j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
+	j->ncolumns = s->ncolumns;
+	if (s->windowed)
+		view_job_start(a, v, page_run, page_done, j);
+	else
+		local_page(a, v, j);
+}
+
+/* Worker thread: the filter's runs (total_too) and the / text's. */
+static void count_run(struct registry *r, void *arg)
+{
+	struct count_job *j = arg;
+	struct mlc_run_query q = {.experiment = j->experiment,
+				  .filter = j->filter,
+				  .columns = (const char *const *)j->columns,
+				  .n_columns = j->ncolumns};
+
+	struct mlc_experiment_list e = {0};
+
+	j->rc = 0;
+	if (j->name == NULL) { /* the experiment's (a window did not need it) */
+		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
+		if (j->rc == 0)
+			j->name = xstrdup(e.items[0].name);
+		MLC_LIST_FREE(&e);
+	}
+	if (j->rc == 0 && j->total >= 0)
+		j->rc = registry_count_runs(r, &q, &j->total, &j->err);
+	q.text = j->text;
+	if (j->rc == 0)
+		j->rc = j->text ? registry_count_runs(r, &q, &j->matched, &j->err) : 0;
+}
+
+static void count_done(struct app *a, void *arg)
+{
+	struct count_job *j = arg;
+	struct view *v = app_find_view(a, j->view_id);
+	struct runs_state *s = v ? v->data : NULL;
+
+	if (s != NULL && j->rc == 0 && s->name == NULL) {
+		s->name = xstrdup(j->name);
+		runs_title(v, s, s->name);
+	}
+	if (s != NULL && j->gen == s->gen) {
+		if (j->rc < 0)
+			app_status(a, 1, "%s", j->err.msg);
+		else {
+			if (j->total >= 0)
+				s->total = j->total;
+			s->matched = j->text ? j->matched : s->total;
+		}
+	}
+	free_columns(j->columns, j->ncolumns);
+	free(j->experiment);
+	free(j->filter);
+	free(j->text);
+	free(j->name);
+	free(j);
+}
+
+/* Count the runs of the current query (after page_submit: same generation). */
+static void count_submit(struct app *a, struct view *v, int total_too)
+{
+	struct runs_state *s = v->data;
+	struct count_job *j;
+
+	if (!s->windowed) /* find_hits counted them */
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->view_id = v->id;
+	j->gen = s->gen;
+	j->experiment = xstrdup(s->experiment);
+	j->filter = v->search ? xstrdup(v->search) : NULL;
+	j->text = *v->table.filter ? xstrdup(v->table.filter) : NULL;
+	j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
+	j->ncolumns = s->ncolumns;
+	j->name = s->name ? xstrdup(s->name) : NULL;
+	j->total = total_too ? 0 : -1;
+	if (total_too)
+		s->total = -1;
+	s->matched = -1;
+	worker_submit(a->worker, count_run, count_done, j);
+}
+
+/* A new query that keeps the cursor on its run (a sort, a reload, columns). */
+static void window_requery(struct app *a, struct view *v, int recount)
+{
+	const char *key = table_cursor_key(&v->table);
+	char *anchor = key ? xstrdup(key) : NULL;
+
+	page_submit(a, v, anchor ? PAGE_AT : PAGE_FIRST, anchor);
+	free(anchor);
+	if (recount)
+		count_submit(a, v, 1);
+}
+
+/* The / text changed: its runs from the first, counted. */
+static void runs_text_changed(struct app *a, struct view *v)
+{
+	struct runs_state *s = v->data;
+
+	if (!s->windowed)
+		find_hits(s, v->table.filter);
+	page_submit(a, v, PAGE_FIRST, NULL);
+	count_submit(a, v, 0);
+}
+
+static int runs_count(const struct view *v, int64_t *all, int64_t *shown)
+{
+	const struct runs_state *s = v->data;
+
+	*all = s->total;
+	*shown = s->matched;
+	return s->total < 0 || s->matched < 0 ? -1 : 0;
+}
+
+/* Ask for the next window when the cursor is near an end with more behind it. */
+static void window_edge(struct app *a, struct view *v)
+{
+	struct runs_state *s = v->data;
+	struct table *t = &v->table;
+	size_t margin = (size_t)(a->rows > 8 ? a->rows : 8);
+
+	if (s->fetching || s->runs.n == 0)
+		return;
+	if (s->more_after && t->cursor + margin >= t->nvis)
+		page_submit(a, v, PAGE_DOWN, s->runs.items[s->runs.n - 1].run_id);
+	else if (s->more_before && t->cursor < margin)
+		page_submit(a, v, PAGE_UP, s->runs.items[0].run_id);
+}
+
+/* Move the cursor n rows (down when n > 0) in the window; what the window
+ * cannot give yet is owed, and paid when the next window arrives. */
+static void window_step(struct app *a, struct view *v, long n)
+{
+	struct runs_state *s = v->data;
+	struct table *t = &v->table;
+	size_t was = t->cursor;
+	long moved;
+
+	if (n > 0)
+		t->cursor = t->cursor + (size_t)n < t->nvis ? t->cursor + (size_t)n
+			    : t->nvis ? t->nvis - 1 : 0;
+	else
+		t->cursor = (size_t)-n < t->cursor ? t->cursor - (size_t)-n : 0;
+	moved = (long)t->cursor - (long)was;
+	s->owed = (n > 0 && s->more_after) || (n < 0 && s->more_before) ? n - moved : 0;
+	window_edge(a, v);
+}
+
+/* A move in a window: the table moves; near an end with more behind it, the
+ * next window is asked for; G and gg ask for the last and the first. */
+static int window_move(struct app *a, struct view *v, enum action act)
+{
+	struct runs_state *s = v->data;
+	long page = a->rows - 5 > 1 ? a->rows - 5 : 1; /* as table_move pages */
+
+	/* G and gg: the last or first window, unless this one holds it and no
+	 * other query is coming (its answer would move the cursor after them) */
+	if (act == ACT_BOTTOM && (s->more_after || s->requery)) {
+		s->owed = 0;
+		page_submit(a, v, PAGE_LAST, NULL);
+		return V_REDRAW;
+	}
+	if (act == ACT_TOP && (s->more_before || s->requery)) {
+		s->owed = 0;
+		page_submit(a, v, PAGE_FIRST, NULL);
+		return V_REDRAW;
+	}
+	if (s->requery) { /* moves wait for the new window, from where it puts the cursor */
+		long n = act == ACT_DOWN ? 1 : act == ACT_UP ? -1 : act == ACT_PAGE_DOWN ? page
+		       : act == ACT_PAGE_UP ? -page : 0;
+		s->owed += n;
+		return n ? V_REDRAW : table_move(&v->table, act, a->rows - 4);
+	}
+	switch (act) {
+	case ACT_DOWN: window_step(a, v, s->owed + 1); break;
+	case ACT_UP: window_step(a, v, s->owed - 1); break;
+	case ACT_PAGE_DOWN: window_step(a, v, s->owed + page); break;
+	case ACT_PAGE_UP: window_step(a, v, s->owed - page); break;
+	default: return table_move(&v->table, act, a->rows - 4);
+	}
+	return V_REDRAW;
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
 /* Worker thread: the experiment's name (unless known), default columns,
@@ -299,10 +782,15 @@ static void runs_run(struct registry *r, void *arg)
 {
 	struct runs_job *j = arg;
 	struct mlc_experiment_list e = {0};
-	struct mlc_run_query q = {
-	    .experiment = j->experiment, .filter = j->filter, .lean = 1, .limit = j->limit};
+	struct mlc_run_query q = {.experiment = j->experiment,
+				  .filter = j->filter,
+				  .lean = 1,
+				  .limit = j->limit,
+				  .window = j->window};
 
-	if (j->name == NULL) { /* the rest of the runs know it from the first page */
+	/* the rest of the runs know it from the first page; windows learn it
+	 * with their count (it counts the runs: not before the first rows) */
+	if (j->name == NULL && !j->window) {
 		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
 		if (j->rc == 0)
 			j->name = xstrdup(e.items[0].name);
@@ -328,8 +816,9 @@ static void runs_done(struct app *a, void *arg)
 
 	if (v != NULL) {
 		struct runs_state *s = v->data;
-		MLC_LIST_FREE(&s->runs);
-		s->runs = j->runs; /* the view owns the runs from now */
+		struct mlc_run_list *into = s->windowed ? &s->runs : &s->all;
+		MLC_LIST_FREE(into);
+		*into = j->runs; /* the view owns the runs from now */
 		j->runs = (struct mlc_run_list){0};
 		if (!s->chosen) {
 			free_columns(s->columns, s->ncolumns);
@@ -338,12 +827,23 @@ static void runs_done(struct app *a, void *arg)
 			j->columns = NULL;
 			j->ncolumns = 0;
 		}
-		free(s->name);
-		s->name = xstrdup(j->name);
-		runs_title(v, s, j->name);
-		runs_fill(a, v);
-		if (more)
-			runs_submit(a, v, 0);
+		if (j->name != NULL) {
+			free(s->name);
+			s->name = xstrdup(j->name);
+		}
+		runs_title(v, s, s->name ? s->name : s->experiment);
+		if (s->windowed) { /* the columns are known: windows from now */
+			runs_fill(a, v);
+			s->more_after = more;
+			s->more_before = 0;
+			count_submit(a, v, 1);
+		} else { /* windows of the runs in memory, the cursor kept */
+			sort_runs(s);
+			find_hits(s, v->table.filter);
+			window_requery(a, v, 0);
+			if (more)
+				runs_submit(a, v, 0);
+		}
 	}
 	MLC_LIST_FREE(&j->runs);
 	free_columns(j->columns, j->ncolumns);
@@ -360,7 +860,8 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 	struct runs_job *j = xcalloc(1, sizeof *j);
 
 	j->view_id = v->id;
-	j->limit = limit;
+	j->limit = s->windowed ? WINDOW_PAGE : limit;
+	j->window = s->windowed;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
 	/* The rest of the runs keep the first page's columns: no second key search. */
@@ -373,10 +874,18 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 	view_job_start(a, v, runs_run, runs_done, j);
 }
 
-/* First a screenful or two (drawn at once), then the rest in the background. */
+/* A window where the registry answers them (the columns first, if none are
+ * chosen); else a screenful or two (drawn at once), then the rest in the
+ * background. */
 static void runs_load(struct app *a, struct view *v)
 {
-	runs_submit(a, v, FIRST_PAGE);
+	struct runs_state *s = v->data;
+
+	s->windowed = a->reg != NULL && (a->reg->caps & REG_CAP_WINDOW) != 0;
+	if (s->windowed && s->columns != NULL)
+		window_requery(a, v, 1);
+	else
+		runs_submit(a, v, FIRST_PAGE);
 }
 
 void view_runs_columns(struct view *v, const char *const **cols, size_t *n)
@@ -420,7 +929,7 @@ static void toggle_mark(struct app *a, struct view *v)
 		if (strcmp(s->marks[i], id) == 0) {
 			free(s->marks[i]);
 			s->marks[i] = s->marks[--s->nmarks];
-			t->roles[row] = (unsigned char)status_role(&s->runs.items[s->order[row]]);
+			t->roles[row] = (unsigned char)status_role(&s->runs.items[row]);
 			table_move(t, ACT_DOWN, 1);
 			runs_title(v, s, s->name ? s->name : s->experiment);
 			return;
@@ -433,6 +942,19 @@ static void toggle_mark(struct app *a, struct view *v)
 	t->roles[row] = THEME_MARKED;
 	table_move(t, ACT_DOWN, 1);
 	runs_title(v, s, s->name ? s->name : s->experiment);
+}
+
+/* A new order: sorted here, or a new window around the cursor's run. */
+static void resort(struct app *a, struct view *v)
+{
+	struct runs_state *s = v->data;
+
+	if (!s->windowed) {
+		sort_runs(s);
+		find_hits(s, v->table.filter);
+	}
+	set_columns(a, v, s); /* the arrow moves at once */
+	window_requery(a, v, 0);
 }
 
 static int runs_action(struct app *a, struct view *v, enum action act)
@@ -457,14 +979,21 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 	case ACT_SORT:
 		s->sort_col =
 		    s->sort_col + 1 >= FIXED_COLS + (int)s->ncolumns ? -1 : s->sort_col + 1;
-		runs_fill(a, v);
+		resort(a, v);
 		return V_REDRAW;
 	case ACT_SORT_REVERSE:
 		s->sort_desc = !s->sort_desc;
 		if (s->sort_col < 0)
 			s->sort_col = 3; /* reversing "newest first" sorts by start time */
-		runs_fill(a, v);
+		resort(a, v);
 		return V_REDRAW;
+	case ACT_DOWN:
+	case ACT_UP:
+	case ACT_PAGE_DOWN:
+	case ACT_PAGE_UP:
+	case ACT_TOP:
+	case ACT_BOTTOM:
+		return window_move(a, v, act);
 	case ACT_COLUMNS:
 		app_push(a, view_columns_new(a, v, s->experiment));
 		return V_REDRAW;
@@ -481,7 +1010,9 @@ static void runs_free(struct view *v)
 	free(s->name);
 	free_columns(s->columns, s->ncolumns);
 	MLC_LIST_FREE(&s->runs);
+	MLC_LIST_FREE(&s->all);
 	free(s->order);
+	free(s->hits);
 	for (size_t i = 0; i < s->nmarks; i++)
 		free(s->marks[i]);
 	arena_free(&s->titles);
@@ -497,6 +1028,8 @@ static const struct view_ops runs_ops = {
     .counted = 1,
     .hints = {ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_COLUMNS, ACT_NONE},
     .search = FILTER_RUNS,
+    .count = runs_count,
+    .text_changed = runs_text_changed,
 };
 
 static const struct table_col initial_cols[] = {
@@ -515,8 +1048,9 @@ struct view *view_runs_new(struct app *a, const char *experiment)
 	free(title);
 	s->experiment = xstrdup(experiment);
 	s->sort_col = -1;
+	s->total = s->matched = -1;
 	v->data = s;
 	table_init(&v->table, initial_cols, FIXED_COLS);
-	v->table.match_keys = 1; /* / finds a run by more of its id than is shown */
+	v->table.filter_outside = 1; /* the view finds the / text's runs itself */
 	return v;
 }

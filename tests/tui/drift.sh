@@ -23,11 +23,26 @@ keys Escape Escape
 wait_for "Models (8)"
 keys G k k k D
 wait_for "Drift of fraud-detector: 2 of 10 features drifting"
+# one model's view: no model column in every row
+wait_line 4 "^. amount +✖ drift"
+keys q
+expect_quit "q exits 0"
+# At 80x24 the sparkline, the screen's point, is on screen in both views.
+tui_start 80 24 -r "$db"
+wait_for "Models (8)"
+keys :
+literal "drift"
+keys Enter
+wait_line 4 "fraud-detector +amount +✖ drift +[0-9.e-]+ [▁▂▃▄▅▆▇█]{8}"
+keys Escape :
+literal "drift fraud-detector"
+keys Enter
+wait_line 4 "^. amount +✖ drift +[0-9.e-]+ [▁▂▃▄▅▆▇█]{20}"
 # a model with no drift series says so, not "0 of 0 features drifting (0%)"
 keys Escape :
 literal "drift image-classifier"
 keys Enter
-wait_for "Drift of image-classifier: no drift series recorded (see 'mlconsole drift record')"
+wait_for "Drift of image-classifier: no drift series recorded"
 screen | grep -qF "0 of 0" && fail "says 0 of 0" || ok "no '0 of 0'"
 keys q
 expect_quit "q exits 0"

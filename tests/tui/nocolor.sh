@@ -13,6 +13,18 @@ else
 	ok "no colour sequences"
 fi
 grep -q "$(printf '\033')\[[0-9;]*7m" "$T/esc" && ok "reverse video marks the selection" || fail "no reverse video"
+# A drifting feature stands out, but not in the cursor's reverse video.
+keys :
+literal "drift"
+keys Enter
+wait_for "features drifting"
+screen_settle
+tmux -L "$TMUX_SOCK" capture-pane -e -p -t 0 >"$T/esc3"
+rev="$(printf '\033')\[([0-9;]*;)?7[;m]"
+drifting=$(grep "✖" "$T/esc3" | grep -v "▸" | head -n 1)
+[ -n "$drifting" ] || fail "no drifting row off the cursor"
+grep -qE "$rev" <<<"$drifting" && fail "a drifting row is drawn like the cursor: $drifting" ||
+	ok "a drifting row does not look like the cursor"
 keys q
 expect_quit "q exits 0"
 unset NO_COLOR

@@ -734,6 +734,14 @@ static int gen_cmp_key(const struct gen_run *a, const struct gen_run *b, char ki
 		c = (a->start > b->start) - (a->start < b->start);
 		return desc ? -c : c;
 	}
+	if (kind == 'z') { /* metric z: every run has it (its value is m's) */
+		c = (a->m > b->m) - (a->m < b->m);
+		return desc ? -c : c;
+	}
+	if (kind == 'S' || kind == 'u') {
+		c = kind == 'S' ? strcmp(a->status, b->status) : strcmp(a->uuid, b->uuid);
+		return desc ? -c : c;
+	}
 	ha = kind == 'm' ? a->has_m && !a->m_nan : kind == 'p' ? a->has_p : a->has_t;
 	hb = kind == 'm' ? b->has_m && !b->m_nan : kind == 'p' ? b->has_p : b->has_t;
 	if (!ha || !hb)
@@ -880,6 +888,167 @@ static void test_limited_orders_equal_a_brute_force_sort(void **state)
 	registry_close(r);
 }
 
+/* ---- windows (the console's tables), against the same brute force ---- */
+
+/* Whether g shows text t (ASCII case folded; "!x" inverts) in its id, name,
+ * user, status or columns m (as %.4g), p and t, as a table draws them. */
+static int gen_text(const struct gen_run *g, const char *t)
+{
+	int invert = t[0] == '!';
+	char m[32];
+	const char *fields[7] = {g->uuid, "n", "u", g->status, NULL, NULL, NULL};
+	int hit = 0;
+
+	if (invert)
+		t++;
+	if (g->has_m) {
+		snprintf(m, sizeof m, "%.4g", g->m);
+		fields[4] = g->m_nan ? "NaN" : m;
+	}
+	fields[5] = g->has_p ? g->p : NULL;
+	fields[6] = g->has_t ? g->t : NULL;
+	for (int i = 0; i < 7 && !hit; i++)
+		hit = fields[i] && strcasestr(fields[i], t) != NULL;
+	return hit != invert;
+}
+
+/* The ids of l's runs appended to ids[*n]. */
+static void gen_take(const struct mlc_run_list *l, const char **ids, size_t *n, int front)
+{
+	if (front) {
+		memmove(ids + l->n, ids, *n * sizeof *ids);
+		for (size_t i = 0; i < l->n; i++)
+			ids[i] = strdup(l->items[i].run_id);
+	} else {
+		for (size_t i = 0; i < l->n; i++)
+			ids[*n + i] = strdup(l->items[i].run_id);
+	}
+	*n += l->n;
+}
+
+static void gen_free_ids(const char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)ids[i]);
+}
+
+static void test_windows_equal_a_brute_force_sort(void **state)
+{
+	static const struct gen_order orders[] = {
+	    {NULL, {0, 0}, {0, 0}},
+	    {"metrics.m DESC", {'m', 0}, {1, 0}},
+	    {"metrics.m ASC", {'m', 0}, {0, 0}},
+	    {"params.p DESC", {'p', 0}, {1, 0}},
+	    {"params.p", {'p', 0}, {0, 0}},
+	    {"tags.t DESC", {'t', 0}, {1, 0}},
+	    {"tags.t ASC", {'t', 0}, {0, 0}},
+	    {"attributes.start_time ASC", {'s', 0}, {0, 0}},
+	    {"attributes.start_time DESC", {'s', 0}, {1, 0}},
+	    {"attributes.status DESC", {'S', 0}, {1, 0}},
+	    {"attributes.status ASC", {'S', 0}, {0, 0}},
+	    {"attributes.run_id DESC", {'u', 0}, {1, 0}},
+	    {"metrics.z DESC", {'z', 0}, {1, 0}}, /* no run lacks it: one stage */
+	    {"metrics.z ASC", {'z', 0}, {0, 0}},
+	};
+	static const char *const gen_filters[] = {NULL, "params.p = 'v1'", "metrics.m > 0.3",
+						  "attributes.status = 'FINISHED'"};
+	static const char *const texts[] = {NULL, "fAiL", "!fail", "v1", "0.5", "nan", "0000012"};
+	static const int64_t pages[] = {1, 7, 1000};
+	const char *cols[] = {"metrics.m", "params.p", "tags.t"};
+	struct registry_open_opts o = {0};
+	struct mlc_error err = {0};
+	struct registry *r;
+	const struct gen_run *want[GEN_RUNS];
+	const char *got[GEN_RUNS];
+
+	(void)state;
+	make_generated(tpath("win.db"));
+	r = registry_open(tpath("win.db"), &o, &err);
+	assert_non_null(r);
+	assert_true(r->caps & REG_CAP_WINDOW);
+	for (size_t oi = 0; oi < sizeof orders / sizeof orders[0]; oi++)
+		for (int f = 0; f < 4; f++)
+			for (size_t ti = 0; ti < sizeof texts / sizeof texts[0]; ti++) {
+				struct mlc_run_query q = {.experiment = "main",
+							  .filter = gen_filters[f],
+							  .order_by = orders[oi].text,
+							  .lean = 1,
+							  .columns = cols,
+							  .n_columns = 3,
+							  .window = 1,
+							  .text = texts[ti]};
+				const char *what = orders[oi].text ? orders[oi].text : "newest";
+				size_t n = 0;
+				int64_t count = -1;
+
+				for (int i = 0; i < GEN_RUNS; i++)
+					if (gen_keep(&gen[i], f, 0) &&
+					    (!texts[ti] || gen_text(&gen[i], texts[ti])))
+						want[n++] = &gen[i];
+				gen_cur = &orders[oi];
+				qsort(want, n, sizeof want[0], gen_cmp);
+				if (registry_count_runs(r, &q, &count, &err) != 0)
+					fail_msg("count %s: %s", what, err.msg);
+				if ((size_t)count != n)
+					fail_msg("count %s / %s / %s: %lld, want %zu", what,
+						 gen_filters[f] ? gen_filters[f] : "-",
+						 texts[ti] ? texts[ti] : "-", (long long)count, n);
+				for (size_t pi = 0; pi < sizeof pages / sizeof pages[0]; pi++)
+					for (int back = 0; back < 2; back++) {
+						size_t m = 0, last;
+						struct mlc_run_list l;
+
+						q.limit = pages[pi];
+						q.backward = back;
+						q.after = NULL;
+						do { /* page by page from one end to the other */
+							l = (struct mlc_run_list){0};
+							if (registry_list_runs(r, &q, &l, &err) != 0)
+								fail_msg("%s: %s", what, err.msg);
+							assert_true(l.n <= (size_t)q.limit);
+							gen_take(&l, got, &m, back);
+							q.after = l.n ? (back ? got[0] : got[m - 1]) : NULL;
+							last = l.n;
+							MLC_LIST_FREE(&l);
+						} while (q.after && m < n + 1 && (int64_t)last == q.limit);
+						if (m != n)
+							fail_msg("%s / %s / %s / page %lld%s: %zu runs, "
+								 "want %zu",
+								 what, gen_filters[f] ? gen_filters[f] : "-",
+								 texts[ti] ? texts[ti] : "-",
+								 (long long)pages[pi], back ? " back" : "",
+								 m, n);
+						for (size_t i = 0; i < n; i++)
+							if (strcmp(got[i], want[i]->uuid) != 0)
+								fail_msg("%s / %s / %s / page %lld%s: row "
+									 "%zu is %s, want %s",
+									 what,
+									 gen_filters[f] ? gen_filters[f]
+											: "-",
+									 texts[ti] ? texts[ti] : "-",
+									 (long long)pages[pi],
+									 back ? " back" : "", i, got[i],
+									 want[i]->uuid);
+						gen_free_ids(got, m);
+					}
+				/* From a run in the middle, itself included: where a cursor stays. */
+				if (n > 2) {
+					struct mlc_run_list l = {0};
+					q.after = want[n / 2]->uuid;
+					q.backward = 0;
+					q.inclusive = 1;
+					q.limit = 3;
+					assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
+					assert_true(l.n >= 1);
+					for (size_t i = 0; i < l.n; i++)
+						assert_string_equal(l.items[i].run_id, want[n / 2 + i]->uuid);
+					MLC_LIST_FREE(&l);
+					q.inclusive = 0;
+				}
+			}
+	registry_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -900,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_experiments_hide_deleted_unless_all),
 		cmocka_unit_test(test_runs_are_newest_first_and_hide_deleted),
 		cmocka_unit_test(test_runs_filter_order_and_limit),
+		cmocka_unit_test(test_windows_equal_a_brute_force_sort),
 		cmocka_unit_test(test_experiment_id_wins_over_a_name),
 		cmocka_unit_test(test_bad_run_filter_names_the_column),
 		cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),

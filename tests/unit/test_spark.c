@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "spark.h"
 
 #define N(a) (sizeof(a) / sizeof *(a))
@@ -527,6 +528,31 @@ static void test_chart_ascii_flat_series_is_in_the_middle_row(void **state)
 	chart_free(&c);
 }
 
+/* Without colour each series draws its own shape, in UTF-8 and in ASCII. */
+static void test_chart_series_shapes(void **state)
+{
+	static const char *const shapes[] = {"●", "○"};
+	double x[] = {0, 1, 2, 3}, y1[] = {0, 0, 0, 0}, y2[] = {1, 1, 1, 1};
+	struct chart_series s[2] = {{x, y1, 4}, {x, y2, 4}};
+	struct chart c;
+	int seen[2] = {0, 0};
+
+	(void)state;
+	for (int ascii = 0; ascii < 2; ascii++) {
+		struct chart_opts o = {.ascii = ascii, .glyphs = shapes, .n_glyphs = 2};
+		assert_int_equal(chart_render(&c, s, 2, 8, 4, &o), 0);
+		seen[0] = seen[1] = 0;
+		for (int r = 0; r < c.h; r++) {
+			seen[0] += strstr(c.rows[r], "●") != NULL;
+			seen[1] += strstr(c.rows[r], "○") != NULL;
+			assert_null(strstr(c.rows[r], "*")); /* shapes replace the plain points */
+		}
+		assert_true(seen[0] > 0 && seen[1] > 0);
+		assert_string_equal(c.rows[0], "○○○○○○○○"); /* the higher series, top row */
+		chart_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +601,7 @@ int main(void)
 	    cmocka_unit_test(test_chart_ascii_data_wins_over_threshold),
 	    cmocka_unit_test(test_chart_ascii_nan_breaks_the_line),
 	    cmocka_unit_test(test_chart_ascii_flat_series_is_in_the_middle_row),
+	    cmocka_unit_test(test_chart_series_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
