@@ -815,12 +815,13 @@ static int perform(struct http *h, const char *path, json_t **out, struct mlc_er
 	return xfer_result(x, path, rc, status, out, err);
 }
 
-/* base + API_PREFIX + path, then ?k=v&... with every part percent-encoded. */
+/* base + API_PREFIX + path (a path starting with '/' goes after base alone,
+ * as /ajax-api/... does), then ?k=v&... with every part percent-encoded. */
 static char *build_url(struct http *h, const char *path, const struct http_param *params, size_t n)
 {
 	struct strbuf sb = {0};
 
-	sb_printf(&sb, "%s%s%s", h->base, API_PREFIX, path);
+	sb_printf(&sb, "%s%s%s", h->base, *path == '/' ? "" : API_PREFIX, path);
 	for (size_t i = 0; i < n; i++) {
 		char *k = curl_easy_escape(h->main.curl, params[i].key, 0);
 		char *v = curl_easy_escape(h->main.curl, params[i].value ? params[i].value : "", 0);

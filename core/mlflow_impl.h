@@ -27,8 +27,9 @@
 
 struct mlflow {
 	struct http *http;
-	int stages; /* mirror staging/production as legacy stages (MLFLOW.md §11) */
-	int auth;   /* an enum registry_auth once asked, -1 before */
+	int stages;		  /* mirror staging/production as legacy stages (MLFLOW.md §11) */
+	int auth;		  /* an enum registry_auth once asked, -1 before */
+	struct hist_ahead *ahead; /* histories fetched in bulk ahead of an import */
 };
 
 #define HTTPH(r) (((struct mlflow *)(r)->impl)->http)
@@ -96,6 +97,27 @@ int each_item(struct registry *r, struct pager *pg, struct mlc_error *err);
 int get_model(struct registry *r, const char *name, json_t **out, struct mlc_error *err);
 /* The runs/search request for experiment id: all (deleted too) or active. */
 json_t *search_body(const char *id, const char *filter, int all);
+/* The error for a run the server does not know (a short id: a prefix). */
+int run_not_found(struct registry *r, const char *run_id, struct mlc_error *err);
+/* n GETs of path run together, request i with params[i*per .. i*per+per),
+ * each answer handed to done as it arrives: their outcomes, freed with
+ * free_each. */
+struct http_response *get_each(struct registry *r, const char *path,
+			       const struct http_param *params, size_t per, size_t n, http_done_fn done,
+			       void *ctx);
+void free_each(struct http_response *res, size_t n);
+
+/* ---- metric histories (mlflow_history.c) */
+
+int mlflow_metric_history(struct registry *r, const char *run_id, const char *key,
+			  struct mlc_metric_list *out, struct mlc_error *err);
+int mlflow_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
+			    struct mlc_metric_list *out, struct mlc_error *err);
+/* Note out->items[first..], an import's listing (deleted runs too, no
+ * filter, order or limit), as the (run, metric) pairs whose histories come
+ * next: they are fetched ahead in bulk. */
+void mlflow_plan_ahead(struct registry *r, const struct mlc_run_list *out, size_t first);
+void mlflow_ahead_free(struct hist_ahead *a);
 /* The value of tag key among the tags of entity o, or NULL. */
 const char *tag_of(const json_t *o, const char *key);
 /* The version registered model m's alias points at, or NULL. */

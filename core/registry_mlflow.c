@@ -843,6 +843,8 @@ static int mlflow_list_runs(struct registry *r, const struct mlc_run_query *q,
 	ret = each_item(r, &pg, err);
 	if (ret == 0 && ob == NULL)
 		sort_runs(out, first, &order, q->limit);
+	if (ret == 0 && q->all && !q->lean && !q->limit && !(q->filter && *q->filter) && !order.n)
+		mlflow_plan_ahead(r, out, first); /* an import's: its histories come next */
 	json_decref(ob);
 	json_decref(pg.body);
 out:
@@ -852,7 +854,7 @@ out:
 
 /* The error for a run the server does not know: a prefix cannot be looked
  * up remotely (runs/get takes the whole id), so say that for short ids. */
-static int run_not_found(struct registry *r, const char *run_id, struct mlc_error *err)
+int run_not_found(struct registry *r, const char *run_id, struct mlc_error *err)
 {
 	if (strlen(run_id) < 32)
 		return mlc_error_set(err, MLC_ERR_NOTFOUND,
@@ -896,9 +898,9 @@ static int mlflow_get_run(struct registry *r, const char *run_id, struct mlc_run
 /* n GETs of path run together, request i with params[i*per .. i*per+per),
  * each answer handed to done as it arrives: their outcomes, freed with
  * free_each. */
-static struct http_response *get_each(struct registry *r, const char *path,
-				      const struct http_param *params, size_t per, size_t n,
-				      http_done_fn done, void *ctx)
+struct http_response *get_each(struct registry *r, const char *path,
+			       const struct http_param *params, size_t per, size_t n, http_done_fn done,
+			       void *ctx)
 {
 	struct http_request *hr = xcalloc(n ? n : 1, sizeof *hr);
 	struct http_response *res = xcalloc(n ? n : 1, sizeof *res);
@@ -910,7 +912,8 @@ static struct http_response *get_each(struct registry *r, const char *path,
 	return res;
 }
 
-static void free_each(struct http_response *res, size_t n)
+/* Free the outcomes of get_each. */
+void free_each(struct http_response *res, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		json_decref(res[i].json);
@@ -960,120 +963,6 @@ static int mlflow_get_runs(struct registry *r, const char *const *ids, size_t n,
 			ret = mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
 	}
 	free_each(res, n);
-	free(p);
-	return ret;
-}
-
-/* Where a metric history goes. */
-struct points_ctx {
-	struct mlc_metric_list *out;
-	const char *key;
-};
-
-static int add_point(const json_t *j, void *ctx)
-{
-	struct points_ctx *c = ctx;
-	struct mlc_metric *m = MLC_LIST_PUSH(c->out);
-
-	m->key = c->key;
-	m->value = jdouble(json_object_get(j, "value"));
-	m->timestamp = jint(j, "timestamp");
-	m->step = jint(j, "step");
-	return 0;
-}
-
-/* A metric's whole history, by step then timestamp. get-history ignores
- * paging on 2.x servers; a next_page_token is followed all the same. */
-static int mlflow_metric_history(struct registry *r, const char *run_id, const char *key,
-				 struct mlc_metric_list *out, struct mlc_error *err)
-{
-	struct points_ctx ctx = {out, arena_strdup(&out->arena, key)};
-	struct http_param p[] = {{"run_id", run_id}, {"metric_key", key}};
-	struct pager pg = {.path = "metrics/get-history",
-			   .items = "metrics",
-			   .params = p,
-			   .n_params = 2,
-			   .fn = add_point,
-			   .ctx = &ctx};
-	size_t first = out->n;
-	long st;
-
-	if (each_item(r, &pg, err) < 0) {
-		st = http_last_status(HTTPH(r));
-		return st == 404 ? run_not_found(r, run_id, err) : -1;
-	}
-	if (out->n == first)
-		return mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
-				     key, run_id);
-	mlc_history_sort(out->items + first, out->n - first);
-	return 0;
-}
-
-/* The histories being fetched together, and what each answer held. */
-struct histories_ctx {
-	const struct mlc_history_req *req;
-	struct mlc_metric_list *out;
-	size_t *first; /* out[i].n before */
-	char *paged;   /* 1: the server pages histories; fetch it again page by page */
-};
-
-/* The points of one answer of get-history, into its list at once. */
-static void took_history(size_t i, struct http_response *res, void *ctx)
-{
-	struct histories_ctx *c = ctx;
-	struct points_ctx pc = {&c->out[i], NULL};
-	const json_t *it;
-	const char *next = jstr(res->json, "next_page_token");
-	size_t k;
-
-	if (res->rc < 0)
-		return;
-	if (next && *next) {
-		c->paged[i] = 1;
-	} else {
-		pc.key = arena_strdup(&c->out[i].arena, c->req[i].key);
-		json_array_foreach(json_object_get(res->json, "metrics"), k, it)
-			add_point(it, &pc);
-		if (c->out[i].n - c->first[i] > 1) /* items is NULL for an empty history */
-			mlc_history_sort(c->out[i].items + c->first[i], c->out[i].n - c->first[i]);
-	}
-	json_decref(res->json);
-	res->json = NULL;
-}
-
-/* The histories of n (run, metric) pairs, fetched together (get-history
- * answers one pair per request) and converted as they arrive; out[i] gets
- * pair i. An answer with a next_page_token (a server that pages histories)
- * is fetched again whole, page by page. The first failure, in pair order, is
- * the error. */
-static int mlflow_metric_histories(struct registry *r, const struct mlc_history_req *req, size_t n,
-				   struct mlc_metric_list *out, struct mlc_error *err)
-{
-	struct http_param *p = xcalloc(2 * n + 1, sizeof *p);
-	struct histories_ctx c = {req, out, xcalloc(n + 1, sizeof *c.first), xcalloc(n + 1, 1)};
-	struct http_response *res;
-	int ret = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		p[2 * i] = (struct http_param){"run_id", req[i].run_id};
-		p[2 * i + 1] = (struct http_param){"metric_key", req[i].key};
-		c.first[i] = out[i].n;
-	}
-	res = get_each(r, "metrics/get-history", p, 2, n, took_history, &c);
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		if (res[i].rc < 0)
-			ret = res[i].status == 404
-				  ? run_not_found(r, req[i].run_id, err)
-				  : mlc_error_set(err, res[i].err.code, "%s", res[i].err.msg);
-		else if (c.paged[i])
-			ret = mlflow_metric_history(r, req[i].run_id, req[i].key, &out[i], err);
-		else if (out[i].n == c.first[i])
-			ret = mlc_error_set(err, MLC_ERR_NOTFOUND, "metric '%s': not logged by run %s",
-					    req[i].key, req[i].run_id);
-	}
-	free_each(res, n);
-	free(c.first);
-	free(c.paged);
 	free(p);
 	return ret;
 }
@@ -1272,6 +1161,7 @@ static void mlflow_close(struct registry *r)
 {
 	struct mlflow *m = r->impl;
 
+	mlflow_ahead_free(m->ahead);
 	http_close(m->http);
 	free(m);
 }

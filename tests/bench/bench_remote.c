@@ -4,8 +4,11 @@
  * by one versus together, on loopback and with 50 ms added to each answer
  * (a distant server); `runs --order-by METRIC --limit 50` against one
  * runs/search round trip when the server's metric sort takes 0.5 s (MLflow
- * 2.17.2 takes ~4 s on 10,000 runs, MLFLOW.md §12). Prints numbers; asserts
- * nothing. */
+ * 2.17.2 takes ~4 s on 10,000 runs, MLFLOW.md §12); `mlconsole import` of
+ * the server (10,000 runs, 5 metrics each) with get-history-bulk and
+ * without it (one get-history per metric per run: 50,000 requests, about
+ * 30 s on loopback since the fixture looks runs up by an index; BENCH_QUICK
+ * leaves it out), against paging its runs. Prints numbers; asserts nothing. */
 #include "config.h"
 #include <curl/curl.h>
 #include <stdio.h>
@@ -122,6 +125,31 @@ static void limit_bench(struct registry *r)
 	       "the same 50 from every run sorted here", all, n_all);
 }
 
+/* Seconds `./mlconsole import` of the fixture into a new registry in dir
+ * takes, get-history-bulk served or not; -1 without the binary. */
+static double mirror(const char *dir, int bulk, long *requests)
+{
+	char cmd[512];
+	long before;
+	double t;
+
+	if (access("./mlconsole", X_OK) != 0)
+		return -1;
+	control("fault", "{}"); /* no 50 ms added any more */
+	control("bulk", bulk ? "{}" : "{\"on\": false}");
+	snprintf(cmd, sizeof cmd,
+		 "rm -f '%s/mirror.db'*; ./mlconsole -r '%s/mirror.db' import %s >/dev/null", dir,
+		 dir, url);
+	before = control("stats", "{}");
+	t = bench_now();
+	if (system(cmd) != 0)
+		fprintf(stderr, "mirror: import failed\n");
+	t = bench_now() - t;
+	*requests = control("stats", "{}") - before;
+	control("bulk", "{}");
+	return t;
+}
+
 int main(void)
 {
 	static const char *const keys[METRICS] = {"acc", "loss", "f1", "auc", "rmse"};
@@ -134,13 +162,14 @@ int main(void)
 	struct mlc_error err = {0};
 	struct registry *r;
 	long before, n;
-	double t;
+	double t, list_t;
 	pid_t pid;
 
 	if (system("python3 -c '' >/dev/null 2>&1") != 0) {
 		printf("bench_remote: skipped, python3 runs the fixture server\n");
 		return 0;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(nruns, sizeof nruns, "%d", N_RUNS);
 	if (mkdtemp(dir) == NULL || fixture_spawn(dir, args, &pid, &port) < 0) {
 		fprintf(stderr, "bench_remote: cannot start tests/remote/fixture.py\n");
@@ -158,7 +187,7 @@ int main(void)
 	t = bench_now();
 	if (registry_list_runs(r, &q, &runs, &err) < 0)
 		fprintf(stderr, "runs: %s\n", err.msg);
-	t = bench_now() - t;
+	t = list_t = bench_now() - t;
 	n = control("stats", "{}") - before;
 	printf("%-52s %7.3f s   %zu runs, %ld requests\n", "list every run of 'bulk'", t, runs.n,
 	       n);
@@ -179,6 +208,23 @@ int main(void)
 				 together ? "together" : "one by one", how);
 			printf("%-52s %7.3f s   %ld requests\n", what, t, n);
 		}
+	}
+	for (int bulk = 1; bulk >= 0; bulk--) {
+		double m;
+		if (!bulk && getenv("BENCH_QUICK") != NULL) {
+			printf("%-52s skipped: BENCH_QUICK (50,000 requests)\n",
+			       "import of the server (get-history only)");
+			break;
+		}
+		m = mirror(dir, bulk, &n);
+		if (m < 0) {
+			printf("%-52s skipped: no ./mlconsole here\n", "import of the server");
+			break;
+		}
+		printf("%-52s %7.3f s   %ld requests, %.2fx paging its runs (goal <= 2x)\n",
+		       bulk ? "import of the server (get-history-bulk)"
+			    : "import of the server (get-history only)",
+		       m, n, m / list_t);
 	}
 	MLC_LIST_FREE(&runs);
 	registry_close(r);

@@ -4,7 +4,7 @@
 # semantics, quirks and error shapes recorded in ../shared/mlflow/, plus faults.
 """Usage: fixture.py PORTFILE [--runs N] [--models N] [--auth USER:PASS]
                          [--token TOKEN] [--fault MODE[:ARG][@COUNT]]
-                         [--tls CERT KEY]
+                         [--tls CERT KEY] [--long N]
 
 Writes the port it listens on (127.0.0.1, chosen by the kernel) to PORTFILE.
 With --tls it serves HTTPS (Python's ssl module) with the PEM certificate
@@ -13,7 +13,8 @@ so a client that refuses the certificate disturbs no one else.
 
 Seed data: experiments 0 Default, 1 fraud (3 runs: alpha, beta, gamma the
 last deleted), 2 bulk (--runs N generated runs, default 1500), 3 old
-(deleted); models fraud-detector (3 versions, aliases champion=2 and
+(deleted), and with --long N, 4 long (N runs whose loss has 10,000
+points); models fraud-detector (3 versions, aliases champion=2 and
 challenger=3), churn, o'brien, and --models N more (model-0000 ...).
 
 Writes, with MLflow's validation and error shapes: registered-models/alias
@@ -46,6 +47,10 @@ Control (never faulted, never authenticated):
       of the server would; other requests go on meanwhile. COUNT requests
       (default: every one); holds add up (each request takes the first that
       matches); {} clears them all.
+  POST /_fixture/bulk   {"on": false}: /ajax-api/2.0/mlflow/metrics/get-history-bulk
+      answers 404, as servers before 2.11 do; {} turns it back on. The
+      endpoint answers as MLflow 2.17.2 (MLFLOW.md §13): <= 100 run ids, the
+      answer cut at max_results (<= 25,000) points, NaN written bare.
   POST /_fixture/reset  clear faults, holds, routes and counters.
   GET  /_fixture/stats  {"requests", "connections", "paths", "log", "auth", "bodies"}
 """
@@ -178,6 +183,21 @@ class Store:
                          {"lr": str(0.001 * (i % 10)), "depth": str(i % 7), "seed": str(i)},
                          {"batch": str(i // 100)})
 
+    def seed_long_runs(self, n):
+        """Experiment 'long' (--long N): N runs whose loss has 10,000 points,
+        so one get-history-bulk of three of them passes its 25,000 cap."""
+        if n <= 0:
+            return
+        self.experiments.append({"experiment_id": "4", "name": "long",
+                                 "artifact_location": "/srv/mlflow/artifacts/4",
+                                 "lifecycle_stage": "active", "last_update_time": T0 + 4,
+                                 "creation_time": T0 + 4})
+        for i in range(n):
+            hist = [{"key": "loss", "value": round(1.0 / (s + 1) + i, 6),
+                     "timestamp": T0 + s, "step": s} for s in range(10000)]
+            self.add_run("4", "long-%d" % i, "FINISHED", T0 + 1000 * i,
+                         {"loss": (hist[-1]["value"], 9999)}, {}, {}, hist={"loss": hist})
+
     def add_model(self, name, desc, tags, versions, aliases):
         self.models[name] = {"name": name, "creation_timestamp": T0,
                              "last_updated_timestamp": T0 + len(versions),
@@ -233,10 +253,16 @@ class Store:
         return {k: v for k, v in run.items() if not k.startswith("_")}
 
     def find_run(self, rid):
-        for r in self.runs:
-            if r["info"]["run_id"] == rid:
-                return r
-        raise not_found("Run with id=%s not found" % rid)
+        """The run with id rid (the first, as a scan would find), by an index
+        over self.runs (runs are only ever appended), as MLflow's stores look
+        a run up by its key."""
+        by_id = self.__dict__.setdefault("by_id", {})
+        for r in self.runs[self.__dict__.get("indexed", 0):]:
+            by_id.setdefault(r["info"]["run_id"], r)
+        self.indexed = len(self.runs)
+        if rid not in by_id:
+            raise not_found("Run with id=%s not found" % rid)
+        return by_id[rid]
 
 
 # ---- search grammar (a small version of MLflow's) ------------------------------
@@ -543,6 +569,34 @@ def metric_history(store, args):
         points = [{"key": m["key"], "value": m["value"], "timestamp": m["timestamp"],
                    "step": m["step"]} for m in run["data"].get("metrics", []) if m["key"] == key]
     return {"metrics": points} if points else {}
+
+
+def metric_history_bulk(store, args):
+    """GET /ajax-api/2.0/mlflow/metrics/get-history-bulk as MLflow 2.17.2 answers
+    (MLFLOW.md §13, mlflow/server/handlers.py get_metric_history_bulk_handler):
+    up to 100 run ids, each run's points by (timestamp, step, value), runs by
+    id, then the whole answer cut to max_results (at most 25,000) points."""
+    run_ids = args.get("run_id_list") or []
+    if not run_ids:
+        raise invalid("GetMetricHistoryBulk request must specify at least one run_id.")
+    if len(run_ids) > 100:
+        raise invalid("GetMetricHistoryBulk request cannot specify more than 100 run_ids. "
+                      "Received %d run_ids." % len(run_ids))
+    key = args.get("metric_key")
+    if key is None:
+        raise invalid("GetMetricHistoryBulk request must specify a metric_key.")
+    cap = min(int(args.get("max_results") or 25000), 25000)
+    out = []
+    for rid in sorted(run_ids):
+        try:
+            points = metric_history(store, {"run_id": rid, "metric_key": key}).get("metrics", [])
+        except ApiError:
+            points = []
+        # Flask's JSON: a value is a float, NaN and Infinity written bare
+        points = sorted((dict(m, value=float(m["value"]), run_id=rid) for m in points),
+                        key=lambda m: (m["timestamp"], m["step"], m["value"]))
+        out.extend(points)
+    return {"metrics": out[:cap]}
 
 
 # ---- writes (MLflow's validation and error shapes) -------------------------------
@@ -867,6 +921,7 @@ ROUTES = {
     "runs/search": ("POST", search_runs),
     "runs/get": ("GET", get_run),
     "metrics/get-history": ("GET", metric_history),
+    "/ajax-api/2.0/mlflow/metrics/get-history-bulk": ("GET", metric_history_bulk),
     "registered-models/alias": ("GET POST DELETE", alias),
     "registered-models/set-tag": ("POST", set_model_tag),
     "registered-models/delete-tag": ("DELETE", delete_model_tag),
@@ -898,6 +953,7 @@ class State:
 
     def reset(self):
         self.fault = None
+        self.no_bulk = False  # True: 404 for get-history-bulk, as servers before 2.11
         self.holds = []
         self.routes = {}
         self.requests = 0
@@ -1117,9 +1173,10 @@ class Handler(BaseHTTPRequestHandler):
     def api(self, method, url, body, played):
         truncated = played == "truncated"
         cycle = int(played[6:]) if str(played).startswith("cycle:") else 0
-        if not url.path.startswith(API) or url.path[len(API):] not in ROUTES:
+        route = url.path[len(API):] if url.path.startswith(API) else url.path
+        if route not in ROUTES or route.startswith("/") and self.server.state.no_bulk:
             return self.send(404, HTML_404, "text/html; charset=utf-8")
-        methods, fn = ROUTES[url.path[len(API):]]
+        methods, fn = ROUTES[route]
         if method not in methods.split():
             return self.send(405, HTML_405, "text/html; charset=utf-8")
         try:
@@ -1182,6 +1239,8 @@ class Handler(BaseHTTPRequestHandler):
                     st.holds.append(dict(req))
             elif what == "reset":
                 st.reset()
+            elif what == "bulk":
+                st.no_bulk = not req.get("on", True)
             elif what == "delay":
                 self.server.store.metric_sort_delay = float(req.get("metric_sort", 0))
             elif what != "stats":
@@ -1196,7 +1255,8 @@ def main(argv):
     if len(argv) < 2:
         sys.stderr.write(__doc__)
         return 2
-    opts = {"--runs": "1500", "--models": "0", "--auth": None, "--token": None, "--fault": None}
+    opts = {"--runs": "1500", "--models": "0", "--auth": None, "--token": None, "--fault": None,
+            "--long": "0"}
     tls = None
     rest = argv[2:]
     while rest:
@@ -1214,6 +1274,7 @@ def main(argv):
         server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         server.tls.load_cert_chain(tls[0], tls[1])
     server.store = Store(int(opts["--runs"]), int(opts["--models"]))
+    server.store.seed_long_runs(int(opts["--long"]))
     server.store.metric_sort_delay = 0
     server.state = State()
     server.state.auth_basic = opts["--auth"]
