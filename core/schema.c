@@ -268,17 +268,41 @@ static int exec(sqlite3 *db, const char *sql, const char *path, struct mlc_error
 	return 0;
 }
 
-int schema_create_indexes(sqlite3 *db, struct mlc_error *err)
+/* 1 if db has a table named like the first word of on ("runs (...)"). */
+static int has_table(sqlite3 *db, const char *on)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				   " AND name = substr(?1, 1, instr(?1, ' ') - 1)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, on, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Create the missing indexes (all, or only those whose table is there). */
+static int create_indexes(sqlite3 *db, int only_existing, struct mlc_error *err)
 {
 	char sql[256];
 
 	for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+		if (only_existing && !has_table(db, indexes[i][1]))
+			continue;
 		snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s ON %s", indexes[i][0],
 			 indexes[i][1]);
 		if (exec(db, sql, "index", err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int schema_create_indexes(sqlite3 *db, struct mlc_error *err)
+{
+	return create_indexes(db, 0, err);
 }
 
 int schema_drop_indexes(sqlite3 *db, struct mlc_error *err)
@@ -441,7 +465,7 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 			goto fail;
 	}
 	if (v < 5) { /* import marks; indexes for windows of runs (core/sqlite_window.c) */
-		if (exec(db, schema_v5, path, err) < 0 || schema_create_indexes(db, err) < 0)
+		if (exec(db, schema_v5, path, err) < 0 || create_indexes(db, 1, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
