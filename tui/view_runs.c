@@ -28,6 +28,7 @@
 #define KEY_SAMPLE 50 /* default columns come from the newest runs' keys */
 #define FIRST_PAGE 200
 #define WINDOW_PAGE 150 /* runs a window query asks for */
+#define WINDOW_AT 60	/* on either side of the cursor's run, for a new query around it */
 #define WINDOW_MAX 600	/* runs a window keeps; beyond, the far end goes */
 
 struct runs_state {
@@ -70,6 +71,7 @@ enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
 struct page_job {
 	uint64_t view_id, gen;
 	enum page_kind kind;
+	int64_t limit; /* runs a query asks for */
 	char *experiment, *filter, *text, *order_by, *anchor;
 	char **columns;
 	size_t ncolumns;
@@ -421,7 +423,7 @@ static void page_run(struct registry *r, void *arg)
 	struct mlc_run_query q = {.experiment = j->experiment,
 				  .filter = j->filter,
 				  .order_by = j->order_by,
-				  .limit = WINDOW_PAGE,
+				  .limit = j->limit,
 				  .lean = 1,
 				  .columns = (const char *const *)j->columns,
 				  .n_columns = j->ncolumns,
@@ -505,7 +507,7 @@ static void page_done(struct app *a, void *arg)
 	struct mlc_run_list old;
 	struct table *t;
 	size_t nb = j->before.n, nr = j->runs.n, drop, top, offset;
-	int full = nr == WINDOW_PAGE;
+	int full = (int64_t)nr == j->limit;
 
 	if (s != NULL && s->windowed && --s->inflight == 0 && s->pending) {
 		char *anchor = s->pending_anchor; /* the query that waited goes out */
@@ -548,7 +550,7 @@ static void page_done(struct app *a, void *arg)
 	case PAGE_LAST:
 	case PAGE_AT:
 		window_rebuild(s, &j->before, 0, nb, &j->runs, 0, nr);
-		s->more_before = j->kind == PAGE_LAST ? full : j->kind == PAGE_AT && nb == WINDOW_PAGE;
+		s->more_before = j->kind == PAGE_LAST ? full : j->kind == PAGE_AT && (int64_t)nb == j->limit;
 		s->more_after = j->kind != PAGE_LAST && full;
 		runs_fill(a, v);
 		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
@@ -612,7 +614,7 @@ static void copy_hits(const struct runs_state *s, size_t from, size_t to, struct
 static void local_page(struct app *a, struct view *v, struct page_job *j)
 {
 	struct runs_state *s = v->data;
-	size_t n = s->nhits, p = 0, page = WINDOW_PAGE;
+	size_t n = s->nhits, p = 0, page = (size_t)j->limit;
 
 	while (j->anchor && p < n && strcmp(s->all.items[s->hits[p]].run_id, j->anchor) != 0)
 		p++;
@@ -657,6 +659,7 @@ static void page_submit(struct app *a, struct view *v, enum page_kind kind, cons
 	j->view_id = v->id;
 	j->gen = s->gen;
 	j->kind = kind;
+	j->limit = kind == PAGE_AT ? WINDOW_AT : WINDOW_PAGE;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
 	j->text = *v->table.filter ? xstrdup(v->table.filter) : NULL;
