@@ -64,6 +64,11 @@ struct runs_state {
 	int pending, count_pending, count_pending_total;
 	int pending_kind; /* enum page_kind */
 	char *pending_anchor;
+	/* keys for rows (moves, Space, Enter, c) typed while a new window is
+	 * coming: they act on it, in order, when it arrives, not on the rows
+	 * still shown */
+	int held[16]; /* enum action */
+	int nheld;
 };
 
 enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
@@ -497,6 +502,29 @@ static void window_drop_end(struct app *a, struct view *v, int last)
 		t->top--;
 }
 
+static int runs_action(struct app *a, struct view *v, enum action act);
+
+/* The row keys typed while the new window was coming, on it now, in order
+ * (one that asks for another window holds the rest again; Enter and c open
+ * another view, after which the rest would act behind it: they go). */
+static void replay_held(struct app *a, struct view *v)
+{
+	struct runs_state *s = v->data;
+	int held[sizeof s->held / sizeof s->held[0]], n = s->nheld;
+
+	memcpy(held, s->held, sizeof held);
+	s->nheld = 0;
+	for (int i = 0; i < n; i++) {
+		if (s->requery) { /* held again, after the window now asked for */
+			s->held[s->nheld++] = held[i];
+			continue;
+		}
+		runs_action(a, v, (enum action)held[i]);
+		if (held[i] == ACT_ENTER || held[i] == ACT_COMPARE)
+			break;
+	}
+}
+
 /* A window arrived: the table shows it, the cursor on the run it was on
  * (or, for a new query, where the query puts it), the screen not jumping. */
 static void page_done(struct app *a, void *arg)
@@ -534,8 +562,10 @@ static void page_done(struct app *a, void *arg)
 		window_edge(a, v);
 		return;
 	}
-	if (j->rc < 0)
-		s->owed = 0; /* the moves waited for a window that is not coming */
+	if (j->rc < 0) { /* the moves and keys waited for a window that is not coming */
+		s->owed = 0;
+		s->nheld = 0;
+	}
 	if ((v = view_job_done(a, j->view_id, j->rc, &j->err)) == NULL) {
 		page_job_free(j);
 		return;
@@ -599,6 +629,8 @@ static void page_done(struct app *a, void *arg)
 		window_step(a, v, s->owed);
 	else
 		window_edge(a, v);
+	if (j->kind != PAGE_DOWN && j->kind != PAGE_UP)
+		replay_held(a, v);
 	page_job_free(j);
 }
 
@@ -859,12 +891,6 @@ static int window_move(struct app *a, struct view *v, enum action act)
 		page_submit(a, v, PAGE_FIRST, NULL);
 		return V_REDRAW;
 	}
-	if (s->requery) { /* moves wait for the new window, from where it puts the cursor */
-		long n = act == ACT_DOWN ? 1 : act == ACT_UP ? -1 : act == ACT_PAGE_DOWN ? page
-		       : act == ACT_PAGE_UP ? -page : 0;
-		s->owed += n;
-		return n ? V_REDRAW : table_move(&v->table, act, a->rows - 4);
-	}
 	switch (act) {
 	case ACT_DOWN: window_step(a, v, s->owed + 1); break;
 	case ACT_UP: window_step(a, v, s->owed - 1); break;
@@ -1060,11 +1086,26 @@ static void resort(struct app *a, struct view *v)
 	window_requery(a, v, 0);
 }
 
+/* 1 for the keys that act on a row or move the cursor. */
+static int row_key(enum action act)
+{
+	switch (act) {
+	case ACT_ENTER: case ACT_MARK: case ACT_COMPARE: case ACT_DOWN: case ACT_UP:
+	case ACT_PAGE_DOWN: case ACT_PAGE_UP: case ACT_TOP: case ACT_BOTTOM: return 1;
+	default: return 0;
+	}
+}
+
 static int runs_action(struct app *a, struct view *v, enum action act)
 {
 	struct runs_state *s = v->data;
 	const char *key = table_cursor_key(&v->table);
 
+	if (s->requery && row_key(act)) {
+		if (s->nheld < (int)(sizeof s->held / sizeof s->held[0]))
+			s->held[s->nheld++] = (int)act;
+		return V_REDRAW;
+	}
 	switch (act) {
 	case ACT_ENTER:
 		if (key != NULL)
