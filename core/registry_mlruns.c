@@ -713,24 +713,32 @@ static void refresh_index(struct mlruns_impl *m)
 	m->index_stale = 0;
 }
 
-/* The run with id run_id or the unique run whose id starts with it (8+
- * characters), its values read when full (else only its meta.yaml); NULL with
- * err filled when there is none or several. */
-struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, struct mlc_error *err)
+/* The position in m's sorted index of the first run whose id is >= run_id. */
+static size_t index_lower_bound(const struct mlruns_impl *m, const char *run_id)
 {
-	struct mlruns_impl *m = IMPL(r);
-	size_t len = strlen(run_id), lo = 0, hi;
-	struct mrun *hit = NULL;
+	size_t lo = 0, hi = m->n_index;
 
-	refresh_index(m);
-	hi = m->n_index;
-	while (lo < hi) { /* the first id >= run_id */
+	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (strcmp(m->index[mid]->id, run_id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The run with id run_id or the unique run whose id starts with it (8+
+ * characters), its values read when full (else only its meta.yaml); NULL with
+ * err filled when there is none or several. */
+struct mrun *mlr_find_run(struct registry *r, const char *run_id, int full, struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	size_t len = strlen(run_id), lo;
+	struct mrun *hit = NULL;
+
+	refresh_index(m);
+	lo = index_lower_bound(m, run_id);
 	for (size_t i = lo; i < m->n_index && strncmp(m->index[i]->id, run_id, len) == 0; i++) {
 		struct mrun *run = m->index[i];
 		int exact = strcmp(run->id, run_id) == 0;
@@ -1234,17 +1242,11 @@ static size_t whole_lines(const char *buf, size_t len)
 static struct mrun *listed_run(struct registry *r, const char *run_id, struct mlc_error *err)
 {
 	struct mlruns_impl *m = IMPL(r);
-	size_t lo = 0, hi = m->n_index;
+	size_t lo;
 
 	if (m->index_stale)
 		return mlr_find_run(r, run_id, 0, err);
-	while (lo < hi) { /* the first id >= run_id */
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(m->index[mid]->id, run_id) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = index_lower_bound(m, run_id);
 	for (; lo < m->n_index && strcmp(m->index[lo]->id, run_id) == 0; lo++)
 		if (m->index[lo]->state == RUN_META || m->index[lo]->state == RUN_LOADED)
 			return m->index[lo];
