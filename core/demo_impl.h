@@ -75,6 +75,7 @@ struct run {
 	int64_t budget;	    /* metric points */
 	double quality;	    /* 0 (poor) to 1 (best): shapes every metric of the run */
 	int exp, user, deleted;
+	int registered; /* 1 + the model whose version was made from it, or 0 */
 };
 
 /* One metric of one run: a history of n points, or one final point. */

@@ -330,8 +330,22 @@ static void simulate(struct gen *g, struct model_plan *p, int k, struct rng *r)
 
 /* ---- models: planning ---------------------------------------------------- */
 
-/* A finished, kept run of experiment e that ended before t, else any run of e. */
-static int64_t pick_run(const struct gen *g, int e, int64_t t, struct rng *r)
+/* 1 if run i may be the source of a version of model `model` made at t:
+ * finished, kept, ended before t, and registered by no model yet (reuse 0), by
+ * none or this model (reuse 1), or by any (reuse 2). */
+static int may_register(const struct gen *g, int64_t i, int64_t t, int model, int reuse)
+{
+	const struct run *ru = &g->runs[i];
+	int ok = !ru->registered || (reuse == 1 && ru->registered == model + 1) || reuse == 2;
+
+	return ok && !ru->deleted && strcmp(ru->status, "FINISHED") == 0 && ru->end < t;
+}
+
+/* A run of experiment e for a version of model `model` made at t: one of the
+ * latest that may register, else the earliest. Two models train in one
+ * experiment (fraud-detector and credit-risk), so a run is one model's
+ * version; only a tiny demo, out of runs, registers one run twice. */
+static int64_t pick_run(const struct gen *g, int e, int model, int64_t t, struct rng *r)
 {
 	int64_t lo = g->first[e], hi = g->first[e + 1], a = lo, b = hi, found[8];
 	int n = 0;
@@ -343,17 +357,15 @@ static int64_t pick_run(const struct gen *g, int e, int64_t t, struct rng *r)
 		else
 			b = m;
 	}
-	for (int64_t i = a - 1; i >= lo && n < 8 && a - i < 500; i--) {
-		const struct run *ru = &g->runs[i];
-		if (!ru->deleted && strcmp(ru->status, "FINISHED") == 0 && ru->end < t)
-			found[n++] = i;
+	for (int reuse = 0; reuse < 3 && n == 0; reuse++) {
+		for (int64_t i = a - 1; i >= lo && n < 8 && a - i < 500; i--)
+			if (may_register(g, i, t, model, reuse))
+				found[n++] = i;
+		for (int64_t i = lo; i < hi && n == 0; i++)
+			if (may_register(g, i, INT64_MAX, model, reuse))
+				return i;
 	}
-	if (n)
-		return found[rng_int(r, 0, n - 1)];
-	for (int64_t i = lo; i < hi; i++)
-		if (!g->runs[i].deleted && strcmp(g->runs[i].status, "FINISHED") == 0)
-			return i;
-	return lo;
+	return n ? found[rng_int(r, 0, n - 1)] : lo;
 }
 
 /* Model i's name, versions (times and runs) and, when deployed, its story. */
@@ -379,7 +391,8 @@ static void plan_model(struct gen *g, struct model_plan *p, int i, int *k, struc
 	for (int v = 1; v <= p->n; v++) {
 		if (v > 1)
 			p->vtime[v] = max64(p->vtime[v], p->vtime[v - 1] + 2 * HOUR_MS);
-		p->vrun[v] = pick_run(g, p->def->exp, p->vtime[v], r);
+		p->vrun[v] = pick_run(g, p->def->exp, i, p->vtime[v], r);
+		g->runs[p->vrun[v]].registered = i + 1;
 		p->touched[v] = p->vtime[v];
 	}
 	if (p->deployed)

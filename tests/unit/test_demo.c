@@ -233,6 +233,15 @@ static void test_every_version_points_at_a_finished_run(void **state)
 	assert_int_equal(q("SELECT count(*) FROM model_versions WHERE status != 'READY'"), 0);
 }
 
+/* fraud-detector and credit-risk train in one experiment: a run's "Registered
+ * as" lists one model's versions, never another model's (issue 15). */
+static void test_no_run_is_registered_as_two_models(void **state)
+{
+	assert_int_equal(q("SELECT count(*) FROM (SELECT run_uuid FROM model_versions"
+			   " GROUP BY run_uuid HAVING count(DISTINCT model_id) > 1)"),
+			 0);
+}
+
 static void test_runs_have_realistic_ids_names_and_statuses(void **state)
 {
 	assert_int_equal(q("SELECT count(*) FROM runs WHERE length(run_uuid) != 32"
@@ -649,6 +658,7 @@ int main(void)
 	    cmocka_unit_test(test_eight_models_with_3_to_25_versions),
 	    cmocka_unit_test(test_four_active_experiments_with_50_to_300_runs),
 	    cmocka_unit_test(test_every_version_points_at_a_finished_run),
+	    cmocka_unit_test(test_no_run_is_registered_as_two_models),
 	    cmocka_unit_test(test_runs_have_realistic_ids_names_and_statuses),
 	    cmocka_unit_test(test_runs_have_params_tags_and_5_to_12_metrics),
 	    cmocka_unit_test(test_histories_advance_in_time_and_loss_falls),
