@@ -121,5 +121,19 @@ reg=$T/big.db exp=fraud-detection
 walk
 fixture_start --runs 1300
 reg=http://$HP exp=bulk
+# A server gives no run counts (run_count -1): they are counted in the
+# background, exact up to 1000 and "≥1000" past it, not "?" (issue 15).
+W=20 # seconds a wait may take: sanitizer builds are slow
+tui_start 80 24 -r "$reg"
+wait_for "Models ("
+keys :
+literal "experiments"
+keys Enter
+wait_for "Experiments (" $W
+wait_re "^. +1 +fraud +2 " $W
+wait_re "^. +2 +bulk +≥1000 " $W
+screen | grep -q "^. .* ? " && fail "a run count is still ?" || ok "no run count is ?"
+keys q
+expect_quit "q exits 0"
 walk
 finish
