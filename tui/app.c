@@ -146,6 +146,40 @@ void app_prompt(struct app *a, const char *label, void (*done)(struct app *, con
 	a->prompt_ctx = ctx;
 	a->mode = MODE_PROMPT;
 	input_start(&a->input, ' ', NULL);
+	app_prompt_offer(a, NULL, 0);
+}
+
+void app_prompt_offer(struct app *a, const char *const *cands, size_t n)
+{
+	for (size_t i = 0; i < a->n_prompt_cands; i++)
+		free(a->prompt_cands[i]);
+	free(a->prompt_cands);
+	a->prompt_cands = n ? xcalloc(n, sizeof *a->prompt_cands) : NULL;
+	for (size_t i = 0; i < n; i++)
+		a->prompt_cands[i] = xstrdup(cands[i]);
+	a->n_prompt_cands = n;
+}
+
+/* Tab in a prompt that offers answers: an empty line or an offered answer
+ * becomes the next offered one (from the first); a typed start completes. */
+static void prompt_tab(struct app *a)
+{
+	size_t n = a->n_prompt_cands, next = 0;
+	int offered = a->input.len == 0;
+
+	for (size_t i = 0; i < n && !offered; i++)
+		if (strcmp(a->input.buf, a->prompt_cands[i]) == 0) {
+			next = i + 1 < n ? i + 1 : 0;
+			offered = 1;
+		}
+	if (n == 0)
+		app_status(a, 1, "no completion");
+	else if (offered)
+		input_start(&a->input, ' ', a->prompt_cands[next]);
+	else if (input_complete(&a->input, (const char *const *)a->prompt_cands, n) == 0)
+		app_status(a, 1, "no completion");
+	else if (a->input.len && a->input.buf[a->input.len - 1] == ' ')
+		a->input.buf[--a->input.len] = '\0'; /* an answer, not a word: no space */
 }
 
 void app_dialog(struct app *a, struct dialog *d)
@@ -779,11 +813,16 @@ static void prompt_key(struct app *a, int key, int is_wide)
 		complete_command(a);
 		return;
 	}
+	if (a->mode == MODE_PROMPT && is_wide && key == '\t') {
+		prompt_tab(a);
+		return;
+	}
 	r = input_key(&a->input, key, is_wide);
 	if (a->mode == MODE_PROMPT) {
 		if (r == INPUT_EDITING)
 			return;
 		a->mode = MODE_NORMAL;
+		app_prompt_offer(a, NULL, 0);
 		if (r == INPUT_ACCEPT && a->prompt_done)
 			a->prompt_done(a, a->input.buf, a->prompt_ctx);
 		if (a->prompt_discard)
@@ -1232,6 +1271,7 @@ int app_main(const struct cli_opts *o)
 	dialog_free(a->dialog);
 	if (a->prompt_discard)
 		a->prompt_discard(a->prompt_ctx);
+	app_prompt_offer(a, NULL, 0);
 out:
 	app_set_model_names(a, NULL, 0);
 	free(a->model_names);

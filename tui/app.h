@@ -46,25 +46,30 @@ struct app {
 	int rows, cols;
 	unsigned spin;
 	int quit;
-	int64_t pending; /* pending promotion requests, -1 unknown */
-	uint64_t changes; /* changes made here: views loaded before reload when shown */
-	struct hooks hooks; /* from the operator's config file, for the context */
+	int64_t pending;      /* pending promotion requests, -1 unknown */
+	uint64_t changes;     /* changes made here: views loaded before reload when shown */
+	struct hooks hooks;   /* from the operator's config file, for the context */
 	struct config config; /* the config file, read once at start */
 	const struct config_context *context; /* in config, or NULL (-r, $MLFLOW_TRACKING_URI) */
-	char *uri; /* of the open registry, to reopen it when :ctx fails */
+	char *uri;		/* of the open registry, to reopen it when :ctx fails */
 	unsigned secrets_owned; /* MLFLOW_TRACKING_* variables the context set */
-	struct dialog *dialog; /* modal, when open */
+	struct dialog *dialog;	/* modal, when open */
 	/* MODE_PROMPT: a question in the footer, answered through done */
-	char prompt_label[128];
+	char prompt_label[256];
 	void (*prompt_done)(struct app *a, const char *text, void *ctx);
 	void (*prompt_discard)(void *ctx);
 	void *prompt_ctx;
+	char **prompt_cands; /* Tab offers these one by one (app_prompt_offer) */
+	size_t n_prompt_cands;
 };
 
 /* Ask for one line of text in the footer; done gets it (and ctx) on Enter,
  * discard frees ctx either way. */
 void app_prompt(struct app *a, const char *label, void (*done)(struct app *, const char *, void *),
 		void (*discard)(void *), void *ctx);
+/* The answers the open prompt offers: Tab puts the first in the line, each
+ * Tab after it the next (a typed start completes among them). Copied. */
+void app_prompt_offer(struct app *a, const char *const *cands, size_t n);
 /* Open a modal dialog (the app owns it). */
 void app_dialog(struct app *a, struct dialog *d);
 
@@ -79,7 +84,8 @@ void app_pop(struct app *a);
 /* Push v (the app owns it from now) and load it. */
 void app_push(struct app *a, struct view *v);
 /* Show msg in the footer; error selects the error role. */
-void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_status(struct app *a, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Remember the model names for completion. */
 void app_set_model_names(struct app *a, const char *const *names, size_t n);
 /* Leave the current registry for context x (:ctx): a new worker, the models

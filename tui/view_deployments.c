@@ -234,62 +234,49 @@ static void deploy_dialog(struct app *a, struct view *v, const struct change *c,
 	app_dialog(a, d);
 }
 
-/* Is the typed version there (and not archived)? Asked before the dialog. */
-struct check_job {
+/* d on a row: the model's versions are asked for first, then the prompt offers
+ * them (Tab) and a typed one is checked against them before the dialog. */
+struct deploy_ask {
 	uint64_t view_id;
-	struct change *c; /* model, env and the typed version */
+	struct change *c; /* model and env */
+	char *live;	  /* the row's live version, "-" for none */
 	struct mlc_version_list versions;
 	struct mlc_error err;
 	int rc;
 };
 
-static void check_run(struct registry *r, void *arg)
+static void ask_free(void *arg)
 {
-	struct check_job *j = arg;
-	j->rc = registry_list_versions(r, j->c->model, &j->versions, &j->err);
-}
+	struct deploy_ask *j = arg;
 
-/* The model's versions are in: a version that is not there, or archived, is
- * refused now, naming the versions there are; else the dialog. */
-static void check_done(struct app *a, void *arg)
-{
-	struct check_job *j = arg;
-	struct view *v = a ? app_top(a) : NULL;
-	const struct mlc_version *found = NULL;
-	int64_t low = 0, high = 0;
-
-	for (size_t i = 0; j->rc == 0 && i < j->versions.n; i++) {
-		int64_t n = strtoll(j->versions.items[i].version, NULL, 10);
-		low = low == 0 || n < low ? n : low;
-		high = n > high ? n : high;
-		if (strcmp(j->versions.items[i].version, j->c->version) == 0)
-			found = &j->versions.items[i];
-	}
-	if (v == NULL || v->id != j->view_id)
-		; /* the view went away meanwhile */
-	else if (j->rc < 0)
-		app_status(a, 1, "%s", j->err.msg);
-	else if (found == NULL)
-		app_status(a, 1, "model '%s': no version %s (it has versions %lld to %lld)",
-			   j->c->model, j->c->version, (long long)low, (long long)high);
-	else if (found->stage && strcmp(found->stage, "Archived") == 0)
-		app_status(a, 1, "%s version %s is archived: restore it before deploying it",
-			   j->c->model, j->c->version);
-	else
-		deploy_dialog(a, v, j->c, j->c->version);
 	MLC_LIST_FREE(&j->versions);
 	change_free(j->c);
+	free(j->live);
 	free(j);
 }
 
-/* The version typed after d: not a number is refused at once; else the
- * model's versions are asked for, then the dialog (check_done). */
+static void ask_run(struct registry *r, void *arg)
+{
+	struct deploy_ask *j = arg;
+	j->rc = registry_list_versions(r, j->c->model, &j->versions, &j->err);
+}
+
+/* 1 if version v of j's model may be offered: not archived, not the live one. */
+static int offerable(const struct deploy_ask *j, const struct mlc_version *v)
+{
+	return !(v->stage && strcmp(v->stage, "Archived") == 0) && strcmp(v->version, j->live) != 0;
+}
+
+/* The typed version, checked against the model's versions: one that is not
+ * there, archived or already live is refused now, naming why; else the
+ * dialog. */
 static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 {
+	struct deploy_ask *j = ctx;
 	struct view *v = app_top(a);
-	struct change *c = ctx;
+	const struct mlc_version *found = NULL;
 	struct mlc_error err = {0};
-	struct check_job *j;
+	int64_t low = 0, high = 0;
 
 	if (*text == '\0')
 		return;
@@ -297,25 +284,83 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 		app_status(a, 1, "%s", err.msg);
 		return;
 	}
-	j = xcalloc(1, sizeof *j);
-	j->view_id = v->id;
-	j->c = change_new(CH_DEPLOY, c->model, text, c->env);
-	worker_submit(a->worker, check_run, check_done, j);
+	for (size_t i = 0; i < j->versions.n; i++) {
+		int64_t n = strtoll(j->versions.items[i].version, NULL, 10);
+		low = low == 0 || n < low ? n : low;
+		high = n > high ? n : high;
+		if (strcmp(j->versions.items[i].version, text) == 0)
+			found = &j->versions.items[i];
+	}
+	if (v == NULL || v->id != j->view_id)
+		; /* the view went away meanwhile */
+	else if (found == NULL && j->versions.n == 0)
+		app_status(a, 1, "model '%s' has no versions", j->c->model);
+	else if (found == NULL)
+		app_status(a, 1, "model '%s': no version %s (it has versions %lld to %lld)",
+			   j->c->model, text, (long long)low, (long long)high);
+	else if (found->stage && strcmp(found->stage, "Archived") == 0)
+		app_status(a, 1, "%s version %s is archived: restore it before deploying it",
+			   j->c->model, text);
+	else if (strcmp(text, j->live) == 0)
+		app_status(a, 1, "%s version %s is already live in %s", j->c->model, text,
+			   j->c->env);
+	else
+		deploy_dialog(a, v, j->c, text);
 }
 
-/* d on a row: ask which version, then confirm. */
+/* The versions are in: ask which one, offering those that may go live
+ * (newest first; Tab), and saying which one is live. */
+static void ask_done(struct app *a, void *arg)
+{
+	struct deploy_ask *j = arg;
+	struct view *v = a ? app_top(a) : NULL;
+	const char **cands;
+	size_t n = 0;
+	char label[200];
+
+	if (v == NULL || v->id != j->view_id) {
+		ask_free(j);
+		return;
+	}
+	if (j->rc < 0) {
+		app_status(a, 1, "%s", j->err.msg);
+		ask_free(j);
+		return;
+	}
+	cands = xcalloc(j->versions.n + 1, sizeof *cands);
+	for (size_t i = 0; i < j->versions.n; i++)
+		if (offerable(j, &j->versions.items[i]))
+			cands[n++] = j->versions.items[i].version;
+	if (strcmp(j->live, "-") == 0)
+		snprintf(label, sizeof label,
+			 "deploy which version of %.60s to %.40s (none live; Tab: %s%s)? ",
+			 j->c->model, j->c->env, n ? cands[0] : "no version", n > 1 ? ", ..." : "");
+	else
+		snprintf(label, sizeof label,
+			 "deploy which version of %.60s to %.40s (%s live; Tab: %s%s)? ",
+			 j->c->model, j->c->env, j->live, n ? cands[0] : "no other",
+			 n > 1 ? ", ..." : "");
+	app_prompt(a, label, deploy_version_typed, ask_free, j);
+	app_prompt_offer(a, cands, n);
+	free(cands);
+}
+
+/* d on a row: ask for the model's versions, then which one (ask_done). */
 static void start_deploy(struct app *a, struct view *v)
 {
 	const char *model, *env;
-	char *copy, label[300];
+	char *copy;
+	struct deploy_ask *j;
 
 	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
 		app_status(a, 1, "d works on an environment's row");
 		return;
 	}
-	snprintf(label, sizeof label, "deploy which version of %.120s to %.60s? ", model, env);
-	app_prompt(a, label, deploy_version_typed, change_discard,
-		   change_new(CH_DEPLOY, model, NULL, env));
+	j = xcalloc(1, sizeof *j);
+	j->view_id = v->id;
+	j->c = change_new(CH_DEPLOY, model, NULL, env);
+	j->live = xstrdup(*cursor_version(v) ? cursor_version(v) : "-");
+	worker_submit(a->worker, ask_run, ask_done, j);
 	free(copy);
 }
 
@@ -472,7 +517,7 @@ static const struct view_ops deployments_ops = {
 
 static const struct table_col cols[] = {
     {"MODEL", 32, 0, 0, 0}, {"ENV", 16, 0, 0, 0}, {"VERSION", 0, 0, 0, 0},
-    {"SINCE", 0, 0, 0, 0},	 {"BY", 16, 0, 0, 0},  {"HOOK", 0, 0, 1, 0},
+    {"SINCE", 0, 0, 0, 0},  {"BY", 16, 0, 0, 0},  {"HOOK", 0, 0, 1, 0},
 };
 
 struct view *view_deployments_new(struct app *a, const char *model)

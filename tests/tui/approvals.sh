@@ -44,7 +44,7 @@ literal "production"
 keys Enter
 wait_re "\(1 of [0-9]+\)  /production"
 keys d
-wait_for "deploy which version of $model to production?"
+wait_for "deploy which version of $model to production ("
 literal "$ver"
 keys Enter
 wait_for "Request a promotion"

@@ -201,7 +201,7 @@ wait_re "^  fraud-detector +production +-( |$)"
 keys g R
 wait_for "R works on a live deployment row" $W # nothing to roll back there
 keys g d
-wait_for "deploy which version of fraud-detector to staging?" $W
+wait_for "deploy which version of fraud-detector to staging (" $W
 literal "2"
 keys Enter
 wait_for "Version:      none -> 2" $W
@@ -212,7 +212,7 @@ wait_re "^  deploy +staging +- -> 2 .* alice"
 
 # d on the live row: deploy 3 over 2 (staging needs no typed confirmation).
 keys g d
-wait_for "deploy which version of fraud-detector to staging?" $W
+wait_for "deploy which version of fraud-detector to staging (" $W
 literal "3"
 keys Enter
 wait_for "Version:      2 -> 3" $W
@@ -239,7 +239,7 @@ check "staging is 2 again on the server" "$(alias_of fraud-detector staging)" 2
 keys g j
 wait_re "^▸ fraud-detector +production +-( |$)" $W
 keys d
-wait_for "deploy which version of fraud-detector to production?" $W
+wait_for "deploy which version of fraud-detector to production (" $W
 literal "2"
 keys Enter
 wait_for "Request a promotion" $W
