@@ -207,7 +207,8 @@ static void vote(struct gen *g, struct model_plan *p, struct request *q, const c
 	v->comment = comment;
 	v->at = at;
 	q->nvotes++;
-	demo_event(g, at, v->voter, decision, subject(p, q->version, ENV_PROD), xstrdup(comment));
+	demo_event(g, at, v->voter, decision, subject(p, q->version, ENV_PROD),
+		   xasprintf("request %lld: %s", (long long)q->id, comment));
 }
 
 /* Open a request to promote v to production. */
@@ -222,7 +223,8 @@ static struct request *request(struct gen *g, struct model_plan *p, int v, const
 			      .by = by,
 			      .comment = PICK(r, request_notes),
 			      .state = "pending"};
-	demo_event(g, at, by, "request", subject(p, v, ENV_PROD), xstrdup(q->comment));
+	demo_event(g, at, by, "request", subject(p, v, ENV_PROD),
+		   xasprintf("request %lld: %s", (long long)q->id, q->comment));
 	return q;
 }
 

@@ -401,13 +401,15 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 static int supersede(struct registry *r, const struct spot *s, int64_t id, const char *actor,
 		     struct mlc_error *err)
 {
-	char reason[64], subject[32];
+	char reason[64], subject[600], detail[128], ver[24];
 
 	mlc_policy_superseded(id, reason, sizeof reason);
 	for (size_t i = 0; i < s->n_pending; i++) {
-		snprintf(subject, sizeof subject, "request %lld", (long long)s->pending[i].id);
+		snprintf(ver, sizeof ver, "%lld", (long long)s->pending[i].version);
+		mlc_audit_subject(subject, sizeof subject, s->p.model, ver, s->p.env->name);
+		mlc_audit_request_detail(detail, sizeof detail, s->pending[i].id, reason);
 		if (close_request(r, s->pending[i].id, "closed", reason, err) < 0 ||
-		    audit(r, actor, "close", subject, reason, err) < 0)
+		    audit(r, actor, "close", subject, detail, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -451,7 +453,7 @@ static int do_request(struct registry *r, const char *model, const char *version
 		      struct mlc_outcome *out, struct mlc_error *err)
 {
 	int rollback = strcmp(kind, "rollback") == 0, rc = -1, vs, cut;
-	char note[MLC_COMMENT_MAX + 1], subject[600];
+	char note[MLC_COMMENT_MAX + 1], subject[600], detail[MLC_COMMENT_MAX + 32], ver[24];
 	struct spot s = {0};
 	int64_t v = 0, id = 0;
 
@@ -463,9 +465,11 @@ static int do_request(struct registry *r, const char *model, const char *version
 	    (id = next_request_id(r, err)) < 0)
 		goto out;
 	cut = mlc_policy_comment(comment, note);
-	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, s.p.env->name);
+	snprintf(ver, sizeof ver, "%lld", (long long)v);
+	mlc_audit_subject(subject, sizeof subject, model, ver, s.p.env->name);
+	mlc_audit_request_detail(detail, sizeof detail, id, note);
 	if (insert_request(r, &s, id, kind, v, note, actor, err) < 0 ||
-	    audit(r, actor, rollback ? "request rollback" : "request", subject, note, err) < 0 ||
+	    audit(r, actor, rollback ? "request rollback" : "request", subject, detail, err) < 0 ||
 	    supersede(r, &s, id, actor, err) < 0)
 		goto out;
 	mlc_said_requested(out, id, kind, model, v, s.p.env->name);
@@ -496,13 +500,16 @@ static int complete(struct registry *r, const struct mlc_request *q, const char 
 	int64_t v = strtoll(q->version, NULL, 10);
 	struct mlc_error why = {0};
 	struct spot s = {0};
+	char subject[600], detail[sizeof why.msg + 32];
 
 	if (read_place(r, q->model, q->environment, &s, err) < 0 || note_external(r, &s, err) < 0 ||
 	    (vs = version_state(r, s.mid, v, err)) < 0)
 		goto out;
 	if (mlc_policy_complete(&s.p, q, v, vs, NULL, &why) != 0) {
+		mlc_audit_subject(subject, sizeof subject, q->model, q->version, q->environment);
+		mlc_audit_request_detail(detail, sizeof detail, q->id, why.msg);
 		if (close_request(r, q->id, "closed", why.msg, err) < 0 ||
-		    audit(r, actor, "close", q->model, why.msg, err) < 0)
+		    audit(r, actor, "close", subject, detail, err) < 0)
 			goto out;
 		mlc_said_closed(out, q->id, why.msg);
 	} else {
@@ -572,8 +579,10 @@ static int complete_policy(struct registry *r, const struct mlc_request *q, cons
 	if (sq_env_list(r, &l, err) < 0)
 		goto out;
 	if ((now = mlc_policy_recheck(&l, &c, by, change, &why)) < 0) {
+		char detail[sizeof why.msg + 32];
+		mlc_audit_request_detail(detail, sizeof detail, q->id, why.msg);
 		if (close_request(r, q->id, "closed", why.msg, err) == 0 &&
-		    audit(r, actor, "close", name, why.msg, err) == 0) {
+		    audit(r, actor, "close", name, detail, err) == 0) {
 			mlc_outcome(out, q->id, 0, "request %lld closed: %s", (long long)q->id,
 				    why.msg);
 			rc = 0;
@@ -605,7 +614,7 @@ static int insert_vote(struct registry *r, const struct mlc_request *q, int appr
 			: "INSERT INTO votes (request_id, voter, decision, at, comment)"
 			  " VALUES (?, ?, ?, ?, ?)",
 		    err);
-	char subject[64];
+	char subject[600], detail[MLC_COMMENT_MAX + 32];
 
 	if (st == NULL)
 		return -1;
@@ -616,8 +625,9 @@ static int insert_vote(struct registry *r, const struct mlc_request *q, int appr
 	sqlite3_bind_text(st, 5, comment, -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(subject, sizeof subject, "request %lld", (long long)q->id);
-	return audit(r, actor, approve ? "approve" : "reject", subject, comment, err);
+	mlc_audit_subject(subject, sizeof subject, q->model, q->version, q->environment);
+	mlc_audit_request_detail(detail, sizeof detail, q->id, comment);
+	return audit(r, actor, approve ? "approve" : "reject", subject, detail, err);
 }
 
 /* Request id (either kind, with its votes) into l, and its environment's
@@ -684,17 +694,21 @@ static int do_cancel(struct registry *r, int64_t id, const char *actor, struct m
 		     struct mlc_error *err)
 {
 	struct mlc_request_list l = {0};
-	char subject[64];
+	char subject[600], detail[32];
 	int rc = -1;
 
-	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	if (sq_requests(r, REQ_ALL, id, &l, err) == 0 &&
-	    mlc_policy_may_cancel(&l.items[0], actor, err) == 0 &&
-	    close_request(r, id, "cancelled", "cancelled by the requester", err) == 0 &&
-	    audit(r, actor, "cancel", subject, "", err) == 0) {
+	mlc_audit_request_detail(detail, sizeof detail, id, NULL);
+	if (sq_requests(r, REQ_ALL, id, &l, err) < 0 ||
+	    mlc_policy_may_cancel(&l.items[0], actor, err) < 0)
+		goto out;
+	mlc_audit_subject(subject, sizeof subject, l.items[0].model, l.items[0].version,
+			  l.items[0].environment);
+	if (close_request(r, id, "cancelled", "cancelled by the requester", err) == 0 &&
+	    audit(r, actor, "cancel", subject, detail, err) == 0) {
 		mlc_said_cancelled(out, id);
 		rc = 0;
 	}
+out:
 	MLC_LIST_FREE(&l);
 	return rc;
 }
@@ -1160,7 +1174,7 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
-	snprintf(subject, sizeof subject, "%s@%s", model, env);
+	mlc_audit_subject(subject, sizeof subject, model, version, env);
 	return audit(r, actor, ok ? "hook ok" : "hook failed", subject, detail, err);
 }
 

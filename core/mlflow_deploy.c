@@ -1111,7 +1111,7 @@ int mlflow_record_hook(struct registry *r, const char *model, const char *env, c
 
 	if (place_open(r, model, env, &p, err) < 0)
 		goto out;
-	snprintf(subject, sizeof subject, "%s@%s", model, p.env->name);
+	mlc_audit_subject(subject, sizeof subject, model, version, p.env->name);
 	if ((live = alias_of(p.m, p.env->name)) == NULL || strcmp(live, version) != 0) {
 		char note[1400];
 		snprintf(note, sizeof note, "for version %.20s, no longer live: %.1000s", version,

@@ -698,7 +698,7 @@ static int supersede(struct registry *r, const struct found *f, const json_t *pe
 		     const char *actor, struct mlc_error *err)
 {
 	const json_t *it;
-	char reason[64], subject[64];
+	char reason[64], subject[600], detail[128];
 	size_t i;
 
 	mlc_policy_superseded(f->id, reason, sizeof reason);
@@ -714,8 +714,9 @@ static int supersede(struct registry *r, const struct found *f, const json_t *pe
 		if (close_request(r, &g, actor, "closed", reason, &fin, err) < 0)
 			return -1;
 		req_free(&fin);
-		snprintf(subject, sizeof subject, "request %lld", (long long)g.id);
-		journal(r, actor, "close", subject, reason);
+		mlc_audit_subject(subject, sizeof subject, g.model, g.version, g.env);
+		mlc_audit_request_detail(detail, sizeof detail, g.id, reason);
+		journal(r, actor, "close", subject, detail);
 	}
 	return 0;
 }
@@ -729,6 +730,7 @@ int mlflow_request(struct registry *r, const char *model, const char *version, c
 {
 	int rollback = strcmp(kind, "rollback") == 0;
 	char cbuf[MLC_COMMENT_MAX + 1], num[24], subject[600], vnote[200] = "", reason[64];
+	char detail[MLC_COMMENT_MAX + 32];
 	int cut = mlc_policy_comment(comment, cbuf), rc = -1;
 	struct place p = {0};
 	struct found f;
@@ -780,13 +782,14 @@ int mlflow_request(struct registry *r, const char *model, const char *version, c
 	if (update_request(r, &c, &fin, err) < 0)
 		goto out;
 	found_open(&f, fin.tag);
-	snprintf(subject, sizeof subject, "%s:%lld@%s", model, (long long)v, p.env->name);
-	journal(r, actor, rollback ? "request rollback" : "request", subject, cbuf);
+	mlc_audit_subject(subject, sizeof subject, model, num, p.env->name);
+	mlc_audit_request_detail(detail, sizeof detail, f.id, cbuf);
+	journal(r, actor, rollback ? "request rollback" : "request", subject, detail);
 	if (c.superseded) {
 		/* the same tag held a pending request of the other kind */
 		mlc_policy_superseded(f.id, reason, sizeof reason);
-		snprintf(subject, sizeof subject, "request %lld", (long long)c.superseded);
-		journal(r, actor, "close", subject, reason);
+		mlc_audit_request_detail(detail, sizeof detail, c.superseded, reason);
+		journal(r, actor, "close", subject, detail);
 	}
 	if (supersede(r, &f, pend, actor, err) < 0)
 		goto out;
@@ -810,7 +813,7 @@ static int close_ineligible(struct registry *r, const struct found *f, const cha
 			    const char *reason, struct mlc_outcome *out, struct mlc_error *err)
 {
 	struct req fin;
-	char subject[64];
+	char subject[600], detail[MLC_COMMENT_MAX + 32];
 	int approved;
 
 	if (close_request(r, f, actor, "closed", reason, &fin, err) < 0)
@@ -821,8 +824,9 @@ static int close_ineligible(struct registry *r, const struct found *f, const cha
 		mlc_said_approved(out, f->id, 0, f->model, strtoll(f->version, NULL, 10), f->env);
 		return 0;
 	}
-	snprintf(subject, sizeof subject, "request %lld", (long long)f->id);
-	journal(r, actor, "close", subject, reason);
+	mlc_audit_subject(subject, sizeof subject, f->policy ? NULL : f->model, f->version, f->env);
+	mlc_audit_request_detail(detail, sizeof detail, f->id, reason);
+	journal(r, actor, "close", subject, detail);
 	mlc_said_closed(out, f->id, reason);
 	return 0;
 }
@@ -918,8 +922,10 @@ static int complete(struct registry *r, const struct found *f, const struct mlc_
 		/* the alias was set, the history tag not (the head is what was live
 		 * before): write what is missing; the hook runs unless it ran since */
 		int64_t before = jint(json_array_get(h, 0), "at");
+		char subject[600];
+		mlc_audit_subject(subject, sizeof subject, f->model, f->version, f->env);
 		if (version_state(r, &p, v, &vs, NULL, 0, stage, sizeof stage, &why) < 0 ||
-		    finish_live(r, f->model, &p, v, stage, action, actor, &q, f->ref, fixed,
+		    finish_live(r, f->model, &p, v, stage, action, actor, &q, subject, fixed,
 				sizeof fixed, &why) < 0) {
 			mlc_error_set(
 			    err, why.code ? why.code : MLC_ERR_FAILED,
@@ -972,8 +978,13 @@ approve:
 			      partial.code ? partial.msg : "");
 		goto out;
 	}
-	if (reconciled)
-		journal(r, actor, "reconcile", f->ref, "finished an approved request");
+	if (reconciled) {
+		char subject[600], detail[96];
+		mlc_audit_subject(subject, sizeof subject, f->model, f->version, f->env);
+		mlc_audit_request_detail(detail, sizeof detail, f->id,
+					 "finished an approved request");
+		journal(r, actor, "reconcile", subject, detail);
+	}
 	if (partial.code) {
 		mlc_error_set(err, partial.code, "request %lld approved: %s", (long long)f->id,
 			      partial.msg);
@@ -1157,8 +1168,10 @@ static int complete_policy(struct registry *r, const struct found *f,
 	if (now < 0) {
 		if (close_request(r, f, actor, "closed", why.msg, &last, err) < 0)
 			return -1;
+		char detail[sizeof why.msg + 32];
 		req_free(&last);
-		journal(r, actor, "close", e->name, why.msg);
+		mlc_audit_request_detail(detail, sizeof detail, f->id, why.msg);
+		journal(r, actor, "close", e->name, detail);
 		mlc_said_closed(out, f->id, why.msg);
 		return 0;
 	}
@@ -1268,7 +1281,7 @@ int mlflow_vote(struct registry *r, int64_t id, const char *decision, const char
 {
 	int approve = strcmp(decision, "approve") == 0;
 	const char *d = approve ? "approve" : "reject";
-	char cbuf[MLC_COMMENT_MAX + 1], subject[64];
+	char cbuf[MLC_COMMENT_MAX + 1], subject[600], detail[MLC_COMMENT_MAX + 32];
 	int cut = mlc_policy_comment(comment, cbuf), rc = -1;
 	struct mlc_env_list envs = {0};
 	const struct mlc_env *e;
@@ -1286,8 +1299,9 @@ int mlflow_vote(struct registry *r, int64_t id, const char *decision, const char
 	if (req_may_vote(&q, &f, e, actor, 0, err) < 0 ||
 	    cast_vote(r, &f, actor, d, cbuf, &fin, err) < 0)
 		goto out;
-	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	journal(r, actor, d, subject, cbuf);
+	mlc_audit_subject(subject, sizeof subject, f.policy ? NULL : f.model, f.version, f.env);
+	mlc_audit_request_detail(detail, sizeof detail, id, cbuf);
+	journal(r, actor, d, subject, detail);
 	if (approve) {
 		rc = after_approval(r, &f, &envs, e, &fin, actor, out, err);
 	} else {
@@ -1316,14 +1330,15 @@ int mlflow_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_
 	struct req_change c = {edit_cancel, is_closed, &f, actor, NULL, NULL, NULL,
 			       NULL,	    0,	       0,  NULL,  NULL, 0};
 	struct req fin = {0};
-	char subject[64];
+	char subject[600], detail[32];
 	int rc = -1;
 
 	if (load_envs(r, &envs, NULL, 0, err) < 0 || find_request(r, id, &envs, &f, &e, err) < 0 ||
 	    update_request(r, &c, &fin, err) < 0)
 		goto out;
-	snprintf(subject, sizeof subject, "request %lld", (long long)id);
-	journal(r, actor, "cancel", subject, "");
+	mlc_audit_subject(subject, sizeof subject, f.policy ? NULL : f.model, f.version, f.env);
+	mlc_audit_request_detail(detail, sizeof detail, id, NULL);
+	journal(r, actor, "cancel", subject, detail);
 	mlc_said_cancelled(out, id);
 	rc = 0;
 out:

@@ -250,6 +250,21 @@ void mlc_policy_superseded(int64_t id, char *buf, size_t len)
 	snprintf(buf, len, "superseded by request %lld", (long long)id);
 }
 
+void mlc_audit_subject(char *buf, size_t len, const char *model, const char *version,
+		       const char *env)
+{
+	if (model == NULL || *model == '\0')
+		snprintf(buf, len, "%s", env);
+	else
+		snprintf(buf, len, "%s:%s@%s", model, version, env);
+}
+
+void mlc_audit_request_detail(char *buf, size_t len, int64_t id, const char *text)
+{
+	snprintf(buf, len, "request %lld%s%s", (long long)id, text && *text ? ": " : "",
+		 text ? text : "");
+}
+
 /* ---- votes ------------------------------------------------------------------ */
 
 int64_t mlc_policy_need(const struct mlc_env *e)

@@ -103,6 +103,15 @@ int mlc_policy_duplicate(const struct mlc_pending *pending, size_t n, int64_t v,
 			 struct mlc_error *err);
 /* The reason a request superseded by request id is closed with, into buf. */
 void mlc_policy_superseded(int64_t id, char *buf, size_t len);
+/* An audit row's subject, one form in every backend's log: "MODEL:VERSION@ENV"
+ * for a version in an environment (a request about it too: its id goes in the
+ * detail, mlc_audit_request_detail); an environment's name for its policy
+ * (model NULL or ""). */
+void mlc_audit_subject(char *buf, size_t len, const char *model, const char *version,
+		       const char *env);
+/* The detail of an audit row about request id: "request ID", then ": text"
+ * when text is not empty. */
+void mlc_audit_request_detail(char *buf, size_t len, int64_t id, const char *text);
 
 /* How many approvals e needs (at least one). */
 int64_t mlc_policy_need(const struct mlc_env *e);

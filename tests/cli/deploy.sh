@@ -44,13 +44,15 @@ again=$(jq_ "d['deployment']['version']")
 [ "$again" != "$ver" ] && [ "$again" != "$before" ] && ok "two steps back ($again), never forward" || fail "second rollback went to $again"
 
 expect_exit 0 "audit --json" -- "$M" "${R[@]}" audit --limit 8 --json
-python3 - "$T/out" "$id" <<'PY' && ok "the audit shows every step with its actor, newest first" || fail "audit: $(head -c 800 "$T/out")"
+python3 - "$T/out" "$id" "$ver" <<'PY' && ok "the audit shows every step with its actor, newest first" || fail "audit: $(head -c 800 "$T/out")"
 import json, sys
 a = json.load(open(sys.argv[1]))["audit"]; rid = sys.argv[2]
 steps = [(e["actor"], e["action"]) for e in a]
 want = [("bob", "rollback"), ("bob", "rollback"), ("carol", "deploy"), ("carol", "approve"), ("bob", "approve")]
 assert steps[:5] == want, steps
-assert a[3]["subject"] == f"request {rid}" and a[4]["detail"] == "metrics look fine"
+# one form of subject (issue 15): the version in its environment; the request in the detail
+assert a[3]["subject"] == a[4]["subject"] == f"fraud-detector:{sys.argv[3]}@production", a[3:5]
+assert a[3]["detail"] == f"request {rid}" and a[4]["detail"] == f"request {rid}: metrics look fine"
 PY
 
 # Reject and cancel.
@@ -66,6 +68,18 @@ lowner=$(jq_ "d['requests'][-1]['requested_by']")
 expect_exit 1 "only the requester cancels" -- "$M" "${R[@]}" --as erin cancel "$last"
 expect_in "$T/err" "only $lowner" "names the requester"
 expect_exit 0 "the requester cancels" -- "$M" "${R[@]}" --as "$lowner" cancel "$last"
+# Every audit subject has one form: MODEL:VERSION@ENV, or an environment's name
+# for its policy; a request's rows say "request N" in the detail (issue 15).
+expect_exit 0 "audit --json" -- "$M" "${R[@]}" audit --limit 100000 --json
+python3 - "$T/out" "$other" "$last" <<'PY' && ok "one form of audit subject; requests named in the detail" || fail "subjects: $(head -c 800 "$T/out")"
+import json, re, sys
+a = json.load(open(sys.argv[1]))["audit"]
+for e in a:
+    assert re.fullmatch(r"[^@]+:[0-9]+@[^@:]+", e["subject"]) or re.fullmatch(r"[A-Za-z0-9_.-]+", e["subject"]), e
+for rid, act in ((sys.argv[2], "reject"), (sys.argv[3], "cancel")):
+    rows = [e for e in a if e["action"] == act and re.match(f"request {rid}(:|$)", e["detail"])]
+    assert len(rows) == 1 and ":" in rows[0]["subject"], (act, rid, rows)
+PY
 
 # Policies: require-previous on staging, a new environment, audited.
 expect_exit 0 "staging history" -- "$M" "${R[@]}" deployments fraud-detector --json
@@ -260,7 +274,7 @@ deploys = c.execute("select count(*) from deployments where request_id = ?", (q,
 assert deploys == 1, deploys
 assert c.execute("select state from promotion_requests where id = ?", (q,)).fetchone()[0] == "approved"
 votes = c.execute("select count(*) from votes where request_id = ?", (q,)).fetchone()[0]
-audits = c.execute("select count(*) from audit_log where subject = ? and action = 'approve'", (f"request {q}",)).fetchone()[0]
+audits = c.execute("select count(*) from audit_log where (detail = ? or detail like ?) and action = 'approve'", (f"request {q}", f"request {q}: %")).fetchone()[0]
 assert votes == audits == 2, (votes, audits)
 assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
 PY

@@ -30,7 +30,7 @@ u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Ty
 
 # py EXPR: evaluate a Python expression over the JSON on stdin (as d).
 py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+	python3 -c 'import json, re, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
 # check WHAT GOT WANT
@@ -197,8 +197,8 @@ check "the history has the deployment, for the request" \
 	"$(model_tag fraud-detector mlconsole.history.qa | py "(d[0]['v'], d[0].get('req'), d[0]['act'])")" "('3', 'fraud-detector:3:qa', 'deploy')"
 check "the request is approved" "$(request_tag fraud-detector 3 qa "d['state']")" approved
 expect_exit 0 "audit --json" -- "$M" audit --limit 3 --json
-check "the journal says what was reconciled" "$(py "[(a['action'], a['detail']) for a in d['audit'] if a['action'] == 'reconcile'][:2]" <"$T/out")" \
-	"[('reconcile', 'finished an approved request'), ('reconcile', 'wrote the missing history entry')]"
+check "the journal says what was reconciled" "$(py "[(a['action'], a['subject'], re.sub(r'request [0-9]+: ', 'request N: ', a['detail'])) for a in d['audit'] if a['action'] == 'reconcile'][:2]" <"$T/out")" \
+	"[('reconcile', 'fraud-detector:3@qa', 'request N: finished an approved request'), ('reconcile', 'fraud-detector:3@qa', 'wrote the missing history entry')]"
 check "the hook ran, told of the deployment" "$(hooks)" "deploy fraud-detector 3 |"
 # the history tag fails as an approval deploys: the version is live, the request
 # approved, the error says what is missing, and the next vote writes it

@@ -66,7 +66,7 @@ if [ -z "${TMUX_MISSING:-}" ]; then
 	keys Enter
 	wait_re "^. fraud-detector +qa +-( |$)" 15
 	keys g d
-	wait_for "deploy which version of fraud-detector to qa?" 15
+	wait_for "deploy which version of fraud-detector to qa (" 15
 	literal "2"
 	keys Enter
 	wait_for "Version:      none -> 2" 15

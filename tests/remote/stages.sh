@@ -126,7 +126,7 @@ check "the alias production is 1" "$(alias_of fraud-detector production)" 1
 expect_exit 0 "audit --json" -- $S audit --json
 check "each mirrored deployment has its stage line after it" \
 	"$(py "[(a['actor'], a['action'], a['subject']) for a in d['audit']][:4]" <"$T/out")" \
-	"[('bob', 'stage', 'fraud-detector:1@production'), ('bob', 'deploy', 'fraud-detector:1@production'), ('bob', 'approve', 'request $id'), ('alice', 'request', 'fraud-detector:1@production')]"
+	"[('bob', 'stage', 'fraud-detector:1@production'), ('bob', 'deploy', 'fraud-detector:1@production'), ('bob', 'approve', 'fraud-detector:1@production'), ('alice', 'request', 'fraud-detector:1@production')]"
 check "the stage line says what was done" "$(py "d['audit'][0]['detail']" <"$T/out")" \
 	"legacy stage Production (the other Production versions archived)"
 
