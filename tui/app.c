@@ -876,7 +876,7 @@ static void open_fields(struct app *a, struct view *v)
 	struct dialog *d = dialog_fields_new(title);
 
 	free(title);
-	if (table_row_fields(&v->table, add_field, d) < 0 || d->nfields == 0) {
+	if (v->ops->draw || table_row_fields(&v->table, add_field, d) < 0 || d->nfields == 0) {
 		dialog_free(d);
 		app_status(a, 1, "no row here to show");
 		return;
