@@ -21,6 +21,19 @@ screen | tail -n 3 | grep -q "…" && fail "the message is cut with …: $(scree
 keys j
 wait_gone "omega-END"
 wait_re "Enter versions"
+
+# a name of 488 characters: the message is longer than 512 bytes, and whole
+long=$(for i in $(seq 80); do printf 'w%04d-' "$i"; done)LONG-END
+keys :
+literal "runs $long"
+keys Enter
+wait_for "not found"
+screen_settle
+joined=$(screen | sed 's/^ //; s/ *$//' | tr -d '\n')
+case "$joined" in
+*"'$long': not found"*) ok "a message of more than 512 bytes is whole" ;;
+*) fail "the long message is not whole: $(screen | tail -n 12)" ;;
+esac
 keys q
 expect_quit "q exits 0"
 finish
