@@ -215,8 +215,14 @@ static int set_general(struct parser *p, const char *key, const char *value, str
 		set_str(&p->c->default_context, value);
 	else if (strcmp(key, "theme") == 0)
 		set_str(&p->c->theme, value);
-	else
-		return perr(p, err, "unknown key '%s' in [general] (default_context, theme)", key);
+	else if (strcmp(key, "clipboard") == 0) {
+		if (strcmp(value, "osc52") != 0 && strcmp(value, "off") != 0)
+			return perr(p, err, "clipboard must be osc52 or off");
+		p->c->clipboard_osc52 = value[0] == 'o' && value[1] == 's';
+	} else
+		return perr(p, err,
+			    "unknown key '%s' in [general] (default_context, theme, clipboard)",
+			    key);
 	return 0;
 }
 

@@ -36,6 +36,9 @@ struct config {
 	char *path;
 	char *default_context; /* [general] default_context, or NULL */
 	char *theme;	       /* [general] theme, or NULL */
+	/* [general] clipboard = osc52: the console's copy key may send the value
+	 * to the terminal's clipboard (OSC 52); off (the default): it does not */
+	int clipboard_osc52;
 	struct config_context *contexts;
 	size_t n_contexts;
 	struct config_hook *hooks;

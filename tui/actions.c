@@ -44,6 +44,8 @@ void action_key_label(int key, int utf8, char *buf, size_t len)
 	case KEY_DOWN: snprintf(buf, len, "%s", utf8 ? "↓" : "Down"); return;
 	case KEY_UP: snprintf(buf, len, "%s", utf8 ? "↑" : "Up"); return;
 	case KEY_LEFT: snprintf(buf, len, "%s", utf8 ? "←" : "Left"); return;
+	case KEY_SRIGHT: snprintf(buf, len, "%s", utf8 ? "S-→" : "S-Right"); return;
+	case KEY_SLEFT: snprintf(buf, len, "%s", utf8 ? "S-←" : "S-Left"); return;
 	case KEY_HOME: snprintf(buf, len, "Home"); return;
 	case KEY_END: snprintf(buf, len, "End"); return;
 	case KEY_NPAGE: snprintf(buf, len, "PgDn"); return;

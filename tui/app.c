@@ -542,6 +542,24 @@ static void draw_title(struct app *a, struct view *v)
 	sb_free(&sb);
 }
 
+/* Draw s wrapped in width columns from row y, at most h lines (2 columns in);
+ * what does not fit ends in … on the last. */
+static void draw_lines(const struct draw_ctx *d, const char *s, int y, int h, int width,
+		       enum theme_role role)
+{
+	char *safe = sanitize_dup(s);
+	size_t off = 0, next;
+
+	for (int i = 0; i < h && (i == 0 || safe[off]); i++) {
+		size_t len = draw_wrap_line(d, safe + off, width, &next);
+		char *piece = i == h - 1 ? xstrdup(safe + off) : xstrndup(safe + off, len);
+		draw_text(d, y + i, 2, width, piece, role, 0, 0);
+		free(piece);
+		off += next;
+	}
+	free(safe);
+}
+
 static void draw_body(struct app *a, struct view *v, int y, int h)
 {
 	const struct draw_ctx *d = &a->draw;
@@ -551,7 +569,7 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 		for (int i = 0; i < h; i++)
 			draw_fill(d, y + i, 0, a->cols, THEME_NORMAL);
 		if (v->error) {
-			draw_text(d, y + 1, 2, a->cols - 4, v->error, THEME_ERROR, 0, 0);
+			draw_lines(d, v->error, y + 1, h - 1, a->cols - 4, THEME_ERROR);
 		} else {
 			int64_t ms = timefmt_now_ms() - v->load_started_ms;
 			snprintf(msg, sizeof msg, "%s Loading%s %.1fs", draw_spinner(d, a->spin),
@@ -687,6 +705,31 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 	}
 }
 
+/* Draw s (sanitised) on the bottom lines in role: one line when it fits,
+ * else wrapped over as many as it takes (up to all but the header), above the
+ * body until the next key clears it. */
+static void draw_wrapped(struct app *a, const char *s, enum theme_role role)
+{
+	const struct draw_ctx *d = &a->draw;
+	size_t off = 0, next, lens[64], offs[64];
+	int n = 0, max = a->rows - 1 < 64 ? a->rows - 1 : 64;
+
+	do {
+		lens[n] = draw_wrap_line(d, s + off, a->cols - 2, &next);
+		offs[n++] = off;
+		off += next;
+	} while (s[off] && n < max);
+	for (int i = 0; i < n; i++) {
+		char *piece = xstrndup(s + offs[i], lens[i]);
+		int y = a->rows - n + i;
+		draw_fill(d, y, 0, a->cols, THEME_FOOTER);
+		/* what does not fit even so ends in … on the last line */
+		draw_text(d, y, 1, a->cols - 2, i == n - 1 && s[off] ? s + offs[i] : piece, role, 0,
+			  0);
+		free(piece);
+	}
+}
+
 static void draw_footer(struct app *a, struct view *v)
 {
 	const struct draw_ctx *d = &a->draw;
@@ -705,8 +748,7 @@ static void draw_footer(struct app *a, struct view *v)
 	}
 	if (a->status[0]) {
 		char *safe = sanitize_dup(a->status);
-		draw_text(d, y, 1, a->cols - 2, safe, a->status_error ? THEME_ERROR : THEME_STATUS,
-			  0, 0);
+		draw_wrapped(a, safe, a->status_error ? THEME_ERROR : THEME_STATUS);
 		free(safe);
 		return;
 	}
@@ -848,6 +890,61 @@ static void prompt_key(struct app *a, int key, int is_wide)
 	}
 }
 
+/* The label of act's first key, as the footer shows it (two buffers: two
+ * labels may go to one printf). */
+static const char *act_key(const struct app *a, enum action act)
+{
+	static char buf[2][16];
+	static int which;
+
+	which = !which;
+	action_key_label(action_info(act)->keys[0], a->utf8, buf[which], sizeof buf[which]);
+	return buf[which];
+}
+
+/* dialog_add_field as a table_row_fields callback. */
+static void add_field(void *d, const char *title, const char *value)
+{
+	dialog_add_field(d, title, value);
+}
+
+/* The cursor's row of v, every field whole, in a dialog. */
+static void open_fields(struct app *a, struct view *v)
+{
+	char *title = xasprintf("%s: the row whole", v->title);
+	struct dialog *d = dialog_fields_new(title);
+
+	free(title);
+	if (v->ops->draw || table_row_fields(&v->table, add_field, d) < 0 || d->nfields == 0) {
+		dialog_free(d);
+		app_status(a, 1, "no row here to show");
+		return;
+	}
+	app_dialog(a, d);
+}
+
+/* The copy key in a fields dialog: the selected value to the clipboard with
+ * OSC 52 when the config file allows it, else how to allow it. */
+static void copy_field(struct app *a, const struct dialog *d)
+{
+	const char *title = NULL, *value = dialog_selected(d, &title);
+
+	if (value == NULL)
+		return;
+	if (!a->config.clipboard_osc52) {
+		app_status(a, 1,
+			   "copy is off: add clipboard = osc52 under [general] in %s (the "
+			   "terminal must accept OSC 52)",
+			   a->config.path ? a->config.path : "~/.config/mlconsole/config");
+		return;
+	}
+	if (draw_osc52(value) < 0)
+		app_status(a, 1, "copy failed: the terminal could not be written");
+	else
+		app_status(a, 0, "copied %s (%zu bytes) to the clipboard with OSC 52", title,
+			   strlen(value));
+}
+
 /* A key in normal mode: the view first, then the table, then the app. */
 static void normal_key(struct app *a, enum action act)
 {
@@ -869,6 +966,19 @@ static void normal_key(struct app *a, enum action act)
 	if (table_move(&v->table, act, a->rows - 4) != V_IGNORED)
 		return;
 	switch (act) {
+	case ACT_COL_RIGHT:
+	case ACT_COL_LEFT:
+		if (table_hscroll(&v->table, act) == V_IGNORED)
+			app_status(a, 0, "no more columns on the %s",
+				   act == ACT_COL_RIGHT ? "right" : "left");
+		break;
+	case ACT_FIELDS:
+		open_fields(a, v);
+		break;
+	case ACT_COPY:
+		app_status(a, 0, "%s opens the row's fields; %s there copies the selected one",
+			   act_key(a, ACT_FIELDS), act_key(a, ACT_COPY));
+		break;
 	case ACT_BACK:
 		if (v->loading)
 			worker_interrupt(a->worker); /* Esc cancels a slow load */
@@ -913,7 +1023,13 @@ static void read_keys(struct app *a)
 			continue; /* the next draw measures the screen again */
 		if (a->dialog) {
 			int res = dialog_key(a->dialog, (int)ch, rc == OK);
-			if (res == 2 && a->dialog->confirm) {
+			if (a->dialog->nfields) /* a message stays until the next key */
+				a->status[0] = '\0';
+			if (res == DIALOG_COPY) {
+				copy_field(a, a->dialog);
+				continue;
+			}
+			if (res == DIALOG_CONFIRM && a->dialog->confirm) {
 				a->dialog->confirm(a, a->dialog->ctx);
 				a->dialog->ctx = NULL; /* confirm took it */
 			}

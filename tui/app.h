@@ -39,7 +39,7 @@ struct app {
 	enum app_mode mode;
 	struct input input;
 	char filter_before[sizeof(((struct input *)0)->buf)]; /* the / filter Esc goes back to */
-	char status[512];
+	char status[2048]; /* room for an error (1024) in a sentence: shown whole */
 	int status_error;
 	char **model_names; /* for :versions completion (from the last models load) */
 	size_t n_model_names;

@@ -3,14 +3,18 @@
 #include "config.h"
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include "draw.h"
 #include "sanitize.h"
 
-static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋", "•", "★", "▲", "▼"};
-static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-", "*", "*", "^", "v"};
+static const char *const glyphs_utf8[GLYPH_N] = {"│", "…", "▸", "›", "⠋", "•",
+						 "★", "▲", "▼", "‹", "›"};
+static const char *const glyphs_ascii[GLYPH_N] = {"|", "~", ">", ">", "-", "*",
+						  "*", "^", "v", "<", ">"};
 static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 static const char *const spin_ascii[] = {"-", "\\", "|", "/"};
 
@@ -91,6 +95,66 @@ int draw_width(const struct draw_ctx *d, const char *s)
 	}
 	free(own);
 	return w;
+}
+
+size_t draw_wrap_line(const struct draw_ctx *d, const char *s, int width, size_t *next)
+{
+	const char *p = s, *space = NULL;
+	int used = 0;
+
+	while (*p) {
+		const char *at = p;
+		wchar_t c = next_char(&p);
+		int w = char_width(d, &c);
+		if (used + w > width && at > s) {
+			p = at;
+			break;
+		}
+		used += w;
+		if (c == L' ')
+			space = p;
+	}
+	size_t len = (size_t)(p - s);
+	if (*p && space && space - s > (ptrdiff_t)len / 2) /* break after a space */
+		len = (size_t)(space - s);
+	*next = len;
+	while (s[*next] == ' ')
+		(*next)++;
+	return len;
+}
+
+/* Append the base64 of s[0..n) to sb (RFC 4648, with padding). */
+static void base64_append(struct strbuf *sb, const unsigned char *s, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		char q[5] = {b64[v >> 18 & 63], b64[v >> 12 & 63],
+			     i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '=', 0};
+		sb_add(sb, q);
+	}
+}
+
+int draw_osc52(const char *s)
+{
+	char *own = sanitize_is_clean(s) ? NULL : sanitize_dup(s); /* only what is shown */
+	struct strbuf sb = {0};
+	int rc;
+
+	s = own ? own : s;
+	sb_add(&sb, "\033]52;c;");
+	base64_append(&sb, (const unsigned char *)s, strlen(s));
+	sb_add(&sb, "\a");
+	rc = fputs(sb_str(&sb), stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
+	sb_free(&sb);
+	free(own);
+	return rc;
 }
 
 /* Put the single character c with attributes at the cursor. */

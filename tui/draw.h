@@ -3,6 +3,7 @@
  * the UTF-8/ASCII glyph tables. Strings given here are already sanitised. */
 #ifndef MLC_DRAW_H
 #define MLC_DRAW_H
+#include <stddef.h>
 #include "theme.h"
 
 enum glyph {
@@ -15,6 +16,8 @@ enum glyph {
 	GLYPH_BEST,
 	GLYPH_UP,
 	GLYPH_DOWN,
+	GLYPH_MORE_LEFT,
+	GLYPH_MORE_RIGHT,
 	GLYPH_N
 };
 
@@ -36,6 +39,13 @@ int draw_width(const struct draw_ctx *d, const char *s);
  * columns drawn. */
 int draw_text(const struct draw_ctx *d, int y, int x, int maxw, const char *s, enum theme_role role,
 	      int right, int pad);
+/* Wrapping s (sanitised) in width columns: the bytes of its first line, which
+ * ends after the last space that fits (in its second half), else where the
+ * width is full; *next is where the next line starts (spaces skipped). */
+size_t draw_wrap_line(const struct draw_ctx *d, const char *s, int width, size_t *next);
+/* Send s (sanitised first) to the terminal's clipboard: OSC 52, the one escape
+ * the console writes itself. 0, or -1 when the write failed. */
+int draw_osc52(const char *s);
 /* Fill columns [x, x+w) of row y with spaces in role. */
 void draw_fill(const struct draw_ctx *d, int y, int x, int w, enum theme_role role);
 

@@ -219,13 +219,29 @@ int table_move(struct table *t, enum action act, int page)
 	int dir = 1;
 
 	switch (act) {
-	case ACT_DOWN: t->cursor = t->cursor < last ? t->cursor + 1 : last; break;
-	case ACT_UP: t->cursor = t->cursor > 0 ? t->cursor - 1 : 0; dir = -1; break;
-	case ACT_TOP: t->cursor = 0; break;
-	case ACT_BOTTOM: t->cursor = last; dir = -1; break;
-	case ACT_PAGE_DOWN: t->cursor = t->cursor + step < last ? t->cursor + step : last; break;
-	case ACT_PAGE_UP: t->cursor = t->cursor > step ? t->cursor - step : 0; dir = -1; break;
-	default: return V_IGNORED;
+	case ACT_DOWN:
+		t->cursor = t->cursor < last ? t->cursor + 1 : last;
+		break;
+	case ACT_UP:
+		t->cursor = t->cursor > 0 ? t->cursor - 1 : 0;
+		dir = -1;
+		break;
+	case ACT_TOP:
+		t->cursor = 0;
+		break;
+	case ACT_BOTTOM:
+		t->cursor = last;
+		dir = -1;
+		break;
+	case ACT_PAGE_DOWN:
+		t->cursor = t->cursor + step < last ? t->cursor + step : last;
+		break;
+	case ACT_PAGE_UP:
+		t->cursor = t->cursor > step ? t->cursor - step : 0;
+		dir = -1;
+		break;
+	default:
+		return V_IGNORED;
 	}
 	if (t->nvis)
 		t->cursor = settle(t, t->cursor, dir, was);
@@ -234,72 +250,126 @@ int table_move(struct table *t, enum action act, int page)
 
 #define SHRINK_FLOOR 16 /* a text column narrowed to fit keeps this much */
 
-/* What each column wants: its widest cell or title, capped. When they do not
- * fit in w, the widest text columns give up room (down to SHRINK_FLOOR) before
- * any column is dropped: values cut with … rather than columns lost. */
-static void wants(const struct table *t, const struct draw_ctx *d, int w, int *want)
+/* The columns that may be drawn, into idx: the first (it names the row, so it
+ * stays), then those from the horizontal scroll position on. Returns how many. */
+static int shown_cols(struct table *t, int *idx)
+{
+	int n = 0;
+
+	if (t->hscroll > t->ncols - 2)
+		t->hscroll = t->ncols > 2 ? t->ncols - 2 : 0;
+	if (t->hscroll < 0)
+		t->hscroll = 0;
+	if (t->ncols > 0)
+		idx[n++] = 0;
+	for (int i = 1 + t->hscroll; i < t->ncols; i++)
+		idx[n++] = i;
+	return n;
+}
+
+/* What each column idx[0..m) wants: its widest cell or title, capped. When
+ * they do not fit in w, the widest text columns give up room (down to
+ * SHRINK_FLOOR) before any column is dropped: values cut with … rather than
+ * columns lost. */
+static void wants(const struct table *t, const struct draw_ctx *d, int w, const int *idx, int m,
+		  int *want)
 {
 	int total = -1;
 
-	for (int i = 0; i < t->ncols; i++) {
-		int title = draw_width(d, t->cols[i].title);
-		want[i] = t->width[i] < title ? title : t->width[i];
-		if (t->cols[i].max && want[i] > t->cols[i].max)
-			want[i] = t->cols[i].max;
-		total += want[i] + 1;
+	for (int k = 0; k < m; k++) {
+		const struct table_col *c = &t->cols[idx[k]];
+		int title = draw_width(d, c->title);
+		want[k] = t->width[idx[k]] < title ? title : t->width[idx[k]];
+		if (c->max && want[k] > c->max)
+			want[k] = c->max;
+		total += want[k] + 1;
 	}
 	while (total > w) {
 		int widest = -1;
-		for (int i = 1; i < t->ncols; i++) /* the first column names the row */
-			if (!t->cols[i].right && !t->cols[i].whole && want[i] > SHRINK_FLOOR &&
-			    (widest < 0 || want[i] > want[widest]))
-				widest = i;
+		for (int k = 1; k < m; k++) { /* the first column names the row */
+			const struct table_col *c = &t->cols[idx[k]];
+			if (!c->right && !c->whole && want[k] > SHRINK_FLOOR &&
+			    (widest < 0 || want[k] > want[widest]))
+				widest = k;
+		}
 		if (widest < 0)
 			return;
 		int give = want[widest] - SHRINK_FLOOR < total - w ? want[widest] - SHRINK_FLOOR
-								     : total - w;
+								   : total - w;
 		want[widest] -= give;
 		total -= give;
 	}
 }
 
-/* Column widths for total width w: each column what it wants (see wants),
- * the flex column the rest; columns that still do not fit are dropped from
- * the right. */
-static int layout(const struct table *t, const struct draw_ctx *d, int w, int *cw)
+/* Widths cw[k] of columns idx[0..m) in total width w: each what it wants (see
+ * wants), the flex column the rest; columns that still do not fit are left
+ * off on the right. Returns how many are drawn; *cut is set when the last one
+ * drawn is narrower than it wants (or some are left off). */
+static int layout(const struct table *t, const struct draw_ctx *d, int w, const int *idx, int m,
+		  int *cw, int *cut)
 {
 	int used = 0, n = 0, flex = -1, want_of[TABLE_MAX_COLS];
 
-	wants(t, d, w, want_of);
-	for (int i = 0; i < t->ncols; i++) {
-		int want = want_of[i];
+	*cut = 0;
+	wants(t, d, w, idx, m, want_of);
+	for (int k = 0; k < m; k++) {
+		int want = want_of[k];
 		if (used + want + (n ? 1 : 0) > w) {
 			want = w - used - (n ? 1 : 0);
+			*cut = 1;
 			if (want < 3)
 				break;
 		}
-		cw[i] = want;
+		cw[k] = want;
 		used += want + (n ? 1 : 0);
 		n++;
-		if (t->cols[i].flex)
-			flex = i;
+		if (t->cols[idx[k]].flex)
+			flex = k;
 	}
 	if (flex >= 0 && used < w)
 		cw[flex] += w - used;
 	return n;
 }
 
+int table_hscroll(struct table *t, enum action act)
+{
+	if (act == ACT_COL_RIGHT && t->more_right)
+		t->hscroll++;
+	else if (act == ACT_COL_LEFT && t->hscroll > 0)
+		t->hscroll--;
+	else
+		return V_IGNORED;
+	return V_HANDLED;
+}
+
+/* The column titles on row y, and the marks that say columns are off screen:
+ * ‹ after the first (pinned) column, › at the right edge. */
+static void draw_titles(const struct draw_ctx *d, const struct table *t, const int *idx, int n,
+			const int *cw, int y, int w)
+{
+	draw_fill(d, y, 0, w, THEME_COLUMN);
+	for (int k = 0, x = 2; k < n; x += cw[k] + 1, k++)
+		draw_text(d, y, x, cw[k], t->cols[idx[k]].title, THEME_COLUMN,
+			  t->cols[idx[k]].right, 0);
+	if (t->more_left && n > 0 && 2 + cw[0] < w)
+		draw_text(d, y, 2 + cw[0], 1, draw_glyph(d, GLYPH_MORE_LEFT), THEME_COLUMN, 0, 0);
+	if (t->more_right)
+		draw_text(d, y, w - 1, 1, draw_glyph(d, GLYPH_MORE_RIGHT), THEME_COLUMN, 0, 0);
+}
+
 void table_draw(struct app *a, struct table *t, int y, int h, int w)
 {
 	const struct draw_ctx *d = &a->draw;
-	int cw[TABLE_MAX_COLS] = {0};
-	int n = layout(t, d, w - 2, cw);
+	int cw[TABLE_MAX_COLS] = {0}, idx[TABLE_MAX_COLS], cut;
+	int m = shown_cols(t, idx);
+	int n = layout(t, d, w - 2, idx, m, cw, &cut);
 	int body = h - 1;
 
-	/* Column titles. */
-	draw_fill(d, y, 0, w, THEME_COLUMN);
-	for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
-		draw_text(d, y, x, cw[i], t->cols[i].title, THEME_COLUMN, t->cols[i].right, 0);
+	t->more_right = n < m || cut;
+	if (t->more_right) /* room for the › at the edge */
+		n = layout(t, d, w - 4, idx, m, cw, &cut);
+	t->more_left = t->hscroll > 0;
+	draw_titles(d, t, idx, n, cw, y, w);
 	if (body <= 0)
 		return;
 	if (t->cursor < t->top)
@@ -324,10 +394,43 @@ void table_draw(struct app *a, struct table *t, int y, int h, int w)
 			draw_text(d, yy, 2, w - 3, t->cells[r * (size_t)t->ncols], role, 0, 0);
 			continue;
 		}
-		for (int i = 0, x = 2; i < n; x += cw[i] + 1, i++)
-			draw_text(d, yy, x, cw[i], t->cells[r * (size_t)t->ncols + (size_t)i], role,
-				  t->cols[i].right, 0);
+		for (int k = 0, x = 2; k < n; x += cw[k] + 1, k++)
+			draw_text(d, yy, x, cw[k], t->cells[r * (size_t)t->ncols + (size_t)idx[k]],
+				  role, t->cols[idx[k]].right, 0);
 	}
+}
+
+/* 1 when key is the whole of what cell shows cut: the cell is its start and
+ * the rest is letters and digits (a run id shown by its first 8). */
+static int key_extends(const char *key, const char *cell)
+{
+	size_t n = strlen(cell);
+
+	if (n == 0 || strncmp(key, cell, n) != 0 || key[n] == '\0')
+		return 0;
+	for (const char *p = key + n; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z')))
+			return 0;
+	return 1;
+}
+
+int table_row_fields(const struct table *t, void (*add)(void *, const char *, const char *),
+		     void *ctx)
+{
+	size_t r;
+
+	if (t->nvis == 0)
+		return -1;
+	r = t->vis[t->cursor];
+	for (int i = 0; i < t->ncols; i++) {
+		const char *cell = t->cells[r * (size_t)t->ncols + (size_t)i];
+		if (i == 0 && key_extends(t->keys[r], cell))
+			cell = t->keys[r]; /* checked: letters and digits only */
+		if (*cell)
+			add(ctx, t->cols[i].title, cell);
+	}
+	return 0;
 }
 
 void table_free(struct table *t)

@@ -42,6 +42,10 @@ struct table {
 	char *filter;	    /* "" or the / text; "!x" excludes */
 	char *restore_key;  /* the cursor's row key when the rows were cleared */
 	int filter_outside; /* the view asks its registry for the / text's rows: keep all */
+	/* columns scrolled off on the left, after the first (which stays) */
+	int hscroll;
+	/* the last draw left columns off screen on that side */
+	int more_left, more_right;
 };
 
 struct view_ops {
@@ -110,6 +114,15 @@ void table_set_filter(struct table *t, const char *filter);
 void table_cursor_to(struct table *t, const char *key);
 /* Move for the actions DOWN/UP/TOP/BOTTOM/PAGE_*; V_HANDLED or V_IGNORED. */
 int table_move(struct table *t, enum action act, int page);
+/* Shift the columns after the first by one for ACT_COL_RIGHT/LEFT:
+ * V_HANDLED, or V_IGNORED when there is nothing more that way (or another
+ * action). */
+int table_hscroll(struct table *t, enum action act);
+/* The row's fields for the row view: for each column with a value, its title
+ * and whole value (the row's full id for a first column that shows a cut of
+ * it), through add(ctx, title, value); 0, or -1 when there is no row. */
+int table_row_fields(const struct table *t, void (*add)(void *, const char *, const char *),
+		     void *ctx);
 /* Draw rows [y, y+h) in width w. */
 void table_draw(struct app *a, struct table *t, int y, int h, int w);
 void table_free(struct table *t);
