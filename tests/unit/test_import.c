@@ -493,6 +493,25 @@ static void test_an_alias_moved_here_stays_and_a_damaged_model_removes_none(void
 	import_report_free(&rep);
 }
 
+/* A registry from before the import aliases (schema v5) gains their table
+ * when opened, and its next import fills it. */
+static void test_a_version_5_registry_gains_the_import_aliases(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t7.db");
+
+	(void)state;
+	make_store("s7");
+	registry_close(open_uri(db, 1));
+	q_exec(db, "DROP TABLE import_aliases; PRAGMA user_version = 5");
+	import_into(tpath("s7"), db, &rep);
+	assert_int_equal(rep.added[IMP_ALIASES], 1);
+	assert_true(q_int(db, "PRAGMA user_version") >= 6);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM import_aliases"), 1);
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
 static void test_another_version_of_the_same_number_is_kept_and_reported(void **state)
 {
 	struct import_report rep;
@@ -937,6 +956,7 @@ int main(void)
 	    cmocka_unit_test(test_another_version_of_the_same_number_is_kept_and_reported),
 	    cmocka_unit_test(test_aliases_an_import_set_move_and_go_with_the_source),
 	    cmocka_unit_test(test_an_alias_moved_here_stays_and_a_damaged_model_removes_none),
+	    cmocka_unit_test(test_a_version_5_registry_gains_the_import_aliases),
 	    cmocka_unit_test(test_damaged_source_files_are_reported_and_the_rest_imported),
 	    cmocka_unit_test(test_a_local_registry_imports_into_another_unchanged),
 	    cmocka_unit_test(test_targets_that_are_not_writable_local_registries_are_refused),
