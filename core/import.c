@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
 #include <sqlite3.h>
 #include "audit.h"
 #include "import.h"
@@ -27,7 +28,7 @@
 /* Metric key ids kept in memory. */
 #define KEY_CACHE 64
 
-enum outcome { O_FAILED = -1, O_ADDED, O_UPDATED, O_PRESENT };
+enum outcome { O_FAILED = -1, O_ADDED, O_UPDATED, O_PRESENT, O_REMOVED, N_OUTCOMES };
 
 /* Every statement the import runs, prepared once. */
 enum stmt {
@@ -61,6 +62,12 @@ enum stmt {
 	S_VTAG_UPD,
 	S_ALIAS_INS,
 	S_ALIAS_GET,
+	S_ALIAS_MOVE,
+	S_ALIAS_DROP,
+	S_MINE_GET,
+	S_MINE_PUT,
+	S_MINE_DROP,
+	S_MINE_LIST,
 	S_ENV_NAMED,
 	S_SOURCE,
 	S_SOURCE_ID,
@@ -137,6 +144,19 @@ static const char *const stmt_sql[N_STMT] = {
     [S_ALIAS_INS] = "INSERT INTO model_aliases (model_id, alias, version) VALUES (?1,?2,?3)"
 		    " ON CONFLICT (model_id, alias) DO NOTHING",
     [S_ALIAS_GET] = "SELECT version FROM model_aliases WHERE model_id = ?1 AND alias = ?2",
+    [S_ALIAS_MOVE] = "UPDATE model_aliases SET version = ?3 WHERE model_id = ?1 AND alias = ?2",
+    [S_ALIAS_DROP] =
+	"DELETE FROM model_aliases WHERE model_id = ?1 AND alias = ?2 AND version = ?3",
+    /* import_aliases (schema v6): the aliases this source's imports set */
+    [S_MINE_GET] = "SELECT version FROM import_aliases"
+		   " WHERE model_id = ?1 AND alias = ?2 AND source_id = ?3",
+    [S_MINE_PUT] = "INSERT INTO import_aliases (model_id, alias, source_id, version)"
+		   " VALUES (?1,?2,?3,?4) ON CONFLICT (model_id, alias, source_id)"
+		   " DO UPDATE SET version = excluded.version",
+    [S_MINE_DROP] =
+	"DELETE FROM import_aliases WHERE model_id = ?1 AND alias = ?2 AND source_id = ?3",
+    [S_MINE_LIST] = "SELECT alias, version FROM import_aliases"
+		    " WHERE model_id = ?1 AND source_id = ?2 ORDER BY alias",
     [S_ENV_NAMED] = "SELECT 1 FROM environments WHERE name = ?1",
     [S_SOURCE] = "INSERT INTO import_sources (source, first_at, last_at) VALUES (?1, ?2, ?2)"
 		 " ON CONFLICT (source) DO UPDATE SET last_at = excluded.last_at",
@@ -168,7 +188,7 @@ static const char *const item_names[IMP_N_ITEMS] = {
 
 /* Counts of one unit of work, merged into the report when it is committed. */
 struct counts {
-	int64_t n[3][IMP_N_ITEMS]; /* by outcome: added, updated, present */
+	int64_t n[N_OUTCOMES][IMP_N_ITEMS]; /* by outcome: added, updated, present, removed */
 };
 
 struct importer {
@@ -205,7 +225,7 @@ int64_t import_report_changes(const struct import_report *rep)
 	int64_t n = 0;
 
 	for (int i = 0; i < IMP_N_ITEMS; i++)
-		n += rep->added[i] + rep->updated[i];
+		n += rep->added[i] + rep->updated[i] + rep->removed[i];
 	return n;
 }
 
@@ -326,6 +346,7 @@ static void merge(struct import_report *rep, const struct counts *c)
 		rep->added[i] += c->n[O_ADDED][i];
 		rep->updated[i] += c->n[O_UPDATED][i];
 		rep->present[i] += c->n[O_PRESENT][i];
+		rep->removed[i] += c->n[O_REMOVED][i];
 	}
 }
 
@@ -925,20 +946,28 @@ static int put_versions(struct importer *im, int64_t model_row, const struct mlc
 	return ret;
 }
 
-/* 1 if the alias of m is named like an environment of the target (here the
- * alias E is the version live in E, and only a deployment may set it): then it
- * is reported as what, not taken, and named in the audit; 0 if not, -1 on an
+/* 1 if alias is named like an environment of the target (there the alias E
+ * is the version live in E, and only a deployment may set it), 0 if not, -1
+ * on an error. */
+static int env_named(struct importer *im, const char *alias)
+{
+	sqlite3_stmt *st = use(im, S_ENV_NAMED);
+	int64_t one;
+
+	bind_text(st, 1, alias);
+	return step_int(st, &one);
+}
+
+/* 1 if the alias of m is named like an environment of the target: then it is
+ * reported as what, not taken, and named in the audit; 0 if not, -1 on an
  * error. */
 static int env_alias_refused(struct importer *im, const struct mlc_model *m, const char *alias,
 			     const char *what)
 {
-	sqlite3_stmt *st = use(im, S_ENV_NAMED);
-	int64_t one;
 	char *why;
 	int rc;
 
-	bind_text(st, 1, alias);
-	if ((rc = step_int(st, &one)) <= 0)
+	if ((rc = env_named(im, alias)) <= 0)
 		return rc;
 	why = xasprintf("named like the environment '%s' here, where only a deployment (deploy, "
 			"request) makes a version live; not taken",
@@ -951,60 +980,196 @@ static int env_alias_refused(struct importer *im, const struct mlc_model *m, con
 	return 1;
 }
 
-/* Copy the aliases of m; one the target points at another version stays as
- * it is (it may be a deployment) and is reported, and one named like an
- * environment of the target is never taken (env_alias_refused). */
+/* Statement s bound to model_row (?1) and alias (?2), and for the
+ * import_aliases ones to this source (?3). */
+static sqlite3_stmt *use_alias(struct importer *im, enum stmt s, int64_t model_row,
+			       const char *alias)
+{
+	sqlite3_stmt *st = use(im, s);
+
+	sqlite3_bind_int64(st, 1, model_row);
+	bind_text(st, 2, alias);
+	if (s == S_MINE_GET || s == S_MINE_PUT || s == S_MINE_DROP)
+		sqlite3_bind_int64(st, 3, im->source_id);
+	return st;
+}
+
+/* Remember that this source's import set alias of model_row to version, or
+ * forget it (version 0); 0 or -1 on an error. */
+static int mine_put(struct importer *im, int64_t model_row, const char *alias, int64_t version)
+{
+	sqlite3_stmt *st = use_alias(im, version ? S_MINE_PUT : S_MINE_DROP, model_row, alias);
+
+	if (version)
+		sqlite3_bind_int64(st, 4, version);
+	return step_done(st);
+}
+
+/* Copy alias a of m (row model_row): a new one is added and remembered as
+ * this source's; one this source set earlier, still where it set it, moves
+ * with the source; one set here (or moved here since) that the source points
+ * elsewhere is kept and reported; one named like an environment is never
+ * taken (env_alias_refused) and forgotten. 0, or -1 on an error. */
+static int put_alias(struct importer *im, int64_t model_row, const struct mlc_model *m,
+		     const struct mlc_alias *a, struct counts *c)
+{
+	int64_t num = version_number(a->version), have = 0, mine = 0;
+	char *what = xasprintf("model '%s' alias '%s'", m->name, a->alias), *why;
+	sqlite3_stmt *st;
+	int rc = env_alias_refused(im, m, a->alias, what);
+
+	if (rc != 0) {
+		if (rc > 0)
+			rc = mine_put(im, model_row, a->alias, 0);
+		goto out;
+	}
+	if (num < 0) {
+		skip_part(im->rep, what, "its version is not a version number");
+		goto out;
+	}
+	st = use_alias(im, S_ALIAS_INS, model_row, a->alias);
+	sqlite3_bind_int64(st, 3, num);
+	if ((rc = step_done(st)) < 0)
+		goto out;
+	if (sqlite3_changes(im->db) > 0) {
+		c->n[O_ADDED][IMP_ALIASES]++;
+		rc = mine_put(im, model_row, a->alias, num);
+		goto out;
+	}
+	if (step_int(use_alias(im, S_ALIAS_GET, model_row, a->alias), &have) != 1 ||
+	    (rc = step_int(use_alias(im, S_MINE_GET, model_row, a->alias), &mine)) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (have == num) {
+		c->n[O_PRESENT][IMP_ALIASES]++;
+		rc = rc ? mine_put(im, model_row, a->alias, num) : 0;
+		goto out;
+	}
+	if (rc == 1 && mine == have) {
+		st = use_alias(im, S_ALIAS_MOVE, model_row, a->alias);
+		sqlite3_bind_int64(st, 3, num);
+		if ((rc = step_done(st)) == 0)
+			rc = mine_put(im, model_row, a->alias, num);
+		c->n[O_UPDATED][IMP_ALIASES]++;
+		goto out;
+	}
+	why = xasprintf("points at version %lld here and %s in the source; kept as is (%s)",
+			(long long)have, a->version,
+			rc == 1 ? "moved here since this source was imported"
+				: "set here, not by an import of this source");
+	skip_part(im->rep, what, why);
+	free(why);
+	rc = 0;
+out:
+	free(what);
+	return rc;
+}
+
+/* 1 if m has an alias named alias. */
+static int has_alias(const struct mlc_model *m, const char *alias)
+{
+	for (size_t i = 0; i < m->n_aliases; i++)
+		if (strcmp(m->aliases[i].alias, alias) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if the source skipped a damaged file of model name (a file store's
+ * models/NAME/...): its list of aliases may then be short. */
+static int model_damaged(struct importer *im, const char *name)
+{
+	const struct mlc_warning *w;
+	char *needle = xasprintf("/models/%s", name);
+	size_t n, len = strlen(needle);
+	int hit = 0;
+
+	if (registry_mlruns_warnings(im->src, &w, &n) == 0)
+		for (size_t i = 0; i < n && !hit; i++) {
+			const char *p = strstr(w[i].path, needle);
+			hit = p && (p[len] == '/' || p[len] == '\0');
+		}
+	free(needle);
+	return hit;
+}
+
+/* An alias this source's imports set: its name and version. */
+struct mine {
+	char *alias;
+	int64_t version;
+};
+
+/* The aliases of model_row that this source's imports set and m no longer
+ * has, into *out (malloc'd); how many, or -1 on an error. */
+static ssize_t gone_aliases(struct importer *im, int64_t model_row, const struct mlc_model *m,
+			    struct mine **out)
+{
+	sqlite3_stmt *st = use(im, S_MINE_LIST);
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	sqlite3_bind_int64(st, 1, model_row);
+	sqlite3_bind_int64(st, 2, im->source_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *alias = (const char *)sqlite3_column_text(st, 0);
+		if (has_alias(m, alias))
+			continue;
+		*out = xrealloc(*out, (n + 1) * sizeof **out);
+		(*out)[n].alias = xstrdup(alias);
+		(*out)[n++].version = sqlite3_column_int64(st, 1);
+	}
+	return rc == SQLITE_DONE ? (ssize_t)n : -1;
+}
+
+/* Remove the aliases this source's imports set that the source removed: the
+ * alias goes if it still points where the import set it (else it was changed
+ * here, and stays); one named like an environment is a deployment and stays;
+ * when the source's model folder is damaged, all stay and are reported. The
+ * import forgets them, except those kept for damage. 0, or -1 on an error. */
+static int drop_gone_aliases(struct importer *im, int64_t model_row, const struct mlc_model *m,
+			     struct counts *c)
+{
+	struct mine *gone;
+	ssize_t n = gone_aliases(im, model_row, m, &gone);
+	int damaged = n > 0 && model_damaged(im, m->name), rc = n < 0 ? -1 : 0;
+
+	for (ssize_t i = 0; i < n && rc == 0; i++) {
+		sqlite3_stmt *st;
+		if (damaged) {
+			char *what = xasprintf("model '%s' alias '%s'", m->name, gone[i].alias);
+			skip_part(im->rep, what,
+				  "no longer in the source, whose folder of the model is damaged; "
+				  "kept as is");
+			free(what);
+			continue;
+		}
+		if ((rc = env_named(im, gone[i].alias)) < 0)
+			break;
+		if (rc == 0) {
+			st = use_alias(im, S_ALIAS_DROP, model_row, gone[i].alias);
+			sqlite3_bind_int64(st, 3, gone[i].version);
+			if ((rc = step_done(st)) < 0)
+				break;
+			if (sqlite3_changes(im->db) > 0)
+				c->n[O_REMOVED][IMP_ALIASES]++;
+		}
+		rc = mine_put(im, model_row, gone[i].alias, 0);
+	}
+	for (ssize_t i = 0; i < n; i++)
+		free(gone[i].alias);
+	free(gone);
+	return rc;
+}
+
+/* Mirror the aliases of m (put_alias each, then drop_gone_aliases). */
 static int put_aliases(struct importer *im, int64_t model_row, const struct mlc_model *m,
 		       struct counts *c)
 {
-	for (size_t i = 0; i < m->n_aliases; i++) {
-		const struct mlc_alias *a = &m->aliases[i];
-		int64_t num = version_number(a->version), have = 0;
-		sqlite3_stmt *st;
-		char *what = xasprintf("model '%s' alias '%s'", m->name, a->alias);
-		int env = env_alias_refused(im, m, a->alias, what);
-		if (env != 0) {
-			free(what);
-			if (env < 0)
-				return -1;
-			continue;
-		}
-		st = use(im, S_ALIAS_INS);
-		if (num < 0) {
-			skip_part(im->rep, what, "its version is not a version number");
-			free(what);
-			continue;
-		}
-		sqlite3_bind_int64(st, 1, model_row);
-		bind_text(st, 2, a->alias);
-		sqlite3_bind_int64(st, 3, num);
-		if (step_done(st) < 0) {
-			free(what);
+	for (size_t i = 0; i < m->n_aliases; i++)
+		if (put_alias(im, model_row, m, &m->aliases[i], c) < 0)
 			return -1;
-		}
-		if (sqlite3_changes(im->db) > 0) {
-			c->n[O_ADDED][IMP_ALIASES]++;
-			free(what);
-			continue;
-		}
-		st = use(im, S_ALIAS_GET);
-		sqlite3_bind_int64(st, 1, model_row);
-		bind_text(st, 2, a->alias);
-		if (step_int(st, &have) < 0 || have == num) {
-			free(what);
-			if (have != num)
-				return -1;
-			c->n[O_PRESENT][IMP_ALIASES]++;
-			continue;
-		}
-		char *why =
-		    xasprintf("points at version %lld here and %s in the source; kept as is",
-			      (long long)have, a->version);
-		skip_part(im->rep, what, why);
-		free(what);
-		free(why);
-	}
-	return 0;
+	return drop_gone_aliases(im, model_row, m, c);
 }
 
 /* Copy one registered model with its tags, versions and aliases, whole. */
@@ -1168,12 +1333,14 @@ static char *audit_detail(const struct importer *im)
 	int any = 0;
 
 	for (int i = 0; i < IMP_N_ITEMS; i++) {
-		if (rep->added[i] == 0 && rep->updated[i] == 0)
+		if (rep->added[i] == 0 && rep->updated[i] == 0 && rep->removed[i] == 0)
 			continue;
 		sb_printf(&sb, "%s%s %lld", any ? ", " : "added ", item_names[i],
 			  (long long)rep->added[i]);
 		if (rep->updated[i])
 			sb_printf(&sb, " (+%lld updated)", (long long)rep->updated[i]);
+		if (rep->removed[i])
+			sb_printf(&sb, " (-%lld removed)", (long long)rep->removed[i]);
 		any = 1;
 	}
 	if (!any)

@@ -50,8 +50,10 @@ struct import_opts {
 struct import_report {
 	char *source, *target; /* URIs, as recorded */
 	/* Per item: new rows, rows changed to the source's values, rows that
-	 * were already there as the source has them. */
-	int64_t added[IMP_N_ITEMS], updated[IMP_N_ITEMS], present[IMP_N_ITEMS];
+	 * were already there as the source has them, and rows an earlier import
+	 * of this source made that the source no longer has (aliases only). */
+	int64_t added[IMP_N_ITEMS], updated[IMP_N_ITEMS], present[IMP_N_ITEMS],
+	    removed[IMP_N_ITEMS];
 	struct mlc_warning *skipped; /* damaged or refused parts; owned */
 	size_t n_skipped;
 	char **notes; /* things done differently from the source (renames); owned */
@@ -65,8 +67,12 @@ struct import_report {
  * the same source again adds nothing. Runs are written whole or not at all;
  * a damaged part of the source is skipped and listed in rep, never fatal.
  * An experiment whose id or name the target already uses for another one
- * gets a new id ("ID-N") or name ("NAME (N)"), listed in rep->notes; an alias
- * the target already points elsewhere is kept and listed as skipped. Writes
+ * gets a new id ("ID-N") or name ("NAME (N)"), listed in rep->notes. Aliases
+ * an earlier import of this source set (table import_aliases) follow the
+ * source: moved when it moved them, removed when it removed them, unless they
+ * were changed here since; an alias set here that the source points elsewhere
+ * is kept and listed as skipped, and one named like an environment of the
+ * target is never taken nor touched. Writes
  * one audit_log record (action "import") and an import_sources row.
  * Returns 0, or -1 with err filled when the import could not run at all.
  * Free rep with import_report_free either way. */
@@ -76,7 +82,7 @@ void import_report_free(struct import_report *rep);
 
 /* The name of an item in summaries ("experiments", "metric points", ...). */
 const char *import_item_name(enum import_item item);
-/* Rows added plus rows updated, over every item: 0 means nothing new. */
+/* Rows added, updated and removed, over every item: 0 means nothing new. */
 int64_t import_report_changes(const struct import_report *rep);
 
 #endif

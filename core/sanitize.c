@@ -105,3 +105,15 @@ int sanitize_is_clean(const char *s)
 	}
 	return 1;
 }
+
+/* utf8_decode for other files (tui/cli.c's JSON); 0 at the end of s too. */
+size_t sanitize_utf8_char(const char *s, size_t len, uint32_t *cp)
+{
+	return len ? utf8_decode((const unsigned char *)s, len, cp) : 0;
+}
+
+/* is_unsafe for other files. */
+int sanitize_unsafe_char(uint32_t cp)
+{
+	return is_unsafe(cp);
+}

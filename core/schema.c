@@ -235,6 +235,17 @@ static const char schema_v5[] =
     "  points INTEGER NOT NULL,"
     "  PRIMARY KEY (run_id, key_id, source_id)) WITHOUT ROWID;";
 
+/* v6 (import aliases): which aliases an import of a source set, and to which
+ * version, so importing that source again moves or removes the aliases it set
+ * (as the source did) and leaves the ones set here alone (import.c). */
+static const char schema_v6_import_aliases[] =
+    "CREATE TABLE IF NOT EXISTS import_aliases ("
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  alias TEXT NOT NULL,"
+    "  source_id INTEGER NOT NULL REFERENCES import_sources(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  PRIMARY KEY (model_id, alias, source_id)) WITHOUT ROWID;";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -422,6 +433,16 @@ static int migrate_v4(sqlite3 *db, const char *path, struct mlc_error *err)
 	return rc;
 }
 
+/* v6 (import aliases): the table of aliases imports set, only on a registry
+ * with the tables it refers to (a partial one, as test_audit migrates, has
+ * no model registry to import into). */
+static int migrate_v6_import_aliases(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	if (!has_table(db, "registered_models (id)") || !has_table(db, "import_sources (id)"))
+		return 0;
+	return exec(db, schema_v6_import_aliases, path, err);
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = int_of(db, "PRAGMA user_version", NULL);
@@ -466,6 +487,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 5) { /* import marks; indexes for windows of runs (core/sqlite_window.c) */
 		if (exec(db, schema_v5, path, err) < 0 || create_indexes(db, 1, err) < 0)
+			goto fail;
+	}
+	if (v < 6) { /* import aliases: the aliases imports set, by source */
+		if (migrate_v6_import_aliases(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

@@ -24,6 +24,8 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
+static char *json_text(const json_t *doc, size_t flags);
+
 /* ---- errors and identity ------------------------------------------------ */
 
 void cli_error(const struct cli_opts *o, const char *msg)
@@ -31,9 +33,9 @@ void cli_error(const struct cli_opts *o, const char *msg)
 	char *safe = sanitize_dup(msg);
 
 	if (o && o->json) {
-		json_t *j = json_pack("{s:{s:s}}", "error", "message", msg);
-		char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-		fprintf(stderr, "%s\n", s);
+		json_t *j = json_pack("{s:{s:o}}", "error", "message", cli_json_str(msg));
+		char *s = json_text(j, JSON_COMPACT);
+		fprintf(stderr, "%s\n", s ? s : "{\"error\":{\"message\":\"\"}}");
 		free(s);
 		json_decref(j);
 	} else {
@@ -336,13 +338,100 @@ void cli_table_print(struct cli_table *t)
 
 /* ---- JSON helpers ------------------------------------------------------- */
 
+/* JSON text is Unicode, but a string from a store may hold bytes that are not
+ * UTF-8 (jansson refuses those). Such a byte 0xNN is written as Python's
+ * surrogateescape decodes it: the lone surrogate U+DCNN, "\udcNN" in the
+ * text, so s.encode("utf-8", "surrogateescape") gives the bytes back
+ * (README.md, "JSON output"). Inside jansson the byte travels as the
+ * noncharacter U+FFFF and two hex digits (a real U+FFFF as two of them), and
+ * json_text writes both as escapes once jansson has written the document. */
+#define JSON_MARK "\xef\xbf\xbf"
+
+/* 1 if s is UTF-8 without U+FFFF: jansson can take it as it is. */
+static int json_plain(const char *s, size_t len)
+{
+	uint32_t cp;
+
+	for (size_t i = 0, n; i < len; i += n)
+		if ((n = sanitize_utf8_char(s + i, len - i, &cp)) == 0 || cp == 0xFFFF)
+			return 0;
+	return 1;
+}
+
+/* s as jansson carries it (see JSON_MARK); NULL when s needs no change. */
+static char *json_carry(const char *s)
+{
+	size_t len = strlen(s);
+	struct strbuf sb = {0};
+	uint32_t cp;
+
+	if (json_plain(s, len))
+		return NULL;
+	for (size_t i = 0, n; i < len; i += n) {
+		if ((n = sanitize_utf8_char(s + i, len - i, &cp)) == 0) {
+			sb_printf(&sb, JSON_MARK "%02x", (unsigned char)s[i]);
+			n = 1;
+		} else {
+			sb_addn(&sb, cp == 0xFFFF ? JSON_MARK JSON_MARK : s + i,
+				cp == 0xFFFF ? 6 : n);
+		}
+	}
+	return sb_detach(&sb);
+}
+
+/* The text jansson writes for doc (json_dumps flags, without
+ * JSON_ENSURE_ASCII), with each carried byte as "\udcNN", a carried U+FFFF
+ * as "\uffff", and the code points a terminal acts on that JSON leaves raw
+ * (DEL, C1 and bidi controls: sanitize.c's list) as "\uXXXX", so that the
+ * text is safe on a terminal and holds the same values. NULL on failure. */
+static char *json_text(const json_t *doc, size_t flags)
+{
+	char *raw = doc ? json_dumps(doc, flags) : NULL;
+	struct strbuf sb = {0};
+	size_t len, from = 0;
+	uint32_t cp;
+
+	if (raw == NULL)
+		return NULL;
+	len = strlen(raw);
+	for (size_t i = 0, n; i < len; i += n) {
+		char esc[8] = "";
+		if ((unsigned char)raw[i] < 0x7F) { /* most of the text */
+			n = 1;
+			continue;
+		}
+		n = sanitize_utf8_char(raw + i, len - i, &cp);
+		if (n == 0) { /* jansson writes UTF-8 only */
+			n = 1;
+		} else if (cp == 0xFFFF && strncmp(raw + i + n, JSON_MARK, 3) == 0) {
+			snprintf(esc, sizeof esc, "\\uffff"); /* a real U+FFFF */
+			n += 3;
+		} else if (cp == 0xFFFF && len - i - n >= 2) {
+			snprintf(esc, sizeof esc, "\\udc%.2s", raw + i + n); /* a carried byte */
+			n += 2;
+		} else if (n == 1 ? cp == 0x7F : sanitize_unsafe_char(cp)) {
+			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+		}
+		if (esc[0] == '\0')
+			continue;
+		sb_addn(&sb, raw + from, i - from);
+		sb_add(&sb, esc);
+		from = i + n;
+	}
+	sb_addn(&sb, raw + from, len - from);
+	free(raw);
+	return sb_detach(&sb);
+}
+
 /* Print one JSON document to stdout and release it. */
 int cli_json_out(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = json_text(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (s == NULL)
+	if (s == NULL) {
+		fprintf(stderr, "mlconsole: cannot write the JSON document\n");
 		return 1;
+	}
 	puts(s);
 	free(s);
 	return 0;
@@ -358,24 +447,34 @@ json_t *cli_json_metric(double v)
 	return json_real(v);
 }
 
+/* Pairs as one object, keys and values through cli_json_set and cli_json_str. */
 json_t *cli_json_kv(const struct mlc_kv *kv, size_t n)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
+		cli_json_set(o, kv[i].key, cli_json_str(kv[i].value));
 	return o;
 }
 
-/* A string safe for JSON: jansson needs valid UTF-8. */
+/* A JSON string of s as it is (NULL is ""), any bytes that are not UTF-8
+ * kept (JSON_MARK). */
 json_t *cli_json_str(const char *s)
 {
-	json_t *j = json_string(s ? s : "");
-	if (j == NULL) { /* invalid UTF-8: show it escaped */
-		char *safe = sanitize_dup(s);
-		j = json_string(safe);
-		free(safe);
-	}
+	char *carried = json_carry(s ? s : "");
+	json_t *j = json_string(carried ? carried : s ? s : "");
+
+	free(carried);
 	return j;
+}
+
+/* Set obj's member key (as it is, like cli_json_str) to v, which it takes. */
+int cli_json_set(json_t *obj, const char *key, json_t *v)
+{
+	char *carried = json_carry(key ? key : "");
+	int rc = json_object_set_new(obj, carried ? carried : key ? key : "", v);
+
+	free(carried);
+	return rc;
 }
 
 /* ---- models and versions ------------------------------------------------ */
@@ -533,7 +632,7 @@ static json_t *run_json(const struct mlc_run *run)
 	json_t *metrics = json_object();
 
 	for (size_t k = 0; k < run->n_metrics; k++)
-		json_object_set_new(metrics, run->metrics[k].key, cli_json_metric(run->metrics[k].value));
+		cli_json_set(metrics, run->metrics[k].key, cli_json_metric(run->metrics[k].value));
 	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run_id", cli_json_str(run->run_id),
 			 "run_name", cli_json_str(run->run_name), "experiment_id",
 			 cli_json_str(run->experiment_id), "status", cli_json_str(run->status), "start_time",
@@ -669,9 +768,9 @@ static int compare_json(const struct mlc_compare *c, const struct mlc_run *runs,
 		if (c->params[p].differs)
 			json_array_append_new(diff, cli_json_str(c->params[p].key));
 	for (size_t m = 0; m < c->nmetrics; m++)
-		json_object_set_new(best, c->metrics[m].key,
-				    c->metrics[m].best >= 0 ? cli_json_str(runs[c->metrics[m].best].run_id)
-							    : json_null());
+		cli_json_set(best, c->metrics[m].key,
+			     c->metrics[m].best >= 0 ? cli_json_str(runs[c->metrics[m].best].run_id)
+						     : json_null());
 	return cli_json_out(json_pack("{s:o,s:o,s:o}", "runs", arr, "differing_params", diff, "best", best));
 }
 

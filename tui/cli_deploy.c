@@ -70,10 +70,11 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	}
 	if (out->request_id > 0) {
 		struct mlc_request_list l = {0};
-		int rc = registry_requests(r, REQ_ALL, out->request_id, &l, &err) < 0
-			     ? cli_fail(o, &err)
-			     : cli_json_out(json_pack("{s:o,s:s}", "request", request_json(&l.items[0]),
-						      "summary", out->summary));
+		int rc =
+		    registry_requests(r, REQ_ALL, out->request_id, &l, &err) < 0
+			? cli_fail(o, &err)
+			: cli_json_out(json_pack("{s:o,s:o}", "request", request_json(&l.items[0]),
+						 "summary", cli_json_str(out->summary)));
 		MLC_LIST_FREE(&l);
 		return rc;
 	}
@@ -81,8 +82,8 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	struct mlc_event_list hist = {0};
 	int rc = registry_deployments(r, model, env, &live, &hist, &err) < 0 || live.n == 0
 		     ? cli_fail(o, &err)
-		     : cli_json_out(json_pack("{s:o,s:s}", "deployment", live_json(&live.items[0]),
-					      "summary", out->summary));
+		     : cli_json_out(json_pack("{s:o,s:o}", "deployment", live_json(&live.items[0]),
+					      "summary", cli_json_str(out->summary)));
 	MLC_LIST_FREE(&live);
 	MLC_LIST_FREE(&hist);
 	return rc;
@@ -672,16 +673,17 @@ static int audit_verify_cmd(const struct cli_opts *o, struct registry *r, struct
 		return cli_fail(o, err);
 	}
 	if (o->json) {
-		json_t *seen = c.seen_id ? json_pack("{s:I,s:s}", "id", (json_int_t)c.seen_id, "hash",
-						     c.seen_hash)
+		json_t *seen = c.seen_id ? json_pack("{s:I,s:o}", "id", (json_int_t)c.seen_id,
+						     "hash", cli_json_str(c.seen_hash))
 					 : json_null();
 		json_t *broken = c.kind ? json_pack("{s:I,s:s,s:o}", "id", (json_int_t)c.broken_id, "kind",
 						    c.kind, "problem", cli_json_str(c.problem))
 					: json_null();
-		json_t *v = json_pack("{s:b,s:I,s:{s:I,s:s},s:o,s:o,s:o}", "intact",
-				      c.kind == NULL && n == 0, "rows", (json_int_t)c.rows, "head",
-				      "id", (json_int_t)c.head_id, "hash", c.head_hash, "seen",
-				      seen, "broken", broken, "environments", envs);
+		json_t *v =
+		    json_pack("{s:b,s:I,s:{s:I,s:o},s:o,s:o,s:o}", "intact",
+			      c.kind == NULL && n == 0, "rows", (json_int_t)c.rows, "head", "id",
+			      (json_int_t)c.head_id, "hash", cli_json_str(c.head_hash), "seen",
+			      seen, "broken", broken, "environments", envs);
 		if (c.journal[0]) { /* a server's: its lines are rows, ids line numbers */
 			json_object_set_new(v, "journal", cli_json_str(c.journal));
 			json_object_set_new(v, "unchained", json_integer(c.unchained));

@@ -475,9 +475,10 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
 		rc = cli_json_out(json_pack(
-		    "{s:{s:s,s:s,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model", model,
-		    "feature", o->feature, "method", drift_method_name(r->method), "window_end",
-		    (json_int_t)window_end, "score", r->score, "statistic", r->statistic, "p_value",
+		    "{s:{s:o,s:o,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model",
+		    cli_json_str(model), "feature", cli_json_str(o->feature), "method",
+		    drift_method_name(r->method), "window_end", (json_int_t)window_end, "score",
+		    r->score, "statistic", r->statistic, "p_value",
 		    isnan(r->p_value) ? json_null() : json_real(r->p_value), "threshold",
 		    r->threshold, "drift", r->drift, "status", drift_status_name(r->status)));
 	} else {

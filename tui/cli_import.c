@@ -1,6 +1,7 @@
 /* cli_import.c: `mlconsole import SRC` — copy a registry (an MLflow file store,
  * another local registry) into the current local one, with a progress bar on a
- * terminal and a summary of what was copied and skipped (text or --json). */
+ * terminal and a summary of what was copied (text or --json); what was skipped
+ * goes to stderr, one line each, and makes the exit status 1. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,33 +71,40 @@ static int print_json(const struct import_report *rep)
 	for (size_t i = 0; i < rep->n_notes; i++)
 		json_array_append_new(notes, cli_json_str(rep->notes[i]));
 	return cli_json_out(
-	    json_pack("{s:{s:o,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:I}}", "import", "source",
+	    json_pack("{s:{s:o,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:I}}", "import", "source",
 		      cli_json_str(rep->source), "target", cli_json_str(rep->target), "nothing_new",
-		      import_report_changes(rep) == 0, "added", counts_json(rep->added), "updated",
-		      counts_json(rep->updated), "present", counts_json(rep->present), "skipped",
+		      import_report_changes(rep) == 0, "complete", rep->n_skipped == 0, "added",
+		      counts_json(rep->added), "updated", counts_json(rep->updated), "present",
+		      counts_json(rep->present), "removed", counts_json(rep->removed), "skipped",
 		      skipped, "notes", notes, "elapsed_ms", (json_int_t)rep->elapsed_ms));
 }
 
-/* The counts as an aligned table, items with nothing at all left out. */
+/* The counts as an aligned table, items with nothing at all left out, and a
+ * REMOVED column only when something was removed. */
 static void print_counts(const struct import_report *rep)
 {
 	struct cli_table t;
-	char a[32], u[32], p[32];
+	char a[32], u[32], p[32], r[32];
+	int64_t removed = 0;
 
-	cli_table_init(&t, 4);
-	cli_table_row(&t, (const char *[]){"ITEM", "ADDED", "UPDATED", "ALREADY THERE"});
+	for (int i = 0; i < IMP_N_ITEMS; i++)
+		removed += rep->removed[i];
+	cli_table_init(&t, removed ? 5 : 4);
+	cli_table_row(&t, (const char *[]){"ITEM", "ADDED", "UPDATED", "ALREADY THERE", "REMOVED"});
 	for (int i = 0; i < IMP_N_ITEMS; i++) {
-		if (rep->added[i] + rep->updated[i] + rep->present[i] == 0)
+		if (rep->added[i] + rep->updated[i] + rep->present[i] + rep->removed[i] == 0)
 			continue;
 		snprintf(a, sizeof a, "%lld", (long long)rep->added[i]);
 		snprintf(u, sizeof u, "%lld", (long long)rep->updated[i]);
 		snprintf(p, sizeof p, "%lld", (long long)rep->present[i]);
-		cli_table_row(&t, (const char *[]){import_item_name((enum import_item)i), a, u, p});
+		snprintf(r, sizeof r, "%lld", (long long)rep->removed[i]);
+		cli_table_row(&t,
+			      (const char *[]){import_item_name((enum import_item)i), a, u, p, r});
 	}
 	cli_table_print(&t);
 }
 
-/* Print a line of outside text, sanitised. */
+/* Print a line of outside text, sanitised, on stdout. */
 static void print_safe(const char *prefix, const char *a, const char *b)
 {
 	char *sa = sanitize_dup(a), *sb = b ? sanitize_dup(b) : NULL;
@@ -106,16 +114,21 @@ static void print_safe(const char *prefix, const char *a, const char *b)
 	free(sb);
 }
 
-/* The summary as text on stdout. */
+/* The summary as text on stdout ("nothing new: everything ..." only when
+ * nothing was skipped). */
 static void print_text(const struct import_report *rep)
 {
 	char *src = sanitize_dup(rep->source), *dst = sanitize_dup(rep->target);
 
-	if (import_report_changes(rep) == 0)
+	if (import_report_changes(rep) == 0 && rep->n_skipped == 0)
 		printf("nothing new: everything in %s is already in %s (%lld runs, %lld metric "
 		       "points checked)\n",
 		       src, dst, (long long)rep->present[IMP_RUNS],
 		       (long long)rep->present[IMP_METRIC_POINTS]);
+	else if (import_report_changes(rep) == 0)
+		printf("nothing new from the parts of %s that could be taken; %zu part%s skipped "
+		       "(listed on stderr), so %s may differ from it\n",
+		       src, rep->n_skipped, rep->n_skipped == 1 ? " was" : "s were", dst);
 	else
 		printf("imported %s into %s in %.1f s\n", src, dst, (double)rep->elapsed_ms / 1000);
 	print_counts(rep);
@@ -123,13 +136,27 @@ static void print_text(const struct import_report *rep)
 		printf("notes:\n");
 	for (size_t i = 0; i < rep->n_notes; i++)
 		print_safe("  ", rep->notes[i], NULL);
-	if (rep->n_skipped)
-		printf("skipped %zu damaged or refused part%s of the source:\n", rep->n_skipped,
-		       rep->n_skipped == 1 ? "" : "s");
-	for (size_t i = 0; i < rep->n_skipped; i++)
-		print_safe("  ", rep->skipped[i].path, rep->skipped[i].reason);
 	free(src);
 	free(dst);
+}
+
+/* Each skipped part on stderr, one line each ("mlconsole: import: skipped
+ * PATH: REASON", or a JSON error object with --json), then a count; the exit
+ * status: 1 if anything was skipped, else 0. */
+static int report_skipped(const struct cli_opts *o, const struct import_report *rep)
+{
+	for (size_t i = 0; i < rep->n_skipped; i++) {
+		char *msg = xasprintf("import: skipped %s: %s", rep->skipped[i].path,
+				      rep->skipped[i].reason);
+		cli_error(o, msg);
+		free(msg);
+	}
+	if (rep->n_skipped && !o->json)
+		fprintf(stderr,
+			"mlconsole: import: %zu damaged or refused part%s skipped (listed "
+			"above); the rest was imported\n",
+			rep->n_skipped, rep->n_skipped == 1 ? "" : "s");
+	return rep->n_skipped ? 1 : 0;
 }
 
 /* Open the source read-only; NULL with err filled. */
@@ -169,11 +196,9 @@ static int run_import(const struct cli_opts *o, struct registry *src, struct reg
 			rc = print_json(&rep);
 		else
 			print_text(&rep);
-		if (rep.n_skipped && !o->json)
-			fprintf(stderr,
-				"mlconsole: import: %zu damaged or refused part%s skipped "
-				"(listed above); the rest was imported\n",
-				rep.n_skipped, rep.n_skipped == 1 ? "" : "s");
+		fflush(stdout);
+		if (report_skipped(o, &rep))
+			rc = 1;
 	}
 	import_report_free(&rep);
 	return rc;

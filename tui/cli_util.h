@@ -15,8 +15,12 @@ int cli_fail(const struct cli_opts *o, const struct mlc_error *err);
 int cli_usage(const struct cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print one JSON document to stdout and release it; 0 or 1. */
 int cli_json_out(json_t *doc);
-/* A JSON string (invalid UTF-8 shown escaped). */
+/* A JSON string of s as it is: bytes that are not UTF-8 come out as
+ * "\udcNN" (Python's surrogateescape; README.md "JSON output"). Every string
+ * from outside goes through this, or cli_json_set for a member name. */
 json_t *cli_json_str(const char *s);
+/* Set obj's member key (bytes kept as cli_json_str does) to v, which it takes. */
+int cli_json_set(json_t *obj, const char *key, json_t *v);
 /* A metric value: non-finite ones as MLflow's strings. */
 json_t *cli_json_metric(double v);
 json_t *cli_json_kv(const struct mlc_kv *kv, size_t n);

@@ -53,10 +53,14 @@ expect_in "$T/err" "not an MLflow file store" "says what the folder is not"
 
 # ---- importing each store ----
 db="$T/reg.db"
-for store in "$P" "$F" "$W/mlruns" "$W/src/mlruns"; do
+for store in "$P" "$F" "$W/mlruns"; do
 	expect_exit 0 "import $(basename "$(dirname "$store")")/$(basename "$store")" -- "$M" -r "$db" import "$store"
 	expect_in "$T/out" "imported mlruns:" "import names the source"
 done
+# the second store of silver6wings has other versions of the same numbers
+expect_exit 1 "import src/mlruns (exit 1: versions kept as they are)" -- "$M" -r "$db" import "$W/src/mlruns"
+expect_in "$T/out" "imported mlruns:" "import names the source"
+expect_in "$T/err" "mlconsole: import: skipped model 'sk-learn-random-forest-reg-model' version 1: the local registry has another version 1" "the version kept is named on stderr"
 expect_exit 0 "experiments of the imported registry" -- "$M" -r "$db" experiments --all --json
 python3 - "$T/out" <<'PY' && ok "14 experiments, 113 runs in the registry" || fail "imported experiments"
 import json, sys
@@ -137,11 +141,28 @@ head -c 100 "$T/damaged/1/26df4d45aa134dcaaef9e42ba1818e3d/meta.yaml" >"$T/cut" 
 	mv "$T/cut" "$T/damaged/1/26df4d45aa134dcaaef9e42ba1818e3d/meta.yaml"
 printf 'this is not a metric line\n' >>"$run/metrics/train/loss"
 rm -rf "$run/params" && echo "not a folder" >"$run/params"
-expect_exit 0 "import of a damaged copy" -- "$M" -r "$T/d.db" import "$T/damaged"
-expect_in "$T/out" "26df4d45aa134dcaaef9e42ba1818e3d/meta.yaml: no run_id (a truncated file?)" "truncated meta.yaml reported with its path"
-expect_in "$T/out" "metrics/train/loss: line" "garbage metric line reported with its path and line"
-expect_in "$T/out" "f60ab17eafd546f28a8135f8ac5b21e7/params: not a folder" "unreadable folder reported"
+expect_exit 1 "import of a damaged copy (exit 1: parts skipped)" -- "$M" -r "$T/d.db" import "$T/damaged"
+expect_in "$T/err" "mlconsole: import: skipped $T/damaged/1/26df4d45aa134dcaaef9e42ba1818e3d/meta.yaml: no run_id (a truncated file?)" "truncated meta.yaml reported on stderr with its path"
+expect_in "$T/err" "metrics/train/loss: line" "garbage metric line reported on stderr with its path and line"
+expect_in "$T/err" "f60ab17eafd546f28a8135f8ac5b21e7/params: not a folder" "unreadable folder reported on stderr"
 expect_in "$T/err" "the rest was imported" "stderr says the rest was imported"
+expect_not_in "$T/out" "not a folder" "the skipped parts are not on stdout"
+n=$(grep -c '^mlconsole: import: skipped ' "$T/err")
+[ "$n" -ge 3 ] && ok "one stderr line per skipped part ($n)" || fail "skipped lines: $(cat "$T/err")"
+expect_exit 1 "a second import of the damaged copy" -- "$M" -r "$T/d.db" import "$T/damaged"
+expect_not_in "$T/out" "everything" "never 'everything is already in' when parts were skipped"
+expect_in "$T/out" "nothing new from the parts of" "says only the readable parts are in"
+expect_in "$T/err" "metrics/train/loss: line" "the damage is reported again"
+expect_exit 1 "the damaged copy --json" -- "$M" -r "$T/d.db" import "$T/damaged" --json
+python3 - "$T/out" "$T/err" <<'PY' && ok "--json: complete false, skipped listed, one JSON error per part on stderr" || fail "damaged --json: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+assert d["complete"] is False and d["nothing_new"] is True, d
+assert any(x["path"].endswith("metrics/train/loss") for x in d["skipped"]), d["skipped"]
+errs = [json.loads(l)["error"]["message"] for l in open(sys.argv[2]) if l.strip()]
+assert len(errs) == len(d["skipped"]), (errs, d["skipped"])
+assert all(e.startswith("import: skipped ") for e in errs), errs
+PY
 expect_exit 0 "runs after a damaged import" -- "$M" -r "$T/d.db" runs DQN --all --json
 python3 - "$T/out" <<'PY' && ok "the 4 sound runs imported" || fail "damaged import runs"
 import json, sys
@@ -181,8 +202,8 @@ print("%s/%d" % (live[0] if live else "", len([h for h in d["history"] if h["env
 }
 pol="$T/policy.db"
 "$M" -r "$pol" env set production --required-approvals 2 >/dev/null || fail "env set production"
-expect_exit 0 "import of a file store with models/churn/aliases/production" -- "$M" -r "$pol" import "$fs"
-expect_in "$T/out" "model 'churn' alias 'production': named like the environment 'production' here" \
+expect_exit 1 "import of a file store with models/churn/aliases/production (exit 1: refused)" -- "$M" -r "$pol" import "$fs"
+expect_in "$T/err" "model 'churn' alias 'production': named like the environment 'production' here" \
 	"the output names the alias not taken and why"
 [ "$(live_in "$pol" churn production)" = "/0" ] && ok "nothing live in production, no deployment row" ||
 	fail "after the import churn in production is $(live_in "$pol" churn production) (version/rows)"
@@ -201,7 +222,7 @@ PY
 # environment of that name) is not taken either, and says so in --json
 src="$T/source.db"
 "$M" -r "$src" import "$fs" >/dev/null || fail "import into the source registry"
-expect_exit 0 "import of a local registry with an alias named like an environment --json" -- \
+expect_exit 1 "import of a local registry with an alias named like an environment --json" -- \
 	"$M" -r "$pol" import "$src" --json
 python3 - "$T/out" <<'PY' && ok "--json lists it as skipped with the reason" || fail "import --json: $(head -c 600 "$T/out")"
 import json, sys
@@ -219,6 +240,70 @@ expect_in "$T/out" "removed the alias 'production' of churn (version 1)" "env se
 	fail "after env set churn in production is $(live_in "$src" churn production)"
 expect_exit 0 "audit after env set" -- "$M" -r "$src" audit --json
 expect_in "$T/out" "removed alias 'production' of churn (version 1)" "the policy audit record names the removed alias"
+# ---- a re-import keeps the aliases equal to the source (issue 15) ----
+# Aliases this source's import set move and go with it; one set here, or one
+# moved here since, stays (and is reported while it differs).
+cp -r "$W/mlruns" "$T/al"
+chmod -R u+w "$T/al"
+am="$T/al/models/sk-learn-random-forest-reg-model/aliases"
+mkdir -p "$am"
+printf 1 >"$am/champion"
+printf 2 >"$am/challenger"
+printf 3 >"$am/old"
+printf 1 >"$am/shadow"
+expect_exit 0 "first import of a store with aliases" -- "$M" -r "$T/al.db" import "$T/al"
+# aliases DB: the model's aliases as "alias=version ..." sorted
+aliases() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(" ".join("%s=%d" % r for r in db.execute("SELECT a.alias, a.version FROM model_aliases a"
+    " JOIN registered_models m ON m.id = a.model_id WHERE m.name = ? ORDER BY a.alias", (sys.argv[2],))))' "$1" "$2"
+}
+python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+mid = db.execute("SELECT id FROM registered_models WHERE name = ?", ("sk-learn-random-forest-reg-model",)).fetchone()[0]
+db.execute("INSERT INTO model_aliases (model_id, alias, version) VALUES (?, ?, ?)", (mid, "local", 2))
+db.execute("UPDATE model_aliases SET version = ? WHERE model_id = ? AND alias = ?", (3, mid, "shadow"))
+db.commit()' "$T/al.db" || fail "setting aliases locally"
+printf 4 >"$am/champion"
+rm "$am/old"
+printf 2 >"$am/local"
+printf 2 >"$am/shadow"
+expect_exit 1 "re-import after the source moved champion and removed old (exit 1: shadow kept)" -- "$M" -r "$T/al.db" import "$T/al"
+got=$(aliases "$T/al.db" sk-learn-random-forest-reg-model)
+[ "$got" = "challenger=2 champion=4 local=2 shadow=3" ] && ok "champion moved, old gone, the local and the locally moved alias kept" ||
+	fail "aliases after the re-import: $got"
+expect_in "$T/out" "REMOVED" "the summary has a REMOVED column"
+expect_in "$T/err" "alias 'shadow': points at version 3 here and 2 in the source; kept as is (moved here since this source was imported)" "the locally moved alias is reported"
+expect_not_in "$T/err" "alias 'local'" "the local alias agrees with the source: nothing to report"
+rm "$am/local" "$am/shadow"
+expect_exit 0 "re-import after the source removed local and shadow --json" -- "$M" -r "$T/al.db" import "$T/al" --json
+got=$(aliases "$T/al.db" sk-learn-random-forest-reg-model)
+[ "$got" = "challenger=2 champion=4 local=2 shadow=3" ] && ok "aliases the source never set here stay when it removes them" ||
+	fail "aliases after removing local and shadow: $got"
+python3 - "$T/out" <<'PY' && ok "--json: complete, nothing removed" || fail "--json: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+assert d["complete"] is True and d["removed"]["aliases"] == 0, d
+PY
+rm "$am/challenger"
+expect_exit 0 "re-import after the source removed challenger --json" -- "$M" -r "$T/al.db" import "$T/al" --json
+python3 - "$T/out" <<'PY' && ok "--json counts the removed alias" || fail "--json: $(head -c 600 "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["import"]
+assert d["removed"]["aliases"] == 1 and d["nothing_new"] is False, d
+PY
+got=$(aliases "$T/al.db" sk-learn-random-forest-reg-model)
+[ "$got" = "champion=4 local=2 shadow=3" ] && ok "challenger gone" || fail "aliases: $got"
+# an alias named like an environment is never touched, even one an import set
+"$M" -r "$T/al.db" env set champion >/dev/null 2>&1 || fail "env set champion"
+printf 3 >"$am/champion"
+expect_exit 1 "re-import with champion now an environment" -- "$M" -r "$T/al.db" import "$T/al"
+expect_in "$T/err" "alias 'champion': named like the environment 'champion' here" "refused, with why"
+rm "$am/champion"
+"$M" -r "$T/al.db" import "$T/al" >/dev/null 2>&1
+[ "$(live_in "$T/al.db" sk-learn-random-forest-reg-model champion)" = "/0" ] && ok "nothing live in champion after the source removed it" ||
+	fail "champion: $(live_in "$T/al.db" sk-learn-random-forest-reg-model champion)"
 # ---- symbolic links in a store (issue 11, item 3) ----
 # mkrun STORE: a store with experiment 1 'links' and one run; its folder is echoed.
 mkrun() {
@@ -235,8 +320,8 @@ secret="not-for-the-registry-$$"
 printf '%s' "$secret" >"$T/secret"
 run=$(mkrun "$T/leakstore")
 ln -s "$T/secret" "$run/params/leak"
-expect_exit 0 "import of a store with params/leak -> a file outside it" -- timeout 20 "$M" -r "$T/links.db" import "$T/leakstore"
-expect_in "$T/out" "params/leak: cannot read: a symbolic link that leads out of the store" "the link is reported with its path and why"
+expect_exit 1 "import of a store with params/leak -> a file outside it" -- timeout 20 "$M" -r "$T/links.db" import "$T/leakstore"
+expect_in "$T/err" "params/leak: cannot read: a symbolic link that leads out of the store" "the link is reported with its path and why"
 ! grep -aq "$secret" "$T"/links.db* && ok "the registry never holds the file's content" || fail "the secret was copied into the registry"
 expect_exit 0 "runs of the imported store" -- "$M" -r "$T/links.db" runs links --json
 expect_in "$T/out" '"lr"' "the rest of the run is imported"

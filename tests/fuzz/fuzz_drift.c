@@ -53,6 +53,12 @@ int cli_json_out(json_t *doc)
 	return 0;
 }
 
+/* Stub: a JSON string (only `drift record` makes one; it is not fuzzed). */
+json_t *cli_json_str(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
 /* strtod on the line, the reader the scanner replaced; 0 or -1. */
 static int strtod_reader(const char *s, double *out)
 {

@@ -61,8 +61,8 @@ expect_in "$T/out" "nothing new" "adds nothing"
 # An alias named like an environment of the target (fraud-detector's champion
 # here) is never taken: here the alias E is the version live in E (issue 11).
 "$M" -r "$T/policy.db" env set champion --required-approvals 1 >/dev/null || fail "env set champion"
-expect_exit 0 "import from the server into a registry with an environment champion" -- "$M" -r "$T/policy.db" import "$URL"
-expect_in "$T/out" "model 'fraud-detector' alias 'champion': named like the environment 'champion' here" "the alias not taken is named, with why"
+expect_exit 1 "import from the server into a registry with an environment champion (exit 1: refused)" -- "$M" -r "$T/policy.db" import "$URL"
+expect_in "$T/err" "model 'fraud-detector' alias 'champion': named like the environment 'champion' here" "the alias not taken is named, with why"
 expect_exit 0 "deployments after the import" -- "$M" -r "$T/policy.db" deployments fraud-detector --json
 python3 - "$T/out" <<'PY' && ok "nothing live in champion, no deployment row" || fail "deployments: $(head -c 400 "$T/out")"
 import json, sys

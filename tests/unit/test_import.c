@@ -419,6 +419,99 @@ static void test_an_alias_pointing_elsewhere_here_is_kept_and_reported(void **st
 	import_report_free(&rep);
 }
 
+/* The aliases of model fraud in target, "alias=version ..." by alias. */
+static const char *fraud_aliases(const char *target)
+{
+	return q_text(target,
+		      "SELECT group_concat(alias || '=' || version, ' ') FROM"
+		      " (SELECT a.alias, a.version FROM model_aliases a JOIN registered_models m"
+		      " ON m.id = a.model_id WHERE m.name = 'fraud' ORDER BY a.alias)");
+}
+
+static void test_aliases_an_import_set_move_and_go_with_the_source(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t5.db");
+
+	(void)state;
+	make_store("s5");
+	put("s5/models/fraud/aliases/champion", "1");
+	put("s5/models/fraud/aliases/old", "2");
+	import_into(tpath("s5"), db, &rep);
+	assert_int_equal(rep.added[IMP_ALIASES], 2);
+	import_report_free(&rep);
+	assert_string_equal(fraud_aliases(db), "champion=1 old=2");
+	/* set here: not this source's, whatever the source does with the name */
+	q_exec(db, "INSERT INTO model_aliases (model_id, alias, version) VALUES (1, 'mine', 1)");
+	put("s5/models/fraud/aliases/champion", "2");
+	put("s5/models/fraud/aliases/mine", "2");
+	unlink(tpath("s5/models/fraud/aliases/old"));
+	import_into(tpath("s5"), db, &rep);
+	assert_int_equal(rep.updated[IMP_ALIASES], 1);
+	assert_int_equal(rep.removed[IMP_ALIASES], 1);
+	assert_true(import_report_changes(&rep) == 2);
+	assert_true(skipped(&rep, "alias 'mine'", "set here, not by an import of this source"));
+	assert_string_equal(fraud_aliases(db), "champion=2 mine=1");
+	assert_string_equal(q_text(db, "SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1"),
+			    "added aliases 0 (+1 updated) (-1 removed); 1 skipped");
+	import_report_free(&rep);
+	/* the source removes every alias: only the one it set goes */
+	unlink(tpath("s5/models/fraud/aliases/champion"));
+	unlink(tpath("s5/models/fraud/aliases/mine"));
+	import_into(tpath("s5"), db, &rep);
+	assert_int_equal(rep.removed[IMP_ALIASES], 1);
+	assert_int_equal(rep.n_skipped, 0);
+	assert_string_equal(fraud_aliases(db), "mine=1");
+	assert_int_equal(q_int(db, "SELECT count(*) FROM import_aliases"), 0);
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
+static void test_an_alias_moved_here_stays_and_a_damaged_model_removes_none(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t6.db");
+
+	(void)state;
+	make_store("s6");
+	put("s6/models/fraud/aliases/champion", "1");
+	put("s6/models/fraud/aliases/old", "1");
+	import_into(tpath("s6"), db, &rep);
+	import_report_free(&rep);
+	q_exec(db, "UPDATE model_aliases SET version = 2 WHERE alias = 'champion'");
+	put("s6/models/fraud/aliases/champion", "1"); /* unchanged in the source */
+	/* old becomes unreadable: a link out of the store (a damaged model folder) */
+	unlink(tpath("s6/models/fraud/aliases/old"));
+	assert_int_equal(symlink("/etc/passwd", tpath("s6/models/fraud/aliases/old")), 0);
+	import_into(tpath("s6"), db, &rep);
+	assert_true(
+	    skipped(&rep, "alias 'champion'",
+		    "points at version 2 here and 1 in the source; kept as is (moved here"));
+	assert_true(skipped(&rep, "model 'fraud' alias 'old'", "model is damaged; kept as is"));
+	assert_int_equal(rep.removed[IMP_ALIASES], 0);
+	assert_string_equal(fraud_aliases(db), "champion=2 old=1");
+	import_report_free(&rep);
+}
+
+/* A registry from before the import aliases (schema v5) gains their table
+ * when opened, and its next import fills it. */
+static void test_a_version_5_registry_gains_the_import_aliases(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t7.db");
+
+	(void)state;
+	make_store("s7");
+	registry_close(open_uri(db, 1));
+	q_exec(db, "DROP TABLE import_aliases; PRAGMA user_version = 5");
+	import_into(tpath("s7"), db, &rep);
+	assert_int_equal(rep.added[IMP_ALIASES], 1);
+	assert_true(q_int(db, "PRAGMA user_version") >= 6);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM import_aliases"), 1);
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
 static void test_another_version_of_the_same_number_is_kept_and_reported(void **state)
 {
 	struct import_report rep;
@@ -861,6 +954,9 @@ int main(void)
 	    cmocka_unit_test(test_a_finished_run_and_new_points_are_brought_up_to_date),
 	    cmocka_unit_test(test_an_alias_pointing_elsewhere_here_is_kept_and_reported),
 	    cmocka_unit_test(test_another_version_of_the_same_number_is_kept_and_reported),
+	    cmocka_unit_test(test_aliases_an_import_set_move_and_go_with_the_source),
+	    cmocka_unit_test(test_an_alias_moved_here_stays_and_a_damaged_model_removes_none),
+	    cmocka_unit_test(test_a_version_5_registry_gains_the_import_aliases),
 	    cmocka_unit_test(test_damaged_source_files_are_reported_and_the_rest_imported),
 	    cmocka_unit_test(test_a_local_registry_imports_into_another_unchanged),
 	    cmocka_unit_test(test_targets_that_are_not_writable_local_registries_are_refused),
