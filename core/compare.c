@@ -221,6 +221,50 @@ static void build_metrics(struct mlc_compare *c, const struct mlc_run *runs, siz
 	free(keys);
 }
 
+/* Fill dataset row d for the role of in from runs[0..n); returns whether
+ * its digests differ. */
+static int build_dataset(struct mlc_compare *c, struct compare_dataset *d,
+			 const struct mlc_dataset_input *in, const struct mlc_run *runs, size_t n)
+{
+	d->context = arena_strdup(&c->arena, in->context);
+	d->name = arena_strdup(&c->arena, in->name);
+	d->digests = arena_alloc(&c->arena, n * sizeof *d->digests);
+	for (size_t i = 0; i < n; i++) {
+		const struct mlc_dataset_input *x = mlc_run_input_like(&runs[i], in);
+
+		d->digests[i] = x ? arena_strdup(&c->arena, x->digest) : NULL;
+		if (!same_value(d->digests[i], d->digests[0]))
+			d->differs = 1;
+	}
+	return d->differs;
+}
+
+/* Build the dataset rows of c: one per role (context, name) any run has. */
+static void build_datasets(struct mlc_compare *c, const struct mlc_run *runs, size_t n)
+{
+	size_t total = 0, k = 0;
+	struct mlc_dataset_input *all;
+
+	for (size_t i = 0; i < n; i++)
+		total += runs[i].n_inputs;
+	if (total == 0)
+		return;
+	all = xmalloc(total * sizeof *all);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < runs[i].n_inputs; j++)
+			all[k++] = runs[i].inputs[j];
+	mlc_inputs_sort(all, total);
+	c->datasets = arena_alloc(&c->arena, total * sizeof *c->datasets);
+	for (size_t i = 0; i < total; i++) {
+		if (i > 0 && strcmp(all[i].context, all[i - 1].context) == 0 &&
+		    strcmp(all[i].name, all[i - 1].name) == 0)
+			continue;
+		c->ndatasets_differ +=
+		    (size_t)build_dataset(c, &c->datasets[c->ndatasets++], &all[i], runs, n);
+	}
+	free(all);
+}
+
 /* Keys and values are copied into c->arena, so c outlives runs. */
 int compare_build(struct mlc_compare *c, const struct mlc_run *runs, size_t n,
 		  const char *const *flipped, size_t nflipped)
@@ -229,6 +273,7 @@ int compare_build(struct mlc_compare *c, const struct mlc_run *runs, size_t n,
 	c->nruns = n;
 	build_params(c, runs, n);
 	build_metrics(c, runs, n, flipped, nflipped);
+	build_datasets(c, runs, n);
 	return 0;
 }
 

@@ -29,6 +29,14 @@ struct compare_metric {
 	int best;        /* index of the best run, -1 when no finite value; ties: first */
 };
 
+/* A dataset role (context and name, e.g. training fraud-train) of the runs:
+ * the digest each run used, so "same data or not" shows. */
+struct compare_dataset {
+	const char *context, *name;
+	const char **digests; /* one per run; NULL where the run used no such dataset */
+	int differs;	      /* not every run used the same digest (missing counts) */
+};
+
 struct mlc_compare {
 	struct mlc_arena arena;
 	size_t nruns;
@@ -36,6 +44,8 @@ struct mlc_compare {
 	size_t nparams, nparams_differ;
 	struct compare_metric *metrics; /* sorted by key */
 	size_t nmetrics;
+	struct compare_dataset *datasets; /* mlc_inputs_sort's order */
+	size_t ndatasets, ndatasets_differ;
 };
 
 /* Build the comparison of runs[0..n). flipped[0..nflipped) names metrics whose

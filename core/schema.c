@@ -235,6 +235,22 @@ static const char schema_v5[] =
     "  points INTEGER NOT NULL,"
     "  PRIMARY KEY (run_id, key_id, source_id)) WITHOUT ROWID;";
 
+/* Datasets (lineage): the datasets each run used, MLflow's run inputs with
+ * their mlflow.data.context tag (MLFLOW.md §13), one row per input; source,
+ * schema and profile are MLflow's JSON text. Created only where the runs
+ * table is (a partial registry has none). */
+static const char schema_datasets[] =
+    "CREATE TABLE IF NOT EXISTS run_inputs ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  digest TEXT NOT NULL,"
+    "  context TEXT NOT NULL DEFAULT '',"
+    "  source_type TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  schema TEXT NOT NULL DEFAULT '',"
+    "  profile TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (run_id, name, digest, context)) WITHOUT ROWID;";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -422,6 +438,14 @@ static int migrate_v4(sqlite3 *db, const char *path, struct mlc_error *err)
 	return rc;
 }
 
+/* The datasets step (lineage): the run_inputs table, on a registry with runs. */
+static int migrate_datasets(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	if (!has_table(db, "runs (id)"))
+		return 0;
+	return exec(db, schema_datasets, path, err);
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = int_of(db, "PRAGMA user_version", NULL);
@@ -466,6 +490,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 5) { /* import marks; indexes for windows of runs (core/sqlite_window.c) */
 		if (exec(db, schema_v5, path, err) < 0 || create_indexes(db, 1, err) < 0)
+			goto fail;
+	}
+	if (v < 6) { /* datasets (lineage): run inputs, where runs are */
+		if (migrate_datasets(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
