@@ -913,6 +913,8 @@ int cli_run(const struct cli_opts *o)
 		return cli_drift(o);
 	if (strcmp(name, "import") == 0)
 		return cli_import(o);
+	if (strcmp(name, "diff") == 0)
+		return cli_diff(o);
 	if (strcmp(name, "env") == 0)
 		return cli_env(o);
 	if (strcmp(name, "hook") == 0)

@@ -254,6 +254,42 @@ static void test_compare_marks_changed_training_data(void **state)
 	registry_close(r);
 }
 
+/* diff of v1 and v3: 7 rows differ and come first, in section order; the
+ * evaluation dataset is the same. */
+static void test_version_diff_puts_differences_first(void **state)
+{
+	static const char *const first[][2] = {
+	    {"param", "depth"},
+	    {"param", "lr"},
+	    {"metric", "loss"},
+	    {"metric", "val_auc"},
+	    {"dataset", "fraud-train (training)"},
+	    {"source", "git commit"},
+	    {"tag", "mlflow.runName"},
+	};
+	struct registry *r = open_uri(STORE "/mlflow.db", 0);
+	struct mlc_version_diff d;
+	struct mlc_error err = {0};
+
+	(void)state;
+	assert_int_equal(version_diff_fetch(r, "fraud-lineage-model", "1", "3", &d, &err), 0);
+	assert_int_equal(d.ndiffer, 7);
+	for (size_t i = 0; i < 7; i++) {
+		assert_true(d.rows[i].differs);
+		assert_string_equal(d.rows[i].section, first[i][0]);
+		assert_string_equal(d.rows[i].key, first[i][1]);
+	}
+	assert_string_equal(d.rows[4].values[0], "be4e2756");
+	assert_string_equal(d.rows[4].values[1], "561126d3");
+	assert_false(d.rows[7].differs);
+	assert_string_equal(d.rows[7].key, "fraud-eval (evaluation)");
+	version_diff_free(&d);
+	assert_int_equal(version_diff_fetch(r, "fraud-lineage-model", "1", "9", &d, &err), -1);
+	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
+	version_diff_free(&d);
+	registry_close(r);
+}
+
 /* ---- the fixture server's runs/get and runs/search --------------------------- */
 
 static void check_alpha_beta(const struct mlc_run *alpha, const struct mlc_run *beta)
@@ -457,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(test_a_run_without_inputs_has_none),
 	    cmocka_unit_test(test_each_store_round_trips_through_import),
 	    cmocka_unit_test(test_compare_marks_changed_training_data),
+	    cmocka_unit_test(test_version_diff_puts_differences_first),
 	};
 	const char *args[] = {"--runs", "5", NULL};
 	struct stat st;
