@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "registry.h"
 #include "xmalloc.h"
 
 /* Words that make a metric lower-is-better. Only whole words count:
@@ -221,6 +222,50 @@ static void build_metrics(struct mlc_compare *c, const struct mlc_run *runs, siz
 	free(keys);
 }
 
+/* Fill dataset row d for the role of in from runs[0..n); returns whether
+ * its digests differ. */
+static int build_dataset(struct mlc_compare *c, struct compare_dataset *d,
+			 const struct mlc_dataset_input *in, const struct mlc_run *runs, size_t n)
+{
+	d->context = arena_strdup(&c->arena, in->context);
+	d->name = arena_strdup(&c->arena, in->name);
+	d->digests = arena_alloc(&c->arena, n * sizeof *d->digests);
+	for (size_t i = 0; i < n; i++) {
+		const struct mlc_dataset_input *x = mlc_run_input_like(&runs[i], in);
+
+		d->digests[i] = x ? arena_strdup(&c->arena, x->digest) : NULL;
+		if (!same_value(d->digests[i], d->digests[0]))
+			d->differs = 1;
+	}
+	return d->differs;
+}
+
+/* Build the dataset rows of c: one per role (context, name) any run has. */
+static void build_datasets(struct mlc_compare *c, const struct mlc_run *runs, size_t n)
+{
+	size_t total = 0, k = 0;
+	struct mlc_dataset_input *all;
+
+	for (size_t i = 0; i < n; i++)
+		total += runs[i].n_inputs;
+	if (total == 0)
+		return;
+	all = xmalloc(total * sizeof *all);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < runs[i].n_inputs; j++)
+			all[k++] = runs[i].inputs[j];
+	mlc_inputs_sort(all, total);
+	c->datasets = arena_alloc(&c->arena, total * sizeof *c->datasets);
+	for (size_t i = 0; i < total; i++) {
+		if (i > 0 && strcmp(all[i].context, all[i - 1].context) == 0 &&
+		    strcmp(all[i].name, all[i - 1].name) == 0)
+			continue;
+		c->ndatasets_differ +=
+		    (size_t)build_dataset(c, &c->datasets[c->ndatasets++], &all[i], runs, n);
+	}
+	free(all);
+}
+
 /* Keys and values are copied into c->arena, so c outlives runs. */
 int compare_build(struct mlc_compare *c, const struct mlc_run *runs, size_t n,
 		  const char *const *flipped, size_t nflipped)
@@ -229,6 +274,7 @@ int compare_build(struct mlc_compare *c, const struct mlc_run *runs, size_t n,
 	c->nruns = n;
 	build_params(c, runs, n);
 	build_metrics(c, runs, n, flipped, nflipped);
+	build_datasets(c, runs, n);
 	return 0;
 }
 
@@ -237,4 +283,148 @@ void compare_free(struct mlc_compare *c)
 {
 	arena_free(&c->arena);
 	memset(c, 0, sizeof *c);
+}
+
+/* ---- version diff ------------------------------------------------------- */
+
+#define GIT_COMMIT "mlflow.source.git.commit"
+
+/* Append a row of section and key with values a and b (copied; NULL kept). */
+static void diff_add(struct mlc_version_diff *d, size_t *cap, const char *section, const char *key,
+		     const char *a, const char *b)
+{
+	struct diff_row *r = arena_grow(&d->arena, (void **)&d->rows, cap, d->n++, sizeof *d->rows);
+
+	r->section = section;
+	r->key = arena_strdup(&d->arena, key);
+	r->values[0] = a ? arena_strdup(&d->arena, a) : NULL;
+	r->values[1] = b ? arena_strdup(&d->arena, b) : NULL;
+	r->differs = !same_value(r->values[0], r->values[1]);
+	d->ndiffer += (size_t)r->differs;
+}
+
+/* The text of a final metric: %.6g, NaN, or NULL when absent. */
+static const char *metric_text(struct mlc_arena *a, const struct compare_metric *m, size_t i)
+{
+	if (!m->present[i])
+		return NULL;
+	return isnan(m->values[i]) ? "NaN" : arena_printf(a, "%.6g", m->values[i]);
+}
+
+/* Rows for the union of the keys of kv arrays x and y (skipping skip). */
+static void diff_kvs(struct mlc_version_diff *d, size_t *cap, const char *section,
+		     const struct mlc_kv *x, size_t nx, const struct mlc_kv *y, size_t ny,
+		     const char *skip)
+{
+	const char **keys = xmalloc((nx + ny + 1) * sizeof *keys);
+	size_t n = 0;
+
+	for (size_t i = 0; i < nx; i++)
+		keys[n++] = x[i].key;
+	for (size_t i = 0; i < ny; i++)
+		keys[n++] = y[i].key;
+	n = sort_unique(keys, n);
+	for (size_t i = 0; i < n; i++)
+		if (skip == NULL || strcmp(keys[i], skip) != 0)
+			diff_add(d, cap, section, keys[i], mlc_kv_get(x, nx, keys[i]),
+				 mlc_kv_get(y, ny, keys[i]));
+	free(keys);
+}
+
+/* Stable order: differing rows first, each group as built. */
+static void diff_order(struct mlc_version_diff *d)
+{
+	struct diff_row *tmp = xmalloc((d->n ? d->n : 1) * sizeof *tmp);
+	size_t k = 0;
+
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t i = 0; i < d->n; i++)
+			if (d->rows[i].differs == pass)
+				tmp[k++] = d->rows[i];
+	if (d->n)
+		memcpy(d->rows, tmp, d->n * sizeof *tmp);
+	free(tmp);
+}
+
+void version_diff_build(struct mlc_version_diff *d, const struct mlc_version *const v[2],
+			const struct mlc_run *const run[2])
+{
+	static const struct mlc_run none;
+	struct mlc_run runs[2] = {run[0] ? *run[0] : none, run[1] ? *run[1] : none};
+	struct mlc_compare c;
+	size_t cap = 0;
+
+	memset(d, 0, sizeof *d);
+	compare_build(&c, runs, 2, NULL, 0);
+	for (size_t i = 0; i < c.nparams; i++)
+		diff_add(d, &cap, "param", c.params[i].key, c.params[i].values[0],
+			 c.params[i].values[1]);
+	for (size_t i = 0; i < c.nmetrics; i++)
+		diff_add(d, &cap, "metric", c.metrics[i].key,
+			 metric_text(&d->arena, &c.metrics[i], 0),
+			 metric_text(&d->arena, &c.metrics[i], 1));
+	for (size_t i = 0; i < c.ndatasets; i++) {
+		struct mlc_dataset_input in = {.name = c.datasets[i].name,
+					       .context = c.datasets[i].context};
+		diff_add(d, &cap, "dataset", mlc_input_label(&d->arena, &in),
+			 c.datasets[i].digests[0], c.datasets[i].digests[1]);
+	}
+	diff_add(d, &cap, "source", "git commit",
+		 mlc_kv_get(runs[0].tags, runs[0].n_tags, GIT_COMMIT),
+		 mlc_kv_get(runs[1].tags, runs[1].n_tags, GIT_COMMIT));
+	diff_kvs(d, &cap, "tag", runs[0].tags, runs[0].n_tags, runs[1].tags, runs[1].n_tags,
+		 GIT_COMMIT);
+	diff_kvs(d, &cap, "version tag", v[0]->tags, v[0]->n_tags, v[1]->tags, v[1]->n_tags, NULL);
+	compare_free(&c);
+	diff_order(d);
+}
+
+void version_diff_free(struct mlc_version_diff *d)
+{
+	arena_free(&d->arena);
+	memset(d, 0, sizeof *d);
+}
+
+/* Version num of model in l, or NULL. */
+static const struct mlc_version *find_version(const struct mlc_version_list *l, const char *num)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].version, num) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+int version_diff_fetch(struct registry *r, const char *model, const char *v1, const char *v2,
+		       struct mlc_version_diff *d, struct mlc_error *err)
+{
+	const char *num[2] = {v1, v2};
+	const struct mlc_version *v[2];
+	const struct mlc_run *run[2] = {NULL, NULL};
+	struct mlc_version_list vl = {0};
+	struct mlc_run_list rl[2];
+	int rc = -1;
+
+	memset(rl, 0, sizeof rl);
+	memset(d, 0, sizeof *d);
+	if (registry_list_versions(r, model, &vl, err) < 0)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		if ((v[i] = find_version(&vl, num[i])) == NULL) {
+			mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': no version %s", model,
+				      num[i]);
+			goto out;
+		}
+		if (*v[i]->run_id) {
+			if (registry_get_run(r, v[i]->run_id, &rl[i], err) < 0)
+				goto out;
+			run[i] = &rl[i].items[0];
+		}
+	}
+	version_diff_build(d, v, run);
+	rc = 0;
+out:
+	MLC_LIST_FREE(&rl[0]);
+	MLC_LIST_FREE(&rl[1]);
+	MLC_LIST_FREE(&vl);
+	return rc;
 }

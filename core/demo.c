@@ -21,6 +21,7 @@
 #include "dbfile.h"
 #include "demo.h"
 #include "schema.h"
+#include "sha256.h"
 #include "sqlutil.h"
 #include "xmalloc.h"
 #include "demo_impl.h"
@@ -143,6 +144,8 @@ static const struct edef exp_defs[N_EXP] = {
 /* clang-format on */
 
 static const char *const stmt_sql[S_COUNT] = {
+    [S_INPUT] = "INSERT INTO run_inputs (run_id, name, digest, context, source_type, source,"
+		" schema, profile) VALUES (?,?,?,?,?,?,?,?)",
     [S_ENV] = "INSERT INTO environments (id, name, ord, required_approvals, self_approval,"
 	      " rollback_approval, require_previous) VALUES (?,?,?,?,?,?,?)",
     [S_APPROVER] = "INSERT INTO environment_approvers (env_id, user) VALUES (?,?)",
@@ -683,6 +686,45 @@ static int write_run_tags(struct gen *g, int64_t i, const char *name, struct rng
 	return 0;
 }
 
+/* The snapshot of a dataset of experiment e in use at time t (a new one
+ * every period): its digest (8 hex digits of a hash, as MLflow's), source
+ * and profile, written for run i in context (MLFLOW.md §13). */
+static int write_input(struct gen *g, int64_t i, int e, const char *kind, const char *context,
+		       int64_t t, int64_t period)
+{
+	int64_t at = t - t % period;
+	time_t sec = (time_t)(at / 1000);
+	struct tm tm;
+	char name[64], date[16], key[96], hex[SHA256_HEX_LEN], source[160], profile[80];
+	int64_t rows;
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(name, sizeof name, "%s-%s", exp_defs[e].name, kind);
+	snprintf(key, sizeof key, "%s@%s", name, date);
+	sha256_hex(key, strlen(key), hex);
+	hex[8] = '\0';
+	snprintf(source, sizeof source, "{\"uri\": \"s3://ml-data/%s/%s-%s.parquet\"}",
+		 exp_defs[e].name, kind, date);
+	rows = 20000 + (int64_t)(strtoul(hex + 4, NULL, 16) % 50000);
+	snprintf(profile, sizeof profile, "{\"num_rows\": %lld, \"num_elements\": %lld}",
+		 (long long)rows, (long long)rows * 12);
+	return demo_put(g, S_INPUT, "ittttttt", i + 1, name, hex, context, "s3", source, "",
+			profile);
+}
+
+/* The datasets run i used: its experiment's training data (a snapshot every
+ * two weeks, so later versions were retrained on changed data) and its
+ * evaluation data (one every quarter). */
+static int write_inputs(struct gen *g, int64_t i)
+{
+	const struct run *ru = &g->runs[i];
+
+	if (write_input(g, i, ru->exp, "train", "training", ru->start, 14 * DAY_MS) < 0)
+		return -1;
+	return write_input(g, i, ru->exp, "eval", "evaluation", ru->start, 91 * DAY_MS);
+}
+
 /* Run i with its params, tags and metrics. */
 static int write_run(struct gen *g, int64_t i, struct rng *r)
 {
@@ -697,7 +739,8 @@ static int write_run(struct gen *g, int64_t i, struct rng *r)
 		     demo_users[ru->user], ru->status, ru->start, ru->end, uri,
 		     ru->deleted ? "deleted" : "active") < 0)
 		return -1;
-	if (write_params(g, i, r) < 0 || write_run_tags(g, i, name, r) < 0)
+	if (write_params(g, i, r) < 0 || write_run_tags(g, i, name, r) < 0 ||
+	    write_inputs(g, i) < 0)
 		return -1;
 	return write_metrics(g, i, r);
 }

@@ -119,6 +119,7 @@ enum stmt {
 	S_DEPLOY,
 	S_HOOK,
 	S_DRIFT,
+	S_INPUT,
 	S_COUNT
 };
 

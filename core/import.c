@@ -716,6 +716,60 @@ static int put_history(struct importer *im, int64_t run_row, const struct mlc_ru
 	return added < 0 ? -1 : 0;
 }
 
+/* ---- datasets (lineage) -------------------------------------------------- */
+
+/* Store one dataset input of run_row with st (datasets_put's statement). */
+static int put_input(sqlite3_stmt *st, int64_t run_row, const struct mlc_dataset_input *in)
+{
+	sqlite3_bind_int64(st, 1, run_row);
+	bind_text(st, 2, in->name);
+	bind_text(st, 3, in->digest);
+	bind_text(st, 4, in->context);
+	bind_text(st, 5, in->source_type);
+	bind_text(st, 6, in->source);
+	bind_text(st, 7, in->schema);
+	bind_text(st, 8, in->profile);
+	return step_done(st);
+}
+
+/* Copy the datasets run used (schema's run_inputs) to run_row: those its
+ * listing carried, else registry_run_inputs of the source (a source that
+ * cannot give them is listed as skipped). -1 on a database error. */
+static int put_datasets(struct importer *im, int64_t run_row, const struct mlc_run *run)
+{
+	struct mlc_input_list l = {0};
+	struct mlc_error e = {0};
+	const struct mlc_dataset_input *in = run->inputs;
+	size_t n = run->n_inputs;
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (!run->inputs_read) {
+		if (registry_run_inputs(im->src, run->run_id, &l, &e) < 0) {
+			char *what = xasprintf("run %s datasets", run->run_id);
+			skip_part(im->rep, what, e.msg);
+			free(what);
+		}
+		in = l.items, n = l.n;
+	}
+	if (n > 0 &&
+	    sqlite3_prepare_v2(im->db,
+			       "INSERT INTO run_inputs (run_id, name, digest, context, source_type,"
+			       " source, schema, profile) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
+			       " ON CONFLICT (run_id, name, digest, context) DO UPDATE SET"
+			       " source_type = excluded.source_type, source = excluded.source,"
+			       " schema = excluded.schema, profile = excluded.profile",
+			       -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = put_input(st, run_row, &in[i]);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	MLC_LIST_FREE(&l);
+	return rc;
+}
+
 /* Copy one run with its values, whole or not at all. */
 static void import_run(struct importer *im, int64_t exp_row, const struct mlc_run *run)
 {
@@ -728,7 +782,9 @@ static void import_run(struct importer *im, int64_t exp_row, const struct mlc_ru
 	if ((row = put_run_row(im, exp_row, run, &c)) == 0 ||
 	    put_kvs(im, S_PARAM_INS, S_PARAM_UPD, row, run->params, run->n_params, IMP_PARAMS, &c) <
 		0 ||
-	    put_kvs(im, S_RTAG_INS, S_RTAG_UPD, row, run->tags, run->n_tags, IMP_RUN_TAGS, &c) < 0)
+	    put_kvs(im, S_RTAG_INS, S_RTAG_UPD, row, run->tags, run->n_tags, IMP_RUN_TAGS, &c) <
+		0 ||
+	    put_datasets(im, row, run) < 0)
 		goto failed;
 	for (size_t i = 0; i < run->n_metrics; i++)
 		if (put_history(im, row, run, run->metrics[i].key, &c) < 0)

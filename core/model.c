@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include "xmalloc.h"
 #include "model.h"
 
@@ -169,4 +170,87 @@ void mlc_run_copy(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run
 		dst->metrics[i].key = arena_strdup(a, src->metrics[i].key);
 	}
 	dst->n_metrics = src->n_metrics;
+	dst->inputs = mlc_inputs_copy(a, src->inputs, src->n_inputs);
+	dst->n_inputs = src->n_inputs;
+	dst->inputs_read = src->inputs_read;
+}
+
+/* Deep-copy n dataset inputs into a. */
+struct mlc_dataset_input *mlc_inputs_copy(struct mlc_arena *a, const struct mlc_dataset_input *src,
+					  size_t n)
+{
+	struct mlc_dataset_input *d = arena_alloc(a, (n ? n : 1) * sizeof *d);
+
+	for (size_t i = 0; i < n; i++) {
+		d[i].name = arena_strdup(a, src[i].name);
+		d[i].digest = arena_strdup(a, src[i].digest);
+		d[i].source_type = arena_strdup(a, src[i].source_type);
+		d[i].source = arena_strdup(a, src[i].source);
+		d[i].schema = arena_strdup(a, src[i].schema);
+		d[i].profile = arena_strdup(a, src[i].profile);
+		d[i].context = arena_strdup(a, src[i].context);
+	}
+	return d;
+}
+
+/* Rank of a context in the shown order: training, evaluation, the rest. */
+static int context_rank(const char *c)
+{
+	if (strcmp(c, "training") == 0)
+		return 0;
+	return strcmp(c, "evaluation") == 0 ? 1 : 2;
+}
+
+/* qsort order of struct mlc_dataset_input (mlc_inputs_sort). */
+static int cmp_input(const void *pa, const void *pb)
+{
+	const struct mlc_dataset_input *a = pa, *b = pb;
+	int c = context_rank(a->context) - context_rank(b->context);
+
+	if (c == 0)
+		c = strcmp(a->context, b->context);
+	if (c == 0)
+		c = strcmp(a->name, b->name);
+	return c ? c : strcmp(a->digest, b->digest);
+}
+
+void mlc_inputs_sort(struct mlc_dataset_input *in, size_t n)
+{
+	if (n > 1)
+		qsort(in, n, sizeof *in, cmp_input);
+}
+
+const char *mlc_input_location(struct mlc_arena *a, const struct mlc_dataset_input *in)
+{
+	static const char *const keys[] = {"uri", "path", "url"};
+	json_t *j = json_loads(in->source, JSON_DECODE_ANY, NULL);
+	const char *found = NULL;
+
+	for (size_t i = 0; i < 3 && json_is_object(j) && found == NULL; i++)
+		found = json_string_value(json_object_get(j, keys[i]));
+	found = arena_strdup(a, found ? found : in->source);
+	json_decref(j);
+	return found;
+}
+
+const char *mlc_input_label(struct mlc_arena *a, const struct mlc_dataset_input *in)
+{
+	if (*in->context == '\0')
+		return arena_strdup(a, in->name);
+	return arena_printf(a, "%s (%s)", in->name, in->context);
+}
+
+const char *mlc_input_summary(struct mlc_arena *a, const struct mlc_dataset_input *in)
+{
+	return arena_printf(a, "%s  %s", in->digest, mlc_input_location(a, in));
+}
+
+const struct mlc_dataset_input *mlc_run_input_like(const struct mlc_run *r,
+						   const struct mlc_dataset_input *in)
+{
+	for (size_t i = 0; i < r->n_inputs; i++)
+		if (strcmp(r->inputs[i].context, in->context) == 0 &&
+		    strcmp(r->inputs[i].name, in->name) == 0)
+			return &r->inputs[i];
+	return NULL;
 }

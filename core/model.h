@@ -63,6 +63,18 @@ struct mlc_experiment {
 	size_t n_tags;
 };
 
+/* A dataset a run used: one of MLflow's run inputs (MLFLOW.md §13). source,
+ * schema and profile are MLflow's JSON text, kept as given ("" when absent). */
+struct mlc_dataset_input {
+	const char *name;
+	const char *digest;
+	const char *source_type; /* "s3", "local", "http", ... */
+	const char *source;	 /* {"uri": "..."} */
+	const char *schema;
+	const char *profile;
+	const char *context; /* tag mlflow.data.context: training, evaluation, ...; "" */
+};
+
 struct mlc_run {
 	const char *run_id;
 	const char *run_name;
@@ -78,6 +90,11 @@ struct mlc_run {
 	size_t n_params;
 	struct mlc_kv *tags; /* sorted by key */
 	size_t n_tags;
+	/* The datasets the run used (mlc_inputs_sort's order); inputs_read says
+	 * they were read: get_run and get_runs always read them, listings may. */
+	struct mlc_dataset_input *inputs;
+	size_t n_inputs;
+	int inputs_read;
 };
 
 /* A result set: items of one kind plus the arena that owns them. */
@@ -93,6 +110,7 @@ MLC_LIST(mlc_version_list, struct mlc_version);
 MLC_LIST(mlc_experiment_list, struct mlc_experiment);
 MLC_LIST(mlc_run_list, struct mlc_run);
 MLC_LIST(mlc_metric_list, struct mlc_metric);
+MLC_LIST(mlc_input_list, struct mlc_dataset_input);
 
 /* Append a zeroed item to list l (any MLC_LIST) and return it. */
 #define MLC_LIST_PUSH(l)                                                       \
@@ -136,5 +154,21 @@ const struct mlc_metric *mlc_run_metric(const struct mlc_run *r, const char *key
 struct mlc_kv *mlc_kvs_copy(struct mlc_arena *a, const struct mlc_kv *src, size_t n);
 void mlc_run_copy_attrs(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src);
 void mlc_run_copy(struct mlc_arena *a, struct mlc_run *dst, const struct mlc_run *src);
+/* Deep copy of n dataset inputs into a. */
+struct mlc_dataset_input *mlc_inputs_copy(struct mlc_arena *a, const struct mlc_dataset_input *src,
+					  size_t n);
+/* Sort dataset inputs the one way every backend shows them: by context
+ * (training first, then evaluation, then others by name), name, digest. */
+void mlc_inputs_sort(struct mlc_dataset_input *in, size_t n);
+/* Where a dataset's source points: the "uri" (else "path", "url") of its JSON
+ * source text, copied into a; the text itself when it has none. */
+const char *mlc_input_location(struct mlc_arena *a, const struct mlc_dataset_input *in);
+/* How a dataset is named on screen, copied into a: "NAME (CONTEXT)", or
+ * NAME without a context; and its digest and location ("DIGEST  URI"). */
+const char *mlc_input_label(struct mlc_arena *a, const struct mlc_dataset_input *in);
+const char *mlc_input_summary(struct mlc_arena *a, const struct mlc_dataset_input *in);
+/* The input of run r for the same dataset role as in (context and name); NULL. */
+const struct mlc_dataset_input *mlc_run_input_like(const struct mlc_run *r,
+						   const struct mlc_dataset_input *in);
 
 #endif

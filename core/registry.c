@@ -160,10 +160,51 @@ static int short_prefix(const char *run_id, int rc, struct mlc_error *err)
 	return rc;
 }
 
+int registry_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			struct mlc_error *err)
+{
+	size_t first = out->n;
+
+	if (r->ops->run_inputs == NULL)
+		return 0;
+	if (r->ops->run_inputs(r, run_id, out, err) < 0)
+		return -1;
+	mlc_inputs_sort(out->items + first, out->n - first);
+	return 0;
+}
+
+/* Give each run of l from item first on that its backend read without
+ * datasets its datasets (registry_run_inputs), in l's arena. */
+static int attach_inputs(struct registry *r, struct mlc_run_list *l, size_t first,
+			 struct mlc_error *err)
+{
+	for (size_t i = first; i < l->n; i++) {
+		struct mlc_run *run = &l->items[i];
+		struct mlc_input_list in = {0};
+
+		if (run->inputs_read) {
+			mlc_inputs_sort(run->inputs, run->n_inputs);
+			continue;
+		}
+		if (registry_run_inputs(r, run->run_id, &in, err) < 0) {
+			MLC_LIST_FREE(&in);
+			return -1;
+		}
+		run->inputs = mlc_inputs_copy(&l->arena, in.items, in.n);
+		run->n_inputs = in.n;
+		run->inputs_read = 1;
+		MLC_LIST_FREE(&in);
+	}
+	return 0;
+}
+
 int registry_get_run(struct registry *r, const char *run_id, struct mlc_run_list *out,
 		     struct mlc_error *err)
 {
-	return short_prefix(run_id, CALL(get_run, run_id, out, err), err);
+	size_t first = out->n;
+	int rc = short_prefix(run_id, CALL(get_run, run_id, out, err), err);
+
+	return rc < 0 ? rc : attach_inputs(r, out, first, err);
 }
 
 int registry_experiment_keys(struct registry *r, const char *experiment, int64_t newest,
@@ -375,6 +416,8 @@ int registry_get_runs(struct registry *r, const char *const *ids, size_t n,
 			    strncmp(err->msg + 5, ids[i], k) == 0 && err->msg[5 + k] == '\'')
 				return short_prefix(ids[i], rc, err);
 		}
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = attach_inputs(r, &out[i], 0, err);
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)

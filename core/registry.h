@@ -132,6 +132,11 @@ struct registry_ops {
 	/* newest: look only at that many newest runs (0: all of them). */
 	int (*experiment_keys)(struct registry *r, const char *experiment, int64_t newest,
 			       struct mlc_keys *out, struct mlc_error *err);
+	/* The datasets run run_id (a whole id) used, appended to out in any
+	 * order (the wrapper sorts them). registry_get_run and get_runs add
+	 * them to runs a backend's get_run left without (inputs_read 0). */
+	int (*run_inputs)(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			  struct mlc_error *err);
 	/* Model versions registered from run run_id (lineage, the other way). */
 	int (*versions_for_run)(struct registry *r, const char *run_id,
 				struct mlc_version_list *out, struct mlc_error *err);
@@ -271,6 +276,10 @@ int registry_experiment_keys(struct registry *r, const char *experiment, int64_t
 			     struct mlc_keys *out, struct mlc_error *err);
 int registry_versions_for_run(struct registry *r, const char *run_id, struct mlc_version_list *out,
 			      struct mlc_error *err);
+/* The datasets (MLflow run inputs) run run_id used, appended to out in
+ * mlc_inputs_sort's order; a backend without them gives none. */
+int registry_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			struct mlc_error *err);
 int registry_get_experiment(struct registry *r, const char *experiment,
 			    struct mlc_experiment_list *out, struct mlc_error *err);
 void mlc_keys_free(struct mlc_keys *k);

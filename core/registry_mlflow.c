@@ -638,6 +638,40 @@ static struct mlc_metric *run_metrics(struct mlc_arena *a, const json_t *d, size
 	return m;
 }
 
+/* The datasets of a Run's "inputs" ({dataset_inputs: [{tags, dataset}]},
+ * MLFLOW.md §13) into an arena array of *n; none from an older server. */
+static struct mlc_dataset_input *run_inputs_json(struct mlc_arena *a, const json_t *inputs,
+						 size_t *n)
+{
+	const json_t *arr = json_object_get(inputs, "dataset_inputs"), *it, *tag;
+	struct mlc_dataset_input *in = arena_alloc(a, (json_array_size(arr) + 1) * sizeof *in);
+	size_t i, k;
+
+	*n = 0;
+	json_array_foreach(arr, i, it)
+	{
+		const json_t *d = json_object_get(it, "dataset");
+		struct mlc_dataset_input *x = &in[*n];
+		if (!json_is_object(d))
+			continue;
+		x->name = jdup(a, d, "name");
+		x->digest = jdup(a, d, "digest");
+		x->source_type = jdup(a, d, "source_type");
+		x->source = jdup(a, d, "source");
+		x->schema = jdup(a, d, "schema");
+		x->profile = jdup(a, d, "profile");
+		x->context = "";
+		json_array_foreach(json_object_get(it, "tags"), k, tag)
+		{
+			const char *key = jstr(tag, "key");
+			if (key && strcmp(key, "mlflow.data.context") == 0)
+				x->context = jdup(a, tag, "value");
+		}
+		(*n)++;
+	}
+	return in;
+}
+
 /* Fill run from the JSON of a Run ({info, data}); k picks the values kept. */
 static void parse_run(struct mlc_arena *a, const json_t *j, struct mlc_run *run,
 		      const struct keep *k)
@@ -658,6 +692,8 @@ static void parse_run(struct mlc_arena *a, const json_t *j, struct mlc_run *run,
 	run->metrics = run_metrics(a, data, &run->n_metrics, k);
 	run->params = jkv(a, data, "params", &run->n_params, k, 'p');
 	run->tags = jkv(a, data, "tags", &run->n_tags, k, 't');
+	run->inputs = run_inputs_json(a, json_object_get(j, "inputs"), &run->n_inputs);
+	run->inputs_read = 1;
 	run->run_name = jdup(a, info, "run_name");
 	if (*run->run_name == '\0') { /* older servers: the tag only */
 		all_tags = jkv(a, data, "tags", &n_all, NULL, 't');
@@ -893,6 +929,19 @@ static int mlflow_get_run(struct registry *r, const char *run_id, struct mlc_run
 	parse_run(&out->arena, json_object_get(resp, "run"), MLC_LIST_PUSH(out), NULL);
 	json_decref(resp);
 	return 0;
+}
+
+/* The datasets run run_id used: its runs/get's inputs. */
+static int mlflow_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			     struct mlc_error *err)
+{
+	struct mlc_run_list l = {0};
+	int rc = mlflow_get_run(r, run_id, &l, err);
+
+	for (size_t i = 0; rc == 0 && i < l.items[0].n_inputs; i++)
+		*MLC_LIST_PUSH(out) = *mlc_inputs_copy(&out->arena, &l.items[0].inputs[i], 1);
+	MLC_LIST_FREE(&l);
+	return rc;
 }
 
 /* n GETs of path run together, request i with params[i*per .. i*per+per),
@@ -1209,6 +1258,7 @@ static const struct registry_ops mlflow_ops = {
     .get_runs = mlflow_get_runs,
     .experiment_keys = mlflow_experiment_keys,
     .versions_for_run = mlflow_versions_for_run,
+    .run_inputs = mlflow_run_inputs,
     .get_experiment = mlflow_get_experiment,
     .env_list = mlflow_env_list,
     .env_set = mlflow_env_set,

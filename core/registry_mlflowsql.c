@@ -25,6 +25,7 @@ struct msql {
 	char *latest;			   /* latest values: the table, or computed */
 	const char *keys_src;		   /* where metric keys are cheapest to list */
 	int has_exp_tags, has_model_tags, has_version_tags, has_aliases;
+	int has_inputs; /* datasets, inputs and input_tags (MLflow 2.4 on) */
 };
 
 #define IMPL(r) ((struct msql *)(r)->impl)
@@ -145,6 +146,8 @@ static void detect_schema(struct msql *m)
 	m->has_model_tags = has_table(db, "registered_model_tags");
 	m->has_version_tags = has_table(db, "model_version_tags");
 	m->has_aliases = has_table(db, "registered_model_aliases");
+	m->has_inputs =
+	    has_table(db, "datasets") && has_table(db, "inputs") && has_table(db, "input_tags");
 }
 
 /* ---- filters and order, compiled to SQL --------------------------------- */
@@ -652,6 +655,31 @@ static int msql_get_run(struct registry *r, const char *run_id, struct mlc_run_l
 	return attach_values(r, out, 0, out->items[0].run_id, NULL, err);
 }
 
+/* The datasets run run_id used: its inputs from datasets, with their
+ * mlflow.data.context tag; none in a store older than datasets. */
+static int msql_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			   struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (!IMPL(r)->has_inputs)
+		return 0;
+	st = prep(r,
+		  "SELECT d.name, d.digest, coalesce(t.value, ''), d.dataset_source_type,"
+		  " d.dataset_source, coalesce(d.dataset_schema, ''),"
+		  " coalesce(d.dataset_profile, '') FROM inputs i"
+		  " JOIN datasets d ON d.dataset_uuid = i.source_id"
+		  " LEFT JOIN input_tags t ON t.input_uuid = i.input_uuid"
+		  " AND t.name = 'mlflow.data.context'"
+		  " WHERE i.destination_type = 'RUN' AND i.destination_id = ?1"
+		  " AND i.source_type = 'DATASET'",
+		  err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	return sql_collect_inputs(DB(r), r->display, st, out, err);
+}
+
 /* Read the points of st (step, timestamp, value, is_nan) into out. */
 static int collect_points(struct registry *r, sqlite3_stmt *st, const char *key,
 			  struct mlc_metric_list *out, struct mlc_error *err)
@@ -971,6 +999,7 @@ static const struct registry_ops mlflowsql_ops = {
     .metric_history = msql_metric_history,
     .experiment_keys = msql_experiment_keys,
     .versions_for_run = msql_versions_for_run,
+    .run_inputs = msql_run_inputs,
     .get_experiment = msql_get_experiment,
 };
 

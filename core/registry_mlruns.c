@@ -6,6 +6,7 @@
  * mlruns_files.c reads files, folders and YAML; mlruns_models.c the model
  * registry (mlruns_impl.h is what they share). */
 #include "config.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1152,6 +1153,98 @@ static int mlruns_get_run(struct registry *r, const char *run_id, struct mlc_run
 	return 0;
 }
 
+/* ---- datasets (run inputs, MLFLOW.md §13) ------------------------------- */
+
+/* 1 if id can name a folder of the store: letters, digits, '-' and '_'. */
+static int plain_id(const char *id)
+{
+	if (id == NULL || *id == '\0')
+		return 0;
+	for (; *id; id++)
+		if (!isalnum((unsigned char)*id) && *id != '-' && *id != '_')
+			return 0;
+	return 1;
+}
+
+/* The dataset input of x's input folder in (inputs/<id>): its dataset's
+ * meta.yaml under the experiment's datasets/, and the input's context tag;
+ * warns and returns -1 when either is damaged. */
+static int load_input(struct mlruns_impl *m, const struct mrun *x, const char *in,
+		      struct mlc_input_list *out)
+{
+	char *path = xasprintf("%s/inputs/%s/meta.yaml", x->dir, in), *dpath = NULL, why[256];
+	struct yml y, d = {0};
+	const char *id, *context;
+	struct mlc_dataset_input *ds;
+	int ret = -1;
+
+	if (mlr_yml_load(&y, m->root, path, why, sizeof why) < 0) {
+		mlr_warn(m, path, "%s", why);
+		free(path);
+		return -1;
+	}
+	id = mlr_yml_str(&y, "source_id");
+	context = mlr_yml_scalar(
+	    mlr_yml_node_in(&y, mlr_yml_node_in(&y, y.root, "tags"), "mlflow.data.context"));
+	if (!plain_id(id)) {
+		mlr_warn(m, path, "no dataset id (source_id)");
+		goto out;
+	}
+	dpath = xasprintf("%s/datasets/%s/meta.yaml", x->exp->dir, id);
+	if (mlr_yml_load(&d, m->root, dpath, why, sizeof why) < 0) {
+		mlr_warn(m, dpath, "%s", why);
+		goto out;
+	}
+	if (mlr_yml_str(&d, "name") == NULL || mlr_yml_str(&d, "digest") == NULL) {
+		mlr_warn(m, dpath, "no %s (a truncated file?)",
+			 mlr_yml_str(&d, "name") ? "digest" : "name");
+		goto out;
+	}
+	ds = MLC_LIST_PUSH(out);
+	ds->name = mlr_yml_dup(&d, "name", &out->arena);
+	ds->digest = mlr_yml_dup(&d, "digest", &out->arena);
+	ds->source_type = mlr_yml_dup(&d, "source_type", &out->arena);
+	ds->source = mlr_yml_dup(&d, "source", &out->arena);
+	ds->schema = mlr_yml_dup(&d, "schema", &out->arena);
+	ds->profile = mlr_yml_dup(&d, "profile", &out->arena);
+	ds->context = arena_strdup(&out->arena, context);
+	ret = 0;
+out:
+	mlr_yml_free(&d);
+	mlr_yml_free(&y);
+	free(dpath);
+	free(path);
+	return ret;
+}
+
+/* The datasets run run_id used: the folders of its inputs/ (none when it has
+ * no such folder); a damaged one is skipped with a warning. */
+static int mlruns_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			     struct mlc_error *err)
+{
+	struct mlruns_impl *m = IMPL(r);
+	struct mrun *x = mlr_find_run(r, run_id, 0, err);
+	struct names in = {0};
+	char *dir;
+
+	if (x == NULL)
+		return -1;
+	dir = xasprintf("%s/inputs", x->dir);
+	if (mlr_list_dir(m->root, dir, &in) < 0) {
+		int e = errno;
+		struct stat st;
+		if (e != ENOENT)
+			mlr_warn_not_folder(m, dir, mlr_file_type(dir, &st), e);
+		free(dir);
+		return 0;
+	}
+	for (size_t i = 0; i < in.n; i++)
+		load_input(m, x, in.v[i], out);
+	mlr_names_free(&in);
+	free(dir);
+	return 0;
+}
+
 /* Append each point to the list. */
 static void push_point(void *arg, const struct mlc_metric *pt)
 {
@@ -1397,6 +1490,7 @@ static const struct registry_ops mlruns_ops = {
     .metric_tail = mlruns_metric_tail,
     .experiment_keys = mlruns_experiment_keys,
     .versions_for_run = mlruns_versions_for_run,
+    .run_inputs = mlruns_run_inputs,
     .get_experiment = mlruns_get_experiment,
 };
 

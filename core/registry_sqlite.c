@@ -1273,6 +1273,22 @@ static int sqlite_versions_for_run(struct registry *r, const char *run_id,
 	return collect_versions(r, st, out, err);
 }
 
+/* The datasets run run_id used (schema's run_inputs). */
+static int sqlite_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
+			     struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r,
+				   "SELECT i.name, i.digest, i.context, i.source_type, i.source,"
+				   " i.schema, i.profile FROM run_inputs i JOIN runs r"
+				   " ON r.id = i.run_id WHERE r.run_uuid = ?1",
+				   err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	return sql_collect_inputs(DB(r), PATH(r), st, out, err);
+}
+
 static const struct registry_ops sqlite_ops = {
 	.kind = "sqlite",
 	.close = sqlite_close,
@@ -1285,6 +1301,7 @@ static const struct registry_ops sqlite_ops = {
 	.metric_history = sqlite_metric_history,
 	.experiment_keys = sqlite_experiment_keys,
 	.versions_for_run = sqlite_versions_for_run,
+	.run_inputs = sqlite_run_inputs,
 	.get_experiment = sqlite_get_experiment,
 	.env_list = sq_env_list,
 	.env_set = sq_env_set,

@@ -246,6 +246,22 @@ static const char schema_v6_import_aliases[] =
     "  version INTEGER NOT NULL,"
     "  PRIMARY KEY (model_id, alias, source_id)) WITHOUT ROWID;";
 
+/* v7 (datasets, lineage): the datasets each run used, MLflow's run inputs with
+ * their mlflow.data.context tag (MLFLOW.md §13), one row per input; source,
+ * schema and profile are MLflow's JSON text. Created only where the runs
+ * table is (a partial registry has none). */
+static const char schema_datasets[] =
+    "CREATE TABLE IF NOT EXISTS run_inputs ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  digest TEXT NOT NULL,"
+    "  context TEXT NOT NULL DEFAULT '',"
+    "  source_type TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  schema TEXT NOT NULL DEFAULT '',"
+    "  profile TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (run_id, name, digest, context)) WITHOUT ROWID;";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -443,6 +459,14 @@ static int migrate_v6_import_aliases(sqlite3 *db, const char *path, struct mlc_e
 	return exec(db, schema_v6_import_aliases, path, err);
 }
 
+/* v7 (datasets, lineage): the run_inputs table, on a registry with runs. */
+static int migrate_datasets(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	if (!has_table(db, "runs (id)"))
+		return 0;
+	return exec(db, schema_datasets, path, err);
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = int_of(db, "PRAGMA user_version", NULL);
@@ -491,6 +515,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 6) { /* import aliases: the aliases imports set, by source */
 		if (migrate_v6_import_aliases(db, path, err) < 0)
+			goto fail;
+	}
+	if (v < 7) { /* datasets (lineage): run inputs, where runs are */
+		if (migrate_datasets(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

@@ -7,7 +7,7 @@
 /* PRAGMA application_id of our files: "MLC1". */
 #define MLC_APPLICATION_ID 0x4D4C4331
 /* The schema version this build writes (PRAGMA user_version). */
-#define MLC_SCHEMA_VERSION 6
+#define MLC_SCHEMA_VERSION 7
 
 /* Bring db (ours, or empty) up to MLC_SCHEMA_VERSION in one transaction each step.
  * Refuses a file from a newer mlconsole. path is for messages. */

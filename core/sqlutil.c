@@ -40,6 +40,24 @@ const char *sql_col_str(struct mlc_arena *a, sqlite3_stmt *st, int i)
 			     s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 }
 
+int sql_collect_inputs(sqlite3 *db, const char *name, sqlite3_stmt *st, struct mlc_input_list *out,
+		       struct mlc_error *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlc_dataset_input *in = MLC_LIST_PUSH(out);
+		in->name = sql_col_str(&out->arena, st, 0);
+		in->digest = sql_col_str(&out->arena, st, 1);
+		in->context = sql_col_str(&out->arena, st, 2);
+		in->source_type = sql_col_str(&out->arena, st, 3);
+		in->source = sql_col_str(&out->arena, st, 4);
+		in->schema = sql_col_str(&out->arena, st, 5);
+		in->profile = sql_col_str(&out->arena, st, 6);
+	}
+	return sql_step_done(db, name, st, rc, err);
+}
+
 int sql_exec(sqlite3 *db, const char *name, const char *sql, struct mlc_error *err)
 {
 	/* sqlite3_exec leaves its message as the connection's error */

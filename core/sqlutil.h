@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include "arena.h"
 #include "error.h"
+#include "model.h"
 
 /* Fill err from db's last error as "NAME: message" (MLC_ERR_CORRUPT for a
  * damaged or non-database file, else MLC_ERR_FAILED); -1. */
@@ -30,6 +31,11 @@ int sql_exec(sqlite3 *db, const char *name, const char *sql, struct mlc_error *e
  * alone); -1 with err filled naming name. */
 int sql_int(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
 	    const char *types, ...);
+/* The rows of st (bound by the caller), each a dataset input as the columns
+ * name, digest, context, source_type, source, schema, profile, appended to
+ * out; finalizes st; 0 or -1 with err naming name. */
+int sql_collect_inputs(sqlite3 *db, const char *name, sqlite3_stmt *st, struct mlc_input_list *out,
+		       struct mlc_error *err);
 /* sql_int with the values in ap. */
 int sql_vint(sqlite3 *db, const char *name, int64_t *out, struct mlc_error *err, const char *sql,
 	     const char *types, va_list ap);

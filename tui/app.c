@@ -277,6 +277,31 @@ static void cmd_compare(struct app *a, const char *arg)
 	free(copy);
 }
 
+/* :diff V1 V2 on a model's versions (or :diff MODEL V1 V2): the two
+ * versions side by side, differences first. */
+static void cmd_diff(struct app *a, const char *arg)
+{
+	struct view *v = app_top(a);
+	char *copy = xstrdup(arg), *w[4];
+	const char *model = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
+		if (n < 4)
+			w[n++] = tok;
+	if (n == 3)
+		model = w[0];
+	else if (n == 2 && v->subject != NULL &&
+		 (strcmp(v->ops->name, "versions") == 0 || strcmp(v->ops->name, "version") == 0 ||
+		  strcmp(v->ops->name, "diff") == 0))
+		model = v->subject;
+	if (model == NULL || (n != 2 && n != 3))
+		app_status(a, 1, ":diff V1 V2 on a model's versions (or :diff MODEL V1 V2)");
+	else
+		app_push(a, view_diff_new(a, model, w[n - 2], w[n - 1]));
+	free(copy);
+}
+
 static void cmd_help(struct app *a, const char *arg)
 {
 	app_push(a, view_help_new(a));
@@ -362,6 +387,8 @@ const struct app_command_info app_commands[] = {
     {"experiments", "", "Experiments", cmd_experiments, 0, NULL},
     {"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
     {"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
+    {"diff", "V1 V2", "Two versions of the model side by side, differences first", cmd_diff, 0,
+     NULL},
     {"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)",
      cmd_deployments, REG_CAP_DEPLOY, "show deployments"},
     {"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift,

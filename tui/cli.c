@@ -477,6 +477,24 @@ int cli_json_set(json_t *obj, const char *key, json_t *v)
 	return rc;
 }
 
+/* The datasets a run used, as CLI.md's array of objects (source: where it
+ * points, the "uri" of MLflow's source text). */
+json_t *cli_json_inputs(const struct mlc_dataset_input *in, size_t n)
+{
+	struct mlc_arena a = {0};
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:o}", "name",
+						     cli_json_str(in[i].name), "digest",
+						     cli_json_str(in[i].digest), "context",
+						     cli_json_str(in[i].context), "source_type",
+						     cli_json_str(in[i].source_type), "source",
+						     cli_json_str(mlc_input_location(&a, &in[i]))));
+	arena_free(&a);
+	return arr;
+}
+
 /* ---- models and versions ------------------------------------------------ */
 
 static void format_aliases(struct strbuf *sb, const struct mlc_alias *a, size_t n)
@@ -643,6 +661,16 @@ static json_t *run_json(const struct mlc_run *run)
 			 cli_json_kv(run->tags, run->n_tags));
 }
 
+/* run_json with the datasets the run used, where they were read. */
+static json_t *run_json_inputs(const struct mlc_run *run)
+{
+	json_t *j = run_json(run);
+
+	if (run->inputs_read)
+		json_object_set_new(j, "datasets", cli_json_inputs(run->inputs, run->n_inputs));
+	return j;
+}
+
 /* The text of column spec col ("metrics.acc", "params.lr", "tags.x", or a bare
  * metric/param key) for run; NULL when the run has no such value. */
 static const char *run_cell(const struct mlc_run *run, const char *col, char *buf, size_t len)
@@ -760,22 +788,48 @@ static int fetch_runs(struct registry *r, char **ids, size_t n, struct mlc_run_l
 
 static int compare_json(const struct mlc_compare *c, const struct mlc_run *runs, size_t n)
 {
-	json_t *arr = json_array(), *diff = json_array(), *best = json_object();
+	json_t *arr = json_array(), *diff = json_array(), *best = json_object(),
+	       *ddiff = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, run_json(&runs[i]));
+		json_array_append_new(arr, run_json_inputs(&runs[i]));
 	for (size_t p = 0; p < c->nparams; p++)
 		if (c->params[p].differs)
 			json_array_append_new(diff, cli_json_str(c->params[p].key));
+	for (size_t d = 0; d < c->ndatasets; d++)
+		if (c->datasets[d].differs)
+			json_array_append_new(ddiff,
+					      json_pack("{s:o,s:o}", "context",
+							cli_json_str(c->datasets[d].context),
+							"name", cli_json_str(c->datasets[d].name)));
 	for (size_t m = 0; m < c->nmetrics; m++)
 		cli_json_set(best, c->metrics[m].key,
 			     c->metrics[m].best >= 0 ? cli_json_str(runs[c->metrics[m].best].run_id)
 						     : json_null());
-	return cli_json_out(json_pack("{s:o,s:o,s:o}", "runs", arr, "differing_params", diff, "best", best));
+	return cli_json_out(json_pack("{s:o,s:o,s:o,s:o}", "runs", arr, "differing_params", diff,
+				      "differing_datasets", ddiff, "best", best));
+}
+
+/* The dataset rows of compare's table: "dataset NAME (CONTEXT)" and each
+ * run's digest ("-" when it used none); '*' marks different data. */
+static void compare_text_datasets(struct cli_table *t, const struct mlc_compare *c,
+				  const char **row, size_t n)
+{
+	for (size_t d = 0; d < c->ndatasets; d++) {
+		const struct compare_dataset *cd = &c->datasets[d];
+		struct mlc_arena a = {0};
+		struct mlc_dataset_input in = {.name = cd->name, .context = cd->context};
+		row[0] = cd->differs ? "*" : "";
+		row[1] = arena_printf(&a, "dataset %s", mlc_input_label(&a, &in));
+		for (size_t i = 0; i < n; i++)
+			row[i + 2] = cd->digests[i] ? cd->digests[i] : "-";
+		cli_table_row(t, row);
+		arena_free(&a);
+	}
 }
 
 /* Params then metrics, one column per run; '*' marks differing params and the
- * best value of each metric. */
+ * best value of each metric; then the datasets. */
 static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs, size_t n)
 {
 	struct cli_table t;
@@ -811,6 +865,7 @@ static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs
 		}
 		cli_table_row(&t, row);
 	}
+	compare_text_datasets(&t, c, row, n);
 	cli_table_print(&t);
 	free(row);
 	free(bufs);
@@ -957,6 +1012,8 @@ int cli_run(const struct cli_opts *o)
 		return cli_drift(o);
 	if (strcmp(name, "import") == 0)
 		return cli_import(o);
+	if (strcmp(name, "diff") == 0)
+		return cli_diff(o);
 	if (strcmp(name, "env") == 0)
 		return cli_env(o);
 	if (strcmp(name, "hook") == 0)

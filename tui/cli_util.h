@@ -24,6 +24,7 @@ int cli_json_set(json_t *obj, const char *key, json_t *v);
 /* A metric value: non-finite ones as MLflow's strings. */
 json_t *cli_json_metric(double v);
 json_t *cli_json_kv(const struct mlc_kv *kv, size_t n);
+json_t *cli_json_inputs(const struct mlc_dataset_input *in, size_t n);
 
 /* An aligned text table: cells are sanitised; columns two spaces apart. */
 struct cli_table {

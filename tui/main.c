@@ -49,6 +49,7 @@ static const char usage_text[] =
     "                  [--limit N] [--all]    runs of an experiment, newest first (--all:\n"
     "                                         deleted runs too)\n"
     "  compare RUN RUN [RUN...]               params and final metrics side by side\n"
+    "  diff MODEL V1 V2                       two versions: params, metrics, data, commit, tags\n"
     "  history RUN METRIC                     a metric's history and its sparkline\n"
     "  drift compute --reference FILE --current FILE [--method M] [--binning evidently|deciles]\n"
     "                [--threshold X] [--categorical]   drift between two samples (Evidently's tests)\n"

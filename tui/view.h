@@ -131,6 +131,8 @@ void table_free(struct table *t);
 struct view *view_models_new(struct app *a);
 struct view *view_versions_new(struct app *a, const char *model);
 struct view *view_version_new(struct app *a, const char *model, const char *version);
+/* Versions v1 and v2 of model side by side (view_diff.c). */
+struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2);
 struct view *view_help_new(struct app *a);
 struct view *view_experiments_new(struct app *a);
 /* What is live where (every model's, or model's with its history). */

@@ -1,7 +1,8 @@
-/* view_compare.c: 2 to 20 runs side by side — params with the differing rows
- * highlighted (o: only those), final metrics with the best run marked and
- * deltas against the first run (f flips a row's direction), and each metric's
- * history as a sparkline per run on a common scale. Enter opens a chart. */
+/* view_compare.c: 2 to 20 runs side by side — params and the datasets used
+ * (same digest or not) with the differing rows highlighted (o: only those),
+ * final metrics with the best run marked and deltas against the first run (f
+ * flips a row's direction), and each metric's history as a sparkline per run
+ * on a common scale. Enter opens a chart. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -135,6 +136,32 @@ static void fill_params(struct view *v, struct compare_state *s)
 	}
 }
 
+/* The datasets the runs used, one row per role (name and context) with
+ * each run's digest; rows whose digests differ are highlighted (o: only those). */
+static void fill_datasets(struct view *v, struct compare_state *s)
+{
+	char title[96];
+
+	if (s->cmp.ndatasets == 0)
+		return;
+	snprintf(title, sizeof title, "Datasets (%zu of %zu differ)", s->cmp.ndatasets_differ,
+		 s->cmp.ndatasets);
+	heading(v, title);
+	for (size_t d = 0; d < s->cmp.ndatasets; d++) {
+		const struct compare_dataset *cd = &s->cmp.datasets[d];
+		struct mlc_dataset_input in = {.name = cd->name, .context = cd->context};
+		struct mlc_arena a = {0};
+		const char *vals[MAX_RUNS];
+		if (s->only_diff && !cd->differs)
+			continue;
+		for (size_t i = 0; i < s->n; i++)
+			vals[i] = cd->digests[i] ? cd->digests[i] : "-";
+		add_row(v, NULL, cd->differs ? THEME_WARN : THEME_NORMAL, mlc_input_label(&a, &in),
+			vals);
+		arena_free(&a);
+	}
+}
+
 /* 1 if every run has the same value for metric m. */
 static int metric_same(const struct compare_metric *m, size_t n)
 {
@@ -236,6 +263,7 @@ static void compare_fill(struct app *a, struct view *v)
 	add_row(v, NULL, THEME_TITLE, "run", names);
 	add_row(v, NULL, THEME_DIM, "id", ids);
 	fill_params(v, s);
+	fill_datasets(v, s);
 	fill_metrics(a, v, s);
 	fill_histories(a, v, s);
 	table_done(&v->table);

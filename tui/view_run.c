@@ -1,5 +1,5 @@
 /* view_run.c: one run in full — attributes, the model versions registered from
- * it (Enter opens one), params, tags, and every metric with its latest value,
+ * it (Enter opens one), the datasets it used, params, tags, and every metric with its latest value,
  * min, max and a sparkline of its history (Enter opens the chart). */
 #include "config.h"
 #include <math.h>
@@ -120,6 +120,21 @@ static void fill_lineage(struct view *v, const struct mlc_version_list *l)
 		row(v, NULL, THEME_DIM, "(no model version)", "");
 }
 
+/* The datasets the run used (MLflow's run inputs): name, context, digest
+ * and where the data is. */
+static void fill_datasets(struct view *v, const struct mlc_run *run)
+{
+	struct mlc_arena a = {0};
+
+	heading(v, "Datasets");
+	for (size_t i = 0; i < run->n_inputs; i++)
+		row(v, NULL, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
+		    mlc_input_summary(&a, &run->inputs[i]));
+	if (run->n_inputs == 0)
+		row(v, NULL, THEME_DIM, "(none logged)", "");
+	arena_free(&a);
+}
+
 static void fill_kv(struct view *v, const char *title, const struct mlc_kv *kv, size_t n)
 {
 	heading(v, title);
@@ -169,6 +184,7 @@ static void run_done(struct app *a, void *arg)
 		table_clear(&v->table);
 		fill_attributes(v, j);
 		fill_lineage(v, &j->versions);
+		fill_datasets(v, run);
 		fill_kv(v, "Params", run->params, run->n_params);
 		fill_kv(v, "Tags", run->tags, run->n_tags);
 		heading(v, "Metrics (latest, min, max, history)");

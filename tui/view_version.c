@@ -1,5 +1,6 @@
 /* view_version.c: one model version in full — its fields, tags and aliases, and
- * the run that produced it with that run's params and final metrics. */
+ * the run that produced it with its params, final metrics and the datasets
+ * it used. */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -100,7 +101,21 @@ static void fill_version(struct view *v, const struct mlc_version *ver)
 		row(v, THEME_DIM, "(none)", "");
 }
 
-/* The run that produced the version: lineage, params, final metrics. */
+/* The datasets the version's run used: name, context, digest, location. */
+static void fill_datasets(struct view *v, const struct mlc_run *run)
+{
+	struct mlc_arena a = {0};
+
+	heading(v, "Lineage: datasets");
+	for (size_t i = 0; i < run->n_inputs; i++)
+		row(v, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
+		    mlc_input_summary(&a, &run->inputs[i]));
+	if (run->n_inputs == 0)
+		row(v, THEME_DIM, "(none logged)", "");
+	arena_free(&a);
+}
+
+/* The run that produced the version: lineage, params, final metrics, datasets. */
 static void fill_run(struct view *v, const struct mlc_run *run)
 {
 	char buf[64];
@@ -134,6 +149,7 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 				 (long long)m->step);
 		row(v, THEME_NORMAL, m->key, buf);
 	}
+	fill_datasets(v, run);
 }
 
 static void version_done(struct app *a, void *arg)

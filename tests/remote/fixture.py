@@ -16,6 +16,9 @@ last deleted), 2 bulk (--runs N generated runs, default 1500), 3 old
 (deleted), and with --long N, 4 long (N runs whose loss has 10,000
 points); models fraud-detector (3 versions, aliases champion=2 and
 challenger=3), churn, o'brien, and --models N more (model-0000 ...).
+Runs alpha and beta used datasets (run.inputs.dataset_inputs, as MLflow
+2.17.2 answers runs/get and runs/search): fraud-train for training (alpha
+digest be4e2756, beta 561126d3) and fraud-eval for evaluation (212c3206).
 
 Writes, with MLflow's validation and error shapes: registered-models/alias
 (GET, POST, DELETE), registered-models/set-tag and delete-tag,
@@ -110,6 +113,18 @@ def kv(d):
     return [{"key": k, "value": v} for k, v in d.items()]
 
 
+def dataset_input(name, digest, context, uri, rows):
+    """One of a run's inputs.dataset_inputs as MLflow 2.17.2 answers it
+    (MLFLOW.md section 13): source, schema and profile are JSON text."""
+    schema = {"mlflow_colspec": [{"type": "double", "name": "amount", "required": True},
+                                 {"type": "long", "name": "hour", "required": True},
+                                 {"type": "long", "name": "label", "required": True}]}
+    return {"tags": [{"key": "mlflow.data.context", "value": context}],
+            "dataset": {"name": name, "digest": digest, "source_type": "s3",
+                        "source": json.dumps({"uri": uri}), "schema": json.dumps(schema),
+                        "profile": json.dumps({"num_rows": rows, "num_elements": rows * 3})}}
+
+
 def run_id(name):
     return hashlib.md5(name.encode()).hexdigest()
 
@@ -166,14 +181,28 @@ class Store:
                                   {"acc": (acc[-1]["value"], 19), "loss": (0.25, 19)},
                                   {"lr": "0.01", "layers": "3"}, {"team": "a"},
                                   hist={"acc": acc})
+        self.set_inputs(self.alpha, [
+            dataset_input("fraud-train", "be4e2756", "training",
+                          "s3://data/fraud/train-2026-10-01.parquet", 200),
+            dataset_input("fraud-eval", "212c3206", "evaluation",
+                          "s3://data/fraud/eval-2026-11-01.parquet", 80)])
         self.beta = self.add_run("1", "beta", "RUNNING", T0 + 2000,
                                  {"acc": (0.7, 3), "nan_metric": ("NaN", 0),
                                   "inf_metric": ("Infinity", 0)},
                                  {"lr": "0.1"}, {},
                                  hist={"nan_metric": [{"key": "nan_metric", "value": "NaN",
                                                        "timestamp": T0, "step": 0}]})
+        self.set_inputs(self.beta, [
+            dataset_input("fraud-train", "561126d3", "training",
+                          "s3://data/fraud/train-2026-11-01.parquet", 220),
+            dataset_input("fraud-eval", "212c3206", "evaluation",
+                          "s3://data/fraud/eval-2026-11-01.parquet", 80)])
         self.gamma = self.add_run("1", "gamma", "FAILED", T0 + 1000, {"acc": (0.5, 0)},
                                   {"lr": "1.0"}, {}, stage="deleted")
+
+    def set_inputs(self, rid, inputs):
+        """Give run rid these dataset inputs (runs/get and runs/search carry them)."""
+        self.find_run(rid)["inputs"] = {"dataset_inputs": inputs}
 
     def seed_bulk_runs(self, n):
         for i in range(n):

@@ -1,0 +1,80 @@
+/* cli_diff.c: `mlconsole diff MODEL V1 V2` — two versions of a model side by
+ * side: params, final metrics, the datasets their runs used, the source
+ * commit, run tags and version tags, the differing rows first (text, or
+ * --json). The rows are core/compare.c's version diff, as in :diff. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "cli_util.h"
+#include "compare.h"
+#include "xmalloc.h"
+
+/* A value for JSON: the string, or null where the version has none. */
+static json_t *value_json(const char *s)
+{
+	return s ? cli_json_str(s) : json_null();
+}
+
+/* The diff as one JSON document. */
+static int diff_json(const struct cli_opts *o, const struct mlc_version_diff *d)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diff_row *r = &d->rows[i];
+		json_array_append_new(
+		    rows, json_pack("{s:s,s:o,s:[o,o],s:b}", "section", r->section, "key",
+				    cli_json_str(r->key), "values", value_json(r->values[0]),
+				    value_json(r->values[1]), "differs", r->differs));
+	}
+	return cli_json_out(json_pack("{s:{s:o,s:[o,o],s:I,s:o}}", "diff", "model",
+				      cli_json_str(o->argv[1]), "versions",
+				      cli_json_str(o->argv[2]), cli_json_str(o->argv[3]),
+				      "differing", (json_int_t)d->ndiffer, "rows", rows));
+}
+
+/* The diff as a table: '*' marks a differing row, '-' a value a version lacks. */
+static void diff_text(const struct cli_opts *o, const struct mlc_version_diff *d)
+{
+	struct cli_table t;
+	char *h1 = xasprintf("v%s", o->argv[2]), *h2 = xasprintf("v%s", o->argv[3]);
+
+	cli_table_init(&t, 5);
+	cli_table_row(&t, (const char *[]){"", "WHAT", "KEY", h1, h2});
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diff_row *r = &d->rows[i];
+		cli_table_row(&t, (const char *[]){r->differs ? "*" : "", r->section, r->key,
+						   r->values[0] ? r->values[0] : "-",
+						   r->values[1] ? r->values[1] : "-"});
+	}
+	cli_table_print(&t);
+	printf("%zu of %zu rows differ\n", d->ndiffer, d->n);
+	free(h1);
+	free(h2);
+}
+
+int cli_diff(const struct cli_opts *o)
+{
+	struct mlc_version_diff d;
+	struct mlc_error err = {0};
+	struct registry *r;
+	int rc;
+
+	if (o->argc != 4)
+		return cli_usage(o, "diff: expected MODEL V1 V2 (two version numbers)");
+	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+		return cli_fail(o, &err);
+	if (version_diff_fetch(r, o->argv[1], o->argv[2], o->argv[3], &d, &err) < 0) {
+		rc = cli_fail(o, &err);
+	} else if (o->json) {
+		rc = diff_json(o, &d);
+	} else {
+		diff_text(o, &d);
+		rc = 0;
+	}
+	version_diff_free(&d);
+	registry_close(r);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* view_diff.c: two versions of a model side by side (:diff V1 V2 on a
+ * model's versions) — params, final metrics, the datasets their runs used,
+ * the source commit, run tags and version tags, the differing rows first and
+ * highlighted. The rows are core/compare.c's version diff, as `mlconsole diff`. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "compare.h"
+#include "xmalloc.h"
+
+struct diff_job {
+	uint64_t view_id;
+	char *model, *v1, *v2;
+	struct mlc_version_diff d;
+	struct mlc_error err;
+	int rc;
+};
+
+/* Worker thread: both versions, their runs, and the diff. */
+static void diff_run(struct registry *r, void *arg)
+{
+	struct diff_job *j = arg;
+
+	j->rc = version_diff_fetch(r, j->model, j->v1, j->v2, &j->d, &j->err);
+}
+
+/* One row per diff row: '*' and the warning colour where the values differ. */
+static void diff_done(struct app *a, void *arg)
+{
+	struct diff_job *j = arg;
+	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+
+	if (v != NULL) {
+		table_clear(&v->table);
+		for (size_t i = 0; i < j->d.n; i++) {
+			const struct diff_row *r = &j->d.rows[i];
+			char *key = xasprintf("%s\x1f%s", r->section, r->key);
+			table_add(&v->table, key, r->differs ? THEME_WARN : THEME_NORMAL,
+				  (const char *[]){r->differs ? "*" : "", r->section, r->key,
+						   r->values[0] ? r->values[0] : "-",
+						   r->values[1] ? r->values[1] : "-"});
+			free(key);
+		}
+		table_done(&v->table);
+	}
+	version_diff_free(&j->d);
+	free(j->model);
+	free(j->v1);
+	free(j->v2);
+	free(j);
+}
+
+static void diff_load(struct app *a, struct view *v)
+{
+	struct diff_job *j = xcalloc(1, sizeof *j);
+	const char *sp = strchr(v->param, ' ');
+
+	j->view_id = v->id;
+	j->model = xstrdup(v->subject);
+	j->v1 = xstrndup(v->param, (size_t)(sp - v->param));
+	j->v2 = xstrdup(sp + 1);
+	view_job_start(a, v, diff_run, diff_done, j);
+}
+
+/* The view's own data: its columns' titles ("vN"), which the table points to. */
+struct diff_state {
+	char *titles[2];
+};
+
+static void diff_free(struct view *v)
+{
+	struct diff_state *s = v->data;
+
+	free(s->titles[0]);
+	free(s->titles[1]);
+	free(s);
+}
+
+static const struct view_ops diff_ops = {
+    .name = "diff",
+    .load = diff_load,
+    .free = diff_free,
+    .search = -1,
+};
+
+struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2)
+{
+	char *title = xasprintf("%s: version %s vs %s (differences first)", model, v1, v2);
+	struct view *v = view_new(a, &diff_ops, title);
+	struct table_col cols[5] = {
+	    {"", 1, 0, 0, 0}, {"WHAT", 11, 0, 0, 0}, {"KEY", 28, 0, 0, 0},
+	    {"", 0, 0, 1, 0}, {"", 0, 0, 1, 0},
+	};
+	struct diff_state *s = xcalloc(1, sizeof *s);
+
+	free(title);
+	s->titles[0] = xasprintf("v%s", v1);
+	s->titles[1] = xasprintf("v%s", v2);
+	v->data = s;
+	v->subject = xstrdup(model);
+	v->param = xasprintf("%s %s", v1, v2);
+	cols[3].title = s->titles[0];
+	cols[4].title = s->titles[1];
+	table_init(&v->table, cols, 5);
+	return v;
+}
