@@ -11,16 +11,18 @@
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 
-# tree [name] [TEXT]: the expected rows "ID8 PREFIX NAME (KIDS)" of the tree of
-# $exp on $reg, newest first (or by name), of the runs whose id or name holds
-# TEXT: top-level runs (parent missing, itself, or not among them), each
+# tree [name] [TEXT] [parented]: the expected rows "ID8 PREFIX NAME (KIDS)" of
+# the tree of $exp on $reg, newest first (or by name), of the runs whose id or
+# name holds TEXT (and that have a parent tag): top-level runs (parent missing, itself, or not among them), each
 # followed by its children's families, depth first.
 tree() {
 	"$M" -r "$reg" runs "$exp" --json | python3 -c '
 import json, sys
-order, text = sys.argv[1], sys.argv[2].lower()
+order, text, only = sys.argv[1], sys.argv[2].lower(), sys.argv[3]
 runs = json.load(sys.stdin)["runs"]
 runs = [r for r in runs if text in r["run_id"].lower() or text in r["run_name"].lower()]
+if only:
+    runs = [r for r in runs if "mlflow.parentRunId" in (r.get("tags") or {})]
 if order == "name":
     runs.sort(key=lambda r: (r["run_name"].encode(), -r["start_time"], r["run_id"]))
 else:
@@ -44,7 +46,7 @@ sys.setrecursionlimit(100000)
 for r in runs:
     if not parent(r):
         walk(r, "")
-print("\n".join(out))' "${1:-newest}" "${2:-}"
+print("\n".join(out))' "${1:-newest}" "${2:-}" "${3:-}"
 }
 
 # rows: the screen's table rows as "ID8 NAME-CELL" (the cursor mark dropped).
@@ -179,6 +181,17 @@ shown "$T/found" "/ its id: the grandchild alone, no branch"
 at "$T/found" 1 "/ put the cursor on it"
 keys Escape
 wait_for "Runs of $exp as a tree, 1 marked ($n)"
+
+# :filter, the runs with a parent tag only: a child whose parent is filtered
+# out is a top-level run now, a grandchild stays under its parent.
+tree name "" parented >"$T/filtered"
+keys :
+literal "filter tags.\`mlflow.parentRunId\` LIKE '%'"
+keys Enter
+wait_for "as a tree, 1 marked where tags."
+keys g g
+at "$T/filtered" 1 "gg, filtered"
+shown "$T/filtered" "filtered: children of filtered-out parents are top level"
 keys Escape
 wait_for "Models ("
 keys q
