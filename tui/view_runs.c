@@ -873,8 +873,10 @@ static void page_done(struct app *a, void *arg)
 	case PAGE_LAST:
 	case PAGE_AT:
 		window_rebuild(s, &j->before, 0, nb, &j->runs, 0, nr);
-		s->more_before = j->kind == PAGE_LAST ? full
-				 : j->kind == PAGE_AT && (int64_t)list_roots(s, &j->before) == j->limit;
+		s->more_before =
+		    j->kind == PAGE_LAST
+			? full
+			: j->kind == PAGE_AT && (int64_t)list_roots(s, &j->before) == j->limit;
 		s->more_after = j->kind != PAGE_LAST && full;
 		runs_fill(a, v);
 		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
