@@ -45,6 +45,9 @@ struct mlc_history_req {
 	const char *key;
 };
 
+/* The tag that makes a run the child of another (MLflow's nested runs). */
+#define MLC_TAG_PARENT "mlflow.parentRunId"
+
 struct mlc_run_query {
 	const char *experiment; /* id or name; an existing id wins */
 	const char *filter;	/* MLflow search syntax, or NULL */
@@ -72,6 +75,13 @@ struct mlc_run_query {
 	 * time or a value of one of columns holds it, ASCII case folded;
 	 * "!x": the runs that do not. Windows and counts only. */
 	const char *text;
+	/* A window of the tree of nested runs (MLflow's tag mlflow.parentRunId;
+	 * windows only): the limit top-level runs — those whose parent is no
+	 * run the query matches, or themselves — each followed by the runs it
+	 * matches below it, depth first, children in the window's order; the
+	 * limit counts the top-level runs only. Lean, the parent tags are
+	 * loaded too. */
+	int tree;
 };
 
 /* The keys logged in an experiment's runs (for the column picker). */

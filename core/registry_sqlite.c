@@ -989,6 +989,26 @@ static int load_columns(struct registry *r, int64_t eid, const struct mlc_run_qu
 	return ret;
 }
 
+/* Lean loading of a tree (q->tree): q's columns and each run's parent tag. */
+static int load_tree_columns(struct registry *r, int64_t eid, const struct mlc_run_query *q,
+			     struct mlc_run_list *out, const int64_t *ids, struct mlc_error *err)
+{
+	const char **cols = xmalloc((q->n_columns + 1) * sizeof *cols);
+	struct mlc_run_query tq = *q;
+	size_t n = 0;
+	int ret;
+
+	for (size_t c = 0; c < q->n_columns; c++)
+		if (strcmp(q->columns[c], "tags." MLC_TAG_PARENT) != 0)
+			cols[n++] = q->columns[c];
+	cols[n++] = "tags." MLC_TAG_PARENT;
+	tq.columns = cols;
+	tq.n_columns = n;
+	ret = load_columns(r, eid, &tq, out, ids, err);
+	free(cols);
+	return ret;
+}
+
 /* Prepare the runs of experiment eid matching f (args fargs) in order o (args
  * oargs) after lead, at most limit of them (0: all). from names the tables (runs
  * r and experiments e among them); extra, appended to the WHERE, has one ? bound
@@ -1108,7 +1128,8 @@ static int sqlite_list_runs(struct registry *r, const struct mlc_run_query *q,
 		ret = st ? sq_collect_runs(r, st, out, idp, &idcap, err) : -1;
 	}
 	if (ret == 0 && q->lean)
-		ret = load_columns(r, eid, q, out, ids, err);
+		ret = q->tree ? load_tree_columns(r, eid, q, out, ids, err)
+			      : load_columns(r, eid, q, out, ids, err);
 out:
 	free(ids);
 	order_free(&order);

@@ -184,6 +184,22 @@ static int where_sql(const struct mlc_run_query *q, int64_t eid, const struct fi
 	return 0;
 }
 
+/* Append the tree's top level (q->tree): runs whose parent tag names no run
+ * the query matches but themselves. The inner query's runs are r too, so the
+ * filter and the text apply to the parent as they do to any run; it is one
+ * lookup by run id per run walked. */
+static int roots_sql(const struct mlc_run_query *q, int64_t eid, const struct filter *f,
+		     struct strbuf *sb, struct sql_args *a, struct mlc_error *err)
+{
+	sb_add(sb, " AND NOT EXISTS (SELECT 1 FROM run_tags pt WHERE pt.run_id = r.id"
+		   " AND pt.key = '" MLC_TAG_PARENT "' AND pt.value <> r.run_uuid"
+		   " AND EXISTS (SELECT 1");
+	if (where_sql(q, eid, f, "runs r", sb, a, err) < 0)
+		return -1;
+	sb_add(sb, " AND r.run_uuid = pt.value))");
+	return 0;
+}
+
 /* Append "(t0, t1, ...) after the anchor's (v0, v1, ...)" in the terms'
  * directions: t0 beyond v0, or equal and t1 beyond v1, and so on; the last
  * term may equal its value when inclusive. */
@@ -263,7 +279,8 @@ static int run_stage(struct registry *r, const struct mlc_run_query *q, int64_t 
 	terms[n] = "r.run_uuid";
 	desc[n++] = backward;
 	sb_add(&sb, "SELECT " RUN_COLUMNS);
-	if (where_sql(q, eid, f, s->from, &sb, &a, err) < 0)
+	if (where_sql(q, eid, f, s->from, &sb, &a, err) < 0 ||
+	    (q->tree && roots_sql(q, eid, f, &sb, &a, err) < 0))
 		goto out;
 	if (s->cond) {
 		sb_printf(&sb, " AND %s", s->cond);
@@ -369,6 +386,134 @@ static size_t stages(const struct wkey *k, struct stage *s)
 	return 2;
 }
 
+/* ---- the tree (q->tree) ---------------------------------------------------- */
+
+/* Append the order of the window's key for one sort of a few runs: the runs
+ * with a value first, in the key's direction, then newest first, as the
+ * stages walk them (binds the key twice). */
+static void order_sql(const struct wkey *k, struct strbuf *sb, struct sql_args *a)
+{
+	sb_add(sb, " ORDER BY ");
+	if (k->kind == 'a')
+		sb_printf(sb, "%s%s, ", k->col, k->desc ? " DESC" : "");
+	else if (k->kind) {
+		const char *v = value_of[kind_index(k->kind)];
+		sb_printf(sb, "%s IS NULL, %s%s, ", v, v, k->desc ? " DESC" : "");
+		sql_args_text(a, k->key);
+		sql_args_text(a, k->key);
+	}
+	sb_add(sb, "r.start_time DESC, r.run_uuid");
+}
+
+/* Append to out (and ids) the runs the query matches whose parent is run
+ * parent, in the window's order: by the parent tags' index (ix_run_tags_key),
+ * then one sort of those few. */
+static int children(struct registry *r, const struct mlc_run_query *q, int64_t eid,
+		    const struct filter *f, const struct wkey *k, const char *parent,
+		    struct mlc_run_list *out, int64_t **ids, size_t *idcap, struct mlc_error *err)
+{
+	struct strbuf sb = {0};
+	struct sql_args a = {0};
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	sb_add(&sb, "SELECT " RUN_COLUMNS);
+	if (where_sql(q, eid, f, "run_tags pt CROSS JOIN runs r ON r.id = pt.run_id", &sb, &a,
+		      err) < 0)
+		goto out;
+	sb_add(&sb, " AND pt.key = '" MLC_TAG_PARENT "' AND pt.value = ? AND r.run_uuid <> ?");
+	sql_args_text(&a, parent);
+	sql_args_text(&a, parent);
+	order_sql(k, &sb, &a);
+	if ((st = prepare(r, &sb, &a, err)) != NULL)
+		rc = sq_collect_runs(r, st, out, ids, idcap, err);
+out:
+	sb_free(&sb);
+	sql_args_free(&a);
+	return rc;
+}
+
+/* Put out's runs from start (the top level, then the children each query
+ * appended, parent[i] the index of run i's parent) in the tree's order:
+ * each run followed by its children's families, depth first. */
+static void depth_first(struct mlc_run_list *out, int64_t *ids, size_t start, const size_t *parent)
+{
+	size_t n = out->n - start, k = 0, *order = xmalloc((n ? n : 1) * sizeof *order);
+	size_t *first = xmalloc((n ? n : 1) * sizeof *first),
+	       *end = xmalloc((n ? n : 1) * sizeof *end);
+	struct mlc_run *runs = xmalloc((n ? n : 1) * sizeof *runs);
+	int64_t *rid = xmalloc((n ? n : 1) * sizeof *rid);
+	size_t *stack = xmalloc((n ? n : 1) * sizeof *stack), top = 0;
+
+	/* each run's children are appended together: [first, end) */
+	for (size_t i = 0; i < n; i++)
+		first[i] = end[i] = 0;
+	for (size_t i = n; i-- > 0;)
+		if (parent[i] != (size_t)-1) {
+			if (end[parent[i]] == 0)
+				end[parent[i]] = i + 1;
+			first[parent[i]] = i;
+		}
+	for (size_t i = n; i-- > 0;)
+		if (parent[i] == (size_t)-1)
+			stack[top++] = i;
+	while (top > 0) {
+		size_t x = stack[--top];
+		order[k++] = x;
+		for (size_t c = end[x]; c-- > first[x];)
+			stack[top++] = c;
+	}
+	for (size_t i = 0; i < n; i++) {
+		runs[i] = out->items[start + order[i]];
+		if (ids)
+			rid[i] = ids[start + order[i]];
+	}
+	memcpy(out->items + start, runs, n * sizeof *runs);
+	if (ids)
+		memcpy(ids + start, rid, n * sizeof *rid);
+	free(order);
+	free(first);
+	free(end);
+	free(runs);
+	free(rid);
+	free(stack);
+}
+
+/* Set the parent of runs [from, to) of a list from start to p. */
+static void set_parents(size_t **parent, size_t *cap, size_t start, size_t from, size_t to,
+			size_t p)
+{
+	if (*cap < to - start) {
+		*cap = (to - start) * 2;
+		*parent = xrealloc(*parent, *cap * sizeof **parent);
+	}
+	for (size_t c = from; c < to; c++)
+		(*parent)[c - start] = p;
+}
+
+/* The families of the top-level runs out holds from start: every run's
+ * children, a query each, then the whole put in the tree's order. A family
+ * comes whole: the window counts its top-level runs. */
+static int add_families(struct registry *r, const struct mlc_run_query *q, int64_t eid,
+			const struct filter *f, const struct wkey *k, size_t start,
+			struct mlc_run_list *out, int64_t **ids, size_t *idcap,
+			struct mlc_error *err)
+{
+	size_t *parent = NULL, cap = 0;
+	int rc = 0;
+
+	set_parents(&parent, &cap, start, start, out->n, (size_t)-1);
+	for (size_t i = start; rc == 0 && i < out->n; i++) {
+		size_t had = out->n;
+		rc = children(r, q, eid, f, k, out->items[i].run_id, out, ids, idcap, err);
+		set_parents(&parent, &cap, start, had, out->n, i - start);
+	}
+	if (rc == 0 && out->n > start)
+		depth_first(out, ids ? *ids : NULL, start, parent);
+	free(parent);
+	return rc;
+}
+
 int sq_list_window(struct registry *r, int64_t eid, const struct mlc_run_query *q,
 		   const struct filter *f, struct mlc_run_list *out, int64_t **ids, size_t *idcap,
 		   struct mlc_error *err)
@@ -408,6 +553,8 @@ int sq_list_window(struct registry *r, int64_t eid, const struct mlc_run_query *
 			(*ids)[y - 1] = id;
 		}
 	}
+	if (rc == 0 && q->tree)
+		rc = add_families(r, q, eid, f, &k, (size_t)start, out, ids, idcap, err);
 out:
 	free(an.text);
 	free(an.uuid);

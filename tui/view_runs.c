@@ -9,7 +9,15 @@
  * the cursor on its run. Where the registry answers windows (REG_CAP_WINDOW:
  * the local registry) they come from it, and the cost follows the screen, not
  * the experiment; other registries load every run once (without formatting
- * them) and the windows are cut from those here, the same way. */
+ * them) and the windows are cut from those here, the same way.
+ *
+ * t shows nested runs (MLflow's tag mlflow.parentRunId) as a tree: the top-
+ * level runs (no parent among the runs the filter and / text match) in the
+ * sort order, each followed by its family, children sorted alike. A window
+ * then holds whole families and counts top-level runs: the registry walks
+ * the top level by its indexes and looks each shown run's children up by the
+ * parent tag's index (mlc_run_query.tree); runs in memory are put in the
+ * tree's order once per sort or / text (tree_order). */
 #include "config.h"
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +26,7 @@
 #include "app.h"
 #include "filter.h"
 #include "sanitize.h"
+#include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -69,6 +78,11 @@ struct runs_state {
 	 * still shown */
 	int held[16]; /* enum action */
 	int nheld;
+	/* the tree (t): each row's depth (flat: 0), and the positions in hits
+	 * of the top-level runs (flat: every one) */
+	int tree;
+	int *depth;
+	size_t *roots, nroots;
 };
 
 enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
@@ -84,6 +98,8 @@ struct page_job {
 	struct mlc_error err;
 	int rc;
 	int anchor_gone; /* PAGE_DOWN, PAGE_UP: not found was the anchor run */
+	int tree;
+	char *root; /* PAGE_AT in a tree: the anchor's top-level run */
 };
 
 struct count_job {
@@ -281,6 +297,180 @@ static int run_shows(const struct runs_state *s, const struct mlc_run *run, cons
 	return 0;
 }
 
+/* ---- the tree ----------------------------------------------------------- */
+
+#define NONE ((size_t)-1)
+
+/* The run id of run's parent (its mlflow.parentRunId tag), or NULL. */
+static const char *parent_of(const struct mlc_run *run)
+{
+	return mlc_kv_get(run->tags, run->n_tags, MLC_TAG_PARENT);
+}
+
+/* qsort_r: positions in hits by their runs' ids. */
+static int cmp_hit_ids(const void *pa, const void *pb, void *ctx)
+{
+	const struct runs_state *s = ctx;
+
+	return strcmp(s->all.items[s->hits[*(const size_t *)pa]].run_id,
+		      s->all.items[s->hits[*(const size_t *)pb]].run_id);
+}
+
+/* The position in hits of run id (byid: the positions by id), or NONE. */
+static size_t find_hit(const struct runs_state *s, const size_t *byid, const char *id)
+{
+	size_t lo = 0, hi = s->nhits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->all.items[s->hits[byid[mid]]].run_id, id);
+		if (c == 0)
+			return byid[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NONE;
+}
+
+/* The first of the children list from x on (next: the list) not put yet. */
+static size_t unput(const size_t *next, const unsigned char *put, size_t x)
+{
+	while (x != NONE && put[x])
+		x = next[x];
+	return x;
+}
+
+/* Put the family of hit root into order (at *k): root, then each child's
+ * family in turn, depth first (children as first/next lists, in hits order). */
+static void put_family(size_t root, const size_t *first, const size_t *next, const size_t *parent,
+		       unsigned char *put, size_t *order, size_t *k)
+{
+	size_t x = root, c;
+
+	put[x] = 1, order[(*k)++] = x;
+	for (;;) {
+		if ((c = unput(next, put, first[x])) == NONE) { /* up to a next sibling */
+			for (; x != root && (c = unput(next, put, next[x])) == NONE; x = parent[x])
+				;
+			if (x == root)
+				return;
+		}
+		put[c] = 1, order[(*k)++] = c;
+		x = c;
+	}
+}
+
+/* In a tree, s->hits in the tree's order: each top-level run (its parent is
+ * not among the hits, or is itself) followed by its family, children in the
+ * hits' order; then any run in a loop of parents, as a top-level run. Sets
+ * s->roots (flat: every position). */
+static void tree_order(struct runs_state *s)
+{
+	size_t n = s->nhits, k = 0, *byid, *first, *next, *last, *parent, *order;
+	unsigned char *put;
+
+	free(s->roots);
+	s->roots = xmalloc((n ? n : 1) * sizeof *s->roots);
+	s->nroots = 0;
+	if (!s->tree) {
+		for (size_t i = 0; i < n; i++)
+			s->roots[s->nroots++] = i;
+		return;
+	}
+	byid = xmalloc((n ? n : 1) * sizeof *byid);
+	first = xmalloc((n ? n : 1) * sizeof *first);
+	next = xmalloc((n ? n : 1) * sizeof *next);
+	last = xmalloc((n ? n : 1) * sizeof *last);
+	parent = xmalloc((n ? n : 1) * sizeof *parent);
+	order = xmalloc((n ? n : 1) * sizeof *order);
+	put = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++)
+		byid[i] = i, first[i] = next[i] = last[i] = NONE;
+	qsort_r(byid, n, sizeof *byid, cmp_hit_ids, s);
+	for (size_t i = 0; i < n; i++) {
+		const struct mlc_run *run = &s->all.items[s->hits[i]];
+		const char *p = parent_of(run);
+		size_t at = p && strcmp(p, run->run_id) ? find_hit(s, byid, p) : NONE;
+		parent[i] = at;
+		if (at == NONE)
+			continue;
+		if (first[at] == NONE)
+			first[at] = i;
+		else
+			next[last[at]] = i;
+		last[at] = i;
+	}
+	for (int loops = 0; loops < 2; loops++) /* the top level, then loops */
+		for (size_t i = 0; i < n; i++)
+			if (!put[i] && (loops || parent[i] == NONE)) {
+				s->roots[s->nroots++] = k;
+				put_family(i, first, next, parent, put, order, &k);
+			}
+	for (size_t i = 0; i < n; i++)
+		byid[i] = s->hits[order[i]];
+	memcpy(s->hits, byid, n * sizeof *byid);
+	free(byid);
+	free(first);
+	free(next);
+	free(last);
+	free(parent);
+	free(order);
+	free(put);
+}
+
+/* Each row's depth (into depth) in a list in the tree's order: one below its
+ * parent when that is on the path to the row above, else 0, the top level.
+ * Returns how many rows are top level. */
+static size_t tree_depths(const struct mlc_run_list *l, int *depth)
+{
+	size_t *path = xmalloc((l->n ? l->n : 1) * sizeof *path), np = 0, top = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *p = parent_of(&l->items[i]);
+		while (np > 0 && (p == NULL || strcmp(l->items[path[np - 1]].run_id, p) != 0))
+			np--;
+		depth[i] = (int)np;
+		top += np == 0;
+		path[np++] = i;
+	}
+	free(path);
+	return top;
+}
+
+/* How many runs of l (a window's, in the tree's order) are top level. */
+static size_t list_roots(const struct runs_state *s, const struct mlc_run_list *l)
+{
+	int *depth;
+	size_t n;
+
+	if (!s->tree)
+		return l->n;
+	depth = xmalloc((l->n ? l->n : 1) * sizeof *depth);
+	n = tree_depths(l, depth);
+	free(depth);
+	return n;
+}
+
+/* The row after the family of the window's row i (the next top-level row). */
+static size_t family_end(const struct runs_state *s, size_t i)
+{
+	while (++i < s->runs.n && s->depth[i] != 0)
+		;
+	return i < s->runs.n ? i : s->runs.n;
+}
+
+/* The window's last top-level row. */
+static size_t last_root(const struct runs_state *s)
+{
+	size_t i = s->runs.n ? s->runs.n - 1 : 0;
+
+	while (i > 0 && s->depth[i] != 0)
+		i--;
+	return i;
+}
+
 /* s->hits: the runs in order that the / text lets through ("!x": do not). */
 static void find_hits(struct runs_state *s, const char *text)
 {
@@ -293,17 +483,23 @@ static void find_hits(struct runs_state *s, const char *text)
 	for (size_t i = 0; i < s->all.n; i++)
 		if (*t == '\0' || run_shows(s, &s->all.items[s->order[i]], t) != invert)
 			s->hits[s->nhits++] = s->order[i];
+	tree_order(s);
 	s->total = (int64_t)s->all.n;
 	s->matched = (int64_t)s->nhits;
 }
 
 /* ---- filling the table --------------------------------------------------- */
 
-/* The title: the experiment, and how many runs are marked for compare. */
+/* The title: the experiment, whether as a tree, and how many runs are marked
+ * for compare. */
 static void runs_title(struct view *v, const struct runs_state *s, const char *name)
 {
-	char *t = s->nmarks ? xasprintf("Runs of %s, %zu marked", name, s->nmarks)
-			    : xasprintf("Runs of %s", name);
+	char marks[48] = "";
+	char *t;
+
+	if (s->nmarks)
+		snprintf(marks, sizeof marks, ", %zu marked", s->nmarks);
+	t = xasprintf("Runs of %s%s%s", name, s->tree ? " as a tree" : "", marks);
 
 	free(v->title);
 	v->title = sanitize_dup(t);
@@ -350,14 +546,66 @@ static void set_columns(struct app *a, struct view *v, struct runs_state *s)
 	table_set_columns(&v->table, cols, (int)n);
 }
 
+/* A tree's NAME cells (names[i] for row i, freed by the caller): each run's
+ * name after its branch (├─, └─ and │ for the rows above it that have more
+ * below), and how many children it has, in parentheses. Sets s->depth. */
+static char **tree_names(const struct app *a, struct runs_state *s)
+{
+	const char *bar = a->draw.utf8 ? "\xe2\x94\x82  " : "|  ";
+	const char *tee = a->draw.utf8 ? "\xe2\x94\x9c\xe2\x94\x80 " : "|- ";
+	const char *end = a->draw.utf8 ? "\xe2\x94\x94\xe2\x94\x80 " : "`- ";
+	size_t n = s->runs.n, *path = xmalloc((n + 1) * sizeof *path);
+	unsigned char *more = xcalloc(n + 1, 1), *later = xcalloc(n + 2, 1);
+	size_t *kids = xcalloc(n + 1, sizeof *kids);
+	char **names = xcalloc(n + 1, sizeof *names);
+
+	tree_depths(&s->runs, s->depth);
+	/* more: a sibling follows before a shallower row (walked backward) */
+	for (size_t i = n; i-- > 0;) {
+		size_t d = (size_t)s->depth[i];
+		more[i] = later[d];
+		later[d] = 1;
+		memset(later + d + 1, 0, n - d);
+	}
+	for (size_t i = 0; i < n; i++) { /* path: the rows above i, by depth */
+		if (s->depth[i] > 0)
+			kids[path[s->depth[i] - 1]]++;
+		path[s->depth[i]] = i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = {0};
+		size_t d = (size_t)s->depth[i];
+		path[d] = i;
+		for (size_t l = 1; l < d; l++)
+			sb_add(&sb, more[path[l]] ? bar : "   ");
+		if (d > 0)
+			sb_add(&sb, more[i] ? tee : end);
+		sb_add(&sb, s->runs.items[i].run_name ? s->runs.items[i].run_name : "");
+		if (kids[i])
+			sb_printf(&sb, " (%zu)", kids[i]);
+		names[i] = xstrdup(sb_str(&sb));
+		sb_free(&sb);
+	}
+	free(path);
+	free(more);
+	free(later);
+	free(kids);
+	return names;
+}
+
 /* The table's rows: the window's runs, formatted. */
 static void runs_fill(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
 	const char **cells;
 	char(*bufs)[48];
+	char **names = NULL;
 	int ncols;
 
+	free(s->depth);
+	s->depth = xcalloc(s->runs.n + 1, sizeof *s->depth);
+	if (s->tree)
+		names = tree_names(a, s);
 	set_columns(a, v, s);
 	ncols = v->table.ncols;
 	cells = xcalloc((size_t)ncols, sizeof *cells);
@@ -368,7 +616,8 @@ static void runs_fill(struct app *a, struct view *v)
 		char id[9];
 		snprintf(id, sizeof id, "%s", run->run_id);
 		timefmt_minutes(run->start_time, bufs[3], sizeof bufs[3]);
-		cells[0] = id, cells[1] = run->run_name, cells[2] = run->status, cells[3] = bufs[3];
+		cells[0] = id, cells[1] = names ? names[r] : run->run_name;
+		cells[2] = run->status, cells[3] = bufs[3];
 		for (int c = FIXED_COLS; c < ncols; c++) {
 			const char *t =
 			    cell_text(run, s->columns[c - FIXED_COLS], bufs[c], sizeof bufs[c]);
@@ -378,6 +627,9 @@ static void runs_fill(struct app *a, struct view *v)
 			  is_marked(s, run->run_id) ? THEME_MARKED : status_role(run), cells);
 	}
 	table_done(&v->table);
+	for (size_t r = 0; names && r < s->runs.n; r++)
+		free(names[r]);
+	free(names);
 	free(cells);
 	free(bufs);
 }
@@ -418,7 +670,44 @@ static void page_job_free(struct page_job *j)
 	free(j->text);
 	free(j->order_by);
 	free(j->anchor);
+	free(j->root);
 	free(j);
+}
+
+/* Worker thread, a tree: the top-level run above run id (itself if it is
+ * one): up its parents while the query matches them (a loop of parents
+ * stops after 64). */
+static char *tree_root(struct registry *r, const struct mlc_run_query *q, const char *id)
+{
+	char *cur = xstrdup(id);
+
+	for (int up = 0; up < 64; up++) {
+		struct mlc_run_list one = {0}, m = {0};
+		struct mlc_error err = {0};
+		struct mlc_run_query mq = *q;
+		const char *p = NULL;
+		int matched = 0;
+
+		if (registry_get_run(r, cur, &one, &err) == 0 && one.n == 1)
+			p = parent_of(&one.items[0]);
+		if (p && strcmp(p, cur) != 0) { /* the query matches the parent? */
+			mq.tree = mq.backward = 0;
+			mq.after = p;
+			mq.inclusive = 1;
+			mq.limit = 1;
+			matched = registry_list_runs(r, &mq, &m, &err) == 0 && m.n == 1 &&
+				  strcmp(m.items[0].run_id, p) == 0;
+		}
+		if (matched) {
+			free(cur);
+			cur = xstrdup(p);
+		}
+		MLC_LIST_FREE(&one);
+		MLC_LIST_FREE(&m);
+		if (!matched)
+			break;
+	}
+	return cur;
 }
 
 /* Worker thread: one window query (two for PAGE_AT: above the run, and from it). */
@@ -435,9 +724,12 @@ static void page_run(struct registry *r, void *arg)
 				  .window = 1,
 				  .after = j->anchor,
 				  .backward = j->kind == PAGE_LAST || j->kind == PAGE_UP,
-				  .text = j->text};
+				  .text = j->text,
+				  .tree = j->tree};
 
 	if (j->kind == PAGE_AT) {
+		if (j->tree) /* the window around the anchor's family */
+			q.after = j->root = tree_root(r, &q, j->anchor);
 		q.backward = 1;
 		j->rc = registry_list_runs(r, &q, &j->before, &j->err);
 		q.backward = 0;
@@ -447,8 +739,7 @@ static void page_run(struct registry *r, void *arg)
 		/* the run is gone (from the registry: not found; or deleted), or
 		 * the filter or text no longer matches it: from the top */
 		if ((j->rc < 0 && j->err.code == MLC_ERR_NOTFOUND) ||
-		    (j->rc == 0 &&
-		     (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, j->anchor)))) {
+		    (j->rc == 0 && (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, q.after)))) {
 			MLC_LIST_FREE(&j->before);
 			MLC_LIST_FREE(&j->runs);
 			j->kind = PAGE_FIRST;
@@ -483,23 +774,23 @@ static void window_rebuild(struct runs_state *s, const struct mlc_run_list *x, s
 	s->runs = w;
 }
 
-/* The window's last run (or first) is gone from the registry: drop it, the
- * cursor on the row it was on or the one next to it. */
+/* The window's last top-level run (or first) is gone from the registry: drop
+ * it and its family, the cursor on the row it was on or the one next to it. */
 static void window_drop_end(struct app *a, struct view *v, int last)
 {
 	struct runs_state *s = v->data;
 	struct table *t = &v->table;
 	struct mlc_run_list old = s->runs, none = {0};
-	size_t cursor = t->cursor;
+	size_t cursor = t->cursor, cut = last ? last_root(s) : family_end(s, 0);
 
 	s->runs = (struct mlc_run_list){0};
-	window_rebuild(s, &old, last ? 0 : 1, last ? old.n - 1 : old.n, &none, 0, 0);
+	window_rebuild(s, &old, last ? 0 : cut, last ? cut : old.n, &none, 0, 0);
 	MLC_LIST_FREE(&old);
 	runs_fill(a, v);
-	if (last && cursor >= t->nvis) /* it was on the run dropped */
+	if (last && cursor >= t->nvis) /* it was on the runs dropped */
 		t->cursor = t->nvis ? t->nvis - 1 : 0;
-	if (!last && t->top > 0)
-		t->top--;
+	if (!last)
+		t->top = t->top > cut ? t->top - cut : 0;
 }
 
 static int runs_action(struct app *a, struct view *v, enum action act);
@@ -535,7 +826,7 @@ static void page_done(struct app *a, void *arg)
 	struct mlc_run_list old;
 	struct table *t;
 	size_t nb = j->before.n, nr = j->runs.n, drop, top, offset;
-	int full = (int64_t)nr == j->limit;
+	int full;
 
 	if (s != NULL && s->windowed && --s->inflight == 0 && s->pending) {
 		char *anchor = s->pending_anchor; /* the query that waited goes out */
@@ -550,6 +841,8 @@ static void page_done(struct app *a, void *arg)
 		return;
 	}
 	s->fetching = 0;
+	/* a full window: as many (top-level) runs as asked for */
+	full = (int64_t)list_roots(s, &j->runs) == j->limit;
 	if (j->kind != PAGE_DOWN && j->kind != PAGE_UP)
 		s->requery = 0;
 	/* the run at the window's end went from the registry: a page from it
@@ -580,7 +873,10 @@ static void page_done(struct app *a, void *arg)
 	case PAGE_LAST:
 	case PAGE_AT:
 		window_rebuild(s, &j->before, 0, nb, &j->runs, 0, nr);
-		s->more_before = j->kind == PAGE_LAST ? full : j->kind == PAGE_AT && (int64_t)nb == j->limit;
+		s->more_before =
+		    j->kind == PAGE_LAST
+			? full
+			: j->kind == PAGE_AT && (int64_t)list_roots(s, &j->before) == j->limit;
 		s->more_after = j->kind != PAGE_LAST && full;
 		runs_fill(a, v);
 		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
@@ -607,6 +903,8 @@ static void page_done(struct app *a, void *arg)
 		drop = old.n + nr > WINDOW_MAX ? old.n + nr - WINDOW_MAX : 0;
 		if (drop > t->top)
 			drop = t->top;
+		while (drop > 0 && drop < old.n && s->depth[drop] != 0) /* whole families */
+			drop--;
 		window_rebuild(s, &old, drop, old.n, &j->runs, 0, nr);
 		s->more_after = full;
 		s->more_before = s->more_before || drop > 0;
@@ -617,6 +915,8 @@ static void page_done(struct app *a, void *arg)
 		drop = old.n + nr > WINDOW_MAX ? old.n + nr - WINDOW_MAX : 0;
 		if (nr + old.n - drop < nr + t->top + (size_t)a->rows)
 			drop = 0;
+		while (drop > 0 && s->depth[old.n - drop] != 0) /* whole families */
+			drop--;
 		window_rebuild(s, &j->runs, 0, nr, &old, 0, old.n - drop);
 		s->more_before = full;
 		s->more_after = s->more_after || drop > 0;
@@ -634,23 +934,30 @@ static void page_done(struct app *a, void *arg)
 	page_job_free(j);
 }
 
-/* Copy the runs at hits [from, to) of s into l. */
+/* Copy the runs of s's top-level runs [from, to) (flat: hits), each with its
+ * family, into l. */
 static void copy_hits(const struct runs_state *s, size_t from, size_t to, struct mlc_run_list *l)
 {
-	for (size_t i = from; i < to; i++)
+	size_t end = to < s->nroots ? s->roots[to] : s->nhits;
+
+	for (size_t i = from < s->nroots ? s->roots[from] : end; i < end; i++)
 		mlc_run_copy(&l->arena, MLC_LIST_PUSH(l), &s->all.items[s->hits[i]]);
 }
 
 /* Serve window job j from the runs in memory (a registry without windows),
- * at once, as a registry would have answered it. */
+ * at once, as a registry would have answered it: in top-level runs (flat:
+ * every run is one), the anchor's being the one whose family holds it. */
 static void local_page(struct app *a, struct view *v, struct page_job *j)
 {
 	struct runs_state *s = v->data;
-	size_t n = s->nhits, p = 0, page = (size_t)j->limit;
+	size_t n = s->nroots, p = 0, at = 0, page = (size_t)j->limit;
 
-	while (j->anchor && p < n && strcmp(s->all.items[s->hits[p]].run_id, j->anchor) != 0)
+	while (j->anchor && at < s->nhits &&
+	       strcmp(s->all.items[s->hits[at]].run_id, j->anchor) != 0)
+		at++;
+	while (p < n && (p + 1 < n ? s->roots[p + 1] <= at : at >= s->nhits))
 		p++;
-	if (j->anchor && p == n && j->kind != PAGE_FIRST && j->kind != PAGE_LAST)
+	if (j->anchor && at == s->nhits && j->kind != PAGE_FIRST && j->kind != PAGE_LAST)
 		j->kind = PAGE_FIRST; /* its run is gone (or hidden): from the top */
 	switch (j->kind) {
 	case PAGE_FIRST: copy_hits(s, 0, n < page ? n : page, &j->runs); break;
@@ -699,6 +1006,7 @@ static void page_submit(struct app *a, struct view *v, enum page_kind kind, cons
 	j->anchor = anchor ? xstrdup(anchor) : NULL;
 	j->columns = copy_columns((const char *const *)s->columns, s->ncolumns);
 	j->ncolumns = s->ncolumns;
+	j->tree = s->tree;
 	if (s->windowed)
 		view_job_start(a, v, page_run, page_done, j);
 	else
@@ -848,7 +1156,7 @@ static void window_edge(struct app *a, struct view *v)
 	if (s->fetching || s->runs.n == 0)
 		return;
 	if (s->more_after && t->cursor + margin >= t->nvis)
-		page_submit(a, v, PAGE_DOWN, s->runs.items[s->runs.n - 1].run_id);
+		page_submit(a, v, PAGE_DOWN, s->runs.items[last_root(s)].run_id);
 	else if (s->more_before && t->cursor < margin)
 		page_submit(a, v, PAGE_UP, s->runs.items[0].run_id);
 }
@@ -916,6 +1224,7 @@ static void runs_run(struct registry *r, void *arg)
 				  .lean = 1,
 				  .limit = j->limit,
 				  .window = j->window};
+	const char **cols;
 
 	/* the rest of the runs know it from the first page; windows learn it
 	 * with their count (it counts the runs: not before the first rows) */
@@ -929,9 +1238,15 @@ static void runs_run(struct registry *r, void *arg)
 	}
 	if (j->columns == NULL)
 		default_columns(r, j);
-	q.columns = (const char *const *)j->columns;
-	q.n_columns = j->ncolumns;
+	/* the runs kept in memory carry their parent tags, for the tree */
+	cols = xcalloc(j->ncolumns + 2, sizeof *cols);
+	for (size_t c = 0; c < j->ncolumns; c++)
+		cols[c] = j->columns[c];
+	cols[j->ncolumns] = "tags." MLC_TAG_PARENT;
+	q.columns = cols;
+	q.n_columns = j->ncolumns + !j->window;
 	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+	free(cols);
 }
 
 static void runs_submit(struct app *a, struct view *v, int64_t limit);
@@ -1086,6 +1401,20 @@ static void resort(struct app *a, struct view *v)
 	window_requery(a, v, 0);
 }
 
+/* t: nested runs as a tree, or flat again; the cursor stays on its run. */
+static void toggle_tree(struct app *a, struct view *v)
+{
+	struct runs_state *s = v->data;
+
+	if (s->columns == NULL) /* the first load is out: its answer would be flat */
+		return;
+	s->tree = !s->tree;
+	runs_title(v, s, s->name ? s->name : s->experiment);
+	if (!s->windowed)
+		find_hits(s, v->table.filter);
+	window_requery(a, v, 0);
+}
+
 /* 1 for the keys that act on a row or move the cursor. */
 static int row_key(enum action act)
 {
@@ -1141,6 +1470,9 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 	case ACT_COLUMNS:
 		app_push(a, view_columns_new(a, v, s->experiment));
 		return V_REDRAW;
+	case ACT_TREE:
+		toggle_tree(a, v);
+		return V_REDRAW;
 	default:
 		return V_IGNORED;
 	}
@@ -1158,6 +1490,8 @@ static void runs_free(struct view *v)
 	free(s->order);
 	free(s->hits);
 	free(s->pending_anchor);
+	free(s->depth);
+	free(s->roots);
 	for (size_t i = 0; i < s->nmarks; i++)
 		free(s->marks[i]);
 	arena_free(&s->titles);
