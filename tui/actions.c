@@ -7,15 +7,15 @@
 #include "actions.h"
 
 #define KEY_ESC 27
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
-#define X(id, cmd, flags, help, ...) static const int keys_##id[] = {__VA_ARGS__, 0};
+#define X(id, hint, flags, help, ...) static const int keys_##id[] = {__VA_ARGS__, 0};
 #include "actions.def"
 #undef X
 
 static const struct action_info infos[] = {
-	{ACT_NONE, "", 0, "", NULL},
-#define X(id, cmd, flags, help, ...) {ACT_##id, cmd, flags, help, keys_##id},
+    {ACT_NONE, "", 0, "", NULL},
+#define X(id, hint, flags, help, ...) {ACT_##id, hint, flags, help, keys_##id},
 #include "actions.def"
 #undef X
 };
@@ -37,20 +37,49 @@ const struct action_info *action_info(enum action a)
 void action_key_label(int key, int utf8, char *buf, size_t len)
 {
 	switch (key) {
-	case '\n': snprintf(buf, len, "Enter"); return;
-	case '\r': case KEY_ENTER: buf[0] = '\0'; return; /* same as Enter */
-	case KEY_ESC: snprintf(buf, len, "Esc"); return;
-	case KEY_BACKSPACE: snprintf(buf, len, "Bksp"); return;
-	case KEY_DOWN: snprintf(buf, len, "%s", utf8 ? "↓" : "Down"); return;
-	case KEY_UP: snprintf(buf, len, "%s", utf8 ? "↑" : "Up"); return;
-	case KEY_LEFT: snprintf(buf, len, "%s", utf8 ? "←" : "Left"); return;
-	case KEY_SRIGHT: snprintf(buf, len, "%s", utf8 ? "S-→" : "S-Right"); return;
-	case KEY_SLEFT: snprintf(buf, len, "%s", utf8 ? "S-←" : "S-Left"); return;
-	case KEY_HOME: snprintf(buf, len, "Home"); return;
-	case KEY_END: snprintf(buf, len, "End"); return;
-	case KEY_NPAGE: snprintf(buf, len, "PgDn"); return;
-	case KEY_PPAGE: snprintf(buf, len, "PgUp"); return;
-	case ' ': snprintf(buf, len, "Space"); return;
+	case '\n':
+		snprintf(buf, len, "Enter");
+		return;
+	case '\r':
+	case KEY_ENTER:
+		buf[0] = '\0';
+		return; /* same as Enter */
+	case KEY_ESC:
+		snprintf(buf, len, "Esc");
+		return;
+	case KEY_BACKSPACE:
+		snprintf(buf, len, "Bksp");
+		return;
+	case KEY_DOWN:
+		snprintf(buf, len, "%s", utf8 ? "↓" : "Down");
+		return;
+	case KEY_UP:
+		snprintf(buf, len, "%s", utf8 ? "↑" : "Up");
+		return;
+	case KEY_LEFT:
+		snprintf(buf, len, "%s", utf8 ? "←" : "Left");
+		return;
+	case KEY_SRIGHT:
+		snprintf(buf, len, "%s", utf8 ? "S-→" : "S-Right");
+		return;
+	case KEY_SLEFT:
+		snprintf(buf, len, "%s", utf8 ? "S-←" : "S-Left");
+		return;
+	case KEY_HOME:
+		snprintf(buf, len, "Home");
+		return;
+	case KEY_END:
+		snprintf(buf, len, "End");
+		return;
+	case KEY_NPAGE:
+		snprintf(buf, len, "PgDn");
+		return;
+	case KEY_PPAGE:
+		snprintf(buf, len, "PgUp");
+		return;
+	case ' ':
+		snprintf(buf, len, "Space");
+		return;
 	}
 	if (key > 0 && key < 32)
 		snprintf(buf, len, "^%c", key + '@');

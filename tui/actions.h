@@ -8,7 +8,7 @@
 
 enum action {
 	ACT_NONE,
-#define X(id, cmd, flags, help, ...) ACT_##id,
+#define X(id, hint, flags, help, ...) ACT_##id,
 #include "actions.def"
 #undef X
 	ACT_N
@@ -16,7 +16,7 @@ enum action {
 
 struct action_info {
 	enum action id;
-	const char *command; /* "" when the action has no :command */
+	const char *hint; /* the footer's word for it, "" for none */
 	int flags;
 	const char *help;
 	const int *keys; /* 0-terminated */

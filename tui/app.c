@@ -674,29 +674,18 @@ int app_command_refusal(const struct app *a, const struct app_command_info *c, i
 	return refusal(a, c->need, c->verb, brief, msg, len);
 }
 
-/* The view's own keys, short: "Space mark  c compare". */
+/* The view's own keys for the footer (ops->hints), each with its word from
+ * actions.def; refused ones left out. */
 static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 {
-	static const struct {
-		enum action act;
-		const char *word;
-	} words[] = {
-	    {ACT_MARK, "mark"},		{ACT_COMPARE, "compare"},	  {ACT_SORT, "sort"},
-	    {ACT_COLUMNS, "columns"},	{ACT_ONLY_DIFF, "only diffs"},	  {ACT_FLIP, "flip"},
-	    {ACT_DRIFT, "drift"},	{ACT_DEPLOYMENTS, "deployments"}, {ACT_DEPLOY, "deploy"},
-	    {ACT_ROLLBACK, "rollback"}, {ACT_HOOK_RETRY, "hook"},	  {ACT_APPROVE, "approve"},
-	    {ACT_REJECT, "reject"}};
-
-	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++)
-		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-			char key[16];
-			if (words[w].act != v->ops->hints[i] ||
-			    app_refusal(a, words[w].act, 0, NULL, 0))
-				continue;
-			action_key_label(action_info(words[w].act)->keys[0], a->utf8, key,
-					 sizeof key);
-			sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, words[w].word);
-		}
+	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++) {
+		const struct action_info *ai = action_info(v->ops->hints[i]);
+		char key[16];
+		if (!*ai->hint || app_refusal(a, ai->id, 0, NULL, 0))
+			continue;
+		action_key_label(ai->keys[0], a->utf8, key, sizeof key);
+		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, ai->hint);
+	}
 }
 
 /* Footer hints from the actions flagged A_HINT (the ? screen's own table). */
@@ -705,7 +694,6 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 	for (int act = 1; act < ACT_N; act++) {
 		const struct action_info *ai = action_info((enum action)act);
 		char key[16];
-		const char *what = ai->help;
 		if (!(ai->flags & A_HINT) || app_refusal(a, (enum action)act, 0, NULL, 0))
 			continue;
 		if (act == ACT_ENTER &&
@@ -714,19 +702,8 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 		if (act == ACT_BACK && a->depth < 2)
 			continue;
 		action_key_label(ai->keys[0], a->utf8, key, sizeof key);
-		if (act == ACT_ENTER)
-			what = v->ops->enter_hint;
-		else if (act == ACT_BACK)
-			what = "back";
-		else if (act == ACT_FILTER)
-			what = "filter";
-		else if (act == ACT_COMMAND)
-			what = "command";
-		else if (act == ACT_HELP)
-			what = "help";
-		else if (act == ACT_QUIT)
-			what = "quit";
-		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, what);
+		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key,
+			  act == ACT_ENTER ? v->ops->enter_hint : ai->hint);
 		if (act == ACT_ENTER)
 			view_hints(a, v, sb);
 	}

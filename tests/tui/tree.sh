@@ -100,6 +100,9 @@ literal "runs $exp"
 keys Enter
 wait_for "Runs of $exp ($n)"
 at "$T/flat" 1 "opened flat"
+# the footer offers the toggle, with its word from actions.def (issue 14)
+screen | tail -n 1 | grep -q " t tree" && ok "the footer offers t tree" ||
+	fail "footer: $(screen | tail -n 1)"
 
 keys t
 wait_for "Runs of $exp as a tree ($n)"
