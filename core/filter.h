@@ -9,7 +9,8 @@
 #include "error.h"
 #include "strbuf.h"
 
-enum filter_target { FILTER_RUNS, FILTER_MODELS };
+/* What a filter searches; FILTER_NONE (0) is nothing, for a view without :filter. */
+enum filter_target { FILTER_NONE, FILTER_RUNS, FILTER_MODELS };
 
 enum filter_kind { FK_METRIC, FK_PARAM, FK_TAG, FK_ATTR };
 

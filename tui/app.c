@@ -230,8 +230,8 @@ static void cmd_filter(struct app *a, const char *arg)
 {
 	struct mlc_error err = {0};
 	struct view *v = app_top(a);
-	int target = v->ops->search >= 0 ? v->ops->search : FILTER_MODELS;
-	struct filter *f = filter_parse(arg, (enum filter_target)target, &err);
+	enum filter_target target = v->ops->search != FILTER_NONE ? v->ops->search : FILTER_MODELS;
+	struct filter *f = filter_parse(arg, target, &err);
 
 	/* Parsing is pure (no registry access): check before changing anything. */
 	if (f == NULL) {
@@ -239,7 +239,7 @@ static void cmd_filter(struct app *a, const char *arg)
 		return;
 	}
 	filter_free(f);
-	if (v->ops->search < 0)
+	if (v->ops->search == FILTER_NONE)
 		v = back_to_models(a);
 	free(v->search);
 	v->search = *arg ? xstrdup(arg) : NULL;

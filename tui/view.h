@@ -8,6 +8,7 @@
 #include "actions.h"
 #include "arena.h"
 #include "error.h"
+#include "filter.h"
 #include "theme.h"
 
 struct app;
@@ -67,8 +68,9 @@ struct view_ops {
 	void (*draw)(struct app *a, struct view *v, int y, int h);
 	/* Keys this view adds, shown in the footer after Enter (ACT_NONE ends). */
 	enum action hints[8];
-	/* What :filter EXPR means here: FILTER_MODELS, FILTER_RUNS, or -1 (nothing). */
-	int search;
+	/* What :filter EXPR means here: FILTER_MODELS, FILTER_RUNS, or FILTER_NONE
+	 * (left out: nothing). */
+	enum filter_target search;
 	/* Optional: the rows in all and those the / text lets through, when the
 	 * table holds only a window of them; -1 while they are being counted. */
 	int (*count)(const struct view *v, int64_t *all, int64_t *shown);

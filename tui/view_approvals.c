@@ -356,7 +356,6 @@ static const struct view_ops approvals_ops = {
     .enter_hint = "votes",
     .counted = 1,
     .hints = {ACT_APPROVE, ACT_REJECT, ACT_NONE},
-    .search = -1,
 };
 
 static const struct table_col cols[] = {

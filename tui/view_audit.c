@@ -55,7 +55,6 @@ static const struct view_ops audit_ops = {
 	.name = "audit",
 	.load = audit_load,
 	.counted = 1,
-	.search = -1,
 };
 
 static const struct table_col cols[] = {

@@ -213,7 +213,6 @@ static const struct view_ops chart_ops = {
 	.load = chart_load,
 	.free = chart_free_view,
 	.draw = chart_draw,
-	.search = -1,
 };
 
 struct view *view_chart_new(struct app *a, const char *key, const char *const *ids, size_t n)

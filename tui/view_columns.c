@@ -153,7 +153,6 @@ static const struct view_ops columns_ops = {
 	.enter_hint = "apply",
 	.counted = 1,
 	.hints = {ACT_MARK, ACT_NONE},
-	.search = -1,
 };
 
 static const struct table_col cols[] = {

@@ -390,7 +390,6 @@ static const struct view_ops compare_ops = {
     .free = compare_free_view,
     .enter_hint = "chart",
     .hints = {ACT_ONLY_DIFF, ACT_FLIP, ACT_NONE},
-    .search = -1,
 };
 
 struct view *view_compare_new(struct app *a, const char *const *ids, size_t n)

@@ -512,7 +512,6 @@ static const struct view_ops deployments_ops = {
     .enter_hint = "versions",
     .counted = 1,
     .hints = {ACT_DEPLOY, ACT_ROLLBACK, ACT_HOOK_RETRY, ACT_NONE},
-    .search = -1,
 };
 
 static const struct table_col cols[] = {

@@ -82,7 +82,6 @@ static const struct view_ops diff_ops = {
     .name = "diff",
     .load = diff_load,
     .free = diff_free,
-    .search = -1,
 };
 
 struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2)

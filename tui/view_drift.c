@@ -176,7 +176,6 @@ static const struct view_ops drift_ops = {
     .free = drift_free,
     .enter_hint = "chart",
     .counted = 1,
-    .search = -1,
 };
 
 /* The sparkline, the screen's point, before the columns a narrow screen drops. */
@@ -293,7 +292,6 @@ static const struct view_ops drift_chart_ops = {
     .load = drift_load,
     .free = drift_free,
     .draw = drift_chart_draw,
-    .search = -1,
 };
 
 static struct view *drift_chart_new(struct app *a, const char *model, const char *feature)

@@ -219,7 +219,6 @@ static const struct view_ops experiments_ops = {
     .action = experiments_action,
     .enter_hint = "runs",
     .counted = 1,
-    .search = -1,
     .free = experiments_free,
 };
 

@@ -37,7 +37,6 @@ static void help_load(struct app *a, struct view *v)
 static const struct view_ops help_ops = {
 	.name = "help",
 	.load = help_load,
-	.search = -1,
 };
 
 static const struct table_col help_cols[] = {

@@ -259,7 +259,6 @@ static const struct view_ops run_ops = {
     .free = run_free,
     .enter_hint = "chart/version",
     .enter_here = run_enter_here,
-    .search = -1,
 };
 
 static const struct table_col cols[] = {

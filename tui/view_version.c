@@ -211,7 +211,6 @@ static const struct view_ops version_ops = {
     .action = version_action,
     .enter_hint = "run",
     .enter_here = version_enter_here,
-    .search = -1,
 };
 
 static const struct table_col version_cols[] = {

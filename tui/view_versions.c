@@ -81,7 +81,6 @@ static const struct view_ops versions_ops = {
 	.action = versions_action,
 	.enter_hint = "detail",
 	.counted = 1,
-	.search = -1,
 };
 
 static const struct table_col versions_cols[] = {
