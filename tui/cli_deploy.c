@@ -149,7 +149,7 @@ int cli_hook(const struct cli_opts *o)
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (registry_can(r, REG_CAP_WRITE, "run a hook again", &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0)
@@ -238,7 +238,7 @@ int cli_change(const struct cli_opts *o)
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (registry_can(r, REG_CAP_WRITE, change_verb(cmd), &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
@@ -398,7 +398,7 @@ int cli_env(const struct cli_opts *o)
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, set, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (set && (registry_can(r, REG_CAP_WRITE, "change an environment's policy", &err) < 0 ||
 		    cli_actor(o, r, actor, sizeof actor, &err) < 0))
@@ -718,7 +718,7 @@ int cli_show(const struct cli_opts *o)
 	if (strcmp(cmd, "deployments") != 0 && o->argc != 1 && !verify)
 		return cli_usage(o, "%s: takes no arguments%s", cmd,
 				 strcmp(cmd, "audit") == 0 ? " (or 'verify')" : "");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (verify)
 		rc = audit_verify_cmd(o, r, &err);

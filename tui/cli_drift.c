@@ -519,7 +519,7 @@ static int drift_record_cmd(const struct cli_opts *o)
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
 	/* a registry that cannot keep the point refuses before the files are read */
-	if ((reg = cli_open_registry(o, 0, &err)) == NULL ||
+	if ((reg = cli_open_registry(o, &err)) == NULL ||
 	    registry_can(reg, REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", &err) < 0) {
 		registry_close(reg);
 		return cli_fail(o, &err);
