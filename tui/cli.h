@@ -96,7 +96,7 @@ int cli_history(const struct cli_opts *o, struct registry *r, struct mlc_error *
 /* `demo create PATH` (cli.c). */
 int cli_demo(const struct cli_opts *o);
 
-/* `drift compute|record|show` (cli_drift.c); returns the exit status. */
+/* `drift compute|record` (cli_drift.c); returns the exit status. */
 int cli_drift(const struct cli_opts *o);
 /* `drift show` (cli_driftshow.c). */
 int cli_drift_show(const struct cli_opts *o);
