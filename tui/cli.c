@@ -214,10 +214,11 @@ int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struc
 	return 0;
 }
 
-/* Open the selected registry for reading (create = 0) or writing; a
- * context's read_only = yes opens it read-only. */
-struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
+/* Open the selected registry for reading, or for writing when the command
+ * creates it; a context's read_only = yes opens it read-only. */
+struct registry *cli_open_registry(const struct cli_opts *o, struct mlc_error *err)
 {
+	int create = o->cmd && o->cmd->reg == CLI_REG_CREATE;
 	struct registry_open_opts ro = {.create = create, .read_only = o->read_only && !create};
 	const struct config_context *ctx = NULL;
 	struct registry *r = NULL;
@@ -246,6 +247,11 @@ struct registry *cli_open_registry(const struct cli_opts *o, int create, struct 
 /* Cells wider than this are cut (with an ellipsis) unless --wide. */
 #define CELL_MAX 60
 static int cells_whole; /* --wide */
+
+void cli_table_wide(int whole)
+{
+	cells_whole = whole;
+}
 
 /* Display width of s in terminal columns (bytes when the locale cannot say). */
 static int text_width(const char *s)
@@ -503,7 +509,7 @@ static void format_aliases(struct strbuf *sb, const struct mlc_alias *a, size_t 
 		sb_printf(sb, "%s%s=%s", i ? "," : "", a[i].alias, a[i].version);
 }
 
-static int cmd_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_model_list l = {0};
 
@@ -555,12 +561,10 @@ static void join_strings(struct strbuf *sb, const char **s, size_t n)
 		sb_printf(sb, "%s%s", i ? "," : "", s[i]);
 }
 
-static int cmd_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_version_list l = {0};
 
-	if (o->argc != 2)
-		return cli_usage(o, "versions: expected one MODEL (mlconsole versions MODEL)");
 	if (registry_list_versions(r, o->argv[1], &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
@@ -605,7 +609,7 @@ static int cmd_versions(const struct cli_opts *o, struct registry *r, struct mlc
 
 /* ---- experiments and runs ----------------------------------------------- */
 
-static int cmd_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_experiment_list l = {0};
 
@@ -672,7 +676,8 @@ static json_t *run_json_inputs(const struct mlc_run *run)
 }
 
 /* The text of column spec col ("metrics.acc", "params.lr", "tags.x", or a bare
- * metric/param key) for run; NULL when the run has no such value. */
+ * key: a metric's, else a param's, else a tag's) for run; NULL when the run
+ * has no such value. */
 static const char *run_cell(const struct mlc_run *run, const char *col, char *buf, size_t len)
 {
 	const struct mlc_metric *m;
@@ -684,8 +689,10 @@ static const char *run_cell(const struct mlc_run *run, const char *col, char *bu
 		return mlc_kv_get(run->params, run->n_params, dot + 1);
 	else if (strncmp(col, "tags.", 5) == 0 || strncmp(col, "tag.", 4) == 0)
 		return mlc_kv_get(run->tags, run->n_tags, dot + 1);
-	else if ((m = mlc_run_metric(run, col)) == NULL)
-		return mlc_kv_get(run->params, run->n_params, col);
+	else if ((m = mlc_run_metric(run, col)) == NULL) {
+		const char *p = mlc_kv_get(run->params, run->n_params, col);
+		return p ? p : mlc_kv_get(run->tags, run->n_tags, col);
+	}
 	if (m == NULL)
 		return NULL;
 	snprintf(buf, len, "%.6g", m->value);
@@ -701,6 +708,55 @@ static int split_columns(char *copy, const char **cols, int max)
 		if (*tok)
 			cols[n++] = tok;
 	return n;
+}
+
+/* 1 if keys[0..n) holds key. */
+static int has_key(const char *const *keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if column spec col (as run_cell reads it) names a key in k. */
+static int known_column(const struct mlc_keys *k, const char *col)
+{
+	const char *dot = strchr(col, '.');
+
+	if (strncmp(col, "metrics.", 8) == 0 || strncmp(col, "metric.", 7) == 0)
+		return has_key(k->metrics, k->n_metrics, dot + 1);
+	if (strncmp(col, "params.", 7) == 0 || strncmp(col, "param.", 6) == 0)
+		return has_key(k->params, k->n_params, dot + 1);
+	if (strncmp(col, "tags.", 5) == 0 || strncmp(col, "tag.", 4) == 0)
+		return has_key(k->tags, k->n_tags, dot + 1);
+	return has_key(k->metrics, k->n_metrics, col) || has_key(k->params, k->n_params, col) ||
+	       has_key(k->tags, k->n_tags, col);
+}
+
+/* --columns: a usage error (2) naming the first column no run of the
+ * experiment has a key for (the registry's key listing says), else 0. */
+static int check_columns(const struct cli_opts *o, struct registry *r, const char *experiment,
+			 struct mlc_error *err)
+{
+	struct mlc_keys k = {0};
+	const char *cols[64];
+	char *copy = xstrdup(o->columns);
+	int n = split_columns(copy, cols, 64), rc = 0;
+
+	if (registry_experiment_keys(r, experiment, 0, &k, err) < 0) {
+		rc = cli_fail(o, err);
+	} else {
+		for (int i = 0; i < n && rc == 0; i++)
+			if (!known_column(&k, cols[i]))
+				rc = cli_usage(o,
+					       "runs: --columns %s: no run of experiment %s has this "
+					       "key (metrics.K, params.K, tags.K or a bare key)",
+					       cols[i], experiment);
+	}
+	mlc_keys_free(&k);
+	free(copy);
+	return rc;
 }
 
 /* Default extra columns: the first three metric keys of the first run. */
@@ -746,19 +802,21 @@ static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *
 	return 0;
 }
 
-static int cmd_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_run_list l = {0};
 	struct mlc_run_query q = {.filter = o->filter, .order_by = o->order_by, .limit = o->limit,
 				  .all = o->all};
 	int rc;
 
-	if (o->argc != 2)
-		return cli_usage(o, "runs: expected one EXPERIMENT (id or name)");
 	q.experiment = o->argv[1];
 	if (registry_list_runs(r, &q, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
+	}
+	if (o->columns && (rc = check_columns(o, r, q.experiment, err)) != 0) {
+		MLC_LIST_FREE(&l);
+		return rc;
 	}
 	if (o->json) {
 		json_t *arr = json_array();
@@ -783,6 +841,19 @@ static int fetch_runs(struct registry *r, char **ids, size_t n, struct mlc_run_l
 			return -1;
 		runs[i] = lists[i].items[0];
 	}
+	return 0;
+}
+
+/* compare: a usage error (2) when two arguments name the same run (the
+ * same id twice, or two prefixes of it), else 0. */
+static int check_distinct(const struct cli_opts *o, const struct mlc_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (strcmp(runs[i].run_id, runs[k].run_id) == 0)
+				return cli_usage(o, "compare: %s and %s are the same run (%s): give "
+						    "different runs",
+						 o->argv[1 + i], o->argv[1 + k], runs[i].run_id);
 	return 0;
 }
 
@@ -872,7 +943,7 @@ static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs
 	free(ids);
 }
 
-static int cmd_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	size_t n = (size_t)o->argc - 1;
 	struct mlc_run_list lists[20];
@@ -885,6 +956,8 @@ static int cmd_compare(const struct cli_opts *o, struct registry *r, struct mlc_
 	memset(lists, 0, sizeof lists);
 	if (fetch_runs(r, o->argv + 1, n, lists, runs, err) < 0) {
 		rc = cli_fail(o, err);
+	} else if ((rc = check_distinct(o, runs, n)) != 0) {
+		/* reported */
 	} else {
 		compare_build(&c, runs, n, NULL, 0);
 		if (o->json) {
@@ -900,15 +973,13 @@ static int cmd_compare(const struct cli_opts *o, struct registry *r, struct mlc_
 	return rc;
 }
 
-static int cmd_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+int cli_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_metric_list h = {0};
 	struct spark_opts so = {.ascii = !cli_utf8(), .width = 60};
 	double *vals;
 	char *spark;
 
-	if (o->argc != 3)
-		return cli_usage(o, "history: expected RUN METRIC");
 	if (registry_metric_history(r, o->argv[1], o->argv[2], &h, err) < 0) {
 		MLC_LIST_FREE(&h);
 		return cli_fail(o, err);
@@ -960,14 +1031,13 @@ static void demo_progress(void *ctx, int64_t done, int64_t total)
 	fflush(stderr);
 }
 
-static int cmd_demo(const struct cli_opts *o, struct mlc_error *err)
+int cli_demo(const struct cli_opts *o)
 {
+	struct mlc_error err_ = {0}, *err = &err_;
 	struct demo_opts d = {.models = o->models, .runs = o->runs, .points = o->points,
 			      .seed = o->seed, .force = o->force};
 	int last = -1;
 
-	if (o->argc != 3 || strcmp(o->argv[1], "create") != 0)
-		return cli_usage(o, "demo: expected 'demo create PATH'");
 	if (o->read_only)
 		return cli_usage(o, "demo create: refused in --read-only mode");
 	if (isatty(2) && !o->json) {
@@ -980,60 +1050,4 @@ static int cmd_demo(const struct cli_opts *o, struct mlc_error *err)
 		return cli_json_out(json_pack("{s:{s:s}}", "demo", "path", o->argv[2]));
 	printf("%s: demo registry written\n", o->argv[2]);
 	return 0;
-}
-
-/* ---- dispatch ----------------------------------------------------------- */
-
-struct command {
-	const char *name;
-	int (*run)(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
-};
-
-static const struct command commands[] = {
-	{"models", cmd_models},
-	{"versions", cmd_versions},
-	{"experiments", cmd_experiments},
-	{"runs", cmd_runs},
-	{"compare", cmd_compare},
-	{"history", cmd_history},
-};
-
-int cli_run(const struct cli_opts *o)
-{
-	struct mlc_error err = {0};
-	const char *name = o->argv[0];
-
-	cells_whole = o->wide;
-	if (strcmp(name, "demo") == 0)
-		return cmd_demo(o, &err);
-	if (strcmp(name, "drift") == 0 && o->argc > 1 && strcmp(o->argv[1], "show") == 0)
-		return cli_drift_show(o);
-	if (strcmp(name, "drift") == 0)
-		return cli_drift(o);
-	if (strcmp(name, "import") == 0)
-		return cli_import(o);
-	if (strcmp(name, "diff") == 0)
-		return cli_diff(o);
-	if (strcmp(name, "env") == 0)
-		return cli_env(o);
-	if (strcmp(name, "hook") == 0)
-		return cli_hook(o);
-	static const char *const changes[] = {"deploy", "rollback", "request", "approve", "reject", "cancel"};
-	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
-		if (strcmp(name, changes[i]) == 0)
-			return cli_change(o);
-	if (strcmp(name, "deployments") == 0 || strcmp(name, "approvals") == 0 ||
-	    strcmp(name, "audit") == 0)
-		return cli_show(o);
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(commands[i].name, name) != 0)
-			continue;
-		struct registry *r = cli_open_registry(o, 0, &err);
-		if (r == NULL)
-			return cli_fail(o, &err);
-		int rc = commands[i].run(o, r, &err);
-		registry_close(r);
-		return rc;
-	}
-	return cli_usage(o, "%s: unknown command (see mlconsole --help)", name);
 }

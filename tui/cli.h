@@ -1,9 +1,15 @@
-/* cli.h: the command-line subcommands (models, versions, experiments, runs,
- * demo create) and the options they share with the TUI. */
+/* cli.h: the command-line subcommands, their table (cli_cmd.c) and the
+ * options they share with the TUI. */
 #ifndef MLC_CLI_H
 #define MLC_CLI_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct cli_cmd;
+
+/* The most command options one command line can give. */
+#define CLI_MAX_CMD_OPTS 64
 
 struct cli_opts {
 	const char *registry; /* -r */
@@ -30,9 +36,67 @@ struct cli_opts {
 	const char *self_approval, *rollback_approval, *require_previous; /* "yes" / "no" */
 	int argc; /* positional arguments (subcommand first) */
 	char **argv;
+	/* the long names of the command options given (not the global ones),
+	 * checked against the command's list (cli_cmd_check) */
+	const char *cmd_opts[CLI_MAX_CMD_OPTS];
+	int n_cmd_opts;
+	const struct cli_cmd *cmd; /* the command running, set by cli_run */
 };
 
-/* `drift compute|record|show` (cli_drift.c); returns the exit status. */
+struct mlc_error;
+struct registry;
+
+/* What registry a command needs. */
+enum cli_reg {
+	CLI_REG_NONE,	/* none (drift compute) */
+	CLI_REG_OPEN,	/* the selected one, which must exist */
+	CLI_REG_CREATE, /* the selected one, made when a local one is missing */
+	CLI_REG_NEW,	/* a new one it writes at its PATH argument (demo create) */
+};
+
+/* One subcommand, as tmux's cmd_entry: the table in cli_cmd.c makes --help,
+ * COMMAND --help, the option and argument checks and dispatch. */
+struct cli_cmd {
+	const char *name, *sub; /* "drift", "compute"; sub NULL for one word */
+	const char *group;	/* a heading printed above it in --help, or NULL */
+	/* what follows the name; '\n' separates lines: one starting with '['
+	 * continues the form above, any other is another form */
+	const char *usage;
+	const char *summary;	/* one sentence, wrapped in --help */
+	const char *help;	/* more lines for COMMAND --help, or NULL */
+	const char *options;	/* the long options it takes, space-separated */
+	int min_args, max_args; /* positional arguments after the name(s) */
+	enum cli_reg reg;
+	/* run with the registry opened for it (reg OPEN or CREATE) ... */
+	int (*run)(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+	/* ... or on its own, opening it (cli_open_registry) once its checks pass */
+	int (*run_self)(const struct cli_opts *o);
+};
+
+/* The entry argv names; NULL when none (*known_name: argv[0] is a command
+ * name, its subcommand is missing or unknown). */
+const struct cli_cmd *cli_cmd_find(int argc, char **argv, int *known_name);
+/* Check o's command options and argument count against c; 0 or 2 (reported). */
+int cli_cmd_check(const struct cli_opts *o, const struct cli_cmd *c);
+/* Print c's own help (COMMAND --help). */
+void cli_cmd_help(FILE *f, const struct cli_cmd *c);
+/* COMMAND --help for argv on stdout (every subcommand's usage when argv names
+ * only a group's name); -1 when argv names no command. */
+int cli_cmd_help_for(int argc, char **argv);
+/* The global --help: options_text, the command list from the table, tail_text. */
+void cli_help(FILE *f, const char *options_text, const char *tail_text);
+
+/* The read commands (cli.c), run with the registry open. */
+int cli_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+int cli_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+int cli_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+int cli_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+int cli_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
+/* `demo create PATH` (cli.c). */
+int cli_demo(const struct cli_opts *o);
+
+/* `drift compute|record` (cli_drift.c); returns the exit status. */
 int cli_drift(const struct cli_opts *o);
 /* `drift show` (cli_driftshow.c). */
 int cli_drift_show(const struct cli_opts *o);
@@ -40,7 +104,7 @@ struct mlc_drift_feature;
 /* The sparkline of a feature's last windows on a fixed scale (caller frees). */
 char *cli_drift_spark(const struct mlc_drift_feature *f, size_t windows, int ascii);
 /* `diff MODEL V1 V2` (cli_diff.c); returns the exit status. */
-int cli_diff(const struct cli_opts *o);
+int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
 /* `import SRC` (cli_import.c); returns the exit status. */
 int cli_import(const struct cli_opts *o);
 
@@ -53,12 +117,11 @@ int cli_hook(const struct cli_opts *o);
 /* deployments, approvals, audit (cli_deploy.c). */
 int cli_show(const struct cli_opts *o);
 
-/* Run the subcommand in o->argv[0]; returns the process exit status. */
-int cli_run(const struct cli_opts *o);
+/* Run the subcommand in o->argv (setting o->cmd); returns the process exit
+ * status. */
+int cli_run(struct cli_opts *o);
 struct config;
 struct config_context;
-struct mlc_error;
-struct registry;
 /* The registry URI the options select, in DESIGN.md's order: -r, --context
  * NAME, $MLFLOW_TRACKING_URI, cfg's default context, the default path. *ctx is
  * the context chosen (in cfg) or NULL. NULL with a usage error for an unknown

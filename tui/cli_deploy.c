@@ -142,15 +142,15 @@ int cli_hook(const struct cli_opts *o)
 	char actor[256];
 	int rc;
 
-	if (o->argc != 3 || strcmp(o->argv[1], "retry") != 0 || o->env == NULL)
-		return cli_usage(o, "hook: expected 'hook retry MODEL --env ENV'");
+	if (o->env == NULL) /* the command table checked the rest */
+		return cli_usage(o, "hook retry: expected 'hook retry MODEL --env ENV'");
 	if (o->read_only) {
 		cli_error(o, "read-only: changes are refused (--read-only)");
 		return 1;
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (registry_can(r, REG_CAP_WRITE, "run a hook again", &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0)
@@ -187,20 +187,15 @@ static int change(const struct cli_opts *o, struct registry *r, const char *cmd,
 			     o->comment, actor, out, err);
 }
 
-/* Check the arguments of a change command; NULL when fine, else the usage. */
+/* Check what the command table cannot (its entry checked the options and
+ * how many arguments); NULL when fine, else the usage. */
 static const char *change_usage(const struct cli_opts *o, const char *cmd)
 {
 	int need_env = strcmp(cmd, "deploy") == 0 || strcmp(cmd, "rollback") == 0 ||
 		       strcmp(cmd, "request") == 0;
 
-	if (strcmp(cmd, "deploy") == 0 && o->argc != 3)
-		return "deploy MODEL VERSION --env ENV";
-	if (strcmp(cmd, "rollback") == 0 && o->argc != 2)
-		return "rollback MODEL --env ENV [--to VERSION]";
 	if (strcmp(cmd, "request") == 0 && o->argc != (o->rollback ? 2 : 3))
 		return "request MODEL VERSION --env ENV [--comment TEXT] | request MODEL --rollback --env ENV";
-	if (!need_env && o->argc != 2)
-		return strcmp(cmd, "cancel") == 0 ? "cancel ID" : "approve|reject ID [--comment TEXT]";
 	if (need_env && o->env == NULL)
 		return "--env ENV is required";
 	return NULL;
@@ -239,7 +234,7 @@ int cli_change(const struct cli_opts *o)
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (registry_can(r, REG_CAP_WRITE, change_verb(cmd), &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
@@ -389,17 +384,15 @@ int cli_env(const struct cli_opts *o)
 	struct mlc_error err = {0};
 	struct registry *r;
 	char actor[256];
-	int set = o->argc == 3 && strcmp(o->argv[1], "set") == 0, rc;
+	int set = strcmp(o->argv[1], "set") == 0, rc; /* else list (the command table) */
 
-	if (!set && !(o->argc == 2 && strcmp(o->argv[1], "list") == 0))
-		return cli_usage(o, "env: expected 'env list' or 'env set ENV [--order N] ...'");
 	if (set && o->read_only) {
 		cli_error(o, "read-only: changes are refused (--read-only)");
 		return 1;
 	}
 	if (cli_identity(o, actor, sizeof actor) == NULL)
 		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, set, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (set && (registry_can(r, REG_CAP_WRITE, "change an environment's policy", &err) < 0 ||
 		    cli_actor(o, r, actor, sizeof actor, &err) < 0))
@@ -712,15 +705,10 @@ int cli_show(const struct cli_opts *o)
 	const char *cmd = o->argv[0];
 	struct mlc_error err = {0};
 	struct registry *r;
-	int verify = strcmp(cmd, "audit") == 0 && o->argc == 2 && strcmp(o->argv[1], "verify") == 0;
+	int verify = strcmp(cmd, "audit") == 0 && o->argc == 2; /* the command table */
 	int rc;
 
-	if (strcmp(cmd, "deployments") == 0 && o->argc != 2)
-		return cli_usage(o, "deployments: expected MODEL [--env ENV]");
-	if (strcmp(cmd, "deployments") != 0 && o->argc != 1 && !verify)
-		return cli_usage(o, "%s: takes no arguments%s", cmd,
-				 strcmp(cmd, "audit") == 0 ? " (or 'verify')" : "");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (verify)
 		rc = audit_verify_cmd(o, r, &err);

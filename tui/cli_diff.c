@@ -55,19 +55,13 @@ static void diff_text(const struct cli_opts *o, const struct mlc_version_diff *d
 	free(h2);
 }
 
-int cli_diff(const struct cli_opts *o)
+int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_version_diff d;
-	struct mlc_error err = {0};
-	struct registry *r;
 	int rc;
 
-	if (o->argc != 4)
-		return cli_usage(o, "diff: expected MODEL V1 V2 (two version numbers)");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
-		return cli_fail(o, &err);
-	if (version_diff_fetch(r, o->argv[1], o->argv[2], o->argv[3], &d, &err) < 0) {
-		rc = cli_fail(o, &err);
+	if (version_diff_fetch(r, o->argv[1], o->argv[2], o->argv[3], &d, err) < 0) {
+		rc = cli_fail(o, err);
 	} else if (o->json) {
 		rc = diff_json(o, &d);
 	} else {
@@ -75,6 +69,5 @@ int cli_diff(const struct cli_opts *o)
 		rc = 0;
 	}
 	version_diff_free(&d);
-	registry_close(r);
 	return rc;
 }

@@ -395,8 +395,6 @@ static int drift_compute_cmd(const struct cli_opts *o)
 	struct column ref, cur;
 	int rc;
 
-	if (o->argc > 2)
-		return fail_with(o, 2, "drift compute: unexpected argument (see mlconsole --help)");
 	if (o->reference == NULL || o->current == NULL)
 		return fail_with(o, 2,
 				 "drift compute: --reference FILE and --current FILE are needed");
@@ -506,7 +504,7 @@ static int drift_record_cmd(const struct cli_opts *o)
 	int64_t at;
 	int rc;
 
-	if (o->argc != 3 || o->feature == NULL || o->reference == NULL || o->current == NULL)
+	if (o->feature == NULL || o->reference == NULL || o->current == NULL)
 		return fail_with(
 		    o, 2,
 		    "drift record: expected MODEL --feature F --reference FILE --current FILE");
@@ -520,7 +518,7 @@ static int drift_record_cmd(const struct cli_opts *o)
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
 	/* a registry that cannot keep the point refuses before the files are read */
-	if ((reg = cli_open_registry(o, 0, &err)) == NULL ||
+	if ((reg = cli_open_registry(o, &err)) == NULL ||
 	    registry_can(reg, REG_CAP_WRITE | REG_CAP_DRIFT, "record drift", &err) < 0) {
 		registry_close(reg);
 		return cli_fail(o, &err);
@@ -548,21 +546,13 @@ static int drift_record_cmd(const struct cli_opts *o)
 	return rc;
 }
 
-/* `drift compute|record|show`: the exit status. */
+/* `drift compute|record` (show: cli_driftshow.c): the exit status. */
 int cli_drift(const struct cli_opts *o)
 {
 	locale_t base, c_numeric;
-	const char *sub = o->argc > 1 ? o->argv[1] : NULL;
+	const char *sub = o->argv[1]; /* compute or record (the command table) */
 	int rc;
 
-	if (sub == NULL)
-		return fail_with(o, 2, "drift: expected compute, record or show");
-	if (strcmp(sub, "compute") != 0 && strcmp(sub, "record") != 0) {
-		char *s = sanitize_dup(sub);
-		rc = fail_with(o, 2, "drift %s: unknown subcommand (compute, record, show)", s);
-		free(s);
-		return rc;
-	}
 	/* Numbers in the files and on the output use '.', whatever the locale. */
 	base = duplocale(LC_GLOBAL_LOCALE);
 	c_numeric = base ? newlocale(LC_NUMERIC_MASK, "C", base) : (locale_t)0;

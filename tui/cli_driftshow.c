@@ -62,9 +62,7 @@ int cli_drift_show(const struct cli_opts *o)
 	struct registry *r;
 	int rc = 0, ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
 
-	if (o->argc > 3)
-		return cli_usage(o, "drift show: expected [MODEL] [--feature F]");
-	if ((r = cli_open_registry(o, 0, &err)) == NULL)
+	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
 	if (registry_drift_series(r, o->argc == 3 ? o->argv[2] : NULL, o->feature, 0, &l, &err) < 0) {
 		rc = cli_fail(o, &err);

@@ -224,7 +224,7 @@ int cli_import(const struct cli_opts *o)
 		cli_error(o, err.msg);
 		return 1;
 	}
-	if ((dst = cli_open_registry(o, 1, &err)) == NULL) {
+	if ((dst = cli_open_registry(o, &err)) == NULL) {
 		registry_close(src);
 		cli_error(o, err.msg);
 		return 1;

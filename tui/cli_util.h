@@ -7,8 +7,9 @@
 #include "cli.h"
 #include "registry.h"
 
-/* Open the registry the options select; create: make a missing local one. */
-struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err);
+/* Open the registry the options select, making a missing local one when the
+ * running command's entry says CLI_REG_CREATE. */
+struct registry *cli_open_registry(const struct cli_opts *o, struct mlc_error *err);
 /* Report err; returns its exit status (1 or 2). */
 int cli_fail(const struct cli_opts *o, const struct mlc_error *err);
 /* Report a usage problem; returns 2. */
@@ -34,6 +35,8 @@ struct cli_table {
 	int *width;
 };
 void cli_table_init(struct cli_table *t, int ncols);
+/* whole: cells are never cut (--wide). */
+void cli_table_wide(int whole);
 void cli_table_row(struct cli_table *t, const char *const *cols);
 /* Print and free. */
 void cli_table_print(struct cli_table *t);

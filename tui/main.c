@@ -12,9 +12,12 @@
 #include <unistd.h>
 #include "app.h"
 #include "cli.h"
+#include "cli_util.h"
 #include "theme.h"
 
-static const char usage_text[] =
+/* The global --help around the command list, which comes from the table of
+ * commands (cli_cmd.c). */
+static const char options_text[] =
     "Usage: mlconsole [OPTION]... [COMMAND [ARG]...]\n"
     "A keyboard console for model registries: models, versions, experiments, runs.\n"
     "RUN is a run id or a unique prefix of at least 8 characters.\n"
@@ -31,59 +34,21 @@ static const char usage_text[] =
     "      --demo[=PATH]      open the console on a demo registry, made on first use\n"
     "                         (default $XDG_DATA_HOME/mlconsole/demo.db)\n"
     "      --theme NAME       colour theme: default, light, mono, prod-alert, or your own\n"
+    "                         (an unknown name is an error, with a command too)\n"
     "      --read-only        refuse every change; the console shows a READ-ONLY badge\n"
     "                         (a registry file you may not write opens read-only too)\n"
     "      --as USER          act as USER (root only)\n"
     "      --json             machine-readable output; errors as JSON on stderr\n"
     "      --wide             text tables print every cell whole (by default a cell\n"
     "                         longer than 60 columns is cut, ending in …)\n"
-    "  -h, --help             show this help and exit\n"
-    "  -V, --version          show the version and exit\n"
+    "  -h, --help             show this help (after a COMMAND: its own) and exit\n"
+    "  -V, --version          show the version and exit\n";
+
+static const char tail_text[] =
     "\n"
-    "Commands:\n"
-    "  models [--filter EXPR]                 registered models\n"
-    "  versions MODEL                         versions of a model, highest first\n"
-    "  experiments [--all]                    experiments and their run counts (--all:\n"
-    "                                         deleted ones too)\n"
-    "  runs EXPERIMENT [--filter EXPR] [--order-by 'metrics.K DESC'] [--columns K,...]\n"
-    "                  [--limit N] [--all]    runs of an experiment, newest first (--all:\n"
-    "                                         deleted runs too)\n"
-    "  compare RUN RUN [RUN...]               params and final metrics side by side\n"
-    "  diff MODEL V1 V2                       two versions: params, metrics, data, commit, tags\n"
-    "  history RUN METRIC                     a metric's history and its sparkline\n"
-    "  drift compute --reference FILE --current FILE [--method M] [--binning evidently|deciles]\n"
-    "                [--threshold X] [--categorical]   drift between two samples (Evidently's tests)\n"
-    "  drift record MODEL --feature F --reference FILE --current FILE [--at ISO8601] [...]\n"
-    "                                         compute and store a window of the model's series\n"
-    "  drift show [MODEL] [--feature F]       drift per feature, worst first, with sparklines\n"
-    "  import SRC                             copy an MLflow file store (mlruns), MLflow's SQLite\n"
-    "                                         database or another local registry into this one\n"
-    "  demo create PATH [--models N] [--runs N] [--points N] [--seed S] [--force]\n"
-    "                                         write a generated demo registry\n"
-    "\n"
-    "Deployments (the environment's policy decides; every change is audited):\n"
-    "  deploy MODEL VERSION --env ENV         make VERSION live in ENV (if no approval needed)\n"
-    "  rollback MODEL --env ENV [--to VERSION] back to the previous live version\n"
-    "  request MODEL VERSION --env ENV [--comment TEXT]   ask for approval\n"
-    "  request MODEL --rollback --env ENV     ask to roll back where that needs approval\n"
-    "  approve ID [--comment TEXT]            vote; the vote that satisfies the policy deploys\n"
-    "  reject ID [--comment TEXT]             vote no; closes the request\n"
-    "  cancel ID                              the requester withdraws a pending request\n"
-    "  deployments MODEL [--env ENV]          every environment's live version, and the history\n"
-    "      (- where nothing is live; --json: version null)\n"
-    "  approvals [--all]                      pending requests (all with --all)\n"
-    "  audit [--limit N]                      the audit log, newest first\n"
-    "  audit verify                           check the log's hash chain and environments: the\n"
-    "      first broken row, a log rewritten since this console saw it; exit 1 if any\n"
-    "      (on a server: the chain of this machine's journal, the first broken line)\n"
-    "  hook retry MODEL --env ENV             run the environment's hook again\n"
-    "  env list                               environments and their policies\n"
-    "  env set ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
-    "      [--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
-    "      [--comment TEXT]; only an approver (or root without --as) may change a policy\n"
-    "      with approvers, and a change that loosens it is a request others approve\n"
-    "\n"
+    "Options a command does not take are usage errors.\n"
     "EXPR is MLflow's search syntax, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\".\n"
+    "Lists show active experiments and runs, as MLflow does; --all includes deleted ones.\n"
     "Registry: -r, else --context, else $MLFLOW_TRACKING_URI, else the config's default_context,\n"
     "else sqlite:$XDG_DATA_HOME/mlconsole/registry.db. Config: $XDG_CONFIG_HOME/mlconsole/config.\n"
     "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n";
@@ -195,14 +160,29 @@ static int parse_real(const char *opt, const char *s, double *out)
 	return 0;
 }
 
-/* Fill o from argv; returns -1 (usage error), 0, or 1 (exit 0: help/version). */
-static int parse_args(int argc, char **argv, struct cli_opts *o)
+/* Remember that the command option name was given, once (cli_cmd_check
+ * checks them against the command's entry). */
+static void note_cmd_opt(struct cli_opts *o, const char *name)
+{
+	for (int i = 0; i < o->n_cmd_opts; i++)
+		if (strcmp(o->cmd_opts[i], name) == 0)
+			return;
+	if (o->n_cmd_opts < CLI_MAX_CMD_OPTS)
+		o->cmd_opts[o->n_cmd_opts++] = name;
+}
+
+/* Fill o from argv; returns -1 (usage error), 0, or 1 (exit 0: version).
+ * *help: -h was given (its answer depends on the command). */
+static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 {
 	long long v;
-	int c;
+	int c, li = -1;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, &li)) != -1) {
+		if (c >= OPT_FILTER && li >= 0) /* the options of commands are long only */
+			note_cmd_opt(o, long_opts[li].name);
+		li = -1;
 		switch (c) {
 		case 'r': o->registry = optarg; break;
 		case OPT_CONTEXT: o->context = optarg; break;
@@ -289,7 +269,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			else
 				o->require_previous = optarg;
 			break;
-		case 'h': fputs(usage_text, stdout); return 1;
+		case 'h': *help = 1; break;
 		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
 		case ':':
 			fprintf(stderr, "mlconsole: %s: needs a value (see mlconsole --help)\n", argv[optind - 1]);
@@ -304,33 +284,67 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	return 0;
 }
 
+/* -h: the command's own help, or the global one; the exit status. */
+static int help(struct cli_opts *o)
+{
+	if (o->argc == 0) {
+		cli_help(stdout, options_text, tail_text);
+		return 0;
+	}
+	if (cli_cmd_help_for(o->argc, o->argv) < 0)
+		return cli_usage(o, "%.200s: unknown command (see mlconsole --help)", o->argv[0]);
+	return 0;
+}
+
+/* The console takes the global options only; 0 or 2 (reported). */
+static int check_console_opts(const struct cli_opts *o)
+{
+	if (o->n_cmd_opts > 0)
+		return cli_usage(o, "--%s: an option of commands, not of the console (see mlconsole "
+				    "--help)",
+				 o->cmd_opts[0]);
+	return 0;
+}
+
+/* An unknown --theme is an error whatever the mode: commands, which draw
+ * nothing, only look it up (theme_find); the console loads it. 0 or 2. */
+static int check_theme(const struct cli_opts *o)
+{
+	struct mlc_error err = {0};
+
+	if (o->theme && theme_find(o->theme, MLC_DATADIR, NULL, 0, &err) < 0) {
+		cli_error(o, err.msg);
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = {0};
 	char who[256];
-	int rc;
+	int rc, want_help = 0;
 
 	setlocale(LC_ALL, "");
-	rc = parse_args(argc, argv, &o);
+	rc = parse_args(argc, argv, &o, &want_help);
 	if (rc != 0)
 		return rc < 0 ? 2 : 0;
+	if (want_help)
+		return help(&o);
 	if (cli_identity(&o, who, sizeof who) == NULL) {
 		cli_error(&o, "--as: only root may act as another user");
 		return 1;
 	}
+	if ((rc = check_theme(&o)) != 0)
+		return rc;
 	if (o.argc > 0) {
-		struct theme t;
-		struct mlc_error err = {0};
 		if (o.have_demo) {
 			cli_error(&o, "--demo opens the console; it takes no command");
 			return 2;
 		}
-		/* an unknown --theme is an error whatever the mode */
-		if (o.theme && theme_load(&t, o.theme, MLC_DATADIR, NULL, NULL, &err) < 0) {
-			cli_error(&o, err.msg);
-			return 2;
-		}
 		return cli_run(&o);
 	}
+	if ((rc = check_console_opts(&o)) != 0)
+		return rc;
 	return app_main(&o);
 }

@@ -483,34 +483,49 @@ static int unknown_theme(struct mlc_error *err, const char *name, char dirs[][PA
 	return -1;
 }
 
-/* Load theme name from the first folder that has it, on top of the built-in. */
-int theme_load(struct theme *t, const char *name, const char *datadir, theme_warn_fn warn,
-	       void *ctx, struct mlc_error *err)
+int theme_find(const char *name, const char *datadir, char *path, size_t len, struct mlc_error *err)
 {
-	char dirs[3][PATH_MAX], path[PATH_MAX], q[48];
+	char dirs[3][PATH_MAX], found[PATH_MAX], q[48];
 	int i, n;
 
-	theme_builtin(t);
 	if (!valid_name(name)) {
 		struct tok w = {name ? name : "", name ? strlen(name) : 0};
 		return mlc_error_set(err, MLC_ERR_USAGE,
 				     "bad theme name '%s' (letters, digits, '-' and '_' only)",
 				     tok_quote(w, q, sizeof q));
 	}
+	if (path != NULL && len > 0)
+		path[0] = '\0';
 	n = theme_dirs(dirs, datadir);
 	for (i = 0; i < n; i++) {
-		int len = snprintf(path, sizeof path, "%s/%s.theme", dirs[i], name);
-		if (len < 0 || len >= (int)sizeof path || access(path, F_OK) != 0)
+		int k = snprintf(found, sizeof found, "%s/%s.theme", dirs[i], name);
+		if (k < 0 || k >= (int)sizeof found || access(found, F_OK) != 0)
 			continue;
-		if (theme_load_file(t, path, warn, ctx, err) != 0) {
-			theme_builtin(t);
-			return -1;
-		}
-		snprintf(t->name, sizeof t->name, "%s", name);
+		if (path != NULL && len > 0)
+			snprintf(path, len, "%s", found);
 		return 0;
 	}
 	if (strcmp(name, "default") != 0)
 		return unknown_theme(err, name, dirs, n);
+	return 0;
+}
+
+/* Load theme name from the first folder that has it, on top of the built-in. */
+int theme_load(struct theme *t, const char *name, const char *datadir, theme_warn_fn warn,
+	       void *ctx, struct mlc_error *err)
+{
+	char path[PATH_MAX];
+
+	theme_builtin(t);
+	if (theme_find(name, datadir, path, sizeof path, err) < 0)
+		return -1;
+	if (path[0] == '\0') /* "default": the built-in */
+		return 0;
+	if (theme_load_file(t, path, warn, ctx, err) != 0) {
+		theme_builtin(t);
+		return -1;
+	}
+	snprintf(t->name, sizeof t->name, "%s", name);
 	return 0;
 }
 

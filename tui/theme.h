@@ -2,6 +2,7 @@
  * mapping colours down to what the terminal has (256 → 16 → 8 → mono). */
 #ifndef MLC_THEME_H
 #define MLC_THEME_H
+#include <stddef.h>
 #include "error.h"
 
 /* X(role, "name in theme files") */
@@ -72,6 +73,11 @@ int theme_parse_line(struct theme *t, const char *line, struct mlc_error *err);
  * the file cannot be read. */
 int theme_load_file(struct theme *t, const char *path, theme_warn_fn warn, void *ctx,
 		    struct mlc_error *err);
+/* Where theme name is, without reading it: the first NAME.theme in the
+ * folders theme_load searches into path[len] ("" for the built-in default; path
+ * may be NULL). Unknown or bad name: -1 with MLC_ERR_USAGE. */
+int theme_find(const char *name, const char *datadir, char *path, size_t len,
+	       struct mlc_error *err);
 /* Find NAME.theme in $XDG_CONFIG_HOME/mlconsole/themes, then datadir, then the
  * themes/ folder beside the binary's source (uninstalled); "default" always
  * exists (built in). Unknown name: -1 with MLC_ERR_USAGE. */

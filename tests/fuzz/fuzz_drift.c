@@ -26,10 +26,9 @@ void cli_error(const struct cli_opts *o, const char *msg)
 }
 
 /* Stub: the registry is never opened here (record is not fuzzed). */
-struct registry *cli_open_registry(const struct cli_opts *o, int create, struct mlc_error *err)
+struct registry *cli_open_registry(const struct cli_opts *o, struct mlc_error *err)
 {
 	(void)o;
-	(void)create;
 	mlc_error_set(err, MLC_ERR_FAILED, "no registry in the fuzzer");
 	return NULL;
 }
