@@ -26,7 +26,7 @@ literal "production"
 keys Enter
 wait_re "\(1 of [0-9]+\)  /production"
 keys d
-wait_for "to production?"
+wait_for "to production ("
 literal "$ver"
 keys Enter
 wait_for "Type $shown to confirm"
