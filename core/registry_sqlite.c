@@ -239,12 +239,12 @@ static int setup_connection(sqlite3 *db, const char *path, int writable, struct 
 					     sqlite3_errmsg(db));
 		return schema_migrate(db, path, err);
 	}
-	/* Read-only: the file must already be at our schema version. */
+	/* Read-only: the file must already be at a schema version this build reads. */
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return mlc_error_set(err, MLC_ERR_CORRUPT, "%s: %s", path, sqlite3_errmsg(db));
 	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
-	if (rc != MLC_SCHEMA_VERSION)
+	if (rc < MLC_SCHEMA_READABLE || rc > MLC_SCHEMA_VERSION)
 		return mlc_error_set(
 		    err, MLC_ERR_FAILED,
 		    "%s: schema version %d needs migrating to %d, which a read-only "
@@ -436,6 +436,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	impl = xcalloc(1, sizeof *impl);
 	impl->db = db;
 	impl->path = xstrdup(path);
+	impl->no_inputs = !writable && !has_table(db, "run_inputs");
 	r = xcalloc(1, sizeof *r);
 	r->ops = &sqlite_ops;
 	r->uri = xasprintf("sqlite:%s", path);
@@ -1294,16 +1295,20 @@ static int sqlite_versions_for_run(struct registry *r, const char *run_id,
 	return collect_versions(r, st, out, err);
 }
 
-/* The datasets run run_id used (schema's run_inputs). */
+/* The datasets run run_id used (schema's run_inputs; none in an older file
+ * opened read-only, which has no such table). */
 static int sqlite_run_inputs(struct registry *r, const char *run_id, struct mlc_input_list *out,
 			     struct mlc_error *err)
 {
-	sqlite3_stmt *st = sq_prep(r,
-				   "SELECT i.name, i.digest, i.context, i.source_type, i.source,"
-				   " i.schema, i.profile FROM run_inputs i JOIN runs r"
-				   " ON r.id = i.run_id WHERE r.run_uuid = ?1",
-				   err);
+	sqlite3_stmt *st;
 
+	if (((struct sqlite_impl *)r->impl)->no_inputs)
+		return 0;
+	st = sq_prep(r,
+		     "SELECT i.name, i.digest, i.context, i.source_type, i.source,"
+		     " i.schema, i.profile FROM run_inputs i JOIN runs r"
+		     " ON r.id = i.run_id WHERE r.run_uuid = ?1",
+		     err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);

@@ -1,6 +1,7 @@
 /* cli.c: the read subcommands and `demo create`, printing aligned text or one
  * JSON document (--json) — the same core calls the TUI makes. */
 #include "config.h"
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pwd.h>
@@ -412,9 +413,13 @@ static char *json_text(const json_t *doc, size_t flags)
 		} else if (cp == 0xFFFF && strncmp(raw + i + n, JSON_MARK, 3) == 0) {
 			snprintf(esc, sizeof esc, "\\uffff"); /* a real U+FFFF */
 			n += 3;
-		} else if (cp == 0xFFFF && len - i - n >= 2) {
+		} else if (cp == 0xFFFF && len - i - n >= 2 &&
+			   isxdigit((unsigned char)raw[i + n]) &&
+			   isxdigit((unsigned char)raw[i + n + 1])) {
 			snprintf(esc, sizeof esc, "\\udc%.2s", raw + i + n); /* a carried byte */
 			n += 2;
+		} else if (cp == 0xFFFF) { /* not from cli_json_str: still JSON */
+			snprintf(esc, sizeof esc, "\\uffff");
 		} else if (n == 1 ? cp == 0x7F : sanitize_unsafe_char(cp)) {
 			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
 		}
@@ -1047,7 +1052,8 @@ int cli_demo(const struct cli_opts *o)
 	if (demo_create(o->argv[2], &d, err) < 0)
 		return cli_fail(o, err);
 	if (o->json)
-		return cli_json_out(json_pack("{s:{s:s}}", "demo", "path", o->argv[2]));
+		return cli_json_out(
+		    json_pack("{s:{s:o}}", "demo", "path", cli_json_str(o->argv[2])));
 	printf("%s: demo registry written\n", o->argv[2]);
 	return 0;
 }

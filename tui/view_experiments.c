@@ -31,11 +31,13 @@ struct experiments_state {
 	int utf8;	 /* "…" and "≥", else "..." and ">=" */
 };
 
-/* The background count: for each experiment, its first COUNT_CAP + 1 runs. */
+/* The background count: for each experiment, its first COUNT_CAP + 1 runs,
+ * one experiment a step (one job each: another view's load waits for one
+ * request at most, and the count stops when the view is gone). */
 struct count_job {
 	uint64_t view_id, gen;
 	char **ids;
-	size_t n;
+	size_t n, at; /* at: the experiment this step counts */
 	int64_t *count, *newest;
 	int *more;
 };
@@ -72,29 +74,27 @@ static void experiments_fill(struct view *v)
 	table_done(&v->table);
 }
 
+/* Worker thread: count experiment j->at (its first COUNT_CAP + 1 runs) and
+ * find its newest run's time. */
 static void count_run(struct registry *r, void *arg)
 {
 	struct count_job *j = arg;
+	size_t i = j->at;
+	struct mlc_run_query q = {.experiment = j->ids[i], .limit = COUNT_CAP + 1, .lean = 1};
+	struct mlc_run_list runs = {0};
+	struct mlc_error err = {0};
 
-	for (size_t i = 0; i < j->n; i++) {
-		struct mlc_run_query q = {
-		    .experiment = j->ids[i], .limit = COUNT_CAP + 1, .lean = 1};
-		struct mlc_run_list runs = {0};
-		struct mlc_error err = {0};
-
-		if (registry_list_runs(r, &q, &runs, &err) == 0) {
-			j->more[i] = runs.n > COUNT_CAP;
-			j->count[i] = j->more[i] ? COUNT_CAP : (int64_t)runs.n;
-			for (size_t k = 0; k < runs.n; k++) {
-				const struct mlc_run *ru = &runs.items[k];
-				int64_t t =
-				    ru->end_time > ru->start_time ? ru->end_time : ru->start_time;
-				if (t > j->newest[i])
-					j->newest[i] = t;
-			}
+	if (registry_list_runs(r, &q, &runs, &err) == 0) {
+		j->more[i] = runs.n > COUNT_CAP;
+		j->count[i] = j->more[i] ? COUNT_CAP : (int64_t)runs.n;
+		for (size_t k = 0; k < runs.n; k++) {
+			const struct mlc_run *ru = &runs.items[k];
+			int64_t t = ru->end_time > ru->start_time ? ru->end_time : ru->start_time;
+			if (t > j->newest[i])
+				j->newest[i] = t;
 		}
-		MLC_LIST_FREE(&runs);
 	}
+	MLC_LIST_FREE(&runs);
 }
 
 static void count_job_free(struct count_job *j)
@@ -124,6 +124,10 @@ static void count_done(struct app *a, void *arg)
 			k++;
 		}
 		experiments_fill(v);
+		if (++j->at < j->n) { /* the next experiment */
+			worker_submit(a->worker, count_run, count_done, j);
+			return;
+		}
 	}
 	count_job_free(j);
 }

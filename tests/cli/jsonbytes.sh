@@ -58,4 +58,17 @@ import json, sys
 m = json.loads(open(sys.argv[1], "rb").read())["error"]["message"]
 assert b"no\xffpe" in m.encode("utf-8", "surrogateescape"), m
 PY
+
+# demo create --json names its path as it is: a byte that is not UTF-8, and a
+# real U+FFFF followed by letters that are not hex, come back, and the
+# document is JSON (it was "\udczz", and the first no document at all)
+for name in "b$(printf '\377')" "u$(printf '\357\277\277')zz"; do
+	expect_exit 0 "demo create --json at a path holding $(printf %q "$name")" -- \
+		"$M" demo create "$T/$name.db" --models 1 --runs 4 --points 2 --json
+	python3 - "$T/out" "$T/$name.db" <<'PY' && ok "the path comes back as its bytes" || fail "demo: $(cat -v "$T/out" "$T/err")"
+import json, os, sys
+p = json.loads(open(sys.argv[1], "rb").read())["demo"]["path"]
+assert p.encode("utf-8", "surrogateescape") == os.fsencode(sys.argv[2]), p
+PY
+done
 finish

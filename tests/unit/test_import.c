@@ -512,6 +512,29 @@ static void test_a_version_5_registry_gains_the_import_aliases(void **state)
 	import_report_free(&rep);
 }
 
+/* A registry from before the lineage (schema v5: no import_aliases, no
+ * run_inputs) is still an import source: opened read-only, it is read as it
+ * is (its runs without datasets) and left at version 5. */
+static void test_a_version_5_registry_is_read_only_a_source(void **state)
+{
+	struct import_report rep;
+	const char *old = tpath("t8-old.db"), *db = tpath("t8.db");
+
+	(void)state;
+	make_store("s8");
+	import_into(tpath("s8"), old, &rep);
+	import_report_free(&rep);
+	q_exec(old, "DROP TABLE import_aliases; DROP TABLE run_inputs; PRAGMA user_version = 5");
+	import_into(old, db, &rep);
+	assert_int_equal(rep.n_skipped, 0);
+	assert_int_equal(rep.added[IMP_RUNS], q_int(old, "SELECT count(*) FROM runs"));
+	assert_true(rep.added[IMP_RUNS] > 0);
+	assert_int_equal(rep.added[IMP_ALIASES], 1);
+	assert_int_equal(q_int(old, "PRAGMA user_version"), 5);
+	assert_consistent(db);
+	import_report_free(&rep);
+}
+
 static void test_another_version_of_the_same_number_is_kept_and_reported(void **state)
 {
 	struct import_report rep;
@@ -957,6 +980,7 @@ int main(void)
 	    cmocka_unit_test(test_aliases_an_import_set_move_and_go_with_the_source),
 	    cmocka_unit_test(test_an_alias_moved_here_stays_and_a_damaged_model_removes_none),
 	    cmocka_unit_test(test_a_version_5_registry_gains_the_import_aliases),
+	    cmocka_unit_test(test_a_version_5_registry_is_read_only_a_source),
 	    cmocka_unit_test(test_damaged_source_files_are_reported_and_the_rest_imported),
 	    cmocka_unit_test(test_a_local_registry_imports_into_another_unchanged),
 	    cmocka_unit_test(test_targets_that_are_not_writable_local_registries_are_refused),
