@@ -415,9 +415,14 @@ int version_diff_fetch(struct registry *r, const char *model, const char *v1, co
 			goto out;
 		}
 		if (*v[i]->run_id) {
-			if (registry_get_run(r, v[i]->run_id, &rl[i], err) < 0)
+			struct mlc_error gone = {0};
+			/* a run deleted for good leaves the version without values ("-") */
+			if (registry_get_run(r, v[i]->run_id, &rl[i], &gone) == 0)
+				run[i] = &rl[i].items[0];
+			else if (gone.code != MLC_ERR_NOTFOUND) {
+				*err = gone;
 				goto out;
-			run[i] = &rl[i].items[0];
+			}
 		}
 	}
 	version_diff_build(d, v, run);

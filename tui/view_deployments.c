@@ -318,8 +318,8 @@ static void ask_done(struct app *a, void *arg)
 	size_t n = 0;
 	char label[200];
 
-	if (v == NULL || v->id != j->view_id) {
-		ask_free(j);
+	if (v == NULL || v->id != j->view_id || a->mode != MODE_NORMAL || a->dialog != NULL) {
+		ask_free(j); /* the view went, or the user is typing something else */
 		return;
 	}
 	if (j->rc < 0) {

@@ -24,7 +24,7 @@ struct experiments_job {
 /* What the view keeps: the listing, and the counts learnt for it after. */
 struct experiments_state {
 	struct mlc_experiment_list list;
-	int64_t *count;	 /* runs seen, -1 unknown */
+	int64_t *count;	 /* runs seen, -1 not yet counted, -2 the count failed */
 	int *more;	 /* more than count */
 	int64_t *newest; /* the newest run's start or end, 0 unknown */
 	uint64_t gen;	 /* bumped by each load: older counts are dropped */
@@ -62,7 +62,9 @@ static void experiments_fill(struct view *v)
 		    s->newest[i] > e->last_update_time ? s->newest[i] : e->last_update_time;
 		char cnt[32], when[32];
 
-		if (n < 0)
+		if (n == -2)
+			snprintf(cnt, sizeof cnt, "?");
+		else if (n < 0)
 			snprintf(cnt, sizeof cnt, "%s", s->utf8 ? "…" : "...");
 		else
 			snprintf(cnt, sizeof cnt, "%s%lld",
@@ -93,6 +95,8 @@ static void count_run(struct registry *r, void *arg)
 			if (t > j->newest[i])
 				j->newest[i] = t;
 		}
+	} else {
+		j->count[i] = -2; /* the server would not say: "?" */
 	}
 	MLC_LIST_FREE(&runs);
 }

@@ -34,6 +34,14 @@ PY
 expect_exit 1 "a version the model lacks" -- "$M" -r "$db" diff churn-predictor 8 999
 expect_in "$T/err" "no version 999" "the message names the missing version"
 expect_exit 2 "one version only is a usage error" -- "$M" -r "$db" diff churn-predictor 8
+# A version whose run was deleted for good still diffs: its values are "-".
+cp "$db" "$T/gone.db"
+python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE model_versions SET run_uuid = ? WHERE version = 8 AND model_id = (SELECT id FROM registered_models WHERE name = ?)", ("0" * 32, "churn-predictor"))
+c.commit()' "$T/gone.db" || fail "could not point version 8 at a missing run"
+expect_exit 0 "a version whose run is gone" -- "$M" -r "$T/gone.db" diff churn-predictor 8 10
+grep -qE '^\* +param +[^ ]+ +- +[^ -]' "$T/out" && ok "its params show -" || fail "gone run: $(cat "$T/out")"
 
 store="${MLC_SHARED:-$MLC_SRCDIR/../shared}/mlruns/generated__mlflow-2.17.2-lineage"
 [ -d "$store/mlruns" ] || skip "the MLflow lineage store is not here ($store); it lives only in ../shared"
