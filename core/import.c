@@ -1137,12 +1137,16 @@ static int model_damaged(struct importer *im, const char *name)
 {
 	const struct mlc_warning *w;
 	char *needle = xasprintf("/models/%s", name);
-	size_t n, len = strlen(needle);
+	size_t n, len = strlen(needle), root = im->src->display ? strlen(im->src->display) : 0;
 	int hit = 0;
 
 	if (registry_mlruns_warnings(im->src, &w, &n) == 0)
 		for (size_t i = 0; i < n && !hit; i++) {
-			const char *p = strstr(w[i].path, needle);
+			/* after the store's own path, which may hold /models/NAME too */
+			const char *p = w[i].path;
+			if (root && strncmp(p, im->src->display, root) == 0)
+				p += root;
+			p = strstr(p, needle);
 			hit = p && (p[len] == '/' || p[len] == '\0');
 		}
 	free(needle);

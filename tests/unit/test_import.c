@@ -493,6 +493,27 @@ static void test_an_alias_moved_here_stays_and_a_damaged_model_removes_none(void
 	import_report_free(&rep);
 }
 
+/* A store whose own path holds /models/fraud/: a damaged file elsewhere in it
+ * does not make model fraud look damaged, so its removed alias goes. */
+static void test_a_store_path_with_models_in_it_is_not_a_damaged_model(void **state)
+{
+	struct import_report rep;
+	const char *db = tpath("t7.db");
+
+	(void)state;
+	make_store("models/fraud/s7");
+	put("models/fraud/s7/models/fraud/aliases/old", "1");
+	import_into(tpath("models/fraud/s7"), db, &rep);
+	import_report_free(&rep);
+	unlink(tpath("models/fraud/s7/models/fraud/aliases/old"));
+	put("models/fraud/s7/1/" R2 "/meta.yaml", "{{ not yaml");
+	import_into(tpath("models/fraud/s7"), db, &rep);
+	assert_true(rep.n_skipped > 0);
+	assert_int_equal(rep.removed[IMP_ALIASES], 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM model_aliases WHERE alias = 'old'"), 0);
+	import_report_free(&rep);
+}
+
 /* A registry from before the import aliases (schema v5) gains their table
  * when opened, and its next import fills it. */
 static void test_a_version_5_registry_gains_the_import_aliases(void **state)
@@ -979,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test(test_another_version_of_the_same_number_is_kept_and_reported),
 	    cmocka_unit_test(test_aliases_an_import_set_move_and_go_with_the_source),
 	    cmocka_unit_test(test_an_alias_moved_here_stays_and_a_damaged_model_removes_none),
+	    cmocka_unit_test(test_a_store_path_with_models_in_it_is_not_a_damaged_model),
 	    cmocka_unit_test(test_a_version_5_registry_gains_the_import_aliases),
 	    cmocka_unit_test(test_a_version_5_registry_is_read_only_a_source),
 	    cmocka_unit_test(test_damaged_source_files_are_reported_and_the_rest_imported),
