@@ -691,10 +691,13 @@ static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
 /* Footer hints from the actions flagged A_HINT (the ? screen's own table). */
 static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 {
-	for (int act = 1; act < ACT_N; act++) {
+	/* ? help first, as htop's F1: a narrow footer cuts the end, not it */
+	for (int i = 0; i < ACT_N; i++) {
+		int act = i == 0 ? ACT_HELP : i;
 		const struct action_info *ai = action_info((enum action)act);
 		char key[16];
-		if (!(ai->flags & A_HINT) || app_refusal(a, (enum action)act, 0, NULL, 0))
+		if ((i > 0 && act == ACT_HELP) || !(ai->flags & A_HINT) ||
+		    app_refusal(a, (enum action)act, 0, NULL, 0))
 			continue;
 		if (act == ACT_ENTER &&
 		    (v->ops->enter_hint == NULL || (v->ops->enter_here && !v->ops->enter_here(v))))

@@ -45,7 +45,7 @@ struct runs_state {
 	char *name;	/* the experiment's, once loaded */
 	char **columns; /* "metrics.K", "params.K", "tags.K" */
 	size_t ncolumns;
-	int chosen; /* the user picked the columns: keep them */
+	int chosen;		  /* the user picked the columns: keep them */
 	struct mlc_run_list runs; /* the window: the table's rows, in order */
 	/* a registry without windows: every run, loaded once (all), in the sort
 	 * order (order), and those the / text lets through (hits); windows are
@@ -53,7 +53,7 @@ struct runs_state {
 	struct mlc_run_list all;
 	size_t *order, *hits;
 	size_t nhits;
-	int sort_col;  /* -1: as loaded (newest first) */
+	int sort_col; /* -1: as loaded (newest first) */
 	int sort_desc;
 	char *marks[MAX_MARKS];
 	size_t nmarks;
@@ -634,7 +634,6 @@ static void runs_fill(struct app *a, struct view *v)
 	free(bufs);
 }
 
-
 /* ---- windows --------------------------------------------------------------- */
 
 static void page_submit(struct app *a, struct view *v, enum page_kind kind, const char *anchor);
@@ -646,8 +645,7 @@ static void window_edge(struct app *a, struct view *v);
 static char *window_order(const struct runs_state *s)
 {
 	static const char *const fixed[FIXED_COLS] = {"attributes.run_id", "attributes.run_name",
-						      "attributes.status",
-						      "attributes.start_time"};
+						      "attributes.status", "attributes.start_time"};
 	const char *dir = s->sort_desc ? " DESC" : " ASC";
 	const char *spec, *dot;
 
@@ -761,8 +759,8 @@ static void page_run(struct registry *r, void *arg)
 
 /* The window made of x's runs [x0, x1) then y's [y0, y1), copied into a
  * fresh list (so runs scrolled past free their memory). */
-static void window_rebuild(struct runs_state *s, const struct mlc_run_list *x, size_t x0,
-			   size_t x1, const struct mlc_run_list *y, size_t y0, size_t y1)
+static void window_rebuild(struct runs_state *s, const struct mlc_run_list *x, size_t x0, size_t x1,
+			   const struct mlc_run_list *y, size_t y0, size_t y1)
 {
 	struct mlc_run_list w = {0};
 
@@ -879,9 +877,10 @@ static void page_done(struct app *a, void *arg)
 			: j->kind == PAGE_AT && (int64_t)list_roots(s, &j->before) == j->limit;
 		s->more_after = j->kind != PAGE_LAST && full;
 		runs_fill(a, v);
-		table_cursor_to(t, j->kind == PAGE_AT		      ? j->anchor
-				   : j->kind == PAGE_LAST && s->runs.n ? s->runs.items[s->runs.n - 1].run_id
-								       : NULL);
+		table_cursor_to(t, j->kind == PAGE_AT ? j->anchor
+				   : j->kind == PAGE_LAST && s->runs.n
+				       ? s->runs.items[s->runs.n - 1].run_id
+				       : NULL);
 		/* the cursor's run stays where it was on screen, as in a whole list
 		 * (G: the last run on the last row, a screen of runs above it; the
 		 * draw scrolls from the top to the cursor) */
@@ -960,14 +959,22 @@ static void local_page(struct app *a, struct view *v, struct page_job *j)
 	if (j->anchor && at == s->nhits && j->kind != PAGE_FIRST && j->kind != PAGE_LAST)
 		j->kind = PAGE_FIRST; /* its run is gone (or hidden): from the top */
 	switch (j->kind) {
-	case PAGE_FIRST: copy_hits(s, 0, n < page ? n : page, &j->runs); break;
-	case PAGE_LAST: copy_hits(s, n > page ? n - page : 0, n, &j->runs); break;
+	case PAGE_FIRST:
+		copy_hits(s, 0, n < page ? n : page, &j->runs);
+		break;
+	case PAGE_LAST:
+		copy_hits(s, n > page ? n - page : 0, n, &j->runs);
+		break;
 	case PAGE_AT:
 		copy_hits(s, p > page ? p - page : 0, p, &j->before);
 		copy_hits(s, p, p + page < n ? p + page : n, &j->runs);
 		break;
-	case PAGE_DOWN: copy_hits(s, p + 1, p + 1 + page < n ? p + 1 + page : n, &j->runs); break;
-	case PAGE_UP: copy_hits(s, p > page ? p - page : 0, p, &j->runs); break;
+	case PAGE_DOWN:
+		copy_hits(s, p + 1, p + 1 + page < n ? p + 1 + page : n, &j->runs);
+		break;
+	case PAGE_UP:
+		copy_hits(s, p > page ? p - page : 0, p, &j->runs);
+		break;
 	}
 	j->rc = 0;
 	page_done(a, j);
@@ -1172,7 +1179,8 @@ static void window_step(struct app *a, struct view *v, long n)
 
 	if (n > 0)
 		t->cursor = t->cursor + (size_t)n < t->nvis ? t->cursor + (size_t)n
-			    : t->nvis ? t->nvis - 1 : 0;
+			    : t->nvis			    ? t->nvis - 1
+							    : 0;
 	else
 		t->cursor = (size_t)-n < t->cursor ? t->cursor - (size_t)-n : 0;
 	moved = (long)t->cursor - (long)was;
@@ -1200,10 +1208,18 @@ static int window_move(struct app *a, struct view *v, enum action act)
 		return V_REDRAW;
 	}
 	switch (act) {
-	case ACT_DOWN: window_step(a, v, s->owed + 1); break;
-	case ACT_UP: window_step(a, v, s->owed - 1); break;
-	case ACT_PAGE_DOWN: window_step(a, v, s->owed + page); break;
-	case ACT_PAGE_UP: window_step(a, v, s->owed - page); break;
+	case ACT_DOWN:
+		window_step(a, v, s->owed + 1);
+		break;
+	case ACT_UP:
+		window_step(a, v, s->owed - 1);
+		break;
+	case ACT_PAGE_DOWN:
+		window_step(a, v, s->owed + page);
+		break;
+	case ACT_PAGE_UP:
+		window_step(a, v, s->owed - page);
+		break;
 	default:
 		s->owed = 0; /* G, gg in this window: a page coming pays no moves after them */
 		return table_move(&v->table, act, a->rows - 4);
@@ -1419,9 +1435,18 @@ static void toggle_tree(struct app *a, struct view *v)
 static int row_key(enum action act)
 {
 	switch (act) {
-	case ACT_ENTER: case ACT_MARK: case ACT_COMPARE: case ACT_DOWN: case ACT_UP:
-	case ACT_PAGE_DOWN: case ACT_PAGE_UP: case ACT_TOP: case ACT_BOTTOM: return 1;
-	default: return 0;
+	case ACT_ENTER:
+	case ACT_MARK:
+	case ACT_COMPARE:
+	case ACT_DOWN:
+	case ACT_UP:
+	case ACT_PAGE_DOWN:
+	case ACT_PAGE_UP:
+	case ACT_TOP:
+	case ACT_BOTTOM:
+		return 1;
+	default:
+		return 0;
 	}
 }
 
@@ -1505,7 +1530,7 @@ static const struct view_ops runs_ops = {
     .free = runs_free,
     .enter_hint = "run",
     .counted = 1,
-    .hints = {ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_COLUMNS, ACT_TREE, ACT_NONE},
+    .hints = {ACT_MARK, ACT_COMPARE, ACT_SORT, ACT_TREE, ACT_COLUMNS, ACT_NONE},
     .search = FILTER_RUNS,
     .count = runs_count,
     .text_changed = runs_text_changed,

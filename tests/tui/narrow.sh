@@ -6,6 +6,9 @@
 db=$(demo_db)
 tui_start 80 24 -r "$db"
 wait_for "Models (8)"
+# a footer too long for 80 columns is cut at its end: "? help" comes first
+screen | tail -n 1 | grep -q "^ ? help  Enter versions" && ok "the footer starts with ? help" ||
+	fail "footer: $(screen | tail -n 1)"
 keys :
 literal "runs fraud-detection"
 keys Enter
