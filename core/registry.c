@@ -169,7 +169,8 @@ int registry_run_inputs(struct registry *r, const char *run_id, struct mlc_input
 		return 0;
 	if (r->ops->run_inputs(r, run_id, out, err) < 0)
 		return -1;
-	mlc_inputs_sort(out->items + first, out->n - first);
+	if (out->n > first) /* (none: items may be NULL) */
+		mlc_inputs_sort(out->items + first, out->n - first);
 	return 0;
 }
 
