@@ -1270,9 +1270,16 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit);
 static void runs_done(struct app *a, void *arg)
 {
 	struct runs_job *j = arg;
+	struct view *failed = j->rc < 0 && a ? app_find_view(a, j->view_id) : NULL;
 	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 	/* A full first page means there is more: fetch everything behind it. */
 	int more = v != NULL && j->limit > 0 && (int64_t)j->runs.n == j->limit;
+
+	if (failed != NULL && app_find_view(a, j->view_id) == failed) {
+		struct runs_state *s = failed->data; /* no window is coming: drop the keys */
+		s->requery = 0;
+		s->nheld = 0;
+	}
 
 	if (v != NULL) {
 		struct runs_state *s = v->data;
@@ -1342,10 +1349,15 @@ static void runs_load(struct app *a, struct view *v)
 	struct runs_state *s = v->data;
 
 	s->windowed = a->reg != NULL && (a->reg->caps & REG_CAP_WINDOW) != 0;
-	if (s->windowed && s->columns != NULL)
+	if (s->windowed && s->columns != NULL) {
 		window_requery(a, v, 1);
-	else
-		runs_submit(a, v, FIRST_PAGE);
+		return;
+	}
+	/* the runs in memory are loaded again (:filter, ^R): keys for rows
+	 * wait for the window cut from them, as for a window (runs_done) */
+	if (!s->windowed)
+		s->requery = 1;
+	runs_submit(a, v, FIRST_PAGE);
 }
 
 void view_runs_columns(struct view *v, const char *const **cols, size_t *n)
