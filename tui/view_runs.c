@@ -78,6 +78,11 @@ struct runs_state {
 	 * still shown */
 	int held[16]; /* enum action */
 	int nheld;
+	/* on a registry without windows, the runs behind a first page are
+	 * still loading (rest), and G or gg was the last move (edge: ACT_TOP,
+	 * ACT_BOTTOM, else 0): when they are in, the cursor goes to the end of
+	 * the whole list, not stays on the run the partial list had there */
+	int rest, edge;
 	/* the tree (t): each row's depth (flat: 0), and the positions in hits
 	 * of the top-level runs (flat: every one) */
 	int tree;
@@ -1135,6 +1140,7 @@ static void runs_text_changed(struct app *a, struct view *v)
 {
 	struct runs_state *s = v->data;
 
+	s->edge = 0;
 	if (!s->windowed)
 		find_hits(s, v->table.filter);
 	if (*v->table.filter == '\0') /* every run again: the cursor stays on its run */
@@ -1195,6 +1201,8 @@ static int window_move(struct app *a, struct view *v, enum action act)
 	struct runs_state *s = v->data;
 	long page = a->rows - 5 > 1 ? a->rows - 5 : 1; /* as table_move pages */
 
+	if (s->rest) /* remembered for when the rest of the runs is in */
+		s->edge = act == ACT_TOP || act == ACT_BOTTOM ? (int)act : 0;
 	/* G and gg: the last or first window, unless this one holds it and no
 	 * other query is coming (its answer would move the cursor after them) */
 	if (act == ACT_BOTTOM && (s->more_after || s->requery)) {
@@ -1279,6 +1287,8 @@ static void runs_done(struct app *a, void *arg)
 		struct runs_state *s = failed->data; /* no window is coming: drop the keys */
 		s->requery = 0;
 		s->nheld = 0;
+		s->rest = 0;
+		s->edge = 0;
 	}
 
 	if (v != NULL) {
@@ -1305,9 +1315,16 @@ static void runs_done(struct app *a, void *arg)
 			s->more_before = 0;
 			count_submit(a, v, 1);
 		} else { /* windows of the runs in memory, the cursor kept */
+			int edge = j->limit == 0 ? s->edge : 0;
+
 			sort_runs(s);
 			find_hits(s, v->table.filter);
-			window_requery(a, v, 0);
+			s->rest = more;
+			s->edge = 0;
+			if (edge != 0) /* G or gg on the partial list: the whole one's end */
+				page_submit(a, v, edge == ACT_TOP ? PAGE_FIRST : PAGE_LAST, NULL);
+			else
+				window_requery(a, v, 0);
 			if (more)
 				runs_submit(a, v, 0);
 		}
@@ -1472,6 +1489,8 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 			s->held[s->nheld++] = (int)act;
 		return V_REDRAW;
 	}
+	if (act != ACT_TOP && act != ACT_BOTTOM)
+		s->edge = 0; /* another key after G or gg: the cursor stays on its run */
 	switch (act) {
 	case ACT_ENTER:
 		if (key != NULL)
