@@ -37,24 +37,28 @@ void table_clear(struct table *t)
 	t->cells = NULL;
 	t->keys = NULL;
 	t->roles = NULL;
+	t->refs = NULL;
 	t->nrows = t->cap = 0;
 	for (int i = 0; i < t->ncols; i++)
 		t->width[i] = 0;
 }
 
-void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells)
+void table_add_ref(struct table *t, const char *key, enum theme_role role, const char *const *cells,
+		   struct table_ref ref)
 {
 	if (t->nrows == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
 		const char **nc = arena_alloc(&t->arena, ncap * (size_t)t->ncols * sizeof *nc);
 		const char **nk = arena_alloc(&t->arena, ncap * sizeof *nk);
 		unsigned char *nr = arena_alloc(&t->arena, ncap);
+		struct table_ref *nf = arena_alloc(&t->arena, ncap * sizeof *nf);
 		if (t->nrows) {
 			memcpy(nc, t->cells, t->nrows * (size_t)t->ncols * sizeof *nc);
 			memcpy(nk, t->keys, t->nrows * sizeof *nk);
 			memcpy(nr, t->roles, t->nrows);
+			memcpy(nf, t->refs, t->nrows * sizeof *nf);
 		}
-		t->cells = nc, t->keys = nk, t->roles = nr, t->cap = ncap;
+		t->cells = nc, t->keys = nk, t->roles = nr, t->refs = nf, t->cap = ncap;
 	}
 	for (int i = 0; i < t->ncols; i++) {
 		const char **cell = &t->cells[t->nrows * (size_t)t->ncols + (size_t)i];
@@ -67,9 +71,20 @@ void table_add(struct table *t, const char *key, enum theme_role role, const cha
 			sb_free(&sb);
 		}
 	}
-	t->keys[t->nrows] = arena_strdup(&t->arena, key);
+	t->keys[t->nrows] = arena_strdup(&t->arena, key ? key : "");
 	t->roles[t->nrows] = (unsigned char)role;
+	t->refs[t->nrows] = ref;
 	t->nrows++;
+}
+
+void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells)
+{
+	table_add_ref(t, key, role, cells, (struct table_ref){0});
+}
+
+void table_add_layout(struct table *t, enum theme_role role, const char *const *cells)
+{
+	table_add_ref(t, NULL, role, cells, (struct table_ref){.layout = 1});
 }
 
 /* 1 if row r passes the filter: case-insensitive substring of any cell; a
@@ -103,7 +118,7 @@ static void refilter(struct table *t, const char *key)
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (!row_matches(t, r))
 			continue;
-		if (keep && strcmp(t->keys[r], keep) == 0)
+		if (keep && *keep && strcmp(t->keys[r], keep) == 0)
 			t->cursor = t->nvis;
 		t->vis[t->nvis++] = r;
 	}
@@ -146,10 +161,15 @@ const char *table_cursor_key(const struct table *t)
 	return t->nvis ? t->keys[t->vis[t->cursor]] : NULL;
 }
 
+const struct table_ref *table_cursor_ref(const struct table *t)
+{
+	return t->nvis ? &t->refs[t->vis[t->cursor]] : NULL;
+}
+
 /* 1 if row r only lays the table out (a gap, a heading). */
 static int layout_row(const struct table *t, size_t r)
 {
-	return strncmp(t->keys[r], "#-", 2) == 0;
+	return t->refs[r].layout;
 }
 
 size_t table_count(const struct table *t, size_t *shown)
@@ -168,7 +188,7 @@ void table_cursor_to(struct table *t, const char *key)
 {
 	t->cursor = 0;
 	for (size_t i = 0; key && i < t->nvis; i++)
-		if (strcmp(t->keys[t->vis[i]], key) == 0) {
+		if (*key && strcmp(t->keys[t->vis[i]], key) == 0) {
 			t->cursor = i;
 			break;
 		}

@@ -28,6 +28,16 @@ struct table_col {
 	int whole; /* never narrowed to fit others (a cut sparkline loses its newest end) */
 };
 
+/* What a row stands for, beside its cells (tig's line->data): the view's
+ * own kind of row (0: the view has one kind) and the index of its object in
+ * the view's data. A layout row (a gap, a heading, an event) is not counted;
+ * the cursor passes over the empty and heading ones. */
+struct table_ref {
+	int kind;
+	int layout;
+	size_t index;
+};
+
 struct table {
 	int ncols;
 	struct table_col cols[TABLE_MAX_COLS];
@@ -35,6 +45,7 @@ struct table {
 	const char **cells;	/* nrows * ncols, sanitised */
 	const char **keys;	/* one stable key per row (to keep the cursor) */
 	unsigned char *roles;	/* theme role per row */
+	struct table_ref *refs; /* what each row is, for its view */
 	size_t nrows, cap;
 	size_t *vis; /* indexes of the rows the filter lets through */
 	size_t nvis;
@@ -104,11 +115,20 @@ void table_set_columns(struct table *t, const struct table_col *cols, int ncols)
 void table_clear(struct table *t);
 /* Add a row: ncols strings (sanitised here), a stable key, a theme role. */
 void table_add(struct table *t, const char *key, enum theme_role role, const char *const *cells);
+/* Add a row that stands for ref (the view's kind and index, or a layout row
+ * the cursor may rest on, with a key to keep it there); key may be NULL for
+ * a layout row. */
+void table_add_ref(struct table *t, const char *key, enum theme_role role, const char *const *cells,
+		   struct table_ref ref);
+/* Add a layout row (a gap, a heading, an event): not counted, no key. */
+void table_add_layout(struct table *t, enum theme_role role, const char *const *cells);
+/* What the cursor's row stands for; NULL when there is no row. */
+const struct table_ref *table_cursor_ref(const struct table *t);
 /* After the rows are in: apply the filter, put the cursor back on its row. */
 void table_done(struct table *t);
 /* The key of the row under the cursor, NULL when empty. */
 const char *table_cursor_key(const struct table *t);
-/* Rows that count (not layout rows, whose key starts "#-"): those shown into
+/* Rows that count (not layout rows): those shown into
  * *shown, all of them returned. */
 size_t table_count(const struct table *t, size_t *shown);
 void table_set_filter(struct table *t, const char *filter);

@@ -95,9 +95,14 @@ static const struct mlc_metric_list *history(const struct compare_state *s, size
 	return NULL;
 }
 
-/* Add a row of 1 + n cells. */
-static void add_row(struct view *v, const char *key, enum theme_role role, const char *first,
-		    const char *const *rest)
+/* What a row stands for (struct table_ref's kind): f flips a metric's
+ * direction, Enter charts a metric (from its value or its history row). */
+enum { ROW_FIELD, ROW_METRIC, ROW_HISTORY };
+
+/* Add a row of 1 + n cells that stands for ref; its key (to keep the cursor
+ * on it) is key, or its place. */
+static void add_row_ref(struct view *v, const char *key, enum theme_role role, const char *first,
+			const char *const *rest, struct table_ref ref)
 {
 	const char *cells[MAX_RUNS + 1];
 	char k[32];
@@ -109,13 +114,21 @@ static void add_row(struct view *v, const char *key, enum theme_role role, const
 		snprintf(k, sizeof k, "#%zu", v->table.nrows);
 		key = k;
 	}
-	table_add(&v->table, key, role, cells);
+	table_add_ref(&v->table, key, role, cells, ref);
 }
 
+/* Add a row of 1 + n cells that stands for nothing Enter opens. */
+static void add_row(struct view *v, enum theme_role role, const char *first,
+		    const char *const *rest)
+{
+	add_row_ref(v, NULL, role, first, rest, (struct table_ref){0});
+}
+
+/* A gap and a title, layout rows the cursor passes over. */
 static void heading(struct view *v, const char *title)
 {
-	add_row(v, NULL, THEME_NORMAL, "", NULL);
-	add_row(v, NULL, THEME_TITLE, title, NULL);
+	add_row_ref(v, NULL, THEME_NORMAL, "", NULL, (struct table_ref){.layout = 1});
+	add_row_ref(v, NULL, THEME_TITLE, title, NULL, (struct table_ref){.layout = 1});
 }
 
 static void fill_params(struct view *v, struct compare_state *s)
@@ -132,7 +145,7 @@ static void fill_params(struct view *v, struct compare_state *s)
 			continue;
 		for (size_t i = 0; i < s->n; i++)
 			vals[i] = cp->values[i] ? cp->values[i] : "-";
-		add_row(v, NULL, cp->differs ? THEME_WARN : THEME_NORMAL, cp->key, vals);
+		add_row(v, cp->differs ? THEME_WARN : THEME_NORMAL, cp->key, vals);
 	}
 }
 
@@ -156,7 +169,7 @@ static void fill_datasets(struct view *v, struct compare_state *s)
 			continue;
 		for (size_t i = 0; i < s->n; i++)
 			vals[i] = cd->digests[i] ? cd->digests[i] : "-";
-		add_row(v, NULL, cd->differs ? THEME_WARN : THEME_NORMAL, mlc_input_label(&a, &in),
+		add_row(v, cd->differs ? THEME_WARN : THEME_NORMAL, mlc_input_label(&a, &in),
 			vals);
 		arena_free(&a);
 	}
@@ -203,7 +216,8 @@ static void fill_metrics(struct app *a, struct view *v, struct compare_state *s)
 					 cm->values[i], cm->delta[i]);
 			vals[i] = bufs[i];
 		}
-		add_row(v, key, THEME_NORMAL, label, vals);
+		add_row_ref(v, key, THEME_NORMAL, label, vals,
+			    (struct table_ref){.kind = ROW_METRIC, .index = m});
 		free(label);
 		free(key);
 	}
@@ -238,7 +252,8 @@ static void fill_histories(struct app *a, struct view *v, struct compare_state *
 			sparks[i] = spark_render(vals, h ? h->n : 0, &so);
 			free(vals);
 		}
-		add_row(v, rowkey, THEME_NORMAL, key, (const char *const *)sparks);
+		add_row_ref(v, rowkey, THEME_NORMAL, key, (const char *const *)sparks,
+			    (struct table_ref){.kind = ROW_HISTORY, .index = m});
 		for (size_t i = 0; i < s->n; i++)
 			free(sparks[i]);
 		free(rowkey);
@@ -260,8 +275,8 @@ static void compare_fill(struct app *a, struct view *v)
 		names[i] = s->runs[i].run_name;
 		ids[i] = shortid[i];
 	}
-	add_row(v, NULL, THEME_TITLE, "run", names);
-	add_row(v, NULL, THEME_DIM, "id", ids);
+	add_row(v, THEME_TITLE, "run", names);
+	add_row(v, THEME_DIM, "id", ids);
 	fill_params(v, s);
 	fill_datasets(v, s);
 	fill_metrics(a, v, s);
@@ -336,8 +351,12 @@ static void flip(struct app *a, struct view *v, const char *metric)
 static int compare_action(struct app *a, struct view *v, enum action act)
 {
 	struct compare_state *s = v->data;
-	const char *key = table_cursor_key(&v->table);
-	int metric_row = key && (strncmp(key, "m:", 2) == 0 || strncmp(key, "h:", 2) == 0);
+	const struct table_ref *r = table_cursor_ref(&v->table);
+	/* the metric of the cursor's row, if it is a metric's or its history's */
+	const char *metric = r && !r->layout && (r->kind == ROW_METRIC || r->kind == ROW_HISTORY) &&
+				     r->index < s->cmp.nmetrics
+				 ? s->cmp.metrics[r->index].key
+				 : NULL;
 
 	if (!s->loaded)
 		return V_IGNORED;
@@ -351,17 +370,17 @@ static int compare_action(struct app *a, struct view *v, enum action act)
 				     s->only_diff ? ", only rows that differ (o: all)" : "");
 		return V_REDRAW;
 	case ACT_FLIP:
-		if (key && strncmp(key, "m:", 2) == 0)
-			flip(a, v, key + 2);
+		if (metric != NULL && r->kind == ROW_METRIC)
+			flip(a, v, metric);
 		else
 			app_status(a, 1, "f works on a metric row");
 		return V_REDRAW;
 	case ACT_ENTER:
-		if (metric_row) {
+		if (metric != NULL) {
 			const char *ids[MAX_RUNS];
 			for (size_t i = 0; i < s->n; i++)
 				ids[i] = s->runs[i].run_id;
-			app_push(a, view_chart_new(a, key + 2, ids, s->n));
+			app_push(a, view_chart_new(a, metric, ids, s->n));
 		}
 		return V_REDRAW;
 	default:

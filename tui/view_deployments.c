@@ -12,9 +12,18 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
+/* What an environment's row stands for: d, R, H and Enter act on it. */
+struct place {
+	const char *model, *env;
+	const char *version; /* live, or "-": nothing live yet */
+};
+
 struct deployments_state {
 	char *model; /* NULL: every model */
 	struct mlc_env_list envs;
+	struct place *places; /* the rows' (struct table_ref's index) */
+	size_t nplaces, cap;
+	struct mlc_arena arena; /* their strings */
 };
 
 struct deployments_job {
@@ -44,22 +53,35 @@ static const struct mlc_env *find_env_in(const struct mlc_env_list *envs, const 
 	return NULL;
 }
 
-/* The row key of a live deployment: "model\x1fenv". */
-static char *live_key(const char *model, const char *env)
+/* The row of model in env: cells, the place it stands for, its key (to keep
+ * the cursor on it) "model\x1fenv". */
+static void add_place(struct view *v, enum theme_role role, const char *const *cells)
 {
-	return xasprintf("%s\x1f%s", model, env);
+	struct deployments_state *s = v->data;
+	struct place *p;
+	char *key = xasprintf("%s\x1f%s", cells[0], cells[1]);
+
+	if (s->nplaces == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->places = xrealloc(s->places, s->cap * sizeof *s->places);
+	}
+	p = &s->places[s->nplaces];
+	p->model = arena_strdup(&s->arena, cells[0]);
+	p->env = arena_strdup(&s->arena, cells[1]);
+	p->version = arena_strdup(&s->arena, cells[2]);
+	table_add_ref(&v->table, key, role, cells, (struct table_ref){.index = s->nplaces++});
+	free(key);
 }
 
 /* The row of live deployment l. */
 static void add_live(struct view *v, const struct mlc_live *l)
 {
-	char since[32], *key = live_key(l->model, l->environment);
+	char since[32];
 
 	timefmt_minutes(l->since, since, sizeof since);
-	table_add(
-	    &v->table, key, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
+	add_place(
+	    v, strcmp(l->hook_status, "failed") == 0 ? THEME_ERROR : THEME_NORMAL,
 	    (const char *[]){l->model, l->environment, l->version, since, l->by, l->hook_status});
-	free(key);
 }
 
 /* The live deployment of model in env among j's, or NULL. */
@@ -87,41 +109,40 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 	struct deployments_state *s = v->data;
 
 	table_clear(&v->table);
+	s->nplaces = 0;
+	arena_free(&s->arena);
 	if (s->model != NULL) {
 		qsort(j->envs.items, j->envs.n, sizeof *j->envs.items, by_order);
 		for (size_t i = 0; i < j->envs.n; i++) {
 			const char *env = j->envs.items[i].name;
 			const struct mlc_live *l = live_in(j, s->model, env);
-			char *key;
-			if (l != NULL) {
+			if (l != NULL)
 				add_live(v, l);
-				continue;
-			}
-			key = live_key(s->model, env);
-			table_add(&v->table, key, THEME_DIM,
-				  (const char *[]){s->model, env, "-", "", "", ""});
-			free(key);
+			else
+				add_place(v, THEME_DIM,
+					  (const char *[]){s->model, env, "-", "", "", ""});
 		}
 	}
 	for (size_t i = 0; i < j->live.n; i++) /* (every live one not in the policies too) */
 		if (s->model == NULL || !find_env_in(&j->envs, j->live.items[i].environment))
 			add_live(v, &j->live.items[i]);
 	if (s->model != NULL) {
-		table_add(&v->table, "#-gap", THEME_NORMAL,
-			  (const char *[]){"", "", "", "", "", ""});
-		table_add(&v->table, "#-history", THEME_TITLE,
-			  (const char *[]){"History, newest first", "", "", "", "", ""});
+		table_add_layout(&v->table, THEME_NORMAL, (const char *[]){"", "", "", "", "", ""});
+		table_add_layout(&v->table, THEME_TITLE,
+				 (const char *[]){"History, newest first", "", "", "", "", ""});
 		for (size_t i = 0; i < j->history.n; i++) {
 			const struct mlc_deploy_event *d = &j->history.items[i];
 			char at[32], key[32], ver[80];
 			timefmt_minutes(d->at, at, sizeof at);
-			snprintf(key, sizeof key, "#-h%zu", i); /* events, not counted */
+			snprintf(key, sizeof key, "h%zu", i); /* events, not counted */
 			snprintf(ver, sizeof ver, "%s %s %s",
 				 *d->previous_version ? d->previous_version : "-", "->",
 				 d->version);
-			table_add(&v->table, key,
-				  strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
-				  (const char *[]){d->action, d->environment, ver, at, d->by, ""});
+			table_add_ref(
+			    &v->table, key,
+			    strcmp(d->action, "rollback") == 0 ? THEME_WARN : THEME_DIM,
+			    (const char *[]){d->action, d->environment, ver, at, d->by, ""},
+			    (struct table_ref){.layout = 1});
 		}
 	}
 	table_done(&v->table);
@@ -171,33 +192,19 @@ static int is_last_env(const struct deployments_state *s, const struct mlc_env *
 	return 1;
 }
 
-/* The VERSION cell of the cursor's row ("-": nothing live there; "" without rows). */
-static const char *cursor_version(const struct view *v)
+/* The place the cursor's row stands for; NULL on a history row or none. */
+static const struct place *cursor_place(const struct view *v)
 {
-	const struct table *t = &v->table;
+	const struct deployments_state *s = v->data;
+	const struct table_ref *r = table_cursor_ref(&v->table);
 
-	return t->nvis ? t->cells[t->vis[t->cursor] * (size_t)t->ncols + 2] : "";
+	return r && !r->layout && r->index < s->nplaces ? &s->places[r->index] : NULL;
 }
 
 /* 1 if the cursor's row is an environment where nothing is live yet. */
-static int nothing_live(const struct view *v)
+static int nothing_live(const struct place *p)
 {
-	return strcmp(cursor_version(v), "-") == 0;
-}
-
-/* Split a row key into model and env (pointers into copy). */
-static int split_key(const char *key, char **copy, const char **model, const char **env)
-{
-	char *sep;
-
-	if (key == NULL || key[0] == '#')
-		return -1;
-	*copy = xstrdup(key);
-	sep = strchr(*copy, '\x1f');
-	*sep = '\0';
-	*model = *copy;
-	*env = sep + 1;
-	return 0;
+	return strcmp(p->version, "-") == 0;
 }
 
 static void confirm_change(struct app *a, void *ctx)
@@ -205,13 +212,13 @@ static void confirm_change(struct app *a, void *ctx)
 	change_submit(a, ctx);
 }
 
-/* Confirm deploying (or requesting) version of c's model in c's environment. */
-static void deploy_dialog(struct app *a, struct view *v, const struct change *c,
+/* Confirm deploying (or requesting) version of c's model in c's environment,
+ * where live is live ("-": none). */
+static void deploy_dialog(struct app *a, struct view *v, const struct change *c, const char *live,
 			  const char *version)
 {
 	struct deployments_state *s = v->data;
 	const struct mlc_env *e = find_env(s, c->env);
-	const char *live = cursor_version(v);
 	struct change *copy;
 	struct dialog *d;
 
@@ -305,7 +312,7 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 		app_status(a, 1, "%s version %s is already live in %s", j->c->model, text,
 			   j->c->env);
 	else
-		deploy_dialog(a, v, j->c, text);
+		deploy_dialog(a, v, j->c, j->live, text);
 }
 
 /* The versions are in: ask which one, offering those that may go live
@@ -348,20 +355,18 @@ static void ask_done(struct app *a, void *arg)
 /* d on a row: ask for the model's versions, then which one (ask_done). */
 static void start_deploy(struct app *a, struct view *v)
 {
-	const char *model, *env;
-	char *copy;
+	const struct place *p = cursor_place(v);
 	struct deploy_ask *j;
 
-	if (split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+	if (p == NULL) {
 		app_status(a, 1, "d works on an environment's row");
 		return;
 	}
 	j = xcalloc(1, sizeof *j);
 	j->view_id = v->id;
-	j->c = change_new(CH_DEPLOY, model, NULL, env);
-	j->live = xstrdup(*cursor_version(v) ? cursor_version(v) : "-");
+	j->c = change_new(CH_DEPLOY, p->model, NULL, p->env);
+	j->live = xstrdup(*p->version ? p->version : "-");
 	worker_submit(a->worker, ask_run, ask_done, j);
-	free(copy);
 }
 
 /* Which version R would go back to, asked of the core before the dialog. */
@@ -422,55 +427,50 @@ static void preview_done(struct app *a, void *arg)
 static void start_rollback(struct app *a, struct view *v)
 {
 	struct deployments_state *s = v->data;
-	const char *model, *env;
+	const struct place *p = cursor_place(v);
 	const struct mlc_env *e;
 	struct preview_job *j;
-	char *copy;
 
-	if (nothing_live(v) || split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+	if (p == NULL || nothing_live(p)) {
 		app_status(a, 1, "R works on a live deployment row");
 		return;
 	}
-	e = find_env(s, env);
+	e = find_env(s, p->env);
 	j = xcalloc(1, sizeof *j);
 	j->view_id = v->id;
-	j->model = xstrdup(model);
-	j->env = xstrdup(env);
+	j->model = xstrdup(p->model);
+	j->env = xstrdup(p->env);
 	j->request = e && e->rollback_approval;
 	j->last = e && is_last_env(s, e);
-	j->live = xstrdup(cursor_version(v));
+	j->live = xstrdup(p->version);
 	worker_submit(a->worker, preview_run, preview_done, j);
-	free(copy);
 }
 
 /* H on a row: run the environment's hook again, after confirming. */
 static void start_hook_retry(struct app *a, struct view *v)
 {
-	const char *model, *env;
-	char *copy;
+	const struct place *p = cursor_place(v);
 	struct dialog *d;
 
-	if (nothing_live(v) || split_key(table_cursor_key(&v->table), &copy, &model, &env) < 0) {
+	if (p == NULL || nothing_live(p)) {
 		app_status(a, 1, "H works on a live deployment row");
 		return;
 	}
-	if (hooks_find(&a->hooks, env) == NULL) {
-		app_status(a, 1, "no hook for %s in the config file", env);
-		free(copy);
+	if (hooks_find(&a->hooks, p->env) == NULL) {
+		app_status(a, 1, "no hook for %s in the config file", p->env);
 		return;
 	}
 	d = dialog_new("Run the hook again", "Run", NULL, confirm_change, change_discard,
-		       change_new(CH_HOOK, model, NULL, env));
-	dialog_line(d, "Model:        %s", model);
-	dialog_line(d, "Environment:  %s", env);
+		       change_new(CH_HOOK, p->model, NULL, p->env));
+	dialog_line(d, "Model:        %s", p->model);
+	dialog_line(d, "Environment:  %s", p->env);
 	dialog_line(d, "The hook runs for the live deployment; its outcome is stored.");
 	app_dialog(a, d);
-	free(copy);
 }
 
 static int deployments_action(struct app *a, struct view *v, enum action act)
 {
-	const char *key = table_cursor_key(&v->table);
+	const struct place *p = cursor_place(v);
 
 	switch (act) {
 	case ACT_DEPLOY:
@@ -483,12 +483,8 @@ static int deployments_action(struct app *a, struct view *v, enum action act)
 		start_hook_retry(a, v);
 		return V_REDRAW;
 	case ACT_ENTER:
-		if (key && key[0] != '#') {
-			char *m = xstrdup(key);
-			*strchr(m, '\x1f') = '\0';
-			app_push(a, view_versions_new(a, m));
-			free(m);
-		}
+		if (p != NULL)
+			app_push(a, view_versions_new(a, p->model));
 		return V_REDRAW;
 	default:
 		return V_IGNORED;
@@ -501,6 +497,8 @@ static void deployments_free(struct view *v)
 
 	free(s->model);
 	MLC_LIST_FREE(&s->envs);
+	free(s->places);
+	arena_free(&s->arena);
 	free(s);
 }
 

@@ -93,7 +93,8 @@ static void drift_fill(struct app *a, struct view *v)
 		snprintf(thr, sizeof thr, "%.4g", f->threshold);
 		drifting += f->status == DRIFT_STATUS_DRIFT;
 		/* one model's view: the title names it, the rows need not */
-		table_add(&v->table, key, view_drift_status_role(f->status), cells + (s->model != NULL));
+		table_add_ref(&v->table, key, view_drift_status_role(f->status),
+			      cells + (s->model != NULL), (struct table_ref){.index = i});
 		free(key);
 		free(spark);
 	}
@@ -148,14 +149,14 @@ static struct view *drift_chart_new(struct app *a, const char *model, const char
 
 static int drift_action(struct app *a, struct view *v, enum action act)
 {
-	const char *key = table_cursor_key(&v->table);
+	const struct drift_state *s = v->data;
+	const struct table_ref *r = table_cursor_ref(&v->table);
+	const struct mlc_drift_feature *f;
 
-	if (act != ACT_ENTER || key == NULL)
+	if (act != ACT_ENTER || r == NULL || r->index >= s->list.n)
 		return V_IGNORED;
-	char *m = xstrdup(key), *sep = strchr(m, '\x1f');
-	*sep = '\0';
-	app_push(a, drift_chart_new(a, m, sep + 1));
-	free(m);
+	f = &s->list.items[r->index];
+	app_push(a, drift_chart_new(a, f->model, f->feature));
 	return V_REDRAW;
 }
 

@@ -16,7 +16,13 @@
 struct run_state {
 	char *run_id;
 	char *full_id; /* once loaded */
+	/* the rows' objects, once loaded: the run (its metrics) and its versions */
+	struct mlc_run_list run;
+	struct mlc_version_list versions;
 };
+
+/* What a row stands for (struct table_ref's kind): Enter opens it. */
+enum { ROW_FIELD, ROW_METRIC, ROW_VERSION };
 
 struct run_job {
 	uint64_t view_id;
@@ -52,34 +58,26 @@ static void run_run(struct registry *r, void *arg)
 	registry_get_experiment(r, run->experiment_id, &j->exp, &ignore);
 }
 
-/* A two-column row; the key tells Enter what the row is. */
-static void row(struct view *v, const char *key, enum theme_role role, const char *field,
-		const char *value)
+/* A two-column row (its key: its place). */
+static void row(struct view *v, enum theme_role role, const char *field, const char *value)
 {
 	char k[32];
 
-	if (key == NULL) {
-		snprintf(k, sizeof k, "#%zu", v->table.nrows);
-		key = k;
-	}
-	table_add(&v->table, key, role, (const char *[]){field, value, "", "", ""});
+	snprintf(k, sizeof k, "#%zu", v->table.nrows);
+	table_add(&v->table, k, role, (const char *[]){field, value, "", "", ""});
 }
 
 static void heading(struct view *v, const char *title)
 {
-	char key[32];
-
-	snprintf(key, sizeof key, "#-gap%zu", v->table.nrows);
-	row(v, key, THEME_NORMAL, "", "");
-	snprintf(key, sizeof key, "#-head%zu", v->table.nrows);
-	row(v, key, THEME_TITLE, title, "");
+	table_add_layout(&v->table, THEME_NORMAL, (const char *[]){"", "", "", "", ""});
+	table_add_layout(&v->table, THEME_TITLE, (const char *[]){title, "", "", "", ""});
 }
 
 static void row_time(struct view *v, const char *field, int64_t ms)
 {
 	char buf[32];
 	timefmt_minutes(ms, buf, sizeof buf);
-	row(v, NULL, THEME_NORMAL, field, buf);
+	row(v, THEME_NORMAL, field, buf);
 }
 
 static void fill_attributes(struct view *v, const struct run_job *j)
@@ -87,22 +85,22 @@ static void fill_attributes(struct view *v, const struct run_job *j)
 	const struct mlc_run *run = &j->run.items[0];
 	char buf[256];
 
-	row(v, NULL, THEME_NORMAL, "Run ID", run->run_id);
-	row(v, NULL, THEME_NORMAL, "Name", run->run_name);
+	row(v, THEME_NORMAL, "Run ID", run->run_id);
+	row(v, THEME_NORMAL, "Name", run->run_name);
 	snprintf(buf, sizeof buf, "%s (%s)", run->experiment_id,
 		 j->exp.n ? j->exp.items[0].name : "?");
-	row(v, NULL, THEME_NORMAL, "Experiment", buf);
-	row(v, NULL, THEME_NORMAL, "Status", run->status);
-	row(v, NULL, THEME_NORMAL, "User", run->user_id);
+	row(v, THEME_NORMAL, "Experiment", buf);
+	row(v, THEME_NORMAL, "Status", run->status);
+	row(v, THEME_NORMAL, "User", run->user_id);
 	row_time(v, "Started", run->start_time);
 	row_time(v, "Ended", run->end_time);
 	if (run->end_time > run->start_time) {
 		snprintf(buf, sizeof buf, "%.1f min",
 			 (double)(run->end_time - run->start_time) / 60000.0);
-		row(v, NULL, THEME_NORMAL, "Duration", buf);
+		row(v, THEME_NORMAL, "Duration", buf);
 	}
-	row(v, NULL, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
-	row(v, NULL, THEME_NORMAL, "Artifacts", run->artifact_uri);
+	row(v, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
+	row(v, THEME_NORMAL, "Artifacts", run->artifact_uri);
 }
 
 /* The versions registered from this run: Enter opens them. */
@@ -112,12 +110,14 @@ static void fill_lineage(struct view *v, const struct mlc_version_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		char *key = xasprintf("v:%s\x1f%s", l->items[i].model, l->items[i].version);
 		char *what = xasprintf("%s version %s", l->items[i].model, l->items[i].version);
-		row(v, key, THEME_NORMAL, what, l->items[i].stage);
+		table_add_ref(&v->table, key, THEME_NORMAL,
+			      (const char *[]){what, l->items[i].stage, "", "", ""},
+			      (struct table_ref){.kind = ROW_VERSION, .index = i});
 		free(what);
 		free(key);
 	}
 	if (l->n == 0)
-		row(v, NULL, THEME_DIM, "(no model version)", "");
+		row(v, THEME_DIM, "(no model version)", "");
 }
 
 /* The datasets the run used (MLflow's run inputs): name, context, digest
@@ -128,10 +128,10 @@ static void fill_datasets(struct view *v, const struct mlc_run *run)
 
 	heading(v, "Datasets");
 	for (size_t i = 0; i < run->n_inputs; i++)
-		row(v, NULL, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
+		row(v, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
 		    mlc_input_summary(&a, &run->inputs[i]));
 	if (run->n_inputs == 0)
-		row(v, NULL, THEME_DIM, "(none logged)", "");
+		row(v, THEME_DIM, "(none logged)", "");
 	arena_free(&a);
 }
 
@@ -139,14 +139,14 @@ static void fill_kv(struct view *v, const char *title, const struct mlc_kv *kv, 
 {
 	heading(v, title);
 	for (size_t i = 0; i < n; i++)
-		row(v, NULL, THEME_NORMAL, kv[i].key, kv[i].value);
+		row(v, THEME_NORMAL, kv[i].key, kv[i].value);
 	if (n == 0)
-		row(v, NULL, THEME_DIM, "(none)", "");
+		row(v, THEME_DIM, "(none)", "");
 }
 
 /* One metric row: latest, min, max and the sparkline of its history. */
 static void metric_row(struct app *a, struct view *v, const struct mlc_metric *m,
-		       const struct mlc_metric_list *h)
+		       const struct mlc_metric_list *h, size_t index)
 {
 	double *vals = xcalloc(h->n + 1, sizeof *vals);
 	double lo = NAN, hi = NAN;
@@ -165,7 +165,8 @@ static void metric_row(struct app *a, struct view *v, const struct mlc_metric *m
 	snprintf(mx, sizeof mx, isnan(hi) ? "-" : "%.6g", hi);
 	spark = spark_render(vals, h->n, &so);
 	key = xasprintf("m:%s", m->key);
-	table_add(&v->table, key, THEME_NORMAL, (const char *[]){m->key, latest, mn, mx, spark});
+	table_add_ref(&v->table, key, THEME_NORMAL, (const char *[]){m->key, latest, mn, mx, spark},
+		      (struct table_ref){.kind = ROW_METRIC, .index = index});
 	free(key);
 	free(spark);
 	free(vals);
@@ -189,13 +190,22 @@ static void run_done(struct app *a, void *arg)
 		fill_kv(v, "Tags", run->tags, run->n_tags);
 		heading(v, "Metrics (latest, min, max, history)");
 		for (size_t i = 0; i < run->n_metrics; i++)
-			metric_row(a, v, &run->metrics[i], &j->hist[i]);
+			metric_row(a, v, &run->metrics[i], &j->hist[i], i);
 		table_done(&v->table);
+		MLC_LIST_FREE(&s->versions); /* the rows' objects: the view's now */
+		s->versions = j->versions;
+		j->versions = (struct mlc_version_list){0};
 	}
 	if (j->hist)
 		for (size_t i = 0; j->run.n && i < j->run.items[0].n_metrics; i++)
 			MLC_LIST_FREE(&j->hist[i]);
 	free(j->hist);
+	if (v != NULL) { /* the run too: its metrics are the rows' */
+		struct run_state *s = v->data;
+		MLC_LIST_FREE(&s->run);
+		s->run = j->run;
+		j->run = (struct mlc_run_list){0};
+	}
 	MLC_LIST_FREE(&j->run);
 	MLC_LIST_FREE(&j->versions);
 	MLC_LIST_FREE(&j->exp);
@@ -216,29 +226,24 @@ static void run_load(struct app *a, struct view *v)
 /* 1 when Enter does something on the cursor's row: a metric or a version. */
 static int run_enter_here(const struct view *v)
 {
-	const char *key = table_cursor_key(&v->table);
+	const struct table_ref *r = table_cursor_ref(&v->table);
 
-	return key && (strncmp(key, "m:", 2) == 0 || strncmp(key, "v:", 2) == 0);
+	return r && !r->layout && (r->kind == ROW_METRIC || r->kind == ROW_VERSION);
 }
 
 static int run_action(struct app *a, struct view *v, enum action act)
 {
 	struct run_state *s = v->data;
-	const char *key = table_cursor_key(&v->table);
+	const struct table_ref *r = table_cursor_ref(&v->table);
 
-	if (act != ACT_ENTER || key == NULL || s->full_id == NULL)
+	if (act != ACT_ENTER || r == NULL || r->layout || s->full_id == NULL)
 		return V_IGNORED;
-	if (strncmp(key, "m:", 2) == 0) {
+	if (r->kind == ROW_METRIC && s->run.n && r->index < s->run.items[0].n_metrics) {
 		const char *ids[1] = {s->full_id};
-		app_push(a, view_chart_new(a, key + 2, ids, 1));
-	} else if (strncmp(key, "v:", 2) == 0) {
-		char *model = xstrdup(key + 2);
-		char *sep = strchr(model, '\x1f');
-		if (sep) {
-			*sep = '\0';
-			app_push(a, view_version_new(a, model, sep + 1));
-		}
-		free(model);
+		app_push(a, view_chart_new(a, s->run.items[0].metrics[r->index].key, ids, 1));
+	} else if (r->kind == ROW_VERSION && r->index < s->versions.n) {
+		const struct mlc_version *ver = &s->versions.items[r->index];
+		app_push(a, view_version_new(a, ver->model, ver->version));
 	}
 	return V_REDRAW;
 }
@@ -249,6 +254,8 @@ static void run_free(struct view *v)
 
 	free(s->run_id);
 	free(s->full_id);
+	MLC_LIST_FREE(&s->run);
+	MLC_LIST_FREE(&s->versions);
 	free(s);
 }
 

@@ -11,6 +11,14 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
+/* The view's own: the run its Run ID rows open, once loaded. */
+struct version_state {
+	char *run_id;
+};
+
+/* What a row stands for (struct table_ref's kind). */
+enum { ROW_FIELD, ROW_RUN };
+
 struct version_job {
 	uint64_t view_id;
 	char *model, *version;
@@ -54,12 +62,19 @@ static void row(struct view *v, enum theme_role role, const char *field, const c
 /* A section heading: a gap and a title, layout rows the cursor passes over. */
 static void heading(struct view *v, const char *title)
 {
-	char key[32];
+	table_add_layout(&v->table, THEME_NORMAL, (const char *[]){"", ""});
+	table_add_layout(&v->table, THEME_TITLE, (const char *[]){title, ""});
+}
 
-	snprintf(key, sizeof key, "#-gap%zu", v->table.nrows);
-	table_add(&v->table, key, THEME_NORMAL, (const char *[]){"", ""});
-	snprintf(key, sizeof key, "#-head%zu", v->table.nrows);
-	table_add(&v->table, key, THEME_TITLE, (const char *[]){title, ""});
+/* The row of the version's run (Enter opens it): its key says which of the
+ * two (the version's field, the lineage's) it is, to keep the cursor there. */
+static void run_row(struct view *v, const char *which, const char *run_id)
+{
+	char *key = xasprintf("%s%s", which, run_id);
+
+	table_add_ref(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", run_id},
+		      (struct table_ref){.kind = ROW_RUN});
+	free(key);
 }
 
 static void row_time(struct view *v, const char *field, int64_t ms)
@@ -82,10 +97,8 @@ static void fill_version(struct view *v, const struct mlc_version *ver)
 	row(v, THEME_NORMAL, "Aliases", al.len ? sb_str(&al) : "-");
 	row(v, THEME_NORMAL, "Status", ver->status);
 	row(v, THEME_NORMAL, "Source", ver->source);
-	if (*ver->run_id) { /* Enter opens the run here too ("R:": a key of its own) */
-		char *key = xasprintf("R:%s", ver->run_id);
-		table_add(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", ver->run_id});
-		free(key);
+	if (*ver->run_id) { /* Enter opens the run here too */
+		run_row(v, "R:", ver->run_id);
 	} else {
 		row(v, THEME_NORMAL, "Run ID", "-");
 	}
@@ -121,9 +134,7 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 	char buf[64];
 
 	heading(v, "Lineage: run");
-	char *key = xasprintf("r:%s", run->run_id);
-	table_add(&v->table, key, THEME_NORMAL, (const char *[]){"Run ID", run->run_id});
-	free(key);
+	run_row(v, "r:", run->run_id);
 	row(v, THEME_NORMAL, "Name", run->run_name);
 	row(v, THEME_NORMAL, "Experiment", run->experiment_id);
 	if (run->lifecycle_stage && strcmp(run->lifecycle_stage, "deleted") == 0) {
@@ -158,6 +169,9 @@ static void version_done(struct app *a, void *arg)
 	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
 
 	if (v != NULL) {
+		struct version_state *s = v->data;
+		free(s->run_id);
+		s->run_id = xstrdup(j->ver->run_id);
 		table_clear(&v->table);
 		fill_version(v, j->ver);
 		if (j->run_rc == 0) {
@@ -189,26 +203,35 @@ static void version_load(struct app *a, struct view *v)
 /* 1 when Enter does something on the cursor's row: a Run ID row. */
 static int version_enter_here(const struct view *v)
 {
-	const char *key = table_cursor_key(&v->table);
+	const struct table_ref *r = table_cursor_ref(&v->table);
 
-	return key && (strncmp(key, "r:", 2) == 0 || strncmp(key, "R:", 2) == 0);
+	return r && !r->layout && r->kind == ROW_RUN;
 }
 
 /* Enter on a Run ID row opens the run that produced the version. */
 static int version_action(struct app *a, struct view *v, enum action act)
 {
-	const char *key = table_cursor_key(&v->table);
+	const struct version_state *s = v->data;
 
-	if (act != ACT_ENTER || !version_enter_here(v))
+	if (act != ACT_ENTER || !version_enter_here(v) || s->run_id == NULL)
 		return V_IGNORED;
-	app_push(a, view_run_new(a, key + 2));
+	app_push(a, view_run_new(a, s->run_id));
 	return V_REDRAW;
+}
+
+static void version_free(struct view *v)
+{
+	struct version_state *s = v->data;
+
+	free(s->run_id);
+	free(s);
 }
 
 static const struct view_ops version_ops = {
     .name = "version",
     .load = version_load,
     .action = version_action,
+    .free = version_free,
     .enter_hint = "run",
     .enter_here = version_enter_here,
 };
@@ -226,6 +249,7 @@ struct view *view_version_new(struct app *a, const char *model, const char *vers
 	free(title);
 	v->subject = xstrdup(model);
 	v->param = xstrdup(version);
+	v->data = xcalloc(1, sizeof(struct version_state));
 	table_init(&v->table, version_cols, 2);
 	return v;
 }

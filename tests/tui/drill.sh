@@ -22,7 +22,27 @@ wait_for "Params"
 keys G
 wait_for "Final metrics"
 wait_for "(step "
-keys Escape
+# Enter on a Run ID row (/ its id: the source, then the Run ID rows) opens
+# the run; there, Enter on the row
+# "Registered as" this version opens the version again
+run=$("$MLC_BIN" -r "$db" versions "$second" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['versions'][0]['run_id'])")
+keys /
+literal "$run"
+keys Enter
+wait_re "^▸ *Source .*$run"
+keys j Enter
+wait_for "Run ${run:0:8}"
+wait_for "Registered as"
+keys /
+literal "$second version $top"
+keys Enter
+wait_re "^▸ *$second version $top"
+keys Enter
+wait_for "$second version $top"
+wait_for "Lineage: run"
+# Esc: back to the run, its / text cleared, back to the version, its / text
+# cleared, back to the versions
+for _ in 1 2 3 4 5; do keys Escape; done
 wait_for "Versions of $second"
 keys Escape
 wait_for "Models (8)"

@@ -68,6 +68,11 @@ keys /
 literal "val_loss"
 keys Enter
 wait_for "val_loss ▼"
+# f flips which way is better for the cursor's metric, and back
+keys f
+wait_for "val_loss ▲"
+keys f
+wait_for "val_loss ▼"
 keys Enter
 wait_for "val_loss of 3 runs"
 wait_for "step 0"

@@ -81,6 +81,11 @@ literal "$live"
 keys Enter
 wait_for "credit-risk version $live is already live in staging"
 screen | grep -qF "[ Cancel ]" && fail "a dialog opened for the live version" || ok "the live version is refused before any dialog"
+# H and Enter act on the row's model and environment too
+keys H
+wait_for "no hook for staging in the config file"
+keys Enter
+wait_for "Versions of credit-risk ("
 keys q
 expect_quit "q exits 0"
 finish
