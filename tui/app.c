@@ -53,16 +53,17 @@ void view_free(struct view *v)
 	free(v);
 }
 
-struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_error *err)
+struct view *view_job_done(struct app *a, const struct view_job *job)
 {
-	struct view *v = a ? app_find_view(a, id) : NULL;
+	struct view *v = a ? app_find_view(a, job->view_id) : NULL;
+	const struct mlc_error *err = &job->err;
 
 	if (v == NULL)
 		return NULL;
 	v->loading = 0;
 	free(v->error);
 	v->error = NULL;
-	if (rc < 0) {
+	if (job->rc < 0) {
 		v->refreshing = 0;
 		app_status(a, 1, "%s", err->msg);
 		/* a view opened for something that is not there (:runs nope) has
@@ -84,8 +85,9 @@ struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_
 }
 
 void view_job_start(struct app *a, struct view *v, void (*run)(struct registry *, void *),
-		    void (*done)(struct app *, void *), void *job)
+		    void (*done)(struct app *, void *), struct view_job *job)
 {
+	job->view_id = v->id;
 	v->loading = 1;
 	v->load_started_ms = timefmt_now_ms();
 	v->changes_seen = a->changes;

@@ -178,13 +178,22 @@ struct view *view_columns_new(struct app *a, struct view *parent, const char *ex
 void view_runs_columns(struct view *runs, const char *const **cols, size_t *n);
 /* Runs view: the columns chosen (the picker calls this). */
 void view_runs_set_columns(struct app *a, struct view *runs, const char *const *cols, size_t n);
+/* What every view's load job has, as its first member: the view it is for
+ * (by id: the view may be gone when it finishes), the outcome and its error.
+ * run and done receive the whole job (a pointer to its first member). */
+struct view_job {
+	uint64_t view_id;
+	int rc;
+	struct mlc_error err;
+};
 /* A job's done callback calls this: the view it was for, if still open, with
  * its loading state cleared; NULL when the view is gone or the load failed
- * (err is then shown in the body and the footer). */
-struct view *view_job_done(struct app *a, uint64_t id, int rc, const struct mlc_error *err);
-/* Mark v loading and queue run/done with job on the worker. */
+ * (the error is then shown in the body and the footer). */
+struct view *view_job_done(struct app *a, const struct view_job *job);
+/* Mark v loading and queue run/done with job (the first member of the
+ * view's own job) on the worker; the job is for v from now. */
 void view_job_start(struct app *a, struct view *v, void (*run)(struct registry *, void *),
-		    void (*done)(struct app *, void *), void *job);
+		    void (*done)(struct app *, void *), struct view_job *job);
 /* Shared constructor/destructor for the views above. */
 struct view *view_new(struct app *a, const struct view_ops *ops, const char *title);
 void view_free(struct view *v);

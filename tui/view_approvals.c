@@ -22,11 +22,9 @@ struct approvals_state {
 };
 
 struct approvals_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	struct approvals_state got;
 	struct mlc_event_list history;
-	struct mlc_error err;
-	int rc;
 };
 
 /* Names that usually say how good a model is, in the order we prefer them. */
@@ -84,10 +82,10 @@ static void approvals_run(struct registry *r, void *arg)
 	struct approvals_job *j = arg;
 	struct mlc_error ignore = {0};
 
-	if ((j->rc = registry_requests(r, REQ_PENDING, 0, &j->got.reqs, &j->err)) == 0 &&
-	    (j->rc = registry_env_list(r, &j->got.envs, &j->err)) == 0)
-		j->rc = registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->err);
-	if (j->rc < 0)
+	if ((j->job.rc = registry_requests(r, REQ_PENDING, 0, &j->got.reqs, &j->job.err)) == 0 &&
+	    (j->job.rc = registry_env_list(r, &j->got.envs, &j->job.err)) == 0)
+		j->job.rc = registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->job.err);
+	if (j->job.rc < 0)
 		return;
 	registry_drift_series(r, NULL, NULL, 1, &j->got.drift, &ignore);
 	j->got.metrics = xcalloc(j->got.reqs.n + 1, sizeof *j->got.metrics);
@@ -167,7 +165,7 @@ static void approvals_fill(struct app *a, struct view *v)
 static void approvals_done(struct app *a, void *arg)
 {
 	struct approvals_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct approvals_state *s = v->data;
@@ -185,8 +183,7 @@ static void approvals_load(struct app *a, struct view *v)
 {
 	struct approvals_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
-	view_job_start(a, v, approvals_run, approvals_done, j);
+	view_job_start(a, v, approvals_run, approvals_done, &j->job);
 }
 
 /* The request under the cursor, NULL when none. */

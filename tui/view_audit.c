@@ -10,22 +10,20 @@
 #define AUDIT_ROWS 5000
 
 struct audit_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	struct mlc_audit_list list;
-	struct mlc_error err;
-	int rc;
 };
 
 static void audit_run(struct registry *r, void *arg)
 {
 	struct audit_job *j = arg;
-	j->rc = registry_audit(r, AUDIT_ROWS, &j->list, &j->err);
+	j->job.rc = registry_audit(r, AUDIT_ROWS, &j->list, &j->job.err);
 }
 
 static void audit_done(struct app *a, void *arg)
 {
 	struct audit_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		table_clear(&v->table);
@@ -47,8 +45,7 @@ static void audit_load(struct app *a, struct view *v)
 {
 	struct audit_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
-	view_job_start(a, v, audit_run, audit_done, j);
+	view_job_start(a, v, audit_run, audit_done, &j->job);
 }
 
 static const struct view_ops audit_ops = {

@@ -24,14 +24,12 @@ struct chart_state {
 };
 
 struct chart_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *key;
 	char *ids[MAX_RUNS];
 	size_t n;
 	struct mlc_metric_list hist[MAX_RUNS];
 	char *names[MAX_RUNS];
-	struct mlc_error err;
-	int rc;
 };
 
 /* One colour per run, cycling through roles that differ in every theme. */
@@ -50,21 +48,21 @@ static void chart_run(struct registry *r, void *arg)
 	struct mlc_run_list runs[MAX_RUNS];
 
 	memset(runs, 0, sizeof runs);
-	j->rc = registry_get_runs(r, (const char *const *)j->ids, j->n, runs, &j->err);
-	for (size_t i = 0; i < j->n && j->rc == 0; i++) {
+	j->job.rc = registry_get_runs(r, (const char *const *)j->ids, j->n, runs, &j->job.err);
+	for (size_t i = 0; i < j->n && j->job.rc == 0; i++) {
 		j->names[i] = xstrdup(runs[i].items[0].run_name);
 		req[i] = (struct mlc_history_req){j->ids[i], j->key};
 	}
 	for (size_t i = 0; i < j->n; i++)
 		MLC_LIST_FREE(&runs[i]);
-	if (j->rc == 0)
-		j->rc = registry_metric_histories(r, req, j->n, j->hist, &j->err);
+	if (j->job.rc == 0)
+		j->job.rc = registry_metric_histories(r, req, j->n, j->hist, &j->job.err);
 }
 
 static void chart_done(struct app *a, void *arg)
 {
 	struct chart_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct chart_state *s = v->data;
@@ -92,12 +90,11 @@ static void chart_load(struct app *a, struct view *v)
 	struct chart_state *s = v->data;
 	struct chart_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->key = xstrdup(s->key);
 	j->n = s->n;
 	for (size_t i = 0; i < s->n; i++)
 		j->ids[i] = xstrdup(s->ids[i]);
-	view_job_start(a, v, chart_run, chart_done, j);
+	view_job_start(a, v, chart_run, chart_done, &j->job);
 }
 
 /* Without colour (NO_COLOR, or a terminal without) or in ASCII, each series

@@ -18,17 +18,15 @@ struct columns_state {
 };
 
 struct columns_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *experiment;
 	struct mlc_keys keys;
-	struct mlc_error err;
-	int rc;
 };
 
 static void columns_run(struct registry *r, void *arg)
 {
 	struct columns_job *j = arg;
-	j->rc = registry_experiment_keys(r, j->experiment, 0, &j->keys, &j->err);
+	j->job.rc = registry_experiment_keys(r, j->experiment, 0, &j->keys, &j->job.err);
 }
 
 /* Index of col among the chosen, or -1. */
@@ -68,7 +66,7 @@ static void columns_fill(struct view *v)
 static void columns_done(struct app *a, void *arg)
 {
 	struct columns_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct columns_state *s = v->data;
@@ -87,9 +85,8 @@ static void columns_load(struct app *a, struct view *v)
 	struct columns_state *s = v->data;
 	struct columns_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->experiment = xstrdup(s->experiment);
-	view_job_start(a, v, columns_run, columns_done, j);
+	view_job_start(a, v, columns_run, columns_done, &j->job);
 }
 
 /* Space: choose or drop the key under the cursor. */

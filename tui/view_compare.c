@@ -31,10 +31,8 @@ struct compare_state {
 };
 
 struct compare_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	struct compare_state fetched; /* filled on the worker, moved into the view */
-	struct mlc_error err;
-	int rc;
 };
 
 /* Free what a state holds of fetched data. */
@@ -61,7 +59,7 @@ static void compare_run(struct registry *r, void *arg)
 	struct mlc_metric_list *flat;
 	size_t n = 0, at = 0;
 
-	if ((j->rc = registry_get_runs(r, (const char *const *)s->ids, s->n, s->lists, &j->err)) <
+	if ((j->job.rc = registry_get_runs(r, (const char *const *)s->ids, s->n, s->lists, &j->job.err)) <
 	    0)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
@@ -76,7 +74,7 @@ static void compare_run(struct registry *r, void *arg)
 		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
 			req[at++] =
 			    (struct mlc_history_req){s->runs[i].run_id, s->runs[i].metrics[k].key};
-	j->rc = registry_metric_histories(r, req, n, flat, &j->err);
+	j->job.rc = registry_metric_histories(r, req, n, flat, &j->job.err);
 	at = 0;
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t k = 0; k < s->runs[i].n_metrics; k++)
@@ -299,7 +297,7 @@ static void set_columns(struct view *v, struct compare_state *s)
 static void compare_done(struct app *a, void *arg)
 {
 	struct compare_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct compare_state *s = v->data;
@@ -324,11 +322,10 @@ static void compare_load(struct app *a, struct view *v)
 	struct compare_state *s = v->data;
 	struct compare_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->fetched.n = s->n;
 	for (size_t i = 0; i < s->n; i++)
 		j->fetched.ids[i] = xstrdup(s->ids[i]);
-	view_job_start(a, v, compare_run, compare_done, j);
+	view_job_start(a, v, compare_run, compare_done, &j->job);
 }
 
 /* f: flip which way is better for the metric under the cursor. */

@@ -27,21 +27,19 @@ struct deployments_state {
 };
 
 struct deployments_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model;
 	struct mlc_env_list envs;
 	struct mlc_live_list live;
 	struct mlc_event_list history;
-	struct mlc_error err;
-	int rc;
 };
 
 static void deployments_run(struct registry *r, void *arg)
 {
 	struct deployments_job *j = arg;
 
-	if ((j->rc = registry_env_list(r, &j->envs, &j->err)) == 0)
-		j->rc = registry_deployments(r, j->model, NULL, &j->live, &j->history, &j->err);
+	if ((j->job.rc = registry_env_list(r, &j->envs, &j->job.err)) == 0)
+		j->job.rc = registry_deployments(r, j->model, NULL, &j->live, &j->history, &j->job.err);
 }
 
 /* The environment named name in envs, NULL if there is none. */
@@ -156,7 +154,7 @@ static void deployments_fill(struct view *v, struct deployments_job *j)
 static void deployments_done(struct app *a, void *arg)
 {
 	struct deployments_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL)
 		deployments_fill(v, j);
@@ -172,9 +170,8 @@ static void deployments_load(struct app *a, struct view *v)
 	struct deployments_state *s = v->data;
 	struct deployments_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->model = s->model ? xstrdup(s->model) : NULL;
-	view_job_start(a, v, deployments_run, deployments_done, j);
+	view_job_start(a, v, deployments_run, deployments_done, &j->job);
 }
 
 /* The environment named name in the loaded policies, NULL if unknown. */
@@ -244,12 +241,10 @@ static void deploy_dialog(struct app *a, struct view *v, const struct change *c,
 /* d on a row: the model's versions are asked for first, then the prompt offers
  * them (Tab) and a typed one is checked against them before the dialog. */
 struct deploy_ask {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	struct change *c; /* model and env */
 	char *live;	  /* the row's live version, "-" for none */
 	struct mlc_version_list versions;
-	struct mlc_error err;
-	int rc;
 };
 
 static void ask_free(void *arg)
@@ -265,7 +260,7 @@ static void ask_free(void *arg)
 static void ask_run(struct registry *r, void *arg)
 {
 	struct deploy_ask *j = arg;
-	j->rc = registry_list_versions(r, j->c->model, &j->versions, &j->err);
+	j->job.rc = registry_list_versions(r, j->c->model, &j->versions, &j->job.err);
 }
 
 /* 1 if version v of j's model may be offered: not archived, not the live one. */
@@ -298,7 +293,7 @@ static void deploy_version_typed(struct app *a, const char *text, void *ctx)
 		if (strcmp(j->versions.items[i].version, text) == 0)
 			found = &j->versions.items[i];
 	}
-	if (v == NULL || v->id != j->view_id)
+	if (v == NULL || v->id != j->job.view_id)
 		; /* the view went away meanwhile */
 	else if (found == NULL && j->versions.n == 0)
 		app_status(a, 1, "model '%s' has no versions", j->c->model);
@@ -325,12 +320,12 @@ static void ask_done(struct app *a, void *arg)
 	size_t n = 0;
 	char label[200];
 
-	if (v == NULL || v->id != j->view_id || a->mode != MODE_NORMAL || a->dialog != NULL) {
+	if (v == NULL || v->id != j->job.view_id || a->mode != MODE_NORMAL || a->dialog != NULL) {
 		ask_free(j); /* the view went, or the user is typing something else */
 		return;
 	}
-	if (j->rc < 0) {
-		app_status(a, 1, "%s", j->err.msg);
+	if (j->job.rc < 0) {
+		app_status(a, 1, "%s", j->job.err.msg);
 		ask_free(j);
 		return;
 	}
@@ -363,7 +358,7 @@ static void start_deploy(struct app *a, struct view *v)
 		return;
 	}
 	j = xcalloc(1, sizeof *j);
-	j->view_id = v->id;
+	j->job.view_id = v->id;
 	j->c = change_new(CH_DEPLOY, p->model, NULL, p->env);
 	j->live = xstrdup(*p->version ? p->version : "-");
 	worker_submit(a->worker, ask_run, ask_done, j);
@@ -371,19 +366,17 @@ static void start_deploy(struct app *a, struct view *v)
 
 /* Which version R would go back to, asked of the core before the dialog. */
 struct preview_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model, *env, *live;
 	int request, last; /* the policy wants a request; env is the last */
 	char version[32];
-	struct mlc_error err;
-	int rc;
 };
 
 static void preview_run(struct registry *r, void *arg)
 {
 	struct preview_job *j = arg;
-	j->rc =
-	    registry_rollback_target(r, j->model, j->env, j->version, sizeof j->version, &j->err);
+	j->job.rc =
+	    registry_rollback_target(r, j->model, j->env, j->version, sizeof j->version, &j->job.err);
 }
 
 /* The target is known: the dialog names model, environment, from -> to. */
@@ -392,9 +385,9 @@ static void preview_done(struct app *a, void *arg)
 	struct preview_job *j = arg;
 	struct view *v = a ? app_top(a) : NULL;
 
-	if (v != NULL && v->id == j->view_id) {
-		if (j->rc < 0) {
-			app_status(a, 1, "%s", j->err.msg);
+	if (v != NULL && v->id == j->job.view_id) {
+		if (j->job.rc < 0) {
+			app_status(a, 1, "%s", j->job.err.msg);
 		} else {
 			struct change *c =
 			    change_new(j->request ? CH_REQUEST : CH_ROLLBACK, j->model,
@@ -437,7 +430,7 @@ static void start_rollback(struct app *a, struct view *v)
 	}
 	e = find_env(s, p->env);
 	j = xcalloc(1, sizeof *j);
-	j->view_id = v->id;
+	j->job.view_id = v->id;
 	j->model = xstrdup(p->model);
 	j->env = xstrdup(p->env);
 	j->request = e && e->rollback_approval;

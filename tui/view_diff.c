@@ -11,11 +11,9 @@
 #include "xmalloc.h"
 
 struct diff_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model, *v1, *v2;
 	struct mlc_version_diff d;
-	struct mlc_error err;
-	int rc;
 };
 
 /* Worker thread: both versions, their runs, and the diff. */
@@ -23,14 +21,14 @@ static void diff_run(struct registry *r, void *arg)
 {
 	struct diff_job *j = arg;
 
-	j->rc = version_diff_fetch(r, j->model, j->v1, j->v2, &j->d, &j->err);
+	j->job.rc = version_diff_fetch(r, j->model, j->v1, j->v2, &j->d, &j->job.err);
 }
 
 /* One row per diff row: '*' and the warning colour where the values differ. */
 static void diff_done(struct app *a, void *arg)
 {
 	struct diff_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		table_clear(&v->table);
@@ -57,11 +55,10 @@ static void diff_load(struct app *a, struct view *v)
 	struct diff_job *j = xcalloc(1, sizeof *j);
 	const char *sp = strchr(v->param, ' ');
 
-	j->view_id = v->id;
 	j->model = xstrdup(v->subject);
 	j->v1 = xstrndup(v->param, (size_t)(sp - v->param));
 	j->v2 = xstrdup(sp + 1);
-	view_job_start(a, v, diff_run, diff_done, j);
+	view_job_start(a, v, diff_run, diff_done, &j->job);
 }
 
 /* The view's own data: its columns' titles ("vN"), which the table points to. */

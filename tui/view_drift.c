@@ -26,17 +26,15 @@ struct drift_state {
 };
 
 struct drift_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model, *feature;
 	struct mlc_drift_list list;
-	struct mlc_error err;
-	int rc;
 };
 
 static void drift_run(struct registry *r, void *arg)
 {
 	struct drift_job *j = arg;
-	j->rc = registry_drift_series(r, j->model, j->feature, 0, &j->list, &j->err);
+	j->job.rc = registry_drift_series(r, j->model, j->feature, 0, &j->list, &j->job.err);
 }
 
 /* "✖ drift", "▲ warn", "✔ ok" (ASCII: "X drift", "! warn", "+ ok": "-" is
@@ -118,7 +116,7 @@ static void drift_fill(struct app *a, struct view *v)
 static void drift_done(struct app *a, void *arg)
 {
 	struct drift_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct drift_state *s = v->data;
@@ -139,10 +137,9 @@ static void drift_load(struct app *a, struct view *v)
 	struct drift_state *s = v->data;
 	struct drift_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->model = s->model ? xstrdup(s->model) : NULL;
 	j->feature = s->feature ? xstrdup(s->feature) : NULL;
-	view_job_start(a, v, drift_run, drift_done, j);
+	view_job_start(a, v, drift_run, drift_done, &j->job);
 }
 
 static struct view *drift_chart_new(struct app *a, const char *model, const char *feature);

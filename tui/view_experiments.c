@@ -15,10 +15,8 @@
 #define COUNT_CAP 1000
 
 struct experiments_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	struct mlc_experiment_list list;
-	struct mlc_error err;
-	int rc;
 };
 
 /* What the view keeps: the listing, and the counts learnt for it after. */
@@ -45,7 +43,7 @@ struct count_job {
 static void experiments_run(struct registry *r, void *arg)
 {
 	struct experiments_job *j = arg;
-	j->rc = registry_list_experiments(r, 0, &j->list, &j->err);
+	j->job.rc = registry_list_experiments(r, 0, &j->list, &j->job.err);
 }
 
 /* The table from the state: a count learnt in the background wins, and the
@@ -176,7 +174,7 @@ static void state_reset(struct experiments_state *s)
 static void experiments_done(struct app *a, void *arg)
 {
 	struct experiments_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct experiments_state *s = v->data;
@@ -200,8 +198,7 @@ static void experiments_load(struct app *a, struct view *v)
 {
 	struct experiments_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
-	view_job_start(a, v, experiments_run, experiments_done, j);
+	view_job_start(a, v, experiments_run, experiments_done, &j->job);
 }
 
 static void experiments_free(struct view *v)

@@ -11,12 +11,10 @@
 #include "xmalloc.h"
 
 struct models_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *filter;
 	struct mlc_model_list list;
 	struct mlc_drift_list drift; /* latest point per feature of deployed models */
-	struct mlc_error err;
-	int rc;
 };
 
 /* Worker thread: read the models. */
@@ -25,8 +23,8 @@ static void models_run(struct registry *r, void *arg)
 	struct models_job *j = arg;
 	struct mlc_error ignore = {0};
 
-	j->rc = registry_list_models(r, j->filter, &j->list, &j->err);
-	if (j->rc == 0) /* a backend without drift series just shows none */
+	j->job.rc = registry_list_models(r, j->filter, &j->list, &j->job.err);
+	if (j->job.rc == 0) /* a backend without drift series just shows none */
 		registry_drift_series(r, NULL, NULL, 1, &j->drift, &ignore);
 }
 
@@ -74,7 +72,7 @@ static void models_fill(struct app *a, struct view *v, const struct mlc_model_li
 static void models_done(struct app *a, void *arg)
 {
 	struct models_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL)
 		models_fill(a, v, &j->list, &j->drift);
@@ -88,9 +86,8 @@ static void models_load(struct app *a, struct view *v)
 {
 	struct models_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->filter = v->search ? xstrdup(v->search) : NULL;
-	view_job_start(a, v, models_run, models_done, j);
+	view_job_start(a, v, models_run, models_done, &j->job);
 }
 
 static int models_action(struct app *a, struct view *v, enum action act)

@@ -25,14 +25,12 @@ struct run_state {
 enum { ROW_FIELD, ROW_METRIC, ROW_VERSION };
 
 struct run_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *run_id;
 	struct mlc_run_list run;
 	struct mlc_metric_list *hist; /* one per metric of the run */
 	struct mlc_version_list versions;
 	struct mlc_experiment_list exp;
-	struct mlc_error err;
-	int rc;
 };
 
 /* Worker thread: the run, its metric histories, its versions, its experiment. */
@@ -43,16 +41,16 @@ static void run_run(struct registry *r, void *arg)
 	struct mlc_history_req *req;
 	const struct mlc_run *run;
 
-	if ((j->rc = registry_get_run(r, j->run_id, &j->run, &j->err)) < 0)
+	if ((j->job.rc = registry_get_run(r, j->run_id, &j->run, &j->job.err)) < 0)
 		return;
 	run = &j->run.items[0];
 	j->hist = xcalloc(run->n_metrics + 1, sizeof *j->hist);
 	req = xcalloc(run->n_metrics + 1, sizeof *req);
 	for (size_t i = 0; i < run->n_metrics; i++)
 		req[i] = (struct mlc_history_req){run->run_id, run->metrics[i].key};
-	j->rc = registry_metric_histories(r, req, run->n_metrics, j->hist, &j->err);
+	j->job.rc = registry_metric_histories(r, req, run->n_metrics, j->hist, &j->job.err);
 	free(req);
-	if (j->rc < 0)
+	if (j->job.rc < 0)
 		return;
 	registry_versions_for_run(r, run->run_id, &j->versions, &ignore);
 	registry_get_experiment(r, run->experiment_id, &j->exp, &ignore);
@@ -175,7 +173,7 @@ static void metric_row(struct app *a, struct view *v, const struct mlc_metric *m
 static void run_done(struct app *a, void *arg)
 {
 	struct run_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct run_state *s = v->data;
@@ -218,9 +216,8 @@ static void run_load(struct app *a, struct view *v)
 	struct run_state *s = v->data;
 	struct run_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->run_id = xstrdup(s->run_id);
-	view_job_start(a, v, run_run, run_done, j);
+	view_job_start(a, v, run_run, run_done, &j->job);
 }
 
 /* 1 when Enter does something on the cursor's row: a metric or a version. */

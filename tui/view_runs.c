@@ -93,33 +93,31 @@ struct runs_state {
 enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AT, PAGE_DOWN, PAGE_UP };
 
 struct page_job {
-	uint64_t view_id, gen;
+	struct view_job job; /* first: its view, rc and error */
+	uint64_t gen;
 	enum page_kind kind;
 	int64_t limit; /* runs a query asks for */
 	char *experiment, *filter, *text, *order_by, *anchor;
 	char **columns;
 	size_t ncolumns;
 	struct mlc_run_list runs, before; /* PAGE_AT: before holds the runs above */
-	struct mlc_error err;
-	int rc;
 	int anchor_gone; /* PAGE_DOWN, PAGE_UP: not found was the anchor run */
 	int tree;
 	char *root; /* PAGE_AT in a tree: the anchor's top-level run */
 };
 
 struct count_job {
-	uint64_t view_id, gen;
+	struct view_job job; /* first: its view, rc and error */
+	uint64_t gen;
 	char *experiment, *filter, *text;
 	char *name; /* in: the experiment's, if known; out: found */
 	char **columns;
 	size_t ncolumns;
 	int64_t total, matched; /* -1: not asked */
-	struct mlc_error err;
-	int rc;
 };
 
 struct runs_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	int64_t limit; /* the first page, or 0 for all */
 	int window;    /* the first window (REG_CAP_WINDOW) */
 	char *experiment, *filter;
@@ -127,8 +125,6 @@ struct runs_job {
 	size_t ncolumns;
 	char *name;
 	struct mlc_run_list runs;
-	struct mlc_error err;
-	int rc;
 };
 
 /* ---- columns ------------------------------------------------------------- */
@@ -734,26 +730,26 @@ static void page_run(struct registry *r, void *arg)
 		if (j->tree) /* the window around the anchor's family */
 			q.after = j->root = tree_root(r, &q, j->anchor);
 		q.backward = 1;
-		j->rc = registry_list_runs(r, &q, &j->before, &j->err);
+		j->job.rc = registry_list_runs(r, &q, &j->before, &j->job.err);
 		q.backward = 0;
 		q.inclusive = 1;
-		if (j->rc == 0)
-			j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+		if (j->job.rc == 0)
+			j->job.rc = registry_list_runs(r, &q, &j->runs, &j->job.err);
 		/* the run is gone (from the registry: not found; or deleted), or
 		 * the filter or text no longer matches it: from the top */
-		if ((j->rc < 0 && j->err.code == MLC_ERR_NOTFOUND) ||
-		    (j->rc == 0 && (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, q.after)))) {
+		if ((j->job.rc < 0 && j->job.err.code == MLC_ERR_NOTFOUND) ||
+		    (j->job.rc == 0 && (j->runs.n == 0 || strcmp(j->runs.items[0].run_id, q.after)))) {
 			MLC_LIST_FREE(&j->before);
 			MLC_LIST_FREE(&j->runs);
 			j->kind = PAGE_FIRST;
 			q.after = NULL;
 			q.inclusive = 0;
-			j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+			j->job.rc = registry_list_runs(r, &q, &j->runs, &j->job.err);
 		}
 		return;
 	}
-	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
-	if (j->rc < 0 && j->err.code == MLC_ERR_NOTFOUND && j->anchor != NULL) {
+	j->job.rc = registry_list_runs(r, &q, &j->runs, &j->job.err);
+	if (j->job.rc < 0 && j->job.err.code == MLC_ERR_NOTFOUND && j->anchor != NULL) {
 		/* the run, not the experiment? */
 		struct mlc_experiment_list e = {0};
 		struct mlc_error err = {0};
@@ -824,7 +820,7 @@ static void replay_held(struct app *a, struct view *v)
 static void page_done(struct app *a, void *arg)
 {
 	struct page_job *j = arg;
-	struct view *v = app_find_view(a, j->view_id);
+	struct view *v = app_find_view(a, j->job.view_id);
 	struct runs_state *s = v ? v->data : NULL;
 	struct mlc_run_list old;
 	struct table *t;
@@ -851,18 +847,18 @@ static void page_done(struct app *a, void *arg)
 	/* the run at the window's end went from the registry: a page from it
 	 * would fail each time the cursor comes near; it leaves the window and
 	 * the page is asked from the run next to it (the moves owed wait) */
-	if (j->rc < 0 && j->anchor_gone && s->runs.n > 0) {
+	if (j->job.rc < 0 && j->anchor_gone && s->runs.n > 0) {
 		window_drop_end(a, v, j->kind == PAGE_DOWN);
 		page_job_free(j);
 		v->loading = 0;
 		window_edge(a, v);
 		return;
 	}
-	if (j->rc < 0) { /* the moves and keys waited for a window that is not coming */
+	if (j->job.rc < 0) { /* the moves and keys waited for a window that is not coming */
 		s->owed = 0;
 		s->nheld = 0;
 	}
-	if ((v = view_job_done(a, j->view_id, j->rc, &j->err)) == NULL) {
+	if ((v = view_job_done(a, &j->job)) == NULL) {
 		page_job_free(j);
 		return;
 	}
@@ -981,7 +977,7 @@ static void local_page(struct app *a, struct view *v, struct page_job *j)
 		copy_hits(s, p > page ? p - page : 0, p, &j->runs);
 		break;
 	}
-	j->rc = 0;
+	j->job.rc = 0;
 	page_done(a, j);
 }
 
@@ -1007,7 +1003,7 @@ static void page_submit(struct app *a, struct view *v, enum page_kind kind, cons
 	}
 	s->inflight += s->windowed;
 	j = xcalloc(1, sizeof *j);
-	j->view_id = v->id;
+	j->job.view_id = v->id; /* (local_page has no view_job_start) */
 	j->gen = s->gen;
 	j->kind = kind;
 	j->limit = kind == PAGE_AT ? WINDOW_AT : WINDOW_PAGE;
@@ -1020,7 +1016,7 @@ static void page_submit(struct app *a, struct view *v, enum page_kind kind, cons
 	j->ncolumns = s->ncolumns;
 	j->tree = s->tree;
 	if (s->windowed)
-		view_job_start(a, v, page_run, page_done, j);
+		view_job_start(a, v, page_run, page_done, &j->job);
 	else
 		local_page(a, v, j);
 }
@@ -1036,33 +1032,33 @@ static void count_run(struct registry *r, void *arg)
 
 	struct mlc_experiment_list e = {0};
 
-	j->rc = 0;
+	j->job.rc = 0;
 	if (j->name == NULL) { /* the experiment's (a window did not need it) */
-		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
-		if (j->rc == 0)
+		j->job.rc = registry_get_experiment(r, j->experiment, &e, &j->job.err);
+		if (j->job.rc == 0)
 			j->name = xstrdup(e.items[0].name);
 		MLC_LIST_FREE(&e);
 	}
-	if (j->rc == 0 && j->total >= 0)
-		j->rc = registry_count_runs(r, &q, &j->total, &j->err);
+	if (j->job.rc == 0 && j->total >= 0)
+		j->job.rc = registry_count_runs(r, &q, &j->total, &j->job.err);
 	q.text = j->text;
-	if (j->rc == 0)
-		j->rc = j->text ? registry_count_runs(r, &q, &j->matched, &j->err) : 0;
+	if (j->job.rc == 0)
+		j->job.rc = j->text ? registry_count_runs(r, &q, &j->matched, &j->job.err) : 0;
 }
 
 static void count_done(struct app *a, void *arg)
 {
 	struct count_job *j = arg;
-	struct view *v = app_find_view(a, j->view_id);
+	struct view *v = app_find_view(a, j->job.view_id);
 	struct runs_state *s = v ? v->data : NULL;
 
-	if (s != NULL && j->rc == 0 && s->name == NULL) {
+	if (s != NULL && j->job.rc == 0 && s->name == NULL) {
 		s->name = xstrdup(j->name);
 		runs_title(v, s, s->name);
 	}
 	if (s != NULL && j->gen == s->cgen) {
-		if (j->rc < 0)
-			app_status(a, 1, "%s", j->err.msg);
+		if (j->job.rc < 0)
+			app_status(a, 1, "%s", j->job.err.msg);
 		else {
 			if (j->total >= 0)
 				s->total = j->total;
@@ -1108,7 +1104,7 @@ static void count_submit(struct app *a, struct view *v, int total_too)
 	}
 	s->counting = 1;
 	j = xcalloc(1, sizeof *j);
-	j->view_id = v->id;
+	j->job.view_id = v->id;
 	j->gen = ++s->cgen;
 	j->experiment = xstrdup(s->experiment);
 	j->filter = v->search ? xstrdup(v->search) : NULL;
@@ -1253,11 +1249,11 @@ static void runs_run(struct registry *r, void *arg)
 	/* the rest of the runs know it from the first page; windows learn it
 	 * with their count (it counts the runs: not before the first rows) */
 	if (j->name == NULL && !j->window) {
-		j->rc = registry_get_experiment(r, j->experiment, &e, &j->err);
-		if (j->rc == 0)
+		j->job.rc = registry_get_experiment(r, j->experiment, &e, &j->job.err);
+		if (j->job.rc == 0)
 			j->name = xstrdup(e.items[0].name);
 		MLC_LIST_FREE(&e);
-		if (j->rc < 0)
+		if (j->job.rc < 0)
 			return;
 	}
 	if (j->columns == NULL)
@@ -1269,7 +1265,7 @@ static void runs_run(struct registry *r, void *arg)
 	cols[j->ncolumns] = "tags." MLC_TAG_PARENT;
 	q.columns = cols;
 	q.n_columns = j->ncolumns + !j->window;
-	j->rc = registry_list_runs(r, &q, &j->runs, &j->err);
+	j->job.rc = registry_list_runs(r, &q, &j->runs, &j->job.err);
 	free(cols);
 }
 
@@ -1278,12 +1274,12 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit);
 static void runs_done(struct app *a, void *arg)
 {
 	struct runs_job *j = arg;
-	struct view *failed = j->rc < 0 && a ? app_find_view(a, j->view_id) : NULL;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *failed = j->job.rc < 0 && a ? app_find_view(a, j->job.view_id) : NULL;
+	struct view *v = view_job_done(a, &j->job);
 	/* A full first page means there is more: fetch everything behind it. */
 	int more = v != NULL && j->limit > 0 && (int64_t)j->runs.n == j->limit;
 
-	if (failed != NULL && app_find_view(a, j->view_id) == failed) {
+	if (failed != NULL && app_find_view(a, j->job.view_id) == failed) {
 		struct runs_state *s = failed->data; /* no window is coming: drop the keys */
 		s->requery = 0;
 		s->nheld = 0;
@@ -1343,7 +1339,6 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 	struct runs_state *s = v->data;
 	struct runs_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->limit = s->windowed ? WINDOW_PAGE : limit;
 	j->window = s->windowed;
 	j->experiment = xstrdup(s->experiment);
@@ -1355,7 +1350,7 @@ static void runs_submit(struct app *a, struct view *v, int64_t limit)
 	}
 	if (limit == 0 && s->name != NULL) /* nor a second experiment lookup */
 		j->name = xstrdup(s->name);
-	view_job_start(a, v, runs_run, runs_done, j);
+	view_job_start(a, v, runs_run, runs_done, &j->job);
 }
 
 /* A window where the registry answers them (the columns first, if none are

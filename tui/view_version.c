@@ -20,13 +20,13 @@ struct version_state {
 enum { ROW_FIELD, ROW_RUN };
 
 struct version_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model, *version;
 	struct mlc_version_list versions;
 	const struct mlc_version *ver; /* points into versions */
 	struct mlc_run_list run;
-	struct mlc_error err, run_err;
-	int rc, run_rc;
+	struct mlc_error run_err;
+	int run_rc;
 };
 
 /* Worker thread: the version (from the model's list) and its run. */
@@ -34,14 +34,14 @@ static void version_run(struct registry *r, void *arg)
 {
 	struct version_job *j = arg;
 
-	j->rc = registry_list_versions(r, j->model, &j->versions, &j->err);
-	if (j->rc < 0)
+	j->job.rc = registry_list_versions(r, j->model, &j->versions, &j->job.err);
+	if (j->job.rc < 0)
 		return;
 	for (size_t i = 0; i < j->versions.n; i++)
 		if (strcmp(j->versions.items[i].version, j->version) == 0)
 			j->ver = &j->versions.items[i];
 	if (j->ver == NULL) {
-		j->rc = mlc_error_set(&j->err, MLC_ERR_NOTFOUND, "model '%s': no version %s",
+		j->job.rc = mlc_error_set(&j->job.err, MLC_ERR_NOTFOUND, "model '%s': no version %s",
 				      j->model, j->version);
 		return;
 	}
@@ -166,7 +166,7 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 static void version_done(struct app *a, void *arg)
 {
 	struct version_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL) {
 		struct version_state *s = v->data;
@@ -194,10 +194,9 @@ static void version_load(struct app *a, struct view *v)
 {
 	struct version_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->model = xstrdup(v->subject);
 	j->version = xstrdup(v->param);
-	view_job_start(a, v, version_run, version_done, j);
+	view_job_start(a, v, version_run, version_done, &j->job);
 }
 
 /* 1 when Enter does something on the cursor's row: a Run ID row. */

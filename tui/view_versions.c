@@ -9,17 +9,15 @@
 #include "xmalloc.h"
 
 struct versions_job {
-	uint64_t view_id;
+	struct view_job job; /* first: its view, rc and error */
 	char *model;
 	struct mlc_version_list list;
-	struct mlc_error err;
-	int rc;
 };
 
 static void versions_run(struct registry *r, void *arg)
 {
 	struct versions_job *j = arg;
-	j->rc = registry_list_versions(r, j->model, &j->list, &j->err);
+	j->job.rc = registry_list_versions(r, j->model, &j->list, &j->job.err);
 }
 
 /* Fill the table from the result. */
@@ -46,7 +44,7 @@ static void versions_fill(struct view *v, const struct mlc_version_list *l)
 static void versions_done(struct app *a, void *arg)
 {
 	struct versions_job *j = arg;
-	struct view *v = view_job_done(a, j->view_id, j->rc, &j->err);
+	struct view *v = view_job_done(a, &j->job);
 
 	if (v != NULL)
 		versions_fill(v, &j->list);
@@ -59,9 +57,8 @@ static void versions_load(struct app *a, struct view *v)
 {
 	struct versions_job *j = xcalloc(1, sizeof *j);
 
-	j->view_id = v->id;
 	j->model = xstrdup(v->subject);
-	view_job_start(a, v, versions_run, versions_done, j);
+	view_job_start(a, v, versions_run, versions_done, &j->job);
 }
 
 static int versions_action(struct app *a, struct view *v, enum action act)
