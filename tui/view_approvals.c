@@ -151,12 +151,13 @@ static void approvals_fill(struct app *a, struct view *v)
 			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by,
 				  q->votes[k].decision);
 		int ds = drift_of(s, q->model);
-		table_add(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
-			  (const char *[]){id, is_policy(q) ? "(policy)" : q->model, q->environment,
-					   change, s->metrics ? s->metrics[i] : "-",
-					   ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
-					   q->requested_by, age, votes.len ? sb_str(&votes) : "-",
-					   q->comment});
+		table_add_ref(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
+			      (const char *[]){id, is_policy(q) ? "(policy)" : q->model,
+					       q->environment, change, s->metrics ? s->metrics[i] : "-",
+					       ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
+					       q->requested_by, age, votes.len ? sb_str(&votes) : "-",
+					       q->comment},
+			      (struct table_ref){.index = i});
 		sb_free(&votes);
 	}
 	table_done(&v->table);
@@ -190,12 +191,9 @@ static void approvals_load(struct app *a, struct view *v)
 static const struct mlc_request *cursor_request(struct view *v)
 {
 	struct approvals_state *s = v->data;
-	const char *key = table_cursor_key(&v->table);
+	const struct table_ref *r = table_cursor_ref(&v->table);
 
-	for (size_t i = 0; key && i < s->reqs.n; i++)
-		if (s->reqs.items[i].id == strtoll(key, NULL, 10))
-			return &s->reqs.items[i];
-	return NULL;
+	return r && r->index < s->reqs.n ? &s->reqs.items[r->index] : NULL;
 }
 
 /* 1 if env is the last in the order. */
