@@ -15,8 +15,9 @@ struct app;
 struct view;
 struct registry;
 
-/* Returned by view key handlers (htop's HandlerResult). */
-enum { V_IGNORED = 0, V_HANDLED = 1, V_REDRAW = 2 };
+/* Returned by view key handlers (htop's HandlerResult): the key was the
+ * view's (the screen is drawn again after every key), or not. */
+enum { V_IGNORED = 0, V_HANDLED = 1 };
 
 #define TABLE_MAX_COLS 40
 

@@ -325,13 +325,13 @@ static int approvals_action(struct app *a, struct view *v, enum action act)
 	switch (act) {
 	case ACT_APPROVE:
 		start_vote(a, v, "approve");
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_REJECT:
 		start_vote(a, v, "reject");
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_ENTER:
 		show_request(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	default:
 		return V_IGNORED;
 	}

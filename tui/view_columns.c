@@ -120,7 +120,7 @@ static int columns_action(struct app *a, struct view *v, enum action act)
 
 	if (act == ACT_MARK) {
 		toggle(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	if (act != ACT_ENTER)
 		return V_IGNORED;
@@ -128,7 +128,7 @@ static int columns_action(struct app *a, struct view *v, enum action act)
 	if (parent != NULL)
 		view_runs_set_columns(a, parent, (const char *const *)s->chosen, s->nchosen);
 	app_pop(a);
-	return V_REDRAW;
+	return V_HANDLED;
 }
 
 static void columns_free(struct view *v)

@@ -365,13 +365,13 @@ static int compare_action(struct app *a, struct view *v, enum action act)
 		free(v->title); /* the title says it while it is on */
 		v->title = xasprintf("Compare %zu runs%s", s->n,
 				     s->only_diff ? ", only rows that differ (o: all)" : "");
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_FLIP:
 		if (metric != NULL && r->kind == ROW_METRIC)
 			flip(a, v, metric);
 		else
 			app_status(a, 1, "f works on a metric row");
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_ENTER:
 		if (metric != NULL) {
 			const char *ids[MAX_RUNS];
@@ -379,7 +379,7 @@ static int compare_action(struct app *a, struct view *v, enum action act)
 				ids[i] = s->runs[i].run_id;
 			app_push(a, view_chart_new(a, metric, ids, s->n));
 		}
-		return V_REDRAW;
+		return V_HANDLED;
 	default:
 		return V_IGNORED;
 	}

@@ -468,17 +468,17 @@ static int deployments_action(struct app *a, struct view *v, enum action act)
 	switch (act) {
 	case ACT_DEPLOY:
 		start_deploy(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_ROLLBACK:
 		start_rollback(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_HOOK_RETRY:
 		start_hook_retry(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_ENTER:
 		if (p != NULL)
 			app_push(a, view_versions_new(a, p->model));
-		return V_REDRAW;
+		return V_HANDLED;
 	default:
 		return V_IGNORED;
 	}

@@ -154,7 +154,7 @@ static int drift_action(struct app *a, struct view *v, enum action act)
 		return V_IGNORED;
 	f = &s->list.items[r->index];
 	app_push(a, drift_chart_new(a, f->model, f->feature));
-	return V_REDRAW;
+	return V_HANDLED;
 }
 
 static void drift_free(struct view *v)

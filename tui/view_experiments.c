@@ -213,7 +213,7 @@ static int experiments_action(struct app *a, struct view *v, enum action act)
 
 	if (act == ACT_ENTER && key != NULL) {
 		app_push(a, view_runs_new(a, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	return V_IGNORED;
 }

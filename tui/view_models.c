@@ -96,15 +96,15 @@ static int models_action(struct app *a, struct view *v, enum action act)
 
 	if (act == ACT_ENTER && key != NULL) {
 		app_push(a, view_versions_new(a, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	if (act == ACT_DRIFT && key != NULL) {
 		app_push(a, view_drift_new(a, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	if (act == ACT_DEPLOYMENTS && key != NULL) {
 		app_push(a, view_deployments_new(a, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	return V_IGNORED;
 }

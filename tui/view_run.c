@@ -242,7 +242,7 @@ static int run_action(struct app *a, struct view *v, enum action act)
 		const struct mlc_version *ver = &s->versions.items[r->index];
 		app_push(a, view_version_new(a, ver->model, ver->version));
 	}
-	return V_REDRAW;
+	return V_HANDLED;
 }
 
 static void run_free(struct view *v)

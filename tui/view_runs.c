@@ -1204,12 +1204,12 @@ static int window_move(struct app *a, struct view *v, enum action act)
 	if (act == ACT_BOTTOM && (s->more_after || s->requery)) {
 		s->owed = 0;
 		page_submit(a, v, PAGE_LAST, NULL);
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	if (act == ACT_TOP && (s->more_before || s->requery)) {
 		s->owed = 0;
 		page_submit(a, v, PAGE_FIRST, NULL);
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	switch (act) {
 	case ACT_DOWN:
@@ -1228,7 +1228,7 @@ static int window_move(struct app *a, struct view *v, enum action act)
 		s->owed = 0; /* G, gg in this window: a page coming pays no moves after them */
 		return table_move(&v->table, act, a->rows - 4);
 	}
-	return V_REDRAW;
+	return V_HANDLED;
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -1482,7 +1482,7 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 	if (s->requery && row_key(act)) {
 		if (s->nheld < (int)(sizeof s->held / sizeof s->held[0]))
 			s->held[s->nheld++] = (int)act;
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	if (act != ACT_TOP && act != ACT_BOTTOM)
 		s->edge = 0; /* another key after G or gg: the cursor stays on its run */
@@ -1490,27 +1490,27 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 	case ACT_ENTER:
 		if (key != NULL)
 			app_push(a, view_run_new(a, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_MARK:
 		toggle_mark(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_COMPARE:
 		if (s->nmarks < 2)
 			app_status(a, 1, "mark 2 to %d runs with Space first", MAX_MARKS);
 		else
 			app_push(a, view_compare_new(a, (const char *const *)s->marks, s->nmarks));
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_SORT:
 		s->sort_col =
 		    s->sort_col + 1 >= FIXED_COLS + (int)s->ncolumns ? -1 : s->sort_col + 1;
 		resort(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_SORT_REVERSE:
 		s->sort_desc = !s->sort_desc;
 		if (s->sort_col < 0)
 			s->sort_col = 3; /* reversing "newest first" sorts by start time */
 		resort(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_DOWN:
 	case ACT_UP:
 	case ACT_PAGE_DOWN:
@@ -1520,10 +1520,10 @@ static int runs_action(struct app *a, struct view *v, enum action act)
 		return window_move(a, v, act);
 	case ACT_COLUMNS:
 		app_push(a, view_columns_new(a, v, s->experiment));
-		return V_REDRAW;
+		return V_HANDLED;
 	case ACT_TREE:
 		toggle_tree(a, v);
-		return V_REDRAW;
+		return V_HANDLED;
 	default:
 		return V_IGNORED;
 	}

@@ -215,7 +215,7 @@ static int version_action(struct app *a, struct view *v, enum action act)
 	if (act != ACT_ENTER || !version_enter_here(v) || s->run_id == NULL)
 		return V_IGNORED;
 	app_push(a, view_run_new(a, s->run_id));
-	return V_REDRAW;
+	return V_HANDLED;
 }
 
 static void version_free(struct view *v)

@@ -67,7 +67,7 @@ static int versions_action(struct app *a, struct view *v, enum action act)
 
 	if (act == ACT_ENTER && key != NULL) {
 		app_push(a, view_version_new(a, v->subject, key));
-		return V_REDRAW;
+		return V_HANDLED;
 	}
 	return V_IGNORED;
 }
