@@ -179,8 +179,10 @@ old3=$id3
 id3=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'] == '3'][0]") # a new number
 expect_exit 1 "carol approves by the cancelled opening's number" -- "$M" --as carol approve "$old3"
 expect_in "$T/err" "request $old3 is cancelled, not pending" "refused, not counted"
-# bob's console stalls on its next read of the model, after his vote is written
-fault '{"mode": "slow", "arg": "6", "count": 1, "path": "registered-models/get"}'
+# bob's console stalls on its next read of the model, after his vote is written,
+# long enough for carol's reject on a loaded machine (6 s was not, in the
+# clean-clone CI under load: carol's reject landed after bob's deployment)
+fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/get"}'
 "$M" --as bob approve "$id3" >"$T/bob.out" 2>"$T/bob.err" &
 bob=$!
 for _ in $(seq 100); do
