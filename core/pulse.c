@@ -91,7 +91,8 @@ int pulse_cmp(const void *a, const void *b)
 
 	if ((x->failed_hooks > 0) != (y->failed_hooks > 0))
 		return x->failed_hooks > 0 ? -1 : 1;
-	if (x->drift != y->drift)
+	/* ok and none recorded rank alike: only warn and drift are trouble */
+	if ((x->drift > 0 ? x->drift : 0) != (y->drift > 0 ? y->drift : 0))
 		return x->drift > y->drift ? -1 : 1;
 	if ((x->pending > 0) != (y->pending > 0))
 		return x->pending > 0 ? -1 : 1;

@@ -46,8 +46,9 @@ struct pulse_source {
 
 /* Build the rows from src into out, worst first (pulse_cmp). */
 void pulse_build(struct pulse_list *out, const struct pulse_source *src);
-/* The order of the rows: a failed hook first, then drift (drift before
- * warn), then pending requests, then by name. <0, 0, >0 as for qsort. */
+/* The order of the rows: a failed hook first, then drift before warn (ok
+ * and no drift recorded rank alike), then pending requests, then by name.
+ * <0, 0, >0 as for qsort. */
 int pulse_cmp(const void *a, const void *b);
 /* Read what the pulse needs from r — the models, environments, live
  * deployments, pending requests and the latest drift point per feature, one

@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/tui/pulse.sh: the pulse screen at 80x24 — every row checked against
 # what the CLI's JSON says (models, env list, deployments, approvals, drift
-# show), in the order the README defines (a failed hook, then drift, then
-# pending requests, then by name) — on the demo registry and on an MLflow
+# show), in the order the README defines (a failed hook, then drift before
+# warn, then pending requests, then by name) — on the demo registry and on an MLflow
 # server (tests/remote/fixture.py); Enter opens the model's deployments;
 # [general] start = pulse starts there, and pulse_refresh loads it again by
 # itself (a request opened by the CLI shows up with no key typed).
@@ -38,7 +38,7 @@ for m in models:
     words = [name, label, str(pending.get(name, 0)), "✖ " + ",".join(failed) if failed else "-"]
     words += [live[e]["version"] if e in live else "-" for e in envs]
     words.append(m["latest_version"] or "-")
-    rows.append(((0 if failed else 1, -d[0], 0 if pending.get(name) else 1, name), " ".join(words)))
+    rows.append(((0 if failed else 1, -max(d[0], 0), 0 if pending.get(name) else 1, name), " ".join(words)))
 for _, line in sorted(rows):
     print(line)
 EOP
