@@ -209,6 +209,21 @@ static int parse_bool(const struct parser *p, const char *key, const char *value
 	return perr(p, err, "%s must be yes or no", key);
 }
 
+/* A whole number of seconds from min to 3600 into *out. */
+static int parse_seconds(const struct parser *p, const char *key, const char *value, long min,
+			 int *out, struct mlc_error *err)
+{
+	char *end;
+	long t;
+
+	errno = 0;
+	t = strtol(value, &end, 10);
+	if (errno || end == value || *end || t < min || t > 3600)
+		return perr(p, err, "%s must be %ld to 3600 seconds", key, min);
+	*out = (int)t;
+	return 0;
+}
+
 static int set_general(struct parser *p, const char *key, const char *value, struct mlc_error *err)
 {
 	if (strcmp(key, "default_context") == 0)
@@ -219,10 +234,18 @@ static int set_general(struct parser *p, const char *key, const char *value, str
 		if (strcmp(value, "osc52") != 0 && strcmp(value, "off") != 0)
 			return perr(p, err, "clipboard must be osc52 or off");
 		p->c->clipboard_osc52 = value[0] == 'o' && value[1] == 's';
-	} else
-		return perr(p, err,
-			    "unknown key '%s' in [general] (default_context, theme, clipboard)",
-			    key);
+	} else if (strcmp(key, "start") == 0) {
+		if (strcmp(value, "models") != 0 && strcmp(value, "pulse") != 0)
+			return perr(p, err, "start must be models or pulse");
+		p->c->start_pulse = value[0] == 'p';
+	} else if (strcmp(key, "pulse_refresh") == 0)
+		return parse_seconds(p, key, value, 0, &p->c->pulse_refresh, err);
+	else
+		return perr(
+		    p, err,
+		    "unknown key '%s' in [general] (default_context, theme, clipboard, start, "
+		    "pulse_refresh)",
+		    key);
 	return 0;
 }
 
@@ -262,19 +285,13 @@ static int set_context(struct parser *p, const char *key, const char *value, str
 static int set_hook(struct parser *p, const char *key, const char *value, struct mlc_error *err)
 {
 	struct config_hook *h = &p->c->hooks[p->c->n_hooks - 1];
-	char *end;
-	long t;
 
 	if (strcmp(key, "command") == 0) {
 		set_str(&h->command, value);
 	} else if (strcmp(key, "url") == 0) {
 		set_str(&h->url, value);
 	} else if (strcmp(key, "timeout") == 0) {
-		errno = 0;
-		t = strtol(value, &end, 10);
-		if (errno || *end || t <= 0 || t > 3600)
-			return perr(p, err, "timeout must be 1 to 3600 seconds");
-		h->timeout = (int)t;
+		return parse_seconds(p, key, value, 1, &h->timeout, err);
 	} else {
 		return perr(p, err, "unknown hook setting '%s' (command, url, timeout)", key);
 	}

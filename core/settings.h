@@ -39,6 +39,11 @@ struct config {
 	/* [general] clipboard = osc52: the console's copy key may send the value
 	 * to the terminal's clipboard (OSC 52); off (the default): it does not */
 	int clipboard_osc52;
+	/* [general] start = models | pulse: the console's first view */
+	int start_pulse;
+	/* [general] pulse_refresh = SECONDS (0 to 3600): the pulse screen loads
+	 * again on that interval; 0 (the default): only on ^R */
+	int pulse_refresh;
 	struct config_context *contexts;
 	size_t n_contexts;
 	struct config_hook *hooks;

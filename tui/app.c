@@ -342,6 +342,20 @@ static void cmd_approvals(struct app *a, const char *arg)
 	app_push(a, view_approvals_new(a));
 }
 
+/* :pulse [SECONDS]: every model at a glance, loading again every SECONDS
+ * (the config's pulse_refresh unless given; 0: only on ^R). */
+static void cmd_pulse(struct app *a, const char *arg)
+{
+	char *end;
+	long s = strtol(arg, &end, 10);
+
+	if (*arg && (*end || s < 0 || s > 3600)) {
+		app_status(a, 1, ":pulse SECONDS: a refresh interval of 0 to 3600 seconds");
+		return;
+	}
+	app_push(a, view_pulse_new(a, *arg ? (int)s : a->config.pulse_refresh));
+}
+
 static void cmd_audit(struct app *a, const char *arg)
 {
 	app_push(a, view_audit_new(a));
@@ -398,6 +412,9 @@ const struct app_command_info app_commands[] = {
     {"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals,
      REG_CAP_DEPLOY, "show requests"},
     {"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
+    {"pulse", "[SECONDS]",
+     "Every model at a glance, worst first; reloads every SECONDS (start = pulse)", cmd_pulse, 0,
+     NULL},
     {"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
     {"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter,
      0, NULL},
@@ -1159,6 +1176,23 @@ static void screen_init(struct app *a)
 	bkgdset((chtype)a->theme.cattr[THEME_NORMAL]);
 }
 
+/* The view on top may act on time passing (ops->tick): not under a dialog
+ * or a prompt, whose answer is about the rows as they are. */
+static void tick(struct app *a)
+{
+	struct view *v = app_top(a);
+
+	if (v && v->ops->tick && a->dialog == NULL && a->mode != MODE_PROMPT && a->worker)
+		v->ops->tick(a, v);
+}
+
+/* The first view: the models, or the pulse ([general] start = pulse). */
+static struct view *first_view(struct app *a)
+{
+	return a->config.start_pulse ? view_pulse_new(a, a->config.pulse_refresh)
+				     : view_models_new(a);
+}
+
 /* The loop: draw, wait for the terminal or the worker, handle what came. */
 static void app_loop(struct app *a)
 {
@@ -1181,6 +1215,7 @@ static void app_loop(struct app *a)
 		if (fds[1].revents & POLLIN)
 			worker_drain(a->worker, a);
 		read_keys(a);
+		tick(a);
 		/* The terminal went away. A hung-up tty polls POLLHUP with POLLIN
 		 * (its read gives EOF), so POLLIN must not keep the loop going:
 		 * with SIGHUP ignored (nohup) it would spin. */
@@ -1323,7 +1358,7 @@ static void reset_views(struct app *a)
 		view_free(a->stack[--a->depth]);
 	app_set_model_names(a, NULL, 0);
 	a->pending = -1;
-	app_push(a, view_models_new(a));
+	app_push(a, first_view(a));
 	app_refresh_pending(a);
 	ask_auth(a);
 }
@@ -1381,7 +1416,7 @@ int app_main(const struct cli_opts *o)
 		app_status(a, 1, "%s%s",
 			   strstr(sb_str(&warnings), "config") ? "" : "theme: ", sb_str(&warnings));
 	a->pending = -1;
-	app_push(a, view_models_new(a));
+	app_push(a, first_view(a));
 	app_refresh_pending(a);
 	ask_auth(a);
 	app_loop(a);

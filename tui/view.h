@@ -88,6 +88,9 @@ struct view_ops {
 	int (*count)(const struct view *v, int64_t *all, int64_t *shown);
 	/* Optional: the / text changed (the table's filter holds it). */
 	void (*text_changed)(struct app *a, struct view *v);
+	/* Optional: called on each turn of the loop (at least once a second)
+	 * while the view is on top, e.g. to load again on an interval. */
+	void (*tick)(struct app *a, struct view *v);
 };
 
 struct view {
@@ -161,6 +164,9 @@ struct view *view_experiments_new(struct app *a);
 /* What is live where (every model's, or model's with its history). */
 struct view *view_deployments_new(struct app *a, const char *model);
 struct view *view_approvals_new(struct app *a);
+/* Every model at a glance, worst first; refresh: seconds between loads (0:
+ * none). */
+struct view *view_pulse_new(struct app *a, int refresh);
 struct view *view_audit_new(struct app *a);
 /* Drift per feature, worst first (every deployed model's, or model's). */
 struct view *view_drift_new(struct app *a, const char *model);

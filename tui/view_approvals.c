@@ -3,22 +3,37 @@
  * rejects — each asks for an optional comment, then confirms in a dialog;
  * Enter shows the request with its votes. */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "changes.h"
+#include "compare.h"
 #include "policy.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
+
+/* The metric lines a request's evidence keeps for the dialogs. */
+#define EVIDENCE_METRICS 3
+
+/* What a reviewer wants before voting: the candidate against the version live
+ * in the request's environment (core/compare.c's version diff). */
+struct evidence {
+	char *metrics;		       /* "auc 0.966 +0.0095": key metrics, deltas vs live */
+	char *lines[EVIDENCE_METRICS]; /* "auc  0.956817 -> 0.966316  (+0.0095)" */
+	int nlines;
+	char *data; /* "same data", "data changed: churn-train (training)", ... */
+	char *live; /* the version compared against ("none") */
+};
 
 struct approvals_state {
 	struct mlc_request_list reqs;
 	struct mlc_live_list live;
 	struct mlc_env_list envs;
 	struct mlc_drift_list drift; /* latest point per feature, for the status */
-	char **metrics;		     /* per request: the version's key metrics */
+	struct evidence *evidence;   /* per request (a policy's is empty) */
 };
 
 struct approvals_job {
@@ -31,6 +46,12 @@ struct approvals_job {
 static const char *const key_names[] = {"auc", "accuracy", "f1",	"rmse",
 					"mae", "loss",	   "precision", "recall"};
 
+/* 1 if metric key is the usual name k (or its val_ form). */
+static int is_key_name(const char *key, const char *k)
+{
+	return strcmp(key, k) == 0 || (strncmp(key, "val_", 4) == 0 && strcmp(key + 4, k) == 0);
+}
+
 /* "auc 0.93 f1 0.71": up to two of the run's metrics, the usual ones first. */
 static char *key_metrics(const struct mlc_run *run)
 {
@@ -39,9 +60,7 @@ static char *key_metrics(const struct mlc_run *run)
 
 	for (size_t k = 0; k < sizeof key_names / sizeof key_names[0] && shown < 2; k++)
 		for (size_t i = 0; i < run->n_metrics && shown < 2; i++)
-			if (strcmp(run->metrics[i].key, key_names[k]) == 0 ||
-			    (strncmp(run->metrics[i].key, "val_", 4) == 0 &&
-			     strcmp(run->metrics[i].key + 4, key_names[k]) == 0)) {
+			if (is_key_name(run->metrics[i].key, key_names[k])) {
 				sb_printf(&sb, "%s%s %.3g", shown ? " " : "", run->metrics[i].key,
 					  run->metrics[i].value);
 				shown++;
@@ -71,11 +90,124 @@ static char *version_metrics(struct registry *r, const char *model, const char *
 	return out ? out : xstrdup("-");
 }
 
+/* 1 if row is among pick[0..n). */
+static int picked(const struct diff_row *const *pick, int n, const struct diff_row *row)
+{
+	for (int i = 0; i < n; i++)
+		if (pick[i] == row)
+			return 1;
+	return 0;
+}
+
+/* The diff's metric rows to show into pick (up to EVIDENCE_METRICS): the
+ * usual names, in key_names' order; with none of them, the first two (the
+ * differing ones come first in a diff). */
+static int pick_metrics(const struct mlc_version_diff *d, const struct diff_row **pick)
+{
+	int n = 0;
+
+	for (size_t k = 0; k < sizeof key_names / sizeof key_names[0]; k++)
+		for (size_t i = 0; i < d->n && n < EVIDENCE_METRICS; i++)
+			if (strcmp(d->rows[i].section, "metric") == 0 &&
+			    is_key_name(d->rows[i].key, key_names[k]) &&
+			    !picked(pick, n, &d->rows[i])) {
+				pick[n++] = &d->rows[i];
+				break;
+			}
+	if (n > 0)
+		return n;
+	for (size_t i = 0; i < d->n && n < 2; i++)
+		if (strcmp(d->rows[i].section, "metric") == 0)
+			pick[n++] = &d->rows[i];
+	return n;
+}
+
+/* The candidate's value of a metric row and its change since live into the
+ * evidence: cell words ("auc 0.966 +0.0095") and a dialog line with whether
+ * that is better (compare_lower_is_better says which way is). */
+static void add_metric(struct evidence *e, struct strbuf *cell, const struct diff_row *row)
+{
+	const char *was = row->values[0], *now = row->values[1];
+	double delta = was && now ? strtod(now, NULL) - strtod(was, NULL) : NAN;
+	int better = compare_lower_is_better(row->key) ? delta < 0 : delta > 0;
+	char dl[32], dc[32];
+
+	if (!isfinite(delta)) {
+		snprintf(dl, sizeof dl, "no change known");
+		snprintf(dc, sizeof dc, "?");
+	} else {
+		snprintf(dl, sizeof dl, "%+.3g%s", delta,
+			 delta == 0 ? ""
+			 : better   ? ", better"
+				    : ", worse");
+		snprintf(dc, sizeof dc, "%+.2g", delta);
+	}
+	sb_printf(cell, "%s%s %.3g %s", cell->len ? " " : "", row->key,
+		  now ? strtod(now, NULL) : NAN, dc);
+	e->lines[e->nlines++] =
+	    xasprintf("%-14s %s -> %s  (%s)", row->key, was ? was : "-", now ? now : "-", dl);
+}
+
+/* Whether the training (or any) data changed: the dataset rows of d. */
+static char *data_verdict(const struct mlc_version_diff *d)
+{
+	struct strbuf sb = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->rows[i].section, "dataset") == 0) {
+			n++;
+			if (d->rows[i].differs)
+				sb_printf(&sb, "%s%s",
+					  sb.len ? ", " : "data changed: ", d->rows[i].key);
+		}
+	if (sb.len)
+		return sb_detach(&sb);
+	return xstrdup(n ? "same data" : "no datasets recorded");
+}
+
+/* The evidence for promoting model's candidate where live is ("none"): the
+ * version diff live -> candidate; against nothing, the candidate's metrics. */
+static void gather_evidence(struct registry *r, const char *model, const char *live,
+			    const char *candidate, struct evidence *e)
+{
+	struct mlc_version_diff d = {0};
+	struct mlc_error err = {0};
+	const struct diff_row *pick[EVIDENCE_METRICS];
+	struct strbuf cell = {0};
+
+	e->live = xstrdup(live);
+	if (strcmp(live, "none") == 0 || strcmp(live, candidate) == 0 ||
+	    version_diff_fetch(r, model, live, candidate, &d, &err) < 0) {
+		e->metrics = version_metrics(r, model, candidate);
+		e->data = xstrdup(strcmp(live, "none") == 0 ? "nothing live to compare"
+				  : *err.msg		    ? err.msg
+							    : "the live version itself");
+		return;
+	}
+	for (int i = 0, n = pick_metrics(&d, pick); i < n; i++)
+		add_metric(e, &cell, pick[i]);
+	e->metrics = cell.len ? sb_detach(&cell) : (sb_free(&cell), xstrdup("-"));
+	e->data = data_verdict(&d);
+	version_diff_free(&d);
+}
+
+static void evidence_free(struct evidence *e)
+{
+	free(e->metrics);
+	free(e->data);
+	free(e->live);
+	for (int i = 0; i < e->nlines; i++)
+		free(e->lines[i]);
+}
+
 /* 1 if q asks to change an environment's policy (no model, no version). */
 static int is_policy(const struct mlc_request *q)
 {
 	return strcmp(q->kind, "policy") == 0;
 }
+
+static const char *live_of(const struct approvals_state *s, const char *model, const char *env);
 
 static void approvals_run(struct registry *r, void *arg)
 {
@@ -84,16 +216,18 @@ static void approvals_run(struct registry *r, void *arg)
 
 	if ((j->job.rc = registry_requests(r, REQ_PENDING, 0, &j->got.reqs, &j->job.err)) == 0 &&
 	    (j->job.rc = registry_env_list(r, &j->got.envs, &j->job.err)) == 0)
-		j->job.rc = registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->job.err);
+		j->job.rc =
+		    registry_deployments(r, NULL, NULL, &j->got.live, &j->history, &j->job.err);
 	if (j->job.rc < 0)
 		return;
 	registry_drift_series(r, NULL, NULL, 1, &j->got.drift, &ignore);
-	j->got.metrics = xcalloc(j->got.reqs.n + 1, sizeof *j->got.metrics);
-	for (size_t i = 0; i < j->got.reqs.n; i++)
-		j->got.metrics[i] = is_policy(&j->got.reqs.items[i])
-					? xstrdup("-")
-					: version_metrics(r, j->got.reqs.items[i].model,
-							  j->got.reqs.items[i].version);
+	j->got.evidence = xcalloc(j->got.reqs.n + 1, sizeof *j->got.evidence);
+	for (size_t i = 0; i < j->got.reqs.n; i++) {
+		const struct mlc_request *q = &j->got.reqs.items[i];
+		if (!is_policy(q))
+			gather_evidence(r, q->model, live_of(&j->got, q->model, q->environment),
+					q->version, &j->got.evidence[i]);
+	}
 }
 
 /* The worst drift status of model's features, -1 when it has none. */
@@ -119,14 +253,24 @@ static const char *live_of(const struct approvals_state *s, const char *model, c
 
 static void free_state(struct approvals_state *s)
 {
-	for (size_t i = 0; s->metrics && i < s->reqs.n; i++)
-		free(s->metrics[i]);
-	free(s->metrics);
-	s->metrics = NULL;
+	for (size_t i = 0; s->evidence && i < s->reqs.n; i++)
+		evidence_free(&s->evidence[i]);
+	free(s->evidence);
+	s->evidence = NULL;
 	MLC_LIST_FREE(&s->drift);
 	MLC_LIST_FREE(&s->reqs);
 	MLC_LIST_FREE(&s->live);
 	MLC_LIST_FREE(&s->envs);
+}
+
+/* The DATA cell: "changed", "same", or "-" (no datasets, nothing live). */
+static const char *data_word(const struct evidence *e)
+{
+	if (e == NULL || e->data == NULL)
+		return "-";
+	if (strncmp(e->data, "data changed", 12) == 0)
+		return "changed";
+	return strcmp(e->data, "same data") == 0 ? "same" : "-";
 }
 
 static void approvals_fill(struct app *a, struct view *v)
@@ -151,12 +295,14 @@ static void approvals_fill(struct app *a, struct view *v)
 			sb_printf(&votes, "%s%s %s", k ? ", " : "", q->votes[k].by,
 				  q->votes[k].decision);
 		int ds = drift_of(s, q->model);
+		const struct evidence *e = s->evidence ? &s->evidence[i] : NULL;
 		table_add_ref(&v->table, id, ds > 0 ? view_drift_status_role(ds) : THEME_NORMAL,
 			      (const char *[]){id, is_policy(q) ? "(policy)" : q->model,
-					       q->environment, change, s->metrics ? s->metrics[i] : "-",
+					       q->environment, change,
+					       e && e->metrics ? e->metrics : "-", data_word(e),
 					       ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
-					       q->requested_by, age, votes.len ? sb_str(&votes) : "-",
-					       q->comment},
+					       q->requested_by, age,
+					       votes.len ? sb_str(&votes) : "-", q->comment},
 			      (struct table_ref){.index = i});
 		sb_free(&votes);
 	}
@@ -210,6 +356,24 @@ static int is_last(const struct approvals_state *s, const char *env)
 	return order == max;
 }
 
+/* The evidence for q into dialog d: key metrics live -> candidate with their
+ * change, whether the data changed, the live version's drift status. */
+static void dialog_evidence(struct app *a, struct dialog *d, const struct approvals_state *s,
+			    const struct mlc_request *q)
+{
+	const struct evidence *e = s->evidence ? &s->evidence[q - s->reqs.items] : NULL;
+	int ds = drift_of(s, q->model);
+
+	if (e == NULL || e->live == NULL)
+		return;
+	dialog_line(d, "Against live %s:", e->live);
+	for (int i = 0; i < e->nlines; i++)
+		dialog_line(d, "  %s", e->lines[i]);
+	dialog_field(d, "  Data:", e->data);
+	dialog_line(d, "  Drift:  %s (the model's, live %s)",
+		    ds < 0 ? "none recorded" : view_drift_status_label(a->utf8, ds), e->live);
+}
+
 static void confirm_vote(struct app *a, void *ctx)
 {
 	change_submit(a, ctx);
@@ -246,6 +410,7 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 		dialog_line(d, "Environment:  %s", q->environment);
 		dialog_line(d, "Version:      %s -> %s", live_of(s, q->model, q->environment),
 			    q->version);
+		dialog_evidence(a, d, s, q);
 	}
 	if (*text)
 		dialog_line(d, "Comment:      %s", text);
@@ -311,7 +476,9 @@ static void show_request(struct app *a, struct view *v)
 		dialog_line(d, "Request %lld: %s %s to %s (%s)", (long long)q->id, q->model,
 			    q->version, q->environment, q->kind);
 	dialog_line(d, "By %s: %s", q->requested_by, *q->comment ? q->comment : "(no comment)");
-	for (size_t k = 0; k < q->n_votes && k < DIALOG_LINES - 3; k++)
+	if (!is_policy(q))
+		dialog_evidence(a, d, v->data, q);
+	for (size_t k = 0; k < q->n_votes && d->nlines < DIALOG_LINES; k++)
 		dialog_line(d, "%s %s: %s", q->votes[k].by, q->votes[k].decision,
 			    *q->votes[k].comment ? q->votes[k].comment : "(no comment)");
 	if (q->n_votes == 0)
@@ -354,9 +521,10 @@ static const struct view_ops approvals_ops = {
 };
 
 static const struct table_col cols[] = {
-    {"ID", 0, 1, 0, 0},	   {"MODEL", 24, 0, 0, 0},	 {"ENV", 12, 0, 0, 0}, {"CHANGE", 18, 0, 0, 0},
-    {"METRICS", 28, 0, 0, 0}, {"DRIFT", 0, 0, 0, 0},	 {"BY", 10, 0, 0, 0},  {"AGE", 0, 0, 0, 0},
-    {"VOTES", 28, 0, 0, 0},   {"COMMENT", 0, 0, 1, 0},
+    {"ID", 0, 1, 0, 0},	     {"MODEL", 24, 0, 0, 0},   {"ENV", 12, 0, 0, 0},
+    {"CHANGE", 18, 0, 0, 1}, {"METRICS", 28, 0, 0, 0}, {"DATA", 0, 0, 0, 0},
+    {"DRIFT", 0, 0, 0, 0},   {"BY", 10, 0, 0, 0},      {"AGE", 0, 0, 0, 0},
+    {"VOTES", 28, 0, 0, 0},  {"COMMENT", 0, 0, 1, 0},
 };
 
 struct view *view_approvals_new(struct app *a)
@@ -364,6 +532,6 @@ struct view *view_approvals_new(struct app *a)
 	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
 
 	v->data = xcalloc(1, sizeof(struct approvals_state));
-	table_init(&v->table, cols, 10);
+	table_init(&v->table, cols, 11);
 	return v;
 }

@@ -24,6 +24,14 @@ keys Enter
 wait_for 'Versions of aaa-evil\x1b]0;pwned'
 keys Escape
 wait_for "Models (10)"
+# The pulse shows them escaped too (every model has a row there).
+keys :
+literal "pulse"
+keys Enter
+wait_re "^ Pulse: .* \\(10\\)"
+wait_for 'aaa-evil\x1b]0;pwned\x07'
+tmux -L "$TMUX_SOCK" display-message -p -t 0 '#{pane_title}' >"$T/title"
+grep -q pwned "$T/title" && fail "the pulse changed the pane title" || ok "no title change from the pulse"
 keys q
 expect_quit "q exits 0"
 finish

@@ -153,6 +153,34 @@ static void test_stages_is_off_unless_a_context_says_yes(void **state)
 	config_free(&c);
 }
 
+/* [general] start and pulse_refresh: the pulse as the first view and its
+ * interval; anything else is an error naming the line. */
+static void test_start_pulse_and_pulse_refresh(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+
+	assert_int_equal(
+	    config_load(&c,
+			write_config(state, "[general]\nstart = pulse\npulse_refresh = 30\n", 0644),
+			&err),
+	    0);
+	assert_int_equal(c.start_pulse, 1);
+	assert_int_equal(c.pulse_refresh, 30);
+	config_free(&c);
+	assert_int_equal(
+	    config_load(&c, write_config(state, "[general]\nstart = models\n", 0644), &err), 0);
+	assert_int_equal(c.start_pulse, 0);
+	assert_int_equal(c.pulse_refresh, 0);
+	config_free(&c);
+	load_fails(state, "[general]\nstart = runs\n", &err);
+	assert_error_at(state, &err, 2, "start must be models or pulse");
+	load_fails(state, "[general]\npulse_refresh = -1\n", &err);
+	assert_error_at(state, &err, 2, "pulse_refresh must be 0 to 3600 seconds");
+	load_fails(state, "[general]\n\npulse_refresh = 5s\n", &err);
+	assert_error_at(state, &err, 3, "pulse_refresh must be 0 to 3600 seconds");
+}
+
 static void test_no_general_section_means_no_default(void **state)
 {
 	struct mlc_error err = {0};
@@ -457,6 +485,7 @@ int main(void)
 	    T(test_contexts_and_general_are_parsed),
 	    T(test_stages_is_off_unless_a_context_says_yes),
 	    T(test_no_general_section_means_no_default),
+	    T(test_start_pulse_and_pulse_refresh),
 	    T(test_token_env_reads_the_variable),
 	    T(test_token_env_unset_is_an_error_naming_the_variable),
 	    T(test_literal_token_refused_in_a_readable_file),
