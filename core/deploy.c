@@ -324,6 +324,9 @@ static int check_gates(const struct mlc_env *cur, const struct mlc_env_change *c
 {
 	struct mlc_error bad = {0};
 
+	if (c->n_gate_add > MLC_GATES_MAX || c->n_gate_rm > MLC_GATES_MAX)
+		return mlc_error_set(err, MLC_ERR_USAGE, "at most %d gates added or removed at once",
+				     MLC_GATES_MAX);
 	for (size_t i = 0; i < c->n_gate_add; i++) {
 		if (gate_valid(c->gate_add[i], &bad) < 0)
 			return mlc_error_set(err, MLC_ERR_USAGE, "--gate '%.400s': %s",

@@ -35,7 +35,8 @@ struct mlc_env_change {
 	int self_approval, rollback_approval, require_previous;
 	/* Gates to add and to remove (gate.h), as written; removing one loosens
 	 * the policy. Adding one already there, or one the change removes, is
-	 * refused by mlc_policy_check; so is removing one that is not there. */
+	 * refused by mlc_policy_check; so is removing one that is not there.
+	 * At most MLC_GATES_MAX of each. */
 	const char *const *gate_add;
 	size_t n_gate_add;
 	const char *const *gate_rm;
@@ -46,6 +47,9 @@ struct mlc_env_change {
 	char **notice; /* out, optional: malloc'd, what else the change did (the aliases a
 			* new environment removed), NULL if nothing */
 };
+
+/* The most gates one change adds (or removes). */
+#define MLC_GATES_MAX 32
 
 /* Model M's live version in environment E. */
 struct mlc_live {
