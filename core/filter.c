@@ -690,8 +690,8 @@ static int parse_live(struct parser *p, const struct ident *id, struct filter_cl
 	return 0;
 }
 
-/* The value after `drift =` or `drift !=` in a gate: ok, warn, drift or none,
- * bare or quoted. */
+/* The value after `drift =` or `drift !=` in a gate: ok, warn, drift (or
+ * drifting) or none, bare or quoted. */
 static int parse_drift_value(struct parser *p, struct filter_clause *c)
 {
 	const struct tok *t = next(p);
@@ -704,6 +704,10 @@ static int parse_drift_value(struct parser *p, struct filter_clause *c)
 			add_value(c)->str = xstrdup(drift_values[i]);
 			return 0;
 		}
+	if ((t->type == T_WORD || t->type == T_STRING) && strcasecmp(t->text, "drifting") == 0) {
+		add_value(c)->str = xstrdup("drift"); /* as people say it */
+		return 0;
+	}
 	return syntax_error(p, t->col, "expected ok, warn, drift or none after 'drift %s'",
 			    op_names[c->op]);
 }

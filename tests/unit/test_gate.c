@@ -113,6 +113,7 @@ static void test_drift(void **state)
 	s.drift = DRIFT_STATUS_DRIFT;
 	EVAL("drift = ok", &s, "the model's drift status is drift");
 	EVAL("drift = 'DRIFT'", &s, NULL);
+	EVAL("drift = drifting", &s, NULL);
 	s.drift = DRIFT_STATUS_WARN;
 	EVAL("drift != drift", &s, NULL);
 	EVAL("drift = ok", &s, "the model's drift status is warn");
