@@ -1053,8 +1053,13 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 		    err);
 	sqlite3_stmt *ap = sq_prep(
 	    r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
-	sqlite3_stmt *gs =
-	    sq_prep(r, "SELECT expr FROM environment_gates WHERE env_id = ? ORDER BY rowid", err);
+	/* a file before schema v8 opened read-only has no gates (a SELECT of none) */
+	sqlite3_stmt *gs = sq_prep(r,
+				   ((struct sqlite_impl *)r->impl)->no_gates
+				       ? "SELECT NULL WHERE 0 AND ?"
+				       : "SELECT expr FROM environment_gates WHERE env_id = ?"
+					 " ORDER BY rowid",
+				   err);
 	char why[512];
 	int rc;
 

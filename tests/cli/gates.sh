@@ -5,7 +5,8 @@
 # gate and why, the version not made live; removing a gate is a request the
 # current policy governs, and once approved the promotion deploys; a direct
 # deploy into an environment with gates is refused the same way; a gate that
-# is not one is a usage error.
+# is not one is a usage error; a registry from before gates opened read-only
+# lists its environments.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 [ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
@@ -86,4 +87,12 @@ assert any("gate+='drift = ok'" in x for x in d), d
 assert any("gate-='drift = ok'" in x for x in d), d
 assert any("gate-='metrics.nonesuch > 0'" in x for x in d), d
 PY
+
+# A registry from before gates (schema 7), opened read-only, cannot be
+# migrated: it lists its environments with no gates.
+cp "$db" "$T/old.db"
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript('DROP TABLE environment_gates; DROP TABLE policy_request_gates; PRAGMA user_version = 7;'); c.commit()" "$T/old.db"
+expect_exit 0 "env list on a schema 7 file opened read-only" -- "$M" -r "$T/old.db" --read-only env list
+expect_in "$T/out" "production" "lists its environments"
+expect_exit 0 "approvals there" -- "$M" -r "$T/old.db" --read-only approvals
 finish
