@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deploy.h"
+#include "gate.h"
 #include "strbuf.h"
 
 void mlc_outcome(struct mlc_outcome *out, int64_t request_id, int deployed, const char *fmt, ...)
@@ -289,6 +290,62 @@ static int describe_approvers(const struct mlc_env *cur, const struct mlc_env_ch
 	return added > 0 || !any;
 }
 
+int mlc_env_has_gate(const struct mlc_env *e, const char *expr)
+{
+	for (size_t i = 0; e && i < e->n_gates; i++)
+		if (strcmp(e->gates[i], expr) == 0)
+			return 1;
+	return 0;
+}
+
+/* The gates c adds to and removes from cur (NULL: a new environment) onto
+ * sb; removals marked as loosening when mark. 1 if any gate is removed. */
+static int describe_gates(const struct mlc_env *cur, const struct mlc_env_change *c, int mark,
+			  struct strbuf *sb)
+{
+	int loose = 0;
+
+	for (size_t i = 0; i < c->n_gate_add; i++)
+		if (!mlc_env_has_gate(cur, c->gate_add[i]))
+			part(sb, "gate '%.400s' added", c->gate_add[i]);
+	for (size_t i = 0; i < c->n_gate_rm; i++)
+		if (mlc_env_has_gate(cur, c->gate_rm[i])) {
+			part(sb, "gate '%.400s' removed%s", c->gate_rm[i],
+			     mark ? " (loosens)" : "");
+			loose = 1;
+		}
+	return loose;
+}
+
+/* -1 (err) when c's gates cannot apply to cur (NULL: new): a gate added that
+ * is not one (gate.h), or removed that cur does not have, or both. */
+static int check_gates(const struct mlc_env *cur, const struct mlc_env_change *c,
+		       struct mlc_error *err)
+{
+	struct mlc_error bad = {0};
+
+	if (c->n_gate_add > MLC_GATES_MAX || c->n_gate_rm > MLC_GATES_MAX)
+		return mlc_error_set(err, MLC_ERR_USAGE, "at most %d gates added or removed at once",
+				     MLC_GATES_MAX);
+	for (size_t i = 0; i < c->n_gate_add; i++) {
+		if (gate_valid(c->gate_add[i], &bad) < 0)
+			return mlc_error_set(err, MLC_ERR_USAGE, "--gate '%.400s': %s",
+					     c->gate_add[i], bad.msg);
+		for (size_t k = 0; k < c->n_gate_rm; k++)
+			if (strcmp(c->gate_add[i], c->gate_rm[k]) == 0)
+				return mlc_error_set(err, MLC_ERR_USAGE,
+						     "gate '%.400s' both added and removed",
+						     c->gate_add[i]);
+	}
+	for (size_t i = 0; i < c->n_gate_rm; i++)
+		if (!mlc_env_has_gate(cur, c->gate_rm[i]))
+			return mlc_error_set(err, MLC_ERR_USAGE,
+					     "environment '%s' has no gate '%.400s' (see "
+					     "'mlconsole env list'; give it as listed)",
+					     c->name, c->gate_rm[i]);
+	return 0;
+}
+
 /* What c changes in cur, every field, onto sb ("no change" when nothing);
  * cur NULL: a new environment. When mark, the parts that loosen cur say so
  * ("(loosens)"), l giving the order. Returns 1 if any part loosens. */
@@ -314,6 +371,7 @@ static int describe(const struct mlc_env_list *l, const struct mlc_env *cur,
 			part(sb, "rollback approval %s", c->rollback_approval ? "on" : "off");
 		if (c->have_previous)
 			part(sb, "require-previous %s", c->require_previous ? "on" : "off");
+		describe_gates(NULL, c, 0, sb);
 	} else {
 		if (c->have_order && c->order != cur->order) {
 			part(sb, "order %lld -> %lld", (long long)cur->order, (long long)c->order);
@@ -348,6 +406,7 @@ static int describe(const struct mlc_env_list *l, const struct mlc_env *cur,
 			     LOOSENS(!c->require_previous));
 			loose |= lp;
 		}
+		loose |= describe_gates(cur, c, mark, sb);
 	}
 #undef LOOSENS
 	if (sb->len == 0)
@@ -392,7 +451,7 @@ int mlc_policy_check(const struct mlc_env_list *l, const struct mlc_env_change *
 	struct strbuf who = {0};
 
 	sb_reset(why);
-	if (mlc_policy_reorder_check(l, c, err) < 0)
+	if (mlc_policy_reorder_check(l, c, err) < 0 || check_gates(cur, c, err) < 0)
 		return -1;
 	if (c->root_direct || cur == NULL || !has_approvers(cur)) {
 		describe(l, cur, c, 0, why);

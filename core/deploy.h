@@ -15,6 +15,8 @@ struct mlc_env {
 	const char **approvers; /* empty: anyone may approve */
 	size_t n_approvers;
 	int self_approval, rollback_approval, require_previous;
+	const char **gates; /* conditions a version must meet to go live here (gate.h) */
+	size_t n_gates;
 	const char *policy_error; /* a policy setting not understood ("KEY = 'VALUE'"):
 				   * changes there are refused until it is rewritten; NULL */
 	const char *edited_outside; /* local registry: how the row differs from the policy
@@ -31,12 +33,23 @@ struct mlc_env_change {
 	int64_t order, required_approvals;
 	const char *approvers; /* comma list; "" clears */
 	int self_approval, rollback_approval, require_previous;
+	/* Gates to add and to remove (gate.h), as written; removing one loosens
+	 * the policy. Adding one already there, or one the change removes, is
+	 * refused by mlc_policy_check; so is removing one that is not there.
+	 * At most MLC_GATES_MAX of each. */
+	const char *const *gate_add;
+	size_t n_gate_add;
+	const char *const *gate_rm;
+	size_t n_gate_rm;
 	int root_direct;     /* root acting as itself (euid 0, no --as): set by the program
 			      * from how it runs, never from the environment */
 	const char *comment; /* for the request a loosening change becomes; NULL */
 	char **notice; /* out, optional: malloc'd, what else the change did (the aliases a
 			* new environment removed), NULL if nothing */
 };
+
+/* The most gates one change adds (or removes). */
+#define MLC_GATES_MAX 32
 
 /* Model M's live version in environment E. */
 struct mlc_live {
@@ -143,6 +156,8 @@ int mlc_policy_reorder_check(const struct mlc_env_list *l, const struct mlc_env_
  * a,b,dave" (against its environment in l; every field for a new one), onto sb. */
 void mlc_policy_describe(const struct mlc_env_list *l, const struct mlc_env_change *c,
 			 struct strbuf *sb);
+/* 1 if e has gate expr (as written). */
+int mlc_env_has_gate(const struct mlc_env *e, const char *expr);
 /* The next name of the comma list *p (approvers): *name, *n bytes, spaces
  * trimmed on both sides, empty names skipped; 0 at the end. Every backend
  * reads approver lists with this. */

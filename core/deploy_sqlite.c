@@ -527,6 +527,9 @@ out:
 
 static int apply_policy(struct registry *r, const struct mlc_env_change *c, const char *actor,
 			const char *how, struct mlc_error *err);
+static int read_request_gates(struct registry *r, int64_t id, const char *op,
+			      struct mlc_env_list *l, const char *const **v, size_t *n,
+			      struct mlc_error *err);
 
 /* The approval that satisfies the policy of a policy request q: apply its
  * change, or close it when it no longer means what was voted on (the whole
@@ -576,7 +579,9 @@ static int complete_policy(struct registry *r, const struct mlc_request *q, cons
 	    .require_previous = sqlite3_column_int(st, 6),
 	};
 	sqlite3_finalize(st);
-	if (sq_env_list(r, &l, err) < 0)
+	if (read_request_gates(r, q->id, "add", &l, &c.gate_add, &c.n_gate_add, err) < 0 ||
+	    read_request_gates(r, q->id, "rm", &l, &c.gate_rm, &c.n_gate_rm, err) < 0 ||
+	    sq_env_list(r, &l, err) < 0)
 		goto out;
 	if ((now = mlc_policy_recheck(&l, &c, by, change, &why)) < 0) {
 		char detail[sizeof why.msg + 32];
@@ -791,6 +796,32 @@ static int drop_new_env_aliases(struct registry *r, const struct mlc_env_change 
 	return rc;
 }
 
+/* Add and remove the gates change c names in environment env_id, each
+ * noted in detail ("gate+='EXPR'", "gate-='EXPR'"). */
+static int set_gates(struct registry *r, int64_t env_id, const struct mlc_env_change *c,
+		     struct strbuf *detail, struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < c->n_gate_add + c->n_gate_rm; i++) {
+		int add = i < c->n_gate_add;
+		const char *expr = add ? c->gate_add[i] : c->gate_rm[i - c->n_gate_add];
+		st = sq_prep(r,
+			     add ? "INSERT OR IGNORE INTO environment_gates (env_id, expr)"
+				   " VALUES (?, ?)"
+				 : "DELETE FROM environment_gates WHERE env_id = ? AND expr = ?",
+			     err);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, env_id);
+		sqlite3_bind_text(st, 2, expr, -1, SQLITE_TRANSIENT);
+		if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+			return -1;
+		sb_printf(detail, " gate%c='%s'", add ? '+' : '-', expr);
+	}
+	return 0;
+}
+
 /* Apply policy change c as actor (creating the environment when missing),
  * audited; how, when not NULL, says by what right ("as root, directly"). */
 static int apply_policy(struct registry *r, const struct mlc_env_change *c, const char *actor,
@@ -852,6 +883,8 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 	rc = sq_step_done(r, st, sqlite3_step(st), err);
 	if (rc == 0 && c->have_approvers)
 		rc = set_approvers(r, id, c->approvers, err);
+	if (rc == 0)
+		rc = set_gates(r, id, c, &detail, err);
 	if (c->have_order)
 		sb_printf(&detail, " order=%lld", (long long)c->order);
 	if (c->have_required)
@@ -874,6 +907,54 @@ static int apply_policy(struct registry *r, const struct mlc_env_change *c, cons
 		rc = audit(r, actor, "policy", c->name, sb_str(&detail), err);
 	sb_free(&detail);
 	return rc;
+}
+
+/* Keep the gates policy change c adds and removes with its request id. */
+static int store_request_gates(struct registry *r, int64_t id, const struct mlc_env_change *c,
+			       struct mlc_error *err)
+{
+	for (size_t i = 0; i < c->n_gate_add + c->n_gate_rm; i++) {
+		int add = i < c->n_gate_add;
+		sqlite3_stmt *st = sq_prep(r,
+					   "INSERT OR IGNORE INTO policy_request_gates"
+					   " (request_id, op, expr) VALUES (?, ?, ?)",
+					   err);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, add ? "add" : "rm", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, add ? c->gate_add[i] : c->gate_rm[i - c->n_gate_add], -1,
+				  SQLITE_TRANSIENT);
+		if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The gates policy request id adds (op "add") or removes ("rm") into l's
+ * arena: *v, *n. */
+static int read_request_gates(struct registry *r, int64_t id, const char *op,
+			      struct mlc_env_list *l, const char *const **v, size_t *n,
+			      struct mlc_error *err)
+{
+	sqlite3_stmt *st = sq_prep(r,
+				   "SELECT expr FROM policy_request_gates WHERE request_id = ?"
+				   " AND op = ? ORDER BY rowid",
+				   err);
+	const char **out = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, op, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*(const char **)arena_grow(&l->arena, (void **)&out, &cap, (*n)++, sizeof(char *)) =
+		    sq_col_str(&l->arena, st, 0);
+	*v = out;
+	return sq_step_done(r, st, rc, err);
 }
 
 /* Open a request for policy change c of e (it loosens it: why). */
@@ -916,7 +997,8 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 	sqlite3_bind_text(st, 10, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 11, timefmt_now_ms());
 	sqlite3_bind_text(st, 12, note, -1, SQLITE_TRANSIENT);
-	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
+	if (sq_step_done(r, st, sqlite3_step(st), err) < 0 ||
+	    store_request_gates(r, id, c, err) < 0)
 		return -1;
 	sb_printf(&detail, "request %lld: %s%s%s", (long long)id, why, *note ? "; " : "", note);
 	rc = audit(r, actor, "request policy", c->name, sb_str(&detail), err);
@@ -971,12 +1053,20 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 		    err);
 	sqlite3_stmt *ap = sq_prep(
 	    r, "SELECT user FROM environment_approvers WHERE env_id = ? ORDER BY user", err);
+	/* a file before schema v8 opened read-only has no gates (a SELECT of none) */
+	sqlite3_stmt *gs = sq_prep(r,
+				   ((struct sqlite_impl *)r->impl)->no_gates
+				       ? "SELECT NULL WHERE 0 AND ?"
+				       : "SELECT expr FROM environment_gates WHERE env_id = ?"
+					 " ORDER BY rowid",
+				   err);
 	char why[512];
 	int rc;
 
-	if (st == NULL || ap == NULL) {
+	if (st == NULL || ap == NULL || gs == NULL) {
 		sqlite3_finalize(st);
 		sqlite3_finalize(ap);
+		sqlite3_finalize(gs);
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -995,10 +1085,18 @@ int sq_env_list(struct registry *r, struct mlc_env_list *out, struct mlc_error *
 						   x->n_approvers++, sizeof(char *)) =
 			    sq_col_str(&out->arena, ap, 0);
 		sqlite3_reset(ap);
+		cap = 0;
+		sqlite3_bind_int64(gs, 1, id);
+		while (sqlite3_step(gs) == SQLITE_ROW)
+			*(const char **)arena_grow(&out->arena, (void **)&x->gates, &cap,
+						   x->n_gates++, sizeof(char *)) =
+			    sq_col_str(&out->arena, gs, 0);
+		sqlite3_reset(gs);
 		if (audit_env_check(DB(r), id, x->name, why, sizeof why, err) == 1)
 			x->edited_outside = arena_strdup(&out->arena, why);
 	}
 	sqlite3_finalize(ap);
+	sqlite3_finalize(gs);
 	return sq_step_done(r, st, rc, err);
 }
 

@@ -50,6 +50,15 @@ static const struct attr model_attrs[] = {
     {NULL, NULL, NULL, A_STR, 0},
 };
 
+/* A gate's one field: the candidate model's drift status (no SQL column). */
+static const struct attr gate_attrs[] = {
+    {"drift", "drift", NULL, A_STR, AF_FILTER},
+    {NULL, NULL, NULL, A_STR, 0},
+};
+
+/* The values `drift` takes in a gate: drift_status_name's, and none. */
+static const char *const drift_values[] = {"ok", "warn", "drift", "none"};
+
 static const struct {
 	const char *name;
 	enum filter_kind kind;
@@ -84,7 +93,9 @@ static const char *const op_names[] = {"=",  "!=",   "<",     "<=", ">",
 /* The attribute called name for target with one of flags (0: any), or NULL. */
 static const struct attr *attr_find(enum filter_target target, const char *name, unsigned flags)
 {
-	const struct attr *a = target == FILTER_MODELS ? model_attrs : run_attrs;
+	const struct attr *a = target == FILTER_MODELS	? model_attrs
+			       : target == FILTER_GATES ? gate_attrs
+							: run_attrs;
 
 	for (; a->name; a++)
 		if (strcmp(a->name, name) == 0 && (flags == 0 || (a->flags & flags)))
@@ -488,6 +499,8 @@ static const char *attr_hint(enum filter_target target, int order)
 	if (target == FILTER_MODELS)
 		return order ? "name, last_updated_timestamp or creation_timestamp"
 			     : "name or tags.<key>";
+	if (target == FILTER_GATES)
+		return "drift, metrics.<key>, params.<key> or tags.<key>";
 	return "run_id, run_name, user_id, status, artifact_uri, lifecycle_stage, start_time or "
 	       "end_time";
 }
@@ -495,6 +508,8 @@ static const char *attr_hint(enum filter_target target, int order)
 /* Registered models have only tags and a few attributes. */
 static int kind_allowed(enum filter_target target, enum filter_kind kind, int order)
 {
+	if (target == FILTER_GATES)
+		return !order;
 	return target == FILTER_RUNS || kind == FK_ATTR || (kind == FK_TAG && !order);
 }
 
@@ -520,7 +535,8 @@ static int parse_ident(struct parser *p, int order, struct ident *id)
 				    describe(p, t, buf, sizeof buf));
 	}
 	if (!kind_allowed(p->target, id->kind, order))
-		return syntax_error(p, t->col, "registered models can be %s by %s only",
+		return syntax_error(p, t->col, "%s can be %s by %s only",
+				    p->target == FILTER_GATES ? "gates" : "registered models",
 				    order ? "ordered" : "searched", attr_hint(p->target, order));
 	if (id->kind == FK_ATTR) {
 		id->attr = attr_find(p->target, name, order ? AF_ORDER : AF_FILTER);
@@ -658,6 +674,44 @@ static int parse_list(struct parser *p, struct filter_clause *c)
 	}
 }
 
+/* A gate's `live` after the operator of c (id's key): the live version's
+ * value of the same key, compared with = != < <= > >= only. */
+static int parse_live(struct parser *p, const struct ident *id, struct filter_clause *c)
+{
+	const struct tok *t = next(p);
+	struct filter_value *v;
+
+	if (c->op == FOP_LIKE || c->op == FOP_ILIKE)
+		return syntax_error(p, t->col, "live cannot follow %s (use = or !=)",
+				    op_names[c->op]);
+	v = add_value(c);
+	v->is_live = 1;
+	v->is_number = ident_type(id) == A_NUM;
+	return 0;
+}
+
+/* The value after `drift =` or `drift !=` in a gate: ok, warn, drift (or
+ * drifting) or none, bare or quoted. */
+static int parse_drift_value(struct parser *p, struct filter_clause *c)
+{
+	const struct tok *t = next(p);
+
+	if (c->op != FOP_EQ && c->op != FOP_NE)
+		return syntax_error(p, t->col, "drift takes = or != only");
+	for (size_t i = 0; i < sizeof drift_values / sizeof drift_values[0]; i++)
+		if ((t->type == T_WORD || t->type == T_STRING) &&
+		    strcasecmp(t->text, drift_values[i]) == 0) {
+			add_value(c)->str = xstrdup(drift_values[i]);
+			return 0;
+		}
+	if ((t->type == T_WORD || t->type == T_STRING) && strcasecmp(t->text, "drifting") == 0) {
+		add_value(c)->str = xstrdup("drift"); /* as people say it */
+		return 0;
+	}
+	return syntax_error(p, t->col, "expected ok, warn, drift or none after 'drift %s'",
+			    op_names[c->op]);
+}
+
 /* Read the value(s) after the operator of c, of the type id takes. */
 static int parse_value(struct parser *p, const struct ident *id, struct filter_clause *c)
 {
@@ -667,6 +721,10 @@ static int parse_value(struct parser *p, const struct ident *id, struct filter_c
 
 	if (c->op == FOP_IN || c->op == FOP_NOT_IN)
 		return parse_list(p, c);
+	if (p->target == FILTER_GATES && id->kind == FK_ATTR)
+		return parse_drift_value(p, c);
+	if (p->target == FILTER_GATES && is_keyword(peek(p), "live"))
+		return parse_live(p, id, c);
 	t = next(p);
 	if (t->type != (numeric ? T_NUMBER : T_STRING))
 		return syntax_error(p, t->col, "expected %s after '%s' for %.*s",
@@ -943,6 +1001,8 @@ int filter_to_sql(const struct filter *f, enum filter_target target, struct strb
 		sb_add(where, "1");
 		return 0;
 	}
+	if (target == FILTER_GATES)
+		return mlc_error_set(err, MLC_ERR_USAGE, "a gate is not a search");
 	for (size_t i = 0; i < f->n; i++) {
 		sb_add(where, i ? " AND (" : "(");
 		if (clause_to_sql(&f->clauses[i], target, where, args, err) < 0) {

@@ -9,8 +9,12 @@
 #include "error.h"
 #include "strbuf.h"
 
-/* What a filter searches; FILTER_NONE (0) is nothing, for a view without :filter. */
-enum filter_target { FILTER_NONE, FILTER_RUNS, FILTER_MODELS };
+/* What a filter searches; FILTER_NONE (0) is nothing, for a view without :filter.
+ * FILTER_GATES is an environment's gate (core/gate.h): the runs grammar's
+ * metrics., params. and tags. keys with `live` as a value (the live version's
+ * value of the same key), and `drift` as a field (ok, warn, drift or none);
+ * never compiled to SQL. */
+enum filter_target { FILTER_NONE, FILTER_RUNS, FILTER_MODELS, FILTER_GATES };
 
 enum filter_kind { FK_METRIC, FK_PARAM, FK_TAG, FK_ATTR };
 
@@ -18,6 +22,7 @@ enum filter_op { FOP_EQ, FOP_NE, FOP_LT, FOP_LE, FOP_GT, FOP_GE, FOP_LIKE, FOP_I
 
 struct filter_value {
 	int is_number; /* 1: num holds a numeric literal; 0: str holds a string */
+	int is_live;   /* FILTER_GATES: the value is `live` (num and str unset) */
 	double num;
 	char *str;
 };

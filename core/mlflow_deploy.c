@@ -92,6 +92,30 @@ static int policy_set_flag(int *field, const char *v)
 	return 0;
 }
 
+/* Set e's gates from the JSON array of strings v (policy.E.gates): 0, or -1
+ * when v is not one. */
+static int parse_gates(struct mlc_arena *a, struct mlc_env *e, const char *v)
+{
+	json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
+	const json_t *it;
+	size_t i;
+	int rc = json_is_array(j) ? 0 : -1;
+
+	e->n_gates = 0;
+	e->gates = rc == 0 ? arena_alloc(a, (json_array_size(j) + 1) * sizeof *e->gates) : NULL;
+	json_array_foreach(j, i, it)
+	{
+		if (!json_is_string(it))
+			rc = -1;
+		else if (rc == 0)
+			e->gates[e->n_gates++] = arena_strdup(a, json_string_value(it));
+	}
+	if (rc < 0)
+		e->n_gates = 0;
+	json_decref(j);
+	return rc;
+}
+
 /* Apply policy tag key (policy.E.FIELD) = value to the list. A value not
  * understood is noted in the environment: changes there are refused, since a
  * policy that cannot be read must not read as "no approval needed". */
@@ -117,6 +141,8 @@ static void policy_tag(struct mlc_env_list *l, const char *key, const char *valu
 		bad = policy_set_flag(&e->rollback_approval, value);
 	else if (strcmp(f, "require_previous") == 0)
 		bad = policy_set_flag(&e->require_previous, value);
+	else if (strcmp(f, "gates") == 0)
+		bad = parse_gates(&l->arena, e, value);
 	if (bad && e->policy_error == NULL) {
 		char what[400];
 		snprintf(what, sizeof what, "%.120s = '%.200s'", key, value);
@@ -259,7 +285,37 @@ static void policy_detail(struct strbuf *sb, const struct mlc_env_change *c, int
 		sb_printf(sb, " rollback_approval=%s", c->rollback_approval ? "yes" : "no");
 	if (c->have_previous)
 		sb_printf(sb, " require_previous=%s", c->require_previous ? "yes" : "no");
+	for (size_t i = 0; i < c->n_gate_add; i++)
+		sb_printf(sb, " gate+='%s'", c->gate_add[i]);
+	for (size_t i = 0; i < c->n_gate_rm; i++)
+		sb_printf(sb, " gate-='%s'", c->gate_rm[i]);
 	sb_add(sb, " (" NOT_BY_SERVER ")");
+}
+
+/* The gates of e (NULL: none yet) with c's added and removed, as the JSON
+ * array policy.E.gates holds (caller frees). */
+static char *gates_after(const struct mlc_env *e, const struct mlc_env_change *c)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (size_t i = 0; e && i < e->n_gates; i++) {
+		int gone = 0;
+		for (size_t k = 0; k < c->n_gate_rm; k++)
+			gone |= strcmp(e->gates[i], c->gate_rm[k]) == 0;
+		if (!gone)
+			json_array_append_new(a, json_string(e->gates[i]));
+	}
+	for (size_t i = 0; i < c->n_gate_add; i++) {
+		int have = 0;
+		for (size_t k = 0; k < json_array_size(a); k++)
+			have |= strcmp(json_string_value(json_array_get(a, k)), c->gate_add[i]) == 0;
+		if (!have)
+			json_array_append_new(a, json_string(c->gate_add[i]));
+	}
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
 }
 
 /* Write change c as policy tags on experiment exp (l: the environments as
@@ -293,6 +349,13 @@ int write_policy(struct registry *r, const char *exp, const struct mlc_env_list 
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
 		if (f[i].set && set_policy(r, exp, c->name, f[i].field, f[i].value, err) < 0)
 			return -1;
+	if (c->n_gate_add + c->n_gate_rm > 0) {
+		char *gates = gates_after(find_env(l, c->name, NULL), c);
+		int rc = set_policy(r, exp, c->name, "gates", gates, err);
+		free(gates);
+		if (rc < 0)
+			return -1;
+	}
 	policy_detail(&detail, c, created);
 	if (how)
 		sb_printf(&detail, "; %s", how);

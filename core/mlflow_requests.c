@@ -1068,6 +1068,19 @@ static int reconcile(struct registry *r, const struct found *f, const struct mlc
 
 /* ---- policy requests -------------------------------------------------------------- */
 
+/* Gates v[0..n) as the array key of j (nothing when n is 0). */
+static void gates_json(json_t *j, const char *key, const char *const *v, size_t n)
+{
+	json_t *a;
+
+	if (n == 0)
+		return;
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	json_object_set_new(j, key, a);
+}
+
 /* Change c as JSON (the fields it sets), for a policy request tag. */
 static json_t *change_json(const struct mlc_env_change *c)
 {
@@ -1085,11 +1098,30 @@ static json_t *change_json(const struct mlc_env_change *c)
 		json_object_set_new(j, "rollback_approval", json_boolean(c->rollback_approval));
 	if (c->have_previous)
 		json_object_set_new(j, "require_previous", json_boolean(c->require_previous));
+	gates_json(j, "gate_add", c->gate_add, c->n_gate_add);
+	gates_json(j, "gate_rm", c->gate_rm, c->n_gate_rm);
 	return j;
 }
 
-/* The change a policy request tag j holds, for environment env, into c. */
-static void change_of(const json_t *j, const char *env, struct mlc_env_change *c)
+/* The strings of JSON array a (at most MLC_GATES_MAX) into v, their number
+ * into *n; v points into a. */
+static void gates_of(const json_t *a, const char **v, size_t *n)
+{
+	const json_t *it;
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(a, i, it)
+	{
+		if (json_is_string(it) && *n < MLC_GATES_MAX)
+			v[(*n)++] = json_string_value(it);
+	}
+}
+
+/* The change a policy request tag j holds, for environment env, into c; the
+ * gates it adds and removes into add and rm (MLC_GATES_MAX each). */
+static void change_of(const json_t *j, const char *env, struct mlc_env_change *c,
+		      const char **add, const char **rm)
 {
 	const json_t *ch = json_object_get(j, "change");
 
@@ -1109,6 +1141,10 @@ static void change_of(const json_t *j, const char *env, struct mlc_env_change *c
 	c->rollback_approval = json_is_true(json_object_get(ch, "rollback_approval"));
 	c->have_previous = json_is_boolean(json_object_get(ch, "require_previous"));
 	c->require_previous = json_is_true(json_object_get(ch, "require_previous"));
+	gates_of(json_object_get(ch, "gate_add"), add, &c->n_gate_add);
+	gates_of(json_object_get(ch, "gate_rm"), rm, &c->n_gate_rm);
+	c->gate_add = add;
+	c->gate_rm = rm;
 }
 
 /* Open the request that policy change c of e (it loosens it: why) is: the
@@ -1158,11 +1194,12 @@ static int complete_policy(struct registry *r, const struct found *f,
 				  NULL,		 0,	      0, NULL,	NULL, 0};
 	struct mlc_env_change c;
 	struct mlc_error why = {0};
+	const char *add[MLC_GATES_MAX], *rm[MLC_GATES_MAX];
 	char how[64];
 	struct req last;
 	int now;
 
-	change_of(fin, e->name, &c);
+	change_of(fin, e->name, &c, add, rm);
 	now = mlc_policy_recheck(envs, &c, jstr(fin, "by") ? jstr(fin, "by") : "",
 				 jstr(fin, "summary") ? jstr(fin, "summary") : "", &why);
 	if (now < 0) {

@@ -8,6 +8,7 @@
 #include "filter.h"
 #include "http.h"
 #include "registry.h"
+#include "gate.h"
 #include "xmalloc.h"
 
 /* 1 if s starts with prefix p. */
@@ -310,6 +311,9 @@ int registry_deployments(struct registry *r, const char *model, const char *env,
 int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
+	if (registry_can(r, REG_CAP_WRITE | REG_CAP_DEPLOY, "deploy", err) < 0 ||
+	    gate_deploy_check(r, model, version, env, err) < 0)
+		return -1;
 	return DEPLOY_CHANGE("deploy", deploy, model, version, env, actor, out, err);
 }
 
@@ -336,6 +340,9 @@ int registry_request(struct registry *r, const char *model, const char *version,
 int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
+	if (registry_can(r, REG_CAP_WRITE | REG_CAP_DEPLOY, "vote", err) < 0 ||
+	    (strcmp(decision, "approve") == 0 && gate_vote_check(r, id, actor, err) < 0))
+		return -1;
 	return DEPLOY_CHANGE("vote", vote, id, decision, comment, actor, out, err);
 }
 

@@ -437,6 +437,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	impl->db = db;
 	impl->path = xstrdup(path);
 	impl->no_inputs = !writable && !has_table(db, "run_inputs");
+	impl->no_gates = !writable && !has_table(db, "environment_gates");
 	r = xcalloc(1, sizeof *r);
 	r->ops = &sqlite_ops;
 	r->uri = xasprintf("sqlite:%s", path);

@@ -262,6 +262,20 @@ static const char schema_datasets[] =
     "  profile TEXT NOT NULL DEFAULT '',"
     "  PRIMARY KEY (run_id, name, digest, context)) WITHOUT ROWID;";
 
+/* v8 (gates): each environment's gates (gate.h), in the order they were
+ * added, and the gates a policy request adds or removes (op 'add' or 'rm').
+ * Created only where environments are (a partial registry has none). */
+static const char schema_gates[] =
+    "CREATE TABLE IF NOT EXISTS environment_gates ("
+    "  env_id INTEGER NOT NULL REFERENCES environments(id) ON DELETE CASCADE,"
+    "  expr TEXT NOT NULL,"
+    "  UNIQUE (env_id, expr));"
+    "CREATE TABLE IF NOT EXISTS policy_request_gates ("
+    "  request_id INTEGER NOT NULL REFERENCES policy_requests(id) ON DELETE CASCADE,"
+    "  op TEXT NOT NULL CHECK (op IN ('add','rm')),"
+    "  expr TEXT NOT NULL,"
+    "  PRIMARY KEY (request_id, op, expr));";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -467,6 +481,15 @@ static int migrate_datasets(sqlite3 *db, const char *path, struct mlc_error *err
 	return exec(db, schema_datasets, path, err);
 }
 
+/* v8 (gates): the gate tables, on a registry with environments and policy
+ * requests. */
+static int migrate_gates(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	if (!has_table(db, "environments (id)") || !has_table(db, "policy_requests (id)"))
+		return 0;
+	return exec(db, schema_gates, path, err);
+}
+
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 {
 	int v = int_of(db, "PRAGMA user_version", NULL);
@@ -519,6 +542,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 7) { /* datasets (lineage): run inputs, where runs are */
 		if (migrate_datasets(db, path, err) < 0)
+			goto fail;
+	}
+	if (v < 8) { /* gates: each environment's, and those policy requests change */
+		if (migrate_gates(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

@@ -9,6 +9,7 @@ struct sqlite_impl {
 	sqlite3 *db;
 	char *path;
 	int no_inputs; /* no run_inputs table: a schema v5 or v6 file opened read-only */
+	int no_gates;  /* no environment_gates table: a file before schema v8, read-only */
 };
 
 #define DB(r) (((struct sqlite_impl *)(r)->impl)->db)

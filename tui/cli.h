@@ -10,6 +10,8 @@ struct cli_cmd;
 
 /* The most command options one command line can give. */
 #define CLI_MAX_CMD_OPTS 64
+/* The most --gate (or --gate-rm) options one command takes. */
+#define CLI_MAX_GATES 32
 
 struct cli_opts {
 	const char *registry; /* -r */
@@ -34,6 +36,8 @@ struct cli_opts {
 	int64_t order, required_approvals;
 	int have_order, have_required_approvals, rollback;
 	const char *self_approval, *rollback_approval, *require_previous; /* "yes" / "no" */
+	const char *gate_add[CLI_MAX_GATES], *gate_rm[CLI_MAX_GATES];	  /* --gate, --gate-rm */
+	size_t n_gate_add, n_gate_rm;
 	int argc; /* positional arguments (subcommand first) */
 	char **argv;
 	/* the long names of the command options given (not the global ones),

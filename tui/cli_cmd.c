@@ -230,14 +230,23 @@ static const struct cli_cmd commands[] = {
      .sub = "set",
      .usage = "ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
 	      "[--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
-	      "[--comment TEXT]",
+	      "[--gate EXPR]... [--gate-rm EXPR]... [--comment TEXT]",
      .summary = "set an environment's policy (audited); only an approver (or root without "
 		"--as) may change a policy with approvers, and a change that loosens it is a "
 		"request others approve",
-     .help = "Flags left out keep their values; a new environment starts with no approvals\n"
-	     "required. The registry is made if missing.\n",
+     .help =
+	 "Flags left out keep their values; a new environment starts with no approvals\n"
+	 "required. The registry is made if missing.\n"
+	 "--gate EXPR adds a gate (repeatable): a condition in the filter grammar that a\n"
+	 "version's source run must meet before it goes live here, by approval or by a\n"
+	 "direct deploy; 'live' is the live version's value of the same key, 'drift'\n"
+	 "the model's drift status (ok, warn, drift or none). Nothing live: a 'live'\n"
+	 "comparison passes; a key the version lacks: the gate fails. Rollbacks are not\n"
+	 "gated. --gate-rm EXPR removes one, written as 'env list' shows it; removing a\n"
+	 "gate loosens the policy, so with approvers it is a request.\n"
+	 "  mlconsole env set production --gate 'metrics.val_auc >= live' --gate 'drift = ok'\n",
      .options = "order required-approvals approvers self-approval rollback-approval "
-		"require-previous comment",
+		"require-previous gate gate-rm comment",
      .min_args = 1,
      .max_args = 1,
      .reg = CLI_REG_CREATE,

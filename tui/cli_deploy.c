@@ -12,6 +12,7 @@
 #include "hooks.h"
 #include "settings.h"
 #include "sanitize.h"
+#include "gate.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -266,6 +267,8 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 		.rollback_approval = o->rollback_approval && strcmp(o->rollback_approval, "yes") == 0,
 		.have_previous = o->require_previous != NULL,
 		.require_previous = o->require_previous && strcmp(o->require_previous, "yes") == 0,
+		.gate_add = o->gate_add, .n_gate_add = o->n_gate_add,
+		.gate_rm = o->gate_rm, .n_gate_rm = o->n_gate_rm,
 		.notice = &notice,
 		.comment = o->comment,
 	};
@@ -304,17 +307,37 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 
 static json_t *env_json(const struct mlc_env *e)
 {
-	json_t *ap = json_array();
+	json_t *ap = json_array(), *gates = json_array();
 
 	for (size_t k = 0; k < e->n_approvers; k++)
 		json_array_append_new(ap, cli_json_str(e->approvers[k]));
-	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b,s:o,s:o}", "name", cli_json_str(e->name),
+	for (size_t k = 0; k < e->n_gates; k++)
+		json_array_append_new(gates, cli_json_str(e->gates[k]));
+	return json_pack("{s:o,s:I,s:I,s:o,s:b,s:b,s:b,s:o,s:o,s:o}", "name", cli_json_str(e->name),
 			 "order", (json_int_t)e->order, "required_approvals",
 			 (json_int_t)e->required_approvals, "approvers", ap, "self_approval",
 			 e->self_approval, "rollback_approval", e->rollback_approval, "require_previous",
 			 e->require_previous, "policy_error",
 			 e->policy_error ? cli_json_str(e->policy_error) : json_null(), "edited_outside",
-			 e->edited_outside ? cli_json_str(e->edited_outside) : json_null());
+			 e->edited_outside ? cli_json_str(e->edited_outside) : json_null(), "gates",
+			 gates);
+}
+
+/* Each environment's gates (only's, when not NULL), one line each, after
+ * the table: "production gate: metrics.val_auc >= live". */
+static void print_gates(const struct mlc_env_list *l, const char *only)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mlc_env *e = &l->items[i];
+		if (only && strcmp(only, e->name) != 0)
+			continue;
+		for (size_t k = 0; k < e->n_gates; k++) {
+			char *name = sanitize_dup(e->name), *gate = sanitize_dup(e->gates[k]);
+			printf("%s gate: %s\n", name, gate);
+			free(name);
+			free(gate);
+		}
+	}
 }
 
 static int env_list(const struct cli_opts *o, struct registry *r, const char *only,
@@ -355,6 +378,7 @@ static int env_list(const struct cli_opts *o, struct registry *r, const char *on
 		sb_free(&ap);
 	}
 	cli_table_print(&t);
+	print_gates(&l, only);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mlc_env *e = &l.items[i];
 		char msg[600];
@@ -540,22 +564,65 @@ out:
 	return rc;
 }
 
+/* Per request of l, the gate it fails now (gate_request_status), or NULL:
+ * malloc'd, n entries. */
+static char **gate_failures(struct registry *r, const struct mlc_request_list *l)
+{
+	struct mlc_env_list envs = {0};
+	struct mlc_error ignore = {0};
+	char **out = xcalloc(l->n + 1, sizeof *out), why[1024];
+
+	if (registry_env_list(r, &envs, &ignore) == 0)
+		for (size_t i = 0; i < l->n; i++)
+			if (gate_request_status(r, &envs, &l->items[i], why, sizeof why) != 0)
+				out[i] = xstrdup(why);
+	MLC_LIST_FREE(&envs);
+	return out;
+}
+
+/* Free what gate_failures returned for n requests. */
+static void gate_failures_free(char **g, size_t n)
+{
+	for (size_t i = 0; g && i < n; i++)
+		free(g[i]);
+	free(g);
+}
+
+/* After the table: why each request a gate stops cannot be approved now. */
+static void print_gate_failures(const struct mlc_request_list *l, char **g)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (g[i]) {
+			char *safe = sanitize_dup(g[i]);
+			printf("request %lld: %s\n", (long long)l->items[i].id, safe);
+			free(safe);
+		}
+}
+
 static int show_approvals(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_request_list l = {0};
+	char **gates = NULL;
 	int rc = 0;
 
 	if (registry_requests(r, o->all ? REQ_ALL : REQ_PENDING, 0, &l, err) < 0) {
 		rc = cli_fail(o, err);
 	} else if (o->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < l.n; i++)
-			json_array_append_new(arr, request_json(&l.items[i]));
+		gates = gate_failures(r, &l);
+		for (size_t i = 0; i < l.n; i++) {
+			json_t *q = request_json(&l.items[i]);
+			json_object_set_new(q, "gate_failure",
+					    gates[i] ? cli_json_str(gates[i]) : json_null());
+			json_array_append_new(arr, q);
+		}
 		rc = cli_json_out(json_pack("{s:o}", "requests", arr));
 	} else {
 		struct cli_table t;
-		cli_table_init(&t, 8);
-		cli_table_row(&t, (const char *[]){"ID", "MODEL", "VERSION", "ENV", "KIND", "BY", "STATE", "VOTES"});
+		gates = gate_failures(r, &l);
+		cli_table_init(&t, 9);
+		cli_table_row(&t, (const char *[]){"ID", "MODEL", "VERSION", "ENV", "KIND", "BY", "STATE", "VOTES",
+						   "GATES"});
 		for (size_t i = 0; i < l.n; i++) {
 			const struct mlc_request *q = &l.items[i];
 			char id[24];
@@ -566,11 +633,14 @@ static int show_approvals(const struct cli_opts *o, struct registry *r, struct m
 			int policy = q->change && *q->change; /* MODEL shows what it changes */
 			cli_table_row(&t, (const char *[]){id, policy ? q->change : q->model,
 							   policy ? "-" : q->version, q->environment, q->kind,
-							   q->requested_by, q->state, v.len ? sb_str(&v) : "-"});
+							   q->requested_by, q->state, v.len ? sb_str(&v) : "-",
+							   gates[i] ? "failed" : "-"});
 			sb_free(&v);
 		}
 		cli_table_print(&t);
+		print_gate_failures(&l, gates);
 	}
+	gate_failures_free(gates, l.n);
 	MLC_LIST_FREE(&l);
 	return rc;
 }

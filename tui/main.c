@@ -90,6 +90,8 @@ enum {
 	OPT_SELF_APPROVAL,
 	OPT_ROLLBACK_APPROVAL,
 	OPT_REQUIRE_PREVIOUS,
+	OPT_GATE,
+	OPT_GATE_RM,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +131,8 @@ static const struct option long_opts[] = {
 	{"self-approval", required_argument, NULL, OPT_SELF_APPROVAL},
 	{"rollback-approval", required_argument, NULL, OPT_ROLLBACK_APPROVAL},
 	{"require-previous", required_argument, NULL, OPT_REQUIRE_PREVIOUS},
+	{"gate", required_argument, NULL, OPT_GATE},
+	{"gate-rm", required_argument, NULL, OPT_GATE_RM},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -240,6 +244,18 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 		case OPT_COMMENT: o->comment = optarg; break;
 		case OPT_ROLLBACK: o->rollback = 1; break;
 		case OPT_APPROVERS: o->approvers = optarg; break;
+		case OPT_GATE:
+		case OPT_GATE_RM:
+			if ((c == OPT_GATE ? o->n_gate_add : o->n_gate_rm) == CLI_MAX_GATES) {
+				fprintf(stderr, "mlconsole: --%s: at most %d in one command\n",
+					c == OPT_GATE ? "gate" : "gate-rm", CLI_MAX_GATES);
+				return -1;
+			}
+			if (c == OPT_GATE)
+				o->gate_add[o->n_gate_add++] = optarg;
+			else
+				o->gate_rm[o->n_gate_rm++] = optarg;
+			break;
 		case OPT_ORDER:
 			if (parse_count("order", optarg, 1000000, &v) < 0)
 				return -1;

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "changes.h"
 #include "compare.h"
+#include "gate.h"
 #include "policy.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -34,6 +35,8 @@ struct approvals_state {
 	struct mlc_env_list envs;
 	struct mlc_drift_list drift; /* latest point per feature, for the status */
 	struct evidence *evidence;   /* per request (a policy's is empty) */
+	char **gates;		     /* per request: the gate it fails now and why (gate.h), or NULL */
+	char **gate_expr;	     /* per request: that gate's expression, or NULL */
 };
 
 struct approvals_job {
@@ -209,6 +212,26 @@ static int is_policy(const struct mlc_request *q)
 
 static const char *live_of(const struct approvals_state *s, const char *model, const char *env);
 
+/* Which gate each request of s fails now, and why (gate_request_status). */
+static void read_gates(struct registry *r, struct approvals_state *s)
+{
+	char why[1024];
+
+	s->gates = xcalloc(s->reqs.n + 1, sizeof *s->gates);
+	s->gate_expr = xcalloc(s->reqs.n + 1, sizeof *s->gate_expr);
+	for (size_t i = 0; i < s->reqs.n; i++) {
+		const char *q, *e;
+		if (gate_request_status(r, &s->envs, &s->reqs.items[i], why, sizeof why) == 0)
+			continue;
+		s->gates[i] = xstrdup(why);
+		/* "... gate 'EXPR' failed: ...": the expression, for the row */
+		if ((q = strstr(why, "gate '")) != NULL && (e = strstr(q, "' failed:")) != NULL)
+			s->gate_expr[i] = xstrndup(q + 6, (size_t)(e - q - 6));
+		else
+			s->gate_expr[i] = xstrdup("?");
+	}
+}
+
 static void approvals_run(struct registry *r, void *arg)
 {
 	struct approvals_job *j = arg;
@@ -228,6 +251,7 @@ static void approvals_run(struct registry *r, void *arg)
 			gather_evidence(r, q->model, live_of(&j->got, q->model, q->environment),
 					q->version, &j->got.evidence[i]);
 	}
+	read_gates(r, &j->got);
 }
 
 /* The worst drift status of model's features, -1 when it has none. */
@@ -257,6 +281,13 @@ static void free_state(struct approvals_state *s)
 		evidence_free(&s->evidence[i]);
 	free(s->evidence);
 	s->evidence = NULL;
+	for (size_t i = 0; s->gates && i < s->reqs.n; i++) {
+		free(s->gates[i]);
+		free(s->gate_expr[i]);
+	}
+	free(s->gates);
+	free(s->gate_expr);
+	s->gates = s->gate_expr = NULL;
 	MLC_LIST_FREE(&s->drift);
 	MLC_LIST_FREE(&s->reqs);
 	MLC_LIST_FREE(&s->live);
@@ -301,6 +332,7 @@ static void approvals_fill(struct app *a, struct view *v)
 					       q->environment, change,
 					       e && e->metrics ? e->metrics : "-", data_word(e),
 					       ds < 0 ? "-" : view_drift_status_label(a->utf8, ds),
+					       s->gate_expr && s->gate_expr[i] ? s->gate_expr[i] : "-",
 					       q->requested_by, age,
 					       votes.len ? sb_str(&votes) : "-", q->comment},
 			      (struct table_ref){.index = i});
@@ -420,22 +452,41 @@ static void comment_typed(struct app *a, const char *text, void *ctx)
 	app_dialog(a, d);
 }
 
+/* The gate q fails (as last loaded), or NULL. */
+static const char *gate_failure(const struct approvals_state *s, const struct mlc_request *q)
+{
+	for (size_t i = 0; s->gates && i < s->reqs.n; i++)
+		if (&s->reqs.items[i] == q)
+			return s->gates[i];
+	return NULL;
+}
+
 /* 1 when the policy (core/policy.c, as the registry will ask it) refuses
  * the console's user a vote on q, said in the status line: before any comment
- * or confirmation is asked for. The registry checks again when the vote goes. */
-static int refused_vote(struct app *a, struct view *v, const struct mlc_request *q)
+ * or confirmation is asked for; so is an approval that would deploy a
+ * version a gate stops (gate.h). The registry checks again when the vote
+ * goes. */
+static int refused_vote(struct app *a, struct view *v, const struct mlc_request *q, int approve)
 {
 	struct approvals_state *s = v->data;
 	struct mlc_error err = {0};
 
 	if (!a->user[0])
 		return 0; /* who we are is not known yet: the registry will say */
-	for (size_t i = 0; i < s->envs.n; i++)
-		if (strcmp(s->envs.items[i].name, q->environment) == 0 &&
-		    mlc_policy_may_vote(q, &s->envs.items[i], a->user, &err) < 0) {
+	for (size_t i = 0; i < s->envs.n; i++) {
+		const struct mlc_env *e = &s->envs.items[i];
+		if (strcmp(e->name, q->environment) != 0)
+			continue;
+		if (mlc_policy_may_vote(q, e, a->user, &err) < 0) {
 			app_status(a, 1, "%s", err.msg);
 			return 1;
 		}
+		if (approve && gate_failure(s, q) &&
+		    mlc_policy_approvals(q) + 1 >= mlc_policy_need(e)) {
+			app_status(a, 1, "%s", gate_failure(s, q));
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -449,7 +500,7 @@ static void start_vote(struct app *a, struct view *v, const char *decision)
 		app_status(a, 1, "no request selected");
 		return;
 	}
-	if (refused_vote(a, v, q))
+	if (refused_vote(a, v, q, strcmp(decision, "approve") == 0))
 		return;
 	c = change_new(CH_VOTE, q->model, q->version, q->environment);
 	c->id = q->id;
@@ -483,6 +534,8 @@ static void show_request(struct app *a, struct view *v)
 			    *q->votes[k].comment ? q->votes[k].comment : "(no comment)");
 	if (q->n_votes == 0)
 		dialog_line(d, "No votes yet.");
+	if (gate_failure(v->data, q))
+		dialog_field(d, "Gate:", gate_failure(v->data, q));
 	d->focus = 1;
 	app_dialog(a, d);
 }
@@ -523,7 +576,8 @@ static const struct view_ops approvals_ops = {
 static const struct table_col cols[] = {
     {"ID", 0, 1, 0, 0},	     {"MODEL", 24, 0, 0, 0},   {"ENV", 12, 0, 0, 0},
     {"CHANGE", 18, 0, 0, 1}, {"METRICS", 28, 0, 0, 0}, {"DATA", 0, 0, 0, 0},
-    {"DRIFT", 0, 0, 0, 0},   {"BY", 10, 0, 0, 0},      {"AGE", 0, 0, 0, 0},
+    {"DRIFT", 0, 0, 0, 0},   {"GATE", 24, 0, 0, 0},    {"BY", 10, 0, 0, 0},
+    {"AGE", 0, 0, 0, 0},
     {"VOTES", 28, 0, 0, 0},  {"COMMENT", 0, 0, 1, 0},
 };
 
@@ -532,6 +586,6 @@ struct view *view_approvals_new(struct app *a)
 	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
 
 	v->data = xcalloc(1, sizeof(struct approvals_state));
-	table_init(&v->table, cols, 11);
+	table_init(&v->table, cols, (int)(sizeof cols / sizeof cols[0]));
 	return v;
 }
