@@ -1186,3 +1186,26 @@ int sq_record_hook(struct registry *r, const char *model, const char *env, const
 	return finish(r, do_record_hook(r, model, env, version, ok, status, detail, actor, err),
 		      err);
 }
+
+/* ---- for the other local tables of the policy (alert_sqlite.c) ----------- */
+
+int sq_write_begin(struct registry *r, struct mlc_error *err)
+{
+	return begin(r, err);
+}
+
+int sq_write_finish(struct registry *r, int rc, struct mlc_error *err)
+{
+	return finish(r, rc, err);
+}
+
+int64_t sq_env_id(struct registry *r, const char *name, struct mlc_error *err)
+{
+	return env_id(r, name, err);
+}
+
+int sq_audit_add(struct registry *r, const char *actor, const char *action, const char *subject,
+		 const char *detail, struct mlc_error *err)
+{
+	return audit(r, actor, action, subject, detail, err);
+}

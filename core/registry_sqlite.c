@@ -1342,6 +1342,11 @@ static const struct registry_ops sqlite_ops = {
 	.audit = sq_audit,
 	.audit_verify = sqlite_audit_verify,
 	.record_hook = sq_record_hook,
+	.alert_rules = sq_alert_rules,
+	.alert_rule_put = sq_alert_rule_put,
+	.alert_fire = sq_alert_fire,
+	.alert_checked = sq_alert_checked,
+	.alert_firings = sq_alert_firings,
 	.drift_record = sq_drift_record,
 	.drift_series = sq_drift_series,
 };

@@ -51,7 +51,8 @@ static const char tail_text[] =
     "Lists show active experiments and runs, as MLflow does; --all includes deleted ones.\n"
     "Registry: -r, else --context, else $MLFLOW_TRACKING_URI, else the config's default_context,\n"
     "else sqlite:$XDG_DATA_HOME/mlconsole/registry.db. Config: $XDG_CONFIG_HOME/mlconsole/config.\n"
-    "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n";
+    "Exit status: 0 ok, 1 refused or failed, 2 usage error; alerts check: 3 when an alert\n"
+    "fired (an error wins).\n";
 
 enum {
 	OPT_CONTEXT = 256,
@@ -89,6 +90,10 @@ enum {
 	OPT_SELF_APPROVAL,
 	OPT_ROLLBACK_APPROVAL,
 	OPT_REQUIRE_PREVIOUS,
+	OPT_SHARE,
+	OPT_WINDOWS,
+	OPT_COOLDOWN,
+	OPT_ACTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +133,10 @@ static const struct option long_opts[] = {
 	{"self-approval", required_argument, NULL, OPT_SELF_APPROVAL},
 	{"rollback-approval", required_argument, NULL, OPT_ROLLBACK_APPROVAL},
 	{"require-previous", required_argument, NULL, OPT_REQUIRE_PREVIOUS},
+	{"share", required_argument, NULL, OPT_SHARE},
+	{"windows", required_argument, NULL, OPT_WINDOWS},
+	{"cooldown", required_argument, NULL, OPT_COOLDOWN},
+	{"actions", required_argument, NULL, OPT_ACTIONS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -269,6 +278,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 			else
 				o->require_previous = optarg;
 			break;
+		/* alert rules: checked by alert_rule_parse, one parser for every input */
+		case OPT_SHARE: o->share = optarg; break;
+		case OPT_WINDOWS: o->windows = optarg; break;
+		case OPT_COOLDOWN: o->cooldown = optarg; break;
+		case OPT_ACTIONS: o->actions = optarg; break;
 		case 'h': *help = 1; break;
 		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
 		case ':':
