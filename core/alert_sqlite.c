@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alert.h"
+#include "policy.h"
 #include "sqlite_impl.h"
 #include "xmalloc.h"
 
@@ -60,10 +61,30 @@ int sq_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_
 	return sq_step_done(r, st, rc, err);
 }
 
-/* The audit subject of rule's model in its environment, "MODEL@ENV", into buf. */
-static void subject(char *buf, size_t len, const char *model, const char *env)
+/* The audit subject of a firing of model mid (name model) in environment
+ * eid (name env), in the one form every row has: "MODEL:VERSION@ENV" for
+ * the version live there, the environment's name when none is. */
+static int firing_subject(struct registry *r, int64_t mid, int64_t eid, const char *model,
+			  const char *env, char *buf, size_t len, struct mlc_error *err)
 {
-	snprintf(buf, len, "%s@%s", model, env);
+	sqlite3_stmt *st = sq_prep(r,
+				   "SELECT a.version FROM model_aliases a JOIN environments e"
+				   " ON e.name = a.alias WHERE a.model_id = ? AND e.id = ?",
+				   err);
+	char v[24];
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_int64(st, 2, eid);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(v, sizeof v, "%lld", (long long)sqlite3_column_int64(st, 0));
+		mlc_audit_subject(buf, len, model, v, env);
+	} else {
+		mlc_audit_subject(buf, len, NULL, NULL, env);
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 /* Set or remove rule inside the write's transaction. */
@@ -71,7 +92,7 @@ static int do_rule_put(struct registry *r, const struct mlc_alert_rule *rule, in
 		       const char *actor, struct mlc_error *err)
 {
 	int64_t mid = sq_model_id(r, rule->model, err), eid;
-	char *json = NULL, when[160], acts[64], subj[600], *detail;
+	char *json = NULL, when[160], acts[64], *detail;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -101,14 +122,14 @@ static int do_rule_put(struct registry *r, const struct mlc_alert_rule *rule, in
 		    "alert rule '%s' of %s in %s: not found (see 'mlconsole alerts "
 		    "rule list')",
 		    rule->name, rule->model, rule->env);
-	subject(subj, sizeof subj, rule->model, rule->env);
-	detail =
-	    remove ? xasprintf("rule %s", rule->name)
-		   : xasprintf("rule %s: %s, cooldown %llds, actions %s", rule->name,
-			       alert_rule_when(rule, when, sizeof when), (long long)rule->cooldown,
-			       alert_actions_str(rule->actions, acts, sizeof acts));
-	rc = sq_audit_add(r, actor, remove ? "alert rule removed" : "alert rule set", subj, detail,
-			  err);
+	/* an environment's rules are part of its policy: its name is the subject */
+	detail = remove ? xasprintf("rule %s of %s", rule->name, rule->model)
+			: xasprintf("rule %s of %s: %s, cooldown %llds, actions %s", rule->name,
+				    rule->model, alert_rule_when(rule, when, sizeof when),
+				    (long long)rule->cooldown,
+				    alert_actions_str(rule->actions, acts, sizeof acts));
+	rc = sq_audit_add(r, actor, remove ? "alert rule removed" : "alert rule set", rule->env,
+			  detail, err);
 	free(detail);
 	return rc;
 }
@@ -180,9 +201,9 @@ static int do_fire(struct registry *r, struct mlc_alert_firing *f, int64_t check
 
 	if (mid <= 0 || (eid = sq_env_id(r, f->env, err)) < 0 ||
 	    insert_firing(r, mid, eid, f, err) < 0 ||
-	    set_checked(r, mid, eid, f->rule, checked, err) < 0)
+	    set_checked(r, mid, eid, f->rule, checked, err) < 0 ||
+	    firing_subject(r, mid, eid, f->model, f->env, subj, sizeof subj, err) < 0)
 		return -1;
-	subject(subj, sizeof subj, f->model, f->env);
 	detail =
 	    xasprintf("alert %lld, rule %s: features %s, scores %s, share %.4g, window %lld; %s",
 		      (long long)f->id, f->rule, *f->features ? f->features : "-",

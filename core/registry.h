@@ -37,6 +37,9 @@ struct registry_open_opts {
 	/* mirror deployments to staging/production as MLflow legacy stages
 	 * (MLFLOW.md §11); REST backend only, the others ignore it */
 	int stages;
+	/* local registry only: the time its changes record (ms), for generated
+	 * content that must be the same every time (the demo's); 0: the clock */
+	int64_t now_ms;
 };
 
 /* One metric history to fetch: metric key of run run_id. */

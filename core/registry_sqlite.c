@@ -22,6 +22,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "sqlite_impl.h"
+#include "timefmt.h"
 
 /* The sq_* helpers: sqlutil.c's, on r's connection, naming the registry file. */
 int sq_error(struct registry *r, struct mlc_error *err)
@@ -437,6 +438,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	impl->db = db;
 	impl->path = xstrdup(path);
 	impl->no_inputs = !writable && !has_table(db, "run_inputs");
+	impl->now_ms = opts ? opts->now_ms : 0;
 	r = xcalloc(1, sizeof *r);
 	r->ops = &sqlite_ops;
 	r->uri = xasprintf("sqlite:%s", path);
@@ -1350,3 +1352,10 @@ static const struct registry_ops sqlite_ops = {
 	.drift_record = sq_drift_record,
 	.drift_series = sq_drift_series,
 };
+
+int64_t sq_now(struct registry *r)
+{
+	struct sqlite_impl *impl = r->impl;
+
+	return impl->now_ms ? impl->now_ms : timefmt_now_ms();
+}

@@ -9,6 +9,7 @@ struct sqlite_impl {
 	sqlite3 *db;
 	char *path;
 	int no_inputs; /* no run_inputs table: a schema v5 or v6 file opened read-only */
+	int64_t now_ms; /* registry_open_opts.now_ms: the pinned clock, 0: the real one */
 };
 
 #define DB(r) (((struct sqlite_impl *)(r)->impl)->db)
@@ -77,6 +78,9 @@ int sq_drift_series(struct registry *r, const char *model, const char *feature, 
 		    struct mlc_drift_list *out, struct mlc_error *err);
 int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version, int ok,
 		   int status, const char *detail, const char *actor, struct mlc_error *err);
+/* The time a change records (ms): the pinned clock of a generated registry
+ * (registry_open_opts.now_ms), else now (registry_sqlite.c). */
+int64_t sq_now(struct registry *r);
 /* Shared with alert_sqlite.c (deploy_sqlite.c): start a write (refused
  * read-only), commit it when rc is 0 else roll back (returns rc, or -1 when
  * COMMIT failed), an environment's id (-1 with a NOT FOUND naming it), and an

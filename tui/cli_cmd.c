@@ -221,6 +221,27 @@ static const struct cli_cmd commands[] = {
      .max_args = 1,
      .reg = CLI_REG_OPEN,
      .run_self = cli_hook},
+    {.name = "env",
+     .sub = "list",
+     .summary = "environments and their policies",
+     .reg = CLI_REG_OPEN,
+     .run_self = cli_env},
+    {.name = "env",
+     .sub = "set",
+     .usage = "ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
+	      "[--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
+	      "[--comment TEXT]",
+     .summary = "set an environment's policy (audited); only an approver (or root without "
+		"--as) may change a policy with approvers, and a change that loosens it is a "
+		"request others approve",
+     .help = "Flags left out keep their values; a new environment starts with no approvals\n"
+	     "required. The registry is made if missing.\n",
+     .options = "order required-approvals approvers self-approval rollback-approval "
+		"require-previous comment",
+     .min_args = 1,
+     .max_args = 1,
+     .reg = CLI_REG_CREATE,
+     .run_self = cli_env},
     /* ---- alerts ---- */
     {.name = "alerts",
      .sub = "check",
@@ -264,27 +285,6 @@ static const struct cli_cmd commands[] = {
      .max_args = 3,
      .reg = CLI_REG_OPEN,
      .run_self = cli_alerts},
-    {.name = "env",
-     .sub = "list",
-     .summary = "environments and their policies",
-     .reg = CLI_REG_OPEN,
-     .run_self = cli_env},
-    {.name = "env",
-     .sub = "set",
-     .usage = "ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
-	      "[--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
-	      "[--comment TEXT]",
-     .summary = "set an environment's policy (audited); only an approver (or root without "
-		"--as) may change a policy with approvers, and a change that loosens it is a "
-		"request others approve",
-     .help = "Flags left out keep their values; a new environment starts with no approvals\n"
-	     "required. The registry is made if missing.\n",
-     .options = "order required-approvals approvers self-approval rollback-approval "
-		"require-previous comment",
-     .min_args = 1,
-     .max_args = 1,
-     .reg = CLI_REG_CREATE,
-     .run_self = cli_env},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -62,15 +62,16 @@ expect_exit 0 "audit" -- "$M" "${R[@]}" audit --limit 2 --json
 python3 - "$T/out" <<'PY' && ok "rule changes are audited with their actor" || fail "audit: $(head -c 600 "$T/out")"
 import json, sys
 a = json.load(open(sys.argv[1]))["audit"]
-assert (a[0]["actor"], a[0]["action"], a[0]["subject"]) == ("dave", "alert rule set", "churn-predictor@dev"), a[0]
-assert (a[1]["actor"], a[1]["action"], a[1]["subject"]) == ("bob", "alert rule set", "fraud-detector@production"), a[1]
+assert (a[0]["actor"], a[0]["action"], a[0]["subject"]) == ("dave", "alert rule set", "dev"), a[0]
+assert a[0]["detail"].startswith("rule probe of churn-predictor: feature probe_y drifts in 1 window"), a[0]
+assert (a[1]["actor"], a[1]["action"], a[1]["subject"]) == ("bob", "alert rule set", "production"), a[1]
 PY
 
 # ---- windows until the rule fires -------------------------------------------------
 record fraud-detector probe_x "$T/far" 01
 record churn-predictor probe_y "$T/same" 01
 expect_exit 0 "one drifting window of two: nothing fires" -- "$M" "${R[@]}" --as carol alerts check
-expect_in "$T/out" "no alert fired (2 rules checked)" "says nothing fired"
+expect_in "$T/out" "no alert fired (3 rules checked)" "says nothing fired (the demo's own rule, checked before, neither)"
 record fraud-detector probe_x "$T/same" 02
 expect_exit 0 "a window without drift breaks the run" -- "$M" "${R[@]}" --as carol alerts check
 record fraud-detector probe_x "$T/far" 03
@@ -115,17 +116,17 @@ expect_in "$T/out" "hook not run: churn-predictor is not in [hook alert] models"
 [ -e "$T/hookenv" ] && fail "a hook ran for a model the config does not list" || ok "no hook for an unlisted model"
 
 expect_exit 0 "alerts list --json" -- "$M" "${R[@]}" alerts list --json
-python3 - "$T/out" <<'PY' && ok "alerts list: two firings, open, each once" || fail "list: $(cat "$T/out")"
+python3 - "$T/out" <<'PY' && ok "alerts list: the two firings, open, each once, after the demo's" || fail "list: $(cat "$T/out")"
 import json, sys
 a = json.load(open(sys.argv[1]))["alerts"]
-assert [(x["model"], x["rule"], x["open"]) for x in a] == [("churn-predictor", "probe", True), ("fraud-detector", "probe", True)], a
+assert [(x["model"], x["rule"], x["open"]) for x in a] == [("churn-predictor", "probe", True), ("fraud-detector", "probe", True), ("fraud-detector", "amount-drift", True)], a
 PY
 expect_exit 0 "audit" -- "$M" "${R[@]}" audit --json
-python3 - "$T/out" "$req" <<'PY' && ok "the firing is audited with its features and scores" || fail "audit: $(head -c 800 "$T/out")"
+python3 - "$T/out" "$req" "$live" <<'PY' && ok "the firing is audited with its features and scores, about the live version" || fail "audit: $(head -c 800 "$T/out")"
 import json, sys
-a = [e for e in json.load(open(sys.argv[1]))["audit"] if e["action"] == "alert fired"]
+a = [e for e in json.load(open(sys.argv[1]))["audit"] if e["action"] == "alert fired" and "rule probe:" in e["detail"]]
 assert len(a) == 2, a
-f = [e for e in a if e["subject"] == "fraud-detector@production"][0]
+f = [e for e in a if e["subject"] == f"fraud-detector:{sys.argv[3]}@production"][0]
 assert f["actor"] == "carol" and "features probe_x, scores " in f["detail"] and f"request {sys.argv[2]}" in f["detail"], f
 PY
 
@@ -142,15 +143,25 @@ expect_exit 0 "production after" -- "$M" "${R[@]}" deployments fraud-detector --
 [ "$(jq_ "d['history'][0]['action']")" = rollback ] && [ "$(jq_ "d['deployments'][0]['version']")" != "$live" ] &&
 	ok "rolled back from $live" || fail "after: $(head -c 400 "$T/out")"
 
-# ---- a rule in an environment whose rollbacks need no approval -----------------------
-expect_exit 0 "a rollback rule in staging (rollbacks free there)" -- \
-	"$M" "${R[@]}" --as dave alerts rule set fraud-detector st --env staging --feature probe_x --actions rollback
+# ---- staging: rollbacks need no approval there, yet an alert only asks -------------
+# The demo's own alert (a rule on amount in staging) opened a rollback request.
+expect_exit 0 "approvals --json" -- "$M" "${R[@]}" approvals --json
+sreq=$(jq_ "[q['id'] for q in d['requests'] if q['environment']=='staging' and q['kind']=='rollback'][0]")
+[ "$(jq_ "[q['requested_by'] for q in d['requests'] if q['id']==$sreq][0]")" = carol ] &&
+	ok "the demo's alert request $sreq is pending, by carol" || fail "approvals: $(cat "$T/out")"
 expect_exit 0 "staging before" -- "$M" "${R[@]}" deployments fraud-detector --env staging --json
 st=$(jq_ "d['deployments'][0]['version']")
+expect_exit 0 "another rollback rule in staging" -- \
+	"$M" "${R[@]}" --as dave alerts rule set fraud-detector st --env staging --feature probe_x --actions rollback
 expect_exit 3 "it fires on the windows already recorded" -- "$M" "${R[@]}" --as dave alerts check fraud-detector
-expect_in "$T/out" "roll back to fraud-detector" "it opened a rollback request"
-expect_exit 0 "staging after" -- "$M" "${R[@]}" deployments fraud-detector --env staging --json
+expect_in "$T/out" "no rollback request: already pending as request $sreq" "a second request for the same rollback is not opened"
+expect_exit 0 "staging after the check" -- "$M" "${R[@]}" deployments fraud-detector --env staging --json
 [ "$(jq_ "d['deployments'][0]['version']")" = "$st" ] && ok "still only a request: $st is live" || fail "staging: $(cat "$T/out")"
+expect_exit 1 "carol may not approve the request her check opened" -- "$M" "${R[@]}" --as carol approve "$sreq"
+expect_exit 0 "dave approves it: staging rolls back" -- "$M" "${R[@]}" --as dave approve "$sreq"
+expect_exit 0 "staging after the approval" -- "$M" "${R[@]}" deployments fraud-detector --env staging --json
+[ "$(jq_ "d['history'][0]['action']")" = rollback ] && [ "$(jq_ "d['deployments'][0]['version']")" != "$st" ] &&
+	ok "rolled back from $st" || fail "staging: $(head -c 400 "$T/out")"
 
 # ---- removing ----------------------------------------------------------------------
 expect_exit 1 "dave may not remove production's rule" -- "$M" "${R[@]}" --as dave alerts rule rm fraud-detector probe --env production
