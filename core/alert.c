@@ -185,6 +185,11 @@ int alert_rule_parse(struct mlc_alert_rule *rule, const char *model, const char 
 		    err, MLC_ERR_USAGE,
 		    "alerts rule set: give one of --feature F (that feature drifts) "
 		    "and --share X (that share of the features drift)");
+	if (feature && !alert_name_valid(feature)) /* "" too: that is no feature */
+		return mlc_error_set(err, MLC_ERR_USAGE,
+				     "--feature '%.64s': an alert's feature name is 1 to %d of "
+				     "A-Z a-z 0-9 _ . -",
+				     feature, ALERT_NAME_MAX);
 	if (check_names(rule, MLC_ERR_USAGE, err) < 0 ||
 	    (share && alert_parse_share(share, &rule->share, err) < 0) ||
 	    (windows && parse_windows(windows, &rule->windows, err) < 0) ||

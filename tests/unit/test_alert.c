@@ -75,6 +75,10 @@ static void test_words_and_refusals(void **state)
 	assert_int_equal(
 	    alert_rule_parse(&r, "m", "prod", "r1", "a b", NULL, NULL, NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "'a b'"));
+	/* an empty feature is no feature, not a share rule of share 0 (fuzz_alert found it) */
+	assert_int_equal(alert_rule_parse(&r, "m", "prod", "r1", "", NULL, NULL, NULL, NULL, &err),
+			 -1);
+	assert_int_equal(err.code, MLC_ERR_USAGE);
 	assert_int_equal(alert_rule_parse(&r, "m", "prod", "r1", NULL, "0", NULL, NULL, NULL, &err),
 			 -1);
 	assert_int_equal(
