@@ -241,6 +241,7 @@ static int rule_from_object(struct mlc_alert_rule *rule, json_t *o, struct mlc_a
 		err->code = MLC_ERR_CORRUPT;
 		return -1;
 	}
+	rule->actions |= ALERT_NOTIFY; /* as alert_rule_parse: every firing is recorded */
 	return check_names(rule, MLC_ERR_CORRUPT, err);
 }
 
