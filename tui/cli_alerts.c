@@ -45,13 +45,6 @@ static json_t *firing_json(const struct mlc_alert_firing *f)
 
 /* ---- alerts check -------------------------------------------------------------- */
 
-/* The rules to check: model's (NULL: every model's). */
-static int read_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *rules,
-		      struct mlc_error *err)
-{
-	return registry_alert_rules(r, model, rules, err);
-}
-
 /* Print one rule's result for people. */
 static void print_result(const struct alert_result *res)
 {
@@ -124,7 +117,7 @@ static int check(const struct cli_opts *o, struct registry *r, const char *actor
 	int fired, failed = 0, rc;
 
 	if (alert_hook(o, &hs, &hc, err) < 0 ||
-	    read_rules(r, o->argc > 2 ? o->argv[2] : NULL, &rules, err) < 0) {
+	    registry_alert_rules(r, o->argc > 2 ? o->argv[2] : NULL, &rules, err) < 0) {
 		hooks_free(&hs);
 		MLC_LIST_FREE(&rules);
 		return cli_fail(o, err);
@@ -192,7 +185,7 @@ static int list_rules(const struct cli_opts *o, struct registry *r, const char *
 	struct cli_table t;
 	int rc = 0;
 
-	if (read_rules(r, model, &l, err) < 0) {
+	if (registry_alert_rules(r, model, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
 	}

@@ -163,6 +163,18 @@ expect_exit 0 "staging after the approval" -- "$M" "${R[@]}" deployments fraud-d
 [ "$(jq_ "d['history'][0]['action']")" = rollback ] && [ "$(jq_ "d['deployments'][0]['version']")" != "$st" ] &&
 	ok "rolled back from $st" || fail "staging: $(head -c 400 "$T/out")"
 
+# ---- a hook that fails: an error wins over exit 3 --------------------------------
+cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOF
+[hook alert]
+command = echo paging failed; exit 4
+models = fraud-detector
+EOF
+expect_exit 0 "a hook rule in dev" -- "$M" "${R[@]}" --as dave alerts rule set fraud-detector hk --env dev --feature probe_x --actions hook
+expect_exit 1 "its hook fails: exit 1, not 3" -- "$M" "${R[@]}" --as dave alerts check fraud-detector
+expect_in "$T/out" "alert hook: FAILED — command exited 4: paging failed" "the firing says how the hook failed"
+expect_in "$T/err" "an alert's hook failed" "and the error says so"
+expect_exit 0 "checked again: recorded once, nothing new" -- "$M" "${R[@]}" --as dave alerts check fraud-detector
+
 # ---- removing ----------------------------------------------------------------------
 expect_exit 1 "dave may not remove production's rule" -- "$M" "${R[@]}" --as dave alerts rule rm fraud-detector probe --env production
 expect_exit 0 "alice removes it" -- "$M" "${R[@]}" --as alice alerts rule rm fraud-detector probe --env production
