@@ -1087,6 +1087,7 @@ static int write_alert(const char *path, int64_t now, struct mlc_error *err)
 	if (rc == 0)
 		rc = check_alerts(r, now, err);
 	registry_close(r);
+	audit_head_forget(path); /* the head its writes remembered is of the temporary file */
 	return rc;
 }
 
