@@ -228,7 +228,8 @@ static int rule_from_object(struct mlc_alert_rule *rule, json_t *o, struct mlc_a
 	if (!json_is_integer(w) || json_integer_value(w) < 1 ||
 	    json_integer_value(w) > ALERT_WINDOWS_MAX || !json_is_integer(c) ||
 	    json_integer_value(c) < 0 || json_integer_value(c) > ALERT_COOLDOWN_MAX ||
-	    !json_is_string(act) || (f == NULL) == (s == NULL) || (f && !json_is_string(f)) ||
+	    !json_is_string(act) || (f == NULL) == (s == NULL) ||
+	    (f && (!json_is_string(f) || !alert_name_valid(json_string_value(f)))) ||
 	    (s && (!json_is_number(s) || !(json_number_value(s) > 0 && json_number_value(s) <= 1))))
 		return mlc_error_set(err, MLC_ERR_CORRUPT,
 				     "alert rule %.64s: its stored settings are not a rule",

@@ -126,6 +126,13 @@ static void test_stored_form_round_trip(void **state)
 		&a, &err),
 	    -1);
 	assert_int_equal(err.code, MLC_ERR_CORRUPT);
+	/* an empty stored feature is no share rule either (fuzz_alert found it) */
+	assert_int_equal(alert_rule_from_json(&back,
+					      "{\"actions\":\"notify\",\"cooldown\":0,"
+					      "\"feature\":\"\",\"windows\":2}",
+					      &a, &err),
+			 -1);
+	assert_int_equal(err.code, MLC_ERR_CORRUPT);
 	arena_free(&a);
 }
 
