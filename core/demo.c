@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "alert.h"
 #include "audit.h"
 #include "dbfile.h"
 #include "demo.h"
+#include "registry.h"
 #include "schema.h"
 #include "sha256.h"
 #include "sqlutil.h"
@@ -1038,6 +1040,57 @@ static void gen_free(struct gen *g)
 	free(g->trigger_sql);
 }
 
+/* The model, environment and rule of the demo's alert (issue 16). */
+#define ALERT_MODEL "fraud-detector"
+#define ALERT_ENV "staging"
+
+/* Check rules (read from r) at now as carol, the operator whose timer runs
+ * alerts check; -1 on error. */
+static int check_alerts(struct registry *r, int64_t now, struct mlc_error *err)
+{
+	struct mlc_alert_rule_list rules = {0};
+	struct alert_result_list res = {0};
+	int rc = registry_alert_rules(r, ALERT_MODEL, &rules, err);
+
+	if (rc == 0 && alert_check(r, &rules, NULL, "carol", now, &res, err) < 0)
+		rc = -1;
+	MLC_LIST_FREE(&res);
+	MLC_LIST_FREE(&rules);
+	return rc;
+}
+
+/* The demo's alert story, through the registry's own operations as `alerts
+ * rule set` and `alerts check` make it: alice's rule on fraud-detector's
+ * drifting amount in staging fires at the last windows and opens a rollback
+ * request there, pending. A demo without that model has no alert. */
+static int write_alert(const char *path, int64_t now, struct mlc_error *err)
+{
+	struct registry_open_opts oo = {.now_ms = now}; /* the same demo every time */
+	struct registry *r = registry_sqlite_open(path, &oo, err);
+	struct mlc_alert_rule rule;
+	struct mlc_version_list v = {0};
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	if (registry_list_versions(r, ALERT_MODEL, &v, err) < 0) {
+		MLC_LIST_FREE(&v);
+		registry_close(r);
+		mlc_error_clear(err);
+		return 0;
+	}
+	MLC_LIST_FREE(&v);
+	rc = alert_rule_parse(&rule, ALERT_MODEL, ALERT_ENV, "amount-drift", "amount", NULL, "3",
+			      "1d", "rollback", err);
+	if (rc == 0)
+		rc = registry_alert_rule_put(r, &rule, 0, "alice", err);
+	if (rc == 0)
+		rc = check_alerts(r, now, err);
+	registry_close(r);
+	audit_head_forget(path); /* the head its writes remembered is of the temporary file */
+	return rc;
+}
+
 int demo_create(const char *path, const struct demo_opts *opts, struct mlc_error *err)
 {
 	static const struct demo_opts defaults;
@@ -1052,6 +1105,8 @@ int demo_create(const char *path, const struct demo_opts *opts, struct mlc_error
 		return -1;
 	rc = build(&g, t.name);
 	gen_free(&g);
+	if (rc == 0)
+		rc = write_alert(t.name, g.now, err);
 	if (rc == 0)
 		rc = install(&t, path, o->force, err);
 	dbfile_tmp_discard(&t);

@@ -67,7 +67,7 @@ static int version_state(struct registry *r, int64_t mid, int64_t v, struct mlc_
 static int audit(struct registry *r, const char *actor, const char *action, const char *subject,
 		 const char *detail, struct mlc_error *err)
 {
-	return audit_append(DB(r), timefmt_now_ms(), actor, action, subject, detail, err);
+	return audit_append(DB(r), sq_now(r), actor, action, subject, detail, err);
 }
 
 /* The deployment history of model (NULL: every model) in env (NULL: every
@@ -217,7 +217,7 @@ static int note_external(struct registry *r, struct spot *s, struct mlc_error *e
 	char vb[24], pb[24], subject[600], detail[160];
 	int64_t prev;
 
-	if (!mlc_policy_external(&s->p, timefmt_now_ms(), &ev, vb, sizeof vb, pb, sizeof pb))
+	if (!mlc_policy_external(&s->p, sq_now(r), &ev, vb, sizeof vb, pb, sizeof pb))
 		return 0;
 	prev = strtoll(pb, NULL, 10);
 	snprintf(subject, sizeof subject, "%s:%s@%s", ev.model, ev.version, ev.environment);
@@ -263,7 +263,7 @@ static int make_live(struct registry *r, const struct spot *s, int64_t v, const 
 		     const char *actor, int64_t request_id, struct mlc_outcome *out,
 		     struct mlc_error *err)
 {
-	int64_t prev = s->p.live, now = timefmt_now_ms();
+	int64_t prev = s->p.live, now = sq_now(r);
 	const char *model = s->p.model, *env = s->p.env->name;
 	sqlite3_stmt *st;
 	char subject[600], detail[128];
@@ -388,7 +388,7 @@ static int close_request(struct registry *r, int64_t id, const char *state, cons
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, timefmt_now_ms());
+		sqlite3_bind_int64(st, 2, sq_now(r));
 		sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 4, id);
 		if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
@@ -442,7 +442,7 @@ static int insert_request(struct registry *r, const struct spot *s, int64_t id, 
 	sqlite3_bind_int64(st, 3, s->env_id);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, timefmt_now_ms());
+	sqlite3_bind_int64(st, 6, sq_now(r));
 	sqlite3_bind_text(st, 7, comment, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 8, id);
 	return sq_step_done(r, st, sqlite3_step(st), err);
@@ -626,7 +626,7 @@ static int insert_vote(struct registry *r, const struct mlc_request *q, int appr
 	sqlite3_bind_int64(st, 1, q->id);
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, approve ? "approve" : "reject", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, timefmt_now_ms());
+	sqlite3_bind_int64(st, 4, sq_now(r));
 	sqlite3_bind_text(st, 5, comment, -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0)
 		return -1;
@@ -995,7 +995,7 @@ static int open_policy_request(struct registry *r, const struct mlc_env_change *
 		sqlite3_bind_int(st, 8, c->require_previous);
 	sqlite3_bind_text(st, 9, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 10, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 11, timefmt_now_ms());
+	sqlite3_bind_int64(st, 11, sq_now(r));
 	sqlite3_bind_text(st, 12, note, -1, SQLITE_TRANSIENT);
 	if (sq_step_done(r, st, sqlite3_step(st), err) < 0 ||
 	    store_request_gates(r, id, c, err) < 0)
@@ -1266,7 +1266,7 @@ static int do_record_hook(struct registry *r, const char *model, const char *env
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, dep);
-	sqlite3_bind_int64(st, 2, timefmt_now_ms());
+	sqlite3_bind_int64(st, 2, sq_now(r));
 	sqlite3_bind_int(st, 3, ok ? 1 : 0);
 	sqlite3_bind_int(st, 4, status);
 	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_TRANSIENT);
@@ -1283,4 +1283,27 @@ int sq_record_hook(struct registry *r, const char *model, const char *env, const
 		return -1;
 	return finish(r, do_record_hook(r, model, env, version, ok, status, detail, actor, err),
 		      err);
+}
+
+/* ---- for the other local tables of the policy (alert_sqlite.c) ----------- */
+
+int sq_write_begin(struct registry *r, struct mlc_error *err)
+{
+	return begin(r, err);
+}
+
+int sq_write_finish(struct registry *r, int rc, struct mlc_error *err)
+{
+	return finish(r, rc, err);
+}
+
+int64_t sq_env_id(struct registry *r, const char *name, struct mlc_error *err)
+{
+	return env_id(r, name, err);
+}
+
+int sq_audit_add(struct registry *r, const char *actor, const char *action, const char *subject,
+		 const char *detail, struct mlc_error *err)
+{
+	return audit(r, actor, action, subject, detail, err);
 }

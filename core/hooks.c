@@ -37,6 +37,7 @@ static void hook_copy(struct hook *slot, const struct config_hook *h)
 	slot->command = h->command ? xstrdup(h->command) : NULL;
 	slot->url = h->url ? xstrdup(h->url) : NULL;
 	slot->timeout = h->timeout;
+	slot->models = h->models ? xstrdup(h->models) : NULL;
 }
 
 int hooks_from_config(struct hooks *hs, const struct config *c, const char *context,
@@ -84,6 +85,7 @@ void hooks_free(struct hooks *hs)
 	for (int i = 0; i < hs->n; i++) {
 		free(hs->h[i].command);
 		free(hs->h[i].url);
+		free(hs->h[i].models);
 	}
 	memset(hs, 0, sizeof *hs);
 }
@@ -99,6 +101,8 @@ const struct hook *hooks_find(const struct hooks *hs, const char *env)
 /* What the hook is told: the deployment that just happened. */
 struct hook_event {
 	const char *model, *version, *previous, *env, *action, *actor;
+	const char *const *vars; /* more variables, NAME, value pairs (an alert's) */
+	size_t n_vars;
 };
 
 /* Keep the first OUTPUT_CAP bytes of a hook's output in out. */
@@ -197,6 +201,8 @@ static int run_command(const struct hook *h, const struct hook_event *ev, struct
 		setenv("MLC_ENV", ev->env, 1);
 		setenv("MLC_ACTION", ev->action, 1);
 		setenv("MLC_ACTOR", ev->actor, 1);
+		for (size_t i = 0; i < ev->n_vars; i++)
+			setenv(ev->vars[2 * i], ev->vars[2 * i + 1], 1);
 		execl("/bin/sh", "sh", "-c", h->command, (char *)NULL);
 		_exit(127);
 	}
@@ -238,6 +244,8 @@ static long post_url(const struct hook *h, const struct hook_event *ev, struct s
 	body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "model", ev->model, "version", ev->version,
 			 "previous_version", ev->previous, "environment", ev->env, "action",
 			 ev->action, "actor", ev->actor);
+	for (size_t i = 0; body && i < ev->n_vars; i++)
+		json_object_set_new(body, ev->vars[2 * i], json_string(ev->vars[2 * i + 1]));
 	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	c = curl_easy_init();
@@ -315,7 +323,7 @@ int hooks_run(struct registry *r, const struct hooks *hs, const char *model, con
 	struct mlc_live_list live = {0};
 	struct mlc_event_list hist = {0};
 	struct strbuf detail = {0};
-	struct hook_event ev = {model, NULL, NULL, env, NULL, actor};
+	struct hook_event ev = {model, NULL, NULL, env, NULL, actor, NULL, 0};
 	char version[24], previous[24] = "";
 	int status, ok, rc = -1;
 
@@ -358,4 +366,18 @@ out:
 	MLC_LIST_FREE(&hist);
 	sb_free(&detail);
 	return rc;
+}
+
+int hooks_run_alert(const struct hook *h, const char *model, const char *env,
+		    const char *version, const char *actor, const char *const *vars, size_t n,
+		    char **summary)
+{
+	struct hook_event ev = {model, version, "", env, "alert", actor, vars, n};
+	struct strbuf detail = {0};
+	int status, ok = run_hook(h, &ev, &status, &detail);
+
+	*summary = xasprintf("alert hook: %s%s%s", ok ? "ok" : "FAILED", detail.len ? " — " : "",
+			     sb_str(&detail));
+	sb_free(&detail);
+	return !ok;
 }

@@ -14,6 +14,8 @@ struct hook {
 	char *command;    /* run with /bin/sh -c, or NULL */
 	char *url;        /* POSTed a JSON body, or NULL */
 	int timeout;      /* seconds, default 30 */
+	char *models;     /* [hook alert] only: the models an alert may run it for
+			   * (comma list), or NULL: none */
 };
 
 struct hooks {
@@ -48,5 +50,18 @@ const struct hook *hooks_find(const struct hooks *hs, const char *env);
 int hooks_run(struct registry *r, const struct hooks *hs, const char *model, const char *env,
 	      const struct mlc_outcome *done, const char *actor, char **summary,
 	      struct mlc_error *err);
+
+/* The environment name of the alert hook's section, [hook alert]: not an
+ * environment's hook (alert.h). */
+#define HOOKS_ALERT "alert"
+
+/* Run the alert hook h (the caller checked the model is allowed): its command
+ * gets the MLC_* variables of a deployment hook (action "alert"; version the
+ * live one or "") and vars[0..2n) as NAME, value pairs; its URL gets them in
+ * the JSON body. *summary (malloc'd): "alert hook: ok" or "alert hook: FAILED
+ * — why". Returns 0 when it succeeded, 1 when it failed. */
+int hooks_run_alert(const struct hook *h, const char *model, const char *env,
+		    const char *version, const char *actor, const char *const *vars, size_t n,
+		    char **summary);
 
 #endif

@@ -273,4 +273,21 @@ int mlflow_drift_record(struct registry *r, const char *model, const char *featu
 int mlflow_drift_series(struct registry *r, const char *model, const char *feature, int64_t last,
 			struct mlc_drift_list *out, struct mlc_error *err);
 
+/* ---- alert rules and firings (mlflow_alert.c; see registry_ops.alert_*) */
+
+struct mlc_alert_rule;
+struct mlc_alert_rule_list;
+struct mlc_alert_firing;
+struct mlc_alert_firing_list;
+int mlflow_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+		       struct mlc_error *err);
+int mlflow_alert_rule_put(struct registry *r, const struct mlc_alert_rule *rule, int remove,
+			  const char *actor, struct mlc_error *err);
+int mlflow_alert_fire(struct registry *r, struct mlc_alert_firing *f, int64_t checked,
+		      const char *actor, struct mlc_error *err);
+int mlflow_alert_checked(struct registry *r, const char *model, const char *env, const char *name,
+			 int64_t checked, struct mlc_error *err);
+int mlflow_alert_firings(struct registry *r, const char *model, struct mlc_alert_firing_list *out,
+			 struct mlc_error *err);
+
 #endif

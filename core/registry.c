@@ -391,6 +391,36 @@ int registry_record_hook(struct registry *r, const char *model, const char *env,
 			     status, detail, actor, err);
 }
 
+int registry_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+			 struct mlc_error *err)
+{
+	return DEPLOYS("read alert rules", alert_rules, model, out, err);
+}
+
+int registry_alert_rule_put(struct registry *r, const struct mlc_alert_rule *rule, int remove,
+			    const char *actor, struct mlc_error *err)
+{
+	return DEPLOY_CHANGE("change an alert rule", alert_rule_put, rule, remove, actor, err);
+}
+
+int registry_alert_fire(struct registry *r, struct mlc_alert_firing *f, int64_t checked,
+			const char *actor, struct mlc_error *err)
+{
+	return DEPLOY_CHANGE("record an alert", alert_fire, f, checked, actor, err);
+}
+
+int registry_alert_checked(struct registry *r, const char *model, const char *env,
+			   const char *name, int64_t checked, struct mlc_error *err)
+{
+	return DEPLOY_CHANGE("check alerts", alert_checked, model, env, name, checked, err);
+}
+
+int registry_alert_firings(struct registry *r, const char *model,
+			   struct mlc_alert_firing_list *out, struct mlc_error *err)
+{
+	return DEPLOYS("read alerts", alert_firings, model, out, err);
+}
+
 void mlc_keys_free(struct mlc_keys *k)
 {
 	arena_free(&k->arena);

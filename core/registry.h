@@ -37,6 +37,9 @@ struct registry_open_opts {
 	/* mirror deployments to staging/production as MLflow legacy stages
 	 * (MLFLOW.md §11); REST backend only, the others ignore it */
 	int stages;
+	/* local registry only: the time its changes record (ms), for generated
+	 * content that must be the same every time (the demo's); 0: the clock */
+	int64_t now_ms;
 };
 
 /* One metric history to fetch: metric key of run run_id. */
@@ -108,6 +111,11 @@ enum mlc_tail {
 
 struct registry;
 struct mlc_audit_check; /* audit.h */
+/* alert.h */
+struct mlc_alert_rule;
+struct mlc_alert_rule_list;
+struct mlc_alert_firing;
+struct mlc_alert_firing_list;
 
 struct registry_ops {
 	const char *kind; /* "sqlite", "mlflow", ... */
@@ -205,6 +213,24 @@ struct registry_ops {
 	int (*record_hook)(struct registry *r, const char *model, const char *env,
 			   const char *version, int ok, int status, const char *detail,
 			   const char *actor, struct mlc_error *err);
+
+	/* Alert rules and firings (alert.h; REG_CAP_DEPLOY). rules: model's (NULL:
+	 * every model's), by model, environment, name. rule_put: set rule (a
+	 * new one, or replacing one of the same model, environment and name;
+	 * its checked kept), or with remove delete it (not found: an error);
+	 * audited. fire: record firing f (f->id set) and set its rule's checked
+	 * to checked, audited with the features and scores. checked: set the
+	 * rule's checked. firings: model's (NULL: all), newest first. */
+	int (*alert_rules)(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+			   struct mlc_error *err);
+	int (*alert_rule_put)(struct registry *r, const struct mlc_alert_rule *rule, int remove,
+			      const char *actor, struct mlc_error *err);
+	int (*alert_fire)(struct registry *r, struct mlc_alert_firing *f, int64_t checked,
+			  const char *actor, struct mlc_error *err);
+	int (*alert_checked)(struct registry *r, const char *model, const char *env,
+			     const char *name, int64_t checked, struct mlc_error *err);
+	int (*alert_firings)(struct registry *r, const char *model,
+			     struct mlc_alert_firing_list *out, struct mlc_error *err);
 
 	/* Optional (servers): how the server authenticates this handle, asked
 	 * once (a request without credentials refused with 401 means it requires
@@ -336,6 +362,19 @@ int registry_drift_series(struct registry *r, const char *model, const char *fea
 int registry_record_hook(struct registry *r, const char *model, const char *env,
 			 const char *version, int ok, int status, const char *detail,
 			 const char *actor, struct mlc_error *err);
+
+/* Alert rules and firings (registry_ops.alert_*): who may change a rule is
+ * alert_rule_change's to check, not these. */
+int registry_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+			 struct mlc_error *err);
+int registry_alert_rule_put(struct registry *r, const struct mlc_alert_rule *rule, int remove,
+			    const char *actor, struct mlc_error *err);
+int registry_alert_fire(struct registry *r, struct mlc_alert_firing *f, int64_t checked,
+			const char *actor, struct mlc_error *err);
+int registry_alert_checked(struct registry *r, const char *model, const char *env,
+			   const char *name, int64_t checked, struct mlc_error *err);
+int registry_alert_firings(struct registry *r, const char *model,
+			   struct mlc_alert_firing_list *out, struct mlc_error *err);
 
 /* The local SQLite backend (registry_sqlite.c). */
 struct registry *registry_sqlite_open(const char *path, const struct registry_open_opts *opts,

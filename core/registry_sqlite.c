@@ -22,6 +22,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "sqlite_impl.h"
+#include "timefmt.h"
 
 /* The sq_* helpers: sqlutil.c's, on r's connection, naming the registry file. */
 int sq_error(struct registry *r, struct mlc_error *err)
@@ -438,6 +439,7 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	impl->path = xstrdup(path);
 	impl->no_inputs = !writable && !has_table(db, "run_inputs");
 	impl->no_gates = !writable && !has_table(db, "environment_gates");
+	impl->now_ms = opts ? opts->now_ms : 0;
 	r = xcalloc(1, sizeof *r);
 	r->ops = &sqlite_ops;
 	r->uri = xasprintf("sqlite:%s", path);
@@ -1343,6 +1345,18 @@ static const struct registry_ops sqlite_ops = {
 	.audit = sq_audit,
 	.audit_verify = sqlite_audit_verify,
 	.record_hook = sq_record_hook,
+	.alert_rules = sq_alert_rules,
+	.alert_rule_put = sq_alert_rule_put,
+	.alert_fire = sq_alert_fire,
+	.alert_checked = sq_alert_checked,
+	.alert_firings = sq_alert_firings,
 	.drift_record = sq_drift_record,
 	.drift_series = sq_drift_series,
 };
+
+int64_t sq_now(struct registry *r)
+{
+	struct sqlite_impl *impl = r->impl;
+
+	return impl->now_ms ? impl->now_ms : timefmt_now_ms();
+}

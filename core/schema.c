@@ -276,6 +276,35 @@ static const char schema_gates[] =
     "  expr TEXT NOT NULL,"
     "  PRIMARY KEY (request_id, op, expr));";
 
+/* v9 (alerts, issue 16): drift alert rules per model and environment, their
+ * settings the JSON alert_rule_json writes (checked there as they are read),
+ * checked the newest drift window `alerts check` evaluated; and each firing,
+ * with the drifting features and scores at its window, the rollback request
+ * it opened, and what its actions did. */
+static const char schema_alerts[] =
+    "CREATE TABLE IF NOT EXISTS alert_rules ("
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  env_id INTEGER NOT NULL REFERENCES environments(id),"
+    "  name TEXT NOT NULL,"
+    "  settings TEXT NOT NULL,"
+    "  checked INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (model_id, env_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS alert_firings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,"
+    "  env_id INTEGER NOT NULL REFERENCES environments(id),"
+    "  rule TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  window_end INTEGER NOT NULL,"
+    "  until_at INTEGER NOT NULL,"
+    "  features TEXT NOT NULL,"
+    "  scores TEXT NOT NULL,"
+    "  share REAL NOT NULL,"
+    "  request_id INTEGER,"
+    "  outcome TEXT NOT NULL,"
+    "  by TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS alert_firings_by_model ON alert_firings (model_id, at DESC);";
+
 /* Indexes for the queries the views make. Named so bulk loads can drop them. */
 static const char *const indexes[][2] = {
 	{"ix_versions_model", "model_versions (model_id, version DESC)"},
@@ -488,6 +517,15 @@ static int migrate_gates(sqlite3 *db, const char *path, struct mlc_error *err)
 	if (!has_table(db, "environments (id)") || !has_table(db, "policy_requests (id)"))
 		return 0;
 	return exec(db, schema_gates, path, err);
+
+}
+
+/* v9 (alerts): the alert tables, on a registry with models and environments. */
+static int migrate_alerts(sqlite3 *db, const char *path, struct mlc_error *err)
+{
+	if (!has_table(db, "registered_models (id)") || !has_table(db, "environments (id)"))
+		return 0;
+	return exec(db, schema_alerts, path, err);
 }
 
 int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
@@ -546,6 +584,10 @@ int schema_migrate(sqlite3 *db, const char *path, struct mlc_error *err)
 	}
 	if (v < 8) { /* gates: each environment's, and those policy requests change */
 		if (migrate_gates(db, path, err) < 0)
+			goto fail;
+	}
+	if (v < 9) { /* alerts: rules and firings, where models and environments are */
+		if (migrate_alerts(db, path, err) < 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",

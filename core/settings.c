@@ -290,10 +290,13 @@ static int set_hook(struct parser *p, const char *key, const char *value, struct
 		set_str(&h->command, value);
 	} else if (strcmp(key, "url") == 0) {
 		set_str(&h->url, value);
+	} else if (strcmp(key, "models") == 0 && strcmp(h->env, "alert") == 0) {
+		set_str(&h->models, value);
 	} else if (strcmp(key, "timeout") == 0) {
 		return parse_seconds(p, key, value, 1, &h->timeout, err);
 	} else {
-		return perr(p, err, "unknown hook setting '%s' (command, url, timeout)", key);
+		return perr(p, err, "unknown hook setting '%s' (command, url, timeout%s)", key,
+			    strcmp(h->env, "alert") == 0 ? ", models" : "");
 	}
 	return 0;
 }
@@ -443,6 +446,7 @@ void config_free(struct config *c)
 		free(c->hooks[i].context);
 		free(c->hooks[i].command);
 		free(c->hooks[i].url);
+		free(c->hooks[i].models);
 	}
 	free(c->contexts);
 	free(c->hooks);

@@ -29,6 +29,8 @@ struct config_hook {
 	char *command; /* run with /bin/sh -c, or NULL */
 	char *url;     /* POSTed a JSON body, or NULL */
 	int timeout;   /* seconds, default 30 */
+	char *models;  /* [hook alert] only: models = a,b — the models whose
+			* alert rules may run it (alert.h); NULL: none */
 	int line;
 };
 

@@ -10,6 +10,7 @@ struct sqlite_impl {
 	char *path;
 	int no_inputs; /* no run_inputs table: a schema v5 or v6 file opened read-only */
 	int no_gates;  /* no environment_gates table: a file before schema v8, read-only */
+	int64_t now_ms; /* registry_open_opts.now_ms: the pinned clock, 0: the real one */
 };
 
 #define DB(r) (((struct sqlite_impl *)(r)->impl)->db)
@@ -78,5 +79,33 @@ int sq_drift_series(struct registry *r, const char *model, const char *feature, 
 		    struct mlc_drift_list *out, struct mlc_error *err);
 int sq_record_hook(struct registry *r, const char *model, const char *env, const char *version, int ok,
 		   int status, const char *detail, const char *actor, struct mlc_error *err);
+/* The time a change records (ms): the pinned clock of a generated registry
+ * (registry_open_opts.now_ms), else now (registry_sqlite.c). */
+int64_t sq_now(struct registry *r);
+/* Shared with alert_sqlite.c (deploy_sqlite.c): start a write (refused
+ * read-only), commit it when rc is 0 else roll back (returns rc, or -1 when
+ * COMMIT failed), an environment's id (-1 with a NOT FOUND naming it), and an
+ * audit record inside the caller's transaction. */
+int sq_write_begin(struct registry *r, struct mlc_error *err);
+int sq_write_finish(struct registry *r, int rc, struct mlc_error *err);
+int64_t sq_env_id(struct registry *r, const char *name, struct mlc_error *err);
+int sq_audit_add(struct registry *r, const char *actor, const char *action, const char *subject,
+		 const char *detail, struct mlc_error *err);
+
+/* alert_sqlite.c: alert rules and firings (see registry_ops). */
+struct mlc_alert_rule;
+struct mlc_alert_rule_list;
+struct mlc_alert_firing;
+struct mlc_alert_firing_list;
+int sq_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+		   struct mlc_error *err);
+int sq_alert_rule_put(struct registry *r, const struct mlc_alert_rule *rule, int remove,
+		      const char *actor, struct mlc_error *err);
+int sq_alert_fire(struct registry *r, struct mlc_alert_firing *f, int64_t checked,
+		  const char *actor, struct mlc_error *err);
+int sq_alert_checked(struct registry *r, const char *model, const char *env, const char *name,
+		     int64_t checked, struct mlc_error *err);
+int sq_alert_firings(struct registry *r, const char *model, struct mlc_alert_firing_list *out,
+		     struct mlc_error *err);
 
 #endif

@@ -38,6 +38,8 @@ struct cli_opts {
 	const char *self_approval, *rollback_approval, *require_previous; /* "yes" / "no" */
 	const char *gate_add[CLI_MAX_GATES], *gate_rm[CLI_MAX_GATES];	  /* --gate, --gate-rm */
 	size_t n_gate_add, n_gate_rm;
+	/* alert rules: as typed (alert_rule_parse checks them) */
+	const char *share, *windows, *cooldown, *actions;
 	int argc; /* positional arguments (subcommand first) */
 	char **argv;
 	/* the long names of the command options given (not the global ones),
@@ -120,6 +122,16 @@ int cli_env(const struct cli_opts *o);
 int cli_hook(const struct cli_opts *o);
 /* deployments, approvals, audit (cli_deploy.c). */
 int cli_show(const struct cli_opts *o);
+struct hooks;
+/* The operator's hooks for the registry o selects: its context's
+ * [hook ENV @ CONTEXT] over the global ones (cli_deploy.c). hooks_free them. */
+int cli_load_hooks(const struct cli_opts *o, struct hooks *hs, struct mlc_error *err);
+/* 1 when actor is root acting as itself (no --as): it may change a policy
+ * directly, audited as such (DESIGN.md "who may change a policy"). */
+int cli_root_direct(const struct cli_opts *o, const char *actor);
+/* alerts check | list | rule set|rm|list (cli_alerts.c); the exit status
+ * (alerts check: 3 when an alert fired, CLI.md). */
+int cli_alerts(const struct cli_opts *o);
 
 /* Run the subcommand in o->argv (setting o->cmd); returns the process exit
  * status. */

@@ -251,6 +251,49 @@ static const struct cli_cmd commands[] = {
      .max_args = 1,
      .reg = CLI_REG_CREATE,
      .run_self = cli_env},
+    /* ---- alerts ---- */
+    {.name = "alerts",
+     .sub = "check",
+     .group = "Drift alerts (rules per model and environment; changed as a policy is):",
+     .usage = "[MODEL]",
+     .summary = "evaluate the drift windows newer than the last check against the rules "
+		"(for cron or a systemd timer): record each firing once, audited, and run its "
+		"actions; exit 3 when an alert fired, 0 when none did (an error wins: 1 or 2)",
+     .help = "A rule that fired stays quiet for its cooldown. Its actions: notify (recorded\n"
+	     "and printed), rollback (opens a rollback request as you: the policy governs it,\n"
+	     "and an alert never rolls back by itself, even where the policy would allow a\n"
+	     "direct rollback), hook (the config's [hook alert], only for the models its\n"
+	     "models = lists; the features reach it as MLC_ALERT_FEATURES and _SCORES).\n",
+     .max_args = 1,
+     .reg = CLI_REG_OPEN,
+     .run_self = cli_alerts},
+    {.name = "alerts",
+     .sub = "list",
+     .usage = "[MODEL]",
+     .summary = "alerts that fired, open ones first (open: inside the rule's cooldown, or "
+		"its rollback request pending)",
+     .max_args = 1,
+     .reg = CLI_REG_OPEN,
+     .run_self = cli_alerts},
+    {.name = "alerts",
+     .sub = "rule",
+     .usage = "set MODEL NAME --env ENV (--feature F | --share X) [--windows K]\n"
+	      "[--cooldown D] [--actions notify,rollback,hook]\n"
+	      "rm MODEL NAME --env ENV\n"
+	      "list [MODEL]",
+     .summary = "set, remove or list alert rules (audited); in an environment with "
+		"approvers only they (or root without --as) may change them",
+     .help = "  --feature F         fire when feature F drifts (F: A-Z a-z 0-9 _ . -)\n"
+	     "  --share X           fire when this share of the model's features drift\n"
+	     "                      (0.5 or 50%)\n"
+	     "  --windows K         ... in K consecutive drift windows (default 1)\n"
+	     "  --cooldown D        quiet after a firing: 90s, 30m, 6h, 2d (default 1h)\n"
+	     "  --actions LIST      notify (always), rollback, hook (default notify)\n",
+     .options = "env feature share windows cooldown actions",
+     .min_args = 1,
+     .max_args = 3,
+     .reg = CLI_REG_OPEN,
+     .run_self = cli_alerts},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -321,10 +364,12 @@ void cli_cmd_help(FILE *f, const struct cli_cmd *c)
 	print_wrapped(f, c->summary, 0, 0);
 	if (c->help)
 		fputs(c->help, f);
-	fputs("Global options (-r URI, --context NAME, --theme NAME, --read-only, --as USER,\n"
-	      "--json, --wide) work here too: see mlconsole --help. Exit status: 0 ok, 1 refused\n"
-	      "or failed, 2 usage error.\n",
-	      f);
+	fprintf(f,
+		"Global options (-r URI, --context NAME, --theme NAME, --read-only, --as USER,\n"
+		"--json, --wide) work here too: see mlconsole --help. Exit status: 0 ok, 1 refused\n"
+		"or failed, 2 usage error%s.\n",
+		c->run_self == cli_alerts && strcmp(c->sub, "check") == 0 ? ", 3 an alert fired"
+									  : "");
 }
 
 /* The command list of the global --help: usage, then the summary. */

@@ -90,6 +90,37 @@ static int print_outcome(const struct cli_opts *o, struct registry *r, const str
 	return rc;
 }
 
+int cli_load_hooks(const struct cli_opts *o, struct hooks *hs, struct mlc_error *err)
+{
+	char *path = hooks_config_path();
+	int rc;
+
+	/* The context the registry came from picks its hooks ([hook ENV @ CONTEXT]). */
+	if (o->context == NULL && cli_needs_config(o)) {
+		struct config cfg;
+		if (config_load(&cfg, path, err) == 0) {
+			const struct config_context *d = config_default_context(&cfg);
+			rc = hooks_load_context(hs, path, d ? d->name : NULL, err);
+			config_free(&cfg);
+		} else {
+			rc = -1;
+		}
+	} else {
+		rc = hooks_load_context(hs, path, o->context, err);
+	}
+	free(path);
+	return rc;
+}
+
+int cli_root_direct(const struct cli_opts *o, const char *actor)
+{
+	char self[256];
+
+	/* not acting as a server's user either */
+	return geteuid() == 0 && o->as_user == NULL && cli_identity(o, self, sizeof self) &&
+	       strcmp(self, actor) == 0;
+}
+
 /* Run the environment's hook (if the operator configured one) after a change
  * has committed; its outcome is stored. Returns 1 when the hook failed. With
  * retry, having no hook is an error. */
@@ -98,25 +129,10 @@ static int run_hook(const struct cli_opts *o, struct registry *r, const char *mo
 {
 	struct hooks hs;
 	struct mlc_error err = {0};
-	char *path = hooks_config_path(), *summary = NULL;
-	const char *context = o->context;
+	char *summary = NULL;
 	int rc;
 
-	/* The context the registry came from picks its hooks ([hook ENV @ CONTEXT]). */
-	if (context == NULL && cli_needs_config(o)) {
-		struct config cfg;
-		if (config_load(&cfg, path, &err) == 0) {
-			const struct config_context *d = config_default_context(&cfg);
-			rc = hooks_load_context(&hs, path, d ? d->name : NULL, &err);
-			config_free(&cfg);
-		} else {
-			rc = -1;
-		}
-	} else {
-		rc = hooks_load_context(&hs, path, context, &err);
-	}
-	free(path);
-	if (rc < 0)
+	if (cli_load_hooks(o, &hs, &err) < 0)
 		return cli_fail(o, &err);
 	if (retry && hooks_find(&hs, env) == NULL) {
 		hooks_free(&hs);
@@ -273,12 +289,9 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 		.comment = o->comment,
 	};
 	struct mlc_outcome out = {0};
-	char self[256];
 	int rc;
 
-	/* root acting as itself: no --as, and not acting as a server's user */
-	c.root_direct = geteuid() == 0 && o->as_user == NULL && cli_identity(o, self, sizeof self) &&
-			strcmp(self, actor) == 0;
+	c.root_direct = cli_root_direct(o, actor); /* root acting as itself */
 	if (registry_env_set(r, &c, actor, &out, err) < 0) {
 		free(notice); /* rolled back */
 		arena_free(&out.arena);

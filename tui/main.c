@@ -52,7 +52,8 @@ static const char tail_text[] =
     "Lists show active experiments and runs, as MLflow does; --all includes deleted ones.\n"
     "Registry: -r, else --context, else $MLFLOW_TRACKING_URI, else the config's default_context,\n"
     "else sqlite:$XDG_DATA_HOME/mlconsole/registry.db. Config: $XDG_CONFIG_HOME/mlconsole/config.\n"
-    "Exit status: 0 ok, 1 refused or failed, 2 usage error.\n";
+    "Exit status: 0 ok, 1 refused or failed, 2 usage error; alerts check: 3 when an alert\n"
+    "fired (an error wins).\n";
 
 enum {
 	OPT_CONTEXT = 256,
@@ -92,6 +93,10 @@ enum {
 	OPT_REQUIRE_PREVIOUS,
 	OPT_GATE,
 	OPT_GATE_RM,
+	OPT_SHARE,
+	OPT_WINDOWS,
+	OPT_COOLDOWN,
+	OPT_ACTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +138,10 @@ static const struct option long_opts[] = {
 	{"require-previous", required_argument, NULL, OPT_REQUIRE_PREVIOUS},
 	{"gate", required_argument, NULL, OPT_GATE},
 	{"gate-rm", required_argument, NULL, OPT_GATE_RM},
+	{"share", required_argument, NULL, OPT_SHARE},
+	{"windows", required_argument, NULL, OPT_WINDOWS},
+	{"cooldown", required_argument, NULL, OPT_COOLDOWN},
+	{"actions", required_argument, NULL, OPT_ACTIONS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -286,6 +295,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 			else
 				o->require_previous = optarg;
 			break;
+		/* alert rules: checked by alert_rule_parse, one parser for every input */
+		case OPT_SHARE: o->share = optarg; break;
+		case OPT_WINDOWS: o->windows = optarg; break;
+		case OPT_COOLDOWN: o->cooldown = optarg; break;
+		case OPT_ACTIONS: o->actions = optarg; break;
 		case 'h': *help = 1; break;
 		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
 		case ':':

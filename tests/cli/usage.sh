@@ -10,7 +10,8 @@ db="$T/small.db"
 # ---- --help: the global one lists every command; each command has its own ----
 commands=(models versions experiments runs compare history "drift compute" "drift record"
 	"drift show" import "demo create" deploy rollback request approve reject cancel deployments
-	approvals audit "audit verify" "hook retry" "env list" "env set")
+	approvals audit "audit verify" "hook retry" "alerts check" "alerts list" "alerts rule" "env list"
+	"env set")
 expect_exit 0 "global --help" -- "$M" --help
 for c in "${commands[@]}"; do
 	grep -q "^  $c\b" "$T/out" || fail "--help does not list '$c'"

@@ -7,7 +7,7 @@
 set -u
 src=$1 build=$2
 shift 2
-names=${*:-filter gate theme config filestore rest_json drift}
+names=${*:-filter gate theme config filestore rest_json drift alert}
 seconds=${FUZZ_SECONDS:-480}
 clang=${CLANG:-clang}
 out=${FUZZ_OUT:-$build/tests/fuzz/clang}

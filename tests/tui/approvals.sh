@@ -10,9 +10,10 @@ M="$MLC_BIN"
 command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
 db=$(demo_db)
 model=fraud-detector
-# A clean start: withdraw the demo's pending request for the model.
-old=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print(' '.join(str(q['id']) for q in json.load(sys.stdin)['requests'] if q['model']=='$model'))")
-for id in $old; do "$M" -r "$db" --as alice cancel "$id" >/dev/null; done
+# A clean start: withdraw the demo's pending requests for the model, each by
+# its requester (alice's promotion; carol's rollback, which the demo's alert opened).
+old=$("$M" -r "$db" approvals --json | python3 -c "import json,sys; print(' '.join(str(q['id']) + ':' + q['requested_by'] for q in json.load(sys.stdin)['requests'] if q['model']=='$model'))")
+for q in $old; do "$M" -r "$db" --as "${q#*:}" cancel "${q%%:*}" >/dev/null; done
 ver=$("$M" -r "$db" deployments "$model" --env staging --json | python3 -c "import json,sys; print(json.load(sys.stdin)['deployments'][0]['version'])")
 prod=$("$M" -r "$db" deployments "$model" --env production --json | python3 -c "import json,sys; print(json.load(sys.stdin)['deployments'][0]['version'])")
 [ "$ver" != "$prod" ] || skip "demo has the same version in staging and production"

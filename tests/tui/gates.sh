@@ -25,7 +25,9 @@ wait_re "^ *$id +$model +production .* drift = ok " && ok "the row names the fai
 keys /
 literal "$model"
 keys Enter
-wait_for "(1 of"
+# (the demo's fired alert has a rollback request of the model too: its
+# production request, the oldest, is under the cursor)
+wait_re "^▸ +$id +$model +production "
 keys Enter
 wait_for "Gate:"
 wait_for "'drift = ok' failed: the model's drift status is"

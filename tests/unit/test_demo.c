@@ -409,7 +409,9 @@ static void test_production_deploys_went_through_two_approvals(void **state)
 
 static void test_three_pending_requests_for_newer_versions(void **state)
 {
-	assert_int_equal(q("SELECT count(*) FROM promotion_requests WHERE state = 'pending'"), 3);
+	assert_int_equal(q("SELECT count(*) FROM promotion_requests WHERE state = 'pending'"
+			   " AND kind = 'promote'"),
+			 3);
 	assert_int_equal(q("SELECT count(*) FROM promotion_requests r JOIN model_aliases a"
 			   " ON a.model_id = r.model_id AND a.alias = 'production'"
 			   " WHERE r.state = 'pending' AND r.version > a.version"
@@ -422,6 +424,30 @@ static void test_three_pending_requests_for_newer_versions(void **state)
 	assert_true(q("SELECT count(*) FROM promotion_requests r WHERE r.state = 'rejected'"
 		      " AND EXISTS (SELECT 1 FROM votes v WHERE v.request_id = r.id"
 		      " AND v.decision = 'reject')") >= 1);
+}
+
+/* Issue 16: alice's rule on fraud-detector's amount in staging fired once, as
+ * carol's alerts check, and the rollback request it opened waits there. */
+static void test_one_alert_fired_with_its_rollback_request_pending(void **state)
+{
+	assert_int_equal(q("SELECT count(*) FROM alert_rules"), 1);
+	assert_int_equal(q("SELECT count(*) FROM alert_firings"), 1);
+	assert_int_equal(q("SELECT count(*) FROM alert_firings f"
+			   " JOIN registered_models m ON m.id = f.model_id"
+			   " JOIN environments e ON e.id = f.env_id"
+			   " JOIN promotion_requests r ON r.id = f.request_id"
+			   " WHERE m.name = 'fraud-detector' AND e.name = 'staging'"
+			   " AND f.rule = 'amount-drift' AND f.features = 'amount'"
+			   " AND f.window_end = (SELECT max(window_end) FROM drift_points)"
+			   " AND r.state = 'pending' AND r.kind = 'rollback' AND r.env_id = e.id"
+			   " AND r.model_id = m.id AND r.requested_by = 'carol'"),
+			 1);
+	assert_int_equal(q("SELECT count(*) FROM promotion_requests WHERE state = 'pending'"
+			   " AND kind = 'rollback'"),
+			 1);
+	assert_int_equal(q("SELECT count(*) FROM audit_log WHERE action = 'alert fired'"
+			   " AND actor = 'carol' AND subject LIKE 'fraud-detector:%@staging'"),
+			 1);
 }
 
 static void test_drift_has_90_daily_points_per_feature(void **state)
@@ -669,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_stages_agree_with_deployments),
 	    cmocka_unit_test(test_production_deploys_went_through_two_approvals),
 	    cmocka_unit_test(test_three_pending_requests_for_newer_versions),
+	    cmocka_unit_test(test_one_alert_fired_with_its_rollback_request_pending),
 	    cmocka_unit_test(test_drift_has_90_daily_points_per_feature),
 	    cmocka_unit_test(test_exactly_two_features_drift_at_the_end),
 	    cmocka_unit_test(test_audit_log_records_history_and_refuses_changes),

@@ -363,6 +363,30 @@ static void test_global_hooks_and_defaults(void **state)
 	config_free(&c);
 }
 
+/* [hook alert] (issue 16): the alert hook, and the models it may run for —
+ * set only here; models = in an environment's hook is an unknown key. */
+static void test_alert_hook_lists_its_models(void **state)
+{
+	struct mlc_error err = {0};
+	struct config c;
+	struct hooks hs;
+	const char *path = write_config(state,
+					"[hook alert]\ncommand = ./page.sh\nmodels = a, b-2\n"
+					"[hook production]\ncommand = ./deployed.sh\n",
+					0644);
+
+	assert_int_equal(config_load(&c, path, &err), 0);
+	assert_string_equal(config_hook(&c, NULL, "alert")->models, "a, b-2");
+	assert_null(config_hook(&c, NULL, "production")->models);
+	config_free(&c);
+	assert_int_equal(hooks_load(&hs, path, &err), 0);
+	assert_string_equal(hooks_find(&hs, HOOKS_ALERT)->models, "a, b-2");
+	assert_string_equal(hooks_find(&hs, HOOKS_ALERT)->command, "./page.sh");
+	hooks_free(&hs);
+	load_fails(state, "[hook production]\ncommand = x\nmodels = a\n", &err);
+	assert_error_at(state, &err, 3, "unknown hook setting 'models' (command, url, timeout)");
+}
+
 static void test_context_hook_overrides_the_global_one(void **state)
 {
 	struct mlc_error err = {0};
@@ -496,6 +520,7 @@ int main(void)
 	    T(test_uri_with_a_password_refused_when_owned_by_someone_else),
 	    T(test_uri_without_a_password_is_not_a_secret),
 	    T(test_global_hooks_and_defaults),
+	    T(test_alert_hook_lists_its_models),
 	    T(test_context_hook_overrides_the_global_one),
 	    T(test_hooks_load_context_picks_the_contexts_hooks),
 	    T(test_bad_line_is_named),
