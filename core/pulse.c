@@ -6,6 +6,7 @@
 #include "pulse.h"
 #include "drift.h"
 #include "registry.h"
+#include "timefmt.h"
 
 /* qsort order of rows by model name. */
 static int by_name(const void *a, const void *b)
@@ -85,12 +86,26 @@ static void add_requests_drift(struct pulse_list *out, const struct pulse_source
 	}
 }
 
+/* The open alert firings into their models' rows. */
+static void add_alerts(struct pulse_list *out, const struct pulse_source *src)
+{
+	for (size_t i = 0; src->alerts && i < src->alerts->n; i++) {
+		const struct mlc_alert_firing *f = &src->alerts->items[i];
+		struct pulse_row *row = row_of(out, f->model);
+		if (row == NULL || !f->open)
+			continue;
+		row->alerts++;
+	}
+}
+
 int pulse_cmp(const void *a, const void *b)
 {
 	const struct pulse_row *x = a, *y = b;
 
 	if ((x->failed_hooks > 0) != (y->failed_hooks > 0))
 		return x->failed_hooks > 0 ? -1 : 1;
+	if ((x->alerts > 0) != (y->alerts > 0))
+		return x->alerts > 0 ? -1 : 1;
 	/* ok and none recorded rank alike: only warn and drift are trouble */
 	if ((x->drift > 0 ? x->drift : 0) != (y->drift > 0 ? y->drift : 0))
 		return x->drift > y->drift ? -1 : 1;
@@ -104,6 +119,7 @@ void pulse_build(struct pulse_list *out, const struct pulse_source *src)
 	add_models(out, src);
 	add_live(out, src);
 	add_requests_drift(out, src);
+	add_alerts(out, src);
 	qsort(out->items, out->n, sizeof *out->items, pulse_cmp);
 }
 
@@ -128,6 +144,7 @@ int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct ml
 	struct mlc_event_list history = {0};
 	struct mlc_request_list reqs = {0};
 	struct mlc_drift_list drift = {0};
+	struct mlc_alert_firing_list alerts = {0};
 	struct pulse_source src = {.models = &models};
 	struct mlc_error no = {0};
 	int n = 1;
@@ -145,6 +162,12 @@ int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct ml
 		src.envs = &envs;
 		src.live = &live;
 		src.reqs = &reqs;
+		n += 2; /* the firings, and the requests that keep them open */
+		if (alert_open(r, NULL, NULL, timefmt_now_ms(), &alerts, err) < 0) {
+			free_source(&models, &envs, &live, &history, &reqs, &drift);
+			return -1;
+		}
+		src.alerts = &alerts;
 	}
 	if (registry_can(r, REG_CAP_DRIFT, "show drift", &no) == 0) {
 		n++;
@@ -158,5 +181,6 @@ int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct ml
 	if (reads)
 		*reads = n;
 	free_source(&models, &envs, &live, &history, &reqs, &drift);
+	MLC_LIST_FREE(&alerts);
 	return 0;
 }

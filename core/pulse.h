@@ -6,6 +6,7 @@
 #define MLC_PULSE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "alert.h"
 #include "deploy.h"
 #include "drift_series.h"
 #include "error.h"
@@ -30,6 +31,7 @@ struct pulse_row {
 	size_t drifting;     /* features whose latest window drifted */
 	size_t features;     /* features with a drift series */
 	size_t failed_hooks; /* environments whose hook failed for the live version */
+	size_t alerts;	     /* open alert firings (alert.h) */
 };
 
 MLC_LIST(pulse_list, struct pulse_row);
@@ -42,17 +44,19 @@ struct pulse_source {
 	const struct mlc_live_list *live;    /* NULL: no deployments */
 	const struct mlc_request_list *reqs; /* NULL: no requests (pending ones) */
 	const struct mlc_drift_list *drift;  /* NULL: no drift (latest point per feature) */
+	const struct mlc_alert_firing_list *alerts; /* NULL: no alerts (the open firings) */
 };
 
 /* Build the rows from src into out, worst first (pulse_cmp). */
 void pulse_build(struct pulse_list *out, const struct pulse_source *src);
-/* The order of the rows: a failed hook first, then drift before warn (ok
- * and no drift recorded rank alike), then pending requests, then by name.
+/* The order of the rows: a failed hook first, then open alerts, then drift
+ * before warn (ok and no drift recorded rank alike), then pending requests,
+ * then by name.
  * <0, 0, >0 as for qsort. */
 int pulse_cmp(const void *a, const void *b);
 /* Read what the pulse needs from r — the models, environments, live
- * deployments, pending requests and the latest drift point per feature, one
- * bulk read each — and build the rows into out; *reads (may be NULL) is set
+ * deployments, pending requests, the latest drift point per feature and the
+ * open alert firings, one bulk read each — and build the rows into out; *reads (may be NULL) is set
  * to the reads made. -1 with err when the models cannot be read. */
 int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct mlc_error *err);
 

@@ -16,7 +16,7 @@
 #include "xmalloc.h"
 
 /* The columns before and after the environments'. */
-enum { PULSE_LEAD = 4, PULSE_TAIL = 1 };
+enum { PULSE_LEAD = 5, PULSE_TAIL = 1 };
 
 struct pulse_state {
 	struct pulse_list rows;
@@ -44,8 +44,9 @@ static void set_env_columns(struct view *v)
 {
 	static const struct table_col lead[PULSE_LEAD] = {{"MODEL", 28, 0, 0, 0},
 							  {"DRIFT", 0, 0, 0, 0},
+							  {"ALERTS", 0, 1, 0, 0},
 							  {"REQ", 0, 1, 0, 0},
-							  {"HOOK", 20, 0, 0, 0}};
+							  {"HOOK", 0, 0, 0, 0}};
 	struct pulse_state *s = v->data;
 	size_t n = s->rows.n ? s->rows.items[0].n_live : 0;
 
@@ -75,22 +76,32 @@ static void drift_cell(struct app *a, const struct pulse_row *p, char *buf, size
 			 p->drifting, p->features);
 }
 
-/* The environments whose hook failed ("✖ production"), "-" if none. */
-static char *hook_cell(struct app *a, const struct pulse_row *p)
+/* The environments whose hook failed, as a count with its mark ("✖ 1"),
+ * "-" if none, so the row fits 80 columns: Enter shows the model's
+ * deployments, each with its hook's status. */
+static void hook_cell(struct app *a, const struct pulse_row *p, char *buf, size_t len)
 {
-	struct strbuf sb = {0};
-
-	for (size_t e = 0; e < p->n_live; e++)
-		if (p->live[e].hook_failed)
-			sb_printf(&sb, "%s%s", sb.len ? "," : (a->utf8 ? "✖ " : "X "),
-				  p->live[e].environment);
-	return sb.len ? sb_detach(&sb) : (sb_free(&sb), xstrdup("-"));
+	if (p->failed_hooks == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s %zu", a->utf8 ? "✖" : "X", p->failed_hooks);
 }
 
-/* The row's theme: a failed hook is an error, then its drift status. */
+/* The open alerts ("-" if none), as a count for the same reason: the
+ * firings are in 'alerts list', their rollback requests in :approvals. */
+static void alerts_cell(const struct pulse_row *p, char *buf, size_t len)
+{
+	if (p->alerts == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%zu", p->alerts);
+}
+
+/* The row's theme: a failed hook or an open alert is an error, then its
+ * drift status. */
 static enum theme_role row_role(const struct pulse_row *p)
 {
-	if (p->failed_hooks)
+	if (p->failed_hooks || p->alerts)
 		return THEME_ERROR;
 	return p->drift > 0 ? view_drift_status_role(p->drift) : THEME_NORMAL;
 }
@@ -99,20 +110,22 @@ static enum theme_role row_role(const struct pulse_row *p)
 static void set_title(struct view *v)
 {
 	struct pulse_state *s = v->data;
-	size_t drifting = 0, hooks = 0;
+	size_t drifting = 0, hooks = 0, alerts = 0;
 	int64_t pending = 0;
 
 	for (size_t i = 0; i < s->rows.n; i++) {
+		alerts += s->rows.items[i].alerts;
 		drifting += s->rows.items[i].drift == 2;
 		hooks += s->rows.items[i].failed_hooks > 0;
 		pending += s->rows.items[i].pending;
 	}
 	free(v->title);
-	v->title = s->refresh ? xasprintf("Pulse: %zu drifting, %lld pending, %zu failing hooks, "
-					  "every %ds",
-					  drifting, (long long)pending, hooks, s->refresh)
-			      : xasprintf("Pulse: %zu drifting, %lld pending, %zu failing hooks",
-					  drifting, (long long)pending, hooks);
+	v->title = s->refresh ? xasprintf("Pulse: %zu alerts, %zu drifting, %lld pending, %zu "
+					  "failing hooks, every %ds",
+					  alerts, drifting, (long long)pending, hooks, s->refresh)
+			      : xasprintf("Pulse: %zu alerts, %zu drifting, %lld pending, %zu "
+					  "failing hooks",
+					  alerts, drifting, (long long)pending, hooks);
 }
 
 static void pulse_fill(struct app *a, struct view *v)
@@ -124,20 +137,22 @@ static void pulse_fill(struct app *a, struct view *v)
 	table_clear(&v->table);
 	for (size_t i = 0; i < s->rows.n; i++) {
 		const struct pulse_row *p = &s->rows.items[i];
-		char drift[48], req[24], *hook = hook_cell(a, p);
+		char drift[48], alerts[32], req[24], hook[32];
 		drift_cell(a, p, drift, sizeof drift);
+		hook_cell(a, p, hook, sizeof hook);
+		alerts_cell(p, alerts, sizeof alerts);
 		snprintf(req, sizeof req, "%lld", (long long)p->pending);
 		cells[0] = p->model;
 		cells[1] = drift;
-		cells[2] = req;
-		cells[3] = hook;
+		cells[2] = alerts;
+		cells[3] = req;
+		cells[4] = hook;
 		for (size_t e = 0; e < s->n_envs; e++)
 			cells[PULSE_LEAD + e] =
 			    e < p->n_live && *p->live[e].version ? p->live[e].version : "-";
 		cells[PULSE_LEAD + s->n_envs] = *p->newest ? p->newest : "-";
 		table_add_ref(&v->table, p->model, row_role(p), cells,
 			      (struct table_ref){.index = i});
-		free(hook);
 	}
 	table_done(&v->table);
 	set_title(v);

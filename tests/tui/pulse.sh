@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/tui/pulse.sh: the pulse screen at 80x24 — every row checked against
 # what the CLI's JSON says (models, env list, deployments, approvals, drift
-# show), in the order the README defines (a failed hook, then drift before
-# warn, then pending requests, then by name) — on the demo registry and on an MLflow
+# show, alerts list), in the order the README defines (a failed hook, then
+# open alerts, then drift before warn, then pending requests, then by name) — on the demo registry and on an MLflow
 # server (tests/remote/fixture.py); Enter opens the model's deployments;
 # [general] start = pulse starts there, and pulse_refresh loads it again by
 # itself (a request opened by the CLI shows up with no key typed).
@@ -24,6 +24,10 @@ pending = {}
 for q in cli("approvals")["requests"]:
     pending[q["model"]] = pending.get(q["model"], 0) + 1
 rank = {"ok": 0, "warn": 1, "drift": 2}
+alerts = {}
+for f in cli("alerts", "list")["alerts"]:
+    if f["open"]:
+        alerts[f["model"]] = alerts.get(f["model"], 0) + 1
 drift = {}
 for f in cli("drift", "show")["features"]:
     d = drift.setdefault(f["model"], [-1, 0, 0])
@@ -35,10 +39,12 @@ for m in models:
     failed = [e for e in envs if e in live and live[e]["hook_status"] == "failed"]
     d = drift.get(name, [-1, 0, 0])
     label = "-" if d[0] < 0 else ["✔ ok", "▲ warn", "✖ drift"][d[0]] + " %d/%d" % (d[1], d[2])
-    words = [name, label, str(pending.get(name, 0)), "✖ " + ",".join(failed) if failed else "-"]
+    al = alerts.get(name)
+    words = [name, label, str(al) if al else "-",
+             str(pending.get(name, 0)), "✖ %d" % len(failed) if failed else "-"]
     words += [live[e]["version"] if e in live else "-" for e in envs]
     words.append(m["latest_version"] or "-")
-    rows.append(((0 if failed else 1, -max(d[0], 0), 0 if pending.get(name) else 1, name), " ".join(words)))
+    rows.append(((0 if failed else 1, 0 if al else 1, -max(d[0], 0), 0 if pending.get(name) else 1, name), " ".join(words)))
 for _, line in sorted(rows):
     print(line)
 EOP
@@ -80,10 +86,10 @@ wait_re "^ Pulse: .*every 1s \(8\)"
 wait_line 2 "Pulse"
 screen_settle
 check_rows "$db" "start = pulse"
-old=$(screen | grep -c "^. credit-risk .* 0 -")
+old=$(screen | grep -cE "^. credit-risk .* - +0 +- ")
 "$M" -r "$db" --as alice request credit-risk 4 --env staging >/dev/null 2>&1 ||
 	fail "the CLI could not open a request for credit-risk"
-wait_re "^. credit-risk +✔ ok [0-9]+/[0-9]+ +1 "
+wait_re "^. credit-risk +✔ ok [0-9]+/[0-9]+ +- +1 "
 screen_settle
 check_rows "$db" "after a refresh on the interval"
 [ "$old" = 1 ] && ok "credit-risk had no request before" || fail "credit-risk's row before: $old"
