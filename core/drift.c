@@ -1,6 +1,6 @@
 /* drift.c: Evidently's drift stattests with SciPy's p-values, step by step as
  * SciPy 1.10 / NumPy 1.24 compute them (summation order included), so scores
- * agree to the last bits; DRIFT.md has the definitions. Pure: no I/O. This
+ * agree to the last bits; Evidently's and SciPy's sources define them. Pure: no I/O. This
  * file holds NumPy's sums and sorting, the scores, the bins and the methods;
  * drift_pvalues.c the distributions behind the p-values (drift_impl.h is
  * what they share). */
@@ -786,7 +786,7 @@ int drift_is_drift(enum drift_method m, double score, double t)
 	return score >= t;
 }
 
-/* ok / warn / drift as the console shows it (DRIFT.md). */
+/* ok / warn / drift as the console shows it. */
 enum drift_status drift_status(enum drift_method m, double score, double t)
 {
 	if (isnan(score))

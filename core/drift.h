@@ -1,6 +1,6 @@
 /* drift.h: per-feature drift between a reference and a current sample, as
  * Evidently computes it (its stattests, binning, zero fill, defaults and `auto`
- * choice) with SciPy's p-values; pure functions, no I/O (DRIFT.md). */
+ * choice) with SciPy's p-values; pure functions, no I/O. */
 #ifndef MLC_DRIFT_H
 #define MLC_DRIFT_H
 #include <stddef.h>
@@ -101,7 +101,7 @@ int drift_method_is_test(enum drift_method m);
 double drift_default_threshold(enum drift_method m);
 /* The method's own verdict: ks p <= t; chisquare, z p < t; distances >= t. */
 int drift_is_drift(enum drift_method m, double score, double threshold);
-/* ok / warn / drift (DRIFT.md): distances warn at t/2, tests at p < 2t. A NaN
+/* ok / warn / drift: distances warn at t/2, tests at p < 2t. A NaN
  * score is ok. */
 enum drift_status drift_status(enum drift_method m, double score, double threshold);
 /* "ok", "warn", "drift". */

@@ -1,5 +1,5 @@
 /* drift_series.h: the stored drift series of a model — one point per window
- * and feature (DESIGN.md "drift") — and the registry operations that record
+ * and feature (README "Drift") — and the registry operations that record
  * and read them. The statistics themselves are drift.c's. */
 #ifndef MLC_DRIFT_SERIES_H
 #define MLC_DRIFT_SERIES_H

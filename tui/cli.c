@@ -77,7 +77,7 @@ int cli_actor(const struct cli_opts *o, struct registry *r, char *buf, size_t le
 		return mlc_error_set(err, MLC_ERR_USAGE, "--as: only root may act as another user");
 	if (o->as_user != NULL || (auth = registry_auth(r, user, sizeof user, err)) < 0)
 		return o->as_user != NULL ? 0 : -1;
-	/* The server authenticates this name (DESIGN.md "identity"). */
+	/* The server authenticates this name (README "The acting user"). */
 	if (auth == REG_AUTH_USER)
 		snprintf(buf, len, "%s", user);
 	else if (auth == REG_AUTH_NONE && !o->json)
@@ -488,7 +488,7 @@ int cli_json_set(json_t *obj, const char *key, json_t *v)
 	return rc;
 }
 
-/* The datasets a run used, as CLI.md's array of objects (source: where it
+/* The datasets a run used, as an array of objects (source: where it
  * points, the "uri" of MLflow's source text). */
 json_t *cli_json_inputs(const struct mlc_dataset_input *in, size_t n)
 {
@@ -653,7 +653,7 @@ int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_err
 	return 0;
 }
 
-/* The JSON object of a run, as CLI.md describes. */
+/* The JSON object of a run, as --json prints it. */
 static json_t *run_json(const struct mlc_run *run)
 {
 	json_t *metrics = json_object();

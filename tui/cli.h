@@ -122,7 +122,7 @@ int cli_show(const struct cli_opts *o);
 int cli_run(struct cli_opts *o);
 struct config;
 struct config_context;
-/* The registry URI the options select, in DESIGN.md's order: -r, --context
+/* The registry URI the options select, in the order README's "Which registry" gives: -r, --context
  * NAME, $MLFLOW_TRACKING_URI, cfg's default context, the default path. *ctx is
  * the context chosen (in cfg) or NULL. NULL with a usage error for an unknown
  * --context. Caller frees. */
@@ -139,7 +139,7 @@ int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struc
 char *cli_demo_path(void);
 /* Print "mlconsole: what: why" (or JSON with --json) to stderr. */
 void cli_error(const struct cli_opts *o, const char *msg);
-/* The acting user against r into buf[len] (DESIGN.md "identity"): --as (root
+/* The acting user against r into buf[len] (README "The acting user"): --as (root
  * only); else the user name sent with a password to a server seen to require
  * credentials; else the login name, and a note on stderr (not with --json)
  * when r is a server that answers without credentials. -1 with err when --as

@@ -197,7 +197,7 @@ static void take_label(struct column *c, size_t *cap, char *s, size_t len)
 		column_push(c, cap, 1, s, 0);
 }
 
-/* Cut the bytes into lines and keep the values (CLI.md's input rules);
+/* Cut the bytes into lines and keep the values (mlconsole.1, drift compute);
  * labels are cut in place in buf (writable then), numbers read in place. 0
  * or the exit status after reporting. */
 static int parse_lines(const struct cli_opts *o, const char *path, struct column *c,
@@ -295,7 +295,7 @@ static json_t *json_number(double x)
 	return json_real(x);
 }
 
-/* Print the result as one JSON object (CLI.md fields). */
+/* Print the result as one JSON object. */
 static int print_json(const struct drift_result *r)
 {
 	json_t *doc = json_object();

@@ -1,5 +1,5 @@
-/* test_conformance.c: one table of policy scenarios (every rule of DESIGN.md
- * "Concepts") run against every backend that can write — the local registry on
+/* test_conformance.c: one table of policy scenarios (every policy rule)
+ * run against every backend that can write — the local registry on
  * a real SQLite file, the REST backend against tests/remote/fixture.py — with
  * the same expected outcomes and the same messages (core/policy.c's words).
  * It is the referee of the backends: per backend it prints which scenarios
@@ -625,7 +625,7 @@ static void do_env(struct run *x, int k, const struct step *s)
 	arena_free(&out.arena);
 }
 
-/* who changes env's required approvals (DESIGN.md "who may change a policy"):
+/* who changes env's required approvals (README "Who may change a policy"):
  * directly, refused, or a request into the step's slot. */
 static void do_env_as(struct run *x, int k, const struct step *s)
 {

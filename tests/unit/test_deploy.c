@@ -414,7 +414,7 @@ static void test_a_read_only_registry_refuses_changes(void **state)
 	registry_close(ro);
 }
 
-/* ---- who may change a policy (DESIGN.md) -------------------------------- */
+/* ---- who may change a policy (README) -------------------------------- */
 
 /* Change prod's policy as actor (root: root acting as itself); the status,
  * the request opened (0: none) into *req, err->msg on failure. */

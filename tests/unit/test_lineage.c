@@ -1,4 +1,4 @@
-/* test_lineage.c: the datasets runs used (MLflow's run inputs, MLFLOW.md §13)
+/* test_lineage.c: the datasets runs used (MLflow's run inputs, MLflow 2.17.2's REST API)
  * from every backend — the MLflow 2.17.2 lineage store's mlruns/ and
  * mlflow.db (../shared; skipped with 77 where absent), tests/remote/fixture.py's
  * runs/get and runs/search, the local schema (its migration and the demo) —

@@ -2,7 +2,7 @@
  * first on the exact bodies recorded from MLflow 2.17 (tests/fixtures/mlflow),
  * then on tests/remote/fixture.py's seeded server: paging, filters and orders
  * sent to the server, local metric sorts, lookups, errors and cancelling;
- * then the writes of MLFLOW.md §11: policies, aliases and history tags,
+ * then the writes of README's server section: policies, aliases and history tags,
  * requests as version tags, hook outcomes, the journal, DELETE bodies.
  * Skipped (77) without python3. */
 #include "config.h"

@@ -1,5 +1,5 @@
 /* test_registry_mlflowsql.c: the read-only backend over MLflow's own SQL store —
- * a small MLflow-shaped database built here from MLFLOW.md §8, read through every
+ * a small MLflow-shaped database built here from MLflow 2.x's SQLAlchemy schema, read through every
  * operation, left byte-identical, in a current and an older schema, and imported. */
 #include "config.h"
 #include <math.h>
@@ -19,7 +19,7 @@
 
 /* ---- the fixture --------------------------------------------------------- */
 
-/* Tables as SQLAlchemy creates them for MLflow 2.x (MLFLOW.md §8). */
+/* Tables as SQLAlchemy creates them for MLflow 2.x. */
 static const char schema_new[] =
     "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL,"
     " CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"

@@ -1,6 +1,6 @@
 /* test_registry_mlruns.c: the MLflow file-store backend — the real stores in
  * ../shared/mlruns checked against their files, then crafted stores for every
- * layout quirk of FORMAT.md and for damaged inputs (skipped, with warnings). */
+ * layout quirk of the store format and for damaged inputs (skipped, with warnings). */
 #include "config.h"
 #include <errno.h>
 #include <math.h>
