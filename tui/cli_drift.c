@@ -331,8 +331,7 @@ static int print_text(const struct drift_result *r)
 	if (!isnan(r->p_value))
 		printf("p-value    %s\n", num(a, sizeof a, r->p_value));
 	printf("threshold  %s (drift when %s %s threshold)\n", num(b, sizeof b, r->threshold),
-	       drift_method_is_test(r->method) ? "p-value" : "score",
-	       r->method == DRIFT_KS ? "<=" : (drift_method_is_test(r->method) ? "<" : ">="));
+	       drift_method_is_test(r->method) ? "p-value" : "score", drift_verdict_op(r->method));
 	printf("drifted    %s\n", r->drift ? "yes" : "no");
 	printf("values     %zu reference, %zu current", r->n_reference, r->n_current);
 	if (r->n_dropped_reference || r->n_dropped_current)
@@ -347,12 +346,9 @@ static int compute_options(const struct cli_opts *o, struct drift_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
 	if (o->method && drift_method_parse(o->method, &opt->method) < 0) {
-		char *s = sanitize_dup(o->method);
-		int rc =
-		    fail_with(o, 2,
-			      "drift compute: unknown method '%s' (auto, ks, wasserstein, psi, "
-			      "kl_div, jensenshannon, hellinger, chisquare, z)",
-			      s);
+		char *s = sanitize_dup(o->method), names[256];
+		int rc = fail_with(o, 2, "drift compute: unknown method '%s' (%s)", s,
+				   drift_method_names(names, sizeof names, ", "));
 		free(s);
 		return rc;
 	}
