@@ -7,20 +7,23 @@
 #include "model.h"
 
 struct mlc_drift_point {
-	int64_t window_end; /* ms */
+	int64_t window_end;		  /* ms */
 	double score, statistic, p_value; /* p_value NaN where the method has none */
 	double threshold;
 	int drift;
 	int64_t n_reference, n_current;
-	const char *reference_shares, *current_shares; /* JSON, or NULL when not stored */
+	/* the window's binned shares, reference and current, n_shares of each
+	 * (0: none stored); a backend stores them as it likes (SQLite: JSON) */
+	const double *ref_shares, *cur_shares;
+	size_t n_shares;
 };
 
 struct mlc_drift_feature {
 	const char *model, *feature, *method;
-	double threshold;      /* of the latest point */
-	double score;          /* the latest point's */
-	int status;            /* enum drift_status of the latest point */
-	double severity;       /* how far past its threshold (for worst-first order) */
+	double threshold;		/* of the latest point */
+	double score;			/* the latest point's */
+	int status;			/* enum drift_status of the latest point */
+	double severity;		/* how far past its threshold (for worst-first order) */
 	struct mlc_drift_point *points; /* oldest first */
 	size_t n_points;
 };

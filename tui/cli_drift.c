@@ -429,22 +429,6 @@ static int parse_at(const char *s, int64_t *ms)
 	return -1;
 }
 
-/* The shares as a JSON array (caller frees), or NULL when there are none. */
-static char *shares_json(const double *v, size_t n)
-{
-	json_t *a;
-	char *s;
-
-	if (v == NULL || n == 0)
-		return NULL;
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
 /* Store r as model's point for feature at window_end in reg, and say so. */
 static int store_point(const struct cli_opts *o, struct registry *reg, const char *model,
 		       int64_t window_end, const struct drift_result *r)
@@ -456,14 +440,13 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 				    .threshold = r->threshold,
 				    .drift = r->drift,
 				    .n_reference = (int64_t)r->n_reference,
-				    .n_current = (int64_t)r->n_current};
+				    .n_current = (int64_t)r->n_current,
+				    .ref_shares = r->ref_shares,
+				    .cur_shares = r->cur_shares,
+				    .n_shares = r->n_bins};
 	struct mlc_error err = {0};
-	char *rs = shares_json(r->ref_shares, r->n_bins),
-	     *cs = shares_json(r->cur_shares, r->n_bins);
 	int rc;
 
-	p.reference_shares = rs;
-	p.current_shares = cs;
 	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) <
 	    0) {
 		rc = cli_fail(o, &err);
@@ -484,8 +467,6 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 		free(sf);
 		rc = 0;
 	}
-	free(rs);
-	free(cs);
 	return rc;
 }
 

@@ -5,7 +5,6 @@
  * score over time with the threshold line, and the latest window's reference
  * and current shares. */
 #include "config.h"
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +65,15 @@ static int spark_windows(const struct app *a, const struct drift_state *s)
 	int model = 5, feature = 7;
 
 	for (size_t i = 0; i < s->list.n; i++) {
-		int m = (int)strlen(s->list.items[i].model), f = (int)strlen(s->list.items[i].feature);
+		int m = (int)strlen(s->list.items[i].model),
+		    f = (int)strlen(s->list.items[i].feature);
 		model = m > model ? m : model;
 		feature = f > feature ? f : feature;
 	}
 	used += (s->model ? 0 : (model < 28 ? model : 28) + 1) + (feature < 28 ? feature : 28) + 1;
-	return a->cols - used < 8 ? 8 : a->cols - used > SPARK_WINDOWS ? SPARK_WINDOWS : a->cols - used;
+	return a->cols - used < 8		? 8
+	       : a->cols - used > SPARK_WINDOWS ? SPARK_WINDOWS
+						: a->cols - used;
 }
 
 static void drift_fill(struct app *a, struct view *v)
@@ -86,14 +88,15 @@ static void drift_fill(struct app *a, struct view *v)
 		const struct mlc_drift_feature *f = &s->list.items[i];
 		char score[32], thr[32], *spark = cli_drift_spark(f, windows, !a->utf8);
 		char *key = xasprintf("%s\x1f%s", f->model, f->feature);
-		const char *cells[] = {f->model, f->feature,
-				       view_drift_status_label(a->utf8, f->status), score, spark, thr,
-				       f->method};
+		const char *cells[] = {
+		    f->model, f->feature, view_drift_status_label(a->utf8, f->status), score, spark,
+		    thr,      f->method};
 		snprintf(score, sizeof score, "%.4g", f->score);
 		snprintf(thr, sizeof thr, "%.4g", f->threshold);
 		drifting += f->status == DRIFT_STATUS_DRIFT;
 		/* one model's view: the title names it, the rows need not */
-		table_add(&v->table, key, view_drift_status_role(f->status), cells + (s->model != NULL));
+		table_add(&v->table, key, view_drift_status_role(f->status),
+			  cells + (s->model != NULL));
 		free(key);
 		free(spark);
 	}
@@ -180,8 +183,9 @@ static const struct view_ops drift_ops = {
 
 /* The sparkline, the screen's point, before the columns a narrow screen drops. */
 static const struct table_col cols[] = {
-    {"MODEL", 28, 0, 0, 0}, {"FEATURE", 28, 0, 0, 0},   {"STATUS", 0, 0, 0, 0}, {"SCORE", 0, 1, 0, 0},
-    {"WINDOWS", 0, 0, 0, 1}, {"THRESHOLD", 0, 1, 0, 0}, {"METHOD", 0, 0, 1, 0},
+    {"MODEL", 28, 0, 0, 0}, {"FEATURE", 28, 0, 0, 0}, {"STATUS", 0, 0, 0, 0},
+    {"SCORE", 0, 1, 0, 0},  {"WINDOWS", 0, 0, 0, 1},  {"THRESHOLD", 0, 1, 0, 0},
+    {"METHOD", 0, 0, 1, 0},
 };
 
 struct view *view_drift_new(struct app *a, const char *model)
@@ -200,20 +204,17 @@ struct view *view_drift_new(struct app *a, const char *model)
 /* Draw the latest window's shares as two bars per bin (reference, current). */
 static void draw_shares(struct app *a, const struct mlc_drift_point *p, int y, int h)
 {
-	json_t *ref = p->reference_shares ? json_loads(p->reference_shares, 0, NULL) : NULL;
-	json_t *cur = p->current_shares ? json_loads(p->current_shares, 0, NULL) : NULL;
 	int barw = (a->cols - 20) / 2;
 	char line[64];
 
-	if (!json_is_array(ref) || !json_is_array(cur)) {
+	if (p->n_shares == 0) {
 		draw_text(&a->draw, y, 2, a->cols - 4, "No binned shares stored for this window.",
 			  THEME_DIM, 0, 0);
 	} else {
 		draw_text(&a->draw, y, 2, a->cols - 4,
 			  "Latest window, share per bin: reference | current", THEME_TITLE, 0, 0);
-		for (size_t i = 0; i < json_array_size(ref) && (int)i < h - 1; i++) {
-			double rv = json_number_value(json_array_get(ref, i));
-			double cv = json_number_value(json_array_get(cur, i));
+		for (size_t i = 0; i < p->n_shares && (int)i < h - 1; i++) {
+			double rv = p->ref_shares[i], cv = p->cur_shares[i];
 			snprintf(line, sizeof line, "%2zu %5.1f%% %5.1f%%", i + 1, 100 * rv,
 				 100 * cv);
 			draw_text(&a->draw, y + 1 + (int)i, 2, 18, line, THEME_DIM, 0, 0);
@@ -225,8 +226,6 @@ static void draw_shares(struct app *a, const struct mlc_drift_point *p, int y, i
 					  a->utf8 ? "█" : "#", THEME_DRIFT, 0, 0);
 		}
 	}
-	json_decref(ref);
-	json_decref(cur);
 }
 
 static void drift_chart_draw(struct app *a, struct view *v, int y, int h)
