@@ -35,5 +35,8 @@ MLC_LIST(mlc_drift_list, struct mlc_drift_feature);
 void drift_feature_summarise(struct mlc_drift_feature *f);
 /* Sort features worst first: status, severity, then model and feature name. */
 void drift_features_sort(struct mlc_drift_feature *f, size_t n);
+/* The sparkline of f's last windows' scores on a fixed scale, so that rows
+ * compare (spark.h; ascii: its ASCII ramp); caller frees. */
+char *drift_feature_spark(const struct mlc_drift_feature *f, size_t windows, int ascii);
 
 #endif

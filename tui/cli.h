@@ -100,9 +100,6 @@ int cli_demo(const struct cli_opts *o);
 int cli_drift(const struct cli_opts *o);
 /* `drift show` (cli_driftshow.c). */
 int cli_drift_show(const struct cli_opts *o);
-struct mlc_drift_feature;
-/* The sparkline of a feature's last windows on a fixed scale (caller frees). */
-char *cli_drift_spark(const struct mlc_drift_feature *f, size_t windows, int ascii);
 /* `diff MODEL V1 V2` (cli_diff.c); returns the exit status. */
 int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err);
 /* `import SRC` (cli_import.c); returns the exit status. */

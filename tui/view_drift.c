@@ -86,7 +86,7 @@ static void drift_fill(struct app *a, struct view *v)
 	table_clear(&v->table);
 	for (size_t i = 0; i < s->list.n; i++) {
 		const struct mlc_drift_feature *f = &s->list.items[i];
-		char score[32], thr[32], *spark = cli_drift_spark(f, windows, !a->utf8);
+		char score[32], thr[32], *spark = drift_feature_spark(f, windows, !a->utf8);
 		char *key = xasprintf("%s\x1f%s", f->model, f->feature);
 		const char *cells[] = {
 		    f->model, f->feature, view_drift_status_label(a->utf8, f->status), score, spark,
