@@ -20,6 +20,10 @@ enum registry_caps {
 	REG_CAP_DRIFT = 1 << 2,	 /* keeps drift series */
 	REG_CAP_AUDIT = 1 << 3,	 /* keeps an audit log */
 	REG_CAP_WINDOW = 1 << 4, /* answers windows of runs and counts them (below) */
+	REG_CAP_LOCAL = 1 << 5, /* an mlconsole registry file on this machine: uri is sqlite:PATH */
+	/* lists a deleted experiment's runs as .trash/ID, its id being free for
+	 * an active one (MLflow's file store) */
+	REG_CAP_TRASH_DIR = 1 << 6,
 };
 
 /* Who a registry knows the acting user to be (registry_auth). */

@@ -1572,7 +1572,7 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
 	r->ops = &mlruns_ops;
 	r->uri = xasprintf("mlruns:%s", root);
 	r->display = xstrdup(root);
-	r->caps = 0;
+	r->caps = REG_CAP_TRASH_DIR;
 	r->read_only = 1;
 	r->impl = m;
 	refresh_experiments(m);
