@@ -65,15 +65,12 @@ static int spark_windows(const struct app *a, const struct drift_state *s)
 	int model = 5, feature = 7;
 
 	for (size_t i = 0; i < s->list.n; i++) {
-		int m = (int)strlen(s->list.items[i].model),
-		    f = (int)strlen(s->list.items[i].feature);
+		int m = (int)strlen(s->list.items[i].model), f = (int)strlen(s->list.items[i].feature);
 		model = m > model ? m : model;
 		feature = f > feature ? f : feature;
 	}
 	used += (s->model ? 0 : (model < 28 ? model : 28) + 1) + (feature < 28 ? feature : 28) + 1;
-	return a->cols - used < 8		? 8
-	       : a->cols - used > SPARK_WINDOWS ? SPARK_WINDOWS
-						: a->cols - used;
+	return a->cols - used < 8 ? 8 : a->cols - used > SPARK_WINDOWS ? SPARK_WINDOWS : a->cols - used;
 }
 
 static void drift_fill(struct app *a, struct view *v)
@@ -88,15 +85,14 @@ static void drift_fill(struct app *a, struct view *v)
 		const struct mlc_drift_feature *f = &s->list.items[i];
 		char score[32], thr[32], *spark = drift_feature_spark(f, windows, !a->utf8);
 		char *key = xasprintf("%s\x1f%s", f->model, f->feature);
-		const char *cells[] = {
-		    f->model, f->feature, view_drift_status_label(a->utf8, f->status), score, spark,
-		    thr,      f->method};
+		const char *cells[] = {f->model, f->feature,
+				       view_drift_status_label(a->utf8, f->status), score, spark, thr,
+				       f->method};
 		snprintf(score, sizeof score, "%.4g", f->score);
 		snprintf(thr, sizeof thr, "%.4g", f->threshold);
 		drifting += f->status == DRIFT_STATUS_DRIFT;
 		/* one model's view: the title names it, the rows need not */
-		table_add(&v->table, key, view_drift_status_role(f->status),
-			  cells + (s->model != NULL));
+		table_add(&v->table, key, view_drift_status_role(f->status), cells + (s->model != NULL));
 		free(key);
 		free(spark);
 	}
@@ -183,9 +179,8 @@ static const struct view_ops drift_ops = {
 
 /* The sparkline, the screen's point, before the columns a narrow screen drops. */
 static const struct table_col cols[] = {
-    {"MODEL", 28, 0, 0, 0}, {"FEATURE", 28, 0, 0, 0}, {"STATUS", 0, 0, 0, 0},
-    {"SCORE", 0, 1, 0, 0},  {"WINDOWS", 0, 0, 0, 1},  {"THRESHOLD", 0, 1, 0, 0},
-    {"METHOD", 0, 0, 1, 0},
+    {"MODEL", 28, 0, 0, 0}, {"FEATURE", 28, 0, 0, 0},   {"STATUS", 0, 0, 0, 0}, {"SCORE", 0, 1, 0, 0},
+    {"WINDOWS", 0, 0, 0, 1}, {"THRESHOLD", 0, 1, 0, 0}, {"METHOD", 0, 0, 1, 0},
 };
 
 struct view *view_drift_new(struct app *a, const char *model)
