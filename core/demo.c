@@ -690,7 +690,7 @@ static int write_run_tags(struct gen *g, int64_t i, const char *name, struct rng
 
 /* The snapshot of a dataset of experiment e in use at time t (a new one
  * every period): its digest (8 hex digits of a hash, as MLflow's), source
- * and profile, written for run i in context (MLFLOW.md §13). */
+ * and profile, written for run i in context (MLflow 2.17.2's REST API). */
 static int write_input(struct gen *g, int64_t i, int e, const char *kind, const char *context,
 		       int64_t t, int64_t period)
 {
@@ -973,7 +973,7 @@ static int replaceable(const char *path)
 }
 
 /* Refuse an existing path (unless force), anything but a file, and any file
- * that is not an mlconsole registry (DESIGN.md: never written). */
+ * that is not an mlconsole registry (README "Which registry": never written). */
 static int check_target(const char *path, int force, struct mlc_error *err)
 {
 	struct stat st;

@@ -29,7 +29,7 @@
 #define N_FEATURES 10
 #define DRIFT_DAYS 90
 #define DRIFT_RAMP 21 /* days over which the two drifting features climb */
-#define THRESHOLD 0.1 /* DRIFT.md: wasserstein, psi and jensenshannon defaults */
+#define THRESHOLD 0.1 /* the default threshold of wasserstein, psi and jensenshannon */
 #define N_PENDING 3   /* open promotion requests */
 #define PI 3.14159265358979323846
 #define COUNT(a) ((int64_t)(sizeof(a) / sizeof((a)[0])))

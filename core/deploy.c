@@ -67,7 +67,7 @@ int mlc_env_name_valid(const char *s)
 	return 1;
 }
 
-/* ---- who may change a policy (DESIGN.md) --------------------------------- */
+/* ---- who may change a policy (README) --------------------------------- */
 
 /* 1 if e has approvers: a list of them, or approvals required (with no
  * list, everyone may approve, so everyone is one). */

@@ -1,6 +1,6 @@
 /* deploy.h: environments and their policies, deployments and rollbacks,
  * promotion requests and votes, and the audit log — the types, and the rules
- * every backend enforces (DESIGN.md "Concepts"). The local backend applies each
+ * every backend enforces. The local backend applies each
  * change in one transaction with its audit records. */
 #ifndef MLC_DEPLOY_H
 #define MLC_DEPLOY_H
@@ -133,7 +133,7 @@ int mlc_env_name_valid(const char *s);
 int64_t mlc_version_parse(const char *s, struct mlc_error *err);
 
 /* Who may make policy change c, with the environments as they are (l), as
- * actor (DESIGN.md "who may change a policy"): -1 refused (err says why);
+ * actor (README "Who may change a policy"): -1 refused (err says why);
  * MLC_POLICY_DIRECT: apply it, audited; MLC_POLICY_REQUEST: it loosens the
  * policy of an environment with approvers, so it is a request the current
  * policy governs. why (reset first): what it changes, every field, "was ->

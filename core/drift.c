@@ -1,6 +1,6 @@
 /* drift.c: Evidently's drift stattests with SciPy's p-values, step by step as
  * SciPy 1.10 / NumPy 1.24 compute them (summation order included), so scores
- * agree to the last bits; DRIFT.md has the definitions. Pure: no I/O. This
+ * agree to the last bits; Evidently's and SciPy's sources define them. Pure: no I/O. This
  * file holds NumPy's sums and sorting, the scores, the bins and the methods;
  * drift_pvalues.c the distributions behind the p-values (drift_impl.h is
  * what they share). */
@@ -715,35 +715,165 @@ static double hellinger_numeric(struct bins *b, const double *r, size_t n1, cons
 	return sqrt(1 - bc);
 }
 
-/* ---- methods, thresholds, verdicts ---------------------------------------- */
+/* ---- methods as descriptors ----------------------------------------------- */
 
-static const char *const method_names[] = {
-    [DRIFT_AUTO] = "auto",
-    [DRIFT_KS] = "ks",
-    [DRIFT_WASSERSTEIN] = "wasserstein",
-    [DRIFT_PSI] = "psi",
-    [DRIFT_KL_DIV] = "kl_div",
-    [DRIFT_JENSENSHANNON] = "jensenshannon",
-    [DRIFT_HELLINGER] = "hellinger",
-    [DRIFT_CHISQUARE] = "chisquare",
-    [DRIFT_Z] = "z",
+/* How a method's score is compared with its threshold. */
+enum verdict {
+	P_AT_MOST, /* a p-value: drift when score <= t (ks, as Evidently) */
+	P_BELOW,   /* a p-value: drift when score < t */
+	AT_LEAST,  /* a distance: drift when score >= t */
 };
+
+/* Which bins a method scores (any others are only for display). */
+enum scored_bins {
+	BINS_NONE,	/* none: the sorted samples (ks, wasserstein) */
+	BINS_COUNTED,	/* Sturges, deciles or one per value, counted unsorted */
+	BINS_OWN,	/* its own bins on numbers (hellinger) */
+	BINS_PER_VALUE, /* one bin per value, a test on the counts, not the shares */
+};
+
+/* What a method scores: the bins and, for numbers, the sorted samples (r and
+ * c NULL for labels); n1 and n2 are the values used. */
+struct scoring {
+	const struct bins *b;
+	const double *r, *c;
+	size_t n1, n2;
+	double std0; /* of the reference, where the method asks for it */
+};
+
+/* A drift method, as htop's MeterClass: a new one is its enum value
+ * (drift.h) and one entry in methods[] with its score function; names,
+ * parsing, help text, thresholds and verdicts come from the entry. */
+struct method_class {
+	const char *name; /* Evidently's stattest= name */
+	enum verdict verdict;
+	double default_threshold; /* Evidently's */
+	enum scored_bins bins;
+	int numbers_only; /* labels are refused */
+	int std0;	  /* needs the reference's standard deviation */
+	/* Set res's score, statistic and p-value (NULL for auto). */
+	void (*score)(struct drift_result *res, const struct scoring *s);
+	/* BINS_OWN: make the bins from sorted numbers into b and return the score. */
+	double (*own_bins)(struct bins *b, const double *r, size_t n1, const double *c, size_t n2);
+};
+
+/* Kolmogorov-Smirnov: D and SciPy's p-value. */
+static void score_ks(struct drift_result *res, const struct scoring *s)
+{
+	res->statistic = drift_ks_2samp(s->r, s->n1, s->c, s->n2, &res->p_value, &res->ks_exact);
+	res->score = res->p_value;
+}
+
+/* Wasserstein distance over the reference's std (at least 0.001). */
+static void score_wasserstein(struct drift_result *res, const struct scoring *s)
+{
+	res->score =
+	    drift_wasserstein_raw(s->r, s->n1, s->c, s->n2) / (s->std0 > 0.001 ? s->std0 : 0.001);
+	res->statistic = res->score;
+}
+
+/* f on copies of the bins' shares after Evidently's zero fill. */
+static double filled_score(const struct bins *b,
+			   double (*f)(const double *, const double *, size_t))
+{
+	double *r = xmalloc((b->n + 1) * sizeof *r), *c = xmalloc((b->n + 1) * sizeof *c), v;
+
+	memcpy(r, b->r, b->n * sizeof *r);
+	memcpy(c, b->c, b->n * sizeof *c);
+	drift_zero_fill(r, b->n);
+	drift_zero_fill(c, b->n);
+	v = f(r, c, b->n);
+	free(r);
+	free(c);
+	return v;
+}
+
+/* Population stability index on the zero-filled shares. */
+static void score_psi(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->statistic = filled_score(s->b, drift_psi);
+}
+
+/* Kullback-Leibler divergence on the zero-filled shares. */
+static void score_kl_div(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->statistic = filled_score(s->b, drift_kl_div);
+}
+
+/* Jensen-Shannon distance on the raw shares. */
+static void score_jensenshannon(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->statistic = drift_jensenshannon(s->b->r, s->b->c, s->b->n);
+}
+
+/* Hellinger distance on category shares (numbers: its own bins scored it). */
+static void score_hellinger(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->statistic = drift_hellinger_shares(s->b->r, s->b->c, s->b->n);
+}
+
+/* Chi-square goodness of fit on the per-value counts. */
+static void score_chisquare(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->p_value = chisquare_test(s->b, s->n1, s->n2, &res->statistic);
+}
+
+/* Two-proportion z-test on the per-value counts. */
+static void score_z(struct drift_result *res, const struct scoring *s)
+{
+	res->score = res->p_value = z_test(s->b, s->n1, s->n2, &res->statistic);
+}
+
+static const struct method_class methods[] = {
+    [DRIFT_AUTO] = {"auto", AT_LEAST, 0.1, BINS_NONE, 0, 1, NULL},
+    [DRIFT_KS] = {"ks", P_AT_MOST, 0.05, BINS_NONE, 1, 0, score_ks},
+    [DRIFT_WASSERSTEIN] = {"wasserstein", AT_LEAST, 0.1, BINS_NONE, 1, 1, score_wasserstein},
+    [DRIFT_PSI] = {"psi", AT_LEAST, 0.1, BINS_COUNTED, 0, 0, score_psi},
+    [DRIFT_KL_DIV] = {"kl_div", AT_LEAST, 0.1, BINS_COUNTED, 0, 0, score_kl_div},
+    [DRIFT_JENSENSHANNON] = {"jensenshannon", AT_LEAST, 0.1, BINS_COUNTED, 0, 0,
+			     score_jensenshannon},
+    [DRIFT_HELLINGER] = {"hellinger", AT_LEAST, 0.1, BINS_OWN, 0, 0, score_hellinger,
+			 hellinger_numeric},
+    [DRIFT_CHISQUARE] = {"chisquare", P_BELOW, 0.05, BINS_PER_VALUE, 0, 0, score_chisquare},
+    [DRIFT_Z] = {"z", P_BELOW, 0.05, BINS_PER_VALUE, 0, 0, score_z},
+};
+
+#define N_METHODS (sizeof methods / sizeof methods[0])
+
+/* The method's entry; auto's for a value out of range. */
+static const struct method_class *method_of(enum drift_method m)
+{
+	return (unsigned)m < N_METHODS ? &methods[m] : &methods[DRIFT_AUTO];
+}
 
 /* The method's Evidently name. */
 const char *drift_method_name(enum drift_method m)
 {
-	return (unsigned)m < sizeof method_names / sizeof method_names[0] ? method_names[m] : "?";
+	return (unsigned)m < N_METHODS ? methods[m].name : "?";
 }
 
 /* The method with this name; -1 if none. */
 int drift_method_parse(const char *name, enum drift_method *out)
 {
-	for (size_t i = 0; name && i < sizeof method_names / sizeof method_names[0]; i++)
-		if (strcmp(name, method_names[i]) == 0) {
+	for (size_t i = 0; name && i < N_METHODS; i++)
+		if (strcmp(name, methods[i].name) == 0) {
 			*out = (enum drift_method)i;
 			return 0;
 		}
 	return -1;
+}
+
+/* Every method's name, in order, joined by ", " but the last by last_sep. */
+const char *drift_method_names(char *buf, size_t len, const char *last_sep)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_METHODS && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+				       i == 0 ? "" : (i + 1 == N_METHODS ? last_sep : ", "),
+				       methods[i].name);
+	return buf;
 }
 
 /* The binning's name. */
@@ -767,26 +897,37 @@ int drift_binning_parse(const char *name, enum drift_binning *out)
 /* 1 for the p-value tests. */
 int drift_method_is_test(enum drift_method m)
 {
-	return m == DRIFT_KS || m == DRIFT_CHISQUARE || m == DRIFT_Z;
+	return method_of(m)->verdict != AT_LEAST;
 }
 
 /* Evidently's default threshold. */
 double drift_default_threshold(enum drift_method m)
 {
-	return drift_method_is_test(m) ? 0.05 : 0.1;
+	return method_of(m)->default_threshold;
 }
 
 /* The method's own comparison with the threshold. */
 int drift_is_drift(enum drift_method m, double score, double t)
 {
-	if (m == DRIFT_KS)
+	switch (method_of(m)->verdict) {
+	case P_AT_MOST:
 		return score <= t;
-	if (drift_method_is_test(m))
+	case P_BELOW:
 		return score < t;
-	return score >= t;
+	default:
+		return score >= t;
+	}
 }
 
-/* ok / warn / drift as the console shows it (DRIFT.md). */
+/* "<=", "<" or ">=": how drift_is_drift compares the score with t. */
+const char *drift_verdict_op(enum drift_method m)
+{
+	static const char *const ops[] = {[P_AT_MOST] = "<=", [P_BELOW] = "<", [AT_LEAST] = ">="};
+
+	return ops[method_of(m)->verdict];
+}
+
+/* ok / warn / drift as the console shows it. */
 enum drift_status drift_status(enum drift_method m, double score, double t)
 {
 	if (isnan(score))
@@ -862,25 +1003,6 @@ static void result_take_bins(struct drift_result *res, struct bins *b)
 	bins_free(b);
 }
 
-/* The binned score (psi, kl_div, jensenshannon) on the result's shares. */
-static double binned_score(enum drift_method m, const struct bins *b)
-{
-	double *r, *c, s;
-
-	if (m == DRIFT_JENSENSHANNON)
-		return drift_jensenshannon(b->r, b->c, b->n);
-	r = xmalloc((b->n + 1) * sizeof *r);
-	c = xmalloc((b->n + 1) * sizeof *c);
-	memcpy(r, b->r, b->n * sizeof *r);
-	memcpy(c, b->c, b->n * sizeof *c);
-	drift_zero_fill(r, b->n);
-	drift_zero_fill(c, b->n);
-	s = m == DRIFT_PSI ? drift_psi(r, c, b->n) : drift_kl_div(r, c, b->n);
-	free(r);
-	free(c);
-	return s;
-}
-
 /* Check the threshold and set it, the verdict and the status. */
 static int finish(struct drift_result *res, const struct drift_options *opt, struct mlc_error *err)
 {
@@ -911,38 +1033,16 @@ static size_t keep_finite(double *v, size_t n, const char *which, struct mlc_err
 	return k;
 }
 
-/* The numeric methods on sorted samples; fills score, statistic, p-value. */
-static void numeric_score(struct drift_result *res, struct bins *b, const double *r, size_t n1,
-			  const double *c, size_t n2, double std0)
+/* Score the numbers r and c (sorted unless the method counts bins) with
+ * res's method; fills score, statistic, p-value. */
+static void numeric_score(struct drift_result *res, const struct bins *b, const double *r,
+			  size_t n1, const double *c, size_t n2, double std0)
 {
-	switch (res->method) {
-	case DRIFT_KS:
-		res->statistic = drift_ks_2samp(r, n1, c, n2, &res->p_value, &res->ks_exact);
-		res->score = res->p_value;
-		break;
-	case DRIFT_WASSERSTEIN:
-		res->score = drift_wasserstein_raw(r, n1, c, n2) / (std0 > 0.001 ? std0 : 0.001);
-		res->statistic = res->score;
-		break;
-	case DRIFT_CHISQUARE:
-		res->score = res->p_value = chisquare_test(b, n1, n2, &res->statistic);
-		break;
-	case DRIFT_Z:
-		res->score = res->p_value = z_test(b, n1, n2, &res->statistic);
-		break;
-	case DRIFT_HELLINGER:
-		break; /* done with its own bins */
-	default:
-		res->score = res->statistic = binned_score(res->method, b);
-		break;
-	}
-}
+	const struct method_class *m = method_of(res->method);
+	struct scoring sc = {.b = b, .r = r, .c = c, .n1 = n1, .n2 = n2, .std0 = std0};
 
-/* 1 for the methods that only count the samples in bins (psi, kl_div,
- * jensenshannon), which need neither sample sorted. */
-static int binned_only(enum drift_method m)
-{
-	return m == DRIFT_PSI || m == DRIFT_KL_DIV || m == DRIFT_JENSENSHANNON;
+	if (m->bins != BINS_OWN && m->score) /* own bins were scored as they were made */
+		m->score(res, &sc);
 }
 
 /* The default options. */
@@ -996,16 +1096,18 @@ static void numeric_bins(struct drift_result *res, struct bins *b, double *r, si
 			 int *r_sorted, double *c, size_t n2, enum drift_binning want,
 			 int *c_sorted)
 {
-	int per_value = res->method == DRIFT_CHISQUARE || res->method == DRIFT_Z;
+	enum scored_bins kind = method_of(res->method)->bins;
+	int per_value = kind == BINS_PER_VALUE;
 
 	res->binning = DRIFT_BINNING_EVIDENTLY;
-	if (res->method == DRIFT_HELLINGER || per_value) {
+	if (kind == BINS_OWN || per_value) {
 		sort_once(r, n1, r_sorted);
 		sort_once(c, n2, c_sorted);
 		if (per_value)
 			bins_values(b, r, n1, c, n2);
 		else
-			res->score = res->statistic = hellinger_numeric(b, r, n1, c, n2);
+			res->score = res->statistic =
+			    method_of(res->method)->own_bins(b, r, n1, c, n2);
 	} else if (want == DRIFT_BINNING_DECILES) {
 		res->binning = DRIFT_BINNING_DECILES;
 		sort_once(r, n1, r_sorted);
@@ -1017,8 +1119,7 @@ static void numeric_bins(struct drift_result *res, struct bins *b, double *r, si
 		sort_once(c, n2, c_sorted);
 		bins_values(b, r, n1, c, n2);
 	}
-	res->shares_scored = res->method == DRIFT_PSI || res->method == DRIFT_KL_DIV ||
-			     res->method == DRIFT_JENSENSHANNON || res->method == DRIFT_HELLINGER;
+	res->shares_scored = kind == BINS_COUNTED || kind == BINS_OWN;
 }
 
 /* Drift between two numeric samples held in r and c, which it reorders and
@@ -1037,7 +1138,7 @@ static int compute_numeric(double *r, size_t n_ref, double *c, size_t n_cur,
 	if ((n1 = keep_finite(r, n_ref, "reference", err)) == 0 ||
 	    (n2 = keep_finite(c, n_cur, "current", err)) == 0)
 		return -1;
-	if (opt->method == DRIFT_WASSERSTEIN || opt->method == DRIFT_AUTO)
+	if (method_of(opt->method)->std0) /* wasserstein, or auto that may choose it */
 		std0 = drift_std0(r, n1); /* in input order, as np.std sums */
 	res->n_reference = n1;
 	res->n_current = n2;
@@ -1045,7 +1146,7 @@ static int compute_numeric(double *r, size_t n_ref, double *c, size_t n_cur,
 	res->n_dropped_current = n_cur - n2;
 	res->p_value = NAN;
 	res->method = opt->method;
-	if (!binned_only(res->method)) /* the binned scores count unsorted */
+	if (method_of(res->method)->bins != BINS_COUNTED) /* counted bins need no sort */
 		sort_both(r, n1, &r_sorted, c, n2, &c_sorted);
 	if (res->method == DRIFT_AUTO)
 		res->method = auto_method(0, n1, count_distinct2(r, n1, c, n2));
@@ -1098,30 +1199,18 @@ static const char **sorted_labels(const char *const *v, size_t n, const char *wh
 	return out;
 }
 
-/* The methods on category bins; fills score, statistic, p-value. */
-static int label_score(struct drift_result *res, struct bins *b, struct mlc_error *err)
+/* Score the category bins with res's method; fills score, statistic,
+ * p-value; -1 (err) for a method that needs numbers. */
+static int label_score(struct drift_result *res, const struct bins *b, struct mlc_error *err)
 {
-	size_t n1 = res->n_reference, n2 = res->n_current;
+	const struct method_class *m = method_of(res->method);
+	struct scoring sc = {.b = b, .n1 = res->n_reference, .n2 = res->n_current};
 
-	switch (res->method) {
-	case DRIFT_KS:
-	case DRIFT_WASSERSTEIN:
+	if (m->numbers_only || m->score == NULL)
 		return mlc_error_set(err, MLC_ERR_USAGE, "%s needs numbers, not categories",
-				     drift_method_name(res->method));
-	case DRIFT_CHISQUARE:
-		res->score = res->p_value = chisquare_test(b, n1, n2, &res->statistic);
-		break;
-	case DRIFT_Z:
-		res->score = res->p_value = z_test(b, n1, n2, &res->statistic);
-		break;
-	case DRIFT_HELLINGER:
-		res->score = res->statistic = drift_hellinger_shares(b->r, b->c, b->n);
-		break;
-	default:
-		res->score = res->statistic = binned_score(res->method, b);
-		break;
-	}
-	res->shares_scored = !drift_method_is_test(res->method);
+				     m->name);
+	m->score(res, &sc);
+	res->shares_scored = m->bins == BINS_COUNTED || m->bins == BINS_OWN;
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* drift.h: per-feature drift between a reference and a current sample, as
  * Evidently computes it (its stattests, binning, zero fill, defaults and `auto`
- * choice) with SciPy's p-values; pure functions, no I/O (DRIFT.md). */
+ * choice) with SciPy's p-values; pure functions, no I/O. */
 #ifndef MLC_DRIFT_H
 #define MLC_DRIFT_H
 #include <stddef.h>
@@ -92,6 +92,9 @@ double drift_dataset(const struct drift_result *results, size_t n, double drift_
  * "chisquare", "z", "auto" <-> the method; parse returns -1 if unknown. */
 const char *drift_method_name(enum drift_method m);
 int drift_method_parse(const char *name, enum drift_method *out);
+/* Every method's name in drift_method order into buf[len], joined by ", "
+ * and the last by last_sep (", " or " or "); buf. */
+const char *drift_method_names(char *buf, size_t len, const char *last_sep);
 /* "evidently" / "deciles" <-> the binning; parse returns -1 if unknown. */
 const char *drift_binning_name(enum drift_binning b);
 int drift_binning_parse(const char *name, enum drift_binning *out);
@@ -101,7 +104,9 @@ int drift_method_is_test(enum drift_method m);
 double drift_default_threshold(enum drift_method m);
 /* The method's own verdict: ks p <= t; chisquare, z p < t; distances >= t. */
 int drift_is_drift(enum drift_method m, double score, double threshold);
-/* ok / warn / drift (DRIFT.md): distances warn at t/2, tests at p < 2t. A NaN
+/* How drift_is_drift compares the score with the threshold: "<=", "<", ">=". */
+const char *drift_verdict_op(enum drift_method m);
+/* ok / warn / drift: distances warn at t/2, tests at p < 2t. A NaN
  * score is ok. */
 enum drift_status drift_status(enum drift_method m, double score, double threshold);
 /* "ok", "warn", "drift". */

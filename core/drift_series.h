@@ -1,5 +1,5 @@
 /* drift_series.h: the stored drift series of a model — one point per window
- * and feature (DESIGN.md "drift") — and the registry operations that record
+ * and feature (README "Drift") — and the registry operations that record
  * and read them. The statistics themselves are drift.c's. */
 #ifndef MLC_DRIFT_SERIES_H
 #define MLC_DRIFT_SERIES_H
@@ -7,20 +7,23 @@
 #include "model.h"
 
 struct mlc_drift_point {
-	int64_t window_end; /* ms */
+	int64_t window_end;		  /* ms */
 	double score, statistic, p_value; /* p_value NaN where the method has none */
 	double threshold;
 	int drift;
 	int64_t n_reference, n_current;
-	const char *reference_shares, *current_shares; /* JSON, or NULL when not stored */
+	/* the window's binned shares, reference and current, n_shares of each
+	 * (0: none stored); a backend stores them as it likes (SQLite: JSON) */
+	const double *ref_shares, *cur_shares;
+	size_t n_shares;
 };
 
 struct mlc_drift_feature {
 	const char *model, *feature, *method;
-	double threshold;      /* of the latest point */
-	double score;          /* the latest point's */
-	int status;            /* enum drift_status of the latest point */
-	double severity;       /* how far past its threshold (for worst-first order) */
+	double threshold;		/* of the latest point */
+	double score;			/* the latest point's */
+	int status;			/* enum drift_status of the latest point */
+	double severity;		/* how far past its threshold (for worst-first order) */
 	struct mlc_drift_point *points; /* oldest first */
 	size_t n_points;
 };
@@ -32,5 +35,8 @@ MLC_LIST(mlc_drift_list, struct mlc_drift_feature);
 void drift_feature_summarise(struct mlc_drift_feature *f);
 /* Sort features worst first: status, severity, then model and feature name. */
 void drift_features_sort(struct mlc_drift_feature *f, size_t n);
+/* The sparkline of f's last windows' scores on a fixed scale, so that rows
+ * compare (spark.h; ascii: its ASCII ramp); caller frees. */
+char *drift_feature_spark(const struct mlc_drift_feature *f, size_t windows, int ascii);
 
 #endif

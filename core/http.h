@@ -1,7 +1,8 @@
 /* http.h: the transport of the MLflow REST backend — one libcurl handle per
  * registry (one kept-alive connection, and a few more for GETs that run
  * together), JSON GET, POST and DELETE, MLflow's client
- * environment (MLFLOW.md §3) and errors that name the host but never a secret. */
+ * environment (the MLFLOW_TRACKING_* variables) and errors that name the host
+ * but never a secret. */
 #ifndef MLC_HTTP_H
 #define MLC_HTTP_H
 #include <jansson.h>
@@ -47,8 +48,8 @@ int http_get_json(struct http *h, const char *path, const struct http_param *par
 /* POST body (application/json) to base/api/2.0/mlflow/PATH; as http_get_json. */
 int http_post_json(struct http *h, const char *path, const json_t *body, json_t **out,
 		   struct mlc_error *err);
-/* DELETE with a JSON body (application/json), as MLflow OSS needs (MLFLOW.md
- * §1: its DELETE handlers read the body, never the query); as http_post_json. */
+/* DELETE with a JSON body (application/json), as MLflow OSS needs (its
+ * DELETE handlers read the body, never the query); as http_post_json. */
 int http_delete_json(struct http *h, const char *path, const json_t *body, json_t **out,
 		     struct mlc_error *err);
 

@@ -804,7 +804,7 @@ failed:
  * deleted experiment is .trash/ID (an active one may have the same id). */
 static char *experiment_ref(struct importer *im, const struct mlc_experiment *e)
 {
-	if (strcmp(im->src->ops->kind, "mlruns") == 0 && strcmp(e->lifecycle_stage, "deleted") == 0)
+	if ((im->src->caps & REG_CAP_TRASH_DIR) && strcmp(e->lifecycle_stage, "deleted") == 0)
 		return xasprintf(".trash/%s", e->experiment_id);
 	return xstrdup(e->experiment_id);
 }
@@ -1267,8 +1267,7 @@ static char *source_name(struct registry *src)
 {
 	char *abs, *s;
 
-	if (strcmp(src->ops->kind, "sqlite") != 0 ||
-	    (abs = realpath(local_path(src), NULL)) == NULL)
+	if (!(src->caps & REG_CAP_LOCAL) || (abs = realpath(local_path(src), NULL)) == NULL)
 		return xstrdup(src->uri);
 	s = xasprintf("sqlite:%s", abs);
 	free(abs);
@@ -1281,7 +1280,7 @@ static int check_target(struct registry *src, struct registry *dst, struct mlc_e
 	char *a, *b;
 	int same;
 
-	if (strcmp(dst->ops->kind, "sqlite") != 0)
+	if (!(dst->caps & REG_CAP_LOCAL))
 		return mlc_error_set(err, MLC_ERR_FAILED,
 				     "%s: imports go into a local SQLite registry, not a %s one",
 				     dst->display, dst->ops->kind);
@@ -1290,7 +1289,7 @@ static int check_target(struct registry *src, struct registry *dst, struct mlc_e
 				     dst->display, dst->read_only_why ? " (" : "",
 				     dst->read_only_why ? dst->read_only_why : "",
 				     dst->read_only_why ? ")" : "");
-	if (strcmp(src->ops->kind, "sqlite") != 0)
+	if (!(src->caps & REG_CAP_LOCAL))
 		return 0;
 	a = realpath(local_path(src), NULL);
 	b = realpath(local_path(dst), NULL);

@@ -1,5 +1,5 @@
 /* mlflow_deploy.c: environments and deployments on a stock MLflow server
- * (MLFLOW.md §11; mlflow_impl.h): policies as tags of the experiment
+ * (README's server section; mlflow_impl.h): policies as tags of the experiment
  * "mlconsole", the live version as the alias E, the history as the model tag
  * mlconsole.history.E, the legacy stage mirror, hook outcomes as the model tag
  * mlconsole.hook.E; deploy, rollback and the deployments listing. The rules

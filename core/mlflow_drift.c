@@ -1,4 +1,4 @@
-/* mlflow_drift.c: drift series on a stock MLflow server (MLFLOW.md §11;
+/* mlflow_drift.c: drift series on a stock MLflow server (README's server section;
  * mlflow_impl.h): points logged as run metrics drift.METHOD.FEATURE. */
 #include "config.h"
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* ---- drift series: runs tagged mlconsole.model (MLFLOW.md §11) -----------------
+/* ---- drift series: runs tagged mlconsole.model (README's server section) -----------------
  * The series of model M is every active run, in any experiment, tagged
  * mlconsole.model = M: its metrics drift.METHOD.FEATURE hold one point per
  * window (timestamp = the window's end, ms) and its run tags

@@ -1,6 +1,6 @@
 /* mlflow_history.c: metric histories from an MLflow server: get-history per
  * (run, metric) pair, fetched together over the kept-alive connections, and
- * get-history-bulk (MLFLOW.md §13: a key's points for up to 100 runs in one
+ * get-history-bulk (MLflow 2.17.2's REST API: a key's points for up to 100 runs in one
  * answer, under /ajax-api/ only), with get-history wherever bulk cannot be
  * trusted to hold every point. An import's histories are fetched ahead in
  * bulk, a hundred runs at a time, as it asks for them in its listing's order. */
@@ -31,7 +31,7 @@ static int add_point(const json_t *j, void *ctx)
 	return 0;
 }
 
-/* ---- histories in bulk (MLFLOW.md §13) ------------------------------------ */
+/* ---- histories in bulk (MLflow 2.17.2's REST API) ------------------------------------ */
 
 #define BULK_PATH "/ajax-api/2.0/mlflow/metrics/get-history-bulk"
 #define BULK_RUNS 100	  /* the run ids one get-history-bulk takes */

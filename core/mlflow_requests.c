@@ -1,5 +1,5 @@
 /* mlflow_requests.c: promotion, rollback and policy requests on a stock MLflow
- * server (MLFLOW.md §11; mlflow_impl.h): a request is the model-version tag
+ * server (README's server section; mlflow_impl.h): a request is the model-version tag
  * mlconsole.request.E (a policy request the tag mlconsole.policyrequest.E of
  * the experiment "mlconsole"), which keeps the request and its state only;
  * each vote is a tag of its own beside it (mlconsole.vote.E.USER,

@@ -63,7 +63,7 @@ struct mlc_experiment {
 	size_t n_tags;
 };
 
-/* A dataset a run used: one of MLflow's run inputs (MLFLOW.md §13). source,
+/* A dataset a run used: one of MLflow's run inputs (MLflow 2.17.2's REST API). source,
  * schema and profile are MLflow's JSON text, kept as given ("" when absent). */
 struct mlc_dataset_input {
 	const char *name;

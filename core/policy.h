@@ -1,9 +1,9 @@
 /* policy.h: the deployment policy as pure decisions over plain data — who may
  * deploy, vote, roll back; when a vote deploys; which version a rollback
- * returns to; what supersedes what (DESIGN.md "Concepts"). No I/O: a backend
+ * returns to; what supersedes what. No I/O: a backend
  * reads the state into a struct mlc_place (and the request with its votes),
  * asks these functions, and writes what they decide under a precondition
- * (locally inside one IMMEDIATE transaction; on a server, MLFLOW.md §11's
+ * (locally inside one IMMEDIATE transaction; on a server, README's server section:
  * re-read and confirm). Every refusal message and every outcome line is
  * written here once, so all backends say the same thing.
  *

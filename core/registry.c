@@ -1,4 +1,4 @@
-/* registry.c: registry_open picks the backend for a URI (DESIGN.md "Registries");
+/* registry.c: registry_open picks the backend for a URI (README "Which registry");
  * the wrappers check that the backend has the operation, and are the one place
  * that refuses what a registry's capabilities (r->caps) leave out. */
 #include "config.h"

@@ -20,6 +20,10 @@ enum registry_caps {
 	REG_CAP_DRIFT = 1 << 2,	 /* keeps drift series */
 	REG_CAP_AUDIT = 1 << 3,	 /* keeps an audit log */
 	REG_CAP_WINDOW = 1 << 4, /* answers windows of runs and counts them (below) */
+	REG_CAP_LOCAL = 1 << 5, /* an mlconsole registry file on this machine: uri is sqlite:PATH */
+	/* lists a deleted experiment's runs as .trash/ID, its id being free for
+	 * an active one (MLflow's file store) */
+	REG_CAP_TRASH_DIR = 1 << 6,
 };
 
 /* Who a registry knows the acting user to be (registry_auth). */
@@ -35,7 +39,7 @@ struct registry_open_opts {
 	int read_only;		   /* never write, even if the backend could */
 	const char *read_only_why; /* who asked for read_only, for refusals ("--read-only") */
 	/* mirror deployments to staging/production as MLflow legacy stages
-	 * (MLFLOW.md §11); REST backend only, the others ignore it */
+	 * (README's server section); REST backend only, the others ignore it */
 	int stages;
 	/* local registry only: the time its changes record (ms), for generated
 	 * content that must be the same every time (the demo's); 0: the clock */
@@ -165,7 +169,7 @@ struct registry_ops {
 	/* Environments, deployments, approvals, audit (deploy.h). Every change
 	 * takes the acting user and is audited with it. */
 	int (*env_list)(struct registry *r, struct mlc_env_list *out, struct mlc_error *err);
-	/* Who may make which change is DESIGN.md's "who may change a policy":
+	/* Who may make which change is README "Who may change a policy":
 	 * a change that loosens a policy with approvers opens a request instead
 	 * (out->request_id); out's summary says which happened. */
 	int (*env_set)(struct registry *r, const struct mlc_env_change *c, const char *actor,
@@ -256,7 +260,7 @@ struct registry {
 	void *impl;	     /* backend state */
 };
 
-/* Open the registry named by uri (see DESIGN.md "Registries"). Returns NULL and
+/* Open the registry named by uri (README "Which registry"). Returns NULL and
  * fills err when it cannot. Close with registry_close. */
 struct registry *registry_open(const char *uri, const struct registry_open_opts *opts,
 			       struct mlc_error *err);
@@ -388,7 +392,8 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
 struct registry *registry_mlflowsql_open(const char *path, const struct registry_open_opts *opts,
 					 struct mlc_error *err);
 /* An MLflow tracking server over its REST API (registry_mlflow.c), with our
- * concepts kept in MLflow's primitives (MLFLOW.md §11): uri is http(s)://host[:port][/prefix];
+ * concepts kept in MLflow's primitives (README's server section): uri is
+ * http(s)://host[:port][/prefix];
  * auth, TLS, timeout and retries come from MLflow's environment variables (http.h). Nothing is sent
  * until the first operation. The display string never holds userinfo. */
 struct registry *registry_mlflow_open(const char *uri, const struct registry_open_opts *opts,

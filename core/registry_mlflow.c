@@ -1,4 +1,5 @@
-/* registry_mlflow.c: the MLflow REST backend (MLFLOW.md §1–5 and §11):
+/* registry_mlflow.c: the MLflow REST backend (MLflow 2.17.2's REST API;
+ * README's server section):
  * registered models, versions, experiments, runs and metric histories from a
  * tracking server, page by page, over core/http.c; the helpers the writes
  * share (mlflow_impl.h), and opening and closing. Environments, deployments
@@ -518,7 +519,7 @@ static int add_experiment(const json_t *j, void *ctx)
 }
 
 /* Experiments by name; deleted ones only when all is set. experiments/search
- * always gets max_results: it has no default (MLFLOW.md §5). */
+ * always gets max_results: it has no default (MLflow 2.17.2's REST API). */
 int mlflow_list_experiments(struct registry *r, int all, struct mlc_experiment_list *out,
 			    struct mlc_error *err)
 {
@@ -639,7 +640,7 @@ static struct mlc_metric *run_metrics(struct mlc_arena *a, const json_t *d, size
 }
 
 /* The datasets of a Run's "inputs" ({dataset_inputs: [{tags, dataset}]},
- * MLFLOW.md §13) into an arena array of *n; none from an older server. */
+ * MLflow 2.17.2's REST API) into an arena array of *n; none from an older server. */
 static struct mlc_dataset_input *run_inputs_json(struct mlc_arena *a, const json_t *inputs,
 						 size_t *n)
 {
@@ -1103,7 +1104,7 @@ out:
 	return ret;
 }
 
-/* ---- writing to the server (MLFLOW.md §11) ----------------------------------- */
+/* ---- writing to the server (README's server section) ----------------------------------- */
 
 /* POST body (or, with del, DELETE it) to path; the answer is dropped. Takes body. */
 int send_change(struct registry *r, const char *path, json_t *body, int del,
@@ -1227,7 +1228,7 @@ static void mlflow_resume(struct registry *r)
 }
 
 /* Does the server require credentials? One cheap search sent without any,
- * its answer kept for the handle's life (DESIGN.md "identity"). */
+ * its answer kept for the handle's life (README "The acting user"). */
 static int mlflow_auth(struct registry *r, char *user, size_t len, struct mlc_error *err)
 {
 	struct mlflow *m = r->impl;

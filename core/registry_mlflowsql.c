@@ -1,5 +1,5 @@
 /* registry_mlflowsql.c: a read-only backend over MLflow's own SQL store, the
- * SQLite file MLFLOW_TRACKING_URI=sqlite:///mlflow.db names (MLFLOW.md §8).
+ * SQLite file MLFLOW_TRACKING_URI=sqlite:///mlflow.db names (MLflow 2.x's SQLAlchemy schema).
  * Opened read-only and never written or migrated; what older schemas lack is
  * looked up once at open, and filters are compiled to SQL with bound values. */
 #include "config.h"

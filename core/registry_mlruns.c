@@ -1,6 +1,6 @@
 /* registry_mlruns.c: a read-only backend over an MLflow file store (mlruns/) —
  * experiments (active and .trash), runs with params, tags and metric histories,
- * and the model registry under models/ (../shared/mlruns/FORMAT.md). Damaged
+ * and the model registry under models/ (MLflow's mlflow/store/tracking/file_store.py). Damaged
  * files are skipped and kept as warnings (registry_mlruns_warnings, import.h).
  * This file holds experiments, runs, their filters and order, and opening;
  * mlruns_files.c reads files, folders and YAML; mlruns_models.c the model
@@ -1153,7 +1153,7 @@ static int mlruns_get_run(struct registry *r, const char *run_id, struct mlc_run
 	return 0;
 }
 
-/* ---- datasets (run inputs, MLFLOW.md §13) ------------------------------- */
+/* ---- datasets (run inputs, MLflow 2.17.2's REST API) ------------------------------- */
 
 /* 1 if id can name a folder of the store: letters, digits, '-' and '_'. */
 static int plain_id(const char *id)
@@ -1572,7 +1572,7 @@ struct registry *registry_mlruns_open(const char *dir, const struct registry_ope
 	r->ops = &mlruns_ops;
 	r->uri = xasprintf("mlruns:%s", root);
 	r->display = xstrdup(root);
-	r->caps = 0;
+	r->caps = REG_CAP_TRASH_DIR;
 	r->read_only = 1;
 	r->impl = m;
 	refresh_experiments(m);

@@ -446,8 +446,8 @@ struct registry *registry_sqlite_open(const char *path, const struct registry_op
 	r->display = xstrdup(path);
 	r->read_only = !writable;
 	r->read_only_why = writable ? NULL : xstrdup(why);
-	r->caps =
-	    REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT | REG_CAP_WINDOW | (writable ? REG_CAP_WRITE : 0);
+	r->caps = REG_CAP_DEPLOY | REG_CAP_DRIFT | REG_CAP_AUDIT | REG_CAP_WINDOW | REG_CAP_LOCAL |
+		  (writable ? REG_CAP_WRITE : 0);
 	r->impl = impl;
 	return r;
 }

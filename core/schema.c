@@ -1,5 +1,5 @@
 /* schema.c: the local registry's tables, one migration per schema version.
- * Every concept of DESIGN.md has its table now; later issues fill in the
+ * Every concept has its table now; later issues fill in the
  * operations. Times are milliseconds since the epoch; NaN metric values are
  * stored as value 0 with is_nan = 1 (SQLite turns NaN into NULL). */
 #include "config.h"
@@ -192,7 +192,7 @@ static const char schema_v1[] =
     "  last_at INTEGER NOT NULL);";
 
 /* v3: policy changes that loosen a policy with approvers are requests the
- * current policy governs (DESIGN.md "who may change a policy"). A column left
+ * current policy governs (README "Who may change a policy"). A column left
  * NULL keeps its value. Their ids share promotion_requests' numbering (the
  * console picks max of both + 1), so 'approve ID' finds either kind. */
 static const char schema_v3[] =
@@ -247,7 +247,7 @@ static const char schema_v6_import_aliases[] =
     "  PRIMARY KEY (model_id, alias, source_id)) WITHOUT ROWID;";
 
 /* v7 (datasets, lineage): the datasets each run used, MLflow's run inputs with
- * their mlflow.data.context tag (MLFLOW.md §13), one row per input; source,
+ * their mlflow.data.context tag (MLflow 2.17.2's REST API), one row per input; source,
  * schema and profile are MLflow's JSON text. Created only where the runs
  * table is (a partial registry has none). */
 static const char schema_datasets[] =

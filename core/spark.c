@@ -16,7 +16,7 @@
 static const char *const spark_blocks[SPARK_LEVELS] = {
     "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
 };
-/* No standard exists for ASCII (DRIFT.md 6); this one rises in ink density. */
+/* No standard exists for ASCII; this one rises in ink density. */
 static const char spark_ascii[SPARK_LEVELS + 1] = ".:-=+*#@";
 
 /* The position of v on [lo, hi] as 0..1, v clamped into the range first; 0.5

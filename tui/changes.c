@@ -64,7 +64,7 @@ static void change_run(struct registry *r, void *arg)
 	struct change *c = j->c;
 	char user[128];
 
-	/* The header's name may not have come back yet (DESIGN.md "identity"). */
+	/* The header's name may not have come back yet (README "The acting user"). */
 	if (!j->as_user && (j->rc = registry_auth(r, user, sizeof user, &j->err)) < 0)
 		return;
 	if (!j->as_user && j->rc == REG_AUTH_USER)

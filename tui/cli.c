@@ -1,10 +1,11 @@
-/* cli.c: the read subcommands and `demo create`, printing aligned text or one
- * JSON document (--json) — the same core calls the TUI makes. */
+/* cli.c: what the subcommands share — errors, the registry a command opens
+ * (with startup.c's choice), aligned text tables, JSON output — and the read
+ * subcommands and `demo create`, printing aligned text or one JSON document
+ * (--json): the same core calls the TUI makes. */
 #include "config.h"
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,45 +68,6 @@ int cli_usage(const struct cli_opts *o, const char *fmt, ...)
 	return 2;
 }
 
-int cli_actor(const struct cli_opts *o, struct registry *r, char *buf, size_t len,
-	      struct mlc_error *err)
-{
-	char user[256];
-	int auth;
-
-	if (cli_identity(o, buf, len) == NULL)
-		return mlc_error_set(err, MLC_ERR_USAGE, "--as: only root may act as another user");
-	if (o->as_user != NULL || (auth = registry_auth(r, user, sizeof user, err)) < 0)
-		return o->as_user != NULL ? 0 : -1;
-	/* The server authenticates this name (DESIGN.md "identity"). */
-	if (auth == REG_AUTH_USER)
-		snprintf(buf, len, "%s", user);
-	else if (auth == REG_AUTH_NONE && !o->json)
-		fprintf(stderr,
-			"mlconsole: note: %s answers without credentials (an unauthenticated "
-			"server): acting as %s\n",
-			r->display, buf);
-	return 0;
-}
-
-const char *cli_identity(const struct cli_opts *o, char *buf, size_t len)
-{
-	struct passwd *pw;
-
-	if (o->as_user != NULL) {
-		if (geteuid() != 0)
-			return NULL;
-		snprintf(buf, len, "%s", o->as_user);
-		return buf;
-	}
-	/* Never $USER or any other variable: anyone can set those. */
-	if ((pw = getpwuid(geteuid())) != NULL)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
-		snprintf(buf, len, "uid:%lu", (unsigned long)geteuid());
-	return buf;
-}
-
 int cli_parse_int(const char *s, long long min, long long max, long long *out)
 {
 	char *end;
@@ -125,95 +87,7 @@ static int cli_utf8(void)
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
-/* ---- where the registry is ---------------------------------------------- */
-
-/* $XDG_DATA_HOME/mlconsole/NAME (XDG default ~/.local/share); caller frees. */
-static char *data_path(const char *name)
-{
-	const char *x = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-
-	if (x && *x == '/')
-		return xasprintf("%s/mlconsole/%s", x, name);
-	return xasprintf("%s/.local/share/mlconsole/%s", home && *home ? home : ".", name);
-}
-
-char *cli_demo_path(void)
-{
-	return data_path("demo.db");
-}
-
-int cli_needs_config(const struct cli_opts *o)
-{
-	const char *env = getenv("MLFLOW_TRACKING_URI");
-
-	return o->context || (!o->registry && !(env && *env));
-}
-
-/* --context NAME: its URI, or a usage error listing the known contexts. */
-static char *context_uri(const struct cli_opts *o, const struct config *cfg,
-			 const struct config_context **ctx, struct mlc_error *err)
-{
-	char *names;
-
-	if ((*ctx = config_context(cfg, o->context)) != NULL)
-		return xstrdup((*ctx)->uri);
-	names = config_context_names(cfg);
-	mlc_error_set(err, MLC_ERR_USAGE, "--context %s: no such context in %s (known: %s)",
-		      o->context, cfg->path ? cfg->path : "the config file", names);
-	free(names);
-	return NULL;
-}
-
-char *cli_registry_uri(const struct cli_opts *o, const struct config *cfg,
-		       const struct config_context **ctx, struct mlc_error *err)
-{
-	const char *env = getenv("MLFLOW_TRACKING_URI");
-	char *p, *uri;
-
-	*ctx = NULL;
-	if (o->registry)
-		return xstrdup(o->registry);
-	if (o->context)
-		return context_uri(o, cfg, ctx, err);
-	if (env && *env)
-		return xstrdup(env);
-	if ((*ctx = config_default_context(cfg)) != NULL)
-		return xstrdup((*ctx)->uri);
-	p = data_path("registry.db");
-	uri = xasprintf("sqlite:%s", p);
-	free(p);
-	return uri;
-}
-
-/* Set var to value unless the user has; bit marks it as ours in *owned. */
-static void export_secret(const char *var, const char *value, unsigned bit, unsigned *owned)
-{
-	if (value == NULL || getenv(var) != NULL)
-		return;
-	setenv(var, value, 1);
-	*owned |= bit;
-}
-
-int cli_context_secrets(const struct config_context *ctx, unsigned *owned, struct mlc_error *err)
-{
-	static const char *const vars[] = {"MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME",
-					   "MLFLOW_TRACKING_PASSWORD"};
-	const char *token = NULL;
-
-	for (unsigned i = 0; i < 3; i++)
-		if (*owned & (1u << i))
-			unsetenv(vars[i]);
-	*owned = 0;
-	if (ctx == NULL)
-		return 0;
-	if (config_context_token(ctx, &token, err) < 0)
-		return -1;
-	export_secret(vars[0], token, 1u, owned);
-	export_secret(vars[1], ctx->username, 2u, owned);
-	export_secret(vars[2], ctx->password, 4u, owned);
-	return 0;
-}
+/* ---- the registry a command opens ---------------------------------------- */
 
 /* Open the selected registry for reading, or for writing when the command
  * creates it; a context's read_only = yes opens it read-only. */
@@ -488,7 +362,7 @@ int cli_json_set(json_t *obj, const char *key, json_t *v)
 	return rc;
 }
 
-/* The datasets a run used, as CLI.md's array of objects (source: where it
+/* The datasets a run used, as an array of objects (source: where it
  * points, the "uri" of MLflow's source text). */
 json_t *cli_json_inputs(const struct mlc_dataset_input *in, size_t n)
 {
@@ -653,7 +527,7 @@ int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_err
 	return 0;
 }
 
-/* The JSON object of a run, as CLI.md describes. */
+/* The JSON object of a run, as --json prints it. */
 static json_t *run_json(const struct mlc_run *run)
 {
 	json_t *metrics = json_object();

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "cli_util.h"
+#include "drift.h"
 
 /* Where a command's summary starts in the global --help. */
 #define SUMMARY_COL 41
@@ -86,8 +87,7 @@ static const struct cli_cmd commands[] = {
 	      "[--threshold X] [--categorical]",
      .summary = "drift between two samples (Evidently's tests)",
      .help = "FILE: one value per line (a first line that is not a number is a header).\n"
-	     "  --method M          auto, ks, wasserstein, psi, kl_div, jensenshannon,\n"
-	     "                      hellinger, chisquare or z (default auto)\n"
+	     "  --method M          %methods (default auto)\n"
 	     "  --binning B         evidently or deciles\n"
 	     "  --threshold X       the threshold the score is compared with\n"
 	     "  --categorical       every line is a label\n",
@@ -358,12 +358,42 @@ static void print_usage(FILE *f, const struct cli_cmd *c, const char *prefix)
 	} while (*u);
 }
 
+/* Print help text; a line "  --opt X   %methods TAIL" names every drift
+ * method from core/drift.c's table, wrapped under its column. */
+static void print_help_text(FILE *f, const char *help)
+{
+	const char *p = help;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n"), col;
+		const char *m = memchr(p, '%', n);
+
+		if (m && strncmp(m, "%methods", 8) == 0) {
+			char names[256], text[512];
+
+			size_t at;
+
+			col = (size_t)(m - p);
+			for (at = col; at > 0 && p[at - 1] == ' ';)
+				at--;
+			snprintf(text, sizeof text, "%s%.*s",
+				 drift_method_names(names, sizeof names, " or "),
+				 (int)(n - col - 8), m + 8);
+			fprintf(f, "%.*s", (int)at, p);
+			print_wrapped(f, text, (int)at, (int)col);
+		} else {
+			fprintf(f, "%.*s\n", (int)n, p);
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
 void cli_cmd_help(FILE *f, const struct cli_cmd *c)
 {
 	print_usage(f, c, "Usage: mlconsole ");
 	print_wrapped(f, c->summary, 0, 0);
 	if (c->help)
-		fputs(c->help, f);
+		print_help_text(f, c->help);
 	fprintf(f,
 		"Global options (-r URI, --context NAME, --theme NAME, --read-only, --as USER,\n"
 		"--json, --wide) work here too: see mlconsole --help. Exit status: 0 ok, 1 refused\n"

@@ -17,7 +17,7 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* ---- JSON of our own concepts (CLI.md "Names for our own concepts") ---- */
+/* ---- JSON of our own concepts (mlconsole.1, COMMANDS) ---- */
 
 static json_t *request_json(const struct mlc_request *q)
 {

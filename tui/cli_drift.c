@@ -197,7 +197,7 @@ static void take_label(struct column *c, size_t *cap, char *s, size_t len)
 		column_push(c, cap, 1, s, 0);
 }
 
-/* Cut the bytes into lines and keep the values (CLI.md's input rules);
+/* Cut the bytes into lines and keep the values (mlconsole.1, drift compute);
  * labels are cut in place in buf (writable then), numbers read in place. 0
  * or the exit status after reporting. */
 static int parse_lines(const struct cli_opts *o, const char *path, struct column *c,
@@ -295,7 +295,7 @@ static json_t *json_number(double x)
 	return json_real(x);
 }
 
-/* Print the result as one JSON object (CLI.md fields). */
+/* Print the result as one JSON object. */
 static int print_json(const struct drift_result *r)
 {
 	json_t *doc = json_object();
@@ -331,8 +331,7 @@ static int print_text(const struct drift_result *r)
 	if (!isnan(r->p_value))
 		printf("p-value    %s\n", num(a, sizeof a, r->p_value));
 	printf("threshold  %s (drift when %s %s threshold)\n", num(b, sizeof b, r->threshold),
-	       drift_method_is_test(r->method) ? "p-value" : "score",
-	       r->method == DRIFT_KS ? "<=" : (drift_method_is_test(r->method) ? "<" : ">="));
+	       drift_method_is_test(r->method) ? "p-value" : "score", drift_verdict_op(r->method));
 	printf("drifted    %s\n", r->drift ? "yes" : "no");
 	printf("values     %zu reference, %zu current", r->n_reference, r->n_current);
 	if (r->n_dropped_reference || r->n_dropped_current)
@@ -347,12 +346,9 @@ static int compute_options(const struct cli_opts *o, struct drift_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
 	if (o->method && drift_method_parse(o->method, &opt->method) < 0) {
-		char *s = sanitize_dup(o->method);
-		int rc =
-		    fail_with(o, 2,
-			      "drift compute: unknown method '%s' (auto, ks, wasserstein, psi, "
-			      "kl_div, jensenshannon, hellinger, chisquare, z)",
-			      s);
+		char *s = sanitize_dup(o->method), names[256];
+		int rc = fail_with(o, 2, "drift compute: unknown method '%s' (%s)", s,
+				   drift_method_names(names, sizeof names, ", "));
 		free(s);
 		return rc;
 	}
@@ -433,22 +429,6 @@ static int parse_at(const char *s, int64_t *ms)
 	return -1;
 }
 
-/* The shares as a JSON array (caller frees), or NULL when there are none. */
-static char *shares_json(const double *v, size_t n)
-{
-	json_t *a;
-	char *s;
-
-	if (v == NULL || n == 0)
-		return NULL;
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
 /* Store r as model's point for feature at window_end in reg, and say so. */
 static int store_point(const struct cli_opts *o, struct registry *reg, const char *model,
 		       int64_t window_end, const struct drift_result *r)
@@ -460,14 +440,13 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 				    .threshold = r->threshold,
 				    .drift = r->drift,
 				    .n_reference = (int64_t)r->n_reference,
-				    .n_current = (int64_t)r->n_current};
+				    .n_current = (int64_t)r->n_current,
+				    .ref_shares = r->ref_shares,
+				    .cur_shares = r->cur_shares,
+				    .n_shares = r->n_bins};
 	struct mlc_error err = {0};
-	char *rs = shares_json(r->ref_shares, r->n_bins),
-	     *cs = shares_json(r->cur_shares, r->n_bins);
 	int rc;
 
-	p.reference_shares = rs;
-	p.current_shares = cs;
 	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) <
 	    0) {
 		rc = cli_fail(o, &err);
@@ -488,8 +467,6 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 		free(sf);
 		rc = 0;
 	}
-	free(rs);
-	free(cs);
 	return rc;
 }
 

@@ -9,34 +9,8 @@
 #include <string.h>
 #include "cli_util.h"
 #include "drift.h"
-#include "spark.h"
-#include "xmalloc.h"
 
 #define SPARK_WINDOWS 30
-
-/* The sparkline of f's scores on a fixed scale 0..max(2*threshold, max) so rows
- * compare; for tests, -log10(p) so that higher means more drift. Caller frees. */
-char *cli_drift_spark(const struct mlc_drift_feature *f, size_t windows, int ascii)
-{
-	enum drift_method m;
-	int test = drift_method_parse(f->method, &m) == 0 && drift_method_is_test(m);
-	size_t first = f->n_points > windows ? f->n_points - windows : 0, n = f->n_points - first;
-	double *v = xcalloc(n + 1, sizeof *v), hi;
-	struct spark_opts so = {.ascii = ascii, .fixed = 1, .lo = 0};
-	char *s;
-
-	hi = test ? -log10(f->threshold) * 2 : f->threshold * 2;
-	for (size_t i = 0; i < n; i++) {
-		double x = f->points[first + i].score;
-		v[i] = test ? (x > 0 ? -log10(x) : NAN) : x;
-		if (isfinite(v[i]) && v[i] > hi)
-			hi = v[i];
-	}
-	so.hi = hi;
-	s = spark_render(v, n, &so);
-	free(v);
-	return s;
-}
 
 static json_t *feature_json(const struct mlc_drift_feature *f)
 {
@@ -44,14 +18,16 @@ static json_t *feature_json(const struct mlc_drift_feature *f)
 
 	for (size_t i = 0; i < f->n_points; i++) {
 		const struct mlc_drift_point *p = &f->points[i];
-		json_array_append_new(series, json_pack("{s:I,s:o,s:o,s:f,s:b}", "window_end", (json_int_t)p->window_end,
-							"score", cli_json_metric(p->score), "p_value",
-							isnan(p->p_value) ? json_null() : json_real(p->p_value),
-							"threshold", p->threshold, "drift", p->drift));
+		json_array_append_new(
+		    series,
+		    json_pack("{s:I,s:o,s:o,s:f,s:b}", "window_end", (json_int_t)p->window_end,
+			      "score", cli_json_metric(p->score), "p_value",
+			      isnan(p->p_value) ? json_null() : json_real(p->p_value), "threshold",
+			      p->threshold, "drift", p->drift));
 	}
-	return json_pack("{s:o,s:o,s:o,s:o,s:f,s:s,s:o}", "model", cli_json_str(f->model), "feature",
-			 cli_json_str(f->feature), "method", cli_json_str(f->method), "score",
-			 cli_json_metric(f->score), "threshold", f->threshold, "status",
+	return json_pack("{s:o,s:o,s:o,s:o,s:f,s:s,s:o}", "model", cli_json_str(f->model),
+			 "feature", cli_json_str(f->feature), "method", cli_json_str(f->method),
+			 "score", cli_json_metric(f->score), "threshold", f->threshold, "status",
 			 drift_status_name((enum drift_status)f->status), "series", series);
 }
 
@@ -64,7 +40,8 @@ int cli_drift_show(const struct cli_opts *o)
 
 	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (registry_drift_series(r, o->argc == 3 ? o->argv[2] : NULL, o->feature, 0, &l, &err) < 0) {
+	if (registry_drift_series(r, o->argc == 3 ? o->argv[2] : NULL, o->feature, 0, &l, &err) <
+	    0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
 		json_t *arr = json_array();
@@ -74,15 +51,18 @@ int cli_drift_show(const struct cli_opts *o)
 	} else {
 		struct cli_table t;
 		cli_table_init(&t, 7);
-		cli_table_row(&t, (const char *[]){"MODEL", "FEATURE", "METHOD", "SCORE", "THRESHOLD", "STATUS",
-						   "LAST 30 WINDOWS"});
+		cli_table_row(&t, (const char *[]){"MODEL", "FEATURE", "METHOD", "SCORE",
+						   "THRESHOLD", "STATUS", "LAST 30 WINDOWS"});
 		for (size_t i = 0; i < l.n; i++) {
 			const struct mlc_drift_feature *f = &l.items[i];
-			char score[32], thr[32], *spark = cli_drift_spark(f, SPARK_WINDOWS, ascii);
+			char score[32], thr[32],
+			    *spark = drift_feature_spark(f, SPARK_WINDOWS, ascii);
 			snprintf(score, sizeof score, "%.4g", f->score);
 			snprintf(thr, sizeof thr, "%.4g", f->threshold);
-			cli_table_row(&t, (const char *[]){f->model, f->feature, f->method, score, thr,
-							   drift_status_name((enum drift_status)f->status), spark});
+			cli_table_row(
+			    &t, (const char *[]){f->model, f->feature, f->method, score, thr,
+						 drift_status_name((enum drift_status)f->status),
+						 spark});
 			free(spark);
 		}
 		cli_table_print(&t);

@@ -1,6 +1,7 @@
-/* view.h: a view is one screen of the console (models, versions, a version's
- * detail, help), kept on a stack. Most views are a table: rows of sanitised
- * cells with a cursor, scrolling and a live text filter (tui/table.c). */
+/* view.h: what a view is — one screen of the console, kept on a stack — and
+ * the ops table each view_*.c fills in (load, keys, drawing, footer hints,
+ * :filter target). Most views are a table: rows of sanitised cells with a
+ * cursor, scrolling and a live text filter (tui/table.c). */
 #ifndef MLC_VIEW_H
 #define MLC_VIEW_H
 #include <stddef.h>

@@ -5,7 +5,6 @@
  * score over time with the threshold line, and the latest window's reference
  * and current shares. */
 #include "config.h"
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +81,7 @@ static void drift_fill(struct app *a, struct view *v)
 	table_clear(&v->table);
 	for (size_t i = 0; i < s->list.n; i++) {
 		const struct mlc_drift_feature *f = &s->list.items[i];
-		char score[32], thr[32], *spark = cli_drift_spark(f, windows, !a->utf8);
+		char score[32], thr[32], *spark = drift_feature_spark(f, windows, !a->utf8);
 		char *key = xasprintf("%s\x1f%s", f->model, f->feature);
 		const char *cells[] = {f->model, f->feature,
 				       view_drift_status_label(a->utf8, f->status), score, spark, thr,
@@ -198,20 +197,17 @@ struct view *view_drift_new(struct app *a, const char *model)
 /* Draw the latest window's shares as two bars per bin (reference, current). */
 static void draw_shares(struct app *a, const struct mlc_drift_point *p, int y, int h)
 {
-	json_t *ref = p->reference_shares ? json_loads(p->reference_shares, 0, NULL) : NULL;
-	json_t *cur = p->current_shares ? json_loads(p->current_shares, 0, NULL) : NULL;
 	int barw = (a->cols - 20) / 2;
 	char line[64];
 
-	if (!json_is_array(ref) || !json_is_array(cur)) {
+	if (p->n_shares == 0) {
 		draw_text(&a->draw, y, 2, a->cols - 4, "No binned shares stored for this window.",
 			  THEME_DIM, 0, 0);
 	} else {
 		draw_text(&a->draw, y, 2, a->cols - 4,
 			  "Latest window, share per bin: reference | current", THEME_TITLE, 0, 0);
-		for (size_t i = 0; i < json_array_size(ref) && (int)i < h - 1; i++) {
-			double rv = json_number_value(json_array_get(ref, i));
-			double cv = json_number_value(json_array_get(cur, i));
+		for (size_t i = 0; i < p->n_shares && (int)i < h - 1; i++) {
+			double rv = p->ref_shares[i], cv = p->cur_shares[i];
 			snprintf(line, sizeof line, "%2zu %5.1f%% %5.1f%%", i + 1, 100 * rv,
 				 100 * cv);
 			draw_text(&a->draw, y + 1 + (int)i, 2, 18, line, THEME_DIM, 0, 0);
@@ -223,8 +219,6 @@ static void draw_shares(struct app *a, const struct mlc_drift_point *p, int y, i
 					  a->utf8 ? "█" : "#", THEME_DRIFT, 0, 0);
 		}
 	}
-	json_decref(ref);
-	json_decref(cur);
 }
 
 static void drift_chart_draw(struct app *a, struct view *v, int y, int h)

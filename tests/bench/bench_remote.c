@@ -4,7 +4,7 @@
  * by one versus together, on loopback and with 50 ms added to each answer
  * (a distant server); `runs --order-by METRIC --limit 50` against one
  * runs/search round trip when the server's metric sort takes 0.5 s (MLflow
- * 2.17.2 takes ~4 s on 10,000 runs, MLFLOW.md §12); `mlconsole import` of
+ * 2.17.2 takes ~4 s on 10,000 runs); `mlconsole import` of
  * the server (10,000 runs, 5 metrics each) with get-history-bulk and
  * without it (one get-history per metric per run: 50,000 requests, about
  * 30 s on loopback since the fixture looks runs up by an index; BENCH_QUICK

@@ -110,7 +110,7 @@ if command -v runuser >/dev/null; then
 	rm -rf "$pub"
 fi
 
-# Who may change a policy (DESIGN.md): once production has approvers only they
+# Who may change a policy (README): once production has approvers only they
 # may, a loosening is a request its current policy governs, root acting as
 # itself (no --as) changes it directly, audited as such.
 cp "$db" "$T/p.db"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/cli/drift.sh: `drift compute` on the fixture samples gives SciPy's and
-# Evidently's numbers (text and JSON), reads files as CLI.md says (header,
+# Evidently's numbers (text and JSON), reads files as mlconsole.1 says (header,
 # blank lines, CRLF, bad values named by file and line) and fails cleanly.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
@@ -33,7 +33,7 @@ expect_in "$T/out" "drifted    yes" "text says drifted"
 expect_in "$T/out" "1000 reference, 1200 current" "text shows the counts"
 
 expect_exit 0 "compute --json" -- "$M" drift compute --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --json
-check_json "JSON: ks D exactly, p to 1e-9, fields as CLI.md" '
+check_json "JSON: ks D exactly, p to 1e-9, fields as mlconsole.1" '
 assert list(d) == ["method", "score", "statistic", "p_value", "threshold", "drift", "n_reference", "n_current"], list(d)
 assert d["method"] == "ks" and d["statistic"] == o_num["ks"]["statistic_D"]
 close(d["p_value"], o_num["ks"]["pvalue_exact"]); assert d["score"] == d["p_value"]

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/cli/driftshow.sh: `drift show` lists every deployed model's features
-# worst first, or one model's, in text and JSON as CLI.md says.
+# worst first, or one model's, in text and JSON as mlconsole.1 says.
 . "$MLC_SRCDIR/tests/lib.sh"
 M="$MLC_BIN"
 db=$(demo_db)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/cli/identity.sh: who acts on a local registry (DESIGN.md "identity"):
+# tests/cli/identity.sh: who acts on a local registry (README "The acting user"):
 # the login name of the uid, never $USER; a uid without a passwd entry acts
 # as uid:N. Runs the real binary under such a uid (needs root to switch).
 . "$MLC_SRCDIR/tests/lib.sh"

@@ -8,7 +8,7 @@ command -v python3 >/dev/null 2>&1 || skip "python3 (with its sqlite3 module) bu
 python3 -c 'import sqlite3' 2>/dev/null || skip "python3 has no sqlite3 module to build the MLflow database"
 
 db="$T/mlflow.db"
-# An MLflow 2.x-shaped store (MLFLOW.md §8), as SQLAlchemy leaves it.
+# An MLflow 2.x-shaped store, as SQLAlchemy leaves it.
 python3 - "$db" <<'PY' || { echo "cannot build $db" >&2; exit 1; }
 import sqlite3, sys
 R1, R2, R3 = "a" * 31 + "1", "a" * 31 + "2", "b" * 31 + "3"

@@ -59,7 +59,7 @@ check "newest first" "$(jq_py "$T/out" 'd["runs"][0]["run_name"]')" "bulk-01199"
 expect_exit 0 "runs by metric" -- "$M" runs bulk --order-by "metrics.acc DESC" --limit 3 --json
 check "best acc first" "$(jq_py "$T/out" 'd["runs"][0]["metrics"]["acc"] >= d["runs"][2]["metrics"]["acc"]')" True
 
-# --limit with --order-by by a metric (MLFLOW.md §12's exception): the server
+# --limit with --order-by by a metric (the one case the server sorts and cuts): the server
 # sorts and answers the first N in one request, and they are the rows the
 # whole listing sorted here gives (acc has ten runs per value: the ties go
 # newest first, then by id, on both sides).

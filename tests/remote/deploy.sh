@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/remote/deploy.sh: the approval story on an MLflow-speaking server
 # (tests/remote/fixture.py) as three users (root acting with --as), kept in
-# MLflow's own primitives (MLFLOW.md §11): policies as tags of the experiment
+# MLflow's own primitives (README's server section): policies as tags of the experiment
 # "mlconsole", environments as aliases, the history and hook outcomes as model
 # tags, requests as model-version tags; the local audit journal; two processes
 # voting at once end with one consistent request; a half-finished approval is
@@ -264,7 +264,7 @@ MLFLOW_TRACKING_USERNAME=erin MLFLOW_TRACKING_PASSWORD=pw expect_exit 0 "a polic
 expect_exit 0 "audit --json" -- "$M" audit --limit 1 --json
 check "the journal names the login name" "$(py "d['audit'][0]['actor']" <"$T/out")" "$(id -un)"
 
-# ---- drift series: runs tagged mlconsole.model (MLFLOW.md §11) ---------------------
+# ---- drift series: runs tagged mlconsole.model (README's server section) ---------------------
 F="$MLC_SRCDIR/tests/fixtures/drift"
 expect_exit 0 "drift record against the server" -- "$M" drift record fraud-detector --feature amount --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --at 2026-11-20 --json
 rec=$(py "(d['point']['method'], d['point']['status'], d['point']['window_end'])" <"$T/out")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # tests/remote/fixture.py: an MLflow 2.x tracking server for tests, on loopback
 # only and standard library only: the REST endpoints mlconsole reads, with the
-# semantics, quirks and error shapes recorded in ../shared/mlflow/, plus faults.
+# semantics, quirks and error shapes recorded in tests/fixtures/mlflow/, plus faults.
 """Usage: fixture.py PORTFILE [--runs N] [--models N] [--auth USER:PASS]
                          [--token TOKEN] [--fault MODE[:ARG][@COUNT]]
                          [--tls CERT KEY] [--long N]
@@ -52,7 +52,7 @@ Control (never faulted, never authenticated):
       matches); {} clears them all.
   POST /_fixture/bulk   {"on": false}: /ajax-api/2.0/mlflow/metrics/get-history-bulk
       answers 404, as servers before 2.11 do; {} turns it back on. The
-      endpoint answers as MLflow 2.17.2 (MLFLOW.md §13): <= 100 run ids, the
+      endpoint answers as MLflow 2.17.2 does: <= 100 run ids, the
       answer cut at max_results (<= 25,000) points, NaN written bare.
   POST /_fixture/reset  clear faults, holds, routes and counters.
   GET  /_fixture/stats  {"requests", "connections", "paths", "log", "auth", "bodies"}
@@ -115,7 +115,7 @@ def kv(d):
 
 def dataset_input(name, digest, context, uri, rows):
     """One of a run's inputs.dataset_inputs as MLflow 2.17.2 answers it
-    (MLFLOW.md section 13): source, schema and profile are JSON text."""
+    (MLflow 2.17.2's run inputs): source, schema and profile are JSON text."""
     schema = {"mlflow_colspec": [{"type": "double", "name": "amount", "required": True},
                                  {"type": "long", "name": "hour", "required": True},
                                  {"type": "long", "name": "label", "required": True}]}
@@ -602,7 +602,7 @@ def metric_history(store, args):
 
 def metric_history_bulk(store, args):
     """GET /ajax-api/2.0/mlflow/metrics/get-history-bulk as MLflow 2.17.2 answers
-    (MLFLOW.md §13, mlflow/server/handlers.py get_metric_history_bulk_handler):
+    (MLflow 2.17.2's mlflow/server/handlers.py get_metric_history_bulk_handler):
     up to 100 run ids, each run's points by (timestamp, step, value), runs by
     id, then the whole answer cut to max_results (at most 25,000) points."""
     run_ids = args.get("run_id_list") or []
@@ -759,7 +759,7 @@ STAGES = ("None", "Staging", "Production", "Archived")
 
 
 def transition_stage(store, args):
-    """model-versions/transition-stage (MLFLOW.md §4, quirk 9): the stage is
+    """model-versions/transition-stage (MLflow 2.17.2's handler): the stage is
     case-insensitive and stored capitalised; archive_existing_versions moves
     the other versions in the target stage (only) to Archived, and is allowed
     only for Staging and Production (else the store raises without a code: 500)."""

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/remote/identity.sh: who acts against an MLflow server (DESIGN.md
+# tests/remote/identity.sh: who acts against an MLflow server (README
 # "identity"): MLFLOW_TRACKING_USERNAME only when it goes with a password to a
 # server seen to require credentials (a request without them gets 401);
 # otherwise the login name of the uid, and the CLI and the TUI's header say

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/remote/policy.sh: on an MLflow-speaking server (tests/remote/fixture.py)
-# the policy holds where the server gives no transactions (MLFLOW.md §11):
+# the policy holds where the server gives no transactions (README's server section):
 # policy tags in other clients' spellings, and ones not understood, which
 # refuse changes rather than read as "free"; a reject, a non-approver or the
 # requester never deploys a request, even one with enough approvals; only the
@@ -206,7 +206,7 @@ expect_in "$T/err" "fraud-detector 3 is live in prod, but its history has no ent
 check "the history still ends with 2" \
 	"$(call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" | py "json.loads([t['value'] for t in d['registered_model']['tags'] if t['key'] == 'mlconsole.history.prod'][0])[0]['v']")" 2
 
-# ---- who may change a policy (DESIGN.md): its approvers; loosening is a request -------------
+# ---- who may change a policy (README): its approvers; loosening is a request -------------
 # policyreq EXPR: EXPR over the policy request tag of prod on the experiment "mlconsole" (as d).
 policyreq() {
 	call GET "api/2.0/mlflow/experiments/get-by-name?experiment_name=mlconsole" |

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/remote/stages.sh: the legacy stage mirror (MLFLOW.md §11, quirk 9) on an
+# tests/remote/stages.sh: the legacy stage mirror (README's server section) on an
 # MLflow-speaking server (tests/remote/fixture.py): in a context with
 # `stages = yes`, a deploy, a rollback or an approved request to staging or
 # production also moves the version to that MLflow stage, archiving the one
@@ -12,7 +12,7 @@
 M="$MLC_BIN"
 fixture_start --runs 10
 # The actor against a server is the tracking user: the fixture requires Basic
-# auth (below), as a server must for the name to count (DESIGN.md "identity").
+# auth (below), as a server must for the name to count (README "The acting user").
 export MLFLOW_TRACKING_USERNAME=alice MLFLOW_TRACKING_PASSWORD=pw MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
 AUTH="Basic $(printf alice:pw | base64)" # for the test's own requests
 export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0

@@ -136,7 +136,7 @@ wait_re "^. acc ▲ +★0\.88 +0\.7 \(-0\.18\)"
 wait_re "^. loss ▼ +★0\.25 +- *$"
 wait_re "^. nan_metric ▲ +- +NaN"
 screen | grep -q gamma && fail "gamma in the compare" || ok "gamma is not compared"
-# The histories of both runs were asked for (in bulk, MLFLOW.md §13, or one
+# The histories of both runs were asked for (in bulk, MLflow 2.17.2's REST API, or one
 # by one: the NaN and Infinity histories go by get-history)...
 python3 - "$T/stats0" "$T/stats1" "$alpha" "$beta" <<'PY' && ok "histories of alpha (acc, loss) and beta (acc, nan_metric) asked for during compare, get-history-bulk for acc" || fail "the history requests: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log"][-12:])' "$T/stats1")"
 import json, sys

@@ -17,22 +17,13 @@
 #include <sqlite3.h>
 #include "audit.h"
 #include "schema.h"
+#include "testutil.h"
 #include "xmalloc.h"
 
 struct fx {
-	char dir[64];
 	char *path;
 	sqlite3 *db;
 };
-
-/* Run sql, which must succeed. */
-static void sql(sqlite3 *db, const char *q)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		fail_msg("%s: %s", q, msg);
-}
 
 /* A fresh registry file with five chained rows; state in the same folder. */
 static int setup(void **state)
@@ -41,12 +32,11 @@ static int setup(void **state)
 	struct mlc_error err = {0};
 	char *st;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/mlc-audit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	st = xasprintf("%s/state", f->dir);
+	assert_int_equal(tu_tmpdir("audit"), 0);
+	st = xasprintf("%s/state", tu_dir());
 	setenv("XDG_STATE_HOME", st, 1);
 	free(st);
-	f->path = xasprintf("%s/reg.db", f->dir);
+	f->path = xasprintf("%s/reg.db", tu_dir());
 	assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
 	assert_int_equal(schema_migrate(f->db, f->path, &err), 0);
 	for (int i = 1; i <= 5; i++) {
@@ -62,11 +52,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char *cmd = xasprintf("rm -rf '%s'", f->dir);
-
 	sqlite3_close(f->db);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(tu_rmdir(), 0);
 	free(f->path);
 	free(f);
 	return 0;
@@ -116,7 +103,7 @@ static void test_a_deleted_row_is_named(void **state)
 	struct fx *f = *state;
 	struct mlc_audit_check c;
 
-	sql(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 3");
+	tu_exec(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 3");
 	assert_string_equal(verify(f, &c), "deleted");
 	assert_int_equal(c.broken_id, 4);
 	assert_non_null(strstr(c.problem, "(3) is missing"));
@@ -127,8 +114,9 @@ static void test_an_edited_row_is_named(void **state)
 	struct fx *f = *state;
 	struct mlc_audit_check c;
 
-	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
-		   "id = 2");
+	tu_exec(f->db,
+		"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
+		"id = 2");
 	assert_string_equal(verify(f, &c), "edited");
 	assert_int_equal(c.broken_id, 2);
 }
@@ -138,10 +126,10 @@ static void test_swapped_rows_are_named_as_reordered(void **state)
 	struct fx *f = *state;
 	struct mlc_audit_check c;
 
-	sql(f->db, "DROP TRIGGER audit_log_no_update;"
-		   "UPDATE audit_log SET subject = CASE id WHEN 2 THEN 'fraud:4@prod' ELSE "
-		   "'fraud:2@prod' END,"
-		   " at = CASE id WHEN 2 THEN 4000 ELSE 2000 END WHERE id IN (2, 4)");
+	tu_exec(f->db, "DROP TRIGGER audit_log_no_update;"
+		       "UPDATE audit_log SET subject = CASE id WHEN 2 THEN 'fraud:4@prod' ELSE "
+		       "'fraud:2@prod' END,"
+		       " at = CASE id WHEN 2 THEN 4000 ELSE 2000 END WHERE id IN (2, 4)");
 	assert_string_equal(verify(f, &c), "reordered");
 	assert_int_equal(c.broken_id, 2);
 	assert_non_null(strstr(c.problem, "row 4"));
@@ -154,8 +142,9 @@ static void test_a_recomputed_chain_is_reported_as_rewritten(void **state)
 	struct mlc_error err = {0};
 
 	assert_string_equal(verify(f, &c), ""); /* this console sees the head: row 5 */
-	sql(f->db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
-		   "id = 2");
+	tu_exec(f->db,
+		"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE "
+		"id = 2");
 	assert_int_equal(audit_chain_existing(f->db, &err), 0); /* as someone with sqlite3 would */
 	assert_string_equal(verify(f, &c), "rewritten");
 	assert_int_equal(c.broken_id, 5);
@@ -171,7 +160,7 @@ static void test_rows_cut_from_the_end_are_reported(void **state)
 	struct mlc_audit_check c;
 
 	assert_string_equal(verify(f, &c), "");
-	sql(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id >= 4");
+	tu_exec(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id >= 4");
 	assert_string_equal(verify(f, &c), "rewritten");
 	assert_int_equal(c.broken_id, 5);
 	assert_non_null(strstr(c.problem, "missing"));
@@ -186,24 +175,24 @@ static void test_head_advances_over_new_rows_after_a_write(void **state)
 	assert_string_equal(verify(f, &c), "");
 	assert_int_equal(audit_append(f->db, 6000, "bob", "deploy", "x", "", &err), 0);
 	audit_head_advance(f->db, f->path);
-	sql(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 6");
+	tu_exec(f->db, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id = 6");
 	assert_string_equal(verify(f, &c), "rewritten"); /* it had seen row 6 */
 	assert_int_equal(c.broken_id, 6);
 }
 
 static void test_an_older_registry_is_chained_by_the_migration(void **state)
 {
-	struct fx *f = *state;
 	struct mlc_error err = {0};
 	struct mlc_audit_check c;
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	char *path = xasprintf("%s/old.db", f->dir);
+	char *path = xstrdup(tu_path("old.db"));
 
 	(void)state;
 	/* What schema 1 had of the tables v2 touches, with rows but no hashes. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sql(db, "CREATE TABLE environments (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	tu_exec(db,
+		"CREATE TABLE environments (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 		" ord INTEGER NOT NULL, required_approvals INTEGER NOT NULL DEFAULT 0,"
 		" self_approval INTEGER NOT NULL DEFAULT 0, rollback_approval INTEGER NOT NULL "
 		"DEFAULT 0,"
@@ -245,8 +234,8 @@ static void test_an_environment_edited_outside_is_told_apart(void **state)
 	struct strbuf d = {0};
 	char why[512];
 
-	sql(f->db, "INSERT INTO environments (id, name, ord, required_approvals) VALUES (7, "
-		   "'prod', 1, 2)");
+	tu_exec(f->db, "INSERT INTO environments (id, name, ord, required_approvals) VALUES (7, "
+		       "'prod', 1, 2)");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
 	assert_non_null(strstr(why, "no audit record"));
 	sb_add(&d, "created; policy: ");
@@ -254,12 +243,12 @@ static void test_an_environment_edited_outside_is_told_apart(void **state)
 	assert_int_equal(audit_append(f->db, 9000, "root", "policy", "prod", sb_str(&d), &err), 0);
 	sb_free(&d);
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 0);
-	sql(f->db, "UPDATE environments SET required_approvals = 0 WHERE id = 7");
+	tu_exec(f->db, "UPDATE environments SET required_approvals = 0 WHERE id = 7");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
 	assert_non_null(
 	    strstr(why, "edited outside mlconsole: required_approvals is 0, the audit log says 2"));
-	sql(f->db, "UPDATE environments SET required_approvals = 2 WHERE id = 7;"
-		   "INSERT INTO environment_approvers VALUES (7, 'mallory')");
+	tu_exec(f->db, "UPDATE environments SET required_approvals = 2 WHERE id = 7;"
+		       "INSERT INTO environment_approvers VALUES (7, 'mallory')");
 	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
 	assert_non_null(strstr(why, "approvers is mallory"));
 }

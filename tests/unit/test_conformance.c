@@ -1,5 +1,5 @@
-/* test_conformance.c: one table of policy scenarios (every rule of DESIGN.md
- * "Concepts") run against every backend that can write — the local registry on
+/* test_conformance.c: one table of policy scenarios (every policy rule)
+ * run against every backend that can write — the local registry on
  * a real SQLite file, the REST backend against tests/remote/fixture.py — with
  * the same expected outcomes and the same messages (core/policy.c's words).
  * It is the referee of the backends: per backend it prints which scenarios
@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include "fixture_client.h"
+#include "testutil.h"
 #include "registry.h"
 #include "strbuf.h"
 
@@ -462,8 +463,6 @@ struct backend {
 	int tags_go_with_version; /* deleting a version deletes its requests (step.gone) */
 };
 
-static char tmp[64];
-
 /* Append a printf line to x's failures. */
 static void failed(struct run *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void failed(struct run *x, const char *fmt, ...)
@@ -626,7 +625,7 @@ static void do_env(struct run *x, int k, const struct step *s)
 	arena_free(&out.arena);
 }
 
-/* who changes env's required approvals (DESIGN.md "who may change a policy"):
+/* who changes env's required approvals (README "Who may change a policy"):
  * directly, refused, or a request into the step's slot. */
 static void do_env_as(struct run *x, int k, const struct step *s)
 {
@@ -1015,7 +1014,7 @@ static int local_start(struct run *x, int scenario)
 	struct registry_open_opts o = {.create = 1};
 	struct mlc_error err = {0};
 
-	snprintf(x->uri, sizeof x->uri, "%s/local-%d.db", tmp, scenario);
+	snprintf(x->uri, sizeof x->uri, "%s/local-%d.db", tu_dir(), scenario);
 	local_unlink(x);
 	if ((x->r = registry_open(x->uri, &o, &err)) == NULL) {
 		fprintf(stderr, "local: %s\n", err.msg);
@@ -1122,9 +1121,9 @@ static int rest_start(struct run *x, int scenario)
 	int n;
 
 	(void)scenario;
-	snprintf(port, sizeof port, "%s/port", tmp);
+	snprintf(port, sizeof port, "%s", tu_path("port"));
 	unlink(port);
-	if (fixture_spawn(tmp, args, &x->server, &n) < 0) {
+	if (fixture_spawn(tu_dir(), args, &x->server, &n) < 0) {
 		fprintf(stderr, "rest: cannot start tests/remote/fixture.py\n");
 		return -1;
 	}
@@ -1280,15 +1279,12 @@ int main(void)
 {
 	const char *only = getenv("CONFORMANCE_BACKEND");
 	int passed = 0, nfailed = 0;
-	char cmd[96];
-
 	alarm(900); /* a hung backend fails the test instead of the run */
-	snprintf(tmp, sizeof tmp, "/tmp/mlc-conformance.XXXXXX");
-	if (mkdtemp(tmp) == NULL) {
+	if (tu_tmpdir("conformance") != 0) {
 		perror("mkdtemp");
 		return 1;
 	}
-	setenv("HOME", tmp, 1);
+	setenv("HOME", tu_dir(), 1);
 	unsetenv("XDG_STATE_HOME"); /* the REST journal goes under the test's HOME */
 	unsetenv("MLFLOW_TRACKING_USERNAME");
 	unsetenv("MLFLOW_TRACKING_PASSWORD");
@@ -1315,9 +1311,8 @@ int main(void)
 	print_matrix();
 	free_runs();
 	curl_global_cleanup();
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmp);
+	if (tu_rmdir() != 0)
+		fprintf(stderr, "cannot remove %s\n", tu_dir());
 	printf("%d passed, %d failed\n", passed, nfailed);
 	return nfailed ? 1 : 0;
 }

@@ -15,29 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "dbfile.h"
-
-static char dir[64];
-
-/* A path inside this test's temporary folder. */
-static const char *tpath(const char *name)
-{
-	static char buf[8][384];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-/* Write text to path (replacing it). */
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
+#include "testutil.h"
 
 /* The first line of path, or "" when it cannot be read. */
 static const char *get(const char *path)
@@ -60,28 +38,24 @@ static void tmp_with(struct dbfile_tmp *t, const char *path, const char *text)
 	struct mlc_error err = {0};
 
 	assert_int_equal(dbfile_tmp_open(t, path, &err), 0);
-	put(t->name, text);
+	tu_put(t->name, text);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/test_dbfile.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tu_tmpdir("dbfile");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd);
+	return tu_rmdir();
 }
 
 static void test_install_moves_the_file_into_a_missing_path(void **state)
 {
-	const char *path = tpath("new.db");
+	const char *path = tu_path("new.db");
 	struct mlc_error err = {0};
 	struct dbfile_tmp t;
 
@@ -95,14 +69,14 @@ static void test_install_moves_the_file_into_a_missing_path(void **state)
 
 static void test_install_never_clobbers_a_file_made_meanwhile(void **state)
 {
-	const char *path = tpath("raced.db");
+	const char *path = tu_path("raced.db");
 	struct mlc_error err = {0};
 	struct dbfile_tmp t;
 	char *name;
 
 	(void)state;
 	tmp_with(&t, path, "ours");
-	put(path, "theirs"); /* another process got there first */
+	tu_put(path, "theirs"); /* another process got there first */
 	assert_int_equal(dbfile_tmp_install(&t, path, 0, &err), 1);
 	name = strdup(t.name);
 	dbfile_tmp_discard(&t);
@@ -113,13 +87,13 @@ static void test_install_never_clobbers_a_file_made_meanwhile(void **state)
 
 static void test_install_replaces_an_empty_file_keeping_its_mode(void **state)
 {
-	const char *path = tpath("empty.db");
+	const char *path = tu_path("empty.db");
 	struct mlc_error err = {0};
 	struct dbfile_tmp t;
 	struct stat st;
 
 	(void)state;
-	put(path, "");
+	tu_put(path, "");
 	chmod(path, 0640);
 	tmp_with(&t, path, "ours");
 	assert_int_equal(dbfile_tmp_install(&t, path, 0, &err), 0);
@@ -131,13 +105,13 @@ static void test_install_replaces_an_empty_file_keeping_its_mode(void **state)
 
 static void test_replace_drops_the_old_companions(void **state)
 {
-	const char *path = tpath("forced.db"), *wal = tpath("forced.db-wal");
+	const char *path = tu_path("forced.db"), *wal = tu_path("forced.db-wal");
 	struct mlc_error err = {0};
 	struct dbfile_tmp t;
 
 	(void)state;
-	put(path, "old");
-	put(wal, "old wal");
+	tu_put(path, "old");
+	tu_put(wal, "old wal");
 	tmp_with(&t, path, "ours");
 	assert_int_equal(dbfile_tmp_install(&t, path, 1, &err), 0);
 	dbfile_tmp_discard(&t);
@@ -147,16 +121,16 @@ static void test_replace_drops_the_old_companions(void **state)
 
 static void test_sweep_spares_a_locked_file_and_removes_the_rest(void **state)
 {
-	const char *path = tpath("swept.db"), *stale = tpath("swept.db.tmp-abc123");
-	const char *stale_wal = tpath("swept.db.tmp-abc123-wal"),
-		   *live = tpath("swept.db.tmp-live01");
-	const char *other = tpath("other.db.tmp-abc123");
+	const char *path = tu_path("swept.db"), *stale = tu_path("swept.db.tmp-abc123");
+	const char *stale_wal = tu_path("swept.db.tmp-abc123-wal"),
+		   *live = tu_path("swept.db.tmp-live01");
+	const char *other = tu_path("other.db.tmp-abc123");
 	int fd;
 
 	(void)state;
-	put(stale, "");
-	put(stale_wal, "");
-	put(other, "");
+	tu_put(stale, "");
+	tu_put(stale_wal, "");
+	tu_put(other, "");
 	fd = open(live, O_RDWR | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
@@ -172,14 +146,14 @@ static void test_sweep_spares_a_locked_file_and_removes_the_rest(void **state)
 
 static void test_is_empty_needs_an_empty_wal_too(void **state)
 {
-	const char *path = tpath("walonly.db"), *wal = tpath("walonly.db-wal");
+	const char *path = tu_path("walonly.db"), *wal = tu_path("walonly.db-wal");
 
 	(void)state;
-	put(path, "");
+	tu_put(path, "");
 	assert_true(dbfile_is_empty(path));
-	put(wal, "frames");
+	tu_put(wal, "frames");
 	assert_false(dbfile_is_empty(path));
-	assert_false(dbfile_is_empty(tpath("missing.db")));
+	assert_false(dbfile_is_empty(tu_path("missing.db")));
 }
 
 int main(void)

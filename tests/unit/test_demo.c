@@ -15,23 +15,12 @@
 #include <sqlite3.h>
 #include "demo.h"
 #include "schema.h"
+#include "testutil.h"
 
 #define NOW 1767225600000LL /* 2026-01-01T00:00:00Z */
 #define DAY_MS 86400000LL
 
-static char dir[64];
 static char shared[128]; /* the default demo, made once for the read-only tests */
-
-/* A path inside this test's temporary folder. */
-static const char *tpath(const char *name)
-{
-	static char buf[8][384];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
 
 /* Make a demo at path with o, asserting success. */
 static void make(const char *path, struct demo_opts o)
@@ -133,10 +122,10 @@ static uint64_t digest(const char *path)
 	return h;
 }
 
-/* Whether dir holds a file whose name contains part. */
+/* Whether the temporary folder holds a file whose name contains part. */
 static int dir_has(const char *part)
 {
-	DIR *d = opendir(dir);
+	DIR *d = opendir(tu_dir());
 	struct dirent *e;
 	int found = 0;
 
@@ -149,25 +138,16 @@ static int dir_has(const char *part)
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof dir, "/tmp/mlc-test-demo-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (tu_tmpdir("test-demo") != 0)
 		return -1;
-	snprintf(shared, sizeof shared, "%s/demo.db", dir);
+	snprintf(shared, sizeof shared, "%s", tu_path("demo.db"));
 	make(shared, (struct demo_opts){.seed = 42});
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlink(tpath(e->d_name));
-	if (d)
-		closedir(d);
-	return rmdir(dir);
+	return tu_rmdir();
 }
 
 static void test_file_carries_our_application_id_and_schema_version(void **state)
@@ -315,7 +295,7 @@ static void test_latest_metrics_follow_mlflow_rule(void **state)
 
 static void test_metrics_trigger_is_back_as_schema_wrote_it(void **state)
 {
-	const char *fresh = tpath("fresh.db");
+	const char *fresh = tu_path("fresh.db");
 	const char *sql = "SELECT sql FROM sqlite_master WHERE name = 'metrics_latest'";
 	char *got, *want;
 	sqlite3 *fdb;
@@ -509,7 +489,7 @@ static void test_audit_log_records_history_and_refuses_changes(void **state)
 
 static void test_same_seed_gives_the_same_content(void **state)
 {
-	const char *again = tpath("again.db");
+	const char *again = tu_path("again.db");
 
 	make(again, (struct demo_opts){.seed = 42});
 	assert_true(digest(again) == digest(shared));
@@ -518,7 +498,7 @@ static void test_same_seed_gives_the_same_content(void **state)
 
 static void test_different_seed_gives_different_content(void **state)
 {
-	const char *other = tpath("other.db");
+	const char *other = tu_path("other.db");
 
 	make(other, (struct demo_opts){.seed = 43});
 	assert_true(digest(other) != digest(shared));
@@ -527,7 +507,7 @@ static void test_different_seed_gives_different_content(void **state)
 
 static void test_existing_file_is_refused_without_force(void **state)
 {
-	const char *path = tpath("taken.db");
+	const char *path = tu_path("taken.db");
 	struct demo_opts o = {.runs = 40, .now_ms = NOW};
 	struct mlc_error err = {0};
 	char want[256];
@@ -549,7 +529,7 @@ static void test_existing_file_is_refused_without_force(void **state)
 
 static void test_force_overwrites_and_drops_the_old_wal(void **state)
 {
-	const char *path = tpath("forced.db"), *wal = tpath("forced.db-wal");
+	const char *path = tu_path("forced.db"), *wal = tu_path("forced.db-wal");
 	FILE *f;
 
 	make(path, (struct demo_opts){.runs = 20});
@@ -569,7 +549,7 @@ static void test_force_overwrites_and_drops_the_old_wal(void **state)
 
 static void test_force_never_replaces_a_file_that_is_not_ours(void **state)
 {
-	const char *path = tpath("notes.txt");
+	const char *path = tu_path("notes.txt");
 	struct demo_opts o = {.runs = 20, .force = 1};
 	struct mlc_error err = {0};
 	char buf[64] = "";
@@ -593,7 +573,7 @@ static void test_no_temporary_file_is_left_behind(void **state)
 
 static void test_too_many_points_is_a_usage_error(void **state)
 {
-	const char *path = tpath("huge.db");
+	const char *path = tu_path("huge.db");
 	struct demo_opts o = {.runs = 100000, .points = 10000001};
 	struct mlc_error err = {0};
 
@@ -606,7 +586,7 @@ static void test_too_many_points_is_a_usage_error(void **state)
 
 static void test_missing_directory_is_an_error_naming_the_path(void **state)
 {
-	const char *path = tpath("no/such/dir/demo.db");
+	const char *path = tu_path("no/such/dir/demo.db");
 	struct demo_opts o = {.runs = 40};
 	struct mlc_error err = {0};
 
@@ -617,7 +597,7 @@ static void test_missing_directory_is_an_error_naming_the_path(void **state)
 
 static void test_runs_and_points_totals_meet_the_budget(void **state)
 {
-	const char *path = tpath("budget.db");
+	const char *path = tu_path("budget.db");
 	sqlite3 *db;
 	int64_t n;
 
@@ -638,7 +618,7 @@ static void test_runs_and_points_totals_meet_the_budget(void **state)
 
 static void test_big_budgets_add_curve_metrics_up_to_12(void **state)
 {
-	const char *path = tpath("curves.db");
+	const char *path = tu_path("curves.db");
 	sqlite3 *db;
 
 	make(path, (struct demo_opts){.runs = 40, .points = 80000, .seed = 3});
@@ -666,7 +646,7 @@ static void record_progress(void *ctx, int64_t done, int64_t total)
 
 static void test_progress_counts_points_up_to_the_total(void **state)
 {
-	const char *path = tpath("progress.db");
+	const char *path = tu_path("progress.db");
 
 	make(path, (struct demo_opts){.runs = 40, .points = 70000, .progress = record_progress});
 	assert_true(seen_calls >= 2);

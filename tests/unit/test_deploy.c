@@ -12,43 +12,25 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "registry.h"
+#include "testutil.h"
 
 static char path[64];
 
-/* Run SQL on the file directly (test set-up only). */
-static void exec_sql(const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "%s\n", msg);
-		fail();
-	}
-	sqlite3_close(db);
-}
-
-static struct registry *open_reg(void)
-{
-	struct registry_open_opts o = {.create = 1};
-	struct mlc_error err = {0};
-	struct registry *r = registry_open(path, &o, &err);
-
-	if (r == NULL)
-		fprintf(stderr, "%s\n", err.msg);
-	assert_non_null(r);
-	return r;
-}
-
 /* Set one environment's policy. */
-static void env(struct registry *r, const char *name, int order, int required, const char *approvers,
-		int previous, int rollback_approval)
+static void env(struct registry *r, const char *name, int order, int required,
+		const char *approvers, int previous, int rollback_approval)
 {
-	struct mlc_env_change c = {.name = name, .have_order = 1, .order = order, .have_required = 1,
-				   .required_approvals = required, .have_approvers = approvers != NULL,
-				   .approvers = approvers, .have_previous = 1, .require_previous = previous,
-				   .have_rollback = 1, .rollback_approval = rollback_approval};
+	struct mlc_env_change c = {.name = name,
+				   .have_order = 1,
+				   .order = order,
+				   .have_required = 1,
+				   .required_approvals = required,
+				   .have_approvers = approvers != NULL,
+				   .approvers = approvers,
+				   .have_previous = 1,
+				   .require_previous = previous,
+				   .have_rollback = 1,
+				   .rollback_approval = rollback_approval};
 	struct mlc_error err = {0};
 
 	assert_int_equal(registry_env_set(r, &c, "admin", NULL, &err), 0);
@@ -64,17 +46,20 @@ static int setup(void **state)
 	fd = mkstemp(path);
 	close(fd);
 	unlink(path);
-	r = open_reg();
+	r = tu_open(path, 1);
 	registry_close(r);
-	exec_sql("INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
-		 "INSERT INTO model_versions (model_id, version, stage, creation_time, last_updated_time)"
-		 " VALUES (1,1,'None',1,1),(1,2,'None',1,1),(1,3,'None',1,1),(1,4,'None',1,1),(1,5,'Archived',1,1);");
-	r = open_reg();
+	tu_exec_at(path, "INSERT INTO registered_models VALUES (1, 'm', '', 1, 1);"
+			 "INSERT INTO model_versions (model_id, version, stage, creation_time, "
+			 "last_updated_time)"
+			 " VALUES "
+			 "(1,1,'None',1,1),(1,2,'None',1,1),(1,3,'None',1,1),(1,4,'None',1,1),(1,5,"
+			 "'Archived',1,1);");
+	r = tu_open(path, 1);
 	env(r, "dev", 1, 0, NULL, 0, 0);
 	env(r, "staging", 2, 0, NULL, 1, 0);
 	env(r, "prod", 3, 2, "a,b,c", 1, 0);
 	registry_close(r);
-	*state = open_reg();
+	*state = tu_open(path, 1);
 	return 0;
 }
 
@@ -238,7 +223,8 @@ static void test_no_request_for_a_version_that_could_not_be_deployed(void **stat
 	assert_non_null(strstr(err.msg, "archived"));
 	assert_int_equal(registry_request(r, "m", "9", "dev", "promote", "", "a", &out, &err), -1);
 	assert_non_null(strstr(err.msg, "no version 9"));
-	assert_int_equal(registry_request(r, "m", "2", "staging", "promote", "", "a", &out, &err), -1);
+	assert_int_equal(registry_request(r, "m", "2", "staging", "promote", "", "a", &out, &err),
+			 -1);
 	assert_non_null(strstr(err.msg, "live in 'dev' first"));
 	assert_int_equal(registry_requests(r, REQ_ALL, 0, &l, &err), 0);
 	assert_int_equal(l.n, 0);
@@ -346,7 +332,7 @@ static void test_a_version_archived_while_pending_is_closed_not_deployed(void **
 	deploy_ok(r, "2", "dev");
 	deploy_ok(r, "2", "staging");
 	id = request(r, "2", "prod", "a");
-	exec_sql("UPDATE model_versions SET stage = 'Archived' WHERE version = 2");
+	tu_exec_at(path, "UPDATE model_versions SET stage = 'Archived' WHERE version = 2");
 	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
 	assert_int_equal(vote(r, id, "approve", "c", &err), 0);
 	assert_string_equal(state_of(r, id, reason, sizeof reason), "closed");
@@ -428,7 +414,7 @@ static void test_a_read_only_registry_refuses_changes(void **state)
 	registry_close(ro);
 }
 
-/* ---- who may change a policy (DESIGN.md) -------------------------------- */
+/* ---- who may change a policy (README) -------------------------------- */
 
 /* Change prod's policy as actor (root: root acting as itself); the status,
  * the request opened (0: none) into *req, err->msg on failure. */
@@ -558,7 +544,7 @@ static void test_each_kind_of_loosening_by_an_approver_is_a_request(void **state
 	};
 	int64_t req, last = 0;
 
-	exec_sql("UPDATE environments SET rollback_approval = 1 WHERE name = 'prod'");
+	tu_exec_at(path, "UPDATE environments SET rollback_approval = 1 WHERE name = 'prod'");
 	assert_int_equal(set_prod(r, "b", (struct mlc_env_change){.have_rollback = 1}, &req, &err),
 			 0);
 	assert_true(req > 0);
@@ -862,7 +848,7 @@ static void test_an_alias_moved_by_another_client_is_recorded_as_external(void *
 	deploy_ok(r, "1", "dev");
 	deploy_ok(r, "2", "dev");
 	deploy_ok(r, "3", "dev");
-	exec_sql("UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
+	tu_exec_at(path, "UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
 	/* a read says so, and writes nothing */
 	assert_string_equal(live_by(r, "dev"), "external");
 	assert_string_equal(history(r, "dev"),
@@ -870,8 +856,9 @@ static void test_an_alias_moved_by_another_client_is_recorded_as_external(void *
 	/* the rollback records the move first, and does not go back onto the
 	 * version it moved off (3): it walks back to 2 */
 	assert_string_equal(rollback(r, "dev", NULL), "2");
-	assert_string_equal(history(r, "dev"), "rollback 2<-1 bob; external 1<-3 external; "
-					       "deploy 3<-2 alice; deploy 2<-1 alice; deploy 1<- alice");
+	assert_string_equal(history(r, "dev"),
+			    "rollback 2<-1 bob; external 1<-3 external; "
+			    "deploy 3<-2 alice; deploy 2<-1 alice; deploy 1<- alice");
 	assert_int_equal(registry_audit(r, 2, &l, &err), 0);
 	assert_string_equal(l.items[0].actor, "bob");
 	assert_string_equal(l.items[0].detail, "from version 1");
@@ -892,15 +879,15 @@ static void test_requests_and_the_deciding_vote_record_external_moves(void **sta
 	env(r, "dev", 1, 1, "b", 0, 0);
 	id = request(r, "1", "dev", "a");
 	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
-	exec_sql("UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
+	tu_exec_at(path, "UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
 	id = request(r, "3", "dev", "a");
 	assert_string_equal(history(r, "dev"), "external 2<-1 external; deploy 1<- b");
-	exec_sql("UPDATE model_aliases SET version = 4 WHERE alias = 'dev'");
+	tu_exec_at(path, "UPDATE model_aliases SET version = 4 WHERE alias = 'dev'");
 	assert_int_equal(vote(r, id, "approve", "b", &err), 0);
 	assert_string_equal(history(r, "dev"), "deploy 3<-4 b; external 4<-2 external; "
 					       "external 2<-1 external; deploy 1<- b");
 	/* a refused change writes nothing, not even the move it saw */
-	exec_sql("UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
+	tu_exec_at(path, "UPDATE model_aliases SET version = 1 WHERE alias = 'dev'");
 	assert_int_equal(request(r, "2", "dev", "a") > 0, 1);
 	assert_int_equal(registry_request(r, "m", "2", "dev", "promote", "", "a",
 					  &(struct mlc_outcome){0}, &err),
@@ -949,14 +936,16 @@ static void test_a_long_comment_is_cut_and_the_outcome_says_so(void **state)
 	memset(comment, 'x', sizeof comment - 1);
 	comment[sizeof comment - 1] = '\0';
 	deploy_ok(r, "2", "dev");
-	assert_int_equal(registry_request(r, "m", "2", "staging", "promote", comment, "a", &out, &err), 0);
+	assert_int_equal(
+	    registry_request(r, "m", "2", "staging", "promote", comment, "a", &out, &err), 0);
 	id = out.request_id;
 	assert_non_null(strstr(out.summary, "; your comment was cut to 1000 bytes"));
 	arena_free(&out.arena);
 	out = (struct mlc_outcome){0};
 	env(r, "staging", 2, 2, NULL, 1, 0);
 	assert_int_equal(registry_vote(r, id, "approve", comment, "b", &out, &err), 0);
-	snprintf(want, sizeof want, "request %lld: 1 of 2 approvals; your comment was cut to 1000 bytes",
+	snprintf(want, sizeof want,
+		 "request %lld: 1 of 2 approvals; your comment was cut to 1000 bytes",
 		 (long long)id);
 	assert_string_equal(out.summary, want);
 	arena_free(&out.arena);
@@ -993,12 +982,12 @@ static void test_an_older_registry_upgrades_and_records_external_moves(void **st
 
 	deploy_ok(r, "1", "dev");
 	registry_close(r);
-	exec_sql("PRAGMA writable_schema = ON;"
-		 "UPDATE sqlite_master SET sql = replace(sql, ',''external''', '')"
-		 " WHERE name = 'deployments';"
-		 "PRAGMA writable_schema = OFF; PRAGMA user_version = 3");
-	*state = r = open_reg();
-	exec_sql("UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
+	tu_exec_at(path, "PRAGMA writable_schema = ON;"
+			 "UPDATE sqlite_master SET sql = replace(sql, ',''external''', '')"
+			 " WHERE name = 'deployments';"
+			 "PRAGMA writable_schema = OFF; PRAGMA user_version = 3");
+	*state = r = tu_open(path, 1);
+	tu_exec_at(path, "UPDATE model_aliases SET version = 2 WHERE alias = 'dev'");
 	deploy_ok(r, "3", "dev");
 	assert_string_equal(history(r, "dev"),
 			    "deploy 3<-2 alice; external 2<-1 external; deploy 1<- alice");

@@ -13,8 +13,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "hooks.h"
+#include "testutil.h"
 
-static char dir[64], db[96], cfg[96];
+static char db[96], cfg[96];
 
 /* Write the config file. */
 static void write_config(const char *text)
@@ -27,27 +28,22 @@ static void write_config(const char *text)
 /* A registry with model m live in dev (version 1, then 2). */
 static int setup(void **state)
 {
-	struct registry_open_opts o = {.create = 1};
 	struct mlc_env_change c = {.name = "dev"};
 	struct mlc_outcome out = {0};
 	struct mlc_error err = {0};
 	struct registry *r;
-	sqlite3 *s;
 
-	snprintf(dir, sizeof dir, "/tmp/mlc-hooks-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(db, sizeof db, "%s/r.db", dir);
-	snprintf(cfg, sizeof cfg, "%s/config", dir);
-	r = registry_open(db, &o, &err);
-	assert_non_null(r);
+	assert_int_equal(tu_tmpdir("hooks"), 0);
+	snprintf(db, sizeof db, "%s", tu_path("r.db"));
+	snprintf(cfg, sizeof cfg, "%s", tu_path("config"));
+	r = tu_open(db, 1);
 	assert_int_equal(registry_env_set(r, &c, "admin", NULL, &err), 0);
 	registry_close(r);
-	assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
-	sqlite3_exec(s, "INSERT INTO registered_models VALUES (1,'m','',1,1);"
-			"INSERT INTO model_versions (model_id, version, creation_time, last_updated_time)"
-			" VALUES (1,1,1,1),(1,2,1,1)", NULL, NULL, NULL);
-	sqlite3_close(s);
-	r = registry_open(db, &o, &err);
+	tu_exec_at(
+	    db, "INSERT INTO registered_models VALUES (1,'m','',1,1);"
+		"INSERT INTO model_versions (model_id, version, creation_time, last_updated_time)"
+		" VALUES (1,1,1,1),(1,2,1,1)");
+	r = tu_open(db, 1);
 	assert_int_equal(registry_deploy(r, "m", "1", "dev", "alice", &out, &err), 0);
 	assert_int_equal(registry_deploy(r, "m", "2", "dev", "alice", &out, &err), 0);
 	arena_free(&out.arena);
@@ -57,11 +53,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	registry_close(*state);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmdir();
 }
 
 /* The stored hook status of m in dev. */
@@ -113,7 +106,7 @@ static void echo_hook(const char *vars, char *out, size_t len)
 {
 	char text[512];
 
-	snprintf(out, len, "%s/env.out", dir);
+	snprintf(out, len, "%s", tu_path("env.out"));
 	snprintf(text, sizeof text, "[hook dev]\ncommand = echo \"%s\" > %s\n", vars, out);
 	write_config(text);
 }
@@ -172,9 +165,11 @@ static void test_an_outcome_is_stored_with_the_version_it_ran_for(void **state)
 
 	assert_int_equal(registry_record_hook(*state, "m", "dev", "1", 1, 0, "", "carol", &err), 0);
 	assert_string_equal(hook_status(*state), "none");
-	assert_int_equal(registry_record_hook(*state, "m", "dev", "2", 0, 3, "x", "carol", &err), 0);
+	assert_int_equal(registry_record_hook(*state, "m", "dev", "2", 0, 3, "x", "carol", &err),
+			 0);
 	assert_string_equal(hook_status(*state), "failed");
-	assert_int_equal(registry_record_hook(*state, "m", "dev", "9", 1, 0, "", "carol", &err), -1);
+	assert_int_equal(registry_record_hook(*state, "m", "dev", "9", 1, 0, "", "carol", &err),
+			 -1);
 	assert_non_null(strstr(err.msg, "m 9 was never deployed to dev"));
 }
 
@@ -268,7 +263,7 @@ static void test_a_timed_out_hook_takes_its_children_with_it(void **state)
 	char *summary = NULL;
 	long pid;
 
-	snprintf(pidfile, sizeof pidfile, "%s/child.pid", dir);
+	snprintf(pidfile, sizeof pidfile, "%s", tu_path("child.pid"));
 	snprintf(text, sizeof text,
 		 "[hook dev]\ncommand = exec >/dev/null 2>&1; "
 		 "sh -c 'trap \"\" TERM; sleep 12' & echo $! > %s; wait\ntimeout = 1\n",
@@ -324,17 +319,17 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_no_hook_means_nothing_runs),
-		T(test_the_command_gets_the_deployment_in_its_environment),
-		T(test_the_command_gets_the_change_made_over_the_history),
-		T(test_an_outcome_is_stored_with_the_version_it_ran_for),
-		T(test_a_failing_command_is_stored_with_status_and_first_line),
-		T(test_a_command_past_its_time_limit_is_killed),
-		T(test_a_command_that_closes_its_output_is_killed_at_its_limit),
-		T(test_a_timed_out_hook_takes_its_children_with_it),
-		T(test_a_hook_is_done_when_its_command_exits),
-		T(test_an_unreachable_url_fails_and_is_stored),
-		T(test_a_bad_config_line_names_file_and_line),
+	    T(test_no_hook_means_nothing_runs),
+	    T(test_the_command_gets_the_deployment_in_its_environment),
+	    T(test_the_command_gets_the_change_made_over_the_history),
+	    T(test_an_outcome_is_stored_with_the_version_it_ran_for),
+	    T(test_a_failing_command_is_stored_with_status_and_first_line),
+	    T(test_a_command_past_its_time_limit_is_killed),
+	    T(test_a_command_that_closes_its_output_is_killed_at_its_limit),
+	    T(test_a_timed_out_hook_takes_its_children_with_it),
+	    T(test_a_hook_is_done_when_its_command_exits),
+	    T(test_an_unreachable_url_fails_and_is_stored),
+	    T(test_a_bad_config_line_names_file_and_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,13 +20,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "fixture_client.h"
+#include "testutil.h"
 #include "http.h"
 #include "strbuf.h"
 
 #define FIXTURE MLC_SRCDIR "/tests/remote/fixture.py"
 #define RECORDED MLC_SRCDIR "/tests/fixtures/mlflow/"
 
-static char dir[64], url[64];
+static char url[64];
 static pid_t server;
 static int port;
 
@@ -48,7 +49,7 @@ static int spawn(const char *in, int tls, pid_t *pid, int *portp)
 /* Start the plain HTTP fixture the most tests use; 0 once it listens. */
 static int fixture_start(void)
 {
-	if (spawn(dir, 0, &server, &port) < 0)
+	if (spawn(tu_dir(), 0, &server, &port) < 0)
 		return -1;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	return 0;
@@ -346,9 +347,9 @@ static void test_credentials_file_supplies_basic_auth(void **state)
 	char *auth;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/.mlflow", dir);
+	snprintf(path, sizeof path, "%s", tu_path(".mlflow"));
 	mkdir(path, 0700);
-	snprintf(path, sizeof path, "%s/.mlflow/credentials", dir);
+	snprintf(path, sizeof path, "%s", tu_path(".mlflow/credentials"));
 	f = fopen(path, "w");
 	fputs("[other]\nmlflow_tracking_username = no\n[mlflow]\n"
 	      "mlflow_tracking_username = ana\nmlflow_tracking_password: pw\n",
@@ -970,20 +971,17 @@ int main(void)
 		       "(tests/remote/fixture.py)\n");
 		return 77;
 	}
-	snprintf(dir, sizeof dir, "/tmp/mlc-http.XXXXXX");
-	if (mkdtemp(dir) == NULL || fixture_start() < 0) {
+	if (tu_tmpdir("http") != 0 || fixture_start() < 0) {
 		printf("FAIL: cannot start %s\n", FIXTURE);
 		return 1;
 	}
-	setenv("HOME", dir, 1); /* no ~/.mlflow/credentials of the user running the tests */
+	setenv("HOME", tu_dir(), 1); /* no ~/.mlflow/credentials of the user running the tests */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tls_stop();
 	fixture_stop(server);
 	curl_global_cleanup();
-	char cmd[96];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	if (tu_rmdir() != 0)
+		fprintf(stderr, "cannot remove %s\n", tu_dir());
 	return rc;
 }

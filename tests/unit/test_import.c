@@ -17,56 +17,14 @@
 #include "import.h"
 #include "registry.h"
 #include "sqlite_impl.h"
-
-static char dir[64];
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* A path inside this test's temporary folder (valid for the next 64 calls). */
-static const char *tpath(const char *name)
-{
-	static char buf[64][512];
-	static int i;
-	i = (i + 1) % 64;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-/* Write content to the file rel (inside the temporary folder), making folders. */
-static void put(const char *rel, const char *content)
-{
-	char tmp[1024];
-	FILE *f;
-
-	snprintf(tmp, sizeof tmp, "%s", tpath(rel));
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	f = fopen(tmp, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
-
-static struct registry *open_uri(const char *uri, int create)
-{
-	struct registry_open_opts o = {.create = create, .read_only = !create};
-	struct mlc_error err = {0};
-	struct registry *r = registry_open(uri, &o, &err);
-	if (r == NULL)
-		fprintf(stderr, "open %s: %s\n", uri, err.msg);
-	assert_non_null(r);
-	return r;
-}
 
 /* Import source uri into the registry file target; the report is rep. */
 static void import_into(const char *uri, const char *target, struct import_report *rep)
 {
-	struct registry *src = open_uri(uri, 0), *dst = open_uri(target, 1);
+	struct registry *src = tu_open(uri, 0), *dst = tu_open(target, 1);
 	struct import_opts io = {.actor = "tester"};
 	struct mlc_error err = {0};
 
@@ -137,28 +95,16 @@ static void assert_consistent(const char *target)
 	    q_int(target, "SELECT count(*) FROM latest_metrics"));
 }
 
-/* Run sql on target (read-write), which must succeed. */
-static void q_exec(const char *target, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(target, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
 /* The latest values of target are those schema.c's metrics_latest trigger
  * gives: its metric points, inserted one by one in a random order into a
  * fresh registry (where the trigger fires for each), leave the same rows. */
 static void assert_latest_as_the_trigger_has_it(const char *target)
 {
 	char sql[1024];
-	const char *ref = tpath("trigger-ref.db");
+	const char *ref = tu_path("trigger-ref.db");
 
 	unlink(ref);
-	registry_close(open_uri(ref, 1));
+	registry_close(tu_open(ref, 1));
 	snprintf(
 	    sql, sizeof sql,
 	    "ATTACH '%s' AS src; INSERT INTO metrics SELECT * FROM src.metrics ORDER BY random();"
@@ -166,7 +112,7 @@ static void assert_latest_as_the_trigger_has_it(const char *target)
 	    " (SELECT * FROM latest_metrics EXCEPT SELECT * FROM src.latest_metrics"
 	    "  UNION ALL SELECT * FROM src.latest_metrics EXCEPT SELECT * FROM latest_metrics)",
 	    target);
-	q_exec(ref, sql);
+	tu_exec_at(ref, sql);
 	assert_true(q_int(ref, "SELECT count(*) FROM latest_metrics") > 0);
 	assert_int_equal(q_int(ref, "SELECT n FROM diff"), 0);
 	assert_int_equal(q_int(ref, "SELECT count(*) FROM latest_metrics"),
@@ -178,7 +124,7 @@ static void assert_latest_as_the_trigger_has_it(const char *target)
 static void set_mtime(const char *rel, time_t t)
 {
 	struct timespec ts[2] = {{t, 0}, {t, 0}};
-	assert_int_equal(utimensat(AT_FDCWD, tpath(rel), ts, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, tu_path(rel), ts, 0), 0);
 }
 
 /* ---- a crafted store ------------------------------------------------------ */
@@ -201,7 +147,7 @@ static void put_run(const char *s, const char *exp, const char *id, int status, 
 		 "source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 100%d\n"
 		 "status: %d\ntags: []\nuser_id: ann\n",
 		 id, end, eid, stage, id, status, status, status);
-	put(rel, body);
+	tu_put(rel, body);
 }
 
 /* The crafted store at s: two experiments with the same id (active and
@@ -213,7 +159,7 @@ static void make_store(const char *s)
 #define P(path, body)                                                                              \
 	do {                                                                                       \
 		snprintf(rel, sizeof rel, "%s/%s", s, path);                                       \
-		put(rel, body);                                                                    \
+		tu_put(rel, body);                                                                 \
 	} while (0)
 	P("1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: fraud\n");
 	P("1/tags/owner", "risk team");
@@ -249,11 +195,11 @@ static void make_store(const char *s)
 static void test_import_copies_every_kind_of_row(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	make_store("s1");
-	import_into(tpath("s1"), db, &rep);
+	import_into(tu_path("s1"), db, &rep);
 	assert_int_equal(rep.added[IMP_EXPERIMENTS], 3);
 	assert_int_equal(rep.added[IMP_EXPERIMENT_TAGS], 1);
 	assert_int_equal(rep.added[IMP_RUNS], 3);
@@ -277,7 +223,7 @@ static void test_import_copies_every_kind_of_row(void **state)
 
 static void test_nan_is_stored_as_zero_with_is_nan(void **state)
 {
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	assert_int_equal(
@@ -292,8 +238,8 @@ static void test_nan_is_stored_as_zero_with_is_nan(void **state)
 
 static void test_latest_values_follow_the_mlflow_rule(void **state)
 {
-	const char *db = tpath("t1.db");
-	struct registry *r = open_uri(db, 0);
+	const char *db = tu_path("t1.db");
+	struct registry *r = tu_open(db, 0);
 	struct mlc_run_list l = {0};
 	struct mlc_error err = {0};
 	const struct mlc_metric *m;
@@ -312,7 +258,7 @@ static void test_latest_values_follow_the_mlflow_rule(void **state)
 
 static void test_colliding_ids_and_names_get_new_ones_with_a_note(void **state)
 {
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	/* active 1 'fraud' keeps its id; trashed 1 'old fraud' gets 1-1; trashed
@@ -333,7 +279,7 @@ static void test_colliding_ids_and_names_get_new_ones_with_a_note(void **state)
 
 static void test_registry_rows_keep_stage_alias_and_null_run(void **state)
 {
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	assert_string_equal(
@@ -349,11 +295,11 @@ static void test_registry_rows_keep_stage_alias_and_null_run(void **state)
 static void test_second_import_adds_nothing(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 	int64_t points = q_int(db, "SELECT count(*) FROM metrics");
 
 	(void)state;
-	import_into(tpath("s1"), db, &rep);
+	import_into(tu_path("s1"), db, &rep);
 	assert_int_equal(import_report_changes(&rep), 0);
 	assert_int_equal(rep.present[IMP_RUNS], 3);
 	assert_int_equal(rep.present[IMP_EXPERIMENTS], 3);
@@ -366,7 +312,7 @@ static void test_second_import_adds_nothing(void **state)
 
 static void test_each_import_is_audited_and_its_source_recorded(void **state)
 {
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	assert_int_equal(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'import'"
@@ -381,13 +327,13 @@ static void test_each_import_is_audited_and_its_source_recorded(void **state)
 static void test_a_finished_run_and_new_points_are_brought_up_to_date(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t1.db");
+	const char *db = tu_path("t1.db");
 
 	(void)state;
 	put_run("s1", "1", R2, 3, "5000", "active");
-	put("s1/1/" R2 "/metrics/acc", "400 0.3 0\n");
-	put("s1/1/" R1 "/tags/mlflow.user", "bob");
-	import_into(tpath("s1"), db, &rep);
+	tu_put("s1/1/" R2 "/metrics/acc", "400 0.3 0\n");
+	tu_put("s1/1/" R1 "/tags/mlflow.user", "bob");
+	import_into(tu_path("s1"), db, &rep);
 	assert_int_equal(rep.updated[IMP_RUNS], 1);
 	assert_int_equal(rep.updated[IMP_RUN_TAGS], 1);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 1);
@@ -401,18 +347,18 @@ static void test_a_finished_run_and_new_points_are_brought_up_to_date(void **sta
 static void test_an_alias_pointing_elsewhere_here_is_kept_and_reported(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t2.db");
+	const char *db = tu_path("t2.db");
 	sqlite3 *h;
 
 	(void)state;
 	make_store("s2");
-	import_into(tpath("s2"), db, &rep);
+	import_into(tu_path("s2"), db, &rep);
 	import_report_free(&rep);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "UPDATE model_aliases SET version = 2", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(h);
-	import_into(tpath("s2"), db, &rep);
+	import_into(tu_path("s2"), db, &rep);
 	assert_true(
 	    skipped(&rep, "alias 'champion'", "points at version 2 here and 1 in the source"));
 	assert_int_equal(q_int(db, "SELECT version FROM model_aliases"), 2);
@@ -431,22 +377,23 @@ static const char *fraud_aliases(const char *target)
 static void test_aliases_an_import_set_move_and_go_with_the_source(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t5.db");
+	const char *db = tu_path("t5.db");
 
 	(void)state;
 	make_store("s5");
-	put("s5/models/fraud/aliases/champion", "1");
-	put("s5/models/fraud/aliases/old", "2");
-	import_into(tpath("s5"), db, &rep);
+	tu_put("s5/models/fraud/aliases/champion", "1");
+	tu_put("s5/models/fraud/aliases/old", "2");
+	import_into(tu_path("s5"), db, &rep);
 	assert_int_equal(rep.added[IMP_ALIASES], 2);
 	import_report_free(&rep);
 	assert_string_equal(fraud_aliases(db), "champion=1 old=2");
 	/* set here: not this source's, whatever the source does with the name */
-	q_exec(db, "INSERT INTO model_aliases (model_id, alias, version) VALUES (1, 'mine', 1)");
-	put("s5/models/fraud/aliases/champion", "2");
-	put("s5/models/fraud/aliases/mine", "2");
-	unlink(tpath("s5/models/fraud/aliases/old"));
-	import_into(tpath("s5"), db, &rep);
+	tu_exec_at(db,
+		   "INSERT INTO model_aliases (model_id, alias, version) VALUES (1, 'mine', 1)");
+	tu_put("s5/models/fraud/aliases/champion", "2");
+	tu_put("s5/models/fraud/aliases/mine", "2");
+	unlink(tu_path("s5/models/fraud/aliases/old"));
+	import_into(tu_path("s5"), db, &rep);
 	assert_int_equal(rep.updated[IMP_ALIASES], 1);
 	assert_int_equal(rep.removed[IMP_ALIASES], 1);
 	assert_true(import_report_changes(&rep) == 2);
@@ -456,9 +403,9 @@ static void test_aliases_an_import_set_move_and_go_with_the_source(void **state)
 			    "added aliases 0 (+1 updated) (-1 removed); 1 skipped");
 	import_report_free(&rep);
 	/* the source removes every alias: only the one it set goes */
-	unlink(tpath("s5/models/fraud/aliases/champion"));
-	unlink(tpath("s5/models/fraud/aliases/mine"));
-	import_into(tpath("s5"), db, &rep);
+	unlink(tu_path("s5/models/fraud/aliases/champion"));
+	unlink(tu_path("s5/models/fraud/aliases/mine"));
+	import_into(tu_path("s5"), db, &rep);
 	assert_int_equal(rep.removed[IMP_ALIASES], 1);
 	assert_int_equal(rep.n_skipped, 0);
 	assert_string_equal(fraud_aliases(db), "mine=1");
@@ -470,20 +417,20 @@ static void test_aliases_an_import_set_move_and_go_with_the_source(void **state)
 static void test_an_alias_moved_here_stays_and_a_damaged_model_removes_none(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t6.db");
+	const char *db = tu_path("t6.db");
 
 	(void)state;
 	make_store("s6");
-	put("s6/models/fraud/aliases/champion", "1");
-	put("s6/models/fraud/aliases/old", "1");
-	import_into(tpath("s6"), db, &rep);
+	tu_put("s6/models/fraud/aliases/champion", "1");
+	tu_put("s6/models/fraud/aliases/old", "1");
+	import_into(tu_path("s6"), db, &rep);
 	import_report_free(&rep);
-	q_exec(db, "UPDATE model_aliases SET version = 2 WHERE alias = 'champion'");
-	put("s6/models/fraud/aliases/champion", "1"); /* unchanged in the source */
+	tu_exec_at(db, "UPDATE model_aliases SET version = 2 WHERE alias = 'champion'");
+	tu_put("s6/models/fraud/aliases/champion", "1"); /* unchanged in the source */
 	/* old becomes unreadable: a link out of the store (a damaged model folder) */
-	unlink(tpath("s6/models/fraud/aliases/old"));
-	assert_int_equal(symlink("/etc/passwd", tpath("s6/models/fraud/aliases/old")), 0);
-	import_into(tpath("s6"), db, &rep);
+	unlink(tu_path("s6/models/fraud/aliases/old"));
+	assert_int_equal(symlink("/etc/passwd", tu_path("s6/models/fraud/aliases/old")), 0);
+	import_into(tu_path("s6"), db, &rep);
 	assert_true(
 	    skipped(&rep, "alias 'champion'",
 		    "points at version 2 here and 1 in the source; kept as is (moved here"));
@@ -498,16 +445,16 @@ static void test_an_alias_moved_here_stays_and_a_damaged_model_removes_none(void
 static void test_a_store_path_with_models_in_it_is_not_a_damaged_model(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t7.db");
+	const char *db = tu_path("t7.db");
 
 	(void)state;
 	make_store("models/fraud/s7");
-	put("models/fraud/s7/models/fraud/aliases/old", "1");
-	import_into(tpath("models/fraud/s7"), db, &rep);
+	tu_put("models/fraud/s7/models/fraud/aliases/old", "1");
+	import_into(tu_path("models/fraud/s7"), db, &rep);
 	import_report_free(&rep);
-	unlink(tpath("models/fraud/s7/models/fraud/aliases/old"));
-	put("models/fraud/s7/1/" R2 "/meta.yaml", "{{ not yaml");
-	import_into(tpath("models/fraud/s7"), db, &rep);
+	unlink(tu_path("models/fraud/s7/models/fraud/aliases/old"));
+	tu_put("models/fraud/s7/1/" R2 "/meta.yaml", "{{ not yaml");
+	import_into(tu_path("models/fraud/s7"), db, &rep);
 	assert_true(rep.n_skipped > 0);
 	assert_int_equal(rep.removed[IMP_ALIASES], 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM model_aliases WHERE alias = 'old'"), 0);
@@ -519,13 +466,13 @@ static void test_a_store_path_with_models_in_it_is_not_a_damaged_model(void **st
 static void test_a_version_5_registry_gains_the_import_aliases(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t7.db");
+	const char *db = tu_path("t7.db");
 
 	(void)state;
 	make_store("s7");
-	registry_close(open_uri(db, 1));
-	q_exec(db, "DROP TABLE import_aliases; PRAGMA user_version = 5");
-	import_into(tpath("s7"), db, &rep);
+	registry_close(tu_open(db, 1));
+	tu_exec_at(db, "DROP TABLE import_aliases; PRAGMA user_version = 5");
+	import_into(tu_path("s7"), db, &rep);
 	assert_int_equal(rep.added[IMP_ALIASES], 1);
 	assert_true(q_int(db, "PRAGMA user_version") >= 6);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM import_aliases"), 1);
@@ -539,13 +486,14 @@ static void test_a_version_5_registry_gains_the_import_aliases(void **state)
 static void test_a_version_5_registry_is_read_only_a_source(void **state)
 {
 	struct import_report rep;
-	const char *old = tpath("t8-old.db"), *db = tpath("t8.db");
+	const char *old = tu_path("t8-old.db"), *db = tu_path("t8.db");
 
 	(void)state;
 	make_store("s8");
-	import_into(tpath("s8"), old, &rep);
+	import_into(tu_path("s8"), old, &rep);
 	import_report_free(&rep);
-	q_exec(old, "DROP TABLE import_aliases; DROP TABLE run_inputs; PRAGMA user_version = 5");
+	tu_exec_at(old,
+		   "DROP TABLE import_aliases; DROP TABLE run_inputs; PRAGMA user_version = 5");
 	import_into(old, db, &rep);
 	assert_int_equal(rep.n_skipped, 0);
 	assert_int_equal(rep.added[IMP_RUNS], q_int(old, "SELECT count(*) FROM runs"));
@@ -559,13 +507,13 @@ static void test_a_version_5_registry_is_read_only_a_source(void **state)
 static void test_another_version_of_the_same_number_is_kept_and_reported(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t2.db");
+	const char *db = tu_path("t2.db");
 
 	(void)state;
-	put("s3/models/fraud/meta.yaml", "name: fraud\n");
-	put("s3/models/fraud/version-1/meta.yaml", "name: fraud\nversion: 1\nsource: elsewhere\n"
-						   "current_stage: Archived\n");
-	import_into(tpath("s3"), db, &rep);
+	tu_put("s3/models/fraud/meta.yaml", "name: fraud\n");
+	tu_put("s3/models/fraud/version-1/meta.yaml", "name: fraud\nversion: 1\nsource: elsewhere\n"
+						      "current_stage: Archived\n");
+	import_into(tu_path("s3"), db, &rep);
 	assert_true(skipped(&rep, "model 'fraud' version 1", "another version 1"));
 	assert_string_equal(q_text(db, "SELECT stage FROM model_versions WHERE version = 1"),
 			    "Production");
@@ -575,16 +523,17 @@ static void test_another_version_of_the_same_number_is_kept_and_reported(void **
 static void test_damaged_source_files_are_reported_and_the_rest_imported(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t3.db");
+	const char *db = tu_path("t3.db");
 
 	(void)state;
 	make_store("b");
-	put("b/1/" R2 "/meta.yaml", "artifact_uri: x\nend_time: null\nexperiment_id: '1'\nlifecy");
-	put("b/1/" R1 "/metrics/acc", "100 0.5 0\ngarbage here\n300 0.9 1\n");
-	put("b/.trash/1/" R3 "/params", "a file where a folder should be");
-	put("b/5/meta.yaml", "experiment_id: '5'\nname: [unclosed\n");
-	symlink(tpath("b/nowhere"), tpath("b/1/cccccccc000000000000000000000009"));
-	import_into(tpath("b"), db, &rep);
+	tu_put("b/1/" R2 "/meta.yaml",
+	       "artifact_uri: x\nend_time: null\nexperiment_id: '1'\nlifecy");
+	tu_put("b/1/" R1 "/metrics/acc", "100 0.5 0\ngarbage here\n300 0.9 1\n");
+	tu_put("b/.trash/1/" R3 "/params", "a file where a folder should be");
+	tu_put("b/5/meta.yaml", "experiment_id: '5'\nname: [unclosed\n");
+	symlink(tu_path("b/nowhere"), tu_path("b/1/cccccccc000000000000000000000009"));
+	import_into(tu_path("b"), db, &rep);
 	assert_true(skipped(&rep, "b/1/" R2 "/meta.yaml", "damaged YAML"));
 	assert_true(skipped(&rep, "b/1/" R1 "/metrics/acc", "line 2: not a metric line"));
 	assert_true(skipped(&rep, "b/.trash/1/" R3 "/params", "not a folder"));
@@ -605,7 +554,7 @@ static void test_damaged_source_files_are_reported_and_the_rest_imported(void **
 static void test_a_local_registry_imports_into_another_unchanged(void **state)
 {
 	struct import_report rep;
-	const char *a = tpath("t1.db"), *b = tpath("t4.db");
+	const char *a = tu_path("t1.db"), *b = tu_path("t4.db");
 	static const char *const tables[] = {
 	    "experiments",    "experiment_tags", "runs",	   "params",
 	    "run_tags",	      "metrics",	 "latest_metrics", "registered_models",
@@ -634,8 +583,8 @@ static void test_a_local_registry_imports_into_another_unchanged(void **state)
 
 static void test_targets_that_are_not_writable_local_registries_are_refused(void **state)
 {
-	struct registry *src = open_uri(tpath("s1"), 0), *ro = open_uri(tpath("t1.db"), 0);
-	struct registry *same = open_uri(tpath("t1.db"), 1);
+	struct registry *src = tu_open(tu_path("s1"), 0), *ro = tu_open(tu_path("t1.db"), 0);
+	struct registry *same = tu_open(tu_path("t1.db"), 1);
 	struct import_report rep;
 	struct mlc_error err = {0};
 
@@ -681,7 +630,7 @@ static int64_t pragma_of(struct registry *r, const char *sql)
  * them back. */
 static void test_the_target_gets_its_settings_and_trigger_back(void **state)
 {
-	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t6.db"), 1);
+	struct registry *src = tu_open(tu_path("s1"), 0), *dst = tu_open(tu_path("t6.db"), 1);
 	struct import_report rep;
 	struct mlc_error err = {0};
 	int64_t fk = pragma_of(dst, "PRAGMA foreign_keys"),
@@ -697,12 +646,12 @@ static void test_the_target_gets_its_settings_and_trigger_back(void **state)
 	import_report_free(&rep);
 	registry_close(dst);
 	registry_close(src);
-	assert_consistent(tpath("t6.db"));
+	assert_consistent(tu_path("t6.db"));
 }
 
 static void test_progress_reaches_the_total(void **state)
 {
-	struct registry *src = open_uri(tpath("s1"), 0), *dst = open_uri(tpath("t5.db"), 1);
+	struct registry *src = tu_open(tu_path("s1"), 0), *dst = tu_open(tu_path("t5.db"), 1);
 	int64_t last[2] = {0, 0};
 	struct import_opts io = {.actor = "tester", .progress = progress, .progress_arg = last};
 	struct import_report rep;
@@ -722,7 +671,7 @@ static void test_a_real_store_imports_with_its_counts(void **state)
 	char src[512];
 	struct stat st;
 	struct import_report rep;
-	const char *db = tpath("real.db");
+	const char *db = tu_path("real.db");
 
 	(void)state;
 	snprintf(src, sizeof src, "%s/mlruns/palaciosleo__diplodatos-deeplearning", MLC_SHARED_DIR);
@@ -756,7 +705,7 @@ static void test_a_real_registry_store_imports_its_versions(void **state)
 	char src[512];
 	struct stat st;
 	struct import_report rep;
-	const char *db = tpath("real2.db");
+	const char *db = tu_path("real2.db");
 
 	(void)state;
 	snprintf(src, sizeof src, "%s/mlruns/silver6wings__MLFlowSample", MLC_SHARED_DIR);
@@ -822,18 +771,18 @@ static const char *latest(const char *db, const char *key)
 static void test_latest_values_are_the_triggers_on_hard_cases(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("tl.db");
+	const char *db = tu_path("tl.db");
 
 	(void)state;
-	put("l/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: hard\n");
+	tu_put("l/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: hard\n");
 	put_run("l", "1", RG, 3, "2000", "active");
-	put("l/1/" RG "/metrics/eqstep", "10 0.5 3\n30 0.1 3\n20 0.9 3\n");
-	put("l/1/" RG "/metrics/nan_inf", "5 nan 2\n5 -inf 2\n");
-	put("l/1/" RG "/metrics/nan_only", "5 nan 1\n");
-	put("l/1/" RG "/metrics/inf_ts", "1 1.0 0\n2 inf 0\n3 -inf 0\n");
-	put("l/1/" RG "/metrics/same_ts", "7 0.2 4\n7 0.8 4\n7 nan 4\n7 inf 4\n");
-	put("l/1/" RG "/metrics/order", "50 1.0 9\n10 2.0 1\n60 nan 9\n");
-	import_into(tpath("l"), db, &rep);
+	tu_put("l/1/" RG "/metrics/eqstep", "10 0.5 3\n30 0.1 3\n20 0.9 3\n");
+	tu_put("l/1/" RG "/metrics/nan_inf", "5 nan 2\n5 -inf 2\n");
+	tu_put("l/1/" RG "/metrics/nan_only", "5 nan 1\n");
+	tu_put("l/1/" RG "/metrics/inf_ts", "1 1.0 0\n2 inf 0\n3 -inf 0\n");
+	tu_put("l/1/" RG "/metrics/same_ts", "7 0.2 4\n7 0.8 4\n7 nan 4\n7 inf 4\n");
+	tu_put("l/1/" RG "/metrics/order", "50 1.0 9\n10 2.0 1\n60 nan 9\n");
+	import_into(tu_path("l"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 16);
 	assert_string_equal(latest(db, "eqstep"), "3 30 0.1 0");
 	assert_string_equal(latest(db, "nan_inf"), "2 5 -Inf 0");
@@ -842,7 +791,7 @@ static void test_latest_values_are_the_triggers_on_hard_cases(void **state)
 	assert_string_equal(latest(db, "same_ts"), "4 7 Inf 0");
 	assert_string_equal(latest(db, "order"), "9 60 0.0 1");
 	assert_latest_as_the_trigger_has_it(db);
-	assert_latest_as_the_trigger_has_it(tpath("t1.db"));
+	assert_latest_as_the_trigger_has_it(tu_path("t1.db"));
 	assert_consistent(db);
 	import_report_free(&rep);
 }
@@ -850,9 +799,9 @@ static void test_latest_values_are_the_triggers_on_hard_cases(void **state)
 /* The store g: one run whose metric acc has three points. */
 static void make_growing_store(void)
 {
-	put("g/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: grow\n");
+	tu_put("g/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: grow\n");
 	put_run("g", "1", RG, 3, "2000", "active");
-	put(ACC, "100 0.5 0\n200 0.7 1\n300 0.9 2\n");
+	tu_put(ACC, "100 0.5 0\n200 0.7 1\n300 0.9 2\n");
 }
 
 /* Importing an unchanged store again parses no metric file: points deleted
@@ -861,15 +810,15 @@ static void make_growing_store(void)
 static void test_an_unchanged_metric_file_is_not_read_again(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("tg.db");
+	const char *db = tu_path("tg.db");
 
 	(void)state;
 	make_growing_store();
-	import_into(tpath("g"), db, &rep);
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 3);
 	import_report_free(&rep);
-	q_exec(db, "DELETE FROM metrics WHERE step = 0");
-	import_into(tpath("g"), db, &rep);
+	tu_exec_at(db, "DELETE FROM metrics WHERE step = 0");
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 0);
 	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
 	assert_int_equal(import_report_changes(&rep), 0);
@@ -882,14 +831,14 @@ static void test_an_unchanged_metric_file_is_not_read_again(void **state)
 static void test_points_appended_to_a_metric_file_arrive(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("tg.db");
-	FILE *f = fopen(tpath(ACC), "a");
+	const char *db = tu_path("tg.db");
+	FILE *f = fopen(tu_path(ACC), "a");
 
 	(void)state;
 	assert_non_null(f);
 	fputs("400 0.95 3\n450 nan 3\n", f);
 	fclose(f);
-	import_into(tpath("g"), db, &rep);
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 2);
 	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
 	assert_true(point(db, "acc", 3, 400) == 0.95);
@@ -905,24 +854,24 @@ static void test_points_appended_to_a_metric_file_arrive(void **state)
 static void test_a_metric_file_changed_in_place_is_read_again(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("tg.db");
+	const char *db = tu_path("tg.db");
 	struct stat before, after;
 
 	(void)state;
-	assert_int_equal(stat(tpath(ACC), &before), 0);
-	put(ACC, "100 0.5 0\n200 0.7 1\n300 0.1 2\n400 0.95 3\n450 nan 3\n");
+	assert_int_equal(stat(tu_path(ACC), &before), 0);
+	tu_put(ACC, "100 0.5 0\n200 0.7 1\n300 0.1 2\n400 0.95 3\n450 nan 3\n");
 	set_mtime(ACC, before.st_mtime);
-	assert_int_equal(stat(tpath(ACC), &after), 0);
+	assert_int_equal(stat(tu_path(ACC), &after), 0);
 	assert_int_equal(after.st_size, before.st_size);
 	assert_int_equal(after.st_mtime, before.st_mtime);
-	import_into(tpath("g"), db, &rep);
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 2); /* 300 0.1 2, and 100 0.5 0 again */
 	assert_int_equal(rep.present[IMP_METRIC_POINTS], 3);
 	assert_true(point(db, "acc", 0, 100) == 0.5);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM metrics WHERE step = 2"), 2);
 	assert_latest_as_the_trigger_has_it(db);
 	import_report_free(&rep);
-	import_into(tpath("g"), db, &rep);
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(import_report_changes(&rep), 0);
 	assert_int_equal(rep.present[IMP_METRIC_POINTS], 5);
 	import_report_free(&rep);
@@ -933,19 +882,19 @@ static void test_a_metric_file_changed_in_place_is_read_again(void **state)
 static void test_a_shorter_file_and_a_finished_last_line_are_read(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("tg.db");
+	const char *db = tu_path("tg.db");
 	FILE *f;
 
 	(void)state;
-	put(ACC, "100 0.5 0\n600 0.3");
-	import_into(tpath("g"), db, &rep);
+	tu_put(ACC, "100 0.5 0\n600 0.3");
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 1); /* 600 0.3 at step 0 */
 	import_report_free(&rep);
-	f = fopen(tpath(ACC), "a");
+	f = fopen(tu_path(ACC), "a");
 	assert_non_null(f);
 	fputs(" 7\n", f);
 	fclose(f);
-	import_into(tpath("g"), db, &rep);
+	import_into(tu_path("g"), db, &rep);
 	assert_int_equal(rep.added[IMP_METRIC_POINTS], 1);
 	assert_true(point(db, "acc", 7, 600) == 0.3);
 	assert_string_equal(latest(db, "acc"), "7 600 0.3 0");
@@ -959,10 +908,10 @@ static void test_a_shorter_file_and_a_finished_last_line_are_read(void **state)
 static void test_a_file_with_bad_lines_is_reported_on_every_import(void **state)
 {
 	struct import_report rep;
-	const char *db = tpath("t3.db");
+	const char *db = tu_path("t3.db");
 
 	(void)state;
-	import_into(tpath("b"), db, &rep);
+	import_into(tu_path("b"), db, &rep);
 	assert_true(skipped(&rep, "b/1/" R1 "/metrics/acc", "line 2: not a metric line"));
 	assert_int_equal(import_report_changes(&rep), 0);
 	import_report_free(&rep);
@@ -971,17 +920,13 @@ static void test_a_file_with_bad_lines_is_reported_on_every_import(void **state)
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/mlc-import-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tu_tmpdir("import");
 }
 
 static int teardown_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmdir();
 }
 
 int main(void)

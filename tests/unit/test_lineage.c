@@ -1,4 +1,4 @@
-/* test_lineage.c: the datasets runs used (MLflow's run inputs, MLFLOW.md §13)
+/* test_lineage.c: the datasets runs used (MLflow's run inputs, MLflow 2.17.2's REST API)
  * from every backend — the MLflow 2.17.2 lineage store's mlruns/ and
  * mlflow.db (../shared; skipped with 77 where absent), tests/remote/fixture.py's
  * runs/get and runs/search, the local schema (its migration and the demo) —
@@ -22,33 +22,12 @@
 #include "import.h"
 #include "registry.h"
 #include "schema.h"
+#include "testutil.h"
 
 #define STORE MLC_SHARED_DIR "/mlruns/generated__mlflow-2.17.2-lineage"
 
-static char dir[64], url[64];
+static char url[64];
 static pid_t server;
-
-/* A path inside this test's temporary folder (valid for the next 16 calls). */
-static const char *tpath(const char *name)
-{
-	static char buf[16][256];
-	static int i;
-
-	i = (i + 1) % 16;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-static struct registry *open_uri(const char *uri, int create)
-{
-	struct registry_open_opts o = {.create = create, .read_only = !create};
-	struct mlc_error err = {0};
-	struct registry *r = registry_open(uri, &o, &err);
-
-	if (r == NULL)
-		fail_msg("open %s: %s", uri, err.msg);
-	return r;
-}
 
 /* Run run_id of r, fetched with get_run, into l (the run is l->items[0]). */
 static const struct mlc_run *get_run(struct registry *r, const char *run_id, struct mlc_run_list *l)
@@ -137,9 +116,9 @@ static void import_fresh(const char *uri, const char *name, struct registry **sr
 	struct import_report rep = {0};
 	struct mlc_error err = {0};
 
-	unlink(tpath(name));
-	*src = open_uri(uri, 0);
-	*dst = open_uri(tpath(name), 1);
+	unlink(tu_path(name));
+	*src = tu_open(uri, 0);
+	*dst = tu_open(tu_path(name), 1);
 	if (import_registry(*src, *dst, &io, &rep, &err) != 0)
 		fail_msg("import %s: %s", uri, err.msg);
 	assert_int_equal(rep.n_skipped, 0);
@@ -156,7 +135,7 @@ static void check_store_versions(const char *uri)
 	static const char *const train_uri[] = {"s3://data/fraud/train-2026-10-01.parquet",
 						"s3://data/fraud/train-2026-11-01.parquet",
 						"s3://data/fraud/train-2026-11-01.parquet"};
-	struct registry *r = open_uri(uri, 0);
+	struct registry *r = tu_open(uri, 0);
 
 	for (int v = 0; v < 3; v++) {
 		struct mlc_run_list l = {0};
@@ -191,7 +170,7 @@ static void test_sql_store_datasets_of_each_version(void **state)
 /* A nested child run logged no input: it has none, and that is not an error. */
 static void test_a_run_without_inputs_has_none(void **state)
 {
-	struct registry *r = open_uri(STORE "/mlruns", 0);
+	struct registry *r = tu_open(STORE "/mlruns", 0);
 	struct mlc_run_list l = {0};
 	const struct mlc_run *run = get_run(r, "ea8c86a418824abebd284a79dc8c5088", &l);
 
@@ -226,7 +205,7 @@ static void test_each_store_round_trips_through_import(void **state)
 /* compare: the training data differs between v1 and v3, evaluation does not. */
 static void test_compare_marks_changed_training_data(void **state)
 {
-	struct registry *r = open_uri(STORE "/mlflow.db", 0);
+	struct registry *r = tu_open(STORE "/mlflow.db", 0);
 	struct mlc_run_list l[2];
 	struct mlc_run runs[2];
 	struct mlc_compare c;
@@ -267,7 +246,7 @@ static void test_version_diff_puts_differences_first(void **state)
 	    {"source", "git commit"},
 	    {"tag", "mlflow.runName"},
 	};
-	struct registry *r = open_uri(STORE "/mlflow.db", 0);
+	struct registry *r = tu_open(STORE "/mlflow.db", 0);
 	struct mlc_version_diff d;
 	struct mlc_error err = {0};
 
@@ -307,7 +286,7 @@ static void check_alpha_beta(const struct mlc_run *alpha, const struct mlc_run *
 /* runs/get (get_run, get_runs) and runs/search (list_runs) carry the inputs. */
 static void test_rest_runs_carry_their_datasets(void **state)
 {
-	struct registry *r = open_uri(url, 0);
+	struct registry *r = tu_open(url, 0);
 	struct mlc_run_query q = {.experiment = "1", .all = 1};
 	struct mlc_run_list l = {0}, two[2], one = {0};
 	struct mlc_error err = {0};
@@ -365,18 +344,6 @@ static void test_the_server_round_trips_through_import(void **state)
 
 /* ---- the local schema and the demo ------------------------------------------ */
 
-static int user_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int v = -1;
-
-	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static int has_table(sqlite3 *db, const char *name)
 {
 	sqlite3_stmt *st;
@@ -398,30 +365,22 @@ static void test_the_migration_adds_run_inputs_where_runs_are(void **state)
 	sqlite3 *db;
 
 	(void)state;
-	unlink(tpath("v5.db"));
-	registry_close(open_uri(tpath("v5.db"), 1));
-	assert_int_equal(sqlite3_open(tpath("v5.db"), &db), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_exec(db, "DROP TABLE run_inputs; PRAGMA user_version = 5", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
-	r = open_uri(tpath("v5.db"), 1);
+	unlink(tu_path("v5.db"));
+	registry_close(tu_open(tu_path("v5.db"), 1));
+	tu_exec_at(tu_path("v5.db"), "DROP TABLE run_inputs; PRAGMA user_version = 5");
+	r = tu_open(tu_path("v5.db"), 1);
 	registry_close(r);
-	assert_int_equal(sqlite3_open(tpath("v5.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(tu_path("v5.db"), &db), SQLITE_OK);
 	assert_true(has_table(db, "run_inputs"));
-	assert_int_equal(user_version(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	sqlite3_close(db);
 
-	unlink(tpath("partial.db"));
-	assert_int_equal(sqlite3_open(tpath("partial.db"), &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "CREATE TABLE audit_log (id INTEGER PRIMARY KEY);"
-				      " PRAGMA user_version = 5",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	unlink(tu_path("partial.db"));
+	assert_int_equal(sqlite3_open(tu_path("partial.db"), &db), SQLITE_OK);
+	tu_exec(db, "CREATE TABLE audit_log (id INTEGER PRIMARY KEY); PRAGMA user_version = 5");
 	assert_int_equal(schema_migrate(db, "partial.db", &err), 0);
 	assert_false(has_table(db, "run_inputs"));
-	assert_int_equal(user_version(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	sqlite3_close(db);
 }
 
@@ -436,9 +395,9 @@ static void test_the_demo_makes_datasets_and_retrains_on_new_data(void **state)
 	int changed = 0;
 
 	(void)state;
-	unlink(tpath("demo.db"));
-	assert_int_equal(demo_create(tpath("demo.db"), &o, &err), 0);
-	r = open_uri(tpath("demo.db"), 0);
+	unlink(tu_path("demo.db"));
+	assert_int_equal(demo_create(tu_path("demo.db"), &o, &err), 0);
+	r = tu_open(tu_path("demo.db"), 0);
 	assert_int_equal(registry_list_models(r, NULL, &ml, &err), 0);
 	assert_true(ml.n > 0);
 	for (size_t m = 0; m < ml.n; m++) {
@@ -469,14 +428,6 @@ static void test_the_demo_makes_datasets_and_retrains_on_new_data(void **state)
 	registry_close(r);
 }
 
-static int rm_dir(void)
-{
-	char cmd[96];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest local[] = {
@@ -499,10 +450,9 @@ int main(void)
 	struct stat st;
 	int port, failed, skipped = 0;
 
-	snprintf(dir, sizeof dir, "/tmp/mlc-lineage.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (tu_tmpdir("lineage") != 0)
 		return 1;
-	setenv("HOME", dir, 1);
+	setenv("HOME", tu_dir(), 1);
 	unsetenv("XDG_STATE_HOME");
 	unsetenv("MLFLOW_TRACKING_USERNAME");
 	unsetenv("MLFLOW_TRACKING_PASSWORD");
@@ -511,7 +461,7 @@ int main(void)
 	if (system("python3 -c '' >/dev/null 2>&1") != 0) {
 		printf("SKIP: python3 is needed to run the fixture server\n");
 		skipped = 1;
-	} else if (fixture_spawn(dir, args, &server, &port) < 0) {
+	} else if (fixture_spawn(tu_dir(), args, &server, &port) < 0) {
 		printf("FAIL: cannot start tests/remote/fixture.py\n");
 		failed = 1;
 	} else {
@@ -528,7 +478,7 @@ int main(void)
 		failed |=
 		    cmocka_run_group_tests_name("MLflow 2.17.2 lineage store", store, NULL, NULL);
 	}
-	if (rm_dir() < 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	if (tu_rmdir() < 0)
+		fprintf(stderr, "cannot remove %s\n", tu_dir());
 	return failed ? 1 : skipped ? 77 : 0;
 }

@@ -2,7 +2,7 @@
  * first on the exact bodies recorded from MLflow 2.17 (tests/fixtures/mlflow),
  * then on tests/remote/fixture.py's seeded server: paging, filters and orders
  * sent to the server, local metric sorts, lookups, errors and cancelling;
- * then the writes of MLFLOW.md §11: policies, aliases and history tags,
+ * then the writes of README's server section: policies, aliases and history tags,
  * requests as version tags, hook outcomes, the journal, DELETE bodies.
  * Skipped (77) without python3. */
 #include "config.h"
@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include "drift.h"
 #include "fixture_client.h"
+#include "testutil.h"
 #include "http.h"
 #include "registry.h"
 #include "strbuf.h"
@@ -29,7 +30,7 @@
 #define RECORDED MLC_SRCDIR "/tests/fixtures/mlflow/"
 #define BULK_RUNS 1500
 
-static char dir[64], url[64];
+static char url[64];
 static pid_t server;
 static struct registry *reg;
 
@@ -43,7 +44,7 @@ static int fixture_start(void)
 	int port;
 
 	snprintf(runs, sizeof runs, "%d", BULK_RUNS);
-	if (fixture_spawn(dir, args, &server, &port) < 0)
+	if (fixture_spawn(tu_dir(), args, &server, &port) < 0)
 		return -1;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	return 0;
@@ -360,7 +361,7 @@ static void test_out_of_range_numbers_are_clamped(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/huge.json", dir);
+	snprintf(path, sizeof path, "%s", tu_path("huge.json"));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("{\"metrics\": [{\"key\": \"acc\", \"value\": 1, \"timestamp\": 1e300,"
@@ -393,7 +394,7 @@ static void test_an_empty_history_is_a_metric_not_logged(void **state)
 
 	(void)state;
 	memset(got, 0, sizeof got);
-	snprintf(path, sizeof path, "%s/empty.json", dir);
+	snprintf(path, sizeof path, "%s", tu_path("empty.json"));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("{}", f);
@@ -583,8 +584,8 @@ static void test_histories_together_are_the_histories_one_by_one(void **state)
 	assert_int_equal(requests_to(BULK) - bulk, 3);
 	assert_int_equal(requests_to("metrics/get-history") - before, 1);
 	for (size_t i = 0; i < 4; i++) {
-		assert_int_equal(registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err),
-				 0);
+		assert_int_equal(
+		    registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err), 0);
 		assert_int_equal(got[i].n, one.n);
 		for (size_t k = 0; k < one.n; k++) {
 			assert_string_equal(got[i].items[k].key, req[i].key);
@@ -635,8 +636,8 @@ static void test_histories_of_a_compare_many_keys_few_runs(void **state)
 	assert_int_equal(requests_to(BULK) - bulk, 4);
 	assert_int_equal(requests_to("metrics/get-history") - before, 2);
 	for (size_t i = 0; i < 5; i++) {
-		assert_int_equal(registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err),
-				 0);
+		assert_int_equal(
+		    registry_metric_history(reg, req[i].run_id, req[i].key, &one, &err), 0);
 		assert_int_equal(got[i].n, one.n);
 		for (size_t k = 0; k < one.n; k++) {
 			assert_string_equal(got[i].items[k].key, req[i].key);
@@ -848,7 +849,8 @@ static void test_deploy_sets_the_alias_then_the_history_tag(void **state)
 	assert_int_equal(live.n, 1);
 	assert_string_equal(live.items[0].version, "1");
 	assert_string_equal(live.items[0].hook_status, "none");
-	assert_int_equal(registry_record_hook(reg, "churn", "dev", "1", 0, 1, "exit 1", "ana", &err), 0);
+	assert_int_equal(
+	    registry_record_hook(reg, "churn", "dev", "1", 0, 1, "exit 1", "ana", &err), 0);
 	MLC_LIST_FREE(&live);
 	MLC_LIST_FREE(&hist);
 	assert_int_equal(registry_deployments(reg, "churn", "dev", &live, &hist, &err), 0);
@@ -877,7 +879,8 @@ static void test_a_long_history_is_trimmed_to_fit_one_tag(void **state)
 	set_env("soak", 9, 0, NULL);
 	for (int i = 0; i < 70; i++) {
 		assert_int_equal(registry_deploy(reg, "fraud-detector", i % 2 ? "2" : "3", "soak",
-						 "a-rather-long-user-name-for-this-test", &out, &err),
+						 "a-rather-long-user-name-for-this-test", &out,
+						 &err),
 				 0);
 	}
 	assert_non_null(h = server_model_tag("fraud-detector", "mlconsole.history.soak"));
@@ -899,9 +902,8 @@ static void test_a_request_id_is_the_same_number_everywhere(void **state)
 	(void)state;
 	memset(&out, 0, sizeof out);
 	set_env("demo", 7, 1, "bo");
-	assert_int_equal(registry_request(reg, "o'brien", "1", "demo", "promote", "hi", "ana", &out,
-					  &err),
-			 0);
+	assert_int_equal(
+	    registry_request(reg, "o'brien", "1", "demo", "promote", "hi", "ana", &out, &err), 0);
 	assert_true(out.request_id > 0);
 	assert_non_null(out.note); /* the REST remark: the id other clients see */
 	assert_non_null(strstr(out.note, "o'brien:1:demo"));
@@ -964,8 +966,8 @@ static void test_drift_points_are_run_metrics_read_back_worst_first(void **state
 	assert_int_equal(runs.n, 1);
 	assert_string_equal(runs.items[0].run_name, "drift-fraud-detector");
 	assert_string_equal(runs.items[0].status, "FINISHED"); /* not a job left running */
-	assert_int_equal(registry_metric_history(reg, runs.items[0].run_id, "drift.psi.amount", &h, &err),
-			 0);
+	assert_int_equal(
+	    registry_metric_history(reg, runs.items[0].run_id, "drift.psi.amount", &h, &err), 0);
 	assert_int_equal(h.n, 3);
 	assert_int_equal(h.items[2].step, 2);
 	assert_int_equal(h.items[2].timestamp, D0 + DAY);
@@ -1003,7 +1005,8 @@ static void test_drift_points_are_run_metrics_read_back_worst_first(void **state
 	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
 	MLC_LIST_FREE(&l);
 	err.code = 0;
-	assert_int_equal(registry_drift_record(reg, "no-such-model", "amount", "psi", &p, &err), -1);
+	assert_int_equal(registry_drift_record(reg, "no-such-model", "amount", "psi", &p, &err),
+			 -1);
 	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
 	MLC_LIST_FREE(&runs);
 	MLC_LIST_FREE(&h);
@@ -1068,7 +1071,8 @@ static void test_deletes_send_a_json_body(void **state)
 	assert_string_equal(json_string_value(json_object_get(body, "alias")), "nope");
 	json_decref(body);
 	body = json_pack("{s:s,s:s}", "name", "churn", "key", "missing");
-	assert_int_equal(http_delete_json(h, "registered-models/delete-tag", body, &resp, &err), -1);
+	assert_int_equal(http_delete_json(h, "registered-models/delete-tag", body, &resp, &err),
+			 -1);
 	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
 	json_decref(body);
 	http_close(h);
@@ -1162,7 +1166,6 @@ int main(void)
 	};
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
-	char cmd[96];
 	int rc;
 
 	if (system("python3 -c '' >/dev/null 2>&1") != 0) {
@@ -1170,12 +1173,11 @@ int main(void)
 		       "(tests/remote/fixture.py)\n");
 		return 77;
 	}
-	snprintf(dir, sizeof dir, "/tmp/mlc-rmlflow.XXXXXX");
-	if (mkdtemp(dir) == NULL || fixture_start() < 0) {
+	if (tu_tmpdir("rmlflow") != 0 || fixture_start() < 0) {
 		printf("FAIL: cannot start tests/remote/fixture.py\n");
 		return 1;
 	}
-	setenv("HOME", dir, 1);
+	setenv("HOME", tu_dir(), 1);
 	unsetenv("XDG_STATE_HOME"); /* the journal goes under the test's HOME */
 	unsetenv("MLFLOW_TRACKING_USERNAME");
 	unsetenv("MLFLOW_TRACKING_PASSWORD");
@@ -1192,8 +1194,7 @@ int main(void)
 	}
 	fixture_stop(server);
 	curl_global_cleanup();
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	if (tu_rmdir() != 0)
+		fprintf(stderr, "cannot remove %s\n", tu_dir());
 	return rc;
 }

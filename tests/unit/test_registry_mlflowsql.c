@@ -1,5 +1,5 @@
 /* test_registry_mlflowsql.c: the read-only backend over MLflow's own SQL store —
- * a small MLflow-shaped database built here from MLFLOW.md §8, read through every
+ * a small MLflow-shaped database built here from MLflow 2.x's SQLAlchemy schema, read through every
  * operation, left byte-identical, in a current and an older schema, and imported. */
 #include "config.h"
 #include <math.h>
@@ -15,12 +15,11 @@
 #include <sqlite3.h>
 #include "import.h"
 #include "registry.h"
-
-static char dir[64];
+#include "testutil.h"
 
 /* ---- the fixture --------------------------------------------------------- */
 
-/* Tables as SQLAlchemy creates them for MLflow 2.x (MLFLOW.md §8). */
+/* Tables as SQLAlchemy creates them for MLflow 2.x. */
 static const char schema_new[] =
     "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL,"
     " CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
@@ -145,40 +144,20 @@ static const char rows_old[] =
     "INSERT INTO experiments VALUES (0, 'Default', 'file:///a/0', 'active'),"
     " (1, 'vision', 'file:///a/1', 'active'), (2, 'old', 'file:///a/2', 'deleted');";
 
-/* A path inside this test's temporary folder. */
-static const char *tpath(const char *name)
-{
-	static char buf[8][128];
-	static int i;
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-/* Run sql on db or fail. */
-static void exec_sql(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "sql: %s\n", msg);
-		fail();
-	}
-}
-
 /* Write an MLflow store at name (old: the older schema) once; its path. */
 static const char *store(const char *name, int old)
 {
-	const char *p = tpath(name);
+	const char *p = tu_path(name);
 	sqlite3 *db;
 
 	if (access(p, F_OK) == 0)
 		return p;
 	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	exec_sql(db, "BEGIN");
-	exec_sql(db, old ? schema_old : schema_new);
-	exec_sql(db, old ? rows_old : rows_new);
-	exec_sql(db, rows_common);
-	exec_sql(db, "COMMIT");
+	tu_exec(db, "BEGIN");
+	tu_exec(db, old ? schema_old : schema_new);
+	tu_exec(db, old ? rows_old : rows_new);
+	tu_exec(db, rows_common);
+	tu_exec(db, "COMMIT");
 	sqlite3_close(db);
 	return p;
 }
@@ -266,14 +245,14 @@ static void test_mlflow_store_opens_read_only_by_uri_and_path(void **state)
 
 static void test_other_foreign_sqlite_is_still_refused(void **state)
 {
-	const char *p = tpath("other.db");
+	const char *p = tu_path("other.db");
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
 	sqlite3 *db;
 
 	(void)state;
 	sqlite3_open(p, &db);
-	exec_sql(db, "CREATE TABLE experiments (x); CREATE TABLE registered_models (y);");
+	tu_exec(db, "CREATE TABLE experiments (x); CREATE TABLE registered_models (y);");
 	sqlite3_close(db);
 	assert_null(registry_open(p, &o, &err));
 	assert_non_null(strstr(err.msg, "not an mlconsole registry"));
@@ -701,7 +680,7 @@ static void test_import_copies_everything_then_nothing(void **state)
 	struct import_report rep;
 	struct mlc_error err = {0};
 	struct registry *src = open_new();
-	struct registry *dst = registry_open(tpath("local.db"), &w, &err);
+	struct registry *dst = registry_open(tu_path("local.db"), &w, &err);
 
 	(void)state;
 	assert_non_null(dst);
@@ -737,16 +716,13 @@ static void test_import_copies_everything_then_nothing(void **state)
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/mlc-msql-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tu_tmpdir("msql");
 }
 
 static int teardown_dir(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmdir();
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* test_registry_mlruns.c: the MLflow file-store backend — the real stores in
  * ../shared/mlruns checked against their files, then crafted stores for every
- * layout quirk of FORMAT.md and for damaged inputs (skipped, with warnings). */
+ * layout quirk of the store format and for damaged inputs (skipped, with warnings). */
 #include "config.h"
 #include <errno.h>
 #include <math.h>
@@ -15,53 +15,14 @@
 #include <cmocka.h>
 #include "import.h"
 #include "registry.h"
-
-static char dir[64];
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* A path inside this test's temporary folder. */
-static const char *tpath(const char *name)
-{
-	static char buf[8][512];
-	static int i;
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-/* Make the parent folders of path. */
-static void mkparents(const char *path)
-{
-	char tmp[1024];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-}
-
-/* Write content to the file rel (inside the temporary folder), making folders. */
-static void put(const char *rel, const char *content)
-{
-	const char *path = tpath(rel);
-	FILE *f;
-
-	mkparents(path);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
 
 /* Append content to the file rel. */
 static void append(const char *rel, const char *content)
 {
-	FILE *f = fopen(tpath(rel), "a");
+	FILE *f = fopen(tu_path(rel), "a");
 	assert_non_null(f);
 	fputs(content, f);
 	fclose(f);
@@ -518,93 +479,96 @@ static void put_old_run(const char *exp, const char *id, int status, const char 
 		 "run_id: %s\nrun_uuid: %s\nsource_name: ''\nsource_type: 4\nsource_version: ''\n"
 		 "start_time: 1616249075%03d\nstatus: %d\ntags: []\nuser_id: leo\n",
 		 exp, id, end_time, exp_id, stage, id, id, status, status);
-	put(rel, body);
+	tu_put(rel, body);
 }
 
 /* The quirk store under q/mlruns. */
 static void make_quirk_store(void)
 {
-	put("q/mlruns/0/meta.yaml", "artifact_location: file:./mlruns/0\nexperiment_id: '0'\n"
-				    "lifecycle_stage: active\nname: Default\n");
-	put("q/mlruns/0/tags/owner", "ml team");
-	put("q/mlruns/0/datasets/abc/meta.yaml", "name: d\n");
-	put("q/mlruns/0/traces/x", "");
-	put("q/mlruns/0/models/m-0123/meta.yaml", "model_id: m-0123\n");
-	put("q/mlruns/0/notes.txt", "stray file\n");
+	tu_put("q/mlruns/0/meta.yaml", "artifact_location: file:./mlruns/0\nexperiment_id: '0'\n"
+				       "lifecycle_stage: active\nname: Default\n");
+	tu_put("q/mlruns/0/tags/owner", "ml team");
+	tu_put("q/mlruns/0/datasets/abc/meta.yaml", "name: d\n");
+	tu_put("q/mlruns/0/traces/x", "");
+	tu_put("q/mlruns/0/models/m-0123/meta.yaml", "model_id: m-0123\n");
+	tu_put("q/mlruns/0/notes.txt", "stray file\n");
 	/* 1.x: name '' and the run name in a tag; duplicate steps; 2-field lines. */
 	put_old_run("0", RUN1, 3, "active", "1616250390633");
-	put("q/mlruns/0/" RUN1 "/tags/mlflow.runName", "old-name");
-	put("q/mlruns/0/" RUN1 "/tags/team", "risk");
-	put("q/mlruns/0/" RUN1 "/params/lr", "0.01");
-	put("q/mlruns/0/" RUN1 "/params/empty", "");
-	put("q/mlruns/0/" RUN1 "/params/model", "Net(\n  (fc): Linear()\n)");
-	put("q/mlruns/0/" RUN1 "/params/opt/beta one", "0.9");
-	put("q/mlruns/0/" RUN1 "/metrics/acc", "100 0.5 0\n200 0.7 1\n300 0.9 1\n250 0.95 1\n");
-	put("q/mlruns/0/" RUN1 "/metrics/loss", "100 1.5\n90 2.5\n");
-	put("q/mlruns/0/" RUN1 "/metrics/same", "1668337770245 0 0\n1668337775654 0 0\n");
-	put("q/mlruns/0/" RUN1 "/metrics/dup", "1753616860571 1.0 0\n1753616860571 1.0 0\n");
-	put("q/mlruns/0/" RUN1 "/metrics/weird", "5 nan 0\n6 inf 1\n7 -inf 2\n8 1e-05 2\r\n");
+	tu_put("q/mlruns/0/" RUN1 "/tags/mlflow.runName", "old-name");
+	tu_put("q/mlruns/0/" RUN1 "/tags/team", "risk");
+	tu_put("q/mlruns/0/" RUN1 "/params/lr", "0.01");
+	tu_put("q/mlruns/0/" RUN1 "/params/empty", "");
+	tu_put("q/mlruns/0/" RUN1 "/params/model", "Net(\n  (fc): Linear()\n)");
+	tu_put("q/mlruns/0/" RUN1 "/params/opt/beta one", "0.9");
+	tu_put("q/mlruns/0/" RUN1 "/metrics/acc", "100 0.5 0\n200 0.7 1\n300 0.9 1\n250 0.95 1\n");
+	tu_put("q/mlruns/0/" RUN1 "/metrics/loss", "100 1.5\n90 2.5\n");
+	tu_put("q/mlruns/0/" RUN1 "/metrics/same", "1668337770245 0 0\n1668337775654 0 0\n");
+	tu_put("q/mlruns/0/" RUN1 "/metrics/dup", "1753616860571 1.0 0\n1753616860571 1.0 0\n");
+	tu_put("q/mlruns/0/" RUN1 "/metrics/weird", "5 nan 0\n6 inf 1\n7 -inf 2\n8 1e-05 2\r\n");
 	/* RUNNING, never finished, nothing logged: no metrics/ params/ tags/. */
 	put_old_run("0", RUN2, 1, "active", "null");
 	/* soft-deleted, FAILED, 5-field (dataset) lines */
 	put_old_run("0", RUN3, 4, "deleted", "1616250390633");
-	put("q/mlruns/0/" RUN3 "/metrics/acc", "100 0.1 3 train 1a2b3c\n");
+	tu_put("q/mlruns/0/" RUN3 "/metrics/acc", "100 0.1 3 train 1a2b3c\n");
 	/* 3.x: 18-digit experiment id, no run_uuid, run_name, Windows URIs */
-	put("q/mlruns/" EXP18 "/meta.yaml",
-	    "artifact_location: file:///C:/Users/Dhivya%20Shankar/Desktop/mlruns/" EXP18 "\n"
-	    "creation_time: 1753616848730\nexperiment_id: '" EXP18 "'\n"
-	    "last_update_time: 1753616848730\nlifecycle_stage: active\nname: iris "
-	    "classification\n");
-	put("q/mlruns/" EXP18 "/" RUN4 "/meta.yaml",
-	    "artifact_uri: file:///C:/Users/Dhivya%20Shankar/Desktop/mlruns/" EXP18 "/" RUN4
-	    "/artifacts\nend_time: 1753616865130\nentry_point_name: ''\nexperiment_id: '" EXP18
-	    "'\nlifecycle_stage: active\nrun_id: " RUN4 "\nrun_name: luminous-hen-24\n"
-	    "source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 1753616860306\n"
-	    "status: 5\ntags: []\nuser_id: Dhivya Shankar\n");
-	put("q/mlruns/" EXP18 "/" RUN4 "/metrics/time/total timesteps",
-	    "1753616860571 720 720 " RUN4 "\n1753616860572 1440 1440 " RUN4 "\n");
-	put("q/mlruns/" EXP18 "/" RUN4 "/tags/mlflow.source.name", ".\\src\\train.py");
-	put("q/mlruns/" EXP18 "/" RUN4 "/outputs/m-99/meta.yaml", "step: 0\n");
-	put("q/mlruns/" EXP18 "/models/m-917c/meta.yaml", "model_id: m-917c\n");
+	tu_put("q/mlruns/" EXP18 "/meta.yaml",
+	       "artifact_location: file:///C:/Users/Dhivya%20Shankar/Desktop/mlruns/" EXP18 "\n"
+	       "creation_time: 1753616848730\nexperiment_id: '" EXP18 "'\n"
+	       "last_update_time: 1753616848730\nlifecycle_stage: active\nname: iris "
+	       "classification\n");
+	tu_put("q/mlruns/" EXP18 "/" RUN4 "/meta.yaml",
+	       "artifact_uri: file:///C:/Users/Dhivya%20Shankar/Desktop/mlruns/" EXP18 "/" RUN4
+	       "/artifacts\nend_time: 1753616865130\nentry_point_name: ''\nexperiment_id: '" EXP18
+	       "'\nlifecycle_stage: active\nrun_id: " RUN4 "\nrun_name: luminous-hen-24\n"
+	       "source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 1753616860306\n"
+	       "status: 5\ntags: []\nuser_id: Dhivya Shankar\n");
+	tu_put("q/mlruns/" EXP18 "/" RUN4 "/metrics/time/total timesteps",
+	       "1753616860571 720 720 " RUN4 "\n1753616860572 1440 1440 " RUN4 "\n");
+	tu_put("q/mlruns/" EXP18 "/" RUN4 "/tags/mlflow.source.name", ".\\src\\train.py");
+	tu_put("q/mlruns/" EXP18 "/" RUN4 "/outputs/m-99/meta.yaml", "step: 0\n");
+	tu_put("q/mlruns/" EXP18 "/models/m-917c/meta.yaml", "model_id: m-917c\n");
 	/* deleted by moving to .trash; its meta still says active (before 2.3) */
-	put("q/mlruns/.trash/5/meta.yaml", "artifact_location: mlflow-artifacts:/5\n"
-					   "creation_time: null\nexperiment_id: '5'\n"
-					   "lifecycle_stage: active\nname: gone\ntags: {}\n");
-	put("q/mlruns/.trash/5/.ipynb_checkpoints/meta-checkpoint.yaml", "name: x\n");
+	tu_put("q/mlruns/.trash/5/meta.yaml", "artifact_location: mlflow-artifacts:/5\n"
+					      "creation_time: null\nexperiment_id: '5'\n"
+					      "lifecycle_stage: active\nname: gone\ntags: {}\n");
+	tu_put("q/mlruns/.trash/5/.ipynb_checkpoints/meta-checkpoint.yaml", "name: x\n");
 	put_old_run(".trash/5", RUN5, 2, "active", "null");
-	put("q/mlruns/README.md", "not an experiment\n");
+	tu_put("q/mlruns/README.md", "not an experiment\n");
 	/* the model registry */
-	put("q/mlruns/models/map-model/meta.yaml",
-	    "aliases:\n  champion: 1\ncreation_timestamp: 10\ndescription: '- leading dash'\n"
-	    "last_updated_timestamp: 20\nname: map-model\n");
-	put("q/mlruns/models/map-model/version-1/meta.yaml",
-	    "aliases: []\ncreation_timestamp: 11\ncurrent_stage: None\ndescription: ''\n"
-	    "last_updated_timestamp: 12\nname: map-model\nrun_id: " RUN1 "\nrun_link: ''\n"
-	    "source: mlflow-artifacts:/0/" RUN1 "/artifacts/model\nstatus: READY\n"
-	    "status_message: null\nuser_id: null\nversion: 1\n");
-	put("q/mlruns/models/map-model/version-2/meta.yaml",
+	tu_put("q/mlruns/models/map-model/meta.yaml",
+	       "aliases:\n  champion: 1\ncreation_timestamp: 10\ndescription: '- leading dash'\n"
+	       "last_updated_timestamp: 20\nname: map-model\n");
+	tu_put("q/mlruns/models/map-model/version-1/meta.yaml",
+	       "aliases: []\ncreation_timestamp: 11\ncurrent_stage: None\ndescription: ''\n"
+	       "last_updated_timestamp: 12\nname: map-model\nrun_id: " RUN1 "\nrun_link: ''\n"
+	       "source: mlflow-artifacts:/0/" RUN1 "/artifacts/model\nstatus: READY\n"
+	       "status_message: null\nuser_id: null\nversion: 1\n");
+	tu_put(
+	    "q/mlruns/models/map-model/version-2/meta.yaml",
 	    "aliases:\n- prod\ncreation_timestamp: 13\ncurrent_stage: Staging\ndescription: null\n"
 	    "last_updated_timestamp: 14\nname: map-model\nrun_id: null\nsource: models:/m-1\n"
 	    "status: READY\nversion: 2\n");
-	put("q/mlruns/models/map-model/version-3/meta.yaml",
-	    "current_stage: Deleted_Internal\nname: map-model\nversion: 3\n");
-	put("q/mlruns/models/folder-model/meta.yaml",
-	    "aliases: {old: 1}\ncreation_timestamp: 10\ndescription: null\n"
-	    "last_updated_timestamp: 30\nname: folder-model\n");
-	put("q/mlruns/models/folder-model/version-1/meta.yaml",
+	tu_put("q/mlruns/models/map-model/version-3/meta.yaml",
+	       "current_stage: Deleted_Internal\nname: map-model\nversion: 3\n");
+	tu_put("q/mlruns/models/folder-model/meta.yaml",
+	       "aliases: {old: 1}\ncreation_timestamp: 10\ndescription: null\n"
+	       "last_updated_timestamp: 30\nname: folder-model\n");
+	tu_put(
+	    "q/mlruns/models/folder-model/version-1/meta.yaml",
 	    "aliases: [old]\ncreation_timestamp: 11\ncurrent_stage: Archived\nname: folder-model\n"
 	    "run_id: " RUN4 "\nsource: s\nversion: 1\n");
-	put("q/mlruns/models/folder-model/version-2/meta.yaml",
+	tu_put(
+	    "q/mlruns/models/folder-model/version-2/meta.yaml",
 	    "aliases: []\ncreation_timestamp: 12\ncurrent_stage: Production\nname: folder-model\n"
 	    "run_id: ''\nsource: s\nversion: 2\n");
-	put("q/mlruns/models/folder-model/aliases/live", "2");
-	put("q/mlruns/models/folder-model/tags/team", "risk");
-	put("q/mlruns/models/folder-model/version-1/tags/validated", "yes");
+	tu_put("q/mlruns/models/folder-model/aliases/live", "2");
+	tu_put("q/mlruns/models/folder-model/tags/team", "risk");
+	tu_put("q/mlruns/models/folder-model/version-1/tags/validated", "yes");
 }
 
 static struct registry *open_quirks(void)
 {
-	return open_ok(tpath("q/mlruns"));
+	return open_ok(tu_path("q/mlruns"));
 }
 
 static void test_experiments_of_every_version_are_listed_by_name(void **state)
@@ -1063,14 +1027,14 @@ static void test_appended_points_and_new_runs_show_on_the_next_call(void **state
 	MLC_LIST_FREE(&l);
 	append("q/mlruns/" EXP18 "/" RUN4 "/metrics/time/total timesteps",
 	       "1753616860573 2160 2160\n");
-	put("q/mlruns/" EXP18 "/" RUN4 "/metrics/new", "1 2 3\n");
+	tu_put("q/mlruns/" EXP18 "/" RUN4 "/metrics/new", "1 2 3\n");
 	get_run(r, RUN4, &l);
 	assert_int_equal(mlc_run_metric(&l.items[0], "time/total timesteps")->step, 2160);
 	assert_non_null(mlc_run_metric(&l.items[0], "new"));
 	MLC_LIST_FREE(&l);
-	put("q/mlruns/" EXP18 "/dddddddd000000000000000000000009/meta.yaml",
-	    "experiment_id: '" EXP18
-	    "'\nlifecycle_stage: active\nrun_id: x\nstart_time: 1\nstatus: 3\n");
+	tu_put("q/mlruns/" EXP18 "/dddddddd000000000000000000000009/meta.yaml",
+	       "experiment_id: '" EXP18
+	       "'\nlifecycle_stage: active\nrun_id: x\nstart_time: 1\nstatus: 3\n");
 	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
 	assert_int_equal(l.n, 2);
 	MLC_LIST_FREE(&l);
@@ -1083,8 +1047,8 @@ static void test_not_a_store_and_missing_folder_are_refused(void **state)
 	struct mlc_error err = {0};
 
 	(void)state;
-	mkdir(tpath("empty"), 0755);
-	assert_null(registry_open(tpath("empty"), &o, &err));
+	mkdir(tu_path("empty"), 0755);
+	assert_null(registry_open(tu_path("empty"), &o, &err));
 	assert_non_null(strstr(err.msg, "not an MLflow file store"));
 	assert_null(registry_open("mlruns:/nonexistent/mlruns", &o, &err));
 	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
@@ -1097,9 +1061,9 @@ static void test_mlruns_uri_and_holder_folder_open_the_same_store(void **state)
 	struct registry *a, *b;
 
 	(void)state;
-	snprintf(uri, sizeof uri, "mlruns:%s", tpath("q/mlruns"));
+	snprintf(uri, sizeof uri, "mlruns:%s", tu_path("q/mlruns"));
 	a = open_ok(uri);
-	b = open_ok(tpath("q"));
+	b = open_ok(tu_path("q"));
 	assert_string_equal(a->display, b->display);
 	assert_string_equal(a->uri, uri);
 	registry_close(a);
@@ -1131,37 +1095,37 @@ static void put_broken_run(const char *id, size_t keep)
 	snprintf(body, sizeof body, good_meta, id, id);
 	if (keep)
 		body[keep] = '\0';
-	put(rel, body);
+	tu_put(rel, body);
 }
 
 /* A store with one of each kind of damage under b/mlruns. */
 static void make_broken_store(void)
 {
-	put("b/mlruns/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: ok\n");
+	tu_put("b/mlruns/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: ok\n");
 	put_broken_run(B1, 0);
-	put("b/mlruns/1/" B1 "/metrics/acc", "1 0.5 0\nhello world\n3 0.7 1\n4 x 2\n");
-	put("b/mlruns/1/" B1 "/params/p", "1");
+	tu_put("b/mlruns/1/" B1 "/metrics/acc", "1 0.5 0\nhello world\n3 0.7 1\n4 x 2\n");
+	tu_put("b/mlruns/1/" B1 "/params/p", "1");
 	put_broken_run(B2, 60); /* truncated mid-line */
 	put_broken_run(B3, 0);
-	put("b/mlruns/1/" B3 "/metrics", "a file where a folder should be");
-	put("b/mlruns/1/" B3 "/params/p", "kept");
-	symlink(tpath("b/nowhere"), tpath("b/mlruns/1/" B4));
-	put("b/mlruns/1/" B5 "/params/p", "no meta.yaml");
-	put("b/mlruns/1/" B6 "/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\n"
-					   "run_id: x\nstart_time: 1\nstatus: 9\n");
+	tu_put("b/mlruns/1/" B3 "/metrics", "a file where a folder should be");
+	tu_put("b/mlruns/1/" B3 "/params/p", "kept");
+	symlink(tu_path("b/nowhere"), tu_path("b/mlruns/1/" B4));
+	tu_put("b/mlruns/1/" B5 "/params/p", "no meta.yaml");
+	tu_put("b/mlruns/1/" B6 "/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\n"
+					      "run_id: x\nstart_time: 1\nstatus: 9\n");
 	put_broken_run(B7, 281); /* truncated at a line end: keys missing */
-	put("b/mlruns/2/meta.yaml",
-	    "artifact_location: file:///x\nexperiment_id: '2'\nlifecycle_st");
-	put("b/mlruns/3", "a file where an experiment folder should be");
-	put("b/mlruns/models/bad/meta.yaml", "name: [unclosed\n");
-	put("b/mlruns/models/ok/meta.yaml", "name: ok\n");
-	put("b/mlruns/models/ok/version-1/meta.yaml", "name: ok\nversion: 1\ncreation_ti");
-	put("b/mlruns/models/ok/version-2/meta.yaml", "name: ok\nversion: 2\n");
+	tu_put("b/mlruns/2/meta.yaml",
+	       "artifact_location: file:///x\nexperiment_id: '2'\nlifecycle_st");
+	tu_put("b/mlruns/3", "a file where an experiment folder should be");
+	tu_put("b/mlruns/models/bad/meta.yaml", "name: [unclosed\n");
+	tu_put("b/mlruns/models/ok/meta.yaml", "name: ok\n");
+	tu_put("b/mlruns/models/ok/version-1/meta.yaml", "name: ok\nversion: 1\ncreation_ti");
+	tu_put("b/mlruns/models/ok/version-2/meta.yaml", "name: ok\nversion: 2\n");
 }
 
 static struct registry *open_broken(void)
 {
-	return open_ok(tpath("b/mlruns"));
+	return open_ok(tu_path("b/mlruns"));
 }
 
 static void test_damaged_experiments_are_skipped_with_a_warning(void **state)
@@ -1288,27 +1252,28 @@ static void make_link_store(void)
 {
 	char body[1024];
 
-	put("outside/secret", SECRET);
-	put("outside/tags/t", SECRET);
-	put("outside/exp/meta.yaml",
-	    "experiment_id: '2'\nlifecycle_stage: active\nname: " SECRET "\n");
-	put("l/mlruns/1/meta.yaml", "experiment_id: '1'\nlifecycle_stage: active\nname: links\n");
+	tu_put("outside/secret", SECRET);
+	tu_put("outside/tags/t", SECRET);
+	tu_put("outside/exp/meta.yaml",
+	       "experiment_id: '2'\nlifecycle_stage: active\nname: " SECRET "\n");
+	tu_put("l/mlruns/1/meta.yaml",
+	       "experiment_id: '1'\nlifecycle_stage: active\nname: links\n");
 	snprintf(body, sizeof body, good_meta, L1, L1);
-	put("l/mlruns/1/" L1 "/meta.yaml", body);
-	put("l/mlruns/1/" L1 "/params/lr", "0.1");
-	put("l/mlruns/1/" L1 "/metrics/acc", "1 0.5 0\n");
-	assert_int_equal(symlink(tpath("outside/secret"), tpath("l/mlruns/1/" L1 "/params/leak")),
-			 0);
-	assert_int_equal(symlink("lr", tpath("l/mlruns/1/" L1 "/params/same")), 0);
-	assert_int_equal(symlink(".", tpath("l/mlruns/1/" L1 "/metrics/a")), 0);
-	assert_int_equal(symlink(".", tpath("l/mlruns/1/" L1 "/metrics/b")), 0);
-	assert_int_equal(symlink(tpath("outside/tags"), tpath("l/mlruns/1/" L1 "/tags")), 0);
-	assert_int_equal(symlink(tpath("outside/exp"), tpath("l/mlruns/2")), 0);
+	tu_put("l/mlruns/1/" L1 "/meta.yaml", body);
+	tu_put("l/mlruns/1/" L1 "/params/lr", "0.1");
+	tu_put("l/mlruns/1/" L1 "/metrics/acc", "1 0.5 0\n");
+	assert_int_equal(
+	    symlink(tu_path("outside/secret"), tu_path("l/mlruns/1/" L1 "/params/leak")), 0);
+	assert_int_equal(symlink("lr", tu_path("l/mlruns/1/" L1 "/params/same")), 0);
+	assert_int_equal(symlink(".", tu_path("l/mlruns/1/" L1 "/metrics/a")), 0);
+	assert_int_equal(symlink(".", tu_path("l/mlruns/1/" L1 "/metrics/b")), 0);
+	assert_int_equal(symlink(tu_path("outside/tags"), tu_path("l/mlruns/1/" L1 "/tags")), 0);
+	assert_int_equal(symlink(tu_path("outside/exp"), tu_path("l/mlruns/2")), 0);
 }
 
 static void test_a_link_out_of_the_store_is_reported_and_never_read(void **state)
 {
-	struct registry *r = open_ok(tpath("l/mlruns"));
+	struct registry *r = open_ok(tu_path("l/mlruns"));
 	struct mlc_experiment_list el = {0};
 	struct mlc_run_list l = {0};
 	struct mlc_error err = {0};
@@ -1335,7 +1300,7 @@ static void test_a_link_out_of_the_store_is_reported_and_never_read(void **state
 
 static void test_links_to_folders_are_not_walked(void **state)
 {
-	struct registry *r = open_ok(tpath("l/mlruns"));
+	struct registry *r = open_ok(tu_path("l/mlruns"));
 	struct mlc_run_list l = {0};
 
 	(void)state;
@@ -1353,8 +1318,7 @@ static void test_links_to_folders_are_not_walked(void **state)
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/mlc-mlruns-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (tu_tmpdir("mlruns") != 0)
 		return -1;
 	make_quirk_store();
 	make_broken_store();
@@ -1364,11 +1328,8 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmdir();
 }
 
 int main(void)

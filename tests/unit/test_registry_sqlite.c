@@ -16,28 +16,7 @@
 #include <sqlite3.h>
 #include "registry.h"
 #include "schema.h"
-
-static char dir[64];
-
-/* A path inside this test's temporary folder. */
-static const char *tpath(const char *name)
-{
-	static char buf[8][128];
-	static int i;
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-	return buf[i];
-}
-
-static void exec_sql(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "SQL failed: %s\n%s\n", msg, sql);
-		sqlite3_free(msg);
-		fail();
-	}
-}
+#include "testutil.h"
 
 /* A small registry with known content at path. */
 static void make_fixture(const char *path)
@@ -50,53 +29,57 @@ static void make_fixture(const char *path)
 	assert_non_null(r);
 	registry_close(r);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_sql(db,
-		 "INSERT INTO registered_models VALUES (1,'zeta','last model',1000,2000),"
-		 " (2,'alpha','first model',1000,3000), (3,'fraud-detector','fraud',1000,4000);"
-		 "INSERT INTO model_tags VALUES (3,'team','risk'),(2,'team','growth');"
-		 "INSERT INTO experiments VALUES (1,'1','fraud','',"
-		 " 'active',1,1),(2,'2','old','', 'deleted',1,1),(3,'3','1','', 'active',1,1);"
-		 "INSERT INTO runs VALUES"
-		 " (1,'aaaaaaaa11111111aaaaaaaa11111111',1,'first','alice','FINISHED',100,200,'','active'),"
-		 " (2,'aaaaaaaa22222222aaaaaaaa22222222',1,'second','bob','FAILED',300,400,'','active'),"
-		 " (3,'bbbbbbbb33333333bbbbbbbb33333333',1,'third','alice','RUNNING',200,NULL,'','active'),"
-		 " (4,'cccccccc44444444cccccccc44444444',1,'gone','bob','FINISHED',500,600,'','deleted'),"
-		 " (5,'dddddddd55555555dddddddd55555555',3,'named-1','bob','FINISHED',50,60,'','active');"
-		 "INSERT INTO params VALUES (1,'lr','0.01'),(2,'lr','0.1'),(3,'lr','0.01');"
-		 "INSERT INTO run_tags VALUES (1,'mlflow.runName','first');"
-		 "INSERT INTO metric_keys VALUES (1,'acc'),(2,'loss');"
-		 "INSERT INTO metrics VALUES (1,1,0,10,0.5,0),(1,1,1,11,0.7,0),(1,1,1,11,0.9,0),"
-		 " (1,1,2,12,0,1),(2,1,0,10,0.95,0),(3,1,5,10,0.8,0),(3,1,5,9,0.99,0),"
-		 " (1,2,0,10,1.5,0),(1,2,1,11,1.0,0);"
-		 "INSERT INTO model_versions VALUES"
-		 " (1,3,1,'s3://m/1','aaaaaaaa11111111aaaaaaaa11111111','READY','Archived','v1','alice',10,10),"
-		 " (2,3,2,'s3://m/2','aaaaaaaa22222222aaaaaaaa22222222','READY','Production','v2','bob',20,20),"
-		 " (3,3,10,'s3://m/10',NULL,'READY','None','','bob',30,30);"
-		 "INSERT INTO model_aliases VALUES (3,'champion',2),(3,'production',2);"
-		 "INSERT INTO version_tags VALUES (2,'validated','yes');");
+	tu_exec(
+	    db,
+	    "INSERT INTO registered_models VALUES (1,'zeta','last model',1000,2000),"
+	    " (2,'alpha','first model',1000,3000), (3,'fraud-detector','fraud',1000,4000);"
+	    "INSERT INTO model_tags VALUES (3,'team','risk'),(2,'team','growth');"
+	    "INSERT INTO experiments VALUES (1,'1','fraud','',"
+	    " 'active',1,1),(2,'2','old','', 'deleted',1,1),(3,'3','1','', 'active',1,1);"
+	    "INSERT INTO runs VALUES"
+	    " (1,'aaaaaaaa11111111aaaaaaaa11111111',1,'first','alice','FINISHED',100,200,'','"
+	    "active'),"
+	    " (2,'aaaaaaaa22222222aaaaaaaa22222222',1,'second','bob','FAILED',300,400,'','active'),"
+	    " (3,'bbbbbbbb33333333bbbbbbbb33333333',1,'third','alice','RUNNING',200,NULL,'','"
+	    "active'),"
+	    " (4,'cccccccc44444444cccccccc44444444',1,'gone','bob','FINISHED',500,600,'','deleted')"
+	    ","
+	    " (5,'dddddddd55555555dddddddd55555555',3,'named-1','bob','FINISHED',50,60,'','active')"
+	    ";"
+	    "INSERT INTO params VALUES (1,'lr','0.01'),(2,'lr','0.1'),(3,'lr','0.01');"
+	    "INSERT INTO run_tags VALUES (1,'mlflow.runName','first');"
+	    "INSERT INTO metric_keys VALUES (1,'acc'),(2,'loss');"
+	    "INSERT INTO metrics VALUES (1,1,0,10,0.5,0),(1,1,1,11,0.7,0),(1,1,1,11,0.9,0),"
+	    " (1,1,2,12,0,1),(2,1,0,10,0.95,0),(3,1,5,10,0.8,0),(3,1,5,9,0.99,0),"
+	    " (1,2,0,10,1.5,0),(1,2,1,11,1.0,0);"
+	    "INSERT INTO model_versions VALUES"
+	    " (1,3,1,'s3://m/"
+	    "1','aaaaaaaa11111111aaaaaaaa11111111','READY','Archived','v1','alice',10,10),"
+	    " (2,3,2,'s3://m/"
+	    "2','aaaaaaaa22222222aaaaaaaa22222222','READY','Production','v2','bob',20,20),"
+	    " (3,3,10,'s3://m/10',NULL,'READY','None','','bob',30,30);"
+	    "INSERT INTO model_aliases VALUES (3,'champion',2),(3,'production',2);"
+	    "INSERT INTO version_tags VALUES (2,'validated','yes');");
 	sqlite3_close(db);
 }
 
 static int setup_dir(void **state)
 {
-	snprintf(dir, sizeof dir, "/tmp/mlc-reg-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	make_fixture(tpath("fixture.db"));
+	assert_int_equal(tu_tmpdir("reg"), 0);
+	make_fixture(tu_path("fixture.db"));
 	return 0;
 }
 
 static int teardown_dir(void **state)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmdir();
 }
 
 static struct registry *open_fixture(void)
 {
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
-	struct registry *r = registry_open(tpath("fixture.db"), &o, &err);
+	struct registry *r = registry_open(tu_path("fixture.db"), &o, &err);
 	if (r == NULL)
 		fprintf(stderr, "%s\n", err.msg);
 	assert_non_null(r);
@@ -110,26 +93,28 @@ static void test_missing_file_is_not_found_on_read(void **state)
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
 
-	assert_null(registry_open(tpath("nope.db"), &o, &err));
+	assert_null(registry_open(tu_path("nope.db"), &o, &err));
 	assert_int_equal(err.code, MLC_ERR_NOTFOUND);
 	assert_non_null(strstr(err.msg, "nope.db"));
-	assert_int_equal(access(tpath("nope.db"), F_OK), -1);
+	assert_int_equal(access(tu_path("nope.db"), F_OK), -1);
 }
 
 static void test_create_sets_application_id_version_and_wal(void **state)
 {
 	struct registry_open_opts o = {.create = 1};
 	struct mlc_error err = {0};
-	struct registry *r = registry_open(tpath("sub/dir/new.db"), &o, &err);
+	struct registry *r = registry_open(tu_path("sub/dir/new.db"), &o, &err);
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
 	assert_non_null(r);
 	registry_close(r);
-	assert_int_equal(sqlite3_open(tpath("sub/dir/new.db"), &db), SQLITE_OK);
-	sqlite3_prepare_v2(db, "SELECT (SELECT application_id FROM pragma_application_id),"
-			       " (SELECT user_version FROM pragma_user_version),"
-			       " (SELECT journal_mode FROM pragma_journal_mode)", -1, &st, NULL);
+	assert_int_equal(sqlite3_open(tu_path("sub/dir/new.db"), &db), SQLITE_OK);
+	sqlite3_prepare_v2(db,
+			   "SELECT (SELECT application_id FROM pragma_application_id),"
+			   " (SELECT user_version FROM pragma_user_version),"
+			   " (SELECT journal_mode FROM pragma_journal_mode)",
+			   -1, &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), MLC_APPLICATION_ID);
 	assert_int_equal(sqlite3_column_int(st, 1), MLC_SCHEMA_VERSION);
@@ -146,14 +131,14 @@ static void stamp(const char *path, struct stat *st)
 
 static void test_foreign_sqlite_file_is_refused_and_untouched(void **state)
 {
-	const char *p = tpath("foreign.db");
+	const char *p = tu_path("foreign.db");
 	struct registry_open_opts o = {.create = 1};
 	struct mlc_error err = {0};
 	struct stat before, after;
 	sqlite3 *db;
 
 	sqlite3_open(p, &db);
-	exec_sql(db, "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');");
+	tu_exec(db, "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');");
 	sqlite3_close(db);
 	stamp(p, &before);
 	sleep(1);
@@ -162,12 +147,12 @@ static void test_foreign_sqlite_file_is_refused_and_untouched(void **state)
 	stamp(p, &after);
 	assert_int_equal(before.st_size, after.st_size);
 	assert_int_equal(before.st_mtime, after.st_mtime);
-	assert_int_equal(access(tpath("foreign.db-wal"), F_OK), -1);
+	assert_int_equal(access(tu_path("foreign.db-wal"), F_OK), -1);
 }
 
 static void test_mlflow_sql_store_is_recognised_and_never_written(void **state)
 {
-	const char *p = tpath("mlflow.db");
+	const char *p = tu_path("mlflow.db");
 	struct registry_open_opts o = {.create = 1};
 	struct mlc_error err = {0};
 	struct stat before, after;
@@ -175,10 +160,11 @@ static void test_mlflow_sql_store_is_recognised_and_never_written(void **state)
 	char uri[160];
 
 	sqlite3_open(p, &db);
-	exec_sql(db, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"
-		     "CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name VARCHAR(256));"
-		     "CREATE TABLE runs (run_uuid VARCHAR(32) PRIMARY KEY);"
-		     "CREATE TABLE registered_models (name VARCHAR(256) PRIMARY KEY);");
+	tu_exec(db,
+		"CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"
+		"CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name VARCHAR(256));"
+		"CREATE TABLE runs (run_uuid VARCHAR(32) PRIMARY KEY);"
+		"CREATE TABLE registered_models (name VARCHAR(256) PRIMARY KEY);");
 	sqlite3_close(db);
 	stamp(p, &before);
 	snprintf(uri, sizeof uri, "sqlite:///%s", p);
@@ -191,7 +177,7 @@ static void test_mlflow_sql_store_is_recognised_and_never_written(void **state)
 
 static void test_garbage_file_is_reported_as_not_sqlite(void **state)
 {
-	const char *p = tpath("garbage.db");
+	const char *p = tu_path("garbage.db");
 	FILE *f = fopen(p, "w");
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
@@ -207,7 +193,7 @@ static void test_garbage_file_is_reported_as_not_sqlite(void **state)
 
 static void test_damaged_registry_is_reported_not_crashed(void **state)
 {
-	const char *p = tpath("damaged.db");
+	const char *p = tu_path("damaged.db");
 	char cmd[256];
 	struct registry_open_opts o = {0};
 	struct mlc_error err = {0};
@@ -216,13 +202,14 @@ static void test_damaged_registry_is_reported_not_crashed(void **state)
 	int fd;
 	char junk[4096];
 
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", tpath("fixture.db"), p);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", tu_path("fixture.db"), p);
 	assert_int_equal(system(cmd), 0);
 	/* Checkpointed fixture: overwrite every page after the header page. */
 	memset(junk, 0xA5, sizeof junk);
 	fd = open(p, O_WRONLY);
 	for (int i = 1; i < 40; i++)
-		assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)i * 4096), (ssize_t)sizeof junk);
+		assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)i * 4096),
+				 (ssize_t)sizeof junk);
 	close(fd);
 	r = registry_open(p, &o, &err);
 	if (r != NULL) {
@@ -235,7 +222,7 @@ static void test_damaged_registry_is_reported_not_crashed(void **state)
 
 static void test_newer_schema_is_refused(void **state)
 {
-	const char *p = tpath("newer.db");
+	const char *p = tu_path("newer.db");
 	struct registry_open_opts o = {.create = 1};
 	struct mlc_error err = {0};
 	struct registry *r = registry_open(p, &o, &err);
@@ -244,7 +231,7 @@ static void test_newer_schema_is_refused(void **state)
 	assert_non_null(r);
 	registry_close(r);
 	sqlite3_open(p, &db);
-	exec_sql(db, "PRAGMA user_version = 99");
+	tu_exec(db, "PRAGMA user_version = 99");
 	sqlite3_close(db);
 	assert_null(registry_open(p, &o, &err));
 	assert_non_null(strstr(err.msg, "newer mlconsole"));
@@ -258,7 +245,7 @@ static void test_read_only_open_does_not_create(void **state)
 
 	assert_false(r->read_only);
 	registry_close(r);
-	r = registry_open(tpath("fixture.db"), &o, &err);
+	r = registry_open(tu_path("fixture.db"), &o, &err);
 	assert_non_null(r);
 	assert_true(r->read_only);
 	assert_false(r->caps & REG_CAP_WRITE);
@@ -271,11 +258,14 @@ static void test_audit_log_refuses_update_and_delete(void **state)
 {
 	sqlite3 *db;
 
-	sqlite3_open(tpath("fixture.db"), &db);
-	exec_sql(db, "INSERT INTO audit_log (at, actor, action, subject) VALUES (1,'a','deploy','m:1@prod')");
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor='b'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_open(tu_path("fixture.db"), &db);
+	tu_exec(db, "INSERT INTO audit_log (at, actor, action, subject) VALUES "
+		    "(1,'a','deploy','m:1@prod')");
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor='b'", NULL, NULL, NULL),
+			     SQLITE_OK);
 	assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
-	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL),
+			     SQLITE_OK);
 	sqlite3_close(db);
 }
 
@@ -420,8 +410,8 @@ static void test_runs_filter_order_and_limit(void **state)
 	struct registry *r = open_fixture();
 	struct mlc_run_list l = {0};
 	struct mlc_error err = {0};
-	struct mlc_run_query q = {.experiment = "1", .filter = "params.lr = '0.01'",
-				  .order_by = "metrics.acc DESC"};
+	struct mlc_run_query q = {
+	    .experiment = "1", .filter = "params.lr = '0.01'", .order_by = "metrics.acc DESC"};
 
 	assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
 	assert_int_equal(l.n, 2);
@@ -528,7 +518,8 @@ static void test_lean_runs_load_only_the_named_columns(void **state)
 	assert_null(mlc_run_metric(&l.items[0], "loss"));
 	assert_string_equal(mlc_kv_get(l.items[0].params, l.items[0].n_params, "lr"), "0.1");
 	assert_int_equal(l.items[0].n_tags, 0);
-	assert_string_equal(mlc_kv_get(l.items[2].tags, l.items[2].n_tags, "mlflow.runName"), "first");
+	assert_string_equal(mlc_kv_get(l.items[2].tags, l.items[2].n_tags, "mlflow.runName"),
+			    "first");
 	assert_true(isnan(mlc_run_metric(&l.items[2], "acc")->value));
 	MLC_LIST_FREE(&l);
 	registry_close(r);
@@ -642,7 +633,7 @@ static void make_generated(const char *path)
 	assert_non_null(r);
 	registry_close(r);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_sql(
+	tu_exec(
 	    db,
 	    "BEGIN; INSERT INTO experiments VALUES (1,'1','main','','active',1,1),"
 	    " (2,'2','other','','active',1,1); INSERT INTO metric_keys VALUES (1,'m'),(2,'z');");
@@ -711,7 +702,7 @@ static void make_generated(const char *path)
 	sqlite3_finalize(met);
 	sqlite3_finalize(par);
 	sqlite3_finalize(tag);
-	exec_sql(db, "COMMIT");
+	tu_exec(db, "COMMIT");
 	sqlite3_close(db);
 }
 
@@ -807,8 +798,8 @@ static void test_limited_orders_equal_a_brute_force_sort(void **state)
 	struct registry *r;
 	const struct gen_run *want[GEN_RUNS];
 
-	make_generated(tpath("gen.db"));
-	r = registry_open(tpath("gen.db"), &o, &err);
+	make_generated(tu_path("gen.db"));
+	r = registry_open(tu_path("gen.db"), &o, &err);
 	assert_non_null(r);
 	for (size_t oi = 0; oi < sizeof orders / sizeof orders[0]; oi++)
 		for (int f = 0; f < 4; f++)
@@ -962,8 +953,8 @@ static void test_windows_equal_a_brute_force_sort(void **state)
 	const char *got[GEN_RUNS];
 
 	(void)state;
-	make_generated(tpath("win.db"));
-	r = registry_open(tpath("win.db"), &o, &err);
+	make_generated(tu_path("win.db"));
+	r = registry_open(tu_path("win.db"), &o, &err);
 	assert_non_null(r);
 	assert_true(r->caps & REG_CAP_WINDOW);
 	for (size_t oi = 0; oi < sizeof orders / sizeof orders[0]; oi++)
@@ -1003,35 +994,43 @@ static void test_windows_equal_a_brute_force_sort(void **state)
 						q.after = NULL;
 						do { /* page by page from one end to the other */
 							l = (struct mlc_run_list){0};
-							if (registry_list_runs(r, &q, &l, &err) != 0)
+							if (registry_list_runs(r, &q, &l, &err) !=
+							    0)
 								fail_msg("%s: %s", what, err.msg);
 							assert_true(l.n <= (size_t)q.limit);
 							gen_take(&l, got, &m, back);
-							q.after = l.n ? (back ? got[0] : got[m - 1]) : NULL;
+							q.after = l.n ? (back ? got[0] : got[m - 1])
+								      : NULL;
 							last = l.n;
 							MLC_LIST_FREE(&l);
-						} while (q.after && m < n + 1 && (int64_t)last == q.limit);
+						} while (q.after && m < n + 1 &&
+							 (int64_t)last == q.limit);
 						if (m != n)
-							fail_msg("%s / %s / %s / page %lld%s: %zu runs, "
-								 "want %zu",
-								 what, gen_filters[f] ? gen_filters[f] : "-",
-								 texts[ti] ? texts[ti] : "-",
-								 (long long)pages[pi], back ? " back" : "",
-								 m, n);
+							fail_msg(
+							    "%s / %s / %s / page %lld%s: %zu runs, "
+							    "want %zu",
+							    what,
+							    gen_filters[f] ? gen_filters[f] : "-",
+							    texts[ti] ? texts[ti] : "-",
+							    (long long)pages[pi],
+							    back ? " back" : "", m, n);
 						for (size_t i = 0; i < n; i++)
 							if (strcmp(got[i], want[i]->uuid) != 0)
-								fail_msg("%s / %s / %s / page %lld%s: row "
-									 "%zu is %s, want %s",
-									 what,
-									 gen_filters[f] ? gen_filters[f]
-											: "-",
-									 texts[ti] ? texts[ti] : "-",
-									 (long long)pages[pi],
-									 back ? " back" : "", i, got[i],
-									 want[i]->uuid);
+								fail_msg(
+								    "%s / %s / %s / page %lld%s: "
+								    "row "
+								    "%zu is %s, want %s",
+								    what,
+								    gen_filters[f] ? gen_filters[f]
+										   : "-",
+								    texts[ti] ? texts[ti] : "-",
+								    (long long)pages[pi],
+								    back ? " back" : "", i, got[i],
+								    want[i]->uuid);
 						gen_free_ids(got, m);
 					}
-				/* From a run in the middle, itself included: where a cursor stays. */
+				/* From a run in the middle, itself included: where a cursor stays.
+				 */
 				if (n > 2) {
 					struct mlc_run_list l = {0};
 					q.after = want[n / 2]->uuid;
@@ -1041,7 +1040,8 @@ static void test_windows_equal_a_brute_force_sort(void **state)
 					assert_int_equal(registry_list_runs(r, &q, &l, &err), 0);
 					assert_true(l.n >= 1);
 					for (size_t i = 0; i < l.n; i++)
-						assert_string_equal(l.items[i].run_id, want[n / 2 + i]->uuid);
+						assert_string_equal(l.items[i].run_id,
+								    want[n / 2 + i]->uuid);
 					MLC_LIST_FREE(&l);
 					q.inclusive = 0;
 				}
@@ -1052,34 +1052,34 @@ static void test_windows_equal_a_brute_force_sort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_missing_file_is_not_found_on_read),
-		cmocka_unit_test(test_create_sets_application_id_version_and_wal),
-		cmocka_unit_test(test_foreign_sqlite_file_is_refused_and_untouched),
-		cmocka_unit_test(test_mlflow_sql_store_is_recognised_and_never_written),
-		cmocka_unit_test(test_garbage_file_is_reported_as_not_sqlite),
-		cmocka_unit_test(test_damaged_registry_is_reported_not_crashed),
-		cmocka_unit_test(test_newer_schema_is_refused),
-		cmocka_unit_test(test_read_only_open_does_not_create),
-		cmocka_unit_test(test_audit_log_refuses_update_and_delete),
-		cmocka_unit_test(test_latest_metric_is_max_by_step_timestamp_value),
-		cmocka_unit_test(test_models_are_listed_by_name_with_aliases_and_tags),
-		cmocka_unit_test(test_models_filter_uses_mlflow_syntax),
-		cmocka_unit_test(test_versions_are_highest_first_with_aliases),
-		cmocka_unit_test(test_unknown_model_is_not_found),
-		cmocka_unit_test(test_experiments_hide_deleted_unless_all),
-		cmocka_unit_test(test_runs_are_newest_first_and_hide_deleted),
-		cmocka_unit_test(test_runs_filter_order_and_limit),
-		cmocka_unit_test(test_windows_equal_a_brute_force_sort),
-		cmocka_unit_test(test_experiment_id_wins_over_a_name),
-		cmocka_unit_test(test_bad_run_filter_names_the_column),
-		cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),
-		cmocka_unit_test(test_metric_history_is_by_step_with_nan),
-		cmocka_unit_test(test_lean_runs_load_only_the_named_columns),
-		cmocka_unit_test(test_limited_orders_equal_a_brute_force_sort),
-		cmocka_unit_test(test_experiment_keys_lists_metric_param_and_tag_keys),
-		cmocka_unit_test(test_versions_for_run_walks_lineage_backwards),
-		cmocka_unit_test(test_get_experiment_finds_deleted_ones_too),
-		cmocka_unit_test(test_http_uri_opens_the_remote_backend_not_sqlite),
+	    cmocka_unit_test(test_missing_file_is_not_found_on_read),
+	    cmocka_unit_test(test_create_sets_application_id_version_and_wal),
+	    cmocka_unit_test(test_foreign_sqlite_file_is_refused_and_untouched),
+	    cmocka_unit_test(test_mlflow_sql_store_is_recognised_and_never_written),
+	    cmocka_unit_test(test_garbage_file_is_reported_as_not_sqlite),
+	    cmocka_unit_test(test_damaged_registry_is_reported_not_crashed),
+	    cmocka_unit_test(test_newer_schema_is_refused),
+	    cmocka_unit_test(test_read_only_open_does_not_create),
+	    cmocka_unit_test(test_audit_log_refuses_update_and_delete),
+	    cmocka_unit_test(test_latest_metric_is_max_by_step_timestamp_value),
+	    cmocka_unit_test(test_models_are_listed_by_name_with_aliases_and_tags),
+	    cmocka_unit_test(test_models_filter_uses_mlflow_syntax),
+	    cmocka_unit_test(test_versions_are_highest_first_with_aliases),
+	    cmocka_unit_test(test_unknown_model_is_not_found),
+	    cmocka_unit_test(test_experiments_hide_deleted_unless_all),
+	    cmocka_unit_test(test_runs_are_newest_first_and_hide_deleted),
+	    cmocka_unit_test(test_runs_filter_order_and_limit),
+	    cmocka_unit_test(test_windows_equal_a_brute_force_sort),
+	    cmocka_unit_test(test_experiment_id_wins_over_a_name),
+	    cmocka_unit_test(test_bad_run_filter_names_the_column),
+	    cmocka_unit_test(test_run_prefix_needs_8_chars_and_must_be_unique),
+	    cmocka_unit_test(test_metric_history_is_by_step_with_nan),
+	    cmocka_unit_test(test_lean_runs_load_only_the_named_columns),
+	    cmocka_unit_test(test_limited_orders_equal_a_brute_force_sort),
+	    cmocka_unit_test(test_experiment_keys_lists_metric_param_and_tag_keys),
+	    cmocka_unit_test(test_versions_for_run_walks_lineage_backwards),
+	    cmocka_unit_test(test_get_experiment_finds_deleted_ones_too),
+	    cmocka_unit_test(test_http_uri_opens_the_remote_backend_not_sqlite),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

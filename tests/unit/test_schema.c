@@ -8,17 +8,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include "schema.h"
-
-static int version_of(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int v = -1;
-	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
+#include "testutil.h"
 
 static void test_empty_database_is_migrated_to_current(void **state)
 {
@@ -27,7 +17,7 @@ static void test_empty_database_is_migrated_to_current(void **state)
 
 	sqlite3_open(":memory:", &db);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	sqlite3_close(db);
 }
 
@@ -39,7 +29,7 @@ static void test_migrating_twice_is_a_no_op(void **state)
 	sqlite3_open(":memory:", &db);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	sqlite3_close(db);
 }
 
@@ -52,7 +42,7 @@ static void test_database_with_foreign_tables_is_refused(void **state)
 	sqlite3_exec(db, "CREATE TABLE notes (t TEXT)", NULL, NULL, NULL);
 	assert_int_equal(schema_migrate(db, "notes.db", &err), -1);
 	assert_non_null(strstr(err.msg, "notes.db"));
-	assert_int_equal(version_of(db), 0);
+	assert_int_equal(tu_user_version(db), 0);
 	sqlite3_close(db);
 }
 
@@ -78,7 +68,7 @@ static void test_version_2_gains_the_policy_request_tables(void **state)
 			 NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_prepare_v2(db,
 					    "SELECT (SELECT count(*) FROM policy_requests) +"
 					    " (SELECT count(*) FROM policy_votes),"
@@ -115,7 +105,7 @@ static void test_version_4_gains_the_import_marks(void **state)
 			 NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(schema_migrate(db, "mem", &err), 0);
-	assert_int_equal(version_of(db), MLC_SCHEMA_VERSION);
+	assert_int_equal(tu_user_version(db), MLC_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_exec(db,
 				      "INSERT INTO import_marks (run_id, key_id, source_id, size,"
 				      " hash, points) VALUES (1, 1, 1, 12, -5, 1)",
@@ -156,8 +146,9 @@ static void test_indexes_can_be_dropped_and_recreated(void **state)
 
 	sqlite3_open(":memory:", &db);
 	schema_migrate(db, "mem", &err);
-	sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'ix_%'",
-			   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name LIKE 'ix_%'", -1,
+	    &st, NULL);
 	sqlite3_step(st);
 	before = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
@@ -177,13 +168,13 @@ static void test_indexes_can_be_dropped_and_recreated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_database_is_migrated_to_current),
-		cmocka_unit_test(test_migrating_twice_is_a_no_op),
-		cmocka_unit_test(test_database_with_foreign_tables_is_refused),
-		cmocka_unit_test(test_newer_schema_is_refused),
-		cmocka_unit_test(test_version_2_gains_the_policy_request_tables),
-		cmocka_unit_test(test_version_4_gains_the_import_marks),
-		cmocka_unit_test(test_indexes_can_be_dropped_and_recreated),
+	    cmocka_unit_test(test_empty_database_is_migrated_to_current),
+	    cmocka_unit_test(test_migrating_twice_is_a_no_op),
+	    cmocka_unit_test(test_database_with_foreign_tables_is_refused),
+	    cmocka_unit_test(test_newer_schema_is_refused),
+	    cmocka_unit_test(test_version_2_gains_the_policy_request_tables),
+	    cmocka_unit_test(test_version_4_gains_the_import_marks),
+	    cmocka_unit_test(test_indexes_can_be_dropped_and_recreated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
