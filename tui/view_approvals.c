@@ -10,6 +10,7 @@
 #include "app.h"
 #include "changes.h"
 #include "compare.h"
+#include "alert.h"
 #include "gate.h"
 #include "policy.h"
 #include "strbuf.h"
@@ -37,6 +38,7 @@ struct approvals_state {
 	struct evidence *evidence;   /* per request (a policy's is empty) */
 	char **gates;		     /* per request: the gate it fails now and why (gate.h), or NULL */
 	char **gate_expr;	     /* per request: that gate's expression, or NULL */
+	struct mlc_alert_firing_list alerts; /* the open alert firings (evidence) */
 };
 
 struct approvals_job {
@@ -252,6 +254,7 @@ static void approvals_run(struct registry *r, void *arg)
 					q->version, &j->got.evidence[i]);
 	}
 	read_gates(r, &j->got);
+	alert_open(r, NULL, NULL, timefmt_now_ms(), &j->got.alerts, &ignore);
 }
 
 /* The worst drift status of model's features, -1 when it has none. */
@@ -289,6 +292,7 @@ static void free_state(struct approvals_state *s)
 	free(s->gate_expr);
 	s->gates = s->gate_expr = NULL;
 	MLC_LIST_FREE(&s->drift);
+	MLC_LIST_FREE(&s->alerts);
 	MLC_LIST_FREE(&s->reqs);
 	MLC_LIST_FREE(&s->live);
 	MLC_LIST_FREE(&s->envs);
@@ -388,6 +392,31 @@ static int is_last(const struct approvals_state *s, const char *env)
 	return order == max;
 }
 
+/* The open alerts of q's model in q's environment into dialog d, each with
+ * its rule, features and the request it opened ("none open" when none). */
+static void dialog_evidence_alerts(struct dialog *d, const struct approvals_state *s,
+				   const struct mlc_request *q)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->alerts.n; i++) {
+		const struct mlc_alert_firing *f = &s->alerts.items[i];
+		if (strcmp(f->model, q->model) != 0 || strcmp(f->env, q->environment) != 0)
+			continue;
+		if (f->request_id == q->id)
+			dialog_line(d, "  Alert:  %s fired on %s (it opened this request)", f->rule,
+				    f->features);
+		else if (f->request_id > 0)
+			dialog_line(d, "  Alert:  %s fired on %s (request %lld)", f->rule,
+				    f->features, (long long)f->request_id);
+		else
+			dialog_line(d, "  Alert:  %s fired on %s", f->rule, f->features);
+		n++;
+	}
+	if (n == 0)
+		dialog_line(d, "  Alerts: none open in %s", q->environment);
+}
+
 /* The evidence for q into dialog d: key metrics live -> candidate with their
  * change, whether the data changed, the live version's drift status. */
 static void dialog_evidence(struct app *a, struct dialog *d, const struct approvals_state *s,
@@ -404,6 +433,7 @@ static void dialog_evidence(struct app *a, struct dialog *d, const struct approv
 	dialog_field(d, "  Data:", e->data);
 	dialog_line(d, "  Drift:  %s (the model's, live %s)",
 		    ds < 0 ? "none recorded" : view_drift_status_label(a->utf8, ds), e->live);
+	dialog_evidence_alerts(d, s, q);
 }
 
 static void confirm_vote(struct app *a, void *ctx)

@@ -2,8 +2,8 @@
 # tests/tui/evidence.sh: evidence at the approval, at 80x24 on the demo — the
 # request's dialog (Enter) and the vote's dialog (a) show the candidate
 # against the version live in the request's environment: key metrics with
-# their change, whether the data changed (dataset digests) and the drift
-# status; the approvals view has the DATA column. What they should say is
+# their change, whether the data changed (dataset digests), the drift
+# status and the open drift alerts there; the approvals view has the DATA column. What they should say is
 # computed here from the CLI's JSON (approvals, deployments, versions and
 # compare's runs with their datasets), not from the console's diff.
 . "$MLC_SRCDIR/tests/lib.sh"
@@ -66,6 +66,30 @@ for id in 16 8; do
 	n=$((n + 1))
 done
 [ "$n" = 2 ] && ok "two requests' evidence checked" || fail "checked $n requests"
+# The demo's fired alert opened a rollback request: its evidence names the
+# alert (rule and features, from 'alerts list --json'); another request of
+# the model in another environment says none is open there.
+read -r rid rule feats <<<"$("$M" -r "$db" alerts list --json | python3 -c '
+import json, sys
+f = [a for a in json.load(sys.stdin)["alerts"] if a["open"]][0]
+print(f["request"], f["rule"], f["features"])')"
+keys /
+literal "$rule"
+keys Enter
+wait_re "^. +$rid "
+keys Enter
+wait_for "Alert:  $rule fired on $feats (it opened this request)"
+keys Escape
+wait_gone "Alert:"
+keys Escape
+keys /
+literal "production"
+keys Enter
+wait_re "^. +8 "
+keys Enter
+wait_for "Alerts: none open in production"
+keys Escape
+keys Escape
 keys q
 expect_quit "q exits 0"
 
