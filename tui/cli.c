@@ -117,6 +117,26 @@ struct registry *cli_open_registry(const struct cli_opts *o, struct mlc_error *e
 	return r;
 }
 
+struct registry *cli_open_acting(const struct cli_opts *o, int writes, char *actor, size_t len,
+				 int *rc)
+{
+	struct mlc_error err = {0};
+	struct registry *r;
+
+	if (writes && o->read_only) {
+		cli_error(o, "read-only: changes are refused (--read-only)");
+		*rc = 1;
+		return NULL;
+	}
+	if (cli_identity(o, actor, len) == NULL) {
+		*rc = cli_usage(o, "--as: only root may act as another user");
+		return NULL;
+	}
+	if ((r = cli_open_registry(o, &err)) == NULL)
+		*rc = cli_fail(o, &err);
+	return r;
+}
+
 /* ---- aligned text tables ------------------------------------------------ */
 
 /* Cells wider than this are cut (with an ellipsis) unless --wide. */

@@ -299,14 +299,8 @@ int cli_alerts(const struct cli_opts *o)
 	if (strcmp(o->argv[1], "rule") == 0 && (usage = rule_usage(o, o->argv[2])) != NULL)
 		return cli_usage(o, "alerts rule: expected '%s'", usage);
 	w = writes(o);
-	if (w && o->read_only) {
-		cli_error(o, "read-only: changes are refused (--read-only)");
-		return 1;
-	}
-	if (cli_identity(o, actor, sizeof actor) == NULL)
-		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, &err)) == NULL)
-		return cli_fail(o, &err);
+	if ((r = cli_open_acting(o, w, actor, sizeof actor, &rc)) == NULL)
+		return rc;
 	if (registry_can(r, (w ? REG_CAP_WRITE : 0) | REG_CAP_DEPLOY,
 			 w ? "check alerts" : "read alerts", &err) < 0 ||
 	    (w && cli_actor(o, r, actor, sizeof actor, &err) < 0))

@@ -161,14 +161,8 @@ int cli_hook(const struct cli_opts *o)
 
 	if (o->env == NULL) /* the command table checked the rest */
 		return cli_usage(o, "hook retry: expected 'hook retry MODEL --env ENV'");
-	if (o->read_only) {
-		cli_error(o, "read-only: changes are refused (--read-only)");
-		return 1;
-	}
-	if (cli_identity(o, actor, sizeof actor) == NULL)
-		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, &err)) == NULL)
-		return cli_fail(o, &err);
+	if ((r = cli_open_acting(o, 1, actor, sizeof actor, &rc)) == NULL)
+		return rc;
 	if (registry_can(r, REG_CAP_WRITE, "run a hook again", &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0)
 		rc = cli_fail(o, &err);
@@ -245,14 +239,8 @@ int cli_change(const struct cli_opts *o)
 	    request_id(o->argv[1]) < 0)
 		return cli_usage(o, "%s %s: a request id is a whole number from 1 to %lld", cmd,
 				 o->argv[1], (long long)INT64_MAX);
-	if (o->read_only) {
-		cli_error(o, "read-only: changes are refused (--read-only)");
-		return 1;
-	}
-	if (cli_identity(o, actor, sizeof actor) == NULL)
-		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, &err)) == NULL)
-		return cli_fail(o, &err);
+	if ((r = cli_open_acting(o, 1, actor, sizeof actor, &rc)) == NULL)
+		return rc;
 	if (registry_can(r, REG_CAP_WRITE, change_verb(cmd), &err) < 0 ||
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0 ||
 	    change(o, r, cmd, actor, &out, &err) < 0)
@@ -423,14 +411,8 @@ int cli_env(const struct cli_opts *o)
 	char actor[256];
 	int set = strcmp(o->argv[1], "set") == 0, rc; /* else list (the command table) */
 
-	if (set && o->read_only) {
-		cli_error(o, "read-only: changes are refused (--read-only)");
-		return 1;
-	}
-	if (cli_identity(o, actor, sizeof actor) == NULL)
-		return cli_usage(o, "--as: only root may act as another user");
-	if ((r = cli_open_registry(o, &err)) == NULL)
-		return cli_fail(o, &err);
+	if ((r = cli_open_acting(o, set, actor, sizeof actor, &rc)) == NULL)
+		return rc;
 	if (set && (registry_can(r, REG_CAP_WRITE, "change an environment's policy", &err) < 0 ||
 		    cli_actor(o, r, actor, sizeof actor, &err) < 0))
 		rc = cli_fail(o, &err);

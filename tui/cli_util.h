@@ -10,6 +10,12 @@
 /* Open the registry the options select, making a missing local one when the
  * running command's entry says CLI_REG_CREATE. */
 struct registry *cli_open_registry(const struct cli_opts *o, struct mlc_error *err);
+/* Open the registry for a command run by the acting user (its name into
+ * actor): a command that writes is refused under --read-only (1), --as
+ * from anyone but root is a usage error (2), and the registry's own error
+ * is reported; NULL then, with the exit status in *rc. */
+struct registry *cli_open_acting(const struct cli_opts *o, int writes, char *actor, size_t len,
+				 int *rc);
 /* Report err; returns its exit status (1 or 2). */
 int cli_fail(const struct cli_opts *o, const struct mlc_error *err);
 /* Report a usage problem; returns 2. */
