@@ -165,6 +165,7 @@ int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct ml
 		n += 2; /* the firings, and the requests that keep them open */
 		if (alert_open(r, NULL, NULL, timefmt_now_ms(), &alerts, err) < 0) {
 			free_source(&models, &envs, &live, &history, &reqs, &drift);
+			MLC_LIST_FREE(&alerts);
 			return -1;
 		}
 		src.alerts = &alerts;
@@ -173,6 +174,7 @@ int pulse_load(struct registry *r, struct pulse_list *out, int *reads, struct ml
 		n++;
 		if (registry_drift_series(r, NULL, NULL, 1, &drift, err) < 0) {
 			free_source(&models, &envs, &live, &history, &reqs, &drift);
+			MLC_LIST_FREE(&alerts);
 			return -1;
 		}
 		src.drift = &drift;

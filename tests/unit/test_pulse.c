@@ -10,8 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include <sqlite3.h>
+#include "demo.h"
 #include "drift.h"
 #include "pulse.h"
+#include "registry.h"
+#include "testutil.h"
 
 /* Models a to f (newest version "3", f has none); staging and production;
  * b's production hook failed, c drifts (one of two features), d warns, e has
@@ -112,11 +116,37 @@ static void test_models_only(void **state)
 	MLC_LIST_FREE(&models);
 }
 
+/* pulse_load on a demo (one open alert) whose drift read fails after the
+ * alerts were read: -1, and nothing leaks (LeakSanitizer checks the open
+ * alerts list, which the error path used not to free). */
+static void test_load_error_frees_alerts(void **state)
+{
+	struct demo_opts o = {.seed = 42, .now_ms = 1767225600000LL};
+	struct mlc_error err = {0};
+	struct pulse_list out = {0};
+	struct registry *r;
+	sqlite3 *db = NULL;
+
+	(void)state;
+	assert_int_equal(tu_tmpdir("test-pulse"), 0);
+	assert_int_equal(demo_create(tu_path("demo.db"), &o, &err), 0);
+	assert_int_equal(sqlite3_open(tu_path("demo.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE drift_points", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	r = registry_open(tu_path("demo.db"), &(struct registry_open_opts){.read_only = 1}, &err);
+	assert_non_null(r);
+	assert_int_equal(pulse_load(r, &out, NULL, &err), -1);
+	MLC_LIST_FREE(&out);
+	registry_close(r);
+	tu_rmdir();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rows_and_order),
 	    cmocka_unit_test(test_models_only),
+	    cmocka_unit_test(test_load_error_frees_alerts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
