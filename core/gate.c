@@ -256,19 +256,24 @@ static int read_version_run(struct registry *r, const char *model, const char *v
 	return rc;
 }
 
-/* The worst drift status of model's features (GATE_DRIFT_NONE: none). */
-static int read_drift(struct registry *r, const char *model)
+/* The worst drift status of model's features into *worst (GATE_DRIFT_NONE:
+ * none, or a registry that keeps no drift); -1 when reading it failed, so
+ * that a gate on drift fails rather than reading "none". */
+static int read_drift(struct registry *r, const char *model, int *worst, struct mlc_error *err)
 {
 	struct mlc_drift_list dl = {0};
 	struct mlc_error none = {0};
-	int worst = GATE_DRIFT_NONE;
+	int rc = 0;
 
-	if (registry_drift_series(r, model, NULL, 1, &dl, &none) == 0)
+	*worst = GATE_DRIFT_NONE;
+	if (registry_can(r, REG_CAP_DRIFT, "show drift", &none) < 0)
+		return 0;
+	if ((rc = registry_drift_series(r, model, NULL, 1, &dl, err)) == 0)
 		for (size_t i = 0; i < dl.n; i++)
-			if (strcmp(dl.items[i].model, model) == 0 && dl.items[i].status > worst)
-				worst = dl.items[i].status;
+			if (strcmp(dl.items[i].model, model) == 0 && dl.items[i].status > *worst)
+				*worst = dl.items[i].status;
 	MLC_LIST_FREE(&dl);
-	return worst;
+	return rc;
 }
 
 int gate_subject_read(struct registry *r, const char *model, const char *version, const char *env,
@@ -296,8 +301,7 @@ int gate_subject_read(struct registry *r, const char *model, const char *version
 	in->s.run = in->run.n ? &in->run.items[0] : NULL;
 	in->s.live = strtoll(in->live_version, NULL, 10);
 	in->s.live_run = in->live_run.n ? &in->live_run.items[0] : NULL;
-	in->s.drift = read_drift(r, model);
-	return 0;
+	return read_drift(r, model, &in->s.drift, err);
 }
 
 void gate_inputs_free(struct gate_inputs *in)

@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sqlite3.h>
+#include "demo.h"
 #include "drift.h"
 #include "filter.h"
 #include "gate.h"
+#include "registry.h"
 #include "strbuf.h"
+#include "testutil.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -248,12 +252,47 @@ static void test_who_may_change(void **state)
 	CHECK(&c, "mallory", MLC_POLICY_DIRECT, "gate 'params.framework = live' added");
 }
 
+/* A gate on drift whose drift read fails refuses the deploy: the demo's
+ * fraud-detector drifts, so 'drift != drift' fails; with its drift windows
+ * unreadable (the table dropped) the gate used to read "none" and pass. */
+static void test_drift_read_error_fails_closed(void **state)
+{
+	static const char *const add[] = {"drift != drift"};
+	struct demo_opts o = {.seed = 42, .now_ms = 1767225600000LL};
+	struct mlc_env_change c = {.name = "staging", .gate_add = add, .n_gate_add = 1};
+	struct mlc_error err = {0};
+	struct registry *r;
+	sqlite3 *db = NULL;
+
+	(void)state;
+	assert_int_equal(tu_tmpdir("test-gate"), 0);
+	assert_int_equal(demo_create(tu_path("demo.db"), &o, &err), 0);
+	r = registry_open(tu_path("demo.db"), &(struct registry_open_opts){0}, &err);
+	assert_non_null(r);
+	assert_int_equal(registry_env_set(r, &c, "dave", NULL, &err), 0);
+	assert_int_equal(gate_deploy_check(r, "fraud-detector", "14", "staging", &err), -1);
+	registry_close(r);
+	assert_int_equal(sqlite3_open(tu_path("demo.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE drift_points", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	r = registry_open(tu_path("demo.db"), &(struct registry_open_opts){0}, &err);
+	assert_non_null(r);
+	memset(&err, 0, sizeof err);
+	assert_int_equal(gate_deploy_check(r, "fraud-detector", "14", "staging", &err), -1);
+	registry_close(r);
+	tu_rmdir();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_metrics),   cmocka_unit_test(test_params_tags),
-	    cmocka_unit_test(test_drift),     cmocka_unit_test(test_grammar),
-	    cmocka_unit_test(test_check_env), cmocka_unit_test(test_who_may_change),
+	    cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_params_tags),
+	    cmocka_unit_test(test_drift),
+	    cmocka_unit_test(test_grammar),
+	    cmocka_unit_test(test_check_env),
+	    cmocka_unit_test(test_who_may_change),
+	    cmocka_unit_test(test_drift_read_error_fails_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
