@@ -337,6 +337,20 @@ static int64_t *windows_of(const struct mlc_alert_rule *rule, const struct mlc_d
 	return w;
 }
 
+/* Append feature name to the comma-separated list names, a comma inside it
+ * written %2C (and % as %25): the list keeps each name's bounds, and such a
+ * name, not of A-Z a-z 0-9 _ . -, never reaches a hook (hook_features). */
+static void list_name(struct strbuf *names, const char *name)
+{
+	if (names->len)
+		sb_printf(names, ",");
+	for (const char *c = name; *c; c++)
+		if (*c == ',' || *c == '%')
+			sb_printf(names, "%%%02X", (unsigned char)*c);
+		else
+			sb_printf(names, "%c", *c);
+}
+
 /* At window t, the features of s that drift (counted in *drifting; one per
  * feature, whatever its methods) and those with a point (*total). With names,
  * the drifting ones and their scores appended (only rule's feature for a
@@ -368,7 +382,7 @@ static void window_count(const struct mlc_alert_rule *rule, const struct mlc_dri
 			(*drifting)++;
 			drifted = 1;
 			if (names) {
-				sb_printf(names, "%s%s", names->len ? "," : "", f->feature);
+				list_name(names, f->feature);
 				sb_printf(scores, "%s%.4g", scores->len ? "," : "", p->score);
 			}
 		}

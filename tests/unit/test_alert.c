@@ -181,6 +181,12 @@ static void test_share_of_features(void **state)
 	/* window 2: a and b of four drift, half: fires at the newest, 3 */
 	assert_int_equal(fires(&r, &l, 0, &f), 3 * DAY);
 	assert_string_equal(f, "a,b,c");
+	/* a comma in a name keeps the list's bounds (the review: "a,b" reached a
+	 * hook as the feature "a") */
+	l.items[1].feature = "b,x%";
+	assert_int_equal(fires(&r, &l, 0, &f), 3 * DAY);
+	assert_string_equal(f, "a,b%2Cx%25,c");
+	l.items[1].feature = "b";
 	assert_int_equal(fires(&r, &l, 2 * DAY, &f), 3 * DAY);
 	r.share = 0.75;
 	assert_int_equal(fires(&r, &l, 0, &f), 3 * DAY);
