@@ -365,10 +365,21 @@ int gate_vote_check(struct registry *r, int64_t id, const char *actor, struct ml
 	const struct mlc_env *e;
 	int rc = 0;
 
-	/* what the backend refuses anyway (no such request, no vote) it says itself */
-	if (registry_requests(r, REQ_ALL, id, &l, &none) < 0 || l.n == 0 ||
-	    registry_env_list(r, &envs, &none) < 0)
+	/* what the backend refuses anyway (no such request, no vote) it says
+	 * itself; a request or policies that cannot be read refuse the vote (the
+	 * backend's own read may then succeed and deploy past a gate) */
+	if (registry_requests(r, REQ_ALL, id, &l, err) < 0) {
+		rc = err->code == MLC_ERR_NOTFOUND ? 0 : -1;
+		if (rc == 0)
+			*err = (struct mlc_error){0};
 		goto out;
+	}
+	if (l.n == 0)
+		goto out;
+	if (registry_env_list(r, &envs, err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	q = &l.items[0];
 	e = env_in(&envs, q->environment);
 	if (e && e->n_gates > 0 && strcmp(q->kind, "promote") == 0 &&

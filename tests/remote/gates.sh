@@ -56,6 +56,15 @@ expect_in "$T/out" "fraud-detector 3 to prod: refused: gate 'metrics.val_auc >= 
 expect_exit 1 "bob's approval would deploy it: refused" -- "$M" --as bob approve "$id"
 expect_in "$T/err" "gate 'metrics.val_auc >= live' failed: 0.91 < 0.93 (live version 2)" "the refusal names the gate and why"
 check "the alias did not move" "$(alias_of prod)" 2
+# the gate check cannot read the policies (one 500 on the policy experiment):
+# the vote is refused, not let through unchecked (the review's finding: the
+# backend's own read then succeeded and deployed past the gate)
+call POST _fixture/fault '{"mode": "500", "count": 1, "path": "experiments/get-by-name"}' >/dev/null
+expect_exit 1 "bob's approval while the policies cannot be read: refused" -- "$M" --as bob approve "$id"
+call POST _fixture/fault '{}' >/dev/null
+check "the alias did not move either" "$(alias_of prod)" 2
+expect_exit 0 "still pending" -- "$M" approvals --json
+check "the request is still pending" "$(py "[q['state'] for q in d['requests'] if q['id'] == $id][0]" <"$T/out")" pending
 
 # retrained: a later step of the candidate's run beats the live version
 log_val_auc 3 0.95 1
