@@ -1,6 +1,7 @@
 /* app.c: the console — start-up checks, the poll() loop over the terminal and
  * the worker's pipe, header/body/footer drawing, the view stack, and the
- * prompt for / filters and : commands. */
+ * prompt for / filters and : commands (the set every file adds its own to,
+ * with the few that belong to no view: ctx, filter, refresh, quit). */
 #include "config.h"
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
@@ -33,6 +34,8 @@ struct view *view_new(struct app *a, const struct view_ops *ops, const char *tit
 	struct view *v = xcalloc(1, sizeof *v);
 
 	v->ops = ops;
+	if (ops->data_size)
+		v->data = xcalloc(1, ops->data_size);
 	v->id = ++a->next_view_id;
 	v->title = sanitize_dup(title);
 	return v;
@@ -44,6 +47,7 @@ void view_free(struct view *v)
 		return;
 	if (v->ops->free)
 		v->ops->free(v);
+	free(v->data);
 	table_free(&v->table);
 	free(v->title);
 	free(v->subject);
@@ -203,27 +207,11 @@ void app_set_model_names(struct app *a, const char *const *names, size_t n)
 
 /* ---- : commands --------------------------------------------------------- */
 
-/* The models view at the bottom of the stack, shown again. */
-static struct view *back_to_models(struct app *a)
+struct view *app_home(struct app *a)
 {
 	while (a->depth > 1)
 		app_pop(a);
 	return a->stack[0];
-}
-
-static void cmd_models(struct app *a, const char *arg)
-{
-	back_to_models(a);
-}
-
-static void cmd_versions(struct app *a, const char *arg)
-{
-	if (*arg == '\0') {
-		app_status(a, 1, ":versions needs a MODEL (Tab completes)");
-		return;
-	}
-	back_to_models(a);
-	app_push(a, view_versions_new(a, arg));
 }
 
 /* :filter EXPR — MLflow search syntax for the view on top (models or runs);
@@ -242,71 +230,10 @@ static void cmd_filter(struct app *a, const char *arg)
 	}
 	filter_free(f);
 	if (v->ops->search == FILTER_NONE)
-		v = back_to_models(a);
+		v = app_home(a);
 	free(v->search);
 	v->search = *arg ? xstrdup(arg) : NULL;
 	v->ops->load(a, v);
-}
-
-static void cmd_experiments(struct app *a, const char *arg)
-{
-	back_to_models(a);
-	app_push(a, view_experiments_new(a));
-}
-
-static void cmd_runs(struct app *a, const char *arg)
-{
-	if (*arg == '\0') {
-		app_status(a, 1, ":runs needs an EXPERIMENT (id or name)");
-		return;
-	}
-	app_push(a, view_runs_new(a, arg));
-}
-
-static void cmd_compare(struct app *a, const char *arg)
-{
-	char *copy = xstrdup(arg);
-	const char *ids[21];
-	size_t n = 0;
-
-	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
-		if (n < 21)
-			ids[n++] = tok;
-	if (n < 2 || n > 20)
-		app_status(a, 1, ":compare takes 2 to 20 run ids (a unique prefix of 8 will do)");
-	else
-		app_push(a, view_compare_new(a, ids, n));
-	free(copy);
-}
-
-/* :diff V1 V2 on a model's versions (or :diff MODEL V1 V2): the two
- * versions side by side, differences first. */
-static void cmd_diff(struct app *a, const char *arg)
-{
-	struct view *v = app_top(a);
-	char *copy = xstrdup(arg), *w[4];
-	const char *model = NULL;
-	size_t n = 0;
-
-	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
-		if (n < 4)
-			w[n++] = tok;
-	if (n == 3)
-		model = w[0];
-	else if (n == 2 && v->subject != NULL &&
-		 (strcmp(v->ops->name, "versions") == 0 || strcmp(v->ops->name, "version") == 0 ||
-		  strcmp(v->ops->name, "diff") == 0))
-		model = v->subject;
-	if (model == NULL || (n != 2 && n != 3))
-		app_status(a, 1, ":diff V1 V2 on a model's versions (or :diff MODEL V1 V2)");
-	else
-		app_push(a, view_diff_new(a, model, w[n - 2], w[n - 1]));
-	free(copy);
-}
-
-static void cmd_help(struct app *a, const char *arg)
-{
-	app_push(a, view_help_new(a));
 }
 
 static void cmd_refresh(struct app *a, const char *arg)
@@ -325,40 +252,6 @@ static void cmd_refresh(struct app *a, const char *arg)
 static void cmd_quit(struct app *a, const char *arg)
 {
 	a->quit = 1;
-}
-
-static void cmd_deployments(struct app *a, const char *arg)
-{
-	app_push(a, view_deployments_new(a, *arg ? arg : NULL));
-}
-
-static void cmd_drift(struct app *a, const char *arg)
-{
-	app_push(a, view_drift_new(a, *arg ? arg : NULL));
-}
-
-static void cmd_approvals(struct app *a, const char *arg)
-{
-	app_push(a, view_approvals_new(a));
-}
-
-/* :pulse [SECONDS]: every model at a glance, loading again every SECONDS
- * (the config's pulse_refresh unless given; 0: only on ^R). */
-static void cmd_pulse(struct app *a, const char *arg)
-{
-	char *end;
-	long s = strtol(arg, &end, 10);
-
-	if (*arg && (*end || s < 0 || s > 3600)) {
-		app_status(a, 1, ":pulse SECONDS: a refresh interval of 0 to 3600 seconds");
-		return;
-	}
-	app_push(a, view_pulse_new(a, *arg ? (int)s : a->config.pulse_refresh));
-}
-
-static void cmd_audit(struct app *a, const char *arg)
-{
-	app_push(a, view_audit_new(a));
 }
 
 /* :ctx alone: the configured contexts, the current one marked. */
@@ -397,33 +290,56 @@ static void cmd_ctx(struct app *a, const char *arg)
 	free(names);
 }
 
-const struct app_command_info app_commands[] = {
-    {"models", "", "Registered models", cmd_models, 0, NULL},
-    {"versions", "MODEL", "Versions of MODEL", cmd_versions, 0, NULL},
-    {"experiments", "", "Experiments", cmd_experiments, 0, NULL},
-    {"runs", "EXPERIMENT", "Runs of an experiment (id or name)", cmd_runs, 0, NULL},
-    {"compare", "RUN RUN...", "Compare 2 to 20 runs side by side", cmd_compare, 0, NULL},
-    {"diff", "V1 V2", "Two versions of the model side by side, differences first", cmd_diff, 0,
-     NULL},
-    {"deployments", "[MODEL]", "What is live where, and the history (d deploy, R rollback)",
-     cmd_deployments, REG_CAP_DEPLOY, "show deployments"},
-    {"drift", "[MODEL]", "Drift per feature, worst first; Enter opens a chart", cmd_drift,
-     REG_CAP_DRIFT, "show drift"},
-    {"approvals", "", "Pending promotion requests (a approve, x reject)", cmd_approvals,
-     REG_CAP_DEPLOY, "show requests"},
-    {"audit", "", "The audit log, newest first", cmd_audit, REG_CAP_AUDIT, "show the audit log"},
-    {"pulse", "[SECONDS]",
-     "Every model at a glance, worst first; reloads every SECONDS (start = pulse)", cmd_pulse, 0,
-     NULL},
-    {"ctx", "[NAME]", "Switch to a context of the config file; alone, list them", cmd_ctx, 0, NULL},
-    {"filter", "[EXPR]", "Filter models or runs with MLflow syntax: metrics.acc > 0.9", cmd_filter,
-     0, NULL},
-    {"refresh", "", "Reload from the registry", cmd_refresh, 0, NULL},
-    {"help", "", "Keys and commands", cmd_help, 0, NULL},
-    {"quit", "", "Quit (also :q)", cmd_quit, 0, NULL},
-    {"q", "", "Quit", cmd_quit, 0, NULL},
-};
-const size_t app_n_commands = sizeof app_commands / sizeof app_commands[0];
+APP_COMMAND(cmd_ctx_info, .name = "ctx", .args = "[NAME]",
+	    .help = "Switch to a context of the config file; alone, list them", .run = cmd_ctx,
+	    .rank = 120);
+APP_COMMAND(cmd_filter_info, .name = "filter", .args = "[EXPR]",
+	    .help = "Filter models or runs with MLflow syntax: metrics.acc > 0.9", .run = cmd_filter,
+	    .rank = 130);
+APP_COMMAND(cmd_refresh_info, .name = "refresh", .args = "", .help = "Reload from the registry",
+	    .run = cmd_refresh, .rank = 140);
+APP_COMMAND(cmd_quit_info, .name = "quit", .args = "", .help = "Quit (also :q)", .run = cmd_quit,
+	    .rank = 160);
+APP_COMMAND(cmd_q_info, .name = "q", .args = "", .help = "Quit", .run = cmd_quit, .rank = 170);
+
+MLC_SET_DECLARE(app_commands, const struct app_command_info);
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct app_command_info *a = *(const struct app_command_info *const *)x;
+	const struct app_command_info *b = *(const struct app_command_info *const *)y;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+const struct app_command_info *const *app_commands(size_t *n)
+{
+	static const struct app_command_info **sorted;
+	static size_t count;
+
+	if (sorted == NULL) { /* once: the set does not change while the program runs */
+		count = MLC_SET_COUNT(app_commands);
+		sorted = xcalloc(count + 1, sizeof *sorted);
+		for (size_t i = 0; i < count; i++)
+			sorted[i] = MLC_SET_BEGIN(app_commands)[i];
+		qsort(sorted, count, sizeof *sorted, by_rank);
+	}
+	*n = count;
+	return sorted;
+}
+
+const struct app_command_info *app_command_find(const char *name)
+{
+	size_t n;
+	const struct app_command_info *const *all = app_commands(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
 
 void app_command(struct app *a, const char *line)
 {
@@ -442,21 +358,20 @@ void app_command(struct app *a, const char *line)
 		line++;
 	if (n == 0)
 		return;
-	for (size_t i = 0; i < app_n_commands; i++) {
-		if (strcmp(app_commands[i].name, name) == 0) {
-			char why[512];
-			if (app_command_refusal(a, &app_commands[i], 0, why, sizeof why)) {
-				app_status(a, 1, "%s", why); /* and the view stays */
-				return;
-			}
-			char *arg = xstrdup(line);
-			size_t len = strlen(arg);
-			while (len && arg[len - 1] == ' ')
-				arg[--len] = '\0';
-			app_commands[i].run(a, arg);
-			free(arg);
+	const struct app_command_info *c = app_command_find(name);
+	if (c != NULL) {
+		char why[512];
+		if (app_command_refusal(a, c, 0, why, sizeof why)) {
+			app_status(a, 1, "%s", why); /* and the view stays */
 			return;
 		}
+		char *arg = xstrdup(line);
+		size_t len = strlen(arg);
+		while (len && arg[len - 1] == ' ')
+			arg[--len] = '\0';
+		c->run(a, arg);
+		free(arg);
+		return;
 	}
 	char *safe = sanitize_dup(name);
 	app_status(a, 1, ":%s: unknown command (? lists them)", safe);
@@ -484,10 +399,12 @@ static void complete_command(struct app *a)
 	int n;
 
 	if (sp == NULL) {
-		const char **names = xcalloc(app_n_commands, sizeof *names);
-		for (size_t i = 0; i < app_n_commands; i++)
-			names[i] = app_commands[i].name;
-		n = input_complete(&a->input, names, app_n_commands);
+		size_t nc;
+		const struct app_command_info *const *all = app_commands(&nc);
+		const char **names = xcalloc(nc, sizeof *names);
+		for (size_t i = 0; i < nc; i++)
+			names[i] = all[i]->name;
+		n = input_complete(&a->input, names, nc);
 		free(names);
 	} else if (strncmp(a->input.buf, "versions ", 9) == 0) {
 		n = input_complete(&a->input, (const char *const *)a->model_names,
@@ -612,15 +529,16 @@ static void draw_body(struct app *a, struct view *v, int y, int h)
 
 	if (!v->loaded_once) {
 		char msg[128];
+		int gap = h > 1; /* a blank line above it, when there is room */
 		for (int i = 0; i < h; i++)
 			draw_fill(d, y + i, 0, a->cols, THEME_NORMAL);
 		if (v->error) {
-			draw_lines(d, v->error, y + 1, h - 1, a->cols - 4, THEME_ERROR);
+			draw_lines(d, v->error, y + gap, h - gap, a->cols - 4, THEME_ERROR);
 		} else {
 			int64_t ms = timefmt_now_ms() - v->load_started_ms;
 			snprintf(msg, sizeof msg, "%s Loading%s %.1fs", draw_spinner(d, a->spin),
 				 draw_glyph(d, GLYPH_ELLIPSIS), (double)ms / 1000.0);
-			draw_text(d, y + 1, 2, a->cols - 4, msg, THEME_DIM, 0, 0);
+			draw_text(d, y + gap, 2, a->cols - 4, msg, THEME_DIM, 0, 0);
 		}
 		return;
 	}
@@ -693,28 +611,41 @@ int app_command_refusal(const struct app *a, const struct app_command_info *c, i
 	return refusal(a, c->need, c->verb, brief, msg, len);
 }
 
+/* Add "KEY word" to the footer's hints when it fits whole in room columns;
+ * a hint that does not fit is left out (the ? screen lists every key), so
+ * the footer never ends in a cut word. */
+static void add_hint(struct app *a, struct strbuf *sb, int room, int key, const char *word)
+{
+	char label[16];
+	char *item;
+
+	action_key_label(key, a->utf8, label, sizeof label);
+	item = xasprintf("%s%s %s", sb->len ? "  " : "", label, word);
+	if (draw_width(&a->draw, sb_str(sb)) + draw_width(&a->draw, item) <= room)
+		sb_add(sb, item);
+	free(item);
+}
+
 /* The view's own keys for the footer (ops->hints), each with its word from
  * actions.def; refused ones left out. */
-static void view_hints(struct app *a, struct view *v, struct strbuf *sb)
+static void view_hints(struct app *a, struct view *v, struct strbuf *sb, int room)
 {
 	for (int i = 0; i < 8 && v->ops->hints[i] != ACT_NONE; i++) {
 		const struct action_info *ai = action_info(v->ops->hints[i]);
-		char key[16];
 		if (!*ai->hint || app_refusal(a, ai->id, 0, NULL, 0))
 			continue;
-		action_key_label(ai->keys[0], a->utf8, key, sizeof key);
-		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key, ai->hint);
+		add_hint(a, sb, room, ai->keys[0], ai->hint);
 	}
 }
 
-/* Footer hints from the actions flagged A_HINT (the ? screen's own table). */
-static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
+/* Footer hints from the actions flagged A_HINT (the ? screen's own table),
+ * those that fit in room columns. */
+static void footer_hints(struct app *a, struct view *v, struct strbuf *sb, int room)
 {
 	/* ? help first, as htop's F1: a narrow footer cuts the end, not it */
 	for (int i = 0; i < ACT_N; i++) {
 		int act = i == 0 ? ACT_HELP : i;
 		const struct action_info *ai = action_info((enum action)act);
-		char key[16];
 		if ((i > 0 && act == ACT_HELP) || !(ai->flags & A_HINT) ||
 		    app_refusal(a, (enum action)act, 0, NULL, 0))
 			continue;
@@ -723,11 +654,10 @@ static void footer_hints(struct app *a, struct view *v, struct strbuf *sb)
 			continue;
 		if (act == ACT_BACK && a->depth < 2)
 			continue;
-		action_key_label(ai->keys[0], a->utf8, key, sizeof key);
-		sb_printf(sb, "%s%s %s", sb->len ? "  " : "", key,
-			  act == ACT_ENTER ? v->ops->enter_hint : ai->hint);
+		add_hint(a, sb, room, ai->keys[0],
+			 act == ACT_ENTER ? v->ops->enter_hint : ai->hint);
 		if (act == ACT_ENTER)
-			view_hints(a, v, sb);
+			view_hints(a, v, sb, room);
 	}
 }
 
@@ -786,7 +716,7 @@ static void draw_footer(struct app *a, struct view *v)
 		pw = draw_width(d, pending);
 		draw_text(d, y, a->cols - pw - 1, pw, pending, THEME_BADGE, 0, 0);
 	}
-	footer_hints(a, v, &sb);
+	footer_hints(a, v, &sb, a->cols - 3 - pw);
 	draw_text(d, y, 1, a->cols - 3 - pw, sb_str(&sb), THEME_FOOTER, 0, 0);
 	sb_free(&sb);
 }

@@ -9,6 +9,7 @@
 #include "hooks.h"
 #include "draw.h"
 #include "input.h"
+#include "linkset.h"
 #include "theme.h"
 #include "view.h"
 #include "worker.h"
@@ -99,7 +100,9 @@ void app_command(struct app *a, const char *line);
  * cannot deploy"; brief leaves out the "DISPLAY: " (the ? screen). */
 int app_refusal(const struct app *a, enum action act, int brief, char *msg, size_t len);
 
-/* The : commands, listed by the ? screen and completed by Tab. */
+/* The : commands, listed by the ? screen and completed by Tab. Each is
+ * declared beside its code with APP_COMMAND (a view's in its view_X.c), so a
+ * new one is one file; the linker gathers them (linkset.h). */
 struct app_command_info {
 	const char *name;
 	const char *args; /* "" when it takes none */
@@ -107,9 +110,19 @@ struct app_command_info {
 	void (*run)(struct app *a, const char *arg);
 	unsigned need;	  /* what it needs of the registry (enum registry_caps), or 0 */
 	const char *verb; /* for the refusal when the registry lacks it: "show drift" */
+	int rank;	  /* where the ? screen lists it, lowest first (then by name) */
 };
-extern const struct app_command_info app_commands[];
-extern const size_t app_n_commands;
+/* Declare the : command sym: APP_COMMAND(cmd_x_info, .name = "x", ...). */
+#define APP_COMMAND(sym, ...)                                                                    \
+	static const struct app_command_info sym = {__VA_ARGS__};                                 \
+	MLC_SET_ADD(app_commands, sym)
+/* Every : command in the ? screen's order, *n of them. */
+const struct app_command_info *const *app_commands(size_t *n);
+/* The : command called name, or NULL. */
+const struct app_command_info *app_command_find(const char *name);
+/* Back to the view at the bottom of the stack (the models or the pulse),
+ * closing the others; it is returned. */
+struct view *app_home(struct app *a);
 /* The same for a : command (its need, 0: always offered). */
 int app_command_refusal(const struct app *a, const struct app_command_info *c, int brief, char *msg,
 			size_t len);

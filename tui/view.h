@@ -1,7 +1,9 @@
 /* view.h: what a view is — one screen of the console, kept on a stack — and
  * the ops table each view_*.c fills in (load, keys, drawing, footer hints,
- * :filter target). Most views are a table: rows of sanitised cells with a
- * cursor, scrolling and a live text filter (tui/table.c). */
+ * :filter target, the size of its own state). A view file also declares its
+ * : command (APP_COMMAND in app.h), so a new view is that one file. Most
+ * views are a table: rows of sanitised cells with a cursor, scrolling and a
+ * live text filter (tui/table.c). */
 #ifndef MLC_VIEW_H
 #define MLC_VIEW_H
 #include <stddef.h>
@@ -64,11 +66,15 @@ struct table {
 
 struct view_ops {
 	const char *name;
+	/* The size of the view's own state: view_new gives v->data that many
+	 * zeroed bytes and view_free frees them (after free), as tig's
+	 * private_size. 0: none. */
+	size_t data_size;
 	/* Ask the worker for the view's data (also on Ctrl-R). */
 	void (*load)(struct app *a, struct view *v);
 	/* Handle action act; V_IGNORED lets the app handle it. */
 	int (*action)(struct app *a, struct view *v, enum action act);
-	/* Free view-specific data. */
+	/* Free what v->data points to (view_free frees v->data itself). */
 	void (*free)(struct view *v);
 	/* Extra footer hint, e.g. "Enter versions". */
 	const char *enter_hint;
@@ -101,7 +107,7 @@ struct view {
 	char *subject; /* model name, etc. (owned) */
 	char *param;   /* second subject (version), owned */
 	char *search;  /* MLflow-syntax filter (models and runs views), owned */
-	void *data;    /* view-specific state, freed by ops->free */
+	void *data;    /* the view's own state, ops->data_size bytes */
 	struct table table;
 	int loading;
 	int64_t load_started_ms;
@@ -158,17 +164,12 @@ void table_free(struct table *t);
 struct view *view_models_new(struct app *a);
 struct view *view_versions_new(struct app *a, const char *model);
 struct view *view_version_new(struct app *a, const char *model, const char *version);
-/* Versions v1 and v2 of model side by side (view_diff.c). */
-struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2);
 struct view *view_help_new(struct app *a);
-struct view *view_experiments_new(struct app *a);
 /* What is live where (every model's, or model's with its history). */
 struct view *view_deployments_new(struct app *a, const char *model);
-struct view *view_approvals_new(struct app *a);
 /* Every model at a glance, worst first; refresh: seconds between loads (0:
  * none). */
 struct view *view_pulse_new(struct app *a, int refresh);
-struct view *view_audit_new(struct app *a);
 /* Drift per feature, worst first (every deployed model's, or model's). */
 struct view *view_drift_new(struct app *a, const char *model);
 /* The label ("✖ drift") and theme role of a drift status, for any view. */

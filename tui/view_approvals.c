@@ -590,11 +590,11 @@ static int approvals_action(struct app *a, struct view *v, enum action act)
 static void approvals_free(struct view *v)
 {
 	free_state(v->data);
-	free(v->data);
 }
 
 static const struct view_ops approvals_ops = {
     .name = "approvals",
+    .data_size = sizeof(struct approvals_state),
     .load = approvals_load,
     .action = approvals_action,
     .free = approvals_free,
@@ -611,11 +611,21 @@ static const struct table_col cols[] = {
     {"VOTES", 28, 0, 0, 0},  {"COMMENT", 0, 0, 1, 0},
 };
 
-struct view *view_approvals_new(struct app *a)
+static struct view *view_approvals_new(struct app *a)
 {
 	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
 
-	v->data = xcalloc(1, sizeof(struct approvals_state));
 	table_init(&v->table, cols, (int)(sizeof cols / sizeof cols[0]));
 	return v;
 }
+
+static void cmd_approvals(struct app *a, const char *arg)
+{
+	app_push(a, view_approvals_new(a));
+}
+
+APP_COMMAND(cmd_approvals_info, .name = "approvals", .args = "",
+	    .help = "Pending promotion requests (a approve, x reject)",
+	    .run = cmd_approvals,
+	    .need = REG_CAP_DEPLOY, .verb = "show requests",
+	    .rank = 90);

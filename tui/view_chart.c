@@ -202,11 +202,11 @@ static void chart_free_view(struct view *v)
 		free(s->ids[i]);
 	}
 	free(s->key);
-	free(s);
 }
 
 static const struct view_ops chart_ops = {
 	.name = "chart",
+    .data_size = sizeof(struct chart_state),
 	.load = chart_load,
 	.free = chart_free_view,
 	.draw = chart_draw,
@@ -217,14 +217,13 @@ struct view *view_chart_new(struct app *a, const char *key, const char *const *i
 	char *title = n == 1 ? xasprintf("%s of run %.8s", key, ids[0])
 			     : xasprintf("%s of %zu runs", key, n);
 	struct view *v = view_new(a, &chart_ops, title);
-	struct chart_state *s = xcalloc(1, sizeof *s);
+	struct chart_state *s = v->data;
 	struct table_col none = {"", 0, 0, 0, 0};
 
 	free(title);
 	s->key = xstrdup(key);
 	for (size_t i = 0; i < n && i < MAX_RUNS; i++)
 		s->ids[s->n++] = xstrdup(ids[i]);
-	v->data = s;
 	table_init(&v->table, &none, 1);
 	return v;
 }

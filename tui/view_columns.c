@@ -139,11 +139,11 @@ static void columns_free(struct view *v)
 		free(s->chosen[i]);
 	mlc_keys_free(&s->keys);
 	free(s->experiment);
-	free(s);
 }
 
 static const struct view_ops columns_ops = {
 	.name = "columns",
+    .data_size = sizeof(struct columns_state),
 	.load = columns_load,
 	.action = columns_action,
 	.free = columns_free,
@@ -161,7 +161,7 @@ static const struct table_col cols[] = {
 struct view *view_columns_new(struct app *a, struct view *parent, const char *experiment)
 {
 	struct view *v = view_new(a, &columns_ops, "Columns (Space toggles, Enter applies)");
-	struct columns_state *s = xcalloc(1, sizeof *s);
+	struct columns_state *s = v->data;
 	const char *const *cur = NULL;
 	size_t n = 0;
 
@@ -170,7 +170,6 @@ struct view *view_columns_new(struct app *a, struct view *parent, const char *ex
 	view_runs_columns(parent, &cur, &n);
 	for (size_t i = 0; i < n && i < MAX_CHOSEN; i++)
 		s->chosen[s->nchosen++] = xstrdup(cur[i]);
-	v->data = s;
 	table_init(&v->table, cols, 3);
 	return v;
 }

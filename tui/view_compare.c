@@ -396,11 +396,11 @@ static void compare_free_view(struct view *v)
 		free(s->flipped[i]);
 	free(s->flipped);
 	arena_free(&s->titles);
-	free(s);
 }
 
 static const struct view_ops compare_ops = {
     .name = "compare",
+    .data_size = sizeof(struct compare_state),
     .load = compare_load,
     .action = compare_action,
     .free = compare_free_view,
@@ -412,13 +412,33 @@ struct view *view_compare_new(struct app *a, const char *const *ids, size_t n)
 {
 	char *title = xasprintf("Compare %zu runs", n);
 	struct view *v = view_new(a, &compare_ops, title);
-	struct compare_state *s = xcalloc(1, sizeof *s);
+	struct compare_state *s = v->data;
 	struct table_col first = {"KEY", 32, 0, 0, 0};
 
 	free(title);
 	for (size_t i = 0; i < n && i < MAX_RUNS; i++)
 		s->ids[s->n++] = xstrdup(ids[i]);
-	v->data = s;
 	table_init(&v->table, &first, 1);
 	return v;
 }
+
+static void cmd_compare(struct app *a, const char *arg)
+{
+	char *copy = xstrdup(arg);
+	const char *ids[21];
+	size_t n = 0;
+
+	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
+		if (n < 21)
+			ids[n++] = tok;
+	if (n < 2 || n > 20)
+		app_status(a, 1, ":compare takes 2 to 20 run ids (a unique prefix of 8 will do)");
+	else
+		app_push(a, view_compare_new(a, ids, n));
+	free(copy);
+}
+
+APP_COMMAND(cmd_compare_info, .name = "compare", .args = "RUN RUN...",
+	    .help = "Compare 2 to 20 runs side by side",
+	    .run = cmd_compare,
+	    .rank = 50);

@@ -492,11 +492,11 @@ static void deployments_free(struct view *v)
 	MLC_LIST_FREE(&s->envs);
 	free(s->places);
 	arena_free(&s->arena);
-	free(s);
 }
 
 static const struct view_ops deployments_ops = {
     .name = "deployments",
+    .data_size = sizeof(struct deployments_state),
     .load = deployments_load,
     .action = deployments_action,
     .free = deployments_free,
@@ -514,11 +514,21 @@ struct view *view_deployments_new(struct app *a, const char *model)
 {
 	char *title = model ? xasprintf("Deployments of %s", model) : xstrdup("Deployments");
 	struct view *v = view_new(a, &deployments_ops, title);
-	struct deployments_state *s = xcalloc(1, sizeof *s);
+	struct deployments_state *s = v->data;
 
 	free(title);
 	s->model = model ? xstrdup(model) : NULL;
-	v->data = s;
 	table_init(&v->table, cols, 6);
 	return v;
 }
+
+static void cmd_deployments(struct app *a, const char *arg)
+{
+	app_push(a, view_deployments_new(a, *arg ? arg : NULL));
+}
+
+APP_COMMAND(cmd_deployments_info, .name = "deployments", .args = "[MODEL]",
+	    .help = "What is live where, and the history (d deploy, R rollback)",
+	    .run = cmd_deployments,
+	    .need = REG_CAP_DEPLOY, .verb = "show deployments",
+	    .rank = 70);

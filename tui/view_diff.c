@@ -72,16 +72,17 @@ static void diff_free(struct view *v)
 
 	free(s->titles[0]);
 	free(s->titles[1]);
-	free(s);
 }
 
 static const struct view_ops diff_ops = {
     .name = "diff",
+    .data_size = sizeof(struct diff_state),
     .load = diff_load,
     .free = diff_free,
 };
 
-struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2)
+/* Versions v1 and v2 of model side by side. */
+static struct view *view_diff_new(struct app *a, const char *model, const char *v1, const char *v2)
 {
 	char *title = xasprintf("%s: version %s vs %s (differences first)", model, v1, v2);
 	struct view *v = view_new(a, &diff_ops, title);
@@ -89,12 +90,11 @@ struct view *view_diff_new(struct app *a, const char *model, const char *v1, con
 	    {"", 1, 0, 0, 0}, {"WHAT", 11, 0, 0, 0}, {"KEY", 28, 0, 0, 0},
 	    {"", 0, 0, 1, 0}, {"", 0, 0, 1, 0},
 	};
-	struct diff_state *s = xcalloc(1, sizeof *s);
+	struct diff_state *s = v->data;
 
 	free(title);
 	s->titles[0] = xasprintf("v%s", v1);
 	s->titles[1] = xasprintf("v%s", v2);
-	v->data = s;
 	v->subject = xstrdup(model);
 	v->param = xasprintf("%s %s", v1, v2);
 	cols[3].title = s->titles[0];
@@ -102,3 +102,33 @@ struct view *view_diff_new(struct app *a, const char *model, const char *v1, con
 	table_init(&v->table, cols, 5);
 	return v;
 }
+
+/* :diff V1 V2 on a model's versions (or :diff MODEL V1 V2): the two
+ * versions side by side, differences first. */
+static void cmd_diff(struct app *a, const char *arg)
+{
+	struct view *v = app_top(a);
+	char *copy = xstrdup(arg), *w[4];
+	const char *model = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
+		if (n < 4)
+			w[n++] = tok;
+	if (n == 3)
+		model = w[0];
+	else if (n == 2 && v->subject != NULL &&
+		 (strcmp(v->ops->name, "versions") == 0 || strcmp(v->ops->name, "version") == 0 ||
+		  strcmp(v->ops->name, "diff") == 0))
+		model = v->subject;
+	if (model == NULL || (n != 2 && n != 3))
+		app_status(a, 1, ":diff V1 V2 on a model's versions (or :diff MODEL V1 V2)");
+	else
+		app_push(a, view_diff_new(a, model, w[n - 2], w[n - 1]));
+	free(copy);
+}
+
+APP_COMMAND(cmd_diff_info, .name = "diff", .args = "V1 V2",
+	    .help = "Two versions of the model side by side, differences first",
+	    .run = cmd_diff,
+	    .rank = 60);

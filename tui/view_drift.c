@@ -163,11 +163,11 @@ static void drift_free(struct view *v)
 	MLC_LIST_FREE(&s->list);
 	free(s->model);
 	free(s->feature);
-	free(s);
 }
 
 static const struct view_ops drift_ops = {
     .name = "drift",
+    .data_size = sizeof(struct drift_state),
     .load = drift_load,
     .action = drift_action,
     .free = drift_free,
@@ -184,10 +184,9 @@ static const struct table_col cols[] = {
 struct view *view_drift_new(struct app *a, const char *model)
 {
 	struct view *v = view_new(a, &drift_ops, model ? "Drift of the model" : "Drift");
-	struct drift_state *s = xcalloc(1, sizeof *s);
+	struct drift_state *s = v->data;
 
 	s->model = model ? xstrdup(model) : NULL;
-	v->data = s;
 	table_init(&v->table, cols + (model != NULL), 7 - (model != NULL));
 	return v;
 }
@@ -281,6 +280,7 @@ static void drift_chart_draw(struct app *a, struct view *v, int y, int h)
 
 static const struct view_ops drift_chart_ops = {
     .name = "drift chart",
+    .data_size = sizeof(struct drift_state),
     .load = drift_load,
     .free = drift_free,
     .draw = drift_chart_draw,
@@ -290,13 +290,23 @@ static struct view *drift_chart_new(struct app *a, const char *model, const char
 {
 	char *title = xasprintf("Drift of %s: %s", model, feature);
 	struct view *v = view_new(a, &drift_chart_ops, title);
-	struct drift_state *s = xcalloc(1, sizeof *s);
+	struct drift_state *s = v->data;
 	struct table_col none = {"", 0, 0, 0, 0};
 
 	free(title);
 	s->model = xstrdup(model);
 	s->feature = xstrdup(feature);
-	v->data = s;
 	table_init(&v->table, &none, 1);
 	return v;
 }
+
+static void cmd_drift(struct app *a, const char *arg)
+{
+	app_push(a, view_drift_new(a, *arg ? arg : NULL));
+}
+
+APP_COMMAND(cmd_drift_info, .name = "drift", .args = "[MODEL]",
+	    .help = "Drift per feature, worst first; Enter opens a chart",
+	    .run = cmd_drift,
+	    .need = REG_CAP_DRIFT, .verb = "show drift",
+	    .rank = 80);

@@ -204,7 +204,6 @@ static void experiments_load(struct app *a, struct view *v)
 static void experiments_free(struct view *v)
 {
 	state_reset(v->data);
-	free(v->data);
 }
 
 static int experiments_action(struct app *a, struct view *v, enum action act)
@@ -220,6 +219,7 @@ static int experiments_action(struct app *a, struct view *v, enum action act)
 
 static const struct view_ops experiments_ops = {
     .name = "experiments",
+    .data_size = sizeof(struct experiments_state),
     .load = experiments_load,
     .action = experiments_action,
     .enter_hint = "runs",
@@ -234,13 +234,23 @@ static const struct table_col experiments_cols[] = {
     {"LAST ACTIVITY", 0, 0, 1, 0},
 };
 
-struct view *view_experiments_new(struct app *a)
+static struct view *view_experiments_new(struct app *a)
 {
 	struct view *v = view_new(a, &experiments_ops, "Experiments");
-	struct experiments_state *s = xcalloc(1, sizeof *s);
+	struct experiments_state *s = v->data;
 
 	s->utf8 = a->utf8;
-	v->data = s;
 	table_init(&v->table, experiments_cols, 4);
 	return v;
 }
+
+static void cmd_experiments(struct app *a, const char *arg)
+{
+	app_home(a);
+	app_push(a, view_experiments_new(a));
+}
+
+APP_COMMAND(cmd_experiments_info, .name = "experiments", .args = "",
+	    .help = "Experiments",
+	    .run = cmd_experiments,
+	    .rank = 30);

@@ -19,14 +19,16 @@ static void help_load(struct app *a, struct view *v)
 		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL,
 			  (const char *[]){keys, help});
 	}
-	for (size_t i = 0; i < app_n_commands; i++) {
+	size_t nc;
+	const struct app_command_info *const *cmds = app_commands(&nc);
+	for (size_t i = 0; i < nc; i++) {
 		char cmd[64];
-		int refused = app_command_refusal(a, &app_commands[i], 1, why, sizeof why);
+		int refused = app_command_refusal(a, cmds[i], 1, why, sizeof why);
 		snprintf(id, sizeof id, "c%zu", i);
-		snprintf(cmd, sizeof cmd, ":%s%s%s", app_commands[i].name,
-			 *app_commands[i].args ? " " : "", app_commands[i].args);
-		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s",
-			 app_commands[i].help, why);
+		snprintf(cmd, sizeof cmd, ":%s%s%s", cmds[i]->name, *cmds[i]->args ? " " : "",
+			 cmds[i]->args);
+		snprintf(help, sizeof help, refused ? "%s (not here: %s)" : "%s", cmds[i]->help,
+			 why);
 		table_add(&v->table, id, refused ? THEME_DIM : THEME_NORMAL,
 			  (const char *[]){cmd, help});
 	}
@@ -50,3 +52,13 @@ struct view *view_help_new(struct app *a)
 	table_init(&v->table, help_cols, 2);
 	return v;
 }
+
+static void cmd_help(struct app *a, const char *arg)
+{
+	app_push(a, view_help_new(a));
+}
+
+APP_COMMAND(cmd_help_info, .name = "help", .args = "",
+	    .help = "Keys and commands",
+	    .run = cmd_help,
+	    .rank = 150);

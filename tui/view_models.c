@@ -130,3 +130,13 @@ struct view *view_models_new(struct app *a)
 	table_init(&v->table, models_cols, 7);
 	return v;
 }
+
+static void cmd_models(struct app *a, const char *arg)
+{
+	app_home(a);
+}
+
+APP_COMMAND(cmd_models_info, .name = "models", .args = "",
+	    .help = "Registered models",
+	    .run = cmd_models,
+	    .rank = 10);

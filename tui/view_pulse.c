@@ -224,11 +224,11 @@ static void pulse_free(struct view *v)
 	for (size_t i = 0; i < s->n_envs; i++)
 		free(s->envs[i]);
 	free(s->envs);
-	free(s);
 }
 
 static const struct view_ops pulse_ops = {
     .name = "pulse",
+    .data_size = sizeof(struct pulse_state),
     .load = pulse_load_view,
     .action = pulse_action,
     .free = pulse_free,
@@ -240,13 +240,31 @@ static const struct view_ops pulse_ops = {
 
 struct view *view_pulse_new(struct app *a, int refresh)
 {
-	struct pulse_state *s = xcalloc(1, sizeof *s);
 	struct view *v = view_new(a, &pulse_ops, "Pulse");
+	struct pulse_state *s = v->data;
 
 	s->refresh = refresh;
-	v->data = s;
 	table_init(&v->table, s->cols, 1); /* the columns follow */
 	set_env_columns(v);
 	set_title(v);
 	return v;
 }
+
+/* :pulse [SECONDS]: every model at a glance, loading again every SECONDS
+ * (the config's pulse_refresh unless given; 0: only on ^R). */
+static void cmd_pulse(struct app *a, const char *arg)
+{
+	char *end;
+	long s = strtol(arg, &end, 10);
+
+	if (*arg && (*end || s < 0 || s > 3600)) {
+		app_status(a, 1, ":pulse SECONDS: a refresh interval of 0 to 3600 seconds");
+		return;
+	}
+	app_push(a, view_pulse_new(a, *arg ? (int)s : a->config.pulse_refresh));
+}
+
+APP_COMMAND(cmd_pulse_info, .name = "pulse", .args = "[SECONDS]",
+	    .help = "Every model at a glance, worst first; reloads every SECONDS (start = pulse)",
+	    .run = cmd_pulse,
+	    .rank = 110);

@@ -253,11 +253,11 @@ static void run_free(struct view *v)
 	free(s->full_id);
 	MLC_LIST_FREE(&s->run);
 	MLC_LIST_FREE(&s->versions);
-	free(s);
 }
 
 static const struct view_ops run_ops = {
     .name = "run",
+    .data_size = sizeof(struct run_state),
     .load = run_load,
     .action = run_action,
     .free = run_free,
@@ -274,11 +274,10 @@ struct view *view_run_new(struct app *a, const char *run_id)
 {
 	char *title = xasprintf("Run %s", run_id);
 	struct view *v = view_new(a, &run_ops, title);
-	struct run_state *s = xcalloc(1, sizeof *s);
+	struct run_state *s = v->data;
 
 	free(title);
 	s->run_id = xstrdup(run_id);
-	v->data = s;
 	table_init(&v->table, cols, 5);
 	return v;
 }

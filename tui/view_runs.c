@@ -1546,11 +1546,11 @@ static void runs_free(struct view *v)
 	for (size_t i = 0; i < s->nmarks; i++)
 		free(s->marks[i]);
 	arena_free(&s->titles);
-	free(s);
 }
 
 static const struct view_ops runs_ops = {
     .name = "runs",
+    .data_size = sizeof(struct runs_state),
     .load = runs_load,
     .action = runs_action,
     .free = runs_free,
@@ -1573,14 +1573,27 @@ struct view *view_runs_new(struct app *a, const char *experiment)
 {
 	char *title = xasprintf("Runs of %s", experiment);
 	struct view *v = view_new(a, &runs_ops, title);
-	struct runs_state *s = xcalloc(1, sizeof *s);
+	struct runs_state *s = v->data;
 
 	free(title);
 	s->experiment = xstrdup(experiment);
 	s->sort_col = -1;
 	s->total = s->matched = -1;
-	v->data = s;
 	table_init(&v->table, initial_cols, FIXED_COLS);
 	v->table.filter_outside = 1; /* the view finds the / text's runs itself */
 	return v;
 }
+
+static void cmd_runs(struct app *a, const char *arg)
+{
+	if (*arg == '\0') {
+		app_status(a, 1, ":runs needs an EXPERIMENT (id or name)");
+		return;
+	}
+	app_push(a, view_runs_new(a, arg));
+}
+
+APP_COMMAND(cmd_runs_info, .name = "runs", .args = "EXPERIMENT",
+	    .help = "Runs of an experiment (id or name)",
+	    .run = cmd_runs,
+	    .rank = 40);

@@ -223,11 +223,11 @@ static void version_free(struct view *v)
 	struct version_state *s = v->data;
 
 	free(s->run_id);
-	free(s);
 }
 
 static const struct view_ops version_ops = {
     .name = "version",
+    .data_size = sizeof(struct version_state),
     .load = version_load,
     .action = version_action,
     .free = version_free,
@@ -248,7 +248,6 @@ struct view *view_version_new(struct app *a, const char *model, const char *vers
 	free(title);
 	v->subject = xstrdup(model);
 	v->param = xstrdup(version);
-	v->data = xcalloc(1, sizeof(struct version_state));
 	table_init(&v->table, version_cols, 2);
 	return v;
 }

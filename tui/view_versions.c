@@ -95,3 +95,18 @@ struct view *view_versions_new(struct app *a, const char *model)
 	table_init(&v->table, versions_cols, 8);
 	return v;
 }
+
+static void cmd_versions(struct app *a, const char *arg)
+{
+	if (*arg == '\0') {
+		app_status(a, 1, ":versions needs a MODEL (Tab completes)");
+		return;
+	}
+	app_home(a);
+	app_push(a, view_versions_new(a, arg));
+}
+
+APP_COMMAND(cmd_versions_info, .name = "versions", .args = "MODEL",
+	    .help = "Versions of MODEL",
+	    .run = cmd_versions,
+	    .rank = 20);
