@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "page.h"
 #include "spark.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -56,55 +57,33 @@ static void run_run(struct registry *r, void *arg)
 	registry_get_experiment(r, run->experiment_id, &j->exp, &ignore);
 }
 
-/* A two-column row (its key: its place). */
-static void row(struct view *v, enum theme_role role, const char *field, const char *value)
-{
-	char k[32];
-
-	snprintf(k, sizeof k, "#%zu", v->table.nrows);
-	table_add(&v->table, k, role, (const char *[]){field, value, "", "", ""});
-}
-
-static void heading(struct view *v, const char *title)
-{
-	table_add_layout(&v->table, THEME_NORMAL, (const char *[]){"", "", "", "", ""});
-	table_add_layout(&v->table, THEME_TITLE, (const char *[]){title, "", "", "", ""});
-}
-
-static void row_time(struct view *v, const char *field, int64_t ms)
-{
-	char buf[32];
-	timefmt_minutes(ms, buf, sizeof buf);
-	row(v, THEME_NORMAL, field, buf);
-}
-
 static void fill_attributes(struct view *v, const struct run_job *j)
 {
 	const struct mlc_run *run = &j->run.items[0];
 	char buf[256];
 
-	row(v, THEME_NORMAL, "Run ID", run->run_id);
-	row(v, THEME_NORMAL, "Name", run->run_name);
+	page_field(&v->table, THEME_NORMAL, "Run ID", run->run_id);
+	page_field(&v->table, THEME_NORMAL, "Name", run->run_name);
 	snprintf(buf, sizeof buf, "%s (%s)", run->experiment_id,
 		 j->exp.n ? j->exp.items[0].name : "?");
-	row(v, THEME_NORMAL, "Experiment", buf);
-	row(v, THEME_NORMAL, "Status", run->status);
-	row(v, THEME_NORMAL, "User", run->user_id);
-	row_time(v, "Started", run->start_time);
-	row_time(v, "Ended", run->end_time);
+	page_field(&v->table, THEME_NORMAL, "Experiment", buf);
+	page_field(&v->table, THEME_NORMAL, "Status", run->status);
+	page_field(&v->table, THEME_NORMAL, "User", run->user_id);
+	page_time(&v->table, "Started", run->start_time);
+	page_time(&v->table, "Ended", run->end_time);
 	if (run->end_time > run->start_time) {
 		snprintf(buf, sizeof buf, "%.1f min",
 			 (double)(run->end_time - run->start_time) / 60000.0);
-		row(v, THEME_NORMAL, "Duration", buf);
+		page_field(&v->table, THEME_NORMAL, "Duration", buf);
 	}
-	row(v, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
-	row(v, THEME_NORMAL, "Artifacts", run->artifact_uri);
+	page_field(&v->table, THEME_NORMAL, "Lifecycle", run->lifecycle_stage);
+	page_field(&v->table, THEME_NORMAL, "Artifacts", run->artifact_uri);
 }
 
 /* The versions registered from this run: Enter opens them. */
 static void fill_lineage(struct view *v, const struct mlc_version_list *l)
 {
-	heading(v, "Registered as");
+	page_heading(&v->table, "Registered as");
 	for (size_t i = 0; i < l->n; i++) {
 		char *key = xasprintf("v:%s\x1f%s", l->items[i].model, l->items[i].version);
 		char *what = xasprintf("%s version %s", l->items[i].model, l->items[i].version);
@@ -115,31 +94,7 @@ static void fill_lineage(struct view *v, const struct mlc_version_list *l)
 		free(key);
 	}
 	if (l->n == 0)
-		row(v, THEME_DIM, "(no model version)", "");
-}
-
-/* The datasets the run used (MLflow's run inputs): name, context, digest
- * and where the data is. */
-static void fill_datasets(struct view *v, const struct mlc_run *run)
-{
-	struct mlc_arena a = {0};
-
-	heading(v, "Datasets");
-	for (size_t i = 0; i < run->n_inputs; i++)
-		row(v, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
-		    mlc_input_summary(&a, &run->inputs[i]));
-	if (run->n_inputs == 0)
-		row(v, THEME_DIM, "(none logged)", "");
-	arena_free(&a);
-}
-
-static void fill_kv(struct view *v, const char *title, const struct mlc_kv *kv, size_t n)
-{
-	heading(v, title);
-	for (size_t i = 0; i < n; i++)
-		row(v, THEME_NORMAL, kv[i].key, kv[i].value);
-	if (n == 0)
-		row(v, THEME_DIM, "(none)", "");
+		page_field(&v->table, THEME_DIM, "(no model version)", "");
 }
 
 /* One metric row: latest, min, max and the sparkline of its history. */
@@ -183,10 +138,10 @@ static void run_done(struct app *a, void *arg)
 		table_clear(&v->table);
 		fill_attributes(v, j);
 		fill_lineage(v, &j->versions);
-		fill_datasets(v, run);
-		fill_kv(v, "Params", run->params, run->n_params);
-		fill_kv(v, "Tags", run->tags, run->n_tags);
-		heading(v, "Metrics (latest, min, max, history)");
+		page_datasets(&v->table, "Datasets", run);
+		page_kv(&v->table, "Params", run->params, run->n_params);
+		page_kv(&v->table, "Tags", run->tags, run->n_tags);
+		page_heading(&v->table, "Metrics (latest, min, max, history)");
 		for (size_t i = 0; i < run->n_metrics; i++)
 			metric_row(a, v, &run->metrics[i], &j->hist[i], i);
 		table_done(&v->table);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "page.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -50,22 +51,6 @@ static void version_run(struct registry *r, void *arg)
 		j->run_rc = registry_get_run(r, j->ver->run_id, &j->run, &j->run_err);
 }
 
-/* Add a "field  value" row; the key makes rows unique for the cursor. */
-static void row(struct view *v, enum theme_role role, const char *field, const char *value)
-{
-	char key[32];
-
-	snprintf(key, sizeof key, "#%zu", v->table.nrows);
-	table_add(&v->table, key, role, (const char *[]){field, value});
-}
-
-/* A section heading: a gap and a title, layout rows the cursor passes over. */
-static void heading(struct view *v, const char *title)
-{
-	table_add_layout(&v->table, THEME_NORMAL, (const char *[]){"", ""});
-	table_add_layout(&v->table, THEME_TITLE, (const char *[]){title, ""});
-}
-
 /* The row of the version's run (Enter opens it): its key says which of the
  * two (the version's field, the lineage's) it is, to keep the cursor there. */
 static void run_row(struct view *v, const char *which, const char *run_id)
@@ -77,13 +62,6 @@ static void run_row(struct view *v, const char *which, const char *run_id)
 	free(key);
 }
 
-static void row_time(struct view *v, const char *field, int64_t ms)
-{
-	char buf[32];
-	timefmt_minutes(ms, buf, sizeof buf);
-	row(v, THEME_NORMAL, field, buf);
-}
-
 /* The version's own fields, tags and aliases. */
 static void fill_version(struct view *v, const struct mlc_version *ver)
 {
@@ -91,41 +69,24 @@ static void fill_version(struct view *v, const struct mlc_version *ver)
 
 	for (size_t k = 0; k < ver->n_aliases; k++)
 		sb_printf(&al, "%s%s", k ? ", " : "", ver->aliases[k]);
-	row(v, THEME_NORMAL, "Model", ver->model);
-	row(v, THEME_NORMAL, "Version", ver->version);
-	row(v, THEME_NORMAL, "Stage", ver->stage);
-	row(v, THEME_NORMAL, "Aliases", al.len ? sb_str(&al) : "-");
-	row(v, THEME_NORMAL, "Status", ver->status);
-	row(v, THEME_NORMAL, "Source", ver->source);
+	page_field(&v->table, THEME_NORMAL, "Model", ver->model);
+	page_field(&v->table, THEME_NORMAL, "Version", ver->version);
+	page_field(&v->table, THEME_NORMAL, "Stage", ver->stage);
+	page_field(&v->table, THEME_NORMAL, "Aliases", al.len ? sb_str(&al) : "-");
+	page_field(&v->table, THEME_NORMAL, "Status", ver->status);
+	page_field(&v->table, THEME_NORMAL, "Source", ver->source);
 	if (*ver->run_id) { /* Enter opens the run here too */
 		run_row(v, "R:", ver->run_id);
 	} else {
-		row(v, THEME_NORMAL, "Run ID", "-");
+		page_field(&v->table, THEME_NORMAL, "Run ID", "-");
 	}
-	row(v, THEME_NORMAL, "User", ver->user_id);
-	row_time(v, "Created", ver->creation_time);
-	row_time(v, "Updated", ver->last_updated_time);
-	row(v, THEME_NORMAL, "Description", *ver->description ? ver->description : "-");
+	page_field(&v->table, THEME_NORMAL, "User", ver->user_id);
+	page_time(&v->table, "Created", ver->creation_time);
+	page_time(&v->table, "Updated", ver->last_updated_time);
+	page_field(&v->table, THEME_NORMAL, "Description",
+		   *ver->description ? ver->description : "-");
 	sb_free(&al);
-	heading(v, "Tags");
-	for (size_t k = 0; k < ver->n_tags; k++)
-		row(v, THEME_NORMAL, ver->tags[k].key, ver->tags[k].value);
-	if (ver->n_tags == 0)
-		row(v, THEME_DIM, "(none)", "");
-}
-
-/* The datasets the version's run used: name, context, digest, location. */
-static void fill_datasets(struct view *v, const struct mlc_run *run)
-{
-	struct mlc_arena a = {0};
-
-	heading(v, "Lineage: datasets");
-	for (size_t i = 0; i < run->n_inputs; i++)
-		row(v, THEME_NORMAL, mlc_input_label(&a, &run->inputs[i]),
-		    mlc_input_summary(&a, &run->inputs[i]));
-	if (run->n_inputs == 0)
-		row(v, THEME_DIM, "(none logged)", "");
-	arena_free(&a);
+	page_kv(&v->table, "Tags", ver->tags, ver->n_tags);
 }
 
 /* The run that produced the version: lineage, params, final metrics, datasets. */
@@ -133,24 +94,24 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 {
 	char buf[64];
 
-	heading(v, "Lineage: run");
+	page_heading(&v->table, "Lineage: run");
 	run_row(v, "r:", run->run_id);
-	row(v, THEME_NORMAL, "Name", run->run_name);
-	row(v, THEME_NORMAL, "Experiment", run->experiment_id);
+	page_field(&v->table, THEME_NORMAL, "Name", run->run_name);
+	page_field(&v->table, THEME_NORMAL, "Experiment", run->experiment_id);
 	if (run->lifecycle_stage && strcmp(run->lifecycle_stage, "deleted") == 0) {
 		char *st = xasprintf("%s (the run was deleted)", run->status);
-		row(v, THEME_WARN, "Status", st);
+		page_field(&v->table, THEME_WARN, "Status", st);
 		free(st);
 	} else {
-		row(v, THEME_NORMAL, "Status", run->status);
+		page_field(&v->table, THEME_NORMAL, "Status", run->status);
 	}
-	row(v, THEME_NORMAL, "User", run->user_id);
-	row_time(v, "Started", run->start_time);
-	row_time(v, "Ended", run->end_time);
-	heading(v, "Params");
+	page_field(&v->table, THEME_NORMAL, "User", run->user_id);
+	page_time(&v->table, "Started", run->start_time);
+	page_time(&v->table, "Ended", run->end_time);
+	page_heading(&v->table, "Params");
 	for (size_t k = 0; k < run->n_params; k++)
-		row(v, THEME_NORMAL, run->params[k].key, run->params[k].value);
-	heading(v, "Final metrics");
+		page_field(&v->table, THEME_NORMAL, run->params[k].key, run->params[k].value);
+	page_heading(&v->table, "Final metrics");
 	for (size_t k = 0; k < run->n_metrics; k++) {
 		const struct mlc_metric *m = &run->metrics[k];
 		if (isnan(m->value))
@@ -158,9 +119,9 @@ static void fill_run(struct view *v, const struct mlc_run *run)
 		else
 			snprintf(buf, sizeof buf, "%.6g  (step %lld)", m->value,
 				 (long long)m->step);
-		row(v, THEME_NORMAL, m->key, buf);
+		page_field(&v->table, THEME_NORMAL, m->key, buf);
 	}
-	fill_datasets(v, run);
+	page_datasets(&v->table, "Lineage: datasets", run);
 }
 
 static void version_done(struct app *a, void *arg)
@@ -177,9 +138,9 @@ static void version_done(struct app *a, void *arg)
 		if (j->run_rc == 0) {
 			fill_run(v, &j->run.items[0]);
 		} else if (*j->ver->run_id) {
-			heading(v, "Run (lineage)");
-			row(v, THEME_WARN, "Run ID", j->ver->run_id);
-			row(v, THEME_WARN, "", j->run_err.msg);
+			page_heading(&v->table, "Run (lineage)");
+			page_field(&v->table, THEME_WARN, "Run ID", j->ver->run_id);
+			page_field(&v->table, THEME_WARN, "", j->run_err.msg);
 		}
 		table_done(&v->table);
 	}
