@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "audit.h"
+#include "sha256.h"
 #include "sqlutil.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -116,6 +117,52 @@ int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
 
 /* ---- environments -------------------------------------------------------- */
 
+/* " gates=N:HASH" into out: how many gates environment env_id has and the
+ * first 16 hex digits of the SHA-256 of their expressions in order (each a
+ * length-prefixed field), " gates=0" for none; an expression holds spaces,
+ * the policy text is space-separated. A registry from before gates (no
+ * table) has none. */
+static int gates_text(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc_error *err)
+{
+	sqlite3_stmt *st;
+	struct sha256 h;
+	unsigned char d[SHA256_LEN];
+	char hex[SHA256_HEX_LEN];
+	int rc, n = 0;
+
+	if ((st = sql_prep(db, "audit log: reading a policy",
+			   "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			   " AND name = 'environment_gates'",
+			   err)) == NULL)
+		return -1;
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return sql_error(db, "audit log: reading a policy", err);
+	if (rc == 0) {
+		sb_add(out, " gates=0");
+		return 0;
+	}
+	if ((st = sql_prep(db, "audit log: reading a policy",
+			   "SELECT expr FROM environment_gates WHERE env_id = ? ORDER BY expr", err)) ==
+	    NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, env_id);
+	sha256_init(&h);
+	for (; (rc = sqlite3_step(st)) == SQLITE_ROW; n++)
+		sha256_field(&h, col(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_error(db, "audit log: reading a policy", err);
+	sha256_final(&h, d);
+	sha256_to_hex(d, hex);
+	if (n == 0)
+		sb_add(out, " gates=0");
+	else
+		sb_printf(out, " gates=%d:%.16s", n, hex);
+	return 0;
+}
+
 int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc_error *err)
 {
 	sqlite3_stmt *st;
@@ -152,7 +199,7 @@ int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc
 	if (rc != SQLITE_DONE)
 		return sql_error(db, "audit log: reading a policy", err);
 	sb_add(out, tail);
-	return 0;
+	return gates_text(db, env_id, out, err);
 }
 
 /* The value of key in a policy text ("k=v k=v"), into v; 0 if absent. */
@@ -175,14 +222,19 @@ static void describe_drift(const char *cur, const char *rec, char *why, size_t l
 {
 	static const char *const keys[] = {
 	    "order",	     "required_approvals", "approvers",
-	    "self_approval", "rollback_approval",  "require_previous"};
+	    "self_approval", "rollback_approval",  "require_previous", "gates"};
 	struct strbuf sb = {0};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		char a[256] = "", b[256] = "";
 		policy_value(cur, keys[i], a, sizeof a);
 		policy_value(rec, keys[i], b, sizeof b);
-		if (strcmp(a, b) != 0)
+		if (strcmp(a, b) == 0)
+			continue;
+		if (strcmp(keys[i], "gates") == 0) /* N:HASH: say how many */
+			sb_printf(&sb, "%sthe gates differ: %d now, the audit log says %d",
+				  sb.len ? "; " : "", atoi(a), atoi(b));
+		else
 			sb_printf(&sb, "%s%s is %s, the audit log says %s", sb.len ? "; " : "",
 				  keys[i], *a ? a : "(none)", *b ? b : "(none)");
 	}
@@ -233,6 +285,15 @@ int audit_env_check(sqlite3 *db, int64_t env_id, const char *name, char *why, si
 		sqlite3_finalize(st);
 		sb_free(&cur);
 		return sql_error(db, "audit log: reading a policy record", err);
+	}
+	/* a record from before the policy text named the gates cannot say
+	 * them: compare the rest (the next policy change records them) */
+	if (rec != NULL && strstr(rec, " gates=") == NULL) {
+		char *g = strstr(cur.buf, " gates=");
+		if (g != NULL) {
+			*g = '\0';
+			cur.len = (size_t)(g - cur.buf);
+		}
 	}
 	if (rec == NULL)
 		snprintf(why, len, "edited outside mlconsole: no audit record of its policy");

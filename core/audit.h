@@ -44,7 +44,8 @@ int audit_append(sqlite3 *db, int64_t at, const char *actor, const char *action,
 int audit_chain_existing(sqlite3 *db, struct mlc_error *err);
 /* Append env_id's whole policy to out in the stable form policy records carry:
  * "order=N required_approvals=N approvers=a,b self_approval=yes|no
- * rollback_approval=yes|no require_previous=yes|no". */
+ * rollback_approval=yes|no require_previous=yes|no gates=N:HASH" (gates=0
+ * for none; HASH: 16 hex digits of the SHA-256 of the expressions). */
 int audit_env_policy(sqlite3 *db, int64_t env_id, struct strbuf *out, struct mlc_error *err);
 /* Compare env_id's row with the policy its newest policy record carries:
  * 0 when they agree, 1 when not (why says how, starting "edited outside

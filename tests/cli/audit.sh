@@ -110,6 +110,14 @@ expect_in "$T/err" "environment production: edited outside mlconsole" "named"
 sql "$f" "INSERT INTO environments (name, ord) VALUES ('shadow', 7)"
 expect_exit 0 "env list" -- "$M" -r "$f" env list
 expect_in "$T/out" "environment shadow: edited outside mlconsole: no audit record of its policy" "an environment made with SQL"
+# A gate removed with SQL: the policy record names the gates (their count and
+# a digest), so a dropped one is told apart as the other settings are.
+f=$(copy gates)
+expect_exit 0 "a gate on production" -- "$M" -r "$f" env set production --gate "metrics.val_auc >= live"
+expect_exit 0 "audit verify with the gate" -- "$M" -r "$f" audit verify
+sql "$f" "DELETE FROM environment_gates"
+expect_exit 1 "audit verify after the gate was deleted with SQL" -- "$M" -r "$f" audit verify
+expect_in "$T/err" "environment production: edited outside mlconsole: the gates differ: 0 now, the audit log says 1" "the dropped gate is named"
 # A policy record whose text hides its policy behind a NUL byte (SQL's instr
 # sees past it, C strings stop there): reported, never a crash.
 f=$(copy nulbyte)

@@ -253,6 +253,42 @@ static void test_an_environment_edited_outside_is_told_apart(void **state)
 	assert_non_null(strstr(why, "approvers is mallory"));
 }
 
+/* A gate added or removed with SQL is told apart as the other settings are;
+ * a record from before the policy text named the gates is compared on the
+ * rest. */
+static void test_a_gate_edited_outside_is_told_apart(void **state)
+{
+	struct fx *f = *state;
+	struct mlc_error err = {0};
+	struct strbuf d = {0};
+	char why[512];
+
+	tu_exec(f->db, "INSERT INTO environments (id, name, ord) VALUES (7, 'prod', 1);"
+		       "INSERT INTO environment_gates (env_id, expr) VALUES"
+		       " (7, 'metrics.auc >= live'), (7, 'drift != drift')");
+	sb_add(&d, "created; policy: ");
+	assert_int_equal(audit_env_policy(f->db, 7, &d, &err), 0);
+	assert_non_null(strstr(sb_str(&d), " gates=2:"));
+	assert_int_equal(audit_append(f->db, 9000, "root", "policy", "prod", sb_str(&d), &err), 0);
+	sb_free(&d);
+	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 0);
+	tu_exec(f->db, "DELETE FROM environment_gates WHERE expr = 'drift != drift'");
+	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
+	assert_non_null(
+	    strstr(why, "edited outside mlconsole: the gates differ: 1 now, the audit log says 2"));
+	/* the same count with another expression differs too */
+	tu_exec(f->db, "INSERT INTO environment_gates (env_id, expr) VALUES (7, 'drift = none')");
+	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 1);
+	assert_non_null(strstr(why, "the gates differ: 2 now, the audit log says 2"));
+	/* a record without gates= (written before they were recorded) */
+	assert_int_equal(audit_append(f->db, 9100, "root", "policy", "prod",
+				      "policy: order=1 required_approvals=0 approvers="
+				      " self_approval=no rollback_approval=no require_previous=no",
+				      &err),
+			 0);
+	assert_int_equal(audit_env_check(f->db, 7, "prod", why, sizeof why, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +308,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_an_older_registry_is_chained_by_the_migration,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_an_environment_edited_outside_is_told_apart, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_gate_edited_outside_is_told_apart, setup,
 					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
