@@ -93,9 +93,9 @@ const char *alert_rule_when(const struct mlc_alert_rule *rule, char *buf, size_t
 /* ---- rules in the registry --------------------------------------------------- */
 
 /* Set (add or replace) rule, or with remove delete the rule model/env/name,
- * as actor: the environment must exist, and DESIGN.md's "who may change a
- * policy" applies (an environment with approvers: only they, or root acting
- * as itself — root_direct). Audited. */
+ * as actor: the environment must exist, and who may change its policy
+ * (README, on `env set`) applies (an environment with approvers: only they,
+ * or root acting as itself — root_direct). Audited. */
 int alert_rule_change(struct registry *r, const struct mlc_alert_rule *rule, int remove,
 		      int root_direct, const char *actor, struct mlc_error *err);
 

@@ -1,4 +1,4 @@
-/* gate.h: an environment's gates (DESIGN.md "Concepts"), conditions a version
+/* gate.h: an environment's gates (README "Gates"), conditions a version
  * must meet to go live there, in the filter grammar (filter.h, FILTER_GATES):
  * "metrics.val_auc >= live", "drift = ok", "params.framework = 'xgboost'".
  * A gate is evaluated against the candidate version's source run, the source

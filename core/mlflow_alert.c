@@ -1,5 +1,5 @@
 /* mlflow_alert.c: alert rules and firings on an MLflow server, in MLflow's
- * primitives (MLFLOW.md §11's style): rule NAME of model M in environment E is
+ * primitives (README "What mlconsole keeps on an MLflow server"): rule NAME of model M in environment E is
  * M's tag mlconsole.alert.E.NAME, its settings as alert_rule_json writes them
  * plus "checked"; M's firings are its tag mlconsole.alerts, a JSON array,
  * newest first, the oldest dropped to keep within MLflow's 5000 characters.

@@ -1,6 +1,6 @@
-/* schema.c: the local registry's tables, one migration per schema version.
- * Every concept has its table now; later issues fill in the
- * operations. Times are milliseconds since the epoch; NaN metric values are
+/* schema.c: the local registry's tables, one forward migration per schema
+ * version (MLC_SCHEMA_VERSION in schema.h), all in one IMMEDIATE
+ * transaction. Times are milliseconds since the epoch; NaN metric values are
  * stored as value 0 with is_nan = 1 (SQLite turns NaN into NULL). */
 #include "config.h"
 #include <stdio.h>

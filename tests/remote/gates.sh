@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/remote/gates.sh: an environment's gates on an MLflow-speaking server
 # (tests/remote/fixture.py): kept as the tag policy.E.gates (a JSON array) of
-# the experiment 'mlconsole' (MLFLOW.md §11); a request whose gate fails
+# the experiment 'mlconsole' (README "What mlconsole keeps on an MLflow server"); a request whose gate fails
 # ('metrics.val_auc >= live' against the live version's run) can be opened
 # but the approval that would deploy it is refused, naming the gate and why,
 # and the alias does not move; once the candidate's metric beats the live

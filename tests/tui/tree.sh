@@ -260,7 +260,7 @@ walk
 
 # MLflow's own nested runs (2.17.2, its file store imported): the parents
 # newest first, each with its two folds.
-lineage=/work/shared/mlruns/generated__mlflow-2.17.2-lineage/mlruns
+lineage="${MLC_SHARED:-$MLC_SRCDIR/../shared}/mlruns/generated__mlflow-2.17.2-lineage/mlruns"
 if [ -d "$lineage" ]; then
 	reg=$T/lineage.db exp=fraud-lineage
 	"$M" -r "$reg" import "$lineage" >/dev/null 2>&1 || fail "import $lineage"
