@@ -105,13 +105,21 @@ static int read_history(struct registry *r, const char *model, const char *env,
 
 /* ---- transactions ------------------------------------------------------- */
 
-/* Start a write: refused on a read-only registry. */
+/* Start a write: refused on a read-only registry. Under the write lock, the
+ * change's own check first (registry_change_check: a deploy's or a vote's
+ * gates), so it reads what the change writes over. */
 static int begin(struct registry *r, struct mlc_error *err)
 {
 	if (r->read_only)
 		return mlc_error_set(err, MLC_ERR_READONLY, "%s: the registry is open read-only",
 				     PATH(r));
-	return sq_exec(r, "BEGIN IMMEDIATE", err);
+	if (sq_exec(r, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (registry_change_check(r, err) < 0) {
+		sqlite3_exec(DB(r), "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 /* Commit when rc is 0, else roll back; returns rc (or -1 if COMMIT failed). */

@@ -308,13 +308,50 @@ int registry_deployments(struct registry *r, const char *model, const char *env,
 	return DEPLOYS("show deployments", deployments, model, env, live, history, err);
 }
 
+int registry_change_check(struct registry *r, struct mlc_error *err)
+{
+	struct registry_check c = r->check;
+
+	r->check.fn = NULL; /* once: the check's own reads change nothing */
+	return c.fn ? c.fn(r, &c, err) : 0;
+}
+
+/* Arm check c for the change about to run: the backend runs it under its
+ * write lock (checks_under_lock), else it runs here, now; 0 or -1. */
+static int arm_check(struct registry *r, struct registry_check c, struct mlc_error *err)
+{
+	if (!r->ops->checks_under_lock)
+		return c.fn(r, &c, err);
+	r->check = c;
+	return 0;
+}
+
+/* The change has run: a check it did not reach is dropped. */
+static int disarm(struct registry *r, int rc)
+{
+	r->check = (struct registry_check){0};
+	return rc;
+}
+
+static int deploy_gates(struct registry *r, const struct registry_check *c, struct mlc_error *err)
+{
+	return gate_deploy_check(r, c->model, c->version, c->env, err);
+}
+
+static int vote_gates(struct registry *r, const struct registry_check *c, struct mlc_error *err)
+{
+	return gate_vote_check(r, c->id, c->actor, err);
+}
+
 int registry_deploy(struct registry *r, const char *model, const char *version, const char *env,
 		    const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
+	struct registry_check c = {deploy_gates, model, version, env, actor, 0};
+
 	if (registry_can(r, REG_CAP_WRITE | REG_CAP_DEPLOY, "deploy", err) < 0 ||
-	    gate_deploy_check(r, model, version, env, err) < 0)
+	    arm_check(r, c, err) < 0)
 		return -1;
-	return DEPLOY_CHANGE("deploy", deploy, model, version, env, actor, out, err);
+	return disarm(r, DEPLOY_CHANGE("deploy", deploy, model, version, env, actor, out, err));
 }
 
 int registry_rollback(struct registry *r, const char *model, const char *env, const char *to,
@@ -340,10 +377,12 @@ int registry_request(struct registry *r, const char *model, const char *version,
 int registry_vote(struct registry *r, int64_t id, const char *decision, const char *comment,
 		  const char *actor, struct mlc_outcome *out, struct mlc_error *err)
 {
+	struct registry_check c = {.fn = vote_gates, .actor = actor, .id = id};
+
 	if (registry_can(r, REG_CAP_WRITE | REG_CAP_DEPLOY, "vote", err) < 0 ||
-	    (strcmp(decision, "approve") == 0 && gate_vote_check(r, id, actor, err) < 0))
+	    (strcmp(decision, "approve") == 0 && arm_check(r, c, err) < 0))
 		return -1;
-	return DEPLOY_CHANGE("vote", vote, id, decision, comment, actor, out, err);
+	return disarm(r, DEPLOY_CHANGE("vote", vote, id, decision, comment, actor, out, err));
 }
 
 int registry_cancel(struct registry *r, int64_t id, const char *actor, struct mlc_outcome *out,

@@ -248,6 +248,13 @@ struct registry_ops {
 	 * NULL: nothing to cancel. */
 	void (*interrupt)(struct registry *r);
 	void (*resume)(struct registry *r);
+
+	/* 1 when the backend's changes take a write lock (the local registry's
+	 * IMMEDIATE transaction) and call registry_change_check right after
+	 * taking it: the gates are then checked on what the change will write
+	 * over, with no gap in which another process can move the live version
+	 * or add a gate. 0: they are checked just before the change. */
+	int checks_under_lock;
 };
 
 struct registry {
@@ -258,6 +265,14 @@ struct registry {
 	int read_only;
 	char *read_only_why; /* why changes are refused, when a backend knows; owned */
 	void *impl;	     /* backend state */
+	/* the check the change in progress must pass (registry.c sets it
+	 * around a deploy or a vote; registry_change_check runs it once) */
+	struct registry_check {
+		int (*fn)(struct registry *r, const struct registry_check *c,
+			  struct mlc_error *err);
+		const char *model, *version, *env, *actor; /* the change's own */
+		int64_t id;				   /* a vote's request */
+	} check;
 };
 
 /* Open the registry named by uri (README "Which registry"). Returns NULL and
@@ -274,6 +289,12 @@ const char *registry_noun(const struct registry *r);
  * registry opened read-only "DISPLAY: read-only: cannot deploy (--read-only)".
  * Looks only at what is fixed when r opens, so any thread may ask. */
 int registry_can(const struct registry *r, unsigned need, const char *what, struct mlc_error *err);
+
+/* For a backend with checks_under_lock, right after it takes its write lock:
+ * run the check the change in progress must pass (the gates of a deploy or
+ * of the vote that would deploy), once; 0 when it passes or there is none,
+ * else -1 with err, and the backend gives up the change. */
+int registry_change_check(struct registry *r, struct mlc_error *err);
 
 /* Convenience wrappers that check for a missing operation. */
 int registry_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,

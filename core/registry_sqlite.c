@@ -1320,6 +1320,7 @@ static int sqlite_run_inputs(struct registry *r, const char *run_id, struct mlc_
 
 static const struct registry_ops sqlite_ops = {
 	.kind = "sqlite",
+	.checks_under_lock = 1,
 	.close = sqlite_close,
 	.list_models = sqlite_list_models,
 	.list_versions = sqlite_list_versions,

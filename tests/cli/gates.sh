@@ -95,4 +95,38 @@ python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescri
 expect_exit 0 "env list on a schema 7 file opened read-only" -- "$M" -r "$T/old.db" --read-only env list
 expect_in "$T/out" "production" "lists its environments"
 expect_exit 0 "approvals there" -- "$M" -r "$T/old.db" --read-only approvals
+
+# A gate added while a deploy waits for the write lock binds that deploy: the
+# local registry checks the gates under its lock, on what the deploy writes
+# over. Another process holds the lock (BEGIN IMMEDIATE), adds the gate
+# 'drift != drift' (never met) to dev and commits 2 s later; the deploy,
+# started meanwhile, reads before the lock would have seen no gate.
+"$M" demo create "$T/race.db" --seed 42 >/dev/null || fail "demo create"
+"$M" -r "$T/race.db" deployments fraud-detector --env dev --json >"$T/out" || fail "deployments dev"
+was=$(jq_ "d['deployments'][0]['version']")
+"$M" -r "$T/race.db" versions fraud-detector --json >"$T/out" || fail "versions"
+# a version dev would take without a gate: not archived, not the live one
+to=$(jq_ "[v['version'] for v in d['versions'] if v['current_stage'] == 'None' and v['version'] != '$was'][0]")
+expect_exit 0 "without the gate, dev takes $to (checked on a copy)" -- \
+	sh -c "cp '$T/race.db' '$T/race2.db' && '$M' -r '$T/race2.db' deploy fraud-detector '$to' --env dev"
+python3 - "$T/race.db" "$T/locked" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO environment_gates (env_id, expr) SELECT id, 'drift != drift'"
+          " FROM environments WHERE name = 'dev'")
+open(sys.argv[2], "w").close()
+time.sleep(2)
+c.execute("COMMIT")
+PY
+holder=$!
+for _ in $(seq 100); do [ -f "$T/locked" ] && break; sleep 0.05; done
+[ -f "$T/locked" ] || fail "the other process never took the lock"
+expect_exit 1 "a deploy that waited for the lock meets the gate added meanwhile" -- \
+	"$M" -r "$T/race.db" deploy fraud-detector "$to" --env dev
+expect_in "$T/err" "gate 'drift != drift' failed" "refused by the new gate"
+wait "$holder"
+"$M" -r "$T/race.db" deployments fraud-detector --env dev --json >"$T/out" || fail "deployments dev"
+[ "$(jq_ "d['deployments'][0]['version']")" = "$was" ] && ok "dev still runs $was" ||
+	fail "dev: $(cat "$T/out")"
 finish
