@@ -102,27 +102,8 @@ static int walk_model(const json_t *m, void *ctx)
 /* Walk model (NULL: every registered model). */
 static int walk(struct registry *r, const char *model, struct walk *w, struct mlc_error *err)
 {
-	struct http_param p = {"order_by", "name ASC"};
-	struct pager pg = {.path = "registered-models/search",
-			   .items = "registered_models",
-			   .params = &p,
-			   .n_params = 1,
-			   .page_size = PAGE,
-			   .fn = walk_model,
-			   .ctx = w};
-	json_t *m = NULL;
-	int rc;
-
 	w->err = err;
-	if (model) {
-		rc = get_model(r, model, &m, err);
-		if (rc == 0)
-			walk_model(json_object_get(m, "registered_model"), w);
-		json_decref(m);
-	} else {
-		rc = each_item(r, &pg, err);
-	}
-	return rc < 0 || w->failed ? -1 : 0;
+	return mlflow_each_model(r, model, walk_model, w, err) < 0 || w->failed ? -1 : 0;
 }
 
 /* Rules by model, environment, name (as the local registry lists them). */

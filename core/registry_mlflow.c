@@ -348,12 +348,10 @@ static int count_version(const json_t *j, void *ctx)
 	return 0;
 }
 
-/* Registered models matching filter (MLflow syntax, evaluated by the
- * server), by name, with their version counts: one registered-models/search
- * listing, then one model-versions/search listing of every version (the
- * search results carry no count). */
-static int mlflow_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
-			      struct mlc_error *err)
+/* Call fn for every registered model (the registered-models/search item)
+ * matching filter (MLflow syntax; NULL or "": all), by name. */
+static int search_models(struct registry *r, const char *filter, item_fn fn, void *ctx,
+			 struct mlc_error *err)
 {
 	struct http_param p[] = {{"order_by", "name ASC"}, {"filter", filter}};
 	struct pager pg = {.path = "registered-models/search",
@@ -361,19 +359,30 @@ static int mlflow_list_models(struct registry *r, const char *filter, struct mlc
 			   .params = p,
 			   .n_params = filter && *filter ? 2 : 1,
 			   .page_size = PAGE,
-			   .fn = add_model,
+			   .fn = fn,
+			   .ctx = ctx};
+
+	return each_item(r, &pg, err);
+}
+
+/* Registered models matching filter (MLflow syntax, evaluated by the
+ * server), by name, with their version counts: one registered-models/search
+ * listing, then one model-versions/search listing of every version (the
+ * search results carry no count). */
+static int mlflow_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			      struct mlc_error *err)
+{
+	struct pager pg = {.path = "model-versions/search",
+			   .items = "model_versions",
+			   .page_size = PAGE,
+			   .fn = count_version,
 			   .ctx = out};
 
-	if (each_item(r, &pg, err) < 0)
+	if (search_models(r, filter, add_model, out, err) < 0)
 		return -1;
 	if (out->n == 0)
 		return 0;
 	qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
-	pg = (struct pager){.path = "model-versions/search",
-			    .items = "model_versions",
-			    .page_size = PAGE,
-			    .fn = count_version,
-			    .ctx = out};
 	return each_item(r, &pg, err);
 }
 
@@ -448,6 +457,23 @@ int get_model(struct registry *r, const char *name, json_t **out, struct mlc_err
 		mlc_error_set(err, MLC_ERR_NOTFOUND, "model '%s': not found in %s", name,
 			      r->display);
 	return -1;
+}
+
+/* Call fn for registered model model (registered-models/get: -1 with err
+ * when the server does not know it), or for every registered model by name
+ * when model is NULL; fn's 1 stops the listing early. */
+int mlflow_each_model(struct registry *r, const char *model, item_fn fn, void *ctx,
+		      struct mlc_error *err)
+{
+	json_t *m;
+
+	if (model == NULL)
+		return search_models(r, NULL, fn, ctx, err);
+	if (get_model(r, model, &m, err) < 0)
+		return -1;
+	fn(json_object_get(m, "registered_model"), ctx);
+	json_decref(m);
+	return 0;
 }
 
 /* Every version the model-versions/search filter selects, into out. */
