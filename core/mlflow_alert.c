@@ -125,8 +125,7 @@ int mlflow_alert_rules(struct registry *r, const char *model, struct mlc_alert_r
 
 	if (walk(r, model, &w, err) < 0)
 		return -1;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_rule);
+	MLC_LIST_SORT_FROM(out, first, cmp_rule);
 	return 0;
 }
 
@@ -148,8 +147,7 @@ int mlflow_alert_firings(struct registry *r, const char *model, struct mlc_alert
 
 	if (walk(r, model, &w, err) < 0)
 		return -1;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_firing);
+	MLC_LIST_SORT_FROM(out, first, cmp_firing);
 	return 0;
 }
 

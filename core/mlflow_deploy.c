@@ -195,8 +195,7 @@ int load_envs(struct registry *r, struct mlc_env_list *out, char *exp, size_t le
 			policy_tag(out, jstr(it, "key"), jstr(it, "value"));
 	}
 	json_decref(e);
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_env);
+	MLC_LIST_SORT_FROM(out, first, cmp_env);
 	return 0;
 }
 
@@ -1135,9 +1134,7 @@ int mlflow_deployments(struct registry *r, const char *model, const char *env,
 		goto out;
 	if ((model || envs.n) && mlflow_each_model(r, model, add_deployments, &c, err) < 0)
 		goto out;
-	if (history->n - first > 1)
-		qsort(history->items + first, history->n - first, sizeof *history->items,
-		      cmp_event);
+	MLC_LIST_SORT_FROM(history, first, cmp_event);
 	rc = 0;
 out:
 	MLC_LIST_FREE(&envs);

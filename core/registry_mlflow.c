@@ -514,8 +514,7 @@ static int mlflow_list_versions(struct registry *r, const char *model, struct ml
 	    search_versions(r, sb_str(&f), out, err) < 0)
 		goto out;
 	attach_aliases(out, first, json_object_get(m, "registered_model"));
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_version_desc);
+	MLC_LIST_SORT_FROM(out, first, cmp_version_desc);
 	ret = 0;
 out:
 	json_decref(m);
@@ -560,20 +559,9 @@ int mlflow_list_experiments(struct registry *r, int all, struct mlc_experiment_l
 	int rc = each_item(r, &pg, err);
 
 	json_decref(body);
-	if (rc == 0 && out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, mlc_experiment_cmp_name);
+	if (rc == 0)
+		MLC_LIST_SORT_FROM(out, first, mlc_experiment_cmp_name);
 	return rc;
-}
-
-/* 1 if s is a non-empty run of ASCII digits. */
-static int all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
 }
 
 /* The experiment ref names, as JSON (caller json_decref's): an existing id
@@ -585,7 +573,7 @@ static json_t *find_experiment(struct registry *r, const char *ref, struct mlc_e
 	long st;
 
 	ref = ref ? ref : "";
-	if (all_digits(ref)) {
+	if (mlc_all_digits(ref)) {
 		if (http_get_json(HTTPH(r), "experiments/get", &by_id, 1, &resp, err) == 0)
 			return resp;
 		st = http_last_status(HTTPH(r));
@@ -1114,8 +1102,7 @@ static int mlflow_versions_for_run(struct registry *r, const char *run_id,
 	sb_add(&f, "run_id = ");
 	if (add_literal(&f, run_id, err) < 0 || search_versions(r, sb_str(&f), out, err) < 0)
 		goto out;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_version_desc);
+	MLC_LIST_SORT_FROM(out, first, cmp_version_desc);
 	for (size_t i = first; i < out->n; i++) {
 		if (i > first && strcmp(out->items[i].model, out->items[i - 1].model) == 0)
 			continue;
