@@ -193,12 +193,6 @@ static int group_setup(void **state)
 	return tu_tmpdir("filter");
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 /* ---- parse trees ---------------------------------------------------------- */
 
 static void test_blank_filter_is_empty(void **state)
@@ -974,5 +968,5 @@ int main(void)
 	};
 #undef DB_TEST
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }

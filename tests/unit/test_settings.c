@@ -48,12 +48,6 @@ static int group_setup(void **state)
 	return tu_tmpdir("config");
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 /* Write text to the fixture's config file with mode. */
 static const char *write_config(void **state, const char *text, mode_t mode)
 {
@@ -541,5 +535,5 @@ int main(void)
 #undef T
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }

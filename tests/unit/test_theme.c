@@ -728,12 +728,6 @@ static int group_setup(void **state)
 	return tu_tmpdir("theme");
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,5 +797,5 @@ int main(void)
 	    cmocka_unit_test(test_down_15_to_8_is_white),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }
