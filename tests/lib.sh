@@ -15,6 +15,7 @@ export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN MLFLOW_TRACKING_USERNAME MLFLOW_TRACKING_PASSWORD
 FAILS=0
 TMUX_SOCK="mlc-$$-$RANDOM"
+M="$MLC_BIN" # the console under test, as the scripts call it
 
 cleanup() {
 	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1

@@ -7,7 +7,6 @@
 # the policy's (no self-approval; approving it rolls back); only an
 # environment's approvers may change its rules.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob and carol with --as"
 need_python3 "read the JSON"
 db=$(demo_db)

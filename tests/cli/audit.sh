@@ -5,7 +5,6 @@
 # 'env list'. The tampering is Python's sqlite3 module, as anyone with write
 # access to the file could do it.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_python3 "edit the registry"
 db=$(demo_db)
 

@@ -4,7 +4,6 @@
 # processes voting at once get exactly one outcome; a process killed in the
 # middle of deploys leaves the registry as before or after, never between.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob and carol with --as"
 need_python3 "read the JSON"
 db=$(demo_db)

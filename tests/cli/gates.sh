@@ -8,7 +8,6 @@
 # is not one is a usage error; a registry from before gates opened read-only
 # lists its environments.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob and carol with --as"
 need_python3 "read the JSON"
 db=$(demo_db)

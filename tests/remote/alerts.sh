@@ -7,7 +7,6 @@
 # features in its environment; the rollback request it opened is the policy's
 # (no self-approval; the approval rolls back); only approvers change rules.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob, carol and dave with --as"
 fixture_start --runs 10
 fixture_client 1

@@ -4,7 +4,6 @@
 # histories as JSON, paging past one page; then every fault mode gives a clear
 # message naming host and status, exit 1, and no password or token anywhere.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 1200 --models 1100
 fixture_client 1
 

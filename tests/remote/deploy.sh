@@ -8,7 +8,6 @@
 # reconciled; drift points recorded as run metrics, and a pipeline's series
 # logged with a plain MLflow client, shown by `drift show`.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob and carol with --as"
 fixture_start --runs 10
 fixture_client 1

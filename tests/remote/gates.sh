@@ -8,7 +8,6 @@
 # one, the same approval deploys; removing a gate is a request; a drifting
 # model fails 'drift = ok'.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice and bob with --as"
 fixture_start --runs 10
 fixture_client 0

@@ -5,7 +5,6 @@
 # otherwise the login name of the uid, and the CLI and the TUI's header say
 # the server does not authenticate. --as stays root's override.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 4
 fixture_client 1
 me=$(id -un)

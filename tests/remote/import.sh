@@ -3,7 +3,6 @@
 # into the local registry (for offline use); a second import adds nothing, and
 # a server that fails mid-way leaves the target consistent.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 60 --long 3
 URL="http://$HP"
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=1 MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0

@@ -5,7 +5,6 @@
 # edited or re-ordered (exit 1); lines from before the chain are accepted as
 # an unchained prefix and said so; two consoles writing at once keep one chain.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 10
 fixture_client 0
 J="$XDG_STATE_HOME/mlconsole/audit.jsonl"

@@ -12,7 +12,6 @@
 # backing a version out, the move shows as by 'external' and the next change
 # records it first as such; a rollback names a version deleted since.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob, carol and dave with --as"
 fixture_start --runs 10
 fixture_client 0

@@ -9,7 +9,6 @@
 # another client stays retired; a history tag that fails after the alias is
 # set leaves the version live, says so, and runs the hook.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 10
 # The actor against a server is the tracking user: the fixture requires Basic
 # auth (below), as a server must for the name to count (README "The acting user").

@@ -10,7 +10,6 @@
 # on its own model) to keep the test near a minute. First, a request tag in the
 # old layout (votes inside it, no opening) keeps its number and its votes.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 need_root "act as alice, bob and carol with --as"
 command -v xargs >/dev/null 2>&1 || skip "needs xargs"
 RUNS=100
