@@ -26,8 +26,14 @@ static int has_alerts(struct registry *r)
 	return yes;
 }
 
-int sq_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
-		   struct mlc_error *err)
+/* Reads one row of a query into out; -1 with err stops the query. */
+typedef int (*alert_row_fn)(sqlite3_stmt *st, void *out, struct mlc_error *err);
+
+/* Call row for each row of sql, whose ?1 is model (NULL: every model);
+ * -1 with err when model is not found; no rows from a file without the
+ * alert tables. */
+static int read_alerts(struct registry *r, const char *model, const char *sql, alert_row_fn row,
+		       void *out, struct mlc_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -36,29 +42,41 @@ int sq_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_
 		return -1;
 	if (!has_alerts(r))
 		return 0;
-	st = sq_prep(r,
-		     "SELECT m.name, e.name, a.name, a.settings, a.checked FROM alert_rules a"
-		     " JOIN registered_models m ON m.id = a.model_id"
-		     " JOIN environments e ON e.id = a.env_id"
-		     " WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name, e.name, a.name",
-		     err);
-	if (st == NULL)
+	if ((st = sq_prep(r, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mlc_alert_rule *a = MLC_LIST_PUSH(out);
-		memset(a, 0, sizeof *a);
-		a->model = sq_col_str(&out->arena, st, 0);
-		a->env = sq_col_str(&out->arena, st, 1);
-		a->name = sq_col_str(&out->arena, st, 2);
-		a->checked = sqlite3_column_int64(st, 4);
-		if (alert_rule_from_json(a, (const char *)sqlite3_column_text(st, 3), &out->arena,
-					 err) < 0) {
+		if (row(st, out, err) < 0) {
 			sqlite3_finalize(st);
 			return -1;
 		}
 	}
 	return sq_step_done(r, st, rc, err);
+}
+
+/* A row of alert_rules (the columns sq_alert_rules selects) into the list. */
+static int rule_row(sqlite3_stmt *st, void *list, struct mlc_error *err)
+{
+	struct mlc_alert_rule_list *out = list;
+	struct mlc_alert_rule *a = MLC_LIST_PUSH(out);
+
+	memset(a, 0, sizeof *a);
+	a->model = sq_col_str(&out->arena, st, 0);
+	a->env = sq_col_str(&out->arena, st, 1);
+	a->name = sq_col_str(&out->arena, st, 2);
+	a->checked = sqlite3_column_int64(st, 4);
+	return alert_rule_from_json(a, (const char *)sqlite3_column_text(st, 3), &out->arena, err);
+}
+
+int sq_alert_rules(struct registry *r, const char *model, struct mlc_alert_rule_list *out,
+		   struct mlc_error *err)
+{
+	return read_alerts(r, model,
+			   "SELECT m.name, e.name, a.name, a.settings, a.checked FROM alert_rules a"
+			   " JOIN registered_models m ON m.id = a.model_id"
+			   " JOIN environments e ON e.id = a.env_id"
+			   " WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name, e.name, a.name",
+			   rule_row, out, err);
 }
 
 /* The audit subject of a firing of model mid (name model) in environment
@@ -240,42 +258,38 @@ int sq_alert_checked(struct registry *r, const char *model, const char *env, con
 	return sq_write_finish(r, do_checked(r, model, env, name, checked, err), err);
 }
 
+/* A row of alert_firings (the columns sq_alert_firings selects) into the list. */
+static int firing_row(sqlite3_stmt *st, void *list, struct mlc_error *err)
+{
+	struct mlc_alert_firing_list *out = list;
+	struct mlc_alert_firing *f = MLC_LIST_PUSH(out);
+
+	(void)err;
+	f->id = sqlite3_column_int64(st, 0);
+	f->model = sq_col_str(&out->arena, st, 1);
+	f->env = sq_col_str(&out->arena, st, 2);
+	f->rule = sq_col_str(&out->arena, st, 3);
+	f->at = sqlite3_column_int64(st, 4);
+	f->window_end = sqlite3_column_int64(st, 5);
+	f->until = sqlite3_column_int64(st, 6);
+	f->features = sq_col_str(&out->arena, st, 7);
+	f->scores = sq_col_str(&out->arena, st, 8);
+	f->share = sqlite3_column_double(st, 9);
+	f->request_id = sqlite3_column_int64(st, 10);
+	f->outcome = sq_col_str(&out->arena, st, 11);
+	f->by = sq_col_str(&out->arena, st, 12);
+	return 0;
+}
+
 int sq_alert_firings(struct registry *r, const char *model, struct mlc_alert_firing_list *out,
 		     struct mlc_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (model && sq_model_id(r, model, err) <= 0)
-		return -1;
-	if (!has_alerts(r))
-		return 0;
-	st = sq_prep(
-	    r,
+	return read_alerts(
+	    r, model,
 	    "SELECT f.id, m.name, e.name, f.rule, f.at, f.window_end, f.until_at, f.features,"
 	    " f.scores, f.share, coalesce(f.request_id, 0), f.outcome, f.by"
 	    " FROM alert_firings f JOIN registered_models m ON m.id = f.model_id"
 	    " JOIN environments e ON e.id = f.env_id"
 	    " WHERE ?1 IS NULL OR m.name = ?1 ORDER BY f.at DESC, f.id DESC",
-	    err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mlc_alert_firing *f = MLC_LIST_PUSH(out);
-		f->id = sqlite3_column_int64(st, 0);
-		f->model = sq_col_str(&out->arena, st, 1);
-		f->env = sq_col_str(&out->arena, st, 2);
-		f->rule = sq_col_str(&out->arena, st, 3);
-		f->at = sqlite3_column_int64(st, 4);
-		f->window_end = sqlite3_column_int64(st, 5);
-		f->until = sqlite3_column_int64(st, 6);
-		f->features = sq_col_str(&out->arena, st, 7);
-		f->scores = sq_col_str(&out->arena, st, 8);
-		f->share = sqlite3_column_double(st, 9);
-		f->request_id = sqlite3_column_int64(st, 10);
-		f->outcome = sq_col_str(&out->arena, st, 11);
-		f->by = sq_col_str(&out->arena, st, 12);
-	}
-	return sq_step_done(r, st, rc, err);
+	    firing_row, out, err);
 }

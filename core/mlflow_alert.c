@@ -102,27 +102,8 @@ static int walk_model(const json_t *m, void *ctx)
 /* Walk model (NULL: every registered model). */
 static int walk(struct registry *r, const char *model, struct walk *w, struct mlc_error *err)
 {
-	struct http_param p = {"order_by", "name ASC"};
-	struct pager pg = {.path = "registered-models/search",
-			   .items = "registered_models",
-			   .params = &p,
-			   .n_params = 1,
-			   .page_size = PAGE,
-			   .fn = walk_model,
-			   .ctx = w};
-	json_t *m = NULL;
-	int rc;
-
 	w->err = err;
-	if (model) {
-		rc = get_model(r, model, &m, err);
-		if (rc == 0)
-			walk_model(json_object_get(m, "registered_model"), w);
-		json_decref(m);
-	} else {
-		rc = each_item(r, &pg, err);
-	}
-	return rc < 0 || w->failed ? -1 : 0;
+	return mlflow_each_model(r, model, walk_model, w, err) < 0 || w->failed ? -1 : 0;
 }
 
 /* Rules by model, environment, name (as the local registry lists them). */
@@ -144,8 +125,7 @@ int mlflow_alert_rules(struct registry *r, const char *model, struct mlc_alert_r
 
 	if (walk(r, model, &w, err) < 0)
 		return -1;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_rule);
+	MLC_LIST_SORT_FROM(out, first, cmp_rule);
 	return 0;
 }
 
@@ -167,8 +147,7 @@ int mlflow_alert_firings(struct registry *r, const char *model, struct mlc_alert
 
 	if (walk(r, model, &w, err) < 0)
 		return -1;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_firing);
+	MLC_LIST_SORT_FROM(out, first, cmp_firing);
 	return 0;
 }
 

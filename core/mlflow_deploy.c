@@ -195,8 +195,7 @@ int load_envs(struct registry *r, struct mlc_env_list *out, char *exp, size_t le
 			policy_tag(out, jstr(it, "key"), jstr(it, "value"));
 	}
 	json_decref(e);
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_env);
+	MLC_LIST_SORT_FROM(out, first, cmp_env);
 	return 0;
 }
 
@@ -1126,33 +1125,18 @@ int mlflow_deployments(struct registry *r, const char *model, const char *env,
 {
 	struct mlc_env_list envs = {0};
 	struct deps_ctx c = {&envs, env, live, history};
-	struct http_param p = {"order_by", "name ASC"};
-	struct pager pg = {.path = "registered-models/search",
-			   .items = "registered_models",
-			   .params = &p,
-			   .n_params = 1,
-			   .page_size = PAGE,
-			   .fn = add_deployments,
-			   .ctx = &c};
 	size_t first = history->n;
-	json_t *m = NULL;
 	int rc = -1;
 
+	/* With no environments there is nothing to list, but a named model
+	 * must still exist. */
 	if (load_envs(r, &envs, NULL, 0, err) < 0)
 		goto out;
-	if (model) {
-		if (get_model(r, model, &m, err) < 0)
-			goto out;
-		add_deployments(json_object_get(m, "registered_model"), &c);
-	} else if (envs.n && each_item(r, &pg, err) < 0) {
+	if ((model || envs.n) && mlflow_each_model(r, model, add_deployments, &c, err) < 0)
 		goto out;
-	}
-	if (history->n - first > 1)
-		qsort(history->items + first, history->n - first, sizeof *history->items,
-		      cmp_event);
+	MLC_LIST_SORT_FROM(history, first, cmp_event);
 	rc = 0;
 out:
-	json_decref(m);
 	MLC_LIST_FREE(&envs);
 	return rc;
 }

@@ -95,6 +95,11 @@ int each_item(struct registry *r, struct pager *pg, struct mlc_error *err);
 /* The registered model name (registered-models/get) into *out; -1 with
  * err, "not found" in the words of the other backends. */
 int get_model(struct registry *r, const char *name, json_t **out, struct mlc_error *err);
+/* Call fn for registered model model, or for every registered model by name
+ * when model is NULL (fn's 1 stops early); -1 with err when model is not
+ * found or a page cannot be read. */
+int mlflow_each_model(struct registry *r, const char *model, item_fn fn, void *ctx,
+		      struct mlc_error *err);
 /* The runs/search request for experiment id: all (deleted too) or active. */
 json_t *search_body(const char *id, const char *filter, int all);
 /* The error for a run the server does not know (a short id: a prefix). */

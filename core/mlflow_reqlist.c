@@ -229,9 +229,7 @@ int mlflow_requests(struct registry *r, int which, int64_t id, struct mlc_reques
 			goto out;
 	if (!(id > 0 && out->n > first) && scan_policy_requests(r, add_request, &c, err) < 0)
 		goto out;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items,
-		      which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
+	MLC_LIST_SORT_FROM(out, first, which == REQ_ALL ? cmp_request_newest : cmp_request_oldest);
 	rc = 0;
 	if (id > 0 && out->n == first)
 		rc = mlc_policy_no_request(id, err);

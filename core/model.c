@@ -109,6 +109,16 @@ void mlc_keys_add(struct mlc_arena *a, const char ***arr, size_t *n, size_t *cap
 	(*n)++;
 }
 
+int mlc_all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
 int mlc_cmp_numeric_str(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

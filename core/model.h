@@ -117,6 +117,14 @@ MLC_LIST(mlc_input_list, struct mlc_dataset_input);
 	((__typeof__((l)->items))arena_grow(&(l)->arena, (void **)&(l)->items, \
 					    &(l)->cap, (l)->n++,           \
 					    sizeof *(l)->items))
+/* Sort by cmp (as qsort) the items of list l (any MLC_LIST) from index
+ * first on: those a listing appended to what was there. */
+#define MLC_LIST_SORT_FROM(l, first, cmp)                                      \
+	do {                                                                   \
+		if ((l)->n - (first) > 1)                                      \
+			qsort((l)->items + (first), (l)->n - (first),          \
+			      sizeof *(l)->items, (cmp));                      \
+	} while (0)
 /* Free a list and everything its items point to. */
 #define MLC_LIST_FREE(l)                                                       \
 	do {                                                                   \
@@ -142,6 +150,8 @@ void mlc_history_sort(struct mlc_metric *m, size_t n);
 /* Numeric order of decimal strings of any length, ids and version numbers
  * ("9" < "10" < 18-digit ids; "" below everything). */
 int mlc_cmp_numeric_str(const char *a, const char *b);
+/* 1 if s is a non-empty run of ASCII digits (an id, not a name), else 0. */
+int mlc_all_digits(const char *s);
 /* qsort order of struct mlc_experiment: by name, active before deleted, then id. */
 int mlc_experiment_cmp_name(const void *a, const void *b);
 /* Add key to the sorted, distinct arena array *arr of *n strings (capacity

@@ -348,12 +348,10 @@ static int count_version(const json_t *j, void *ctx)
 	return 0;
 }
 
-/* Registered models matching filter (MLflow syntax, evaluated by the
- * server), by name, with their version counts: one registered-models/search
- * listing, then one model-versions/search listing of every version (the
- * search results carry no count). */
-static int mlflow_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
-			      struct mlc_error *err)
+/* Call fn for every registered model (the registered-models/search item)
+ * matching filter (MLflow syntax; NULL or "": all), by name. */
+static int search_models(struct registry *r, const char *filter, item_fn fn, void *ctx,
+			 struct mlc_error *err)
 {
 	struct http_param p[] = {{"order_by", "name ASC"}, {"filter", filter}};
 	struct pager pg = {.path = "registered-models/search",
@@ -361,19 +359,30 @@ static int mlflow_list_models(struct registry *r, const char *filter, struct mlc
 			   .params = p,
 			   .n_params = filter && *filter ? 2 : 1,
 			   .page_size = PAGE,
-			   .fn = add_model,
+			   .fn = fn,
+			   .ctx = ctx};
+
+	return each_item(r, &pg, err);
+}
+
+/* Registered models matching filter (MLflow syntax, evaluated by the
+ * server), by name, with their version counts: one registered-models/search
+ * listing, then one model-versions/search listing of every version (the
+ * search results carry no count). */
+static int mlflow_list_models(struct registry *r, const char *filter, struct mlc_model_list *out,
+			      struct mlc_error *err)
+{
+	struct pager pg = {.path = "model-versions/search",
+			   .items = "model_versions",
+			   .page_size = PAGE,
+			   .fn = count_version,
 			   .ctx = out};
 
-	if (each_item(r, &pg, err) < 0)
+	if (search_models(r, filter, add_model, out, err) < 0)
 		return -1;
 	if (out->n == 0)
 		return 0;
 	qsort(out->items, out->n, sizeof *out->items, cmp_model_name);
-	pg = (struct pager){.path = "model-versions/search",
-			    .items = "model_versions",
-			    .page_size = PAGE,
-			    .fn = count_version,
-			    .ctx = out};
 	return each_item(r, &pg, err);
 }
 
@@ -450,6 +459,23 @@ int get_model(struct registry *r, const char *name, json_t **out, struct mlc_err
 	return -1;
 }
 
+/* Call fn for registered model model (registered-models/get: -1 with err
+ * when the server does not know it), or for every registered model by name
+ * when model is NULL; fn's 1 stops the listing early. */
+int mlflow_each_model(struct registry *r, const char *model, item_fn fn, void *ctx,
+		      struct mlc_error *err)
+{
+	json_t *m;
+
+	if (model == NULL)
+		return search_models(r, NULL, fn, ctx, err);
+	if (get_model(r, model, &m, err) < 0)
+		return -1;
+	fn(json_object_get(m, "registered_model"), ctx);
+	json_decref(m);
+	return 0;
+}
+
 /* Every version the model-versions/search filter selects, into out. */
 static int search_versions(struct registry *r, const char *filter, struct mlc_version_list *out,
 			   struct mlc_error *err)
@@ -488,8 +514,7 @@ static int mlflow_list_versions(struct registry *r, const char *model, struct ml
 	    search_versions(r, sb_str(&f), out, err) < 0)
 		goto out;
 	attach_aliases(out, first, json_object_get(m, "registered_model"));
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_version_desc);
+	MLC_LIST_SORT_FROM(out, first, cmp_version_desc);
 	ret = 0;
 out:
 	json_decref(m);
@@ -534,20 +559,9 @@ int mlflow_list_experiments(struct registry *r, int all, struct mlc_experiment_l
 	int rc = each_item(r, &pg, err);
 
 	json_decref(body);
-	if (rc == 0 && out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, mlc_experiment_cmp_name);
+	if (rc == 0)
+		MLC_LIST_SORT_FROM(out, first, mlc_experiment_cmp_name);
 	return rc;
-}
-
-/* 1 if s is a non-empty run of ASCII digits. */
-static int all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
 }
 
 /* The experiment ref names, as JSON (caller json_decref's): an existing id
@@ -559,7 +573,7 @@ static json_t *find_experiment(struct registry *r, const char *ref, struct mlc_e
 	long st;
 
 	ref = ref ? ref : "";
-	if (all_digits(ref)) {
+	if (mlc_all_digits(ref)) {
 		if (http_get_json(HTTPH(r), "experiments/get", &by_id, 1, &resp, err) == 0)
 			return resp;
 		st = http_last_status(HTTPH(r));
@@ -1088,8 +1102,7 @@ static int mlflow_versions_for_run(struct registry *r, const char *run_id,
 	sb_add(&f, "run_id = ");
 	if (add_literal(&f, run_id, err) < 0 || search_versions(r, sb_str(&f), out, err) < 0)
 		goto out;
-	if (out->n - first > 1)
-		qsort(out->items + first, out->n - first, sizeof *out->items, cmp_version_desc);
+	MLC_LIST_SORT_FROM(out, first, cmp_version_desc);
 	for (size_t i = first; i < out->n; i++) {
 		if (i > first && strcmp(out->items[i].model, out->items[i - 1].model) == 0)
 			continue;

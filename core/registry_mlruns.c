@@ -32,17 +32,6 @@ static const char *const reserved_folders[] = {"tags", "datasets", "traces", "mo
 
 /* ---- experiments -------------------------------------------------------- */
 
-/* 1 if s is a non-empty run of ASCII digits (an experiment id). */
-static int all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
 /* Fill x from the experiment meta.yaml in x->dir; warn and fail if damaged. */
 static int load_experiment_meta(struct mlruns_impl *m, struct mexp *x, const char *folder)
 {
@@ -171,7 +160,7 @@ static void scan_experiments_in(struct mlruns_impl *m, const char *base, int tra
 	for (size_t i = 0; i < ns.n; i++) {
 		/* Only numeric names are experiments; the rest (.trash, models,
 		 * .ipynb_checkpoints, README...) is not. */
-		if (all_digits(ns.v[i]))
+		if (mlc_all_digits(ns.v[i]))
 			scan_experiment(m, base, ns.v[i], trashed);
 	}
 	mlr_names_free(&ns);
@@ -1506,7 +1495,7 @@ static int looks_like_store(const char *dir)
 	for (size_t i = 0; i < ns.n && !found; i++) {
 		char *p = xasprintf("%s/%s/meta.yaml", dir, ns.v[i]);
 		found = strcmp(ns.v[i], ".trash") == 0 || strcmp(ns.v[i], "models") == 0 ||
-			(all_digits(ns.v[i]) && access(p, F_OK) == 0);
+			(mlc_all_digits(ns.v[i]) && access(p, F_OK) == 0);
 		free(p);
 	}
 	mlr_names_free(&ns);

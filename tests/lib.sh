@@ -1,7 +1,8 @@
 # tests/lib.sh: shared helpers for the script tests — a pinned environment, a
 # private tmux server running the real binary in a real terminal, and waits
 # that poll the screen for text (never fixed sleeps).
-# Sourced by tests/cli/*.sh and tests/tui/*.sh; exit 77 means skipped.
+# Sourced by tests/cli/*.sh, tests/remote/*.sh and tests/tui/*.sh; exit 77
+# means skipped.
 
 set -u
 : "${MLC_BIN:?MLC_BIN must name the mlconsole binary (make check sets it)}"
@@ -14,6 +15,7 @@ export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN MLFLOW_TRACKING_USERNAME MLFLOW_TRACKING_PASSWORD
 FAILS=0
 TMUX_SOCK="mlc-$$-$RANDOM"
+M="$MLC_BIN" # the console under test, as the scripts call it
 
 cleanup() {
 	tmux -L "$TMUX_SOCK" kill-server >/dev/null 2>&1
@@ -42,6 +44,41 @@ finish() {
 skip() {
 	echo "SKIP: $*"
 	exit 77
+}
+
+# need_root WHY: skip unless running as root, which the test needs to WHY.
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to $1"
+}
+
+# need_python3 WHY: skip unless python3 is there, which the test needs to WHY.
+need_python3() {
+	command -v python3 >/dev/null 2>&1 || skip "python3 is needed to $1"
+}
+
+# check WHAT GOT WANT: GOT is WANT.
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+# jq_ EXPR: evaluate a Python expression over the JSON in $T/out (as d).
+jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
+
+# py EXPR: evaluate a Python expression over the JSON on stdin (as d; re is
+# imported for it).
+py() {
+	python3 -c 'import json, re, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# hook_alert_config MODELS: a config file whose [hook alert] writes the
+# MLC_ variables it is given to $T/hookenv, for MODELS.
+hook_alert_config() {
+	mkdir -p "$XDG_CONFIG_HOME/mlconsole"
+	cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOF
+[hook alert]
+command = env | grep '^MLC_' | sort > '$T/hookenv'
+models = $1
+EOF
 }
 
 # demo_db: path of a demo registry made for this test (seeded, pinned clock).
@@ -218,4 +255,47 @@ fixture_start() {
 	for _ in $(seq 150); do [ -s "$T/port" ] && break; sleep 0.1; done
 	[ -s "$T/port" ] || { echo "the fixture did not start: $(cat "$T/fixture.err")" >&2; exit 1; }
 	HP="127.0.0.1:$(cat "$T/port")"
+}
+
+# fixture_client RETRIES: point the console at the fixture started with
+# fixture_start (MLFLOW_TRACKING_URI), with RETRIES retries and no backoff.
+fixture_client() {
+	export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES="$1"
+	export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+}
+
+# The fixture as another MLflow client sees it: these go around the console.
+
+# call METHOD PATH [JSON]: a request to the fixture; its answer on stdout.
+call() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(u.Request(sys.argv[2], data=sys.argv[3].encode() if sys.argv[3] else None, method=sys.argv[1], headers={"Content-Type": "application/json"}), timeout=10).read().decode())' \
+		"$1" "http://$HP/$2" "${3:-}"
+}
+
+# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY from the fixture (with the
+# header Authorization: $AUTH when AUTH is set); its JSON on stdout.
+api() {
+	python3 -c 'import sys, urllib.request as u
+h = {"Authorization": sys.argv[2]} if sys.argv[2] else {}
+print(u.urlopen(u.Request(sys.argv[1], headers=h), timeout=10).read().decode())' \
+		"http://$HP/api/2.0/mlflow/$1?${2:-}" "${AUTH:-}"
+}
+
+# ctl WHAT [JSON]: a control request to the fixture (POST /_fixture/WHAT);
+# its answer on stdout.
+ctl() {
+	python3 -c 'import sys, urllib.request as u
+print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read().decode())' \
+		"http://$HP/_fixture/$1" "${2:-"{}"}"
+}
+
+# alias_of MODEL ALIAS: the version MODEL's alias points at on the fixture, or none.
+alias_of() {
+	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
+}
+
+# model_tag MODEL KEY: a registered-model tag's value on the fixture, or none.
+model_tag() {
+	api registered-models/get "name=$1" | py "{t['key']: t['value'] for t in d['registered_model'].get('tags', [])}.get('$2', 'none')"
 }

@@ -7,12 +7,10 @@
 # the policy's (no self-approval; approving it rolls back); only an
 # environment's approvers may change its rules.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
-command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+need_root "act as alice, bob and carol with --as"
+need_python3 "read the JSON"
 db=$(demo_db)
 R=(-r "$db")
-jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
 
 # Samples: the same values (no drift) and values far away (drift).
 seq 0 199 >"$T/ref"
@@ -24,12 +22,7 @@ record() {
 		--at "2027-01-${4}T00:00:00Z" >/dev/null 2>"$T/err" || fail "drift record $*: $(cat "$T/err")"
 }
 
-mkdir -p "$XDG_CONFIG_HOME/mlconsole"
-cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOF
-[hook alert]
-command = env | grep '^MLC_' | sort > '$T/hookenv'
-models = fraud-detector
-EOF
+hook_alert_config fraud-detector
 
 # ---- who may change rules -------------------------------------------------------
 expect_exit 1 "dave is no approver of production: he may not set its rules" -- \

@@ -5,10 +5,8 @@
 # 'env list'. The tampering is Python's sqlite3 module, as anyone with write
 # access to the file could do it.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-command -v python3 >/dev/null || skip "python3 is needed to edit the registry"
+need_python3 "edit the registry"
 db=$(demo_db)
-jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
 
 # sql FILE STATEMENTS: run statements on FILE with the append-only triggers dropped.
 sql() {

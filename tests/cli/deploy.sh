@@ -4,12 +4,10 @@
 # processes voting at once get exactly one outcome; a process killed in the
 # middle of deploys leaves the registry as before or after, never between.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
-command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+need_root "act as alice, bob and carol with --as"
+need_python3 "read the JSON"
 db=$(demo_db)
 R=(-r "$db")
-jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
 
 # The demo's pending production request for fraud-detector (by alice).
 expect_exit 0 "approvals --json" -- "$M" "${R[@]}" approvals --json

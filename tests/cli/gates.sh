@@ -8,12 +8,10 @@
 # is not one is a usage error; a registry from before gates opened read-only
 # lists its environments.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
-command -v python3 >/dev/null || skip "python3 is needed to read the JSON"
+need_root "act as alice, bob and carol with --as"
+need_python3 "read the JSON"
 db=$(demo_db)
 R=(-r "$db")
-jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
 live() {
 	"$M" "${R[@]}" deployments fraud-detector --env "$1" --json >"$T/out" || fail "deployments $1"
 	jq_ "d['deployments'][0]['version']"

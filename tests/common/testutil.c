@@ -36,6 +36,23 @@ int tu_rmdir(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+int tu_group_teardown(void **state)
+{
+	(void)state;
+	return tu_rmdir();
+}
+
+void tu_client_env(void)
+{
+	setenv("HOME", dir, 1);
+	unsetenv("XDG_STATE_HOME");
+	unsetenv("MLFLOW_TRACKING_USERNAME");
+	unsetenv("MLFLOW_TRACKING_PASSWORD");
+	unsetenv("MLFLOW_TRACKING_TOKEN");
+	setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1", 1);
+	setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0", 1);
+}
+
 const char *tu_path(const char *name)
 {
 	static char buf[64][512];

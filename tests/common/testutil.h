@@ -16,6 +16,15 @@ const char *tu_dir(void);
 /* Remove the temporary folder and all it holds; 0, or -1. */
 int tu_rmdir(void);
 
+/* tu_rmdir as a cmocka group teardown, for a program whose group setup only
+ * makes the folder. */
+int tu_group_teardown(void **state);
+
+/* The environment of a program that talks to the fixture server: HOME is
+ * the temporary folder (the REST journal goes under it), no XDG_STATE_HOME
+ * and no MLflow credentials, one retry without backoff. */
+void tu_client_env(void);
+
 /* The path of name inside the temporary folder (valid for the next 64 calls). */
 const char *tu_path(const char *name);
 

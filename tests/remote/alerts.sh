@@ -7,21 +7,9 @@
 # features in its environment; the rollback request it opened is the policy's
 # (no self-approval; the approval rolls back); only approvers change rules.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
+need_root "act as alice, bob, carol and dave with --as"
 fixture_start --runs 10
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
-
-# model_tag MODEL KEY: a registered-model tag's value on the server, as another
-# MLflow client reads it.
-model_tag() {
-	python3 -c 'import json, sys, urllib.request as u
-m = json.load(u.urlopen(sys.argv[1], timeout=10))["registered_model"]
-print({t["key"]: t["value"] for t in m.get("tags", [])}.get(sys.argv[2], "none"))' \
-		"http://$HP/api/2.0/mlflow/registered-models/get?name=$1" "$2"
-}
-jq_() { python3 -c "import json,sys; d=json.load(open('$T/out')); print($1)"; }
+fixture_client 1
 
 seq 0 199 >"$T/ref"
 seq 1000 1199 >"$T/far"
@@ -30,12 +18,7 @@ record() {
 	"$M" drift record fraud-detector --feature probe_x --reference "$T/ref" --current "$T/far" \
 		--at "2027-01-${1}T00:00:00Z" >/dev/null 2>"$T/err" || fail "drift record $1: $(cat "$T/err")"
 }
-mkdir -p "$XDG_CONFIG_HOME/mlconsole"
-cat >"$XDG_CONFIG_HOME/mlconsole/config" <<EOC
-[hook alert]
-command = env | grep '^MLC_' | sort > '$T/hookenv'
-models = fraud-detector
-EOC
+hook_alert_config fraud-detector
 
 # production: 2 then 3 live, then approvals by bob or carol
 expect_exit 0 "env set production" -- "$M" --as alice env set production --order 1

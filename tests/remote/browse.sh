@@ -4,17 +4,8 @@
 # histories as JSON, paging past one page; then every fault mode gives a clear
 # message naming host and status, exit 1, and no password or token anywhere.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 1200 --models 1100
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
-
-# ctl WHAT [JSON]: a control request to the fixture; its answer on stdout.
-ctl() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read().decode())' \
-		"http://$HP/_fixture/$1" "${2:-"{}"}"
-}
+fixture_client 1
 
 # requests PATH: how many requests went to /api/2.0/mlflow/PATH since the last reset.
 requests() {
@@ -25,11 +16,6 @@ print(json.load(sys.stdin)["paths"].get("/api/2.0/mlflow/" + sys.argv[1], 0))' "
 # jq_py FILE EXPR: evaluate a Python expression over the JSON in FILE (as d).
 jq_py() {
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
 }
 
 # ---- browsing -------------------------------------------------------------------

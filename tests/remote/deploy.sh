@@ -8,44 +8,15 @@
 # reconciled; drift points recorded as run metrics, and a pipeline's series
 # logged with a plain MLflow client, shown by `drift show`.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
+need_root "act as alice, bob and carol with --as"
 fixture_start --runs 10
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
-
-# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY from the server, as another
-# MLflow client would; its JSON on stdout.
-api() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(sys.argv[1], timeout=10).read().decode())' "http://$HP/api/2.0/mlflow/$1?${2:-}"
-}
+fixture_client 1
 
 # post PATH JSON: POST to the server as another MLflow client would.
 post() {
 	python3 -c 'import sys, urllib.request as u
 u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"}), timeout=10).read()' \
 		"http://$HP/api/2.0/mlflow/$1" "$2"
-}
-
-# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
-py() {
-	python3 -c 'import json, re, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
-
-# model_tag MODEL KEY: a registered-model tag's value on the server.
-model_tag() {
-	api registered-models/get "name=$1" | py "[t['value'] for t in d['registered_model'].get('tags', []) if t['key'] == '$2'][0]"
-}
-
-# alias MODEL ALIAS: the version the alias points at on the server.
-alias_of() {
-	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
 }
 
 # request_tag MODEL VERSION ENV EXPR: EXPR over the request tag (as d).

@@ -8,27 +8,10 @@
 # one, the same approval deploys; removing a gate is a request; a drifting
 # model fails 'drift = ok'.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice and bob with --as"
+need_root "act as alice and bob with --as"
 fixture_start --runs 10
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+fixture_client 0
 
-# call METHOD PATH JSON: a request to the server as another MLflow client would.
-call() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[2], data=sys.argv[3].encode() if sys.argv[3] else None, method=sys.argv[1], headers={"Content-Type": "application/json"}), timeout=10).read().decode())' \
-		"$1" "http://$HP/$2" "${3:-}"
-}
-py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
-alias_of() {
-	call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" |
-		py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$1'] + ['none'])[0]"
-}
 run_of() {
 	call GET "api/2.0/mlflow/model-versions/get?name=fraud-detector&version=$1" | py "d['model_version']['run_id']"
 }
@@ -55,14 +38,14 @@ expect_exit 0 "approvals" -- "$M" approvals
 expect_in "$T/out" "fraud-detector 3 to prod: refused: gate 'metrics.val_auc >= live' failed: 0.91 < 0.93 (live version 2)" "approvals names the failing gate and why"
 expect_exit 1 "bob's approval would deploy it: refused" -- "$M" --as bob approve "$id"
 expect_in "$T/err" "gate 'metrics.val_auc >= live' failed: 0.91 < 0.93 (live version 2)" "the refusal names the gate and why"
-check "the alias did not move" "$(alias_of prod)" 2
+check "the alias did not move" "$(alias_of fraud-detector prod)" 2
 # the gate check cannot read the policies (one 500 on the policy experiment):
 # the vote is refused, not let through unchecked (the review's finding: the
 # backend's own read then succeeded and deployed past the gate)
 call POST _fixture/fault '{"mode": "500", "count": 1, "path": "experiments/get-by-name"}' >/dev/null
 expect_exit 1 "bob's approval while the policies cannot be read: refused" -- "$M" --as bob approve "$id"
 call POST _fixture/fault '{}' >/dev/null
-check "the alias did not move either" "$(alias_of prod)" 2
+check "the alias did not move either" "$(alias_of fraud-detector prod)" 2
 expect_exit 0 "still pending" -- "$M" approvals --json
 check "the request is still pending" "$(py "[q['state'] for q in d['requests'] if q['id'] == $id][0]" <"$T/out")" pending
 
@@ -71,7 +54,7 @@ log_val_auc 3 0.95 1
 expect_exit 0 "approvals" -- "$M" approvals
 expect_not_in "$T/out" "failed" "the gate passes now"
 expect_exit 0 "bob's approval deploys it" -- "$M" --as bob approve "$id"
-check "3 is live in prod" "$(alias_of prod)" 3
+check "3 is live in prod" "$(alias_of fraud-detector prod)" 3
 
 expect_exit 0 "bob removes the gate: it loosens, so a request" -- "$M" --as bob env set prod --gate-rm "metrics.val_auc >= live"
 expect_in "$T/out" "gate 'metrics.val_auc >= live' removed (loosens)" "says what it loosens"
@@ -84,5 +67,5 @@ F="$MLC_SRCDIR/tests/fixtures/drift"
 expect_exit 0 "a drifting window of fraud-detector" -- "$M" drift record fraud-detector --feature amount --reference "$F/num_ref.csv" --current "$F/num_cur.csv" --method psi --at 2026-11-20
 expect_exit 1 "a deploy to dev is refused" -- "$M" --as alice deploy fraud-detector 3 --env dev
 expect_in "$T/err" "gate 'drift = ok' failed: the model's drift status is drift" "names the drift gate"
-check "nothing went live in dev" "$(alias_of dev)" none
+check "nothing went live in dev" "$(alias_of fraud-detector dev)" none
 finish

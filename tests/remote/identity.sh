@@ -5,27 +5,13 @@
 # otherwise the login name of the uid, and the CLI and the TUI's header say
 # the server does not authenticate. --as stays root's override.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 4
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+fixture_client 1
 me=$(id -un)
-
-# ctl WHAT [JSON]: a control request to the fixture.
-ctl() {
-	python3 -c 'import sys, urllib.request as u
-u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()' \
-		"http://$HP/_fixture/$1" "${2:-"{}"}"
-}
 
 # last_actor: the actor of the newest entry of the local journal.
 last_actor() {
 	"$M" audit --limit 1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["audit"][0]["actor"])'
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
 }
 
 # ---- a server that answers without credentials ----------------------------------

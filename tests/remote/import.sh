@@ -3,17 +3,10 @@
 # into the local registry (for offline use); a second import adds nothing, and
 # a server that fails mid-way leaves the target consistent.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 60 --long 3
 URL="http://$HP"
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=1 MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0
 
-# ctl WHAT [JSON]: a control request to the fixture; its answer on stdout.
-ctl() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read().decode())' \
-		"http://$HP/_fixture/$1" "${2:-"{}"}"
-}
 # requests PATH: requests to PATH since the last reset.
 requests() {
 	ctl stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["paths"].get(sys.argv[1], 0))' "$1"

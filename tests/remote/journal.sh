@@ -5,21 +5,9 @@
 # edited or re-ordered (exit 1); lines from before the chain are accepted as
 # an unchained prefix and said so; two consoles writing at once keep one chain.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 10
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+fixture_client 0
 J="$XDG_STATE_HOME/mlconsole/audit.jsonl"
-
-# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
-py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
 
 # tamper PYTHON: run PYTHON over the journal's lines (a list L, 0-based) and
 # write them back; the original is kept in $T/journal.orig to restore.

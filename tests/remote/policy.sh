@@ -12,33 +12,9 @@
 # backing a version out, the move shows as by 'external' and the next change
 # records it first as such; a rollback names a version deleted since.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob, carol and dave with --as"
+need_root "act as alice, bob, carol and dave with --as"
 fixture_start --runs 10
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
-
-# call METHOD PATH JSON: a request to the server as another MLflow client would.
-call() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[2], data=sys.argv[3].encode() if sys.argv[3] else None, method=sys.argv[1], headers={"Content-Type": "application/json"}), timeout=10).read().decode())' \
-		"$1" "http://$HP/$2" "${3:-}"
-}
-
-# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
-py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
-
-# alias_of ALIAS: the version fraud-detector's alias points at, or none.
-alias_of() {
-	call GET "api/2.0/mlflow/registered-models/get?name=fraud-detector" |
-		py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$1'] + ['none'])[0]"
-}
+fixture_client 0
 
 # request_of VERSION ENV EXPR: EXPR over fraud-detector VERSION's request tag for ENV (as d).
 request_of() {
@@ -121,17 +97,17 @@ expect_exit 0 "env list with a setting it cannot read" -- "$M" env list
 expect_in "$T/err" "environment 'staging': policy setting policy.staging.rollback_approval = 'maybe' not understood" "env list warns"
 expect_exit 1 "a rollback there is refused, not free" -- "$M" --as dave rollback fraud-detector --env staging
 expect_in "$T/err" "policy setting policy.staging.rollback_approval = 'maybe' (a tag of the experiment 'mlconsole') is not understood" "names the tag"
-check "the alias did not move" "$(alias_of staging)" 3
+check "the alias did not move" "$(alias_of fraud-detector staging)" 3
 policy_tag policy.prod.required_approvals two
 expect_exit 1 "a deploy to prod with required_approvals = two is refused" -- "$M" --as dave deploy fraud-detector 2 --env prod
 expect_in "$T/err" "policy.prod.required_approvals = 'two'" "names the tag"
-check "prod has no alias" "$(alias_of prod)" none
+check "prod has no alias" "$(alias_of fraud-detector prod)" none
 expect_exit 0 "env set rewrites the bad setting" -- "$M" --as alice env set staging --rollback-approval no
 # (prod has approvers, and alice is not one: root acting as itself rewrites it)
 expect_exit 1 "alice may not rewrite prod's policy" -- "$M" --as alice env set prod --required-approvals 1
 expect_exit 0 "root rewrites the other" -- "$M" env set prod --required-approvals 1
 expect_exit 0 "and the rollback goes through" -- "$M" --as dave rollback fraud-detector --env staging
-check "staging is back on 2" "$(alias_of staging)" 2
+check "staging is back on 2" "$(alias_of fraud-detector staging)" 2
 
 # ---- a request with enough approvals is not deployed by just anyone ---------------------
 expect_exit 0 "alice requests 2 for prod" -- "$M" --as alice request fraud-detector 2 --env prod
@@ -142,10 +118,10 @@ expect_exit 1 "dave (not an approver) rejects" -- "$M" --as dave reject "$id"
 expect_in "$T/err" "dave is not an approver of environment 'prod'" "refused"
 expect_exit 1 "alice (the requester) approves" -- "$M" --as alice approve "$id"
 expect_in "$T/err" "alice requested it" "refused"
-check "nothing was deployed" "$(alias_of prod)" none
+check "nothing was deployed" "$(alias_of fraud-detector prod)" none
 expect_exit 0 "carol (an approver) approves: she finishes it" -- "$M" --as carol approve "$id"
 expect_in "$T/out" "reconciled" "says so"
-check "2 is live in prod" "$(alias_of prod)" 2
+check "2 is live in prod" "$(alias_of fraud-detector prod)" 2
 check "approved" "$(request_state 2 prod)" approved
 
 # ---- within the grace, another console's claim is left to it -----------------------------
@@ -154,7 +130,7 @@ id3=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'
 CLAIM=bob put_votes 3 prod "$(($(date +%s) * 1000))" bob
 expect_exit 0 "carol approves while bob's console may still be deploying" -- "$M" --as carol approve "$id3"
 expect_in "$T/out" "2 of 1 approvals (bob's console claimed its deployment and deploys it" "says who deploys it"
-check "carol's console deployed nothing" "$(alias_of prod)" 2
+check "carol's console deployed nothing" "$(alias_of fraud-detector prod)" 2
 check "still pending" "$(request_state 3 prod)" pending
 
 # ---- an approved request whose version was taken down stays down --------------------------
@@ -165,11 +141,11 @@ id4=$("$M" approvals --json | py "[q['id'] for q in d['requests'] if q['version'
 fault '{"mode": "500", "count": 1, "path": "registered-models/set-tag"}'
 expect_exit 1 "bob approves; the history tag fails" -- "$M" --as bob approve "$id4"
 fault '{}'
-check "3 is live in staging" "$(alias_of staging)" 3
+check "3 is live in staging" "$(alias_of fraud-detector staging)" 3
 call DELETE api/2.0/mlflow/registered-models/alias '{"name": "fraud-detector", "alias": "staging"}' >/dev/null
-check "an operator took it down with another client" "$(alias_of staging)" none
+check "an operator took it down with another client" "$(alias_of fraud-detector staging)" none
 expect_exit 1 "carol's vote on it" -- "$M" --as carol approve "$id4"
-check "is not a deployment" "$(alias_of staging)" none
+check "is not a deployment" "$(alias_of fraud-detector staging)" none
 
 # ---- a reject that lands while an approval is confirmed stops the deployment --------------
 expect_exit 0 "prod back to one approval, by bob or carol (root)" -- "$M" env set prod --required-approvals 1
@@ -196,7 +172,7 @@ fault '{}'
 check "bob's approval fails" "$st" 1
 # (the reject is seen when bob's vote is confirmed, or just before the alias)
 expect_in "$T/bob.err" "another console rejected it meanwhile; nothing was deployed" "and says why"
-check "prod stays on 2" "$(alias_of prod)" 2
+check "prod stays on 2" "$(alias_of fraud-detector prod)" 2
 check "the request stays rejected" "$(request_state 3 prod)" rejected
 
 # ---- a version moved live by another client is not recorded past the policy --------------
@@ -298,7 +274,7 @@ call POST api/2.0/mlflow/registered-models/alias '{"name": "fraud-detector", "al
 expect_exit 1 "after another client backed 3 out, a rollback does not go onto 3 again" -- \
 	"$M" --as alice rollback fraud-detector --env qa2
 expect_in "$T/err" "no earlier version to roll back to" "there is none"
-check "qa2 stays on 2" "$(alias_of qa2)" 2
+check "qa2 stays on 2" "$(alias_of fraud-detector qa2)" 2
 # The move is another client's: deployments says so and writes nothing; the
 # next change there records it first, as 'external' (history and journal),
 # never as the actor's.
@@ -319,5 +295,5 @@ check "3 is live by alice" "$(py "[(l['version'], l['by']) for l in d['deploymen
 call DELETE api/2.0/mlflow/model-versions/delete '{"name": "fraud-detector", "version": "2"}' >/dev/null
 expect_exit 1 "the rule's choice, 2, was deleted since" -- "$M" --as alice rollback fraud-detector --env qa2
 expect_in "$T/err" "rollback of fraud-detector in qa2 to 2: model 'fraud-detector': no version 2; choose another with --to VERSION" "says so, and what to do"
-check "qa2 stays on 3" "$(alias_of qa2)" 3
+check "qa2 stays on 3" "$(alias_of fraud-detector qa2)" 3
 finish

@@ -5,7 +5,6 @@
 # MLFLOW_TRACKING_URI or a context they are never shown: not in output,
 # errors (the server's, curl's), --json, the audit, the header or :ctx.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 PW=pw-SECRET-9
 fixture_start --runs 4 --auth "ann:$PW"
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0

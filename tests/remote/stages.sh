@@ -9,7 +9,6 @@
 # another client stays retired; a history tag that fails after the alias is
 # set leaves the version live, says so, and runs the hook.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 10
 # The actor against a server is the tracking user: the fixture requires Basic
 # auth (below), as a server must for the name to count (README "The acting user").
@@ -28,13 +27,6 @@ stages = yes
 uri = http://$HP
 EOC
 S="$M --context legacy"
-
-# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY as another MLflow client would.
-api() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], headers={"Authorization": sys.argv[2]}), timeout=10).read().decode())' \
-		"http://$HP/api/2.0/mlflow/$1?${2:-}" "$AUTH"
-}
 
 # post URL JSON: POST JSON to URL; the answer on stdout.
 post() {
@@ -55,16 +47,6 @@ to_stage() {
 		"{\"name\": \"fraud-detector\", \"version\": \"$1\", \"stage\": \"$2\", \"archive_existing_versions\": false}" >/dev/null
 }
 
-# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
-py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
-
 # stages: "VERSION:STAGE ..." of fraud-detector, as `versions --json` shows them.
 stages() {
 	$S versions fraud-detector --json | py "' '.join(v['version'] + ':' + v['current_stage'] for v in sorted(d['versions'], key=lambda v: int(v['version'])))"
@@ -73,11 +55,6 @@ stages() {
 # transitions: how many transition-stage calls the server had since the last reset.
 transitions() {
 	fixture stats | py "d['paths'].get('/api/2.0/mlflow/model-versions/transition-stage', 0)"
-}
-
-# alias_of MODEL ALIAS: the version the alias points at on the server.
-alias_of() {
-	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
 }
 
 # Another client puts every version back in stage None (the seed has stages).

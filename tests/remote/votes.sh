@@ -10,24 +10,18 @@
 # on its own model) to keep the test near a minute. First, a request tag in the
 # old layout (votes inside it, no opening) keeps its number and its votes.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
-[ "$(id -u)" -eq 0 ] || skip "needs root to act as alice, bob and carol with --as"
+need_root "act as alice, bob and carol with --as"
 command -v xargs >/dev/null 2>&1 || skip "needs xargs"
 RUNS=100
 BATCH=10
 fixture_start --runs 10 --models "$RUNS"
-export MLFLOW_TRACKING_URI="http://$HP" MLFLOW_HTTP_REQUEST_MAX_RETRIES=0
+fixture_client 0
 
 # control WHAT JSON: a control request to the fixture.
 control() {
 	python3 -c 'import sys, urllib.request as u
 u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10).read()' \
 		"http://$HP/_fixture/$1" "$2"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
 }
 
 # model I: the name of run I's model.

@@ -1284,13 +1284,7 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	setenv("HOME", tu_dir(), 1);
-	unsetenv("XDG_STATE_HOME"); /* the REST journal goes under the test's HOME */
-	unsetenv("MLFLOW_TRACKING_USERNAME");
-	unsetenv("MLFLOW_TRACKING_PASSWORD");
-	unsetenv("MLFLOW_TRACKING_TOKEN");
-	setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1", 1);
-	setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0", 1);
+	tu_client_env();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (size_t b = 0; b < N_BACKENDS; b++) {
 		int nf;

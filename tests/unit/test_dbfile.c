@@ -47,12 +47,6 @@ static int setup(void **state)
 	return tu_tmpdir("dbfile");
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 static void test_install_moves_the_file_into_a_missing_path(void **state)
 {
 	const char *path = tu_path("new.db");
@@ -166,5 +160,5 @@ int main(void)
 	    cmocka_unit_test(test_sweep_spares_a_locked_file_and_removes_the_rest),
 	    cmocka_unit_test(test_is_empty_needs_an_empty_wal_too),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

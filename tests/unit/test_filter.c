@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "filter.h"
 #include "schema.h"
+#include "testutil.h"
 #include "xmalloc.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -128,14 +129,6 @@ static void assert_models(sqlite3 *db, const char *expr, const char *order, cons
 	free(got);
 }
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-}
-
 /* ---- fixture: a registry file with four runs in experiment 1 --------------
  * aaa owl    FINISHED start 1000 end 1500  acc 0.9  val loss 0.3  lr 0.01 model LR
  * bbb Owlet  FAILED   start 2000 end 2600  acc 0.7                lr 0.1  model lr
@@ -165,43 +158,39 @@ static const char seed_sql[] =
     "INSERT INTO model_tags (model_id, key, value) VALUES (1, 'team', 'risk'),"
     "  (2, 'team', 'growth'), (3, 'team', 'risk'), (4, 'team', 'risk');";
 
-struct fixture {
-	char path[32];
-	sqlite3 *db;
-};
+/* The fixture's registry file: made afresh for each test, removed after it. */
+#define DB_FILE "filter.db"
 
 static int db_setup(void **state)
 {
-	struct fixture *fx = xcalloc(1, sizeof *fx);
 	struct mlc_error err = {0};
-	int fd;
+	sqlite3 *db;
 
-	strcpy(fx->path, "/tmp/mlc_filter_XXXXXX");
-	fd = mkstemp(fx->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(sqlite3_open(fx->path, &fx->db), SQLITE_OK);
-	if (schema_migrate(fx->db, "test", &err) < 0)
+	assert_int_equal(sqlite3_open(tu_path(DB_FILE), &db), SQLITE_OK);
+	if (schema_migrate(db, "test", &err) < 0)
 		fail_msg("schema: %s", err.msg);
-	assert_int_equal(filter_register_sql(fx->db), 0);
-	exec_ok(fx->db, seed_sql);
-	*state = fx;
+	assert_int_equal(filter_register_sql(db), 0);
+	tu_exec(db, seed_sql);
+	*state = db;
 	return 0;
 }
 
 static int db_teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	sqlite3_close(fx->db);
-	unlink(fx->path);
-	free(fx);
+	sqlite3_close(*state);
+	unlink(tu_path(DB_FILE));
 	return 0;
 }
 
 static sqlite3 *db_of(void **state)
 {
-	return ((struct fixture *)*state)->db;
+	return *state;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return tu_tmpdir("filter");
 }
 
 /* ---- parse trees ---------------------------------------------------------- */
@@ -781,7 +770,7 @@ static void test_hostile_value_is_matched_literally(void **state)
 
 	assert_runs(db, "params.\"x'); DROP TABLE runs; --\" = \"x'); DROP TABLE runs; --\"", NULL,
 		    "");
-	exec_ok(db, "INSERT INTO params VALUES (4, 'x''); DROP TABLE runs; --',"
+	tu_exec(db, "INSERT INTO params VALUES (4, 'x''); DROP TABLE runs; --',"
 		    " 'x''); DROP TABLE runs; --')");
 	assert_runs(db, "params.`x'); DROP TABLE runs; --` = 'x''); DROP TABLE runs; --'", NULL,
 		    "ddd");
@@ -979,5 +968,5 @@ int main(void)
 	};
 #undef DB_TEST
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }

@@ -923,12 +923,6 @@ static int setup_dir(void **state)
 	return tu_tmpdir("import");
 }
 
-static int teardown_dir(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 int main(void)
 {
 	/* In order: the later tests build on t1.db. */
@@ -963,7 +957,7 @@ int main(void)
 	    cmocka_unit_test(test_a_real_registry_store_imports_its_versions),
 	};
 	struct stat st;
-	int failed = cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+	int failed = cmocka_run_group_tests(tests, setup_dir, tu_group_teardown);
 
 	if (stat(MLC_SHARED_DIR "/mlruns", &st) != 0) {
 		printf("SKIP: %s/mlruns is absent: the real-store imports were skipped\n",

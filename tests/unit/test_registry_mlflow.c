@@ -1177,13 +1177,7 @@ int main(void)
 		printf("FAIL: cannot start tests/remote/fixture.py\n");
 		return 1;
 	}
-	setenv("HOME", tu_dir(), 1);
-	unsetenv("XDG_STATE_HOME"); /* the journal goes under the test's HOME */
-	unsetenv("MLFLOW_TRACKING_USERNAME");
-	unsetenv("MLFLOW_TRACKING_PASSWORD");
-	unsetenv("MLFLOW_TRACKING_TOKEN");
-	setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1", 1);
-	setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0", 1);
+	tu_client_env();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((reg = registry_open(url, &o, &err)) == NULL) {
 		printf("FAIL: %s\n", err.msg);

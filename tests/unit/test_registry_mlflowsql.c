@@ -719,12 +719,6 @@ static int setup_dir(void **state)
 	return tu_tmpdir("msql");
 }
 
-static int teardown_dir(void **state)
-{
-	(void)state;
-	return tu_rmdir();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -747,5 +741,5 @@ int main(void)
 	    cmocka_unit_test(test_older_schema_without_aliases_times_or_latest_table),
 	    cmocka_unit_test(test_import_copies_everything_then_nothing),
 	};
-	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+	return cmocka_run_group_tests(tests, setup_dir, tu_group_teardown);
 }

@@ -14,21 +14,21 @@
 #include <cmocka.h>
 #include "settings.h"
 #include "hooks.h"
+#include "testutil.h"
 
-/* A config file in a private temporary folder. */
+/* A config file in the program's private temporary folder (tu_tmpdir),
+ * missing when each test starts. */
 struct fixture {
-	char dir[64];
-	char path[128];
+	char path[512];
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/mlc-config.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (f == NULL)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/config", f->dir);
+	snprintf(f->path, sizeof f->path, "%s", tu_path("config"));
 	*state = f;
 	return 0;
 }
@@ -38,20 +38,22 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	unlink(f->path);
-	rmdir(f->dir);
 	free(f);
 	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return tu_tmpdir("config");
 }
 
 /* Write text to the fixture's config file with mode. */
 static const char *write_config(void **state, const char *text, mode_t mode)
 {
 	struct fixture *f = *state;
-	FILE *fp = fopen(f->path, "w");
 
-	assert_non_null(fp);
-	fputs(text, fp);
-	assert_int_equal(fclose(fp), 0);
+	tu_put(f->path, text);
 	assert_int_equal(chmod(f->path, mode), 0);
 	return f->path;
 }
@@ -70,7 +72,7 @@ static void load_fails(void **state, const char *text, struct mlc_error *err)
 static void assert_error_at(void **state, const struct mlc_error *err, int line, const char *what)
 {
 	struct fixture *f = *state;
-	char where[160];
+	char where[600];
 
 	snprintf(where, sizeof where, "%s:%d: ", f->path, line);
 	if (strstr(err->msg, where) == NULL || strstr(err->msg, what) == NULL)
@@ -533,5 +535,5 @@ int main(void)
 #undef T
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }

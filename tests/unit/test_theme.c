@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "theme.h"
 
 #define MAX_WARNINGS 8
@@ -24,8 +25,8 @@ struct warnings {
 
 /* A temporary $XDG_CONFIG_HOME with mlconsole/themes inside. */
 struct xdg {
-	char root[64];
-	char themes[128];
+	char root[512];
+	char themes[544];
 	char *saved;
 };
 
@@ -49,56 +50,38 @@ static int parse(struct theme *t, const char *line, struct mlc_error *err)
 	return theme_parse_line(t, line, err);
 }
 
-/* Write text to path. */
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* Path of a shipped theme in the source tree. */
 static void shipped_path(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "%s/themes/%s.theme", MLC_SRCDIR, name);
 }
 
-/* Setup: point XDG_CONFIG_HOME at a new empty temporary folder. */
+/* Setup: point XDG_CONFIG_HOME at a new empty folder (xdg) in the
+ * program's temporary folder. */
 static int xdg_setup(void **state)
 {
 	struct xdg *x = calloc(1, sizeof *x);
 	const char *old = getenv("XDG_CONFIG_HOME");
-	char dir[128];
 
 	if (x == NULL)
 		return -1;
-	snprintf(x->root, sizeof x->root, "/tmp/mlc-theme-XXXXXX");
-	if (mkdtemp(x->root) == NULL)
-		return -1;
-	snprintf(dir, sizeof dir, "%s/mlconsole", x->root);
+	snprintf(x->root, sizeof x->root, "%s", tu_path("xdg"));
 	snprintf(x->themes, sizeof x->themes, "%s/mlconsole/themes", x->root);
-	if (mkdir(dir, 0700) != 0 || mkdir(x->themes, 0700) != 0)
-		return -1;
+	tu_mkparents(tu_path("xdg/mlconsole/themes/"));
 	x->saved = old != NULL ? strdup(old) : NULL;
 	setenv("XDG_CONFIG_HOME", x->root, 1);
 	*state = x;
 	return 0;
 }
 
-/* Teardown: remove the temporary folder and restore XDG_CONFIG_HOME. */
+/* Teardown: empty the folder again and restore XDG_CONFIG_HOME. */
 static int xdg_teardown(void **state)
 {
 	struct xdg *x = *state;
-	char path[256];
+	char path[1024];
 
 	snprintf(path, sizeof path, "%s/light.theme", x->themes);
 	unlink(path);
-	rmdir(x->themes);
-	snprintf(path, sizeof path, "%s/mlconsole", x->root);
-	rmdir(path);
-	rmdir(x->root);
 	if (x->saved != NULL)
 		setenv("XDG_CONFIG_HOME", x->saved, 1);
 	else
@@ -401,19 +384,15 @@ static void test_bad_token_column_is_reported(void **state)
 
 static void test_load_file_reports_path_and_line_of_each_bad_line(void **state)
 {
-	char path[] = "/tmp/mlc-theme-file-XXXXXX";
+	const char *path = tu_path("file1.theme");
 	char want[128];
 	struct theme t;
 	struct warnings w = {0};
 	struct mlc_error err;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
-	write_file(path, "# a theme\nheader = purple\n\nok = cyan\nfooter = 300\nbadge red\n");
+	tu_put(path, "# a theme\nheader = purple\n\nok = cyan\nfooter = 300\nbadge red\n");
 	theme_builtin(&t);
 	assert_int_equal(theme_load_file(&t, path, collect, &w, &err), 0);
-	unlink(path);
 	assert_int_equal(w.n, 3);
 	snprintf(want, sizeof want, "%s:2: ", path);
 	assert_true(strncmp(w.msg[0], want, strlen(want)) == 0);
@@ -427,18 +406,14 @@ static void test_load_file_reports_path_and_line_of_each_bad_line(void **state)
 
 static void test_load_file_bad_line_keeps_previous_value(void **state)
 {
-	char path[] = "/tmp/mlc-theme-file-XXXXXX";
+	const char *path = tu_path("file2.theme");
 	struct theme t;
 	struct warnings w = {0};
 	struct mlc_error err;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
-	write_file(path, "header = green\nheader = red on purple\nok = cyan\n");
+	tu_put(path, "header = green\nheader = red on purple\nok = cyan\n");
 	theme_builtin(&t);
 	assert_int_equal(theme_load_file(&t, path, collect, &w, &err), 0);
-	unlink(path);
 	assert_int_equal(w.n, 1);
 	assert_int_equal(t.roles[THEME_HEADER].fg, 2);
 	assert_int_equal(t.roles[THEME_HEADER].bg, THEME_COLOUR_DEFAULT);
@@ -447,17 +422,13 @@ static void test_load_file_bad_line_keeps_previous_value(void **state)
 
 static void test_load_file_without_warn_callback(void **state)
 {
-	char path[] = "/tmp/mlc-theme-file-XXXXXX";
+	const char *path = tu_path("file3.theme");
 	struct theme t;
 	struct mlc_error err;
-	int fd = mkstemp(path);
 
-	assert_true(fd >= 0);
-	close(fd);
-	write_file(path, "header = purple\nok = cyan\n");
+	tu_put(path, "header = purple\nok = cyan\n");
 	theme_builtin(&t);
 	assert_int_equal(theme_load_file(&t, path, NULL, NULL, &err), 0);
-	unlink(path);
 	assert_int_equal(t.roles[THEME_OK].fg, 6);
 }
 
@@ -665,13 +636,13 @@ static void test_load_refuses_empty_name(void **state)
 static void test_load_xdg_theme_overrides_shipped(void **state)
 {
 	struct xdg *x = *state;
-	char path[256];
+	char path[600];
 	struct theme t;
 	struct warnings w = {0};
 	struct mlc_error err;
 
 	snprintf(path, sizeof path, "%s/light.theme", x->themes);
-	write_file(path, "# mine\nheader = green\nfooter = nonsense\n");
+	tu_put(path, "# mine\nheader = green\nfooter = nonsense\n");
 	assert_int_equal(theme_load(&t, "light", NULL, collect, &w, &err), 0);
 	assert_string_equal(t.name, "light");
 	assert_int_equal(t.roles[THEME_HEADER].fg, 2);
@@ -751,6 +722,12 @@ static void test_down_15_to_8_is_white(void **state)
 	assert_int_equal(theme_colour_down(3, 8), 3);
 }
 
+static int group_setup(void **state)
+{
+	(void)state;
+	return tu_tmpdir("theme");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,5 +797,5 @@ int main(void)
 	    cmocka_unit_test(test_down_15_to_8_is_white),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, tu_group_teardown);
 }
