@@ -6,20 +6,13 @@
 . "$MLC_SRCDIR/tests/lib.sh"
 fixture_start --runs 20
 
-# ctl WHAT [JSON]: a control request to the fixture.
-ctl() {
-	python3 -c 'import sys, urllib.request as u
-u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read()' \
-		"http://$HP/_fixture/$1" "${2:-"{}"}"
-}
-
 # elapsed: the seconds the "Loading… N.Ns" line shows now (empty if none).
 elapsed() {
 	screen | sed -n 's/.*Loading[^0-9]*\([0-9][0-9]*\.[0-9]\)s.*/\1/p' | head -n 1
 }
 
 # The first load of the models is slow: 20 s, far longer than the test waits.
-ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}'
+ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}' >/dev/null
 tui_start 100 30 -r "http://$HP"
 wait_for "Loading" 10
 wait_for "http://$HP"
@@ -45,14 +38,14 @@ wait_for "Models (3)"
 wait_for "challenger"
 
 # A refresh that fails: the last good data stays on screen, marked with its age.
-ctl fault '{"mode": "html", "count": 20, "path": "registered-models/search"}'
+ctl fault '{"mode": "html", "count": 20, "path": "registered-models/search"}' >/dev/null
 keys C-r
 wait_for "STALE: refresh failed, data from" 15
 screen | grep -q "fraud-detector" && ok "the models are still shown" || fail "the data went away"
-ctl fault '{}'
+ctl fault '{}' >/dev/null
 
 # A slow refresh, then q: the console quits without waiting for the server.
-ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}'
+ctl fault '{"mode": "slow", "arg": "20", "count": 1, "path": "registered-models/search"}' >/dev/null
 keys C-r
 sleep 0.5
 keys q

@@ -18,49 +18,17 @@
 #     view with their status, and a feature's chart;
 #  5. q quits with status 0 and nothing on stderr, every time.
 . "$MLC_SRCDIR/tests/lib.sh"
-M="$MLC_BIN"
 fixture_start --runs 10
 URL="http://$HP"
-export MLFLOW_TRACKING_URI="$URL" MLFLOW_HTTP_REQUEST_MAX_RETRIES=1
-export MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0 MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
+fixture_client 1
 W=20 # seconds a wait may take: sanitizer builds are slow
 AUTH="Basic $(printf alice:pw | base64)" # for the test's own API reads
-
-# ctl WHAT [JSON]: a control request to the fixture (its own connection); the
-# answer on stdout.
-ctl() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode()), timeout=10).read().decode())' \
-		"$URL/_fixture/$1" "${2:-"{}"}"
-}
-
-# api PATH [QUERY]: GET /api/2.0/mlflow/PATH?QUERY as another MLflow client would.
-api() {
-	python3 -c 'import sys, urllib.request as u
-print(u.urlopen(u.Request(sys.argv[1], headers={"Authorization": sys.argv[2]}), timeout=10).read().decode())' \
-		"$URL/api/2.0/mlflow/$1?${2:-}" "$AUTH"
-}
-
-# py EXPR: evaluate a Python expression over the JSON on stdin (as d).
-py() {
-	python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
-# check WHAT GOT WANT
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', wanted '$3'"; fi
-}
 
 # as USER ARGS...: the CLI as USER (the server's user, as MLflow's client sends it).
 as() {
 	u=$1
 	shift
 	MLFLOW_TRACKING_USERNAME=$u MLFLOW_TRACKING_PASSWORD=pw "$M" "$@"
-}
-
-# alias_of MODEL ALIAS: the version the alias points at on the server.
-alias_of() {
-	api registered-models/get "name=$1" | py "([a['version'] for a in d['registered_model'].get('aliases', []) if a['alias'] == '$2'] + ['none'])[0]"
 }
 
 # The server authenticates its users (so MLFLOW_TRACKING_USERNAME is the actor).
