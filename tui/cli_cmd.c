@@ -46,9 +46,14 @@ const struct cli_cmd *const *cli_cmds(size_t *n)
 	static size_t count;
 
 	if (count == 0) {
+		if (MLC_SET_COUNT(cli_cmds) > MAX_COMMANDS) {
+			fprintf(stderr, "mlconsole: internal error: more than %d commands\n",
+				MAX_COMMANDS);
+			abort();
+		}
 		/* the linker's order is no order: sort once by the entries' places */
 		for (const struct cli_cmd *const *p = MLC_SET_BEGIN(cli_cmds);
-		     p < MLC_SET_END(cli_cmds) && count < MAX_COMMANDS; p++)
+		     p < MLC_SET_END(cli_cmds); p++)
 			sorted[count++] = *p;
 		qsort(sorted, count, sizeof sorted[0], by_place);
 	}

@@ -1,6 +1,7 @@
-/* cli_drift.c: `drift compute` — read two one-column files (numbers, or labels
- * with --categorical), run the drift statistic (core/drift.c) and print the
- * verdict as text or one JSON object. `record` and `show` need registry storage. */
+/* cli_drift.c: `drift compute` and `drift record` (their entries at the end)
+ * — read two one-column files (numbers, or labels with --categorical), run the
+ * drift statistic (core/drift.c) and print the verdict as text or one JSON
+ * object; record stores it in the model's series (`drift show`: cli_driftshow.c). */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
