@@ -14,6 +14,7 @@
 #include <wchar.h>
 #include <jansson.h>
 #include "cli.h"
+#include "linkset.h"
 #include "cli_util.h"
 #include "compare.h"
 #include "settings.h"
@@ -66,19 +67,6 @@ int cli_usage(const struct cli_opts *o, const char *fmt, ...)
 	va_end(ap);
 	cli_error(o, msg);
 	return 2;
-}
-
-int cli_parse_int(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1; /* ERANGE too: a number past the range is never clamped */
-	*out = v;
-	return 0;
 }
 
 /* 1 if the locale is UTF-8 (block sparklines), else ASCII. */
@@ -408,11 +396,11 @@ static void format_aliases(struct strbuf *sb, const struct mlc_alias *a, size_t 
 		sb_printf(sb, "%s%s=%s", i ? "," : "", a[i].alias, a[i].version);
 }
 
-int cli_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_models(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_model_list l = {0};
 
-	if (registry_list_models(r, o->filter, &l, err) < 0) {
+	if (registry_list_models(r, cli_opt_str(o, "filter"), &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
 	}
@@ -460,7 +448,7 @@ static void join_strings(struct strbuf *sb, const char **s, size_t n)
 		sb_printf(sb, "%s%s", i ? "," : "", s[i]);
 }
 
-int cli_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_versions(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_version_list l = {0};
 
@@ -508,11 +496,11 @@ int cli_versions(const struct cli_opts *o, struct registry *r, struct mlc_error 
 
 /* ---- experiments and runs ----------------------------------------------- */
 
-int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_experiments(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_experiment_list l = {0};
 
-	if (registry_list_experiments(r, o->all, &l, err) < 0) {
+	if (registry_list_experiments(r, cli_opt_flag(o, "all"), &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
 	}
@@ -640,7 +628,7 @@ static int check_columns(const struct cli_opts *o, struct registry *r, const cha
 {
 	struct mlc_keys k = {0};
 	const char *cols[64];
-	char *copy = xstrdup(o->columns);
+	char *copy = xstrdup(cli_opt_str(o, "columns"));
 	int n = split_columns(copy, cols, 64), rc = 0;
 
 	if (registry_experiment_keys(r, experiment, 0, &k, err) < 0) {
@@ -670,8 +658,8 @@ static int default_columns(const struct mlc_run_list *l, const char **cols, int 
 
 static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *l)
 {
-	const char *cols[64];
-	char *copy = o->columns ? xstrdup(o->columns) : NULL;
+	const char *cols[64], *columns = cli_opt_str(o, "columns");
+	char *copy = columns ? xstrdup(columns) : NULL;
 	int ncols = copy ? split_columns(copy, cols, 64) : default_columns(l, cols, 3);
 	struct cli_table t;
 	const char **row = xcalloc((size_t)ncols + 4, sizeof *row);
@@ -701,19 +689,23 @@ static int print_runs_text(const struct cli_opts *o, const struct mlc_run_list *
 	return 0;
 }
 
-int cli_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_runs(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_run_list l = {0};
-	struct mlc_run_query q = {.filter = o->filter, .order_by = o->order_by, .limit = o->limit,
-				  .all = o->all};
+	struct mlc_run_query q = {.filter = cli_opt_str(o, "filter"),
+				  .order_by = cli_opt_str(o, "order-by"),
+				  .all = cli_opt_flag(o, "all")};
+	long long limit = 0;
 	int rc;
 
+	if (cli_opt_count(o, "limit", &limit))
+		q.limit = limit;
 	q.experiment = o->argv[1];
 	if (registry_list_runs(r, &q, &l, err) < 0) {
 		MLC_LIST_FREE(&l);
 		return cli_fail(o, err);
 	}
-	if (o->columns && (rc = check_columns(o, r, q.experiment, err)) != 0) {
+	if (cli_opt_str(o, "columns") && (rc = check_columns(o, r, q.experiment, err)) != 0) {
 		MLC_LIST_FREE(&l);
 		return rc;
 	}
@@ -842,7 +834,7 @@ static void compare_text(const struct mlc_compare *c, const struct mlc_run *runs
 	free(ids);
 }
 
-int cli_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	size_t n = (size_t)o->argc - 1;
 	struct mlc_run_list lists[20];
@@ -872,7 +864,7 @@ int cli_compare(const struct cli_opts *o, struct registry *r, struct mlc_error *
 	return rc;
 }
 
-int cli_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_history(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_metric_list h = {0};
 	struct spark_opts so = {.ascii = !cli_utf8(), .width = 60};
@@ -930,13 +922,21 @@ static void demo_progress(void *ctx, int64_t done, int64_t total)
 	fflush(stderr);
 }
 
-int cli_demo(const struct cli_opts *o)
+static int cli_demo(const struct cli_opts *o)
 {
 	struct mlc_error err_ = {0}, *err = &err_;
-	struct demo_opts d = {.models = o->models, .runs = o->runs, .points = o->points,
-			      .seed = o->seed, .force = o->force};
+	struct demo_opts d = {.force = cli_opt_flag(o, "force")};
+	long long v;
 	int last = -1;
 
+	if (cli_opt_count(o, "models", &v))
+		d.models = (int)v;
+	if (cli_opt_count(o, "runs", &v))
+		d.runs = v;
+	if (cli_opt_count(o, "points", &v))
+		d.points = v;
+	if (cli_opt_count(o, "seed", &v))
+		d.seed = (uint64_t)v;
 	if (o->read_only)
 		return cli_usage(o, "demo create: refused in --read-only mode");
 	if (isatty(2) && !o->json) {
@@ -951,3 +951,117 @@ int cli_demo(const struct cli_opts *o)
 	printf("%s: demo registry written\n", o->argv[2]);
 	return 0;
 }
+
+static const struct cli_cmd models_entry = {
+    .name = "models",
+    .group = CLI_GROUP_READ,
+    .rank = 10,
+    .usage = "[--filter EXPR]",
+    .summary = "registered models: name, versions, aliases, latest version, updated",
+    .help = "EXPR is MLflow's search syntax on models, e.g. \"name LIKE 'fraud%'\".\n",
+    .opts = CLI_OPTS(CLI_STRING("filter")),
+    .reg = CLI_REG_OPEN,
+    .run = cli_models,
+};
+MLC_SET_ADD(cli_cmds, models_entry);
+
+static const struct cli_cmd versions_entry = {
+    .name = "versions",
+    .group = CLI_GROUP_READ,
+    .rank = 20,
+    .usage = "MODEL",
+    .summary = "versions of a model, highest first",
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run = cli_versions,
+};
+MLC_SET_ADD(cli_cmds, versions_entry);
+
+static const struct cli_cmd experiments_entry = {
+    .name = "experiments",
+    .group = CLI_GROUP_READ,
+    .rank = 30,
+    .usage = "[--all]",
+    .summary = "experiments and their run counts (--all: deleted ones too)",
+    .opts = CLI_OPTS(CLI_FLAG("all")),
+    .reg = CLI_REG_OPEN,
+    .run = cli_experiments,
+};
+MLC_SET_ADD(cli_cmds, experiments_entry);
+
+static const struct cli_cmd runs_entry = {
+    .name = "runs",
+    .group = CLI_GROUP_READ,
+    .rank = 40,
+    .usage = "EXPERIMENT [--filter EXPR] [--order-by 'metrics.K DESC'] [--columns K,...]\n"
+	     "[--limit N] [--all]",
+    .summary = "runs of an experiment, newest first (--all: deleted runs too)",
+    .help = "EXPERIMENT is an experiment's id or name (an existing id wins).\n"
+	    "  --filter EXPR       MLflow's search syntax, e.g. \"metrics.acc > 0.9 and\n"
+	    "                      params.lr = '0.01'\"\n"
+	    "  --order-by SPEC     e.g. 'metrics.acc DESC'; default: newest first\n"
+	    "  --columns K,...     the extra columns: metrics.K, params.K, tags.K or a bare\n"
+	    "                      key (a metric, else a param, else a tag); a key no run of\n"
+	    "                      the experiment has is an error. Default: the first run's\n"
+	    "                      first three metrics\n"
+	    "  --limit N           at most N runs\n"
+	    "  --all               deleted runs too (MLflow's lifecycle stage 'deleted'); by\n"
+	    "                      default only active runs are listed, as MLflow does\n",
+    .opts = CLI_OPTS(CLI_STRING("filter"), CLI_STRING("order-by"),
+		     CLI_STRING("columns"), CLI_COUNT("limit", 1LL << 40),
+		     CLI_FLAG("all")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run = cli_runs,
+};
+MLC_SET_ADD(cli_cmds, runs_entry);
+
+static const struct cli_cmd compare_entry = {
+    .name = "compare",
+    .group = CLI_GROUP_READ,
+    .rank = 50,
+    .usage = "RUN RUN [RUN...]",
+    .summary = "params and final metrics side by side",
+    .help = "2 to 20 different runs; RUN is a run id or a unique prefix of at least 8\n"
+	    "characters. '*' marks differing params and each metric's best value.\n",
+    .min_args = 2,
+    .max_args = 20,
+    .reg = CLI_REG_OPEN,
+    .run = cli_compare,
+};
+MLC_SET_ADD(cli_cmds, compare_entry);
+
+static const struct cli_cmd history_entry = {
+    .name = "history",
+    .group = CLI_GROUP_READ,
+    .rank = 70,
+    .usage = "RUN METRIC",
+    .summary = "a metric's history and its sparkline",
+    .min_args = 2,
+    .max_args = 2,
+    .reg = CLI_REG_OPEN,
+    .run = cli_history,
+};
+MLC_SET_ADD(cli_cmds, history_entry);
+
+static const struct cli_cmd demo_entry = {
+    .name = "demo",
+    .sub = "create",
+    .group = CLI_GROUP_READ,
+    .rank = 120,
+    .usage = "PATH [--models N] [--runs N] [--points N] [--seed S] [--force]",
+    .summary = "write a generated demo registry",
+    .help = "--runs and --points are totals (default points: 50 per run); --force\n"
+	    "replaces an existing registry at PATH.\n",
+    .opts = CLI_OPTS(CLI_COUNT("models", 10000),
+		     CLI_COUNT("runs", 1000000),
+		     CLI_COUNT("points", 10000000),
+		     CLI_COUNT("seed", 1LL << 62), CLI_FLAG("force")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_NEW,
+    .run_self = cli_demo,
+};
+MLC_SET_ADD(cli_cmds, demo_entry);

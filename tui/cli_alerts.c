@@ -8,12 +8,13 @@
 #include <string.h>
 #include "alert.h"
 #include "cli_util.h"
+#include "linkset.h"
 #include "hooks.h"
 #include "sanitize.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* The exit status of alerts check when something fired (CLI.md). */
+/* The exit status of alerts check when something fired (--help, the man page). */
 #define EXIT_FIRED 3
 
 /* ---- JSON --------------------------------------------------------------------- */
@@ -220,15 +221,17 @@ static int change_rule(const struct cli_opts *o, struct registry *r, const char 
 {
 	struct mlc_alert_rule rule;
 	char when[160], *safe, *line;
+	const char *env = cli_opt_str(o, "env");
 
 	if (rm) {
 		memset(&rule, 0, sizeof rule);
 		rule.model = o->argv[3];
-		rule.env = o->env;
+		rule.env = env;
 		rule.name = o->argv[4];
 		rule.feature = "";
-	} else if (alert_rule_parse(&rule, o->argv[3], o->env, o->argv[4], o->feature, o->share,
-				    o->windows, o->cooldown, o->actions, err) < 0) {
+	} else if (alert_rule_parse(&rule, o->argv[3], env, o->argv[4], cli_opt_str(o, "feature"),
+				    cli_opt_str(o, "share"), cli_opt_str(o, "windows"),
+				    cli_opt_str(o, "cooldown"), cli_opt_str(o, "actions"), err) < 0) {
 		return cli_fail(o, err);
 	}
 	if (alert_rule_change(r, &rule, rm, cli_root_direct(o, actor), actor, err) < 0)
@@ -250,16 +253,20 @@ static int change_rule(const struct cli_opts *o, struct registry *r, const char 
 static const char *rule_usage(const struct cli_opts *o, const char *verb)
 {
 	int set = strcmp(verb, "set") == 0, rm = strcmp(verb, "rm") == 0;
+	int env = cli_opt_flag(o, "env");
+	int rule_opts = cli_opt_flag(o, "feature") || cli_opt_flag(o, "share") ||
+			cli_opt_flag(o, "windows") || cli_opt_flag(o, "cooldown") ||
+			cli_opt_flag(o, "actions");
 
 	if (!set && !rm && strcmp(verb, "list") != 0)
 		return "alerts rule set|rm|list";
-	if ((set || rm) && (o->argc != 5 || o->env == NULL))
+	if ((set || rm) && (o->argc != 5 || !env))
 		return set ? "alerts rule set MODEL NAME --env ENV (--feature F | --share X) ..."
 			   : "alerts rule rm MODEL NAME --env ENV";
-	if (!set && (o->feature || o->share || o->windows || o->cooldown || o->actions))
+	if (!set && rule_opts)
 		return "alerts rule rm|list: --feature, --share, --windows, --cooldown and "
 		       "--actions are for alerts rule set";
-	if (!set && !rm && (o->argc > 4 || o->env))
+	if (!set && !rm && (o->argc > 4 || env))
 		return "alerts rule list [MODEL]";
 	return NULL;
 }
@@ -288,7 +295,7 @@ static int run(const struct cli_opts *o, struct registry *r, const char *actor,
 	return change_rule(o, r, actor, strcmp(o->argv[2], "rm") == 0, err);
 }
 
-int cli_alerts(const struct cli_opts *o)
+static int cli_alerts(const struct cli_opts *o)
 {
 	struct mlc_error err = {0};
 	struct registry *r;
@@ -310,3 +317,66 @@ int cli_alerts(const struct cli_opts *o)
 	registry_close(r);
 	return rc;
 }
+
+static const struct cli_cmd alerts_check_entry = {
+    .name = "alerts",
+    .sub = "check",
+    .group = CLI_GROUP_ALERTS,
+    .rank = 10,
+    .usage = "[MODEL]",
+    .summary = "evaluate the drift windows newer than the last check against the rules "
+	       "(for cron or a systemd timer): record each firing once, audited, and run its "
+	       "actions; exit 3 when an alert fired, 0 when none did (an error wins: 1 or 2)",
+    .help = "A rule that fired stays quiet for its cooldown. Its actions: notify (recorded\n"
+	    "and printed), rollback (opens a rollback request as you: the policy governs it,\n"
+	    "and an alert never rolls back by itself, even where the policy would allow a\n"
+	    "direct rollback), hook (the config's [hook alert], only for the models its\n"
+	    "models = lists; the features reach it as MLC_ALERT_FEATURES and _SCORES).\n",
+    .exit_more = ", 3 an alert fired",
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_alerts,
+};
+MLC_SET_ADD(cli_cmds, alerts_check_entry);
+
+static const struct cli_cmd alerts_list_entry = {
+    .name = "alerts",
+    .sub = "list",
+    .group = CLI_GROUP_ALERTS,
+    .rank = 20,
+    .usage = "[MODEL]",
+    .summary = "alerts that fired, open ones first (open: inside the rule's cooldown, or "
+	       "its rollback request pending)",
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_alerts,
+};
+MLC_SET_ADD(cli_cmds, alerts_list_entry);
+
+static const struct cli_cmd alerts_rule_entry = {
+    .name = "alerts",
+    .sub = "rule",
+    .group = CLI_GROUP_ALERTS,
+    .rank = 30,
+    .usage = "set MODEL NAME --env ENV (--feature F | --share X) [--windows K]\n"
+	     "[--cooldown D] [--actions notify,rollback,hook]\n"
+	     "rm MODEL NAME --env ENV\n"
+	     "list [MODEL]",
+    .summary = "set, remove or list alert rules (audited); in an environment with "
+	       "approvers only they (or root without --as) may change them",
+    .help = "  --feature F         fire when feature F drifts (F: A-Z a-z 0-9 _ . -)\n"
+	    "  --share X           fire when this share of the model's features drift\n"
+	    "                      (0.5 or 50%)\n"
+	    "  --windows K         ... in K consecutive drift windows (default 1)\n"
+	    "  --cooldown D        quiet after a firing: 90s, 30m, 6h, 2d (default 1h)\n"
+	    "  --actions LIST      notify (always), rollback, hook (default notify)\n",
+    /* as typed: alert_rule_parse checks them, one parser for every input */
+    .opts = CLI_OPTS(CLI_STRING("env"), CLI_STRING("feature"),
+		     CLI_STRING("share"), CLI_STRING("windows"),
+		     CLI_STRING("cooldown"), CLI_STRING("actions")),
+    .min_args = 1,
+    .max_args = 3,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_alerts,
+};
+MLC_SET_ADD(cli_cmds, alerts_rule_entry);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "audit.h"
 #include "cli_util.h"
+#include "linkset.h"
 #include "hooks.h"
 #include "settings.h"
 #include "sanitize.h"
@@ -152,14 +153,16 @@ static int run_hook(const struct cli_opts *o, struct registry *r, const char *mo
 	return rc != 0;
 }
 
-int cli_hook(const struct cli_opts *o)
+static int cli_hook(const struct cli_opts *o)
 {
 	struct mlc_error err = {0};
 	struct registry *r;
 	char actor[256];
 	int rc;
 
-	if (o->env == NULL) /* the command table checked the rest */
+	const char *env = cli_opt_str(o, "env");
+
+	if (env == NULL) /* the command table checked the rest */
 		return cli_usage(o, "hook retry: expected 'hook retry MODEL --env ENV'");
 	if ((r = cli_open_acting(o, 1, actor, sizeof actor, &rc)) == NULL)
 		return rc;
@@ -167,7 +170,7 @@ int cli_hook(const struct cli_opts *o)
 	    cli_actor(o, r, actor, sizeof actor, &err) < 0)
 		rc = cli_fail(o, &err);
 	else
-		rc = run_hook(o, r, o->argv[2], o->env, NULL, actor, 1);
+		rc = run_hook(o, r, o->argv[2], env, NULL, actor, 1);
 	registry_close(r);
 	return rc;
 }
@@ -184,18 +187,21 @@ static int change(const struct cli_opts *o, struct registry *r, const char *cmd,
 		  struct mlc_outcome *out, struct mlc_error *err)
 {
 	const char *a1 = o->argc > 1 ? o->argv[1] : NULL, *a2 = o->argc > 2 ? o->argv[2] : NULL;
+	const char *env = cli_opt_str(o, "env"), *to = cli_opt_str(o, "to");
+	const char *comment = cli_opt_str(o, "comment");
+	int rollback = cli_opt_flag(o, "rollback");
 
 	if (strcmp(cmd, "deploy") == 0)
-		return registry_deploy(r, a1, a2, o->env, actor, out, err);
+		return registry_deploy(r, a1, a2, env, actor, out, err);
 	if (strcmp(cmd, "rollback") == 0)
-		return registry_rollback(r, a1, o->env, o->to, actor, out, err);
+		return registry_rollback(r, a1, env, to, actor, out, err);
 	if (strcmp(cmd, "request") == 0)
-		return registry_request(r, a1, o->rollback ? o->to : a2, o->env,
-					o->rollback ? "rollback" : "promote", o->comment, actor, out, err);
+		return registry_request(r, a1, rollback ? to : a2, env,
+					rollback ? "rollback" : "promote", comment, actor, out, err);
 	if (strcmp(cmd, "cancel") == 0)
 		return registry_cancel(r, request_id(a1), actor, out, err);
 	return registry_vote(r, request_id(a1), strcmp(cmd, "approve") == 0 ? "approve" : "reject",
-			     o->comment, actor, out, err);
+			     comment, actor, out, err);
 }
 
 /* Check what the command table cannot (its entry checked the options and
@@ -205,9 +211,9 @@ static const char *change_usage(const struct cli_opts *o, const char *cmd)
 	int need_env = strcmp(cmd, "deploy") == 0 || strcmp(cmd, "rollback") == 0 ||
 		       strcmp(cmd, "request") == 0;
 
-	if (strcmp(cmd, "request") == 0 && o->argc != (o->rollback ? 2 : 3))
+	if (strcmp(cmd, "request") == 0 && o->argc != (cli_opt_flag(o, "rollback") ? 2 : 3))
 		return "request MODEL VERSION --env ENV [--comment TEXT] | request MODEL --rollback --env ENV";
-	if (need_env && o->env == NULL)
+	if (need_env && cli_opt_str(o, "env") == NULL)
 		return "--env ENV is required";
 	return NULL;
 }
@@ -224,7 +230,7 @@ static const char *change_verb(const char *cmd)
 	return cmd; /* deploy, approve, reject */
 }
 
-int cli_change(const struct cli_opts *o)
+static int cli_change(const struct cli_opts *o)
 {
 	const char *cmd = o->argv[0], *usage = change_usage(o, cmd);
 	struct mlc_error err = {0};
@@ -246,7 +252,8 @@ int cli_change(const struct cli_opts *o)
 	    change(o, r, cmd, actor, &out, &err) < 0)
 		rc = cli_fail(o, &err); /* out.deployed: live all the same (a later step failed) */
 	else
-		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL, o->env);
+		rc = print_outcome(o, r, &out, o->argc > 1 ? o->argv[1] : NULL,
+				   cli_opt_str(o, "env"));
 	if (out.deployed)
 		run_hook(o, r, out.model, out.environment, &out, actor, 0);
 	arena_free(&out.arena);
@@ -260,25 +267,28 @@ static int env_set(const struct cli_opts *o, struct registry *r, const char *act
 		   struct mlc_error *err)
 {
 	char *notice = NULL;
+	long long order = 0, required = 0;
+	int self = cli_opt_yesno(o, "self-approval"), back = cli_opt_yesno(o, "rollback-approval");
+	int previous = cli_opt_yesno(o, "require-previous");
 	struct mlc_env_change c = {
 		.name = o->argv[2],
-		.have_order = o->have_order, .order = o->order,
-		.have_required = o->have_required_approvals, .required_approvals = o->required_approvals,
-		.have_approvers = o->approvers != NULL, .approvers = o->approvers,
-		.have_self = o->self_approval != NULL,
-		.self_approval = o->self_approval && strcmp(o->self_approval, "yes") == 0,
-		.have_rollback = o->rollback_approval != NULL,
-		.rollback_approval = o->rollback_approval && strcmp(o->rollback_approval, "yes") == 0,
-		.have_previous = o->require_previous != NULL,
-		.require_previous = o->require_previous && strcmp(o->require_previous, "yes") == 0,
-		.gate_add = o->gate_add, .n_gate_add = o->n_gate_add,
-		.gate_rm = o->gate_rm, .n_gate_rm = o->n_gate_rm,
+		.have_order = cli_opt_count(o, "order", &order),
+		.have_required = cli_opt_count(o, "required-approvals", &required),
+		.approvers = cli_opt_str(o, "approvers"),
+		.have_self = self >= 0, .self_approval = self == 1,
+		.have_rollback = back >= 0, .rollback_approval = back == 1,
+		.have_previous = previous >= 0, .require_previous = previous == 1,
 		.notice = &notice,
-		.comment = o->comment,
+		.comment = cli_opt_str(o, "comment"),
 	};
 	struct mlc_outcome out = {0};
 	int rc;
 
+	c.order = order;
+	c.required_approvals = required;
+	c.have_approvers = c.approvers != NULL;
+	c.gate_add = cli_opt_list(o, "gate", &c.n_gate_add);
+	c.gate_rm = cli_opt_list(o, "gate-rm", &c.n_gate_rm);
 	c.root_direct = cli_root_direct(o, actor); /* root acting as itself */
 	if (registry_env_set(r, &c, actor, &out, err) < 0) {
 		free(notice); /* rolled back */
@@ -404,7 +414,7 @@ static int env_list(const struct cli_opts *o, struct registry *r, const char *on
 	return 0;
 }
 
-int cli_env(const struct cli_opts *o)
+static int cli_env(const struct cli_opts *o)
 {
 	struct mlc_error err = {0};
 	struct registry *r;
@@ -534,12 +544,12 @@ static int show_deployments(const struct cli_opts *o, struct registry *r, struct
 
 	if (registry_can(r, REG_CAP_DEPLOY, "show deployments", err) < 0 ||
 	    registry_env_list(r, &envs, err) < 0 ||
-	    registry_deployments(r, o->argv[1], o->env, &live, &hist, err) < 0) {
+	    registry_deployments(r, o->argv[1], cli_opt_str(o, "env"), &live, &hist, err) < 0) {
 		rc = cli_fail(o, err);
 		goto out;
 	}
 	rows = xcalloc(envs.n + live.n + 1, sizeof *rows);
-	n = deployment_rows(&envs, &live, o->env, rows);
+	n = deployment_rows(&envs, &live, cli_opt_str(o, "env"), rows);
 	if (o->json) {
 		json_t *a = json_array(), *h = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -600,7 +610,7 @@ static int show_approvals(const struct cli_opts *o, struct registry *r, struct m
 	char **gates = NULL;
 	int rc = 0;
 
-	if (registry_requests(r, o->all ? REQ_ALL : REQ_PENDING, 0, &l, err) < 0) {
+	if (registry_requests(r, cli_opt_flag(o, "all") ? REQ_ALL : REQ_PENDING, 0, &l, err) < 0) {
 		rc = cli_fail(o, err);
 	} else if (o->json) {
 		json_t *arr = json_array();
@@ -643,9 +653,11 @@ static int show_approvals(const struct cli_opts *o, struct registry *r, struct m
 static int show_audit(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_audit_list l = {0};
+	long long limit = 0;
 	int rc = 0;
 
-	if (registry_audit(r, o->limit, &l, err) < 0) {
+	cli_opt_count(o, "limit", &limit);
+	if (registry_audit(r, limit, &l, err) < 0) {
 		rc = cli_fail(o, err);
 	} else if (o->json) {
 		json_t *arr = json_array();
@@ -765,7 +777,7 @@ static int audit_verify_cmd(const struct cli_opts *o, struct registry *r, struct
 	return 0;
 }
 
-int cli_show(const struct cli_opts *o)
+static int cli_show(const struct cli_opts *o)
 {
 	const char *cmd = o->argv[0];
 	struct mlc_error err = {0};
@@ -786,3 +798,200 @@ int cli_show(const struct cli_opts *o)
 	registry_close(r);
 	return rc;
 }
+
+static const struct cli_cmd deploy_entry = {
+    .name = "deploy",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 10,
+    .usage = "MODEL VERSION --env ENV",
+    .summary = "make VERSION live in ENV (if no approval needed)",
+    .opts = CLI_OPTS(CLI_STRING("env")),
+    .min_args = 2,
+    .max_args = 2,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, deploy_entry);
+
+static const struct cli_cmd rollback_entry = {
+    .name = "rollback",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 20,
+    .usage = "MODEL --env ENV [--to VERSION]",
+    .summary = "back to the previous live version",
+    .opts = CLI_OPTS(CLI_STRING("env"), CLI_STRING("to")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, rollback_entry);
+
+static const struct cli_cmd request_entry = {
+    .name = "request",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 30,
+    .usage = "MODEL VERSION --env ENV [--comment TEXT]\n"
+	     "MODEL --rollback --env ENV [--to VERSION] [--comment TEXT]",
+    .summary = "ask for approval (of a deployment, or of a rollback)",
+    .opts = CLI_OPTS(CLI_STRING("env"), CLI_STRING("comment"),
+		     CLI_FLAG("rollback"), CLI_STRING("to")),
+    .min_args = 1,
+    .max_args = 2,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, request_entry);
+
+static const struct cli_cmd approve_entry = {
+    .name = "approve",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 40,
+    .usage = "ID [--comment TEXT]",
+    .summary = "vote; the vote that satisfies the policy deploys",
+    .opts = CLI_OPTS(CLI_STRING("comment")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, approve_entry);
+
+static const struct cli_cmd reject_entry = {
+    .name = "reject",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 50,
+    .usage = "ID [--comment TEXT]",
+    .summary = "vote no; closes the request",
+    .opts = CLI_OPTS(CLI_STRING("comment")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, reject_entry);
+
+static const struct cli_cmd cancel_entry = {
+    .name = "cancel",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 60,
+    .usage = "ID",
+    .summary = "the requester withdraws a pending request",
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_change,
+};
+MLC_SET_ADD(cli_cmds, cancel_entry);
+
+static const struct cli_cmd deployments_entry = {
+    .name = "deployments",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 70,
+    .usage = "MODEL [--env ENV]",
+    .summary = "every environment's live version, and the history (- where nothing is "
+	       "live; --json: version null)",
+    .opts = CLI_OPTS(CLI_STRING("env")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_show,
+};
+MLC_SET_ADD(cli_cmds, deployments_entry);
+
+static const struct cli_cmd approvals_entry = {
+    .name = "approvals",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 80,
+    .usage = "[--all]",
+    .summary = "pending requests (all with --all)",
+    .opts = CLI_OPTS(CLI_FLAG("all")),
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_show,
+};
+MLC_SET_ADD(cli_cmds, approvals_entry);
+
+static const struct cli_cmd audit_entry = {
+    .name = "audit",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 90,
+    .usage = "[--limit N]",
+    .summary = "the audit log, newest first",
+    .opts = CLI_OPTS(CLI_COUNT("limit", 1LL << 40)),
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_show,
+};
+MLC_SET_ADD(cli_cmds, audit_entry);
+
+static const struct cli_cmd audit_verify_entry = {
+    .name = "audit",
+    .sub = "verify",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 100,
+    .summary = "check the log's hash chain and environments: the first broken row, a log "
+	       "rewritten since this console saw it; exit 1 if any (on a server: the chain "
+	       "of this machine's journal, the first broken line)",
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_show,
+};
+MLC_SET_ADD(cli_cmds, audit_verify_entry);
+
+static const struct cli_cmd hook_retry_entry = {
+    .name = "hook",
+    .sub = "retry",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 110,
+    .usage = "MODEL --env ENV",
+    .summary = "run the environment's hook again",
+    .opts = CLI_OPTS(CLI_STRING("env")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_hook,
+};
+MLC_SET_ADD(cli_cmds, hook_retry_entry);
+
+static const struct cli_cmd env_list_entry = {
+    .name = "env",
+    .sub = "list",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 120,
+    .summary = "environments and their policies",
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_env,
+};
+MLC_SET_ADD(cli_cmds, env_list_entry);
+
+static const struct cli_cmd env_set_entry = {
+    .name = "env",
+    .sub = "set",
+    .group = CLI_GROUP_DEPLOY,
+    .rank = 130,
+    .usage = "ENV [--order N] [--required-approvals N] [--approvers U,...]\n"
+	     "[--self-approval yes|no] [--rollback-approval yes|no] [--require-previous yes|no]\n"
+	     "[--gate EXPR]... [--gate-rm EXPR]... [--comment TEXT]",
+    .summary = "set an environment's policy (audited); only an approver (or root without "
+	       "--as) may change a policy with approvers, and a change that loosens it is a "
+	       "request others approve",
+    .help = "Flags left out keep their values; a new environment starts with no approvals\n"
+	    "required. The registry is made if missing.\n"
+	    "--gate EXPR adds a gate (repeatable): a condition in the filter grammar that a\n"
+	    "version's source run must meet before it goes live here, by approval or by a\n"
+	    "direct deploy; 'live' is the live version's value of the same key, 'drift'\n"
+	    "the model's drift status (ok, warn, drift or none). Nothing live: a 'live'\n"
+	    "comparison passes; a key the version lacks: the gate fails. Rollbacks are not\n"
+	    "gated. --gate-rm EXPR removes one, written as 'env list' shows it; removing a\n"
+	    "gate loosens the policy, so with approvers it is a request.\n"
+	    "  mlconsole env set production --gate 'metrics.val_auc >= live' --gate 'drift = ok'\n",
+    .opts = CLI_OPTS(CLI_COUNT("order", 1000000),
+		     CLI_COUNT("required-approvals", 100),
+		     CLI_STRING("approvers"), CLI_YESNO("self-approval"),
+		     CLI_YESNO("rollback-approval"), CLI_YESNO("require-previous"),
+		     CLI_LIST("gate", MLC_GATES_MAX),
+		     CLI_LIST("gate-rm", MLC_GATES_MAX), CLI_STRING("comment")),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_CREATE,
+    .run_self = cli_env,
+};
+MLC_SET_ADD(cli_cmds, env_set_entry);

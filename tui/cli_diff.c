@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "linkset.h"
 #include "cli_util.h"
 #include "compare.h"
 #include "xmalloc.h"
@@ -55,7 +56,7 @@ static void diff_text(const struct cli_opts *o, const struct mlc_version_diff *d
 	free(h2);
 }
 
-int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
+static int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err)
 {
 	struct mlc_version_diff d;
 	int rc;
@@ -71,3 +72,19 @@ int cli_diff(const struct cli_opts *o, struct registry *r, struct mlc_error *err
 	version_diff_free(&d);
 	return rc;
 }
+
+static const struct cli_cmd diff_entry = {
+    .name = "diff",
+    .group = CLI_GROUP_READ,
+    .rank = 60,
+    .usage = "MODEL V1 V2",
+    .summary = "two versions: params, metrics, data, commit, tags",
+    .help = "Side by side, the rows that differ first (marked '*'): params, final metrics,\n"
+	    "the datasets their runs used (digests), the source commit, run and version\n"
+	    "tags. A version the model lacks fails (exit 1).\n",
+    .min_args = 3,
+    .max_args = 3,
+    .reg = CLI_REG_OPEN,
+    .run = cli_diff,
+};
+MLC_SET_ADD(cli_cmds, diff_entry);

@@ -1,6 +1,7 @@
-/* cli_drift.c: `drift compute` — read two one-column files (numbers, or labels
- * with --categorical), run the drift statistic (core/drift.c) and print the
- * verdict as text or one JSON object. `record` and `show` need registry storage. */
+/* cli_drift.c: `drift compute` and `drift record` (their entries at the end)
+ * — read two one-column files (numbers, or labels with --categorical), run the
+ * drift statistic (core/drift.c) and print the verdict as text or one JSON
+ * object; record stores it in the model's series (`drift show`: cli_driftshow.c). */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
+#include "linkset.h"
 #include "cli_util.h"
 #include "timefmt.h"
 #include <time.h>
@@ -206,6 +208,7 @@ static int parse_lines(const struct cli_opts *o, const char *path, struct column
 	struct line_at at = {path, 0, 0};
 	const char *p = buf, *end = buf + size;
 	size_t cap = 0;
+	int categorical = cli_opt_flag(o, "categorical");
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -213,7 +216,7 @@ static int parse_lines(const struct cli_opts *o, const char *path, struct column
 		int rc;
 
 		at.lineno++;
-		if (o->categorical) {
+		if (categorical) {
 			char *line = c->buf + (p - buf);
 
 			line[len] = '\0';
@@ -244,7 +247,7 @@ static int read_column(const struct cli_opts *o, const char *path, struct column
 	int rc;
 
 	const char *map;
-	int mapped = o->categorical ? 1 : map_file(path, &map, &len);
+	int mapped = cli_opt_flag(o, "categorical") ? 1 : map_file(path, &map, &len);
 
 	memset(c, 0, sizeof *c);
 	if (mapped < 0)
@@ -344,23 +347,24 @@ static int print_text(const struct drift_result *r)
 /* The options for the core, or the exit status after reporting. */
 static int compute_options(const struct cli_opts *o, struct drift_options *opt)
 {
+	const char *method = cli_opt_str(o, "method"), *binning = cli_opt_str(o, "binning");
+
 	memset(opt, 0, sizeof *opt);
-	if (o->method && drift_method_parse(o->method, &opt->method) < 0) {
-		char *s = sanitize_dup(o->method), names[256];
+	if (method && drift_method_parse(method, &opt->method) < 0) {
+		char *s = sanitize_dup(method), names[256];
 		int rc = fail_with(o, 2, "drift compute: unknown method '%s' (%s)", s,
 				   drift_method_names(names, sizeof names, ", "));
 		free(s);
 		return rc;
 	}
-	if (o->binning && drift_binning_parse(o->binning, &opt->binning) < 0) {
-		char *s = sanitize_dup(o->binning);
+	if (binning && drift_binning_parse(binning, &opt->binning) < 0) {
+		char *s = sanitize_dup(binning);
 		int rc =
 		    fail_with(o, 2, "drift compute: unknown binning '%s' (evidently, deciles)", s);
 		free(s);
 		return rc;
 	}
-	opt->have_threshold = o->have_threshold;
-	opt->threshold = o->threshold;
+	opt->have_threshold = cli_opt_real(o, "threshold", &opt->threshold);
 	return 0;
 }
 
@@ -372,7 +376,7 @@ static int compute_and_print(const struct cli_opts *o, const struct drift_option
 	struct mlc_error err = {0};
 	int rc;
 
-	if (o->categorical)
+	if (cli_opt_flag(o, "categorical"))
 		rc = drift_compute_labels(ref->labels, ref->n, cur->labels, cur->n, opt, &r, &err);
 	else
 		rc =
@@ -389,18 +393,19 @@ static int drift_compute_cmd(const struct cli_opts *o)
 {
 	struct drift_options opt;
 	struct column ref, cur;
+	const char *reference = cli_opt_str(o, "reference"), *current = cli_opt_str(o, "current");
 	int rc;
 
-	if (o->reference == NULL || o->current == NULL)
+	if (reference == NULL || current == NULL)
 		return fail_with(o, 2,
 				 "drift compute: --reference FILE and --current FILE are needed");
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
-	if ((rc = read_column(o, o->reference, &ref)) != 0) {
+	if ((rc = read_column(o, reference, &ref)) != 0) {
 		column_free(&ref);
 		return rc;
 	}
-	if ((rc = read_column(o, o->current, &cur)) == 0)
+	if ((rc = read_column(o, current, &cur)) == 0)
 		rc = compute_and_print(o, &opt, &ref, &cur);
 	column_free(&cur);
 	column_free(&ref);
@@ -445,21 +450,22 @@ static int store_point(const struct cli_opts *o, struct registry *reg, const cha
 				    .cur_shares = r->cur_shares,
 				    .n_shares = r->n_bins};
 	struct mlc_error err = {0};
+	const char *feature = cli_opt_str(o, "feature");
 	int rc;
 
-	if (registry_drift_record(reg, model, o->feature, drift_method_name(r->method), &p, &err) <
+	if (registry_drift_record(reg, model, feature, drift_method_name(r->method), &p, &err) <
 	    0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
 		rc = cli_json_out(json_pack(
 		    "{s:{s:o,s:o,s:s,s:I,s:f,s:f,s:o,s:f,s:b,s:s}}", "point", "model",
-		    cli_json_str(model), "feature", cli_json_str(o->feature), "method",
+		    cli_json_str(model), "feature", cli_json_str(feature), "method",
 		    drift_method_name(r->method), "window_end", (json_int_t)window_end, "score",
 		    r->score, "statistic", r->statistic, "p_value",
 		    isnan(r->p_value) ? json_null() : json_real(r->p_value), "threshold",
 		    r->threshold, "drift", r->drift, "status", drift_status_name(r->status)));
 	} else {
-		char *sm = sanitize_dup(model), *sf = sanitize_dup(o->feature);
+		char *sm = sanitize_dup(model), *sf = sanitize_dup(feature);
 		printf("recorded %s %s: %s %.6g (threshold %.6g): %s\n", sm, sf,
 		       drift_method_name(r->method), r->score, r->threshold,
 		       drift_status_name(r->status));
@@ -478,20 +484,22 @@ static int drift_record_cmd(const struct cli_opts *o)
 	struct column ref, cur;
 	struct mlc_error err = {0};
 	struct registry *reg;
+	const char *reference = cli_opt_str(o, "reference"), *current = cli_opt_str(o, "current");
+	const char *when = cli_opt_str(o, "at");
 	int64_t at;
 	int rc;
 
-	if (o->feature == NULL || o->reference == NULL || o->current == NULL)
+	if (cli_opt_str(o, "feature") == NULL || reference == NULL || current == NULL)
 		return fail_with(
 		    o, 2,
 		    "drift record: expected MODEL --feature F --reference FILE --current FILE");
 	if (o->read_only)
 		return fail_with(o, 1, "read-only: changes are refused (--read-only)");
-	if (o->at == NULL)
+	if (when == NULL)
 		at = timefmt_now_ms();
-	else if (parse_at(o->at, &at) < 0)
+	else if (parse_at(when, &at) < 0)
 		return fail_with(
-		    o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", o->at);
+		    o, 2, "drift record: --at %s: expected an ISO 8601 date or time (UTC)", when);
 	if ((rc = compute_options(o, &opt)) != 0)
 		return rc;
 	/* a registry that cannot keep the point refuses before the files are read */
@@ -500,14 +508,14 @@ static int drift_record_cmd(const struct cli_opts *o)
 		registry_close(reg);
 		return cli_fail(o, &err);
 	}
-	if ((rc = read_column(o, o->reference, &ref)) != 0) {
+	if ((rc = read_column(o, reference, &ref)) != 0) {
 		column_free(&ref);
 		registry_close(reg);
 		return rc;
 	}
-	if ((rc = read_column(o, o->current, &cur)) == 0) {
+	if ((rc = read_column(o, current, &cur)) == 0) {
 		rc =
-		    o->categorical
+		    cli_opt_flag(o, "categorical")
 			? drift_compute_labels(ref.labels, ref.n, cur.labels, cur.n, &opt, &r, &err)
 			: drift_compute(ref.values, ref.n, cur.values, cur.n, &opt, &r, &err);
 		if (rc < 0) {
@@ -524,7 +532,7 @@ static int drift_record_cmd(const struct cli_opts *o)
 }
 
 /* `drift compute|record` (show: cli_driftshow.c): the exit status. */
-int cli_drift(const struct cli_opts *o)
+static int cli_drift(const struct cli_opts *o)
 {
 	locale_t base, c_numeric;
 	const char *sub = o->argv[1]; /* compute or record (the command table) */
@@ -544,3 +552,45 @@ int cli_drift(const struct cli_opts *o)
 	}
 	return rc;
 }
+
+/* The options drift compute and record share: how the score is computed. */
+#define DRIFT_OPTS                                                                               \
+	CLI_STRING("reference"), CLI_STRING("current"), CLI_STRING("method"),  \
+	    CLI_STRING("binning"), CLI_REAL("threshold"), CLI_FLAG("categorical")
+
+static const struct cli_cmd drift_compute_entry = {
+    .name = "drift",
+    .sub = "compute",
+    .group = CLI_GROUP_READ,
+    .rank = 80,
+    .usage = "--reference FILE --current FILE [--method M] [--binning evidently|deciles]\n"
+	     "[--threshold X] [--categorical]",
+    .summary = "drift between two samples (Evidently's tests)",
+    .help = "FILE: one value per line (a first line that is not a number is a header).\n"
+	    "  --method M          %methods (default auto)\n"
+	    "  --binning B         evidently or deciles\n"
+	    "  --threshold X       the threshold the score is compared with\n"
+	    "  --categorical       every line is a label\n",
+    .opts = CLI_OPTS(DRIFT_OPTS),
+    .reg = CLI_REG_NONE,
+    .run_self = cli_drift,
+};
+MLC_SET_ADD(cli_cmds, drift_compute_entry);
+
+static const struct cli_cmd drift_record_entry = {
+    .name = "drift",
+    .sub = "record",
+    .group = CLI_GROUP_READ,
+    .rank = 90,
+    .usage = "MODEL --feature F --reference FILE --current FILE [--at ISO8601]\n"
+	     "[--method M] [--binning B] [--threshold X] [--categorical]",
+    .summary = "compute and store a window of the model's series",
+    .help = "As drift compute, then stores the point (at --at, default now) in MODEL's\n"
+	    "series for feature F.\n",
+    .opts = CLI_OPTS(CLI_STRING("feature"), CLI_STRING("at"), DRIFT_OPTS),
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_drift,
+};
+MLC_SET_ADD(cli_cmds, drift_record_entry);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli_util.h"
+#include "linkset.h"
 #include "drift.h"
 
 #define SPARK_WINDOWS 30
@@ -31,7 +32,7 @@ static json_t *feature_json(const struct mlc_drift_feature *f)
 			 drift_status_name((enum drift_status)f->status), "series", series);
 }
 
-int cli_drift_show(const struct cli_opts *o)
+static int cli_drift_show(const struct cli_opts *o)
 {
 	struct mlc_error err = {0};
 	struct mlc_drift_list l = {0};
@@ -40,7 +41,7 @@ int cli_drift_show(const struct cli_opts *o)
 
 	if ((r = cli_open_registry(o, &err)) == NULL)
 		return cli_fail(o, &err);
-	if (registry_drift_series(r, o->argc == 3 ? o->argv[2] : NULL, o->feature, 0, &l, &err) <
+	if (registry_drift_series(r, o->argc == 3 ? o->argv[2] : NULL, cli_opt_str(o, "feature"), 0, &l, &err) <
 	    0) {
 		rc = cli_fail(o, &err);
 	} else if (o->json) {
@@ -71,3 +72,17 @@ int cli_drift_show(const struct cli_opts *o)
 	registry_close(r);
 	return rc;
 }
+
+static const struct cli_cmd drift_show_entry = {
+    .name = "drift",
+    .sub = "show",
+    .group = CLI_GROUP_READ,
+    .rank = 100,
+    .usage = "[MODEL] [--feature F]",
+    .summary = "drift per feature, worst first, with sparklines",
+    .opts = CLI_OPTS(CLI_STRING("feature")),
+    .max_args = 1,
+    .reg = CLI_REG_OPEN,
+    .run_self = cli_drift_show,
+};
+MLC_SET_ADD(cli_cmds, drift_show_entry);

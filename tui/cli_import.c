@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "linkset.h"
 #include "cli_util.h"
 #include "import.h"
 #include "sanitize.h"
@@ -204,7 +205,7 @@ static int run_import(const struct cli_opts *o, struct registry *src, struct reg
 	return rc;
 }
 
-int cli_import(const struct cli_opts *o)
+static int cli_import(const struct cli_opts *o)
 {
 	struct mlc_error err = {0};
 	struct registry *src, *dst;
@@ -234,3 +235,18 @@ int cli_import(const struct cli_opts *o)
 	registry_close(src);
 	return rc;
 }
+
+static const struct cli_cmd import_entry = {
+    .name = "import",
+    .group = CLI_GROUP_READ,
+    .rank = 110,
+    .usage = "SRC",
+    .summary = "copy an MLflow file store (mlruns), MLflow's SQLite database or "
+	       "another local registry into this one",
+    .help = "Importing twice adds nothing new; the registry is made if missing.\n",
+    .min_args = 1,
+    .max_args = 1,
+    .reg = CLI_REG_CREATE,
+    .run_self = cli_import,
+};
+MLC_SET_ADD(cli_cmds, import_entry);

@@ -1,11 +1,10 @@
-/* main.c: mlconsole's entry point — parse the command line, then run a
- * subcommand (cli.c) or open the console (app.c). */
+/* main.c: mlconsole's entry point — parse the command line with a getopt
+ * table built at start from the global options and every registered command's
+ * option definitions (cli.h; a value is checked by its type in cli_opt.c),
+ * then run the subcommand (cli_cmd.c) or open the console (app.c). */
 #include "config.h"
-#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
-#include <math.h>
-#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,43 +62,11 @@ enum {
 	OPT_JSON,
 	OPT_WIDE,
 	OPT_DEMO,
-	OPT_FILTER,
-	OPT_ORDER_BY,
-	OPT_COLUMNS,
-	OPT_LIMIT,
-	OPT_ALL,
-	OPT_FORCE,
-	OPT_MODELS,
-	OPT_RUNS,
-	OPT_POINTS,
-	OPT_SEED,
-	OPT_REFERENCE,
-	OPT_CURRENT,
-	OPT_METHOD,
-	OPT_BINNING,
-	OPT_THRESHOLD,
-	OPT_CATEGORICAL,
-	OPT_FEATURE,
-	OPT_AT,
-	OPT_ENV,
-	OPT_TO,
-	OPT_COMMENT,
-	OPT_ROLLBACK,
-	OPT_ORDER,
-	OPT_REQUIRED_APPROVALS,
-	OPT_APPROVERS,
-	OPT_SELF_APPROVAL,
-	OPT_ROLLBACK_APPROVAL,
-	OPT_REQUIRE_PREVIOUS,
-	OPT_GATE,
-	OPT_GATE_RM,
-	OPT_SHARE,
-	OPT_WINDOWS,
-	OPT_COOLDOWN,
-	OPT_ACTIONS,
+	OPT_CMD, /* OPT_CMD + i: the command option cmd_defs[i] */
 };
 
-static const struct option long_opts[] = {
+/* The global options; every command's options follow them in long_opts. */
+static const struct option global_opts[] = {
 	{"registry", required_argument, NULL, 'r'},
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"theme", required_argument, NULL, OPT_THEME},
@@ -108,95 +75,60 @@ static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"wide", no_argument, NULL, OPT_WIDE},
 	{"demo", optional_argument, NULL, OPT_DEMO},
-	{"filter", required_argument, NULL, OPT_FILTER},
-	{"order-by", required_argument, NULL, OPT_ORDER_BY},
-	{"columns", required_argument, NULL, OPT_COLUMNS},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"all", no_argument, NULL, OPT_ALL},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"models", required_argument, NULL, OPT_MODELS},
-	{"runs", required_argument, NULL, OPT_RUNS},
-	{"points", required_argument, NULL, OPT_POINTS},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"reference", required_argument, NULL, OPT_REFERENCE},
-	{"current", required_argument, NULL, OPT_CURRENT},
-	{"method", required_argument, NULL, OPT_METHOD},
-	{"binning", required_argument, NULL, OPT_BINNING},
-	{"threshold", required_argument, NULL, OPT_THRESHOLD},
-	{"categorical", no_argument, NULL, OPT_CATEGORICAL},
-	{"feature", required_argument, NULL, OPT_FEATURE},
-	{"at", required_argument, NULL, OPT_AT},
-	{"env", required_argument, NULL, OPT_ENV},
-	{"to", required_argument, NULL, OPT_TO},
-	{"comment", required_argument, NULL, OPT_COMMENT},
-	{"rollback", no_argument, NULL, OPT_ROLLBACK},
-	{"order", required_argument, NULL, OPT_ORDER},
-	{"required-approvals", required_argument, NULL, OPT_REQUIRED_APPROVALS},
-	{"approvers", required_argument, NULL, OPT_APPROVERS},
-	{"self-approval", required_argument, NULL, OPT_SELF_APPROVAL},
-	{"rollback-approval", required_argument, NULL, OPT_ROLLBACK_APPROVAL},
-	{"require-previous", required_argument, NULL, OPT_REQUIRE_PREVIOUS},
-	{"gate", required_argument, NULL, OPT_GATE},
-	{"gate-rm", required_argument, NULL, OPT_GATE_RM},
-	{"share", required_argument, NULL, OPT_SHARE},
-	{"windows", required_argument, NULL, OPT_WINDOWS},
-	{"cooldown", required_argument, NULL, OPT_COOLDOWN},
-	{"actions", required_argument, NULL, OPT_ACTIONS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
 };
+#define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
 
-/* Parse a non-negative integer option value or report a usage error. */
-static int parse_count(const char *opt, const char *s, long long max, long long *out)
+/* getopt_long's table: the global options, then each option some command
+ * declares, once; and those commands' definitions, by OPT_CMD + index. */
+static struct option long_opts[N_GLOBAL + CLI_MAX_CMD_OPTS + 1];
+static const struct cli_optdef *cmd_defs[CLI_MAX_CMD_OPTS];
+
+/* Build long_opts from the registered commands, checking them as a table
+ * (cli_cmd_table_check: one type for one name) and that none takes a global
+ * option's name; 0, or -1 after saying what is wrong (a bug in a command). */
+static int build_options(void)
 {
-	if (cli_parse_int(s, 0, max, out) < 0) {
-		fprintf(stderr, "mlconsole: --%s %s: expected a whole number from 0 to %lld\n", opt, s,
-			max);
-		return -1;
-	}
+	size_t n, k = 0;
+	const struct cli_cmd *const *cmds = cli_cmds(&n);
+	char why[256];
+
+	if (cli_cmd_table_check(cmds, n, why, sizeof why) < 0)
+		goto bad;
+	memcpy(long_opts, global_opts, sizeof global_opts);
+	for (size_t i = 0; i < n; i++)
+		for (const struct cli_optdef *d = cmds[i]->opts; d && d->name; d++) {
+			size_t j = 0;
+
+			while (j < N_GLOBAL + k && strcmp(long_opts[j].name, d->name) != 0)
+				j++;
+			if (j < N_GLOBAL) {
+				snprintf(why, sizeof why, "--%s: a global option's name", d->name);
+				goto bad;
+			}
+			if (j < N_GLOBAL + k) /* declared alike before (checked above) */
+				continue;
+			cmd_defs[k] = d;
+			long_opts[N_GLOBAL + k] = (struct option){
+			    d->name, d->type == CLI_OPT_FLAG ? no_argument : required_argument, NULL,
+			    OPT_CMD + (int)k};
+			k++;
+		}
 	return 0;
-}
-
-/* Parse a finite number option value or report a usage error. */
-static int parse_real(const char *opt, const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v)) {
-		fprintf(stderr, "mlconsole: --%s %s: expected a number\n", opt, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Remember that the command option name was given, once (cli_cmd_check
- * checks them against the command's entry). */
-static void note_cmd_opt(struct cli_opts *o, const char *name)
-{
-	for (int i = 0; i < o->n_cmd_opts; i++)
-		if (strcmp(o->cmd_opts[i], name) == 0)
-			return;
-	if (o->n_cmd_opts < CLI_MAX_CMD_OPTS)
-		o->cmd_opts[o->n_cmd_opts++] = name;
+bad:
+	fprintf(stderr, "mlconsole: internal error in the command table: %s\n", why);
+	return -1;
 }
 
 /* Fill o from argv; returns -1 (usage error), 0, or 1 (exit 0: version).
  * *help: -h was given (its answer depends on the command). */
 static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 {
-	long long v;
-	int c, li = -1;
+	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, &li)) != -1) {
-		if (c >= OPT_FILTER && li >= 0) /* the options of commands are long only */
-			note_cmd_opt(o, long_opts[li].name);
-		li = -1;
+	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->registry = optarg; break;
 		case OPT_CONTEXT: o->context = optarg; break;
@@ -206,106 +138,19 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_WIDE: o->wide = 1; break;
 		case OPT_DEMO: o->have_demo = 1; o->demo = optarg ? optarg : ""; break;
-		case OPT_FILTER: o->filter = optarg; break;
-		case OPT_ORDER_BY: o->order_by = optarg; break;
-		case OPT_COLUMNS: o->columns = optarg; break;
-		case OPT_ALL: o->all = 1; break;
-		case OPT_FORCE: o->force = 1; break;
-		case OPT_LIMIT:
-			if (parse_count("limit", optarg, 1LL << 40, &v) < 0)
-				return -1;
-			o->limit = v;
-			break;
-		case OPT_MODELS:
-			if (parse_count("models", optarg, 10000, &v) < 0)
-				return -1;
-			o->models = (int)v;
-			break;
-		case OPT_RUNS:
-			if (parse_count("runs", optarg, 1000000, &v) < 0)
-				return -1;
-			o->runs = v;
-			break;
-		case OPT_POINTS:
-			if (parse_count("points", optarg, 10000000, &v) < 0)
-				return -1;
-			o->points = v;
-			break;
-		case OPT_SEED:
-			if (parse_count("seed", optarg, 1LL << 62, &v) < 0)
-				return -1;
-			o->seed = (uint64_t)v;
-			break;
-		case OPT_REFERENCE: o->reference = optarg; break;
-		case OPT_CURRENT: o->current = optarg; break;
-		case OPT_METHOD: o->method = optarg; break;
-		case OPT_BINNING: o->binning = optarg; break;
-		case OPT_CATEGORICAL: o->categorical = 1; break;
-		case OPT_FEATURE: o->feature = optarg; break;
-		case OPT_AT: o->at = optarg; break;
-		case OPT_THRESHOLD:
-			if (parse_real("threshold", optarg, &o->threshold) < 0)
-				return -1;
-			o->have_threshold = 1;
-			break;
-		case OPT_ENV: o->env = optarg; break;
-		case OPT_TO: o->to = optarg; break;
-		case OPT_COMMENT: o->comment = optarg; break;
-		case OPT_ROLLBACK: o->rollback = 1; break;
-		case OPT_APPROVERS: o->approvers = optarg; break;
-		case OPT_GATE:
-		case OPT_GATE_RM:
-			if ((c == OPT_GATE ? o->n_gate_add : o->n_gate_rm) == CLI_MAX_GATES) {
-				fprintf(stderr, "mlconsole: --%s: at most %d in one command\n",
-					c == OPT_GATE ? "gate" : "gate-rm", CLI_MAX_GATES);
-				return -1;
-			}
-			if (c == OPT_GATE)
-				o->gate_add[o->n_gate_add++] = optarg;
-			else
-				o->gate_rm[o->n_gate_rm++] = optarg;
-			break;
-		case OPT_ORDER:
-			if (parse_count("order", optarg, 1000000, &v) < 0)
-				return -1;
-			o->order = v;
-			o->have_order = 1;
-			break;
-		case OPT_REQUIRED_APPROVALS:
-			if (parse_count("required-approvals", optarg, 100, &v) < 0)
-				return -1;
-			o->required_approvals = v;
-			o->have_required_approvals = 1;
-			break;
-		case OPT_SELF_APPROVAL:
-		case OPT_ROLLBACK_APPROVAL:
-		case OPT_REQUIRE_PREVIOUS:
-			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
-				fprintf(stderr, "mlconsole: --%s %s: expected yes or no\n",
-					c == OPT_SELF_APPROVAL	   ? "self-approval"
-					: c == OPT_ROLLBACK_APPROVAL ? "rollback-approval"
-								     : "require-previous",
-					optarg);
-				return -1;
-			}
-			if (c == OPT_SELF_APPROVAL)
-				o->self_approval = optarg;
-			else if (c == OPT_ROLLBACK_APPROVAL)
-				o->rollback_approval = optarg;
-			else
-				o->require_previous = optarg;
-			break;
-		/* alert rules: checked by alert_rule_parse, one parser for every input */
-		case OPT_SHARE: o->share = optarg; break;
-		case OPT_WINDOWS: o->windows = optarg; break;
-		case OPT_COOLDOWN: o->cooldown = optarg; break;
-		case OPT_ACTIONS: o->actions = optarg; break;
 		case 'h': *help = 1; break;
 		case 'V': printf("mlconsole %s\n", PACKAGE_VERSION); return 1;
 		case ':':
 			fprintf(stderr, "mlconsole: %s: needs a value (see mlconsole --help)\n", argv[optind - 1]);
 			return -1;
 		default:
+			/* a command's option, its value checked by its type; the
+			 * command's entry says later whether it takes it */
+			if (c >= OPT_CMD && c < OPT_CMD + CLI_MAX_CMD_OPTS && cmd_defs[c - OPT_CMD]) {
+				if (cli_opt_give(o, cmd_defs[c - OPT_CMD], optarg) < 0)
+					return -1;
+				break;
+			}
 			fprintf(stderr, "mlconsole: %s: unknown option (see mlconsole --help)\n", argv[optind - 1]);
 			return -1;
 		}
@@ -330,10 +175,10 @@ static int help(struct cli_opts *o)
 /* The console takes the global options only; 0 or 2 (reported). */
 static int check_console_opts(const struct cli_opts *o)
 {
-	if (o->n_cmd_opts > 0)
+	if (o->n_given > 0)
 		return cli_usage(o, "--%s: an option of commands, not of the console (see mlconsole "
 				    "--help)",
-				 o->cmd_opts[0]);
+				 o->given[0].def->name);
 	return 0;
 }
 
@@ -357,6 +202,8 @@ int main(int argc, char **argv)
 	int rc, want_help = 0;
 
 	setlocale(LC_ALL, "");
+	if (build_options() < 0)
+		return 70; /* EX_SOFTWARE */
 	rc = parse_args(argc, argv, &o, &want_help);
 	if (rc != 0)
 		return rc < 0 ? 2 : 0;

@@ -16,6 +16,9 @@
 #include "cli_util.h"
 #include "drift.h"
 #include "fuzz.h"
+#include "linkset.h"
+
+MLC_SET_DECLARE(cli_cmds, const struct cli_cmd);
 
 /* The rest of the CLI, which the drift command only reports through. */
 void cli_error(const struct cli_opts *o, const char *msg)
@@ -114,29 +117,58 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The entry of `drift compute` (tui/cli_drift.c registers it). */
+static const struct cli_cmd *compute_entry(void)
+{
+	for (const struct cli_cmd *const *p = MLC_SET_BEGIN(cli_cmds); p < MLC_SET_END(cli_cmds); p++)
+		if (strcmp((*p)->name, "drift") == 0 && strcmp((*p)->sub, "compute") == 0)
+			return *p;
+	fuzz_fail("no drift compute in the command set");
+	return NULL;
+}
+
+/* Give the option name of c with value, as the command line would. */
+static void give(struct cli_opts *o, const struct cli_cmd *c, const char *name, const char *value)
+{
+	const struct cli_optdef *d = cli_optdef_find(c->opts, name);
+
+	if (d == NULL || cli_opt_give(o, d, value) < 0)
+		fuzz_fail("drift compute refuses --%s %s", name, value ? value : "");
+}
+
 /* One input: `drift compute` on the two files. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char ref[4096], cur[4096];
+	static struct cli_opts o;
+	char ref[4096], cur[4096], threshold[32];
 	char *argv[] = {"drift", "compute", NULL};
-	struct cli_opts o = {.argc = 2, .argv = argv, .reference = ref, .current = cur};
+	const struct cli_cmd *c = compute_entry();
 	const uint8_t *body = data + (size < 2 ? size : 2), *nul;
 	size_t n = size < 2 ? 0 : size - 2;
 	int rc;
 
-	if (size > 0) {
-		if ((data[0] & 15) <= DRIFT_Z)
-			o.method = drift_method_name((enum drift_method)(data[0] & 15));
-		o.categorical = (data[0] >> 4) & 1;
-		o.json = (data[0] >> 5) & 1;
-		o.binning = (data[0] >> 6) & 1 ? "deciles" : NULL;
-	}
-	if (size > 1 && data[1] != 0) {
-		o.have_threshold = 1;
-		o.threshold = (data[1] - 1) / 100.0;
-	}
+	memset(&o, 0, sizeof o);
+	o.argc = 2;
+	o.argv = argv;
+	o.cmd = c;
 	snprintf(ref, sizeof ref, "%s/ref.csv", fuzz_tmpdir());
 	snprintf(cur, sizeof cur, "%s/cur.csv", fuzz_tmpdir());
+	give(&o, c, "reference", ref);
+	give(&o, c, "current", cur);
+	if (size > 0) {
+		if ((data[0] & 15) <= DRIFT_Z)
+			give(&o, c, "method", drift_method_name((enum drift_method)(data[0] & 15)));
+		if ((data[0] >> 4) & 1)
+			give(&o, c, "categorical", NULL);
+		o.json = (data[0] >> 5) & 1;
+		if ((data[0] >> 6) & 1)
+			give(&o, c, "binning", "deciles");
+	}
+	if (size > 1 && data[1] != 0) {
+		/* %.17g reads back as the same double */
+		snprintf(threshold, sizeof threshold, "%.17g", (data[1] - 1) / 100.0);
+		give(&o, c, "threshold", threshold);
+	}
 	nul = n ? memchr(body, '\0', n) : NULL;
 	if (fuzz_write_file(ref, body, nul ? (size_t)(nul - body) : n) < 0 ||
 	    (nul ? fuzz_write_file(cur, nul + 1, n - (size_t)(nul - body) - 1)
@@ -147,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_scanner(body + start, i - start);
 			start = i + 1;
 		}
-	rc = cli_drift(&o);
+	rc = c->run_self(&o);
 	if (rc < 0 || rc > 2)
 		fuzz_fail("drift compute exited %d", rc);
 	return 0;
