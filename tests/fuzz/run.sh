@@ -54,7 +54,7 @@ done
 extra() {
 	case $1 in
 	theme) echo tui/theme.c ;;
-	drift) echo tui/cli_drift.c ;;
+	drift) echo tui/cli_drift.c tui/cli_opt.c ;;
 	esac
 }
 for n in $names; do
