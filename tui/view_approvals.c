@@ -611,17 +611,12 @@ static const struct table_col cols[] = {
     {"VOTES", 28, 0, 0, 0},  {"COMMENT", 0, 0, 1, 0},
 };
 
-static struct view *view_approvals_new(struct app *a)
+static void cmd_approvals(struct app *a, const char *arg)
 {
 	struct view *v = view_new(a, &approvals_ops, "Approvals (pending, oldest first)");
 
 	table_init(&v->table, cols, (int)(sizeof cols / sizeof cols[0]));
-	return v;
-}
-
-static void cmd_approvals(struct app *a, const char *arg)
-{
-	app_push(a, view_approvals_new(a));
+	app_push(a, v);
 }
 
 APP_COMMAND(cmd_approvals_info, .name = "approvals", .args = "",

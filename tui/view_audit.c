@@ -58,16 +58,12 @@ static const struct table_col cols[] = {
 	{"AT", 0, 0, 0, 0}, {"ACTOR", 16, 0, 0, 0}, {"ACTION", 18, 0, 0, 0}, {"SUBJECT", 40, 0, 0, 0}, {"DETAIL", 0, 0, 1, 0},
 };
 
-static struct view *view_audit_new(struct app *a)
-{
-	struct view *v = view_new(a, &audit_ops, "Audit log (newest first)");
-	table_init(&v->table, cols, 5);
-	return v;
-}
-
 static void cmd_audit(struct app *a, const char *arg)
 {
-	app_push(a, view_audit_new(a));
+	struct view *v = view_new(a, &audit_ops, "Audit log (newest first)");
+
+	table_init(&v->table, cols, 5);
+	app_push(a, v);
 }
 
 APP_COMMAND(cmd_audit_info, .name = "audit", .args = "",

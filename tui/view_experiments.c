@@ -234,20 +234,17 @@ static const struct table_col experiments_cols[] = {
     {"LAST ACTIVITY", 0, 0, 1, 0},
 };
 
-static struct view *view_experiments_new(struct app *a)
-{
-	struct view *v = view_new(a, &experiments_ops, "Experiments");
-	struct experiments_state *s = v->data;
-
-	s->utf8 = a->utf8;
-	table_init(&v->table, experiments_cols, 4);
-	return v;
-}
-
 static void cmd_experiments(struct app *a, const char *arg)
 {
+	struct view *v;
+	struct experiments_state *s;
+
 	app_home(a);
-	app_push(a, view_experiments_new(a));
+	v = view_new(a, &experiments_ops, "Experiments");
+	s = v->data;
+	s->utf8 = a->utf8;
+	table_init(&v->table, experiments_cols, 4);
+	app_push(a, v);
 }
 
 APP_COMMAND(cmd_experiments_info, .name = "experiments", .args = "",
