@@ -118,7 +118,7 @@ int audit_chain_existing(sqlite3 *db, struct mlc_error *err)
 /* ---- environments -------------------------------------------------------- */
 
 /* " gates=N:HASH" into out: how many gates environment env_id has and the
- * first 16 hex digits of the SHA-256 of their expressions in order (each a
+ * first 16 hex digits of the SHA-256 of their expressions, sorted (each a
  * length-prefixed field), " gates=0" for none; an expression holds spaces,
  * the policy text is space-separated. A registry from before gates (no
  * table) has none. */

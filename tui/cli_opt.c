@@ -83,6 +83,14 @@ int cli_opt_give(struct cli_opts *o, const struct cli_optdef *d, const char *val
 	/* cli_cmd_table_check keeps the distinct names within the store's size */
 	if ((s = slot(o, d)) == NULL)
 		abort();
+	/* --env staging ... --env dev: which one was meant? (a list repeats;
+	 * a flag or the same value again says nothing new) */
+	if (d->type != CLI_OPT_LIST && d->type != CLI_OPT_FLAG && s->str != NULL &&
+	    strcmp(s->str, value) != 0) {
+		fprintf(stderr, "mlconsole: --%s given twice ('%s', then '%s'): give it once\n",
+			d->name, s->str, value);
+		return -1;
+	}
 	if (d->type == CLI_OPT_LIST) {
 		if (s->n_list == (size_t)d->max) {
 			fprintf(stderr, "mlconsole: --%s: at most %lld in one command\n", d->name,
@@ -215,11 +223,16 @@ int cli_cmd_table_check(const struct cli_cmd *const *cmds, size_t n, char *why, 
 					 d->name, CLI_MAX_LIST);
 				return -1;
 			}
-			if (p == NULL && cli_optdef_find(c->opts, d->name) == d) {
+			if (cli_optdef_find(c->opts, d->name) != d) { /* twice in c's own list */
+				snprintf(why, len, "--%s: declared twice by '%s'", d->name,
+					 cmd_name(c, a, sizeof a));
+				return -1;
+			}
+			if (p == NULL) {
 				names++;
 				continue;
 			}
-			if (p == NULL || f->type != d->type || f->max != d->max) {
+			if (f->type != d->type || f->max != d->max) {
 				snprintf(why, len, "--%s: declared twice%s%s%s by '%s'", d->name,
 					 p ? " differently, by '" : "", p ? cmd_name(p, b, sizeof b) : "",
 					 p ? "' and" : "", cmd_name(c, a, sizeof a));

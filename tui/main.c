@@ -121,6 +121,20 @@ bad:
 	return -1;
 }
 
+/* A global option's value into *slot; given before with another value, a
+ * usage error: which registry, or who acts, must never be the last word of a
+ * long command line by accident. */
+static int set_once(const char *name, const char **slot, const char *value)
+{
+	if (*slot != NULL && strcmp(*slot, value) != 0) {
+		fprintf(stderr, "mlconsole: --%s given twice ('%s', then '%s'): give it once\n", name,
+			*slot, value);
+		return -1;
+	}
+	*slot = value;
+	return 0;
+}
+
 /* Fill o from argv; returns -1 (usage error), 0, or 1 (exit 0: version).
  * *help: -h was given (its answer depends on the command). */
 static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
@@ -130,11 +144,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, int *help)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:hV", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': o->registry = optarg; break;
-		case OPT_CONTEXT: o->context = optarg; break;
-		case OPT_THEME: o->theme = optarg; break;
+		case 'r': if (set_once("registry", &o->registry, optarg) < 0) return -1; break;
+		case OPT_CONTEXT: if (set_once("context", &o->context, optarg) < 0) return -1; break;
+		case OPT_THEME: if (set_once("theme", &o->theme, optarg) < 0) return -1; break;
 		case OPT_READ_ONLY: o->read_only = 1; break;
-		case OPT_AS: o->as_user = optarg; break;
+		case OPT_AS: if (set_once("as", &o->as_user, optarg) < 0) return -1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_WIDE: o->wide = 1; break;
 		case OPT_DEMO: o->have_demo = 1; o->demo = optarg ? optarg : ""; break;

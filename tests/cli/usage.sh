@@ -90,4 +90,15 @@ expect_in "$T/err" "unknown theme 'no-such-theme'" "names the theme"
 # A command draws nothing: it looks the theme up, never reads it.
 mkdir -p "$XDG_CONFIG_HOME/mlconsole/themes/unreadable.theme"
 expect_exit 0 "a command with a theme that exists but cannot be read" -- "$M" -r "$db" --theme unreadable models
+
+# An option given twice with two values is a usage error, not "the last one
+# wins": deploy --env staging --env dev would have deployed to dev.
+expect_exit 2 "--env given twice" -- "$M" -r "$db" deploy m1 1 --env staging --env dev
+expect_in "$T/err" "mlconsole: --env given twice ('staging', then 'dev'): give it once" "names both values"
+expect_exit 2 "-r given twice" -- "$M" -r "$db" -r "$T/other.db" models
+expect_in "$T/err" "--registry given twice" "the registry too"
+[ ! -e "$T/other.db" ] && ok "the second registry was not made" || fail "$T/other.db made"
+expect_exit 2 "--as given twice" -- "$M" -r "$db" --as alice --as bob models
+expect_exit 0 "the same value twice says nothing new" -- "$M" -r "$db" -r "$db" models --filter "name = 'x'" --filter "name = 'x'"
+expect_exit 0 "a flag given twice is fine" -- "$M" -r "$db" models --json --json
 finish

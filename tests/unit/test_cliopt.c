@@ -112,6 +112,10 @@ static void test_table_declared_twice_by_one_command_fails(void **state)
 	(void)state;
 	assert_int_equal(check(cmds, N(cmds), why, sizeof why), -1);
 	assert_non_null(strstr(why, "--all: declared twice"));
+	/* also when an earlier command declared it alike */
+	const struct cli_cmd *after[] = {&runs, &twice};
+	assert_int_equal(check(after, N(after), why, sizeof why), -1);
+	assert_non_null(strstr(why, "--all: declared twice by 'twice'"));
 }
 
 static void test_table_list_longer_than_the_store_fails(void **state)
@@ -166,7 +170,8 @@ static void test_values_read_back(void **state)
 	assert_int_equal(cli_opt_yesno(&o, "self-approval"), -1);
 	assert_int_equal(give(&o, &runs, "limit", "1099511627776"), 0);
 	assert_int_equal(give(&o, &runs, "filter", "a"), 0);
-	assert_int_equal(give(&o, &runs, "filter", "b"), 0);
+	assert_int_equal(give(&o, &runs, "filter", "b"), -1); /* two values: which? */
+	assert_int_equal(give(&o, &runs, "filter", "a"), 0);  /* the same again: fine */
 	assert_int_equal(give(&o, &runs, "all", NULL), 0);
 	assert_int_equal(give(&o, &env_set, "self-approval", "no"), 0);
 	assert_int_equal(give(&o, &env_set, "threshold", "0.25"), 0);
@@ -175,7 +180,7 @@ static void test_values_read_back(void **state)
 	assert_int_equal(give(&o, &env_set, "gate", "g3"), -1); /* at most 2 */
 	assert_int_equal(cli_opt_count(&o, "limit", &n), 1);
 	assert_int_equal(n, 1LL << 40);
-	assert_string_equal(cli_opt_str(&o, "filter"), "b"); /* the last one */
+	assert_string_equal(cli_opt_str(&o, "filter"), "a");
 	assert_int_equal(cli_opt_flag(&o, "all"), 1);
 	assert_int_equal(cli_opt_yesno(&o, "self-approval"), 0);
 	assert_int_equal(cli_opt_real(&o, "threshold", &x), 1);
