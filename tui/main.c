@@ -46,7 +46,8 @@ static const char options_text[] =
 
 static const char tail_text[] =
     "\n"
-    "Options a command does not take are usage errors.\n"
+    "Options a command does not take, and one given twice with two values, are usage\n"
+    "errors.\n"
     "EXPR is MLflow's search syntax, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\".\n"
     "Lists show active experiments and runs, as MLflow does; --all includes deleted ones.\n"
     "Registry: -r, else --context, else $MLFLOW_TRACKING_URI, else the config's default_context,\n"
